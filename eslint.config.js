@@ -1,0 +1,17 @@
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", ".venv/**", "cdk.out/**", "**/dist/**", "**/build/**", ".tessera/**"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-console": ["error", { allow: ["error", "warn"] }],
+    },
+  },
+  {
+    files: ["scripts/**", "bench/**", "test/**", "**/*.test.ts", "bin/**", "agent/cli/**", "functions/dev/**"],
+    rules: { "no-console": "off" },
+  },
+);

@@ -1,0 +1,112 @@
+/**
+ * Tessera's errors: one base class with a stable `code`, one subclass per failure kind.
+ * Messages start with the module that raised them (`jwtsvid: audience mismatch`).
+ * Callers branch on `code`, never on the message.
+ */
+
+/** Options every Tessera error accepts. */
+export interface TesseraErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class of every error Tessera raises on purpose. */
+export class TesseraError extends Error {
+  /** Stable, machine-readable error code. */
+  static readonly code: string = "ERR_TESSERA";
+  readonly code: string;
+
+  constructor(message: string, options?: TesseraErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = (new.target as typeof TesseraError).code;
+  }
+}
+
+/** A SPIFFE ID breaks the SPIFFE-ID standard. */
+export class SpiffeIdInvalidError extends TesseraError {
+  static override readonly code = "ERR_SPIFFEID_INVALID";
+}
+/** A trust domain name breaks the SPIFFE-ID standard. */
+export class TrustDomainInvalidError extends TesseraError {
+  static override readonly code = "ERR_TRUST_DOMAIN_INVALID";
+}
+/** A certificate or chain fails the X509-SVID rules or does not chain to the bundle. */
+export class X509SvidInvalidError extends TesseraError {
+  static override readonly code = "ERR_X509SVID_INVALID";
+}
+/** A certificate signing request is malformed, badly signed or asks for something not allowed. */
+export class CsrInvalidError extends TesseraError {
+  static override readonly code = "ERR_CSR_INVALID";
+}
+/** A key type or size that Tessera does not accept. */
+export class KeyUnsupportedError extends TesseraError {
+  static override readonly code = "ERR_KEY_UNSUPPORTED";
+}
+/** A JWT-SVID fails parsing or validation. */
+export class JwtSvidInvalidError extends TesseraError {
+  static override readonly code = "ERR_JWTSVID_INVALID";
+}
+/** A trust bundle document is malformed. */
+export class BundleInvalidError extends TesseraError {
+  static override readonly code = "ERR_BUNDLE_INVALID";
+}
+/** A key manager has no key with the asked id. */
+export class KeyNotFoundError extends TesseraError {
+  static override readonly code = "ERR_KEY_NOT_FOUND";
+}
+/** A key manager backend failed (not the caller's fault). */
+export class KeyManagerError extends TesseraError {
+  static override readonly code = "ERR_KEY_MANAGER";
+}
+/** KMS kept throttling after the retries: the caller should come back later. */
+export class KmsThrottledError extends TesseraError {
+  static override readonly code = "ERR_KMS_THROTTLED";
+}
+/** A conditional write lost against a concurrent writer or a changed record. */
+export class StoreConflictError extends TesseraError {
+  static override readonly code = "ERR_STORE_CONFLICT";
+}
+/** A store backend failed (not the caller's fault). */
+export class StoreError extends TesseraError {
+  static override readonly code = "ERR_STORE";
+}
+/** No bot with that name. */
+export class BotNotFoundError extends TesseraError {
+  static override readonly code = "ERR_BOT_NOT_FOUND";
+}
+/** A bot with that name exists already. */
+export class BotExistsError extends TesseraError {
+  static override readonly code = "ERR_BOT_EXISTS";
+}
+/** A bot or bot instance is locked. */
+export class BotLockedError extends TesseraError {
+  static override readonly code = "ERR_BOT_LOCKED";
+}
+/** No bot instance with that id. */
+export class BotInstanceNotFoundError extends TesseraError {
+  static override readonly code = "ERR_BOT_INSTANCE_NOT_FOUND";
+}
+/** A join token is unknown, expired or locked. Deliberately vague. */
+export class JoinTokenInvalidError extends TesseraError {
+  static override readonly code = "ERR_JOIN_TOKEN_INVALID";
+}
+/** A join token has no uses left. */
+export class JoinTokenUsedError extends TesseraError {
+  static override readonly code = "ERR_JOIN_TOKEN_USED";
+}
+/** A bot credential's generation does not match the stored one: a copy exists. */
+export class GenerationMismatchError extends TesseraError {
+  static override readonly code = "ERR_GENERATION_MISMATCH";
+}
+/** A single-use value (challenge, token id, nonce) was presented again. */
+export class ReplayError extends TesseraError {
+  static override readonly code = "ERR_REPLAY";
+}
+/** A CA journal record changed under the writer, or a rotation step is not allowed now. */
+export class JournalConflictError extends TesseraError {
+  static override readonly code = "ERR_JOURNAL_CONFLICT";
+}
+/** Configuration is missing or malformed. */
+export class ConfigError extends TesseraError {
+  static override readonly code = "ERR_CONFIG";
+}

@@ -1,0 +1,214 @@
+/**
+ * The records Tessera keeps, and the store interfaces over them. Times are epoch milliseconds.
+ * Every invariant (a name taken once, a token used at most its uses, a generation moved only by
+ * its holder, a journal changed by one writer at a time) is enforced by the store itself.
+ */
+
+/** Why and when something was locked. */
+export interface Lock {
+  reason: string;
+  lockedAt: number;
+  /** Who locked it: an admin principal, or `tessera` for automatic locks. */
+  lockedBy: string;
+}
+
+/** One join method a bot accepts, with that method's rules. */
+export interface JoinRule {
+  method: "token" | "aws_iam" | "aws_ec2" | "gcp" | "oidc";
+  /** Method-specific conditions (accounts, ARNs, claims...). */
+  [rule: string]: unknown;
+}
+
+/** A bot: a named identity that machines join as. */
+export interface Bot {
+  name: string;
+  /** SPIFFE IDs the bot may ask for: exact IDs, prefixes ending in `/*`, or `{{attr}}` templates. */
+  allowedSpiffeIds: string[];
+  joinRules: JoinRule[];
+  /** Upper bound on the TTL of SVIDs issued to this bot, seconds. */
+  maxSvidTtlSeconds: number;
+  createdAt: number;
+  lock?: Lock;
+}
+
+/** A join token, stored by the hash of its secret only. */
+export interface JoinToken {
+  tokenHash: string;
+  botName: string;
+  usesRemaining: number;
+  expiresAt: number;
+  createdAt: number;
+  lock?: Lock;
+}
+
+/** One machine joined as a bot; credentials are bound to it. */
+export interface BotInstance {
+  id: string;
+  botName: string;
+  joinMethod: JoinRule["method"];
+  /** Moves on every renewal; a credential carrying another value is a copy. */
+  generation: number;
+  createdAt: number;
+  renewedAt: number;
+  /** When the current credential expires. */
+  expiresAt: number;
+  /** Facts established at join (account, role, repository...), used to fill templates. */
+  attributes: Record<string, string>;
+  lock?: Lock;
+}
+
+/** Which keys a journal tracks. */
+export type JournalKind = "x509" | "jwt";
+
+/** State of a key slot in the rotation cycle. */
+export type SlotStatus = "prepared" | "active" | "old";
+
+/** One A/B slot of a CA journal. */
+export interface JournalSlot {
+  slot: "a" | "b";
+  status: SlotStatus;
+  /** Key manager id of the slot's key. */
+  keyId: string;
+  /** Distinguishes successive keys in one slot (also the JWT `kid`). */
+  keyGeneration: number;
+  /** PEM of the self-signed CA certificate (x509 journals). */
+  certificatePem?: string;
+  /** SPKI DER, base64 (jwt journals). */
+  publicKeySpki?: string;
+  notBefore: number;
+  notAfter: number;
+  preparedAt: number;
+  activatedAt?: number;
+  retiredAt?: number;
+}
+
+/** The rotation journal of one key kind. `version` increases on every write. */
+export interface CaJournal {
+  kind: JournalKind;
+  version: number;
+  slots: JournalSlot[];
+  /** The bundle's `spiffe_sequence`, moved whenever the set of published keys changes. */
+  bundleSequence: number;
+  updatedAt: number;
+}
+
+/** Kinds of audited events. */
+export type AuditEventType =
+  | "join"
+  | "renew"
+  | "x509_svid"
+  | "jwt_svid"
+  | "lock"
+  | "unlock"
+  | "bot_created"
+  | "bot_deleted"
+  | "token_created"
+  | "ca_rotated";
+
+/** One audit record: who, what, when. Never a secret; hashes and thumbprints only. */
+export interface AuditEvent {
+  id: string;
+  type: AuditEventType;
+  time: number;
+  botName?: string;
+  instanceId?: string;
+  joinMethod?: string;
+  spiffeId?: string;
+  /** X.509 serial (hex) or JWT `jti`. */
+  serialOrJti?: string;
+  expiresAt?: number;
+  /** RFC 7638 thumbprint of the SVID's public key. */
+  keyThumbprint?: string;
+  /** Anything else worth keeping (reason, actor...). Strings only. */
+  detail?: Record<string, string>;
+}
+
+/** Filter for listing audit events; all fields optional, combined with AND. */
+export interface AuditFilter {
+  botName?: string;
+  spiffeId?: string;
+  type?: AuditEventType;
+  /** Inclusive lower bound, epoch ms. */
+  since?: number;
+  /** Exclusive upper bound, epoch ms. */
+  until?: number;
+  /** At most this many events, newest first. Default 100. */
+  limit?: number;
+}
+
+/** Bots by name. */
+export interface BotStore {
+  /** Create a bot; `BotExistsError` if the name is taken. */
+  createBot(bot: Bot): Promise<void>;
+  getBot(name: string): Promise<Bot | undefined>;
+  listBots(): Promise<Bot[]>;
+  /** Delete a bot; `BotNotFoundError` if there is none. */
+  deleteBot(name: string): Promise<void>;
+  /** Set or clear (`undefined`) the bot's lock; `BotNotFoundError` if there is none. */
+  setBotLock(name: string, lock: Lock | undefined): Promise<Bot>;
+}
+
+/** Join tokens by hash. */
+export interface JoinTokenStore {
+  createJoinToken(token: JoinToken): Promise<void>;
+  getJoinToken(tokenHash: string): Promise<JoinToken | undefined>;
+  listJoinTokens(botName?: string): Promise<JoinToken[]>;
+  /**
+   * Spend one use of the token and create the bot instance, both or neither. Throws
+   * `JoinTokenInvalidError` for an unknown, expired or locked token, `JoinTokenUsedError` when
+   * no use is left. The token record is removed with its last use.
+   */
+  redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken>;
+  /** Set or clear a token's lock; `JoinTokenInvalidError` if there is none. */
+  setJoinTokenLock(tokenHash: string, lock: Lock | undefined): Promise<void>;
+  deleteJoinToken(tokenHash: string): Promise<void>;
+}
+
+/** Bot instances by id. */
+export interface BotInstanceStore {
+  /** Create an instance (platform joins); `StoreConflictError` if the id exists. */
+  createBotInstance(instance: BotInstance): Promise<void>;
+  getBotInstance(id: string): Promise<BotInstance | undefined>;
+  listBotInstances(botName?: string): Promise<BotInstance[]>;
+  /**
+   * Move the instance to `expectedGeneration + 1` and record the new credential's times, only if
+   * its stored generation is `expectedGeneration` and it is not locked. Throws
+   * `BotInstanceNotFoundError`, `BotLockedError`, or `GenerationMismatchError` (a copy exists).
+   */
+  advanceGeneration(
+    id: string,
+    expectedGeneration: number,
+    update: { renewedAt: number; expiresAt: number },
+  ): Promise<BotInstance>;
+  /** Set or clear an instance's lock; `BotInstanceNotFoundError` if there is none. */
+  setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance>;
+}
+
+/** Single-use values: challenges, token ids, instance ids (TOFU). */
+export interface ReplayStore {
+  /** Record `key` in `namespace` until `expiresAt`; `ReplayError` if it is recorded and unexpired. */
+  claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void>;
+}
+
+/** The CA and JWT-key rotation journals. */
+export interface JournalStore {
+  getJournal(kind: JournalKind): Promise<CaJournal | undefined>;
+  /**
+   * Write `journal` (whose `version` must be `expectedVersion + 1`, or 1 for a new journal) only if
+   * the stored version is `expectedVersion` (0: none stored). `JournalConflictError` otherwise.
+   */
+  putJournal(journal: CaJournal, expectedVersion: number): Promise<void>;
+}
+
+/** The audit trail. */
+export interface AuditStore {
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Events matching `filter`, newest first. */
+  listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+}
+
+/** Everything Tessera stores. DynamoDB in AWS, the embedded store on one machine. */
+export interface Store extends BotStore, JoinTokenStore, BotInstanceStore, ReplayStore, JournalStore, AuditStore {
+  /** Release files, handles and timers. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+// The test command: type-check, lint, then every *.test.ts under the project with node's test
+// runner, against moto started on a free loopback port (or the endpoint in AWS_ENDPOINT_URL when
+// TESSERA_TEST_ENDPOINT=external, e.g. LocalStack or a real account). Ends with "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { run } from "node:test";
+import { spec } from "node:test/reporters";
+import { fileURLToPath } from "node:url";
+import { startEmulator } from "./emulator.mjs";
+
+const root = join(fileURLToPath(import.meta.url), "..", "..");
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith("--"));
+const SKIP_DIRS = new Set(["node_modules", ".venv", ".git", "cdk.out", "dist", "build", ".tessera", ".test-tmp"]);
+
+function findTests(dir, out = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) findTests(join(dir, entry.name), out);
+    } else if (entry.name.endsWith(".test.ts")) {
+      out.push(join(dir, entry.name));
+    }
+  }
+  return out;
+}
+
+function step(name, cmd, cmdArgs) {
+  const started = Date.now();
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: "inherit" });
+  const ok = r.status === 0;
+  console.log(`${ok ? "ok" : "FAILED"}: ${name} (${Date.now() - started} ms)`);
+  return ok;
+}
+
+let passed = 0;
+let failed = 0;
+if (!args.includes("--no-static")) {
+  for (const [name, cmd, a] of [
+    ["typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
+    ["lint", "npx", ["eslint", "--max-warnings", "0", "."]],
+  ]) {
+    if (step(name, cmd, a)) passed++;
+    else failed++;
+  }
+}
+
+let emulator;
+if (process.env.TESSERA_TEST_ENDPOINT === "external") {
+  if (!process.env.AWS_ENDPOINT_URL) console.log("testing against real AWS (no AWS_ENDPOINT_URL)");
+} else {
+  emulator = await startEmulator();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_SESSION_TOKEN: "testing",
+  });
+  delete process.env.AWS_PROFILE;
+  console.log(`moto listening at ${emulator.endpoint}`);
+}
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import tsx`.trim();
+process.env.TESSERA_TEST = "1";
+
+const files = findTests(root)
+  .filter((f) => only.length === 0 || only.some((o) => relative(root, f).includes(o)))
+  .sort();
+
+const stream = run({ files, concurrency: 2, timeout: 10 * 60_000 });
+stream.on("test:pass", (t) => {
+  if (t.details?.type !== "suite" && t.nesting >= 0 && !t.skip && !t.todo) passed++;
+});
+stream.on("test:fail", (t) => {
+  if (t.details?.type !== "suite") failed++;
+});
+stream.compose(spec).pipe(process.stdout);
+await new Promise((resolve) => stream.once("end", resolve));
+await new Promise((resolve) => setTimeout(resolve, 50));
+await emulator?.stop();
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
