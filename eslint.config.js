@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".venv/**", "cdk.out/**", "**/dist/**", "**/build/**", ".tessera/**"] },
+  { ignores: [".test-tmp/**", "node_modules/**", ".venv/**", "cdk.out/**", "**/dist/**", "**/build/**", ".tessera/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -10,7 +10,17 @@ export const MOTO_VERSION = "5.2.5";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const venv = join(root, ".venv");
 const python = join(venv, "bin", "python");
-const motoServer = join(venv, "bin", "moto_server");
+// moto's own `moto_server` serves requests on many threads, and its DynamoDB is not safe under
+// concurrency (conditional writes check and store without a lock; a cancelled transaction restores
+// a copy of the whole table). Real DynamoDB is atomic, so the emulator runs moto's app on one
+// thread: each request is handled whole before the next, and racing callers still interleave.
+const SINGLE_THREADED_MOTO = [
+  "import os, sys",
+  "from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple",
+  "host, port = sys.argv[1], int(sys.argv[2])",
+  "os.environ.setdefault('MOTO_PORT', str(port))",
+  "run_simple(host, port, DomainDispatcherApplication(create_backend_app), threaded=False, request_handler=MotoRequestHandler)",
+].join("\n");
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: "inherit" });
@@ -60,7 +70,7 @@ async function waitReady(url, child, deadlineMs) {
 export async function startEmulator() {
   ensureMoto();
   const port = await freePort();
-  const child = spawn(motoServer, ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(python, ["-c", SINGLE_THREADED_MOTO, "127.0.0.1", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

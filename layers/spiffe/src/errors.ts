@@ -110,3 +110,35 @@ export class JournalConflictError extends TesseraError {
 export class ConfigError extends TesseraError {
   static override readonly code = "ERR_CONFIG";
 }
+/** A bot credential is malformed, unknown, forged or expired. Deliberately vague. */
+export class CredentialInvalidError extends TesseraError {
+  static override readonly code = "ERR_CREDENTIAL_INVALID";
+}
+/** The SPIFFE ID asked for is outside the bot's rules or the trust domain. */
+export class SpiffeIdNotAllowedError extends TesseraError {
+  static override readonly code = "ERR_SPIFFEID_NOT_ALLOWED";
+}
+/** The join method is not one the bot accepts. */
+export class JoinMethodNotAllowedError extends TesseraError {
+  static override readonly code = "ERR_JOIN_METHOD_NOT_ALLOWED";
+}
+/** A request is malformed: bad JSON, missing or ill-typed fields. */
+export class RequestInvalidError extends TesseraError {
+  static override readonly code = "ERR_REQUEST_INVALID";
+}
+/** A request body is larger than the route accepts. */
+export class BodyTooLargeError extends TesseraError {
+  static override readonly code = "ERR_BODY_TOO_LARGE";
+}
+/** No route for the method and path. */
+export class RouteNotFoundError extends TesseraError {
+  static override readonly code = "ERR_NOT_FOUND";
+}
+/** An admin call without valid admin authorisation. */
+export class AdminUnauthorizedError extends TesseraError {
+  static override readonly code = "ERR_UNAUTHORIZED";
+}
+/** No usable signing authority (CA or JWT key) yet: the deployment has not created one. */
+export class AuthorityUnavailableError extends TesseraError {
+  static override readonly code = "ERR_AUTHORITY_UNAVAILABLE";
+}

@@ -1,4 +1,4 @@
-import { TrustDomainInvalidError } from "../errors.js";
+import { SpiffeIdInvalidError, TrustDomainInvalidError } from "../errors.js";
 import { SpiffeId } from "./spiffe-id.js";
 
 const MAX_TRUST_DOMAIN_BYTES = 255;
@@ -25,6 +25,16 @@ export function validateTrustDomainName(name: string): void {
   }
 }
 
+// Callers of TrustDomain.fromString branch on one code, whichever form they passed.
+function trustDomainOfSpiffeId(value: string): TrustDomain {
+  try {
+    return SpiffeId.fromString(value).trustDomain;
+  } catch (err) {
+    if (err instanceof SpiffeIdInvalidError) throw new TrustDomainInvalidError(err.message, { cause: err });
+    throw err;
+  }
+}
+
 /** A SPIFFE trust domain, e.g. `example.org`. Construct with `TrustDomain.fromString`. */
 export class TrustDomain {
   readonly name: string;
@@ -35,7 +45,8 @@ export class TrustDomain {
 
   /** Parse a trust domain name (`example.org`) or take the trust domain of a SPIFFE ID string. */
   static fromString(value: string): TrustDomain {
-    if (value.includes(":/")) return SpiffeId.fromString(value).trustDomain;
+    if (typeof value !== "string") throw new TypeError("spiffeid: trust domain must be a string");
+    if (value.includes(":/")) return trustDomainOfSpiffeId(value);
     validateTrustDomainName(value);
     return new TrustDomain(value);
   }

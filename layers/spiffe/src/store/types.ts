@@ -54,8 +54,15 @@ export interface BotInstance {
   expiresAt: number;
   /** Facts established at join (account, role, repository...), used to fill templates. */
   attributes: Record<string, string>;
+  /** SHA-256 (hex) of the current credential's secret. */
+  credentialHash: string;
+  /** Hashes of earlier credentials' secrets, newest first, at most `RETIRED_CREDENTIALS_KEPT`. */
+  retiredCredentialHashes: string[];
   lock?: Lock;
 }
+
+/** How many retired credential hashes an instance keeps to recognise a replayed copy. */
+export const RETIRED_CREDENTIALS_KEPT = 16;
 
 /** Which keys a journal tracks. */
 export type JournalKind = "x509" | "jwt";
@@ -171,14 +178,15 @@ export interface BotInstanceStore {
   getBotInstance(id: string): Promise<BotInstance | undefined>;
   listBotInstances(botName?: string): Promise<BotInstance[]>;
   /**
-   * Move the instance to `expectedGeneration + 1` and record the new credential's times, only if
-   * its stored generation is `expectedGeneration` and it is not locked. Throws
+   * Move the instance to `expectedGeneration + 1` with a new credential, only if its stored
+   * generation is `expectedGeneration` and it is not locked. The old `credentialHash` moves to the
+   * front of `retiredCredentialHashes` (kept to `RETIRED_CREDENTIALS_KEPT`). Throws
    * `BotInstanceNotFoundError`, `BotLockedError`, or `GenerationMismatchError` (a copy exists).
    */
   advanceGeneration(
     id: string,
     expectedGeneration: number,
-    update: { renewedAt: number; expiresAt: number },
+    update: { renewedAt: number; expiresAt: number; credentialHash: string },
   ): Promise<BotInstance>;
   /** Set or clear an instance's lock; `BotInstanceNotFoundError` if there is none. */
   setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance>;

@@ -1,0 +1,13 @@
+import type { Bundle } from "./bundle.js";
+import { readCertificate } from "./read-certificate.js";
+
+/** The bundle's X.509 authorities as concatenated PEM `CERTIFICATE` blocks (JWT keys have no PEM form). */
+export function marshalPemBundle(bundle: Bundle): string {
+  return bundle.x509Authorities
+    .map((der, i) => {
+      readCertificate(der, `x509 authority ${i}`);
+      const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+      return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+    })
+    .join("");
+}

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { describe, it } from "node:test";
+import { thumbprintOf } from "./thumbprint-of.js";
+
+const keys: { name: string; publicKey: KeyObject; privateKey: KeyObject }[] = [
+  { name: "EC P-256", ...generateKeyPairSync("ec", { namedCurve: "P-256" }) },
+  { name: "EC P-384", ...generateKeyPairSync("ec", { namedCurve: "P-384" }) },
+  { name: "RSA 2048", ...generateKeyPairSync("rsa", { modulusLength: 2048 }) },
+];
+
+// RFC 7638 section 3: SHA-256 over the required members, in lexicographic order, no whitespace.
+function rfc7638(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: "jwk" });
+  const canonical =
+    jwk.kty === "EC"
+      ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
+      : `{"e":"${jwk.e}","kty":"RSA","n":"${jwk.n}"}`;
+  return createHash("sha256").update(canonical).digest("base64url");
+}
+
+describe("thumbprintOf", () => {
+  for (const { name, publicKey } of keys) {
+    it(`computes the RFC 7638 thumbprint of ${name}`, async () => {
+      assert.equal(await thumbprintOf(publicKey), rfc7638(publicKey));
+    });
+  }
+
+  it("differs between keys", async () => {
+    const prints = await Promise.all(keys.map((k) => thumbprintOf(k.publicKey)));
+    assert.equal(new Set(prints).size, keys.length);
+  });
+
+  it("refuses a private key", async () => {
+    await assert.rejects(thumbprintOf(keys[0]!.privateKey), TypeError);
+  });
+});

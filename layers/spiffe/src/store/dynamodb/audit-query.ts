@@ -1,0 +1,115 @@
+import { auditLimitOf } from "../record-rules.js";
+import type { AuditEvent, AuditFilter } from "../types.js";
+import {
+  auditBotPartition,
+  auditMonthPartition,
+  auditSortKey,
+  auditSpiffeIdPartition,
+  fromItem,
+  monthsDescending,
+  type Item,
+} from "./items.js";
+import { GSI1_NAME, GSI2_NAME, PARTITION_KEY, SORT_KEY } from "./table-schema.js";
+
+/** One newest-first Query over an audit partition. */
+export interface AuditQuery {
+  IndexName?: string;
+  KeyConditionExpression: string;
+  FilterExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+  ScanIndexForward: false;
+}
+
+/** Runs a query, following pages until `want` items matched or the partition is exhausted. */
+export type AuditQueryRunner = (query: AuditQuery, want: number) => Promise<Item[]>;
+
+/** How far back events live and what time it is. */
+export interface AuditWindow {
+  now: number;
+  retentionMs: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Month partitions read at once when walking back through time. */
+const MONTHS_PER_BATCH = 4;
+
+interface Partition {
+  index?: string;
+  pk: string;
+  sk: string;
+  value: string;
+}
+
+function choosePartition(filter: AuditFilter): Partition | undefined {
+  if (filter.botName !== undefined) {
+    return { index: GSI1_NAME, pk: "gsi1pk", sk: "gsi1sk", value: auditBotPartition(filter.botName) };
+  }
+  if (filter.spiffeId !== undefined) {
+    return { index: GSI2_NAME, pk: "gsi2pk", sk: "gsi2sk", value: auditSpiffeIdPartition(filter.spiffeId) };
+  }
+  return undefined;
+}
+
+function buildQuery(partition: Partition, filter: AuditFilter, since: number): AuditQuery {
+  const names: Record<string, string> = { "#pk": partition.pk, "#sk": partition.sk };
+  const values: Record<string, unknown> = { ":pk": partition.value, ":lo": auditSortKey(since) };
+  let keyCondition = "#pk = :pk AND #sk >= :lo";
+  if (filter.until !== undefined) {
+    keyCondition = "#pk = :pk AND #sk BETWEEN :lo AND :hi";
+    values[":hi"] = auditSortKey(filter.until);
+  }
+  const filters: string[] = [];
+  const addFilter = (attribute: string, value: unknown): void => {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    filters.push(`#${attribute} = :${attribute}`);
+  };
+  if (filter.botName !== undefined && partition.index !== GSI1_NAME) addFilter("botName", filter.botName);
+  if (filter.spiffeId !== undefined && partition.index !== GSI2_NAME) addFilter("spiffeId", filter.spiffeId);
+  if (filter.type !== undefined) addFilter("type", filter.type);
+  return {
+    ...(partition.index === undefined ? {} : { IndexName: partition.index }),
+    KeyConditionExpression: keyCondition,
+    ...(filters.length === 0 ? {} : { FilterExpression: filters.join(" AND ") }),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: false,
+  };
+}
+
+/**
+ * Audit events matching `filter`, newest first. A bot or SPIFFE ID filter reads that index
+ * partition; otherwise the month partitions are read from the newest back, a few at a time,
+ * until the limit is met or the retention window is exhausted.
+ */
+export async function listAuditEvents(
+  run: AuditQueryRunner,
+  filter: AuditFilter,
+  window: AuditWindow,
+): Promise<AuditEvent[]> {
+  const limit = auditLimitOf(filter);
+  const since = Math.max(filter.since ?? 0, window.now - window.retentionMs, 0);
+  if (limit === 0 || (filter.until !== undefined && filter.until <= since)) return [];
+
+  const indexed = choosePartition(filter);
+  if (indexed !== undefined) {
+    const items = await run(buildQuery(indexed, filter, since), limit);
+    return items.slice(0, limit).map((item) => fromItem<AuditEvent>(item));
+  }
+
+  const newest = filter.until !== undefined ? filter.until - 1 : window.now + DAY_MS;
+  const months = monthsDescending(newest, since);
+  const found: Item[] = [];
+  for (let i = 0; i < months.length && found.length < limit; i += MONTHS_PER_BATCH) {
+    const want = limit - found.length;
+    const batch = await Promise.all(
+      months.slice(i, i + MONTHS_PER_BATCH).map((month) => {
+        const partition = { pk: PARTITION_KEY, sk: SORT_KEY, value: auditMonthPartition(month) };
+        return run(buildQuery(partition, filter, since), want);
+      }),
+    );
+    for (const items of batch) found.push(...items);
+  }
+  return found.slice(0, limit).map((item) => fromItem<AuditEvent>(item));
+}

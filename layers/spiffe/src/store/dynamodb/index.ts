@@ -1,0 +1,40 @@
+/**
+ * store/dynamodb: the Tessera store over ONE DynamoDB table (`DynamoDbStore`), and that table's
+ * schema for the CDK stack and the tests: `TABLE_KEY_SCHEMA` (string `pk`, string `sk`),
+ * `TABLE_ATTRIBUTE_DEFINITIONS`, `GLOBAL_SECONDARY_INDEXES` (`gsi1`, `gsi2`, both sparse,
+ * projecting all attributes), `TTL_ATTRIBUTE` (numeric `ttl`, epoch seconds: enable Time to Live on
+ * it), with their shapes `KeySchemaAttribute`, `KeyAttributeDefinition`,
+ * `GlobalSecondaryIndexDefinition`. `DynamoDbStoreOptions` takes the caller's document client
+ * (`DynamoDbDocumentSender`, the one `send` method used), the table name, the audit retention and a clock.
+ *
+ * Items (record attributes sit at the top level beside the key attributes):
+ *
+ * | record | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk | ttl |
+ * | --- | --- | --- | --- | --- | --- |
+ * | bot | `BOT#<name>` | `BOT` | `BOTS` / `<name>` | | |
+ * | join token | `TOKEN#<hash>` | `TOKEN` | `TOKENS` / `<bot>#<hash>` | | `expiresAt` |
+ * | bot instance | `INSTANCE#<id>` | `INSTANCE` | `INSTANCES` / `<bot>#<id>` | | `expiresAt` + 7 days |
+ * | replay record | `REPLAY#<namespace>#<key>` | `REPLAY` | | | `expiresAt` |
+ * | CA journal | `JOURNAL#<kind>` | `JOURNAL` | | | |
+ * | audit event | `AUDIT#<UTC month>` | `<time>#<id>` | `AUDIT#BOT#<bot>` / `<time>#<id>` | `AUDIT#SPIFFE#<id>` / `<time>#<id>` | `time` + retention |
+ *
+ * (`<bot>` and `<namespace>` are URI-encoded; `<time>` is epoch ms zero-padded to 15 digits.)
+ * Every invariant is a ConditionExpression: names and ids with `attribute_not_exists`, journals on
+ * `version`, generations on `generation` and the absence of `lock`; a join is one
+ * TransactWriteItems (spend the token, put the instance). TTL deletion is lazy, so expiry is also
+ * checked on every read and in every condition: an expired token, replay record or instance
+ * counts as absent. Point reads are strongly consistent; `list*` read gsi1 and are eventually
+ * consistent. `listAudit` reads the bot (gsi1) or SPIFFE ID (gsi2) partition when the filter names
+ * one, else walks the month partitions newest first until the limit is met (writes all go to the
+ * current month, as they would to any time bucket: about 1,000 events a second at most).
+ */
+export { DynamoDbStore, type DynamoDbDocumentSender, type DynamoDbStoreOptions } from "./dynamodb-store.js";
+export {
+  GLOBAL_SECONDARY_INDEXES,
+  TABLE_ATTRIBUTE_DEFINITIONS,
+  TABLE_KEY_SCHEMA,
+  TTL_ATTRIBUTE,
+  type GlobalSecondaryIndexDefinition,
+  type KeyAttributeDefinition,
+  type KeySchemaAttribute,
+} from "./table-schema.js";

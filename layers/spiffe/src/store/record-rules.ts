@@ -1,0 +1,67 @@
+import { BotInstanceNotFoundError, BotLockedError, GenerationMismatchError } from "../errors.js";
+import type { AuditEvent, AuditFilter, BotInstance, CaJournal, JoinToken } from "./types.js";
+
+/** How long a bot instance outlives its credential's expiry before every store forgets it (7 days). */
+export const BOT_INSTANCE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** How many audit events `listAudit` returns when the filter sets no limit. */
+export const DEFAULT_AUDIT_LIMIT = 100;
+
+/** Latest audit time a store accepts (exclusive): keeps sort keys of fixed width. */
+export const AUDIT_TIME_LIMIT = 10 ** 15;
+
+/** Whether a join token still exists at `now`: expired tokens are gone, whether or not yet deleted. */
+export function isJoinTokenLive(token: Pick<JoinToken, "expiresAt">, now: number): boolean {
+  return token.expiresAt > now;
+}
+
+/** Whether a bot instance still exists at `now` (until `BOT_INSTANCE_RETENTION_MS` after its credential expires). */
+export function isBotInstanceLive(instance: Pick<BotInstance, "expiresAt">, now: number): boolean {
+  return instance.expiresAt + BOT_INSTANCE_RETENTION_MS > now;
+}
+
+/** A deep copy holding only what JSON keeps: both stores store and return records in this form. */
+export function copyRecord<T>(record: T): T {
+  return JSON.parse(JSON.stringify(record)) as T;
+}
+
+/** Throw `TypeError` unless `journal.version` follows `expectedVersion`. */
+export function assertJournalVersion(journal: CaJournal, expectedVersion: number): void {
+  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+    throw new TypeError(`store: expectedVersion must be a non-negative integer, got ${expectedVersion}`);
+  }
+  if (journal.version !== expectedVersion + 1) {
+    throw new TypeError(`store: journal version must be ${expectedVersion + 1}, got ${journal.version}`);
+  }
+}
+
+/** Throw `TypeError` unless the event has an id and a time sortable by every store. */
+export function assertAuditEvent(event: AuditEvent): void {
+  if (typeof event.id !== "string" || event.id === "") throw new TypeError("store: audit event needs an id");
+  if (!Number.isSafeInteger(event.time) || event.time < 0 || event.time >= AUDIT_TIME_LIMIT) {
+    throw new TypeError(`store: audit event time out of range: ${event.time}`);
+  }
+}
+
+/** The number of events a filter asks for; `TypeError` for a negative or fractional limit. */
+export function auditLimitOf(filter: AuditFilter): number {
+  const limit = filter.limit ?? DEFAULT_AUDIT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`store: audit limit must be a non-negative integer`);
+  return limit;
+}
+
+/** Newest first; among events of one millisecond, the greater id first. */
+export function compareAuditNewestFirst(a: AuditEvent, b: AuditEvent): number {
+  if (a.time !== b.time) return b.time - a.time;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** Why `advanceGeneration` must refuse this instance, or undefined if it may move it. */
+export function generationRefusal(id: string, instance: BotInstance | undefined, expected: number): Error | undefined {
+  if (instance === undefined) return new BotInstanceNotFoundError(`store: no bot instance ${id}`);
+  if (instance.lock !== undefined) return new BotLockedError(`store: bot instance ${id} is locked`);
+  if (instance.generation !== expected) {
+    return new GenerationMismatchError(`store: bot instance ${id} is not at generation ${expected}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * x509svid: X.509-SVIDs as the X509-SVID standard defines them, held to what IAM Roles Anywhere
+ * also demands (v3, SHA-256+, a non-empty Subject with a CN of at most 61 characters).
+ *
+ * - `createCaCertificate`: a self-signed signing certificate for a trust domain.
+ * - `parseCsr`: a workload's CSR, validated (well-formed, proof of possession, key allowed, no CA request).
+ * - `issueX509Svid`: a leaf SVID signed by the CA key, re-validated before it is returned.
+ * - `validateX509SvidProfile`, `validateCaProfile`: the profile rules alone, on one DER certificate.
+ * - `verifyX509Svid`: a chain against the authorities of the leaf's trust domain (go-spiffe's `Verify`).
+ * - `encodeCertificatePem`, `parseCertificates`: PEM out and PEM/DER in.
+ *
+ * Certificates are built by hand with @peculiar/asn1-x509 and signed through `SigningKey.sign`, so a
+ * KMS key signs them with one call; building, signing and re-validating are separate steps.
+ */
+export { createCaCertificate } from "./create-ca-certificate.js";
+export { createCsr, type CreateCsrOptions } from "./create-csr.js";
+export { validateDnsNames } from "./dns-name.js";
+export { issueX509Svid } from "./issue-x509-svid.js";
+export { parseCsr } from "./parse-csr.js";
+export { encodeCertificatePem, parseCertificates } from "./pem.js";
+export { validateCaProfile, validateX509SvidProfile } from "./validate-profile.js";
+export { verifyX509Svid } from "./verify-x509-svid.js";
+export type {
+  CreateCaCertificateOptions,
+  CsrKeyType,
+  IssueX509SvidOptions,
+  IssueX509SvidResult,
+  ParseCsrResult,
+  VerifyX509SvidOptions,
+  VerifyX509SvidResult,
+  X509AuthoritySource,
+} from "./types.js";

@@ -1,0 +1,97 @@
+import type { KeyObject } from "node:crypto";
+import { TesseraError, X509SvidInvalidError } from "../errors.js";
+import { SpiffeId } from "../spiffeid/spiffe-id.js";
+import { buildSvidTbsCertificate, checkValidityOption, subjectKeyIdOf } from "./build-certificate.js";
+import { equalBytes, parseCertificate } from "./certificate.js";
+import type { ParsedCertificate } from "./certificate.js";
+import { isCertificateSignedBy } from "./certificate-signature.js";
+import { validateDnsNames } from "./dns-name.js";
+import { classifyPublicKey, publicKeyFromSpki, spkiOf } from "./key-type.js";
+import { encodeSerialNumber, formatSerialNumber, generateSerialNumber } from "./serial-number.js";
+import { signTbsCertificate } from "./sign-certificate.js";
+import { algorithmIdentifierFor } from "./signature-algorithm.js";
+import { buildSubjectName, checkCommonNameOption, defaultSvidCommonName } from "./subject-name.js";
+import type { IssueX509SvidOptions, IssueX509SvidResult } from "./types.js";
+import { checkCaProfile, checkX509SvidProfile } from "./validate-profile.js";
+
+function invalid(message: string): X509SvidInvalidError {
+  return new X509SvidInvalidError(`x509svid: ${message}`);
+}
+
+function toPublicKey(value: KeyObject | Uint8Array): KeyObject {
+  if (value instanceof Uint8Array) return publicKeyFromSpki(value);
+  if (typeof value !== "object" || value === null || value.type !== "public") {
+    throw new TypeError("x509svid: publicKey must be a public KeyObject or DER SubjectPublicKeyInfo");
+  }
+  return value;
+}
+
+/** The CA certificate, checked against the signing profile, the key and the SVID's trust domain. */
+function loadSigningCa(options: IssueX509SvidOptions): ParsedCertificate {
+  const ca = parseCertificate(options.caCertificate);
+  checkCaProfile(ca);
+  if (!equalBytes(ca.spkiDer, spkiOf(options.caKey.publicKey))) throw invalid("CA key does not match the CA certificate");
+  if (ca.uris.length === 1 && !SpiffeId.fromString(ca.uris[0]!).trustDomain.equals(options.spiffeId.trustDomain)) {
+    throw invalid(`SPIFFE ID is outside the CA's trust domain ${ca.uris[0]}`);
+  }
+  return ca;
+}
+
+/** Re-validate a freshly signed leaf: profile, SPIFFE ID, key, issuer, signature and lifetime. */
+function revalidateSvid(der: Uint8Array, ca: ParsedCertificate, options: IssueX509SvidOptions, spki: Uint8Array): ParsedCertificate {
+  try {
+    const leaf = parseCertificate(der);
+    if (!checkX509SvidProfile(leaf).equals(options.spiffeId)) throw invalid("SVID holds another SPIFFE ID");
+    if (!equalBytes(leaf.spkiDer, spki)) throw invalid("SVID holds another public key");
+    if (!equalBytes(leaf.issuerDer, ca.subjectDer)) throw invalid("SVID issuer is not the CA's subject");
+    if (!isCertificateSignedBy(leaf, options.caKey.publicKey)) throw invalid("SVID signature does not verify with the CA key");
+    if (leaf.notAfter.getTime() > ca.notAfter.getTime()) throw invalid("SVID outlives its CA");
+    return leaf;
+  } catch (err) {
+    if (err instanceof TesseraError) {
+      throw new X509SvidInvalidError(`x509svid: issued SVID failed re-validation: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Issue a leaf X.509-SVID for `spiffeId` and `publicKey`, signed by the CA key (exactly one
+ * signature), with notAfter clipped to the CA's; the leaf is re-validated before it is returned.
+ * Throws `X509SvidInvalidError` for a bad DNS name, a SPIFFE ID the CA cannot sign, an expired CA
+ * or a failed re-validation; `KeyUnsupportedError` for a key type Tessera does not accept.
+ */
+export async function issueX509Svid(options: IssueX509SvidOptions): Promise<IssueX509SvidResult> {
+  const { caKey, spiffeId, notBefore } = options;
+  if (!(spiffeId instanceof SpiffeId)) throw new TypeError("x509svid: spiffeId must be a SpiffeId");
+  checkValidityOption(notBefore, options.notAfter);
+  if (spiffeId.path === "") throw invalid("leaf SPIFFE ID must have a non-root path");
+  const dnsNames = options.dnsNames ?? [];
+  validateDnsNames(dnsNames);
+  const commonName = options.commonName ?? defaultSvidCommonName(spiffeId);
+  checkCommonNameOption(commonName);
+  const publicKey = toPublicKey(options.publicKey);
+  classifyPublicKey(publicKey);
+  const ca = loadSigningCa(options);
+  const notAfter = new Date(Math.min(options.notAfter.getTime(), ca.notAfter.getTime()));
+  if (Math.floor(notAfter.getTime() / 1000) <= Math.floor(notBefore.getTime() / 1000)) {
+    throw invalid("CA certificate expires before the SVID's notBefore");
+  }
+  const serialNumber = options.serialNumber === undefined ? generateSerialNumber() : encodeSerialNumber(options.serialNumber);
+  const spki = spkiOf(publicKey);
+  const tbs = buildSvidTbsCertificate({
+    serialNumber,
+    signatureAlgorithm: algorithmIdentifierFor(caKey.spec),
+    issuer: ca.subject,
+    subject: buildSubjectName(commonName),
+    notBefore,
+    notAfter,
+    spki,
+    spiffeId: spiffeId.toString(),
+    dnsNames,
+    authorityKeyId: ca.subjectKeyId ?? subjectKeyIdOf(ca.spkiDer),
+  });
+  const certificate = await signTbsCertificate(tbs, caKey);
+  const leaf = revalidateSvid(certificate, ca, options, spki);
+  return { certificate, serialNumber: formatSerialNumber(serialNumber), notAfter: leaf.notAfter };
+}

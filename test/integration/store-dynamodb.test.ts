@@ -1,0 +1,152 @@
+// DynamoDbStore against the local AWS emulator (or whatever AWS_ENDPOINT_URL points at): the shared
+// conformance suite on a fresh table per test, plus what only DynamoDB has (TTL attributes, lazy expiry).
+// moto's DynamoDB is not atomic under concurrent requests; scripts/emulator.mjs runs it on one thread
+// so each request is applied whole, as DynamoDB applies it. Racing calls still interleave between
+// their requests, which is what the race tests exercise.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, describe, it } from "node:test";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { FixedClock } from "../../layers/spiffe/src/clock.js";
+import {
+  DynamoDbStore,
+  GLOBAL_SECONDARY_INDEXES,
+  TABLE_ATTRIBUTE_DEFINITIONS,
+  TABLE_KEY_SCHEMA,
+  TTL_ATTRIBUTE,
+  type DynamoDbStoreOptions,
+} from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { runStoreConformance } from "../../layers/spiffe/src/store/test/conformance.js";
+import type { AuditEvent, BotInstance } from "../../layers/spiffe/src/store/types.js";
+
+const client = new DynamoDBClient({});
+const documents = DynamoDBDocumentClient.from(client);
+const tables: string[] = [];
+const DAY = 24 * 3_600_000;
+
+async function createTable(): Promise<string> {
+  const tableName = `tessera-store-${randomUUID()}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: TABLE_KEY_SCHEMA.map((key) => ({ ...key })),
+      AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((attribute) => ({ ...attribute })),
+      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
+        IndexName: index.IndexName,
+        KeySchema: index.KeySchema.map((key) => ({ ...key })),
+        Projection: { ...index.Projection },
+      })),
+    }),
+  );
+  tables.push(tableName);
+  await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: tableName });
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    }),
+  );
+  return tableName;
+}
+
+
+async function openStore(options: Partial<DynamoDbStoreOptions> = {}): Promise<{ store: DynamoDbStore; tableName: string }> {
+  const tableName = await createTable();
+  return { store: new DynamoDbStore({ client: documents, tableName, ...options }), tableName };
+}
+
+async function rawItem(tableName: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  const out = await documents.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }));
+  return out.Item;
+}
+
+after(async () => {
+  await Promise.allSettled(tables.map((TableName) => client.send(new DeleteTableCommand({ TableName }))));
+  client.destroy();
+});
+
+runStoreConformance("DynamoDbStore", async () => (await openStore()).store);
+
+describe("DynamoDbStore on DynamoDB", () => {
+  const T = Date.now();
+  const instance: BotInstance = {
+    id: "i-1",
+    botName: "builder",
+    joinMethod: "token",
+    generation: 1,
+    createdAt: T,
+    renewedAt: T,
+    expiresAt: T + 3_600_500,
+    attributes: {},
+    credentialHash: "h1",
+    retiredCredentialHashes: [],
+  };
+
+  it("runs on a table made from the exported schema, with TTL enabled", async () => {
+    const { tableName } = await openStore();
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    assert.equal(ttl.TimeToLiveDescription?.AttributeName, TTL_ATTRIBUTE);
+    assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, "ENABLED");
+  });
+
+  it("sets the TTL attribute of every expiring record, in epoch seconds", async () => {
+    const { store, tableName } = await openStore({ auditRetentionDays: 30 });
+    const token = { tokenHash: "t1", botName: "builder", usesRemaining: 2, expiresAt: T + 60_500, createdAt: T };
+    await store.createJoinToken(token);
+    await store.redeemJoinToken("t1", T, instance);
+    await store.claimOnce("challenge", "c1", T + 90_250, T);
+    const event: AuditEvent = { id: "e1", type: "join", time: T - 1500, botName: "builder" };
+    await store.appendAudit(event);
+    await store.createBot({ name: "builder", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T });
+
+    assert.equal((await rawItem(tableName, "TOKEN#t1", "TOKEN"))?.[TTL_ATTRIBUTE], Math.ceil((T + 60_500) / 1000));
+    const instanceTtl = (expiresAt: number): number => Math.ceil((expiresAt + 7 * DAY) / 1000);
+    assert.equal((await rawItem(tableName, "INSTANCE#i-1", "INSTANCE"))?.[TTL_ATTRIBUTE], instanceTtl(instance.expiresAt));
+    await store.advanceGeneration("i-1", 1, { renewedAt: T + 1, expiresAt: T + 7_200_700, credentialHash: "h2" });
+    assert.equal((await rawItem(tableName, "INSTANCE#i-1", "INSTANCE"))?.[TTL_ATTRIBUTE], instanceTtl(T + 7_200_700));
+    assert.equal((await rawItem(tableName, "REPLAY#challenge#c1", "REPLAY"))?.[TTL_ATTRIBUTE], Math.ceil((T + 90_250) / 1000));
+    const month = new Date(event.time).toISOString().slice(0, 7);
+    const auditSortKey = `${String(event.time).padStart(15, "0")}#e1`;
+    assert.equal((await rawItem(tableName, `AUDIT#${month}`, auditSortKey))?.[TTL_ATTRIBUTE], Math.ceil((event.time + 30 * DAY) / 1000));
+    assert.equal((await rawItem(tableName, "BOT#builder", "BOT"))?.[TTL_ATTRIBUTE], undefined);
+  });
+
+  it("treats a replay record whose TTL has not run yet as free once expired", async () => {
+    const { store, tableName } = await openStore();
+    await store.claimOnce("jti", "j1", T + 1000, T);
+    await store.claimOnce("jti", "j1", T + 5000, T + 1000);
+    assert.equal((await rawItem(tableName, "REPLAY#jti#j1", "REPLAY"))?.expiresAt, T + 5000);
+  });
+
+  it("redeems tokens whose TTL has passed as invalid even while the item remains", async () => {
+    const clock = new FixedClock(T);
+    const { store, tableName } = await openStore({ clock });
+    await store.createJoinToken({ tokenHash: "t2", botName: "builder", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
+    clock.set(T + 2000);
+    assert.equal(await store.getJoinToken("t2"), undefined);
+    await assert.rejects(store.redeemJoinToken("t2", T + 2000, { ...instance, id: "i-2" }), { code: "ERR_JOIN_TOKEN_INVALID" });
+    assert.ok(await rawItem(tableName, "TOKEN#t2", "TOKEN"));
+    assert.equal(await rawItem(tableName, "INSTANCE#i-2", "INSTANCE"), undefined);
+  });
+
+  it("lists no audit events older than the retention window", async () => {
+    const clock = new FixedClock(T);
+    const { store } = await openStore({ clock, auditRetentionDays: 2 });
+    const recent: AuditEvent = { id: "recent", type: "join", time: T - DAY, botName: "builder", spiffeId: "spiffe://example.org/b" };
+    const old: AuditEvent = { id: "old", type: "join", time: T - 3 * DAY, botName: "builder", spiffeId: "spiffe://example.org/b" };
+    await store.appendAudit(old);
+    await store.appendAudit(recent);
+    assert.deepEqual(await store.listAudit(), [recent]);
+    assert.deepEqual(await store.listAudit({ botName: "builder" }), [recent]);
+    assert.deepEqual(await store.listAudit({ spiffeId: "spiffe://example.org/b", since: 0 }), [recent]);
+  });
+});
