@@ -1,0 +1,119 @@
+/** An error answer from the issuer, with its stable code. */
+export class IssuerApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "IssuerApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** A bot credential as the issuer returns it. */
+export interface CredentialResponse {
+  credential: string;
+  bot_name: string;
+  instance_id: string;
+  generation: number;
+  expires_at: string;
+}
+
+/** An X.509-SVID as the issuer returns it (PEM). */
+export interface X509SvidResponse {
+  spiffe_id: string;
+  certificates: string[];
+  serial_number: string;
+  expires_at: string;
+  bundle: string[];
+}
+
+/** A JWT-SVID as the issuer returns it. */
+export interface JwtSvidResponse {
+  spiffe_id: string;
+  token: string;
+  expires_at: string;
+}
+
+/** Options of an `IssuerClient`. */
+export interface IssuerClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:8640` or the API Gateway URL. */
+  issuer: string;
+  /** Per-request timeout, ms. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** The bot side of Tessera's HTTP API: join, renew, SVIDs, the bundle. */
+export class IssuerClient {
+  readonly #base: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: IssuerClientOptions) {
+    this.#base = options.issuer.replace(/\/+$/, "");
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Send one request; answers 2xx as JSON (or text), anything else as an `IssuerApiError`. */
+  async request<T>(method: string, path: string, options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+    const res = await fetch(`${this.#base}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      signal: AbortSignal.timeout(this.#timeoutMs),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      let code = "ERR_HTTP";
+      let message = `issuer answered ${res.status}`;
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        code = parsed.error?.code ?? code;
+        message = parsed.error?.message ?? message;
+      } catch {
+        // not JSON: keep the generic message
+      }
+      throw new IssuerApiError(res.status, code, message);
+    }
+    return (options.text ? text : JSON.parse(text)) as T;
+  }
+
+  /** Join with a one-time token, optionally asking for a credential lifetime (the issuer caps it). */
+  joinWithToken(token: string, ttlSeconds?: number): Promise<CredentialResponse> {
+    return this.request("POST", "/v1/join", { body: { join_method: "token", token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
+  }
+
+  /** Renew a token-joined bot's credential; the old one stops working. */
+  renew(credential: string, ttlSeconds?: number): Promise<CredentialResponse> {
+    return this.request("POST", "/v1/renew", { bearer: credential, ...(ttlSeconds ? { body: { ttl: ttlSeconds } } : {}) });
+  }
+
+  /** Ask for an X.509-SVID for the key behind `csr`. */
+  fetchX509Svid(credential: string, request: { csr: string; spiffeId: string; ttlSeconds?: number; dnsNames?: string[] }): Promise<X509SvidResponse> {
+    return this.request("POST", "/v1/svids/x509", {
+      bearer: credential,
+      body: {
+        csr: request.csr,
+        spiffe_id: request.spiffeId,
+        ...(request.ttlSeconds ? { ttl: request.ttlSeconds } : {}),
+        ...(request.dnsNames?.length ? { dns_names: request.dnsNames } : {}),
+      },
+    });
+  }
+
+  /** Ask for a JWT-SVID for `audience`. */
+  fetchJwtSvid(credential: string, request: { spiffeId: string; audience: string[]; ttlSeconds?: number }): Promise<JwtSvidResponse> {
+    return this.request("POST", "/v1/svids/jwt", {
+      bearer: credential,
+      body: { spiffe_id: request.spiffeId, audience: request.audience, ...(request.ttlSeconds ? { ttl: request.ttlSeconds } : {}) },
+    });
+  }
+
+  /** The SPIFFE bundle document (JSON text). */
+  fetchBundle(): Promise<string> {
+    return this.request("GET", "/v1/bundle", { text: true });
+  }
+}

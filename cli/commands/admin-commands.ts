@@ -1,0 +1,236 @@
+import { parseDurationSeconds } from "../../layers/spiffe/src/index.js";
+import type { Command, CommandContext } from "../main.js";
+import { UsageError, formatFields, formatTable } from "../output.js";
+
+type Json = Record<string, unknown>;
+
+function one(ctx: CommandContext, what: string): string {
+  const [value, ...rest] = ctx.positionals;
+  if (!value || rest.length) throw new UsageError(`tessera: expected exactly one ${what}`);
+  return value;
+}
+
+function none(ctx: CommandContext): void {
+  if (ctx.positionals.length) throw new UsageError(`tessera: unexpected argument ${ctx.positionals[0]}`);
+}
+
+function seconds(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDurationSeconds(String(value), flag);
+  } catch {
+    throw new UsageError(`tessera: ${flag} must be a duration such as 300, 15m, 1h or 24h`);
+  }
+}
+
+function print(ctx: CommandContext, data: unknown, text: () => string): void {
+  ctx.io.out(ctx.json ? JSON.stringify(data, null, 2) : text());
+}
+
+const lockText = (lock: unknown) => (lock ? `locked (${(lock as Json).reason as string})` : "active");
+
+async function setLock(ctx: CommandContext, locked: boolean): Promise<void> {
+  const name = one(ctx, "bot name");
+  const instance = ctx.values.instance as string | undefined;
+  const body = {
+    target: instance ? "bot_instance" : "bot",
+    id: instance ?? name,
+    locked,
+    ...(ctx.values.reason ? { reason: ctx.values.reason } : {}),
+  };
+  const result = await ctx.admin().call<Json>("POST", "/v1/admin/locks", body);
+  print(ctx, result, () => `${locked ? "locked" : "unlocked"} ${body.target.replace("_", " ")} ${body.id}`);
+}
+
+/** `tessera bot|token|audit|ca|bundle ...`: the admin commands. */
+export function adminCommands(): Record<string, Command> {
+  return {
+    "bot create": {
+      usage: "NAME --allow SPIFFE_ID [--allow ...] [--join-method token] [--max-ttl 1h]",
+      options: { allow: { type: "string", multiple: true }, "join-method": { type: "string", multiple: true }, "max-ttl": { type: "string" } },
+      run: async (ctx) => {
+        const name = one(ctx, "bot name");
+        const allow = (ctx.values.allow as string[] | undefined) ?? [];
+        if (!allow.length) throw new UsageError("tessera: bot create needs at least one --allow SPIFFE_ID");
+        const methods = (ctx.values["join-method"] as string[] | undefined) ?? ["token"];
+        const maxTtl = seconds(ctx.values["max-ttl"], "--max-ttl");
+        const bot = await ctx.admin().call<Json>("POST", "/v1/admin/bots", {
+          name,
+          allowed_spiffe_ids: allow,
+          join_rules: methods.map((method) => ({ method })),
+          ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
+        });
+        print(ctx, bot, () => `created bot ${name}\n${formatFields({ allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(", "), max_svid_ttl: `${bot.max_svid_ttl as number}s` })}`);
+      },
+    },
+    "bot list": {
+      usage: "",
+      options: {},
+      run: async (ctx) => {
+        none(ctx);
+        const { bots } = await ctx.admin().call<{ bots: Json[] }>("GET", "/v1/admin/bots");
+        print(ctx, { bots }, () =>
+          formatTable(
+            ["NAME", "STATE", "JOIN METHODS", "ALLOWED SPIFFE IDS"],
+            bots.map((b) => [
+              b.name as string,
+              lockText(b.lock),
+              (b.join_rules as Json[]).map((r) => r.method as string).join(","),
+              (b.allowed_spiffe_ids as string[]).join(" "),
+            ]),
+          ),
+        );
+      },
+    },
+    "bot show": {
+      usage: "NAME",
+      options: {},
+      run: async (ctx) => {
+        const name = one(ctx, "bot name");
+        const bot = await ctx.admin().call<Json>("GET", `/v1/admin/bots/${encodeURIComponent(name)}`);
+        const instances = bot.instances as Json[];
+        print(ctx, bot, () =>
+          [
+            formatFields({
+              name: bot.name,
+              state: lockText(bot.lock),
+              allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(" "),
+              join_methods: (bot.join_rules as Json[]).map((r) => r.method).join(","),
+              max_svid_ttl: `${bot.max_svid_ttl as number}s`,
+              created_at: bot.created_at,
+            }),
+            "",
+            formatTable(
+              ["INSTANCE", "STATE", "METHOD", "GENERATION", "EXPIRES"],
+              instances.map((i) => [i.id as string, lockText(i.lock), i.join_method as string, i.generation as number, i.expires_at as string]),
+            ),
+          ].join("\n"),
+        );
+      },
+    },
+    "bot delete": {
+      usage: "NAME",
+      options: {},
+      run: async (ctx) => {
+        const name = one(ctx, "bot name");
+        const result = await ctx.admin().call<Json>("DELETE", `/v1/admin/bots/${encodeURIComponent(name)}`);
+        print(ctx, result, () => `deleted bot ${name}`);
+      },
+    },
+    "bot lock": {
+      usage: "NAME [--instance ID] [--reason TEXT]",
+      options: { instance: { type: "string" }, reason: { type: "string" } },
+      run: (ctx) => setLock(ctx, true),
+    },
+    "bot unlock": {
+      usage: "NAME [--instance ID]",
+      options: { instance: { type: "string" } },
+      run: (ctx) => setLock(ctx, false),
+    },
+    "token create": {
+      usage: "--bot NAME [--ttl 1h] [--uses 1]",
+      options: { bot: { type: "string" }, ttl: { type: "string" }, uses: { type: "string" } },
+      run: async (ctx) => {
+        none(ctx);
+        if (!ctx.values.bot) throw new UsageError("tessera: token create needs --bot NAME");
+        const uses = ctx.values.uses === undefined ? undefined : Number(ctx.values.uses);
+        if (uses !== undefined && !Number.isSafeInteger(uses)) throw new UsageError("tessera: --uses must be a whole number");
+        const ttl = seconds(ctx.values.ttl, "--ttl");
+        const token = await ctx.admin().call<Json>("POST", "/v1/admin/tokens", {
+          bot_name: ctx.values.bot,
+          ...(ttl ? { ttl } : {}),
+          ...(uses ? { uses } : {}),
+        });
+        print(ctx, token, () =>
+          `${token.token as string}\n\n${formatFields({ bot: token.bot_name, uses: token.uses_remaining, expires_at: token.expires_at, token_hash: token.token_hash })}\n\nThe token is shown once; pass it to the agent's onboarding.token.`,
+        );
+      },
+    },
+    "token list": {
+      usage: "[--bot NAME]",
+      options: { bot: { type: "string" } },
+      run: async (ctx) => {
+        none(ctx);
+        const q = ctx.values.bot ? `?bot=${encodeURIComponent(ctx.values.bot as string)}` : "";
+        const { tokens } = await ctx.admin().call<{ tokens: Json[] }>("GET", `/v1/admin/tokens${q}`);
+        print(ctx, { tokens }, () =>
+          formatTable(
+            ["TOKEN HASH", "BOT", "USES LEFT", "STATE", "EXPIRES"],
+            tokens.map((t) => [t.token_hash as string, t.bot_name as string, t.uses_remaining as number, lockText(t.lock), t.expires_at as string]),
+          ),
+        );
+      },
+    },
+    "token lock": {
+      usage: "TOKEN_HASH [--reason TEXT]",
+      options: { reason: { type: "string" } },
+      run: async (ctx) => {
+        const id = one(ctx, "token hash");
+        await ctx.admin().call("POST", "/v1/admin/locks", { target: "join_token", id, locked: true, ...(ctx.values.reason ? { reason: ctx.values.reason } : {}) });
+        print(ctx, { target: "join_token", id, locked: true }, () => `locked join token ${id}`);
+      },
+    },
+    "token unlock": {
+      usage: "TOKEN_HASH",
+      options: {},
+      run: async (ctx) => {
+        const id = one(ctx, "token hash");
+        await ctx.admin().call("POST", "/v1/admin/locks", { target: "join_token", id, locked: false });
+        print(ctx, { target: "join_token", id, locked: false }, () => `unlocked join token ${id}`);
+      },
+    },
+    "audit list": {
+      usage: "[--bot NAME] [--spiffe-id ID] [--type T] [--since TIME] [--until TIME] [--limit N]",
+      options: {
+        bot: { type: "string" },
+        "spiffe-id": { type: "string" },
+        type: { type: "string" },
+        since: { type: "string" },
+        until: { type: "string" },
+        limit: { type: "string" },
+      },
+      run: async (ctx) => {
+        none(ctx);
+        const params = new URLSearchParams();
+        for (const [flag, name] of [["bot", "bot"], ["spiffe-id", "spiffe_id"], ["type", "type"], ["since", "since"], ["until", "until"], ["limit", "limit"]] as const) {
+          const v = ctx.values[flag];
+          if (typeof v === "string") params.set(name, v);
+        }
+        const q = params.toString();
+        const { events } = await ctx.admin().call<{ events: Json[] }>("GET", `/v1/admin/audit${q ? `?${q}` : ""}`);
+        print(ctx, { events }, () =>
+          formatTable(
+            ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI"],
+            events.map((e) => [e.time as string, e.type as string, e.bot_name as string, e.instance_id as string, e.spiffe_id as string, e.serial_or_jti as string]),
+          ),
+        );
+      },
+    },
+    "ca status": {
+      usage: "",
+      options: {},
+      run: async (ctx) => {
+        none(ctx);
+        const status = await ctx.admin().call<Json>("GET", "/v1/admin/ca");
+        const slots = status.slots as Json[];
+        print(ctx, status, () =>
+          `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
+            ["KIND", "SLOT", "STATUS", "KEY", "NOT BEFORE", "NOT AFTER"],
+            slots.map((s) => [s.kind as string, s.slot as string, s.status as string, s.keyId as string, s.notBefore as string, s.notAfter as string]),
+          )}`,
+        );
+      },
+    },
+    "bundle show": {
+      usage: "[--format spiffe|pem]",
+      options: { format: { type: "string" } },
+      run: async (ctx) => {
+        none(ctx);
+        const format = (ctx.values.format as string | undefined) ?? "spiffe";
+        if (format !== "spiffe" && format !== "pem") throw new UsageError("tessera: --format must be spiffe or pem");
+        const text = await ctx.admin().issuer.request<string>("GET", `/v1/bundle${format === "pem" ? "?format=pem" : ""}`, { text: true });
+        ctx.io.out(ctx.json && format === "spiffe" ? JSON.stringify(JSON.parse(text), null, 2) : text.trimEnd());
+      },
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { X509Certificate } from "node:crypto";
+import { parseArgs } from "node:util";
+import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig } from "../../agent/config/index.js";
+import { writeFileAtomic } from "../../agent/files/write-file-atomic.js";
+import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
+import { runOneshot, startAgent } from "../../agent/run-agent.js";
+import { encodeCertificatePem, parseCertificates } from "../../layers/spiffe/src/index.js";
+import { UsageError, formatFields, formatTable, type CliIo } from "../output.js";
+import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";
+
+interface X509SvidMessage {
+  spiffe_id: string;
+  x509_svid: Buffer;
+  x509_svid_key: Buffer;
+  bundle: Buffer;
+  hint: string;
+}
+
+const USAGE = `usage:
+  tessera agent [start] [-c FILE] [--oneshot] [--diag-addr HOST:PORT] [--log-format text|json] [--log-level LEVEL]
+  tessera agent validate [-c FILE]
+  tessera agent api fetch x509 [--socket PATH] [--write DIR] [--json]
+  tessera agent api fetch jwt --audience A [--audience ...] [--spiffe-id ID] [--socket PATH] [--json]
+  tessera agent api validate jwt --audience A --svid TOKEN [--socket PATH] [--json]
+  tessera agent api watch [--socket PATH] [--json]
+  tessera agent install systemd [-c FILE]
+
+The configuration file comes from -c/--config, then TESSERA_CONFIG_PATH, then ${DEFAULT_CONFIG_PATH}.
+The socket comes from --socket, then SPIFFE_ENDPOINT_SOCKET, then ${DEFAULT_SOCKET}.`;
+
+const pemKey = (der: Buffer) =>
+  `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
+
+function describeSvid(svid: X509SvidMessage): Record<string, unknown> {
+  const chain = parseCertificates(new Uint8Array(svid.x509_svid));
+  const leaf = new X509Certificate(Buffer.from(chain[0] as Uint8Array));
+  return {
+    spiffe_id: svid.spiffe_id,
+    hint: svid.hint || undefined,
+    serial: leaf.serialNumber,
+    not_after: new Date(leaf.validTo).toISOString(),
+    chain_length: chain.length,
+    bundle_authorities: parseCertificates(new Uint8Array(svid.bundle)).length,
+  };
+}
+
+function configPath(flag: string | undefined, io: CliIo): string {
+  return flag ?? io.env.TESSERA_CONFIG_PATH ?? DEFAULT_CONFIG_PATH;
+}
+
+async function runDaemon(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string", short: "c" },
+      oneshot: { type: "boolean" },
+      "diag-addr": { type: "string" },
+      "log-format": { type: "string" },
+      "log-level": { type: "string" },
+    },
+    strict: true,
+  });
+  const format = values["log-format"] ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError("tessera: --log-format must be text or json");
+  let level;
+  try {
+    level = parseLogLevel(values["log-level"]);
+  } catch (err) {
+    throw new UsageError(`tessera: ${(err as Error).message}`);
+  }
+  const logger = createAgentLogger({ format, level, write: (line) => io.err(line) });
+  const config = await loadAgentConfig(configPath(values.config, io));
+  if (values.oneshot || config.oneshot) {
+    await runOneshot({ config, logger });
+    logger.info("oneshot: every file output written");
+    return 0;
+  }
+  const agent = await startAgent({ config, logger, ...(values["diag-addr"] ? { diagAddr: values["diag-addr"] } : {}) });
+  if (agent.diag) logger.info("diagnostics", { url: agent.diag.url });
+  await new Promise<void>((resolve) => {
+    const onHup = () => {
+      logger.info("SIGHUP: renewing now");
+      agent.renewNow().catch((err) => logger.warn("renewal on SIGHUP failed", { error: err }));
+    };
+    process.on("SIGHUP", onHup);
+    const stop = () => {
+      process.off("SIGHUP", onHup);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  logger.info("shutting down");
+  await agent.stop();
+  return 0;
+}
+
+async function runApi(argv: string[], io: CliIo): Promise<number> {
+  const [verb, what, ...rest] = argv;
+  const { values } = parseArgs({
+    args: verb === "watch" ? [what, ...rest].filter((a): a is string => a !== undefined) : rest,
+    options: {
+      socket: { type: "string" },
+      write: { type: "string" },
+      audience: { type: "string", multiple: true },
+      "spiffe-id": { type: "string" },
+      svid: { type: "string" },
+      json: { type: "boolean" },
+      output: { type: "string", short: "o" },
+      timeout: { type: "string" },
+    },
+    strict: true,
+  });
+  const json = values.json === true || values.output === "json";
+  const socket = resolveSocket(values.socket, io.env, DEFAULT_SOCKET);
+  const client = new WorkloadApiClient(socket);
+  const print = (data: unknown, text: () => string) => io.out(json ? JSON.stringify(data, null, 2) : text());
+  try {
+    if (verb === "fetch" && what === "x509") {
+      const res = await client.first<{ svids: X509SvidMessage[] }>("FetchX509SVID");
+      const svids = res.svids.map(describeSvid);
+      if (values.write) {
+        const svid = res.svids[0] as X509SvidMessage;
+        await writeFileAtomic(`${values.write}/svid.pem`, encodeCertificatePem(parseCertificates(new Uint8Array(svid.x509_svid))), 0o644);
+        await writeFileAtomic(`${values.write}/svid_key.pem`, pemKey(svid.x509_svid_key), 0o600);
+        await writeFileAtomic(`${values.write}/svid_bundle.pem`, encodeCertificatePem(parseCertificates(new Uint8Array(svid.bundle))), 0o644);
+      }
+      print({ svids }, () => formatTable(["SPIFFE ID", "SERIAL", "NOT AFTER", "HINT"], svids.map((s) => [s.spiffe_id as string, s.serial as string, s.not_after as string, s.hint as string | undefined])));
+      return 0;
+    }
+    if (verb === "fetch" && what === "jwt") {
+      if (!values.audience?.length) throw new UsageError("tessera: fetch jwt needs --audience");
+      const res = await client.unary<{ svids: { spiffe_id: string; svid: string; hint: string }[] }>("FetchJWTSVID", {
+        audience: values.audience,
+        spiffe_id: values["spiffe-id"] ?? "",
+      });
+      print({ svids: res.svids.map((s) => ({ spiffe_id: s.spiffe_id, token: s.svid, hint: s.hint || undefined })) }, () =>
+        res.svids.map((s) => `${s.spiffe_id}\n${s.svid}`).join("\n\n"),
+      );
+      return 0;
+    }
+    if (verb === "validate" && what === "jwt") {
+      if (!values.audience?.length || !values.svid) throw new UsageError("tessera: validate jwt needs --audience and --svid");
+      const res = await client.unary<{ spiffe_id: string; claims: unknown }>("ValidateJWTSVID", { audience: values.audience[0], svid: values.svid });
+      print(res, () => formatFields({ spiffe_id: res.spiffe_id, valid: true }));
+      return 0;
+    }
+    if (verb === "watch") {
+      await new Promise<void>((resolve, reject) => {
+        const stream = client.watch<{ svids: X509SvidMessage[] }>(
+          "FetchX509SVID",
+          (message) => {
+            const svids = message.svids.map(describeSvid);
+            print({ time: new Date().toISOString(), svids }, () => `${new Date().toISOString()} ${svids.map((s) => `${s.spiffe_id} serial=${s.serial} not_after=${s.not_after}`).join("; ")}`);
+          },
+          reject,
+        );
+        const stop = () => {
+          stream.cancel();
+          resolve();
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      return 0;
+    }
+    throw new UsageError(`tessera: unknown api command ${JSON.stringify([verb, what].filter(Boolean).join(" "))}\n\n${USAGE}`);
+  } finally {
+    client.close();
+  }
+}
+
+function systemdUnit(config: string): string {
+  return `[Unit]
+Description=Tessera agent (SPIFFE Workload API)
+Documentation=https://github.com/tessera/tessera
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+ExecStart=/usr/bin/env tessera agent start -c ${config}
+ExecReload=/bin/kill -HUP $MAINPID
+Restart=on-failure
+RestartSec=5
+RuntimeDirectory=tessera/agent
+RuntimeDirectoryMode=0755
+StateDirectory=tessera/agent
+StateDirectoryMode=0700
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=true
+ReadWritePaths=/var/lib/tessera /run/tessera
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** `tessera agent ...`: run the agent, validate its configuration, or talk to its Workload API. */
+export async function runAgentCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === "--help" || sub === "-h" || sub === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  if (sub === undefined || sub === "start" || sub.startsWith("-")) return runDaemon(sub === "start" ? rest : argv, io);
+  if (sub === "validate") {
+    const { values } = parseArgs({ args: rest, options: { config: { type: "string", short: "c" }, json: { type: "boolean" } }, strict: true });
+    const path = configPath(values.config, io);
+    const config = await loadAgentConfig(path);
+    const summary = { config: path, issuer: config.issuer, trust_domain: config.trustDomain.name, services: config.services.map((s) => s.type) };
+    io.out(values.json ? JSON.stringify({ valid: true, ...summary }, null, 2) : `${path} is valid\n${formatFields(summary)}`);
+    return 0;
+  }
+  if (sub === "api") return runApi(rest, io);
+  if (sub === "install" && rest[0] === "systemd") {
+    const { values } = parseArgs({ args: rest.slice(1), options: { config: { type: "string", short: "c" } }, strict: true });
+    io.out(systemdUnit(configPath(values.config, io)));
+    return 0;
+  }
+  throw new UsageError(`tessera: unknown agent command ${JSON.stringify(sub)}\n\n${USAGE}`);
+}

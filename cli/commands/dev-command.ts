@@ -1,0 +1,51 @@
+import { parseArgs } from "node:util";
+import { startDevServer } from "../dev/run-dev.js";
+import { UsageError, type CliIo } from "../output.js";
+
+const DEFAULT_PORT = 8640;
+
+/** `tessera dev`: run the whole issuer on this machine until SIGINT/SIGTERM. */
+export async function runDevCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      "trust-domain": { type: "string" },
+    },
+    strict: true,
+  });
+  const port = Number(values.port ?? io.env.TESSERA_PORT ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("tessera: --port must be 0-65535");
+  const trustDomain = values["trust-domain"] ?? io.env.TESSERA_TRUST_DOMAIN;
+  const server = await startDevServer({
+    dataDir: values["data-dir"] ?? io.env.TESSERA_DATA_DIR ?? ".tessera",
+    host: values.host ?? "127.0.0.1",
+    port,
+    ...(trustDomain ? { trustDomain } : {}),
+    env: io.env,
+  });
+  io.err(
+    [
+      `tessera dev issuer for trust domain ${server.trustDomain}`,
+      `  API:          ${server.url}`,
+      `  bundle:       ${server.url}/v1/bundle`,
+      `  admin token:  ${server.adminTokenPath}`,
+      "",
+      "Create a bot and a join token (in another terminal):",
+      `  npx tessera bot create demo --allow spiffe://${server.trustDomain}/demo/*`,
+      "  npx tessera token create --bot demo",
+      "Then get an X.509-SVID on disk:",
+      `  npx tessera svid x509 --token TOKEN --spiffe-id spiffe://${server.trustDomain}/demo/web --out ./svid`,
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.stop();
+  io.err("tessera dev stopped");
+  return 0;
+}

@@ -1,0 +1,167 @@
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdminHandler } from "../../functions/admin/create-handler.js";
+import { adminRoutes } from "../../functions/admin/routes.js";
+import { createIssueHandler } from "../../functions/issue/create-handler.js";
+import { issueRoutes } from "../../functions/issue/routes.js";
+import { createJoinHandler } from "../../functions/join/create-handler.js";
+import { joinRoutes } from "../../functions/join/routes.js";
+import { jsonResponse, statusForCode, type HttpEvent, type HttpHandler, type HttpResult, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const ADMIN_PREFIX = "/v1/admin/";
+/** The principal the local front puts in the request context after checking the admin token. */
+export const LOCAL_ADMIN_PRINCIPAL = "local-admin";
+
+interface CompiledRoute {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  routeKey: string;
+  handler: HttpHandler;
+}
+
+function compile(routeKey: string, handler: HttpHandler): CompiledRoute {
+  const [method, path] = routeKey.split(" ") as [string, string];
+  const names: string[] = [];
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{([a-z_]+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { method, pattern: new RegExp(`^${source}$`), names, routeKey, handler };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function tokenMatches(header: string | undefined, adminToken: string): boolean {
+  const presented = Buffer.from(/^Bearer (.+)$/.exec(header ?? "")?.[1] ?? "", "utf8");
+  const expected = Buffer.from(adminToken, "utf8");
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: CompiledRoute | undefined, params: Record<string, string>): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const query: Record<string, string> = {};
+  url.searchParams.forEach((value, key) => {
+    query[key] = value;
+  });
+  const routeKey = route?.routeKey ?? `${req.method} ${url.pathname}`;
+  const now = new Date();
+  return {
+    version: "2.0",
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(params).length ? { pathParameters: params } : {}),
+    requestContext: {
+      accountId: "local",
+      apiId: "local",
+      domainName: url.host,
+      domainPrefix: "local",
+      http: {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: body.toString("utf8") } : {}),
+    isBase64Encoded: false,
+  } as HttpEvent;
+}
+
+function send(res: ServerResponse, result: HttpResult): void {
+  res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
+  res.end(result.body ?? "");
+}
+
+/** A running local front. */
+export interface LocalFront {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Serve the Lambda handlers over plain HTTP on one machine, shaping requests as API Gateway HTTP
+ * API events. Admin routes need `Authorization: Bearer <admin token>`; the front then sets the
+ * principal where API Gateway's IAM authoriser would.
+ */
+export async function startLocalFront(options: {
+  runtime: TesseraRuntime;
+  host: string;
+  port: number;
+  adminToken: string;
+}): Promise<LocalFront> {
+  const { runtime } = options;
+  const join = createJoinHandler(runtime);
+  const issue = createIssueHandler(runtime);
+  const admin = createAdminHandler(runtime);
+  const routes = [
+    ...joinRoutes(runtime.issuer).map((r) => compile(r.routeKey, join)),
+    ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
+    ...adminRoutes(runtime.admin).map((r) => compile(r.routeKey, admin)),
+  ];
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://local");
+      const body = await readBody(req);
+      if (body === undefined) {
+        send(res, jsonResponse(statusForCode("ERR_BODY_TOO_LARGE"), { error: { code: "ERR_BODY_TOO_LARGE", message: "http: request body too large" } }));
+        return;
+      }
+      let match: RegExpExecArray | null = null;
+      const route = routes.find((r) => r.method === req.method && (match = r.pattern.exec(url.pathname)) !== null);
+      const params: Record<string, string> = {};
+      route?.names.forEach((name, i) => {
+        params[name] = decodeURIComponent((match as RegExpExecArray)[i + 1] as string);
+      });
+      const event = toEvent(req, url, body, route, params);
+      if (url.pathname.startsWith(ADMIN_PREFIX) && tokenMatches(req.headers.authorization, options.adminToken)) {
+        event.requestContext.authorizer = { iam: { userArn: LOCAL_ADMIN_PRINCIPAL } };
+      }
+      send(res, await (route?.handler ?? issue)(event));
+    } catch (err) {
+      runtime.logger.error("local front failed", { error: err });
+      if (!res.headersSent) send(res, jsonResponse(500, { error: { code: "ERR_INTERNAL", message: "internal error" } }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

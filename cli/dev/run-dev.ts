@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  ConfigError,
+  buildRuntime,
+  ensureAuthorities,
+  loadConfig,
+  type TesseraRuntime,
+} from "../../layers/spiffe/src/index.js";
+import { startLocalFront, type LocalFront } from "./local-front.js";
+
+/** Options of `tessera dev` (and `npm start`). */
+export interface DevOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Used on first start; later starts must agree with what the data directory holds. */
+  trustDomain?: string;
+  /** The rest of the configuration (TTLs...), as environment variables. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A running dev issuer. */
+export interface DevServer {
+  url: string;
+  runtime: TesseraRuntime;
+  front: LocalFront;
+  adminTokenPath: string;
+  trustDomain: string;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_TRUST_DOMAIN = "example.org";
+
+async function readOrCreate(path: string, make: () => string): Promise<string> {
+  try {
+    return (await readFile(path, "utf8")).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    const value = make();
+    await writeFile(path, `${value}\n`, { mode: 0o600, flag: "wx" });
+    return value;
+  }
+}
+
+/**
+ * Start the whole issuer on one machine: embedded store and disk keys in `dataDir`, the first CA and
+ * JWT key made on first start, the Lambda handlers behind a local HTTP front. Restart keeps it all.
+ */
+export async function startDevServer(options: DevOptions): Promise<DevServer> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
+  const settingsPath = join(dataDir, "settings.json");
+  const settings = JSON.parse(
+    await readOrCreate(settingsPath, () => JSON.stringify({ trust_domain: options.trustDomain ?? DEFAULT_TRUST_DOMAIN })),
+  ) as { trust_domain: string };
+  if (options.trustDomain && options.trustDomain !== settings.trust_domain) {
+    throw new ConfigError(
+      `dev: ${dataDir} belongs to trust domain ${settings.trust_domain}, not ${options.trustDomain}; use another --data-dir`,
+    );
+  }
+  const config = loadConfig({
+    ...options.env,
+    TESSERA_TRUST_DOMAIN: settings.trust_domain,
+    TESSERA_STORE: "embedded",
+    TESSERA_KEY_MANAGER: "disk",
+    TESSERA_DATA_DIR: dataDir,
+  });
+  const adminTokenPath = join(dataDir, "admin-token");
+  const adminToken = await readOrCreate(adminTokenPath, () => randomBytes(32).toString("base64url"));
+  const runtime = await buildRuntime(config);
+  try {
+    await ensureAuthorities(runtime.authority, runtime.authorityPolicy);
+    const front = await startLocalFront({ runtime, host: options.host, port: options.port, adminToken });
+    return {
+      url: front.url,
+      runtime,
+      front,
+      adminTokenPath,
+      trustDomain: settings.trust_domain,
+      stop: async () => {
+        await front.close();
+        await runtime.close();
+      },
+    };
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+}

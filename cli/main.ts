@@ -1,0 +1,122 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { IssuerApiError } from "../agent/issuer-client.js";
+import { TesseraError } from "../layers/spiffe/src/index.js";
+import { AdminClient, type TargetOptions } from "./admin-client.js";
+import { adminCommands } from "./commands/admin-commands.js";
+import { runAgentCommand } from "./commands/agent-commands.js";
+import { runDevCommand } from "./commands/dev-command.js";
+import { svidCommands } from "./commands/svid-commands.js";
+import { UsageError, type CliIo } from "./output.js";
+
+/** What a command gets: its parsed options and positionals, the IO, and the chosen output mode. */
+export interface CommandContext {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  io: CliIo;
+  json: boolean;
+  admin: () => AdminClient;
+  target: TargetOptions;
+}
+
+/** One `tessera <noun> <verb>` command. */
+export interface Command {
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export const DEFAULT_ISSUER = "http://127.0.0.1:8640";
+export const DEFAULT_DATA_DIR = ".tessera";
+
+const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
+  issuer: { type: "string" },
+  "data-dir": { type: "string" },
+  "admin-token": { type: "string" },
+  sigv4: { type: "boolean" },
+  region: { type: "string" },
+  output: { type: "string", short: "o" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+function commands(): Record<string, Command> {
+  return { ...adminCommands(), ...svidCommands() };
+}
+
+function usage(): string {
+  const lines = Object.entries(commands()).map(([name, c]) => `  tessera ${name} ${c.usage}`);
+  return [
+    "usage: tessera <command> [options]",
+    "",
+    "  tessera dev [--port 8640] [--host 127.0.0.1] [--data-dir .tessera] [--trust-domain example.org]",
+    "  tessera agent [start|validate|api|install] ...   (tessera agent --help)",
+    ...lines,
+    "",
+    "global options: --issuer URL (TESSERA_ISSUER), --data-dir DIR (TESSERA_DATA_DIR), --admin-token T",
+    "  (TESSERA_ADMIN_TOKEN), --sigv4 --region R (API Gateway IAM auth), -o/--output text|json, --json",
+  ].join("\n");
+}
+
+/** Run the CLI; resolves to the exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const wantsJson = argv.includes("--json") || argv.some((a, i) => (a === "-o" || a === "--output") && argv[i + 1] === "json") || argv.includes("--output=json");
+  try {
+    if (argv[0] === "dev") return await runDevCommand(argv.slice(1), io);
+    if (argv[0] === "agent") return await runAgentCommand(argv.slice(1), io);
+    if (argv[0] === "audit" && argv[1] !== "list") argv = ["audit", "list", ...argv.slice(1)];
+    const table = commands();
+    const key = [argv[0], argv[1]].join(" ");
+    const command = table[key];
+    if (!command || argv.includes("--help") || argv.includes("-h")) {
+      if (command) {
+        io.out(`usage: tessera ${key} ${command.usage}`);
+        return 0;
+      }
+      if (argv.length === 0 || argv[0] === "help" || argv.includes("--help") || argv.includes("-h")) {
+        io.out(usage());
+        return 0;
+      }
+      throw new UsageError(`tessera: unknown command ${JSON.stringify(argv.slice(0, 2).join(" "))}\n\n${usage()}`);
+    }
+    const { values, positionals } = parseArgs({
+      args: argv.slice(2),
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    const output = (values.output as string | undefined) ?? (values.json ? "json" : "text");
+    if (output !== "text" && output !== "json") throw new UsageError("tessera: --output must be text or json");
+    const target: TargetOptions = {
+      issuer: (values.issuer as string | undefined) ?? io.env.TESSERA_ISSUER ?? DEFAULT_ISSUER,
+      dataDir: (values["data-dir"] as string | undefined) ?? io.env.TESSERA_DATA_DIR ?? DEFAULT_DATA_DIR,
+      ...(((values["admin-token"] as string | undefined) ?? io.env.TESSERA_ADMIN_TOKEN) ? { adminToken: ((values["admin-token"] as string | undefined) ?? io.env.TESSERA_ADMIN_TOKEN) as string } : {}),
+      ...(values.sigv4 ? { sigv4: true } : {}),
+      ...(values.region ? { region: values.region as string } : {}),
+    };
+    let admin: AdminClient | undefined;
+    await command.run({
+      values: values as CommandContext["values"],
+      positionals,
+      io,
+      json: output === "json",
+      target,
+      admin: () => (admin ??= new AdminClient(target)),
+    });
+    return 0;
+  } catch (err) {
+    const isUsage = err instanceof UsageError || String((err as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
+    const ownCode = (err as { code?: unknown }).code;
+    const code =
+      err instanceof IssuerApiError || err instanceof TesseraError
+        ? err.code
+        : isUsage
+          ? "ERR_USAGE"
+          : typeof ownCode === "string" && ownCode.startsWith("ERR_")
+            ? ownCode
+            : "ERR_CLI";
+    const message = err instanceof Error ? err.message : String(err);
+    if (wantsJson) io.out(JSON.stringify({ error: { code, message } }));
+    else io.err(`error: ${message}${code !== "ERR_USAGE" && code !== "ERR_CLI" ? ` (${code})` : ""}`);
+    return isUsage ? 2 : 1;
+  }
+}

@@ -1,0 +1,7 @@
+import { buildRuntime, loadConfig, type HttpHandler } from "../../layers/spiffe/src/index.js";
+import { createAdminHandler } from "./create-handler.js";
+
+const ready = buildRuntime(loadConfig(process.env)).then(createAdminHandler);
+
+/** Lambda entry point; dependencies are built once per cold start. */
+export const handler: HttpHandler = async (event, context) => (await ready)(event, context);

@@ -1,0 +1,149 @@
+import {
+  adminActorOf,
+  createBot,
+  createJoinToken,
+  deleteBot,
+  getCaStatus,
+  jsonResponse,
+  listAuditEvents,
+  listBots,
+  listJoinTokens,
+  setLock,
+  showBot,
+  type AdminDeps,
+  type AuditEvent,
+  type Bot,
+  type BotInstance,
+  type HttpEvent,
+  type JoinToken,
+  type Route,
+} from "../../layers/spiffe/src/index.js";
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const lockView = (lock: Bot["lock"]) =>
+  lock ? { reason: lock.reason, locked_at: iso(lock.lockedAt), locked_by: lock.lockedBy } : undefined;
+
+function botView(bot: Bot): Record<string, unknown> {
+  return {
+    name: bot.name,
+    allowed_spiffe_ids: bot.allowedSpiffeIds,
+    join_rules: bot.joinRules,
+    max_svid_ttl: bot.maxSvidTtlSeconds,
+    created_at: iso(bot.createdAt),
+    lock: lockView(bot.lock),
+  };
+}
+
+function instanceView(instance: BotInstance): Record<string, unknown> {
+  return {
+    id: instance.id,
+    bot_name: instance.botName,
+    join_method: instance.joinMethod,
+    generation: instance.generation,
+    created_at: iso(instance.createdAt),
+    renewed_at: iso(instance.renewedAt),
+    expires_at: iso(instance.expiresAt),
+    attributes: instance.attributes,
+    lock: lockView(instance.lock),
+  };
+}
+
+function tokenView(token: JoinToken): Record<string, unknown> {
+  return {
+    token_hash: token.tokenHash,
+    bot_name: token.botName,
+    uses_remaining: token.usesRemaining,
+    expires_at: iso(token.expiresAt),
+    created_at: iso(token.createdAt),
+    lock: lockView(token.lock),
+  };
+}
+
+function auditView(event: AuditEvent): Record<string, unknown> {
+  return {
+    id: event.id,
+    type: event.type,
+    time: iso(event.time),
+    bot_name: event.botName,
+    instance_id: event.instanceId,
+    join_method: event.joinMethod,
+    spiffe_id: event.spiffeId,
+    serial_or_jti: event.serialOrJti,
+    expires_at: iso(event.expiresAt),
+    key_thumbprint: event.keyThumbprint,
+    detail: event.detail,
+  };
+}
+
+const param = (event: HttpEvent, name: string) => event.pathParameters?.[name];
+const query = (event: HttpEvent, name: string) => event.queryStringParameters?.[name];
+
+/** The admin routes: bots, join tokens, locks, audit and CA status. IAM-authorised in AWS. */
+export function adminRoutes(deps: AdminDeps): Route[] {
+  const route = (routeKey: string, maxBodyBytes: number, run: (event: HttpEvent, actor: string) => Promise<unknown>): Route => ({
+    routeKey,
+    maxBodyBytes,
+    handle: async (event) => {
+      const actor = adminActorOf(event);
+      const status = routeKey.startsWith("POST /v1/admin/bots") || routeKey.startsWith("POST /v1/admin/tokens") ? 201 : 200;
+      return jsonResponse(status, await run(event, actor));
+    },
+  });
+  return [
+    route("POST /v1/admin/bots", 64 * 1024, async (event, actor) => {
+      const body = event.json ?? {};
+      const bot = await createBot(
+        deps,
+        {
+          name: body.name,
+          allowedSpiffeIds: body.allowed_spiffe_ids,
+          joinRules: body.join_rules,
+          maxSvidTtlSeconds: body.max_svid_ttl,
+        },
+        actor,
+      );
+      return botView(bot);
+    }),
+    route("GET /v1/admin/bots", 0, async () => ({ bots: (await listBots(deps)).map(botView) })),
+    route("GET /v1/admin/bots/{name}", 0, async (event) => {
+      const { bot, instances } = await showBot(deps, param(event, "name"));
+      return { ...botView(bot), instances: instances.map(instanceView) };
+    }),
+    route("DELETE /v1/admin/bots/{name}", 0, async (event, actor) => {
+      await deleteBot(deps, param(event, "name"), actor);
+      return { deleted: param(event, "name") };
+    }),
+    route("POST /v1/admin/tokens", 4 * 1024, async (event, actor) => {
+      const body = event.json ?? {};
+      const created = await createJoinToken(deps, { botName: body.bot_name, ttlSeconds: body.ttl, uses: body.uses }, actor);
+      return {
+        token: created.token,
+        token_hash: created.tokenHash,
+        bot_name: created.botName,
+        uses_remaining: created.usesRemaining,
+        expires_at: created.expiresAt.toISOString(),
+      };
+    }),
+    route("GET /v1/admin/tokens", 0, async (event) => ({
+      tokens: (await listJoinTokens(deps, query(event, "bot"))).map(tokenView),
+    })),
+    route("POST /v1/admin/locks", 4 * 1024, async (event, actor) => {
+      const body = event.json ?? {};
+      const locked = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);
+      return { target: body.target, id: body.id, locked };
+    }),
+    route("GET /v1/admin/audit", 0, async (event) => ({
+      events: (
+        await listAuditEvents(deps, {
+          bot: query(event, "bot"),
+          spiffeId: query(event, "spiffe_id"),
+          type: query(event, "type"),
+          since: query(event, "since"),
+          until: query(event, "until"),
+          limit: query(event, "limit"),
+        })
+      ).map(auditView),
+    })),
+    route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
+  ];
+}

@@ -1,0 +1,66 @@
+import {
+  bearerTokenOf,
+  encodeCertificatePem,
+  issueJwtSvidForBot,
+  issueX509SvidForBot,
+  jsonResponse,
+  marshalPemBundle,
+  marshalSpiffeBundle,
+  textResponse,
+  type IssuerDeps,
+  type Route,
+} from "../../layers/spiffe/src/index.js";
+
+const BUNDLE_CACHE = { "cache-control": "public, max-age=60" };
+
+/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, and the public trust bundle. */
+export function issueRoutes(deps: IssuerDeps): Route[] {
+  return [
+    {
+      routeKey: "POST /v1/svids/x509",
+      maxBodyBytes: 64 * 1024,
+      handle: async (event) => {
+        const body = event.json ?? {};
+        const svid = await issueX509SvidForBot(deps, {
+          credential: bearerTokenOf(event),
+          csr: body.csr,
+          spiffeId: body.spiffe_id,
+          ttlSeconds: body.ttl,
+          dnsNames: body.dns_names,
+        });
+        return jsonResponse(200, {
+          spiffe_id: svid.spiffeId,
+          certificates: svid.chain.map(encodeCertificatePem),
+          serial_number: svid.serialNumber,
+          expires_at: svid.expiresAt.toISOString(),
+          bundle: svid.bundle.map(encodeCertificatePem),
+        });
+      },
+    },
+    {
+      routeKey: "POST /v1/svids/jwt",
+      maxBodyBytes: 16 * 1024,
+      handle: async (event) => {
+        const body = event.json ?? {};
+        const svid = await issueJwtSvidForBot(deps, {
+          credential: bearerTokenOf(event),
+          spiffeId: body.spiffe_id,
+          audience: body.audience,
+          ttlSeconds: body.ttl,
+        });
+        return jsonResponse(200, { spiffe_id: svid.spiffeId, token: svid.token, expires_at: svid.expiresAt.toISOString() });
+      },
+    },
+    {
+      routeKey: "GET /v1/bundle",
+      maxBodyBytes: 0,
+      handle: async (event) => {
+        const bundle = await deps.authorities.bundle();
+        if (event.queryStringParameters?.format === "pem") {
+          return textResponse(200, marshalPemBundle(bundle), "application/x-pem-file", BUNDLE_CACHE);
+        }
+        return textResponse(200, marshalSpiffeBundle(bundle), "application/json", BUNDLE_CACHE);
+      },
+    },
+  ];
+}

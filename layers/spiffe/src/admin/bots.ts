@@ -1,0 +1,83 @@
+import { recordAudit } from "../audit/index.js";
+import { BotNotFoundError, RequestInvalidError } from "../errors.js";
+import { validateAllowedSpiffeIdPattern } from "../issuer/allowed-spiffe-ids.js";
+import type { Bot, BotInstance, JoinRule } from "../store/types.js";
+import type { AdminActor, AdminDeps } from "./types.js";
+
+const BOT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const JOIN_METHODS: readonly JoinRule["method"][] = ["token", "aws_iam", "aws_ec2", "gcp", "oidc"];
+const MAX_PATTERNS = 100;
+
+/** What an admin gives to create a bot. */
+export interface CreateBotInput {
+  name: unknown;
+  allowedSpiffeIds: unknown;
+  joinRules?: unknown;
+  maxSvidTtlSeconds?: unknown;
+}
+
+/** Throws unless `name` is a bot name: lowercase letters, digits, `.`, `_`, `-`, at most 63. */
+export function assertBotName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || !BOT_NAME.test(name)) {
+    throw new RequestInvalidError("admin: bot name must be 1-63 of [a-z0-9._-], starting with a letter or digit");
+  }
+}
+
+function joinRulesOf(value: unknown): JoinRule[] {
+  if (value === undefined) return [{ method: "token" }];
+  if (!Array.isArray(value) || value.length === 0) throw new RequestInvalidError("admin: join_rules must be a non-empty array");
+  return value.map((rule) => {
+    if (typeof rule !== "object" || rule === null || !JOIN_METHODS.includes((rule as JoinRule).method)) {
+      throw new RequestInvalidError(`admin: each join rule needs a method, one of ${JOIN_METHODS.join(", ")}`);
+    }
+    return rule as JoinRule;
+  });
+}
+
+/** Create a bot with its allowed SPIFFE IDs and join rules; the name must be free. */
+export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: AdminActor): Promise<Bot> {
+  assertBotName(input.name);
+  const patterns = input.allowedSpiffeIds;
+  if (!Array.isArray(patterns) || patterns.length === 0 || patterns.length > MAX_PATTERNS || !patterns.every((p) => typeof p === "string")) {
+    throw new RequestInvalidError(`admin: allowed_spiffe_ids must be 1 to ${MAX_PATTERNS} strings`);
+  }
+  for (const pattern of patterns as string[]) validateAllowedSpiffeIdPattern(pattern, deps.trustDomain);
+  const ttl = input.maxSvidTtlSeconds ?? deps.maxSvidTtlSeconds;
+  if (!Number.isSafeInteger(ttl) || (ttl as number) <= 0 || (ttl as number) > deps.maxSvidTtlSeconds) {
+    throw new RequestInvalidError(`admin: max_svid_ttl must be 1 to ${deps.maxSvidTtlSeconds} seconds`);
+  }
+  const now = deps.clock.now().getTime();
+  const bot: Bot = {
+    name: input.name,
+    allowedSpiffeIds: patterns as string[],
+    joinRules: joinRulesOf(input.joinRules),
+    maxSvidTtlSeconds: ttl as number,
+    createdAt: now,
+  };
+  await deps.store.createBot(bot);
+  await recordAudit({ audit: deps.store, logger: deps.logger }, { type: "bot_created", time: now, botName: bot.name, detail: { actor } });
+  return bot;
+}
+
+/** Every bot. */
+export async function listBots(deps: AdminDeps): Promise<Bot[]> {
+  return (await deps.store.listBots()).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One bot with its instances; `BotNotFoundError` if there is none. */
+export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bot; instances: BotInstance[] }> {
+  assertBotName(name);
+  const bot = await deps.store.getBot(name);
+  if (!bot) throw new BotNotFoundError(`admin: no bot named ${name}`);
+  return { bot, instances: await deps.store.listBotInstances(name) };
+}
+
+/** Delete a bot; its instances' credentials stop working at once. */
+export async function deleteBot(deps: AdminDeps, name: unknown, actor: AdminActor): Promise<void> {
+  assertBotName(name);
+  await deps.store.deleteBot(name);
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    { type: "bot_deleted", time: deps.clock.now().getTime(), botName: name, detail: { actor } },
+  );
+}

@@ -1,0 +1,72 @@
+import { recordAudit } from "../audit/index.js";
+import { generateJoinTokenSecret, hashSecret } from "../credential/index.js";
+import { BotNotFoundError, RequestInvalidError } from "../errors.js";
+import type { JoinToken } from "../store/types.js";
+import { assertBotName } from "./bots.js";
+import type { AdminActor, AdminDeps } from "./types.js";
+
+const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+const MAX_USES = 1000;
+
+/** What an admin gives to create a join token. */
+export interface CreateJoinTokenInput {
+  botName: unknown;
+  ttlSeconds?: unknown;
+  uses?: unknown;
+}
+
+/** A new join token: the secret is shown this once and stored only as its hash. */
+export interface CreatedJoinToken {
+  token: string;
+  tokenHash: string;
+  botName: string;
+  usesRemaining: number;
+  expiresAt: Date;
+}
+
+function boundedInteger(value: unknown, fallback: number, max: number, what: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || (v as number) <= 0 || (v as number) > max) {
+    throw new RequestInvalidError(`admin: ${what} must be a whole number from 1 to ${max}`);
+  }
+  return v as number;
+}
+
+/** Create a join token for a bot that accepts token joins. Default: one use, 1 hour. */
+export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInput, actor: AdminActor): Promise<CreatedJoinToken> {
+  assertBotName(input.botName);
+  const ttlSeconds = boundedInteger(input.ttlSeconds, 3600, MAX_TOKEN_TTL_SECONDS, "ttl");
+  const uses = boundedInteger(input.uses, 1, MAX_USES, "uses");
+  const bot = await deps.store.getBot(input.botName);
+  if (!bot) throw new BotNotFoundError(`admin: no bot named ${input.botName}`);
+  if (!bot.joinRules.some((r) => r.method === "token")) {
+    throw new RequestInvalidError(`admin: bot ${bot.name} does not accept the token join method`);
+  }
+  const token = generateJoinTokenSecret();
+  const now = deps.clock.now().getTime();
+  const record: JoinToken = {
+    tokenHash: hashSecret(token),
+    botName: bot.name,
+    usesRemaining: uses,
+    expiresAt: now + ttlSeconds * 1000,
+    createdAt: now,
+  };
+  await deps.store.createJoinToken(record);
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    {
+      type: "token_created",
+      time: now,
+      botName: bot.name,
+      expiresAt: record.expiresAt,
+      detail: { actor, token_hash_prefix: record.tokenHash.slice(0, 12), uses: String(uses) },
+    },
+  );
+  return { token, tokenHash: record.tokenHash, botName: bot.name, usesRemaining: uses, expiresAt: new Date(record.expiresAt) };
+}
+
+/** Join tokens (hashes only), optionally of one bot. */
+export async function listJoinTokens(deps: AdminDeps, botName?: unknown): Promise<JoinToken[]> {
+  if (botName !== undefined) assertBotName(botName);
+  return deps.store.listJoinTokens(botName as string | undefined);
+}

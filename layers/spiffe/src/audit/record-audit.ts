@@ -1,0 +1,27 @@
+import { randomUUID } from "node:crypto";
+import type { AuditEvent, AuditStore } from "../store/types.js";
+
+/** Where structured log lines go: Powertools' Logger fits, so does a console-backed one. */
+export interface AuditLogger {
+  info(message: string, fields: Record<string, unknown>): void;
+}
+
+/** Field names of audit log lines: stable, so log queries keep working. */
+export const AUDIT_LOG_FIELDS = {
+  event: "audit_event",
+  type: "audit_type",
+} as const;
+
+/** The audit trail: a store record and a structured log line for every event. */
+export interface AuditDeps {
+  audit: AuditStore;
+  logger: AuditLogger;
+}
+
+/** Record one audit event (never a secret: callers pass hashes and thumbprints only). */
+export async function recordAudit(deps: AuditDeps, event: Omit<AuditEvent, "id">): Promise<AuditEvent> {
+  const full: AuditEvent = { id: randomUUID(), ...event };
+  deps.logger.info(`audit: ${event.type}`, { [AUDIT_LOG_FIELDS.type]: event.type, [AUDIT_LOG_FIELDS.event]: full });
+  await deps.audit.appendAudit(full);
+  return full;
+}

@@ -1,0 +1,100 @@
+import type { Clock } from "../clock.js";
+import type { Bundle } from "../bundle/index.js";
+import type { KeyManager } from "../keymanager/types.js";
+import type { TrustDomain } from "../spiffeid/index.js";
+import type { CaJournal, JournalStore } from "../store/types.js";
+import { buildBundle } from "./build-bundle.js";
+import { loadJwtAuthority, loadX509Authority } from "./load-authorities.js";
+import type { JwtAuthority, X509Authority } from "./types.js";
+
+/** Options of an `AuthorityCache`. */
+export interface AuthorityCacheOptions {
+  trustDomain: TrustDomain;
+  /** `spiffe_refresh_hint` of the published bundle, seconds. */
+  refreshHintSeconds: number;
+  /** How long journals, keys and the bundle are reused, ms. Default 30 s. */
+  ttlMs?: number;
+}
+
+interface Snapshot {
+  loadedAt: number;
+  x509Journal: CaJournal | undefined;
+  jwtJournal: CaJournal | undefined;
+  x509?: Promise<X509Authority>;
+  jwt?: Promise<JwtAuthority>;
+  bundle?: Promise<Bundle>;
+}
+
+/**
+ * The signing authorities and the bundle, read from the journals and cached for a short TTL per
+ * process (a Lambda environment). Public material only: lock decisions are never cached here.
+ */
+export class AuthorityCache {
+  readonly #keys: KeyManager;
+  readonly #journals: JournalStore;
+  readonly #clock: Clock;
+  readonly #options: Required<AuthorityCacheOptions>;
+  #snapshot: Promise<Snapshot> | undefined;
+
+  constructor(deps: { keys: KeyManager; journals: JournalStore; clock: Clock }, options: AuthorityCacheOptions) {
+    this.#keys = deps.keys;
+    this.#journals = deps.journals;
+    this.#clock = deps.clock;
+    this.#options = { ttlMs: 30_000, ...options };
+  }
+
+  async #current(): Promise<Snapshot> {
+    const now = this.#clock.now().getTime();
+    const cached = this.#snapshot;
+    if (cached) {
+      const snap = await cached.catch(() => undefined);
+      if (snap && now - snap.loadedAt < this.#options.ttlMs) return snap;
+      if (this.#snapshot !== cached) return this.#current();
+    }
+    const loading = Promise.all([this.#journals.getJournal("x509"), this.#journals.getJournal("jwt")]).then(
+      ([x509Journal, jwtJournal]): Snapshot => ({ loadedAt: now, x509Journal, jwtJournal }),
+    );
+    this.#snapshot = loading;
+    loading.catch(() => {
+      if (this.#snapshot === loading) this.#snapshot = undefined;
+    });
+    return loading;
+  }
+
+  /** The CA that signs X.509-SVIDs now. */
+  async x509(): Promise<X509Authority> {
+    const snap = await this.#current();
+    snap.x509 ??= loadX509Authority(snap.x509Journal, this.#keys);
+    return snap.x509.catch((err) => {
+      snap.x509 = undefined;
+      throw err;
+    });
+  }
+
+  /** The key that signs JWT-SVIDs now. */
+  async jwt(): Promise<JwtAuthority> {
+    const snap = await this.#current();
+    snap.jwt ??= loadJwtAuthority(snap.jwtJournal, this.#keys);
+    return snap.jwt.catch((err) => {
+      snap.jwt = undefined;
+      throw err;
+    });
+  }
+
+  /** The trust bundle: every published CA and JWT key (prepared, active, old). */
+  async bundle(): Promise<Bundle> {
+    const snap = await this.#current();
+    snap.bundle ??= buildBundle({
+      trustDomain: this.#options.trustDomain,
+      x509Journal: snap.x509Journal,
+      jwtJournal: snap.jwtJournal,
+      refreshHintSeconds: this.#options.refreshHintSeconds,
+    });
+    return snap.bundle;
+  }
+
+  /** Forget everything; the next call reads the journals again. */
+  invalidate(): void {
+    this.#snapshot = undefined;
+  }
+}

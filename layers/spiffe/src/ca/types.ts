@@ -1,0 +1,41 @@
+import type { KeyObject } from "node:crypto";
+import type { Clock } from "../clock.js";
+import type { KeyManager, KeySpec, SigningKey } from "../keymanager/types.js";
+import type { TrustDomain } from "../spiffeid/index.js";
+import type { JournalStore, ReplayStore } from "../store/types.js";
+
+/** How Tessera's authorities are made. */
+export interface AuthorityPolicy {
+  trustDomain: TrustDomain;
+  /** Key spec of new CA and JWT keys. */
+  keySpec: KeySpec;
+  /** Lifetime of a CA certificate, seconds. */
+  caTtlSeconds: number;
+  /** Lifetime of a JWT signing key, seconds. */
+  jwtKeyTtlSeconds: number;
+}
+
+/** What the authority functions need. */
+export interface AuthorityDeps {
+  keys: KeyManager;
+  journals: JournalStore;
+  /** Used as a lease so that two processes never make the first authority at once. */
+  leases: ReplayStore;
+  clock: Clock;
+}
+
+/** The X.509 CA that signs SVIDs now. */
+export interface X509Authority {
+  key: SigningKey;
+  /** DER of the CA certificate. */
+  certificate: Uint8Array;
+  notAfter: Date;
+}
+
+/** The key that signs JWT-SVIDs now. */
+export interface JwtAuthority {
+  key: SigningKey;
+  kid: string;
+  publicKey: KeyObject;
+  notAfter: Date;
+}

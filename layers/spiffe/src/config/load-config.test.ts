@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadConfig, parseDurationSeconds } from "./load-config.js";
+
+const base = { TESSERA_TRUST_DOMAIN: "example.org", TESSERA_TABLE_NAME: "t" };
+
+describe("loadConfig", () => {
+  it("applies the defaults", () => {
+    const c = loadConfig(base);
+    assert.equal(c.trustDomain.name, "example.org");
+    assert.deepEqual(c.store, { kind: "dynamodb", tableName: "t" });
+    assert.deepEqual(c.keyManager, { kind: "kms", aliasPrefix: "alias/tessera/example-org/" });
+    assert.equal(c.keySpec, "ECC_NIST_P256");
+    assert.equal(c.x509SvidTtlSeconds, 3600);
+    assert.equal(c.jwtSvidTtlSeconds, 300);
+    assert.equal(c.caTtlSeconds, 30 * 86400);
+  });
+
+  it("reads the embedded store and disk keys", () => {
+    const c = loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: "/d" });
+    assert.deepEqual(c.store, { kind: "embedded", directory: "/d" });
+    assert.deepEqual(c.keyManager, { kind: "disk", directory: "/d/keys" });
+  });
+
+  const failures: [string, Record<string, string>, RegExp][] = [
+    ["no trust domain", { TESSERA_TABLE_NAME: "t" }, /TESSERA_TRUST_DOMAIN is not set/],
+    ["bad trust domain", { ...base, TESSERA_TRUST_DOMAIN: "Example.org" }, /TESSERA_TRUST_DOMAIN/],
+    ["no table", { TESSERA_TRUST_DOMAIN: "example.org" }, /TESSERA_TABLE_NAME is not set/],
+    ["no data dir", { TESSERA_TRUST_DOMAIN: "example.org", TESSERA_STORE: "embedded" }, /TESSERA_DATA_DIR is not set/],
+    ["bad store", { ...base, TESSERA_STORE: "redis" }, /TESSERA_STORE/],
+    ["bad key spec", { ...base, TESSERA_KEY_SPEC: "ED25519" }, /TESSERA_KEY_SPEC/],
+    ["bad duration", { ...base, TESSERA_X509_SVID_TTL: "an hour" }, /TESSERA_X509_SVID_TTL/],
+    ["ttl above max", { ...base, TESSERA_X509_SVID_TTL: "2d" }, /TESSERA_X509_SVID_TTL is above/],
+    ["CA too short", { ...base, TESSERA_CA_TTL: "1d" }, /TESSERA_CA_TTL/],
+  ];
+  for (const [name, env, message] of failures) {
+    it(`fails naming the variable: ${name}`, () =>
+      assert.throws(() => loadConfig(env), (err: { code?: string; message: string }) => err.code === "ERR_CONFIG" && message.test(err.message)));
+  }
+});
+
+describe("parseDurationSeconds", () => {
+  for (const [input, seconds] of [["90", 90], ["90s", 90], ["15m", 900], ["1h", 3600], ["30d", 2592000]] as const) {
+    it(`${input} is ${seconds}s`, () => assert.equal(parseDurationSeconds(input, "X"), seconds));
+  }
+  for (const bad of ["", "0", "-1", "1w", "1.5h", "h"]) {
+    it(`refuses ${JSON.stringify(bad)}`, () => assert.throws(() => parseDurationSeconds(bad, "X"), /X must be a duration/));
+  }
+});

@@ -1,0 +1,102 @@
+import { ConfigError } from "../errors.js";
+import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
+import { TrustDomain } from "../spiffeid/index.js";
+
+/** Tessera's configuration, as every entry point (Lambda, dev server) uses it. */
+export interface TesseraConfig {
+  trustDomain: TrustDomain;
+  store: { kind: "dynamodb"; tableName: string } | { kind: "embedded"; directory: string };
+  keyManager: { kind: "kms"; aliasPrefix: string } | { kind: "disk"; directory: string };
+  keySpec: KeySpec;
+  credentialTtlSeconds: number;
+  x509SvidTtlSeconds: number;
+  x509SvidMaxTtlSeconds: number;
+  jwtSvidTtlSeconds: number;
+  jwtSvidMaxTtlSeconds: number;
+  caTtlSeconds: number;
+  jwtKeyTtlSeconds: number;
+  bundleRefreshHintSeconds: number;
+  backdateSeconds: number;
+  /** S3 bucket that receives bundle.json and bundle.pem, when publishing. */
+  bundleBucket?: string;
+  /** IAM Roles Anywhere trust anchor kept in step with the CA, when set. */
+  trustAnchorId?: string;
+  logLevel: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parse `90`, `90s`, `15m`, `1h` or `30d` into seconds. */
+export function parseDurationSeconds(value: string, name: string): number {
+  const match = /^([1-9][0-9]*)([smhd]?)$/.exec(value.trim());
+  if (!match) throw new ConfigError(`config: ${name} must be a duration such as 300, 15m, 1h or 30d`);
+  return Number(match[1]) * (UNITS[match[2] || "s"] as number);
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === "") throw new ConfigError(`config: ${name} is not set`);
+  return value.trim();
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  return parseDurationSeconds(env[name] ?? fallback, name);
+}
+
+/** The default KMS alias prefix of a trust domain: `alias/tessera/<td with dots as dashes>/`. */
+export function defaultAliasPrefix(trustDomain: TrustDomain): string {
+  return `alias/tessera/${trustDomain.name.replace(/[^a-zA-Z0-9_-]/g, "-")}/`;
+}
+
+/** Read and check the configuration from the environment; fails naming the variable at fault. */
+export function loadConfig(env: Env): TesseraConfig {
+  let trustDomain: TrustDomain;
+  try {
+    trustDomain = TrustDomain.fromString(required(env, "TESSERA_TRUST_DOMAIN"));
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`config: TESSERA_TRUST_DOMAIN is not a valid trust domain`, { cause: err });
+  }
+  const storeKind = env.TESSERA_STORE ?? "dynamodb";
+  const keyKind = env.TESSERA_KEY_MANAGER ?? "kms";
+  if (storeKind !== "dynamodb" && storeKind !== "embedded") throw new ConfigError("config: TESSERA_STORE must be dynamodb or embedded");
+  if (keyKind !== "kms" && keyKind !== "disk") throw new ConfigError("config: TESSERA_KEY_MANAGER must be kms or disk");
+  const keySpec = (env.TESSERA_KEY_SPEC ?? "ECC_NIST_P256") as KeySpec;
+  if (!KEY_SPECS.includes(keySpec)) throw new ConfigError(`config: TESSERA_KEY_SPEC must be one of ${KEY_SPECS.join(", ")}`);
+  const config: TesseraConfig = {
+    trustDomain,
+    store:
+      storeKind === "dynamodb"
+        ? { kind: "dynamodb", tableName: required(env, "TESSERA_TABLE_NAME") }
+        : { kind: "embedded", directory: required(env, "TESSERA_DATA_DIR") },
+    keyManager:
+      keyKind === "kms"
+        ? { kind: "kms", aliasPrefix: env.TESSERA_KMS_ALIAS_PREFIX ?? defaultAliasPrefix(trustDomain) }
+        : { kind: "disk", directory: `${required(env, "TESSERA_DATA_DIR")}/keys` },
+    keySpec,
+    credentialTtlSeconds: duration(env, "TESSERA_CREDENTIAL_TTL", "1h"),
+    x509SvidTtlSeconds: duration(env, "TESSERA_X509_SVID_TTL", "1h"),
+    x509SvidMaxTtlSeconds: duration(env, "TESSERA_X509_SVID_MAX_TTL", "24h"),
+    jwtSvidTtlSeconds: duration(env, "TESSERA_JWT_SVID_TTL", "5m"),
+    jwtSvidMaxTtlSeconds: duration(env, "TESSERA_JWT_SVID_MAX_TTL", "1h"),
+    caTtlSeconds: duration(env, "TESSERA_CA_TTL", "30d"),
+    jwtKeyTtlSeconds: duration(env, "TESSERA_JWT_KEY_TTL", "30d"),
+    bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT", "5m"),
+    backdateSeconds: duration(env, "TESSERA_BACKDATE", "30s"),
+    logLevel: env.TESSERA_LOG_LEVEL ?? "INFO",
+  };
+  if (env.TESSERA_BUNDLE_BUCKET) config.bundleBucket = env.TESSERA_BUNDLE_BUCKET;
+  if (env.TESSERA_TRUST_ANCHOR_ID) config.trustAnchorId = env.TESSERA_TRUST_ANCHOR_ID;
+  if (config.x509SvidTtlSeconds > config.x509SvidMaxTtlSeconds) {
+    throw new ConfigError("config: TESSERA_X509_SVID_TTL is above TESSERA_X509_SVID_MAX_TTL");
+  }
+  if (config.jwtSvidTtlSeconds > config.jwtSvidMaxTtlSeconds) {
+    throw new ConfigError("config: TESSERA_JWT_SVID_TTL is above TESSERA_JWT_SVID_MAX_TTL");
+  }
+  if (config.caTtlSeconds < 4 * config.x509SvidMaxTtlSeconds) {
+    throw new ConfigError("config: TESSERA_CA_TTL must be at least four times TESSERA_X509_SVID_MAX_TTL");
+  }
+  return config;
+}

@@ -1,0 +1,16 @@
+/**
+ * credential: the secrets Tessera hands out to bots. A bot credential is
+ * `tbc1.<instance id>.<generation>.<secret>`: the instance and generation are in the clear so the
+ * issuer can find the record and tell a stale copy from a forgery; the secret is compared by its
+ * SHA-256 against the stored hash. Join tokens are random secrets stored only as hashes.
+ */
+export {
+  createInstanceId,
+  hashSecret,
+  hashesEqual,
+  mintBotCredential,
+  parseBotCredential,
+  type MintedBotCredential,
+  type ParsedBotCredential,
+} from "./bot-credential.js";
+export { assertJoinTokenShape, generateJoinTokenSecret } from "./join-token.js";

@@ -1,0 +1,12 @@
+/**
+ * http: the Lambda side of the HTTP API (API Gateway HTTP API, payload format 2.0): a middy chain
+ * per function over a list of routes, one middleware that maps error codes to statuses through one
+ * table, JSON body parsing with a size cap, and the credential / admin-principal readers.
+ */
+export { createHttpHandler, type HttpHandler } from "./create-http-handler.js";
+export { httpErrorHandler } from "./http-error-handler.js";
+export { jsonBody } from "./json-body.js";
+export { adminActorOf, bearerTokenOf } from "./request-auth.js";
+export { jsonResponse, textResponse } from "./responses.js";
+export { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";
+export type { HttpEvent, HttpLogger, HttpResult, Route } from "./types.js";

@@ -1,0 +1,34 @@
+import type { MiddlewareObj } from "@middy/core";
+import { BodyTooLargeError, RequestInvalidError } from "../errors.js";
+import type { HttpEvent, HttpResult } from "./types.js";
+
+/**
+ * Parse the JSON body into `event.json` (an object), refusing bodies over `maxBytes` and anything
+ * that is not a JSON object. Requests without a body get `{}`.
+ */
+export function jsonBody(options: { maxBytes: number }): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    name: "jsonBody",
+    before: (request) => {
+      const event = request.event;
+      if (event.body === undefined || event.body === null || event.body === "") {
+        event.json = {};
+        return;
+      }
+      const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+      if (raw.length > options.maxBytes) {
+        throw new BodyTooLargeError(`http: request body is larger than ${options.maxBytes} bytes`);
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw.toString("utf8"));
+      } catch {
+        throw new RequestInvalidError("http: request body is not valid JSON");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new RequestInvalidError("http: request body must be a JSON object");
+      }
+      event.json = parsed as Record<string, unknown>;
+    },
+  };
+}

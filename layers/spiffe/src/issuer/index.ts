@@ -1,0 +1,12 @@
+/**
+ * issuer: the use cases behind the join and issue functions. Each takes `IssuerDeps` and untrusted
+ * request fields, validates everything before writing anything, and audits what it did.
+ */
+export { isSpiffeIdAllowed, validateAllowedSpiffeIdPattern, type SpiffeIdTemplateContext } from "./allowed-spiffe-ids.js";
+export { authenticateBot, type AuthenticatedBot } from "./authenticate-bot.js";
+export { issueJwtSvidForBot, type IssueJwtSvidForBotRequest, type IssueJwtSvidForBotResult } from "./issue-jwt-svid.js";
+export { issueX509SvidForBot, type IssueX509SvidForBotRequest, type IssueX509SvidForBotResult } from "./issue-x509-svid.js";
+export { joinBot, type JoinBotRequest } from "./join-bot.js";
+export { joinWithToken, type JoinWithTokenRequest } from "./join-with-token.js";
+export { renewCredential } from "./renew-credential.js";
+export type { CredentialGrant, IssuerDeps, IssuerPolicy, TtlPolicy } from "./types.js";

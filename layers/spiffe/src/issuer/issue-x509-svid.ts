@@ -1,0 +1,91 @@
+import { recordAudit } from "../audit/index.js";
+import { thumbprintOf } from "../bundle/index.js";
+import { RequestInvalidError, X509SvidInvalidError } from "../errors.js";
+import { issueX509Svid as signX509Svid, parseCsr, validateDnsNames } from "../x509svid/index.js";
+import { authenticateBot } from "./authenticate-bot.js";
+import { resolveSvidRequest } from "./resolve-svid-request.js";
+import type { IssuerDeps } from "./types.js";
+
+const MAX_DNS_NAMES = 32;
+
+/** Request of `issueX509SvidForBot`. */
+export interface IssueX509SvidForBotRequest {
+  credential: unknown;
+  csr: unknown;
+  spiffeId: unknown;
+  ttlSeconds?: unknown;
+  dnsNames?: unknown;
+}
+
+/** An issued X.509-SVID with the CA certificates that verify it. */
+export interface IssueX509SvidForBotResult {
+  spiffeId: string;
+  /** DER: the leaf first, then any intermediates (none while Tessera's CA is a root). */
+  chain: Uint8Array[];
+  serialNumber: string;
+  expiresAt: Date;
+  /** DER of every X.509 authority in the current bundle. */
+  bundle: Uint8Array[];
+}
+
+function dnsNamesOf(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_DNS_NAMES || !value.every((v) => typeof v === "string")) {
+    throw new RequestInvalidError(`issuer: dns_names must be an array of at most ${MAX_DNS_NAMES} strings`);
+  }
+  try {
+    validateDnsNames(value as string[]);
+  } catch (err) {
+    if (err instanceof X509SvidInvalidError) throw new RequestInvalidError(err.message.replace(/^x509svid/, "issuer"), { cause: err });
+    throw err;
+  }
+  return value as string[];
+}
+
+/**
+ * Issue an X.509-SVID for a bot: credential and locks checked, the SPIFFE ID allowed by the bot's
+ * rules, the CSR's signature and key checked; exactly one signature by the CA key.
+ */
+export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509SvidForBotRequest): Promise<IssueX509SvidForBotResult> {
+  const who = await authenticateBot(deps, request.credential);
+  const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
+  const dnsNames = dnsNamesOf(request.dnsNames);
+  if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {
+    throw new RequestInvalidError("issuer: csr must be a PEM string");
+  }
+  const csr = parseCsr(request.csr);
+  const ca = await deps.authorities.x509();
+  const now = deps.clock.now();
+  const issued = await signX509Svid({
+    caKey: ca.key,
+    caCertificate: ca.certificate,
+    spiffeId,
+    publicKey: csr.publicKey,
+    notBefore: new Date(now.getTime() - deps.policy.backdateSeconds * 1000),
+    notAfter: new Date(now.getTime() + ttlSeconds * 1000),
+    dnsNames,
+  });
+  const notAfter = issued.notAfter;
+  const bundle = await deps.authorities.bundle();
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    {
+      type: "x509_svid",
+      time: now.getTime(),
+      botName: who.bot.name,
+      instanceId: who.instance.id,
+      joinMethod: who.instance.joinMethod,
+      spiffeId: spiffeId.toString(),
+      serialOrJti: issued.serialNumber,
+      expiresAt: notAfter.getTime(),
+      keyThumbprint: await thumbprintOf(csr.publicKey),
+    },
+  );
+  return {
+    spiffeId: spiffeId.toString(),
+    chain: [issued.certificate],
+    serialNumber: issued.serialNumber,
+    expiresAt: notAfter,
+    bundle: [...bundle.x509Authorities],
+  };
+}

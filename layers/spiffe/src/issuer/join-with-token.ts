@@ -1,0 +1,61 @@
+import { recordAudit } from "../audit/index.js";
+import { assertJoinTokenShape, createInstanceId, hashSecret, mintBotCredential } from "../credential/index.js";
+import { BotLockedError, JoinMethodNotAllowedError, JoinTokenInvalidError } from "../errors.js";
+import type { BotInstance } from "../store/types.js";
+import { credentialLifetimeSeconds } from "./credential-lifetime.js";
+import type { CredentialGrant, IssuerDeps } from "./types.js";
+
+/** Request of `joinWithToken`. */
+export interface JoinWithTokenRequest {
+  token: unknown;
+  /** Requested credential lifetime, seconds; capped by policy. */
+  ttlSeconds?: unknown;
+}
+
+/**
+ * Join with a one-time token: the token's use and the new bot instance are written together, or
+ * neither. The token is looked up by hash; the credential's secret is returned once, never stored.
+ */
+export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequest): Promise<CredentialGrant> {
+  assertJoinTokenShape(request.token);
+  const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
+  const tokenHash = hashSecret(request.token);
+  const now = deps.clock.now().getTime();
+  const token = await deps.store.getJoinToken(tokenHash);
+  if (!token) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
+  const bot = await deps.store.getBot(token.botName);
+  if (!bot) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
+  if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
+  if (!bot.joinRules.some((rule) => rule.method === "token")) {
+    throw new JoinMethodNotAllowedError(`join: bot ${bot.name} does not accept join tokens`);
+  }
+  const instanceId = createInstanceId();
+  const minted = mintBotCredential(instanceId, 1);
+  const expiresAt = now + lifetime * 1000;
+  const instance: BotInstance = {
+    id: instanceId,
+    botName: bot.name,
+    joinMethod: "token",
+    generation: 1,
+    createdAt: now,
+    renewedAt: now,
+    expiresAt,
+    attributes: {},
+    credentialHash: minted.secretHash,
+    retiredCredentialHashes: [],
+  };
+  await deps.store.redeemJoinToken(tokenHash, now, instance);
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    {
+      type: "join",
+      time: now,
+      botName: bot.name,
+      instanceId,
+      joinMethod: "token",
+      expiresAt,
+      detail: { token_hash_prefix: tokenHash.slice(0, 12) },
+    },
+  );
+  return { credential: minted.credential, botName: bot.name, instanceId, generation: 1, expiresAt: new Date(expiresAt) };
+}

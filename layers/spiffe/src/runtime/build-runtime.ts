@@ -1,0 +1,106 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { AdminDeps } from "../admin/index.js";
+import { createDynamoDbDocumentClient, createKmsClient } from "../aws/index.js";
+import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
+import { systemClock, type Clock } from "../clock.js";
+import type { TesseraConfig } from "../config/index.js";
+import type { HttpLogger } from "../http/index.js";
+import type { IssuerDeps } from "../issuer/index.js";
+import { DiskKeyManager } from "../keymanager/disk/index.js";
+import { KmsKeyManager } from "../keymanager/kms/index.js";
+import type { KeyManager } from "../keymanager/types.js";
+import { DynamoDbStore } from "../store/dynamodb/index.js";
+import { EmbeddedStore } from "../store/embedded/index.js";
+import type { Store } from "../store/types.js";
+
+/** Everything the handlers need, built once per process (one Lambda cold start, one dev server). */
+export interface TesseraRuntime {
+  config: TesseraConfig;
+  store: Store;
+  keys: KeyManager;
+  clock: Clock;
+  logger: HttpLogger;
+  authorities: AuthorityCache;
+  issuer: IssuerDeps;
+  admin: AdminDeps;
+  authority: AuthorityDeps;
+  authorityPolicy: AuthorityPolicy;
+  close(): Promise<void>;
+}
+
+/** Parts a caller may supply instead of the ones the configuration names (tests, the dev server). */
+export interface RuntimeOverrides {
+  store?: Store;
+  keys?: KeyManager;
+  clock?: Clock;
+  logger?: HttpLogger;
+}
+
+/** A Powertools logger with Tessera's service name. */
+export function createLogger(level: string): HttpLogger {
+  const logger = new Logger({ serviceName: "tessera", logLevel: level as never });
+  return {
+    info: (message, fields) => logger.info(message, fields),
+    warn: (message, fields) => logger.warn(message, fields),
+    error: (message, fields) => logger.error(message, fields),
+  };
+}
+
+async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
+  if (config.store.kind === "embedded") return EmbeddedStore.open({ directory: config.store.directory, clock });
+  return new DynamoDbStore({ client: createDynamoDbDocumentClient(), tableName: config.store.tableName, clock });
+}
+
+function openKeys(config: TesseraConfig, clock: Clock, logger: HttpLogger): KeyManager {
+  if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
+  return new KmsKeyManager({
+    client: createKmsClient(),
+    aliasPrefix: config.keyManager.aliasPrefix,
+    tags: { "tessera:trust-domain": config.trustDomain.name },
+    clock,
+    onRetireError: (err) => logger.warn("keymanager: could not schedule the replaced key for deletion", { code: err.code, error: err.message }),
+  });
+}
+
+/** Build the store, key manager, authority cache and use-case dependencies from configuration. */
+export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOverrides = {}): Promise<TesseraRuntime> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const store = overrides.store ?? (await openStore(config, clock));
+  const keys = overrides.keys ?? openKeys(config, clock, logger);
+  const authorities = new AuthorityCache(
+    { keys, journals: store, clock },
+    { trustDomain: config.trustDomain, refreshHintSeconds: config.bundleRefreshHintSeconds },
+  );
+  const authorityPolicy: AuthorityPolicy = {
+    trustDomain: config.trustDomain,
+    keySpec: config.keySpec,
+    caTtlSeconds: config.caTtlSeconds,
+    jwtKeyTtlSeconds: config.jwtKeyTtlSeconds,
+  };
+  return {
+    config,
+    store,
+    keys,
+    clock,
+    logger,
+    authorities,
+    authorityPolicy,
+    authority: { keys, journals: store, leases: store, clock },
+    issuer: {
+      store,
+      authorities,
+      clock,
+      logger,
+      policy: {
+        trustDomain: config.trustDomain,
+        credentialTtlSeconds: config.credentialTtlSeconds,
+        x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
+        jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
+        backdateSeconds: config.backdateSeconds,
+      },
+    },
+    admin: { store, clock, logger, trustDomain: config.trustDomain, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { IssuerClient, type IssuerApiError } from "../../agent/issuer-client.js";
+import { TrustDomain, parseAndValidateJwtSvid, parseSpiffeBundle } from "../../layers/spiffe/src/index.js";
+import { runTessera, startDevProcess, type DevProcess } from "../support/cli-process.js";
+import { opensslVerify } from "../support/openssl.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const TD = "example.org";
+const WEB = `spiffe://${TD}/demo/web`;
+
+describe("end to end: `tessera dev`, the CLI, and a restart", () => {
+  let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+  let dataDir: string;
+  let dev: DevProcess;
+  const cli = async (...args: string[]) => {
+    const run = await runTessera([...args, "--issuer", dev.url, "--data-dir", dataDir]);
+    return run;
+  };
+  const cliJson = async (...args: string[]) => {
+    const run = await cli(...args, "--json");
+    assert.equal(run.code, 0, `tessera ${args.join(" ")}: ${run.stdout} ${run.stderr}`);
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  };
+
+  before(async () => {
+    tmp = await makeTempDir("e2e");
+    dataDir = join(tmp.path, "data");
+    dev = await startDevProcess(dataDir);
+  });
+  after(async () => {
+    await dev?.stop();
+    await tmp?.remove();
+  });
+
+  let credential: string;
+  let instanceId: string;
+  const client = () => new IssuerClient({ issuer: dev.url });
+
+  it("creates a bot and a join token with the CLI", async () => {
+    const bot = await cliJson("bot", "create", "demo", "--allow", `spiffe://${TD}/demo/*`, "--max-ttl", "2h");
+    assert.equal(bot.name, "demo");
+    const listed = await cli("bot", "list");
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /^NAME\s+STATE/m);
+    assert.match(listed.stdout, /demo\s+active\s+token/);
+  });
+
+  it("writes an X.509-SVID to disk that openssl verifies against GET /v1/bundle", async () => {
+    const token = (await cliJson("token", "create", "--bot", "demo")).token as string;
+    const out = join(tmp.path, "svid");
+    const run = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", out);
+    assert.equal(run.code, 0, run.stderr);
+    const bundlePem = await client().request<string>("GET", "/v1/bundle?format=pem", { text: true });
+    const leaf = readFileSync(join(out, "svid.pem"), "utf8");
+    assert.match(opensslVerify(tmp.path, bundlePem, leaf), /: OK/);
+    assert.equal(readFileSync(join(out, "svid_bundle.pem"), "utf8"), bundlePem);
+    assert.equal(new X509Certificate(leaf).subjectAltName, `URI:${WEB}`);
+    assert.ok(new X509Certificate(leaf).checkPrivateKey(await import("node:crypto").then((c) => c.createPrivateKey(readFileSync(join(out, "svid_key.pem"))))));
+    assert.equal(statSync(join(out, "svid_key.pem")).mode & 0o777, 0o600);
+    assert.equal(statSync(join(out, "svid.pem")).mode & 0o777, 0o644);
+  });
+
+  it("gives a JWT-SVID that validates against the bundle with the right audience", async () => {
+    const token = (await cliJson("token", "create", "--bot", "demo", "--uses", "1")).token as string;
+    const credentialFile = join(tmp.path, "credential");
+    const joined = await cliJson("join", "token", "--token", token, "--credential-file", credentialFile);
+    assert.equal(statSync(credentialFile).mode & 0o777, 0o600);
+    credential = readFileSync(credentialFile, "utf8").trim();
+    instanceId = joined.instance_id as string;
+    const jwt = await cli("svid", "jwt", "--credential-file", credentialFile, "--spiffe-id", WEB, "--audience", "db");
+    assert.equal(jwt.code, 0, jwt.stderr);
+    const bundle = parseSpiffeBundle(await client().fetchBundle(), TrustDomain.fromString(TD));
+    const svid = await parseAndValidateJwtSvid(jwt.stdout.trim(), bundle, { audience: ["db"] });
+    assert.equal(svid.spiffeId.toString(), WEB);
+    await assert.rejects(parseAndValidateJwtSvid(jwt.stdout.trim(), bundle, { audience: ["other"] }), { code: "ERR_JWTSVID_INVALID" });
+  });
+
+  it("renews twice; a replayed credential locks the instance; the CLI unlocks it; the audit shows it all", async () => {
+    const first = await client().renew(credential);
+    const second = await client().renew(first.credential);
+    assert.equal(second.generation, 3);
+    await assert.rejects(client().renew(first.credential), (err: IssuerApiError) => err.status === 403 && err.code === "ERR_GENERATION_MISMATCH");
+    await assert.rejects(client().fetchJwtSvid(second.credential, { spiffeId: WEB, audience: ["db"] }), { code: "ERR_BOT_LOCKED" });
+    const shown = await cliJson("bot", "show", "demo");
+    const instance = (shown.instances as { id: string; lock?: unknown }[]).find((i) => i.id === instanceId);
+    assert.ok(instance?.lock, "instance is locked");
+    const unlock = await cli("bot", "unlock", "demo", "--instance", instanceId);
+    assert.equal(unlock.code, 0, unlock.stderr);
+    const svid = await client().fetchJwtSvid(second.credential, { spiffeId: WEB, audience: ["db"] });
+    assert.equal(svid.spiffe_id, WEB);
+    credential = second.credential;
+
+    const audit = (await cliJson("audit", "--bot", "demo")).events as { type: string; instance_id?: string }[];
+    const types = audit.filter((e) => e.instance_id === instanceId || e.type === "unlock").map((e) => e.type);
+    for (const t of ["join", "renew", "lock", "unlock", "jwt_svid"]) assert.ok(types.includes(t), `audit has ${t}: ${types.join(",")}`);
+    const table = await cli("audit", "--bot", "demo", "--type", "lock");
+    assert.match(table.stdout, /^TIME\s+TYPE/m);
+    assert.match(table.stdout, /lock\s+demo/);
+  });
+
+  it("keeps bots, CA, tokens and the audit trail across a restart", async () => {
+    const bundleBefore = await client().fetchBundle();
+    const auditBefore = ((await cliJson("audit", "--limit", "1000")).events as unknown[]).length;
+    assert.equal(await dev.stop(), 0);
+    dev = await startDevProcess(dataDir);
+    assert.equal(await client().fetchBundle(), bundleBefore);
+    const bots = (await cliJson("bot", "list")).bots as { name: string }[];
+    assert.deepEqual(bots.map((b) => b.name), ["demo"]);
+    assert.equal(((await cliJson("audit", "--limit", "1000")).events as unknown[]).length, auditBefore);
+    const svid = await client().fetchJwtSvid(credential, { spiffeId: WEB, audience: ["db"] });
+    assert.equal(svid.spiffe_id, WEB);
+    const status = await cliJson("ca", "status");
+    assert.equal(status.trustDomain, TD);
+    assert.equal((status.slots as unknown[]).length, 2);
+  });
+
+  it("refuses a data directory of another trust domain", async () => {
+    const run = await runTessera(["dev", "--port", "0", "--data-dir", dataDir, "--trust-domain", "other.org"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /belongs to trust domain example.org/);
+  });
+
+  it("follows the CLI conventions: usage exit 2, failures exit 1, JSON errors", async () => {
+    assert.equal((await cli("bogus", "verb")).code, 2);
+    assert.equal((await cli("bot", "create", "x")).code, 2);
+    assert.equal((await cli("bot", "list", "--no-such-flag")).code, 2);
+    const missing = await cli("bot", "show", "nobody", "--json");
+    assert.equal(missing.code, 1);
+    assert.deepEqual(Object.keys(JSON.parse(missing.stdout)), ["error"]);
+    assert.equal(JSON.parse(missing.stdout).error.code, "ERR_BOT_NOT_FOUND");
+    const noAdmin = await runTessera(["bot", "list", "--issuer", dev.url, "--data-dir", join(tmp.path, "nowhere"), "--admin-token", "wrong"]);
+    assert.equal(noAdmin.code, 1);
+    assert.match(noAdmin.stderr, /ERR_UNAUTHORIZED/);
+    const help = await runTessera(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /tessera bot create/);
+  });
+});

@@ -1,0 +1,283 @@
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import {
+  TrustDomain,
+  parseCertificates,
+  parseSpiffeBundle,
+  verifyX509Svid,
+} from "../../layers/spiffe/src/index.js";
+import { x509 } from "../../layers/spiffe/src/internal/x509-runtime.js";
+import { opensslVerify } from "../support/openssl.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { TRUST_DOMAIN, call, codeOf, makeCsr, snapshotStore, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
+
+const td = TrustDomain.fromString(TRUST_DOMAIN);
+const WEB = `spiffe://${TRUST_DOMAIN}/web/frontend`;
+
+async function rsaCsr(bits: number): Promise<string> {
+  const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: bits };
+  const keys = await crypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  return (await x509.Pkcs10CertificateRequestGenerator.create({ name: "CN=x", keys, signingAlgorithm: alg })).toString("pem");
+}
+
+async function caRequestCsr(): Promise<string> {
+  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+  const keys = await crypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  return (
+    await x509.Pkcs10CertificateRequestGenerator.create({
+      name: "CN=x",
+      keys,
+      signingAlgorithm: alg,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+    })
+  ).toString("pem");
+}
+
+function tamperedCsr(pem: string): string {
+  const der = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
+  der[der.length - 3] = (der[der.length - 3] as number) ^ 0x01;
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE REQUEST-----\n`;
+}
+
+function expectError(answer: Answer, status: number, code: string): void {
+  assert.equal(answer.status, status, `expected ${status} ${code}, got ${answer.status} ${answer.text}`);
+  assert.equal(codeOf(answer), code);
+  assert.equal(typeof (answer.json.error as { message?: unknown }).message, "string");
+}
+
+/**
+ * The issuer's whole contract over HTTP, run against one configuration (embedded store + disk key,
+ * or DynamoDB + KMS on the emulator): join, SVIDs, renewals, replay locks, admin, audit, and every
+ * refusal with its status, code, and an unchanged store.
+ */
+export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>): void {
+  describe(`issuer over HTTP: ${name}`, () => {
+    let h: IssuerHarness;
+    let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+    const admin = (method: string, path: string, body?: unknown) => call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
+    const newToken = async (bot = "web", extra: Record<string, unknown> = {}) => {
+      const res = await admin("POST", "/v1/admin/tokens", { bot_name: bot, ...extra });
+      assert.equal(res.status, 201, res.text);
+      return res.json.token as string;
+    };
+    const join = async (token: string) => call(h.url, "POST", "/v1/join", { body: { join_method: "token", token } });
+    const joined = async () => {
+      const res = await join(await newToken());
+      assert.equal(res.status, 200, res.text);
+      return res.json as { credential: string; instance_id: string; generation: number };
+    };
+    const x509Svid = async (credential: string, csr: string, spiffeId = WEB, extra: Record<string, unknown> = {}) =>
+      call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr, spiffe_id: spiffeId, ...extra } });
+
+    before(async () => {
+      h = await start();
+      tmp = await makeTempDir("issuer-suite");
+      const bot = await admin("POST", "/v1/admin/bots", {
+        name: "web",
+        allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/web/*`, `spiffe://${TRUST_DOMAIN}/bots/{{bot}}`],
+      });
+      assert.equal(bot.status, 201, bot.text);
+    });
+    after(async () => {
+      await h?.close();
+      await tmp?.remove();
+    });
+
+    it("issues an X.509-SVID that openssl, node and the library verify against GET /v1/bundle", async () => {
+      const { credential } = await joined();
+      const { csr, privateKey } = await makeCsr();
+      const res = await x509Svid(credential, csr, WEB, { dns_names: ["web.internal"] });
+      assert.equal(res.status, 200, res.text);
+      const bundleRes = await call(h.url, "GET", "/v1/bundle");
+      assert.equal(bundleRes.status, 200);
+      const bundle = parseSpiffeBundle(bundleRes.text, td);
+      assert.equal(bundle.x509Authorities.length, 1);
+      const caPem = new X509Certificate(Buffer.from(bundle.x509Authorities[0] as Uint8Array)).toString();
+      const leafPem = (res.json.certificates as string[]).join("");
+      assert.match(opensslVerify(tmp.path, caPem, leafPem), /OK/);
+      const leaf = new X509Certificate(leafPem);
+      assert.equal(leaf.subjectAltName, `URI:${WEB}, DNS:web.internal`);
+      assert.ok(leaf.checkPrivateKey(privateKey));
+      assert.ok(leaf.verify(new X509Certificate(caPem).publicKey));
+      const verified = verifyX509Svid(parseCertificates(leafPem), bundle, { now: h.clock.now() });
+      assert.equal(verified.spiffeId.toString(), WEB);
+      const expected = Math.floor((h.clock.now().getTime() + 3600_000) / 1000) * 1000;
+      assert.equal(Date.parse(res.json.expires_at as string), expected);
+      assert.equal(Date.parse(leaf.validTo), expected);
+    });
+
+    it("issues a JWT-SVID that jose validates against the bundle's JWKS with the audience", async () => {
+      const { credential } = await joined();
+      const res = await call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience: ["db"] } });
+      assert.equal(res.status, 200, res.text);
+      const bundle = JSON.parse((await call(h.url, "GET", "/v1/bundle")).text) as { keys: { use?: string }[] };
+      // Generic JOSE libraries only pick keys with no `use` or `use: sig`: hand jose the jwt-svid keys without it.
+      const jwtKeys = bundle.keys.filter((k) => k.use === "jwt-svid").map(({ use: _use, ...key }) => key);
+      assert.equal(jwtKeys.length, 1);
+      const jwks = createLocalJWKSet({ keys: jwtKeys } as never);
+      const { payload, protectedHeader } = await jwtVerify(res.json.token as string, jwks, { audience: "db", currentDate: h.clock.now() });
+      assert.equal(payload.sub, WEB);
+      assert.equal(protectedHeader.alg, "ES256");
+      await assert.rejects(jwtVerify(res.json.token as string, jwks, { audience: "other", currentDate: h.clock.now() }));
+    });
+
+    it("fills templates from the bot's name and refuses IDs outside the rules", async () => {
+      const { credential } = await joined();
+      const { csr } = await makeCsr();
+      assert.equal((await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/bots/web`)).status, 200);
+      expectError(await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/bots/other`), 403, "ERR_SPIFFEID_NOT_ALLOWED");
+    });
+
+    it("renews twice, then locks the instance when an old credential comes back, and unlocks on request", async () => {
+      const first = await joined();
+      const r1 = await call(h.url, "POST", "/v1/renew", { bearer: first.credential });
+      assert.equal(r1.status, 200, r1.text);
+      assert.equal(r1.json.generation, 2);
+      const r2 = await call(h.url, "POST", "/v1/renew", { bearer: r1.json.credential as string });
+      assert.equal(r2.json.generation, 3);
+      const current = r2.json.credential as string;
+      const { csr } = await makeCsr();
+      assert.equal((await x509Svid(current, csr)).status, 200);
+
+      expectError(await x509Svid(r1.json.credential as string, csr), 403, "ERR_GENERATION_MISMATCH");
+      expectError(await x509Svid(current, csr), 403, "ERR_BOT_LOCKED");
+      expectError(await call(h.url, "POST", "/v1/renew", { bearer: current }), 403, "ERR_BOT_LOCKED");
+      const shown = await admin("GET", "/v1/admin/bots/web");
+      const inst = (shown.json.instances as { id: string; lock?: { locked_by: string } }[]).find((i) => i.id === first.instance_id);
+      assert.equal(inst?.lock?.locked_by, "tessera");
+      const audit = await admin("GET", `/v1/admin/audit?bot=web&type=lock`);
+      assert.ok((audit.json.events as { instance_id: string }[]).some((e) => e.instance_id === first.instance_id));
+
+      const unlock = await admin("POST", "/v1/admin/locks", { target: "bot_instance", id: first.instance_id, locked: false });
+      assert.equal(unlock.status, 200, unlock.text);
+      assert.equal((await x509Svid(current, csr)).status, 200);
+    });
+
+    it("locks the instance when two holders renew the same credential at once", async () => {
+      const { credential, instance_id } = await joined();
+      const results = await Promise.all([1, 2, 3].map(() => call(h.url, "POST", "/v1/renew", { bearer: credential })));
+      const statuses = results.map((r) => r.status).sort();
+      assert.equal(statuses.filter((s) => s === 200).length, 1, JSON.stringify(results.map((r) => r.json)));
+      for (const r of results.filter((x) => x.status !== 200)) assert.ok(["ERR_GENERATION_MISMATCH", "ERR_BOT_LOCKED"].includes(codeOf(r) ?? ""));
+      const instance = await h.runtime.store.getBotInstance(instance_id);
+      assert.ok(instance?.lock, "instance locked");
+    });
+
+    it("audits joins and SVIDs with serials and key thumbprints, never secrets", async () => {
+      const { credential, instance_id } = await joined();
+      const { csr } = await makeCsr();
+      const res = await x509Svid(credential, csr);
+      const events = (await admin("GET", `/v1/admin/audit?bot=web&spiffe_id=${encodeURIComponent(WEB)}&type=x509_svid`)).json.events as Record<string, unknown>[];
+      const mine = events.find((e) => e.serial_or_jti === res.json.serial_number);
+      assert.equal(mine?.instance_id, instance_id);
+      assert.equal(typeof mine?.key_thumbprint, "string");
+      const logged = JSON.stringify(h.logger.lines) + JSON.stringify(await h.runtime.store.listAudit({ limit: 1000 }));
+      assert.ok(!logged.includes(credential.split(".")[3] as string), "credential secret in logs or audit");
+    });
+
+    describe("refusals change nothing", () => {
+      const cases: [string, () => Promise<Answer>, number, string][] = [];
+      const refuse = (what: string, status: number, code: string, run: () => Promise<Answer>) => cases.push([what, run, status, code]);
+      let credential: string;
+      let csr: string;
+      before(async () => {
+        credential = (await joined()).credential;
+        csr = (await makeCsr()).csr;
+      });
+
+      refuse("malformed JSON", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: "{not json" }));
+      refuse("a JSON array body", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/join", { rawBody: "[]" }));
+      refuse("an oversized body", 413, "ERR_BODY_TOO_LARGE", () => x509Svid(credential, "A".repeat(70 * 1024)));
+      refuse("a CSR with a bad signature", 400, "ERR_CSR_INVALID", () => x509Svid(credential, tamperedCsr(csr)));
+      refuse("a CSR that is not one", 400, "ERR_CSR_INVALID", () => x509Svid(credential, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"));
+      refuse("a CSR asking to be a CA", 400, "ERR_CSR_INVALID", async () => x509Svid(credential, await caRequestCsr()));
+      refuse("an RSA-1024 CSR", 400, "ERR_KEY_UNSUPPORTED", async () => x509Svid(credential, await rsaCsr(1024)));
+      refuse("a CSR field of the wrong type", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr: 42, spiffe_id: WEB } }));
+      refuse("a malformed SPIFFE ID", 400, "ERR_SPIFFEID_INVALID", () => x509Svid(credential, csr, "spiffe://example.org/web/../etc"));
+      refuse("a SPIFFE ID of another trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, "spiffe://evil.org/web/frontend"));
+      refuse("a SPIFFE ID outside the bot's rules", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/db/primary`));
+      refuse("the bare prefix of a wildcard rule", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/web`));
+      refuse("a negative TTL", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { ttl: -5 }));
+      refuse("a JWT-SVID without an audience", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience: [] } }));
+      refuse("no credential", 401, "ERR_CREDENTIAL_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { body: { csr, spiffe_id: WEB } }));
+      refuse("a malformed credential", 401, "ERR_CREDENTIAL_INVALID", () => x509Svid("tbc1.nope", csr));
+      refuse("a forged credential for a real instance", 401, "ERR_CREDENTIAL_INVALID", () => {
+        const [p, id, gen] = credential.split(".");
+        return x509Svid(`${p}.${id}.${gen}.${"A".repeat(43)}`, csr);
+      });
+      refuse("an unknown join token", 401, "ERR_JOIN_TOKEN_INVALID", () => join("B".repeat(43)));
+      refuse("a malformed join token", 401, "ERR_JOIN_TOKEN_INVALID", () => join("short"));
+      refuse("an unsupported join method", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/join", { body: { join_method: "kerberos" } }));
+      refuse("an admin call without the admin credential", 401, "ERR_UNAUTHORIZED", () => call(h.url, "GET", "/v1/admin/bots"));
+      refuse("an admin call with a bot credential", 401, "ERR_UNAUTHORIZED", () => call(h.url, "POST", "/v1/admin/bots", { bearer: credential, body: { name: "x", allowed_spiffe_ids: [WEB] } }));
+      refuse("a bot with an ID outside the trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: ["spiffe://evil.org/x"] }));
+      refuse("a bot that exists", 409, "ERR_BOT_EXISTS", () => admin("POST", "/v1/admin/bots", { name: "web", allowed_spiffe_ids: [WEB] }));
+      refuse("an unknown route", 404, "ERR_NOT_FOUND", () => call(h.url, "GET", "/v1/nothing"));
+
+      it("each refusal has its status and code, and the store is untouched", async () => {
+        for (const [what, run, status, code] of cases) {
+          const before = await snapshotStore(h.runtime.store);
+          const res = await run();
+          assert.equal(res.status, status, `${what}: ${res.text}`);
+          assert.equal(codeOf(res), code, what);
+          assert.equal(await snapshotStore(h.runtime.store), before, `${what} changed the store`);
+        }
+      });
+
+      it("a used-up join token is refused and nothing is written", async () => {
+        const token = await newToken();
+        assert.equal((await join(token)).status, 200);
+        const before = await snapshotStore(h.runtime.store);
+        const again = await join(token);
+        assert.equal(again.status, 401);
+        assert.ok(["ERR_JOIN_TOKEN_USED", "ERR_JOIN_TOKEN_INVALID"].includes(codeOf(again) ?? ""));
+        assert.equal(await snapshotStore(h.runtime.store), before);
+      });
+
+      it("an expired join token and an expired credential are refused", async () => {
+        const token = await newToken("web", { ttl: 60 });
+        const { credential: cred } = await joined();
+        h.clock.advance(3601_000);
+        try {
+          const before = await snapshotStore(h.runtime.store);
+          expectError(await join(token), 401, "ERR_JOIN_TOKEN_INVALID");
+          expectError(await x509Svid(cred, csr), 401, "ERR_CREDENTIAL_INVALID");
+          expectError(await call(h.url, "POST", "/v1/renew", { bearer: cred }), 401, "ERR_CREDENTIAL_INVALID");
+          assert.equal(await snapshotStore(h.runtime.store), before);
+        } finally {
+          h.clock.advance(-3601_000);
+        }
+      });
+
+      it("a locked bot can neither join nor get SVIDs, and a locked token cannot join", async () => {
+        const token = await newToken();
+        const tokens = (await admin("GET", "/v1/admin/tokens?bot=web")).json.tokens as { token_hash: string }[];
+        assert.ok(tokens.length > 0);
+        assert.equal((await admin("POST", "/v1/admin/locks", { target: "bot", id: "web", reason: "incident 42" })).status, 200);
+        try {
+          const before = await snapshotStore(h.runtime.store);
+          expectError(await x509Svid(credential, csr), 403, "ERR_BOT_LOCKED");
+          expectError(await join(token), 403, "ERR_BOT_LOCKED");
+          assert.equal(await snapshotStore(h.runtime.store), before);
+        } finally {
+          assert.equal((await admin("POST", "/v1/admin/locks", { target: "bot", id: "web", locked: false })).status, 200);
+        }
+        assert.equal((await x509Svid(credential, csr)).status, 200);
+        const lockedToken = await newToken();
+        const hash = ((await admin("GET", "/v1/admin/tokens?bot=web")).json.tokens as { token_hash: string }[]).map((t) => t.token_hash);
+        for (const tokenHash of hash) await admin("POST", "/v1/admin/locks", { target: "join_token", id: tokenHash });
+        expectError(await join(lockedToken), 401, "ERR_JOIN_TOKEN_INVALID");
+      });
+    });
+
+    it("serves the bundle as PEM too", async () => {
+      const pem = await call(h.url, "GET", "/v1/bundle?format=pem");
+      assert.equal(pem.status, 200);
+      const certs = parseCertificates(pem.text);
+      assert.equal(certs.length, 1);
+      assert.ok(new X509Certificate(Buffer.from(certs[0] as Uint8Array)).ca);
+    });
+  });
+}
