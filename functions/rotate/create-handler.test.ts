@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import {
+  BundlePublishError,
+  createCaCertificate,
+  encodeCertificatePem,
+  parseCertificates,
+  type CaJournal,
+} from "../../layers/spiffe/src/index.js";
+import { createRotateHandler } from "./create-handler.js";
+import { recordingPublisher, startTestRuntime, type TestRuntime } from "./test-support.js";
+
+describe("rotate function", () => {
+  let t: TestRuntime;
+  beforeEach(async () => {
+    t = await startTestRuntime();
+  });
+  afterEach(() => t.close());
+
+  const handlerWith = (...publishers: ReturnType<typeof recordingPublisher>[]) => createRotateHandler({ ...t.runtime, publishers });
+
+  it("makes the first CA and JWT key on an empty store and publishes the bundle holding them", async () => {
+    const publisher = recordingPublisher("recorder");
+    const result = await handlerWith(publisher)({ source: "aws.events" });
+
+    const x509 = (await t.runtime.store.getJournal("x509")) as CaJournal;
+    assert.ok(await t.runtime.store.getJournal("jwt"), "the JWT key's journal exists");
+    assert.deepEqual(result, {
+      created: { x509: true, jwt: true },
+      bundleSequence: 2,
+      x509Authorities: 1,
+      published: [{ publisher: "recorder", changed: true }],
+    });
+    const [bundle] = publisher.published;
+    assert.equal(publisher.published.length, 1);
+    assert.deepEqual(bundle!.x509Authorities, parseCertificates(x509.slots[0]!.certificatePem!));
+    assert.equal(bundle!.jwtAuthorities.size, 1);
+  });
+
+  it("changes nothing on a later tick and hands the publishers the same bundle", async () => {
+    const publisher = recordingPublisher("recorder");
+    const handler = handlerWith(publisher);
+    await handler({});
+    const before = await t.runtime.store.getJournal("x509");
+    const result = await handler({});
+    assert.deepEqual(result.created, { x509: false, jwt: false });
+    assert.equal(result.published[0]!.changed, false);
+    assert.deepEqual(await t.runtime.store.getJournal("x509"), before);
+    assert.equal(publisher.documents[1], publisher.documents[0]);
+  });
+
+  it("reads the journals afresh on every tick, so a CA added by another process is published", async () => {
+    const publisher = recordingPublisher("recorder");
+    const handler = handlerWith(publisher);
+    await handler({});
+    const journal = (await t.runtime.store.getJournal("x509")) as CaJournal;
+    const key = await t.runtime.keys.generateKey("x509-ca-b", "ECC_NIST_P256");
+    const now = t.clock.now();
+    const certificate = await createCaCertificate({
+      key,
+      trustDomain: t.runtime.config.trustDomain,
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 30 * 86_400_000),
+    });
+    const prepared = { ...journal.slots[0]!, slot: "b" as const, status: "prepared" as const, keyId: "x509-ca-b", certificatePem: encodeCertificatePem(certificate) };
+    await t.runtime.store.putJournal({ ...journal, version: journal.version + 1, slots: [...journal.slots, prepared], bundleSequence: journal.bundleSequence + 1 }, journal.version);
+
+    const result = await handler({});
+    assert.equal(result.x509Authorities, 2);
+    assert.equal(result.bundleSequence, 3);
+    assert.equal(publisher.published[1]!.x509Authorities.length, 2);
+  });
+
+  it("runs every publisher when one fails, then fails the tick with the publishing error", async () => {
+    const failing = recordingPublisher("aws_s3", new Error("S3 is down"));
+    const other = recordingPublisher("aws_rolesanywhere_trustanchor");
+    await assert.rejects(handlerWith(failing, other)({}), (err: Error & { code?: string }) => {
+      assert.ok(err instanceof BundlePublishError);
+      assert.equal(err.message, "bundlepublisher: 1 of 2 publishers failed (aws_s3: S3 is down)");
+      return true;
+    });
+    assert.equal(other.published.length, 1);
+    const messages = t.logger.lines.map((l) => `${l.level} ${l.message}`);
+    assert.ok(messages.includes("error rotate: publishing failed"));
+    assert.ok(messages.includes("error rotate: tick failed"));
+    assert.deepEqual(
+      t.logger.lines.filter((l) => l.message === "rotate: tick failed").map((l) => l.fields.code),
+      ["ERR_BUNDLE_PUBLISH"],
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as eventTargets from "aws-cdk-lib/aws-events-targets";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type { Construct } from "constructs";
+import { adminRoutes } from "../../functions/admin/routes.js";
+import { issueRoutes } from "../../functions/issue/routes.js";
+import { joinRoutes } from "../../functions/join/routes.js";
+import { TesseraHttpApi } from "./http-api.js";
+import type { KeyScope } from "./key-scope.js";
+import { TesseraRolesAnywhere } from "./roles-anywhere.js";
+import type { TesseraSettings } from "./settings.js";
+import { TABLE_ACCESS } from "./table-access.js";
+import { TesseraFunction } from "./tessera-function.js";
+import { TesseraBootstrap } from "./bootstrap.js";
+
+/** The stateful resources the issuer uses. */
+export interface StatefulResources {
+  table: dynamodb.ITable;
+  bundleBucket: s3.IBucket;
+  keys: KeyScope;
+}
+
+/** Inputs of the issuer stack. */
+export interface TesseraIssuerStackProps extends StackProps {
+  settings: TesseraSettings;
+  stateful: StatefulResources;
+}
+
+/** The route keys a function answers, read from its own route table so the API cannot drift from it. */
+export function routeKeysOf(routes: (deps: never) => readonly { routeKey: string }[]): string[] {
+  return routes(undefined as never).map((route) => route.routeKey);
+}
+
+/**
+ * Everything stateless: the join, issue, admin and rotate functions, the HTTP API in front of the
+ * first three, the rotation schedule, the deployment's custom resource (first CA, first bundle,
+ * the Roles Anywhere trust anchor) and a Roles Anywhere profile with an example role.
+ */
+export class TesseraIssuerStack extends Stack {
+  readonly join: TesseraFunction;
+  readonly issue: TesseraFunction;
+  readonly admin: TesseraFunction;
+  readonly rotate: TesseraFunction;
+  readonly bootstrap: TesseraBootstrap;
+  readonly http: TesseraHttpApi;
+  readonly rolesAnywhere: TesseraRolesAnywhere | undefined;
+  readonly schedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: TesseraIssuerStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const { table, bundleBucket, keys } = props.stateful;
+
+    this.bootstrap = new TesseraBootstrap(this, "Bootstrap", { settings, table, keys, bundleBucket });
+    const { trustAnchor } = this.bootstrap;
+    this.join = new TesseraFunction(this, "Join", {
+      entry: "functions/join/handler.ts",
+      description: "Join and renew: bot credentials",
+      settings,
+    }).bindTable(table, TABLE_ACCESS.join);
+    this.issue = new TesseraFunction(this, "Issue", {
+      entry: "functions/issue/handler.ts",
+      description: "X.509-SVIDs, JWT-SVIDs and the trust bundle",
+      settings,
+    })
+      .bindTable(table, TABLE_ACCESS.issue)
+      .bindKeys(keys, "sign");
+    this.admin = new TesseraFunction(this, "Admin", {
+      entry: "functions/admin/handler.ts",
+      description: "Admin API: bots, join tokens, locks, audit, CA status",
+      settings,
+    }).bindTable(table, TABLE_ACCESS.admin);
+    this.rotate = new TesseraFunction(this, "Rotate", {
+      entry: "functions/rotate/handler.ts",
+      description: "Scheduled: ensure the CA and JWT key, publish the bundle to S3 and the trust anchor",
+      settings,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      retryAttempts: 0,
+    })
+      .bindTable(table, TABLE_ACCESS.rotate)
+      .bindKeys(keys, "manage")
+      .bindBundleBucket(bundleBucket);
+    if (trustAnchor) this.rotate.bindTrustAnchor(trustAnchor);
+
+    this.schedule = new events.Rule(this, "RotationSchedule", {
+      description: "Tessera rotation tick",
+      schedule: events.Schedule.rate(Duration.minutes(settings.rotateEveryMinutes)),
+      targets: [new eventTargets.LambdaFunction(this.rotate.function)],
+    });
+
+    this.http = new TesseraHttpApi(this, "Http", {
+      settings,
+      targets: {
+        Join: {
+          function: this.join.function,
+          routeKeys: routeKeysOf(joinRoutes),
+          authorization: { noAuthorizerReason: "Joining presents a join proof and renewing a bot credential; the join function checks both." },
+        },
+        Issue: {
+          function: this.issue.function,
+          routeKeys: routeKeysOf(issueRoutes),
+          authorization: {
+            noAuthorizerReason: "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web).",
+          },
+        },
+        Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },
+      },
+    });
+    this.rolesAnywhere = trustAnchor
+      ? new TesseraRolesAnywhere(this, "RolesAnywhere", { settings, trustAnchorArn: trustAnchor.trustAnchorArn })
+      : undefined;
+
+    new CfnOutput(this, "BundleUrl", { value: `${this.http.url}v1/bundle`, description: "SPIFFE bundle endpoint (https_web)" });
+    new CfnOutput(this, "BundleObjectUrl", {
+      value: settings.publicBundles
+        ? `https://${bundleBucket.bucketRegionalDomainName}/bundle.json`
+        : `s3://${bundleBucket.bucketName}/bundle.json`,
+      description: "bundle.json in the bundle bucket (bundle.pem beside it)",
+    });
+  }
+}

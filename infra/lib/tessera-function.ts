@@ -1,0 +1,136 @@
+import { Duration } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import { join } from "node:path";
+import { GLOBAL_SECONDARY_INDEXES } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import type { KeyAccess, KeyScope } from "./key-scope.js";
+import { acknowledgeWildcards, type WildcardReason } from "./nag.js";
+import { REPO_ROOT } from "./paths.js";
+import { configEnvironment, type TesseraSettings } from "./settings.js";
+import type { TableAccess } from "./table-access.js";
+
+/** The Lambda runtime of every Tessera function: the newest Node.js this aws-cdk-lib knows. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Inputs of `TesseraFunction`. */
+export interface TesseraFunctionProps {
+  /** Entry file, relative to the repository root, e.g. `functions/join/handler.ts`. */
+  entry: string;
+  description: string;
+  settings: TesseraSettings;
+  /** Default 512 MB (more memory is more CPU, which is what a cold start spends). */
+  memorySize?: number;
+  /** Default 10 seconds. */
+  timeout?: Duration;
+  /** Retries of an asynchronous invocation. Default: Lambda's (2). */
+  retryAttempts?: number;
+}
+
+/**
+ * A Tessera Lambda function with the team's defaults fixed: arm64, the current Node.js runtime, an
+ * ESM bundle built by the local esbuild (no Docker), its own log group with the configured
+ * retention, a role with no managed policy, and the `TESSERA_*` configuration. Each `bind*` call
+ * grants exactly the access the function needs and sets the variable that points it there, so
+ * the two can never disagree.
+ */
+export class TesseraFunction extends Construct implements iam.IGrantable {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: TesseraFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.settings.logRetentionDays as logs.RetentionDays });
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: `${props.description} (Tessera)`,
+    });
+    this.grantPrincipal = this.role;
+    this.function = new NodejsFunction(this, "Function", {
+      entry: join(REPO_ROOT, props.entry),
+      handler: "handler",
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: configEnvironment(props.settings),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node24",
+        mainFields: ["module", "main"],
+        minify: true,
+        keepNames: true,
+        sourceMap: false,
+        // The SDK is bundled too: the versions that ran the tests are the ones that run in Lambda.
+        externalModules: [],
+        tsconfig: join(REPO_ROOT, "tsconfig.json"),
+        logLevel: LogLevel.WARNING,
+        // Some bundled CommonJS dependencies call require() for Node built-ins.
+        banner: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);",
+      },
+    });
+    this.logGroup.grantWrite(this.role);
+  }
+
+  /** Use `table` as the store, with exactly `access`'s actions (indexes only when it queries them). */
+  bindTable(table: dynamodb.ITable, access: TableAccess): this {
+    const resources = [table.tableArn];
+    if (access.indexes) resources.push(...GLOBAL_SECONDARY_INDEXES.map((gsi) => `${table.tableArn}/index/${gsi.IndexName}`));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "TesseraTable", actions: [...access.actions], resources }));
+    this.function.addEnvironment("TESSERA_STORE", "dynamodb").addEnvironment("TESSERA_TABLE_NAME", table.tableName);
+    return this;
+  }
+
+  /** Use Tessera's KMS keys: `sign` to sign with them, `manage` to also create and retire them. */
+  bindKeys(keys: KeyScope, access: KeyAccess): this {
+    keys.grant(this, access);
+    this.explainWildcards(keys.wildcards(this, access));
+    this.function.addEnvironment("TESSERA_KEY_MANAGER", "kms").addEnvironment("TESSERA_KMS_ALIAS_PREFIX", keys.aliasPrefix);
+    return this;
+  }
+
+  /** Publish `bundle.json` and `bundle.pem` to `bucket` (HeadObject to skip unchanged writes needs ListBucket for a 404). */
+  bindBundleBucket(bucket: s3.IBucket): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "PublishBundleObjects",
+        actions: ["s3:GetObject", "s3:PutObject"],
+        resources: [bucket.arnForObjects("bundle.json"), bucket.arnForObjects("bundle.pem")],
+      }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingBundleObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
+    this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
+    return this;
+  }
+
+  /** Record on the role why each of its wildcard resources is as narrow as IAM allows (cdk-nag IAM5). */
+  explainWildcards(wildcards: readonly WildcardReason[]): this {
+    acknowledgeWildcards(this.role, wildcards);
+    return this;
+  }
+
+  /** Keep the trust anchor `trustAnchorArn` holding the current CAs. */
+  bindTrustAnchor(trustAnchor: { trustAnchorId: string; trustAnchorArn: string }): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "UpdateTrustAnchor",
+        actions: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
+        resources: [trustAnchor.trustAnchorArn],
+      }),
+    );
+    this.function.addEnvironment("TESSERA_TRUST_ANCHOR_ID", trustAnchor.trustAnchorId);
+    return this;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * bundlepublisher: where the trust bundle goes after every change (SPIRE's bundle publishers).
+ * A `BundlePublisher` has one idempotent method, `publishBundle(bundle)`:
+ *
+ * - `S3BundlePublisher`: `bundle.json` (SPIFFE format) and `bundle.pem` in a bucket, written only
+ *   when their bytes change.
+ * - `RolesAnywhereTrustAnchorPublisher`: the one or two CA certificates in an IAM Roles Anywhere
+ *   trust anchor, updated only when the anchor holds other certificates, paced to the control
+ *   plane's one call a second; `ensureTrustAnchor` / `getTrustAnchor` / `deleteTrustAnchor` manage
+ *   Tessera's own anchor at deployment.
+ *
+ * `createBundlePublishers(config)` builds the ones the configuration names, `createTrustAnchorCalls()`
+ * the client and pacer of the trust-anchor functions;
+ * `runBundlePublishers(publishers, bundle)` runs them all and reports each outcome.
+ */
+export { createBundlePublishers, type BundlePublisherOverrides } from "./create-bundle-publishers.js";
+export { createTrustAnchorCalls } from "./create-trust-anchor-calls.js";
+export { BundlePublishError, TrustAnchorLimitError } from "./errors.js";
+export * from "./rolesanywhere/index.js";
+export { runBundlePublishers, type PublishOutcome, type PublishReport } from "./run-bundle-publishers.js";
+export * from "./s3/index.js";
+export type { BundlePublisher, PublishResult } from "./types.js";

@@ -1,0 +1,29 @@
+/**
+ * bundlepublisher/rolesanywhere: Tessera's CAs in an IAM Roles Anywhere trust anchor. The
+ * publisher keeps an existing anchor holding the bundle's one or two CA certificates; the
+ * trust-anchor functions create (at deployment), find and delete Tessera's own anchor. Every call
+ * goes through a `PacedCaller`: one control-plane call a second at most, throttling retried.
+ */
+export { isRetryableRolesAnywhereError, PacedCaller, type PacingOptions } from "./paced-caller.js";
+export {
+  CERTIFICATE_BUNDLE,
+  RolesAnywhereTrustAnchorPublisher,
+  type RolesAnywhereApi,
+  type RolesAnywhereTrustAnchorPublisherOptions,
+} from "./roles-anywhere-trust-anchor-publisher.js";
+export {
+  MAX_TRUST_ANCHOR_CERTIFICATES,
+  MAX_TRUST_ANCHOR_PEM_CHARACTERS,
+  sameCertificates,
+  trustAnchorPemOf,
+} from "./trust-anchor-pem.js";
+export {
+  deleteTrustAnchor,
+  ensureTrustAnchor,
+  getTrustAnchor,
+  TRUST_DOMAIN_TAG,
+  type EnsureTrustAnchorOptions,
+  type EnsureTrustAnchorResult,
+  type TrustAnchorCalls,
+  type TrustAnchorRef,
+} from "./trust-anchors.js";

@@ -1,0 +1,90 @@
+// Reading the deployment's settings from CDK context: defaults, and refusals that name the key.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { configEnvironment, readSettings } from "../../infra/lib/settings.js";
+import { newApp } from "./support.js";
+
+const read = (context: Record<string, unknown> = {}) => readSettings(newApp(context).node);
+
+describe("readSettings", () => {
+  it("reads cdk.json's defaults", () => {
+    const settings = read();
+    assert.deepEqual(
+      { ...settings },
+      {
+        stackPrefix: "Tessera",
+        trustDomain: "example.org",
+        kmsAliasPrefix: "alias/tessera/example-org/",
+        keySpec: "ECC_NIST_P256",
+        credentialTtl: "1h",
+        x509SvidTtl: "1h",
+        x509SvidMaxTtl: "24h",
+        jwtSvidTtl: "5m",
+        jwtSvidMaxTtl: "1h",
+        caTtl: "30d",
+        jwtKeyTtl: "30d",
+        bundleRefreshHint: "5m",
+        rotateEveryMinutes: 10,
+        publicBundles: false,
+        logRetentionDays: 90,
+        logLevel: "INFO",
+        rolesAnywhere: true,
+        trustAnchorName: "tessera-example-org",
+        trustAnchorRemovalPolicy: "retain",
+        exampleSpiffeId: "spiffe://example.org/aws/example",
+        apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      },
+    );
+  });
+
+  it("takes -c strings for flags and numbers, and the optional custom domain", () => {
+    const settings = read({
+      trustDomain: "prod.acme.internal",
+      publicBundles: "true",
+      logRetentionDays: "365",
+      rotateEvery: "1h",
+      customDomainName: "spiffe.acme.com",
+      customDomainCertificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/abc",
+    });
+    assert.equal(settings.kmsAliasPrefix, "alias/tessera/prod-acme-internal/");
+    assert.equal(settings.trustAnchorName, "tessera-prod-acme-internal");
+    assert.equal(settings.exampleSpiffeId, "spiffe://prod.acme.internal/aws/example");
+    assert.equal(settings.publicBundles, true);
+    assert.equal(settings.logRetentionDays, 365);
+    assert.equal(settings.rotateEveryMinutes, 60);
+    assert.deepEqual(settings.customDomain, { domainName: "spiffe.acme.com", certificateArn: "arn:aws:acm:eu-west-1:111122223333:certificate/abc" });
+  });
+
+  it("hands the functions their configuration as TESSERA_* variables", () => {
+    assert.deepEqual(configEnvironment(read({ caTtl: "60d" })), {
+      TESSERA_TRUST_DOMAIN: "example.org",
+      TESSERA_KEY_SPEC: "ECC_NIST_P256",
+      TESSERA_CREDENTIAL_TTL: "1h",
+      TESSERA_X509_SVID_TTL: "1h",
+      TESSERA_X509_SVID_MAX_TTL: "24h",
+      TESSERA_JWT_SVID_TTL: "5m",
+      TESSERA_JWT_SVID_MAX_TTL: "1h",
+      TESSERA_CA_TTL: "60d",
+      TESSERA_JWT_KEY_TTL: "30d",
+      TESSERA_BUNDLE_REFRESH_HINT: "5m",
+      TESSERA_LOG_LEVEL: "INFO",
+    });
+  });
+
+  const refusals: [string, Record<string, unknown>, RegExp][] = [
+    ["no trust domain", { trustDomain: "" }, /^infra: context trustDomain is not set/],
+    ["a trust domain with capitals", { trustDomain: "Example.org" }, /^infra: context trustDomain "Example\.org" is not a valid SPIFFE trust domain$/],
+    ["a TTL the functions refuse", { x509SvidTtl: "2d" }, /^infra: context x509SvidTtl is refused by the functions' configuration: config: TESSERA_X509_SVID_TTL is above/],
+    ["a malformed duration", { caTtl: "a month" }, /^infra: context caTtl is refused .*TESSERA_CA_TTL must be a duration/],
+    ["an unknown key spec", { keySpec: "ED25519" }, /^infra: context keySpec is refused .*TESSERA_KEY_SPEC must be one of/],
+    ["a schedule in seconds", { rotateEvery: "90s" }, /^infra: context rotateEvery must be whole minutes/],
+    ["a flag that is not a boolean", { publicBundles: "yes" }, /^infra: context publicBundles must be true or false$/],
+    ["a retention CloudWatch does not offer", { logRetentionDays: 100 }, /^infra: context logRetentionDays must be one of 1, 3, 5/],
+    ["an example SPIFFE ID of another trust domain", { exampleSpiffeId: "spiffe://other.org/x" }, /^infra: context exampleSpiffeId must be in trust domain example\.org$/],
+    ["half a custom domain", { customDomainName: "spiffe.acme.com" }, /^infra: context customDomainName and customDomainCertificateArn must be set together$/],
+    ["an unknown removal policy", { trustAnchorRemovalPolicy: "snapshot" }, /^infra: context trustAnchorRemovalPolicy must be retain or destroy$/],
+  ];
+  for (const [name, context, message] of refusals) {
+    it(`refuses ${name}, naming the context key`, () => assert.throws(() => read(context), { message }));
+  }
+});

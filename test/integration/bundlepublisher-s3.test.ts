@@ -1,0 +1,102 @@
+// S3BundlePublisher against the local AWS emulator (moto, started by scripts/test.mjs): the objects
+// it writes, their content types, and that an unchanged bundle adds no object version.
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+} from "@aws-sdk/client-s3";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { before, describe, it } from "node:test";
+import { createS3Client } from "../../layers/spiffe/src/aws/index.js";
+import { marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle } from "../../layers/spiffe/src/bundle/index.js";
+import { BUNDLE_HASH_METADATA, S3BundlePublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
+import { bundleOf, makeCaCertificate, TRUST_DOMAIN } from "../../layers/spiffe/src/bundlepublisher/test/fixtures.js";
+
+const s3 = createS3Client({ forcePathStyle: true });
+
+async function versionedBucket(): Promise<string> {
+  const bucket = `tessera-bundles-${randomBytes(4).toString("hex")}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  return bucket;
+}
+
+async function read(bucket: string, key: string): Promise<{ body: string; contentType?: string; metadata?: Record<string, string> }> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { body: await out.Body!.transformToString(), contentType: out.ContentType, metadata: out.Metadata };
+}
+
+async function versionCount(bucket: string): Promise<Record<string, number>> {
+  const out = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  const counts: Record<string, number> = {};
+  for (const version of out.Versions ?? []) counts[version.Key!] = (counts[version.Key!] ?? 0) + 1;
+  return counts;
+}
+
+describe("S3BundlePublisher on moto", () => {
+  let first: Uint8Array;
+  let second: Uint8Array;
+  before(async () => {
+    [first, second] = await Promise.all([makeCaCertificate(), makeCaCertificate()]);
+  });
+
+  it("writes bundle.json (SPIFFE format) and bundle.pem with their content types", async () => {
+    const bucket = await versionedBucket();
+    const bundle = bundleOf([first], 3);
+    assert.deepEqual(await new S3BundlePublisher({ client: s3, bucket }).publishBundle(bundle), { changed: true });
+
+    const json = await read(bucket, "bundle.json");
+    assert.equal(json.body, marshalSpiffeBundle(bundle));
+    assert.equal(json.contentType, "application/json");
+    assert.match(json.metadata?.[BUNDLE_HASH_METADATA] ?? "", /^[0-9a-f]{64}$/);
+    const parsed = parseSpiffeBundle(json.body, TRUST_DOMAIN);
+    assert.equal(parsed.sequence, 3);
+    assert.deepEqual(parsed.x509Authorities.map((der) => Buffer.from(der).toString("base64")), [Buffer.from(first).toString("base64")]);
+
+    const pem = await read(bucket, "bundle.pem");
+    assert.equal(pem.body, marshalPemBundle(bundle));
+    assert.equal(pem.contentType, "application/x-pem-file");
+  });
+
+  it("leaves unchanged objects alone, so no new version appears", async () => {
+    const bucket = await versionedBucket();
+    const publisher = new S3BundlePublisher({ client: s3, bucket });
+    await publisher.publishBundle(bundleOf([first], 1));
+    assert.deepEqual(await publisher.publishBundle(bundleOf([first], 1)), { changed: false });
+    assert.deepEqual(await versionCount(bucket), { "bundle.json": 1, "bundle.pem": 1 });
+  });
+
+  it("writes a new version of both objects when the CAs change, and of bundle.json alone when only the sequence does", async () => {
+    const bucket = await versionedBucket();
+    const publisher = new S3BundlePublisher({ client: s3, bucket });
+    await publisher.publishBundle(bundleOf([first], 1));
+    assert.deepEqual(await publisher.publishBundle(bundleOf([first, second], 2)), { changed: true });
+    assert.deepEqual(await versionCount(bucket), { "bundle.json": 2, "bundle.pem": 2 });
+    assert.deepEqual(await publisher.publishBundle(bundleOf([first, second], 3)), { changed: true });
+    assert.deepEqual(await versionCount(bucket), { "bundle.json": 3, "bundle.pem": 2 });
+    assert.equal((await read(bucket, "bundle.pem")).body, marshalPemBundle(bundleOf([first, second])));
+  });
+
+  it("writes under a prefix", async () => {
+    const bucket = await versionedBucket();
+    await new S3BundlePublisher({ client: s3, bucket, prefix: "trust/example.org/" }).publishBundle(bundleOf([first]));
+    assert.deepEqual(await versionCount(bucket), { "trust/example.org/bundle.json": 1, "trust/example.org/bundle.pem": 1 });
+  });
+
+  it("fails with a BundlePublishError naming the object when the bucket does not exist", async () => {
+    const bucket = `tessera-missing-${randomBytes(4).toString("hex")}`;
+    await assert.rejects(new S3BundlePublisher({ client: s3, bucket }).publishBundle(bundleOf([first])), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "ERR_BUNDLE_PUBLISH");
+      assert.match(err.message, new RegExp(`^bundlepublisher: S3 (HeadObject|PutObject) of s3://${bucket}/bundle\\.json failed \\(`));
+      return true;
+    });
+  });
+
+  it("refuses a prefix that is not path segments ending in /", () => {
+    for (const prefix of ["/lead", "no-slash", "a//b/"]) {
+      assert.throws(() => new S3BundlePublisher({ client: s3, bucket: "b", prefix }), TypeError, prefix);
+    }
+  });
+});
