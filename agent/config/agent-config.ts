@@ -1,0 +1,317 @@
+import { readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { SpiffeId, TrustDomain, parseDurationSeconds } from "../../layers/spiffe/src/index.js";
+import { parseSelector } from "../attestation/index.js";
+
+/** The default configuration file. */
+export const DEFAULT_CONFIG_PATH = "/etc/tessera/agent.yaml";
+/** The default Workload API socket (never under /tmp). */
+export const DEFAULT_SOCKET = "unix:///run/tessera/agent/public/api.sock";
+
+/** An identity served over the Workload API to callers whose selectors match. */
+export interface ApiIdentity {
+  spiffeId: string;
+  selectors: string[];
+  hint?: string;
+  dnsNames: string[];
+  ttlSeconds?: number;
+}
+
+/** `type: workload-identity-api`. */
+export interface WorkloadApiService {
+  type: "workload-identity-api";
+  /** Socket path (the `unix://` prefix removed). */
+  socketPath: string;
+  attestors: { unix: { sha256: boolean } };
+  identities: ApiIdentity[];
+}
+
+/** What to run after a file output was written. */
+export interface ReloadAction {
+  cmd?: string;
+  cmdArgs: string[];
+  renewSignal?: NodeJS.Signals;
+  pidFileName?: string;
+}
+
+/** `type: workload-identity-x509`: svid.pem, svid_key.pem, svid_bundle.pem in a directory. */
+export interface X509FileService extends ReloadAction {
+  type: "workload-identity-x509";
+  spiffeId: string;
+  destination: string;
+  dnsNames: string[];
+  ttlSeconds?: number;
+  certFileName: string;
+  keyFileName: string;
+  bundleFileName: string;
+}
+
+/** `type: workload-identity-jwt`: a JWT-SVID and the JWT bundle in a directory. */
+export interface JwtFileService extends ReloadAction {
+  type: "workload-identity-jwt";
+  spiffeId: string;
+  audiences: string[];
+  destination: string;
+  ttlSeconds?: number;
+  fileName: string;
+  bundleFileName: string;
+}
+
+/** One configured service. */
+export type AgentService = WorkloadApiService | X509FileService | JwtFileService;
+
+/** A validated agent configuration. */
+export interface AgentConfig {
+  issuer: string;
+  trustDomain: TrustDomain;
+  onboarding: { joinMethod: "token"; token?: string; tokenPath?: string };
+  /** Where the bot credential is kept across restarts; undefined keeps it in memory only. */
+  storageDirectory?: string;
+  credentialTtlSeconds?: number;
+  renewalIntervalSeconds?: number;
+  oneshot: boolean;
+  services: AgentService[];
+}
+
+/** A configuration file that breaks the rules; `path` says where (`services[1].destination`). */
+export class AgentConfigError extends Error {
+  override readonly name = "AgentConfigError";
+  readonly code = "ERR_AGENT_CONFIG";
+}
+
+type Obj = Record<string, unknown>;
+
+class Reader {
+  constructor(
+    readonly obj: Obj,
+    readonly path: string,
+  ) {}
+
+  #fail(key: string, message: string): never {
+    throw new AgentConfigError(`agent config: ${this.path ? `${this.path}.` : ""}${key} ${message}`);
+  }
+
+  allow(keys: readonly string[]): void {
+    for (const key of Object.keys(this.obj)) {
+      if (!keys.includes(key)) this.#fail(key, `is not a known key (known: ${keys.join(", ")})`);
+    }
+  }
+
+  string(key: string, required = false): string | undefined {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return required ? this.#fail(key, "is required") : undefined;
+    if (typeof v !== "string" || v === "") this.#fail(key, "must be a non-empty string");
+    return v as string;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.obj[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean") this.#fail(key, "must be true or false");
+    return v as boolean;
+  }
+
+  duration(key: string): number | undefined {
+    const v = this.obj[key];
+    if (v === undefined) return undefined;
+    try {
+      return parseDurationSeconds(String(v), key);
+    } catch {
+      return this.#fail(key, "must be a duration such as 30s, 20m or 1h");
+    }
+  }
+
+  strings(key: string, required = false): string[] {
+    const v = this.obj[key];
+    if (v === undefined) return required ? this.#fail(key, "is required") : [];
+    if (!Array.isArray(v) || !v.every((s) => typeof s === "string" && s !== "")) this.#fail(key, "must be a list of strings");
+    if (required && (v as string[]).length === 0) this.#fail(key, "must not be empty");
+    return v as string[];
+  }
+
+  object(key: string, required = false): Reader | undefined {
+    const v = this.obj[key];
+    if (v === undefined) return required ? this.#fail(key, "is required") : undefined;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.#fail(key, "must be a mapping");
+    return new Reader(v as Obj, this.path ? `${this.path}.${key}` : key);
+  }
+
+  list(key: string): Reader[] {
+    const v = this.obj[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) this.#fail(key, "must be a list");
+    return (v as unknown[]).map((item, i) => {
+      if (typeof item !== "object" || item === null || Array.isArray(item)) this.#fail(`${key}[${i}]`, "must be a mapping");
+      return new Reader(item as Obj, `${this.path ? `${this.path}.` : ""}${key}[${i}]`);
+    });
+  }
+
+  spiffeId(key: string, trustDomain: TrustDomain): string {
+    const value = this.string(key, true) as string;
+    let id: SpiffeId;
+    try {
+      id = SpiffeId.fromString(value);
+    } catch (err) {
+      return this.#fail(key, `is not a SPIFFE ID: ${(err as Error).message}`);
+    }
+    if (!id.memberOf(trustDomain)) this.#fail(key, `must be in the trust domain ${trustDomain.name}`);
+    return value;
+  }
+
+  fail(key: string, message: string): never {
+    return this.#fail(key, message);
+  }
+}
+
+/** Strip `unix://` or `unix:` from a socket address; a bare path is taken as is. */
+export function socketPathOf(address: string): string {
+  const path = address.startsWith("unix://") ? address.slice(7) : address.startsWith("unix:") ? address.slice(5) : address;
+  if (!isAbsolute(path)) throw new AgentConfigError(`agent config: socket ${address} must be an absolute path`);
+  return path;
+}
+
+const SIGNALS = new Set(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGINT", "SIGQUIT"]);
+
+function reloadActionOf(r: Reader): ReloadAction {
+  const action: ReloadAction = { cmdArgs: r.strings("cmd_args") };
+  const cmd = r.string("cmd");
+  const signal = r.string("renew_signal");
+  const pidFile = r.string("pid_file_name");
+  if (cmd) action.cmd = cmd;
+  if (signal) {
+    if (!SIGNALS.has(signal)) r.fail("renew_signal", `must be one of ${[...SIGNALS].join(", ")}`);
+    if (!pidFile) r.fail("pid_file_name", "is required with renew_signal");
+    action.renewSignal = signal as NodeJS.Signals;
+  }
+  if (pidFile) action.pidFileName = pidFile;
+  if (action.cmdArgs.length && !cmd) r.fail("cmd_args", "needs cmd");
+  return action;
+}
+
+function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentService {
+  const type = r.string("type", true);
+  const ttl = r.duration("ttl");
+  if (type === "workload-identity-api") {
+    r.allow(["type", "listen", "attestors", "identities"]);
+    const attestors = r.object("attestors");
+    attestors?.allow(["unix"]);
+    const unix = attestors?.object("unix");
+    unix?.allow(["sha256"]);
+    const identities = r.list("identities").map((i) => {
+      i.allow(["spiffe_id", "selectors", "hint", "dns_names", "ttl"]);
+      const selectors = i.strings("selectors", true);
+      for (const s of selectors) {
+        try {
+          parseSelector(s);
+        } catch (err) {
+          i.fail("selectors", `has an invalid selector ${JSON.stringify(s)}: ${(err as Error).message}`);
+        }
+      }
+      const identity: ApiIdentity = { spiffeId: i.spiffeId("spiffe_id", trustDomain), selectors, dnsNames: i.strings("dns_names") };
+      const hint = i.string("hint");
+      const idTtl = i.duration("ttl");
+      if (hint) identity.hint = hint;
+      if (idTtl) identity.ttlSeconds = idTtl;
+      return identity;
+    });
+    if (identities.length === 0) r.fail("identities", "must list at least one identity");
+    return {
+      type,
+      socketPath: socketPathOf(r.string("listen") ?? DEFAULT_SOCKET),
+      attestors: { unix: { sha256: unix?.bool("sha256", true) ?? true } },
+      identities,
+    };
+  }
+  if (type === "workload-identity-x509") {
+    r.allow(["type", "spiffe_id", "destination", "dns_names", "ttl", "cert_file_name", "key_file_name", "bundle_file_name", "cmd", "cmd_args", "renew_signal", "pid_file_name"]);
+    return {
+      type,
+      spiffeId: r.spiffeId("spiffe_id", trustDomain),
+      destination: resolve(baseDir, r.string("destination", true) as string),
+      dnsNames: r.strings("dns_names"),
+      ...(ttl ? { ttlSeconds: ttl } : {}),
+      certFileName: r.string("cert_file_name") ?? "svid.pem",
+      keyFileName: r.string("key_file_name") ?? "svid_key.pem",
+      bundleFileName: r.string("bundle_file_name") ?? "svid_bundle.pem",
+      ...reloadActionOf(r),
+    };
+  }
+  if (type === "workload-identity-jwt") {
+    r.allow(["type", "spiffe_id", "audiences", "destination", "ttl", "file_name", "bundle_file_name", "cmd", "cmd_args", "renew_signal", "pid_file_name"]);
+    return {
+      type,
+      spiffeId: r.spiffeId("spiffe_id", trustDomain),
+      audiences: r.strings("audiences", true),
+      destination: resolve(baseDir, r.string("destination", true) as string),
+      ...(ttl ? { ttlSeconds: ttl } : {}),
+      fileName: r.string("file_name") ?? "jwt_svid.token",
+      bundleFileName: r.string("bundle_file_name") ?? "jwt_bundle.json",
+      ...reloadActionOf(r),
+    };
+  }
+  return r.fail("type", "must be workload-identity-api, workload-identity-x509 or workload-identity-jwt");
+}
+
+/** Parse and validate agent YAML (`version: v1`, snake_case, unknown keys refused). */
+export function parseAgentConfig(text: string, options: { baseDir?: string } = {}): AgentConfig {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length) throw new AgentConfigError(`agent config: ${doc.errors[0]?.message ?? "invalid YAML"}`);
+  const data = doc.toJS() as unknown;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new AgentConfigError("agent config: must be a YAML mapping");
+  const r = new Reader(data as Obj, "");
+  r.allow(["version", "issuer", "trust_domain", "onboarding", "storage", "credential_ttl", "renewal_interval", "oneshot", "services"]);
+  if (r.string("version", true) !== "v1") r.fail("version", "must be v1");
+  const issuer = r.string("issuer", true) as string;
+  try {
+    const url = new URL(issuer);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+  } catch {
+    r.fail("issuer", "must be an http(s) URL");
+  }
+  let trustDomain: TrustDomain;
+  try {
+    trustDomain = TrustDomain.fromString(r.string("trust_domain", true) as string);
+  } catch (err) {
+    return r.fail("trust_domain", `is invalid: ${(err as Error).message}`);
+  }
+  const baseDir = options.baseDir ?? process.cwd();
+  const onboarding = r.object("onboarding", true) as Reader;
+  onboarding.allow(["join_method", "token"]);
+  if (onboarding.string("join_method", true) !== "token") onboarding.fail("join_method", "must be token (the only join method the agent supports so far)");
+  const token = onboarding.string("token");
+  const storage = r.object("storage");
+  storage?.allow(["directory"]);
+  const storageDir = storage?.string("directory", true);
+  const services = r.list("services").map((s) => serviceOf(s, trustDomain, baseDir));
+  if (services.length === 0) r.fail("services", "must list at least one service");
+  const config: AgentConfig = {
+    issuer,
+    trustDomain,
+    onboarding: { joinMethod: "token" },
+    oneshot: r.bool("oneshot", false),
+    services,
+  };
+  if (token) {
+    if (token.includes("/")) config.onboarding.tokenPath = resolve(baseDir, token);
+    else config.onboarding.token = token;
+  }
+  if (storageDir) config.storageDirectory = resolve(baseDir, storageDir);
+  const ttl = r.duration("credential_ttl");
+  const interval = r.duration("renewal_interval");
+  if (ttl) config.credentialTtlSeconds = ttl;
+  if (interval) config.renewalIntervalSeconds = interval;
+  if (ttl && interval && interval >= ttl) r.fail("renewal_interval", "must be shorter than credential_ttl");
+  return config;
+}
+
+/** Read and validate the configuration file at `path`. */
+export async function loadAgentConfig(path: string): Promise<AgentConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new AgentConfigError(`agent config: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseAgentConfig(text, { baseDir: resolve(path, "..") });
+}

@@ -1,0 +1,20 @@
+/**
+ * agent/config: the agent's YAML configuration (`version: v1`, snake_case keys, unknown keys are an
+ * error), in tbot's shape: issuer, trust domain, onboarding, storage, then services of type
+ * `workload-identity-api`, `workload-identity-x509` and `workload-identity-jwt`.
+ */
+export {
+  AgentConfigError,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_SOCKET,
+  loadAgentConfig,
+  parseAgentConfig,
+  socketPathOf,
+  type AgentConfig,
+  type AgentService,
+  type ApiIdentity,
+  type JwtFileService,
+  type ReloadAction,
+  type WorkloadApiService,
+  type X509FileService,
+} from "./agent-config.js";

@@ -1,0 +1,127 @@
+import { Bundle, encodeCertificatePem, marshalPemBundle, marshalSpiffeBundle } from "../../layers/spiffe/src/index.js";
+import { renewalDelayMs, backoffDelayMs } from "../backoff.js";
+import type { JwtFileService, X509FileService } from "../config/index.js";
+import { writeFileAtomic } from "../files/write-file-atomic.js";
+import type { AgentLogger } from "../logger.js";
+import type { SvidManager } from "../svid-manager.js";
+import { runReloadAction } from "./reload.js";
+
+/** A file output: written whenever what it holds changes. */
+export interface FileOutput {
+  name: string;
+  /** Write once now if there is anything new; resolves true once the output has been written at least once. */
+  flush(): Promise<boolean>;
+  /** Stop listening and wait for a write in progress. */
+  stop(): Promise<void>;
+  status(): { ready: boolean; lastError?: string; writtenAt?: string };
+}
+
+function pemOfKey(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
+}
+
+/** svid.pem (0644), svid_key.pem (0600), svid_bundle.pem (0644), rewritten on renewal or bundle change. */
+export function createX509FileOutput(service: X509FileService, manager: SvidManager, logger: AgentLogger): FileOutput {
+  const want = { spiffeId: service.spiffeId, dnsNames: service.dnsNames, ...(service.ttlSeconds ? { ttlSeconds: service.ttlSeconds } : {}) };
+  let written = "";
+  let writtenAt: Date | undefined;
+  let lastError: string | undefined;
+  let chain: Promise<boolean> = Promise.resolve(false);
+  let stopped = false;
+  const write = async (): Promise<boolean> => {
+    if (stopped) return writtenAt !== undefined;
+    const material = manager.x509(want);
+    const bundle = manager.bundle();
+    if (!material || !bundle) return writtenAt !== undefined;
+    const stamp = `${material.serialNumber}|${marshalPemBundle(bundle)}`;
+    if (stamp === written) return true;
+    try {
+      await writeFileAtomic(`${service.destination}/${service.keyFileName}`, pemOfKey(material.privateKey), 0o600);
+      await writeFileAtomic(`${service.destination}/${service.certFileName}`, encodeCertificatePem(material.certificates), 0o644);
+      await writeFileAtomic(`${service.destination}/${service.bundleFileName}`, marshalPemBundle(bundle), 0o644);
+      written = stamp;
+      writtenAt = new Date();
+      lastError = undefined;
+      logger.info("wrote X.509-SVID files", { spiffe_id: service.spiffeId, destination: service.destination, serial: material.serialNumber });
+      await runReloadAction(service, logger);
+      return true;
+    } catch (err) {
+      lastError = (err as Error).message;
+      logger.error("could not write X.509-SVID files", { destination: service.destination, error: err });
+      return false;
+    }
+  };
+  const flush = () => (chain = chain.then(write, write));
+  const off = manager.subscribe(() => void flush());
+  return {
+    name: `workload-identity-x509:${service.destination}`,
+    flush,
+    stop: async () => {
+      stopped = true;
+      off();
+      await chain;
+    },
+    status: () => ({ ready: writtenAt !== undefined, ...(lastError ? { lastError } : {}), ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}) }),
+  };
+}
+
+/** jwt_svid.token (0600) and jwt_bundle.json (0644), refreshed at about half the token's life. */
+export function createJwtFileOutput(service: JwtFileService, manager: SvidManager, logger: AgentLogger): FileOutput {
+  let writtenAt: Date | undefined;
+  let lastError: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let stopped = false;
+  let chain: Promise<boolean> = Promise.resolve(false);
+  let lastBundle = "";
+  let lastToken = "";
+  const schedule = (delay: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void flush(), delay);
+    timer.unref();
+  };
+  const write = async (): Promise<boolean> => {
+    const bundle = manager.bundle();
+    if (!bundle || stopped) return writtenAt !== undefined;
+    try {
+      const svid = await manager.jwtSvid(service.spiffeId, service.audiences, service.ttlSeconds);
+      const jwks = marshalSpiffeBundle(new Bundle({ trustDomain: bundle.trustDomain, jwtAuthorities: bundle.jwtAuthorities }));
+      const changed = svid.token !== lastToken || jwks !== lastBundle;
+      if (jwks !== lastBundle) await writeFileAtomic(`${service.destination}/${service.bundleFileName}`, jwks, 0o644);
+      lastBundle = jwks;
+      if (svid.token !== lastToken) {
+        await writeFileAtomic(`${service.destination}/${service.fileName}`, svid.token, 0o600);
+        lastToken = svid.token;
+        logger.info("wrote JWT-SVID file", { spiffe_id: service.spiffeId, destination: service.destination, expires_at: new Date(svid.expiresAt).toISOString() });
+      }
+      writtenAt ??= new Date();
+      lastError = undefined;
+      failures = 0;
+      if (changed) await runReloadAction(service, logger);
+      const half = svid.issuedAt + (svid.expiresAt - svid.issuedAt) / 2;
+      schedule(Math.max(1000, changed ? renewalDelayMs(svid.issuedAt, svid.expiresAt, Date.now()) : half - Date.now() + 50));
+      return true;
+    } catch (err) {
+      failures++;
+      lastError = (err as Error).message;
+      logger.warn("could not refresh the JWT-SVID file; retrying", { spiffe_id: service.spiffeId, error: err });
+      schedule(backoffDelayMs(failures));
+      return false;
+    }
+  };
+  const flush = () => (chain = chain.then(write, write));
+  const off = manager.subscribe(() => void flush());
+  return {
+    name: `workload-identity-jwt:${service.destination}`,
+    flush,
+    stop: async () => {
+      stopped = true;
+      off();
+      if (timer) clearTimeout(timer);
+      await chain;
+    },
+    status: () => ({ ready: writtenAt !== undefined, ...(lastError ? { lastError } : {}), ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}) }),
+  };
+}

@@ -1,0 +1,28 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import type { ReloadAction } from "../config/index.js";
+import type { AgentLogger } from "../logger.js";
+
+/** After files were written: run `cmd cmd_args` (waiting for it), or signal the process in `pid_file_name`. */
+export async function runReloadAction(action: ReloadAction, logger: AgentLogger): Promise<void> {
+  if (action.cmd) {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(action.cmd as string, action.cmdArgs, { stdio: "ignore" });
+      child.once("error", (err) => {
+        logger.error("output command could not start", { cmd: action.cmd, error: err });
+        resolve(null);
+      });
+      child.once("exit", (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0) logger.warn("output command failed", { cmd: action.cmd, exit_code: code });
+  }
+  if (action.renewSignal && action.pidFileName) {
+    try {
+      const pid = Number((await readFile(action.pidFileName, "utf8")).trim());
+      if (!Number.isSafeInteger(pid) || pid <= 1) throw new Error(`no pid in ${action.pidFileName}`);
+      process.kill(pid, action.renewSignal);
+    } catch (err) {
+      logger.warn("could not signal the workload", { pid_file: action.pidFileName, signal: action.renewSignal, error: err });
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { attestUnix, readPeerCredentials } from "./attestation/index.js";
+import { BotSession } from "./bot-session.js";
+import type { AgentConfig, WorkloadApiService } from "./config/index.js";
+import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
+import { IssuerClient } from "./issuer-client.js";
+import type { AgentLogger } from "./logger.js";
+import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
+import { SvidManager, type X509Want } from "./svid-manager.js";
+import { createWorkloadSource } from "./workload-source.js";
+import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/index.js";
+
+/** Options of `startAgent`. */
+export interface StartAgentOptions {
+  config: AgentConfig;
+  logger: AgentLogger;
+  /** `host:port` for /livez, /readyz and /metrics. */
+  diagAddr?: string;
+  /** Poll the bundle at least this often, ms. */
+  bundleRefreshMs?: number;
+}
+
+/** A running agent. */
+export interface RunningAgent {
+  manager: SvidManager;
+  session: BotSession;
+  workloadApi: WorkloadApiServer[];
+  outputs: FileOutput[];
+  diag?: DiagServer;
+  report(): DiagReport;
+  /** Renew the credential and every SVID now (SIGHUP). */
+  renewNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function wantsOf(config: AgentConfig): X509Want[] {
+  const wants: X509Want[] = [];
+  for (const s of config.services) {
+    if (s.type === "workload-identity-api") {
+      for (const i of s.identities) wants.push({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
+    } else if (s.type === "workload-identity-x509") {
+      wants.push({ spiffeId: s.spiffeId, dnsNames: s.dnsNames, ...(s.ttlSeconds ? { ttlSeconds: s.ttlSeconds } : {}) });
+    }
+  }
+  return wants;
+}
+
+/**
+ * Start the agent: the bot session, the SVID manager, the file outputs and (unless oneshot) the
+ * Workload API sockets and the diagnostics server. Returns at once; SVIDs arrive in the background.
+ */
+export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
+  const { config, logger } = options;
+  const client = new IssuerClient({ issuer: config.issuer });
+  const session = new BotSession({
+    client,
+    onboarding: config.onboarding,
+    logger,
+    ...(config.storageDirectory ? { storageDirectory: config.storageDirectory } : {}),
+    ...(config.renewalIntervalSeconds ? { renewalIntervalSeconds: config.renewalIntervalSeconds } : {}),
+    ...(config.credentialTtlSeconds ? { credentialTtlSeconds: config.credentialTtlSeconds } : {}),
+  });
+  const manager = new SvidManager({
+    client,
+    session,
+    trustDomain: config.trustDomain,
+    wants: wantsOf(config),
+    logger,
+    ...(options.bundleRefreshMs ? { bundleRefreshMs: options.bundleRefreshMs } : {}),
+  });
+  const outputs: FileOutput[] = config.services.flatMap((s) =>
+    s.type === "workload-identity-x509"
+      ? [createX509FileOutput(s, manager, logger)]
+      : s.type === "workload-identity-jwt"
+        ? [createJwtFileOutput(s, manager, logger)]
+        : [],
+  );
+  const apis = config.services.filter((s): s is WorkloadApiService => s.type === "workload-identity-api");
+  const workloadApi: WorkloadApiServer[] = [];
+  try {
+    if (!config.oneshot) {
+      for (const api of apis) {
+        workloadApi.push(
+          await startWorkloadApiServer({
+            socketPath: api.socketPath,
+            source: createWorkloadSource(manager, api.identities),
+            attest: async (socket) => {
+              const creds = readPeerCredentials(socket);
+              const selectors = await attestUnix(creds, { sha256: api.attestors.unix.sha256 });
+              return { pid: creds.pid, uid: creds.uid, gid: creds.gid, selectors };
+            },
+            logger,
+          }),
+        );
+        logger.info("serving the SPIFFE Workload API", { socket: api.socketPath, identities: api.identities.length });
+      }
+    }
+    manager.start();
+    for (const output of outputs) void output.flush();
+  } catch (err) {
+    manager.stop();
+    session.stop();
+    await Promise.all(workloadApi.map((s) => s.close()));
+    throw err;
+  }
+  const report = (): DiagReport => {
+    const services: DiagReport["services"] = { "bot-credential": session.status() };
+    const svids = manager.status();
+    for (const s of svids.svids) services[`x509-svid:${s.spiffeId}`] = s;
+    for (const o of outputs) services[o.name] = o.status();
+    workloadApi.forEach((w, i) => {
+      services[`workload-identity-api:${apis[i]?.socketPath}`] = { ready: manager.isReady(), ...w.stats() };
+    });
+    return {
+      ready: Object.values(services).every((s) => s.ready),
+      services,
+      metrics: [
+        { name: "tessera_agent_ready", help: "1 when every service is ready", type: "gauge", samples: [{ value: Object.values(services).every((s) => s.ready) ? 1 : 0 }] },
+        {
+          name: "tessera_agent_x509_svid_expiry_seconds",
+          help: "Seconds until each held X.509-SVID expires",
+          type: "gauge",
+          samples: svids.svids.map((s) => ({ labels: { spiffe_id: s.spiffeId }, value: s.expiresAt ? Math.round((Date.parse(s.expiresAt) - Date.now()) / 1000) : 0 })),
+        },
+        { name: "tessera_agent_bundle_sequence", help: "spiffe_sequence of the held trust bundle", type: "gauge", samples: [{ value: svids.bundleSequence ?? 0 }] },
+        {
+          name: "tessera_agent_workload_api_streams",
+          help: "Open Workload API streams",
+          type: "gauge",
+          samples: workloadApi.map((w, i) => ({ labels: { socket: apis[i]?.socketPath ?? "" }, value: w.stats().streams })),
+        },
+      ],
+    };
+  };
+  const diag = options.diagAddr ? await startDiagServer(options.diagAddr, report) : undefined;
+  return {
+    manager,
+    session,
+    workloadApi,
+    outputs,
+    ...(diag ? { diag } : {}),
+    report,
+    renewNow: async () => {
+      await session.renewNow();
+      await manager.renewNow();
+    },
+    stop: async () => {
+      manager.stop();
+      await Promise.all(outputs.map((o) => o.stop()));
+      session.stop();
+      await Promise.all([...workloadApi.map((s) => s.close()), diag?.close()]);
+    },
+  };
+}
+
+/** Oneshot: write every file output once and resolve (reject after `timeoutMs`). */
+export async function runOneshot(options: StartAgentOptions, timeoutMs = 60_000): Promise<void> {
+  const agent = await startAgent({ ...options, config: { ...options.config, oneshot: true } });
+  try {
+    await agent.manager.ready(timeoutMs);
+    for (const output of agent.outputs) {
+      if (!(await output.flush())) throw new Error(`agent: ${output.name} could not be written: ${output.status().lastError ?? "unknown error"}`);
+    }
+  } finally {
+    await agent.stop();
+  }
+}

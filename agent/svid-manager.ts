@@ -1,0 +1,302 @@
+import { X509Certificate, generateKeyPairSync } from "node:crypto";
+import {
+  Bundle,
+  SpiffeId,
+  marshalSpiffeBundle,
+  parseCertificates,
+  parseSpiffeBundle,
+  type TrustDomain,
+} from "../layers/spiffe/src/index.js";
+import { createCsr } from "../layers/spiffe/src/index.js";
+import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
+import type { BotSession } from "./bot-session.js";
+import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
+import type { AgentLogger } from "./logger.js";
+
+/** One X.509-SVID the agent keeps fresh. */
+export interface X509Want {
+  spiffeId: string;
+  dnsNames: string[];
+  ttlSeconds?: number;
+}
+
+/** An X.509-SVID with its key, as held by the agent. */
+export interface X509Material {
+  spiffeId: string;
+  /** DER, leaf first. */
+  certificates: Uint8Array[];
+  /** PKCS#8 DER. */
+  privateKey: Uint8Array;
+  issuedAt: number;
+  expiresAt: number;
+  serialNumber: string;
+}
+
+/** A JWT-SVID, as held by the agent. */
+export interface JwtMaterial {
+  spiffeId: string;
+  token: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** Options of an `SvidManager`. */
+export interface SvidManagerOptions {
+  client: IssuerClient;
+  session: BotSession;
+  trustDomain: TrustDomain;
+  wants: X509Want[];
+  logger: AgentLogger;
+  /** Poll the bundle at least this often, ms (the bundle's refresh hint when shorter). */
+  bundleRefreshMs?: number;
+  now?: () => number;
+}
+
+const keyOf = (want: X509Want) => `${want.spiffeId}|${[...want.dnsNames].sort().join(",")}|${want.ttlSeconds ?? ""}`;
+const MIN_BUNDLE_REFRESH_MS = 1000;
+const DEAD_CREDENTIAL_CODES = new Set(["ERR_CREDENTIAL_INVALID", "ERR_GENERATION_MISMATCH", "ERR_BOT_LOCKED"]);
+
+interface Slot {
+  want: X509Want;
+  material?: X509Material;
+  timer?: NodeJS.Timeout;
+  failures: number;
+  lastError?: string;
+}
+
+/**
+ * The agent's SVIDs and trust bundle: a fresh key pair and CSR per issuance, each X.509-SVID renewed
+ * at about half its lifetime with jitter, the bundle polled at its refresh hint, JWT-SVIDs cached until
+ * half their lifetime. While the issuer is unreachable it retries with backoff and keeps serving
+ * whatever is still valid. Listeners hear of every change.
+ */
+export class SvidManager {
+  readonly #options: SvidManagerOptions;
+  readonly #now: () => number;
+  readonly #slots = new Map<string, Slot>();
+  readonly #jwts = new Map<string, Promise<JwtMaterial>>();
+  readonly #listeners = new Set<() => void>();
+  #bundle: Bundle | undefined;
+  #bundleText: string | undefined;
+  #bundleTimer: NodeJS.Timeout | undefined;
+  #bundleFailures = 0;
+  #stopped = false;
+
+  constructor(options: SvidManagerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    for (const want of options.wants) if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { want, failures: 0 });
+  }
+
+  /** Start fetching the bundle and every SVID; returns at once. */
+  start(): void {
+    void this.#refreshBundle();
+    for (const slot of this.#slots.values()) void this.#issue(slot);
+  }
+
+  /** Resolve once the bundle and every X.509-SVID are here (or reject after `timeoutMs`). */
+  async ready(timeoutMs: number): Promise<void> {
+    const until = this.#now() + timeoutMs;
+    while (!this.isReady()) {
+      if (this.#now() > until) throw new Error("agent: SVIDs not ready in time");
+      await new Promise<void>((resolve) => {
+        const off = this.subscribe(() => {
+          off();
+          resolve();
+        });
+        setTimeout(() => {
+          off();
+          resolve();
+        }, 250).unref();
+      });
+    }
+  }
+
+  /** True when the bundle and every wanted X.509-SVID are held and unexpired. */
+  isReady(): boolean {
+    return this.#bundle !== undefined && [...this.#slots.values()].every((s) => s.material && s.material.expiresAt > this.#now());
+  }
+
+  /** Per-SVID state for `/readyz` and logs. */
+  status(): { bundleSequence?: number; svids: { spiffeId: string; ready: boolean; expiresAt?: string; lastError?: string }[] } {
+    return {
+      ...(this.#bundle?.sequence !== undefined ? { bundleSequence: this.#bundle.sequence } : {}),
+      svids: [...this.#slots.values()].map((s) => ({
+        spiffeId: s.want.spiffeId,
+        ready: !!s.material && s.material.expiresAt > this.#now(),
+        ...(s.material ? { expiresAt: new Date(s.material.expiresAt).toISOString() } : {}),
+        ...(s.lastError ? { lastError: s.lastError } : {}),
+      })),
+    };
+  }
+
+  /** The held X.509-SVID for `want`, if still valid. */
+  x509(want: X509Want): X509Material | undefined {
+    const material = this.#slots.get(keyOf(want))?.material;
+    return material && material.expiresAt > this.#now() ? material : undefined;
+  }
+
+  /** The trust bundle, once fetched. */
+  bundle(): Bundle | undefined {
+    return this.#bundle;
+  }
+
+  /** A JWT-SVID for `spiffeId` and `audience`, from the cache while it has more than half its life left. */
+  async jwtSvid(spiffeId: string, audience: string[], ttlSeconds?: number): Promise<JwtMaterial> {
+    const key = `${spiffeId}|${[...audience].sort().join(" ")}|${ttlSeconds ?? ""}`;
+    const cached = this.#jwts.get(key);
+    if (cached) {
+      const material = await cached.catch(() => undefined);
+      if (material && this.#now() < material.issuedAt + (material.expiresAt - material.issuedAt) / 2) return material;
+      if (this.#jwts.get(key) !== cached) return this.jwtSvid(spiffeId, audience, ttlSeconds);
+    }
+    const fetching = this.#withCredential((credential) =>
+      this.#options.client.fetchJwtSvid(credential, { spiffeId, audience, ...(ttlSeconds ? { ttlSeconds } : {}) }),
+    ).then((res) => ({ spiffeId: res.spiffe_id, token: res.token, issuedAt: this.#now(), expiresAt: Date.parse(res.expires_at) }));
+    this.#jwts.set(key, fetching);
+    fetching.catch(() => {
+      if (this.#jwts.get(key) === fetching) this.#jwts.delete(key);
+    });
+    return fetching;
+  }
+
+  /** Hear of every change (SVID renewed, bundle changed). Returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Renew everything now (SIGHUP). */
+  async renewNow(): Promise<void> {
+    await Promise.all([this.#refreshBundle(), ...[...this.#slots.values()].map((s) => this.#issue(s))]);
+  }
+
+  /** Stop all timers. */
+  stop(): void {
+    this.#stopped = true;
+    for (const slot of this.#slots.values()) if (slot.timer) clearTimeout(slot.timer);
+    if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (err) {
+        this.#options.logger.error("agent: change listener failed", { error: err });
+      }
+    }
+  }
+
+  async #withCredential<T>(call: (credential: string) => Promise<T>): Promise<T> {
+    const credential = await this.#options.session.credential();
+    try {
+      return await call(credential);
+    } catch (err) {
+      if (err instanceof IssuerApiError && DEAD_CREDENTIAL_CODES.has(err.code) && this.#options.session.current() === credential) {
+        this.#options.session.invalidate(err.code);
+      }
+      throw err;
+    }
+  }
+
+  async #issue(slot: Slot): Promise<void> {
+    if (this.#stopped) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    const { want } = slot;
+    try {
+      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+      const csr = await createCsr({ privateKey, spiffeId: SpiffeId.fromString(want.spiffeId) });
+      const res = await this.#withCredential((credential) =>
+        this.#options.client.fetchX509Svid(credential, {
+          csr,
+          spiffeId: want.spiffeId,
+          ...(want.ttlSeconds ? { ttlSeconds: want.ttlSeconds } : {}),
+          ...(want.dnsNames.length ? { dnsNames: want.dnsNames } : {}),
+        }),
+      );
+      const certificates = res.certificates.flatMap((pem) => parseCertificates(pem));
+      const leaf = new X509Certificate(Buffer.from(certificates[0] as Uint8Array));
+      if (!leaf.checkPrivateKey(privateKey)) throw new Error("agent: the issued certificate does not match the key");
+      slot.material = {
+        spiffeId: res.spiffe_id,
+        certificates,
+        privateKey: new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" })),
+        issuedAt: Date.parse(leaf.validFrom),
+        expiresAt: Date.parse(res.expires_at),
+        serialNumber: res.serial_number,
+      };
+      slot.failures = 0;
+      delete slot.lastError;
+      this.#options.logger.info("X.509-SVID issued", { spiffe_id: res.spiffe_id, serial: res.serial_number, expires_at: res.expires_at });
+      this.#mergeX509Authorities(res.bundle.flatMap((pem) => parseCertificates(pem)));
+      this.#notify();
+      const delay = renewalDelayMs(this.#now(), slot.material.expiresAt, this.#now());
+      slot.timer = setTimeout(() => void this.#issue(slot), delay);
+      slot.timer.unref();
+    } catch (err) {
+      slot.failures++;
+      slot.lastError = err instanceof Error ? err.message : String(err);
+      const remaining = slot.material ? slot.material.expiresAt - this.#now() : Infinity;
+      const delay = Math.max(500, Math.min(backoffDelayMs(slot.failures), remaining / 4));
+      this.#options.logger.warn("could not get the X.509-SVID; keeping the current one and retrying", {
+        spiffe_id: want.spiffeId,
+        error: slot.lastError,
+        ...(err instanceof IssuerApiError ? { code: err.code } : {}),
+        retry_in_ms: Math.round(delay),
+        current_valid: remaining > 0 && remaining !== Infinity,
+      });
+      slot.timer = setTimeout(() => void this.#issue(slot), delay);
+      slot.timer.unref();
+    }
+  }
+
+  #mergeX509Authorities(authorities: Uint8Array[]): void {
+    const current = this.#bundle;
+    if (!current) return;
+    const known = new Set(current.x509Authorities.map((a) => Buffer.from(a).toString("base64")));
+    const added = authorities.filter((a) => !known.has(Buffer.from(a).toString("base64")));
+    if (added.length === 0) return;
+    this.#adoptBundle(
+      new Bundle({
+        trustDomain: current.trustDomain,
+        x509Authorities: [...current.x509Authorities, ...added],
+        jwtAuthorities: current.jwtAuthorities,
+        ...(current.sequence !== undefined ? { sequence: current.sequence } : {}),
+        ...(current.refreshHintSeconds !== undefined ? { refreshHintSeconds: current.refreshHintSeconds } : {}),
+      }),
+    );
+  }
+
+  #adoptBundle(bundle: Bundle): boolean {
+    const text = marshalSpiffeBundle(bundle);
+    if (text === this.#bundleText) return false;
+    this.#bundle = bundle;
+    this.#bundleText = text;
+    this.#options.logger.info("trust bundle updated", {
+      sequence: bundle.sequence,
+      x509_authorities: bundle.x509Authorities.length,
+      jwt_authorities: bundle.jwtAuthorities.size,
+    });
+    return true;
+  }
+
+  async #refreshBundle(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
+    let delay: number;
+    try {
+      const bundle = parseSpiffeBundle(await this.#options.client.fetchBundle(), this.#options.trustDomain);
+      this.#bundleFailures = 0;
+      if (this.#adoptBundle(bundle)) this.#notify();
+      const hint = (bundle.refreshHintSeconds ?? 300) * 1000;
+      delay = Math.max(MIN_BUNDLE_REFRESH_MS, Math.min(hint, this.#options.bundleRefreshMs ?? hint));
+    } catch (err) {
+      this.#bundleFailures++;
+      delay = backoffDelayMs(this.#bundleFailures);
+      this.#options.logger.warn("could not fetch the trust bundle; keeping the current one", { error: err, retry_in_ms: delay });
+    }
+    this.#bundleTimer = setTimeout(() => void this.#refreshBundle(), delay);
+    this.#bundleTimer.unref();
+  }
+}

@@ -1,0 +1,66 @@
+import { Bundle, marshalSpiffeBundle, parseAndValidateJwtSvid } from "../layers/spiffe/src/index.js";
+import { selectorsMatch } from "./attestation/index.js";
+import type { ApiIdentity } from "./config/index.js";
+import type { SvidManager } from "./svid-manager.js";
+import type { CallerIdentity, JwtSvidView, WorkloadApiSource, WorkloadApiState, X509SvidView } from "./workloadapi/types.js";
+
+/**
+ * The agent's side of the Workload API: a caller sees the identities whose selectors it matches, with
+ * the SVIDs the manager holds and the trust bundle. Nothing is issued for a caller that matches none.
+ */
+export function createWorkloadSource(manager: SvidManager, identities: readonly ApiIdentity[]): WorkloadApiSource {
+  const allowed = (caller: CallerIdentity) => identities.filter((i) => selectorsMatch(i.selectors, caller.selectors));
+  const want = (i: ApiIdentity) => ({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
+  let cachedFor: Bundle | undefined;
+  let cachedJwks: Uint8Array | undefined;
+  const jwksOf = (bundle: Bundle): Uint8Array => {
+    if (cachedFor !== bundle) {
+      const jwtOnly = new Bundle({ trustDomain: bundle.trustDomain, jwtAuthorities: bundle.jwtAuthorities });
+      cachedJwks = new TextEncoder().encode(marshalSpiffeBundle(jwtOnly));
+      cachedFor = bundle;
+    }
+    return cachedJwks as Uint8Array;
+  };
+
+  return {
+    stateFor(caller: CallerIdentity): WorkloadApiState | undefined {
+      const bundle = manager.bundle();
+      if (!bundle) return undefined;
+      const x509Svids: X509SvidView[] = [];
+      for (const identity of allowed(caller)) {
+        const material = manager.x509(want(identity));
+        if (!material) continue;
+        x509Svids.push({
+          spiffeId: material.spiffeId,
+          certificates: material.certificates,
+          privateKey: material.privateKey,
+          expiresAt: new Date(material.expiresAt),
+          ...(identity.hint ? { hint: identity.hint } : {}),
+        });
+      }
+      const td = bundle.trustDomain.name;
+      return {
+        x509Svids,
+        x509Bundles: new Map([[td, bundle.x509Authorities]]),
+        jwtBundles: new Map([[td, jwksOf(bundle)]]),
+      };
+    },
+    subscribe: (listener) => manager.subscribe(listener),
+    async fetchJwtSvids(caller, audience, spiffeId): Promise<JwtSvidView[]> {
+      const matches = allowed(caller).filter((i) => spiffeId === undefined || i.spiffeId === spiffeId);
+      const unique = matches.filter((i, n) => matches.findIndex((j) => j.spiffeId === i.spiffeId) === n);
+      return Promise.all(
+        unique.map(async (identity) => {
+          const svid = await manager.jwtSvid(identity.spiffeId, audience);
+          return { spiffeId: svid.spiffeId, token: svid.token, ...(identity.hint ? { hint: identity.hint } : {}) };
+        }),
+      );
+    },
+    async validateJwtSvid(token, audience) {
+      const bundle = manager.bundle();
+      if (!bundle) throw new Error("agent: no trust bundle yet");
+      const svid = await parseAndValidateJwtSvid(token, bundle, { audience: [audience] });
+      return { spiffeId: svid.spiffeId.toString(), claims: svid.claims as Record<string, unknown> };
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { Server, ServerCredentials, status, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { createServer, type Socket } from "node:net";
+import { admitCall, isCallStatus, toServiceError, type HandlerContext, type WorkloadApiLogger } from "./call-context.js";
+import { createJwtHandlers } from "./jwt-handlers.js";
+import type { CallerIdentity, WorkloadApiSource } from "./types.js";
+import { listenOnSocket, prepareSocketPath, removeSocket } from "./unix-socket.js";
+import { createWatchHandlers } from "./watch-handlers.js";
+import { loadWorkloadApiServerDefinition } from "./workload-api-definition.js";
+
+/** Largest request accepted. Requests carry at most a few audiences or one JWT-SVID; 64 KiB is ample. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Largest response sent: what gRPC clients accept by default. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Streams open at once on one connection; a workload needs a handful, each one costs a subscription. */
+export const MAX_STREAMS_PER_CONNECTION = 256;
+
+/** Options of `startWorkloadApiServer`. */
+export interface StartWorkloadApiServerOptions {
+  /** Absolute path of the Unix socket; its directory is created (0755) when missing. */
+  socketPath: string;
+  source: WorkloadApiSource;
+  /** Workload attestation of one accepted connection, from its peer credentials. */
+  attest: (socket: Socket) => Promise<CallerIdentity>;
+  logger?: WorkloadApiLogger;
+}
+
+/** A running Workload API server. */
+export interface WorkloadApiServer {
+  readonly socketPath: string;
+  /** Open connections and streams, for health reports. */
+  stats(): { connections: number; streams: number };
+  /** Stop accepting, end every call and connection, remove the socket file. */
+  close(): Promise<void>;
+}
+
+/** How long open calls get to finish when the server closes, before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+/** Ends calls gracefully (GOAWAY, then wait for calls in flight), forcibly after the grace period. */
+async function shutDownGrpc(server: Server): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
+  ]);
+  clearTimeout(timer);
+  server.forceShutdown();
+}
+
+const silentLogger: WorkloadApiLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Answers Unimplemented (after the security header check) for a profile Tessera does not serve. */
+function unimplemented(ctx: HandlerContext) {
+  return (call: Parameters<typeof admitCall>[0] & { emit(event: "error", err: Error): boolean }) => {
+    const caller = admitCall(call, ctx);
+    const answer = isCallStatus(caller) ? caller : { code: status.UNIMPLEMENTED, details: "the WIT-SVID profile is not implemented" };
+    call.emit("error", toServiceError(answer));
+  };
+}
+
+function createHandlers(ctx: HandlerContext): UntypedServiceImplementation {
+  return {
+    ...createWatchHandlers(ctx),
+    ...createJwtHandlers(ctx),
+    FetchWITSVID: unimplemented(ctx),
+    FetchWITBundles: unimplemented(ctx),
+  } as UntypedServiceImplementation;
+}
+
+/**
+ * Serve the SPIFFE Workload API over gRPC on a Unix socket. Every accepted connection is attested
+ * once, before gRPC sees it: the socket is tagged with a connection id as its `remoteAddress`,
+ * which grpc-js reports as `call.getPeer()`, and handlers look the caller up by that id. A
+ * connection whose attestation fails is closed (the client reconnects and is attested anew).
+ */
+export async function startWorkloadApiServer(options: StartWorkloadApiServerOptions): Promise<WorkloadApiServer> {
+  const { socketPath, source, attest } = options;
+  const logger = options.logger ?? silentLogger;
+  const callers = new Map<string, CallerIdentity>();
+  const sockets = new Set<Socket>();
+  const streams = new Set<() => void>();
+  let nextConnection = 0;
+  let closing: Promise<void> | undefined;
+
+  await prepareSocketPath(socketPath);
+  const definition = loadWorkloadApiServerDefinition();
+  const ctx: HandlerContext = {
+    source,
+    logger,
+    encoders: definition.encoders,
+    callerOf: (peer) => callers.get(peer),
+    trackStream: (end) => {
+      const entry = () => end();
+      streams.add(entry);
+      return () => streams.delete(entry);
+    },
+  };
+  const grpcServer = new Server({
+    "grpc.max_receive_message_length": MAX_REQUEST_BYTES,
+    "grpc.max_send_message_length": MAX_RESPONSE_BYTES,
+    "grpc.max_concurrent_streams": MAX_STREAMS_PER_CONNECTION,
+  });
+  grpcServer.addService(definition.service, createHandlers(ctx));
+  const injector = grpcServer.createConnectionInjector(ServerCredentials.createInsecure());
+
+  const accept = async (socket: Socket): Promise<void> => {
+    sockets.add(socket);
+    const id = `workload-connection-${++nextConnection}`;
+    socket.once("close", () => {
+      sockets.delete(socket);
+      callers.delete(id);
+    });
+    socket.on("error", () => undefined);
+    let caller: CallerIdentity;
+    try {
+      caller = await attest(socket);
+    } catch (err) {
+      logger.warn("workloadapi: workload attestation failed; connection closed", { connection: id, error: String(err) });
+      socket.destroy();
+      return;
+    }
+    if (socket.destroyed || closing) {
+      socket.destroy();
+      return;
+    }
+    callers.set(id, caller);
+    // grpc-js reads the peer of every call from the socket's remoteAddress (a Unix socket has none).
+    Object.defineProperty(socket, "remoteAddress", { value: id, configurable: true });
+    injector.injectConnection(socket);
+  };
+  const listener = createServer((socket) => void accept(socket));
+
+  const inode = await listenOnSocket(listener, socketPath);
+  listener.on("error", (err) => logger.error("workloadapi: socket listener failed", { socket: socketPath, error: String(err) }));
+  logger.info("workloadapi: serving the SPIFFE Workload API", { socket: socketPath });
+
+  return {
+    socketPath,
+    stats: () => ({ connections: callers.size, streams: streams.size }),
+    close: () => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
+        for (const end of [...streams]) end();
+        await shutDownGrpc(grpcServer);
+        injector.destroy();
+        for (const socket of sockets) socket.destroy();
+        await stopped;
+        await removeSocket(socketPath, inode);
+        logger.info("workloadapi: stopped", { socket: socketPath });
+      })();
+      return closing;
+    },
+  };
+}

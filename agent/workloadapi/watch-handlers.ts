@@ -1,0 +1,64 @@
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import { admitCall, callerFields, isCallStatus, NO_IDENTITY, toServiceError, type CallStatus, type HandlerContext } from "./call-context.js";
+import { buildJwtBundlesResponse, buildX509BundlesResponse, buildX509SvidResponse, type ReportProblem } from "./responses.js";
+import type { CallerIdentity, WorkloadApiState } from "./types.js";
+import { serveWatchStream, type RenderResponse } from "./watch-stream.js";
+
+type StreamCall = ServerWritableStream<unknown, Buffer>;
+
+/** One stream's response for the caller's state, a status to end with, or undefined while there is nothing to send. */
+type BuildResponse = (state: WorkloadApiState, report: ReportProblem) => object | CallStatus | undefined;
+
+/**
+ * A server-streaming handler that watches the caller's state. A caller with no X.509-SVID gets
+ * PermissionDenied on every stream, bundles included (as SPIRE does unless verifiers without an
+ * identity are allowed), so an unattested process learns nothing from the socket.
+ */
+function watchHandler(ctx: HandlerContext, method: string, build: BuildResponse): (call: StreamCall) => void {
+  const encode = ctx.encoders[method]!;
+  return (call) => {
+    const caller = admitCall(call, ctx);
+    if (isCallStatus(caller)) {
+      call.emit("error", toServiceError(caller));
+      return;
+    }
+    const fields = callerFields(caller, call);
+    const report: ReportProblem = (message, problem) => ctx.logger.warn(message, { ...fields, ...problem });
+    serveWatchStream(call, ctx, renderFor(ctx, caller, build, encode, report), fields);
+  };
+}
+
+function renderFor(
+  ctx: HandlerContext,
+  caller: CallerIdentity,
+  build: BuildResponse,
+  encode: (message: object) => Buffer,
+  report: ReportProblem,
+): RenderResponse {
+  return () => {
+    const state = ctx.source.stateFor(caller);
+    if (state === undefined) return undefined;
+    if (state.x509Svids.length === 0) return NO_IDENTITY;
+    const message = build(state, report);
+    return message === undefined || isCallStatus(message) ? message : encode(message);
+  };
+}
+
+/** FetchX509SVID, FetchX509Bundles and FetchJWTBundles: the Workload API's streams. */
+export function createWatchHandlers(ctx: HandlerContext): Record<string, (call: StreamCall) => void> {
+  return {
+    FetchX509SVID: watchHandler(ctx, "FetchX509SVID", (state, report) => {
+      const message = buildX509SvidResponse(state, report);
+      return message.svids.length === 0 ? NO_IDENTITY : message;
+    }),
+    // A bundle response must hold at least the agent's own trust domain: until it can, say nothing.
+    FetchX509Bundles: watchHandler(ctx, "FetchX509Bundles", (state, report) => {
+      const message = buildX509BundlesResponse(state, report);
+      return Object.keys(message.bundles).length === 0 ? undefined : message;
+    }),
+    FetchJWTBundles: watchHandler(ctx, "FetchJWTBundles", (state, report) => {
+      const message = buildJwtBundlesResponse(state, report);
+      return Object.keys(message.bundles).length === 0 ? undefined : message;
+    }),
+  };
+}

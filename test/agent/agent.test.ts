@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parseAgentConfig } from "../../agent/config/index.js";
+import { createAgentLogger } from "../../agent/logger.js";
+import { runOneshot, startAgent, type RunningAgent } from "../../agent/run-agent.js";
+import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
+import { WorkloadApiClient } from "../../cli/commands/workload-api-client.js";
+import {
+  createCaCertificate,
+  createJoinToken,
+  createBot,
+  encodeCertificatePem,
+  parseAndValidateJwtSvid,
+  parseCertificates,
+  parseSpiffeBundle,
+  verifyX509Svid,
+  type CaJournal,
+} from "../../layers/spiffe/src/index.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const TD = "example.org";
+const ROOT_ID = `spiffe://${TD}/agent/root-workload`;
+const NOBODY_ID = `spiffe://${TD}/agent/nobody-workload`;
+const FILE_ID = `spiffe://${TD}/agent/files`;
+
+interface X509Response {
+  svids: { spiffe_id: string; x509_svid: Buffer; x509_svid_key: Buffer; bundle: Buffer; hint: string }[];
+}
+
+const lines: string[] = [];
+const logger = createAgentLogger({ format: "json", level: "debug", write: (l) => lines.push(l) });
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("the agent against a real issuer", () => {
+  let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+  let dev: DevServer;
+  let port: number;
+  let agent: RunningAgent;
+  let socketPath: string;
+  let client: WorkloadApiClient;
+  const startIssuer = (p: number) =>
+    startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: p, trustDomain: TD, env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" } });
+  const token = async (uses = 1) =>
+    (await createJoinToken(dev.runtime.admin, { botName: "agent", uses }, "test")).token;
+  const configFor = (joinToken: string, extra = "") =>
+    parseAgentConfig(
+      `version: v1
+issuer: ${dev.url}
+trust_domain: ${TD}
+onboarding:
+  join_method: token
+  token: ${joinToken}
+storage:
+  directory: ${join(tmp.path, "agent-state")}
+services:
+  - type: workload-identity-api
+    listen: unix://${socketPath}
+    identities:
+      - spiffe_id: ${ROOT_ID}
+        selectors: ["unix:uid:0"]
+        hint: root
+        ttl: 6s
+      - spiffe_id: ${NOBODY_ID}
+        selectors: ["unix:uid:65534"]
+  - type: workload-identity-x509
+    spiffe_id: ${FILE_ID}
+    destination: ${join(tmp.path, "out-x509")}
+    ttl: 1h
+  - type: workload-identity-jwt
+    spiffe_id: ${FILE_ID}
+    audiences: [db]
+    destination: ${join(tmp.path, "out-jwt")}
+${extra}`,
+      { baseDir: tmp.path },
+    );
+
+  before(async () => {
+    tmp = await makeTempDir("agent");
+    socketPath = join(tmp.path, "run", "public", "api.sock");
+    dev = await startIssuer(0);
+    port = Number(new URL(dev.url).port);
+    await createBot(dev.runtime.admin, { name: "agent", allowedSpiffeIds: [`spiffe://${TD}/agent/*`] }, "test");
+    agent = await startAgent({ config: configFor(await token()), logger, bundleRefreshMs: 1000 });
+    await agent.manager.ready(30_000);
+    client = new WorkloadApiClient(socketPath);
+  });
+  after(async () => {
+    client?.close();
+    await agent?.stop();
+    await dev?.stop();
+    await tmp?.remove();
+  });
+
+  it("serves this process (uid 0) only the identity selected for uid 0, verifiable against the bundle", async () => {
+    const res = await client.first<X509Response>("FetchX509SVID");
+    assert.deepEqual(res.svids.map((s) => s.spiffe_id), [ROOT_ID]);
+    assert.equal(res.svids[0]?.hint, "root");
+    const bundle = parseSpiffeBundle(await (await fetch(`${dev.url}/v1/bundle`)).text(), dev.runtime.config.trustDomain);
+    const verified = verifyX509Svid(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid)), bundle);
+    assert.equal(verified.spiffeId.toString(), ROOT_ID);
+    const statMode = statSync(socketPath).mode & 0o777;
+    assert.equal(statMode, 0o777);
+    assert.equal(statSync(join(tmp.path, "run", "public")).mode & 0o777, 0o755);
+  });
+
+  it("mints and validates JWT-SVIDs over the Workload API", async () => {
+    const res = await client.unary<{ svids: { spiffe_id: string; svid: string }[] }>("FetchJWTSVID", { audience: ["db"], spiffe_id: "" });
+    assert.deepEqual(res.svids.map((s) => s.spiffe_id), [ROOT_ID]);
+    const validated = await client.unary<{ spiffe_id: string }>("ValidateJWTSVID", { audience: "db", svid: res.svids[0]!.svid });
+    assert.equal(validated.spiffe_id, ROOT_ID);
+    await assert.rejects(client.unary("FetchJWTSVID", { audience: ["db"], spiffe_id: NOBODY_ID }), (err: { code: number }) => err.code === 7);
+  });
+
+  it("writes the file outputs with the right modes", async () => {
+    const dir = join(tmp.path, "out-x509");
+    await waitFor("x509 files", () => agent.outputs.every((o) => o.status().ready) || undefined);
+    const leaf = new X509Certificate(readFileSync(join(dir, "svid.pem")));
+    assert.equal(leaf.subjectAltName, `URI:${FILE_ID}`);
+    assert.equal(statSync(join(dir, "svid_key.pem")).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, "svid.pem")).mode & 0o777, 0o644);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    const bundle = parseSpiffeBundle(await (await fetch(`${dev.url}/v1/bundle`)).text(), dev.runtime.config.trustDomain);
+    const jwt = readFileSync(join(tmp.path, "out-jwt", "jwt_svid.token"), "utf8");
+    assert.equal(statSync(join(tmp.path, "out-jwt", "jwt_svid.token")).mode & 0o777, 0o600);
+    const svid = await parseAndValidateJwtSvid(jwt, bundle, { audience: ["db"] });
+    assert.equal(svid.spiffeId.toString(), FILE_ID);
+    const jwks = JSON.parse(readFileSync(join(tmp.path, "out-jwt", "jwt_bundle.json"), "utf8")) as { keys: unknown[] };
+    assert.equal(jwks.keys.length, 1);
+  });
+
+  it("renews at about half the lifetime and streams the new SVID to a watcher", async () => {
+    const serials: string[] = [];
+    const stream = client.watch<X509Response>(
+      "FetchX509SVID",
+      (m) => serials.push(new X509Certificate(parseCertificates(new Uint8Array(m.svids[0]!.x509_svid))[0] as Uint8Array).serialNumber),
+      () => undefined,
+    );
+    try {
+      await waitFor("a renewal", () => (new Set(serials).size >= 2 ? true : undefined), 15_000);
+    } finally {
+      stream.cancel();
+    }
+  });
+
+  it("keeps serving its SVIDs while the issuer is down, and recovers when it is back", async () => {
+    await dev.stop();
+    try {
+      await new Promise((r) => setTimeout(r, 3500));
+      const res = await client.first<X509Response>("FetchX509SVID");
+      assert.equal(res.svids[0]?.spiffe_id, ROOT_ID);
+      assert.ok(lines.some((l) => l.includes("could not get the X.509-SVID") || l.includes("could not fetch the trust bundle")));
+    } finally {
+      dev = await startIssuer(port);
+    }
+    const before = agent.manager.status().svids.find((s) => s.spiffeId === ROOT_ID)?.expiresAt;
+    await waitFor("a renewal after the issuer came back", () => {
+      const now = agent.manager.status().svids.find((s) => s.spiffeId === ROOT_ID)?.expiresAt;
+      return now !== before ? true : undefined;
+    });
+  });
+
+  it("streams a bundle change (a second CA published) to watchers", async () => {
+    const counts: number[] = [];
+    const stream = client.watch<X509Response>("FetchX509SVID", (m) => counts.push(parseCertificates(new Uint8Array(m.svids[0]!.bundle)).length), () => undefined);
+    try {
+      await waitFor("first message", () => (counts.length ? true : undefined));
+      assert.equal(counts.at(-1), 1);
+      const journal = (await dev.runtime.store.getJournal("x509")) as CaJournal;
+      const key = await dev.runtime.keys.generateKey("x509-ca-b", "ECC_NIST_P256");
+      const now = Date.now();
+      const cert = await createCaCertificate({ key, trustDomain: dev.runtime.config.trustDomain, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86400_000) });
+      await dev.runtime.store.putJournal(
+        {
+          ...journal,
+          version: journal.version + 1,
+          bundleSequence: journal.bundleSequence + 1,
+          updatedAt: now,
+          slots: [...journal.slots, { slot: "b", status: "prepared", keyId: "x509-ca-b", keyGeneration: 1, certificatePem: encodeCertificatePem(cert), notBefore: now, notAfter: now + 86400_000, preparedAt: now }],
+        },
+        journal.version,
+      );
+      dev.runtime.authorities.invalidate();
+      await waitFor("the second CA in the stream", () => (counts.at(-1) === 2 ? true : undefined));
+    } finally {
+      stream.cancel();
+    }
+  });
+
+  it("answers /readyz and /metrics", async () => {
+    const report = agent.report();
+    assert.equal(report.ready, true, JSON.stringify(report.services));
+    assert.ok(report.metrics.some((m) => m.name === "tessera_agent_x509_svid_expiry_seconds" && m.samples.length === 3 && m.samples.every((x) => x.value > 0)));
+  });
+
+  it("oneshot writes every file output and returns", async () => {
+    const out = join(tmp.path, "oneshot");
+    const config = parseAgentConfig(
+      `version: v1
+issuer: ${dev.url}
+trust_domain: ${TD}
+onboarding: { join_method: token, token: ${await token()} }
+services:
+  - { type: workload-identity-x509, spiffe_id: ${FILE_ID}, destination: ${out} }
+  - { type: workload-identity-jwt, spiffe_id: ${FILE_ID}, audiences: [a, b], destination: ${out} }
+`,
+    );
+    await runOneshot({ config, logger }, 20_000);
+    assert.ok(new X509Certificate(readFileSync(join(out, "svid.pem"))).subjectAltName?.includes(FILE_ID));
+    assert.ok(readFileSync(join(out, "jwt_svid.token"), "utf8").split(".").length === 3);
+  });
+
+  it("waits for an issuer that is down at start, then serves", async () => {
+    const config = parseAgentConfig(
+      `version: v1
+issuer: http://127.0.0.1:9
+trust_domain: ${TD}
+onboarding: { join_method: token, token: ${"A".repeat(43)} }
+services:
+  - { type: workload-identity-x509, spiffe_id: ${FILE_ID}, destination: ${join(tmp.path, "never")} }
+`,
+    );
+    const lonely = await startAgent({ config, logger });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(lonely.report().ready, false);
+      assert.ok(lonely.manager.status().svids[0]?.lastError);
+    } finally {
+      await lonely.stop();
+    }
+  });
+
+  it("restarts from its stored credential without a new join token", async () => {
+    await agent.stop();
+    const used = configFor("A".repeat(43));
+    agent = await startAgent({ config: used, logger, bundleRefreshMs: 1000 });
+    await agent.manager.ready(20_000);
+    const res = await client.first<X509Response>("FetchX509SVID");
+    assert.equal(res.svids[0]?.spiffe_id, ROOT_ID);
+  });
+});
