@@ -26,11 +26,26 @@ function toPublicKey(value: KeyObject | Uint8Array): KeyObject {
   return value;
 }
 
+// A CA certificate and key pair checked once per pair of objects (the authority cache hands out the
+// same ones until the CA changes): parsing and profiling it again for every SVID is wasted work.
+const checkedCas = new WeakMap<Uint8Array, WeakMap<KeyObject, ParsedCertificate>>();
+
+function checkedCa(options: IssueX509SvidOptions): ParsedCertificate {
+  const byKey = checkedCas.get(options.caCertificate) ?? new WeakMap<KeyObject, ParsedCertificate>();
+  let ca = byKey.get(options.caKey.publicKey);
+  if (!ca) {
+    ca = parseCertificate(options.caCertificate);
+    checkCaProfile(ca);
+    if (!equalBytes(ca.spkiDer, spkiOf(options.caKey.publicKey))) throw invalid("CA key does not match the CA certificate");
+    byKey.set(options.caKey.publicKey, ca);
+    checkedCas.set(options.caCertificate, byKey);
+  }
+  return ca;
+}
+
 /** The CA certificate, checked against the signing profile, the key and the SVID's trust domain. */
 function loadSigningCa(options: IssueX509SvidOptions): ParsedCertificate {
-  const ca = parseCertificate(options.caCertificate);
-  checkCaProfile(ca);
-  if (!equalBytes(ca.spkiDer, spkiOf(options.caKey.publicKey))) throw invalid("CA key does not match the CA certificate");
+  const ca = checkedCa(options);
   if (ca.uris.length === 1 && !SpiffeId.fromString(ca.uris[0]!).trustDomain.equals(options.spiffeId.trustDomain)) {
     throw invalid(`SPIFFE ID is outside the CA's trust domain ${ca.uris[0]}`);
   }

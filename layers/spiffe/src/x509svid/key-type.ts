@@ -38,7 +38,16 @@ export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
   }
 }
 
-/** DER SubjectPublicKeyInfo of a public key. */
+// OpenSSL 3's key encoders are slow (tens of microseconds); KeyObjects are immutable, so each one's
+// encoding is computed once.
+const spkiByKey = new WeakMap<KeyObject, Uint8Array>();
+
+/** DER SubjectPublicKeyInfo of a public key (computed once per KeyObject; do not modify the result). */
 export function spkiOf(key: KeyObject): Uint8Array {
-  return new Uint8Array(key.export({ format: "der", type: "spki" }));
+  let spki = spkiByKey.get(key);
+  if (!spki) {
+    spki = new Uint8Array(key.export({ format: "der", type: "spki" }));
+    spkiByKey.set(key, spki);
+  }
+  return spki;
 }

@@ -1,0 +1,147 @@
+// Issuance figures: CPU per X.509-SVID beyond the signing key (disk key: SVIDs per second per core),
+// the whole use case over the embedded store, and the AWS calls one SVID costs (KMS Sign and DynamoDB
+// operations counted on the SDK clients, against moto started here or the AWS_ENDPOINT_URL given
+// with TESSERA_TEST_ENDPOINT=external).
+// Run: npx tsx bench/issue-svid.ts [--count 2000]
+import { KMSClient } from "@aws-sdk/client-kms";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  DiskKeyManager,
+  DynamoDbStore,
+  EmbeddedStore,
+  GLOBAL_SECONDARY_INDEXES,
+  KmsKeyManager,
+  SpiffeId,
+  TABLE_ATTRIBUTE_DEFINITIONS,
+  TABLE_KEY_SCHEMA,
+  TrustDomain,
+  buildRuntime,
+  createBot,
+  createCaCertificate,
+  createCsr,
+  createJoinToken,
+  ensureAuthorities,
+  issueX509Svid,
+  issueX509SvidForBot,
+  joinWithToken,
+  loadConfig,
+  parseCsr,
+  type RuntimeOverrides,
+} from "../layers/spiffe/src/index.js";
+import { startEmulator } from "../scripts/emulator.mjs";
+
+const countFlag = process.argv.indexOf("--count");
+const COUNT = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 2000;
+const td = TrustDomain.fromString("example.org");
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+async function signingPath(dir: string): Promise<void> {
+  const keys = new DiskKeyManager({ directory: join(dir, "keys") });
+  const caKey = await keys.generateKey("bench-ca", "ECC_NIST_P256");
+  const now = new Date();
+  const ca = await createCaCertificate({ key: caKey, trustDomain: td, notBefore: now, notAfter: new Date(now.getTime() + 86400_000) });
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const csrPem = await createCsr({ privateKey });
+  const id = SpiffeId.fromString("spiffe://example.org/bench/web");
+  const run = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const csr = parseCsr(csrPem);
+      await issueX509Svid({ caKey, caCertificate: ca, spiffeId: id, publicKey: csr.publicKey, notBefore: now, notAfter: new Date(now.getTime() + 3600_000) });
+    }
+  };
+  await run(200);
+  const cpu0 = cpuMicros();
+  const t0 = performance.now();
+  await run(COUNT);
+  const wall = performance.now() - t0;
+  const cpu = cpuMicros() - cpu0;
+  const sign0 = cpuMicros();
+  for (let i = 0; i < COUNT; i++) await caKey.sign(randomBytes(300));
+  const signCpu = cpuMicros() - sign0;
+  console.log(`X.509-SVID, disk P-256 key: ${COUNT} SVIDs (CSR check + build + sign + re-validate)`);
+  console.log(`  ${(COUNT / (wall / 1000)).toFixed(0)} SVIDs/s on one core; CPU ${(cpu / COUNT).toFixed(0)} µs per SVID, of which the ECDSA signature ${(signCpu / COUNT).toFixed(0)} µs`);
+  console.log(`  CPU beyond the key's signature: ${((cpu - signCpu) / COUNT).toFixed(0)} µs per SVID`);
+}
+
+async function useCase(dir: string, label: string, env: Record<string, string>, overrides: RuntimeOverrides, count: number, counters?: Map<string, number>): Promise<void> {
+  const runtime = await buildRuntime(loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", ...env }), { logger: quiet, ...overrides });
+  await ensureAuthorities(runtime.authority, runtime.authorityPolicy);
+  await createBot(runtime.admin, { name: "bench", allowedSpiffeIds: ["spiffe://example.org/bench/*"] }, "bench");
+  const { token } = await createJoinToken(runtime.admin, { botName: "bench" }, "bench");
+  const { credential } = await joinWithToken(runtime.issuer, { token });
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const csr = await createCsr({ privateKey });
+  const issue = () => issueX509SvidForBot(runtime.issuer, { credential, csr, spiffeId: "spiffe://example.org/bench/web" });
+  for (let i = 0; i < 20; i++) await issue();
+  counters?.clear();
+  const cpu0 = cpuMicros();
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) await issue();
+  const wall = performance.now() - t0;
+  const cpu = cpuMicros() - cpu0;
+  console.log(`${label}: ${count} SVIDs through issueX509SvidForBot (credential, locks, rules, CSR, sign, audit)`);
+  console.log(`  ${(count / (wall / 1000)).toFixed(0)} SVIDs/s sequential; ${(wall / count).toFixed(2)} ms wall and ${(cpu / count).toFixed(0)} µs CPU (this process) per SVID`);
+  if (counters) {
+    const per = [...counters.entries()].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(", ");
+    console.log(`  AWS calls per SVID: ${per}`);
+  }
+  await runtime.close();
+  void dir;
+}
+
+function counting<T extends { middlewareStack: { add: (...args: never[]) => void } }>(client: T, service: string, counters: Map<string, number>): T {
+  (client.middlewareStack.add as (mw: unknown, opts: unknown) => void)(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const key = `${service}:${(context.commandName ?? "?").replace(/Command$/, "")}`;
+      counters.set(key, (counters.get(key) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "initialize", name: "benchCounter" },
+  );
+  return client;
+}
+
+const dir = await mkdtemp(join(tmpdir(), "tessera-bench-"));
+try {
+  await signingPath(dir);
+  const embeddedDir = join(dir, "embedded");
+  await useCase(dir, "embedded store + disk key", { TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: embeddedDir }, {
+    store: await EmbeddedStore.open({ directory: embeddedDir }),
+    keys: new DiskKeyManager({ directory: join(embeddedDir, "keys") }),
+  }, Math.min(COUNT, 500));
+
+  const emulator = process.env.TESSERA_TEST_ENDPOINT === "external" ? undefined : await startEmulator();
+  if (emulator) Object.assign(process.env, { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" });
+  const counters = new Map<string, number>();
+  const ddb = counting(new DynamoDBClient({}), "DynamoDB", counters);
+  const tableName = `tessera-bench-${randomBytes(4).toString("hex")}`;
+  await ddb.send(new CreateTableCommand({
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    KeySchema: TABLE_KEY_SCHEMA.map((k) => ({ ...k })),
+    AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((a) => ({ ...a })),
+    GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema.map((k) => ({ ...k })), Projection: { ...i.Projection } })),
+  }));
+  try {
+    const kms = counting(new KMSClient({ maxAttempts: 1 }), "KMS", counters);
+    await useCase(dir, `DynamoDB + KMS on ${emulator ? "moto" : process.env.AWS_ENDPOINT_URL ?? "AWS"}`, { TESSERA_TABLE_NAME: tableName }, {
+      store: new DynamoDbStore({ client: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }), tableName }),
+      keys: new KmsKeyManager({ client: kms, aliasPrefix: `alias/tessera-bench/${randomBytes(4).toString("hex")}/` }),
+    }, 200, counters);
+  } finally {
+    await ddb.send(new DeleteTableCommand({ TableName: tableName }));
+    await emulator?.stop();
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
