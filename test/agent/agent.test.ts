@@ -9,16 +9,14 @@ import { runOneshot, startAgent, type RunningAgent } from "../../agent/run-agent
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
 import { WorkloadApiClient } from "../../cli/commands/workload-api-client.js";
 import {
-  createCaCertificate,
-  createJoinToken,
   createBot,
-  encodeCertificatePem,
+  createJoinToken,
   parseAndValidateJwtSvid,
   parseCertificates,
   parseSpiffeBundle,
   verifyX509Svid,
-  type CaJournal,
 } from "../../layers/spiffe/src/index.js";
+import { addPreparedCa } from "../support/add-prepared-ca.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const TD = "example.org";
@@ -177,21 +175,7 @@ ${extra}`,
     try {
       await waitFor("first message", () => (counts.length ? true : undefined));
       assert.equal(counts.at(-1), 1);
-      const journal = (await dev.runtime.store.getJournal("x509")) as CaJournal;
-      const key = await dev.runtime.keys.generateKey("x509-ca-b", "ECC_NIST_P256");
-      const now = Date.now();
-      const cert = await createCaCertificate({ key, trustDomain: dev.runtime.config.trustDomain, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86400_000) });
-      await dev.runtime.store.putJournal(
-        {
-          ...journal,
-          version: journal.version + 1,
-          bundleSequence: journal.bundleSequence + 1,
-          updatedAt: now,
-          slots: [...journal.slots, { slot: "b", status: "prepared", keyId: "x509-ca-b", keyGeneration: 1, certificatePem: encodeCertificatePem(cert), notBefore: now, notAfter: now + 86400_000, preparedAt: now }],
-        },
-        journal.version,
-      );
-      dev.runtime.authorities.invalidate();
+      await addPreparedCa(dev.runtime);
       await waitFor("the second CA in the stream", () => (counts.at(-1) === 2 ? true : undefined));
     } finally {
       stream.cancel();

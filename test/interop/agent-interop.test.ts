@@ -10,7 +10,8 @@ import { parseAgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger } from "../../agent/logger.js";
 import { startAgent, type RunningAgent } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { createBot, createCaCertificate, createJoinToken, encodeCertificatePem, type CaJournal } from "../../layers/spiffe/src/index.js";
+import { createBot, createJoinToken } from "../../layers/spiffe/src/index.js";
+import { addPreparedCa } from "../support/add-prepared-ca.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { startClient, type ClientEvent, type ClientProcess } from "./client-process.js";
 
@@ -77,21 +78,7 @@ services:
     const first = await Promise.all(watchers.map((w) => w.waitFor((e) => e.event === "watching" || failed(e))));
     for (const e of first) assert.notEqual(e.event, "error", JSON.stringify(e));
 
-    const journal = (await dev.runtime.store.getJournal("x509")) as CaJournal;
-    const key = await dev.runtime.keys.generateKey("x509-ca-b", "ECC_NIST_P256");
-    const now = Date.now();
-    const cert = await createCaCertificate({ key, trustDomain: dev.runtime.config.trustDomain, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86400_000) });
-    await dev.runtime.store.putJournal(
-      {
-        ...journal,
-        version: journal.version + 1,
-        bundleSequence: journal.bundleSequence + 1,
-        updatedAt: now,
-        slots: [...journal.slots, { slot: "b", status: "prepared", keyId: "x509-ca-b", keyGeneration: 1, certificatePem: encodeCertificatePem(cert), notBefore: now, notAfter: now + 86400_000, preparedAt: now }],
-      },
-      journal.version,
-    );
-    dev.runtime.authorities.invalidate();
+    await addPreparedCa(dev.runtime);
 
     for (const w of watchers) {
       const { code, stderr } = await w.exited;

@@ -7,8 +7,8 @@ import { KeyManagerError, KeyNotFoundError, KeyUnsupportedError } from "../../er
 import { signatureAlgorithmFor } from "../spec.js";
 import type { KeyManager, KeySpec, SigningKey } from "../types.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { PerIdQueue, validateKeyId } from "../key-id.js";
 
-const KEY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const KEY_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.pem$/;
 const DIRECTORY_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -19,12 +19,6 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 export interface DiskKeyManagerOptions {
   /** Where the key files live; created (mode 0700) on the first `generateKey`. */
   directory: string;
-}
-
-function validateKeyId(id: string): void {
-  if (typeof id !== "string" || !KEY_ID.test(id)) {
-    throw new TypeError("keymanager: key id must match [a-z0-9][a-z0-9-]{0,62}");
-  }
 }
 
 async function generatePrivateKey(spec: KeySpec): Promise<KeyObject> {
@@ -81,7 +75,7 @@ class DiskSigningKey implements SigningKey {
 export class DiskKeyManager implements KeyManager {
   readonly #directory: string;
   readonly #cache = new Map<string, DiskSigningKey>();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new PerIdQueue();
 
   constructor(options: DiskKeyManagerOptions) {
     if (typeof options?.directory !== "string" || options.directory === "") {
@@ -94,7 +88,7 @@ export class DiskKeyManager implements KeyManager {
   async generateKey(id: string, spec: KeySpec): Promise<SigningKey> {
     validateKeyId(id);
     signatureAlgorithmFor(spec);
-    return this.#exclusive(id, async () => {
+    return this.#queue.run(id, async () => {
       const privateKey = await generatePrivateKey(spec);
       const pem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
       try {
@@ -112,7 +106,7 @@ export class DiskKeyManager implements KeyManager {
   /** The key for `id`, from memory or its file; throws `KeyNotFoundError` when there is none. */
   async getKey(id: string): Promise<SigningKey> {
     validateKeyId(id);
-    return this.#cache.get(id) ?? this.#exclusive(id, () => this.#load(id));
+    return this.#cache.get(id) ?? this.#queue.run(id, () => this.#load(id));
   }
 
   /** Every key in the directory, by id; temporary files of interrupted writes are ignored. */
@@ -151,16 +145,5 @@ export class DiskKeyManager implements KeyManager {
     const key = new DiskSigningKey(id, spec, privateKey);
     this.#cache.set(id, key);
     return key;
-  }
-
-  /** Runs `task` after every earlier task for the same id, so a replace and a load never interleave. */
-  #exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const result = (this.#locks.get(id) ?? Promise.resolve()).then(task);
-    const settled = result.catch(() => undefined);
-    this.#locks.set(id, settled);
-    void settled.then(() => {
-      if (this.#locks.get(id) === settled) this.#locks.delete(id);
-    });
-    return result;
   }
 }

@@ -20,6 +20,7 @@ import { checkedKeySpec, publicKeyFromSpki } from "./public-key.js";
 import { withRetry } from "./retry.js";
 import type { Backoff, KmsRetryPolicy } from "./retry.js";
 import { awsErrorName, translateKmsError } from "./translate-error.js";
+import { KEY_ID_PATTERN, PerIdQueue, validateKeyId } from "../key-id.js";
 
 /** The one SDK call `KmsKeyManager` needs: a `KMSClient`, or a fake in tests. */
 export type KmsApi = Pick<KMSClient, "send">;
@@ -47,7 +48,6 @@ export interface KmsKeyManagerOptions {
 /** Tag that names the key id on every key Tessera creates, so orphans can be traced. */
 export const KEY_ID_TAG = "tessera:key-id";
 
-const KEY_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ALIAS_PREFIX = /^alias\/[a-zA-Z0-9/_-]*\/$/;
 const MAX_ALIAS_LENGTH = 256;
 const MAX_RAW_MESSAGE_BYTES = 4096;
@@ -58,12 +58,6 @@ const SIGNING_ALGORITHMS: Record<KeySpec, SigningAlgorithmSpec> = {
   RSA_3072: "RSASSA_PKCS1_V1_5_SHA_256",
 };
 const STALE_KEY_ERRORS = new Set(["NotFoundException", "KMSInvalidStateException", "DisabledException"]);
-
-function validateKeyId(id: string): void {
-  if (typeof id !== "string" || !KEY_ID.test(id)) {
-    throw new TypeError("keymanager: key id must match [a-z0-9][a-z0-9-]{0,62}");
-  }
-}
 
 function validateOptions(options: KmsKeyManagerOptions): void {
   if (typeof options?.client?.send !== "function") throw new TypeError("keymanager: KmsKeyManager needs a KMS client");
@@ -110,7 +104,7 @@ export class KmsKeyManager implements KeyManager {
   readonly #onRetireError: (err: TesseraError) => void;
   readonly #clock: Clock;
   readonly #cache = new Map<string, { key: SigningKey; arn: string; loadedAt: number }>();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new PerIdQueue();
 
   constructor(options: KmsKeyManagerOptions) {
     validateOptions(options);
@@ -133,13 +127,13 @@ export class KmsKeyManager implements KeyManager {
   async generateKey(id: string, spec: KeySpec): Promise<SigningKey> {
     validateKeyId(id);
     signatureAlgorithmFor(spec);
-    return this.#exclusive(id, () => this.#replace(id, spec));
+    return this.#queue.run(id, () => this.#replace(id, spec));
   }
 
   /** The key behind `<aliasPrefix><id>`; throws `KeyNotFoundError` when there is none or it cannot sign. */
   async getKey(id: string): Promise<SigningKey> {
     validateKeyId(id);
-    return this.#cached(id) ?? this.#exclusive(id, () => this.#load(id));
+    return this.#cached(id) ?? this.#queue.run(id, () => this.#load(id));
   }
 
   /** Every usable key whose alias starts with the prefix, by id. */
@@ -152,7 +146,7 @@ export class KmsKeyManager implements KeyManager {
       );
       for (const alias of page.Aliases ?? []) {
         const id = alias.AliasName?.startsWith(this.#prefix) ? alias.AliasName.slice(this.#prefix.length) : "";
-        if (KEY_ID.test(id) && alias.TargetKeyId) ids.push(id);
+        if (KEY_ID_PATTERN.test(id) && alias.TargetKeyId) ids.push(id);
       }
       marker = page.Truncated ? page.NextMarker : undefined;
     } while (marker);
@@ -287,16 +281,5 @@ export class KmsKeyManager implements KeyManager {
     } catch (err) {
       throw translateKmsError(err, operation, id, this.#backoff.maxAttempts);
     }
-  }
-
-  /** Runs `task` after every earlier task for the same id, so two replacements never interleave. */
-  #exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const result = (this.#locks.get(id) ?? Promise.resolve()).then(task);
-    const settled = result.catch(() => undefined);
-    this.#locks.set(id, settled);
-    void settled.then(() => {
-      if (this.#locks.get(id) === settled) this.#locks.delete(id);
-    });
-    return result;
   }
 }
