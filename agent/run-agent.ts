@@ -91,7 +91,6 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
             logger,
           }),
         );
-        logger.info("serving the SPIFFE Workload API", { socket: api.socketPath, identities: api.identities.length });
       }
     }
     manager.start();
