@@ -14,8 +14,14 @@ const python = join(venv, "bin", "python");
 // concurrency (conditional writes check and store without a lock; a cancelled transaction restores
 // a copy of the whole table). Real DynamoDB is atomic, so the emulator runs moto's app on one
 // thread: each request is handled whole before the next, and racing callers still interleave.
+// It also exits when the process that started it is gone, however that process ended.
 const SINGLE_THREADED_MOTO = [
-  "import os, sys",
+  "import os, sys, threading, time",
+  "parent = os.getppid()",
+  "def watch_parent():",
+  "    while os.getppid() == parent: time.sleep(1)",
+  "    os._exit(0)",
+  "threading.Thread(target=watch_parent, daemon=True).start()",
   "from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple",
   "host, port = sys.argv[1], int(sys.argv[2])",
   "os.environ.setdefault('MOTO_PORT', str(port))",
