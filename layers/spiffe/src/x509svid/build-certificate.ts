@@ -1,38 +1,37 @@
 import { createHash } from "node:crypto";
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { KeyUsageFlags } from "@peculiar/asn1-x509";
+import { X509SvidInvalidError } from "../errors.js";
 import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  ExtendedKeyUsage,
-  Extension,
-  Extensions,
-  GeneralName,
-  KeyIdentifier,
-  KeyUsage,
-  KeyUsageFlags,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
-  Validity,
-  Version,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-  id_kp_clientAuth,
-  id_kp_serverAuth,
-} from "@peculiar/asn1-x509";
-import type { AlgorithmIdentifier, Name } from "@peculiar/asn1-x509";
+  OID_AUTHORITY_KEY_IDENTIFIER,
+  OID_BASIC_CONSTRAINTS,
+  OID_CLIENT_AUTH,
+  OID_EXT_KEY_USAGE,
+  OID_KEY_USAGE,
+  OID_SERVER_AUTH,
+  OID_SUBJECT_ALT_NAME,
+  OID_SUBJECT_KEY_IDENTIFIER,
+  encodeAuthorityKeyIdentifier,
+  encodeBasicConstraints,
+  encodeExtKeyUsage,
+  encodeExtension,
+  encodeKeyUsage,
+  encodeSubjectAltName,
+  encodeSubjectKeyIdentifier,
+} from "./certificate-extensions.js";
+import { DerTag, contextTag } from "./der-element.js";
+import { DerReader } from "./der-reader.js";
+import { encodeElement, encodeSequence, encodeTime, encodeUnsignedInteger } from "./der-writer.js";
 
 /** What every certificate Tessera builds needs, before the extensions that make it a CA or a leaf. */
 export interface CertificateFields {
+  /** Content octets of a positive INTEGER. */
   serialNumber: Uint8Array;
-  signatureAlgorithm: AlgorithmIdentifier;
-  issuer: Name;
-  subject: Name;
+  /** DER AlgorithmIdentifier of the signing key's algorithm. */
+  signatureAlgorithm: Uint8Array;
+  /** DER Name. */
+  issuer: Uint8Array;
+  /** DER Name. */
+  subject: Uint8Array;
   notBefore: Date;
   notAfter: Date;
   /** DER SubjectPublicKeyInfo of the subject's key. */
@@ -53,62 +52,61 @@ export interface SvidCertificateFields extends CertificateFields {
   authorityKeyId: Uint8Array;
 }
 
-function extension(extnID: string, critical: boolean, value: unknown): Extension {
-  return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
-}
+const VERSION_3 = encodeElement(contextTag(0, true), encodeUnsignedInteger(2));
 
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING, as OpenSSL and Go compute it. */
 export function subjectKeyIdOf(spki: Uint8Array): Uint8Array {
-  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
-  return new Uint8Array(createHash("sha1").update(new Uint8Array(info.subjectPublicKey)).digest());
+  const reader = new DerReader(spki, (message) => new X509SvidInvalidError(`x509svid: malformed SubjectPublicKeyInfo: ${message}`));
+  const info = reader.enter(DerTag.SEQUENCE, "SubjectPublicKeyInfo");
+  reader.end("SubjectPublicKeyInfo");
+  info.read(DerTag.SEQUENCE, "public key algorithm");
+  const key = info.readOctetAlignedBitString("subject public key");
+  info.end("SubjectPublicKeyInfo");
+  return new Uint8Array(createHash("sha1").update(key).digest());
 }
 
-function buildTbs(fields: CertificateFields, extensions: Extension[]): TBSCertificate {
-  return new TBSCertificate({
-    version: Version.v3,
-    serialNumber: fields.serialNumber.slice().buffer,
-    signature: fields.signatureAlgorithm,
-    issuer: fields.issuer,
-    validity: new Validity({ notBefore: fields.notBefore, notAfter: fields.notAfter }),
-    subject: fields.subject,
-    subjectPublicKeyInfo: AsnConvert.parse(fields.spki, SubjectPublicKeyInfo),
-    extensions: new Extensions(extensions),
-  });
+function encodeTbsCertificate(fields: CertificateFields, extensions: Uint8Array[]): Uint8Array {
+  return encodeSequence(
+    VERSION_3,
+    encodeUnsignedInteger(fields.serialNumber),
+    fields.signatureAlgorithm,
+    fields.issuer,
+    encodeSequence(encodeTime(fields.notBefore), encodeTime(fields.notAfter)),
+    fields.subject,
+    fields.spki,
+    encodeElement(contextTag(3, true), encodeSequence(...extensions)),
+  );
 }
 
 /**
- * The TBSCertificate of a self-signed root: basicConstraints critical CA:true, keyUsage critical
+ * DER TBSCertificate of a self-signed root: basicConstraints critical CA:true, keyUsage critical
  * keyCertSign + cRLSign, SKI, AKI (= SKI), URI SAN with the trust domain's SPIFFE ID.
  */
-export function buildCaTbsCertificate(fields: CaCertificateFields): TBSCertificate {
+export function buildCaTbsCertificate(fields: CaCertificateFields): Uint8Array {
   const keyId = subjectKeyIdOf(fields.spki);
-  return buildTbs({ ...fields, issuer: fields.subject }, [
-    extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
-    extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
-    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId)),
-    extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) })),
-    extension(id_ce_subjectAltName, false, new SubjectAlternativeName([new GeneralName({ uniformResourceIdentifier: fields.trustDomainId })])),
+  return encodeTbsCertificate({ ...fields, issuer: fields.subject }, [
+    encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(true)),
+    encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
+    encodeExtension(OID_SUBJECT_KEY_IDENTIFIER, false, encodeSubjectKeyIdentifier(keyId)),
+    encodeExtension(OID_AUTHORITY_KEY_IDENTIFIER, false, encodeAuthorityKeyIdentifier(keyId)),
+    encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([fields.trustDomainId], [])),
   ]);
 }
 
 /**
- * The TBSCertificate of a leaf X.509-SVID: basicConstraints critical CA:false, keyUsage critical
+ * DER TBSCertificate of a leaf X.509-SVID: basicConstraints critical CA:false, keyUsage critical
  * digitalSignature only (static-RSA key exchange, the one use of keyEncipherment, is gone from TLS 1.3
  * and Tessera does not want it), EKU serverAuth + clientAuth, SKI, AKI, SAN with the SPIFFE ID as
  * the one URI and any DNS names.
  */
-export function buildSvidTbsCertificate(fields: SvidCertificateFields): TBSCertificate {
-  const names = [
-    new GeneralName({ uniformResourceIdentifier: fields.spiffeId }),
-    ...fields.dnsNames.map((dNSName) => new GeneralName({ dNSName })),
-  ];
-  return buildTbs(fields, [
-    extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
-    extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
-    extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth, id_kp_clientAuth])),
-    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(subjectKeyIdOf(fields.spki))),
-    extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(fields.authorityKeyId) })),
-    extension(id_ce_subjectAltName, false, new SubjectAlternativeName(names)),
+export function buildSvidTbsCertificate(fields: SvidCertificateFields): Uint8Array {
+  return encodeTbsCertificate(fields, [
+    encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(false)),
+    encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.digitalSignature)),
+    encodeExtension(OID_EXT_KEY_USAGE, false, encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH])),
+    encodeExtension(OID_SUBJECT_KEY_IDENTIFIER, false, encodeSubjectKeyIdentifier(subjectKeyIdOf(fields.spki))),
+    encodeExtension(OID_AUTHORITY_KEY_IDENTIFIER, false, encodeAuthorityKeyIdentifier(fields.authorityKeyId)),
+    encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([fields.spiffeId], fields.dnsNames)),
   ]);
 }
 

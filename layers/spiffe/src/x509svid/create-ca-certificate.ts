@@ -7,8 +7,8 @@ import { isCertificateSignedBy } from "./certificate-signature.js";
 import { classifyPublicKey, spkiOf } from "./key-type.js";
 import { encodeSerialNumber, generateSerialNumber } from "./serial-number.js";
 import { signTbsCertificate } from "./sign-certificate.js";
-import { algorithmIdentifierFor } from "./signature-algorithm.js";
-import { buildSubjectName, checkCommonNameOption, defaultCaCommonName } from "./subject-name.js";
+import { encodeSignatureAlgorithm } from "./signature-algorithm.js";
+import { checkCommonNameOption, defaultCaCommonName, encodeSubjectName } from "./subject-name.js";
 import type { CreateCaCertificateOptions } from "./types.js";
 import { checkCaProfile } from "./validate-profile.js";
 
@@ -42,16 +42,17 @@ export async function createCaCertificate(options: CreateCaCertificateOptions): 
   const commonName = options.commonName ?? defaultCaCommonName(trustDomain);
   checkCommonNameOption(commonName);
   classifyPublicKey(key.publicKey);
+  const signatureAlgorithm = encodeSignatureAlgorithm(key.spec);
   const tbs = buildCaTbsCertificate({
     serialNumber: options.serialNumber === undefined ? generateSerialNumber() : encodeSerialNumber(options.serialNumber),
-    signatureAlgorithm: algorithmIdentifierFor(key.spec),
-    subject: buildSubjectName(commonName),
+    signatureAlgorithm,
+    subject: encodeSubjectName(commonName),
     notBefore,
     notAfter,
     spki: spkiOf(key.publicKey),
     trustDomainId: trustDomain.idString(),
   });
-  const der = await signTbsCertificate(tbs, key);
+  const der = await signTbsCertificate(tbs, signatureAlgorithm, key);
   revalidateCaCertificate(der, key, trustDomain);
   return der;
 }

@@ -1,3 +1,24 @@
+/** The universal tags Tessera reads and writes (single-octet, with the constructed bit where DER sets it). */
+export const DerTag = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OBJECT_IDENTIFIER: 0x06,
+  UTF8_STRING: 0x0c,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
+
+/** The context-specific tag `[number]`, constructed (EXPLICIT, or IMPLICIT over a constructed type) or primitive. */
+export function contextTag(number: number, constructed: boolean): number {
+  return (constructed ? 0xa0 : 0x80) | number;
+}
+
 /**
  * The total length (header + content) of the DER element starting at `offset`, or undefined when
  * the header is malformed, uses the indefinite form, or claims more bytes than there are.
@@ -18,4 +39,10 @@ export function measureDerElement(bytes: Uint8Array, offset = 0): number | undef
   }
   const total = header + length;
   return offset + total <= bytes.length ? total : undefined;
+}
+
+/** The length of the header (tag and length octets) of a DER element whose header `measureDerElement` accepted. */
+export function derHeaderLength(bytes: Uint8Array, offset = 0): number {
+  const first = bytes[offset + 1]!;
+  return first & 0x80 ? 2 + (first & 0x7f) : 2;
 }

@@ -9,8 +9,10 @@
  * - `verifyX509Svid`: a chain against the authorities of the leaf's trust domain (go-spiffe's `Verify`).
  * - `encodeCertificatePem`, `parseCertificates`: PEM out and PEM/DER in.
  *
- * Certificates are built by hand with @peculiar/asn1-x509 and signed through `SigningKey.sign`, so a
- * KMS key signs them with one call; building, signing and re-validating are separate steps.
+ * Certificates are written with a small DER writer (`der-writer.ts`) and signed through
+ * `SigningKey.sign`, so a KMS key signs them with one call; building, signing and re-validating are
+ * separate steps. A fresh SVID is re-validated with a strict DER reader of its own (`der-reader.ts`);
+ * certificates from elsewhere are parsed with @peculiar/asn1-x509.
  */
 export { createCaCertificate } from "./create-ca-certificate.js";
 export { createCsr, type CreateCsrOptions } from "./create-csr.js";

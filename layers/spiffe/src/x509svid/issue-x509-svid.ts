@@ -1,18 +1,18 @@
 import type { KeyObject } from "node:crypto";
-import { TesseraError, X509SvidInvalidError } from "../errors.js";
+import { X509SvidInvalidError } from "../errors.js";
 import { SpiffeId } from "../spiffeid/spiffe-id.js";
 import { buildSvidTbsCertificate, checkValidityOption, subjectKeyIdOf } from "./build-certificate.js";
 import { equalBytes, parseCertificate } from "./certificate.js";
 import type { ParsedCertificate } from "./certificate.js";
-import { isCertificateSignedBy } from "./certificate-signature.js";
 import { validateDnsNames } from "./dns-name.js";
 import { classifyPublicKey, publicKeyFromSpki, spkiOf } from "./key-type.js";
+import { revalidateX509Svid } from "./revalidate-x509-svid.js";
 import { encodeSerialNumber, formatSerialNumber, generateSerialNumber } from "./serial-number.js";
 import { signTbsCertificate } from "./sign-certificate.js";
-import { algorithmIdentifierFor } from "./signature-algorithm.js";
-import { buildSubjectName, checkCommonNameOption, defaultSvidCommonName } from "./subject-name.js";
+import { encodeSignatureAlgorithm } from "./signature-algorithm.js";
+import { checkCommonNameOption, defaultSvidCommonName, encodeSubjectName } from "./subject-name.js";
 import type { IssueX509SvidOptions, IssueX509SvidResult } from "./types.js";
-import { checkCaProfile, checkX509SvidProfile } from "./validate-profile.js";
+import { checkCaProfile } from "./validate-profile.js";
 
 function invalid(message: string): X509SvidInvalidError {
   return new X509SvidInvalidError(`x509svid: ${message}`);
@@ -52,24 +52,6 @@ function loadSigningCa(options: IssueX509SvidOptions): ParsedCertificate {
   return ca;
 }
 
-/** Re-validate a freshly signed leaf: profile, SPIFFE ID, key, issuer, signature and lifetime. */
-function revalidateSvid(der: Uint8Array, ca: ParsedCertificate, options: IssueX509SvidOptions, spki: Uint8Array): ParsedCertificate {
-  try {
-    const leaf = parseCertificate(der);
-    if (!checkX509SvidProfile(leaf).equals(options.spiffeId)) throw invalid("SVID holds another SPIFFE ID");
-    if (!equalBytes(leaf.spkiDer, spki)) throw invalid("SVID holds another public key");
-    if (!equalBytes(leaf.issuerDer, ca.subjectDer)) throw invalid("SVID issuer is not the CA's subject");
-    if (!isCertificateSignedBy(leaf, options.caKey.publicKey)) throw invalid("SVID signature does not verify with the CA key");
-    if (leaf.notAfter.getTime() > ca.notAfter.getTime()) throw invalid("SVID outlives its CA");
-    return leaf;
-  } catch (err) {
-    if (err instanceof TesseraError) {
-      throw new X509SvidInvalidError(`x509svid: issued SVID failed re-validation: ${err.message}`, { cause: err });
-    }
-    throw err;
-  }
-}
-
 /**
  * Issue a leaf X.509-SVID for `spiffeId` and `publicKey`, signed by the CA key (exactly one
  * signature), with notAfter clipped to the CA's; the leaf is re-validated before it is returned.
@@ -94,19 +76,21 @@ export async function issueX509Svid(options: IssueX509SvidOptions): Promise<Issu
   }
   const serialNumber = options.serialNumber === undefined ? generateSerialNumber() : encodeSerialNumber(options.serialNumber);
   const spki = spkiOf(publicKey);
+  const signatureAlgorithm = encodeSignatureAlgorithm(caKey.spec);
+  const authorityKeyId = ca.subjectKeyId ?? subjectKeyIdOf(ca.spkiDer);
   const tbs = buildSvidTbsCertificate({
     serialNumber,
-    signatureAlgorithm: algorithmIdentifierFor(caKey.spec),
-    issuer: ca.subject,
-    subject: buildSubjectName(commonName),
+    signatureAlgorithm,
+    issuer: ca.subjectDer,
+    subject: encodeSubjectName(commonName),
     notBefore,
     notAfter,
     spki,
     spiffeId: spiffeId.toString(),
     dnsNames,
-    authorityKeyId: ca.subjectKeyId ?? subjectKeyIdOf(ca.spkiDer),
+    authorityKeyId,
   });
-  const certificate = await signTbsCertificate(tbs, caKey);
-  const leaf = revalidateSvid(certificate, ca, options, spki);
+  const certificate = await signTbsCertificate(tbs, signatureAlgorithm, caKey);
+  const leaf = revalidateX509Svid(certificate, { ca, caKey, spiffeId, dnsNames, spki, serialNumber, authorityKeyId });
   return { certificate, serialNumber: formatSerialNumber(serialNumber), notAfter: leaf.notAfter };
 }

@@ -1,6 +1,8 @@
 import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { KeyUnsupportedError } from "../errors.js";
+import { DerTag } from "./der-element.js";
+import { DerReader } from "./der-reader.js";
 import type { CsrKeyType } from "./types.js";
 
 const CURVES: Record<string, CsrKeyType> = { prime256v1: "EC-P256", secp384r1: "EC-P384" };
@@ -29,18 +31,62 @@ export function classifyPublicKey(key: KeyObject): CsrKeyType {
   throw new KeyUnsupportedError(`x509svid: ${key.asymmetricKeyType ?? "unknown"} keys are not supported; use EC or RSA`);
 }
 
-/** A public KeyObject from DER SubjectPublicKeyInfo; throws `KeyUnsupportedError` when node cannot read it. */
-export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
+const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
+/** Named curves Tessera accepts, by OID, with the length of an uncompressed point. */
+const POINT_LENGTHS: Record<string, number> = { "1.2.840.10045.3.1.7": 65, "1.3.132.0.34": 97 };
+
+/**
+ * True when `spki` is in the one form OpenSSL writes for an EC P-256/P-384 or RSA key, all in
+ * strict DER: named curve and uncompressed point, or RSA with NULL parameters and a minimal
+ * RSAPublicKey. A key read from such bytes encodes back to the very same bytes.
+ */
+function isCanonicalSpki(spki: Uint8Array): boolean {
   try {
-    return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    const reader = new DerReader(spki, (message) => new RangeError(message));
+    const info = reader.enter(DerTag.SEQUENCE, "SubjectPublicKeyInfo");
+    reader.end("SubjectPublicKeyInfo");
+    const algorithm = info.enter(DerTag.SEQUENCE, "algorithm");
+    const type = algorithm.readOid("algorithm OID");
+    const key = info.readOctetAlignedBitString("subject public key");
+    info.end("SubjectPublicKeyInfo");
+    if (type === EC_PUBLIC_KEY) {
+      const pointLength = POINT_LENGTHS[algorithm.readOid("named curve")];
+      algorithm.end("algorithm");
+      return key.length === pointLength && key[0] === 0x04;
+    }
+    if (type !== RSA_ENCRYPTION || algorithm.read(DerTag.NULL, "parameters").content.length !== 0) return false;
+    algorithm.end("algorithm");
+    const rsaKey = new DerReader(key, (message) => new RangeError(message));
+    const integers = rsaKey.enter(DerTag.SEQUENCE, "RSAPublicKey");
+    rsaKey.end("RSAPublicKey");
+    const positive = [integers.readInteger("modulus"), integers.readInteger("public exponent")].every((n) => n[0]! < 0x80);
+    integers.end("RSAPublicKey");
+    return positive;
   } catch (err) {
-    throw new KeyUnsupportedError("x509svid: public key cannot be read", { cause: err });
+    if (err instanceof RangeError) return false;
+    throw err;
   }
 }
 
-// OpenSSL 3's key encoders are slow (tens of microseconds); KeyObjects are immutable, so each one's
-// encoding is computed once.
+// OpenSSL 3's DER key encoder and decoder are slow (about 80 µs a key each). KeyObjects are
+// immutable, so each one's encoding is computed once, or known from the bytes it was read from.
 const spkiByKey = new WeakMap<KeyObject, Uint8Array>();
+
+/**
+ * A public KeyObject from DER SubjectPublicKeyInfo; throws `KeyUnsupportedError` when node cannot
+ * read it. When the bytes are in canonical form they are remembered as the key's `spkiOf`.
+ */
+export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+  } catch (err) {
+    throw new KeyUnsupportedError("x509svid: public key cannot be read", { cause: err });
+  }
+  if (isCanonicalSpki(spki)) spkiByKey.set(key, new Uint8Array(spki));
+  return key;
+}
 
 /** DER SubjectPublicKeyInfo of a public key (computed once per KeyObject; do not modify the result). */
 export function spkiOf(key: KeyObject): Uint8Array {

@@ -1,7 +1,32 @@
 import assert from "node:assert/strict";
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { describe, it } from "node:test";
+import { KeyUsageFlags } from "@peculiar/asn1-x509";
+import { SpiffeId } from "../spiffeid/spiffe-id.js";
+import {
+  OID_BASIC_CONSTRAINTS,
+  OID_KEY_USAGE,
+  OID_SUBJECT_ALT_NAME,
+  encodeBasicConstraints,
+  encodeExtension,
+  encodeKeyUsage,
+  encodeSubjectAltName,
+} from "./certificate-extensions.js";
+import { createCsr } from "./create-csr.js";
+import { contextTag } from "./der-element.js";
+import {
+  encodeBitString,
+  encodeBoolean,
+  encodeElement,
+  encodeNull,
+  encodeOctetString,
+  encodeOid,
+  encodeSequence,
+  encodeSet,
+  encodeUnsignedInteger,
+} from "./der-writer.js";
 import { MAX_CSR_BYTES, parseCsr } from "./parse-csr.js";
+import { encodeSubjectName } from "./subject-name.js";
 import { opensslCsr, runOpenssl } from "./test-support.js";
 import type { CsrKeyType } from "./types.js";
 
@@ -102,5 +127,118 @@ describe("parseCsr refuses", () => {
 
   it("a CSR that is not a string or bytes with TypeError", () => {
     assert.throws(() => parseCsr({} as unknown as string), TypeError);
+  });
+});
+
+/** The parts of a hand-made PKCS#10 request signed with ECDSA P-256 / SHA-256, each already encoded. */
+interface CsrParts {
+  version: Uint8Array;
+  subject: Uint8Array;
+  spki: Uint8Array;
+  attributes: Uint8Array | undefined;
+  /** Appended to the CertificationRequestInfo. */
+  extra?: Uint8Array;
+  signatureAlgorithm: Uint8Array;
+  signature?: Uint8Array;
+}
+
+const EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
+const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+
+function extensionRequest(...extensions: Uint8Array[]): Uint8Array {
+  return encodeSequence(encodeOid(EXTENSION_REQUEST), encodeSet(encodeSequence(...extensions)));
+}
+
+function attributes(...attributeList: Uint8Array[]): Uint8Array {
+  return encodeElement(contextTag(0, true), ...attributeList);
+}
+
+describe("parseCsr on hand-made requests (strict DER, signature over exactly the request info)", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const spki = new Uint8Array(publicKey.export({ format: "der", type: "spki" }));
+
+  function csr(change: (parts: CsrParts) => void = () => undefined): Uint8Array {
+    const parts: CsrParts = {
+      version: encodeUnsignedInteger(0),
+      subject: encodeSubjectName("workload"),
+      spki,
+      attributes: attributes(),
+      signatureAlgorithm: encodeSequence(encodeOid(ECDSA_WITH_SHA256)),
+    };
+    change(parts);
+    const info = encodeSequence(parts.version, parts.subject, parts.spki, ...(parts.attributes ? [parts.attributes] : []), ...(parts.extra ? [parts.extra] : []));
+    const signature = parts.signature ?? encodeBitString(sign("sha256", info, privateKey));
+    return encodeSequence(info, parts.signatureAlgorithm, signature);
+  }
+
+  it("accepts a well-formed request, with or without the attributes field", () => {
+    for (const der of [csr(), csr((p) => (p.attributes = undefined))]) {
+      const parsed = parseCsr(der);
+      assert.equal(parsed.keyType, "EC-P256");
+      assert.equal(parsed.publicKey.equals(publicKey), true);
+      assert.deepEqual(parsed.spki, spki);
+    }
+  });
+
+  it("reports the URI SANs of the extension request, next to other attributes", () => {
+    const san = encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName(["spiffe://example.org/a", "spiffe://example.org/b"], ["a.example.org"]));
+    const challenge = encodeSequence(encodeOid("1.2.840.113549.1.9.7"), encodeSet(encodeElement(0x0c, new Uint8Array(Buffer.from("secret")))));
+    const parsed = parseCsr(csr((p) => (p.attributes = attributes(challenge, extensionRequest(san)))));
+    assert.deepEqual(parsed.requestedSpiffeIds, ["spiffe://example.org/a", "spiffe://example.org/b"]);
+  });
+
+  it("accepts an empty extension request, as some generators write one", () => {
+    const parsed = parseCsr(csr((p) => (p.attributes = attributes(extensionRequest()))));
+    assert.equal(parsed.requestedSpiffeIds, undefined);
+  });
+
+  it("reads a CSR made by createCsr (@peculiar/x509) with its SPIFFE ID", async () => {
+    const pem = await createCsr({ privateKey, spiffeId: SpiffeId.fromString("spiffe://example.org/web") });
+    assert.deepEqual(parseCsr(pem).requestedSpiffeIds, ["spiffe://example.org/web"]);
+  });
+
+  const criticalFalse = encodeSequence(encodeOid(OID_KEY_USAGE), encodeBoolean(false), encodeOctetString(encodeKeyUsage(KeyUsageFlags.digitalSignature)));
+  const refusals: [string, (parts: CsrParts) => void, RegExp][] = [
+    ["a version with a redundant zero octet", (p) => (p.version = Uint8Array.of(0x02, 0x02, 0x00, 0x00)), /malformed CSR/],
+    ["version 2", (p) => (p.version = encodeUnsignedInteger(1)), /CSR version must be 1/],
+    ["an empty RDN in the subject", (p) => (p.subject = encodeSequence(encodeSet())), /malformed CSR/],
+    ["trailing data in the request info", (p) => (p.extra = encodeNull()), /malformed CSR/],
+    ["a signature with padding bits", (p) => (p.signature = Uint8Array.of(0x03, 0x02, 0x01, 0x00)), /malformed CSR/],
+    ["ECDSA with NULL parameters", (p) => (p.signatureAlgorithm = encodeSequence(encodeOid(ECDSA_WITH_SHA256), encodeNull())), /not allowed/],
+    ["an explicit criticality FALSE", (p) => (p.attributes = attributes(extensionRequest(criticalFalse))), /malformed CSR/],
+    [
+      "an explicit CA:false",
+      (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeBoolean(false)))))),
+      /malformed extension in CSR/,
+    ],
+    ["a request for CA:true", (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(true))))), /CA:true/],
+    [
+      "a request for keyCertSign",
+      (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.keyCertSign))))),
+      /keyCertSign/,
+    ],
+    [
+      "a SAN holding something other than a GeneralName",
+      (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSequence(encodeNull()))))),
+      /malformed extension in CSR/,
+    ],
+    [
+      "two extension requests",
+      (p) => {
+        const ext = encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.digitalSignature));
+        p.attributes = attributes(extensionRequest(ext), extensionRequest(ext));
+      },
+      /more than one extension request/,
+    ],
+  ];
+  for (const [name, change, message] of refusals) {
+    it(`refuses ${name} with ERR_CSR_INVALID`, () => {
+      assert.throws(() => parseCsr(csr(change)), { code: "ERR_CSR_INVALID", message });
+    });
+  }
+
+  it("refuses a request whose signature covers other bytes than its request info", () => {
+    const signature = sign("sha256", new Uint8Array(Buffer.from("not the request info")), privateKey);
+    assert.throws(() => parseCsr(csr((p) => (p.signature = encodeBitString(signature)))), { code: "ERR_CSR_INVALID", message: /does not verify/ });
   });
 });

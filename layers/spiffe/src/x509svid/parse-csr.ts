@@ -1,21 +1,22 @@
-import { CertificationRequest } from "@peculiar/asn1-csr";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  BasicConstraints,
-  Extensions,
-  KeyUsage,
-  KeyUsageFlags,
-  SubjectAlternativeName,
-  id_ce_basicConstraints,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-} from "@peculiar/asn1-x509";
-import type { Attribute } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier, KeyUsageFlags } from "@peculiar/asn1-x509";
 import { CsrInvalidError } from "../errors.js";
-import { measureDerElement } from "./der-element.js";
+import type { RawExtension } from "./certificate.js";
+import {
+  OID_BASIC_CONSTRAINTS,
+  OID_KEY_USAGE,
+  OID_SUBJECT_ALT_NAME,
+  decodeBasicConstraints,
+  decodeKeyUsage,
+  decodeSubjectAltName,
+  readExtensions,
+} from "./certificate-extensions.js";
+import { DerTag, contextTag, measureDerElement } from "./der-element.js";
+import { DerReader } from "./der-reader.js";
+import type { DerFailure } from "./der-reader.js";
 import { classifyPublicKey, publicKeyFromSpki, spkiOf } from "./key-type.js";
 import { decodePemBlocks, looksLikeDer } from "./pem.js";
 import { resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
+import { readName } from "./subject-name.js";
 import type { ParseCsrResult } from "./types.js";
 
 /** Upper bound on a CSR's size, PEM or DER; a real one is well under 2 KiB. */
@@ -23,9 +24,23 @@ export const MAX_CSR_BYTES = 16 * 1024;
 const EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 const PEM_LABELS = new Set(["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"]);
 
+/** The parts of a PKCS#10 request Tessera uses, as its DER holds them. */
+interface CertificationRequest {
+  /** The signed bytes: the DER CertificationRequestInfo. */
+  infoDer: Uint8Array;
+  /** DER SubjectPublicKeyInfo. */
+  spki: Uint8Array;
+  /** The requested extensions, empty when there is no extension request. */
+  extensions: RawExtension[];
+  signatureAlgorithm: AlgorithmIdentifier;
+  signature: Uint8Array;
+}
+
 function invalid(message: string, cause?: unknown): CsrInvalidError {
   return new CsrInvalidError(`x509svid: ${message}`, cause === undefined ? undefined : { cause });
 }
+
+const malformed: DerFailure = (message) => invalid(`malformed CSR: ${message}`);
 
 function toDer(csr: string | Uint8Array): Uint8Array {
   if (typeof csr !== "string" && !(csr instanceof Uint8Array)) throw new TypeError("x509svid: CSR must be a string or a Uint8Array");
@@ -40,50 +55,80 @@ function toDer(csr: string | Uint8Array): Uint8Array {
   return blocks[0]!.der;
 }
 
-function decode(der: Uint8Array): CertificationRequest {
-  if (measureDerElement(der) !== der.length) throw invalid("CSR is not a single DER element");
-  let csr: CertificationRequest;
-  try {
-    csr = AsnConvert.parse(der, CertificationRequest);
-  } catch (err) {
-    throw invalid("malformed CSR", err);
-  }
-  if (!csr.certificationRequestInfoRaw) throw invalid("malformed CSR");
-  if (csr.certificationRequestInfo.version !== 0) throw invalid("CSR version must be 1");
-  return csr;
+/** SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }; its DER. */
+function readSpki(reader: DerReader): Uint8Array {
+  const element = reader.read(DerTag.SEQUENCE, "subject public key info");
+  const info = new DerReader(element.content, malformed);
+  readAlgorithm(info, "public key algorithm");
+  info.readOctetAlignedBitString("subject public key");
+  info.end("subject public key info");
+  return element.encoded;
 }
 
-function requestedExtensions(attributes: readonly Attribute[] | undefined): Extensions {
-  const requests = (attributes ?? []).filter((a) => a.type === EXTENSION_REQUEST);
-  if (requests.length === 0) return new Extensions();
-  if (requests.length > 1 || requests[0]!.values.length !== 1) throw invalid("CSR has more than one extension request");
-  try {
-    return AsnConvert.parse(requests[0]!.values[0]!, Extensions);
-  } catch (err) {
-    throw invalid("malformed extension request in CSR", err);
-  }
+/** AlgorithmIdentifier: SEQUENCE { OBJECT IDENTIFIER, parameters ANY OPTIONAL }. */
+function readAlgorithm(reader: DerReader, what: string): AlgorithmIdentifier {
+  const algorithm = reader.enter(DerTag.SEQUENCE, what);
+  const oid = algorithm.readOid(`${what} OID`);
+  const parameters = algorithm.done ? undefined : algorithm.readAny(`${what} parameters`).encoded.slice().buffer;
+  algorithm.end(what);
+  return new AlgorithmIdentifier(parameters === undefined ? { algorithm: oid } : { algorithm: oid, parameters });
 }
+
+/** The extensions of the one extension request among the attributes ([0] IMPLICIT SET OF Attribute), if any. */
+function readRequestedExtensions(attributes: DerReader): RawExtension[] {
+  let extensions: RawExtension[] | undefined;
+  while (!attributes.done) {
+    const attribute = attributes.enter(DerTag.SEQUENCE, "attribute");
+    const type = attribute.readOid("attribute type");
+    const values = attribute.enter(DerTag.SET, "attribute values");
+    attribute.end("attribute");
+    if (type !== EXTENSION_REQUEST) {
+      while (!values.done) values.readAny("attribute value");
+      continue;
+    }
+    if (extensions) throw invalid("CSR has more than one extension request");
+    extensions = readExtensions(values.enter(DerTag.SEQUENCE, "extension request"));
+    if (!values.done) throw invalid("CSR has more than one extension request");
+  }
+  return extensions ?? [];
+}
+
+/** Read a DER PKCS#10 CertificationRequest (RFC 2986) strictly: every element well-formed DER, nothing left over. */
+function readCertificationRequest(der: Uint8Array): CertificationRequest {
+  if (measureDerElement(der) !== der.length) throw invalid("CSR is not a single DER element");
+  const reader = new DerReader(der, malformed);
+  const request = reader.enter(DerTag.SEQUENCE, "CSR");
+  const infoElement = request.read(DerTag.SEQUENCE, "certification request info");
+  const signatureAlgorithm = readAlgorithm(request, "signature algorithm");
+  const signature = request.readOctetAlignedBitString("signature");
+  request.end("CSR");
+
+  const info = new DerReader(infoElement.content, malformed);
+  if (info.readSmallInteger("version") !== 0) throw invalid("CSR version must be 1");
+  readName(info, "subject");
+  const spki = readSpki(info);
+  const attributes = info.readOptional(contextTag(0, true), "attributes");
+  info.end("certification request info");
+  const extensions = attributes ? readRequestedExtensions(new DerReader(attributes.content, malformed)) : [];
+  return { infoDer: infoElement.encoded, spki, extensions, signatureAlgorithm, signature };
+}
+
+const malformedExtension: DerFailure = (message) => invalid(`malformed extension in CSR: ${message}`);
 
 /** Refuses a CSR asking to be a CA; returns the URI SANs it asks for. */
-function checkRequestedExtensions(extensions: Extensions): string[] | undefined {
+function checkRequestedExtensions(extensions: readonly RawExtension[]): string[] | undefined {
   let uris: string[] | undefined;
-  try {
-    for (const ext of extensions) {
-      if (ext.extnID === id_ce_basicConstraints && AsnConvert.parse(ext.extnValue, BasicConstraints).cA) {
-        throw invalid("CSR must not request a CA certificate (basicConstraints CA:true)");
-      }
-      if (ext.extnID === id_ce_keyUsage) {
-        const flags = AsnConvert.parse(ext.extnValue, KeyUsage).toNumber();
-        if (flags & (KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)) throw invalid("CSR must not request key usage keyCertSign or cRLSign");
-      }
-      if (ext.extnID === id_ce_subjectAltName) {
-        const found = [...AsnConvert.parse(ext.extnValue, SubjectAlternativeName)].flatMap((n) => n.uniformResourceIdentifier ?? []);
-        if (found.length > 0) uris = found;
-      }
+  for (const { oid, value } of extensions) {
+    if (oid === OID_BASIC_CONSTRAINTS && decodeBasicConstraints(value, malformedExtension).cA) {
+      throw invalid("CSR must not request a CA certificate (basicConstraints CA:true)");
     }
-  } catch (err) {
-    if (err instanceof CsrInvalidError) throw err;
-    throw invalid("malformed extension in CSR", err);
+    if (oid === OID_KEY_USAGE && decodeKeyUsage(value, malformedExtension) & (KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)) {
+      throw invalid("CSR must not request key usage keyCertSign or cRLSign");
+    }
+    if (oid === OID_SUBJECT_ALT_NAME) {
+      const found = decodeSubjectAltName(value, malformedExtension).uris;
+      if (found.length > 0) uris = found;
+    }
   }
   return uris;
 }
@@ -95,17 +140,15 @@ function checkRequestedExtensions(extensions: Extensions): string[] | undefined 
  * (else `CsrInvalidError`). The CSR's subject and requested names are not trusted for anything.
  */
 export function parseCsr(csr: string | Uint8Array): ParseCsrResult {
-  const request = decode(toDer(csr));
-  const info = request.certificationRequestInfo;
-  const publicKey = publicKeyFromSpki(new Uint8Array(AsnConvert.serialize(info.subjectPKInfo)));
+  const request = readCertificationRequest(toDer(csr));
+  const publicKey = publicKeyFromSpki(request.spki);
   const keyType = classifyPublicKey(publicKey);
   const scheme = resolveSignatureScheme(request.signatureAlgorithm);
   if (!scheme) throw invalid(`CSR signature algorithm ${request.signatureAlgorithm.algorithm} is not allowed; use SHA-256 or stronger`);
-  const signed = new Uint8Array(request.certificationRequestInfoRaw!);
-  if (!verifySignature(scheme, signed, new Uint8Array(request.signature), publicKey)) {
+  if (!verifySignature(scheme, request.infoDer, request.signature, publicKey)) {
     throw invalid("CSR signature does not verify with its public key");
   }
-  const requestedSpiffeIds = checkRequestedExtensions(requestedExtensions(info.attributes));
+  const requestedSpiffeIds = checkRequestedExtensions(request.extensions);
   const result: ParseCsrResult = { publicKey, spki: spkiOf(publicKey), keyType };
   if (requestedSpiffeIds) result.requestedSpiffeIds = requestedSpiffeIds;
   return result;

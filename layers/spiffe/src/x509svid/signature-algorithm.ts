@@ -6,6 +6,7 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { signatureAlgorithmFor } from "../keymanager/spec.js";
 import type { KeySpec } from "../keymanager/types.js";
 import { equalBytes } from "./certificate.js";
+import { encodeNull, encodeOid, encodeSequence } from "./der-writer.js";
 
 /** A hash Tessera accepts in a signature: SHA-256 or stronger. */
 export type HashName = "sha256" | "sha384" | "sha512";
@@ -101,10 +102,16 @@ export function verifySignature(scheme: SignatureScheme, data: Uint8Array, signa
   }
 }
 
-/** The signature AlgorithmIdentifier of a key spec: ECDSA without parameters, RSA PKCS#1 v1.5 with NULL. */
-export function algorithmIdentifierFor(spec: KeySpec): AlgorithmIdentifier {
-  const { oid } = signatureAlgorithmFor(spec);
-  return new AlgorithmIdentifier(spec.startsWith("ECC_") ? { algorithm: oid } : { algorithm: oid, parameters: null });
+/** DER of the signature AlgorithmIdentifier of a key spec: ECDSA without parameters, RSA PKCS#1 v1.5 with NULL. */
+export function encodeSignatureAlgorithm(spec: KeySpec): Uint8Array {
+  const oid = encodeOid(signatureAlgorithmFor(spec).oid);
+  return spec.startsWith("ECC_") ? encodeSequence(oid) : encodeSequence(oid, encodeNull());
+}
+
+/** How a signature made by a key of `spec` is checked. */
+export function signatureSchemeFor(spec: KeySpec): SignatureScheme {
+  const { hash } = signatureAlgorithmFor(spec);
+  return { kind: spec.startsWith("ECC_") ? "ecdsa" : "rsa-pkcs1", hash };
 }
 
 /** True when two AlgorithmIdentifiers have the same DER encoding. */

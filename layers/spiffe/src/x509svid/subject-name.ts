@@ -1,6 +1,9 @@
-import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from "@peculiar/asn1-x509";
+import type { Name } from "@peculiar/asn1-x509";
 import type { SpiffeId } from "../spiffeid/spiffe-id.js";
 import type { TrustDomain } from "../spiffeid/trust-domain.js";
+import { DerTag } from "./der-element.js";
+import type { DerElement, DerReader } from "./der-reader.js";
+import { encodeOid, encodeSequence, encodeSet, encodeUtf8String } from "./der-writer.js";
 
 /**
  * IAM Roles Anywhere sets the session's source identity to `CN=<common name>`, and a source
@@ -8,7 +11,7 @@ import type { TrustDomain } from "../spiffeid/trust-domain.js";
  */
 export const MAX_COMMON_NAME_LENGTH = 61;
 const ORGANIZATION = "Tessera";
-const OID_COMMON_NAME = "2.5.4.3";
+export const OID_COMMON_NAME = "2.5.4.3";
 const OID_ORGANIZATION = "2.5.4.10";
 
 function characters(value: string): string[] {
@@ -31,20 +34,46 @@ export function defaultSvidCommonName(spiffeId: SpiffeId): string {
   return truncate(spiffeId.segments().at(-1) ?? spiffeId.trustDomain.name);
 }
 
-/** Throws `TypeError` unless a caller's CN is a non-empty string of at most 61 characters. */
+/** Throws `TypeError` unless a caller's CN is a non-empty string of at most 61 characters, each encodable in UTF-8. */
 export function checkCommonNameOption(commonName: string): void {
   if (typeof commonName !== "string" || commonName === "" || characters(commonName).length > MAX_COMMON_NAME_LENGTH) {
     throw new TypeError(`x509svid: common name must be 1 to ${MAX_COMMON_NAME_LENGTH} characters`);
   }
+  // A lone surrogate has no UTF-8 encoding: the encoder would silently write U+FFFD instead.
+  if (/\p{Cs}/u.test(commonName)) throw new TypeError("x509svid: common name must not contain a lone surrogate");
 }
 
-function rdn(type: string, value: string): RelativeDistinguishedName {
-  return new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })]);
+function encodeRdn(type: string, value: string): Uint8Array {
+  return encodeSet(encodeSequence(encodeOid(type), encodeUtf8String(value)));
 }
 
-/** The Subject Tessera writes: `O=Tessera, CN=<commonName>`. */
-export function buildSubjectName(commonName: string): Name {
-  return new Name([rdn(OID_ORGANIZATION, ORGANIZATION), rdn(OID_COMMON_NAME, commonName)]);
+const ORGANIZATION_RDN = encodeRdn(OID_ORGANIZATION, ORGANIZATION);
+
+/** DER of the Subject Tessera writes: `O=Tessera, CN=<commonName>`, both UTF8String. */
+export function encodeSubjectName(commonName: string): Uint8Array {
+  return encodeSequence(ORGANIZATION_RDN, encodeRdn(OID_COMMON_NAME, commonName));
+}
+
+/** One attribute of a Name: its type and its value element. */
+export interface NameAttribute {
+  type: string;
+  value: DerElement;
+}
+
+/** The attributes of the next element, a Name (SEQUENCE OF non-empty SET OF AttributeTypeAndValue), in order. */
+export function readName(reader: DerReader, what: string): NameAttribute[] {
+  const name = reader.enter(DerTag.SEQUENCE, what);
+  const attributes: NameAttribute[] = [];
+  while (!name.done) {
+    const rdn = name.enter(DerTag.SET, `${what} RDN`);
+    if (rdn.done) throw reader.fail(`${what} has an empty RDN`);
+    while (!rdn.done) {
+      const attribute = rdn.enter(DerTag.SEQUENCE, `${what} attribute`);
+      attributes.push({ type: attribute.readOid(`${what} attribute type`), value: attribute.readAny(`${what} attribute value`) });
+      attribute.end(`${what} attribute`);
+    }
+  }
+  return attributes;
 }
 
 /** How many attributes a Name holds (zero for an empty Subject). */
