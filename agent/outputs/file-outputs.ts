@@ -1,6 +1,7 @@
 import { Bundle, encodeCertificatePem, marshalPemBundle, marshalSpiffeBundle } from "../../layers/spiffe/src/index.js";
 import { renewalDelayMs, backoffDelayMs } from "../backoff.js";
 import type { JwtFileService, X509FileService } from "../config/index.js";
+import { privateKeyPem } from "../files/private-key-pem.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
 import type { AgentLogger } from "../logger.js";
 import type { SvidManager } from "../svid-manager.js";
@@ -14,11 +15,6 @@ export interface FileOutput {
   /** Stop listening and wait for a write in progress. */
   stop(): Promise<void>;
   status(): { ready: boolean; lastError?: string; writtenAt?: string };
-}
-
-function pemOfKey(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
-  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
 
 /** svid.pem (0644), svid_key.pem (0600), svid_bundle.pem (0644), rewritten on renewal or bundle change. */
@@ -37,7 +33,7 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
     const stamp = `${material.serialNumber}|${marshalPemBundle(bundle)}`;
     if (stamp === written) return true;
     try {
-      await writeFileAtomic(`${service.destination}/${service.keyFileName}`, pemOfKey(material.privateKey), 0o600);
+      await writeFileAtomic(`${service.destination}/${service.keyFileName}`, privateKeyPem(material.privateKey), 0o600);
       await writeFileAtomic(`${service.destination}/${service.certFileName}`, encodeCertificatePem(material.certificates), 0o644);
       await writeFileAtomic(`${service.destination}/${service.bundleFileName}`, marshalPemBundle(bundle), 0o644);
       written = stamp;

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig } from "../../agent/config/index.js";
+import { privateKeyPem } from "../../agent/files/private-key-pem.js";
 import { writeFileAtomic } from "../../agent/files/write-file-atomic.js";
 import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
@@ -27,9 +28,6 @@ const USAGE = `usage:
 
 The configuration file comes from -c/--config, then TESSERA_CONFIG_PATH, then ${DEFAULT_CONFIG_PATH}.
 The socket comes from --socket, then SPIFFE_ENDPOINT_SOCKET, then ${DEFAULT_SOCKET}.`;
-
-const pemKey = (der: Buffer) =>
-  `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
 
 function describeSvid(svid: X509SvidMessage): Record<string, unknown> {
   const chain = parseCertificates(new Uint8Array(svid.x509_svid));
@@ -122,7 +120,7 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
       if (values.write) {
         const svid = res.svids[0] as X509SvidMessage;
         await writeFileAtomic(`${values.write}/svid.pem`, encodeCertificatePem(parseCertificates(new Uint8Array(svid.x509_svid))), 0o644);
-        await writeFileAtomic(`${values.write}/svid_key.pem`, pemKey(svid.x509_svid_key), 0o600);
+        await writeFileAtomic(`${values.write}/svid_key.pem`, privateKeyPem(svid.x509_svid_key), 0o600);
         await writeFileAtomic(`${values.write}/svid_bundle.pem`, encodeCertificatePem(parseCertificates(new Uint8Array(svid.bundle))), 0o644);
       }
       print({ svids }, () => formatTable(["SPIFFE ID", "SERIAL", "NOT AFTER", "HINT"], svids.map((s) => [s.spiffe_id as string, s.serial as string, s.not_after as string, s.hint as string | undefined])));
