@@ -1,5 +1,5 @@
 import type { Node } from "constructs";
-import { defaultAliasPrefix, loadConfig, parseDurationSeconds } from "../../layers/spiffe/src/config/index.js";
+import { CONFIG_DEFAULTS, defaultAliasPrefix, loadConfig, parseDurationSeconds } from "../../layers/spiffe/src/config/index.js";
 import { SpiffeId, TrustDomain } from "../../layers/spiffe/src/spiffeid/index.js";
 
 /** Everything a deployment can configure, from CDK context (`cdk.json` or `-c key=value`). */
@@ -50,20 +50,21 @@ const CONFIG_VARIABLES = {
   logLevel: "TESSERA_LOG_LEVEL",
 } as const satisfies Partial<Record<keyof TesseraSettings, string>>;
 
+// The issuer's own defaults come from loadConfig's, so a deployment and `tessera dev` agree.
 const DEFAULTS = {
   stackPrefix: "Tessera",
-  keySpec: "ECC_NIST_P256",
-  credentialTtl: "1h",
-  x509SvidTtl: "1h",
-  x509SvidMaxTtl: "24h",
-  jwtSvidTtl: "5m",
-  jwtSvidMaxTtl: "1h",
-  caTtl: "30d",
-  jwtKeyTtl: "30d",
-  bundleRefreshHint: "5m",
+  keySpec: CONFIG_DEFAULTS.TESSERA_KEY_SPEC,
+  credentialTtl: CONFIG_DEFAULTS.TESSERA_CREDENTIAL_TTL,
+  x509SvidTtl: CONFIG_DEFAULTS.TESSERA_X509_SVID_TTL,
+  x509SvidMaxTtl: CONFIG_DEFAULTS.TESSERA_X509_SVID_MAX_TTL,
+  jwtSvidTtl: CONFIG_DEFAULTS.TESSERA_JWT_SVID_TTL,
+  jwtSvidMaxTtl: CONFIG_DEFAULTS.TESSERA_JWT_SVID_MAX_TTL,
+  caTtl: CONFIG_DEFAULTS.TESSERA_CA_TTL,
+  jwtKeyTtl: CONFIG_DEFAULTS.TESSERA_JWT_KEY_TTL,
+  bundleRefreshHint: CONFIG_DEFAULTS.TESSERA_BUNDLE_REFRESH_HINT,
   rotateEvery: "10m",
   logRetentionDays: "90",
-  logLevel: "INFO",
+  logLevel: CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
   trustAnchorRemovalPolicy: "retain",
   apiRateLimit: "50",
   apiBurstLimit: "100",

@@ -230,9 +230,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         const token = await newToken();
         assert.equal((await join(token)).status, 200);
         const before = await snapshotStore(h.runtime.store);
-        const again = await join(token);
-        assert.equal(again.status, 401);
-        assert.ok(["ERR_JOIN_TOKEN_USED", "ERR_JOIN_TOKEN_INVALID"].includes(codeOf(again) ?? ""));
+        // The record goes with its last use, so a spent token is as unknown as a made-up one.
+        expectError(await join(token), 401, "ERR_JOIN_TOKEN_INVALID");
         assert.equal(await snapshotStore(h.runtime.store), before);
       });
 

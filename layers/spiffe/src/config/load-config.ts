@@ -28,6 +28,21 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
+/** The value each optional variable takes when it is not set; the CDK app deploys the same defaults. */
+export const CONFIG_DEFAULTS = {
+  TESSERA_KEY_SPEC: "ECC_NIST_P256",
+  TESSERA_CREDENTIAL_TTL: "1h",
+  TESSERA_X509_SVID_TTL: "1h",
+  TESSERA_X509_SVID_MAX_TTL: "24h",
+  TESSERA_JWT_SVID_TTL: "5m",
+  TESSERA_JWT_SVID_MAX_TTL: "1h",
+  TESSERA_CA_TTL: "30d",
+  TESSERA_JWT_KEY_TTL: "30d",
+  TESSERA_BUNDLE_REFRESH_HINT: "5m",
+  TESSERA_BACKDATE: "30s",
+  TESSERA_LOG_LEVEL: "INFO",
+} as const;
+
 /** Parse `90`, `90s`, `15m`, `1h` or `30d` into seconds. */
 export function parseDurationSeconds(value: string, name: string): number {
   const match = /^([1-9][0-9]*)([smhd]?)$/.exec(value.trim());
@@ -41,8 +56,8 @@ function required(env: Env, name: string): string {
   return value.trim();
 }
 
-function duration(env: Env, name: string, fallback: string): number {
-  return parseDurationSeconds(env[name] ?? fallback, name);
+function duration(env: Env, name: keyof typeof CONFIG_DEFAULTS): number {
+  return parseDurationSeconds(env[name] ?? CONFIG_DEFAULTS[name], name);
 }
 
 /** The default KMS alias prefix of a trust domain: `alias/tessera/<td with dots as dashes>/`. */
@@ -63,7 +78,7 @@ export function loadConfig(env: Env): TesseraConfig {
   const keyKind = env.TESSERA_KEY_MANAGER ?? "kms";
   if (storeKind !== "dynamodb" && storeKind !== "embedded") throw new ConfigError("config: TESSERA_STORE must be dynamodb or embedded");
   if (keyKind !== "kms" && keyKind !== "disk") throw new ConfigError("config: TESSERA_KEY_MANAGER must be kms or disk");
-  const keySpec = (env.TESSERA_KEY_SPEC ?? "ECC_NIST_P256") as KeySpec;
+  const keySpec = (env.TESSERA_KEY_SPEC ?? CONFIG_DEFAULTS.TESSERA_KEY_SPEC) as KeySpec;
   if (!KEY_SPECS.includes(keySpec)) throw new ConfigError(`config: TESSERA_KEY_SPEC must be one of ${KEY_SPECS.join(", ")}`);
   const config: TesseraConfig = {
     trustDomain,
@@ -76,16 +91,16 @@ export function loadConfig(env: Env): TesseraConfig {
         ? { kind: "kms", aliasPrefix: env.TESSERA_KMS_ALIAS_PREFIX ?? defaultAliasPrefix(trustDomain) }
         : { kind: "disk", directory: `${required(env, "TESSERA_DATA_DIR")}/keys` },
     keySpec,
-    credentialTtlSeconds: duration(env, "TESSERA_CREDENTIAL_TTL", "1h"),
-    x509SvidTtlSeconds: duration(env, "TESSERA_X509_SVID_TTL", "1h"),
-    x509SvidMaxTtlSeconds: duration(env, "TESSERA_X509_SVID_MAX_TTL", "24h"),
-    jwtSvidTtlSeconds: duration(env, "TESSERA_JWT_SVID_TTL", "5m"),
-    jwtSvidMaxTtlSeconds: duration(env, "TESSERA_JWT_SVID_MAX_TTL", "1h"),
-    caTtlSeconds: duration(env, "TESSERA_CA_TTL", "30d"),
-    jwtKeyTtlSeconds: duration(env, "TESSERA_JWT_KEY_TTL", "30d"),
-    bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT", "5m"),
-    backdateSeconds: duration(env, "TESSERA_BACKDATE", "30s"),
-    logLevel: env.TESSERA_LOG_LEVEL ?? "INFO",
+    credentialTtlSeconds: duration(env, "TESSERA_CREDENTIAL_TTL"),
+    x509SvidTtlSeconds: duration(env, "TESSERA_X509_SVID_TTL"),
+    x509SvidMaxTtlSeconds: duration(env, "TESSERA_X509_SVID_MAX_TTL"),
+    jwtSvidTtlSeconds: duration(env, "TESSERA_JWT_SVID_TTL"),
+    jwtSvidMaxTtlSeconds: duration(env, "TESSERA_JWT_SVID_MAX_TTL"),
+    caTtlSeconds: duration(env, "TESSERA_CA_TTL"),
+    jwtKeyTtlSeconds: duration(env, "TESSERA_JWT_KEY_TTL"),
+    bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT"),
+    backdateSeconds: duration(env, "TESSERA_BACKDATE"),
+    logLevel: env.TESSERA_LOG_LEVEL ?? CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
   };
   if (env.TESSERA_BUNDLE_BUCKET) config.bundleBucket = env.TESSERA_BUNDLE_BUCKET;
   if (env.TESSERA_TRUST_ANCHOR_ID) config.trustAnchorId = env.TESSERA_TRUST_ANCHOR_ID;
