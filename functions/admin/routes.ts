@@ -27,6 +27,7 @@ function botView(bot: Bot): Record<string, unknown> {
   return {
     name: bot.name,
     allowed_spiffe_ids: bot.allowedSpiffeIds,
+    allowed_dns_names: bot.allowedDnsNames ?? [],
     join_rules: bot.joinRules,
     max_svid_ttl: bot.maxSvidTtlSeconds,
     created_at: iso(bot.createdAt),
@@ -97,6 +98,7 @@ export function adminRoutes(deps: AdminDeps): Route[] {
         {
           name: body.name,
           allowedSpiffeIds: body.allowed_spiffe_ids,
+          allowedDnsNames: body.allowed_dns_names,
           joinRules: body.join_rules,
           maxSvidTtlSeconds: body.max_svid_ttl,
         },

@@ -77,6 +77,7 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       const bot = await admin("POST", "/v1/admin/bots", {
         name: "web",
         allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/web/*`, `spiffe://${TRUST_DOMAIN}/bots/{{bot}}`],
+        allowed_dns_names: ["web.internal", "*.svc.internal"],
       });
       assert.equal(bot.status, 201, bot.text);
     });
@@ -128,6 +129,41 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       const { csr } = await makeCsr();
       assert.equal((await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/bots/web`)).status, 200);
       expectError(await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/bots/other`), 403, "ERR_SPIFFEID_NOT_ALLOWED");
+    });
+
+    it("puts in a certificate the DNS names the bot's rules grant, normalised, a wildcard only where a rule grants it", async () => {
+      const shown = await admin("GET", "/v1/admin/bots/web");
+      assert.deepEqual(shown.json.allowed_dns_names, ["web.internal", "*.svc.internal"]);
+      const { credential } = await joined();
+      const { csr } = await makeCsr();
+      const res = await x509Svid(credential, csr, WEB, { dns_names: ["Web.Internal.", "db.svc.internal", "*.svc.internal"] });
+      assert.equal(res.status, 200, res.text);
+      const leaf = new X509Certificate((res.json.certificates as string[]).join(""));
+      assert.equal(leaf.subjectAltName, `URI:${WEB}, DNS:web.internal, DNS:db.svc.internal, DNS:*.svc.internal`);
+    });
+
+    it("a bot stored before its patterns were checked is refused with 403s, never a 500, and gets no DNS name", async () => {
+      // As a bot written by an earlier version: a placeholder nothing fills, and no DNS rules at all.
+      await h.runtime.store.createBot({
+        name: "legacy",
+        allowedSpiffeIds: [`spiffe://${TRUST_DOMAIN}/p/{{constructor}}`, `spiffe://${TRUST_DOMAIN}/p/{{__proto__}}/x`, `spiffe://${TRUST_DOMAIN}/legacy/*`],
+        joinRules: [{ method: "token" }],
+        maxSvidTtlSeconds: 3600,
+        createdAt: h.clock.now().getTime(),
+      });
+      const joinedLegacy = await join(await newToken("legacy"));
+      assert.equal(joinedLegacy.status, 200, joinedLegacy.text);
+      const credential = joinedLegacy.json.credential as string;
+      const { csr } = await makeCsr();
+      const before = await snapshotStore(h.runtime.store);
+      expectError(await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/p/x`), 403, "ERR_SPIFFEID_NOT_ALLOWED");
+      expectError(await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/p/x/x`), 403, "ERR_SPIFFEID_NOT_ALLOWED");
+      const jwt = await call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: `spiffe://${TRUST_DOMAIN}/p/x`, audience: ["db"] } });
+      expectError(jwt, 403, "ERR_SPIFFEID_NOT_ALLOWED");
+      expectError(await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/legacy/a`, { dns_names: ["localhost"] }), 403, "ERR_DNS_NAME_NOT_ALLOWED");
+      assert.equal(await snapshotStore(h.runtime.store), before);
+      assert.equal((await x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/legacy/a`)).status, 200);
+      assert.deepEqual((await admin("GET", "/v1/admin/bots/legacy")).json.allowed_dns_names, []);
     });
 
     it("renews twice, then locks the instance when an old credential comes back, and unlocks on request", async () => {
@@ -199,6 +235,10 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       refuse("a SPIFFE ID of another trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, "spiffe://evil.org/web/frontend"));
       refuse("a SPIFFE ID outside the bot's rules", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/db/primary`));
       refuse("the bare prefix of a wildcard rule", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/web`));
+      for (const dnsNames of [["www.google.com"], ["*.example.org"], ["localhost"], ["svc.internal"], ["a.db.svc.internal"], ["*.db.svc.internal"], ["web.internal", "www.google.com"]]) {
+        refuse(`DNS names outside the bot's rules: ${dnsNames.join(", ")}`, 403, "ERR_DNS_NAME_NOT_ALLOWED", () => x509Svid(credential, csr, WEB, { dns_names: dnsNames }));
+      }
+      refuse("a DNS name that is no hostname", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { dns_names: ["web..internal"] }));
       refuse("a negative TTL", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { ttl: -5 }));
       refuse("a JWT-SVID without an audience", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience: [] } }));
       refuse("no credential", 401, "ERR_CREDENTIAL_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { body: { csr, spiffe_id: WEB } }));
@@ -213,6 +253,12 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       refuse("an admin call without the admin credential", 401, "ERR_UNAUTHORIZED", () => call(h.url, "GET", "/v1/admin/bots"));
       refuse("an admin call with a bot credential", 401, "ERR_UNAUTHORIZED", () => call(h.url, "POST", "/v1/admin/bots", { bearer: credential, body: { name: "x", allowed_spiffe_ids: [WEB] } }));
       refuse("a bot with an ID outside the trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: ["spiffe://evil.org/x"] }));
+      for (const pattern of ["p/{{constructor}}", "p/{{__proto__}}", "p/{{toString}}", "p/{{foo}}", "p/{{ bot }}", "p/{{account}}", "p/{{bot", "p/{bot}"]) {
+        refuse(`a bot with the pattern ${pattern}`, 400, "ERR_POLICY_INVALID", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/${pattern}`] }));
+      }
+      for (const rule of ["*", "*.internal", "w*.example.org", "a.*.example.org", "{{bot}}.example.org", "10.0.0.1"]) {
+        refuse(`a bot with the DNS rule ${rule}`, 400, "ERR_POLICY_INVALID", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: [WEB], allowed_dns_names: [rule] }));
+      }
       refuse("a bot that exists", 409, "ERR_BOT_EXISTS", () => admin("POST", "/v1/admin/bots", { name: "web", allowed_spiffe_ids: [WEB] }));
       refuse("an unknown route", 404, "ERR_NOT_FOUND", () => call(h.url, "GET", "/v1/nothing"));
 

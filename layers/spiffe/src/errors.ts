@@ -118,6 +118,14 @@ export class CredentialInvalidError extends TesseraError {
 export class SpiffeIdNotAllowedError extends TesseraError {
   static override readonly code = "ERR_SPIFFEID_NOT_ALLOWED";
 }
+/** A DNS name asked for is not granted by the bot's rules. */
+export class DnsNameNotAllowedError extends TesseraError {
+  static override readonly code = "ERR_DNS_NAME_NOT_ALLOWED";
+}
+/** A bot's rule (an allowed SPIFFE ID or DNS name pattern) is malformed or names a placeholder nothing fills. */
+export class PolicyInvalidError extends TesseraError {
+  static override readonly code = "ERR_POLICY_INVALID";
+}
 /** The join method is not one the bot accepts. */
 export class JoinMethodNotAllowedError extends TesseraError {
   static override readonly code = "ERR_JOIN_METHOD_NOT_ALLOWED";

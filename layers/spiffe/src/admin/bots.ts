@@ -1,6 +1,8 @@
 import { recordAudit } from "../audit/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
+import { validateAllowedDnsNamePattern } from "../issuer/allowed-dns-names.js";
 import { validateAllowedSpiffeIdPattern } from "../issuer/allowed-spiffe-ids.js";
+import { placeholdersFor } from "../issuer/policy-template.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
 import type { AdminActor, AdminDeps } from "./types.js";
 
@@ -12,6 +14,8 @@ const MAX_PATTERNS = 100;
 export interface CreateBotInput {
   name: unknown;
   allowedSpiffeIds: unknown;
+  /** Exact DNS names and `*.domain` wildcards the bot may put in certificates; none when absent. */
+  allowedDnsNames?: unknown;
   joinRules?: unknown;
   maxSvidTtlSeconds?: unknown;
 }
@@ -34,14 +38,29 @@ function joinRulesOf(value: unknown): JoinRule[] {
   });
 }
 
-/** Create a bot with its allowed SPIFFE IDs and join rules; the name must be free. */
+function dnsRulesOf(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_PATTERNS || !value.every((p) => typeof p === "string")) {
+    throw new RequestInvalidError(`admin: allowed_dns_names must be at most ${MAX_PATTERNS} strings`);
+  }
+  return [...new Set((value as string[]).map(validateAllowedDnsNamePattern))];
+}
+
+/**
+ * Create a bot with its allowed SPIFFE IDs, DNS names and join rules; the name must be free. Every
+ * pattern is checked first (placeholders only those the join methods fill), so nothing is written
+ * for a rule that could not be evaluated.
+ */
 export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: AdminActor): Promise<Bot> {
   assertBotName(input.name);
   const patterns = input.allowedSpiffeIds;
   if (!Array.isArray(patterns) || patterns.length === 0 || patterns.length > MAX_PATTERNS || !patterns.every((p) => typeof p === "string")) {
     throw new RequestInvalidError(`admin: allowed_spiffe_ids must be 1 to ${MAX_PATTERNS} strings`);
   }
-  for (const pattern of patterns as string[]) validateAllowedSpiffeIdPattern(pattern, deps.trustDomain);
+  const joinRules = joinRulesOf(input.joinRules);
+  const placeholders = placeholdersFor(joinRules.map((rule) => rule.method));
+  for (const pattern of patterns as string[]) validateAllowedSpiffeIdPattern(pattern, deps.trustDomain, placeholders);
+  const allowedDnsNames = dnsRulesOf(input.allowedDnsNames);
   const ttl = input.maxSvidTtlSeconds ?? deps.maxSvidTtlSeconds;
   if (!Number.isSafeInteger(ttl) || (ttl as number) <= 0 || (ttl as number) > deps.maxSvidTtlSeconds) {
     throw new RequestInvalidError(`admin: max_svid_ttl must be 1 to ${deps.maxSvidTtlSeconds} seconds`);
@@ -50,7 +69,8 @@ export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: A
   const bot: Bot = {
     name: input.name,
     allowedSpiffeIds: patterns as string[],
-    joinRules: joinRulesOf(input.joinRules),
+    allowedDnsNames,
+    joinRules,
     maxSvidTtlSeconds: ttl as number,
     createdAt: now,
   };

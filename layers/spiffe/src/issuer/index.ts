@@ -2,10 +2,12 @@
  * issuer: the use cases behind the join and issue functions. Each takes `IssuerDeps` and untrusted
  * request fields, validates everything before writing anything, and audits what it did.
  */
+export { isDnsNameAllowed, validateAllowedDnsNamePattern } from "./allowed-dns-names.js";
 export { isSpiffeIdAllowed, validateAllowedSpiffeIdPattern, type SpiffeIdTemplateContext } from "./allowed-spiffe-ids.js";
 export { authenticateBot, type AuthenticatedBot } from "./authenticate-bot.js";
 export { issueJwtSvidForBot, type IssueJwtSvidForBotRequest, type IssueJwtSvidForBotResult } from "./issue-jwt-svid.js";
 export { issueX509SvidForBot, type IssueX509SvidForBotRequest, type IssueX509SvidForBotResult } from "./issue-x509-svid.js";
+export { JOIN_ATTRIBUTES, placeholdersFor } from "./policy-template.js";
 export { joinBot, type JoinBotRequest } from "./join-bot.js";
 export { joinWithToken, type JoinWithTokenRequest } from "./join-with-token.js";
 export { renewCredential } from "./renew-credential.js";

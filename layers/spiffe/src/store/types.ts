@@ -24,6 +24,11 @@ export interface Bot {
   name: string;
   /** SPIFFE IDs the bot may ask for: exact IDs, prefixes ending in `/*`, or `{{attr}}` templates. */
   allowedSpiffeIds: string[];
+  /**
+   * DNS names the bot may put in X.509-SVIDs: exact names, or `*.domain` (the wildcard itself and one
+   * label under it), normalised. Bots stored before this field existed have none.
+   */
+  allowedDnsNames?: string[];
   joinRules: JoinRule[];
   /** Upper bound on the TTL of SVIDs issued to this bot, seconds. */
   maxSvidTtlSeconds: number;

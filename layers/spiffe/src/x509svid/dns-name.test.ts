@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { validateDnsName, validateDnsNames } from "./dns-name.js";
+import { normalizeDnsName, validateDnsName, validateDnsNames } from "./dns-name.js";
 
 describe("validateDnsName", () => {
   const valid = ["localhost", "web.example.org", "*.example.org", "WEB.Example.ORG", "a-b.c-d.example", "1.example.org", "x".repeat(63) + ".org", ["a".repeat(61), "b".repeat(63), "c".repeat(63), "d".repeat(63)].join(".")];
@@ -43,4 +43,16 @@ describe("validateDnsNames", () => {
     assert.throws(() => validateDnsNames([...names, "w64.example.org"]), { code: "ERR_X509SVID_INVALID", message: /at most 64/ });
     assert.throws(() => validateDnsNames(["a.example.org", "A.example.org"]), { code: "ERR_X509SVID_INVALID", message: /repeated/ });
   });
+});
+
+describe("normalizeDnsName", () => {
+  const cases: [string, string][] = [
+    ["Web.Example.ORG", "web.example.org"],
+    ["web.example.org.", "web.example.org"],
+    ["*.Example.org.", "*.example.org"],
+    ["example.org..", "example.org."],
+    // Only ASCII letters are lowercased: the Kelvin sign must not become a "k" that passes the hostname rules.
+    ["\u212a.example.org", "\u212a.example.org"],
+  ];
+  for (const [name, normal] of cases) it(`${JSON.stringify(name)} -> ${normal}`, () => assert.equal(normalizeDnsName(name), normal));
 });

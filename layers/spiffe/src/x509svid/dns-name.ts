@@ -8,6 +8,20 @@ function invalid(name: string, why: string): X509SvidInvalidError {
   return new X509SvidInvalidError(`x509svid: DNS name ${JSON.stringify(name.slice(0, 64))} ${why}`);
 }
 
+/** True when `label` is one hostname label: letters, digits and inner hyphens, at most 63. */
+export function isDnsLabel(label: string): boolean {
+  return LABEL.test(label);
+}
+
+/**
+ * The form in which DNS names are compared and written: ASCII letters lowercased (nothing else, so
+ * no non-ASCII character can turn into an ASCII one), and one trailing dot (the root) dropped.
+ */
+export function normalizeDnsName(name: string): string {
+  const lower = name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  return lower.endsWith(".") ? lower.slice(0, -1) : lower;
+}
+
 /** Throws `X509SvidInvalidError` unless `name` is a hostname; a leading `*` label (wildcard) is allowed. */
 export function validateDnsName(name: string): void {
   if (typeof name !== "string") throw new X509SvidInvalidError("x509svid: DNS name must be a string");
@@ -15,7 +29,7 @@ export function validateDnsName(name: string): void {
   const labels = name.split(".");
   labels.forEach((label, i) => {
     if (i === 0 && label === "*" && labels.length > 1) return;
-    if (!LABEL.test(label)) throw invalid(name, "is not a hostname (labels of letters, digits and inner hyphens)");
+    if (!isDnsLabel(label)) throw invalid(name, "is not a hostname (labels of letters, digits and inner hyphens)");
   });
   // A DNS SAN that reads as an IPv4 address would be matched as a name, never as the address.
   if (/^[0-9]+$/.test(labels.at(-1)!)) throw invalid(name, "must not end in a numeric label");
