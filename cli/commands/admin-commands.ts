@@ -27,6 +27,8 @@ function print(ctx: CommandContext, data: unknown, text: () => string): void {
   ctx.io.out(ctx.json ? JSON.stringify(data, null, 2) : text());
 }
 
+// An issuer older than DNS rules sends no allowed_dns_names: it grants none either.
+const dnsText = (bot: Json, separator = ", ") => ((bot.allowed_dns_names as string[] | undefined) ?? []).join(separator) || "-";
 const lockText = (lock: unknown) => (lock ? `locked (${(lock as Json).reason as string})` : "active");
 
 async function setLock(ctx: CommandContext, locked: boolean): Promise<void> {
@@ -46,8 +48,13 @@ async function setLock(ctx: CommandContext, locked: boolean): Promise<void> {
 export function adminCommands(): Record<string, Command> {
   return {
     "bot create": {
-      usage: "NAME --allow SPIFFE_ID [--allow ...] [--join-method token] [--max-ttl 1h]",
-      options: { allow: { type: "string", multiple: true }, "join-method": { type: "string", multiple: true }, "max-ttl": { type: "string" } },
+      usage: "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token] [--max-ttl 1h]",
+      options: {
+        allow: { type: "string", multiple: true },
+        "allow-dns": { type: "string", multiple: true },
+        "join-method": { type: "string", multiple: true },
+        "max-ttl": { type: "string" },
+      },
       run: async (ctx) => {
         const name = one(ctx, "bot name");
         const allow = (ctx.values.allow as string[] | undefined) ?? [];
@@ -57,10 +64,12 @@ export function adminCommands(): Record<string, Command> {
         const bot = await ctx.admin().call<Json>("POST", "/v1/admin/bots", {
           name,
           allowed_spiffe_ids: allow,
+          allowed_dns_names: (ctx.values["allow-dns"] as string[] | undefined) ?? [],
           join_rules: methods.map((method) => ({ method })),
           ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
         });
-        print(ctx, bot, () => `created bot ${name}\n${formatFields({ allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(", "), max_svid_ttl: `${bot.max_svid_ttl as number}s` })}`);
+        const fields = { allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(", "), allowed_dns_names: dnsText(bot), max_svid_ttl: `${bot.max_svid_ttl as number}s` };
+        print(ctx, bot, () => `created bot ${name}\n${formatFields(fields)}`);
       },
     },
     "bot list": {
@@ -71,12 +80,13 @@ export function adminCommands(): Record<string, Command> {
         const { bots } = await ctx.admin().call<{ bots: Json[] }>("GET", "/v1/admin/bots");
         print(ctx, { bots }, () =>
           formatTable(
-            ["NAME", "STATE", "JOIN METHODS", "ALLOWED SPIFFE IDS"],
+            ["NAME", "STATE", "JOIN METHODS", "ALLOWED SPIFFE IDS", "ALLOWED DNS NAMES"],
             bots.map((b) => [
               b.name as string,
               lockText(b.lock),
               (b.join_rules as Json[]).map((r) => r.method as string).join(","),
               (b.allowed_spiffe_ids as string[]).join(" "),
+              dnsText(b, " "),
             ]),
           ),
         );
@@ -95,6 +105,7 @@ export function adminCommands(): Record<string, Command> {
               name: bot.name,
               state: lockText(bot.lock),
               allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(" "),
+              allowed_dns_names: dnsText(bot, " "),
               join_methods: (bot.join_rules as Json[]).map((r) => r.method).join(","),
               max_svid_ttl: `${bot.max_svid_ttl as number}s`,
               created_at: bot.created_at,

@@ -41,12 +41,18 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
   const client = () => new IssuerClient({ issuer: dev.url });
 
   it("creates a bot and a join token with the CLI", async () => {
-    const bot = await cliJson("bot", "create", "demo", "--allow", `spiffe://${TD}/demo/*`, "--max-ttl", "2h");
+    const bot = await cliJson("bot", "create", "demo", "--allow", `spiffe://${TD}/demo/*`, "--allow-dns", "Web.Demo.Internal", "--allow-dns", "*.svc.demo.internal", "--max-ttl", "2h");
     assert.equal(bot.name, "demo");
+    assert.deepEqual(bot.allowed_dns_names, ["web.demo.internal", "*.svc.demo.internal"]);
     const listed = await cli("bot", "list");
     assert.equal(listed.code, 0);
-    assert.match(listed.stdout, /^NAME\s+STATE/m);
-    assert.match(listed.stdout, /demo\s+active\s+token/);
+    assert.match(listed.stdout, /^NAME\s+STATE.*ALLOWED DNS NAMES$/m);
+    assert.match(listed.stdout, /demo\s+active\s+token\s+\S+\s+web\.demo\.internal \*\.svc\.demo\.internal$/m);
+    const shown = await cli("bot", "show", "demo");
+    assert.match(shown.stdout, /^allowed_dns_names: web\.demo\.internal \*\.svc\.demo\.internal$/m);
+    const refused = await cli("bot", "create", "wild", "--allow", `spiffe://${TD}/wild/{{constructor}}`);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /ERR_POLICY_INVALID/);
   });
 
   it("writes an X.509-SVID to disk that openssl verifies against GET /v1/bundle", async () => {
@@ -62,6 +68,17 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.ok(new X509Certificate(leaf).checkPrivateKey(await import("node:crypto").then((c) => c.createPrivateKey(readFileSync(join(out, "svid_key.pem"))))));
     assert.equal(statSync(join(out, "svid_key.pem")).mode & 0o777, 0o600);
     assert.equal(statSync(join(out, "svid.pem")).mode & 0o777, 0o644);
+  });
+
+  it("puts only the DNS names the bot's rules grant into an X.509-SVID", async () => {
+    const token = (await cliJson("token", "create", "--bot", "demo", "--uses", "2")).token as string;
+    const out = join(tmp.path, "svid-dns");
+    const run = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", out, "--dns", "web.demo.internal", "--dns", "db.svc.demo.internal");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(new X509Certificate(readFileSync(join(out, "svid.pem"), "utf8")).subjectAltName, `URI:${WEB}, DNS:web.demo.internal, DNS:db.svc.demo.internal`);
+    const refused = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", join(tmp.path, "svid-google"), "--dns", "www.google.com");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /ERR_DNS_NAME_NOT_ALLOWED/);
   });
 
   it("gives a JWT-SVID that validates against the bundle with the right audience", async () => {
