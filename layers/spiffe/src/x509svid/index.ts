@@ -16,7 +16,7 @@
  */
 export { createCaCertificate } from "./create-ca-certificate.js";
 export { createCsr, type CreateCsrOptions } from "./create-csr.js";
-export { isDnsLabel, normalizeDnsName, validateDnsName, validateDnsNames } from "./dns-name.js";
+export { normalizeDnsName, validateDnsNames } from "./dns-name.js";
 export { issueX509Svid } from "./issue-x509-svid.js";
 export { parseCsr } from "./parse-csr.js";
 export { encodeCertificatePem, parseCertificates } from "./pem.js";
