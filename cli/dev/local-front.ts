@@ -10,6 +10,7 @@ import { joinRoutes } from "../../functions/join/routes.js";
 import { jsonResponse, statusForCode, type HttpEvent, type HttpHandler, type HttpResult, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 const ADMIN_PREFIX = "/v1/admin/";
 /** The principal the local front puts in the request context after checking the admin token. */
 export const LOCAL_ADMIN_PRINCIPAL = "local-admin";
@@ -32,20 +33,38 @@ function compile(routeKey: string, handler: HttpHandler): CompiledRoute {
   return { method, pattern: new RegExp(`^${source}$`), names, routeKey, handler };
 }
 
+/**
+ * Read at most `MAX_BODY_BYTES` of the body. A larger one (declared or sent, chunked or not) gives
+ * `undefined` at once; the rest is read and dropped up to `DRAIN_LIMIT_BYTES` so the client gets
+ * the 413 instead of a reset, and only a client that keeps sending past that loses its connection.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const tooLarge = () => {
+    let drained = 0;
+    req.on("error", () => undefined);
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT_BYTES) req.socket.destroy();
+    });
+    return undefined;
+  };
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+      req.off("data", onData);
+      req.off("end", onEnd);
+      resolve(tooLarge());
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on("data", onData);
+    req.on("end", onEnd);
     req.on("error", reject);
   });
 }
@@ -135,7 +154,7 @@ export async function startLocalFront(options: {
       const url = new URL(req.url ?? "/", "http://local");
       const body = await readBody(req);
       if (body === undefined) {
-        send(res, jsonResponse(statusForCode("ERR_BODY_TOO_LARGE"), { error: { code: "ERR_BODY_TOO_LARGE", message: "http: request body too large" } }));
+        send(res, jsonResponse(statusForCode("ERR_BODY_TOO_LARGE"), { error: { code: "ERR_BODY_TOO_LARGE", message: `http: request body is larger than ${MAX_BODY_BYTES} bytes` } }));
         return;
       }
       let match: RegExpExecArray | null = null;

@@ -11,7 +11,7 @@ import {
 import { x509 } from "../../layers/spiffe/src/internal/x509-runtime.js";
 import { opensslVerify } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";
-import { TRUST_DOMAIN, call, codeOf, makeCsr, snapshotStore, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
+import { TRUST_DOMAIN, call, callUnfinished, codeOf, makeCsr, snapshotStore, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 
 const td = TrustDomain.fromString(TRUST_DOMAIN);
 const WEB = `spiffe://${TRUST_DOMAIN}/web/frontend`;
@@ -226,6 +226,22 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       refuse("malformed JSON", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: "{not json" }));
       refuse("a JSON array body", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/join", { rawBody: "[]" }));
       refuse("an oversized body", 413, "ERR_BODY_TOO_LARGE", () => x509Svid(credential, "A".repeat(70 * 1024)));
+      const mib = (n: number) => "x".repeat(n * 1024 * 1024);
+      const chunks = (count: number) =>
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let i = 0; i < count; i++) controller.enqueue(Buffer.alloc(64 * 1024, "y"));
+            controller.close();
+          },
+        });
+      refuse("a body over 1 MiB", 413, "ERR_BODY_TOO_LARGE", () => call(h.url, "POST", "/v1/join", { rawBody: mib(2) }));
+      refuse("a body over 1 MiB to an admin route", 413, "ERR_BODY_TOO_LARGE", () => call(h.url, "POST", "/v1/admin/bots", { admin: true, rawBody: mib(3) }));
+      refuse("a chunked body over 1 MiB", 413, "ERR_BODY_TOO_LARGE", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: chunks(40) }));
+      refuse("a Content-Length over 1 MiB with a short body", 413, "ERR_BODY_TOO_LARGE", () =>
+        callUnfinished(h.url, "/v1/join", { "content-type": "application/json", "content-length": String(5 * 1024 * 1024) }, "{}"),
+      );
+      refuse("a text/plain body", 415, "ERR_UNSUPPORTED_MEDIA_TYPE", () => call(h.url, "POST", "/v1/join", { rawBody: JSON.stringify({ join_method: "token", token: "B".repeat(43) }), contentType: "text/plain" }));
+      refuse("a form body to an admin route", 415, "ERR_UNSUPPORTED_MEDIA_TYPE", () => call(h.url, "POST", "/v1/admin/bots", { admin: true, rawBody: "name=x", contentType: "application/x-www-form-urlencoded" }));
       refuse("a CSR with a bad signature", 400, "ERR_CSR_INVALID", () => x509Svid(credential, tamperedCsr(csr)));
       refuse("a CSR that is not one", 400, "ERR_CSR_INVALID", () => x509Svid(credential, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"));
       refuse("a CSR asking to be a CA", 400, "ERR_CSR_INVALID", async () => x509Svid(credential, await caRequestCsr()));
@@ -270,6 +286,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
           assert.equal(codeOf(res), code, what);
           assert.equal(await snapshotStore(h.runtime.store), before, `${what} changed the store`);
         }
+        const failures = h.logger.lines.filter((l) => l.message === "local front failed");
+        assert.deepEqual(failures, [], "a refusal is not a failure of the front");
       });
 
       it("a used-up join token is refused and nothing is written", async () => {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { request } from "node:http";
 import { startLocalFront, type LocalFront } from "../../cli/dev/local-front.js";
 import {
   FixedClock,
@@ -60,25 +61,57 @@ export async function call(
   url: string,
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; bearer?: string; admin?: boolean } = {},
+  options: { body?: unknown; rawBody?: string | ReadableStream<Uint8Array>; contentType?: string; bearer?: string; admin?: boolean } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
-  if (options.body !== undefined || options.rawBody !== undefined) headers["content-type"] = "application/json";
+  if (options.body !== undefined || options.rawBody !== undefined) headers["content-type"] = options.contentType ?? "application/json";
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
   if (options.admin) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
   const res = await fetch(`${url}${path}`, {
     method,
     headers,
-    ...(options.rawBody !== undefined ? { body: options.rawBody } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
+    ...(options.rawBody !== undefined ? { body: options.rawBody, duplex: "half" } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  } as RequestInit);
+  return answerOf(res.status, res.headers, await res.text());
+}
+
+function answerOf(status: number, headers: Headers, text: string): Answer {
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
     // PEM or empty
   }
-  return { status: res.status, headers: res.headers, json, text };
+  return { status, headers, json, text };
+}
+
+/**
+ * Send `headers` and then `body`, leaving the request open, with node's client, for requests fetch
+ * will not make (a Content-Length that lies). Rejects on a reset or after 5 s without an answer.
+ */
+export function callUnfinished(url: string, path: string, headers: Record<string, string>, body: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: "POST", headers });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error("no answer in 5 s"));
+    }, 5000);
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve(answerOf(res.statusCode ?? 0, new Headers(), text));
+      });
+    });
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.write(body);
+  });
 }
 
 /** The error code of an error answer. */

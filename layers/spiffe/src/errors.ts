@@ -138,6 +138,10 @@ export class RequestInvalidError extends TesseraError {
 export class BodyTooLargeError extends TesseraError {
   static override readonly code = "ERR_BODY_TOO_LARGE";
 }
+/** A request body that is not `application/json`. */
+export class UnsupportedMediaTypeError extends TesseraError {
+  static override readonly code = "ERR_UNSUPPORTED_MEDIA_TYPE";
+}
 /** No route for the method and path. */
 export class RouteNotFoundError extends TesseraError {
   static override readonly code = "ERR_NOT_FOUND";

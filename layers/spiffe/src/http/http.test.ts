@@ -14,8 +14,8 @@ const logger = {
   error: (_m: string, fields: Record<string, unknown>) => logged.push({ level: "error", fields }),
 };
 
-function event(routeKey: string, body?: string): HttpEvent {
-  return { routeKey, rawPath: "/", rawQueryString: "", headers: {}, isBase64Encoded: false, version: "2.0", requestContext: {} as never, ...(body !== undefined ? { body } : {}) } as HttpEvent;
+function event(routeKey: string, body?: string, headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" }): HttpEvent {
+  return { routeKey, rawPath: "/", rawQueryString: "", headers, isBase64Encoded: false, version: "2.0", requestContext: {} as never, ...(body !== undefined ? { body } : {}) } as HttpEvent;
 }
 
 describe("status table", () => {
@@ -53,6 +53,24 @@ describe("createHttpHandler", () => {
     assert.equal(res.statusCode, 413);
     assert.equal(JSON.parse(res.body as string).error.code, "ERR_BODY_TOO_LARGE");
     assert.equal(seen.length, before);
+  });
+  for (const type of [undefined, "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "multipart/form-data; boundary=x"]) {
+    it(`refuses a body of type ${type ?? "(none)"} with 415 ERR_UNSUPPORTED_MEDIA_TYPE before the route runs`, async () => {
+      const before = seen.length;
+      const res = await handler(event("POST /echo", '{"a":1}', type === undefined ? {} : { "content-type": type }));
+      assert.equal(res.statusCode, 415);
+      assert.equal(JSON.parse(res.body as string).error.code, "ERR_UNSUPPORTED_MEDIA_TYPE");
+      assert.equal(seen.length, before);
+    });
+  }
+  it("takes application/json with parameters, in any case", async () => {
+    const res = await handler(event("POST /echo", '{"a":2}', { "Content-Type": "Application/JSON; charset=utf-8" }));
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(JSON.parse(res.body as string), { a: 2 });
+  });
+  it("needs no content type for a request without a body", async () => {
+    const res = await handler(event("POST /echo", undefined, { "content-type": "text/plain" }));
+    assert.equal(res.statusCode, 200);
   });
   for (const body of ["{", "[1]", "null", '"x"']) {
     it(`refuses the body ${body} with ERR_REQUEST_INVALID`, async () => {

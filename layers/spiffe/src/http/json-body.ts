@@ -1,10 +1,19 @@
 import type { MiddlewareObj } from "@middy/core";
-import { BodyTooLargeError, RequestInvalidError } from "../errors.js";
+import { BodyTooLargeError, RequestInvalidError, UnsupportedMediaTypeError } from "../errors.js";
 import type { HttpEvent, HttpResult } from "./types.js";
 
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
+function contentTypeOf(event: HttpEvent): string | undefined {
+  const headers = event.headers ?? {};
+  const name = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
+  return name === undefined ? undefined : headers[name];
+}
+
 /**
- * Parse the JSON body into `event.json` (an object), refusing bodies over `maxBytes` and anything
- * that is not a JSON object. Requests without a body get `{}`.
+ * Parse the JSON body into `event.json` (an object), refusing bodies that are not
+ * `application/json`, bodies over `maxBytes`, and anything that is not a JSON object. Requests
+ * without a body get `{}`.
  */
 export function jsonBody(options: { maxBytes: number }): MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -14,6 +23,9 @@ export function jsonBody(options: { maxBytes: number }): MiddlewareObj<HttpEvent
       if (event.body === undefined || event.body === null || event.body === "") {
         event.json = {};
         return;
+      }
+      if (!JSON_MEDIA_TYPE.test(contentTypeOf(event) ?? "")) {
+        throw new UnsupportedMediaTypeError("http: request body must be application/json");
       }
       const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
       if (raw.length > options.maxBytes) {
