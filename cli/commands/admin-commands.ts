@@ -31,17 +31,17 @@ function print(ctx: CommandContext, data: unknown, text: () => string): void {
 const dnsText = (bot: Json, separator = ", ") => ((bot.allowed_dns_names as string[] | undefined) ?? []).join(separator) || "-";
 const lockText = (lock: unknown) => (lock ? `locked (${(lock as Json).reason as string})` : "active");
 
-async function setLock(ctx: CommandContext, locked: boolean): Promise<void> {
+async function setLock(ctx: CommandContext, target: string, id: string, locked: boolean): Promise<void> {
+  const body = { target, id, locked, ...(ctx.values.reason ? { reason: ctx.values.reason } : {}) };
+  const result = await ctx.admin().call<Json>("POST", "/v1/admin/locks", body);
+  const what = `${target.replace("_", " ")} ${id}`;
+  print(ctx, result, () => (result.changed === false ? `${what} was ${locked ? "already" : "not"} locked; nothing changed` : `${locked ? "locked" : "unlocked"} ${what}`));
+}
+
+function setBotLock(ctx: CommandContext, locked: boolean): Promise<void> {
   const name = one(ctx, "bot name");
   const instance = ctx.values.instance as string | undefined;
-  const body = {
-    target: instance ? "bot_instance" : "bot",
-    id: instance ?? name,
-    locked,
-    ...(ctx.values.reason ? { reason: ctx.values.reason } : {}),
-  };
-  const result = await ctx.admin().call<Json>("POST", "/v1/admin/locks", body);
-  print(ctx, result, () => `${locked ? "locked" : "unlocked"} ${body.target.replace("_", " ")} ${body.id}`);
+  return setLock(ctx, instance ? "bot_instance" : "bot", instance ?? name, locked);
 }
 
 /** `tessera bot|token|audit|ca|bundle ...`: the admin commands. */
@@ -131,12 +131,12 @@ export function adminCommands(): Record<string, Command> {
     "bot lock": {
       usage: "NAME [--instance ID] [--reason TEXT]",
       options: { instance: { type: "string" }, reason: { type: "string" } },
-      run: (ctx) => setLock(ctx, true),
+      run: (ctx) => setBotLock(ctx, true),
     },
     "bot unlock": {
-      usage: "NAME [--instance ID]",
-      options: { instance: { type: "string" } },
-      run: (ctx) => setLock(ctx, false),
+      usage: "NAME [--instance ID] [--reason TEXT]",
+      options: { instance: { type: "string" }, reason: { type: "string" } },
+      run: (ctx) => setBotLock(ctx, false),
     },
     "token create": {
       usage: "--bot NAME [--ttl 1h] [--uses 1]",
@@ -175,20 +175,12 @@ export function adminCommands(): Record<string, Command> {
     "token lock": {
       usage: "TOKEN_HASH [--reason TEXT]",
       options: { reason: { type: "string" } },
-      run: async (ctx) => {
-        const id = one(ctx, "token hash");
-        await ctx.admin().call("POST", "/v1/admin/locks", { target: "join_token", id, locked: true, ...(ctx.values.reason ? { reason: ctx.values.reason } : {}) });
-        print(ctx, { target: "join_token", id, locked: true }, () => `locked join token ${id}`);
-      },
+      run: (ctx) => setLock(ctx, "join_token", one(ctx, "token hash"), true),
     },
     "token unlock": {
-      usage: "TOKEN_HASH",
-      options: {},
-      run: async (ctx) => {
-        const id = one(ctx, "token hash");
-        await ctx.admin().call("POST", "/v1/admin/locks", { target: "join_token", id, locked: false });
-        print(ctx, { target: "join_token", id, locked: false }, () => `unlocked join token ${id}`);
-      },
+      usage: "TOKEN_HASH [--reason TEXT]",
+      options: { reason: { type: "string" } },
+      run: (ctx) => setLock(ctx, "join_token", one(ctx, "token hash"), false),
     },
     "audit list": {
       usage: "[--bot NAME] [--spiffe-id ID] [--type T] [--since TIME] [--until TIME] [--limit N]",
@@ -211,8 +203,12 @@ export function adminCommands(): Record<string, Command> {
         const { events } = await ctx.admin().call<{ events: Json[] }>("GET", `/v1/admin/audit${q ? `?${q}` : ""}`);
         print(ctx, { events }, () =>
           formatTable(
-            ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI"],
-            events.map((e) => [e.time as string, e.type as string, e.bot_name as string, e.instance_id as string, e.spiffe_id as string, e.serial_or_jti as string]),
+            ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI", "TOKEN", "ACTOR", "REASON"],
+            events.map((e) => {
+              const detail = (e.detail ?? {}) as Record<string, string | undefined>;
+              const token = detail.token_hash_prefix === undefined ? undefined : `${detail.token_hash_prefix}...`;
+              return [e.time as string, e.type as string, e.bot_name as string, e.instance_id as string, e.spiffe_id as string, e.serial_or_jti as string, token, detail.actor, detail.reason];
+            }),
           ),
         );
       },

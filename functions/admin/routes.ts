@@ -131,8 +131,8 @@ export function adminRoutes(deps: AdminDeps): Route[] {
     })),
     route("POST /v1/admin/locks", 4 * 1024, async (event, actor) => {
       const body = event.json ?? {};
-      const locked = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);
-      return { target: body.target, id: body.id, locked };
+      const { locked, changed } = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);
+      return { target: body.target, id: body.id, locked, changed };
     }),
     route("GET /v1/admin/audit", 0, async (event) => ({
       events: (

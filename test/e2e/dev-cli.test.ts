@@ -119,6 +119,28 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.match(table.stdout, /lock\s+demo/);
   });
 
+  it("shows who locked what and why; a token by its hash prefix; a no-op unlock writes nothing", async () => {
+    const created = await cliJson("token", "create", "--bot", "demo");
+    const hash = created.token_hash as string;
+    const locked = await cli("token", "lock", hash, "--reason", "seen in a CI log");
+    assert.equal(locked.code, 0, locked.stderr);
+    const table = await cli("audit", "--bot", "demo", "--type", "lock", "--limit", "1");
+    assert.match(table.stdout, /^TIME\s+TYPE\s+BOT.*\bTOKEN\s+ACTOR\s+REASON$/m);
+    const row = table.stdout.split("\n")[1] as string;
+    assert.ok(row.includes(`${hash.slice(0, 12)}...`), row);
+    assert.match(row, /local-admin\s+seen in a CI log$/);
+
+    const before = ((await cliJson("audit", "--limit", "1000")).events as unknown[]).length;
+    const noop = await cli("bot", "unlock", "demo");
+    assert.equal(noop.code, 0, noop.stderr);
+    assert.match(noop.stdout, /bot demo was not locked; nothing changed/);
+    assert.equal(((await cliJson("audit", "--limit", "1000")).events as unknown[]).length, before);
+
+    const unknown = await cli("token", "lock", "0".repeat(64), "--json");
+    assert.equal(unknown.code, 1);
+    assert.equal(JSON.parse(unknown.stdout).error.code, "ERR_JOIN_TOKEN_NOT_FOUND");
+  });
+
   it("keeps bots, CA, tokens and the audit trail across a restart", async () => {
     const bundleBefore = await client().fetchBundle();
     const auditBefore = ((await cliJson("audit", "--limit", "1000")).events as unknown[]).length;

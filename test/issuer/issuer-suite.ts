@@ -277,6 +277,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       }
       refuse("a bot that exists", 409, "ERR_BOT_EXISTS", () => admin("POST", "/v1/admin/bots", { name: "web", allowed_spiffe_ids: [WEB] }));
       refuse("an unknown route", 404, "ERR_NOT_FOUND", () => call(h.url, "GET", "/v1/nothing"));
+      refuse("a lock of a join token nobody holds", 404, "ERR_JOIN_TOKEN_NOT_FOUND", () => admin("POST", "/v1/admin/locks", { target: "join_token", id: "0".repeat(64) }));
+      refuse("an unlock of a join token nobody holds", 404, "ERR_JOIN_TOKEN_NOT_FOUND", () => admin("POST", "/v1/admin/locks", { target: "join_token", id: "0".repeat(64), locked: false }));
 
       it("each refusal has its status and code, and the store is untouched", async () => {
         for (const [what, run, status, code] of cases) {

@@ -142,6 +142,10 @@ export class BodyTooLargeError extends TesseraError {
 export class UnsupportedMediaTypeError extends TesseraError {
   static override readonly code = "ERR_UNSUPPORTED_MEDIA_TYPE";
 }
+/** A join token named by a hash the store does not hold (admin lock and unlock). */
+export class JoinTokenNotFoundError extends TesseraError {
+  static override readonly code = "ERR_JOIN_TOKEN_NOT_FOUND";
+}
 /** No route for the method and path. */
 export class RouteNotFoundError extends TesseraError {
   static override readonly code = "ERR_NOT_FOUND";

@@ -4,6 +4,6 @@
  */
 export { getCaStatus, listAuditEvents, type AuditQuery, type SlotStatusView } from "./audit-and-status.js";
 export { assertBotName, createBot, deleteBot, listBots, showBot, type CreateBotInput } from "./bots.js";
-export { setLock, type LockTarget, type SetLockInput } from "./locks.js";
+export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";
 export { createJoinToken, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";
 export type { AdminActor, AdminDeps } from "./types.js";
