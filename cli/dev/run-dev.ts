@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   ConfigError,
   buildRuntime,
   ensureAuthorities,
+  generateSecret,
   loadConfig,
   type TesseraRuntime,
 } from "../../layers/spiffe/src/index.js";
@@ -69,7 +69,7 @@ export async function startDevServer(options: DevOptions): Promise<DevServer> {
     TESSERA_DATA_DIR: dataDir,
   });
   const adminTokenPath = join(dataDir, "admin-token");
-  const adminToken = await readOrCreate(adminTokenPath, () => randomBytes(32).toString("base64url"));
+  const adminToken = await readOrCreate(adminTokenPath, () => generateSecret());
   const runtime = await buildRuntime(config);
   try {
     await ensureAuthorities(runtime.authority, runtime.authorityPolicy);

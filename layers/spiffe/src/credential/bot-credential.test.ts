@@ -53,6 +53,12 @@ describe("bot credentials", () => {
 });
 
 describe("join tokens", () => {
+  it("never starts a token with '-', which a command line would read as an option", () => {
+    // One in 64 would, so 4000 draws without the rule pass with odds of about 1 in 10^27.
+    const leading = Array.from({ length: 4000 }, generateJoinTokenSecret).filter((t) => t.startsWith("-"));
+    assert.deepEqual(leading, []);
+  });
+
   it("generates tokens of the accepted shape", () => {
     const token = generateJoinTokenSecret();
     assertJoinTokenShape(token);

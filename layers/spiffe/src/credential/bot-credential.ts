@@ -1,5 +1,6 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { CredentialInvalidError } from "../errors.js";
+import { generateSecret } from "./generate-secret.js";
 
 const PREFIX = "tbc1";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -32,7 +33,7 @@ export function createInstanceId(): string {
 
 /** Make the credential `tbc1.<instance>.<generation>.<secret>` with 256 random bits of secret. */
 export function mintBotCredential(instanceId: string, generation: number): MintedBotCredential {
-  const secret = randomBytes(32).toString("base64url");
+  const secret = generateSecret();
   return { credential: `${PREFIX}.${instanceId}.${generation}.${secret}`, secretHash: hashSecret(secret) };
 }
 

@@ -13,4 +13,5 @@ export {
   type MintedBotCredential,
   type ParsedBotCredential,
 } from "./bot-credential.js";
+export { generateSecret } from "./generate-secret.js";
 export { assertJoinTokenShape, generateJoinTokenSecret } from "./join-token.js";

@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { JoinTokenInvalidError } from "../errors.js";
+import { generateSecret } from "./generate-secret.js";
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-/** A new join token secret: 256 random bits, base64url. Shown once, stored only as its hash. */
+/** A new join token secret: 256 random bits, base64url, no leading `-`. Shown once, stored only as its hash. */
 export function generateJoinTokenSecret(): string {
-  return randomBytes(32).toString("base64url");
+  return generateSecret();
 }
 
 /** Check the shape of a presented join token before it is hashed and looked up. */
