@@ -11,6 +11,24 @@ export class IssuerApiError extends Error {
   }
 }
 
+/** No answer from the issuer at all: refused, unresolvable, reset or timed out. */
+export class IssuerUnreachableError extends Error {
+  readonly code = "ERR_ISSUER_UNREACHABLE";
+
+  constructor(url: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot reach the issuer at ${url}: ${reason}`, options);
+    this.name = "IssuerUnreachableError";
+  }
+}
+
+function reasonOf(err: unknown, timeoutMs: number): string {
+  if ((err as { name?: unknown }).name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  const parts = cause instanceof AggregateError ? cause.errors : [cause];
+  const text = parts.map((p) => (p instanceof Error ? p.message || String((p as { code?: unknown }).code ?? "") : String(p))).filter(Boolean);
+  return text.length ? [...new Set(text)].join("; ") : String((cause as { code?: unknown }).code ?? "network error");
+}
+
 /** A bot credential as the issuer returns it. */
 export interface CredentialResponse {
   credential: string;
@@ -59,13 +77,20 @@ export class IssuerClient {
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-    const res = await fetch(`${this.#base}${path}`, {
-      method,
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      signal: AbortSignal.timeout(this.#timeoutMs),
-    });
-    const text = await res.text();
+    const url = `${this.#base}${path}`;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw new IssuerUnreachableError(url, reasonOf(err, this.#timeoutMs), { cause: err });
+    }
     if (!res.ok) {
       let code = "ERR_HTTP";
       let message = `issuer answered ${res.status}`;

@@ -1,12 +1,13 @@
+import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { IssuerApiError } from "../agent/issuer-client.js";
 import { TesseraError } from "../layers/spiffe/src/index.js";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { adminCommands } from "./commands/admin-commands.js";
 import { runAgentCommand } from "./commands/agent-commands.js";
-import { runDevCommand } from "./commands/dev-command.js";
+import { DEV_USAGE, runDevCommand } from "./commands/dev-command.js";
 import { svidCommands } from "./commands/svid-commands.js";
-import { UsageError, type CliIo } from "./output.js";
+import { UsageError, helpAsked, type CliIo } from "./output.js";
 
 /** What a command gets: its parsed options and positionals, the IO, and the chosen output mode. */
 export interface CommandContext {
@@ -43,39 +44,67 @@ function commands(): Record<string, Command> {
   return { ...adminCommands(), ...svidCommands() };
 }
 
-function usage(): string {
-  const lines = Object.entries(commands()).map(([name, c]) => `  tessera ${name} ${c.usage}`);
+const GLOBAL_USAGE = [
+  "global options: --issuer URL (TESSERA_ISSUER), --data-dir DIR (TESSERA_DATA_DIR), --admin-token T",
+  "  (TESSERA_ADMIN_TOKEN), --sigv4 --region R (API Gateway IAM auth), -o/--output text|json, --json",
+  "  a value that starts with '-' is written --flag=VALUE",
+].join("\n");
+
+function usage(noun?: string): string {
+  const lines = Object.entries(commands())
+    .filter(([name]) => noun === undefined || name.startsWith(`${noun} `))
+    .map(([name, c]) => `  tessera ${name} ${c.usage}`);
+  const others = noun === undefined ? [`  tessera dev ${DEV_USAGE}`, "  tessera agent [start|validate|api|install] ...   (tessera agent --help)"] : [];
   return [
-    "usage: tessera <command> [options]",
+    `usage: tessera ${noun ?? "<command>"} ${noun === undefined ? "[options]" : "<command> [options]"}`,
     "",
-    "  tessera dev [--port 8640] [--host 127.0.0.1] [--data-dir .tessera] [--trust-domain example.org]",
-    "  tessera agent [start|validate|api|install] ...   (tessera agent --help)",
+    ...others,
     ...lines,
     "",
-    "global options: --issuer URL (TESSERA_ISSUER), --data-dir DIR (TESSERA_DATA_DIR), --admin-token T",
-    "  (TESSERA_ADMIN_TOKEN), --sigv4 --region R (API Gateway IAM auth), -o/--output text|json, --json",
+    GLOBAL_USAGE,
+    ...(noun === undefined ? ["", "tessera --version; tessera <command> --help. Exit codes: 0 ok, 1 failure, 2 usage."] : []),
   ].join("\n");
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return `tessera ${manifest.version}`;
 }
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes("--json") || argv.some((a, i) => (a === "-o" || a === "--output") && argv[i + 1] === "json") || argv.includes("--output=json");
   try {
+    if (argv.length === 0) {
+      io.err(usage());
+      return 2;
+    }
+    if (argv[0] === "--version" || argv[0] === "version") {
+      io.out(version());
+      return 0;
+    }
+    if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+      io.out(usage());
+      return 0;
+    }
     if (argv[0] === "dev") return await runDevCommand(argv.slice(1), io);
     if (argv[0] === "agent") return await runAgentCommand(argv.slice(1), io);
     if (argv[0] === "audit" && argv[1] !== "list") argv = ["audit", "list", ...argv.slice(1)];
     const table = commands();
     const key = [argv[0], argv[1]].join(" ");
     const command = table[key];
-    if (!command || argv.includes("--help") || argv.includes("-h")) {
-      if (command) {
-        io.out(`usage: tessera ${key} ${command.usage}`);
+    if (command && helpAsked(argv)) {
+      io.out(`usage: tessera ${key} ${command.usage}\n\n${GLOBAL_USAGE}`);
+      return 0;
+    }
+    if (!command) {
+      const noun = argv[0] as string;
+      const isNoun = Object.keys(table).some((name) => name.startsWith(`${noun} `));
+      if (isNoun && helpAsked(argv.slice(1, 2))) {
+        io.out(usage(noun));
         return 0;
       }
-      if (argv.length === 0 || argv[0] === "help" || argv.includes("--help") || argv.includes("-h")) {
-        io.out(usage());
-        return 0;
-      }
+      if (isNoun && argv.length === 1) throw new UsageError(`tessera: ${noun} needs a command\n\n${usage(noun)}`);
       throw new UsageError(`tessera: unknown command ${JSON.stringify(argv.slice(0, 2).join(" "))}\n\n${usage()}`);
     }
     const { values, positionals } = parseArgs({

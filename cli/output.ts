@@ -10,6 +10,12 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** Whether `argv` asks for help: `--help` or `-h` before any `--`. */
+export function helpAsked(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
 /** Render rows as an aligned text table with a header line. */
 export function formatTable(headers: string[], rows: (string | number | undefined)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? "-" : String(c))))];

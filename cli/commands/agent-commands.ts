@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../../agent/files/write-file-atomic.js";
 import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
 import { encodeCertificatePem, parseCertificates } from "../../layers/spiffe/src/index.js";
-import { UsageError, formatFields, formatTable, type CliIo } from "../output.js";
+import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
 import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";
 
 interface X509SvidMessage {
@@ -198,7 +198,7 @@ WantedBy=multi-user.target
 /** `tessera agent ...`: run the agent, validate its configuration, or talk to its Workload API. */
 export async function runAgentCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === "--help" || sub === "-h" || sub === "help") {
+  if (sub === "help" || helpAsked(argv)) {
     io.out(USAGE);
     return 0;
   }

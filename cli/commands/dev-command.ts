@@ -1,11 +1,18 @@
 import { parseArgs } from "node:util";
 import { startDevServer } from "../dev/run-dev.js";
-import { UsageError, type CliIo } from "../output.js";
+import { UsageError, helpAsked, type CliIo } from "../output.js";
 
 const DEFAULT_PORT = 8640;
 
+/** The options of `tessera dev`. */
+export const DEV_USAGE = "[--port 8640] [--host 127.0.0.1] [--data-dir .tessera] [--trust-domain example.org]";
+
 /** `tessera dev`: run the whole issuer on this machine until SIGINT/SIGTERM. */
 export async function runDevCommand(argv: string[], io: CliIo): Promise<number> {
+  if (helpAsked(argv)) {
+    io.out(`usage: tessera dev ${DEV_USAGE}`);
+    return 0;
+  }
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -12,6 +12,9 @@ import { jsonResponse, statusForCode, type HttpEvent, type HttpHandler, type Htt
 const MAX_BODY_BYTES = 1024 * 1024;
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
 const ADMIN_PREFIX = "/v1/admin/";
+const ADMIN_TOKEN_NEEDED =
+  "dev: the dev issuer's admin routes need its admin token as Authorization: Bearer, and this request's is missing or wrong " +
+  "(the CLI reads it from the admin-token file in the dev issuer's --data-dir, or takes --admin-token / TESSERA_ADMIN_TOKEN)";
 /** The principal the local front puts in the request context after checking the admin token. */
 export const LOCAL_ADMIN_PRINCIPAL = "local-admin";
 
@@ -164,7 +167,11 @@ export async function startLocalFront(options: {
         params[name] = decodeURIComponent((match as RegExpExecArray)[i + 1] as string);
       });
       const event = toEvent(req, url, body, route, params);
-      if (url.pathname.startsWith(ADMIN_PREFIX) && tokenMatches(req.headers.authorization, options.adminToken)) {
+      if (url.pathname.startsWith(ADMIN_PREFIX)) {
+        if (!tokenMatches(req.headers.authorization, options.adminToken)) {
+          send(res, jsonResponse(statusForCode("ERR_UNAUTHORIZED"), { error: { code: "ERR_UNAUTHORIZED", message: ADMIN_TOKEN_NEEDED } }));
+          return;
+        }
         event.requestContext.authorizer = { iam: { userArn: LOCAL_ADMIN_PRINCIPAL } };
       }
       send(res, await (route?.handler ?? issue)(event));

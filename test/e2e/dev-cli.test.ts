@@ -174,8 +174,15 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     const noAdmin = await runTessera(["bot", "list", "--issuer", dev.url, "--data-dir", join(tmp.path, "nowhere"), "--admin-token", "wrong"]);
     assert.equal(noAdmin.code, 1);
     assert.match(noAdmin.stderr, /ERR_UNAUTHORIZED/);
+    assert.match(noAdmin.stderr, /dev issuer's admin routes need its admin token as Authorization: Bearer/);
+    assert.doesNotMatch(noAdmin.stderr, /SigV4/);
     const help = await runTessera(["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /tessera bot create/);
+    assert.equal((await runTessera(["agent", "api", "--help"])).code, 0);
+    assert.match((await runTessera(["--version"])).stdout, /^tessera \d+\.\d+\.\d+\n$/);
+    const bare = await runTessera([]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /^usage: tessera/);
   });
 });

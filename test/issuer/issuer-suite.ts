@@ -337,6 +337,14 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       });
     });
 
+    it("tells a caller with a wrong admin token that the dev issuer wants its bearer admin token", async () => {
+      const res = await call(h.url, "GET", "/v1/admin/bots", { bearer: "not-the-admin-token" });
+      expectError(res, 401, "ERR_UNAUTHORIZED");
+      const message = (res.json.error as { message: string }).message;
+      assert.match(message, /admin token as Authorization: Bearer/);
+      assert.doesNotMatch(message, /SigV4/);
+    });
+
     it("serves the bundle as PEM too", async () => {
       const pem = await call(h.url, "GET", "/v1/bundle?format=pem");
       assert.equal(pem.status, 200);
