@@ -2,9 +2,9 @@
 // of another uid on the same machine gets only what its own selectors grant.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { cp, readFile, rm } from "node:fs/promises";
 import type { Socket } from "node:net";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { attestUnix, readPeerCredentials } from "../attestation/index.js";
@@ -20,7 +20,8 @@ const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const addonBuilt = existsSync(join(repoRoot, "agent/native/build/Release/peercred.node"));
 const skip = !canSwitchUser() ? "needs root to run a client as another uid" : !addonBuilt ? "peercred addon not built (node scripts/build-native.mjs)" : false;
 
-// Run as another uid: fetch X.509-SVIDs and a JWT-SVID for WEB, print what came back as JSON.
+// Run as another uid: fetch X.509-SVIDs and a JWT-SVID for WEB, print what came back as JSON. It
+// loads gRPC and the proto from a copy in the shared temp directory: that uid may not read the checkout.
 const CLIENT = `
 import { createRequire } from "node:module";
 const [socketPath, protoPath, anchor] = process.argv.slice(1);
@@ -44,6 +45,28 @@ console.log(JSON.stringify(out));
 client.close();
 `;
 
+/**
+ * Copy `names` and what they depend on from the checkout's node_modules into `dest`, keeping the
+ * layout, so a uid that cannot read the checkout (a clone in a 0700 directory) can load them.
+ */
+async function copyModules(names: readonly string[], dest: string): Promise<void> {
+  const copied = new Set<string>();
+  const visit = async (name: string, from: string): Promise<void> => {
+    let dir = from;
+    while (!existsSync(join(dir, "node_modules", name))) {
+      if (dir === repoRoot || dirname(dir) === dir) throw new Error(`test: cannot find module ${name} from ${from}`);
+      dir = dirname(dir);
+    }
+    const source = join(dir, "node_modules", name);
+    if (copied.has(source)) return;
+    copied.add(source);
+    await cp(source, join(dest, relative(repoRoot, source)), { recursive: true, dereference: true });
+    const manifest = JSON.parse(await readFile(join(source, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) await visit(dep, source);
+  };
+  for (const name of names) await visit(name, repoRoot);
+}
+
 async function attest(socket: Socket): Promise<CallerIdentity> {
   const creds = readPeerCredentials(socket);
   return { pid: creds.pid, uid: creds.uid, gid: creds.gid, selectors: await attestUnix(creds, { sha256: false }) };
@@ -55,6 +78,8 @@ describe("Workload API server with Unix workload attestation", { skip }, () => {
   let source: TestSource;
   let server: WorkloadApiServer;
   let socketPath: string;
+  let clientDir: string;
+  let protoPath: string;
   const warnings: Record<string, unknown>[] = [];
 
   before(async () => {
@@ -63,6 +88,10 @@ describe("Workload API server with Unix workload attestation", { skip }, () => {
     source = TestSource.forPki(pki);
     source.grants.push({ selector: "unix:uid:0", svid: await pki.issueSvid(WEB) });
     socketPath = join(dir, "api.sock");
+    clientDir = join(dir, "client");
+    protoPath = join(clientDir, "workload.proto");
+    await copyModules(["@grpc/grpc-js", "@grpc/proto-loader"], clientDir);
+    await cp(WORKLOAD_API_PROTO_PATH, protoPath);
     server = await startWorkloadApiServer({
       socketPath,
       source,
@@ -78,7 +107,7 @@ describe("Workload API server with Unix workload attestation", { skip }, () => {
 
   async function runClient(): Promise<{ uid: number; x509: { ids?: string[]; code?: number }; jwt: { ids?: string[]; code?: number } }> {
     const { uid, gid } = unprivilegedUser();
-    const result = await runAsUser(uid, gid, CLIENT, { args: [socketPath, WORKLOAD_API_PROTO_PATH, join(repoRoot, "package.json")] });
+    const result = await runAsUser(uid, gid, CLIENT, { args: [socketPath, protoPath, join(clientDir, "package.json")] });
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout);
   }
