@@ -14,7 +14,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { FixedClock } from "../../layers/spiffe/src/clock.js";
 import {
   DynamoDbStore,
@@ -24,6 +24,7 @@ import {
   TTL_ATTRIBUTE,
   type DynamoDbStoreOptions,
 } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { legacyBotId } from "../../layers/spiffe/src/store/record-rules.js";
 import { runStoreConformance } from "../../layers/spiffe/src/store/test/conformance.js";
 import type { AuditEvent, BotInstance } from "../../layers/spiffe/src/store/types.js";
 
@@ -80,6 +81,7 @@ describe("DynamoDbStore on DynamoDB", () => {
   const T = Date.now();
   const instance: BotInstance = {
     id: "i-1",
+    botId: "bot-1",
     botName: "builder",
     joinMethod: "token",
     generation: 1,
@@ -100,13 +102,14 @@ describe("DynamoDbStore on DynamoDB", () => {
 
   it("sets the TTL attribute of every expiring record, in epoch seconds", async () => {
     const { store, tableName } = await openStore({ auditRetentionDays: 30 });
-    const token = { tokenHash: "t1", botName: "builder", usesRemaining: 2, expiresAt: T + 60_500, createdAt: T };
+    await store.createBot({ id: "bot-1", name: "builder", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T });
+    const token = { tokenHash: "t1", botId: "bot-1", botName: "builder", usesRemaining: 2, expiresAt: T + 60_500, createdAt: T };
     await store.createJoinToken(token);
     await store.redeemJoinToken("t1", T, instance);
     await store.claimOnce("challenge", "c1", T + 90_250, T);
     const event: AuditEvent = { id: "e1", type: "join", time: T - 1500, botName: "builder" };
     await store.appendAudit(event);
-    await store.createBot({ name: "builder", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T });
+
 
     assert.equal((await rawItem(tableName, "TOKEN#t1", "TOKEN"))?.[TTL_ATTRIBUTE], Math.ceil((T + 60_500) / 1000));
     const instanceTtl = (expiresAt: number): number => Math.ceil((expiresAt + 7 * DAY) / 1000);
@@ -130,7 +133,7 @@ describe("DynamoDbStore on DynamoDB", () => {
   it("redeems tokens whose TTL has passed as invalid even while the item remains", async () => {
     const clock = new FixedClock(T);
     const { store, tableName } = await openStore({ clock });
-    await store.createJoinToken({ tokenHash: "t2", botName: "builder", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
+    await store.createJoinToken({ tokenHash: "t2", botId: "bot-1", botName: "builder", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
     clock.set(T + 2000);
     assert.equal(await store.getJoinToken("t2"), undefined);
     await assert.rejects(store.redeemJoinToken("t2", T + 2000, { ...instance, id: "i-2" }), { code: "ERR_JOIN_TOKEN_INVALID" });
@@ -148,5 +151,38 @@ describe("DynamoDbStore on DynamoDB", () => {
     assert.deepEqual(await store.listAudit(), [recent]);
     assert.deepEqual(await store.listAudit({ botName: "builder" }), [recent]);
     assert.deepEqual(await store.listAudit({ spiffeId: "spiffe://example.org/b", since: 0 }), [recent]);
+  });
+
+  it("deletes a bot with more tokens and instances than one transaction holds", async () => {
+    const { store, tableName } = await openStore();
+    await store.createBot({ id: "bot-1", name: "builder", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T });
+    const hashes = Array.from({ length: 80 }, (_, i) => `many-${i}`);
+    const ids = Array.from({ length: 40 }, (_, i) => `i-many-${i}`);
+    await Promise.all([
+      ...hashes.map((tokenHash) => store.createJoinToken({ tokenHash, botId: "bot-1", botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T })),
+      ...ids.map((id) => store.createBotInstance({ ...instance, id })),
+    ]);
+    await store.deleteBot("builder");
+    for (const hash of hashes) assert.equal(await rawItem(tableName, `TOKEN#${hash}`, "TOKEN"), undefined, hash);
+    for (const id of ids) assert.equal(await rawItem(tableName, `INSTANCE#${id}`, "INSTANCE"), undefined, id);
+  });
+
+  it("gives a bot stored before ids its legacy id, and binds nothing stored without a bot id", async () => {
+    const { store, tableName } = await openStore();
+    const put = (Item: Record<string, unknown>) => documents.send(new PutCommand({ TableName: tableName, Item }));
+    const legacyBot = { name: "builder", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T };
+    await put({ pk: "BOT#builder", sk: "BOT", gsi1pk: "BOTS", gsi1sk: "builder", ...legacyBot });
+    const unbound = { tokenHash: "old", botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T + 1 };
+    await put({ pk: "TOKEN#old", sk: "TOKEN", gsi1pk: "TOKENS", gsi1sk: "builder#old", ...unbound });
+    const bot = await store.getBot("builder");
+    assert.deepEqual(bot, { ...legacyBot, id: legacyBotId(T) });
+    assert.deepEqual(await store.listJoinTokens("builder"), []);
+    const fresh = { ...instance, id: "i-legacy", botId: legacyBotId(T) };
+    await assert.rejects(store.redeemJoinToken("old", T, { ...fresh, botId: undefined as unknown as string }), { code: "ERR_JOIN_TOKEN_INVALID" });
+    await store.createJoinToken({ tokenHash: "new", botId: legacyBotId(T), botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T });
+    await store.redeemJoinToken("new", T, fresh);
+    assert.equal((await store.getBotInstance("i-legacy"))?.botId, legacyBotId(T));
+    assert.equal((await store.deleteBot("builder")).id, legacyBotId(T));
+    assert.equal(await rawItem(tableName, "TOKEN#old", "TOKEN"), undefined);
   });
 });

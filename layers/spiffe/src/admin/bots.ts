@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import { validateAllowedDnsNamePattern } from "../issuer/allowed-dns-names.js";
@@ -47,9 +48,9 @@ function dnsRulesOf(value: unknown): string[] {
 }
 
 /**
- * Create a bot with its allowed SPIFFE IDs, DNS names and join rules; the name must be free. Every
- * pattern is checked first (placeholders only those the join methods fill), so nothing is written
- * for a rule that could not be evaluated.
+ * Create a bot with its allowed SPIFFE IDs, DNS names and join rules under a new immutable id; the
+ * name must be free. Every pattern is checked first (placeholders only those the join methods
+ * fill), so nothing is written for a rule that could not be evaluated.
  */
 export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: AdminActor): Promise<Bot> {
   assertBotName(input.name);
@@ -67,6 +68,7 @@ export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: A
   }
   const now = deps.clock.now().getTime();
   const bot: Bot = {
+    id: randomUUID(),
     name: input.name,
     allowedSpiffeIds: patterns as string[],
     allowedDnsNames,
@@ -75,7 +77,7 @@ export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: A
     createdAt: now,
   };
   await deps.store.createBot(bot);
-  await recordAudit({ audit: deps.store, logger: deps.logger }, { type: "bot_created", time: now, botName: bot.name, detail: { actor } });
+  await recordAudit({ audit: deps.store, logger: deps.logger }, { type: "bot_created", time: now, botName: bot.name, detail: { actor, bot_id: bot.id } });
   return bot;
 }
 
@@ -84,7 +86,7 @@ export async function listBots(deps: AdminDeps): Promise<Bot[]> {
   return (await deps.store.listBots()).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** One bot with its instances; `BotNotFoundError` if there is none. */
+/** One bot with its live instances (those bound to its id); `BotNotFoundError` if there is none. */
 export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bot; instances: BotInstance[] }> {
   assertBotName(name);
   const bot = await deps.store.getBot(name);
@@ -92,12 +94,16 @@ export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bo
   return { bot, instances: await deps.store.listBotInstances(name) };
 }
 
-/** Delete a bot; its instances' credentials stop working at once. */
-export async function deleteBot(deps: AdminDeps, name: unknown, actor: AdminActor): Promise<void> {
+/**
+ * Delete a bot with its join tokens and instances: its credentials and unspent tokens stop working
+ * at once, and for good (they are bound to its id, which a bot created with the name does not get).
+ */
+export async function deleteBot(deps: AdminDeps, name: unknown, actor: AdminActor): Promise<Bot> {
   assertBotName(name);
-  await deps.store.deleteBot(name);
+  const bot = await deps.store.deleteBot(name);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
-    { type: "bot_deleted", time: deps.clock.now().getTime(), botName: name, detail: { actor } },
+    { type: "bot_deleted", time: deps.clock.now().getTime(), botName: name, detail: { actor, bot_id: bot.id } },
   );
+  return bot;
 }

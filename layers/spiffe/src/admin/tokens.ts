@@ -19,6 +19,7 @@ export interface CreateJoinTokenInput {
 export interface CreatedJoinToken {
   token: string;
   tokenHash: string;
+  botId: string;
   botName: string;
   usesRemaining: number;
   expiresAt: Date;
@@ -32,7 +33,7 @@ function boundedInteger(value: unknown, fallback: number, max: number, what: str
   return v as number;
 }
 
-/** Create a join token for a bot that accepts token joins. Default: one use, 1 hour. */
+/** Create a join token, bound to the bot's id, for a bot that accepts token joins. Default: one use, 1 hour. */
 export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInput, actor: AdminActor): Promise<CreatedJoinToken> {
   assertBotName(input.botName);
   const ttlSeconds = boundedInteger(input.ttlSeconds, 3600, MAX_TOKEN_TTL_SECONDS, "ttl");
@@ -46,6 +47,7 @@ export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInp
   const now = deps.clock.now().getTime();
   const record: JoinToken = {
     tokenHash: hashSecret(token),
+    botId: bot.id,
     botName: bot.name,
     usesRemaining: uses,
     expiresAt: now + ttlSeconds * 1000,
@@ -62,7 +64,7 @@ export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInp
       detail: { actor, token_hash_prefix: record.tokenHash.slice(0, 12), uses: String(uses) },
     },
   );
-  return { token, tokenHash: record.tokenHash, botName: bot.name, usesRemaining: uses, expiresAt: new Date(record.expiresAt) };
+  return { token, tokenHash: record.tokenHash, botId: bot.id, botName: bot.name, usesRemaining: uses, expiresAt: new Date(record.expiresAt) };
 }
 
 /** Join tokens (hashes only), optionally of one bot. */

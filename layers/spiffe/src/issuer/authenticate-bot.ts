@@ -1,6 +1,7 @@
 import { recordAudit } from "../audit/index.js";
 import { hashesEqual, parseBotCredential } from "../credential/index.js";
 import { BotLockedError, CredentialInvalidError, GenerationMismatchError } from "../errors.js";
+import { isBoundToBot } from "../store/record-rules.js";
 import type { Bot, BotInstance } from "../store/types.js";
 import type { IssuerDeps } from "./types.js";
 
@@ -30,14 +31,17 @@ export async function lockForCredentialReuse(deps: IssuerDeps, instance: BotInst
 }
 
 /**
- * Check a bot credential: it names a stored instance, its secret is the current one, it has not
- * expired, and neither the instance nor the bot is locked (read fresh on every call). A retired
- * secret means a copy of the credential exists: the instance is locked on the spot.
+ * Check a bot credential: it names a stored instance bound to the live bot of its name (the same
+ * bot id: a deleted bot's instances stay dead when the name is reused), its secret is the current
+ * one, it has not expired, and neither the instance nor the bot is locked (read fresh on every
+ * call). A retired secret means a copy of the credential exists: the instance is locked on the spot.
  */
 export async function authenticateBot(deps: IssuerDeps, credential: unknown): Promise<AuthenticatedBot> {
   const presented = parseBotCredential(credential);
   const instance = await deps.store.getBotInstance(presented.instanceId);
   if (!instance) throw new CredentialInvalidError("credential: unknown or invalid bot credential");
+  const bot = await deps.store.getBot(instance.botName);
+  if (!isBoundToBot(bot, instance)) throw new CredentialInvalidError("credential: unknown or invalid bot credential");
   if (!hashesEqual(presented.secretHash, instance.credentialHash) || presented.generation !== instance.generation) {
     if (instance.retiredCredentialHashes.some((h) => hashesEqual(h, presented.secretHash))) {
       await lockForCredentialReuse(deps, instance, presented.generation);
@@ -51,8 +55,6 @@ export async function authenticateBot(deps: IssuerDeps, credential: unknown): Pr
   if (deps.clock.now().getTime() >= instance.expiresAt) {
     throw new CredentialInvalidError("credential: bot credential has expired; join again");
   }
-  const bot = await deps.store.getBot(instance.botName);
-  if (!bot) throw new CredentialInvalidError("credential: unknown or invalid bot credential");
   if (bot.lock) throw new BotLockedError(`credential: bot ${bot.name} is locked`);
   return { bot, instance };
 }

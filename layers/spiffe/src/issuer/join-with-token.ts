@@ -1,6 +1,7 @@
 import { recordAudit } from "../audit/index.js";
 import { assertJoinTokenShape, createInstanceId, hashSecret, mintBotCredential } from "../credential/index.js";
 import { BotLockedError, JoinMethodNotAllowedError, JoinTokenInvalidError } from "../errors.js";
+import { isBoundToBot } from "../store/record-rules.js";
 import type { BotInstance } from "../store/types.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
@@ -24,7 +25,8 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
   const token = await deps.store.getJoinToken(tokenHash);
   if (!token) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
   const bot = await deps.store.getBot(token.botName);
-  if (!bot) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
+  // A token outlives nothing: once its bot is deleted it is dead, even if the name is reused.
+  if (!isBoundToBot(bot, token)) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
   if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
   if (!bot.joinRules.some((rule) => rule.method === "token")) {
     throw new JoinMethodNotAllowedError(`join: bot ${bot.name} does not accept join tokens`);
@@ -34,6 +36,7 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
   const expiresAt = now + lifetime * 1000;
   const instance: BotInstance = {
     id: instanceId,
+    botId: bot.id,
     botName: bot.name,
     joinMethod: "token",
     generation: 1,

@@ -1,5 +1,5 @@
 import { BotInstanceNotFoundError, BotLockedError, GenerationMismatchError } from "../errors.js";
-import type { AuditEvent, AuditFilter, BotInstance, CaJournal, JoinToken } from "./types.js";
+import type { AuditEvent, AuditFilter, Bot, BotInstance, CaJournal, JoinToken } from "./types.js";
 
 /** How long a bot instance outlives its credential's expiry before every store forgets it (7 days). */
 export const BOT_INSTANCE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -18,6 +18,41 @@ export function isJoinTokenLive(token: Pick<JoinToken, "expiresAt">, now: number
 /** Whether a bot instance still exists at `now` (until `BOT_INSTANCE_RETENTION_MS` after its credential expires). */
 export function isBotInstanceLive(instance: Pick<BotInstance, "expiresAt">, now: number): boolean {
   return instance.expiresAt + BOT_INSTANCE_RETENTION_MS > now;
+}
+
+/**
+ * The id of a bot stored before bots had ids. Derived from its creation time, so every reader
+ * and every restart agree on it, and a bot re-created under the same name never shares it.
+ */
+export function legacyBotId(createdAt: number): string {
+  return `legacy-${createdAt}`;
+}
+
+/** The creation time a `legacyBotId` was derived from; undefined for any other id. */
+export function legacyBotCreatedAt(botId: string): number | undefined {
+  const match = /^legacy-(\d{1,16})$/.exec(botId);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Whether `record` (a join token or bot instance) belongs to `bot`: same name and same id. A
+ * record whose bot was deleted, or that was stored with no bot id, belongs to no bot at all.
+ */
+export function isBoundToBot<B extends Pick<Bot, "id" | "name">>(
+  bot: B | undefined,
+  record: Pick<JoinToken | BotInstance, "botId" | "botName">,
+): bot is B {
+  if (bot === undefined || typeof bot.id !== "string" || bot.id === "") return false;
+  return record.botId === bot.id && record.botName === bot.name;
+}
+
+/** The records bound to one of `bots` (the live bots): what a list shows. */
+export function boundToLiveBots<T extends Pick<JoinToken | BotInstance, "botId" | "botName">>(
+  records: T[],
+  bots: Pick<Bot, "id" | "name">[],
+): T[] {
+  const byName = new Map(bots.map((bot) => [bot.name, bot]));
+  return records.filter((record) => isBoundToBot(byName.get(record.botName), record));
 }
 
 /** A deep copy holding only what JSON keeps: both stores store and return records in this form. */

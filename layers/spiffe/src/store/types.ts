@@ -1,7 +1,8 @@
 /**
  * The records Tessera keeps, and the store interfaces over them. Times are epoch milliseconds.
  * Every invariant (a name taken once, a token used at most its uses, a generation moved only by
- * its holder, a journal changed by one writer at a time) is enforced by the store itself.
+ * its holder, a journal changed by one writer at a time, a token or instance alive only while the
+ * bot it is bound to exists) is enforced by the store itself.
  */
 
 /** Why and when something was locked. */
@@ -21,6 +22,12 @@ export interface JoinRule {
 
 /** A bot: a named identity that machines join as. */
 export interface Bot {
+  /**
+   * Immutable, unique per creation: a bot deleted and created again under the same name has
+   * another id. Bots stored before ids existed read as `legacyBotId(createdAt)`.
+   */
+  id: string;
+  /** A label, unique among live bots and reusable after a delete: never an identity on its own. */
   name: string;
   /** SPIFFE IDs the bot may ask for: exact IDs, prefixes ending in `/*`, or `{{attr}}` templates. */
   allowedSpiffeIds: string[];
@@ -39,6 +46,8 @@ export interface Bot {
 /** A join token, stored by the hash of its secret only. */
 export interface JoinToken {
   tokenHash: string;
+  /** The id of the bot this token joins as; dead once that bot is gone (see `isBoundToBot`). */
+  botId: string;
   botName: string;
   usesRemaining: number;
   expiresAt: number;
@@ -49,6 +58,8 @@ export interface JoinToken {
 /** One machine joined as a bot; credentials are bound to it. */
 export interface BotInstance {
   id: string;
+  /** The id of the bot this instance joined as; dead once that bot is gone (see `isBoundToBot`). */
+  botId: string;
   botName: string;
   joinMethod: JoinRule["method"];
   /** Moves on every renewal; a credential carrying another value is a copy. */
@@ -154,21 +165,30 @@ export interface BotStore {
   createBot(bot: Bot): Promise<void>;
   getBot(name: string): Promise<Bot | undefined>;
   listBots(): Promise<Bot[]>;
-  /** Delete a bot; `BotNotFoundError` if there is none. */
-  deleteBot(name: string): Promise<void>;
+  /**
+   * Delete the bot with its join tokens and bot instances (in one transaction where they fit);
+   * `BotNotFoundError` if there is none. Whatever a concurrent join adds meanwhile stays bound to
+   * the deleted id, so it is refused and never listed, even under a bot re-created with the name.
+   * Returns the bot deleted.
+   */
+  deleteBot(name: string): Promise<Bot>;
   /** Set or clear (`undefined`) the bot's lock; `BotNotFoundError` if there is none. */
   setBotLock(name: string, lock: Lock | undefined): Promise<Bot>;
 }
 
-/** Join tokens by hash. */
+/**
+ * Join tokens by hash. `getJoinToken` returns the record as stored: its user checks the binding
+ * (`isBoundToBot`) against the bot it reads. Lists hold only tokens bound to a live bot.
+ */
 export interface JoinTokenStore {
   createJoinToken(token: JoinToken): Promise<void>;
   getJoinToken(tokenHash: string): Promise<JoinToken | undefined>;
   listJoinTokens(botName?: string): Promise<JoinToken[]>;
   /**
-   * Spend one use of the token and create the bot instance, both or neither. Throws
-   * `JoinTokenInvalidError` for an unknown, expired or locked token, `JoinTokenUsedError` when
-   * no use is left. The token record is removed with its last use.
+   * Spend one use of the token and create the bot instance, both or neither, only while the bot
+   * the token is bound to exists (checked in the same transaction). Throws `JoinTokenInvalidError`
+   * for an unknown, expired or locked token, one whose bot is gone, or an instance bound elsewhere;
+   * `JoinTokenUsedError` when no use is left. The token record is removed with its last use.
    */
   redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken>;
   /** Set or clear a token's lock; `JoinTokenInvalidError` if there is none. */
@@ -176,7 +196,10 @@ export interface JoinTokenStore {
   deleteJoinToken(tokenHash: string): Promise<void>;
 }
 
-/** Bot instances by id. */
+/**
+ * Bot instances by id. `getBotInstance` returns the record as stored: its user checks the binding
+ * (`isBoundToBot`) against the bot it reads. Lists hold only instances bound to a live bot.
+ */
 export interface BotInstanceStore {
   /** Create an instance (platform joins); `StoreConflictError` if the id exists. */
   createBotInstance(instance: BotInstance): Promise<void>;

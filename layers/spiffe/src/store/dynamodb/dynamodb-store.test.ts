@@ -41,9 +41,10 @@ function cancelled(...codes: string[]): Error {
 }
 
 const T = 1_900_000_000_000;
-const token: JoinToken = { tokenHash: "t1", botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T };
+const token: JoinToken = { tokenHash: "t1", botId: "bot-1", botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T };
 const instance: BotInstance = {
   id: "i1",
+  botId: "bot-1",
   botName: "builder",
   joinMethod: "token",
   generation: 1,
@@ -78,20 +79,28 @@ describe("DynamoDbStore against a scripted client", () => {
       assert.match(err.message, /^store: /);
       return true;
     });
-    await assert.rejects(store.createBot({ name: "b", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 1, createdAt: T }), {
+    await assert.rejects(store.createBot({ id: "bot-b", name: "b", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 1, createdAt: T }), {
       code: "ERR_STORE",
     });
   });
 
-  it("spends the last use with a conditional Delete and puts the instance in one transaction", async () => {
+  it("spends the last use, puts the instance and checks the token's bot in one transaction", async () => {
     const { client, sent } = fakeClient(() => tokenItem(1), () => ({}));
     assert.deepEqual(await makeStore(client).redeemJoinToken("t1", T, instance), { ...token, usesRemaining: 0 });
     const actions = sent[1]?.input.TransactItems as Record<string, Record<string, unknown>>[];
     assert.equal(sent[1]?.name, "TransactWriteCommand");
-    assert.equal(actions.length, 2);
+    assert.equal(actions.length, 3);
     assert.match(String(actions[0]?.Delete?.ConditionExpression), /usesRemaining = :one/);
     assert.match(String(actions[0]?.Delete?.ConditionExpression), /attribute_not_exists\(#lock\)/);
     assert.match(String(actions[1]?.Put?.ConditionExpression), /attribute_not_exists\(pk\)/);
+    assert.deepEqual(actions[2]?.ConditionCheck?.Key, { pk: "BOT#builder", sk: "BOT" });
+    assert.equal((actions[2]?.ConditionCheck?.ExpressionAttributeValues as Record<string, unknown>)[":botId"], "bot-1");
+  });
+
+  it("answers ERR_JOIN_TOKEN_INVALID, without retrying, when the token's bot is gone", async () => {
+    const { client, sent } = fakeClient(() => tokenItem(1), fail(cancelled("ConditionalCheckFailed", "None", "ConditionalCheckFailed")));
+    await assert.rejects(makeStore(client).redeemJoinToken("t1", T, instance), { code: "ERR_JOIN_TOKEN_INVALID" });
+    assert.equal(sent.length, 2);
   });
 
   it("spends an earlier use with a conditional decrement", async () => {
@@ -105,7 +114,7 @@ describe("DynamoDbStore against a scripted client", () => {
   it("retries a join whose transaction collided, reading the token again", async () => {
     const { client, sent } = fakeClient(
       () => tokenItem(2),
-      fail(cancelled("TransactionConflict", "None")),
+      fail(cancelled("TransactionConflict", "None", "None")),
       () => tokenItem(1),
       () => ({}),
     );
@@ -122,18 +131,18 @@ describe("DynamoDbStore against a scripted client", () => {
   });
 
   it("answers ERR_STORE_CONFLICT when only the instance put failed", async () => {
-    const { client } = fakeClient(() => tokenItem(1), fail(cancelled("None", "ConditionalCheckFailed")));
+    const { client } = fakeClient(() => tokenItem(1), fail(cancelled("None", "ConditionalCheckFailed", "None")));
     await assert.rejects(makeStore(client).redeemJoinToken("t1", T, instance), { code: "ERR_STORE_CONFLICT" });
   });
 
   it("turns a transaction cancelled by throttling into ERR_STORE", async () => {
-    const { client } = fakeClient(() => tokenItem(1), fail(cancelled("ThrottlingError", "None")));
+    const { client } = fakeClient(() => tokenItem(1), fail(cancelled("ThrottlingError", "None", "None")));
     await assert.rejects(makeStore(client).redeemJoinToken("t1", T, instance), { code: "ERR_STORE" });
   });
 
   it("gives up with ERR_STORE_CONFLICT when the token keeps changing", async () => {
     const responders: Responder[] = [];
-    for (let i = 0; i < 10; i++) responders.push(() => tokenItem(2), fail(cancelled("TransactionConflict", "None")));
+    for (let i = 0; i < 10; i++) responders.push(() => tokenItem(2), fail(cancelled("TransactionConflict", "None", "None")));
     const { client } = fakeClient(...responders);
     await assert.rejects(makeStore(client).redeemJoinToken("t1", T, instance), { code: "ERR_STORE_CONFLICT" });
   });

@@ -1,19 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import type {
-  DeleteCommandInput,
-  DynamoDBDocumentClient,
-  PutCommandInput,
-  QueryCommandInput,
-  TransactWriteCommandInput,
-  UpdateCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import type { PutCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { systemClock, type Clock } from "../../clock.js";
 import {
   BotExistsError,
@@ -29,6 +14,7 @@ import {
   BOT_INSTANCE_RETENTION_MS,
   assertAuditEvent,
   assertJournalVersion,
+  boundToLiveBots,
   copyRecord,
   generationRefusal,
   isBotInstanceLive,
@@ -47,16 +33,19 @@ import {
   type Store,
 } from "../types.js";
 import { listAuditEvents, type AuditQuery } from "./audit-query.js";
-import { cancellationCodes, isConditionFailure, storeFailure } from "./failures.js";
+import { deleteBotAndRecords } from "./bot-deletion.js";
 import {
   BOTS_COLLECTION,
   INSTANCES_COLLECTION,
   TOKENS_COLLECTION,
   auditItem,
+  botBindingCondition,
   botInstanceItem,
   botInstanceKey,
+  botItem,
   botKey,
   botPrefix,
+  fromBotItem,
   fromItem,
   joinTokenItem,
   joinTokenKey,
@@ -65,12 +54,11 @@ import {
   toItem,
   ttlSeconds,
   type Item,
-  type ItemKey,
 } from "./items.js";
+import { TableClient, type DynamoDbDocumentSender, type TransactActions } from "./table-client.js";
 import { GSI1_NAME, TTL_ATTRIBUTE } from "./table-schema.js";
 
-/** The one DynamoDB client call the store makes. */
-export type DynamoDbDocumentSender = Pick<DynamoDBDocumentClient, "send">;
+export type { DynamoDbDocumentSender } from "./table-client.js";
 
 /** Options of `DynamoDbStore`. */
 export interface DynamoDbStoreOptions {
@@ -97,8 +85,7 @@ function lockUpdate(lock: Lock | undefined): Pick<UpdateCommandInput, "UpdateExp
 
 /** The Tessera store over one DynamoDB table (see the module overview for the item design). */
 export class DynamoDbStore implements Store {
-  readonly #client: DynamoDbDocumentSender;
-  readonly #table: string;
+  readonly #table: TableClient;
   readonly #auditRetentionMs: number;
   readonly #clock: Clock;
 
@@ -108,86 +95,13 @@ export class DynamoDbStore implements Store {
     }
     const days = options.auditRetentionDays ?? 365;
     if (!Number.isSafeInteger(days) || days < 1) throw new TypeError("store: auditRetentionDays must be a positive integer");
-    this.#client = options.client;
-    this.#table = options.tableName;
+    this.#table = new TableClient(options.client, options.tableName);
     this.#auditRetentionMs = days * DAY_MS;
     this.#clock = options.clock ?? systemClock;
   }
 
   #now(): number {
     return this.#clock.now().getTime();
-  }
-
-  async #getItem(operation: string, key: ItemKey): Promise<Item | undefined> {
-    try {
-      const out = await this.#client.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }));
-      return out.Item;
-    } catch (err) {
-      throw storeFailure(operation, err);
-    }
-  }
-
-  async #put(
-    operation: string,
-    input: Omit<PutCommandInput, "TableName">,
-    onConditionFailed: () => Error,
-  ): Promise<void> {
-    try {
-      await this.#client.send(new PutCommand({ ...input, TableName: this.#table }));
-    } catch (err) {
-      if (isConditionFailure(err)) throw onConditionFailed();
-      throw storeFailure(operation, err);
-    }
-  }
-
-  async #update(
-    operation: string,
-    input: Omit<UpdateCommandInput, "TableName" | "ReturnValues">,
-    onConditionFailed: () => Error | Promise<Error>,
-  ): Promise<Item> {
-    let attributes: Item | undefined;
-    try {
-      const out = await this.#client.send(
-        new UpdateCommand({ ...input, TableName: this.#table, ReturnValues: "ALL_NEW" }),
-      );
-      attributes = out.Attributes;
-    } catch (err) {
-      if (isConditionFailure(err)) throw await onConditionFailed();
-      throw storeFailure(operation, err);
-    }
-    if (attributes === undefined) throw storeFailure(operation, new Error("no attributes returned"));
-    return attributes;
-  }
-
-  async #delete(
-    operation: string,
-    input: Omit<DeleteCommandInput, "TableName">,
-    onConditionFailed?: () => Error,
-  ): Promise<void> {
-    try {
-      await this.#client.send(new DeleteCommand({ ...input, TableName: this.#table }));
-    } catch (err) {
-      if (onConditionFailed !== undefined && isConditionFailure(err)) throw onConditionFailed();
-      throw storeFailure(operation, err);
-    }
-  }
-
-  async #query(operation: string, input: Omit<QueryCommandInput, "TableName">, want = Infinity): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandInput = { ...input, TableName: this.#table };
-      if (start !== undefined) page.ExclusiveStartKey = start;
-      if (Number.isFinite(want) && input.FilterExpression === undefined) page.Limit = want - items.length;
-      try {
-        const out = await this.#client.send(new QueryCommand(page));
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } catch (err) {
-        throw storeFailure(operation, err);
-      }
-    } while (start !== undefined && items.length < want);
-    return items;
   }
 
   async #queryCollection(operation: string, collection: string, botName: string | undefined): Promise<Item[]> {
@@ -197,7 +111,7 @@ export class DynamoDbStore implements Store {
       condition += " AND begins_with(gsi1sk, :prefix)";
       values[":prefix"] = botPrefix(botName);
     }
-    return this.#query(operation, {
+    return this.#table.query(operation, {
       IndexName: GSI1_NAME,
       KeyConditionExpression: condition,
       ExpressionAttributeValues: values,
@@ -206,10 +120,10 @@ export class DynamoDbStore implements Store {
 
   /** Create a bot; `BotExistsError` if the name is taken. */
   async createBot(bot: Bot): Promise<void> {
-    await this.#put(
+    await this.#table.put(
       "createBot",
       {
-        Item: toItem(bot, botKey(bot.name), { gsi1pk: BOTS_COLLECTION, gsi1sk: bot.name }),
+        Item: botItem(bot),
         ConditionExpression: "attribute_not_exists(pk)",
       },
       () => new BotExistsError(`store: bot ${bot.name} exists`),
@@ -218,38 +132,45 @@ export class DynamoDbStore implements Store {
 
   /** The bot named `name`, if any. */
   async getBot(name: string): Promise<Bot | undefined> {
-    const item = await this.#getItem("getBot", botKey(name));
-    return item === undefined ? undefined : fromItem<Bot>(item);
+    const item = await this.#table.getItem("getBot", botKey(name));
+    return item === undefined ? undefined : fromBotItem(item);
   }
 
   /** Every bot, by name (read from an index: eventually consistent). */
   async listBots(): Promise<Bot[]> {
     const items = await this.#queryCollection("listBots", BOTS_COLLECTION, undefined);
-    return items.map((item) => fromItem<Bot>(item));
+    return items.map((item) => fromBotItem(item));
   }
 
-  /** Delete a bot; `BotNotFoundError` if there is none. */
-  async deleteBot(name: string): Promise<void> {
-    await this.#delete(
-      "deleteBot",
-      { Key: botKey(name), ConditionExpression: "attribute_exists(pk)" },
-      () => new BotNotFoundError(`store: no bot ${name}`),
-    );
+  /** Delete a bot with its join tokens and bot instances (see `deleteBotAndRecords`); `BotNotFoundError` if there is none. */
+  async deleteBot(name: string): Promise<Bot> {
+    const item = await this.#table.getItem("deleteBot", botKey(name));
+    if (item === undefined) throw new BotNotFoundError(`store: no bot ${name}`);
+    const bot = fromBotItem(item);
+    await deleteBotAndRecords(this.#table, bot);
+    return bot;
+  }
+
+  /** The live bots a list of bound records is checked against: the one named, or all. */
+  async #liveBots(botName: string | undefined): Promise<Bot[]> {
+    if (botName === undefined) return this.listBots();
+    const bot = await this.getBot(botName);
+    return bot === undefined ? [] : [bot];
   }
 
   /** Set or clear the bot's lock; `BotNotFoundError` if there is none. */
   async setBotLock(name: string, lock: Lock | undefined): Promise<Bot> {
-    const item = await this.#update(
+    const item = await this.#table.update(
       "setBotLock",
       { Key: botKey(name), ...lockUpdate(lock), ConditionExpression: "attribute_exists(pk)", ExpressionAttributeNames: { "#lock": "lock" } },
       () => new BotNotFoundError(`store: no bot ${name}`),
     );
-    return fromItem<Bot>(item);
+    return fromBotItem(item);
   }
 
   /** Store a join token; `StoreConflictError` if a live token has the same hash. */
   async createJoinToken(token: JoinToken): Promise<void> {
-    await this.#put(
+    await this.#table.put(
       "createJoinToken",
       {
         Item: joinTokenItem(token),
@@ -262,39 +183,45 @@ export class DynamoDbStore implements Store {
 
   /** The live token with this hash, if any. */
   async getJoinToken(tokenHash: string): Promise<JoinToken | undefined> {
-    const item = await this.#getItem("getJoinToken", joinTokenKey(tokenHash));
+    const item = await this.#table.getItem("getJoinToken", joinTokenKey(tokenHash));
     if (item === undefined) return undefined;
     const token = fromItem<JoinToken>(item);
     return isJoinTokenLive(token, this.#now()) ? token : undefined;
   }
 
-  /** Live tokens, of one bot or all (read from an index: eventually consistent). */
+  /** Live tokens bound to a live bot, of one bot or all (read from an index: eventually consistent). */
   async listJoinTokens(botName?: string): Promise<JoinToken[]> {
     const now = this.#now();
-    const items = await this.#queryCollection("listJoinTokens", TOKENS_COLLECTION, botName);
-    return items
+    const [items, bots] = await Promise.all([
+      this.#queryCollection("listJoinTokens", TOKENS_COLLECTION, botName),
+      this.#liveBots(botName),
+    ]);
+    const live = items
       .map((item) => fromItem<JoinToken>(item))
       .filter((token) => isJoinTokenLive(token, now) && (botName === undefined || token.botName === botName));
+    return boundToLiveBots(live, bots);
   }
 
   /** Spend one use of the token and create the instance in one transaction (see `JoinTokenStore`). */
   async redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken> {
     let seen = false;
     for (let attempt = 0; attempt < REDEEM_ATTEMPTS; attempt++) {
-      const item = await this.#getItem("redeemJoinToken", joinTokenKey(tokenHash));
+      const item = await this.#table.getItem("redeemJoinToken", joinTokenKey(tokenHash));
       if (item === undefined) {
         throw seen
           ? new JoinTokenUsedError("store: join token used up")
           : new JoinTokenInvalidError("store: join token invalid");
       }
       const token = fromItem<JoinToken>(item);
-      if (!isJoinTokenLive(token, now) || token.lock !== undefined || token.botName !== instance.botName) {
+      const unbound = typeof token.botId !== "string" || token.botId === "" || token.botId !== instance.botId;
+      if (!isJoinTokenLive(token, now) || token.lock !== undefined || unbound || token.botName !== instance.botName) {
         throw new JoinTokenInvalidError("store: join token invalid");
       }
       if (token.usesRemaining < 1) throw new JoinTokenUsedError("store: join token used up");
       seen = true;
-      const codes = await this.#transact("redeemJoinToken", this.#redeemActions(token, now, instance));
+      const codes = await this.#table.transact("redeemJoinToken", this.#redeemActions(token, now, instance));
       if (codes === undefined) return { ...token, usesRemaining: token.usesRemaining - 1 };
+      if (codes[2] === "ConditionalCheckFailed") throw new JoinTokenInvalidError("store: join token invalid");
       if (codes[1] === "ConditionalCheckFailed" && codes[0] !== "ConditionalCheckFailed") {
         throw new StoreConflictError(`store: bot instance ${instance.id} exists`);
       }
@@ -303,14 +230,15 @@ export class DynamoDbStore implements Store {
     throw new StoreConflictError("store: join token kept changing; try again");
   }
 
-  #redeemActions(token: JoinToken, now: number, instance: BotInstance): TransactWriteCommandInput["TransactItems"] {
+  /** Spend the token, put the instance, and check that the token's bot is still the one it is bound to. */
+  #redeemActions(token: JoinToken, now: number, instance: BotInstance): TransactActions {
     const key = joinTokenKey(token.tokenHash);
     const names = { "#lock": "lock" };
     const tokenAction =
       token.usesRemaining > 1
         ? {
             Update: {
-              TableName: this.#table,
+              TableName: this.#table.table,
               Key: key,
               UpdateExpression: "SET usesRemaining = usesRemaining - :one",
               ConditionExpression: `${REDEEMABLE_TOKEN} AND usesRemaining > :one`,
@@ -320,7 +248,7 @@ export class DynamoDbStore implements Store {
           }
         : {
             Delete: {
-              TableName: this.#table,
+              TableName: this.#table.table,
               Key: key,
               ConditionExpression: `${REDEEMABLE_TOKEN} AND usesRemaining = :one`,
               ExpressionAttributeNames: names,
@@ -331,36 +259,20 @@ export class DynamoDbStore implements Store {
       tokenAction,
       {
         Put: {
-          TableName: this.#table,
+          TableName: this.#table.table,
           Item: botInstanceItem(instance),
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :cutoff",
           ExpressionAttributeValues: { ":cutoff": this.#now() - BOT_INSTANCE_RETENTION_MS },
         },
       },
+      { ConditionCheck: { TableName: this.#table.table, Key: botKey(token.botName), ...botBindingCondition(token.botId) } },
     ];
-  }
-
-  /** Run a transaction: undefined when it committed, the cancellation codes when it was cancelled. */
-  async #transact(
-    operation: string,
-    actions: TransactWriteCommandInput["TransactItems"],
-  ): Promise<(string | undefined)[] | undefined> {
-    try {
-      await this.#client.send(new TransactWriteCommand({ TransactItems: actions }));
-      return undefined;
-    } catch (err) {
-      const codes = cancellationCodes(err);
-      if (codes === undefined) throw storeFailure(operation, err);
-      const expected = codes.every((code) => code === undefined || ["None", "ConditionalCheckFailed", "TransactionConflict"].includes(code));
-      if (!expected) throw storeFailure(operation, err);
-      return codes;
-    }
   }
 
   /** Set or clear a token's lock; `JoinTokenInvalidError` if there is no live token. */
   async setJoinTokenLock(tokenHash: string, lock: Lock | undefined): Promise<void> {
     const change = lockUpdate(lock);
-    await this.#update(
+    await this.#table.update(
       "setJoinTokenLock",
       {
         Key: joinTokenKey(tokenHash),
@@ -375,12 +287,12 @@ export class DynamoDbStore implements Store {
 
   /** Delete a token; deleting one that is not there is not an error. */
   async deleteJoinToken(tokenHash: string): Promise<void> {
-    await this.#delete("deleteJoinToken", { Key: joinTokenKey(tokenHash) });
+    await this.#table.delete("deleteJoinToken", { Key: joinTokenKey(tokenHash) });
   }
 
   /** Join a platform-proved instance; `StoreConflictError` if the id exists. */
   async createBotInstance(instance: BotInstance): Promise<void> {
-    await this.#put(
+    await this.#table.put(
       "createBotInstance",
       {
         Item: botInstanceItem(instance),
@@ -393,19 +305,23 @@ export class DynamoDbStore implements Store {
 
   /** The live instance with this id, if any. */
   async getBotInstance(id: string): Promise<BotInstance | undefined> {
-    const item = await this.#getItem("getBotInstance", botInstanceKey(id));
+    const item = await this.#table.getItem("getBotInstance", botInstanceKey(id));
     if (item === undefined) return undefined;
     const instance = fromItem<BotInstance>(item);
     return isBotInstanceLive(instance, this.#now()) ? instance : undefined;
   }
 
-  /** Live instances, of one bot or all (read from an index: eventually consistent). */
+  /** Live instances bound to a live bot, of one bot or all (read from an index: eventually consistent). */
   async listBotInstances(botName?: string): Promise<BotInstance[]> {
     const now = this.#now();
-    const items = await this.#queryCollection("listBotInstances", INSTANCES_COLLECTION, botName);
-    return items
+    const [items, bots] = await Promise.all([
+      this.#queryCollection("listBotInstances", INSTANCES_COLLECTION, botName),
+      this.#liveBots(botName),
+    ]);
+    const live = items
       .map((item) => fromItem<BotInstance>(item))
       .filter((instance) => isBotInstanceLive(instance, now) && (botName === undefined || instance.botName === botName));
+    return boundToLiveBots(live, bots);
   }
 
   /** Move the instance's generation with a conditional update (see `BotInstanceStore`). */
@@ -419,7 +335,7 @@ export class DynamoDbStore implements Store {
     if (refusal !== undefined) throw refusal;
     if (current === undefined) throw new BotInstanceNotFoundError(`store: no bot instance ${id}`);
     const retired = [current.credentialHash, ...current.retiredCredentialHashes].slice(0, RETIRED_CREDENTIALS_KEPT);
-    const item = await this.#update(
+    const item = await this.#table.update(
       "advanceGeneration",
       {
         Key: botInstanceKey(id),
@@ -450,7 +366,7 @@ export class DynamoDbStore implements Store {
   /** Set or clear an instance's lock; `BotInstanceNotFoundError` if there is none. */
   async setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance> {
     const change = lockUpdate(lock);
-    const item = await this.#update(
+    const item = await this.#table.update(
       "setBotInstanceLock",
       {
         Key: botInstanceKey(id),
@@ -466,7 +382,7 @@ export class DynamoDbStore implements Store {
 
   /** Record a single-use value; a stored record that has expired (TTL not yet run) counts as free. */
   async claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
-    await this.#put(
+    await this.#table.put(
       "claimOnce",
       {
         Item: { ...replayKey(namespace, key), namespace, key, expiresAt, [TTL_ATTRIBUTE]: ttlSeconds(expiresAt) },
@@ -479,7 +395,7 @@ export class DynamoDbStore implements Store {
 
   /** The rotation journal of one key kind, if any. */
   async getJournal(kind: JournalKind): Promise<CaJournal | undefined> {
-    const item = await this.#getItem("getJournal", journalKey(kind));
+    const item = await this.#table.getItem("getJournal", journalKey(kind));
     return item === undefined ? undefined : fromItem<CaJournal>(item);
   }
 
@@ -494,7 +410,7 @@ export class DynamoDbStore implements Store {
             ExpressionAttributeNames: { "#version": "version" },
             ExpressionAttributeValues: { ":expected": expectedVersion },
           };
-    await this.#put(
+    await this.#table.put(
       "putJournal",
       { Item: toItem(journal, journalKey(journal.kind)), ...condition },
       () => new JournalConflictError(`store: ${journal.kind} journal is not at version ${expectedVersion}`),
@@ -504,7 +420,7 @@ export class DynamoDbStore implements Store {
   /** Append an audit event; `StoreConflictError` if that event is stored already. */
   async appendAudit(event: AuditEvent): Promise<void> {
     assertAuditEvent(event);
-    await this.#put(
+    await this.#table.put(
       "appendAudit",
       { Item: auditItem(event, this.#auditRetentionMs), ConditionExpression: "attribute_not_exists(pk)" },
       () => new StoreConflictError(`store: audit event ${event.id} exists`),
@@ -513,7 +429,7 @@ export class DynamoDbStore implements Store {
 
   /** Events matching `filter`, newest first, within the retention window. */
   async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
-    const run = (query: AuditQuery, want: number): Promise<Item[]> => this.#query("listAudit", query, want);
+    const run = (query: AuditQuery, want: number): Promise<Item[]> => this.#table.query("listAudit", query, want);
     return listAuditEvents(run, filter, { now: this.#now(), retentionMs: this.#auditRetentionMs });
   }
 

@@ -1,5 +1,5 @@
-import { AUDIT_TIME_LIMIT, BOT_INSTANCE_RETENTION_MS, copyRecord } from "../record-rules.js";
-import type { AuditEvent, BotInstance, JoinToken, JournalKind } from "../types.js";
+import { AUDIT_TIME_LIMIT, BOT_INSTANCE_RETENTION_MS, copyRecord, legacyBotCreatedAt, legacyBotId } from "../record-rules.js";
+import type { AuditEvent, Bot, BotInstance, JoinToken, JournalKind } from "../types.js";
 import { TTL_ATTRIBUTE } from "./table-schema.js";
 
 /** A primary key of the table. */
@@ -109,6 +109,33 @@ export function fromItem<T>(item: Item): T {
   const record: Item = { ...item };
   for (const name of KEY_ATTRIBUTES) delete record[name];
   return record as T;
+}
+
+/** The item of a bot. */
+export function botItem(bot: Bot): Item {
+  return toItem(bot, botKey(bot.name), { gsi1pk: BOTS_COLLECTION, gsi1sk: bot.name });
+}
+
+/** The bot stored in `item`; one stored before bots had ids gets `legacyBotId(createdAt)`. */
+export function fromBotItem(item: Item): Bot {
+  const bot = fromItem<Bot>(item);
+  return typeof bot.id === "string" && bot.id !== "" ? bot : { ...bot, id: legacyBotId(bot.createdAt) };
+}
+
+/**
+ * A condition on a bot item that holds only while it is the bot with this id: the `id` attribute,
+ * or for a bot stored before ids, no `id` and the creation time its legacy id was derived from.
+ */
+export function botBindingCondition(botId: string): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  return {
+    ConditionExpression: "#botId = :botId OR (attribute_not_exists(#botId) AND createdAt = :legacyCreatedAt)",
+    ExpressionAttributeNames: { "#botId": "id" },
+    ExpressionAttributeValues: { ":botId": botId, ":legacyCreatedAt": legacyBotCreatedAt(botId) ?? -1 },
+  };
 }
 
 /** The item of a join token (TTL at its expiry). */

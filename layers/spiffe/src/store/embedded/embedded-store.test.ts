@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FixedClock } from "../../clock.js";
+import { legacyBotId } from "../record-rules.js";
 import { runStoreConformance } from "../test/conformance.js";
 import type { AuditEvent, BotInstance, CaJournal } from "../types.js";
 import { EMBEDDED_STORE_FILES, EmbeddedStore } from "./index.js";
@@ -18,6 +19,13 @@ before(async () => {
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+/** A copy of `record` without `key`: how records looked before bots had ids. */
+function withoutKey<T extends object, K extends keyof T>(record: T, key: K): Omit<T, K> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
 
 function freshDirectory(): string {
   return join(root, `store-${++counter}`, "data");
@@ -33,6 +41,7 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise
 const T = 1_900_000_000_000;
 const instance: BotInstance = {
   id: "instance-1",
+  botId: "bot-1",
   botName: "builder",
   joinMethod: "token",
   generation: 1,
@@ -45,7 +54,7 @@ const instance: BotInstance = {
 };
 const journal: CaJournal = { kind: "x509", version: 1, slots: [], bundleSequence: 1, updatedAt: T };
 const event: AuditEvent = { id: "e1", type: "join", time: T - 1000, botName: "builder", instanceId: "instance-1" };
-const bot = { name: "builder", allowedSpiffeIds: ["spiffe://example.org/builder"], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T };
+const bot = { id: "bot-1", name: "builder", allowedSpiffeIds: ["spiffe://example.org/builder"], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T };
 
 runStoreConformance("EmbeddedStore", () => EmbeddedStore.open({ directory: freshDirectory() }));
 
@@ -55,7 +64,7 @@ describe("EmbeddedStore on disk", () => {
     const clock = new FixedClock(T);
     const first = await EmbeddedStore.open({ directory, clock });
     await first.createBot(bot);
-    const token = { tokenHash: "t1", botName: "builder", usesRemaining: 3, expiresAt: T + 60_000, createdAt: T };
+    const token = { tokenHash: "t1", botId: "bot-1", botName: "builder", usesRemaining: 3, expiresAt: T + 60_000, createdAt: T };
     await first.createJoinToken(token);
     await first.redeemJoinToken("t1", T, instance);
     await first.advanceGeneration(instance.id, 1, { renewedAt: T + 1, expiresAt: T + 7_200_000, credentialHash: "h2" });
@@ -83,6 +92,35 @@ describe("EmbeddedStore on disk", () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("binds records written before bot ids on open, for good, and drops those older than their bot", async () => {
+    const directory = freshDirectory();
+    await mkdir(directory, { recursive: true });
+    const legacyBot = withoutKey(bot, "id");
+    const legacyInstance = withoutKey(instance, "botId");
+    const legacyToken = { tokenHash: "t-new", botName: "builder", usesRemaining: 2, expiresAt: T + 60_000, createdAt: T + 5 };
+    // Made for an earlier bot named builder (before this one was created): it must not come back.
+    const earlierToken = { ...legacyToken, tokenHash: "t-old", createdAt: T - 5 };
+    const earlierInstance = { ...legacyInstance, id: "instance-0", createdAt: T - 5 };
+    const state = { format: 1, bots: [legacyBot], joinTokens: [legacyToken, earlierToken], botInstances: [legacyInstance, earlierInstance], replay: [], journals: [] };
+    await writeFile(join(directory, EMBEDDED_STORE_FILES.state), JSON.stringify(state));
+    const clock = new FixedClock(T);
+    const expected = { ...bot, id: legacyBotId(T) };
+    for (let open = 0; open < 2; open++) {
+      const store = await EmbeddedStore.open({ directory, clock });
+      try {
+        assert.deepEqual(await store.listBots(), [expected]);
+        assert.deepEqual(await store.listJoinTokens(), [{ ...legacyToken, botId: expected.id }]);
+        assert.deepEqual(await store.listBotInstances(), [{ ...legacyInstance, botId: expected.id }]);
+        assert.equal(await store.getJoinToken("t-old"), undefined);
+        assert.equal(await store.getBotInstance("instance-0"), undefined);
+      } finally {
+        await store.close();
+      }
+    }
+    const saved = JSON.parse(await readFile(join(directory, EMBEDDED_STORE_FILES.state), "utf8")) as { bots: { id?: string }[] };
+    assert.equal(saved.bots[0]?.id, expected.id);
   });
 
   it("keeps every one of many racing writes across a reopen", async () => {
@@ -219,7 +257,7 @@ describe("EmbeddedStore on disk", () => {
     const clock = new FixedClock(T);
     const store = await EmbeddedStore.open({ directory, clock });
     try {
-      await store.createJoinToken({ tokenHash: "short-lived", botName: "b", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
+      await store.createJoinToken({ tokenHash: "short-lived", botId: "bot-b", botName: "b", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
       await store.claimOnce("challenge", "nonce-1", T + 1000, T);
       await store.createBotInstance(instance);
       const statePath = join(directory, EMBEDDED_STORE_FILES.state);

@@ -17,10 +17,12 @@ import {
   assertAuditEvent,
   assertJournalVersion,
   auditLimitOf,
+  boundToLiveBots,
   compareAuditNewestFirst,
   copyRecord,
   generationRefusal,
   isBotInstanceLive,
+  isBoundToBot,
   isJoinTokenLive,
 } from "../record-rules.js";
 import {
@@ -38,6 +40,7 @@ import {
 import { AuditLog } from "./audit-log.js";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
 import { readSnapshot, removeTempSnapshots, writeSnapshot } from "./snapshot-file.js";
+import { parseSnapshot, type ReplayRecord, type Snapshot } from "./snapshot.js";
 
 /** Options of `EmbeddedStore.open`. */
 export interface EmbeddedStoreOptions {
@@ -52,35 +55,6 @@ export const EMBEDDED_STORE_FILES = Object.freeze({
   audit: "audit.jsonl",
   lock: "store.lock",
 });
-
-interface ReplayRecord {
-  namespace: string;
-  key: string;
-  expiresAt: number;
-}
-
-interface Snapshot {
-  format: 1;
-  bots: Bot[];
-  joinTokens: JoinToken[];
-  botInstances: BotInstance[];
-  replay: ReplayRecord[];
-  journals: CaJournal[];
-}
-
-const SNAPSHOT_LISTS = ["bots", "joinTokens", "botInstances", "replay", "journals"] as const;
-
-function parseSnapshot(value: unknown): Snapshot {
-  if (value === undefined) return { format: 1, bots: [], joinTokens: [], botInstances: [], replay: [], journals: [] };
-  const snapshot = value as Partial<Snapshot> | null;
-  if (snapshot === null || typeof snapshot !== "object" || snapshot.format !== 1) {
-    throw new StoreError(`store: ${EMBEDDED_STORE_FILES.state} has an unknown format`);
-  }
-  for (const list of SNAPSHOT_LISTS) {
-    if (!Array.isArray(snapshot[list])) throw new StoreError(`store: ${EMBEDDED_STORE_FILES.state} lacks ${list}`);
-  }
-  return snapshot as Snapshot;
-}
 
 function replayId(namespace: string, key: string): string {
   return `${encodeURIComponent(namespace)}#${key}`;
@@ -154,7 +128,8 @@ export class EmbeddedStore implements Store {
     const lock = await acquireDirectoryLock(join(directory, EMBEDDED_STORE_FILES.lock));
     try {
       await removeTempSnapshots(directory, EMBEDDED_STORE_FILES.state);
-      const snapshot = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state));
+      const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
+      if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
       const { log, events } = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
       return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, { snapshot, events });
     } catch (err) {
@@ -247,10 +222,15 @@ export class EmbeddedStore implements Store {
     return this.#run(() => [...this.#bots.values()].sort(byName).map((bot) => copyRecord(bot)));
   }
 
-  /** Delete a bot; `BotNotFoundError` if there is none. */
-  deleteBot(name: string): Promise<void> {
+  /** Delete a bot with its join tokens and bot instances, in one change; `BotNotFoundError` if there is none. */
+  deleteBot(name: string): Promise<Bot> {
     return this.#mutate(() => {
-      if (!this.#bots.delete(name)) throw new BotNotFoundError(`store: no bot ${name}`);
+      const bot = this.#bots.get(name);
+      if (bot === undefined) throw new BotNotFoundError(`store: no bot ${name}`);
+      this.#bots.delete(name);
+      for (const [hash, token] of this.#tokens) if (token.botId === bot.id) this.#tokens.delete(hash);
+      for (const [id, instance] of this.#instances) if (instance.botId === bot.id) this.#instances.delete(id);
+      return copyRecord(bot);
     });
   }
 
@@ -281,13 +261,14 @@ export class EmbeddedStore implements Store {
     });
   }
 
-  /** Live tokens, of one bot or all. */
+  /** Live tokens bound to a live bot, of one bot or all. */
   listJoinTokens(botName?: string): Promise<JoinToken[]> {
     return this.#run(() => {
       const now = this.#now();
-      return [...this.#tokens.values()]
-        .filter((token) => isJoinTokenLive(token, now) && (botName === undefined || token.botName === botName))
-        .map((token) => copyRecord(token));
+      const live = [...this.#tokens.values()].filter(
+        (token) => isJoinTokenLive(token, now) && (botName === undefined || token.botName === botName),
+      );
+      return boundToLiveBots(live, [...this.#bots.values()]).map((token) => copyRecord(token));
     });
   }
 
@@ -295,7 +276,14 @@ export class EmbeddedStore implements Store {
   redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken> {
     return this.#mutate((clockNow) => {
       const token = this.#tokens.get(tokenHash);
-      if (token === undefined || !isJoinTokenLive(token, now) || token.lock !== undefined || token.botName !== instance.botName) {
+      const bot = token === undefined ? undefined : this.#bots.get(token.botName);
+      if (
+        token === undefined ||
+        !isJoinTokenLive(token, now) ||
+        token.lock !== undefined ||
+        !isBoundToBot(bot, token) ||
+        !isBoundToBot(bot, instance)
+      ) {
         throw new JoinTokenInvalidError("store: join token invalid");
       }
       if (token.usesRemaining < 1) throw new JoinTokenUsedError("store: join token used up");
@@ -344,13 +332,14 @@ export class EmbeddedStore implements Store {
     });
   }
 
-  /** Live instances, of one bot or all. */
+  /** Live instances bound to a live bot, of one bot or all. */
   listBotInstances(botName?: string): Promise<BotInstance[]> {
     return this.#run(() => {
       const now = this.#now();
-      return [...this.#instances.values()]
-        .filter((instance) => isBotInstanceLive(instance, now) && (botName === undefined || instance.botName === botName))
-        .map((instance) => copyRecord(instance));
+      const live = [...this.#instances.values()].filter(
+        (instance) => isBotInstanceLive(instance, now) && (botName === undefined || instance.botName === botName),
+      );
+      return boundToLiveBots(live, [...this.#bots.values()]).map((instance) => copyRecord(instance));
     });
   }
 

@@ -18,8 +18,14 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const LOCK: Lock = { reason: "copy of credential seen", lockedAt: 1_700_000_000_000, lockedBy: "tessera" };
 
+/** The id `makeBot` gives a bot of this name unless told otherwise (tokens and instances default to it). */
+function idOf(name: string): string {
+  return `bot-id-${name}`;
+}
+
 function makeBot(name: string, overrides: Partial<Bot> = {}): Bot {
   return {
+    id: idOf(name),
     name,
     allowedSpiffeIds: [`spiffe://example.org/${name}`, "spiffe://example.org/ci/*"],
     joinRules: [
@@ -35,6 +41,7 @@ function makeBot(name: string, overrides: Partial<Bot> = {}): Bot {
 function makeToken(botName: string, overrides: Partial<JoinToken> = {}): JoinToken {
   return {
     tokenHash: randomUUID().replaceAll("-", ""),
+    botId: idOf(botName),
     botName,
     usesRemaining: 1,
     expiresAt: Date.now() + 60 * MINUTE,
@@ -47,6 +54,7 @@ function makeInstance(botName: string, overrides: Partial<BotInstance> = {}): Bo
   const now = Date.now();
   return {
     id: randomUUID(),
+    botId: idOf(botName),
     botName,
     joinMethod: "token",
     generation: 1,
@@ -120,6 +128,11 @@ function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }
 
+/** Create one bot per name (with `makeBot`'s defaults). */
+async function addBots(store: Store, ...names: string[]): Promise<void> {
+  for (const name of names) await store.createBot(makeBot(name));
+}
+
 /** Register the `Store` conformance suite for one implementation; `makeStore` gives a fresh, empty store. */
 export function runStoreConformance(name: string, makeStore: () => Promise<Store>): void {
   function test(title: string, body: (store: Store) => Promise<void>): void {
@@ -176,8 +189,113 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
     });
 
+    describe("bot identity", () => {
+      const renewal = () => ({ renewedAt: Date.now(), expiresAt: Date.now() + MINUTE, credentialHash: "next" });
+      const listsOf = async (store: Store, name?: string) => ({
+        tokens: await store.listJoinTokens(name),
+        instances: await store.listBotInstances(name),
+      });
+
+      test("deletes a bot with its join tokens and instances, and returns it", async (store) => {
+        await addBots(store, "a", "b");
+        const [once, multi] = [makeToken("a"), makeToken("a", { usesRemaining: 5 })];
+        const tokens = [once, multi];
+        const kept = makeToken("b");
+        for (const token of [...tokens, kept]) await store.createJoinToken(token);
+        const joined = makeInstance("a");
+        await store.redeemJoinToken(multi.tokenHash, Date.now(), joined);
+        const platform = makeInstance("a", { joinMethod: "aws_iam" });
+        const bystander = makeInstance("b");
+        for (const instance of [platform, bystander]) await store.createBotInstance(instance);
+        assert.deepEqual(await store.deleteBot("a"), makeBot("a"));
+        for (const token of tokens) assert.equal(await store.getJoinToken(token.tokenHash), undefined);
+        for (const instance of [joined, platform]) assert.equal(await store.getBotInstance(instance.id), undefined);
+        assert.deepEqual(await store.getJoinToken(kept.tokenHash), kept);
+        assert.deepEqual(await store.getBotInstance(bystander.id), bystander);
+        await eventually(async () => assert.deepEqual(await listsOf(store), { tokens: [kept], instances: [bystander] }));
+      });
+
+      test("gives a bot created under a deleted bot's name nothing of the deleted one", async (store) => {
+        await addBots(store, "a");
+        const spare = makeToken("a", { usesRemaining: 3 });
+        await store.createJoinToken(spare);
+        const joined = makeInstance("a");
+        await store.redeemJoinToken(spare.tokenHash, Date.now(), joined);
+        await store.deleteBot("a");
+        const reborn = makeBot("a", { id: "bot-id-a-reborn" });
+        await store.createBot(reborn);
+        assert.deepEqual(await store.getBot("a"), reborn);
+        assert.equal(await store.getJoinToken(spare.tokenHash), undefined);
+        assert.equal(await store.getBotInstance(joined.id), undefined);
+        for (const botId of [idOf("a"), reborn.id]) {
+          const intruder = makeInstance("a", { botId });
+          await rejectsWithCode(store.redeemJoinToken(spare.tokenHash, Date.now(), intruder), "ERR_JOIN_TOKEN_INVALID");
+          assert.equal(await store.getBotInstance(intruder.id), undefined);
+        }
+        await rejectsWithCode(store.advanceGeneration(joined.id, 1, renewal()), "ERR_BOT_INSTANCE_NOT_FOUND");
+        await eventually(async () => {
+          assert.deepEqual(await listsOf(store, "a"), { tokens: [], instances: [] });
+          assert.deepEqual(await listsOf(store), { tokens: [], instances: [] });
+        });
+      });
+
+      test("refuses and never lists records bound to a bot that is gone (a delete cut short)", async (store) => {
+        // What a delete interrupted between the bot and its records leaves, under a bot created since.
+        const reborn = makeBot("a", { id: "bot-id-a-reborn" });
+        await store.createBot(reborn);
+        const stale = makeToken("a", { usesRemaining: 2 });
+        const orphan = makeToken("gone");
+        for (const token of [stale, orphan]) await store.createJoinToken(token);
+        const staleInstance = makeInstance("a");
+        await store.createBotInstance(staleInstance);
+        for (const botId of [idOf("a"), reborn.id]) {
+          const intruder = makeInstance("a", { botId });
+          await rejectsWithCode(store.redeemJoinToken(stale.tokenHash, Date.now(), intruder), "ERR_JOIN_TOKEN_INVALID");
+          assert.equal(await store.getBotInstance(intruder.id), undefined);
+        }
+        const lost = makeInstance("gone");
+        await rejectsWithCode(store.redeemJoinToken(orphan.tokenHash, Date.now(), lost), "ERR_JOIN_TOKEN_INVALID");
+        assert.equal(await store.getBotInstance(lost.id), undefined);
+        assert.deepEqual(await store.getJoinToken(stale.tokenHash), stale);
+        await eventually(async () => {
+          assert.deepEqual(await listsOf(store, "a"), { tokens: [], instances: [] });
+          assert.deepEqual(await listsOf(store), { tokens: [], instances: [] });
+        });
+      });
+
+      test("leaves nothing usable or listed for a bot re-created after a delete raced joins", async (store) => {
+        for (let round = 0; round < 4; round++) {
+          const name = `race-${round}`;
+          await addBots(store, name);
+          const token = makeToken(name, { usesRemaining: 3 });
+          await store.createJoinToken(token);
+          const joins = Array.from({ length: 3 }, () => makeInstance(name));
+          // Start the delete before, between or after the joins: each round interleaves differently.
+          const calls: (() => Promise<unknown>)[] = joins.map((i) => () => store.redeemJoinToken(token.tokenHash, Date.now(), i));
+          calls.splice(round, 0, () => store.deleteBot(name));
+          const results = await Promise.allSettled(calls.map((call) => call()));
+          assert.equal(results[round]?.status, "fulfilled", `round ${round}: the delete failed`);
+          for (const result of results) {
+            if (result.status === "fulfilled") continue;
+            const code = String((result.reason as { code?: unknown }).code);
+            assert.ok(["ERR_JOIN_TOKEN_INVALID", "ERR_JOIN_TOKEN_USED"].includes(code), `round ${round}: ${code}`);
+          }
+          const reborn = makeBot(name, { id: `${idOf(name)}-reborn` });
+          await store.createBot(reborn);
+          const late = makeInstance(name, { botId: reborn.id });
+          await rejectsWithCode(store.redeemJoinToken(token.tokenHash, Date.now(), late), "ERR_JOIN_TOKEN_INVALID");
+          for (const instance of joins) {
+            const stored = await store.getBotInstance(instance.id);
+            if (stored !== undefined) assert.equal(stored.botId, idOf(name), `round ${round}: an instance changed its bot`);
+          }
+          await eventually(async () => assert.deepEqual(await listsOf(store, name), { tokens: [], instances: [] }));
+        }
+      });
+    });
+
     describe("join tokens", () => {
       test("creates, reads, lists and deletes tokens", async (store) => {
+        await addBots(store, "a", "a#b");
         const a1 = makeToken("a");
         const a2 = makeToken("a", { usesRemaining: 3, lock: LOCK });
         const other = makeToken("a#b");
@@ -221,6 +339,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("redeems a one-use token once and removes it", async (store) => {
+        await addBots(store, "a");
         const token = makeToken("a");
         await store.createJoinToken(token);
         const instance = makeInstance("a");
@@ -236,6 +355,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("spends the uses of a multi-use token one at a time", async (store) => {
+        await addBots(store, "a");
         const token = makeToken("a", { usesRemaining: 2 });
         await store.createJoinToken(token);
         const first = await store.redeemJoinToken(token.tokenHash, Date.now(), makeInstance("a"));
@@ -247,6 +367,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("refuses a token with no use left", async (store) => {
+        await addBots(store, "a");
         const token = makeToken("a", { usesRemaining: 0 });
         await store.createJoinToken(token);
         const instance = makeInstance("a");
@@ -255,6 +376,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("refuses unknown and expired tokens and writes no instance", async (store) => {
+        await addBots(store, "a");
         const unknown = makeInstance("a");
         await rejectsWithCode(store.redeemJoinToken("e".repeat(64), Date.now(), unknown), "ERR_JOIN_TOKEN_INVALID");
         const expired = makeToken("a", { expiresAt: Date.now() - 1 });
@@ -270,6 +392,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("refuses a locked token until it is unlocked", async (store) => {
+        await addBots(store, "a");
         const token = makeToken("a", { usesRemaining: 2 });
         await store.createJoinToken(token);
         await store.setJoinTokenLock(token.tokenHash, LOCK);
@@ -284,6 +407,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("refuses a token for an instance of another bot", async (store) => {
+        await addBots(store, "a", "b");
         const token = makeToken("a");
         await store.createJoinToken(token);
         const intruder = makeInstance("b");
@@ -293,6 +417,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("spends no use when the instance id is taken", async (store) => {
+        await addBots(store, "a");
         const existing = makeInstance("a");
         await store.createBotInstance(existing);
         const token = makeToken("a");
@@ -304,6 +429,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("lets exactly one of five racing joins spend a one-use token", async (store) => {
+        await addBots(store, "a");
         const token = makeToken("a");
         await store.createJoinToken(token);
         const instances = Array.from({ length: 5 }, () => makeInstance("a"));
@@ -316,6 +442,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("lets exactly three of five racing joins spend a three-use token", async (store) => {
+        await addBots(store, "a");
         const token = makeToken("a", { usesRemaining: 3 });
         await store.createJoinToken(token);
         const instances = Array.from({ length: 5 }, () => makeInstance("a"));
@@ -331,6 +458,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
 
     describe("bot instances", () => {
       test("creates, reads and lists instances", async (store) => {
+        await addBots(store, "a", "a#b");
         const byId = byKey<BotInstance>((i) => i.id);
         const a1 = makeInstance("a");
         const a2 = makeInstance("a", { joinMethod: "aws_iam", lock: LOCK });
@@ -352,6 +480,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       test("keeps an instance for a week after its credential expires, then forgets it", async (store) => {
+        await addBots(store, "a");
         const recent = makeInstance("a", { expiresAt: Date.now() - MINUTE });
         const stale = makeInstance("a", { expiresAt: Date.now() - BOT_INSTANCE_RETENTION_MS - MINUTE });
         await store.createBotInstance(recent);
