@@ -68,7 +68,12 @@ export function adminCommands(): Record<string, Command> {
           join_rules: methods.map((method) => ({ method })),
           ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
         });
-        const fields = { allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(", "), allowed_dns_names: dnsText(bot), max_svid_ttl: `${bot.max_svid_ttl as number}s` };
+        const fields = {
+          id: bot.id,
+          allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(", "),
+          allowed_dns_names: dnsText(bot),
+          max_svid_ttl: `${bot.max_svid_ttl as number}s`,
+        };
         print(ctx, bot, () => `created bot ${name}\n${formatFields(fields)}`);
       },
     },
@@ -103,6 +108,7 @@ export function adminCommands(): Record<string, Command> {
           [
             formatFields({
               name: bot.name,
+              id: bot.id,
               state: lockText(bot.lock),
               allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(" "),
               allowed_dns_names: dnsText(bot, " "),

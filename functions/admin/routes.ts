@@ -25,6 +25,7 @@ const lockView = (lock: Bot["lock"]) =>
 
 function botView(bot: Bot): Record<string, unknown> {
   return {
+    id: bot.id,
     name: bot.name,
     allowed_spiffe_ids: bot.allowedSpiffeIds,
     allowed_dns_names: bot.allowedDnsNames ?? [],
@@ -38,6 +39,7 @@ function botView(bot: Bot): Record<string, unknown> {
 function instanceView(instance: BotInstance): Record<string, unknown> {
   return {
     id: instance.id,
+    bot_id: instance.botId,
     bot_name: instance.botName,
     join_method: instance.joinMethod,
     generation: instance.generation,
@@ -52,6 +54,7 @@ function instanceView(instance: BotInstance): Record<string, unknown> {
 function tokenView(token: JoinToken): Record<string, unknown> {
   return {
     token_hash: token.tokenHash,
+    bot_id: token.botId,
     bot_name: token.botName,
     uses_remaining: token.usesRemaining,
     expires_at: iso(token.expiresAt),
@@ -112,8 +115,8 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       return { ...botView(bot), instances: instances.map(instanceView) };
     }),
     route("DELETE /v1/admin/bots/{name}", 0, async (event, actor) => {
-      await deleteBot(deps, param(event, "name"), actor);
-      return { deleted: param(event, "name") };
+      const deleted = await deleteBot(deps, param(event, "name"), actor);
+      return { deleted: deleted.name, id: deleted.id };
     }),
     route("POST /v1/admin/tokens", 4 * 1024, async (event, actor) => {
       const body = event.json ?? {};
@@ -121,6 +124,7 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       return {
         token: created.token,
         token_hash: created.tokenHash,
+        bot_id: created.botId,
         bot_name: created.botName,
         uses_remaining: created.usesRemaining,
         expires_at: created.expiresAt.toISOString(),

@@ -201,6 +201,63 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       assert.ok(instance?.lock, "instance locked");
     });
 
+    describe("a deleted bot stays dead when its name is reused", () => {
+      const makeBot = async (name: string) => {
+        const res = await admin("POST", "/v1/admin/bots", { name, allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/${name}/*`] });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(typeof res.json.id, "string");
+        return res.json.id as string;
+      };
+      /** A bot with one joined instance and one unspent token; returns what a thief of both would hold. */
+      const bornAndJoined = async (name: string) => {
+        const id = await makeBot(name);
+        const spare = await newToken(name, { uses: 5 });
+        const joinedRes = await join(await newToken(name));
+        assert.equal(joinedRes.status, 200, joinedRes.text);
+        const { csr } = await makeCsr();
+        const credential = joinedRes.json.credential as string;
+        const svid = () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/${name}/api`);
+        assert.equal((await svid()).status, 200);
+        return { id, spare, credential, instanceId: joinedRes.json.instance_id as string, svid };
+      };
+      const expectDead = async (name: string, held: Awaited<ReturnType<typeof bornAndJoined>>) => {
+        expectError(await held.svid(), 401, "ERR_CREDENTIAL_INVALID");
+        expectError(await call(h.url, "POST", "/v1/renew", { bearer: held.credential }), 401, "ERR_CREDENTIAL_INVALID");
+        expectError(await join(held.spare), 401, "ERR_JOIN_TOKEN_INVALID");
+        const shown = await admin("GET", `/v1/admin/bots/${name}`);
+        assert.notEqual(shown.json.id, held.id);
+        assert.deepEqual(shown.json.instances, []);
+        assert.deepEqual((await admin("GET", `/v1/admin/tokens?bot=${name}`)).json.tokens, []);
+      };
+
+      it("refuses the old credential and unspent token after delete and re-create, and lists neither", async () => {
+        const held = await bornAndJoined("phoenix");
+        const deleted = await admin("DELETE", "/v1/admin/bots/phoenix");
+        assert.deepEqual(deleted.json, { deleted: "phoenix", id: held.id });
+        expectError(await held.svid(), 401, "ERR_CREDENTIAL_INVALID");
+        const reborn = await makeBot("phoenix");
+        assert.notEqual(reborn, held.id);
+        await expectDead("phoenix", held);
+        const fresh = await join(await newToken("phoenix"));
+        assert.equal(fresh.status, 200, fresh.text);
+        assert.equal((await admin("GET", "/v1/admin/bots/phoenix")).json.id, reborn);
+      });
+
+      it("refuses records a delete cut short left behind, under a bot re-created with the name", async () => {
+        const held = await bornAndJoined("ember");
+        const store = h.runtime.store;
+        const instance = await store.getBotInstance(held.instanceId);
+        const tokens = await store.listJoinTokens("ember");
+        assert.ok(instance && tokens.length === 1);
+        assert.equal((await admin("DELETE", "/v1/admin/bots/ember")).status, 200);
+        await makeBot("ember");
+        // Put back what a crash between the bot's delete and its records' would have left.
+        await store.createBotInstance(instance);
+        for (const token of tokens) await store.createJoinToken(token);
+        await expectDead("ember", held);
+      });
+    });
+
     it("audits joins and SVIDs with serials and key thumbprints, never secrets", async () => {
       const { credential, instance_id } = await joined();
       const { csr } = await makeCsr();
