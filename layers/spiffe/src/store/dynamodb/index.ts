@@ -21,7 +21,12 @@
  * (`<bot>` and `<namespace>` are URI-encoded; `<time>` is epoch ms zero-padded to 15 digits.)
  * Every invariant is a ConditionExpression: names and ids with `attribute_not_exists`, journals on
  * `version`, generations on `generation` and the absence of `lock`; a join is one
- * TransactWriteItems (spend the token, put the instance). TTL deletion is lazy, so expiry is also
+ * TransactWriteItems (spend the token, put the instance, check that the token's bot item still has
+ * the token's `botId`); deleting a bot is one TransactWriteItems with the first 99 of its tokens and
+ * instances (the rest follow one by one), and lists keep only records bound to a live bot, so a
+ * record a delete left behind is dead (see `bot-deletion.ts`). A bot item with no `id` (written
+ * before ids) reads as `legacyBotId(createdAt)`; a token or instance with no `botId` is bound to no
+ * bot. TTL deletion is lazy, so expiry is also
  * checked on every read and in every condition: an expired token, replay record or instance
  * counts as absent. Point reads are strongly consistent; `list*` read gsi1 and are eventually
  * consistent. `listAudit` reads the bot (gsi1) or SPIFFE ID (gsi2) partition when the filter names
