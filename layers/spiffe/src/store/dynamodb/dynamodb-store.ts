@@ -5,7 +5,6 @@ import {
   BotInstanceNotFoundError,
   BotNotFoundError,
   JoinTokenInvalidError,
-  JoinTokenUsedError,
   JournalConflictError,
   ReplayError,
   StoreConflictError,
@@ -34,12 +33,12 @@ import {
 } from "../types.js";
 import { listAuditEvents, type AuditQuery } from "./audit-query.js";
 import { deleteBotAndRecords } from "./bot-deletion.js";
+import { redeemJoinTokenItem } from "./join-token-redemption.js";
 import {
   BOTS_COLLECTION,
   INSTANCES_COLLECTION,
   TOKENS_COLLECTION,
   auditItem,
-  botBindingCondition,
   botInstanceItem,
   botInstanceKey,
   botItem,
@@ -55,7 +54,7 @@ import {
   ttlSeconds,
   type Item,
 } from "./items.js";
-import { TableClient, type DynamoDbDocumentSender, type TransactActions } from "./table-client.js";
+import { TableClient, type DynamoDbDocumentSender } from "./table-client.js";
 import { GSI1_NAME, TTL_ATTRIBUTE } from "./table-schema.js";
 
 export type { DynamoDbDocumentSender } from "./table-client.js";
@@ -71,11 +70,8 @@ export interface DynamoDbStoreOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Redemption attempts before giving up on a token that keeps changing under us. */
-const REDEEM_ATTEMPTS = 10;
 
 const LIVE_INSTANCE = "attribute_exists(pk) AND expiresAt > :cutoff";
-const REDEEMABLE_TOKEN = "attribute_exists(pk) AND expiresAt > :now AND attribute_not_exists(#lock)";
 
 function lockUpdate(lock: Lock | undefined): Pick<UpdateCommandInput, "UpdateExpression" | "ExpressionAttributeValues"> {
   return lock === undefined
@@ -202,71 +198,9 @@ export class DynamoDbStore implements Store {
     return boundToLiveBots(live, bots);
   }
 
-  /** Spend one use of the token and create the instance in one transaction (see `JoinTokenStore`). */
-  async redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken> {
-    let seen = false;
-    for (let attempt = 0; attempt < REDEEM_ATTEMPTS; attempt++) {
-      const item = await this.#table.getItem("redeemJoinToken", joinTokenKey(tokenHash));
-      if (item === undefined) {
-        throw seen
-          ? new JoinTokenUsedError("store: join token used up")
-          : new JoinTokenInvalidError("store: join token invalid");
-      }
-      const token = fromItem<JoinToken>(item);
-      const unbound = typeof token.botId !== "string" || token.botId === "" || token.botId !== instance.botId;
-      if (!isJoinTokenLive(token, now) || token.lock !== undefined || unbound || token.botName !== instance.botName) {
-        throw new JoinTokenInvalidError("store: join token invalid");
-      }
-      if (token.usesRemaining < 1) throw new JoinTokenUsedError("store: join token used up");
-      seen = true;
-      const codes = await this.#table.transact("redeemJoinToken", this.#redeemActions(token, now, instance));
-      if (codes === undefined) return { ...token, usesRemaining: token.usesRemaining - 1 };
-      if (codes[2] === "ConditionalCheckFailed") throw new JoinTokenInvalidError("store: join token invalid");
-      if (codes[1] === "ConditionalCheckFailed" && codes[0] !== "ConditionalCheckFailed") {
-        throw new StoreConflictError(`store: bot instance ${instance.id} exists`);
-      }
-      // The token changed under us (another join spent a use) or the transaction collided: look again.
-    }
-    throw new StoreConflictError("store: join token kept changing; try again");
-  }
-
-  /** Spend the token, put the instance, and check that the token's bot is still the one it is bound to. */
-  #redeemActions(token: JoinToken, now: number, instance: BotInstance): TransactActions {
-    const key = joinTokenKey(token.tokenHash);
-    const names = { "#lock": "lock" };
-    const tokenAction =
-      token.usesRemaining > 1
-        ? {
-            Update: {
-              TableName: this.#table.table,
-              Key: key,
-              UpdateExpression: "SET usesRemaining = usesRemaining - :one",
-              ConditionExpression: `${REDEEMABLE_TOKEN} AND usesRemaining > :one`,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: { ":now": now, ":one": 1 },
-            },
-          }
-        : {
-            Delete: {
-              TableName: this.#table.table,
-              Key: key,
-              ConditionExpression: `${REDEEMABLE_TOKEN} AND usesRemaining = :one`,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: { ":now": now, ":one": 1 },
-            },
-          };
-    return [
-      tokenAction,
-      {
-        Put: {
-          TableName: this.#table.table,
-          Item: botInstanceItem(instance),
-          ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :cutoff",
-          ExpressionAttributeValues: { ":cutoff": this.#now() - BOT_INSTANCE_RETENTION_MS },
-        },
-      },
-      { ConditionCheck: { TableName: this.#table.table, Key: botKey(token.botName), ...botBindingCondition(token.botId) } },
-    ];
+  /** Spend one use of the token and create the instance in one transaction (see `redeemJoinTokenItem`). */
+  redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken> {
+    return redeemJoinTokenItem(this.#table, { tokenHash, now, clockNow: this.#now(), instance });
   }
 
   /** Set or clear a token's lock; `JoinTokenInvalidError` if there is no live token. */

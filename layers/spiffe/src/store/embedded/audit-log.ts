@@ -1,7 +1,8 @@
 import { open, readFile, truncate } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { StoreError } from "../../errors.js";
-import type { AuditEvent } from "../types.js";
+import { compareAuditNewestFirst, copyRecord } from "../record-rules.js";
+import type { AuditEvent, AuditFilter } from "../types.js";
 
 const NEWLINE = 0x0a;
 
@@ -14,19 +15,33 @@ async function readLog(path: string): Promise<Buffer> {
   }
 }
 
-/** The audit trail as a JSON-lines file: one event per line, each append fsynced. */
+function matches(event: AuditEvent, filter: AuditFilter): boolean {
+  return (
+    (filter.botName === undefined || event.botName === filter.botName) &&
+    (filter.spiffeId === undefined || event.spiffeId === filter.spiffeId) &&
+    (filter.type === undefined || event.type === filter.type) &&
+    (filter.since === undefined || event.time >= filter.since) &&
+    (filter.until === undefined || event.time < filter.until)
+  );
+}
+
+/** The audit trail as a JSON-lines file (one event per line, each append fsynced), and in memory. */
 export class AuditLog {
   readonly #handle: FileHandle;
+  readonly #events: AuditEvent[];
+  readonly #ids: Set<string>;
 
-  private constructor(handle: FileHandle) {
+  private constructor(handle: FileHandle, events: AuditEvent[]) {
     this.#handle = handle;
+    this.#events = events;
+    this.#ids = new Set(events.map((event) => event.id));
   }
 
   /**
    * Open the log at `path` (created 0600) and read its events, oldest first. Bytes after the last
    * newline are a line torn by a crash mid-append: they are dropped and truncated away.
    */
-  static async open(path: string): Promise<{ log: AuditLog; events: AuditEvent[] }> {
+  static async open(path: string): Promise<AuditLog> {
     const bytes = await readLog(path);
     const complete = bytes.lastIndexOf(NEWLINE) + 1;
     if (complete < bytes.length) {
@@ -49,13 +64,30 @@ export class AuditLog {
       await handle.close();
       throw err;
     }
-    return { log: new AuditLog(handle), events };
+    return new AuditLog(handle, events);
   }
 
-  /** Append one event and wait until it is on disk. */
+  /** Whether an event with this id is in the log. */
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  /** Append a copy of one event and wait until it is on disk. */
   async append(event: AuditEvent): Promise<void> {
-    await this.#handle.write(`${JSON.stringify(event)}\n`);
+    const stored = copyRecord(event);
+    await this.#handle.write(`${JSON.stringify(stored)}\n`);
     await this.#handle.sync();
+    this.#events.push(stored);
+    this.#ids.add(stored.id);
+  }
+
+  /** Copies of at most `limit` events matching `filter`, newest first. */
+  list(filter: AuditFilter, limit: number): AuditEvent[] {
+    return this.#events
+      .filter((event) => matches(event, filter))
+      .sort(compareAuditNewestFirst)
+      .slice(0, limit)
+      .map((event) => copyRecord(event));
   }
 
   /** Close the file. */

@@ -18,7 +18,6 @@ import {
   assertJournalVersion,
   auditLimitOf,
   boundToLiveBots,
-  compareAuditNewestFirst,
   copyRecord,
   generationRefusal,
   isBotInstanceLive,
@@ -71,11 +70,6 @@ function withLock<T extends { lock?: Lock }>(record: T, lock: Lock | undefined):
   return updated;
 }
 
-interface Contents {
-  snapshot: Snapshot;
-  events: AuditEvent[];
-}
-
 /**
  * The single-machine store: state in a data directory, safe across restarts and crashes.
  * Bots, tokens, instances, replay records and journals live in one JSON snapshot rewritten
@@ -92,25 +86,20 @@ export class EmbeddedStore implements Store {
   readonly #instances = new Map<string, BotInstance>();
   readonly #replay = new Map<string, ReplayRecord>();
   readonly #journals = new Map<JournalKind, CaJournal>();
-  readonly #events: AuditEvent[];
-  readonly #eventIds: Set<string>;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #failure: StoreError | undefined;
 
-  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, contents: Contents) {
+  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot) {
     this.#directory = directory;
     this.#clock = clock;
     this.#lock = lock;
     this.#audit = audit;
-    const { snapshot, events } = contents;
     for (const bot of snapshot.bots) this.#bots.set(bot.name, bot);
     for (const token of snapshot.joinTokens) this.#tokens.set(token.tokenHash, token);
     for (const instance of snapshot.botInstances) this.#instances.set(instance.id, instance);
     for (const record of snapshot.replay) this.#replay.set(replayId(record.namespace, record.key), record);
     for (const journal of snapshot.journals) this.#journals.set(journal.kind, journal);
-    this.#events = events;
-    this.#eventIds = new Set(events.map((event) => event.id));
   }
 
   /** Open (creating if needed) the store in `directory`; `StoreError` if another live process holds it. */
@@ -130,8 +119,8 @@ export class EmbeddedStore implements Store {
       await removeTempSnapshots(directory, EMBEDDED_STORE_FILES.state);
       const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
       if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
-      const { log, events } = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
-      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, { snapshot, events });
+      const log = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
+      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, snapshot);
     } catch (err) {
       await lock.release().catch(() => undefined);
       if (err instanceof TesseraError) throw err;
@@ -415,31 +404,15 @@ export class EmbeddedStore implements Store {
   async appendAudit(event: AuditEvent): Promise<void> {
     assertAuditEvent(event);
     return this.#run(async () => {
-      if (this.#eventIds.has(event.id)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
-      const stored = copyRecord(event);
-      await this.#durably(() => this.#audit.append(stored));
-      this.#events.push(stored);
-      this.#eventIds.add(stored.id);
+      if (this.#audit.has(event.id)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
+      await this.#durably(() => this.#audit.append(event));
     });
   }
 
   /** Events matching `filter`, newest first. */
   async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const limit = auditLimitOf(filter);
-    return this.#run(() =>
-      this.#events
-        .filter(
-          (event) =>
-            (filter.botName === undefined || event.botName === filter.botName) &&
-            (filter.spiffeId === undefined || event.spiffeId === filter.spiffeId) &&
-            (filter.type === undefined || event.type === filter.type) &&
-            (filter.since === undefined || event.time >= filter.since) &&
-            (filter.until === undefined || event.time < filter.until),
-        )
-        .sort(compareAuditNewestFirst)
-        .slice(0, limit)
-        .map((event) => copyRecord(event)),
-    );
+    return this.#run(() => this.#audit.list(filter, limit));
   }
 
   /** Wait for queued calls, close the audit file and release the directory lock. */
