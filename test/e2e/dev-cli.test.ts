@@ -157,6 +157,31 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.equal((status.slots as unknown[]).length, 2);
   });
 
+  it("keeps a deleted bot dead when the CLI creates one of the same name, across a restart", async () => {
+    const ghostId = `spiffe://${TD}/ghost/api`;
+    const first = await cliJson("bot", "create", "ghost", "--allow", `spiffe://${TD}/ghost/*`);
+    const spare = (await cliJson("token", "create", "--bot", "ghost", "--uses", "3")).token as string;
+    const credentialFile = join(tmp.path, "ghost-credential");
+    await cliJson("join", "token", "--token", (await cliJson("token", "create", "--bot", "ghost")).token as string, "--credential-file", credentialFile);
+    const jwt = () => cli("svid", "jwt", "--credential-file", credentialFile, "--spiffe-id", ghostId, "--audience", "db");
+    assert.equal((await jwt()).code, 0);
+    assert.equal((await cli("bot", "delete", "ghost")).code, 0);
+    const second = await cliJson("bot", "create", "ghost", "--allow", `spiffe://${TD}/ghost/*`);
+    assert.notEqual(second.id, first.id);
+    const dead = async () => {
+      assert.equal((await jwt()).code, 1);
+      assert.equal((await cli("svid", "jwt", "--token", spare, "--spiffe-id", ghostId, "--audience", "db")).code, 1);
+      const shown = await cli("bot", "show", "ghost");
+      assert.match(shown.stdout, new RegExp(`id:?\\s+${String(second.id)}`));
+      assert.deepEqual((await cliJson("bot", "show", "ghost")).instances, []);
+      assert.deepEqual((await cliJson("token", "list", "--bot", "ghost")).tokens, []);
+    };
+    await dead();
+    assert.equal(await dev.stop(), 0);
+    dev = await startDevProcess(dataDir);
+    await dead();
+  });
+
   it("refuses a data directory of another trust domain", async () => {
     const run = await runTessera(["dev", "--port", "0", "--data-dir", dataDir, "--trust-domain", "other.org"]);
     assert.equal(run.code, 1);
