@@ -25,7 +25,7 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
   const token = await deps.store.getJoinToken(tokenHash);
   if (!token) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
   const bot = await deps.store.getBot(token.botName);
-  // A token outlives nothing: once its bot is deleted it is dead, even if the name is reused.
+  // A token is dead once its bot is deleted, even when a bot of the same name exists again.
   if (!isBoundToBot(bot, token)) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
   if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
   if (!bot.joinRules.some((rule) => rule.method === "token")) {
