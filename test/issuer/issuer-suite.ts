@@ -145,6 +145,7 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
     it("a bot stored before its patterns were checked is refused with 403s, never a 500, and gets no DNS name", async () => {
       // As a bot written by an earlier version: a placeholder nothing fills, and no DNS rules at all.
       await h.runtime.store.createBot({
+        id: "legacy-bot-id",
         name: "legacy",
         allowedSpiffeIds: [`spiffe://${TRUST_DOMAIN}/p/{{constructor}}`, `spiffe://${TRUST_DOMAIN}/p/{{__proto__}}/x`, `spiffe://${TRUST_DOMAIN}/legacy/*`],
         joinRules: [{ method: "token" }],
