@@ -314,7 +314,13 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       }
       refuse("a DNS name that is no hostname", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { dns_names: ["web..internal"] }));
       refuse("a negative TTL", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { ttl: -5 }));
-      refuse("a JWT-SVID without an audience", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience: [] } }));
+      const jwtFor = (audience: unknown) => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience } });
+      refuse("a JWT-SVID without an audience", 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor([]));
+      refuse("a JWT-SVID for 1,000 audiences", 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor(Array.from({ length: 1000 }, (_, i) => `a${i}`)));
+      refuse("a JWT-SVID audience of 513 characters", 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor(["a".repeat(513)]));
+      for (const [name, bad] of [["NUL", "db\u0000"], ["an ESC", "db\u001b[31m"], ["a bidi override", "db\u202Egpj"], ["an isolate", "\u2066db"], ["a lone surrogate", "db\uD800"], ["a C1 control", "db\u0085x"]]) {
+        refuse(`a JWT-SVID audience with ${name}`, 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor(["ok", bad]));
+      }
       refuse("no credential", 401, "ERR_CREDENTIAL_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { body: { csr, spiffe_id: WEB } }));
       refuse("a malformed credential", 401, "ERR_CREDENTIAL_INVALID", () => x509Svid("tbc1.nope", csr));
       refuse("a forged credential for a real instance", 401, "ERR_CREDENTIAL_INVALID", () => {

@@ -46,6 +46,10 @@ export class KeyUnsupportedError extends TesseraError {
 export class JwtSvidInvalidError extends TesseraError {
   static override readonly code = "ERR_JWTSVID_INVALID";
 }
+/** A JWT-SVID audience breaks the audience rule (count, length or characters). */
+export class JwtSvidAudienceInvalidError extends TesseraError {
+  static override readonly code = "ERR_JWTSVID_AUDIENCE_INVALID";
+}
 /** A trust bundle document is malformed. */
 export class BundleInvalidError extends TesseraError {
   static override readonly code = "ERR_BUNDLE_INVALID";

@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
-import { RequestInvalidError } from "../errors.js";
-import { mintJwtSvid } from "../jwtsvid/index.js";
+import { mintJwtSvid, validateAudience } from "../jwtsvid/index.js";
 import { authenticateBot } from "./authenticate-bot.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
-
-const MAX_AUDIENCES = 10;
-const MAX_AUDIENCE_LENGTH = 512;
 
 /** Request of `issueJwtSvidForBot`. */
 export interface IssueJwtSvidForBotRequest {
@@ -24,24 +20,11 @@ export interface IssueJwtSvidForBotResult {
   expiresAt: Date;
 }
 
-function audienceOf(value: unknown): string[] {
-  const list = typeof value === "string" ? [value] : value;
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    list.length > MAX_AUDIENCES ||
-    !list.every((a) => typeof a === "string" && a.length > 0 && a.length <= MAX_AUDIENCE_LENGTH)
-  ) {
-    throw new RequestInvalidError(`issuer: audience must be 1 to ${MAX_AUDIENCES} non-empty strings`);
-  }
-  return list as string[];
-}
-
 /** Issue a JWT-SVID for a bot: credential, locks and the bot's rules checked; one signature. */
 export async function issueJwtSvidForBot(deps: IssuerDeps, request: IssueJwtSvidForBotRequest): Promise<IssueJwtSvidForBotResult> {
   const who = await authenticateBot(deps, request.credential);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.jwtSvid);
-  const audience = audienceOf(request.audience);
+  const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);
   const authority = await deps.authorities.jwt();
   const now = deps.clock.now();
   const ttl = Math.max(1, Math.min(ttlSeconds, Math.floor((authority.notAfter.getTime() - now.getTime()) / 1000)));
