@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { SpiffeId, TrustDomain, parseDurationSeconds } from "../../layers/spiffe/src/index.js";
+import { SpiffeId, TrustDomain, parseDurationSeconds, validateAudience } from "../../layers/spiffe/src/index.js";
 import { parseSelector } from "../attestation/index.js";
 
 /** The default configuration file. */
@@ -189,6 +189,15 @@ function reloadActionOf(r: Reader): ReloadAction {
   return action;
 }
 
+function audiencesOf(r: Reader): string[] {
+  const audiences = r.strings("audiences", true);
+  try {
+    return validateAudience(audiences);
+  } catch (err) {
+    return r.fail("audiences", `break the audience rule (${(err as Error).message})`);
+  }
+}
+
 function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentService {
   const type = r.string("type", true);
   const ttl = r.duration("ttl");
@@ -242,7 +251,7 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
     return {
       type,
       spiffeId: r.spiffeId("spiffe_id", trustDomain),
-      audiences: r.strings("audiences", true),
+      audiences: audiencesOf(r),
       destination: resolve(baseDir, r.string("destination", true) as string),
       ...(ttl ? { ttlSeconds: ttl } : {}),
       fileName: r.string("file_name") ?? "jwt_svid.token",

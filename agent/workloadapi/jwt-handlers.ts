@@ -1,5 +1,5 @@
 import { status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
-import { SpiffeId } from "../../layers/spiffe/src/index.js";
+import { SpiffeId, validateAudience } from "../../layers/spiffe/src/index.js";
 import { admitCall, callerFields, isCallStatus, NO_IDENTITY, NOT_READY, toServiceError, type CallStatus, type HandlerContext } from "./call-context.js";
 import { claimsToStruct } from "./claims-struct.js";
 import type { JwtSvidRequestMessage, ValidateJwtSvidRequestMessage } from "./messages.js";
@@ -13,10 +13,20 @@ function invalidArgument(details: string): CallStatus {
   return { code: status.INVALID_ARGUMENT, details };
 }
 
-function checkJwtSvidRequest(request: JwtSvidRequestMessage): CallStatus | undefined {
-  if (request.audience.length === 0 || request.audience.some((a) => a === "")) return invalidArgument("audience must be specified");
-  if (request.spiffe_id !== "" && !SpiffeId.isValid(request.spiffe_id)) return invalidArgument("invalid requested SPIFFE ID");
+/** The issuer's audience rule, so a request it would refuse is refused here, as InvalidArgument. */
+function checkAudience(audience: string[]): CallStatus | undefined {
+  if (audience.length === 0) return invalidArgument("audience must be specified");
+  try {
+    validateAudience(audience);
+  } catch (err) {
+    return invalidArgument((err as Error).message);
+  }
   return undefined;
+}
+
+function checkJwtSvidRequest(request: JwtSvidRequestMessage): CallStatus | undefined {
+  if (request.spiffe_id !== "" && !SpiffeId.isValid(request.spiffe_id)) return invalidArgument("invalid requested SPIFFE ID");
+  return checkAudience(request.audience);
 }
 
 /** Answers a unary call from an async body that yields the encoded response or a status. */
@@ -43,7 +53,8 @@ async function fetchJwtSvid(ctx: HandlerContext, call: UnaryCall, caller: Caller
   if (invalid) return invalid;
   if (ctx.source.stateFor(caller) === undefined) return NOT_READY;
   const wanted = request.spiffe_id === "" ? undefined : request.spiffe_id;
-  const fields = { ...callerFields(caller, call), audience: request.audience, spiffe_id: wanted };
+  // Only validated values reach the logs: at most 10 audiences of 512 printable characters.
+  const fields = { ...callerFields(caller, call), audience: request.audience, ...(wanted === undefined ? {} : { spiffe_id: wanted }) };
   let svids: JwtSvidView[];
   try {
     svids = await ctx.source.fetchJwtSvids(caller, request.audience, wanted);
@@ -67,6 +78,8 @@ function reasonOf(err: unknown): string {
 async function validateJwtSvid(ctx: HandlerContext, call: UnaryCall, caller: CallerIdentity): Promise<Buffer | CallStatus> {
   const request = call.request as ValidateJwtSvidRequestMessage;
   if (request.audience === "") return invalidArgument("audience must be specified");
+  const badAudience = checkAudience([request.audience]);
+  if (badAudience) return badAudience;
   if (request.svid === "") return invalidArgument("svid must be specified");
   if (ctx.source.stateFor(caller) === undefined) return NOT_READY;
   let validated: { spiffeId: string; claims: Record<string, unknown> };

@@ -41,6 +41,7 @@ describe("`tessera agent` as a process", () => {
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out, colour: blue }]\n`, /services\[0\]\.colour is not a known key/],
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-api, identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:abc"] }] }]\n`, /selectors has an invalid selector/],
       [`version: v2\n`, /version must be v1/],
+      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-jwt, spiffe_id: ${ID}, destination: out, audiences: ["db\\u202Egpj"] }]\n`, /services\[0\]\.audiences break the audience rule \(jwtsvid: audience\[0\] must be printable/],
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: spiffe://other.org/x, destination: out }]\n`, /must be in the trust domain example.org/],
     ];
     for (const [i, [body, message]] of cases.entries()) {

@@ -121,6 +121,27 @@ ${extra}`,
     await assert.rejects(client.unary("FetchJWTSVID", { audience: ["db"], spiffe_id: NOBODY_ID }), (err: { code: number }) => err.code === 7);
   });
 
+  it("answers InvalidArgument to audiences the issuer would refuse, and logs no caller input", async () => {
+    const from = lines.length;
+    const cases: [string[], RegExp][] = [
+      [Array.from({ length: 1000 }, (_, i) => `audience-${i}`), /1 to 10 values, got 1000/],
+      [["y".repeat(60_000)], /1 to 512 characters, got 60000/],
+      [["db\u0000"], /printable characters only/],
+      [["\u202Ebd"], /printable characters only/],
+      [["db\u2066x"], /printable characters only/],
+    ];
+    for (const [audience, details] of cases) {
+      await assert.rejects(client.unary("FetchJWTSVID", { audience, spiffe_id: "" }), (err: { code: number; details: string }) => {
+        assert.equal(err.code, 3, err.details);
+        assert.match(err.details, details);
+        return true;
+      });
+    }
+    const logged = lines.slice(from);
+    assert.ok(logged.every((l) => l.length < 2000 && !l.includes("audience-999") && !l.includes("yyyyyyyyyy")), logged.join("\n"));
+    assert.ok(logged.every((l) => !l.includes('"level":"error"')), logged.join("\n"));
+  });
+
   it("writes the file outputs with the right modes", async () => {
     const dir = join(tmp.path, "out-x509");
     await waitFor("x509 files", () => agent.outputs.every((o) => o.status().ready) || undefined);
