@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { SpiffeId, TrustDomain, parseDurationSeconds, validateAudience } from "../../layers/spiffe/src/index.js";
+import { SpiffeId, TrustDomain, assertJoinTokenShape, parseDurationSeconds, validateAudience } from "../../layers/spiffe/src/index.js";
 import { parseSelector } from "../attestation/index.js";
 
 /** The default configuration file. */
@@ -301,9 +301,15 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
     oneshot: r.bool("oneshot", false),
     services,
   };
-  if (token) {
-    if (token.includes("/")) config.onboarding.tokenPath = resolve(baseDir, token);
-    else config.onboarding.token = token;
+  if (token?.includes("/")) config.onboarding.tokenPath = resolve(baseDir, token);
+  else if (token) {
+    try {
+      assertJoinTokenShape(token);
+    } catch {
+      // The value may be a real secret with a typo: never repeat it.
+      onboarding.fail("token", "is neither a join token (43 characters of A-Z, a-z, 0-9, _ and -) nor a file path (a path contains a slash)");
+    }
+    config.onboarding.token = token;
   }
   if (storageDir) config.storageDirectory = resolve(baseDir, storageDir);
   const ttl = r.duration("credential_ttl");

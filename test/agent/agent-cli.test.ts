@@ -33,7 +33,7 @@ describe("`tessera agent` as a process", () => {
   });
 
   it("validates configuration: unknown keys and bad selectors are errors that name the key", async () => {
-    const good = writeConfig("good.yaml", `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: x }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: out }\n`);
+    const good = writeConfig("good.yaml", `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: out }\n`);
     const ok = await runTessera(["agent", "validate", "-c", good]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /is valid/);
@@ -41,6 +41,8 @@ describe("`tessera agent` as a process", () => {
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out, colour: blue }]\n`, /services\[0\]\.colour is not a known key/],
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-api, identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:abc"] }] }]\n`, /selectors has an invalid selector/],
       [`version: v2\n`, /version must be v1/],
+      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: <TOKEN> }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out }]\n`, /onboarding\.token is neither a join token \(43 characters/],
+      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: x }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out }]\n`, /onboarding\.token is neither a join token/],
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-jwt, spiffe_id: ${ID}, destination: out, audiences: ["db\\u202Egpj"] }]\n`, /services\[0\]\.audiences break the audience rule \(jwtsvid: audience\[0\] must be printable/],
       [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: spiffe://other.org/x, destination: out }]\n`, /must be in the trust domain example.org/],
     ];
@@ -48,6 +50,7 @@ describe("`tessera agent` as a process", () => {
       const run = await runTessera(["agent", "validate", "-c", writeConfig(`bad-${i}.yaml`, body)]);
       assert.equal(run.code, 1, run.stdout);
       assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /<TOKEN>/, "the token is never repeated");
     }
     const missing = await runTessera(["agent", "validate"], { TESSERA_CONFIG_PATH: join(tmp.path, "nope.yaml") });
     assert.equal(missing.code, 1);
