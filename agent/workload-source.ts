@@ -4,11 +4,16 @@ import type { ApiIdentity } from "./config/index.js";
 import type { SvidManager } from "./svid-manager.js";
 import type { CallerIdentity, JwtSvidView, WorkloadApiSource, WorkloadApiState, X509SvidView } from "./workloadapi/types.js";
 
+/** What the Workload API reads from the SVID manager. */
+export type WorkloadSvids = Pick<SvidManager, "bundle" | "x509" | "subscribe" | "jwtSvid">;
+
 /**
  * The agent's side of the Workload API: a caller sees the identities whose selectors it matches, with
  * the SVIDs the manager holds and the trust bundle. Nothing is issued for a caller that matches none.
+ * A caller entitled to identities of which none has arrived yet has no state (Unavailable, so
+ * clients retry), unlike one that no identity selects (PermissionDenied).
  */
-export function createWorkloadSource(manager: SvidManager, identities: readonly ApiIdentity[]): WorkloadApiSource {
+export function createWorkloadSource(manager: WorkloadSvids, identities: readonly ApiIdentity[]): WorkloadApiSource {
   const allowed = (caller: CallerIdentity) => identities.filter((i) => selectorsMatch(i.selectors, caller.selectors));
   const want = (i: ApiIdentity) => ({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
   let cachedFor: Bundle | undefined;
@@ -27,7 +32,8 @@ export function createWorkloadSource(manager: SvidManager, identities: readonly 
       const bundle = manager.bundle();
       if (!bundle) return undefined;
       const x509Svids: X509SvidView[] = [];
-      for (const identity of allowed(caller)) {
+      const entitled = allowed(caller);
+      for (const identity of entitled) {
         const material = manager.x509(want(identity));
         if (!material) continue;
         x509Svids.push({
@@ -38,6 +44,7 @@ export function createWorkloadSource(manager: SvidManager, identities: readonly 
           ...(identity.hint ? { hint: identity.hint } : {}),
         });
       }
+      if (entitled.length > 0 && x509Svids.length === 0) return undefined;
       const td = bundle.trustDomain.name;
       return {
         x509Svids,
