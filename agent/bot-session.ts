@@ -1,17 +1,20 @@
-import { readFile } from "node:fs/promises";
+import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { AgentFatalError } from "./agent-fatal-error.js";
 import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
 import { writeFileAtomic } from "./files/write-file-atomic.js";
-import { IssuerApiError, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
+import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
 
-/** Answers after which a credential is dead for good: join again or give up. */
-const DEAD_CREDENTIAL_CODES = new Set(["ERR_CREDENTIAL_INVALID", "ERR_GENERATION_MISMATCH", "ERR_BOT_LOCKED"]);
+/** Answers after which a credential is dead for good: only a new join helps. */
+export const DEAD_CREDENTIAL_CODES: ReadonlySet<string> = new Set(["ERR_CREDENTIAL_INVALID", "ERR_GENERATION_MISMATCH"]);
+/** The bot or its instance is locked: the credential works again once an operator unlocks it. */
+export const LOCKED_CODE = "ERR_BOT_LOCKED";
 const CREDENTIAL_FILE = "credential.json";
 
 /** Options of a `BotSession`. */
 export interface BotSessionOptions {
-  client: IssuerClient;
+  client: Pick<IssuerClient, "joinWithToken" | "renew">;
   onboarding: { token?: string; tokenPath?: string };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
@@ -31,7 +34,9 @@ interface Held {
 /**
  * The agent's bot credential: joined once with the onboarding token, kept in storage, renewed before
  * it expires (each renewal retires the previous one at the issuer), retried with backoff while the
- * issuer is unreachable, and joined again if the issuer declares it dead.
+ * issuer is unreachable or the bot is locked, and joined again if the issuer declares it dead. When
+ * the issuer refuses the join token for good (malformed, unknown, spent) or there is no token to
+ * join with, the session fails: `onFatal` listeners hear it and every later call throws it.
  */
 export class BotSession {
   readonly #options: BotSessionOptions;
@@ -42,6 +47,8 @@ export class BotSession {
   #failures = 0;
   #inflight: Promise<string> | undefined;
   #lastError: string | undefined;
+  #fatal: AgentFatalError | undefined;
+  readonly #fatalListeners = new Set<(err: AgentFatalError) => void>();
 
   constructor(options: BotSessionOptions) {
     this.#options = options;
@@ -65,8 +72,20 @@ export class BotSession {
     };
   }
 
+  /** The error that ended the session, if one did. */
+  fatal(): AgentFatalError | undefined {
+    return this.#fatal;
+  }
+
+  /** Hear of the error that ends the session. Returns the unsubscribe function. */
+  onFatal(listener: (err: AgentFatalError) => void): () => void {
+    this.#fatalListeners.add(listener);
+    return () => this.#fatalListeners.delete(listener);
+  }
+
   /** A valid credential: the held one, else from storage, else a join. Concurrent callers share one attempt. */
   async credential(): Promise<string> {
+    if (this.#fatal) throw this.#fatal;
     const current = this.current();
     if (current) return current;
     this.#inflight ??= this.#obtain().finally(() => {
@@ -86,20 +105,61 @@ export class BotSession {
     if (this.#timer) clearTimeout(this.#timer);
   }
 
-  /** Forget the credential after the issuer refused it as dead; the next call joins again. */
-  invalidate(reason: string): void {
-    this.#options.logger.warn("bot credential refused by the issuer; joining again", { reason });
+  /**
+   * The issuer answered `code` to a call made with `credential`. A dead credential is dropped (from
+   * storage too) and the session joins again at once; a locked bot changes nothing here: the
+   * credential works again after an unlock.
+   */
+  refused(credential: string, code: string): void {
+    if (!DEAD_CREDENTIAL_CODES.has(code) || this.#held?.response.credential !== credential) return;
+    this.#drop(code);
+  }
+
+  #drop(code: string): void {
     this.#held = undefined;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#options.storageDirectory) {
+      unlink(join(this.#options.storageDirectory, CREDENTIAL_FILE)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") this.#options.logger.warn("could not remove the refused stored credential", { error: err });
+      });
+    }
+    if (!this.#options.onboarding.token && !this.#options.onboarding.tokenPath) {
+      this.#fail(`agent: the issuer refused the bot credential (${code}) and there is no onboarding token to join again; give the agent a new join token`, code);
+      return;
+    }
+    this.#options.logger.warn("the issuer refused the bot credential; joining again with the onboarding token", { code });
+    this.credential().catch((err) => {
+      if (!(err instanceof AgentFatalError)) this.#options.logger.warn("could not join again; retrying with the next request", { error: err });
+    });
+  }
+
+  #fail(message: string, code: string, cause?: unknown): AgentFatalError {
+    if (this.#fatal) return this.#fatal;
+    const err = new AgentFatalError(message, code, cause === undefined ? undefined : { cause });
+    this.#fatal = err;
+    this.#lastError = message;
+    this.stop();
+    for (const listener of [...this.#fatalListeners]) listener(err);
+    return err;
   }
 
   async #obtain(): Promise<string> {
     const stored = await this.#loadStored();
     if (stored) {
-      this.#adopt(stored, false);
+      await this.#adopt(stored, false);
       return stored.response.credential;
     }
     const token = await this.#joinToken();
-    const response = await this.#options.client.joinWithToken(token, this.#options.credentialTtlSeconds);
+    let response: CredentialResponse;
+    try {
+      response = await this.#options.client.joinWithToken(token, this.#options.credentialTtlSeconds);
+    } catch (err) {
+      this.#lastError = err instanceof Error ? err.message : String(err);
+      if (isPermanentRefusal(err) && err.code !== LOCKED_CODE) {
+        throw this.#fail(`agent: the issuer refused the join token (${err.code}: ${err.message}); give the agent a new join token`, err.code, err);
+      }
+      throw err;
+    }
     this.#options.logger.info("joined the issuer", { bot: response.bot_name, instance: response.instance_id, expires_at: response.expires_at });
     await this.#adopt({ response, obtainedAt: this.#now() }, true);
     return response.credential;
@@ -108,8 +168,14 @@ export class BotSession {
   async #joinToken(): Promise<string> {
     const { token, tokenPath } = this.#options.onboarding;
     if (token) return token;
-    if (tokenPath) return (await readFile(tokenPath, "utf8")).trim();
-    throw new Error("agent: no usable bot credential and no onboarding token to join with");
+    if (tokenPath) {
+      try {
+        return (await readFile(tokenPath, "utf8")).trim();
+      } catch (err) {
+        throw this.#fail(`agent: no usable bot credential, and the join token file ${tokenPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, "ERR_AGENT_NO_JOIN_TOKEN", err);
+      }
+    }
+    throw this.#fail("agent: no usable bot credential and no onboarding token to join with", "ERR_AGENT_NO_JOIN_TOKEN");
   }
 
   async #loadStored(): Promise<Held | undefined> {
@@ -155,14 +221,15 @@ export class BotSession {
       this.#lastError = err instanceof Error ? err.message : String(err);
       if (err instanceof IssuerApiError && DEAD_CREDENTIAL_CODES.has(err.code)) {
         this.#options.logger.error("the issuer refused the bot credential", { code: err.code, error: err.message });
-        this.#held = undefined;
-        if (err.code === "ERR_CREDENTIAL_INVALID") {
-          this.credential().catch((joinErr) => this.#options.logger.error("could not join again", { error: joinErr }));
-        }
+        this.#drop(err.code);
         return;
       }
       const delay = backoffDelayMs(this.#failures);
-      this.#options.logger.warn("could not renew the bot credential; retrying", { error: err, retry_in_ms: delay });
+      const locked = err instanceof IssuerApiError && err.code === LOCKED_CODE;
+      this.#options.logger.warn(
+        locked ? "the bot or its instance is locked at the issuer; retrying the renewal until it is unlocked" : "could not renew the bot credential; retrying",
+        { error: err, ...(err instanceof IssuerApiError ? { code: err.code } : {}), retry_in_ms: delay },
+      );
       this.#schedule(delay);
     }
   }

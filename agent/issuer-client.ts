@@ -29,6 +29,11 @@ function reasonOf(err: unknown, timeoutMs: number): string {
   return text.length ? [...new Set(text)].join("; ") : String((cause as { code?: unknown }).code ?? "network error");
 }
 
+/** True for a refusal that the same request cannot overcome: a 4xx other than 408 and 429. */
+export function isPermanentRefusal(err: unknown): err is IssuerApiError {
+  return err instanceof IssuerApiError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
+}
+
 /** A bot credential as the issuer returns it. */
 export interface CredentialResponse {
   credential: string;

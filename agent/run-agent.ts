@@ -1,3 +1,4 @@
+import type { AgentFatalError } from "./agent-fatal-error.js";
 import { attestUnix, readPeerCredentials } from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";
 import type { AgentConfig, WorkloadApiService } from "./config/index.js";
@@ -26,6 +27,8 @@ export interface RunningAgent {
   workloadApi: WorkloadApiServer[];
   outputs: FileOutput[];
   diag?: DiagServer;
+  /** Settles with the error that ends the agent (a refused join token); never settles otherwise. */
+  fatal: Promise<AgentFatalError>;
   report(): DiagReport;
   /** Renew the credential and every SVID now (SIGHUP). */
   renewNow(): Promise<void>;
@@ -67,6 +70,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     logger,
     ...(options.bundleRefreshMs ? { bundleRefreshMs: options.bundleRefreshMs } : {}),
   });
+  const fatal = new Promise<AgentFatalError>((resolve) => session.onFatal(resolve));
   const outputs: FileOutput[] = config.services.flatMap((s) =>
     s.type === "workload-identity-x509"
       ? [createX509FileOutput(s, manager, logger)]
@@ -137,6 +141,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     workloadApi,
     outputs,
     ...(diag ? { diag } : {}),
+    fatal,
     report,
     renewNow: async () => {
       await session.renewNow();
@@ -151,13 +156,16 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   };
 }
 
-/** Oneshot: write every file output once and resolve (reject after `timeoutMs`). */
+/**
+ * Oneshot: write every file output once and resolve. Rejects with the `AgentFatalError` at once
+ * when the issuer refuses the agent for good, or after `timeoutMs` with the last error seen.
+ */
 export async function runOneshot(options: StartAgentOptions, timeoutMs = 60_000): Promise<void> {
   const agent = await startAgent({ ...options, config: { ...options.config, oneshot: true } });
   try {
     await agent.manager.ready(timeoutMs);
     for (const output of agent.outputs) {
-      if (!(await output.flush())) throw new Error(`agent: ${output.name} could not be written: ${output.status().lastError ?? "unknown error"}`);
+      if (!(await output.flush())) throw agent.session.fatal() ?? new Error(`agent: ${output.name} could not be written: ${output.status().lastError ?? "unknown error"}`);
     }
   } finally {
     await agent.stop();

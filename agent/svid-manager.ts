@@ -8,8 +8,9 @@ import {
   type TrustDomain,
 } from "../layers/spiffe/src/index.js";
 import { createCsr } from "../layers/spiffe/src/index.js";
+import { AgentFatalError } from "./agent-fatal-error.js";
 import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
-import type { BotSession } from "./bot-session.js";
+import { LOCKED_CODE, type BotSession } from "./bot-session.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
 
@@ -54,7 +55,6 @@ export interface SvidManagerOptions {
 
 const keyOf = (want: X509Want) => `${want.spiffeId}|${[...want.dnsNames].sort().join(",")}|${want.ttlSeconds ?? ""}`;
 const MIN_BUNDLE_REFRESH_MS = 1000;
-const DEAD_CREDENTIAL_CODES = new Set(["ERR_CREDENTIAL_INVALID", "ERR_GENERATION_MISMATCH", "ERR_BOT_LOCKED"]);
 
 interface Slot {
   want: X509Want;
@@ -80,6 +80,7 @@ export class SvidManager {
   #bundleText: string | undefined;
   #bundleTimer: NodeJS.Timeout | undefined;
   #bundleFailures = 0;
+  #bundleError: string | undefined;
   #stopped = false;
 
   constructor(options: SvidManagerOptions) {
@@ -94,22 +95,35 @@ export class SvidManager {
     for (const slot of this.#slots.values()) void this.#issue(slot);
   }
 
-  /** Resolve once the bundle and every X.509-SVID are here (or reject after `timeoutMs`). */
+  /**
+   * Resolve once the bundle and every X.509-SVID are here. Reject at once with the session's fatal
+   * error, or after `timeoutMs` with the last error seen. Keeps the process alive while it waits.
+   */
   async ready(timeoutMs: number): Promise<void> {
     const until = this.#now() + timeoutMs;
     while (!this.isReady()) {
-      if (this.#now() > until) throw new Error("agent: SVIDs not ready in time");
+      const fatal = this.#options.session.fatal();
+      if (fatal) throw fatal;
+      if (this.#now() > until) {
+        const cause = this.#lastError();
+        throw new Error(`agent: SVIDs not ready within ${Math.round(timeoutMs / 1000)}s${cause ? `: ${cause}` : ""}`);
+      }
       await new Promise<void>((resolve) => {
-        const off = this.subscribe(() => {
+        const done = () => {
           off();
+          offFatal();
+          clearTimeout(timer);
           resolve();
-        });
-        setTimeout(() => {
-          off();
-          resolve();
-        }, 250).unref();
+        };
+        const off = this.subscribe(done);
+        const offFatal = this.#options.session.onFatal(done);
+        const timer = setTimeout(done, 250);
       });
     }
+  }
+
+  #lastError(): string | undefined {
+    return this.#options.session.status().lastError ?? [...this.#slots.values()].find((s) => s.lastError)?.lastError ?? this.#bundleError;
   }
 
   /** True when the bundle and every wanted X.509-SVID are held and unexpired. */
@@ -193,9 +207,7 @@ export class SvidManager {
     try {
       return await call(credential);
     } catch (err) {
-      if (err instanceof IssuerApiError && DEAD_CREDENTIAL_CODES.has(err.code) && this.#options.session.current() === credential) {
-        this.#options.session.invalidate(err.code);
-      }
+      if (err instanceof IssuerApiError) this.#options.session.refused(credential, err.code);
       throw err;
     }
   }
@@ -215,6 +227,7 @@ export class SvidManager {
           ...(want.dnsNames.length ? { dnsNames: want.dnsNames } : {}),
         }),
       );
+      if (this.#stopped) return;
       const certificates = res.certificates.flatMap((pem) => parseCertificates(pem));
       const leaf = new X509Certificate(Buffer.from(certificates[0] as Uint8Array));
       if (!leaf.checkPrivateKey(privateKey)) throw new Error("agent: the issued certificate does not match the key");
@@ -235,20 +248,29 @@ export class SvidManager {
       slot.timer = setTimeout(() => void this.#issue(slot), delay);
       slot.timer.unref();
     } catch (err) {
+      if (this.#stopped) return;
       slot.failures++;
       slot.lastError = err instanceof Error ? err.message : String(err);
-      const remaining = slot.material ? slot.material.expiresAt - this.#now() : Infinity;
-      const delay = Math.max(500, Math.min(backoffDelayMs(slot.failures), remaining / 4));
-      this.#options.logger.warn("could not get the X.509-SVID; keeping the current one and retrying", {
+      // The session has failed for good and the agent is stopping: asking again cannot help.
+      if (err instanceof AgentFatalError) return;
+      const remaining = slot.material ? slot.material.expiresAt - this.#now() : 0;
+      const delay = Math.max(500, remaining > 0 ? Math.min(backoffDelayMs(slot.failures), remaining / 4) : backoffDelayMs(slot.failures));
+      this.#options.logger.warn(this.#issueFailureMessage(err, remaining > 0), {
         spiffe_id: want.spiffeId,
         error: slot.lastError,
         ...(err instanceof IssuerApiError ? { code: err.code } : {}),
         retry_in_ms: Math.round(delay),
-        current_valid: remaining > 0 && remaining !== Infinity,
+        ...(remaining > 0 && slot.material ? { current_expires_at: new Date(slot.material.expiresAt).toISOString() } : {}),
       });
       slot.timer = setTimeout(() => void this.#issue(slot), delay);
       slot.timer.unref();
     }
+  }
+
+  #issueFailureMessage(err: unknown, holdsValid: boolean): string {
+    const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
+    if (err instanceof IssuerApiError && err.code === LOCKED_CODE) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
+    return `could not get the X.509-SVID; ${then}`;
   }
 
   #mergeX509Authorities(authorities: Uint8Array[]): void {
@@ -286,15 +308,23 @@ export class SvidManager {
     if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
     let delay: number;
     try {
-      const bundle = parseSpiffeBundle(await this.#options.client.fetchBundle(), this.#options.trustDomain);
+      const text = await this.#options.client.fetchBundle();
+      if (this.#stopped) return;
+      const bundle = parseSpiffeBundle(text, this.#options.trustDomain);
       this.#bundleFailures = 0;
+      this.#bundleError = undefined;
       if (this.#adoptBundle(bundle)) this.#notify();
       const hint = (bundle.refreshHintSeconds ?? 300) * 1000;
       delay = Math.max(MIN_BUNDLE_REFRESH_MS, Math.min(hint, this.#options.bundleRefreshMs ?? hint));
     } catch (err) {
+      if (this.#stopped) return;
       this.#bundleFailures++;
+      this.#bundleError = err instanceof Error ? err.message : String(err);
       delay = backoffDelayMs(this.#bundleFailures);
-      this.#options.logger.warn("could not fetch the trust bundle; keeping the current one", { error: err, retry_in_ms: delay });
+      this.#options.logger.warn(this.#bundle ? "could not fetch the trust bundle; keeping the current one" : "could not fetch the trust bundle; none to serve yet", {
+        error: err,
+        retry_in_ms: delay,
+      });
     }
     this.#bundleTimer = setTimeout(() => void this.#refreshBundle(), delay);
     this.#bundleTimer.unref();

@@ -1,11 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig } from "../../agent/config/index.js";
+import { AgentFatalError } from "../../agent/agent-fatal-error.js";
+import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig, type AgentConfig } from "../../agent/config/index.js";
 import { privateKeyPem } from "../../agent/files/private-key-pem.js";
 import { writeFileAtomic } from "../../agent/files/write-file-atomic.js";
 import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
-import { encodeCertificatePem, parseCertificates } from "../../layers/spiffe/src/index.js";
+import { encodeCertificatePem, parseCertificates, parseDurationSeconds } from "../../layers/spiffe/src/index.js";
 import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
 import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";
 
@@ -17,8 +18,11 @@ interface X509SvidMessage {
   hint: string;
 }
 
+/** `tessera agent` exits 3 when the issuer refused it for good: a restart cannot help. */
+const EXIT_REFUSED = 3;
+
 const USAGE = `usage:
-  tessera agent [start] [-c FILE] [--oneshot] [--diag-addr HOST:PORT] [--log-format text|json] [--log-level LEVEL]
+  tessera agent [start] [-c FILE] [--oneshot [--timeout 60s]] [--diag-addr HOST:PORT] [--log-format text|json] [--log-level LEVEL]
   tessera agent validate [-c FILE]
   tessera agent api fetch x509 [--socket PATH] [--write DIR] [--json]
   tessera agent api fetch jwt --audience A [--audience ...] [--spiffe-id ID] [--socket PATH] [--json]
@@ -27,7 +31,15 @@ const USAGE = `usage:
   tessera agent install systemd [-c FILE]
 
 The configuration file comes from -c/--config, then TESSERA_CONFIG_PATH, then ${DEFAULT_CONFIG_PATH}.
-The socket comes from --socket, then SPIFFE_ENDPOINT_SOCKET, then ${DEFAULT_SOCKET}.`;
+The socket comes from --socket, then SPIFFE_ENDPOINT_SOCKET, then ${DEFAULT_SOCKET}.
+
+Exit codes of tessera agent [start]:
+  0  oneshot wrote every file output; the daemon stopped on SIGTERM or SIGINT
+  1  failure: invalid configuration, or (oneshot) the issuer unreachable or failing until --timeout,
+     or a file output not written; the last line names the cause
+  2  usage: unknown flag or bad flag value
+  3  refused for good: the issuer refused the join token (malformed, unknown, spent) or the
+     credential with no token left to join again; give the agent a new join token`;
 
 function describeSvid(svid: X509SvidMessage): Record<string, unknown> {
   const chain = parseCertificates(new Uint8Array(svid.x509_svid));
@@ -55,9 +67,18 @@ async function runDaemon(argv: string[], io: CliIo): Promise<number> {
       "diag-addr": { type: "string" },
       "log-format": { type: "string" },
       "log-level": { type: "string" },
+      timeout: { type: "string" },
     },
     strict: true,
   });
+  let timeoutMs = 60_000;
+  if (values.timeout !== undefined) {
+    try {
+      timeoutMs = parseDurationSeconds(values.timeout, "--timeout") * 1000;
+    } catch {
+      throw new UsageError("tessera: --timeout must be a duration such as 30s or 2m");
+    }
+  }
   const format = values["log-format"] ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError("tessera: --log-format must be text or json");
   let level;
@@ -68,29 +89,45 @@ async function runDaemon(argv: string[], io: CliIo): Promise<number> {
   }
   const logger = createAgentLogger({ format, level, write: (line) => io.err(line) });
   const config = await loadAgentConfig(configPath(values.config, io));
-  if (values.oneshot || config.oneshot) {
-    await runOneshot({ config, logger });
-    logger.info("oneshot: every file output written");
-    return 0;
+  try {
+    if (values.oneshot || config.oneshot) {
+      await runOneshot({ config, logger }, timeoutMs);
+      logger.info("oneshot: every file output written");
+      return 0;
+    }
+    return await runUntilStopped(config, logger, values["diag-addr"]);
+  } catch (err) {
+    // The last line names the cause, in the chosen log format.
+    const refused = err instanceof AgentFatalError;
+    logger.error(`agent stopped: ${(err as Error).message}`, { ...(refused ? { code: err.code } : {}), exit_code: refused ? EXIT_REFUSED : 1 });
+    return refused ? EXIT_REFUSED : 1;
   }
-  const agent = await startAgent({ config, logger, ...(values["diag-addr"] ? { diagAddr: values["diag-addr"] } : {}) });
+}
+
+/** The daemon: serve until SIGTERM or SIGINT (0), or until the issuer refuses the agent for good (throws). */
+async function runUntilStopped(config: AgentConfig, logger: ReturnType<typeof createAgentLogger>, diagAddr: string | undefined): Promise<number> {
+  const agent = await startAgent({ config, logger, ...(diagAddr ? { diagAddr } : {}) });
   if (agent.diag) logger.info("diagnostics", { url: agent.diag.url });
-  await new Promise<void>((resolve) => {
-    const onHup = () => {
-      logger.info("SIGHUP: renewing now");
-      agent.renewNow().catch((err) => logger.warn("renewal on SIGHUP failed", { error: err }));
-    };
-    process.on("SIGHUP", onHup);
-    const stop = () => {
-      process.off("SIGHUP", onHup);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  logger.info("shutting down");
-  await agent.stop();
-  return 0;
+  const onHup = () => {
+    logger.info("SIGHUP: renewing now");
+    agent.renewNow().catch((err) => logger.warn("renewal on SIGHUP failed", { error: err }));
+  };
+  let stop: () => void = () => undefined;
+  const signalled = new Promise<void>((resolve) => (stop = resolve));
+  process.on("SIGHUP", onHup);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    const fatal = await Promise.race([signalled.then(() => undefined), agent.fatal]);
+    logger.info("shutting down");
+    await agent.stop();
+    if (fatal) throw fatal;
+    return 0;
+  } finally {
+    process.off("SIGHUP", onHup);
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
 }
 
 async function runApi(argv: string[], io: CliIo): Promise<number> {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
@@ -10,6 +11,15 @@ import { TESSERA_BIN, runTessera } from "../support/cli-process.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const TD = "example.org";
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 const ID = `spiffe://${TD}/cli/web`;
 
 describe("`tessera agent` as a process", () => {
@@ -134,5 +144,41 @@ describe("`tessera agent` as a process", () => {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /ExecStart=.*tessera agent start -c \/etc\/tessera\/agent.yaml/);
     assert.match(run.stdout, /ExecReload=\/bin\/kill -HUP \$MAINPID/);
+  });
+
+  it("--oneshot that cannot reach the issuer exits 1 with a last line naming the cause", async () => {
+    const port = await closedPort();
+    const path = writeConfig("unreachable.yaml", `version: v1\nissuer: http://127.0.0.1:${port}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`);
+    const run = await runTessera(["agent", "start", "-c", path, "--oneshot", "--timeout", "3s"]);
+    assert.equal(run.code, 1, run.stderr);
+    const last = run.stderr.trim().split("\n").at(-1) ?? "";
+    assert.match(last, /ERROR agent stopped: agent: SVIDs not ready within 3s: could not reach the issuer at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+    assert.match(last, /exit_code=1/);
+  });
+
+  it("--oneshot and the daemon stop with exit 3 and a last line naming the cause when the issuer refuses the join token for good", async () => {
+    const spent = await token();
+    const first = writeConfig("first.yaml", `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${spent} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "spent-1")} }\n`);
+    assert.equal((await runTessera(["agent", "start", "-c", first, "--oneshot"])).code, 0);
+    const unknown = "B".repeat(43);
+    for (const [name, joinToken, mode] of [["spent", spent, ["--oneshot"]], ["unknown", unknown, ["--oneshot"]], ["spent, daemon", spent, []], ["unknown, daemon", unknown, ["--log-format", "json"]]] as const) {
+      const path = writeConfig(`refused-${name}.yaml`, `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${joinToken} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`);
+      const child = spawn(process.execPath, [TESSERA_BIN, "agent", "start", "-c", path, ...mode], { env: { ...process.env, NODE_OPTIONS: "" }, stdio: ["ignore", "ignore", "pipe"] });
+      let log = "";
+      child.stderr.on("data", (d) => (log += d));
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        child.once("exit", (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      assert.equal(code, 3, `${name}: ${log}`);
+      const last = log.trim().split("\n").at(-1) ?? "";
+      assert.match(last, /agent stopped: agent: the issuer refused the join token \(ERR_JOIN_TOKEN_INVALID: join: unknown, expired or locked join token\); give the agent a new join token/, name);
+      assert.ok(!log.includes(joinToken), `${name}: the token is never logged`);
+      assert.ok(!/keeping the current one|joining again/.test(log), `${name}: ${log}`);
+      if ((mode as readonly string[]).includes("--log-format")) for (const line of log.trim().split("\n")) JSON.parse(line);
+    }
   });
 });
