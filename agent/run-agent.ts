@@ -7,6 +7,7 @@ import { IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
+import { SvidStorage } from "./svid-storage.js";
 import { createWorkloadSource } from "./workload-source.js";
 import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/index.js";
 
@@ -69,6 +70,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     wants: wantsOf(config),
     logger,
     ...(options.bundleRefreshMs ? { bundleRefreshMs: options.bundleRefreshMs } : {}),
+    ...(config.storageDirectory ? { storage: new SvidStorage(config.storageDirectory, config.trustDomain) } : {}),
   });
   const fatal = new Promise<AgentFatalError>((resolve) => session.onFatal(resolve));
   const outputs: FileOutput[] = config.services.flatMap((s) =>
@@ -81,6 +83,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const apis = config.services.filter((s): s is WorkloadApiService => s.type === "workload-identity-api");
   const workloadApi: WorkloadApiServer[] = [];
   try {
+    await manager.load();
     if (!config.oneshot) {
       for (const api of apis) {
         workloadApi.push(
@@ -100,7 +103,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     manager.start();
     for (const output of outputs) void output.flush();
   } catch (err) {
-    manager.stop();
+    await manager.stop();
     session.stop();
     await Promise.all(workloadApi.map((s) => s.close()));
     throw err;
@@ -148,7 +151,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       await manager.renewNow();
     },
     stop: async () => {
-      manager.stop();
+      await manager.stop();
       await Promise.all(outputs.map((o) => o.stop()));
       session.stop();
       await Promise.all([...workloadApi.map((s) => s.close()), diag?.close()]);

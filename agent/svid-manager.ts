@@ -13,6 +13,7 @@ import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
 import { LOCKED_CODE, type BotSession } from "./bot-session.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
+import type { SvidStorage } from "./svid-storage.js";
 
 /** One X.509-SVID the agent keeps fresh. */
 export interface X509Want {
@@ -50,6 +51,8 @@ export interface SvidManagerOptions {
   logger: AgentLogger;
   /** Poll the bundle at least this often, ms (the bundle's refresh hint when shorter). */
   bundleRefreshMs?: number;
+  /** Keep the bundle and every X.509-SVID here, so a restart serves them while they are valid. */
+  storage?: SvidStorage;
   now?: () => number;
 }
 
@@ -57,6 +60,7 @@ const keyOf = (want: X509Want) => `${want.spiffeId}|${[...want.dnsNames].sort().
 const MIN_BUNDLE_REFRESH_MS = 1000;
 
 interface Slot {
+  key: string;
   want: X509Want;
   material?: X509Material;
   timer?: NodeJS.Timeout;
@@ -82,11 +86,44 @@ export class SvidManager {
   #bundleFailures = 0;
   #bundleError: string | undefined;
   #stopped = false;
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(options: SvidManagerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    for (const want of options.wants) if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { want, failures: 0 });
+    for (const want of options.wants) if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { key: keyOf(want), want, failures: 0 });
+  }
+
+  /**
+   * Serve what storage kept from an earlier run: the bundle, and each X.509-SVID that is still
+   * valid, chains to that bundle and matches its key. Anything else kept is left out and logged.
+   */
+  async load(): Promise<void> {
+    const storage = this.#options.storage;
+    if (!storage) return;
+    let bundle: Bundle | undefined;
+    try {
+      bundle = await storage.loadBundle();
+    } catch (err) {
+      this.#options.logger.warn("ignoring the kept trust bundle", { error: err });
+    }
+    if (!bundle) return;
+    this.#adoptBundle(bundle, false);
+    for (const slot of this.#slots.values()) {
+      try {
+        const kept = await storage.loadX509Svid(slot.key, slot.want.spiffeId, bundle, this.#now());
+        if (!kept) continue;
+        slot.material = kept;
+        this.#options.logger.info("serving the kept X.509-SVID until a new one is issued", {
+          spiffe_id: kept.spiffeId,
+          serial: kept.serialNumber,
+          expires_at: new Date(kept.expiresAt).toISOString(),
+        });
+      } catch (err) {
+        this.#options.logger.warn("not serving the kept X.509-SVID", { spiffe_id: slot.want.spiffeId, error: err });
+      }
+    }
+    this.#notify();
   }
 
   /** Start fetching the bundle and every SVID; returns at once. */
@@ -185,11 +222,21 @@ export class SvidManager {
     await Promise.all([this.#refreshBundle(), ...[...this.#slots.values()].map((s) => this.#issue(s))]);
   }
 
-  /** Stop all timers. */
-  stop(): void {
+  /** Stop all timers; resolves once what was issued is in storage. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const slot of this.#slots.values()) if (slot.timer) clearTimeout(slot.timer);
     if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
+    await this.#saving;
+  }
+
+  /** Write to storage in order, one write at a time; a failed write is logged, never thrown. */
+  #save(what: string, write: (storage: SvidStorage) => Promise<void>): void {
+    const storage = this.#options.storage;
+    if (!storage) return;
+    this.#saving = this.#saving.then(() =>
+      write(storage).catch((err: unknown) => this.#options.logger.warn(`could not keep the ${what} in storage`, { directory: storage.directory, error: err })),
+    );
   }
 
   #notify(): void {
@@ -239,6 +286,8 @@ export class SvidManager {
         expiresAt: Date.parse(res.expires_at),
         serialNumber: res.serial_number,
       };
+      const material = slot.material;
+      this.#save("X.509-SVID", (storage) => storage.saveX509Svid(slot.key, material));
       slot.failures = 0;
       delete slot.lastError;
       this.#options.logger.info("X.509-SVID issued", { spiffe_id: res.spiffe_id, serial: res.serial_number, expires_at: res.expires_at });
@@ -290,11 +339,12 @@ export class SvidManager {
     );
   }
 
-  #adoptBundle(bundle: Bundle): boolean {
+  #adoptBundle(bundle: Bundle, save = true): boolean {
     const text = marshalSpiffeBundle(bundle);
     if (text === this.#bundleText) return false;
     this.#bundle = bundle;
     this.#bundleText = text;
+    if (save) this.#save("trust bundle", (storage) => storage.saveBundle(bundle));
     this.#options.logger.info("trust bundle updated", {
       sequence: bundle.sequence,
       x509_authorities: bundle.x509Authorities.length,

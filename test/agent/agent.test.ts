@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseAgentConfig } from "../../agent/config/index.js";
@@ -14,6 +14,7 @@ import {
   parseAndValidateJwtSvid,
   parseCertificates,
   parseSpiffeBundle,
+  setLock,
   verifyX509Svid,
 } from "../../layers/spiffe/src/index.js";
 import { addPreparedCa } from "../support/add-prepared-ca.js";
@@ -23,9 +24,22 @@ const TD = "example.org";
 const ROOT_ID = `spiffe://${TD}/agent/root-workload`;
 const NOBODY_ID = `spiffe://${TD}/agent/nobody-workload`;
 const FILE_ID = `spiffe://${TD}/agent/files`;
+const LATE_ID = `spiffe://${TD}/agent/late`;
 
 interface X509Response {
   svids: { spiffe_id: string; x509_svid: Buffer; x509_svid_key: Buffer; bundle: Buffer; hint: string }[];
+}
+
+const serialOf = (res: X509Response) => new X509Certificate(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid))[0] as Uint8Array).serialNumber;
+
+/** The gRPC status code a call failed with (or "ok"). */
+async function statusOf(call: Promise<unknown>): Promise<number | "ok"> {
+  try {
+    await call;
+    return "ok";
+  } catch (err) {
+    return (err as { code: number }).code;
+  }
 }
 
 const lines: string[] = [];
@@ -253,5 +267,72 @@ services:
     await agent.manager.ready(20_000);
     const res = await client.first<X509Response>("FetchX509SVID");
     assert.equal(res.svids[0]?.spiffe_id, ROOT_ID);
+  });
+
+  it("restarted while the issuer is down, serves the SVIDs it kept (keys 0600) until the issuer is back", async () => {
+    await agent.renewNow();
+    const before = serialOf(await client.first<X509Response>("FetchX509SVID"));
+    await agent.stop();
+    await dev.stop();
+    const from = lines.length;
+    try {
+      agent = await startAgent({ config: configFor("A".repeat(43)), logger, bundleRefreshMs: 1000 });
+      const res = await client.first<X509Response>("FetchX509SVID");
+      assert.equal(res.svids[0]?.spiffe_id, ROOT_ID);
+      assert.equal(serialOf(res), before, "the SVID kept from before the restart");
+      assert.ok(lines.slice(from).some((l) => l.includes("serving the kept X.509-SVID")));
+      const state = join(tmp.path, "agent-state");
+      assert.equal(statSync(join(state, "svids")).mode & 0o777, 0o700);
+      const kept = readdirSync(join(state, "svids")).filter((f) => f.endsWith(".json"));
+      assert.equal(kept.length, 3, "one file per wanted X.509-SVID");
+      for (const f of kept) assert.equal(statSync(join(state, "svids", f)).mode & 0o777, 0o600);
+    } finally {
+      dev = await startIssuer(port);
+    }
+    await waitFor("a new SVID from the issuer", async () => (serialOf(await client.first<X509Response>("FetchX509SVID")) !== before ? true : undefined));
+  });
+
+  it("restarted with the issuer down and its bot locked, answers Unavailable (not PermissionDenied) until the identity arrives after the unlock", async () => {
+    const lateConfig = () =>
+      parseAgentConfig(
+        `version: v1
+issuer: ${dev.url}
+trust_domain: ${TD}
+onboarding: { join_method: token, token: ${"A".repeat(43)} }
+storage: { directory: ${join(tmp.path, "agent-state")} }
+services:
+  - type: workload-identity-api
+    listen: unix://${socketPath}
+    identities:
+      - { spiffe_id: ${LATE_ID}, selectors: ["unix:uid:0"] }
+`,
+      );
+    await setLock(dev.runtime.admin, { target: "bot", id: "agent", locked: true, reason: "test" }, "test");
+    await agent.stop();
+    await dev.stop();
+    const from = lines.length;
+    try {
+      agent = await startAgent({ config: lateConfig(), logger, bundleRefreshMs: 500 });
+      assert.ok(agent.manager.bundle(), "the kept bundle is served");
+      assert.equal(await statusOf(client.first("FetchX509SVID")), 14, "Unavailable while the issuer is down");
+    } finally {
+      dev = await startIssuer(port);
+    }
+    // Fetches the bundle and asks for the SVID once more, now that the issuer is back.
+    await agent.renewNow();
+    assert.ok(lines.slice(from).some((l) => l.includes("locked at the issuer")), lines.slice(from).join("\n"));
+    assert.equal(await statusOf(client.first("FetchX509SVID")), 14, "Unavailable while the bot is locked");
+    assert.equal(agent.session.status().ready, true, "the credential is kept while the bot is locked");
+    await setLock(dev.runtime.admin, { target: "bot", id: "agent", locked: false }, "test");
+    const res = await waitFor("the identity after the unlock", async () => {
+      try {
+        return await client.first<X509Response>("FetchX509SVID");
+      } catch {
+        return undefined;
+      }
+    });
+    assert.equal(res.svids[0]?.spiffe_id, LATE_ID);
+    const logged = lines.slice(from);
+    assert.ok(!logged.some((l) => l.includes("joining again") || l.includes("X.509-SVID; keeping the current one") || l.includes("current_valid")), logged.join("\n"));
   });
 });
