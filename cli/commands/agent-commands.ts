@@ -1,4 +1,6 @@
 import { X509Certificate } from "node:crypto";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AgentFatalError } from "../../agent/agent-fatal-error.js";
 import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig, type AgentConfig } from "../../agent/config/index.js";
@@ -205,7 +207,41 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function systemdUnit(config: string): string {
+/** The `tessera` entry point this CLI runs from (run by `process.execPath` in the unit). */
+const TESSERA_BIN = fileURLToPath(new URL("../../bin/tessera.mjs", import.meta.url));
+
+/** A word of a systemd path list, or of a command line (where `$` expands too): quoted when it has to be, escaped. */
+function systemdWord(word: string, command = false): string {
+  const specifiers = word.replace(/%/g, "%%");
+  const escaped = command ? specifiers.replace(/\$/g, "$$$$") : specifiers;
+  return /^[A-Za-z0-9_@+=:,./%$-]+$/.test(escaped) ? escaped : `"${escaped.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/**
+ * The directories the agent writes: storage and each file output's destination (made 0700), and
+ * each socket's directory (0755, so workloads can connect). `ProtectSystem=strict` leaves only these
+ * and the unit's own state and runtime directories writable; `ExecStartPre` makes them before the
+ * sandbox is set up, since systemd refuses a `ReadWritePaths` entry that does not exist.
+ */
+function writableDirectories(config: AgentConfig): { private: string[]; sockets: string[] } {
+  const privateDirs = new Set<string>();
+  const sockets = new Set<string>();
+  if (config.storageDirectory) privateDirs.add(config.storageDirectory);
+  for (const s of config.services) {
+    if (s.type === "workload-identity-api") sockets.add(dirname(s.socketPath));
+    else privateDirs.add(s.destination);
+  }
+  return { private: [...privateDirs], sockets: [...sockets] };
+}
+
+function systemdUnit(configFile: string, config: AgentConfig): string {
+  const dirs = writableDirectories(config);
+  const words = (list: string[], command = false) => list.map((w) => systemdWord(w, command)).join(" ");
+  const start = words([process.execPath, TESSERA_BIN, "agent", "start", "-c", configFile], true);
+  const prepare = [
+    ...(dirs.private.length ? [`ExecStartPre=+/bin/mkdir -p -m 0700 ${words(dirs.private, true)}`] : []),
+    ...(dirs.sockets.length ? [`ExecStartPre=+/bin/mkdir -p -m 0755 ${words(dirs.sockets, true)}`] : []),
+  ].join("\n");
   return `[Unit]
 Description=Tessera agent (SPIFFE Workload API)
 Documentation=https://github.com/tessera/tessera
@@ -214,10 +250,13 @@ Wants=network-online.target
 
 [Service]
 Type=simple
-ExecStart=/usr/bin/env tessera agent start -c ${config}
+${prepare}
+ExecStart=${start}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=5
+# 3: the issuer refused the join token for good; restarting cannot help.
+RestartPreventExitStatus=3
 RuntimeDirectory=tessera/agent
 RuntimeDirectoryMode=0755
 StateDirectory=tessera/agent
@@ -225,7 +264,7 @@ StateDirectoryMode=0700
 NoNewPrivileges=true
 ProtectSystem=strict
 ProtectHome=true
-ReadWritePaths=/var/lib/tessera /run/tessera
+ReadWritePaths=${words(["/var/lib/tessera", "/run/tessera", ...dirs.private, ...dirs.sockets])}
 
 [Install]
 WantedBy=multi-user.target
@@ -251,7 +290,8 @@ export async function runAgentCommand(argv: string[], io: CliIo): Promise<number
   if (sub === "api") return runApi(rest, io);
   if (sub === "install" && rest[0] === "systemd") {
     const { values } = parseArgs({ args: rest.slice(1), options: { config: { type: "string", short: "c" } }, strict: true });
-    io.out(systemdUnit(configPath(values.config, io)));
+    const path = resolve(configPath(values.config, io));
+    io.out(systemdUnit(path, await loadAgentConfig(path)));
     return 0;
   }
   throw new UsageError(`tessera: unknown agent command ${JSON.stringify(sub)}\n\n${USAGE}`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -139,11 +139,28 @@ describe("`tessera agent` as a process", () => {
     assert.throws(() => statSync(socket), /ENOENT/, "socket removed on shutdown");
   });
 
-  it("prints a systemd unit", async () => {
-    const run = await runTessera(["agent", "install", "systemd", "-c", "/etc/tessera/agent.yaml"]);
-    assert.equal(run.code, 0);
-    assert.match(run.stdout, /ExecStart=.*tessera agent start -c \/etc\/tessera\/agent.yaml/);
-    assert.match(run.stdout, /ExecReload=\/bin\/kill -HUP \$MAINPID/);
+  it("prints a systemd unit whose ExecStart runs and whose sandbox lets every destination be written", async () => {
+    const dirs = { storage: join(tmp.path, "unit", "state"), x509: join(tmp.path, "unit", "x509"), jwt: join(tmp.path, "unit", "jwt"), socket: join(tmp.path, "unit", "run") };
+    const path = writeConfig(
+      "unit.yaml",
+      `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: /etc/tessera/join-token }\nstorage: { directory: ${dirs.storage} }\nservices:\n  - type: workload-identity-api\n    listen: unix://${dirs.socket}/api.sock\n    identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:0"] }]\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${dirs.x509} }\n  - { type: workload-identity-jwt, spiffe_id: ${ID}, audiences: [db], destination: ${dirs.jwt} }\n`,
+    );
+    const run = await runTessera(["agent", "install", "systemd", "-c", path]);
+    assert.equal(run.code, 0, run.stderr);
+    const unit = run.stdout;
+    const [program, bin, ...args] = (/^ExecStart=(.*)$/m.exec(unit)?.[1] ?? "").split(" ");
+    assert.ok(program?.startsWith("/") && bin?.startsWith("/"), `absolute paths, no PATH lookup: ${program} ${bin}`);
+    assert.deepEqual(args, ["agent", "start", "-c", path]);
+    // The very command the unit runs, asked to validate instead of start.
+    const validated = spawnSync(program!, [bin!, "agent", "validate", "-c", path], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+    assert.equal(validated.status, 0, validated.stderr);
+    const writable = (/^ReadWritePaths=(.*)$/m.exec(unit)?.[1] ?? "").split(" ");
+    for (const dir of Object.values(dirs)) assert.ok(writable.includes(dir), `${dir} in ReadWritePaths=${writable.join(" ")}`);
+    assert.match(unit, new RegExp(`^ExecStartPre=\\+/bin/mkdir -p -m 0700 ${dirs.storage} ${dirs.x509} ${dirs.jwt}$`, "m"));
+    assert.match(unit, new RegExp(`^ExecStartPre=\\+/bin/mkdir -p -m 0755 ${dirs.socket}$`, "m"));
+    assert.match(unit, /^ProtectSystem=strict$/m);
+    assert.match(unit, /^RestartPreventExitStatus=3$/m);
+    assert.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
   });
 
   it("--oneshot that cannot reach the issuer exits 1 with a last line naming the cause", async () => {
