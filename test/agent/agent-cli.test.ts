@@ -169,7 +169,7 @@ describe("`tessera agent` as a process", () => {
     const run = await runTessera(["agent", "start", "-c", path, "--oneshot", "--timeout", "3s"]);
     assert.equal(run.code, 1, run.stderr);
     const last = run.stderr.trim().split("\n").at(-1) ?? "";
-    assert.match(last, /ERROR agent stopped: agent: SVIDs not ready within 3s: could not reach the issuer at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+    assert.match(last, /ERROR agent stopped: agent: SVIDs not ready within 3s: cannot reach the issuer at http:\/\/127\.0\.0\.1:\d+\/v1\/join: connect ECONNREFUSED/);
     assert.match(last, /exit_code=1/);
   });
 
