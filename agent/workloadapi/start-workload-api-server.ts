@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, status, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { createServer, type Socket } from "node:net";
 import { admitCall, isCallStatus, toServiceError, type HandlerContext, type WorkloadApiLogger } from "./call-context.js";
+import { startHttp2Bridge } from "./http2-bridge.js";
 import { createJwtHandlers } from "./jwt-handlers.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
 import { listenOnSocket, prepareSocketPath, removeSocket } from "./unix-socket.js";
@@ -102,6 +103,7 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
   });
   grpcServer.addService(definition.service, createHandlers(ctx));
   const injector = grpcServer.createConnectionInjector(ServerCredentials.createInsecure());
+  const bridge = await startHttp2Bridge((socket) => injector.injectConnection(socket));
 
   const accept = async (socket: Socket): Promise<void> => {
     sockets.add(socket);
@@ -124,9 +126,8 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
       return;
     }
     callers.set(id, caller);
-    // grpc-js reads the peer of every call from the socket's remoteAddress (a Unix socket has none).
-    Object.defineProperty(socket, "remoteAddress", { value: id, configurable: true });
-    injector.injectConnection(socket);
+    // grpc-js reads the peer of every call from the socket's remoteAddress, which the bridge sets to id.
+    await bridge.attach(socket, id).catch(() => socket.destroy());
   };
   const listener = createServer((socket) => void accept(socket));
 
@@ -143,6 +144,7 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
         for (const end of [...streams]) end();
         await shutDownGrpc(grpcServer);
         injector.destroy();
+        await bridge.close();
         for (const socket of sockets) socket.destroy();
         await stopped;
         await removeSocket(socketPath, inode);
