@@ -40,7 +40,7 @@ function readToken(socket: Socket): Promise<Buffer | undefined> {
   });
 }
 
-/** Tie the lifetimes of `a` and `b`: when one closes, the other is destroyed. */
+/** Tie the lifetimes of `sockets`: when one closes, the others are destroyed (ties chain through a shared socket). */
 function bindLifetimes(...sockets: Socket[]): void {
   for (const s of sockets) {
     s.on("error", () => undefined);
@@ -94,7 +94,7 @@ export async function startHttp2Bridge(serve: (socket: Socket) => void): Promise
       });
       await Promise.race([sent, closed]);
       const relay = await Promise.race([relayed, closed]);
-      bindLifetimes(workload, injected, relay);
+      bindLifetimes(workload, relay);
       workload.pipe(new AuthorityRewriter()).on("error", () => workload.destroy()).pipe(relay);
       relay.pipe(workload);
       Object.defineProperty(injected, "remoteAddress", { value: id, configurable: true });
