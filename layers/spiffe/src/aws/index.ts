@@ -1,6 +1,7 @@
 /**
  * aws: the only place Tessera makes AWS SDK clients or signs AWS requests. Everything else takes a
- * client (or a narrow interface over one) as a dependency.
+ * client (or a narrow interface over one) as a dependency. IAM Roles Anywhere's `CreateSession` is
+ * signed here too, with an X.509-SVID's key (the SDK has no signer for it).
  */
 export {
   createDynamoDbDocumentClient,
@@ -11,3 +12,6 @@ export {
   type S3ClientOptions,
 } from "./clients.js";
 export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
+export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
+export { createRolesAnywhereSession, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
+export { RolesAnywhereSessionError } from "./errors.js";
