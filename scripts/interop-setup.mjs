@@ -1,12 +1,14 @@
-// Builds the Workload API interoperability clients that the tests in test/interop run: the go-spiffe
-// program (Go module proxy; go.mod and go.sum pinned in test/interop/go-workload-client), a
-// virtualenv with py-spiffe (PyPI; pinned in test/interop/python/requirements.txt), the java-spiffe
-// and plain grpc-java programs (Maven Central; pinned in test/interop/java/pom.xml), grpcurl (Go
-// module proxy, a pinned version) and, only with TESSERA_INTEROP_RUST=1, the Rust `spiffe` crate's
-// program (crates.io; Cargo.lock pinned in test/interop/rust). All land in build/interop/
-// (git-ignored). Idempotent: a client is rebuilt only when its sources changed.
-// `node scripts/interop-setup.mjs` runs it; tests call `ensureInteropClients()`, and
-// `ensureMatrixClients()` for the clients that may be missing on a machine (reported as skipped).
+// Builds the interoperability clients that the tests in test/interop run: the go-spiffe program (Go
+// module proxy; go.mod and go.sum pinned in test/interop/go-workload-client), a virtualenv with
+// py-spiffe (PyPI; pinned in test/interop/python/requirements.txt), AWS's IAM Roles Anywhere
+// credential helper, aws_signing_helper (Go module github.com/aws/rolesanywhere-credential-helper,
+// pinned in test/interop/aws-signing-helper), the java-spiffe and plain grpc-java programs (Maven
+// Central; pinned in test/interop/java/pom.xml), grpcurl (Go module proxy, a pinned version) and,
+// only with TESSERA_INTEROP_RUST=1, the Rust `spiffe` crate's program (crates.io; Cargo.lock pinned
+// in test/interop/rust). All land in build/interop/ (git-ignored). Idempotent: a client is rebuilt
+// only when its sources changed. `node scripts/interop-setup.mjs` runs it; tests call
+// `ensureInteropClients()`, `ensureAwsSigningHelper()`, and `ensureMatrixClients()` for the clients
+// that may be missing on a machine (reported as skipped).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "build", "interop");
 const goSource = join(root, "test", "interop", "go-workload-client");
 const pySource = join(root, "test", "interop", "python");
+const helperSource = join(root, "test", "interop", "aws-signing-helper");
 const venv = join(outDir, "venv");
 const javaSource = join(root, "test", "interop", "java");
 const javaOut = join(outDir, "java");
@@ -72,20 +75,33 @@ function isCurrent(stampPath, digest, product) {
   return existsSync(product) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === digest;
 }
 
-/** Build the go-spiffe client unless it is current; returns the binary's path. */
-export function ensureGoClient() {
-  const binary = join(outDir, "go-workload-client");
+/** Build the Go package `pkg` of the module in `source` to build/interop/`name` unless it is current. */
+function ensureGoBuild(name, source, pkg, cgo) {
+  const binary = join(outDir, name);
   const stamp = `${binary}.stamp`;
   const go = findGo();
-  const digest = digestOf(goSource, spawnSync(go, ["version"], { encoding: "utf8" }).stdout);
+  const digest = digestOf(source, spawnSync(go, ["version"], { encoding: "utf8" }).stdout);
   if (isCurrent(stamp, digest, binary)) return binary;
   mkdirSync(outDir, { recursive: true });
-  run(go, ["build", "-mod=readonly", "-buildvcs=false", "-trimpath", "-o", binary, "."], {
-    cwd: goSource,
-    env: { ...process.env, CGO_ENABLED: "0" },
+  run(go, ["build", "-mod=readonly", "-buildvcs=false", "-trimpath", "-o", binary, pkg], {
+    cwd: source,
+    env: { ...process.env, CGO_ENABLED: cgo ? "1" : "0" },
   });
   writeFileSync(stamp, digest);
   return binary;
+}
+
+/** Build the go-spiffe client unless it is current; returns the binary's path. */
+export function ensureGoClient() {
+  return ensureGoBuild("go-workload-client", goSource, ".", false);
+}
+
+/**
+ * Build aws_signing_helper unless it is current; returns the binary's path. It needs cgo (its PKCS#11
+ * signer links against libc), so a C compiler, as the agent's native addon does.
+ */
+export function ensureAwsSigningHelper() {
+  return ensureGoBuild("aws_signing_helper", helperSource, "github.com/aws/rolesanywhere-credential-helper", true);
 }
 
 /** Create the virtualenv with py-spiffe unless it is current; returns its python. */
@@ -181,7 +197,8 @@ export function ensureInteropClients() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const clients = ensureInteropClients();
-  console.log(`interop clients ready in ${Date.now() - started} ms: ${clients.goClient}, ${clients.python}`);
+  const helper = ensureAwsSigningHelper();
+  console.log(`interop clients ready in ${Date.now() - started} ms: ${clients.goClient}, ${clients.python}, ${helper}`);
   for (const [name, result] of Object.entries(ensureMatrixClients())) {
     console.log(`interop client ${name}: ${result.ok ? "ready" : `skipped (${result.reason})`} in ${result.ms} ms`);
   }
