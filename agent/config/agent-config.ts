@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { SpiffeId, TrustDomain, assertJoinTokenShape, parseDurationSeconds, validateAudience } from "../../layers/spiffe/src/index.js";
+import {
+  SpiffeId,
+  TrustDomain,
+  assertJoinTokenShape,
+  parseDurationSeconds,
+  validateAudience,
+  validateRolesAnywhereArns,
+} from "../../layers/spiffe/src/index.js";
 import { parseSelector } from "../attestation/index.js";
 
 /** The default configuration file. */
@@ -58,8 +65,32 @@ export interface JwtFileService extends ReloadAction {
   bundleFileName: string;
 }
 
+/**
+ * `type: workload-identity-aws-roles-anywhere` (tbot's name): AWS credentials from IAM Roles Anywhere
+ * for an X.509-SVID, written as a shared-credentials profile (and its credential_process JSON).
+ */
+export interface AwsRolesAnywhereService {
+  type: "workload-identity-aws-roles-anywhere";
+  spiffeId: string;
+  /** The X.509-SVID's TTL asked of the issuer. */
+  ttlSeconds?: number;
+  trustAnchorArn: string;
+  profileArn: string;
+  roleArn: string;
+  /** Default: the trust anchor's region. */
+  region?: string;
+  /** Default `https://rolesanywhere.<region>.amazonaws.com`. */
+  endpoint?: string;
+  sessionDurationSeconds: number;
+  /** Default: about half the session's life. */
+  sessionRenewalIntervalSeconds?: number;
+  destination: string;
+  credentialProfileName: string;
+  artifactName: string;
+}
+
 /** One configured service. */
-export type AgentService = WorkloadApiService | X509FileService | JwtFileService;
+export type AgentService = WorkloadApiService | X509FileService | JwtFileService | AwsRolesAnywhereService;
 
 /** A validated agent configuration. */
 export interface AgentConfig {
@@ -259,7 +290,49 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
       ...reloadActionOf(r),
     };
   }
-  return r.fail("type", "must be workload-identity-api, workload-identity-x509 or workload-identity-jwt");
+  if (type === "workload-identity-aws-roles-anywhere") return rolesAnywhereServiceOf(r, trustDomain, baseDir, ttl);
+  return r.fail("type", "must be workload-identity-api, workload-identity-x509, workload-identity-jwt or workload-identity-aws-roles-anywhere");
+}
+
+const MIN_SESSION_SECONDS = 900;
+const MAX_SESSION_SECONDS = 43_200;
+
+function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: string, ttl: number | undefined): AwsRolesAnywhereService {
+  r.allow([
+    "type", "spiffe_id", "ttl", "trust_anchor_arn", "profile_arn", "role_arn", "region", "endpoint", "session_duration",
+    "session_renewal_interval", "destination", "credential_profile_name", "artifact_name",
+  ]);
+  const arns = { trustAnchorArn: r.string("trust_anchor_arn", true) as string, profileArn: r.string("profile_arn", true) as string, roleArn: r.string("role_arn", true) as string };
+  try {
+    validateRolesAnywhereArns(arns);
+  } catch (err) {
+    r.fail("trust_anchor_arn / profile_arn / role_arn", `are not valid: ${(err as Error).message}`);
+  }
+  const region = r.string("region");
+  if (region && !/^[a-z]{2}(-[a-z0-9]+)+-\d$/.test(region)) r.fail("region", "must be an AWS region such as eu-west-1");
+  const endpoint = r.string("endpoint");
+  if (endpoint && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) r.fail("endpoint", "must be an http(s) URL with no path, such as https://rolesanywhere.eu-west-1.amazonaws.com");
+  const duration = r.duration("session_duration") ?? 3600;
+  if (duration < MIN_SESSION_SECONDS || duration > MAX_SESSION_SECONDS) r.fail("session_duration", "must be between 15m and 12h (Roles Anywhere's limits)");
+  const renewal = r.duration("session_renewal_interval");
+  if (renewal !== undefined && renewal >= duration) r.fail("session_renewal_interval", "must be shorter than session_duration");
+  const profile = r.string("credential_profile_name") ?? "default";
+  if (!/^[A-Za-z0-9_.+@-]+$/.test(profile)) r.fail("credential_profile_name", "may hold only letters, digits and _ . + @ -");
+  const artifact = r.string("artifact_name") ?? "credentials";
+  if (!/^[A-Za-z0-9_.-]+$/.test(artifact) || artifact.startsWith(".")) r.fail("artifact_name", "must be a plain file name");
+  return {
+    type: "workload-identity-aws-roles-anywhere",
+    spiffeId: r.spiffeId("spiffe_id", trustDomain),
+    ...(ttl ? { ttlSeconds: ttl } : {}),
+    ...arns,
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint: endpoint.replace(/\/$/, "") } : {}),
+    sessionDurationSeconds: duration,
+    ...(renewal ? { sessionRenewalIntervalSeconds: renewal } : {}),
+    destination: resolve(baseDir, r.string("destination", true) as string),
+    credentialProfileName: profile,
+    artifactName: artifact,
+  };
 }
 
 /** Parse and validate agent YAML (`version: v1`, snake_case, unknown keys refused). */
@@ -294,6 +367,13 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   const storageDir = storage?.string("directory", true);
   const services = r.list("services").map((s) => serviceOf(s, trustDomain, baseDir));
   if (services.length === 0) r.fail("services", "must list at least one service");
+  const artifacts = new Set<string>();
+  for (const s of services) {
+    if (s.type !== "workload-identity-aws-roles-anywhere") continue;
+    const path = resolve(s.destination, s.artifactName);
+    if (artifacts.has(path)) r.fail("services", `write ${path} twice: give each workload-identity-aws-roles-anywhere service its own destination or artifact_name`);
+    artifacts.add(path);
+  }
   const config: AgentConfig = {
     issuer,
     trustDomain,

@@ -1,7 +1,8 @@
 /**
  * agent/config: the agent's YAML configuration (`version: v1`, snake_case keys, unknown keys are an
  * error), in tbot's shape: issuer, trust domain, onboarding, storage, then services of type
- * `workload-identity-api`, `workload-identity-x509` and `workload-identity-jwt`.
+ * `workload-identity-api`, `workload-identity-x509`, `workload-identity-jwt` and
+ * `workload-identity-aws-roles-anywhere`.
  */
 export {
   AgentConfigError,
@@ -12,6 +13,7 @@ export {
   socketPathOf,
   type AgentConfig,
   type AgentService,
+  type AwsRolesAnywhereService,
   type ApiIdentity,
   type JwtFileService,
   type ReloadAction,

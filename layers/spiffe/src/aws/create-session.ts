@@ -34,6 +34,17 @@ function regionOf(arn: string, what: "trust-anchor" | "profile"): string {
   return m[1] as string;
 }
 
+/**
+ * Check the three ARNs of a Roles Anywhere session (a trust anchor and a profile in one region, an
+ * IAM role); returns that region. Throws a TypeError naming the bad ARN.
+ */
+export function validateRolesAnywhereArns(arns: { trustAnchorArn: string; profileArn: string; roleArn: string }): string {
+  const region = regionOf(arns.trustAnchorArn, "trust-anchor");
+  if (regionOf(arns.profileArn, "profile") !== region) throw new TypeError("aws: the trust anchor and the profile are in different regions");
+  if (!/^arn:[a-z-]+:iam::\d{12}:role\/\S+$/.test(arns.roleArn)) throw new TypeError(`aws: ${JSON.stringify(arns.roleArn)} is not an IAM role ARN`);
+  return region;
+}
+
 function credentialsOf(body: unknown): RolesAnywhereCredentials {
   const c = (body as { credentialSet?: { credentials?: Record<string, unknown> }[] } | null)?.credentialSet?.[0]?.credentials;
   const expiration = typeof c?.expiration === "string" ? new Date(c.expiration) : undefined;
@@ -48,9 +59,7 @@ function credentialsOf(body: unknown): RolesAnywhereCredentials {
  * `CreateSession` (`POST /sessions`), signed as AWS's credential helper signs it.
  */
 export async function createRolesAnywhereSession(material: X509SigningMaterial, options: CreateRolesAnywhereSessionOptions): Promise<RolesAnywhereCredentials> {
-  const anchorRegion = regionOf(options.trustAnchorArn, "trust-anchor");
-  if (regionOf(options.profileArn, "profile") !== anchorRegion) throw new TypeError("aws: the trust anchor and the profile are in different regions");
-  if (!/^arn:[a-z-]+:iam::\d{12}:role\/\S+$/.test(options.roleArn)) throw new TypeError(`aws: ${JSON.stringify(options.roleArn)} is not an IAM role ARN`);
+  const anchorRegion = validateRolesAnywhereArns(options);
   const region = options.region ?? anchorRegion;
   const url = new URL("/sessions", options.endpoint ?? `https://rolesanywhere.${region}.amazonaws.com`);
   url.search = new URLSearchParams({ profileArn: options.profileArn, roleArn: options.roleArn, trustAnchorArn: options.trustAnchorArn }).toString();

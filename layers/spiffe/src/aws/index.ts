@@ -13,5 +13,5 @@ export {
 } from "./clients.js";
 export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
-export { createRolesAnywhereSession, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
+export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
 export { RolesAnywhereSessionError } from "./errors.js";
