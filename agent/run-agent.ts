@@ -5,6 +5,7 @@ import type { AgentConfig, WorkloadApiService } from "./config/index.js";
 import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
 import { IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
+import { createAwsRolesAnywhereOutput, rolesAnywhereWant } from "./outputs/aws-roles-anywhere.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
 import { SvidStorage } from "./svid-storage.js";
@@ -43,6 +44,8 @@ function wantsOf(config: AgentConfig): X509Want[] {
       for (const i of s.identities) wants.push({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
     } else if (s.type === "workload-identity-x509") {
       wants.push({ spiffeId: s.spiffeId, dnsNames: s.dnsNames, ...(s.ttlSeconds ? { ttlSeconds: s.ttlSeconds } : {}) });
+    } else if (s.type === "workload-identity-aws-roles-anywhere") {
+      wants.push(rolesAnywhereWant(s));
     }
   }
   return wants;
@@ -78,7 +81,9 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       ? [createX509FileOutput(s, manager, logger)]
       : s.type === "workload-identity-jwt"
         ? [createJwtFileOutput(s, manager, logger)]
-        : [],
+        : s.type === "workload-identity-aws-roles-anywhere"
+          ? [createAwsRolesAnywhereOutput(s, manager, logger)]
+          : [],
   );
   const apis = config.services.filter((s): s is WorkloadApiService => s.type === "workload-identity-api");
   const workloadApi: WorkloadApiServer[] = [];

@@ -10,6 +10,7 @@ import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
 import { encodeCertificatePem, parseCertificates, parseDurationSeconds } from "../../layers/spiffe/src/index.js";
 import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
+import { AGENT_AWS_USAGE, runAgentAwsCommand } from "./agent-aws-command.js";
 import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";
 
 interface X509SvidMessage {
@@ -31,6 +32,7 @@ const USAGE = `usage:
   tessera agent api validate jwt --audience A --svid TOKEN [--socket PATH] [--json]
   tessera agent api watch [--socket PATH] [--json]
   tessera agent install systemd [-c FILE]
+  ${AGENT_AWS_USAGE}
 
 The configuration file comes from -c/--config, then TESSERA_CONFIG_PATH, then ${DEFAULT_CONFIG_PATH}.
 The socket comes from --socket, then SPIFFE_ENDPOINT_SOCKET, then ${DEFAULT_SOCKET}.
@@ -288,6 +290,7 @@ export async function runAgentCommand(argv: string[], io: CliIo): Promise<number
     return 0;
   }
   if (sub === "api") return runApi(rest, io);
+  if (sub === "aws") return runAgentAwsCommand(rest, io, (flag) => configPath(flag, io));
   if (sub === "install" && rest[0] === "systemd") {
     const { values } = parseArgs({ args: rest.slice(1), options: { config: { type: "string", short: "c" } }, strict: true });
     const path = resolve(configPath(values.config, io));
