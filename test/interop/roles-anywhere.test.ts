@@ -14,9 +14,9 @@ import { promisify } from "node:util";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
-import { loadAgentConfig } from "../../agent/config/index.js";
+import { loadAgentConfig, parseAgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger } from "../../agent/logger.js";
-import { startAgent, type RunningAgent } from "../../agent/run-agent.js";
+import { runOneshot, startAgent, type RunningAgent } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
 import { createBot, createJoinToken, createRolesAnywhereSession, parseCertificates } from "../../layers/spiffe/src/index.js";
 import { TESSERA_BIN, runTessera } from "../support/cli-process.js";
@@ -272,5 +272,22 @@ ${raService(MAIN_ID, "ra-web", "tessera")}${raService(SHORT_ID, "ra-short", "sho
       return issued.some((i) => i.roleArn === role("ra-short") && i.at >= fresh.at && text.includes(i.accessKeyId)) || undefined;
     });
     await waitFor("every service ready again", () => agent.report().ready || undefined, 20_000);
+  });
+
+  it("--oneshot writes the credentials once and returns", async () => {
+    const token = (await createJoinToken(dev.runtime.admin, { botName: "ra", uses: 1 }, "test")).token;
+    const destination = join(tmp.path, "oneshot");
+    const config = parseAgentConfig(`version: v1
+issuer: ${dev.url}
+trust_domain: ${TD}
+onboarding: { join_method: token, token: ${token} }
+services:
+  - { type: workload-identity-aws-roles-anywhere, spiffe_id: ${MAIN_ID}, role_arn: ${role("ra-web")}, trust_anchor_arn: ${ANCHOR}, profile_arn: ${PROFILE}, endpoint: "${ra.url}", destination: ${destination} }
+`);
+    const before = issued.length;
+    await runOneshot({ config, logger }, 20_000);
+    const made = issued.slice(before).filter((i) => i.roleArn === role("ra-web"));
+    assert.equal(made.length, 1);
+    assert.match(readFileSync(join(destination, "credentials"), "utf8"), new RegExp(`^\\[default\\]\naws_access_key_id = ${made[0]?.accessKeyId}\n`));
   });
 });
