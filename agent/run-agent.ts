@@ -1,11 +1,12 @@
 import type { AgentFatalError } from "./agent-fatal-error.js";
 import { attestUnix, readPeerCredentials } from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";
-import type { AgentConfig, WorkloadApiService } from "./config/index.js";
+import type { AgentConfig, AwsRolesAnywhereService, WorkloadApiService } from "./config/index.js";
 import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
 import { IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
-import { createAwsRolesAnywhereOutput, rolesAnywhereWant } from "./outputs/aws-roles-anywhere.js";
+import { startContainerCredentialsServer, type ContainerCredentialsServer } from "./outputs/aws-container-credentials.js";
+import { createAwsRolesAnywhereOutput, rolesAnywhereWant, type AwsRolesAnywhereOutput } from "./outputs/aws-roles-anywhere.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
 import { SvidStorage } from "./svid-storage.js";
@@ -76,17 +77,24 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ...(config.storageDirectory ? { storage: new SvidStorage(config.storageDirectory, config.trustDomain) } : {}),
   });
   const fatal = new Promise<AgentFatalError>((resolve) => session.onFatal(resolve));
+  const rolesAnywhere = new Map<AwsRolesAnywhereService, AwsRolesAnywhereOutput>();
+  const rolesAnywhereOutput = (s: AwsRolesAnywhereService) => {
+    const output = createAwsRolesAnywhereOutput(s, manager, logger);
+    rolesAnywhere.set(s, output);
+    return output;
+  };
   const outputs: FileOutput[] = config.services.flatMap((s) =>
     s.type === "workload-identity-x509"
       ? [createX509FileOutput(s, manager, logger)]
       : s.type === "workload-identity-jwt"
         ? [createJwtFileOutput(s, manager, logger)]
         : s.type === "workload-identity-aws-roles-anywhere"
-          ? [createAwsRolesAnywhereOutput(s, manager, logger)]
+          ? [rolesAnywhereOutput(s)]
           : [],
   );
   const apis = config.services.filter((s): s is WorkloadApiService => s.type === "workload-identity-api");
   const workloadApi: WorkloadApiServer[] = [];
+  const credentialServers: ContainerCredentialsServer[] = [];
   try {
     await manager.load();
     if (!config.oneshot) {
@@ -104,13 +112,17 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
           }),
         );
       }
+      for (const [service, output] of rolesAnywhere) {
+        const listen = service.containerCredentialsListen;
+        if (listen) credentialServers.push(await startContainerCredentialsServer({ ...service, containerCredentialsListen: listen }, output, logger));
+      }
     }
     manager.start();
     for (const output of outputs) void output.flush();
   } catch (err) {
     await manager.stop();
     session.stop();
-    await Promise.all(workloadApi.map((s) => s.close()));
+    await Promise.all([...workloadApi, ...credentialServers].map((s) => s.close()));
     throw err;
   }
   const report = (): DiagReport => {
@@ -159,7 +171,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       await manager.stop();
       await Promise.all(outputs.map((o) => o.stop()));
       session.stop();
-      await Promise.all([...workloadApi.map((s) => s.close()), diag?.close()]);
+      await Promise.all([...workloadApi.map((s) => s.close()), ...credentialServers.map((s) => s.close()), diag?.close()]);
     },
   };
 }

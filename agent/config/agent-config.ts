@@ -87,6 +87,8 @@ export interface AwsRolesAnywhereService {
   destination: string;
   credentialProfileName: string;
   artifactName: string;
+  /** Serve the credentials in the container-credentials shape on this loopback `host:port`. */
+  containerCredentialsListen?: string;
 }
 
 /** One configured service. */
@@ -300,7 +302,7 @@ const MAX_SESSION_SECONDS = 43_200;
 function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: string, ttl: number | undefined): AwsRolesAnywhereService {
   r.allow([
     "type", "spiffe_id", "ttl", "trust_anchor_arn", "profile_arn", "role_arn", "region", "endpoint", "session_duration",
-    "session_renewal_interval", "destination", "credential_profile_name", "artifact_name",
+    "session_renewal_interval", "destination", "credential_profile_name", "artifact_name", "container_credentials",
   ]);
   const arns = { trustAnchorArn: r.string("trust_anchor_arn", true) as string, profileArn: r.string("profile_arn", true) as string, roleArn: r.string("role_arn", true) as string };
   try {
@@ -320,6 +322,10 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
   if (!/^[A-Za-z0-9_.+@-]+$/.test(profile)) r.fail("credential_profile_name", "may hold only letters, digits and _ . + @ -");
   const artifact = r.string("artifact_name") ?? "credentials";
   if (!/^[A-Za-z0-9_.-]+$/.test(artifact) || artifact.startsWith(".")) r.fail("artifact_name", "must be a plain file name");
+  const container = r.object("container_credentials");
+  container?.allow(["listen"]);
+  const listen = container?.string("listen", true);
+  if (listen && !/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):\d{1,5}$/.test(listen)) container?.fail("listen", "must be a loopback address and port, such as 127.0.0.1:9911");
   return {
     type: "workload-identity-aws-roles-anywhere",
     spiffeId: r.spiffeId("spiffe_id", trustDomain),
@@ -332,6 +338,7 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
     destination: resolve(baseDir, r.string("destination", true) as string),
     credentialProfileName: profile,
     artifactName: artifact,
+    ...(listen ? { containerCredentialsListen: listen } : {}),
   };
 }
 

@@ -36,7 +36,7 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
       artifactName: "credentials",
     });
     const full = parseAgentConfig(
-      config("    region: eu-west-1\n    endpoint: https://rolesanywhere.eu-west-1.amazonaws.com/\n    session_duration: 2h\n    session_renewal_interval: 30m\n    credential_profile_name: tessera\n    artifact_name: aws_credentials\n    ttl: 4h\n"),
+      config("    region: eu-west-1\n    endpoint: https://rolesanywhere.eu-west-1.amazonaws.com/\n    session_duration: 2h\n    session_renewal_interval: 30m\n    credential_profile_name: tessera\n    artifact_name: aws_credentials\n    ttl: 4h\n    container_credentials: { listen: \"[::1]:9911\" }\n"),
     ).services[0];
     assert.deepEqual(
       { ...full, destination: undefined },
@@ -54,6 +54,7 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
         destination: undefined,
         credentialProfileName: "tessera",
         artifactName: "aws_credentials",
+        containerCredentialsListen: "[::1]:9911",
       },
     );
   });
@@ -67,6 +68,8 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
     ["an artifact name with a slash", "    artifact_name: ../credentials\n", /artifact_name must be a plain file name/],
     ["an endpoint with a path", "    endpoint: https://example.com/x\n", /endpoint must be an http\(s\) URL with no path/],
     ["a region that is not one", "    region: Europe\n", /region must be an AWS region/],
+    ["a container-credentials endpoint off loopback", "    container_credentials: { listen: 0.0.0.0:9911 }\n", /container_credentials\.listen must be a loopback address/],
+    ["an unknown container-credentials key", "    container_credentials: { listen: 127.0.0.1:9911, token: x }\n", /container_credentials\.token is not a known key/],
   ] as const) {
     it(`refuses ${what}`, () => {
       assert.throws(() => parseAgentConfig(config(extra)), { code: "ERR_AGENT_CONFIG", message });

@@ -12,9 +12,13 @@ export interface CredentialProcessOutput {
   Expiration: string;
 }
 
-/** Where a service writes its shared-credentials file and the credential_process JSON beside it. */
-export function awsCredentialPaths(service: Pick<AwsRolesAnywhereService, "destination" | "artifactName">): { credentials: string; process: string } {
-  return { credentials: join(service.destination, service.artifactName), process: join(service.destination, `${service.artifactName}.json`) };
+/**
+ * Where a service writes its shared-credentials file, the credential_process JSON beside it and the
+ * container-credentials endpoint's authorization token.
+ */
+export function awsCredentialPaths(service: Pick<AwsRolesAnywhereService, "destination" | "artifactName">): { credentials: string; process: string; token: string } {
+  const base = join(service.destination, service.artifactName);
+  return { credentials: base, process: `${base}.json`, token: `${base}.token` };
 }
 
 /** One profile in the AWS shared credentials file format (INI). */

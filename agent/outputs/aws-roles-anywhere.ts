@@ -13,6 +13,12 @@ export function rolesAnywhereWant(service: AwsRolesAnywhereService): X509Want {
   return { spiffeId: service.spiffeId, dnsNames: [], ...(service.ttlSeconds ? { ttlSeconds: service.ttlSeconds } : {}) };
 }
 
+/** The service as a file output that also hands out what it holds (for the container-credentials endpoint). */
+export interface AwsRolesAnywhereOutput extends FileOutput {
+  /** The credentials held now, if still valid. */
+  credentials(): RolesAnywhereCredentials | undefined;
+}
+
 interface Held {
   credentials: RolesAnywhereCredentials;
   obtainedAt: number;
@@ -27,7 +33,7 @@ interface Held {
  * configured interval) and whenever the SVID is renewed. While the issuer or Roles Anywhere is
  * unreachable the files keep the last credentials, and the service retries with backoff.
  */
-export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, manager: SvidManager, logger: AgentLogger): FileOutput {
+export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, manager: SvidManager, logger: AgentLogger): AwsRolesAnywhereOutput {
   const want = rolesAnywhereWant(service);
   const paths = awsCredentialPaths(service);
   let held: Held | undefined;
@@ -101,6 +107,7 @@ export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, m
   return {
     name: `workload-identity-aws-roles-anywhere:${paths.credentials}`,
     flush: () => queue(false),
+    credentials: () => (held && held.credentials.expiration.getTime() > Date.now() ? held.credentials : undefined),
     stop: async () => {
       stopped = true;
       off();

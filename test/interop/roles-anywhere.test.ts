@@ -7,11 +7,13 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { fromHttp } from "@aws-sdk/credential-provider-http";
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
 import { loadAgentConfig, parseAgentConfig } from "../../agent/config/index.js";
@@ -42,6 +44,13 @@ const logger = createAgentLogger({ format: "json", level: "debug", write: (l) =>
 const serialOf = (pem: string) => BigInt(`0x${new X509Certificate(pem).serialNumber}`).toString(10);
 const accepted = (ra: RolesAnywhereEndpoint, roleArn: string) => ra.seen.filter((s) => s.verdict.ok && s.verdict.query.get("roleArn") === roleArn);
 const reasonOf = (s: RolesAnywhereEndpoint["seen"][number] | undefined) => (!s ? "no request" : s.verdict.ok ? "accepted" : s.verdict.reason);
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 const serialsOf = (ra: RolesAnywhereEndpoint, roleArn: string) => accepted(ra, roleArn).map((s) => (s.verdict.ok ? BigInt(`0x${s.verdict.leaf.serialNumber}`).toString(10) : ""));
 
 describe("IAM Roles Anywhere: the agent's service and aws_signing_helper against the loopback judge", () => {
@@ -51,6 +60,7 @@ describe("IAM Roles Anywhere: the agent's service and aws_signing_helper against
   let ra: RolesAnywhereEndpoint;
   let agent: RunningAgent;
   let agentConfigPath: string;
+  let containerUrl: string;
   let pki: OpensslPki;
   const authorities: X509Certificate[] = [];
   const issued: { roleArn: string; at: number; accessKeyId: string; expiration: Date }[] = [];
@@ -96,6 +106,8 @@ describe("IAM Roles Anywhere: the agent's service and aws_signing_helper against
     const raService = (spiffeId: string, roleName: string, profile: string, extra = "") =>
       `  - { type: workload-identity-aws-roles-anywhere, spiffe_id: ${spiffeId}, role_arn: ${role(roleName)}, trust_anchor_arn: ${ANCHOR}, ` +
       `profile_arn: ${PROFILE}, endpoint: "${ra.url}", session_duration: 15m, destination: ${awsDir(profile)}, credential_profile_name: ${profile}${extra} }\n`;
+    const containerPort = await freePort();
+    containerUrl = `http://127.0.0.1:${containerPort}/credentials`;
     agentConfigPath = join(tmp.path, "agent.yaml");
     writeFileSync(
       agentConfigPath,
@@ -106,7 +118,7 @@ onboarding: { join_method: token, token: ${token} }
 storage: { directory: ${join(tmp.path, "agent-state")} }
 services:
   - { type: workload-identity-x509, spiffe_id: ${MAIN_ID}, destination: ${join(tmp.path, "svid")} }
-${raService(MAIN_ID, "ra-web", "tessera")}${raService(SHORT_ID, "ra-short", "short")}${raService(ROTATING_ID, "ra-rotating", "rotating", ", ttl: 6s")}`,
+${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "127.0.0.1:${containerPort}" }`)}${raService(SHORT_ID, "ra-short", "short")}${raService(ROTATING_ID, "ra-rotating", "rotating", ", ttl: 6s")}`,
     );
     agent = await startAgent({ config: await loadAgentConfig(agentConfigPath), logger, bundleRefreshMs: 1000 });
     await agent.manager.ready(30_000);
@@ -220,6 +232,19 @@ ${raService(MAIN_ID, "ra-web", "tessera")}${raService(SHORT_ID, "ra-short", "sho
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no workload-identity-aws-roles-anywhere service has credential_profile_name "nope" \(profiles: tessera, short, rotating\)/);
     assert.ok(!lines.some((l) => l.includes(proc.secretAccessKey) || l.includes(proc.sessionToken ?? "\0")), "no secret in the agent's logs");
+  });
+
+  it("serves the same credentials in the container-credentials shape on loopback, only with the agent's token (fromHttp)", async () => {
+    const tokenPath = join(awsDir("tessera"), "credentials.token");
+    assert.equal(statSync(tokenPath).mode & 0o777, 0o600);
+    const fromFile = JSON.parse(readFileSync(join(awsDir("tessera"), "credentials.json"), "utf8")) as { AccessKeyId: string };
+    const viaHttp = await fromHttp({ awsContainerCredentialsFullUri: containerUrl, awsContainerAuthorizationTokenFile: tokenPath })();
+    assert.equal(viaHttp.accessKeyId, fromFile.AccessKeyId);
+    const id = await stsClient({ credentials: fromHttp({ awsContainerCredentialsFullUri: containerUrl, awsContainerAuthorizationTokenFile: tokenPath }) }).send(new GetCallerIdentityCommand({}));
+    assert.match(id.Arn ?? "", /:assumed-role\/ra-web\/tessera-roles-anywhere$/);
+    assert.equal((await fetch(containerUrl)).status, 401);
+    assert.equal((await fetch(containerUrl, { headers: { authorization: `${readFileSync(tokenPath, "utf8")}x` } })).status, 401);
+    assert.equal((await fetch(containerUrl.replace("/credentials", "/other"), { headers: { authorization: readFileSync(tokenPath, "utf8") } })).status, 404);
   });
 
   it("renews the credentials before they expire", async () => {
