@@ -44,6 +44,7 @@ const logger = createAgentLogger({ format: "json", level: "debug", write: (l) =>
 const serialOf = (pem: string) => BigInt(`0x${new X509Certificate(pem).serialNumber}`).toString(10);
 const accepted = (ra: RolesAnywhereEndpoint, roleArn: string) => ra.seen.filter((s) => s.verdict.ok && s.verdict.query.get("roleArn") === roleArn);
 const reasonOf = (s: RolesAnywhereEndpoint["seen"][number] | undefined) => (!s ? "no request" : s.verdict.ok ? "accepted" : s.verdict.reason);
+const signedHeadersOf = (raw: RawRequest | undefined) => /SignedHeaders=([^,]+)/.exec(raw?.headers.authorization ?? "")?.[1];
 const freePort = () =>
   new Promise<number>((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
@@ -151,6 +152,9 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     assert.match(fromHelper.raw.headers["user-agent"] ?? "", /CredHelper/);
     assert.equal(BigInt(`0x${fromHelper.verdict.leaf.serialNumber}`).toString(10), serial);
     assert.equal(new URL(fromHelper.raw.target, "http://x").search, new URL(fromAgent.raw.target, "http://x").search, "the same query, byte for byte");
+    assert.equal(signedHeadersOf(fromAgent.raw), "content-type;host;x-amz-date;x-amz-x509");
+    assert.equal(signedHeadersOf(fromHelper.raw), signedHeadersOf(fromAgent.raw), "the same headers signed");
+    assert.equal(fromHelper.raw.body, fromAgent.raw.body, "the same body");
   });
 
   it("accepts both for an RSA key with an intermediate in X-Amz-X509-Chain (openssl PKI)", async () => {
@@ -162,6 +166,8 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     const credentials = await createRolesAnywhereSession(material, { trustAnchorArn: ANCHOR, profileArn: PROFILE, roleArn: role("ra-web"), durationSeconds: 900, endpoint: ra.url });
     assert.equal(credentials.accessKeyId, issued.at(-1)?.accessKeyId);
     assert.equal(fromHelper.raw.headers["x-amz-x509-chain"], ra.seen.at(-1)?.raw.headers["x-amz-x509-chain"]);
+    assert.equal(signedHeadersOf(ra.seen.at(-1)?.raw), signedHeadersOf(fromHelper.raw));
+    assert.equal(signedHeadersOf(fromHelper.raw), "content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain");
   });
 
   it("refuses a request whose signature, date, certificate or chain was altered, and re-signed ones that break the rules", async () => {
