@@ -10,7 +10,7 @@ function config(service: string, extra = ""): string {
   return `version: v1
 issuer: http://127.0.0.1:8640
 trust_domain: example.org
-onboarding: { join_method: token, token: abc }
+onboarding: { join_method: token, token: ${"t".repeat(43)} }
 services:
   - type: workload-identity-aws-roles-anywhere
     spiffe_id: spiffe://example.org/web

@@ -302,7 +302,10 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
       const text = readFileSync(join(awsDir("short"), "credentials"), "utf8");
       return issued.some((i) => i.roleArn === role("ra-short") && i.at >= fresh.at && text.includes(i.accessKeyId)) || undefined;
     });
-    await waitFor("every service ready again", () => agent.report().ready || undefined, 20_000);
+    // The agent retries with backoff capped at a minute: recovery is due within that cap.
+    await waitFor("every service ready again", () => agent.report().ready || undefined, 65_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${JSON.stringify(agent.report())}`);
+    });
   });
 
   it("--oneshot writes the credentials once and returns", async () => {
