@@ -6,10 +6,11 @@ import {
   ensureAuthorities,
   ensureTrustAnchor,
   getTrustAnchor,
+  publishCurrentBundle,
   type TrustAnchorCalls,
   type TrustAnchorRef,
 } from "../../layers/spiffe/src/index.js";
-import { publishCurrentBundle, type RotateDeps } from "./create-handler.js";
+import type { RotateDeps } from "./create-handler.js";
 
 /** What the deployment's custom resource needs: the rotate function's parts and the Roles Anywhere calls. */
 export interface BootstrapDeps extends RotateDeps {

@@ -27,6 +27,7 @@ describe("rotate function", () => {
     assert.ok(await t.runtime.store.getJournal("jwt"), "the JWT key's journal exists");
     assert.deepEqual(result, {
       created: { x509: true, jwt: true },
+      steps: [],
       bundleSequence: 2,
       x509Authorities: 1,
       published: [{ publisher: "recorder", changed: true }],

@@ -15,6 +15,7 @@ export * from "./store/index.js";
 export * from "./credential/index.js";
 export * from "./audit/index.js";
 export * from "./ca/index.js";
+export * from "./rotation/index.js";
 export * from "./issuer/index.js";
 export * from "./admin/index.js";
 export * from "./config/index.js";

@@ -1,7 +1,6 @@
 import { JournalConflictError, ReplayError } from "../errors.js";
-import type { CaJournal, JournalKind, JournalSlot } from "../store/types.js";
-import { createCaCertificate, encodeCertificatePem } from "../x509svid/index.js";
-import { keyIdForSlot } from "./key-ids.js";
+import type { CaJournal, JournalKind } from "../store/types.js";
+import { createAuthoritySlot } from "./create-slot.js";
 import type { AuthorityDeps, AuthorityPolicy } from "./types.js";
 
 const LEASE_MS = 30_000;
@@ -12,36 +11,6 @@ export interface EnsureAuthorityResult {
   journal: CaJournal;
   /** True when this call made the authority. */
   created: boolean;
-}
-
-async function makeFirstSlot(kind: JournalKind, deps: AuthorityDeps, policy: AuthorityPolicy): Promise<JournalSlot> {
-  const now = deps.clock.now();
-  const keyId = keyIdForSlot(kind, "a");
-  const key = await deps.keys.generateKey(keyId, policy.keySpec);
-  const ttl = kind === "x509" ? policy.caTtlSeconds : policy.jwtKeyTtlSeconds;
-  const notAfter = new Date(now.getTime() + ttl * 1000);
-  const slot: JournalSlot = {
-    slot: "a",
-    status: "active",
-    keyId,
-    keyGeneration: 1,
-    notBefore: now.getTime(),
-    notAfter: notAfter.getTime(),
-    preparedAt: now.getTime(),
-    activatedAt: now.getTime(),
-  };
-  if (kind === "x509") {
-    const certificate = await createCaCertificate({
-      key,
-      trustDomain: policy.trustDomain,
-      notBefore: new Date(now.getTime() - 60_000),
-      notAfter,
-    });
-    slot.certificatePem = encodeCertificatePem(certificate);
-  } else {
-    slot.publicKeySpki = key.publicKey.export({ format: "der", type: "spki" }).toString("base64");
-  }
-  return slot;
 }
 
 async function waitForJournal(kind: JournalKind, deps: AuthorityDeps): Promise<CaJournal> {
@@ -71,7 +40,7 @@ export async function ensureAuthority(
     if (err instanceof ReplayError) return { journal: await waitForJournal(kind, deps), created: false };
     throw err;
   }
-  const slot = await makeFirstSlot(kind, deps, policy);
+  const slot = await createAuthoritySlot(kind, deps, policy, { slot: "a", status: "active", keyGeneration: 1 });
   const journal: CaJournal = { kind, version: 1, slots: [slot], bundleSequence: 1, updatedAt: now };
   try {
     await deps.journals.putJournal(journal, 0);

@@ -5,6 +5,7 @@
  */
 export { AuthorityCache, type AuthorityCacheOptions } from "./authority-cache.js";
 export { buildBundle, type BuildBundleOptions } from "./build-bundle.js";
+export { createAuthoritySlot, type CreateSlotOptions } from "./create-slot.js";
 export { ensureAuthorities, ensureAuthority, type EnsureAuthorityResult } from "./ensure-authorities.js";
 export { keyIdForSlot } from "./key-ids.js";
 export {

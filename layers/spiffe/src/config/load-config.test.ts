@@ -31,8 +31,14 @@ describe("loadConfig", () => {
     ["bad key spec", { ...base, TESSERA_KEY_SPEC: "ED25519" }, /TESSERA_KEY_SPEC/],
     ["bad duration", { ...base, TESSERA_X509_SVID_TTL: "an hour" }, /TESSERA_X509_SVID_TTL/],
     ["ttl above max", { ...base, TESSERA_X509_SVID_TTL: "2d" }, /TESSERA_X509_SVID_TTL is above/],
-    ["CA too short", { ...base, TESSERA_CA_TTL: "1d" }, /TESSERA_CA_TTL/],
+    ["CA too short", { ...base, TESSERA_CA_TTL: "1d" }, /TESSERA_CA_TTL must be at least 518940s: 6 x \(TESSERA_X509_SVID_MAX_TTL/],
+    ["CA one second short of six SVID windows", { ...base, TESSERA_CA_TTL: "518939" }, /TESSERA_CA_TTL must be at least 518940s/],
+    ["JWT key too short", { ...base, TESSERA_JWT_KEY_TTL: "6h" }, /TESSERA_JWT_KEY_TTL must be at least 22140s: 6 x \(TESSERA_JWT_SVID_MAX_TTL/],
+    ["refresh hint too long for the key", { ...base, TESSERA_BUNDLE_REFRESH_HINT: "2d" }, /TESSERA_CA_TTL must be at least 3110400s: 6 x TESSERA_BUNDLE_REFRESH_HINT/],
   ];
+  it("accepts a CA lifetime of exactly six SVID windows", () => {
+    assert.equal(loadConfig({ ...base, TESSERA_CA_TTL: "518940" }).caTtlSeconds, 518940);
+  });
   for (const [name, env, message] of failures) {
     it(`fails naming the variable: ${name}`, () =>
       assert.throws(() => loadConfig(env), (err: { code?: string; message: string }) => err.code === "ERR_CONFIG" && message.test(err.message)));

@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
 import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
+import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
 import { TrustDomain } from "../spiffeid/index.js";
 
 /** Tessera's configuration, as every entry point (Lambda, dev server) uses it. */
@@ -65,6 +66,20 @@ export function defaultAliasPrefix(trustDomain: TrustDomain): string {
   return `alias/tessera/${trustDomain.name.replace(/[^a-zA-Z0-9_-]/g, "-")}/`;
 }
 
+function checkSchedules(config: TesseraConfig): void {
+  const common = { skewSeconds: config.backdateSeconds, refreshHintSeconds: config.bundleRefreshHintSeconds };
+  checkRotationSchedule({
+    ...common,
+    keyTtl: { name: "TESSERA_CA_TTL", seconds: config.caTtlSeconds },
+    maxSvidTtl: { name: "TESSERA_X509_SVID_MAX_TTL", seconds: config.x509SvidMaxTtlSeconds },
+  });
+  checkRotationSchedule({
+    ...common,
+    keyTtl: { name: "TESSERA_JWT_KEY_TTL", seconds: config.jwtKeyTtlSeconds },
+    maxSvidTtl: { name: "TESSERA_JWT_SVID_MAX_TTL", seconds: config.jwtSvidMaxTtlSeconds },
+  });
+}
+
 /** Read and check the configuration from the environment; fails naming the variable at fault. */
 export function loadConfig(env: Env): TesseraConfig {
   let trustDomain: TrustDomain;
@@ -110,8 +125,6 @@ export function loadConfig(env: Env): TesseraConfig {
   if (config.jwtSvidTtlSeconds > config.jwtSvidMaxTtlSeconds) {
     throw new ConfigError("config: TESSERA_JWT_SVID_TTL is above TESSERA_JWT_SVID_MAX_TTL");
   }
-  if (config.caTtlSeconds < 4 * config.x509SvidMaxTtlSeconds) {
-    throw new ConfigError("config: TESSERA_CA_TTL must be at least four times TESSERA_X509_SVID_MAX_TTL");
-  }
+  checkSchedules(config);
   return config;
 }

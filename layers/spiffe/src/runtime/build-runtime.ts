@@ -11,7 +11,8 @@ import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
 import { DynamoDbStore } from "../store/dynamodb/index.js";
 import { EmbeddedStore } from "../store/embedded/index.js";
-import type { Store } from "../store/types.js";
+import type { RotationPolicy } from "../rotation/index.js";
+import type { JournalKind, Store } from "../store/types.js";
 
 /** Everything the handlers need, built once per process (one Lambda cold start, one dev server). */
 export interface TesseraRuntime {
@@ -25,6 +26,7 @@ export interface TesseraRuntime {
   admin: AdminDeps;
   authority: AuthorityDeps;
   authorityPolicy: AuthorityPolicy;
+  rotationPolicy: Record<JournalKind, RotationPolicy>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     caTtlSeconds: config.caTtlSeconds,
     jwtKeyTtlSeconds: config.jwtKeyTtlSeconds,
   };
+  const rotationTiming = { skewSeconds: config.backdateSeconds, refreshHintSeconds: config.bundleRefreshHintSeconds };
   return {
     config,
     store,
@@ -86,6 +89,10 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     logger,
     authorities,
     authorityPolicy,
+    rotationPolicy: {
+      x509: { ...rotationTiming, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
+      jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
+    },
     authority: { keys, journals: store, leases: store, clock },
     issuer: {
       store,

@@ -1,0 +1,63 @@
+import { createAuthoritySlot, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
+import type { CaJournal, JournalSlot } from "../store/types.js";
+import type { RotationStep } from "./plan-rotation.js";
+
+/**
+ * How long a tick that is preparing a key holds the journal version it read: no other tick makes a
+ * key for that version meanwhile. A tick that dies leaves the lease to expire; the next one repairs.
+ */
+export const PREPARE_LEASE_MS = 5 * 60_000;
+
+function bySlot(a: JournalSlot, b: JournalSlot): number {
+  return a.slot.localeCompare(b.slot);
+}
+
+function nextJournal(journal: CaJournal, slots: JournalSlot[], now: number, bundleChanged: boolean): CaJournal {
+  return {
+    ...journal,
+    version: journal.version + 1,
+    slots: slots.sort(bySlot),
+    bundleSequence: journal.bundleSequence + (bundleChanged ? 1 : 0),
+    updatedAt: now,
+  };
+}
+
+async function prepare(journal: CaJournal, step: Extract<RotationStep, { type: "prepare" }>, deps: AuthorityDeps, policy: AuthorityPolicy) {
+  const now = deps.clock.now().getTime();
+  await deps.leases.claimOnce("rotation-lease", `${journal.kind}:${journal.version}`, now + PREPARE_LEASE_MS, now);
+  const slot = await createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration });
+  return nextJournal(journal, [...journal.slots.filter((s) => s.slot !== step.slot), slot], now, true);
+}
+
+function activate(journal: CaJournal, step: RotationStep, now: number): CaJournal {
+  const slots = journal.slots.map((s): JournalSlot => {
+    if (s.slot === step.slot) return { ...s, status: "active", activatedAt: now };
+    if (s.status === "active") return { ...s, status: "old", retiredAt: now };
+    return s;
+  });
+  return nextJournal(journal, slots, now, false);
+}
+
+function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {
+  return nextJournal(journal, journal.slots.filter((s) => s.slot !== step.slot), now, true);
+}
+
+/**
+ * Carry out one planned step on the journal it was planned from, ending in one conditional journal
+ * write: a tick that read an older version fails with `JournalConflictError` and changes nothing.
+ * Preparing first takes a lease on the journal version, so two ticks never both make the slot's key;
+ * a key made by a tick whose journal write was lost is replaced (and scheduled for deletion) by the
+ * next prepare of the same slot, so it never signs anything.
+ */
+export async function executeRotationStep(
+  journal: CaJournal,
+  step: RotationStep,
+  deps: AuthorityDeps,
+  policy: AuthorityPolicy,
+): Promise<CaJournal> {
+  const now = deps.clock.now().getTime();
+  const next =
+    step.type === "prepare" ? await prepare(journal, step, deps, policy) : step.type === "activate" ? activate(journal, step, now) : drop(journal, step, now);
+  await deps.journals.putJournal(next, journal.version);
+  return next;
+}

@@ -1,0 +1,25 @@
+/**
+ * rotation: the CA and JWT-key lifecycle, as SPIRE's CA manager runs it. Each key kind has A/B slots
+ * in a journal, each key going prepared -> active -> old -> dropped. `planRotation` is a pure function
+ * of journal, policy and clock with the thresholds as named functions; `executeRotationStep` carries
+ * out one step with one conditional journal write; `runRotationTick` is what the schedule runs.
+ */
+export { checkRotationSchedule, minimumKeyTtlSeconds, type RotationScheduleSettings } from "./check-rotation-schedule.js";
+export { PREPARE_LEASE_MS, executeRotationStep } from "./execute-rotation-step.js";
+export { planRotation, type PlanRotationOptions, type RotationPlan, type RotationStep } from "./plan-rotation.js";
+export { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
+export { runRotationTick, type RotationTickDeps, type RotationTickResult } from "./run-rotation-tick.js";
+export {
+  ACTIVATE_DIVISOR,
+  MIN_PUBLISHED_REFRESH_HINTS,
+  PREPARE_DIVISOR,
+  SIGNING_LAG_MS,
+  activateNextAt,
+  dropOldAt,
+  prepareNextAt,
+  publishedLongEnoughAt,
+  shouldActivateNext,
+  shouldDropOld,
+  shouldPrepareNext,
+  type RotationPolicy,
+} from "./thresholds.js";

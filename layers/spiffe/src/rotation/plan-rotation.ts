@@ -1,0 +1,60 @@
+import type { CaJournal, JournalKind, JournalSlot } from "../store/types.js";
+import {
+  activateNextAt,
+  dropOldAt,
+  prepareNextAt,
+  publishedLongEnoughAt,
+  shouldDropOld,
+  type RotationPolicy,
+} from "./thresholds.js";
+
+/** One step of a key kind's rotation. */
+export type RotationStep =
+  | { type: "prepare"; kind: JournalKind; slot: JournalSlot["slot"]; keyGeneration: number }
+  | { type: "activate"; kind: JournalKind; slot: JournalSlot["slot"] }
+  | { type: "drop"; kind: JournalKind; slot: JournalSlot["slot"] };
+
+/** What the planner decided for one journal at one instant. */
+export interface RotationPlan {
+  kind: JournalKind;
+  /** The step due now, if any. Run it, read the journal again and plan again. */
+  due?: RotationStep;
+  /** The next step and when it falls due (epoch ms), when nothing is due now. */
+  next?: { step: RotationStep; at: number };
+}
+
+/** Options of `planRotation`. */
+export interface PlanRotationOptions {
+  /** Manual rotation: prepare and activate now, still never before the safety rules allow. */
+  now?: boolean;
+}
+
+function slotWith(journal: CaJournal, status: JournalSlot["status"]): JournalSlot | undefined {
+  return journal.slots.find((s) => s.status === status);
+}
+
+function planFor(step: RotationStep, at: number, now: number): Pick<RotationPlan, "due" | "next"> {
+  return now >= at ? { due: step } : { next: { step, at } };
+}
+
+/**
+ * The rotation step a journal needs at `now`, as SPIRE's CA manager decides it: drop the old key once
+ * nothing it signed can be presented, prepare the next key in the free slot half-way through the
+ * active key's life, activate it when a sixth is left. A pure function of journal, policy and clock.
+ */
+export function planRotation(journal: CaJournal, policy: RotationPolicy, now: number, options: PlanRotationOptions = {}): RotationPlan {
+  const { kind } = journal;
+  const active = slotWith(journal, "active");
+  if (!active) return { kind };
+  const prepared = slotWith(journal, "prepared");
+  const old = slotWith(journal, "old");
+  if (old && shouldDropOld(old, policy, now)) return { kind, due: { type: "drop", kind, slot: old.slot } };
+  if (prepared) {
+    const at = options.now ? publishedLongEnoughAt(prepared, policy) : activateNextAt(active, prepared, policy);
+    return { kind, ...planFor({ type: "activate", kind, slot: prepared.slot }, at, now) };
+  }
+  if (old) return { kind, next: { step: { type: "drop", kind, slot: old.slot }, at: dropOldAt(old, policy) } };
+  const keyGeneration = Math.max(...journal.slots.map((s) => s.keyGeneration)) + 1;
+  const step: RotationStep = { type: "prepare", kind, slot: active.slot === "a" ? "b" : "a", keyGeneration };
+  return { kind, ...planFor(step, options.now ? now : prepareNextAt(active), now) };
+}

@@ -1,0 +1,28 @@
+import type { Bundle } from "../bundle/index.js";
+import { runBundlePublishers, type BundlePublisher, type PublishReport } from "../bundlepublisher/index.js";
+import type { AuthorityCache } from "../ca/index.js";
+import { TesseraError } from "../errors.js";
+import type { HttpLogger } from "../http/index.js";
+
+/** What publishing needs: the authorities (read afresh), the publishers, a logger. */
+export interface PublishDeps {
+  authorities: AuthorityCache;
+  publishers: readonly BundlePublisher[];
+  logger: HttpLogger;
+}
+
+/** Read the authorities afresh and hand the bundle to every publisher, logging each outcome. */
+export async function publishCurrentBundle(deps: PublishDeps): Promise<{ bundle: Bundle; report: PublishReport }> {
+  deps.authorities.invalidate();
+  const bundle = await deps.authorities.bundle();
+  const report = await runBundlePublishers(deps.publishers, bundle);
+  for (const outcome of report.outcomes) {
+    if ("error" in outcome) {
+      const code = outcome.error instanceof TesseraError ? outcome.error.code : "ERR_INTERNAL";
+      deps.logger.error("rotate: publishing failed", { publisher: outcome.publisher, code, error: outcome.error });
+    } else {
+      deps.logger.info("rotate: bundle published", { publisher: outcome.publisher, changed: outcome.changed, sequence: bundle.sequence });
+    }
+  }
+  return { bundle, report };
+}

@@ -1,0 +1,75 @@
+import type { Bundle } from "../bundle/index.js";
+import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
+import { JournalConflictError, ReplayError } from "../errors.js";
+import type { JournalKind } from "../store/types.js";
+import { executeRotationStep } from "./execute-rotation-step.js";
+import { planRotation, type PlanRotationOptions, type RotationStep } from "./plan-rotation.js";
+import { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
+import type { RotationPolicy } from "./thresholds.js";
+
+/** What a rotation tick needs. */
+export interface RotationTickDeps extends PublishDeps {
+  authority: AuthorityDeps;
+  authorityPolicy: AuthorityPolicy;
+  rotationPolicy: Record<JournalKind, RotationPolicy>;
+}
+
+/** What one tick did. */
+export interface RotationTickResult {
+  /** Which authorities this tick had to make (true only on a fresh deployment). */
+  created: Record<JournalKind, boolean>;
+  /** The rotation steps this tick carried out, in order. */
+  steps: RotationStep[];
+  /** Kinds another tick was rotating at the same time (this tick left them alone). */
+  busy: JournalKind[];
+  bundle: Bundle;
+  /** Each publisher and whether it wrote anything, on the tick's last publication. */
+  published: { publisher: string; changed: boolean }[];
+}
+
+const KINDS: readonly JournalKind[] = ["x509", "jwt"];
+/** Drop, prepare, activate: never more than three steps per kind in one tick. */
+const MAX_STEPS_PER_KIND = 3;
+
+async function publishOrThrow(deps: PublishDeps): Promise<Pick<RotationTickResult, "bundle" | "published">> {
+  const { bundle, report } = await publishCurrentBundle(deps);
+  if (report.failure) throw report.failure;
+  return { bundle, published: report.outcomes.map((o) => ({ publisher: o.publisher, changed: "changed" in o && o.changed })) };
+}
+
+/** Plan and run steps for one journal until nothing is due; false when another tick holds it. */
+async function advance(kind: JournalKind, deps: RotationTickDeps, options: PlanRotationOptions, steps: RotationStep[]): Promise<boolean> {
+  for (let i = 0; i < MAX_STEPS_PER_KIND; i++) {
+    const journal = await deps.authority.journals.getJournal(kind);
+    if (!journal) return true;
+    const { due } = planRotation(journal, deps.rotationPolicy[kind], deps.authority.clock.now().getTime(), options);
+    if (!due) return true;
+    try {
+      await executeRotationStep(journal, due, deps.authority, deps.authorityPolicy);
+    } catch (err) {
+      if (err instanceof JournalConflictError || err instanceof ReplayError) return false;
+      throw err;
+    }
+    deps.logger.info("rotate: step done", { kind, step: due.type, slot: due.slot });
+    steps.push(due);
+  }
+  return true;
+}
+
+/**
+ * One rotation tick, the same in Lambda and in `tessera dev`: make the first authorities if missing,
+ * publish the bundle (so a key is in the published bundle before any tick may activate it), run the
+ * steps the planner finds due for each journal, and publish again when the bundle changed.
+ */
+export async function runRotationTick(deps: RotationTickDeps, options: PlanRotationOptions = {}): Promise<RotationTickResult> {
+  const ensured = await ensureAuthorities(deps.authority, deps.authorityPolicy);
+  let publication = await publishOrThrow(deps);
+  const steps: RotationStep[] = [];
+  const busy: JournalKind[] = [];
+  for (const kind of KINDS) {
+    if (!(await advance(kind, deps, options, steps))) busy.push(kind);
+  }
+  if (steps.some((s) => s.type !== "activate")) publication = await publishOrThrow(deps);
+  else if (steps.length > 0) deps.authorities.invalidate();
+  return { created: { x509: ensured.x509.created, jwt: ensured.jwt.created }, steps, busy, ...publication };
+}
