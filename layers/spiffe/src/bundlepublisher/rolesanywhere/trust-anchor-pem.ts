@@ -42,6 +42,7 @@ function certificateSet(pem: string): string[] | undefined {
 /** Whether two PEM texts hold the same certificates, whatever their line breaks or order. */
 export function sameCertificates(a: string | undefined, b: string): boolean {
   if (a === undefined) return false;
+  if (a === b) return certificateSet(a) !== undefined;
   const left = certificateSet(a);
   const right = certificateSet(b);
   return left !== undefined && right !== undefined && left.length === right.length && left.every((der, i) => der === right[i]);

@@ -1,0 +1,113 @@
+// Test-only: the world a rotation simulation runs in. An issuer on the embedded store and disk keys
+// (real signatures) on a frozen clock, an S3-like publisher that keeps the last bundle document, and
+// a Roles Anywhere trust anchor held in memory behind the real trust-anchor publisher.
+import { GetTrustAnchorCommand, UpdateTrustAnchorCommand } from "@aws-sdk/client-rolesanywhere";
+import { createCaptureLogger } from "../support/capture-logger.js";
+import { CountingKeyManager } from "../support/counting-key-manager.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import type {
+  TrustDomain} from "../../layers/spiffe/src/index.js";
+import {
+  DiskKeyManager,
+  FixedClock,
+  RolesAnywhereTrustAnchorPublisher,
+  buildRuntime,
+  loadConfig,
+  marshalSpiffeBundle,
+  parseSpiffeBundle,
+  runRotationTick,
+  type Bundle,
+  type BundlePublisher,
+  type RotationTickResult,
+  type TesseraRuntime,
+} from "../../layers/spiffe/src/index.js";
+
+/** An in-memory trust anchor answering the two calls the publisher makes. */
+export class FakeTrustAnchor {
+  pem = "";
+  calls = 0;
+
+  send = async (command: object): Promise<object> => {
+    this.calls++;
+    if (command instanceof UpdateTrustAnchorCommand) {
+      this.pem = command.input.source?.sourceData?.x509CertificateData ?? "";
+      return {};
+    }
+    if (command instanceof GetTrustAnchorCommand) {
+      return { trustAnchor: { source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: this.pem } } } };
+    }
+    throw new Error(`unexpected Roles Anywhere call ${command.constructor.name}`);
+  };
+
+  certificateCount(): number {
+    return (this.pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+  }
+}
+
+/** What relying parties see: the last bundle document written to "S3". */
+export class DocumentPublisher implements BundlePublisher {
+  readonly name = "aws_s3";
+  document = "";
+  writes = 0;
+
+  constructor(readonly trustDomain: TrustDomain) {}
+
+  async publishBundle(bundle: Bundle): Promise<{ changed: boolean }> {
+    const document = marshalSpiffeBundle(bundle);
+    if (document === this.document) return { changed: false };
+    this.document = document;
+    this.writes++;
+    return { changed: true };
+  }
+
+  published(): Bundle {
+    return parseSpiffeBundle(this.document, this.trustDomain);
+  }
+}
+
+/** A simulated issuer and what it publishes. */
+export interface SimulationWorld {
+  runtime: TesseraRuntime;
+  clock: FixedClock;
+  keys: CountingKeyManager;
+  s3: DocumentPublisher;
+  anchor: FakeTrustAnchor;
+  tick(): Promise<RotationTickResult>;
+  close(): Promise<void>;
+}
+
+/** Start an issuer with the default schedule at `start`, in a fresh data directory. */
+export async function startSimulationWorld(start: number, env: Record<string, string> = {}): Promise<SimulationWorld> {
+  const dir = await makeTempDir("rotation-sim");
+  const clock = new FixedClock(start);
+  const config = loadConfig({
+    TESSERA_TRUST_DOMAIN: "example.org",
+    TESSERA_STORE: "embedded",
+    TESSERA_KEY_MANAGER: "disk",
+    TESSERA_DATA_DIR: dir.path,
+    TESSERA_LOG_LEVEL: "ERROR",
+    ...env,
+  });
+  const keys = new CountingKeyManager(new DiskKeyManager({ directory: `${dir.path}/keys` }), () => clock.now().getTime());
+  const runtime = await buildRuntime(config, { clock, keys, logger: createCaptureLogger() });
+  const s3 = new DocumentPublisher(config.trustDomain);
+  const anchor = new FakeTrustAnchor();
+  const roles = new RolesAnywhereTrustAnchorPublisher({
+    client: anchor,
+    trustAnchorId: "00000000-0000-4000-8000-000000000000",
+    pacing: { minIntervalMs: 0, sleep: async () => undefined },
+  });
+  const publishers = [s3, roles];
+  return {
+    runtime,
+    clock,
+    keys,
+    s3,
+    anchor,
+    tick: () => runRotationTick({ ...runtime, publishers }),
+    close: async () => {
+      await runtime.close();
+      await dir.remove();
+    },
+  };
+}
