@@ -9,6 +9,7 @@ import type {
   TrustDomain} from "../../layers/spiffe/src/index.js";
 import {
   DiskKeyManager,
+  EmbeddedStore,
   FixedClock,
   RolesAnywhereTrustAnchorPublisher,
   buildRuntime,
@@ -76,37 +77,51 @@ export interface SimulationWorld {
   close(): Promise<void>;
 }
 
-/** Start an issuer with the default schedule at `start`, in a fresh data directory. */
-export async function startSimulationWorld(start: number, env: Record<string, string> = {}): Promise<SimulationWorld> {
-  const dir = await makeTempDir("rotation-sim");
-  const clock = new FixedClock(start);
+/** How a world is opened: where its data lives, and wrappers around its parts (crash injection). */
+export interface OpenWorldOptions {
+  dataDir: string;
+  clock: FixedClock;
+  env?: Record<string, string>;
+  wrap?: <T extends object>(part: T) => T;
+  /** Keep publishing into these, so what relying parties saw survives a restart. */
+  s3?: DocumentPublisher;
+  anchor?: FakeTrustAnchor;
+}
+
+/** Open (or reopen, after a simulated crash) an issuer with the default schedule over `dataDir`. */
+export async function openSimulationWorld(options: OpenWorldOptions): Promise<SimulationWorld> {
+  const { clock, dataDir } = options;
+  const wrap = options.wrap ?? (<T>(part: T) => part);
   const config = loadConfig({
     TESSERA_TRUST_DOMAIN: "example.org",
     TESSERA_STORE: "embedded",
     TESSERA_KEY_MANAGER: "disk",
-    TESSERA_DATA_DIR: dir.path,
+    TESSERA_DATA_DIR: dataDir,
     TESSERA_LOG_LEVEL: "ERROR",
-    ...env,
+    ...options.env,
   });
-  const keys = new CountingKeyManager(new DiskKeyManager({ directory: `${dir.path}/keys` }), () => clock.now().getTime());
-  const runtime = await buildRuntime(config, { clock, keys, logger: createCaptureLogger() });
-  const s3 = new DocumentPublisher(config.trustDomain);
-  const anchor = new FakeTrustAnchor();
+  const keys = new CountingKeyManager(new DiskKeyManager({ directory: `${dataDir}/keys` }), () => clock.now().getTime());
+  const store = await EmbeddedStore.open({ directory: dataDir, clock });
+  const runtime = await buildRuntime(config, { clock, keys: wrap(keys), store: wrap(store), logger: createCaptureLogger() });
+  const s3 = options.s3 ?? new DocumentPublisher(config.trustDomain);
+  const anchor = options.anchor ?? new FakeTrustAnchor();
   const roles = new RolesAnywhereTrustAnchorPublisher({
     client: anchor,
     trustAnchorId: "00000000-0000-4000-8000-000000000000",
     pacing: { minIntervalMs: 0, sleep: async () => undefined },
   });
-  const publishers = [s3, roles];
+  const publishers = [wrap(s3), wrap(roles)];
+  return { runtime, clock, keys, s3, anchor, tick: () => runRotationTick({ ...runtime, publishers }), close: () => store.close() };
+}
+
+/** Start an issuer at `start` in a fresh data directory; `close` removes it. */
+export async function startSimulationWorld(start: number, env: Record<string, string> = {}): Promise<SimulationWorld> {
+  const dir = await makeTempDir("rotation-sim");
+  const world = await openSimulationWorld({ dataDir: dir.path, clock: new FixedClock(start), env });
   return {
-    runtime,
-    clock,
-    keys,
-    s3,
-    anchor,
-    tick: () => runRotationTick({ ...runtime, publishers }),
+    ...world,
     close: async () => {
-      await runtime.close();
+      await world.close();
       await dir.remove();
     },
   };
