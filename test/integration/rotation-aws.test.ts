@@ -1,0 +1,161 @@
+// The rotation tick against the local AWS emulator (moto): DynamoDB journals, KMS keys, the S3 bundle.
+// Roles Anywhere, which moto lacks, is the aws-sdk-client-mock stub; the PEM it is sent is checked.
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetTrustAnchorCommand, UpdateTrustAnchorCommand } from "@aws-sdk/client-rolesanywhere";
+import { CreateBucketCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import assert from "node:assert/strict";
+import { X509Certificate, randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { createRotateHandler } from "../../functions/rotate/create-handler.js";
+import {
+  FixedClock,
+  KmsKeyManager,
+  buildRuntime,
+  createBundlePublishers,
+  createS3Client,
+  loadConfig,
+  parseCertificates,
+  parseSpiffeBundle,
+  runRotationTick,
+  type CaJournal,
+  type TesseraRuntime,
+} from "../../layers/spiffe/src/index.js";
+import { mockRolesAnywhere, rolesAnywhereClient } from "../../layers/spiffe/src/bundlepublisher/test/roles-anywhere-mock.js";
+import { createCaptureLogger } from "../support/capture-logger.js";
+import { createTesseraTable } from "../support/tessera-table.js";
+
+const DAY = 86_400_000;
+const START = Date.UTC(2030, 0, 1);
+const ddb = new DynamoDBClient({});
+const s3 = createS3Client({ forcePathStyle: true });
+const kms = new KMSClient({});
+
+/** A KMS client that counts the commands sent through it, by name. */
+function countingKms(): KMSClient & { counts: Record<string, number> } {
+  const client = new KMSClient({}) as KMSClient & { counts: Record<string, number> };
+  client.counts = {};
+  const send = client.send.bind(client) as (c: object) => Promise<unknown>;
+  client.send = ((command: object) => {
+    const name = command.constructor.name.replace(/Command$/, "");
+    client.counts[name] = (client.counts[name] ?? 0) + 1;
+    return send(command);
+  }) as never;
+  return client;
+}
+
+/** One Lambda environment: its own runtime (and authority cache) over the shared table and aliases. */
+async function environment(tableName: string, aliasPrefix: string, clock: FixedClock, client = countingKms()): Promise<TesseraRuntime> {
+  const config = loadConfig({
+    TESSERA_TRUST_DOMAIN: "example.org",
+    TESSERA_TABLE_NAME: tableName,
+    TESSERA_KMS_ALIAS_PREFIX: aliasPrefix,
+    TESSERA_LOG_LEVEL: "ERROR",
+  });
+  const keys = new KmsKeyManager({ client, aliasPrefix, tags: { "tessera:trust-domain": "example.org" }, clock });
+  return buildRuntime(config, { clock, keys, logger: createCaptureLogger() });
+}
+
+describe("two rotation ticks at once on DynamoDB and KMS", () => {
+  let tableName: string;
+  before(async () => {
+    tableName = await createTesseraTable(ddb, "tessera-rotation");
+  });
+  after(() => ddb.send(new DeleteTableCommand({ TableName: tableName })));
+
+  it("exactly one of them prepares each key; the other makes no key and writes nothing", async () => {
+    const clock = new FixedClock(START);
+    const prefix = `alias/tessera-test/${randomBytes(4).toString("hex")}/`;
+    const kmsA = countingKms();
+    const kmsB = countingKms();
+    const [a, b] = [await environment(tableName, prefix, clock, kmsA), await environment(tableName, prefix, clock, kmsB)];
+    await runRotationTick({ ...a, publishers: [] });
+    clock.set(START + 15 * DAY);
+    const createdBefore = (kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0);
+
+    const [ra, rb] = await Promise.all([runRotationTick({ ...a, publishers: [] }), runRotationTick({ ...b, publishers: [] })]);
+
+    const prepares = [...ra.steps, ...rb.steps].filter((s) => s.type === "prepare").map((s) => s.kind).sort();
+    assert.deepEqual(prepares, ["jwt", "x509"], "each key was prepared once");
+    assert.equal((kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0) - createdBefore, 2, "one new KMS key per kind");
+    const x509 = (await a.store.getJournal("x509")) as CaJournal;
+    assert.equal(x509.version, 2);
+    const prepared = x509.slots.find((s) => s.status === "prepared")!;
+    const certificateKey = new X509Certificate(parseCertificates(prepared.certificatePem!)[0]!).publicKey.export({ format: "der", type: "spki" });
+    assert.deepEqual((await b.keys.getKey("x509-ca-b")).publicKey.export({ format: "der", type: "spki" }), certificateKey);
+  });
+});
+
+describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
+  const ra = mockRolesAnywhere();
+  let anchorPem = "";
+  let runtime: TesseraRuntime;
+  let bucket: string;
+  let tableName: string;
+  const clock = new FixedClock(START);
+  const prefix = `alias/tessera-test/${randomBytes(4).toString("hex")}/`;
+  let handler: ReturnType<typeof createRotateHandler>;
+
+  before(async () => {
+    ra.on(GetTrustAnchorCommand).resolves({});
+    ra.on(UpdateTrustAnchorCommand).resolves({});
+    bucket = `tessera-rotation-${randomBytes(4).toString("hex")}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    tableName = await createTesseraTable(ddb, "tessera-rotation");
+    runtime = await environment(tableName, prefix, clock);
+    const publishers = createBundlePublishers(
+      { bundleBucket: bucket, trustAnchorId: "00000000-0000-4000-8000-000000000000" },
+      { s3, rolesAnywhere: rolesAnywhereClient(), pacing: { minIntervalMs: 0, sleep: async () => undefined } },
+    );
+    handler = createRotateHandler({ ...runtime, publishers });
+  });
+  after(async () => {
+    ra.reset();
+    await ddb.send(new DeleteTableCommand({ TableName: tableName }));
+  });
+
+  /** Run the handler at `at`, letting the stubbed anchor hold what the handler last sent it. */
+  async function tickAt(at: number) {
+    clock.set(at);
+    const result = await handler({ source: "aws.events" });
+    const update = ra.commandCalls(UpdateTrustAnchorCommand).at(-1);
+    anchorPem = update?.args[0].input.source?.sourceData?.x509CertificateData ?? anchorPem;
+    ra.on(GetTrustAnchorCommand).resolves({ trustAnchor: { source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: anchorPem } } } });
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "bundle.json" }));
+    const published = parseSpiffeBundle(await out.Body!.transformToString(), runtime.config.trustDomain);
+    return { result, published, anchorCas: (anchorPem.match(/BEGIN CERTIFICATE/g) ?? []).length };
+  }
+
+  it("prepares, activates and drops a CA end to end, keeping S3 and the trust anchor in step", async () => {
+    const first = await tickAt(START);
+    assert.equal(first.published.x509Authorities.length, 1);
+    assert.equal(first.anchorCas, 1);
+    const firstCa = first.published.x509Authorities[0]!;
+
+    const prepare = await tickAt(START + 15 * DAY);
+    assert.deepEqual(prepare.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["prepare x509 b", "prepare jwt b"]);
+    assert.equal(prepare.published.x509Authorities.length, 2);
+    assert.equal(prepare.anchorCas, 2);
+    assert.ok((prepare.published.sequence ?? 0) > (first.published.sequence ?? 0));
+
+    const updatesBefore = ra.commandCalls(UpdateTrustAnchorCommand).length;
+    const activate = await tickAt(START + 25 * DAY);
+    assert.deepEqual(activate.result.steps.map((s) => s.type), ["activate", "activate"]);
+    assert.equal(ra.commandCalls(UpdateTrustAnchorCommand).length, updatesBefore, "activation leaves the anchor alone");
+    runtime.authorities.invalidate();
+    const signing = await runtime.authorities.x509();
+    assert.notDeepEqual(signing.certificate, firstCa, "the prepared CA signs now");
+
+    const drop = await tickAt(START + 26 * DAY + 7_200_000);
+    assert.deepEqual(drop.result.steps.map((s) => s.type), ["drop", "drop"]);
+    assert.deepEqual(drop.published.x509Authorities, [signing.certificate]);
+    assert.equal(drop.anchorCas, 1);
+    assert.ok((drop.published.sequence ?? 0) > (prepare.published.sequence ?? 0));
+
+    const oldKey = (await kms.send(new DescribeKeyCommand({ KeyId: `${prefix}x509-ca-a` }))).KeyMetadata!.KeyId!;
+    const reuse = await tickAt(START + 30 * DAY);
+    assert.deepEqual(reuse.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["prepare x509 a", "prepare jwt a"]);
+    const state = (await kms.send(new DescribeKeyCommand({ KeyId: oldKey }))).KeyMetadata!.KeyState;
+    assert.equal(state, "PendingDeletion", "the dropped CA's KMS key is scheduled for deletion when its slot is reused");
+  });
+});
