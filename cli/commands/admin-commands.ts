@@ -44,6 +44,20 @@ function setBotLock(ctx: CommandContext, locked: boolean): Promise<void> {
   return setLock(ctx, instance ? "bot_instance" : "bot", instance ?? name, locked);
 }
 
+function formatCaStatus(status: Json): string {
+  const slots = status.slots as Json[];
+  const schedule = (status.schedule as Json[] | undefined) ?? [];
+  const next = schedule.map((p) => {
+    const step = p.next as Json | undefined;
+    const requested = p.rotationRequestedAt ? ` (rotation requested ${p.rotationRequestedAt as string})` : "";
+    return step ? `${p.kind as string}: ${step.step as string} slot ${step.slot as string} ${step.due ? "now" : `at ${step.at as string}`}${requested}` : `${p.kind as string}: nothing planned`;
+  });
+  return `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
+    ["KIND", "SLOT", "STATUS", "KEY", "GEN", "NOT BEFORE", "NOT AFTER"],
+    slots.map((s) => [s.kind as string, s.slot as string, s.status as string, s.keyId as string, String(s.keyGeneration), s.notBefore as string, s.notAfter as string]),
+  )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}`;
+}
+
 /** `tessera bot|token|audit|ca|bundle ...`: the admin commands. */
 export function adminCommands(): Record<string, Command> {
   return {
@@ -225,13 +239,16 @@ export function adminCommands(): Record<string, Command> {
       run: async (ctx) => {
         none(ctx);
         const status = await ctx.admin().call<Json>("GET", "/v1/admin/ca");
-        const slots = status.slots as Json[];
-        print(ctx, status, () =>
-          `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
-            ["KIND", "SLOT", "STATUS", "KEY", "NOT BEFORE", "NOT AFTER"],
-            slots.map((s) => [s.kind as string, s.slot as string, s.status as string, s.keyId as string, s.notBefore as string, s.notAfter as string]),
-          )}`,
-        );
+        print(ctx, status, () => formatCaStatus(status));
+      },
+    },
+    "ca rotate": {
+      usage: "",
+      options: {},
+      run: async (ctx) => {
+        none(ctx);
+        const status = await ctx.admin().call<Json>("POST", "/v1/admin/ca/rotate");
+        print(ctx, status, () => `rotation requested: a new CA and JWT key are prepared on the next tick and activated once published\n\n${formatCaStatus(status)}`);
       },
     },
     "bundle show": {

@@ -3,9 +3,10 @@ import { join, resolve } from "node:path";
 import {
   ConfigError,
   buildRuntime,
-  ensureAuthorities,
   generateSecret,
   loadConfig,
+  runRotationTick,
+  TesseraError,
   type TesseraRuntime,
 } from "../../layers/spiffe/src/index.js";
 import { startLocalFront, type LocalFront } from "./local-front.js";
@@ -19,6 +20,8 @@ export interface DevOptions {
   trustDomain?: string;
   /** The rest of the configuration (TTLs...), as environment variables. */
   env: Readonly<Record<string, string | undefined>>;
+  /** How often the rotation tick runs, ms (it also runs once at start). Default one minute. */
+  tickIntervalMs?: number;
 }
 
 /** A running dev issuer. */
@@ -32,6 +35,27 @@ export interface DevServer {
 }
 
 const DEFAULT_TRUST_DOMAIN = "example.org";
+/** The Lambda schedule ticks every 10 minutes; locally a tick costs a few milliseconds, so every minute. */
+const DEFAULT_TICK_INTERVAL_MS = 60_000;
+
+/** Run the rotation tick now and then every `intervalMs`, one at a time; a failed tick is logged. */
+function startRotationTicks(runtime: TesseraRuntime, intervalMs: number): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await runRotationTick({ ...runtime, publishers: [] });
+    } catch (err) {
+      runtime.logger.error("rotate: tick failed", { code: err instanceof TesseraError ? err.code : "ERR_INTERNAL", error: err });
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 async function readOrCreate(path: string, make: () => string): Promise<string> {
   try {
@@ -72,8 +96,9 @@ export async function startDevServer(options: DevOptions): Promise<DevServer> {
   const adminToken = await readOrCreate(adminTokenPath, () => generateSecret());
   const runtime = await buildRuntime(config);
   try {
-    await ensureAuthorities(runtime.authority, runtime.authorityPolicy);
+    await runRotationTick({ ...runtime, publishers: [] });
     const front = await startLocalFront({ runtime, host: options.host, port: options.port, adminToken });
+    const stopTicks = startRotationTicks(runtime, options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS);
     return {
       url: front.url,
       runtime,
@@ -81,6 +106,7 @@ export async function startDevServer(options: DevOptions): Promise<DevServer> {
       adminTokenPath,
       trustDomain: settings.trust_domain,
       stop: async () => {
+        stopTicks();
         await front.close();
         await runtime.close();
       },

@@ -8,6 +8,7 @@ import {
   listAuditEvents,
   listBots,
   listJoinTokens,
+  requestCaRotation,
   setLock,
   showBot,
   type AdminDeps,
@@ -151,5 +152,6 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       ).map(auditView),
     })),
     route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
+    route("POST /v1/admin/ca/rotate", 0, async () => requestCaRotation(deps)),
   ];
 }

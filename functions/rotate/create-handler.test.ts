@@ -5,6 +5,7 @@ import {
   createCaCertificate,
   encodeCertificatePem,
   parseCertificates,
+  requestCaRotation,
   type CaJournal,
 } from "../../layers/spiffe/src/index.js";
 import { createRotateHandler } from "./create-handler.js";
@@ -70,6 +71,23 @@ describe("rotate function", () => {
     assert.equal(result.x509Authorities, 2);
     assert.equal(result.bundleSequence, 3);
     assert.equal(publisher.published[1]!.x509Authorities.length, 2);
+  });
+
+  it("on a manual rotation request prepares at once, then activates after six refresh hints and clears the request", async () => {
+    const handler = handlerWith(recordingPublisher("recorder"));
+    await handler({});
+    await requestCaRotation(t.runtime.admin);
+    t.clock.advance(60_000);
+    const prepared = await handler({});
+    assert.deepEqual(prepared.steps.map((s) => `${s.type} ${s.kind}`), ["prepare x509", "prepare jwt"]);
+    t.clock.advance(6 * 300_000 - 1);
+    assert.deepEqual((await handler({})).steps, [], "not before the new keys have been published six refresh hints");
+    t.clock.advance(1);
+    const activated = await handler({});
+    assert.deepEqual(activated.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["activate x509 b", "activate jwt b"]);
+    const journal = (await t.runtime.store.getJournal("x509")) as CaJournal;
+    assert.equal(journal.rotationRequestedAt, undefined);
+    assert.deepEqual(journal.slots.map((s) => s.status), ["old", "active"]);
   });
 
   it("runs every publisher when one fails, then fails the tick with the publishing error", async () => {

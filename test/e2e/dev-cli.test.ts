@@ -182,6 +182,18 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     await dead();
   });
 
+  it("shows the rotation schedule, and `tessera ca rotate` asks for a new CA and JWT key now", async () => {
+    const shown = await cli("ca", "status");
+    assert.match(shown.stdout, /^ {2}x509: prepare slot b at \S+$/m);
+    assert.match(shown.stdout, /^ {2}jwt: prepare slot b at \S+$/m);
+    const rotated = await cliJson("ca", "rotate");
+    const schedule = rotated.schedule as { kind: string; next: { step: string; due: boolean }; rotationRequestedAt?: string }[];
+    assert.deepEqual(schedule.map((p) => [p.kind, p.next.step, p.next.due, typeof p.rotationRequestedAt]), [
+      ["x509", "prepare", true, "string"],
+      ["jwt", "prepare", true, "string"],
+    ]);
+  });
+
   it("refuses a data directory of another trust domain", async () => {
     const run = await runTessera(["dev", "--port", "0", "--data-dir", dataDir, "--trust-domain", "other.org"]);
     assert.equal(run.code, 1);

@@ -1,5 +1,5 @@
 import { RequestInvalidError } from "../errors.js";
-import type { AuditEvent, AuditEventType, AuditFilter, CaJournal, JournalSlot } from "../store/types.js";
+import type { AuditEvent, AuditEventType, AuditFilter } from "../store/types.js";
 import type { AdminDeps } from "./types.js";
 
 const TYPES: readonly AuditEventType[] = [
@@ -49,31 +49,4 @@ export async function listAuditEvents(deps: AdminDeps, query: AuditQuery): Promi
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new RequestInvalidError("admin: limit must be 1 to 1000");
   filter.limit = limit;
   return deps.store.listAudit(filter);
-}
-
-/** One slot as `tessera ca status` shows it. */
-export interface SlotStatusView {
-  kind: CaJournal["kind"];
-  slot: JournalSlot["slot"];
-  status: JournalSlot["status"];
-  keyId: string;
-  notBefore: string;
-  notAfter: string;
-}
-
-/** The state of the CA and JWT-key journals. */
-export async function getCaStatus(deps: AdminDeps): Promise<{ trustDomain: string; bundleSequence: number; slots: SlotStatusView[] }> {
-  const journals = [await deps.store.getJournal("x509"), await deps.store.getJournal("jwt")];
-  const slots = journals.flatMap((j) =>
-    (j?.slots ?? []).map((s) => ({
-      kind: j!.kind,
-      slot: s.slot,
-      status: s.status,
-      keyId: s.keyId,
-      notBefore: new Date(s.notBefore).toISOString(),
-      notAfter: new Date(s.notAfter).toISOString(),
-    })),
-  );
-  const bundleSequence = journals.reduce((sum, j) => sum + (j?.bundleSequence ?? 0), 0);
-  return { trustDomain: deps.trustDomain.name, bundleSequence, slots };
 }

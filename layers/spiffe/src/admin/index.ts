@@ -2,7 +2,8 @@
  * admin: what operators do through the admin API and the `tessera` CLI: bots, join tokens, locks,
  * the audit trail and the CA's state. Every change is audited with the acting principal.
  */
-export { getCaStatus, listAuditEvents, type AuditQuery, type SlotStatusView } from "./audit-and-status.js";
+export { listAuditEvents, type AuditQuery } from "./audit-and-status.js";
+export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
 export { assertBotName, createBot, deleteBot, listBots, showBot, type CreateBotInput } from "./bots.js";
 export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";
 export { createJoinToken, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";

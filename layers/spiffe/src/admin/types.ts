@@ -1,7 +1,8 @@
 import type { AuditLogger } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
-import type { Store } from "../store/types.js";
+import type { RotationPolicy } from "../rotation/index.js";
+import type { JournalKind, Store } from "../store/types.js";
 
 /** What the admin operations need. */
 export interface AdminDeps {
@@ -11,6 +12,8 @@ export interface AdminDeps {
   trustDomain: TrustDomain;
   /** Upper bound for a bot's `maxSvidTtlSeconds` and the default when none is given. */
   maxSvidTtlSeconds: number;
+  /** The rotation timing of each key kind; `getCaStatus` shows the schedule when it is set. */
+  rotationPolicy?: Record<JournalKind, RotationPolicy>;
 }
 
 /** Who is calling: an IAM principal ARN in AWS, `local-admin` in the embedded default. */

@@ -35,7 +35,9 @@ function activate(journal: CaJournal, step: RotationStep, now: number): CaJourna
     if (s.status === "active") return { ...s, status: "old", retiredAt: now };
     return s;
   });
-  return nextJournal(journal, slots, now, false);
+  const next = nextJournal(journal, slots, now, false);
+  delete next.rotationRequestedAt;
+  return next;
 }
 
 function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {

@@ -5,8 +5,10 @@
  * out one step with one conditional journal write; `runRotationTick` is what the schedule runs.
  */
 export { checkRotationSchedule, minimumKeyTtlSeconds, type RotationScheduleSettings } from "./check-rotation-schedule.js";
+export { describeRotation, type RotationScheduleView } from "./describe-rotation.js";
 export { PREPARE_LEASE_MS, executeRotationStep } from "./execute-rotation-step.js";
-export { planRotation, type PlanRotationOptions, type RotationPlan, type RotationStep } from "./plan-rotation.js";
+export { planRotation, type RotationPlan, type RotationStep } from "./plan-rotation.js";
+export { requestRotation } from "./request-rotation.js";
 export { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
 export { runRotationTick, type RotationTickDeps, type RotationTickResult } from "./run-rotation-tick.js";
 export {

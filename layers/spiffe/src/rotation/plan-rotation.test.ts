@@ -29,7 +29,9 @@ const prepareB = { type: "prepare", kind: "x509", slot: "b", keyGeneration: 2 } 
 const activateB = { type: "activate", kind: "x509", slot: "b" } as const;
 const dropA = { type: "drop", kind: "x509", slot: "a" } as const;
 
-const cases: [string, CaJournal, number, RotationPlan, { now?: boolean }?][] = [
+const requested = (j: CaJournal): CaJournal => ({ ...j, rotationRequestedAt: T0 });
+
+const cases: [string, CaJournal, number, RotationPlan][] = [
   ["no active key: nothing to plan", journal(slot("b", "prepared")), T0 + 40 * DAY, { kind: "x509" }],
   ["active key before half-life: prepare is next, at half-life", journal(active), T0 + 15 * DAY - 1, { kind: "x509", next: { step: prepareB, at: T0 + 15 * DAY } }],
   ["active key at half-life: prepare the other slot", journal(active), T0 + 15 * DAY, { kind: "x509", due: prepareB }],
@@ -63,21 +65,20 @@ const cases: [string, CaJournal, number, RotationPlan, { now?: boolean }?][] = [
     T0 + 30 * DAY,
     { kind: "x509", due: { type: "prepare", kind: "x509", slot: "a", keyGeneration: 8 } },
   ],
-  ["rotate now: prepare at once", journal(active), T0 + HOUR, { kind: "x509", due: prepareB }, { now: true }],
+  ["rotate now: prepare at once", requested(journal(active)), T0 + HOUR, { kind: "x509", due: prepareB }],
   [
     "rotate now: activation still waits for six refresh hints of publication",
-    journal(active, { ...preparedAtHalf, preparedAt: T0 + HOUR }),
+    requested(journal(active, { ...preparedAtHalf, preparedAt: T0 + HOUR })),
     T0 + HOUR + 30 * MIN - 1,
     { kind: "x509", next: { step: activateB, at: T0 + HOUR + 30 * MIN } },
-    { now: true },
   ],
-  ["rotate now: activate once published long enough", journal(active, { ...preparedAtHalf, preparedAt: T0 + HOUR }), T0 + HOUR + 30 * MIN, { kind: "x509", due: activateB }, { now: true }],
-  ["rotate now: an old key still in use blocks the prepare", journal(oldA, activeB), oldADropAt - 1, { kind: "x509", next: { step: dropA, at: oldADropAt } }, { now: true }],
+  ["rotate now: activate once published long enough", requested(journal(active, { ...preparedAtHalf, preparedAt: T0 + HOUR })), T0 + HOUR + 30 * MIN, { kind: "x509", due: activateB }],
+  ["rotate now: an old key still in use blocks the prepare", requested(journal(oldA, activeB)), oldADropAt - 1, { kind: "x509", next: { step: dropA, at: oldADropAt } }],
 ];
 
 describe("planRotation", () => {
-  for (const [name, j, now, expected, options] of cases) {
-    it(name, () => assert.deepEqual(planRotation(j, policy, now, options), expected));
+  for (const [name, j, now, expected] of cases) {
+    it(name, () => assert.deepEqual(planRotation(j, policy, now), expected));
   }
 
   it("plans the JWT journal with its own kind and the JWT SVID maximum", () => {

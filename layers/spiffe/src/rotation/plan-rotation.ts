@@ -23,12 +23,6 @@ export interface RotationPlan {
   next?: { step: RotationStep; at: number };
 }
 
-/** Options of `planRotation`. */
-export interface PlanRotationOptions {
-  /** Manual rotation: prepare and activate now, still never before the safety rules allow. */
-  now?: boolean;
-}
-
 function slotWith(journal: CaJournal, status: JournalSlot["status"]): JournalSlot | undefined {
   return journal.slots.find((s) => s.status === status);
 }
@@ -41,20 +35,23 @@ function planFor(step: RotationStep, at: number, now: number): Pick<RotationPlan
  * The rotation step a journal needs at `now`, as SPIRE's CA manager decides it: drop the old key once
  * nothing it signed can be presented, prepare the next key in the free slot half-way through the
  * active key's life, activate it when a sixth is left. A pure function of journal, policy and clock.
+ * A manual rotation request (`rotationRequestedAt`) waives the two thresholds, never the safety
+ * rules: the old key must still be droppable and the new one published long enough.
  */
-export function planRotation(journal: CaJournal, policy: RotationPolicy, now: number, options: PlanRotationOptions = {}): RotationPlan {
+export function planRotation(journal: CaJournal, policy: RotationPolicy, now: number): RotationPlan {
   const { kind } = journal;
+  const requested = journal.rotationRequestedAt !== undefined;
   const active = slotWith(journal, "active");
   if (!active) return { kind };
   const prepared = slotWith(journal, "prepared");
   const old = slotWith(journal, "old");
   if (old && shouldDropOld(old, policy, now)) return { kind, due: { type: "drop", kind, slot: old.slot } };
   if (prepared) {
-    const at = options.now ? publishedLongEnoughAt(prepared, policy) : activateNextAt(active, prepared, policy);
+    const at = requested ? publishedLongEnoughAt(prepared, policy) : activateNextAt(active, prepared, policy);
     return { kind, ...planFor({ type: "activate", kind, slot: prepared.slot }, at, now) };
   }
   if (old) return { kind, next: { step: { type: "drop", kind, slot: old.slot }, at: dropOldAt(old, policy) } };
   const keyGeneration = Math.max(...journal.slots.map((s) => s.keyGeneration)) + 1;
   const step: RotationStep = { type: "prepare", kind, slot: active.slot === "a" ? "b" : "a", keyGeneration };
-  return { kind, ...planFor(step, options.now ? now : prepareNextAt(active), now) };
+  return { kind, ...planFor(step, requested ? now : prepareNextAt(active), now) };
 }

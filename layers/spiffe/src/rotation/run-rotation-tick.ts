@@ -3,7 +3,7 @@ import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../
 import { JournalConflictError, ReplayError } from "../errors.js";
 import type { JournalKind } from "../store/types.js";
 import { executeRotationStep } from "./execute-rotation-step.js";
-import { planRotation, type PlanRotationOptions, type RotationStep } from "./plan-rotation.js";
+import { planRotation, type RotationStep } from "./plan-rotation.js";
 import { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
 import type { RotationPolicy } from "./thresholds.js";
 
@@ -38,11 +38,11 @@ async function publishOrThrow(deps: PublishDeps): Promise<Pick<RotationTickResul
 }
 
 /** Plan and run steps for one journal until nothing is due; false when another tick holds it. */
-async function advance(kind: JournalKind, deps: RotationTickDeps, options: PlanRotationOptions, steps: RotationStep[]): Promise<boolean> {
+async function advance(kind: JournalKind, deps: RotationTickDeps, steps: RotationStep[]): Promise<boolean> {
   for (let i = 0; i < MAX_STEPS_PER_KIND; i++) {
     const journal = await deps.authority.journals.getJournal(kind);
     if (!journal) return true;
-    const { due } = planRotation(journal, deps.rotationPolicy[kind], deps.authority.clock.now().getTime(), options);
+    const { due } = planRotation(journal, deps.rotationPolicy[kind], deps.authority.clock.now().getTime());
     if (!due) return true;
     try {
       await executeRotationStep(journal, due, deps.authority, deps.authorityPolicy);
@@ -61,13 +61,13 @@ async function advance(kind: JournalKind, deps: RotationTickDeps, options: PlanR
  * publish the bundle (so a key is in the published bundle before any tick may activate it), run the
  * steps the planner finds due for each journal, and publish again when the bundle changed.
  */
-export async function runRotationTick(deps: RotationTickDeps, options: PlanRotationOptions = {}): Promise<RotationTickResult> {
+export async function runRotationTick(deps: RotationTickDeps): Promise<RotationTickResult> {
   const ensured = await ensureAuthorities(deps.authority, deps.authorityPolicy);
   let publication = await publishOrThrow(deps);
   const steps: RotationStep[] = [];
   const busy: JournalKind[] = [];
   for (const kind of KINDS) {
-    if (!(await advance(kind, deps, options, steps))) busy.push(kind);
+    if (!(await advance(kind, deps, steps))) busy.push(kind);
   }
   if (steps.some((s) => s.type !== "activate")) publication = await publishOrThrow(deps);
   else if (steps.length > 0) deps.authorities.invalidate();

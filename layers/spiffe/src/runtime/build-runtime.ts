@@ -81,6 +81,10 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     jwtKeyTtlSeconds: config.jwtKeyTtlSeconds,
   };
   const rotationTiming = { skewSeconds: config.backdateSeconds, refreshHintSeconds: config.bundleRefreshHintSeconds };
+  const rotationPolicy = {
+    x509: { ...rotationTiming, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
+    jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
+  };
   return {
     config,
     store,
@@ -89,10 +93,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     logger,
     authorities,
     authorityPolicy,
-    rotationPolicy: {
-      x509: { ...rotationTiming, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
-      jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
-    },
+    rotationPolicy,
     authority: { keys, journals: store, leases: store, clock },
     issuer: {
       store,
@@ -107,7 +108,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
         backdateSeconds: config.backdateSeconds,
       },
     },
-    admin: { store, clock, logger, trustDomain: config.trustDomain, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
+    admin: { store, clock, logger, trustDomain: config.trustDomain, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds, rotationPolicy },
     close: () => store.close(),
   };
 }

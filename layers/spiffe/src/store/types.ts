@@ -113,6 +113,8 @@ export interface CaJournal {
   /** The bundle's `spiffe_sequence`, moved whenever the set of published keys changes. */
   bundleSequence: number;
   updatedAt: number;
+  /** Set by a manual rotation: prepare and activate without waiting for the thresholds. Cleared on activation. */
+  rotationRequestedAt?: number;
 }
 
 /** Kinds of audited events. */
