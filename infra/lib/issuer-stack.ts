@@ -74,7 +74,7 @@ export class TesseraIssuerStack extends Stack {
     }).bindTable(table, TABLE_ACCESS.admin);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
-      description: "Scheduled: ensure the CA and JWT key, publish the bundle to S3 and the trust anchor",
+      description: "Scheduled: rotate the CA and JWT key, publish the bundle to S3 and the trust anchor",
       settings,
       memorySize: 256,
       timeout: Duration.minutes(2),
