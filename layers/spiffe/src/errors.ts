@@ -162,3 +162,15 @@ export class AdminUnauthorizedError extends TesseraError {
 export class AuthorityUnavailableError extends TesseraError {
   static override readonly code = "ERR_AUTHORITY_UNAVAILABLE";
 }
+/** A platform join proof (an OIDC or GCE identity token) fails verification; the message stays vague. */
+export class JoinProofInvalidError extends TesseraError {
+  static override readonly code = "ERR_JOIN_PROOF_INVALID";
+}
+/** A verified platform proof matches none of the bot's join rules for its method. */
+export class JoinRuleMismatchError extends TesseraError {
+  static override readonly code = "ERR_JOIN_RULE_MISMATCH";
+}
+/** The keys to verify a platform proof could not be fetched (issuer down, bad discovery document). */
+export class JoinKeysUnavailableError extends TesseraError {
+  static override readonly code = "ERR_JOIN_KEYS_UNAVAILABLE";
+}

@@ -3,6 +3,7 @@ import { recordAudit } from "../audit/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import { validateAllowedDnsNamePattern } from "../issuer/allowed-dns-names.js";
 import { validateAllowedSpiffeIdPattern } from "../issuer/allowed-spiffe-ids.js";
+import { defaultJoinVerifiers } from "../issuer/default-join-verifiers.js";
 import { placeholdersFor } from "../issuer/policy-template.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
 import type { AdminActor, AdminDeps } from "./types.js";
@@ -10,6 +11,7 @@ import type { AdminActor, AdminDeps } from "./types.js";
 const BOT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const JOIN_METHODS: readonly JoinRule["method"][] = ["token", "aws_iam", "aws_ec2", "gcp", "oidc"];
 const MAX_PATTERNS = 100;
+const MAX_JOIN_RULES = 16;
 
 /** What an admin gives to create a bot. */
 export interface CreateBotInput {
@@ -28,15 +30,21 @@ export function assertBotName(name: unknown): asserts name is string {
   }
 }
 
-function joinRulesOf(value: unknown): JoinRule[] {
+async function joinRulesOf(deps: AdminDeps, value: unknown): Promise<JoinRule[]> {
   if (value === undefined) return [{ method: "token" }];
-  if (!Array.isArray(value) || value.length === 0) throw new RequestInvalidError("admin: join_rules must be a non-empty array");
-  return value.map((rule) => {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_JOIN_RULES) {
+    throw new RequestInvalidError(`admin: join_rules must be an array of 1 to ${MAX_JOIN_RULES} rules`);
+  }
+  const verifiers = deps.verifiers ?? defaultJoinVerifiers(deps);
+  const rules: JoinRule[] = [];
+  for (const rule of value as unknown[]) {
     if (typeof rule !== "object" || rule === null || !JOIN_METHODS.includes((rule as JoinRule).method)) {
       throw new RequestInvalidError(`admin: each join rule needs a method, one of ${JOIN_METHODS.join(", ")}`);
     }
-    return rule as JoinRule;
-  });
+    const method = (rule as JoinRule).method;
+    rules.push(method === "oidc" || method === "gcp" ? await verifiers[method].validateRule(rule as JoinRule) : (rule as JoinRule));
+  }
+  return rules;
 }
 
 function dnsRulesOf(value: unknown): string[] {
@@ -58,7 +66,7 @@ export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: A
   if (!Array.isArray(patterns) || patterns.length === 0 || patterns.length > MAX_PATTERNS || !patterns.every((p) => typeof p === "string")) {
     throw new RequestInvalidError(`admin: allowed_spiffe_ids must be 1 to ${MAX_PATTERNS} strings`);
   }
-  const joinRules = joinRulesOf(input.joinRules);
+  const joinRules = await joinRulesOf(deps, input.joinRules);
   const placeholders = placeholdersFor(joinRules.map((rule) => rule.method));
   for (const pattern of patterns as string[]) validateAllowedSpiffeIdPattern(pattern, deps.trustDomain, placeholders);
   const allowedDnsNames = dnsRulesOf(input.allowedDnsNames);

@@ -1,3 +1,4 @@
+import type { JoinVerifiers } from "../attestation/index.js";
 import type { AuditLogger } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
@@ -14,6 +15,8 @@ export interface AdminDeps {
   maxSvidTtlSeconds: number;
   /** The rotation timing of each key kind; `getCaStatus` shows the schedule when it is set. */
   rotationPolicy?: Record<JournalKind, RotationPolicy>;
+  /** Platform join verifiers, which check their methods' join rules; production defaults when absent. */
+  verifiers?: JoinVerifiers;
 }
 
 /** Who is calling: an IAM principal ARN in AWS, `local-admin` in the embedded default. */

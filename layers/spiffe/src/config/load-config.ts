@@ -3,6 +3,16 @@ import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
 import { TrustDomain } from "../spiffeid/index.js";
 
+function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
+  const loopback = env.TESSERA_JOIN_ALLOW_HTTP_LOOPBACK ?? "false";
+  if (loopback !== "true" && loopback !== "false") throw new ConfigError("config: TESSERA_JOIN_ALLOW_HTTP_LOOPBACK must be true or false");
+  return {
+    audience: env.TESSERA_JOIN_AUDIENCE || `spiffe://${trustDomain.name}`,
+    gcpKeysUrl: env.TESSERA_GCP_KEYS_URL || "https://www.googleapis.com/oauth2/v3/certs",
+    allowHttpLoopback: loopback === "true",
+  };
+}
+
 /** Tessera's configuration, as every entry point (Lambda, dev server) uses it. */
 export interface TesseraConfig {
   trustDomain: TrustDomain;
@@ -23,6 +33,8 @@ export interface TesseraConfig {
   /** IAM Roles Anywhere trust anchor kept in step with the CA, when set. */
   trustAnchorId?: string;
   logLevel: string;
+  /** Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, and whether `http://` loopback issuers are allowed (tests only). */
+  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -116,6 +128,7 @@ export function loadConfig(env: Env): TesseraConfig {
     bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT"),
     backdateSeconds: duration(env, "TESSERA_BACKDATE"),
     logLevel: env.TESSERA_LOG_LEVEL ?? CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
+    join: joinConfig(env, trustDomain),
   };
   if (env.TESSERA_BUNDLE_BUCKET) config.bundleBucket = env.TESSERA_BUNDLE_BUCKET;
   if (env.TESSERA_TRUST_ANCHOR_ID) config.trustAnchorId = env.TESSERA_TRUST_ANCHOR_ID;

@@ -83,7 +83,14 @@ describe("validateAllowedSpiffeIdPattern", () => {
 describe("placeholdersFor", () => {
   it("offers bot and instance, and no join attribute for tokens or methods without a verifier", () => {
     assert.deepEqual([...placeholdersFor(["token"])].sort(), ["bot", "instance"]);
-    assert.deepEqual([...placeholdersFor(["token", "aws_iam", "oidc"])].sort(), ["bot", "instance"]);
+    assert.deepEqual([...placeholdersFor(["token", "aws_iam", "aws_ec2"])].sort(), ["bot", "instance"]);
+  });
+  it("offers each platform verifier's attributes to bots joining with it", () => {
+    const oidc = placeholdersFor(["token", "oidc"]);
+    for (const name of ["sub", "repository_owner", "repository_name", "namespace", "service_account"]) assert.ok(oidc.has(name), name);
+    assert.ok(!oidc.has("project_number"));
+    const gcp = placeholdersFor(["gcp"]);
+    for (const name of ["project_id", "zone", "instance_name"]) assert.ok(gcp.has(name), name);
   });
   it("ignores names that are not join methods, prototype members included", () => {
     assert.deepEqual([...placeholdersFor(["constructor", "__proto__", "toString"])].sort(), ["bot", "instance"]);

@@ -1,21 +1,28 @@
 import { RequestInvalidError } from "../errors.js";
+import { joinWithPlatformProof } from "./join-with-platform-proof.js";
 import { joinWithToken } from "./join-with-token.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /** Request of `joinBot`: the join method and its proof fields, as sent. */
 export interface JoinBotRequest {
   joinMethod: unknown;
+  /** The one-time join token (`token`) or the platform's signed token (`oidc`, `gcp`). */
   token?: unknown;
+  /** The bot to join as (platform methods; a join token names its bot). */
+  botName?: unknown;
   ttlSeconds?: unknown;
 }
 
-const SUPPORTED = ["token"] as const;
+const SUPPORTED = ["token", "oidc", "gcp"] as const;
 
 /** Join with whichever method the request names; each method's verifier checks its own proof. */
 export async function joinBot(deps: IssuerDeps, request: JoinBotRequest): Promise<CredentialGrant> {
   switch (request.joinMethod) {
     case "token":
       return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds });
+    case "oidc":
+    case "gcp":
+      return joinWithPlatformProof(deps, { method: request.joinMethod, botName: request.botName, token: request.token, ttlSeconds: request.ttlSeconds });
     default:
       throw new RequestInvalidError(`join: join_method must be one of ${SUPPORTED.join(", ")}`);
   }

@@ -1,3 +1,5 @@
+import { GCP_ATTRIBUTES } from "../attestation/gcp/gcp-verifier.js";
+import { OIDC_ATTRIBUTES } from "../attestation/oidc/presets.js";
 import { PolicyInvalidError } from "../errors.js";
 import type { JoinRule } from "../store/types.js";
 
@@ -10,15 +12,15 @@ export type TemplatePart = { literal: string } | { placeholder: string };
 
 /**
  * The join attributes each join method establishes, which templates may use besides `bot` and
- * `instance`. A token proves nothing about the machine, so it establishes none; the platform
- * methods have no verifier yet, and each lists its attribute names here when it gets one.
+ * `instance`. A token proves nothing about the machine, so it establishes none; `aws_iam` and
+ * `aws_ec2` have no verifier yet, and each lists its attribute names here when it gets one.
  */
 export const JOIN_ATTRIBUTES: Readonly<Record<JoinRule["method"], readonly string[]>> = {
   token: [],
   aws_iam: [],
   aws_ec2: [],
-  gcp: [],
-  oidc: [],
+  gcp: GCP_ATTRIBUTES,
+  oidc: OIDC_ATTRIBUTES,
 };
 
 /** The placeholders a bot joining with `methods` can have filled: `bot`, `instance`, and their join attributes. */

@@ -1,3 +1,4 @@
+import type { JoinVerifiers } from "../attestation/index.js";
 import type { AuditLogger } from "../audit/index.js";
 import type { AuthorityCache } from "../ca/index.js";
 import type { Clock } from "../clock.js";
@@ -28,6 +29,8 @@ export interface IssuerDeps {
   clock: Clock;
   logger: AuditLogger;
   policy: IssuerPolicy;
+  /** Platform join verifiers; production defaults (https only) when absent. */
+  verifiers?: JoinVerifiers;
 }
 
 /** A bot credential as handed to a bot. */

@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { AdminDeps } from "../admin/index.js";
+import { createJoinVerifiers } from "../attestation/index.js";
 import { createDynamoDbDocumentClient, createKmsClient } from "../aws/index.js";
 import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
@@ -85,6 +86,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     x509: { ...rotationTiming, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
     jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
   };
+  const verifiers = createJoinVerifiers({ clock, ...config.join });
   return {
     config,
     store,
@@ -107,8 +109,9 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
         jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
         backdateSeconds: config.backdateSeconds,
       },
+      verifiers,
     },
-    admin: { store, clock, logger, trustDomain: config.trustDomain, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds, rotationPolicy },
+    admin: { store, clock, logger, trustDomain: config.trustDomain, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds, rotationPolicy, verifiers },
     close: () => store.close(),
   };
 }

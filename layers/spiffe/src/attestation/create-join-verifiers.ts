@@ -1,0 +1,28 @@
+import type { Clock } from "../clock.js";
+import { GcpVerifier } from "./gcp/gcp-verifier.js";
+import { KeySetCache, type KeySetCacheOptions } from "./jwt/key-set-cache.js";
+import { OidcVerifier } from "./oidc/oidc-verifier.js";
+import type { JoinVerifier, KeyFetchPolicy, PlatformJoinMethod } from "./types.js";
+
+/** The verifier of each platform join method. */
+export type JoinVerifiers = Readonly<Record<PlatformJoinMethod, JoinVerifier>>;
+
+/** Options of `createJoinVerifiers`. */
+export interface JoinVerifiersOptions extends KeyFetchPolicy {
+  clock: Clock;
+  /** The audience platform tokens must be minted for when the method fixes it (gcp). */
+  audience: string;
+  /** Where Google's keys are fetched; default Google's. */
+  gcpKeysUrl?: string;
+  cache?: KeySetCacheOptions;
+}
+
+/** Build every platform join verifier over one shared key cache. */
+export function createJoinVerifiers(options: JoinVerifiersOptions): JoinVerifiers {
+  const policy = { allowHttpLoopback: options.allowHttpLoopback };
+  const cache = new KeySetCache(policy, options.clock, options.cache);
+  return {
+    oidc: new OidcVerifier({ policy, cache }),
+    gcp: new GcpVerifier({ policy, cache, audience: options.audience, ...(options.gcpKeysUrl ? { keysUrl: options.gcpKeysUrl } : {}) }),
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Join verifiers: each platform join method (`oidc`, `gcp`) checks its join rules when a bot is
+ * written and a machine's signed proof when it joins, behind one small interface (`JoinVerifier`)
+ * that every implementation proves with `runJoinVerifierConformance`. JWT proofs share one
+ * verification core (algorithm allow-list, keys cached per Cache-Control, replay by `jti` or hash).
+ */
+export { createJoinVerifiers, type JoinVerifiers, type JoinVerifiersOptions } from "./create-join-verifiers.js";
+export { GCP_ATTRIBUTES, GOOGLE_ISSUER, GOOGLE_JWKS_URL, GcpVerifier, type GcpVerifierOptions } from "./gcp/gcp-verifier.js";
+export { KeySetCache, type KeySetCacheOptions } from "./jwt/key-set-cache.js";
+export { PROOF_ALGORITHMS } from "./jwt/verify-jwt-proof.js";
+export { OIDC_ATTRIBUTES, OIDC_PRESETS, type OidcPreset } from "./oidc/presets.js";
+export { OidcVerifier, type OidcVerifierOptions } from "./oidc/oidc-verifier.js";
+export type { Attestation, AttestationContext, JoinProof, JoinVerifier, KeyFetchPolicy, PlatformJoinMethod } from "./types.js";

@@ -1,0 +1,72 @@
+import { recordAudit } from "../audit/index.js";
+import type { PlatformJoinMethod } from "../attestation/index.js";
+import { createInstanceId, mintBotCredential } from "../credential/index.js";
+import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
+import type { BotInstance } from "../store/types.js";
+import { assertBotName } from "../admin/bots.js";
+import { credentialLifetimeSeconds } from "./credential-lifetime.js";
+import { defaultJoinVerifiers } from "./default-join-verifiers.js";
+import type { CredentialGrant, IssuerDeps } from "./types.js";
+
+/** Request of `joinWithPlatformProof`. */
+export interface JoinWithPlatformProofRequest {
+  method: PlatformJoinMethod;
+  /** The bot to join as; its join rules for `method` decide. */
+  botName: unknown;
+  /** The platform's signed token. */
+  token: unknown;
+  ttlSeconds?: unknown;
+}
+
+/**
+ * Join with a platform's signed proof (an OIDC or GCE identity token): the bot's rules for that
+ * method decide, the proof is recorded as used, and a new bot instance bound to the bot's id keeps
+ * the attributes the proof established. Such bots join again instead of renewing.
+ */
+export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest): Promise<CredentialGrant> {
+  const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
+  assertBotName(request.botName);
+  const bot = await deps.store.getBot(request.botName);
+  const rules = bot?.joinRules.filter((rule) => rule.method === request.method) ?? [];
+  // An unknown bot and a bot without the method read the same: names are not for strangers to probe.
+  if (!bot || rules.length === 0) throw new JoinMethodNotAllowedError(`join: bot ${request.botName} does not accept ${request.method} joins`);
+  if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
+  const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
+  const attestation = await verifier.attest({ token: request.token }, rules, { clock: deps.clock, replay: deps.store });
+  const now = deps.clock.now().getTime();
+  const instanceId = createInstanceId();
+  const minted = mintBotCredential(instanceId, 1);
+  const expiresAt = now + lifetime * 1000;
+  const instance: BotInstance = {
+    id: instanceId,
+    botId: bot.id,
+    botName: bot.name,
+    joinMethod: request.method,
+    generation: 1,
+    createdAt: now,
+    renewedAt: now,
+    expiresAt,
+    attributes: attestation.attributes,
+    credentialHash: minted.secretHash,
+    retiredCredentialHashes: [],
+  };
+  await deps.store.createBotInstance(instance);
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    {
+      type: "join",
+      time: now,
+      botName: bot.name,
+      instanceId,
+      joinMethod: request.method,
+      expiresAt,
+      detail: { proof_hash_prefix: attestation.proofHash.slice(0, 12), ...subjectOf(attestation.attributes) },
+    },
+  );
+  return { credential: minted.credential, botName: bot.name, instanceId, generation: 1, expiresAt: new Date(expiresAt) };
+}
+
+function subjectOf(attributes: Record<string, string>): Record<string, string> {
+  const subject = attributes.sub ?? attributes.instance_id;
+  return subject === undefined ? {} : { subject: subject.slice(0, 256) };
+}
