@@ -74,6 +74,7 @@ export async function makeGcpFixture(): Promise<VerifierFixture> {
         { name: "unknown kid", proof: await google.sign(gceClaims(), "RS256", { unpublished: true }), code: "ERR_JOIN_PROOF_INVALID" },
         { name: "another issuer, signed by a published key", proof: otherIssuer, code: "ERR_JOIN_PROOF_INVALID" },
         { name: "format=standard (no instance claims)", proof: await google.sign(gceClaims({ google: undefined })), code: "ERR_JOIN_PROOF_INVALID" },
+        { name: "instance claims without project or instance id", proof: await google.sign(gceClaims({ google: { compute_engine: { zone: "europe-west1-b" } } })), code: "ERR_JOIN_PROOF_INVALID" },
         { name: "service account email not verified", proof: await google.sign(gceClaims({ email_verified: false, google: undefined })), code: "ERR_JOIN_PROOF_INVALID" },
         { name: "signature of another token", proof: `${stranger.split(".").slice(0, 2).join(".")}.${otherIssuer.split(".")[2]}`, code: "ERR_JOIN_PROOF_INVALID" },
       ];
