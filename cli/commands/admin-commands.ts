@@ -1,6 +1,7 @@
 import { parseDurationSeconds } from "../../layers/spiffe/src/index.js";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatFields, formatTable } from "../output.js";
+import { JOIN_RULE_OPTIONS, joinRulesFromFlags } from "./join-rule-flags.js";
 
 type Json = Record<string, unknown>;
 
@@ -62,24 +63,26 @@ function formatCaStatus(status: Json): string {
 export function adminCommands(): Record<string, Command> {
   return {
     "bot create": {
-      usage: "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token] [--max-ttl 1h]",
+      usage:
+        "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token|oidc|gcp ...] " +
+        "[--oidc-preset github|gitlab|kubernetes] [--oidc-issuer URL] [--oidc-audience AUD] [--claim NAME=GLOB ...] " +
+        "[--join-rules JSON] [--max-ttl 1h]",
       options: {
         allow: { type: "string", multiple: true },
         "allow-dns": { type: "string", multiple: true },
-        "join-method": { type: "string", multiple: true },
+        ...JOIN_RULE_OPTIONS,
         "max-ttl": { type: "string" },
       },
       run: async (ctx) => {
         const name = one(ctx, "bot name");
         const allow = (ctx.values.allow as string[] | undefined) ?? [];
         if (!allow.length) throw new UsageError("tessera: bot create needs at least one --allow SPIFFE_ID");
-        const methods = (ctx.values["join-method"] as string[] | undefined) ?? ["token"];
         const maxTtl = seconds(ctx.values["max-ttl"], "--max-ttl");
         const bot = await ctx.admin().call<Json>("POST", "/v1/admin/bots", {
           name,
           allowed_spiffe_ids: allow,
           allowed_dns_names: (ctx.values["allow-dns"] as string[] | undefined) ?? [],
-          join_rules: methods.map((method) => ({ method })),
+          join_rules: joinRulesFromFlags(ctx.values),
           ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
         });
         const fields = {

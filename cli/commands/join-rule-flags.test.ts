@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { joinRulesFromFlags } from "./join-rule-flags.js";
+
+describe("joinRulesFromFlags", () => {
+  it("defaults to the token method", () => assert.deepEqual(joinRulesFromFlags({}), [{ method: "token" }]));
+  it("builds an oidc rule from --oidc-* and repeated --claim flags", () => {
+    const rules = joinRulesFromFlags({
+      "join-method": ["token", "oidc"],
+      "oidc-preset": "github",
+      "oidc-audience": "tessera",
+      claim: ["repository=acme/app", "ref=refs/heads/main", "ref=refs/tags/v*", "sub=a=b"],
+    });
+    assert.deepEqual(rules, [
+      { method: "token" },
+      { method: "oidc", preset: "github", audience: "tessera", claims: { repository: "acme/app", ref: ["refs/heads/main", "refs/tags/v*"], sub: "a=b" } },
+    ]);
+  });
+  it("takes --join-rules as JSON, alone", () => {
+    assert.deepEqual(joinRulesFromFlags({ "join-rules": '[{"method":"gcp","claims":{"project_id":"p"}}]' }), [{ method: "gcp", claims: { project_id: "p" } }]);
+    assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", claim: ["a=b"] }), /replaces/);
+    assert.throws(() => joinRulesFromFlags({ "join-rules": "{" }), /JSON array/);
+    assert.throws(() => joinRulesFromFlags({ claim: ["nope"] }), /NAME=GLOB/);
+    assert.throws(() => joinRulesFromFlags({ "join-method": ["oidc", "gcp"], claim: ["a=b"] }), /ambiguous/);
+  });
+});
