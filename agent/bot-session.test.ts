@@ -24,6 +24,10 @@ class ScriptedIssuer {
     this.calls.push("join");
     return this.#next(this.joins);
   }
+  async joinWithPlatformToken(method: string, botName: string, token: string): Promise<CredentialResponse> {
+    this.calls.push(`${method}-join ${botName} ${token}`);
+    return this.#next(this.joins);
+  }
   async renew(): Promise<CredentialResponse> {
     this.calls.push("renew");
     return this.#next(this.renewals);
@@ -141,5 +145,17 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
     await assert.rejects(session.credential(), (e: unknown) => e instanceof AgentFatalError && e.code === "ERR_AGENT_NO_JOIN_TOKEN" && /missing-token cannot be read \(ENOENT\)/.test(e.message));
     await writeFile(join(temp.path, "missing-token"), TOKEN);
     await assert.rejects(session.credential(), AgentFatalError, "the session stays failed");
+  });
+
+  it("joins with a platform token read from its file at each join, and joins again instead of renewing", async () => {
+    const file = join(temp.path, "oidc-token");
+    await writeFile(file, "jwt-one\n");
+    const issuer = new ScriptedIssuer();
+    issuer.joins.push(credential(1), credential(1));
+    const session = new BotSession({ client: issuer, onboarding: { joinMethod: "oidc", botName: "ci", tokenPath: file }, logger: logger() });
+    await session.credential();
+    await writeFile(file, "jwt-two\n");
+    await session.renewNow();
+    assert.deepEqual(issuer.calls, ["oidc-join ci jwt-one", "oidc-join ci jwt-two"]);
   });
 });

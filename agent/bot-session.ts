@@ -14,8 +14,12 @@ const CREDENTIAL_FILE = "credential.json";
 
 /** Options of a `BotSession`. */
 export interface BotSessionOptions {
-  client: Pick<IssuerClient, "joinWithToken" | "renew">;
-  onboarding: { token?: string; tokenPath?: string };
+  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "renew">;
+  /**
+   * How to join: a one-time token (default), or a platform token (`oidc`, `gcp`) read from
+   * `tokenPath` at each join, as `botName`; platform-joined sessions join again instead of renewing.
+   */
+  onboarding: { joinMethod?: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
   /** Renew this often instead of at half the credential's life. */
@@ -152,7 +156,7 @@ export class BotSession {
     const token = await this.#joinToken();
     let response: CredentialResponse;
     try {
-      response = await this.#options.client.joinWithToken(token, this.#options.credentialTtlSeconds);
+      response = await this.#join(token);
     } catch (err) {
       this.#lastError = err instanceof Error ? err.message : String(err);
       if (isPermanentRefusal(err) && err.code !== LOCKED_CODE) {
@@ -163,6 +167,13 @@ export class BotSession {
     this.#options.logger.info("joined the issuer", { bot: response.bot_name, instance: response.instance_id, expires_at: response.expires_at });
     await this.#adopt({ response, obtainedAt: this.#now() }, true);
     return response.credential;
+  }
+
+  #join(token: string): Promise<CredentialResponse> {
+    const { joinMethod, botName } = this.#options.onboarding;
+    const ttl = this.#options.credentialTtlSeconds;
+    if (joinMethod === "oidc" || joinMethod === "gcp") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
+    return this.#options.client.joinWithToken(token, ttl);
   }
 
   async #joinToken(): Promise<string> {
@@ -213,7 +224,10 @@ export class BotSession {
     const held = this.#held;
     if (!held || this.#stopped) return;
     try {
-      const response = await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);
+      const platform = this.#options.onboarding.joinMethod === "oidc" || this.#options.onboarding.joinMethod === "gcp";
+      const response = platform
+        ? await this.#join(await this.#joinToken())
+        : await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);
       this.#options.logger.info("renewed the bot credential", { generation: response.generation, expires_at: response.expires_at });
       await this.#adopt({ response, obtainedAt: this.#now() }, true);
     } catch (err) {

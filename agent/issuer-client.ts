@@ -116,6 +116,11 @@ export class IssuerClient {
     return this.request("POST", "/v1/join", { body: { join_method: "token", token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
   }
 
+  /** Join as `botName` with a platform's signed token (`oidc`, `gcp`); platform-joined bots join again instead of renewing. */
+  joinWithPlatformToken(method: "oidc" | "gcp", botName: string, token: string, ttlSeconds?: number): Promise<CredentialResponse> {
+    return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
+  }
+
   /** Renew a token-joined bot's credential; the old one stops working. */
   renew(credential: string, ttlSeconds?: number): Promise<CredentialResponse> {
     return this.request("POST", "/v1/renew", { bearer: credential, ...(ttlSeconds ? { body: { ttl: ttlSeconds } } : {}) });

@@ -98,7 +98,7 @@ export type AgentService = WorkloadApiService | X509FileService | JwtFileService
 export interface AgentConfig {
   issuer: string;
   trustDomain: TrustDomain;
-  onboarding: { joinMethod: "token"; token?: string; tokenPath?: string };
+  onboarding: { joinMethod: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
   /** Where the bot credential is kept across restarts; undefined keeps it in memory only. */
   storageDirectory?: string;
   credentialTtlSeconds?: number;
@@ -342,6 +342,14 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
   };
 }
 
+/** `onboarding` for a platform join: `bot_name` and `token_file` (the platform's token, read at each join). */
+function platformOnboardingOf(onboarding: Reader, baseDir: string): AgentConfig["onboarding"] {
+  const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp";
+  if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} reads token_file`);
+  const botName = onboarding.string("bot_name", true) as string;
+  return { joinMethod, botName, tokenPath: resolve(baseDir, onboarding.string("token_file", true) as string) };
+}
+
 /** Parse and validate agent YAML (`version: v1`, snake_case, unknown keys refused). */
 export function parseAgentConfig(text: string, options: { baseDir?: string } = {}): AgentConfig {
   const doc = parseDocument(text, { uniqueKeys: true });
@@ -366,9 +374,11 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   }
   const baseDir = options.baseDir ?? process.cwd();
   const onboarding = r.object("onboarding", true) as Reader;
-  onboarding.allow(["join_method", "token"]);
-  if (onboarding.string("join_method", true) !== "token") onboarding.fail("join_method", "must be token (the only join method the agent supports so far)");
-  const token = onboarding.string("token");
+  onboarding.allow(["join_method", "token", "bot_name", "token_file"]);
+  const joinMethod = onboarding.string("join_method", true);
+  if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp") onboarding.fail("join_method", "must be token, oidc or gcp");
+  const platform = joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir) : undefined;
+  const token = platform ? undefined : onboarding.string("token");
   const storage = r.object("storage");
   storage?.allow(["directory"]);
   const storageDir = storage?.string("directory", true);
@@ -384,7 +394,7 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   const config: AgentConfig = {
     issuer,
     trustDomain,
-    onboarding: { joinMethod: "token" },
+    onboarding: platform ?? { joinMethod: "token" },
     oneshot: r.bool("oneshot", false),
     services,
   };
