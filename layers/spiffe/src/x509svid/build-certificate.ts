@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { KeyUsageFlags } from "@peculiar/asn1-x509";
 import { X509SvidInvalidError } from "../errors.js";
 import {
+  KeyUsageFlags,
   OID_AUTHORITY_KEY_IDENTIFIER,
   OID_BASIC_CONSTRAINTS,
   OID_CLIENT_AUTH,
@@ -18,9 +18,10 @@ import {
   encodeSubjectAltName,
   encodeSubjectKeyIdentifier,
 } from "./certificate-extensions.js";
-import { DerTag, contextTag } from "./der-element.js";
-import { DerReader } from "./der-reader.js";
-import { encodeElement, encodeSequence, encodeTime, encodeUnsignedInteger } from "./der-writer.js";
+import { contextTag } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import { encodeElement, encodeSequence, encodeTime, encodeUnsignedInteger } from "../internal/der/der-writer.js";
+import { readSubjectPublicKeyInfo } from "./key-type.js";
 
 /** What every certificate Tessera builds needs, before the extensions that make it a CA or a leaf. */
 export interface CertificateFields {
@@ -57,12 +58,9 @@ const VERSION_3 = encodeElement(contextTag(0, true), encodeUnsignedInteger(2));
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING, as OpenSSL and Go compute it. */
 export function subjectKeyIdOf(spki: Uint8Array): Uint8Array {
   const reader = new DerReader(spki, (message) => new X509SvidInvalidError(`x509svid: malformed SubjectPublicKeyInfo: ${message}`));
-  const info = reader.enter(DerTag.SEQUENCE, "SubjectPublicKeyInfo");
+  const { publicKey } = readSubjectPublicKeyInfo(reader);
   reader.end("SubjectPublicKeyInfo");
-  info.read(DerTag.SEQUENCE, "public key algorithm");
-  const key = info.readOctetAlignedBitString("subject public key");
-  info.end("SubjectPublicKeyInfo");
-  return new Uint8Array(createHash("sha1").update(key).digest());
+  return new Uint8Array(createHash("sha1").update(publicKey).digest());
 }
 
 function encodeTbsCertificate(fields: CertificateFields, extensions: Uint8Array[]): Uint8Array {

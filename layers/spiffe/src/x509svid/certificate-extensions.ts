@@ -1,9 +1,8 @@
 // The certificate extensions Tessera writes and reads (RFC 5280 4.2.1), encoded with the DER
 // writer and decoded with the strict reader. Decoders take the extnValue's content.
-import type { RawExtension } from "./certificate.js";
-import { DerTag, contextTag } from "./der-element.js";
-import { DerReader } from "./der-reader.js";
-import type { DerFailure } from "./der-reader.js";
+import { DerTag, contextTag } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import type { DerFailure } from "../internal/der/der-reader.js";
 import {
   encodeAscii,
   encodeBoolean,
@@ -12,7 +11,28 @@ import {
   encodeOctetString,
   encodeOid,
   encodeSequence,
-} from "./der-writer.js";
+} from "../internal/der/der-writer.js";
+
+/** One extension as it appears in a certificate or a CSR's extension request. */
+export interface RawExtension {
+  oid: string;
+  critical: boolean;
+  /** The extnValue's content: the DER of the extension's own value. */
+  value: Uint8Array;
+}
+
+/** KeyUsage named bits (RFC 5280 4.2.1.3): named bit `i` is flag `1 << i`. */
+export const KeyUsageFlags = {
+  digitalSignature: 1,
+  nonRepudiation: 2,
+  keyEncipherment: 4,
+  dataEncipherment: 8,
+  keyAgreement: 16,
+  keyCertSign: 32,
+  cRLSign: 64,
+  encipherOnly: 128,
+  decipherOnly: 256,
+} as const;
 
 export const OID_BASIC_CONSTRAINTS = "2.5.29.19";
 export const OID_KEY_USAGE = "2.5.29.15";

@@ -1,45 +1,49 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  KeyUsage,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-} from "@peculiar/asn1-x509";
-import type { AlgorithmIdentifier, Name } from "@peculiar/asn1-x509";
+// The one certificate parser: strict DER through the one reader, every field and extension Tessera
+// looks at decoded once. Every check (profiles, re-validation, chain verification) reads this view.
 import { X509SvidInvalidError } from "../errors.js";
-import { measureDerElement } from "./der-element.js";
+import { DerTag, contextTag } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import type { DerFailure } from "../internal/der/der-reader.js";
+import {
+  OID_AUTHORITY_KEY_IDENTIFIER,
+  OID_BASIC_CONSTRAINTS,
+  OID_EXT_KEY_USAGE,
+  OID_KEY_USAGE,
+  OID_SUBJECT_ALT_NAME,
+  OID_SUBJECT_KEY_IDENTIFIER,
+  decodeAuthorityKeyIdentifier,
+  decodeBasicConstraints,
+  decodeExtKeyUsage,
+  decodeKeyUsage,
+  decodeSubjectAltName,
+  decodeSubjectKeyIdentifier,
+  readExtensions,
+} from "./certificate-extensions.js";
+import type { RawExtension } from "./certificate-extensions.js";
+import { readSubjectPublicKeyInfo } from "./key-type.js";
+import { readAlgorithmIdentifier } from "./signature-algorithm.js";
+import type { AlgorithmIdentifier } from "./signature-algorithm.js";
+import { readName } from "./subject-name.js";
+import type { NameAttribute } from "./subject-name.js";
 
-/** One extension as it appears in the certificate. */
-export interface RawExtension {
-  oid: string;
-  critical: boolean;
-  value: Uint8Array;
-}
+export type { RawExtension } from "./certificate-extensions.js";
 
 /** A certificate taken apart, with the extensions Tessera looks at decoded. Not yet validated. */
 export interface ParsedCertificate {
   der: Uint8Array;
   /** The signed bytes, exactly as they appear in `der`. */
   tbsDer: Uint8Array;
-  /** 0 for v1, 2 for v3. */
+  /** 0 for v1, 1 for v2, 2 for v3. */
   version: number;
   /** Content octets of the serial number INTEGER (two's complement, big-endian). */
   serialNumber: Uint8Array;
+  /** The AlgorithmIdentifier next to the signature. */
   signatureAlgorithm: AlgorithmIdentifier;
+  /** The AlgorithmIdentifier inside the TBSCertificate. */
   tbsSignatureAlgorithm: AlgorithmIdentifier;
   signature: Uint8Array;
-  issuer: Name;
   issuerDer: Uint8Array;
-  subject: Name;
+  subject: NameAttribute[];
   subjectDer: Uint8Array;
   notBefore: Date;
   notAfter: Date;
@@ -54,98 +58,95 @@ export interface ParsedCertificate {
   authorityKeyId?: Uint8Array;
 }
 
-function invalid(message: string, cause?: unknown): X509SvidInvalidError {
-  return new X509SvidInvalidError(`x509svid: ${message}`, { cause });
+const malformed: DerFailure = (message) => new X509SvidInvalidError(`x509svid: malformed certificate: ${message}`);
+const malformedExtension: DerFailure = (message) => new X509SvidInvalidError(`x509svid: malformed extension: ${message}`);
+
+/** The next element, a Name: its DER and its attributes. */
+function readNameElement(reader: DerReader, what: string): { der: Uint8Array; attributes: NameAttribute[] } {
+  const der = reader.read(DerTag.SEQUENCE, what).encoded;
+  return { der, attributes: readName(new DerReader(der, malformed), what) };
 }
 
-function bytes(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return buffer instanceof ArrayBuffer
-    ? new Uint8Array(buffer)
-    : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+/** The version field: absent for v1 (its DEFAULT), else an EXPLICIT [0] INTEGER. */
+function readVersion(tbs: DerReader): number {
+  const field = tbs.readOptional(contextTag(0, true), "version");
+  if (!field) return 0;
+  const version = new DerReader(field.content, malformed);
+  const value = version.readSmallInteger("version");
+  version.end("version");
+  return value;
 }
 
-function decodeExtension<T>(ext: RawExtension, target: new () => T, name: string): T {
-  try {
-    return AsnConvert.parse(ext.value, target);
-  } catch (err) {
-    throw invalid(`malformed ${name} extension`, err);
-  }
+/**
+ * The extensions field: an EXPLICIT [3] non-empty SEQUENCE OF Extension, which a v1 certificate
+ * cannot hold (RFC 5280 4.1.2.9); a v2 one with extensions is left to the profile, which wants v3.
+ */
+function readExtensionsField(tbs: DerReader, version: number): RawExtension[] {
+  const field = tbs.readOptional(contextTag(3, true), "extensions");
+  if (!field) return [];
+  if (version === 0) throw malformed("a v1 certificate has no extensions");
+  const wrapper = new DerReader(field.content, malformed);
+  const extensions = readExtensions(wrapper.enter(DerTag.SEQUENCE, "extensions"));
+  wrapper.end("extensions");
+  if (extensions.length === 0) throw malformed("extensions are empty");
+  return extensions;
 }
 
-function applyExtension(cert: ParsedCertificate, ext: RawExtension): void {
-  switch (ext.oid) {
-    case id_ce_basicConstraints: {
-      const bc = decodeExtension(ext, BasicConstraints, "basic constraints");
-      cert.basicConstraints = { critical: ext.critical, cA: bc.cA, pathLenConstraint: bc.pathLenConstraint };
-      break;
-    }
-    case id_ce_keyUsage:
-      cert.keyUsage = { critical: ext.critical, flags: decodeExtension(ext, KeyUsage, "key usage").toNumber() };
-      break;
-    case id_ce_extKeyUsage:
-      cert.extKeyUsage = [...decodeExtension(ext, ExtendedKeyUsage, "extended key usage")];
-      break;
-    case id_ce_subjectAltName:
-      for (const name of decodeExtension(ext, SubjectAlternativeName, "subject alternative name")) {
-        if (name.uniformResourceIdentifier !== undefined) cert.uris.push(name.uniformResourceIdentifier);
-        if (name.dNSName !== undefined) cert.dnsNames.push(name.dNSName);
-      }
-      break;
-    case id_ce_subjectKeyIdentifier:
-      cert.subjectKeyId = bytes(decodeExtension(ext, SubjectKeyIdentifier, "subject key identifier").buffer);
-      break;
-    case id_ce_authorityKeyIdentifier: {
-      const aki = decodeExtension(ext, AuthorityKeyIdentifier, "authority key identifier");
-      if (aki.keyIdentifier) cert.authorityKeyId = bytes(aki.keyIdentifier.buffer);
-      break;
+type TbsFields = Omit<ParsedCertificate, "der" | "tbsDer" | "signatureAlgorithm" | "signature" | "uris" | "dnsNames">;
+
+function readTbsCertificate(content: Uint8Array): TbsFields {
+  const tbs = new DerReader(content, malformed);
+  const version = readVersion(tbs);
+  const serialNumber = tbs.readInteger("serial number");
+  const tbsSignatureAlgorithm = readAlgorithmIdentifier(tbs, "TBSCertificate signature algorithm");
+  const issuer = readNameElement(tbs, "issuer");
+  const validity = tbs.enter(DerTag.SEQUENCE, "validity");
+  const notBefore = validity.readTime("notBefore");
+  const notAfter = validity.readTime("notAfter");
+  validity.end("validity");
+  const subject = readNameElement(tbs, "subject");
+  const spkiDer = readSubjectPublicKeyInfo(tbs).encoded;
+  tbs.readOptional(contextTag(1, false), "issuer unique ID");
+  tbs.readOptional(contextTag(2, false), "subject unique ID");
+  const extensions = readExtensionsField(tbs, version);
+  tbs.end("TBSCertificate");
+  const issuerDer = issuer.der;
+  return { version, serialNumber, tbsSignatureAlgorithm, issuerDer, subject: subject.attributes, subjectDer: subject.der, notBefore, notAfter, spkiDer, extensions };
+}
+
+/** Decodes the extensions Tessera looks at into `cert`; refuses a repeated extension. */
+function applyExtensions(cert: ParsedCertificate): void {
+  const seen = new Set<string>();
+  for (const { oid, critical, value } of cert.extensions) {
+    if (seen.has(oid)) throw new X509SvidInvalidError(`x509svid: duplicate extension ${oid}`);
+    seen.add(oid);
+    if (oid === OID_BASIC_CONSTRAINTS) cert.basicConstraints = { critical, ...decodeBasicConstraints(value, malformedExtension) };
+    else if (oid === OID_KEY_USAGE) cert.keyUsage = { critical, flags: decodeKeyUsage(value, malformedExtension) };
+    else if (oid === OID_EXT_KEY_USAGE) cert.extKeyUsage = decodeExtKeyUsage(value, malformedExtension);
+    else if (oid === OID_SUBJECT_ALT_NAME) Object.assign(cert, decodeSubjectAltName(value, malformedExtension));
+    else if (oid === OID_SUBJECT_KEY_IDENTIFIER) cert.subjectKeyId = decodeSubjectKeyIdentifier(value, malformedExtension);
+    else if (oid === OID_AUTHORITY_KEY_IDENTIFIER) {
+      const keyId = decodeAuthorityKeyIdentifier(value, malformedExtension);
+      if (keyId) cert.authorityKeyId = keyId;
     }
   }
 }
 
 /**
- * Take a DER certificate apart (structure only: no signature, time or profile check). Throws
- * `X509SvidInvalidError` when the bytes are not exactly one well-formed certificate.
+ * Take a DER certificate apart, in strict DER (structure only: no signature, time or profile
+ * check). Throws `X509SvidInvalidError` when the bytes are not exactly one well-formed certificate.
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (!(der instanceof Uint8Array)) throw new TypeError("x509svid: certificate must be a Uint8Array");
-  if (measureDerElement(der) !== der.length) throw invalid("certificate is not a single DER element");
-  let asn: Certificate;
-  try {
-    asn = AsnConvert.parse(der, Certificate);
-  } catch (err) {
-    throw invalid("malformed certificate", err);
-  }
-  const tbs = asn.tbsCertificate;
-  if (!asn.tbsCertificateRaw) throw invalid("malformed certificate");
-  const cert: ParsedCertificate = {
-    der: new Uint8Array(der),
-    tbsDer: bytes(asn.tbsCertificateRaw),
-    version: tbs.version,
-    serialNumber: bytes(tbs.serialNumber),
-    signatureAlgorithm: asn.signatureAlgorithm,
-    tbsSignatureAlgorithm: tbs.signature,
-    signature: bytes(asn.signatureValue),
-    issuer: tbs.issuer,
-    issuerDer: bytes(AsnConvert.serialize(tbs.issuer)),
-    subject: tbs.subject,
-    subjectDer: bytes(AsnConvert.serialize(tbs.subject)),
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
-    spkiDer: bytes(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
-    extensions: [],
-    uris: [],
-    dnsNames: [],
-  };
-  for (const ext of tbs.extensions ?? []) {
-    const raw = { oid: ext.extnID, critical: ext.critical, value: bytes(ext.extnValue.buffer) };
-    if (cert.extensions.some((e) => e.oid === raw.oid)) throw invalid(`duplicate extension ${raw.oid}`);
-    cert.extensions.push(raw);
-    applyExtension(cert, raw);
-  }
+  const copy = new Uint8Array(der);
+  const reader = new DerReader(copy, malformed);
+  const certificate = reader.enter(DerTag.SEQUENCE, "certificate");
+  reader.end("certificate");
+  const tbs = certificate.read(DerTag.SEQUENCE, "TBSCertificate");
+  const signatureAlgorithm = readAlgorithmIdentifier(certificate, "signature algorithm");
+  const signature = certificate.readOctetAlignedBitString("signature");
+  certificate.end("certificate");
+  const cert: ParsedCertificate = { der: copy, tbsDer: tbs.encoded, signatureAlgorithm, signature, ...readTbsCertificate(tbs.content), uris: [], dnsNames: [] };
+  applyExtensions(cert);
   return cert;
-}
-
-/** True when two byte strings are equal. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -9,10 +9,11 @@
  * - `verifyX509Svid`: a chain against the authorities of the leaf's trust domain (go-spiffe's `Verify`).
  * - `encodeCertificatePem`, `parseCertificates`: PEM out and PEM/DER in.
  *
- * Certificates are written with a small DER writer (`der-writer.ts`) and signed through
+ * Certificates are written with the DER writer of `internal/der` and signed through
  * `SigningKey.sign`, so a KMS key signs them with one call; building, signing and re-validating are
- * separate steps. A fresh SVID is re-validated with a strict DER reader of its own (`der-reader.ts`);
- * certificates from elsewhere are parsed with @peculiar/asn1-x509.
+ * separate steps. Every certificate, Tessera's own or from elsewhere, is read once by one strict
+ * parser (`certificate.ts`, over the DER reader of `internal/der`), and every check reads that view:
+ * one leaf profile, one CA profile; re-validation is the profile plus "is what was asked for".
  */
 export { createCaCertificate } from "./create-ca-certificate.js";
 export { createCsr, type CreateCsrOptions } from "./create-csr.js";

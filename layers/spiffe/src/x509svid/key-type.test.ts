@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { describe, it } from "node:test";
-import { DerTag } from "./der-element.js";
-import { DerReader } from "./der-reader.js";
-import { encodeBitString, encodeElement, encodeLength, encodeNull, encodeOid, encodeSequence } from "./der-writer.js";
+import { DerTag } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import { encodeBitString, encodeElement, encodeLength, encodeNull, encodeOid, encodeSequence } from "../internal/der/der-writer.js";
 import { publicKeyFromSpki, spkiOf } from "./key-type.js";
 
 // Keys are compared through OpenSSL's DER export only: node 20 can deadlock exporting a freshly

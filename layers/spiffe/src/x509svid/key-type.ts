@@ -1,9 +1,30 @@
 import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { KeyUnsupportedError } from "../errors.js";
-import { DerTag } from "./der-element.js";
-import { DerReader } from "./der-reader.js";
+import { DerTag, equalBytes } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import { readAlgorithmIdentifier } from "./signature-algorithm.js";
+import type { AlgorithmIdentifier } from "./signature-algorithm.js";
 import type { CsrKeyType } from "./types.js";
+
+/** A SubjectPublicKeyInfo as its DER holds it. */
+export interface SubjectPublicKeyInfo {
+  /** DER of the whole SubjectPublicKeyInfo. */
+  encoded: Uint8Array;
+  algorithm: AlgorithmIdentifier;
+  /** The subjectPublicKey BIT STRING's octets. */
+  publicKey: Uint8Array;
+}
+
+/** The next element, a SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING of whole octets }. */
+export function readSubjectPublicKeyInfo(reader: DerReader): SubjectPublicKeyInfo {
+  const element = reader.read(DerTag.SEQUENCE, "subject public key info");
+  const info = new DerReader(element.content, (message) => reader.fail(message));
+  const algorithm = readAlgorithmIdentifier(info, "public key algorithm");
+  const publicKey = info.readOctetAlignedBitString("subject public key");
+  info.end("subject public key info");
+  return { encoded: element.encoded, algorithm, publicKey };
+}
 
 const CURVES: Record<string, CsrKeyType> = { prime256v1: "EC-P256", secp384r1: "EC-P384" };
 const RSA_SIZES: Record<number, CsrKeyType> = { 2048: "RSA-2048", 3072: "RSA-3072", 4096: "RSA-4096" };
@@ -33,6 +54,7 @@ export function classifyPublicKey(key: KeyObject): CsrKeyType {
 
 const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
 const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
+const DER_NULL = Uint8Array.of(DerTag.NULL, 0);
 /** Named curves Tessera accepts, by OID, with the length of an uncompressed point. */
 const POINT_LENGTHS: Record<string, number> = { "1.2.840.10045.3.1.7": 65, "1.3.132.0.34": 97 };
 
@@ -42,22 +64,19 @@ const POINT_LENGTHS: Record<string, number> = { "1.2.840.10045.3.1.7": 65, "1.3.
  * RSAPublicKey. A key read from such bytes encodes back to the very same bytes.
  */
 function isCanonicalSpki(spki: Uint8Array): boolean {
+  const fail = (message: string): Error => new RangeError(message);
   try {
-    const reader = new DerReader(spki, (message) => new RangeError(message));
-    const info = reader.enter(DerTag.SEQUENCE, "SubjectPublicKeyInfo");
+    const reader = new DerReader(spki, fail);
+    const { algorithm, publicKey } = readSubjectPublicKeyInfo(reader);
     reader.end("SubjectPublicKeyInfo");
-    const algorithm = info.enter(DerTag.SEQUENCE, "algorithm");
-    const type = algorithm.readOid("algorithm OID");
-    const key = info.readOctetAlignedBitString("subject public key");
-    info.end("SubjectPublicKeyInfo");
-    if (type === EC_PUBLIC_KEY) {
-      const pointLength = POINT_LENGTHS[algorithm.readOid("named curve")];
-      algorithm.end("algorithm");
-      return key.length === pointLength && key[0] === 0x04;
+    if (algorithm.oid === EC_PUBLIC_KEY) {
+      const curve = new DerReader(algorithm.parameters ?? new Uint8Array(), fail);
+      const pointLength = POINT_LENGTHS[curve.readOid("named curve")];
+      curve.end("named curve");
+      return publicKey.length === pointLength && publicKey[0] === 0x04;
     }
-    if (type !== RSA_ENCRYPTION || algorithm.read(DerTag.NULL, "parameters").content.length !== 0) return false;
-    algorithm.end("algorithm");
-    const rsaKey = new DerReader(key, (message) => new RangeError(message));
+    if (algorithm.oid !== RSA_ENCRYPTION || !equalBytes(algorithm.parameters ?? new Uint8Array(), DER_NULL)) return false;
+    const rsaKey = new DerReader(publicKey, fail);
     const integers = rsaKey.enter(DerTag.SEQUENCE, "RSAPublicKey");
     rsaKey.end("RSAPublicKey");
     const positive = [integers.readInteger("modulus"), integers.readInteger("public exponent")].every((n) => n[0]! < 0x80);

@@ -13,7 +13,7 @@ import {
   encodeSubjectAltName,
 } from "./certificate-extensions.js";
 import { createCsr } from "./create-csr.js";
-import { contextTag } from "./der-element.js";
+import { contextTag } from "../internal/der/der-element.js";
 import {
   encodeBitString,
   encodeBoolean,
@@ -24,7 +24,7 @@ import {
   encodeSequence,
   encodeSet,
   encodeUnsignedInteger,
-} from "./der-writer.js";
+} from "../internal/der/der-writer.js";
 import { MAX_CSR_BYTES, parseCsr } from "./parse-csr.js";
 import { encodeSubjectName } from "./subject-name.js";
 import { opensslCsr, runOpenssl } from "./test-support.js";

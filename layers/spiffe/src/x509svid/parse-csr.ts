@@ -1,7 +1,6 @@
-import { AlgorithmIdentifier, KeyUsageFlags } from "@peculiar/asn1-x509";
 import { CsrInvalidError } from "../errors.js";
-import type { RawExtension } from "./certificate.js";
 import {
+  KeyUsageFlags,
   OID_BASIC_CONSTRAINTS,
   OID_KEY_USAGE,
   OID_SUBJECT_ALT_NAME,
@@ -10,12 +9,14 @@ import {
   decodeSubjectAltName,
   readExtensions,
 } from "./certificate-extensions.js";
-import { DerTag, contextTag, measureDerElement } from "./der-element.js";
-import { DerReader } from "./der-reader.js";
-import type { DerFailure } from "./der-reader.js";
-import { classifyPublicKey, publicKeyFromSpki, spkiOf } from "./key-type.js";
+import type { RawExtension } from "./certificate-extensions.js";
+import { DerTag, contextTag, measureDerElement } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import type { DerFailure } from "../internal/der/der-reader.js";
+import { classifyPublicKey, publicKeyFromSpki, readSubjectPublicKeyInfo, spkiOf } from "./key-type.js";
 import { decodePemBlocks, looksLikeDer } from "./pem.js";
-import { resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
+import { readAlgorithmIdentifier, resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
+import type { AlgorithmIdentifier } from "./signature-algorithm.js";
 import { readName } from "./subject-name.js";
 import type { ParseCsrResult } from "./types.js";
 
@@ -55,25 +56,6 @@ function toDer(csr: string | Uint8Array): Uint8Array {
   return blocks[0]!.der;
 }
 
-/** SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }; its DER. */
-function readSpki(reader: DerReader): Uint8Array {
-  const element = reader.read(DerTag.SEQUENCE, "subject public key info");
-  const info = new DerReader(element.content, malformed);
-  readAlgorithm(info, "public key algorithm");
-  info.readOctetAlignedBitString("subject public key");
-  info.end("subject public key info");
-  return element.encoded;
-}
-
-/** AlgorithmIdentifier: SEQUENCE { OBJECT IDENTIFIER, parameters ANY OPTIONAL }. */
-function readAlgorithm(reader: DerReader, what: string): AlgorithmIdentifier {
-  const algorithm = reader.enter(DerTag.SEQUENCE, what);
-  const oid = algorithm.readOid(`${what} OID`);
-  const parameters = algorithm.done ? undefined : algorithm.readAny(`${what} parameters`).encoded.slice().buffer;
-  algorithm.end(what);
-  return new AlgorithmIdentifier(parameters === undefined ? { algorithm: oid } : { algorithm: oid, parameters });
-}
-
 /** The extensions of the one extension request among the attributes ([0] IMPLICIT SET OF Attribute), if any. */
 function readRequestedExtensions(attributes: DerReader): RawExtension[] {
   let extensions: RawExtension[] | undefined;
@@ -99,14 +81,14 @@ function readCertificationRequest(der: Uint8Array): CertificationRequest {
   const reader = new DerReader(der, malformed);
   const request = reader.enter(DerTag.SEQUENCE, "CSR");
   const infoElement = request.read(DerTag.SEQUENCE, "certification request info");
-  const signatureAlgorithm = readAlgorithm(request, "signature algorithm");
+  const signatureAlgorithm = readAlgorithmIdentifier(request, "signature algorithm");
   const signature = request.readOctetAlignedBitString("signature");
   request.end("CSR");
 
   const info = new DerReader(infoElement.content, malformed);
   if (info.readSmallInteger("version") !== 0) throw invalid("CSR version must be 1");
   readName(info, "subject");
-  const spki = readSpki(info);
+  const spki = readSubjectPublicKeyInfo(info).encoded;
   const attributes = info.readOptional(contextTag(0, true), "attributes");
   info.end("certification request info");
   const extensions = attributes ? readRequestedExtensions(new DerReader(attributes.content, malformed)) : [];
@@ -144,7 +126,7 @@ export function parseCsr(csr: string | Uint8Array): ParseCsrResult {
   const publicKey = publicKeyFromSpki(request.spki);
   const keyType = classifyPublicKey(publicKey);
   const scheme = resolveSignatureScheme(request.signatureAlgorithm);
-  if (!scheme) throw invalid(`CSR signature algorithm ${request.signatureAlgorithm.algorithm} is not allowed; use SHA-256 or stronger`);
+  if (!scheme) throw invalid(`CSR signature algorithm ${request.signatureAlgorithm.oid} is not allowed; use SHA-256 or stronger`);
   if (!verifySignature(scheme, request.infoDer, request.signature, publicKey)) {
     throw invalid("CSR signature does not verify with its public key");
   }

@@ -1,6 +1,6 @@
 import { X509SvidInvalidError } from "../errors.js";
 import { parseCertificate } from "./certificate.js";
-import { measureDerElement } from "./der-element.js";
+import { measureDerElement } from "../internal/der/der-element.js";
 
 /** One PEM block: its label (`CERTIFICATE`) and its decoded bytes. */
 export interface PemBlock {

@@ -1,10 +1,12 @@
-import { KeyUsageFlags } from "@peculiar/asn1-x509";
 import { TesseraError, X509SvidInvalidError } from "../errors.js";
+import { equalBytes } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
 import type { SigningKey } from "../keymanager/types.js";
 import type { SpiffeId } from "../spiffeid/spiffe-id.js";
-import { equalBytes } from "./certificate.js";
-import type { ParsedCertificate, RawExtension } from "./certificate.js";
+import { parseCertificate } from "./certificate.js";
+import type { ParsedCertificate } from "./certificate.js";
 import {
+  KeyUsageFlags,
   OID_AUTHORITY_KEY_IDENTIFIER,
   OID_BASIC_CONSTRAINTS,
   OID_CLIENT_AUTH,
@@ -13,20 +15,11 @@ import {
   OID_SERVER_AUTH,
   OID_SUBJECT_ALT_NAME,
   OID_SUBJECT_KEY_IDENTIFIER,
-  decodeAuthorityKeyIdentifier,
-  decodeBasicConstraints,
-  decodeExtKeyUsage,
-  decodeKeyUsage,
-  decodeSubjectAltName,
-  decodeSubjectKeyIdentifier,
 } from "./certificate-extensions.js";
-import { DerReader } from "./der-reader.js";
-import type { DerFailure } from "./der-reader.js";
-import { readIssuedCertificate } from "./issued-certificate.js";
-import type { IssuedCertificate } from "./issued-certificate.js";
 import { encodeSignatureAlgorithm, signatureSchemeFor, verifySignature } from "./signature-algorithm.js";
-import { MAX_COMMON_NAME_LENGTH, OID_COMMON_NAME, commonNameLength } from "./subject-name.js";
+import { OID_COMMON_NAME } from "./subject-name.js";
 import type { NameAttribute } from "./subject-name.js";
+import { checkX509SvidProfile } from "./validate-profile.js";
 
 /** What the issuer asked for, against which the signed SVID is checked. */
 export interface SvidExpectations {
@@ -41,77 +34,68 @@ export interface SvidExpectations {
   authorityKeyId: Uint8Array;
 }
 
-/** The extensions a leaf may mark critical: the ones whose rules are checked here. */
-const CRITICAL = new Set([OID_BASIC_CONSTRAINTS, OID_KEY_USAGE]);
+/** The extensions `buildSvidTbsCertificate` writes into every leaf, by OID, with their names. */
+const WRITTEN: readonly [string, string][] = [
+  [OID_BASIC_CONSTRAINTS, "basic constraints"],
+  [OID_KEY_USAGE, "key usage"],
+  [OID_EXT_KEY_USAGE, "extended key usage"],
+  [OID_SUBJECT_KEY_IDENTIFIER, "subject key identifier"],
+  [OID_AUTHORITY_KEY_IDENTIFIER, "authority key identifier"],
+  [OID_SUBJECT_ALT_NAME, "subject alternative name"],
+];
+/** The two of them it marks critical; the profile allows more, but Tessera writes no others. */
+const WRITTEN_CRITICAL = new Set([OID_BASIC_CONSTRAINTS, OID_KEY_USAGE]);
 
 function invalid(message: string): X509SvidInvalidError {
   return new X509SvidInvalidError(`x509svid: ${message}`);
 }
 
-const malformedExtension: DerFailure = (message) => invalid(`malformed extension: ${message}`);
-
-function extensionsByOid(extensions: readonly RawExtension[]): Map<string, RawExtension> {
-  const byOid = new Map<string, RawExtension>();
-  for (const extension of extensions) {
-    if (byOid.has(extension.oid)) throw invalid(`duplicate extension ${extension.oid}`);
-    if (extension.critical && !CRITICAL.has(extension.oid)) throw invalid(`SVID has an unexpected critical extension ${extension.oid}`);
-    byOid.set(extension.oid, extension);
-  }
-  return byOid;
-}
-
-function required(byOid: Map<string, RawExtension>, oid: string, name: string): RawExtension {
-  const extension = byOid.get(oid);
-  if (!extension) throw invalid(`SVID has no ${name} extension`);
-  return extension;
-}
-
-function checkSubject(subject: readonly NameAttribute[]): void {
-  if (subject.length === 0) throw invalid("certificate subject must not be empty");
+/** Every CN is the UTF8String that `encodeSubjectName` writes. */
+function checkSubjectAsWritten(subject: readonly NameAttribute[]): void {
   for (const { type, value } of subject) {
-    if (type !== OID_COMMON_NAME) continue;
-    const commonName = new DerReader(value.encoded, (message) => invalid(`malformed subject: ${message}`)).readUtf8String("common name");
-    if (commonNameLength(commonName) > MAX_COMMON_NAME_LENGTH) {
-      throw invalid(`certificate common name must be at most ${MAX_COMMON_NAME_LENGTH} characters`);
-    }
+    if (type === OID_COMMON_NAME) new DerReader(value.encoded, (message) => invalid(`malformed subject: ${message}`)).readUtf8String("common name");
   }
 }
 
-/** The leaf profile, exactly as Tessera writes it, and the names and key identifier that were asked for. */
-function checkExtensions(extensions: readonly RawExtension[], expected: SvidExpectations): void {
-  const byOid = extensionsByOid(extensions);
-  const basicConstraints = required(byOid, OID_BASIC_CONSTRAINTS, "basic constraints");
-  const { cA, pathLenConstraint } = decodeBasicConstraints(basicConstraints.value, malformedExtension);
-  if (!basicConstraints.critical || cA || pathLenConstraint !== undefined) throw invalid("leaf basic constraints must be critical CA:false");
-  const keyUsage = required(byOid, OID_KEY_USAGE, "key usage");
-  if (!keyUsage.critical || decodeKeyUsage(keyUsage.value, malformedExtension) !== KeyUsageFlags.digitalSignature) {
+/** The extensions are the ones Tessera writes, each as written: critical CA:false, critical digitalSignature only, both EKUs. */
+function checkExtensionsAsWritten(leaf: ParsedCertificate): void {
+  const critical = leaf.extensions.find((e) => e.critical && !WRITTEN_CRITICAL.has(e.oid));
+  if (critical) throw invalid(`SVID has an unexpected critical extension ${critical.oid}`);
+  for (const [oid, name] of WRITTEN) {
+    if (!leaf.extensions.some((e) => e.oid === oid)) throw invalid(`SVID has no ${name} extension`);
+  }
+  const { critical: bcCritical, cA, pathLenConstraint } = leaf.basicConstraints!;
+  if (!bcCritical || cA || pathLenConstraint !== undefined) throw invalid("leaf basic constraints must be critical CA:false");
+  if (!leaf.keyUsage!.critical || leaf.keyUsage!.flags !== KeyUsageFlags.digitalSignature) {
     throw invalid("leaf key usage must be critical digitalSignature only");
   }
-  const purposes = decodeExtKeyUsage(required(byOid, OID_EXT_KEY_USAGE, "extended key usage").value, malformedExtension);
+  const purposes = leaf.extKeyUsage!;
   if (!(purposes.includes(OID_SERVER_AUTH) && purposes.includes(OID_CLIENT_AUTH))) {
     throw invalid("leaf extended key usage must include both serverAuth and clientAuth");
   }
-  const names = decodeSubjectAltName(required(byOid, OID_SUBJECT_ALT_NAME, "subject alternative name").value, malformedExtension);
-  if (names.uris.length !== 1 || names.uris[0] !== expected.spiffeId.toString()) throw invalid("SVID holds another SPIFFE ID");
-  if (names.dnsNames.length !== expected.dnsNames.length || names.dnsNames.some((name, i) => name !== expected.dnsNames[i])) {
-    throw invalid("SVID holds other DNS names");
-  }
-  decodeSubjectKeyIdentifier(required(byOid, OID_SUBJECT_KEY_IDENTIFIER, "subject key identifier").value, malformedExtension);
-  const authorityKeyId = decodeAuthorityKeyIdentifier(required(byOid, OID_AUTHORITY_KEY_IDENTIFIER, "authority key identifier").value, malformedExtension);
-  if (!authorityKeyId || !equalBytes(authorityKeyId, expected.authorityKeyId)) throw invalid("SVID authority key identifier is not the CA's");
 }
 
-function checkSvid(leaf: IssuedCertificate, expected: SvidExpectations): void {
+/** The names, key identifiers and key are the ones that were asked for. */
+function checkNamesAsAsked(leaf: ParsedCertificate, expected: SvidExpectations): void {
+  if (leaf.uris.length !== 1 || leaf.uris[0] !== expected.spiffeId.toString()) throw invalid("SVID holds another SPIFFE ID");
+  if (leaf.dnsNames.length !== expected.dnsNames.length || leaf.dnsNames.some((name, i) => name !== expected.dnsNames[i])) {
+    throw invalid("SVID holds other DNS names");
+  }
+  if (!leaf.authorityKeyId || !equalBytes(leaf.authorityKeyId, expected.authorityKeyId)) throw invalid("SVID authority key identifier is not the CA's");
+  if (!equalBytes(leaf.spkiDer, expected.spki)) throw invalid("SVID holds another public key");
+}
+
+/** The leaf is exactly what was built and asked for, and signed by the CA key within the CA's lifetime. */
+function checkAsIssued(leaf: ParsedCertificate, expected: SvidExpectations): void {
   const { ca, caKey } = expected;
-  if (leaf.version !== 2) throw invalid("certificate must be X.509 v3");
   const algorithm = encodeSignatureAlgorithm(caKey.spec);
-  if (!equalBytes(leaf.signatureAlgorithm, algorithm) || !equalBytes(leaf.tbsSignatureAlgorithm, algorithm)) {
+  if (!equalBytes(leaf.signatureAlgorithm.encoded, algorithm) || !equalBytes(leaf.tbsSignatureAlgorithm.encoded, algorithm)) {
     throw invalid("SVID signature algorithm is not the CA key's");
   }
   if (!equalBytes(leaf.serialNumber, expected.serialNumber)) throw invalid("SVID holds another serial number");
-  checkSubject(leaf.subject);
-  checkExtensions(leaf.extensions, expected);
-  if (!equalBytes(leaf.spkiDer, expected.spki)) throw invalid("SVID holds another public key");
+  checkSubjectAsWritten(leaf.subject);
+  checkExtensionsAsWritten(leaf);
+  checkNamesAsAsked(leaf, expected);
   if (!equalBytes(leaf.issuerDer, ca.subjectDer)) throw invalid("SVID issuer is not the CA's subject");
   if (!verifySignature(signatureSchemeFor(caKey.spec), leaf.tbsDer, leaf.signature, caKey.publicKey)) {
     throw invalid("SVID signature does not verify with the CA key");
@@ -121,15 +105,17 @@ function checkSvid(leaf: IssuedCertificate, expected: SvidExpectations): void {
 }
 
 /**
- * Re-validate a freshly signed leaf, read back from its DER with a strict reader of its own: the
- * leaf profile (critical CA:false, critical keyUsage digitalSignature only, EKU serverAuth and
- * clientAuth), the one URI SAN equal to the SPIFFE ID asked for, the DNS names, key, serial number,
- * issuer, signature under the CA key and lifetime within the CA's. Throws `X509SvidInvalidError`.
+ * Re-validate a freshly signed leaf, read back from its DER with the one certificate parser: it is
+ * what was built and asked for (critical CA:false, critical keyUsage digitalSignature only, EKU
+ * serverAuth and clientAuth, the one URI SAN equal to the SPIFFE ID asked for, the DNS names, key,
+ * serial number, issuer, signature under the CA key, lifetime within the CA's), and it passes the
+ * one leaf profile check. Throws `X509SvidInvalidError`.
  */
-export function revalidateX509Svid(der: Uint8Array, expected: SvidExpectations): IssuedCertificate {
+export function revalidateX509Svid(der: Uint8Array, expected: SvidExpectations): ParsedCertificate {
   try {
-    const leaf = readIssuedCertificate(der);
-    checkSvid(leaf, expected);
+    const leaf = parseCertificate(der);
+    checkAsIssued(leaf, expected);
+    checkX509SvidProfile(leaf);
     return leaf;
   } catch (err) {
     if (err instanceof TesseraError) {

@@ -1,5 +1,5 @@
 import type { SigningKey } from "../keymanager/types.js";
-import { encodeBitString, encodeSequence } from "./der-writer.js";
+import { encodeBitString, encodeSequence } from "../internal/der/der-writer.js";
 
 /**
  * Sign a DER TBSCertificate with `key` (one call to `SigningKey.sign`, so one KMS Sign for a KMS key)

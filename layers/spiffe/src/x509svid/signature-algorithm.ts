@@ -1,12 +1,19 @@
 import { constants, verify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { RsaSaPssParams } from "@peculiar/asn1-rsa";
-import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { DerTag, contextTag, equalBytes } from "../internal/der/der-element.js";
+import { DerReader } from "../internal/der/der-reader.js";
+import { encodeNull, encodeOid, encodeSequence } from "../internal/der/der-writer.js";
 import { signatureAlgorithmFor } from "../keymanager/spec.js";
 import type { KeySpec } from "../keymanager/types.js";
-import { equalBytes } from "./certificate.js";
-import { encodeNull, encodeOid, encodeSequence } from "./der-writer.js";
+
+/** An AlgorithmIdentifier as its DER holds it. */
+export interface AlgorithmIdentifier {
+  oid: string;
+  /** DER of the parameters element, when there is one. */
+  parameters?: Uint8Array;
+  /** DER of the whole AlgorithmIdentifier. */
+  encoded: Uint8Array;
+}
 
 /** A hash Tessera accepts in a signature: SHA-256 or stronger. */
 export type HashName = "sha256" | "sha384" | "sha512";
@@ -37,34 +44,65 @@ const RSASSA_PSS = "1.2.840.113549.1.1.10";
 const MGF1 = "1.2.840.113549.1.1.8";
 const DER_NULL = new Uint8Array([0x05, 0x00]);
 
-function isAbsentOrNull(parameters: ArrayBuffer | null | undefined): boolean {
-  return parameters === undefined || parameters === null || equalBytes(new Uint8Array(parameters), DER_NULL);
+/** The next element, an AlgorithmIdentifier: SEQUENCE { OBJECT IDENTIFIER, parameters ANY OPTIONAL }. */
+export function readAlgorithmIdentifier(reader: DerReader, what: string): AlgorithmIdentifier {
+  const element = reader.read(DerTag.SEQUENCE, what);
+  const algorithm = new DerReader(element.content, (message) => reader.fail(message));
+  const oid = algorithm.readOid(`${what} OID`);
+  const parameters = algorithm.done ? undefined : algorithm.readAny(`${what} parameters`).encoded;
+  algorithm.end(what);
+  return parameters === undefined ? { oid, encoded: element.encoded } : { oid, parameters, encoded: element.encoded };
+}
+
+function isAbsentOrNull(parameters: Uint8Array | undefined): boolean {
+  return parameters === undefined || equalBytes(parameters, DER_NULL);
 }
 
 function hashOf(alg: AlgorithmIdentifier): HashName | undefined {
-  return Object.hasOwn(HASHES, alg.algorithm) && isAbsentOrNull(alg.parameters) ? HASHES[alg.algorithm] : undefined;
+  return Object.hasOwn(HASHES, alg.oid) && isAbsentOrNull(alg.parameters) ? HASHES[alg.oid] : undefined;
 }
 
-function resolvePss(parameters: ArrayBuffer | null | undefined): SignatureScheme | undefined {
+/** An AlgorithmIdentifier inside an EXPLICIT tag of RSASSA-PSS-params, if present. */
+function readTaggedAlgorithm(params: DerReader, number: number, what: string): AlgorithmIdentifier | undefined {
+  const field = params.readOptional(contextTag(number, true), what);
+  if (!field) return undefined;
+  const reader = new DerReader(field.content, (message) => params.fail(message));
+  const algorithm = readAlgorithmIdentifier(reader, what);
+  reader.end(what);
+  return algorithm;
+}
+
+/** A small INTEGER inside an EXPLICIT tag of RSASSA-PSS-params, or its DEFAULT. */
+function readTaggedInteger(params: DerReader, number: number, what: string, fallback: number): number {
+  const field = params.readOptional(contextTag(number, true), what);
+  if (!field) return fallback;
+  const reader = new DerReader(field.content, (message) => params.fail(message));
+  const value = reader.readSmallInteger(what);
+  reader.end(what);
+  return value;
+}
+
+/** RSASSA-PSS-params (RFC 4055) with SHA-256+ and MGF1 over the same hash, which node:crypto always uses. */
+function resolvePss(parameters: Uint8Array | undefined): SignatureScheme | undefined {
   if (!parameters) return undefined;
-  let params: RsaSaPssParams;
   try {
-    params = AsnConvert.parse(parameters, RsaSaPssParams);
-  } catch {
-    return undefined;
+    const reader = new DerReader(parameters, (message) => new RangeError(message));
+    const params = reader.enter(DerTag.SEQUENCE, "RSASSA-PSS-params");
+    reader.end("RSASSA-PSS-params");
+    const hashAlgorithm = readTaggedAlgorithm(params, 0, "hash algorithm");
+    const mgf = readTaggedAlgorithm(params, 1, "mask generation algorithm");
+    const saltLength = readTaggedInteger(params, 2, "salt length", 20);
+    const trailerField = readTaggedInteger(params, 3, "trailer field", 1);
+    params.end("RSASSA-PSS-params");
+    const hash = hashAlgorithm && hashOf(hashAlgorithm);
+    if (!hash || mgf?.oid !== MGF1 || !mgf.parameters || trailerField !== 1) return undefined;
+    const mgfHash = new DerReader(mgf.parameters, (message) => new RangeError(message));
+    if (hashOf(readAlgorithmIdentifier(mgfHash, "MGF1 hash")) !== hash || !mgfHash.done) return undefined;
+    return { kind: "rsa-pss", hash, saltLength };
+  } catch (err) {
+    if (err instanceof RangeError) return undefined;
+    throw err;
   }
-  const hash = hashOf(params.hashAlgorithm);
-  const mgf = params.maskGenAlgorithm;
-  if (!hash || mgf.algorithm !== MGF1 || !mgf.parameters || params.trailerField !== 1) return undefined;
-  let mgfHash: HashName | undefined;
-  try {
-    mgfHash = hashOf(AsnConvert.parse(mgf.parameters, AlgorithmIdentifier));
-  } catch {
-    return undefined;
-  }
-  // node:crypto always uses the signature hash for MGF1.
-  if (mgfHash !== hash) return undefined;
-  return { kind: "rsa-pss", hash, saltLength: params.saltLength };
 }
 
 /**
@@ -72,13 +110,13 @@ function resolvePss(parameters: ArrayBuffer | null | undefined): SignatureScheme
  * SHA-384 or SHA-512, PKCS#1 v1.5 or PSS with MGF1 over the same hash); undefined otherwise.
  */
 export function resolveSignatureScheme(alg: AlgorithmIdentifier): SignatureScheme | undefined {
-  if (Object.hasOwn(ECDSA, alg.algorithm)) {
-    return alg.parameters === undefined ? { kind: "ecdsa", hash: ECDSA[alg.algorithm]! } : undefined;
+  if (Object.hasOwn(ECDSA, alg.oid)) {
+    return alg.parameters === undefined ? { kind: "ecdsa", hash: ECDSA[alg.oid]! } : undefined;
   }
-  if (Object.hasOwn(RSA_PKCS1, alg.algorithm)) {
-    return isAbsentOrNull(alg.parameters) ? { kind: "rsa-pkcs1", hash: RSA_PKCS1[alg.algorithm]! } : undefined;
+  if (Object.hasOwn(RSA_PKCS1, alg.oid)) {
+    return isAbsentOrNull(alg.parameters) ? { kind: "rsa-pkcs1", hash: RSA_PKCS1[alg.oid]! } : undefined;
   }
-  if (alg.algorithm === RSASSA_PSS) return resolvePss(alg.parameters);
+  if (alg.oid === RSASSA_PSS) return resolvePss(alg.parameters);
   return undefined;
 }
 
@@ -112,9 +150,4 @@ export function encodeSignatureAlgorithm(spec: KeySpec): Uint8Array {
 export function signatureSchemeFor(spec: KeySpec): SignatureScheme {
   const { hash } = signatureAlgorithmFor(spec);
   return { kind: spec.startsWith("ECC_") ? "ecdsa" : "rsa-pkcs1", hash };
-}
-
-/** True when two AlgorithmIdentifiers have the same DER encoding. */
-export function sameAlgorithmIdentifier(a: AlgorithmIdentifier, b: AlgorithmIdentifier): boolean {
-  return equalBytes(new Uint8Array(AsnConvert.serialize(a)), new Uint8Array(AsnConvert.serialize(b)));
 }

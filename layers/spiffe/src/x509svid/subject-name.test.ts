@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DerReader } from "./der-reader.js";
+import { DerReader } from "../internal/der/der-reader.js";
 import { checkCommonNameOption, encodeSubjectName, readName } from "./subject-name.js";
 
 describe("checkCommonNameOption", () => {

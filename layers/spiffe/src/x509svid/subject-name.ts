@@ -1,9 +1,8 @@
-import type { Name } from "@peculiar/asn1-x509";
 import type { SpiffeId } from "../spiffeid/spiffe-id.js";
 import type { TrustDomain } from "../spiffeid/trust-domain.js";
-import { DerTag } from "./der-element.js";
-import type { DerElement, DerReader } from "./der-reader.js";
-import { encodeOid, encodeSequence, encodeSet, encodeUtf8String } from "./der-writer.js";
+import { DerTag } from "../internal/der/der-element.js";
+import type { DerElement, DerReader } from "../internal/der/der-reader.js";
+import { encodeOid, encodeSequence, encodeSet, encodeUtf8String } from "../internal/der/der-writer.js";
 
 /**
  * IAM Roles Anywhere sets the session's source identity to `CN=<common name>`, and a source
@@ -76,14 +75,28 @@ export function readName(reader: DerReader, what: string): NameAttribute[] {
   return attributes;
 }
 
-/** How many attributes a Name holds (zero for an empty Subject). */
-export function countAttributes(name: Name): number {
-  return name.reduce((sum, r) => sum + r.length, 0);
+const STRING_DECODERS: Record<number, (content: Uint8Array) => string> = {
+  [DerTag.UTF8_STRING]: (content) => new TextDecoder("utf-8", { fatal: true }).decode(content),
+  [DerTag.PRINTABLE_STRING]: (content) => Buffer.from(content).toString("latin1"),
+  [DerTag.TELETEX_STRING]: (content) => Buffer.from(content).toString("latin1"),
+  [DerTag.IA5_STRING]: (content) => Buffer.from(content).toString("latin1"),
+  [DerTag.BMP_STRING]: (content) => Buffer.from(content).swap16().toString("utf16le"),
+};
+
+/** A DirectoryString's characters; a value of another ASN.1 type, or one that does not decode, comes back as hex. */
+function decodeDirectoryString(value: DerElement): string {
+  const decode = STRING_DECODERS[value.tag];
+  try {
+    if (decode) return decode(value.content);
+  } catch {
+    // fall through to hex, as for a type Tessera does not decode
+  }
+  return Buffer.from(value.encoded).toString("hex");
 }
 
-/** Every CN attribute value of a Name (a value of an unexpected ASN.1 type comes back as hex). */
-export function commonNamesOf(name: Name): string[] {
-  return [...name].flatMap((r) => [...r].filter((a) => a.type === OID_COMMON_NAME).map((a) => a.value.toString()));
+/** Every CN attribute value of a Name. */
+export function commonNamesOf(name: readonly NameAttribute[]): string[] {
+  return name.filter((a) => a.type === OID_COMMON_NAME).map((a) => decodeDirectoryString(a.value));
 }
 
 /** The length of a CN in characters (code points), as Roles Anywhere counts them. */

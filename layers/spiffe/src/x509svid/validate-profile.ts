@@ -1,16 +1,27 @@
-import { KeyUsageFlags, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage, id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import { SpiffeIdInvalidError, TrustDomainInvalidError, X509SvidInvalidError } from "../errors.js";
 import { SpiffeId } from "../spiffeid/spiffe-id.js";
+import { equalBytes } from "../internal/der/der-element.js";
 import { parseCertificate } from "./certificate.js";
 import type { ParsedCertificate } from "./certificate.js";
+import {
+  KeyUsageFlags,
+  OID_BASIC_CONSTRAINTS,
+  OID_CLIENT_AUTH,
+  OID_EXT_KEY_USAGE,
+  OID_KEY_USAGE,
+  OID_SERVER_AUTH,
+  OID_SUBJECT_ALT_NAME,
+} from "./certificate-extensions.js";
 import { MAX_SERIAL_NUMBER_OCTETS } from "./serial-number.js";
-import { resolveSignatureScheme, sameAlgorithmIdentifier } from "./signature-algorithm.js";
-import { MAX_COMMON_NAME_LENGTH, commonNameLength, commonNamesOf, countAttributes } from "./subject-name.js";
+import { resolveSignatureScheme } from "./signature-algorithm.js";
+import { MAX_COMMON_NAME_LENGTH, commonNameLength, commonNamesOf } from "./subject-name.js";
 
-const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
-const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-/** Critical extensions whose meaning Tessera enforces; any other critical extension is refused (RFC 5280 4.2). */
-const UNDERSTOOD_CRITICAL = new Set([id_ce_basicConstraints, id_ce_keyUsage, id_ce_extKeyUsage, id_ce_subjectAltName]);
+/**
+ * Critical extensions whose meaning Tessera enforces; any other critical extension is refused (RFC
+ * 5280 4.2). The X509-SVID standard lets a leaf mark its EKU critical (section 4.4), and RFC 5280
+ * makes the SAN critical when the subject is empty: a conforming leaf may carry all four.
+ */
+const UNDERSTOOD_CRITICAL = new Set([OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, OID_EXT_KEY_USAGE, OID_SUBJECT_ALT_NAME]);
 
 function invalid(message: string, cause?: unknown): X509SvidInvalidError {
   return new X509SvidInvalidError(`x509svid: ${message}`, cause === undefined ? undefined : { cause });
@@ -31,14 +42,14 @@ function checkSerialNumber(serial: Uint8Array): void {
 /** What both leaf and CA certificates must satisfy: the SPIFFE standard plus IAM Roles Anywhere. */
 function checkCommonProfile(cert: ParsedCertificate): void {
   if (cert.version !== 2) throw invalid("certificate must be X.509 v3");
-  if (!sameAlgorithmIdentifier(cert.signatureAlgorithm, cert.tbsSignatureAlgorithm)) {
+  if (!equalBytes(cert.signatureAlgorithm.encoded, cert.tbsSignatureAlgorithm.encoded)) {
     throw invalid("certificate's two signature algorithm fields differ");
   }
   if (!resolveSignatureScheme(cert.signatureAlgorithm)) {
-    throw invalid(`signature algorithm ${cert.signatureAlgorithm.algorithm} is not allowed; use ECDSA or RSA with SHA-256 or stronger`);
+    throw invalid(`signature algorithm ${cert.signatureAlgorithm.oid} is not allowed; use ECDSA or RSA with SHA-256 or stronger`);
   }
   checkSerialNumber(cert.serialNumber);
-  if (countAttributes(cert.subject) === 0) throw invalid("certificate subject must not be empty");
+  if (cert.subject.length === 0) throw invalid("certificate subject must not be empty");
   if (commonNamesOf(cert.subject).some((cn) => commonNameLength(cn) > MAX_COMMON_NAME_LENGTH)) {
     throw invalid(`certificate common name must be at most ${MAX_COMMON_NAME_LENGTH} characters`);
   }
@@ -74,7 +85,7 @@ export function checkX509SvidProfile(cert: ParsedCertificate): SpiffeId {
   // (go-spiffe does not check it; Tessera does). Presence stays optional here so SVIDs from other
   // issuers still validate; Tessera's own SVIDs always carry it.
   const eku = cert.extKeyUsage;
-  if (eku && !(eku.includes(SERVER_AUTH) && eku.includes(CLIENT_AUTH))) {
+  if (eku && !(eku.includes(OID_SERVER_AUTH) && eku.includes(OID_CLIENT_AUTH))) {
     throw invalid("leaf extended key usage must include both serverAuth and clientAuth");
   }
   return id;

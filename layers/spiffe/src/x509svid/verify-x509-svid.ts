@@ -1,9 +1,10 @@
 import type { KeyObject } from "node:crypto";
-import { KeyUsageFlags } from "@peculiar/asn1-x509";
 import { systemClock } from "../clock.js";
 import { TesseraError, X509SvidInvalidError } from "../errors.js";
-import { equalBytes, parseCertificate } from "./certificate.js";
+import { equalBytes } from "../internal/der/der-element.js";
+import { parseCertificate } from "./certificate.js";
 import type { ParsedCertificate } from "./certificate.js";
+import { KeyUsageFlags } from "./certificate-extensions.js";
 import { isCertificateSignedBy } from "./certificate-signature.js";
 import { publicKeyFromSpki } from "./key-type.js";
 import type { VerifyX509SvidOptions, VerifyX509SvidResult, X509AuthoritySource } from "./types.js";

@@ -7,11 +7,14 @@ export const DerTag = {
   NULL: 0x05,
   OBJECT_IDENTIFIER: 0x06,
   UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  TELETEX_STRING: 0x14,
   IA5_STRING: 0x16,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
   SET: 0x31,
+  BMP_STRING: 0x1e,
 } as const;
 
 /** The context-specific tag `[number]`, constructed (EXPLICIT, or IMPLICIT over a constructed type) or primitive. */
@@ -45,4 +48,9 @@ export function measureDerElement(bytes: Uint8Array, offset = 0): number | undef
 export function derHeaderLength(bytes: Uint8Array, offset = 0): number {
   const first = bytes[offset + 1]!;
   return first & 0x80 ? 2 + (first & 0x7f) : 2;
+}
+
+/** True when two byte strings (two encodings) are equal. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -7,7 +7,7 @@ const UTF8 = new TextEncoder();
 
 /** The length octets of a content of `length` bytes: short form below 128, else the shortest long form. */
 export function encodeLength(length: number): Uint8Array {
-  if (!Number.isSafeInteger(length) || length < 0) throw new TypeError("x509svid: DER length must be a non-negative integer");
+  if (!Number.isSafeInteger(length) || length < 0) throw new TypeError("der: DER length must be a non-negative integer");
   if (length < 0x80) return Uint8Array.of(length);
   const octets: number[] = [];
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
