@@ -26,7 +26,7 @@ import {
   createCsr,
   createJoinToken,
   ensureAuthorities,
-  issueX509Svid,
+  signX509Svid,
   issueX509SvidForBot,
   joinWithToken,
   loadConfig,
@@ -56,7 +56,7 @@ async function signingPath(dir: string): Promise<void> {
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const csr = parseCsr(csrPem);
-      await issueX509Svid({ caKey, caCertificate: ca, spiffeId: id, publicKey: csr.publicKey, notBefore: now, notAfter: new Date(now.getTime() + 3600_000) });
+      await signX509Svid({ caKey, caCertificate: ca, spiffeId: id, publicKey: csr.publicKey, notBefore: now, notAfter: new Date(now.getTime() + 3600_000) });
     }
   };
   await run(200);

@@ -10,7 +10,7 @@ import {
   createCaCertificate,
   createJwk,
   DiskKeyManager,
-  issueX509Svid,
+  signX509Svid,
   mintJwtSvid,
   parseAndValidateJwtSvid,
   SpiffeId,
@@ -62,7 +62,7 @@ export async function createTestPki(directory: string, trustDomain = "example.or
     async issueSvid(spiffeId, options = {}) {
       const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
       const notAfter = new Date(Date.now() + (options.ttlMs ?? HOUR));
-      const issued = await issueX509Svid({
+      const issued = await signX509Svid({
         caKey: ca.key,
         caCertificate: ca.certificate,
         spiffeId: SpiffeId.fromString(spiffeId),

@@ -2,7 +2,7 @@ import { recordAudit } from "../audit/index.js";
 import { thumbprintOf } from "../bundle/index.js";
 import { DnsNameNotAllowedError, RequestInvalidError, X509SvidInvalidError } from "../errors.js";
 import type { Bot } from "../store/types.js";
-import { issueX509Svid as signX509Svid, normalizeDnsName, parseCsr, validateDnsNames } from "../x509svid/index.js";
+import { normalizeDnsName, parseCsr, signX509Svid, validateDnsNames } from "../x509svid/index.js";
 import { isDnsNameAllowed } from "./allowed-dns-names.js";
 import { authenticateBot } from "./authenticate-bot.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";

@@ -4,7 +4,8 @@
  *
  * - `createCaCertificate`: a self-signed signing certificate for a trust domain.
  * - `parseCsr`: a workload's CSR, validated (well-formed, proof of possession, key allowed, no CA request).
- * - `issueX509Svid`: a leaf SVID signed by the CA key, re-validated before it is returned.
+ * - `signX509Svid`: the signing step: a leaf SVID signed by the CA key, re-validated before it is
+ *   returned (the issuer's `issueX509SvidForBot` is the use case around it).
  * - `validateX509SvidProfile`, `validateCaProfile`: the profile rules alone, on one DER certificate.
  * - `verifyX509Svid`: a chain against the authorities of the leaf's trust domain (go-spiffe's `Verify`).
  * - `encodeCertificatePem`, `parseCertificates`: PEM out and PEM/DER in.
@@ -18,16 +19,16 @@
 export { createCaCertificate } from "./create-ca-certificate.js";
 export { createCsr, type CreateCsrOptions } from "./create-csr.js";
 export { normalizeDnsName, validateDnsNames } from "./dns-name.js";
-export { issueX509Svid } from "./issue-x509-svid.js";
 export { parseCsr } from "./parse-csr.js";
 export { encodeCertificatePem, parseCertificates } from "./pem.js";
+export { signX509Svid } from "./sign-x509-svid.js";
 export { validateCaProfile, validateX509SvidProfile } from "./validate-profile.js";
 export { verifyX509Svid } from "./verify-x509-svid.js";
 export type {
   CreateCaCertificateOptions,
   CsrKeyType,
-  IssueX509SvidOptions,
-  IssueX509SvidResult,
+  SignX509SvidOptions,
+  SignX509SvidResult,
   ParseCsrResult,
   VerifyX509SvidOptions,
   VerifyX509SvidResult,

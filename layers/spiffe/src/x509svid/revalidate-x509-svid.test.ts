@@ -39,7 +39,7 @@ import {
   encodeTime,
   encodeUnsignedInteger,
 } from "../internal/der/der-writer.js";
-import { issueX509Svid } from "./issue-x509-svid.js";
+import { signX509Svid } from "./sign-x509-svid.js";
 import { revalidateX509Svid } from "./revalidate-x509-svid.js";
 import type { SvidExpectations } from "./revalidate-x509-svid.js";
 import { signTbsCertificate } from "./sign-certificate.js";
@@ -132,7 +132,7 @@ describe("revalidateX509Svid", () => {
   });
 
   it("reads an issued SVID as the asn1-schema parser does", async () => {
-    const { certificate } = await issueX509Svid({
+    const { certificate } = await signX509Svid({
       caKey,
       caCertificate: ca.der,
       spiffeId: ID,

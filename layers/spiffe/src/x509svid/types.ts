@@ -27,8 +27,8 @@ export interface CreateCaCertificateOptions {
   serialNumber?: bigint;
 }
 
-/** Options of `issueX509Svid`. */
-export interface IssueX509SvidOptions {
+/** Options of `signX509Svid`. */
+export interface SignX509SvidOptions {
   caKey: SigningKey;
   /** DER of the CA certificate `caKey` belongs to. */
   caCertificate: Uint8Array;
@@ -48,8 +48,8 @@ export interface IssueX509SvidOptions {
   serialNumber?: bigint;
 }
 
-/** Result of `issueX509Svid`. */
-export interface IssueX509SvidResult {
+/** Result of `signX509Svid`. */
+export interface SignX509SvidResult {
   /** DER of the leaf certificate. */
   certificate: Uint8Array;
   /** The serial number as lowercase hex of its unsigned value (even length, as openssl prints it). */

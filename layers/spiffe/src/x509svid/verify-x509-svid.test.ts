@@ -4,7 +4,7 @@ import { before, describe, it } from "node:test";
 import { SpiffeId } from "../spiffeid/spiffe-id.js";
 import { TrustDomain } from "../spiffeid/trust-domain.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
-import { issueX509Svid } from "./issue-x509-svid.js";
+import { signX509Svid } from "./sign-x509-svid.js";
 import { encodeCertificatePem } from "./pem.js";
 import { x509 } from "../internal/x509-runtime.js";
 import { NOW, at, createTestSigningKey, cryptoKeysOf, derOf, runOpenssl } from "./test-support.js";
@@ -64,7 +64,7 @@ async function makeIntermediate(issuer: Authority, options: IntermediateOptions)
 
 async function issueUnder(ca: Authority, notBefore = at(-60), notAfter = at(3600)): Promise<Uint8Array> {
   const publicKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
-  return (await issueX509Svid({ caKey: ca.key, caCertificate: ca.certificate, spiffeId: ID, publicKey, notBefore, notAfter })).certificate;
+  return (await signX509Svid({ caKey: ca.key, caCertificate: ca.certificate, spiffeId: ID, publicKey, notBefore, notAfter })).certificate;
 }
 
 /** openssl's own verdict on the same chain, at the same time. */
@@ -200,7 +200,7 @@ describe("verifyX509Svid", () => {
   });
 });
 
-/** A leaf made by the generator, for issuers or lifetimes issueX509Svid refuses (a non-CA, beyond the CA). */
+/** A leaf made by the generator, for issuers or lifetimes signX509Svid refuses (a non-CA, beyond the CA). */
 async function issueUnderUnchecked(issuer: Authority, notAfter = at(3600)): Promise<Uint8Array> {
   const leafKeys = await cryptoKeysOf(createTestSigningKey("ECC_NIST_P256"));
   const issuerCert = new x509.X509Certificate(issuer.certificate);

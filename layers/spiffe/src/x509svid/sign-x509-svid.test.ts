@@ -9,10 +9,10 @@ import { SpiffeId } from "../spiffeid/spiffe-id.js";
 import { x509 } from "../internal/x509-runtime.js";
 import { TrustDomain } from "../spiffeid/trust-domain.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
-import { issueX509Svid } from "./issue-x509-svid.js";
+import { signX509Svid } from "./sign-x509-svid.js";
 import { encodeCertificatePem } from "./pem.js";
 import { NOW, TestSigningKey, at, createTestSigningKey, runOpenssl } from "./test-support.js";
-import type { IssueX509SvidOptions } from "./types.js";
+import type { SignX509SvidOptions } from "./types.js";
 
 const TD = TrustDomain.fromString("example.org");
 const ID = SpiffeId.fromString("spiffe://example.org/ns/prod/sa/web");
@@ -43,14 +43,14 @@ function opensslVerify(ca: Uint8Array, leaf: Uint8Array, purpose: string): Retur
 }
 
 for (const c of CASES) {
-  describe(`issueX509Svid: ${c.caSpec} CA, ${c.leafAlgorithm} leaf`, () => {
+  describe(`signX509Svid: ${c.caSpec} CA, ${c.leafAlgorithm} leaf`, () => {
     let ca: { key: TestSigningKey; certificate: Uint8Array };
     let leafKey: KeyObject;
-    let issued: Awaited<ReturnType<typeof issueX509Svid>>;
+    let issued: Awaited<ReturnType<typeof signX509Svid>>;
     before(async () => {
       ca = await makeCa(c.caSpec);
       leafKey = c.leafKey();
-      issued = await issueX509Svid({
+      issued = await signX509Svid({
         caKey: ca.key,
         caCertificate: ca.certificate,
         spiffeId: ID,
@@ -136,14 +136,14 @@ for (const c of CASES) {
   });
 }
 
-describe("issueX509Svid options", () => {
+describe("signX509Svid options", () => {
   let ca: { key: TestSigningKey; certificate: Uint8Array };
   let leafKey: KeyObject;
   before(async () => {
     ca = await makeCa("ECC_NIST_P256", at(7200));
     leafKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
   });
-  const base = (): IssueX509SvidOptions => ({
+  const base = (): SignX509SvidOptions => ({
     caKey: ca.key,
     caCertificate: ca.certificate,
     spiffeId: ID,
@@ -153,19 +153,19 @@ describe("issueX509Svid options", () => {
   });
 
   it("clips notAfter to the CA's notAfter", async () => {
-    const issued = await issueX509Svid({ ...base(), notAfter: at(10 * 86_400) });
+    const issued = await signX509Svid({ ...base(), notAfter: at(10 * 86_400) });
     assert.equal(new X509Certificate(issued.certificate).validTo, new X509Certificate(ca.certificate).validTo);
     assert.equal(issued.notAfter.getTime(), at(7200).getTime());
   });
 
   it("accepts the public key as DER SubjectPublicKeyInfo", async () => {
     const spki = new Uint8Array(leafKey.export({ format: "der", type: "spki" }));
-    const issued = await issueX509Svid({ ...base(), publicKey: spki });
+    const issued = await signX509Svid({ ...base(), publicKey: spki });
     assert.equal(new X509Certificate(issued.certificate).publicKey.equals(leafKey), true);
   });
 
   it("writes the caller's serial number and common name", async () => {
-    const issued = await issueX509Svid({ ...base(), serialNumber: 0x80n, commonName: "web" });
+    const issued = await signX509Svid({ ...base(), serialNumber: 0x80n, commonName: "web" });
     const cert = new X509Certificate(issued.certificate);
     assert.equal(issued.serialNumber, "80");
     assert.equal(cert.serialNumber, "80");
@@ -179,7 +179,7 @@ describe("issueX509Svid options", () => {
   ];
   for (const [name, id, cn] of commonNames) {
     it(`derives the common name from ${name}`, async () => {
-      const issued = await issueX509Svid({ ...base(), spiffeId: SpiffeId.fromString(id) });
+      const issued = await signX509Svid({ ...base(), spiffeId: SpiffeId.fromString(id) });
       assert.equal(new X509Certificate(issued.certificate).subject, `O=Tessera\nCN=${cn}`);
     });
   }
@@ -202,12 +202,12 @@ describe("issueX509Svid options", () => {
     it(`refuses a DNS SAN with ${name}, before signing`, async () => {
       const key = ca.key;
       const calls = key.signCalls;
-      await assert.rejects(issueX509Svid({ ...base(), dnsNames }), { code: "ERR_X509SVID_INVALID", message: /^x509svid: .*DNS name/ });
+      await assert.rejects(signX509Svid({ ...base(), dnsNames }), { code: "ERR_X509SVID_INVALID", message: /^x509svid: .*DNS name/ });
       assert.equal(key.signCalls, calls);
     });
   }
 
-  const refusals: [string, () => Partial<IssueX509SvidOptions>, string | RegExp][] = [
+  const refusals: [string, () => Partial<SignX509SvidOptions>, string | RegExp][] = [
     ["a root SPIFFE ID", () => ({ spiffeId: SpiffeId.fromString("spiffe://example.org") }), /non-root path/],
     ["a SPIFFE ID of another trust domain", () => ({ spiffeId: SpiffeId.fromString("spiffe://other.org/web") }), /outside the CA's trust domain/],
     ["a CA key that is not the certificate's", () => ({ caKey: createTestSigningKey("ECC_NIST_P256") }), /CA key does not match/],
@@ -216,11 +216,11 @@ describe("issueX509Svid options", () => {
   ];
   let leafOfCa: Uint8Array;
   before(async () => {
-    leafOfCa = (await issueX509Svid(base())).certificate;
+    leafOfCa = (await signX509Svid(base())).certificate;
   });
   for (const [name, override, message] of refusals) {
     it(`refuses ${name} with ERR_X509SVID_INVALID`, async () => {
-      await assert.rejects(issueX509Svid({ ...base(), ...override() }), { code: "ERR_X509SVID_INVALID", message });
+      await assert.rejects(signX509Svid({ ...base(), ...override() }), { code: "ERR_X509SVID_INVALID", message });
     });
   }
 
@@ -232,30 +232,30 @@ describe("issueX509Svid options", () => {
   ];
   for (const [name, makeKey] of unsupportedKeys) {
     it(`refuses a ${name} workload key with ERR_KEY_UNSUPPORTED`, async () => {
-      await assert.rejects(issueX509Svid({ ...base(), publicKey: makeKey() }), { code: "ERR_KEY_UNSUPPORTED" });
+      await assert.rejects(signX509Svid({ ...base(), publicKey: makeKey() }), { code: "ERR_KEY_UNSUPPORTED" });
     });
   }
 
   it("accepts RSA-3072 and RSA-4096 workload keys", async () => {
     for (const modulusLength of [3072, 4096]) {
       const publicKey = generateKeyPairSync("rsa", { modulusLength }).publicKey;
-      const issued = await issueX509Svid({ ...base(), publicKey });
+      const issued = await signX509Svid({ ...base(), publicKey });
       assert.equal(new X509Certificate(issued.certificate).publicKey.asymmetricKeyDetails?.modulusLength, modulusLength);
     }
   });
 
   it("throws TypeError for a private key, a bad common name or reversed dates", async () => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    await assert.rejects(issueX509Svid({ ...base(), publicKey: privateKey }), TypeError);
-    await assert.rejects(issueX509Svid({ ...base(), commonName: "c".repeat(62) }), TypeError);
-    await assert.rejects(issueX509Svid({ ...base(), notBefore: at(60), notAfter: NOW }), TypeError);
-    await assert.rejects(issueX509Svid({ ...base(), spiffeId: ID.toString() as unknown as SpiffeId }), TypeError);
+    await assert.rejects(signX509Svid({ ...base(), publicKey: privateKey }), TypeError);
+    await assert.rejects(signX509Svid({ ...base(), commonName: "c".repeat(62) }), TypeError);
+    await assert.rejects(signX509Svid({ ...base(), notBefore: at(60), notAfter: NOW }), TypeError);
+    await assert.rejects(signX509Svid({ ...base(), spiffeId: ID.toString() as unknown as SpiffeId }), TypeError);
   });
 
   it("re-validates after signing: a key that signs with another private key gives ERR_X509SVID_INVALID", async () => {
     const other = createTestSigningKey("ECC_NIST_P256");
     const lying = new TestSigningKey("lying", "ECC_NIST_P256", ca.key.publicKey, other.privateKey);
-    await assert.rejects(issueX509Svid({ ...base(), caKey: lying }), {
+    await assert.rejects(signX509Svid({ ...base(), caKey: lying }), {
       code: "ERR_X509SVID_INVALID",
       message: /^x509svid: issued SVID failed re-validation: .*signature does not verify/,
     });

@@ -12,7 +12,7 @@ import { encodeSerialNumber, formatSerialNumber, generateSerialNumber } from "./
 import { signTbsCertificate } from "./sign-certificate.js";
 import { encodeSignatureAlgorithm } from "./signature-algorithm.js";
 import { checkCommonNameOption, defaultSvidCommonName, encodeSubjectName } from "./subject-name.js";
-import type { IssueX509SvidOptions, IssueX509SvidResult } from "./types.js";
+import type { SignX509SvidOptions, SignX509SvidResult } from "./types.js";
 import { checkCaProfile } from "./validate-profile.js";
 
 function invalid(message: string): X509SvidInvalidError {
@@ -31,7 +31,7 @@ function toPublicKey(value: KeyObject | Uint8Array): KeyObject {
 // same ones until the CA changes): parsing and profiling it again for every SVID is wasted work.
 const checkedCas = new WeakMap<Uint8Array, WeakMap<KeyObject, ParsedCertificate>>();
 
-function checkedCa(options: IssueX509SvidOptions): ParsedCertificate {
+function checkedCa(options: SignX509SvidOptions): ParsedCertificate {
   const byKey = checkedCas.get(options.caCertificate) ?? new WeakMap<KeyObject, ParsedCertificate>();
   let ca = byKey.get(options.caKey.publicKey);
   if (!ca) {
@@ -45,7 +45,7 @@ function checkedCa(options: IssueX509SvidOptions): ParsedCertificate {
 }
 
 /** The CA certificate, checked against the signing profile, the key and the SVID's trust domain. */
-function loadSigningCa(options: IssueX509SvidOptions): ParsedCertificate {
+function loadSigningCa(options: SignX509SvidOptions): ParsedCertificate {
   const ca = checkedCa(options);
   if (ca.uris.length === 1 && !SpiffeId.fromString(ca.uris[0]!).trustDomain.equals(options.spiffeId.trustDomain)) {
     throw invalid(`SPIFFE ID is outside the CA's trust domain ${ca.uris[0]}`);
@@ -54,12 +54,12 @@ function loadSigningCa(options: IssueX509SvidOptions): ParsedCertificate {
 }
 
 /**
- * Issue a leaf X.509-SVID for `spiffeId` and `publicKey`, signed by the CA key (exactly one
+ * Sign a leaf X.509-SVID for `spiffeId` and `publicKey`, signed by the CA key (exactly one
  * signature), with notAfter clipped to the CA's; the leaf is re-validated before it is returned.
  * Throws `X509SvidInvalidError` for a bad DNS name, a SPIFFE ID the CA cannot sign, an expired CA
  * or a failed re-validation; `KeyUnsupportedError` for a key type Tessera does not accept.
  */
-export async function issueX509Svid(options: IssueX509SvidOptions): Promise<IssueX509SvidResult> {
+export async function signX509Svid(options: SignX509SvidOptions): Promise<SignX509SvidResult> {
   const { caKey, spiffeId, notBefore } = options;
   if (!(spiffeId instanceof SpiffeId)) throw new TypeError("x509svid: spiffeId must be a SpiffeId");
   checkValidityOption(notBefore, options.notAfter);
