@@ -1,3 +1,4 @@
+import { encodePem } from "../internal/der/pem.js";
 import type { Bundle } from "./bundle.js";
 import { readCertificate } from "./read-certificate.js";
 
@@ -6,8 +7,7 @@ export function marshalPemBundle(bundle: Bundle): string {
   return bundle.x509Authorities
     .map((der, i) => {
       readCertificate(der, `x509 authority ${i}`);
-      const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
-      return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+      return encodePem("CERTIFICATE", der);
     })
     .join("");
 }

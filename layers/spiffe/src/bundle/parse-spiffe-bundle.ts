@@ -1,11 +1,11 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { JWK } from "jose";
 import { BundleInvalidError } from "../errors.js";
+import { decodeStrictBase64 } from "../internal/der/pem.js";
 import type { TrustDomain } from "../spiffeid/index.js";
 import { Bundle } from "./bundle.js";
 import { createJwk } from "./create-jwk.js";
 import { readCertificate } from "./read-certificate.js";
-import { decodeStrictBase64 } from "./strict-base64.js";
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,19 +1,19 @@
-import { X509Certificate } from "node:crypto";
-import { BundleInvalidError } from "../errors.js";
+import type { KeyObject } from "node:crypto";
+import { BundleInvalidError, TesseraError } from "../errors.js";
+import { parseCertificate } from "../x509svid/certificate.js";
+import { publicKeyFromSpki } from "../x509svid/key-type.js";
 
-/** The certificate whose DER is exactly `der`; `where` names it in the error. */
-export function readCertificate(der: Uint8Array, where: string): X509Certificate {
-  let cert: X509Certificate | undefined;
-  // X509Certificate also takes PEM and ignores bytes after the DER; a bundle holds exact DER only.
-  if (der instanceof Uint8Array && der[0] === 0x30) {
-    try {
-      cert = new X509Certificate(der);
-    } catch {
-      cert = undefined;
+/**
+ * The public key of the certificate whose DER is exactly `der`, read by the one certificate parser
+ * (strict DER, nothing after it); `where` names it in the error.
+ */
+export function readCertificate(der: Uint8Array, where: string): { publicKey: KeyObject } {
+  try {
+    return { publicKey: publicKeyFromSpki(parseCertificate(der).spkiDer) };
+  } catch (err) {
+    if (err instanceof TesseraError || err instanceof TypeError) {
+      throw new BundleInvalidError(`bundle: ${where} is not a DER X.509 certificate`, { cause: err });
     }
+    throw err;
   }
-  if (!cert || !Buffer.from(der).equals(cert.raw)) {
-    throw new BundleInvalidError(`bundle: ${where} is not a DER X.509 certificate`);
-  }
-  return cert;
 }

@@ -1,9 +1,11 @@
-import { X509Certificate, createPublicKey, type KeyObject } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { thumbprintOf } from "../bundle/index.js";
 import { AuthorityUnavailableError } from "../errors.js";
 import type { KeyManager } from "../keymanager/types.js";
 import type { CaJournal, JournalSlot } from "../store/types.js";
+import { parseCertificate } from "../x509svid/certificate.js";
 import { parseCertificates } from "../x509svid/index.js";
+import { publicKeyFromSpki } from "../x509svid/key-type.js";
 import type { JwtAuthority, X509Authority } from "./types.js";
 
 function activeSlot(journal: CaJournal | undefined, what: string): JournalSlot {
@@ -34,7 +36,7 @@ export async function loadX509Authority(journal: CaJournal | undefined, keys: Ke
   const [certificate] = parseCertificates(slot.certificatePem ?? "");
   if (!certificate) throw new AuthorityUnavailableError("ca: active X.509 slot has no certificate");
   const key = await keys.getKey(slot.keyId);
-  if (!samePublicKey(key.publicKey, new X509Certificate(certificate).publicKey)) {
+  if (!samePublicKey(key.publicKey, publicKeyFromSpki(parseCertificate(certificate).spkiDer))) {
     throw new AuthorityUnavailableError(`ca: key ${slot.keyId} does not match the active CA certificate`);
   }
   return { key, certificate, notAfter: new Date(slot.notAfter) };

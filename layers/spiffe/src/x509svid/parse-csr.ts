@@ -14,7 +14,8 @@ import { DerTag, contextTag, measureDerElement } from "../internal/der/der-eleme
 import { DerReader } from "../internal/der/der-reader.js";
 import type { DerFailure } from "../internal/der/der-reader.js";
 import { classifyPublicKey, publicKeyFromSpki, readSubjectPublicKeyInfo, spkiOf } from "./key-type.js";
-import { decodePemBlocks, looksLikeDer } from "./pem.js";
+import { decodePem } from "../internal/der/pem.js";
+import { looksLikeDer } from "./pem.js";
 import { readAlgorithmIdentifier, resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
 import type { AlgorithmIdentifier } from "./signature-algorithm.js";
 import { readName } from "./subject-name.js";
@@ -48,8 +49,7 @@ function toDer(csr: string | Uint8Array): Uint8Array {
   const size = typeof csr === "string" ? Buffer.byteLength(csr, "utf8") : csr.length;
   if (size > MAX_CSR_BYTES) throw invalid(`CSR is larger than ${MAX_CSR_BYTES} bytes`);
   if (typeof csr !== "string" && looksLikeDer(csr)) return csr;
-  const blocks = decodePemBlocks(typeof csr === "string" ? csr : Buffer.from(csr).toString("latin1"));
-  if (!blocks) throw invalid("malformed PEM");
+  const blocks = decodePem(typeof csr === "string" ? csr : Buffer.from(csr).toString("latin1"), (message) => invalid(`malformed PEM: ${message}`));
   if (blocks.length !== 1 || !PEM_LABELS.has(blocks[0]!.label)) {
     throw invalid("CSR must be one PEM block labelled CERTIFICATE REQUEST");
   }

@@ -1,33 +1,7 @@
 import { X509SvidInvalidError } from "../errors.js";
 import { parseCertificate } from "./certificate.js";
 import { measureDerElement } from "../internal/der/der-element.js";
-
-/** One PEM block: its label (`CERTIFICATE`) and its decoded bytes. */
-export interface PemBlock {
-  label: string;
-  der: Uint8Array;
-}
-
-const BLOCK = /-----BEGIN ([A-Z0-9 ]{1,64})-----\r?\n([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * The PEM blocks of `text` (RFC 7468, strict base64, no headers), ignoring text between blocks;
- * undefined when a block is malformed or a BEGIN line has no matching END line.
- */
-export function decodePemBlocks(text: string): PemBlock[] | undefined {
-  const blocks: PemBlock[] = [];
-  let consumed = 0;
-  for (const match of text.matchAll(BLOCK)) {
-    if (text.slice(consumed, match.index).includes("-----BEGIN")) return undefined;
-    const body = match[2]!.replace(/\s+/g, "");
-    if (!BASE64.test(body)) return undefined;
-    blocks.push({ label: match[1]!, der: new Uint8Array(Buffer.from(body, "base64")) });
-    consumed = match.index + match[0].length;
-  }
-  if (text.slice(consumed).includes("-----BEGIN")) return undefined;
-  return blocks;
-}
+import { decodePem, encodePem } from "../internal/der/pem.js";
 
 /** True when `bytes` are DER (a SEQUENCE, as every certificate and CSR) rather than PEM text. */
 export function looksLikeDer(bytes: Uint8Array): boolean {
@@ -37,12 +11,7 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
 /** PEM text (`CERTIFICATE` blocks, 64-column base64, trailing newline) for one or more DER certificates. */
 export function encodeCertificatePem(der: Uint8Array | readonly Uint8Array[]): string {
   const certificates = der instanceof Uint8Array ? [der] : der;
-  return certificates
-    .map((c) => {
-      const lines = Buffer.from(c).toString("base64").match(/.{1,64}/g) ?? [];
-      return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
-    })
-    .join("");
+  return certificates.map((c) => encodePem("CERTIFICATE", c)).join("");
 }
 
 function invalid(message: string): X509SvidInvalidError {
@@ -77,8 +46,7 @@ export function parseCertificates(pemOrDer: string | Uint8Array): Uint8Array[] {
 function certificatesInPem(pem: string | Uint8Array): Uint8Array[] {
   const text = typeof pem === "string" ? pem : Buffer.from(pem).toString("latin1");
   if (text.trim() === "") return [];
-  const blocks = decodePemBlocks(text);
-  if (blocks === undefined) throw invalid("malformed PEM");
+  const blocks = decodePem(text, (message) => invalid(`malformed PEM: ${message}`));
   const other = blocks.find((b) => b.label !== "CERTIFICATE");
   if (other) throw invalid(`unexpected PEM block "${other.label}"`);
   if (blocks.length === 0) throw invalid("no certificates found");
