@@ -1,9 +1,10 @@
 import { KeyManagerError } from "../errors.js";
+import { DerTag } from "../internal/der/der-element.js";
+import { encodeSequence, encodeUnsignedInteger } from "../internal/der/der-writer.js";
 
 // P-521 has the longest coordinates Tessera could ever meet; anything beyond is not ECDSA.
 const MAX_COORDINATE_LENGTH = 66;
-const SEQUENCE = 0x30;
-const INTEGER = 0x02;
+const { SEQUENCE, INTEGER } = DerTag;
 
 function malformed(rule: string): KeyManagerError {
   return new KeyManagerError(`keymanager: malformed ECDSA signature: ${rule}`);
@@ -15,6 +16,8 @@ function checkCoordinateLength(coordinateLength: number): void {
   }
 }
 
+// The reader below stays its own: every rule it breaks is named in the error (KMS output is checked
+// rule by rule), which the general DER reader does not do. The writer is the one DER writer.
 /** Reads one DER INTEGER at `offset`; returns its unsigned magnitude (no sign byte) and the next offset. */
 function readInteger(der: Uint8Array, offset: number, end: number): { value: Uint8Array; next: number } {
   if (offset + 2 > end) throw malformed("truncated INTEGER");
@@ -62,19 +65,6 @@ export function ecdsaDerToJose(der: Uint8Array, coordinateLength: number): Uint8
   return jose;
 }
 
-function encodeInteger(coordinate: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < coordinate.length && coordinate[start] === 0) start++;
-  if (start === coordinate.length) throw malformed("coordinate is zero");
-  const magnitude = coordinate.subarray(start);
-  const pad = magnitude[0]! & 0x80 ? 1 : 0;
-  const out = new Uint8Array(2 + pad + magnitude.length);
-  out[0] = INTEGER;
-  out[1] = pad + magnitude.length;
-  out.set(magnitude, 2 + pad);
-  return out;
-}
-
 /**
  * Convert a JOSE ECDSA signature r||s (two equal halves) to strict DER
  * `SEQUENCE { r INTEGER, s INTEGER }`, as X.509 and node:crypto's default expect.
@@ -84,13 +74,7 @@ export function ecdsaJoseToDer(jose: Uint8Array): Uint8Array {
     throw malformed("JOSE signature must be two equal halves of at most 66 bytes");
   }
   const half = jose.length / 2;
-  const r = encodeInteger(jose.subarray(0, half));
-  const s = encodeInteger(jose.subarray(half));
-  const contentLength = r.length + s.length;
-  const header = contentLength < 0x80 ? [SEQUENCE, contentLength] : [SEQUENCE, 0x81, contentLength];
-  const der = new Uint8Array(header.length + contentLength);
-  der.set(header, 0);
-  der.set(r, header.length);
-  der.set(s, header.length + r.length);
-  return der;
+  const coordinates = [jose.subarray(0, half), jose.subarray(half)];
+  if (coordinates.some((c) => c.every((octet) => octet === 0))) throw malformed("coordinate is zero");
+  return encodeSequence(...coordinates.map((c) => encodeUnsignedInteger(c)));
 }

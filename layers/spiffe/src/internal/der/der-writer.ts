@@ -52,7 +52,7 @@ export function encodeBoolean(value: boolean): Uint8Array {
 export function encodeUnsignedInteger(value: number | Uint8Array): Uint8Array {
   let magnitude: Uint8Array;
   if (typeof value === "number") {
-    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError("x509svid: INTEGER must be a non-negative safe integer");
+    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError("der: INTEGER must be a non-negative safe integer");
     const octets: number[] = [];
     for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
     magnitude = Uint8Array.from(octets);
@@ -75,7 +75,7 @@ export function encodeBitString(octets: Uint8Array): Uint8Array {
  * DER drops the trailing zero bits.
  */
 export function encodeNamedBits(flags: number): Uint8Array {
-  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff) throw new TypeError("x509svid: named bits must be 0 to 16 bits");
+  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff) throw new TypeError("der: named bits must be 0 to 16 bits");
   if (flags === 0) return Uint8Array.of(DerTag.BIT_STRING, 1, 0);
   const highest = 31 - Math.clz32(flags);
   const octets = new Uint8Array((highest >> 3) + 1);
@@ -108,10 +108,10 @@ const encodedOids = new Map<string, Uint8Array>();
 export function encodeOid(oid: string): Uint8Array {
   let encoded = encodedOids.get(oid);
   if (!encoded) {
-    if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(oid)) throw new TypeError(`x509svid: malformed OID ${oid}`);
+    if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(oid)) throw new TypeError(`der: malformed OID ${oid}`);
     const arcs = oid.split(".").map(Number);
     if (arcs.some((arc) => !Number.isSafeInteger(arc)) || (arcs[0]! < 2 && arcs[1]! >= 40)) {
-      throw new TypeError(`x509svid: malformed OID ${oid}`);
+      throw new TypeError(`der: malformed OID ${oid}`);
     }
     const content: number[] = [];
     encodeBase128(arcs[0]! * 40 + arcs[1]!, content);
@@ -129,7 +129,7 @@ export function encodeUtf8String(value: string): Uint8Array {
 
 /** The content octets of an IA5String; throws `TypeError` for a string that is not ASCII. */
 export function encodeAscii(value: string): Uint8Array {
-  if (!/^[\x00-\x7f]*$/.test(value)) throw new TypeError("x509svid: IA5String must be ASCII");
+  if (!/^[\x00-\x7f]*$/.test(value)) throw new TypeError("der: IA5String must be ASCII");
   return new Uint8Array(Buffer.from(value, "latin1"));
 }
 
@@ -143,7 +143,7 @@ function digits(value: number, width: number): string {
  */
 export function encodeTime(date: Date): Uint8Array {
   const year = date.getUTCFullYear();
-  if (!(year >= 0 && year <= 9999)) throw new TypeError("x509svid: time must lie in years 0 to 9999");
+  if (!(year >= 0 && year <= 9999)) throw new TypeError("der: time must lie in years 0 to 9999");
   const rest =
     digits(date.getUTCMonth() + 1, 2) +
     digits(date.getUTCDate(), 2) +
