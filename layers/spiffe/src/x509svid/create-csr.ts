@@ -1,7 +1,15 @@
-import { createPublicKey, webcrypto, type KeyObject } from "node:crypto";
+import { createPublicKey, sign, type KeyObject } from "node:crypto";
 import { KeyUnsupportedError } from "../errors.js";
-import { x509 } from "../internal/x509-runtime.js";
+import { contextTag } from "../internal/der/der-element.js";
+import { encodeBitString, encodeElement, encodeOid, encodeSequence, encodeSet, encodeUnsignedInteger } from "../internal/der/der-writer.js";
+import { encodePem } from "../internal/der/pem.js";
+import { signatureAlgorithmFor } from "../keymanager/spec.js";
+import type { KeySpec } from "../keymanager/types.js";
 import type { SpiffeId } from "../spiffeid/index.js";
+import { OID_SUBJECT_ALT_NAME, encodeExtension, encodeSubjectAltName } from "./certificate-extensions.js";
+import { spkiOf } from "./key-type.js";
+import { encodeSignatureAlgorithm } from "./signature-algorithm.js";
+import { OID_ORGANIZATION, encodeRdn } from "./subject-name.js";
 
 /** Options of `createCsr`. */
 export interface CreateCsrOptions {
@@ -11,46 +19,34 @@ export interface CreateCsrOptions {
   spiffeId?: SpiffeId;
 }
 
-function algorithmOf(privateKey: KeyObject): EcKeyImportParams | RsaHashedImportParams {
+const EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
+const SUBJECT = encodeSequence(encodeRdn(OID_ORGANIZATION, "SPIFFE"));
+
+/** The key spec whose signature algorithm the CSR uses: ECDSA with the curve's hash, or sha256WithRSAEncryption for any RSA size. */
+function signingSpecOf(privateKey: KeyObject): KeySpec {
   const details = privateKey.asymmetricKeyDetails ?? {};
-  if (privateKey.asymmetricKeyType === "ec" && (details.namedCurve === "prime256v1" || details.namedCurve === "secp384r1")) {
-    return { name: "ECDSA", namedCurve: details.namedCurve === "prime256v1" ? "P-256" : "P-384" };
-  }
-  if (privateKey.asymmetricKeyType === "rsa" && [2048, 3072, 4096].includes(details.modulusLength ?? 0)) {
-    return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-  }
+  if (privateKey.asymmetricKeyType === "ec" && details.namedCurve === "prime256v1") return "ECC_NIST_P256";
+  if (privateKey.asymmetricKeyType === "ec" && details.namedCurve === "secp384r1") return "ECC_NIST_P384";
+  if (privateKey.asymmetricKeyType === "rsa" && [2048, 3072, 4096].includes(details.modulusLength ?? 0)) return "RSA_2048";
   throw new KeyUnsupportedError("x509svid: CSR keys must be EC P-256, EC P-384 or RSA of 2048, 3072 or 4096 bits");
 }
 
-type EcKeyImportParams = { name: "ECDSA"; namedCurve: "P-256" | "P-384" };
-type RsaHashedImportParams = { name: "RSASSA-PKCS1-v1_5"; hash: "SHA-256" };
+/** The attributes ([0] IMPLICIT SET OF Attribute): an extension request for the URI SAN, if any. */
+function encodeAttributes(spiffeId: SpiffeId | undefined): Uint8Array {
+  if (!spiffeId) return encodeElement(contextTag(0, true));
+  const extensions = encodeSequence(encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([spiffeId.toString()], [])));
+  return encodeElement(contextTag(0, true), encodeSequence(encodeOid(EXTENSION_REQUEST), encodeSet(extensions)));
+}
 
-/** Make a PEM PKCS#10 request signed by `privateKey`: the proof of possession an SVID request carries. */
+/** Make a PEM PKCS#10 request (RFC 2986) signed by `privateKey`: the proof of possession an SVID request carries. */
 export async function createCsr(options: CreateCsrOptions): Promise<string> {
-  const algorithm = algorithmOf(options.privateKey);
-  const privateKey = await webcrypto.subtle.importKey(
-    "pkcs8",
-    options.privateKey.export({ format: "der", type: "pkcs8" }),
-    algorithm,
-    false,
-    ["sign"],
+  const spec = signingSpecOf(options.privateKey);
+  const info = encodeSequence(
+    encodeUnsignedInteger(0),
+    SUBJECT,
+    spkiOf(createPublicKey(options.privateKey)),
+    encodeAttributes(options.spiffeId),
   );
-  const publicKey = await webcrypto.subtle.importKey(
-    "spki",
-    createPublicKey(options.privateKey).export({ format: "der", type: "spki" }),
-    algorithm,
-    true,
-    ["verify"],
-  );
-  const signingAlgorithm = algorithm.name === "ECDSA" ? { ...algorithm, hash: algorithm.namedCurve === "P-256" ? "SHA-256" : "SHA-384" } : algorithm;
-  const extensions = options.spiffeId
-    ? [new x509.SubjectAlternativeNameExtension([{ type: "url", value: options.spiffeId.toString() }])]
-    : [];
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: "O=SPIFFE",
-    keys: { privateKey, publicKey } as never,
-    signingAlgorithm,
-    extensions,
-  });
-  return csr.toString("pem");
+  const signature = sign(signatureAlgorithmFor(spec).hash, info, options.privateKey);
+  return encodePem("CERTIFICATE REQUEST", encodeSequence(info, encodeSignatureAlgorithm(spec), encodeBitString(signature)));
 }

@@ -192,9 +192,21 @@ describe("parseCsr on hand-made requests (strict DER, signature over exactly the
     assert.equal(parsed.requestedSpiffeIds, undefined);
   });
 
-  it("reads a CSR made by createCsr (@peculiar/x509) with its SPIFFE ID", async () => {
+  it("reads a CSR made by createCsr with its SPIFFE ID, one openssl verifies too", async () => {
     const pem = await createCsr({ privateKey, spiffeId: SpiffeId.fromString("spiffe://example.org/web") });
     assert.deepEqual(parseCsr(pem).requestedSpiffeIds, ["spiffe://example.org/web"]);
+    const checked = runOpenssl(["req", "-in", "csr.pem", "-verify", "-noout", "-text"], { "csr.pem": pem });
+    assert.equal(checked.status, 0, checked.output);
+    assert.match(checked.output, /URI:spiffe:\/\/example\.org\/web/);
+  });
+
+  it("reads CSRs made by createCsr for P-384 and RSA keys without a SPIFFE ID, which openssl verifies", async () => {
+    for (const key of [generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey]) {
+      const pem = await createCsr({ privateKey: key });
+      assert.equal(parseCsr(pem).requestedSpiffeIds, undefined);
+      const checked = runOpenssl(["req", "-in", "csr.pem", "-verify", "-noout"], { "csr.pem": pem });
+      assert.equal(checked.status, 0, checked.output);
+    }
   });
 
   const criticalFalse = encodeSequence(encodeOid(OID_KEY_USAGE), encodeBoolean(false), encodeOctetString(encodeKeyUsage(KeyUsageFlags.digitalSignature)));

@@ -11,7 +11,7 @@ import { encodeOid, encodeSequence, encodeSet, encodeUtf8String } from "../inter
 export const MAX_COMMON_NAME_LENGTH = 61;
 const ORGANIZATION = "Tessera";
 export const OID_COMMON_NAME = "2.5.4.3";
-const OID_ORGANIZATION = "2.5.4.10";
+export const OID_ORGANIZATION = "2.5.4.10";
 
 function characters(value: string): string[] {
   return [...value];
@@ -42,7 +42,8 @@ export function checkCommonNameOption(commonName: string): void {
   if (/\p{Cs}/u.test(commonName)) throw new TypeError("x509svid: common name must not contain a lone surrogate");
 }
 
-function encodeRdn(type: string, value: string): Uint8Array {
+/** One RDN holding one attribute, its value a UTF8String. */
+export function encodeRdn(type: string, value: string): Uint8Array {
   return encodeSet(encodeSequence(encodeOid(type), encodeUtf8String(value)));
 }
 

@@ -87,6 +87,13 @@ describe("validateX509SvidProfile", () => {
     ["keyEncipherment and keyAgreement besides digitalSignature", () => ({
       extensions: [...leafExtensions().filter((e) => e.type !== "2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature | KU.keyEncipherment | KU.keyAgreement, true)],
     })],
+    ["a critical EKU and a critical SAN (X509-SVID 4.4: the EKU MAY be critical)", () => ({
+      extensions: [
+        ...leafExtensions().filter((e) => e.type !== "2.5.29.37" && e.type !== "2.5.29.17"),
+        new x509.ExtendedKeyUsageExtension([SERVER_AUTH, CLIENT_AUTH], true),
+        new x509.SubjectAlternativeNameExtension([uri(ID)], true),
+      ],
+    })],
     ["a CN of exactly 61 characters", () => ({ subject: `CN=${"c".repeat(61)}` })],
     ["a 20-octet serial number", () => ({ serialNumber: `7f${"ff".repeat(19)}` })],
     ["a SHA-384 signature", () => ({ hash: "SHA-384" })],
