@@ -26,8 +26,6 @@ import type { AlgorithmIdentifier } from "./signature-algorithm.js";
 import { readName } from "./subject-name.js";
 import type { NameAttribute } from "./subject-name.js";
 
-export type { RawExtension } from "./certificate-extensions.js";
-
 /** A certificate taken apart, with the extensions Tessera looks at decoded. Not yet validated. */
 export interface ParsedCertificate {
   der: Uint8Array;

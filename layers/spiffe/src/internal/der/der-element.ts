@@ -12,9 +12,9 @@ export const DerTag = {
   IA5_STRING: 0x16,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
+  BMP_STRING: 0x1e,
   SEQUENCE: 0x30,
   SET: 0x31,
-  BMP_STRING: 0x1e,
 } as const;
 
 /** The context-specific tag `[number]`, constructed (EXPLICIT, or IMPLICIT over a constructed type) or primitive. */
