@@ -3,7 +3,7 @@ import { X509Certificate, createPublicKey, generateKeyPairSync } from "node:cryp
 import { after, before, describe, it } from "node:test";
 import {
   SpiffeId,
-  issueX509Svid,
+  signX509Svid,
   mintJwtSvid,
   parseAndValidateJwtSvid,
   verifyX509Svid,
@@ -67,7 +67,7 @@ class Simulation {
     const { authorities, config } = this.world.runtime;
     const now = this.now();
     const ca = await authorities.x509();
-    const x509 = await issueX509Svid({
+    const x509 = await signX509Svid({
       caKey: ca.key,
       caCertificate: ca.certificate,
       spiffeId: SPIFFE_ID,
