@@ -11,7 +11,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**", "bench/**", "test/**", "**/*.test.ts", "bin/**", "agent/cli/**", "functions/dev/**"],
+    files: ["scripts/**", "bench/**", "test/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
 );
