@@ -8,7 +8,7 @@ import {
   parseSpiffeBundle,
   verifyX509Svid,
 } from "../../layers/spiffe/src/index.js";
-import { x509 } from "../../layers/spiffe/src/internal/x509-runtime.js";
+import { x509 } from "../../layers/spiffe/src/x509svid/test-support-x509.js";
 import { opensslVerify } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { TRUST_DOMAIN, call, callUnfinished, codeOf, makeCsr, snapshotStore, type Answer, type IssuerHarness } from "../support/issuer-harness.js";

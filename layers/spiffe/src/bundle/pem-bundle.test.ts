@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { X509Certificate, generateKeyPairSync, webcrypto } from "node:crypto";
 import { describe, it } from "node:test";
 import type { JWK } from "jose";
-import { x509 } from "../internal/x509-runtime.js";
+import { x509 } from "../x509svid/test-support-x509.js";
 import { TrustDomain } from "../spiffeid/index.js";
 import { Bundle } from "./bundle.js";
 import { marshalPemBundle } from "./marshal-pem-bundle.js";

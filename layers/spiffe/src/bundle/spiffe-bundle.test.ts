@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { X509Certificate, createPublicKey, generateKeyPairSync, webcrypto, type JsonWebKey, type KeyObject } from "node:crypto";
 import { describe, it } from "node:test";
 import { CompactSign, compactVerify, exportJWK, importJWK, type JWK } from "jose";
-import { x509 } from "../internal/x509-runtime.js";
+import { x509 } from "../x509svid/test-support-x509.js";
 import { TrustDomain } from "../spiffeid/index.js";
 import { Bundle } from "./bundle.js";
 import { marshalSpiffeBundle } from "./marshal-spiffe-bundle.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { x509 } from "../internal/x509-runtime.js";
+import { x509 } from "./test-support-x509.js";
 import type { KeySpec } from "../keymanager/types.js";
 import { TrustDomain } from "../spiffeid/trust-domain.js";
 import { createCaCertificate } from "./create-ca-certificate.js";

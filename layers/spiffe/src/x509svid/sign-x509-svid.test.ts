@@ -6,7 +6,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import type { KeySpec } from "../keymanager/types.js";
 import { SpiffeId } from "../spiffeid/spiffe-id.js";
-import { x509 } from "../internal/x509-runtime.js";
+import { x509 } from "./test-support-x509.js";
 import { TrustDomain } from "../spiffeid/trust-domain.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
 import { signX509Svid } from "./sign-x509-svid.js";

@@ -6,7 +6,7 @@ import type { KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { x509 } from "../internal/x509-runtime.js";
+import type { x509 } from "./test-support-x509.js";
 import { signatureAlgorithmFor } from "../keymanager/spec.js";
 import type { KeySpec, SigningKey } from "../keymanager/types.js";
 

@@ -3,7 +3,7 @@ import { X509Certificate, sign, webcrypto } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate, Version } from "@peculiar/asn1-x509";
-import { x509 } from "../internal/x509-runtime.js";
+import { x509 } from "./test-support-x509.js";
 import { NOW, at, createTestSigningKey, cryptoKeysOf, derOf } from "./test-support.js";
 import { validateCaProfile, validateX509SvidProfile } from "./validate-profile.js";
 

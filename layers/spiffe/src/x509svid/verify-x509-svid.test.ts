@@ -6,7 +6,7 @@ import { TrustDomain } from "../spiffeid/trust-domain.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
 import { signX509Svid } from "./sign-x509-svid.js";
 import { encodeCertificatePem } from "./pem.js";
-import { x509 } from "../internal/x509-runtime.js";
+import { x509 } from "./test-support-x509.js";
 import { NOW, at, createTestSigningKey, cryptoKeysOf, derOf, runOpenssl } from "./test-support.js";
 import type { TestSigningKey } from "./test-support.js";
 import type { X509AuthoritySource } from "./types.js";
