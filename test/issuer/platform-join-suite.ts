@@ -3,15 +3,11 @@ import { after, before, describe, it } from "node:test";
 import { GCP_AUDIENCE, gceClaims, startGoogle } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
 import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
 import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import { TRUST_DOMAIN, call, codeOf, makeCsr, snapshotStore, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
+import type { AuditEventType } from "../../layers/spiffe/src/index.js";
+import { TRUST_DOMAIN, call, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 
 /** Starts an issuer with the environment the platform joins need (loopback issuers, a loopback Google). */
 export type StartIssuerWith = (env: Record<string, string>) => Promise<IssuerHarness>;
-
-function expectError(answer: Answer, status: number, code: string): void {
-  assert.equal(answer.status, status, `expected ${status} ${code}, got ${answer.status} ${answer.text}`);
-  assert.equal(codeOf(answer), code);
-}
 
 /**
  * Platform joins over HTTP on one configuration: `oidc` and `gcp` bots created through the admin
@@ -27,10 +23,12 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
     const join = (body: Record<string, unknown>) => call(h.url, "POST", "/v1/join", { body });
     const joinOidc = async (token: string, bot = "ci") => join({ join_method: "oidc", bot_name: bot, token });
     const svid = async (credential: string, spiffeId: string) => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr: (await makeCsr()).csr, spiffe_id: spiffeId } });
-    const refusesUnchanged = async (request: () => Promise<Answer>, status: number, code: string) => {
-      const before = await snapshotStore(h.runtime.store);
-      expectError(await request(), status, code);
-      assert.equal(await snapshotStore(h.runtime.store), before);
+    /** A refusal that changes nothing but, for the issuer's use cases, writes its one refusal record. */
+    const refusesUnchanged = async (request: () => Promise<Answer>, status: number, code: string, audited?: AuditEventType) => {
+      const record = await expectRefusal(h.runtime.store, request, { status, code, ...(audited ? { audited } : {}) });
+      // No JWT (the presented proof, a credential) in the record: its hash prefix only.
+      assert.doesNotMatch(JSON.stringify(record ?? {}), /eyJ[\w-]{8,}|tbc1\./);
+      return record;
     };
 
     before(async () => {
@@ -72,35 +70,35 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
 
     it("never fills a template with a value that is not one path segment (`org/repo`, `..`)", async () => {
       const slash = await joinOidc(await issuer.sign(githubClaims()));
-      await refusesUnchanged(() => svid(slash.json.credential as string, `spiffe://${TRUST_DOMAIN}/gh-raw/acme/app`), 403, "ERR_SPIFFEID_NOT_ALLOWED");
+      await refusesUnchanged(() => svid(slash.json.credential as string, `spiffe://${TRUST_DOMAIN}/gh-raw/acme/app`), 403, "ERR_SPIFFEID_NOT_ALLOWED", "svid_refused");
       const dots = await joinOidc(await issuer.sign(githubClaims({ repository_owner: "..", repository: "../app" })));
       assert.equal(dots.status, 200, dots.text);
-      await refusesUnchanged(() => svid(dots.json.credential as string, `spiffe://${TRUST_DOMAIN}/gh/app`), 403, "ERR_SPIFFEID_NOT_ALLOWED");
-      await refusesUnchanged(() => svid(dots.json.credential as string, `spiffe://${TRUST_DOMAIN}/gh/../app`), 400, "ERR_SPIFFEID_INVALID");
+      await refusesUnchanged(() => svid(dots.json.credential as string, `spiffe://${TRUST_DOMAIN}/gh/app`), 403, "ERR_SPIFFEID_NOT_ALLOWED", "svid_refused");
+      await refusesUnchanged(() => svid(dots.json.credential as string, `spiffe://${TRUST_DOMAIN}/gh/../app`), 400, "ERR_SPIFFEID_INVALID", "svid_refused");
     });
 
     it("refuses a reused token (only the replay record is written), and renewal: platform bots join again", async () => {
       const token = await issuer.sign(githubClaims());
       const first = await joinOidc(token);
       assert.equal(first.status, 200, first.text);
-      await refusesUnchanged(() => joinOidc(token), 401, "ERR_REPLAY");
-      await refusesUnchanged(() => call(h.url, "POST", "/v1/renew", { bearer: first.json.credential as string }), 403, "ERR_JOIN_METHOD_NOT_ALLOWED");
+      await refusesUnchanged(() => joinOidc(token), 401, "ERR_REPLAY", "join_refused");
+      await refusesUnchanged(() => call(h.url, "POST", "/v1/renew", { bearer: first.json.credential as string }), 403, "ERR_JOIN_METHOD_NOT_ALLOWED", "renew_refused");
     });
 
     it("refuses forged, misdirected and unmatched oidc tokens with their codes, writing nothing", async () => {
       const now = Math.floor(Date.now() / 1000);
       const stranger = await LocalIssuer.start();
       try {
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ aud: "other" }))), 401, "ERR_JOIN_PROOF_INVALID");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ iat: now - 900, exp: now - 120 }))), 401, "ERR_JOIN_PROOF_INVALID");
-        await refusesUnchanged(async () => joinOidc(issuer.unsigned(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID");
-        await refusesUnchanged(async () => joinOidc(issuer.hmacWithPublicKey(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims(), "RS256", { unpublished: true })), 401, "ERR_JOIN_PROOF_INVALID");
-        await refusesUnchanged(async () => joinOidc(await stranger.sign(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ repository_id: "102" }))), 403, "ERR_JOIN_RULE_MISMATCH");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "tokens-only"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "nobody"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED");
-        await refusesUnchanged(async () => join({ join_method: "oidc", token: await issuer.sign(githubClaims()) }), 400, "ERR_REQUEST_INVALID");
+        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ aud: "other" }))), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ iat: now - 900, exp: now - 120 }))), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+        await refusesUnchanged(async () => joinOidc(issuer.unsigned(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+        await refusesUnchanged(async () => joinOidc(issuer.hmacWithPublicKey(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims(), "RS256", { unpublished: true })), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+        await refusesUnchanged(async () => joinOidc(await stranger.sign(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ repository_id: "102" }))), 403, "ERR_JOIN_RULE_MISMATCH", "join_refused");
+        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "tokens-only"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED", "join_refused");
+        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "nobody"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED", "join_refused");
+        await refusesUnchanged(async () => join({ join_method: "oidc", token: await issuer.sign(githubClaims()) }), 400, "ERR_REQUEST_INVALID", "join_refused");
       } finally {
         await stranger.close();
       }
@@ -110,8 +108,8 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
       const res = await join({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims()) });
       assert.equal(res.status, 200, res.text);
       assert.equal((await svid(res.json.credential as string, `spiffe://${TRUST_DOMAIN}/gcp/acme-prod/web-1`)).status, 200);
-      await refusesUnchanged(async () => join({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims({ aud: "https://other" })) }), 401, "ERR_JOIN_PROOF_INVALID");
-      await refusesUnchanged(async () => join({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims({}, { project_id: "acme-dev" })) }), 403, "ERR_JOIN_RULE_MISMATCH");
+      await refusesUnchanged(async () => join({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims({ aud: "https://other" })) }), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+      await refusesUnchanged(async () => join({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims({}, { project_id: "acme-dev" })) }), 403, "ERR_JOIN_RULE_MISMATCH", "join_refused");
     });
 
     it("refuses to create a bot whose platform rules are unsafe, writing nothing", async () => {

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { request } from "node:http";
 import { startLocalFront, type LocalFront } from "../../cli/dev/local-front.js";
@@ -8,6 +9,8 @@ import {
   createCsr,
   ensureAuthorities,
   loadConfig,
+  type AuditEvent,
+  type AuditEventType,
   type RuntimeOverrides,
   type Store,
   type TesseraRuntime,
@@ -126,7 +129,17 @@ export async function makeCsr(spiffeId?: string): Promise<{ privateKey: KeyObjec
   return { privateKey, csr };
 }
 
-/** Everything in the store that a refused request must leave alone. */
+const REFUSAL_TYPES: readonly AuditEventType[] = ["join_refused", "renew_refused", "svid_refused"];
+
+/** The refusal audit records in the store. */
+export async function listRefusals(store: Store): Promise<AuditEvent[]> {
+  return (await store.listAudit({ limit: 1000 })).filter((e) => REFUSAL_TYPES.includes(e.type));
+}
+
+/**
+ * Everything in the store that a refused request must leave alone: all of it but the refusal audit
+ * records, which a refusal writes (see `listRefusals`, and the suites' check of exactly one).
+ */
 export async function snapshotStore(store: Store): Promise<string> {
   const [bots, tokens, instances, audit, x509, jwt] = await Promise.all([
     store.listBots(),
@@ -141,8 +154,40 @@ export async function snapshotStore(store: Store): Promise<string> {
     bots: byKey(bots, (b) => b.name),
     tokens: byKey(tokens, (t) => t.tokenHash),
     instances: byKey(instances, (i) => i.id),
-    audit: audit.map((e) => e.id).sort(),
+    audit: audit.filter((e) => !REFUSAL_TYPES.includes(e.type)).map((e) => e.id).sort(),
     x509,
     jwt,
   });
+}
+
+/**
+ * Run a request the issuer must refuse: assert its status and code, that nothing changed but, when
+ * `audited` names a refusal type, exactly one record of that type carrying the code and a bounded
+ * reason, and that no `secrets` appear in it. Returns that record.
+ */
+export async function expectRefusal(
+  store: Store,
+  run: () => Promise<Answer>,
+  expected: { status: number; code: string; audited?: AuditEventType; secrets?: string[] },
+): Promise<AuditEvent | undefined> {
+  const before = await snapshotStore(store);
+  const seen = new Set((await listRefusals(store)).map((e) => e.id));
+  const answer = await run();
+  assert.equal(answer.status, expected.status, `expected ${expected.status} ${expected.code}, got ${answer.status} ${answer.text}`);
+  assert.equal(codeOf(answer), expected.code);
+  assert.equal(await snapshotStore(store), before, `${expected.code} changed the store`);
+  const written = (await listRefusals(store)).filter((e) => !seen.has(e.id));
+  if (expected.audited === undefined) {
+    assert.deepEqual(written, [], `${expected.code}: no refusal record expected`);
+    return undefined;
+  }
+  assert.equal(written.length, 1, `${expected.code}: exactly one refusal record, got ${JSON.stringify(written)}`);
+  const record = written[0] as AuditEvent;
+  assert.equal(record.type, expected.audited);
+  assert.equal(record.detail?.code, expected.code);
+  assert.ok(typeof record.detail?.reason === "string" && record.detail.reason.length > 0 && [...record.detail.reason].length <= 200, "a bounded reason");
+  const stored = JSON.stringify(record);
+  assert.ok(stored.length < 4096, `a bounded record, got ${stored.length} characters`);
+  for (const secret of expected.secrets ?? []) assert.ok(!stored.includes(secret), "a presented secret is in the refusal record");
+  return record;
 }

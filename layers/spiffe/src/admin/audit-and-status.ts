@@ -13,6 +13,9 @@ const TYPES: readonly AuditEventType[] = [
   "bot_deleted",
   "token_created",
   "ca_rotated",
+  "join_refused",
+  "renew_refused",
+  "svid_refused",
 ];
 
 /** Raw audit query parameters, as they arrive from a URL or a CLI. */

@@ -18,7 +18,7 @@ describe("createBot: the rules are checked before anything is written", () => {
     deps = {
       store: await EmbeddedStore.open({ directory: join(root, "data"), clock }),
       clock,
-      logger: { info: () => undefined },
+      logger: { info: () => undefined, error: () => undefined },
       trustDomain: TrustDomain.fromString("example.org"),
       maxSvidTtlSeconds: 86_400,
     };

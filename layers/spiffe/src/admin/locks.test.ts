@@ -21,7 +21,7 @@ describe("setLock", () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "tessera-locks-"));
     store = await EmbeddedStore.open({ directory: join(dir, "data") });
-    deps = { store, clock: new FixedClock(Date.now()), logger: { info: () => undefined }, trustDomain: TrustDomain.fromString("example.org"), maxSvidTtlSeconds: 3600 };
+    deps = { store, clock: new FixedClock(Date.now()), logger: { info: () => undefined, error: () => undefined }, trustDomain: TrustDomain.fromString("example.org"), maxSvidTtlSeconds: 3600 };
     await createBot(deps, { name: "web", allowedSpiffeIds: ["spiffe://example.org/web"] }, ACTOR);
   });
   afterEach(async () => {

@@ -4,6 +4,7 @@ import type { AuditEvent, AuditStore } from "../store/types.js";
 /** Where structured log lines go: Powertools' Logger fits, so does a console-backed one. */
 export interface AuditLogger {
   info(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
 }
 
 /** Field names of audit log lines: stable, so log queries keep working. */

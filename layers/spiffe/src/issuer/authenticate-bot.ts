@@ -3,6 +3,7 @@ import { hashesEqual, parseBotCredential } from "../credential/index.js";
 import { BotLockedError, CredentialInvalidError, GenerationMismatchError } from "../errors.js";
 import { isBoundToBot } from "../store/record-rules.js";
 import type { Bot, BotInstance } from "../store/types.js";
+import { noteCaller, type RefusedRequest } from "./audit-refusals.js";
 import type { IssuerDeps } from "./types.js";
 
 /** A bot whose credential checked out. */
@@ -35,8 +36,9 @@ export async function lockForCredentialReuse(deps: IssuerDeps, instance: BotInst
  * bot id: a deleted bot's instances stay dead when the name is reused), its secret is the current
  * one, it has not expired, and neither the instance nor the bot is locked (read fresh on every
  * call). A retired secret means a copy of the credential exists: the instance is locked on the spot.
+ * Once the secret checks out, `asked` learns who is asking, for the audit of a refusal.
  */
-export async function authenticateBot(deps: IssuerDeps, credential: unknown): Promise<AuthenticatedBot> {
+export async function authenticateBot(deps: IssuerDeps, credential: unknown, asked?: RefusedRequest): Promise<AuthenticatedBot> {
   const presented = parseBotCredential(credential);
   const instance = await deps.store.getBotInstance(presented.instanceId);
   if (!instance) throw new CredentialInvalidError("credential: unknown or invalid bot credential");
@@ -51,6 +53,7 @@ export async function authenticateBot(deps: IssuerDeps, credential: unknown): Pr
     }
     throw new CredentialInvalidError("credential: unknown or invalid bot credential");
   }
+  if (asked) noteCaller(asked, { bot, instance });
   if (instance.lock) throw new BotLockedError(`credential: bot instance ${instance.id} is locked`);
   if (deps.clock.now().getTime() >= instance.expiresAt) {
     throw new CredentialInvalidError("credential: bot credential has expired; join again");

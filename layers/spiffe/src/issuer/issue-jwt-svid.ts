@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
 import { mintJwtSvid, validateAudience } from "../jwtsvid/index.js";
+import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
 import { authenticateBot } from "./authenticate-bot.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
@@ -20,9 +21,23 @@ export interface IssueJwtSvidForBotResult {
   expiresAt: Date;
 }
 
-/** Issue a JWT-SVID for a bot: credential, locks and the bot's rules checked; one signature. */
+/**
+ * Issue a JWT-SVID for a bot: credential, locks and the bot's rules checked; one signature.
+ * A refused request is audited (`svid_refused`) with what it asked, bounded.
+ */
 export async function issueJwtSvidForBot(deps: IssuerDeps, request: IssueJwtSvidForBotRequest): Promise<IssueJwtSvidForBotResult> {
-  const who = await authenticateBot(deps, request.credential);
+  const audience = boundList(request.audience);
+  const count = typeof request.audience === "string" ? 1 : Array.isArray(request.audience) ? request.audience.length : 0;
+  const asked: RefusedRequest = {
+    type: "svid_refused",
+    spiffeId: boundText(request.spiffeId),
+    detail: { svid_type: "jwt", ...secretHashDetail("credential_hash_prefix", request.credential), audience_count: String(count), ...(audience ? { audience } : {}) },
+  };
+  return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
+}
+
+async function issue(deps: IssuerDeps, request: IssueJwtSvidForBotRequest, asked: RefusedRequest): Promise<IssueJwtSvidForBotResult> {
+  const who = await authenticateBot(deps, request.credential, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.jwtSvid);
   const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);
   const authority = await deps.authorities.jwt();

@@ -4,6 +4,7 @@ import { DnsNameNotAllowedError, RequestInvalidError, X509SvidInvalidError } fro
 import type { Bot } from "../store/types.js";
 import { normalizeDnsName, parseCsr, signX509Svid, validateDnsNames } from "../x509svid/index.js";
 import { isDnsNameAllowed } from "./allowed-dns-names.js";
+import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
 import { authenticateBot } from "./authenticate-bot.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
@@ -53,9 +54,20 @@ function dnsNamesOf(value: unknown, bot: Bot): string[] {
 /**
  * Issue an X.509-SVID for a bot: credential and locks checked, the SPIFFE ID and every DNS name
  * allowed by the bot's rules, the CSR's signature and key checked; exactly one signature by the CA key.
+ * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
 export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509SvidForBotRequest): Promise<IssueX509SvidForBotResult> {
-  const who = await authenticateBot(deps, request.credential);
+  const dnsNames = boundList(request.dnsNames);
+  const asked: RefusedRequest = {
+    type: "svid_refused",
+    spiffeId: boundText(request.spiffeId),
+    detail: { svid_type: "x509", ...secretHashDetail("credential_hash_prefix", request.credential), ...(dnsNames ? { dns_names: dnsNames } : {}) },
+  };
+  return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
+}
+
+async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
+  const who = await authenticateBot(deps, request.credential, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
   const dnsNames = dnsNamesOf(request.dnsNames, who.bot);
   if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {

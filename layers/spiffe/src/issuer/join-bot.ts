@@ -1,4 +1,5 @@
 import { RequestInvalidError } from "../errors.js";
+import { auditRefusals, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
 import { joinWithPlatformProof } from "./join-with-platform-proof.js";
 import { joinWithToken } from "./join-with-token.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
@@ -15,11 +16,24 @@ export interface JoinBotRequest {
 
 const SUPPORTED = ["token", "oidc", "gcp"] as const;
 
-/** Join with whichever method the request names; each method's verifier checks its own proof. */
+/**
+ * Join with whichever method the request names; each method's verifier checks its own proof.
+ * A refused join is audited (`join_refused`) with the hash prefix of the presented token only.
+ */
 export async function joinBot(deps: IssuerDeps, request: JoinBotRequest): Promise<CredentialGrant> {
+  const asked: RefusedRequest = {
+    type: "join_refused",
+    botName: boundText(request.botName),
+    joinMethod: boundText(request.joinMethod),
+    detail: secretHashDetail(request.joinMethod === "token" ? "token_hash_prefix" : "proof_hash_prefix", request.token),
+  };
+  return auditRefusals(deps, asked, (seen) => joinWith(deps, request, seen));
+}
+
+async function joinWith(deps: IssuerDeps, request: JoinBotRequest, asked: RefusedRequest): Promise<CredentialGrant> {
   switch (request.joinMethod) {
     case "token":
-      return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds });
+      return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds }, asked);
     case "oidc":
     case "gcp":
       return joinWithPlatformProof(deps, { method: request.joinMethod, botName: request.botName, token: request.token, ttlSeconds: request.ttlSeconds });

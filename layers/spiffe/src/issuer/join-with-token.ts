@@ -3,6 +3,7 @@ import { assertJoinTokenShape, createInstanceId, hashSecret, mintBotCredential }
 import { BotLockedError, JoinMethodNotAllowedError, JoinTokenInvalidError } from "../errors.js";
 import { isBoundToBot } from "../store/record-rules.js";
 import type { BotInstance } from "../store/types.js";
+import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
@@ -16,8 +17,9 @@ export interface JoinWithTokenRequest {
 /**
  * Join with a one-time token: the token's use and the new bot instance are written together, or
  * neither. The token is looked up by hash; the credential's secret is returned once, never stored.
+ * `asked` learns the token's bot, for the audit of a refusal.
  */
-export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequest): Promise<CredentialGrant> {
+export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   assertJoinTokenShape(request.token);
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   const tokenHash = hashSecret(request.token);
@@ -27,6 +29,10 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
   const bot = await deps.store.getBot(token.botName);
   // A token is dead once its bot is deleted, even when a bot of the same name exists again.
   if (!isBoundToBot(bot, token)) throw new JoinTokenInvalidError("join: unknown, expired or locked join token");
+  if (asked) {
+    asked.botName = bot.name;
+    asked.detail.bot_id = bot.id;
+  }
   if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
   if (!bot.joinRules.some((rule) => rule.method === "token")) {
     throw new JoinMethodNotAllowedError(`join: bot ${bot.name} does not accept join tokens`);

@@ -1,17 +1,27 @@
 import { recordAudit } from "../audit/index.js";
 import { mintBotCredential } from "../credential/index.js";
 import { GenerationMismatchError, JoinMethodNotAllowedError } from "../errors.js";
+import { auditRefusals, secretHashDetail } from "./audit-refusals.js";
 import { authenticateBot, lockForCredentialReuse } from "./authenticate-bot.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
+import type { BotInstance } from "../store/types.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /**
  * Renew a token-joined bot's credential: the generation moves on and the old secret is retired.
  * If two holders renew the same credential, the loser proves a copy exists: the instance is locked.
+ * A refused renewal is audited (`renew_refused`).
  */
 export async function renewCredential(deps: IssuerDeps, credential: unknown, ttlSeconds?: unknown): Promise<CredentialGrant> {
-  const lifetime = credentialLifetimeSeconds(ttlSeconds, deps.policy.credentialTtlSeconds);
-  const { instance } = await authenticateBot(deps, credential);
+  const asked = { type: "renew_refused" as const, detail: secretHashDetail("credential_hash_prefix", credential) };
+  return auditRefusals(deps, asked, async (seen) => {
+    const lifetime = credentialLifetimeSeconds(ttlSeconds, deps.policy.credentialTtlSeconds);
+    const { instance } = await authenticateBot(deps, credential, seen);
+    return renew(deps, instance, lifetime);
+  });
+}
+
+async function renew(deps: IssuerDeps, instance: BotInstance, lifetime: number): Promise<CredentialGrant> {
   if (instance.joinMethod !== "token") {
     throw new JoinMethodNotAllowedError(`renew: ${instance.joinMethod}-joined bots join again instead of renewing`);
   }

@@ -128,7 +128,10 @@ export type AuditEventType =
   | "bot_created"
   | "bot_deleted"
   | "token_created"
-  | "ca_rotated";
+  | "ca_rotated"
+  | "join_refused"
+  | "renew_refused"
+  | "svid_refused";
 
 /** One audit record: who, what, when. Never a secret; hashes and thumbprints only. */
 export interface AuditEvent {
