@@ -206,7 +206,7 @@ export function adminCommands(): Record<string, Command> {
       run: (ctx) => setLock(ctx, "join_token", one(ctx, "token hash"), false),
     },
     "audit list": {
-      usage: "[--bot NAME] [--spiffe-id ID] [--type T] [--since TIME] [--until TIME] [--limit N]",
+      usage: "[--bot NAME] [--spiffe-id ID] [--type T (join, x509_svid, join_refused, svid_refused, ...)] [--since TIME] [--until TIME] [--limit N]",
       options: {
         bot: { type: "string" },
         "spiffe-id": { type: "string" },
@@ -226,11 +226,12 @@ export function adminCommands(): Record<string, Command> {
         const { events } = await ctx.admin().call<{ events: Json[] }>("GET", `/v1/admin/audit${q ? `?${q}` : ""}`);
         print(ctx, { events }, () =>
           formatTable(
-            ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI", "TOKEN", "ACTOR", "REASON"],
+            ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI", "TOKEN", "ACTOR", "CODE", "REASON"],
             events.map((e) => {
               const detail = (e.detail ?? {}) as Record<string, string | undefined>;
-              const token = detail.token_hash_prefix === undefined ? undefined : `${detail.token_hash_prefix}...`;
-              return [e.time as string, e.type as string, e.bot_name as string, e.instance_id as string, e.spiffe_id as string, e.serial_or_jti as string, token, detail.actor, detail.reason];
+              const hash = detail.token_hash_prefix ?? detail.proof_hash_prefix ?? detail.credential_hash_prefix;
+              const token = hash === undefined ? undefined : `${hash}...`;
+              return [e.time as string, e.type as string, e.bot_name as string, e.instance_id as string, e.spiffe_id as string, e.serial_or_jti as string, token, detail.actor, detail.code, detail.reason];
             }),
           ),
         );

@@ -79,6 +79,10 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     const refused = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", join(tmp.path, "svid-google"), "--dns", "www.google.com");
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /ERR_DNS_NAME_NOT_ALLOWED/);
+    const audit = await cli("audit", "--bot", "demo", "--type", "svid_refused", "--limit", "1");
+    assert.equal(audit.code, 0, audit.stderr);
+    const row = audit.stdout.split("\n")[1] as string;
+    assert.match(row, /svid_refused\s+demo\s.*ERR_DNS_NAME_NOT_ALLOWED\s+issuer: bot demo may not put the DNS name www\.google\.com/);
   });
 
   it("gives a JWT-SVID that validates against the bundle with the right audience", async () => {
@@ -125,10 +129,10 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     const locked = await cli("token", "lock", hash, "--reason", "seen in a CI log");
     assert.equal(locked.code, 0, locked.stderr);
     const table = await cli("audit", "--bot", "demo", "--type", "lock", "--limit", "1");
-    assert.match(table.stdout, /^TIME\s+TYPE\s+BOT.*\bTOKEN\s+ACTOR\s+REASON$/m);
+    assert.match(table.stdout, /^TIME\s+TYPE\s+BOT.*\bTOKEN\s+ACTOR\s+CODE\s+REASON$/m);
     const row = table.stdout.split("\n")[1] as string;
     assert.ok(row.includes(`${hash.slice(0, 12)}...`), row);
-    assert.match(row, /local-admin\s+seen in a CI log$/);
+    assert.match(row, /local-admin\s+-\s+seen in a CI log$/);
 
     const before = ((await cliJson("audit", "--limit", "1000")).events as unknown[]).length;
     const noop = await cli("bot", "unlock", "demo");
