@@ -95,9 +95,13 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
         await refusesUnchanged(async () => joinOidc(issuer.hmacWithPublicKey(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
         await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims(), "RS256", { unpublished: true })), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
         await refusesUnchanged(async () => joinOidc(await stranger.sign(githubClaims())), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ repository_id: "102" }))), 403, "ERR_JOIN_RULE_MISMATCH", "join_refused");
+        const mismatch = await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims({ repository_id: "102" }))), 403, "ERR_JOIN_RULE_MISMATCH", "join_refused");
+        assert.deepEqual([mismatch?.botName, mismatch?.joinMethod, mismatch?.detail?.asked_bot_name], ["ci", "oidc", "ci"]);
+        assert.match(mismatch?.detail?.proof_hash_prefix ?? "", /^[0-9a-f]{12}$/);
         await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "tokens-only"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED", "join_refused");
-        await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "nobody"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED", "join_refused");
+        const nobody = await refusesUnchanged(async () => joinOidc(await issuer.sign(githubClaims()), "nobody"), 403, "ERR_JOIN_METHOD_NOT_ALLOWED", "join_refused");
+        // A name nobody holds is what was asked, not who asked: it stays out of the bot index.
+        assert.deepEqual([nobody?.botName, nobody?.detail?.asked_bot_name], [undefined, "nobody"]);
         await refusesUnchanged(async () => join({ join_method: "oidc", token: await issuer.sign(githubClaims()) }), 400, "ERR_REQUEST_INVALID", "join_refused");
       } finally {
         await stranger.close();

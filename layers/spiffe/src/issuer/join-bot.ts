@@ -23,9 +23,11 @@ const SUPPORTED = ["token", "oidc", "gcp"] as const;
 export async function joinBot(deps: IssuerDeps, request: JoinBotRequest): Promise<CredentialGrant> {
   const asked: RefusedRequest = {
     type: "join_refused",
-    botName: boundText(request.botName),
     joinMethod: boundText(request.joinMethod),
-    detail: secretHashDetail(request.joinMethod === "token" ? "token_hash_prefix" : "proof_hash_prefix", request.token),
+    detail: {
+      ...secretHashDetail(request.joinMethod === "token" ? "token_hash_prefix" : "proof_hash_prefix", request.token),
+      ...(typeof request.botName === "string" ? { asked_bot_name: boundText(request.botName) as string } : {}),
+    },
   };
   return auditRefusals(deps, asked, (seen) => joinWith(deps, request, seen));
 }
@@ -36,7 +38,7 @@ async function joinWith(deps: IssuerDeps, request: JoinBotRequest, asked: Refuse
       return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds }, asked);
     case "oidc":
     case "gcp":
-      return joinWithPlatformProof(deps, { method: request.joinMethod, botName: request.botName, token: request.token, ttlSeconds: request.ttlSeconds });
+      return joinWithPlatformProof(deps, { method: request.joinMethod, botName: request.botName, token: request.token, ttlSeconds: request.ttlSeconds }, asked);
     default:
       throw new RequestInvalidError(`join: join_method must be one of ${SUPPORTED.join(", ")}`);
   }

@@ -4,6 +4,7 @@ import { createInstanceId, mintBotCredential } from "../credential/index.js";
 import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
 import type { BotInstance } from "../store/types.js";
 import { assertBotName } from "../admin/bots.js";
+import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import { defaultJoinVerifiers } from "./default-join-verifiers.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
@@ -21,15 +22,20 @@ export interface JoinWithPlatformProofRequest {
 /**
  * Join with a platform's signed proof (an OIDC or GCE identity token): the bot's rules for that
  * method decide, the proof is recorded as used, and a new bot instance bound to the bot's id keeps
- * the attributes the proof established. Such bots join again instead of renewing.
+ * the attributes the proof established. Such bots join again instead of renewing. `asked` learns
+ * the bot whose rules decide, for the audit of a refusal.
  */
-export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest): Promise<CredentialGrant> {
+export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   assertBotName(request.botName);
   const bot = await deps.store.getBot(request.botName);
   const rules = bot?.joinRules.filter((rule) => rule.method === request.method) ?? [];
   // An unknown bot and a bot without the method read the same: names are not for strangers to probe.
   if (!bot || rules.length === 0) throw new JoinMethodNotAllowedError(`join: bot ${request.botName} does not accept ${request.method} joins`);
+  if (asked) {
+    asked.botName = bot.name;
+    asked.detail.bot_id = bot.id;
+  }
   if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
   const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
   const attestation = await verifier.attest({ token: request.token }, rules, { clock: deps.clock, replay: deps.store });
