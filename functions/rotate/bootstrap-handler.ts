@@ -3,7 +3,7 @@ import { createBootstrapHandler, type BootstrapHandler } from "./create-bootstra
 
 const config = loadConfig(process.env);
 const ready = buildRuntime(config).then((runtime) =>
-  createBootstrapHandler({ ...runtime, publishers: createBundlePublishers(config), trustAnchors: createTrustAnchorCalls() }),
+  createBootstrapHandler({ ...runtime, publishers: createBundlePublishers(config), trustAnchors: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }) }),
 );
 
 /** Lambda entry point of the deployment's custom resource (CDK Provider framework onEvent). */

@@ -104,7 +104,7 @@ describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
     tableName = await createTesseraTable(ddb, "tessera-rotation");
     runtime = await environment(tableName, prefix, clock);
     const publishers = createBundlePublishers(
-      { bundleBucket: bucket, trustAnchorId: "00000000-0000-4000-8000-000000000000" },
+      { bundleBucket: bucket, trustAnchorId: "00000000-0000-4000-8000-000000000000", awsEndpoints: {} },
       { s3, rolesAnywhere: rolesAnywhereClient(), pacing: { minIntervalMs: 0, sleep: async () => undefined } },
     );
     handler = createRotateHandler({ ...runtime, publishers });

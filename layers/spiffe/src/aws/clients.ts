@@ -5,13 +5,15 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /**
- * Options shared by every AWS client Tessera makes. Region, credentials and endpoint come from the
- * SDK's own chain (AWS_REGION, AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, profiles), so the same
- * code reaches moto, LocalStack or a real account; `endpoint` overrides that chain when set.
+ * Options shared by every AWS client Tessera makes. Region and credentials come from the SDK's own
+ * chain (AWS_REGION, profiles, the Lambda role). The endpoint is passed explicitly, from
+ * `TesseraConfig.awsEndpoints`: not every client's SDK core honours AWS_ENDPOINT_URL (Roles Anywhere
+ * 3.332 does not), and a client that silently falls back to AWS would reach a real account from a
+ * deployment pointed at an emulator.
  */
 export interface AwsClientOptions {
-  region?: string;
-  endpoint?: string;
+  region?: string | undefined;
+  endpoint?: string | undefined;
 }
 
 function base(options: AwsClientOptions): { region?: string; endpoint?: string } {

@@ -18,17 +18,17 @@ export interface BundlePublisherOverrides {
  * then the Roles Anywhere trust anchor when `trustAnchorId` is set.
  */
 export function createBundlePublishers(
-  config: Pick<TesseraConfig, "bundleBucket" | "trustAnchorId">,
+  config: Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints">,
   overrides: BundlePublisherOverrides = {},
 ): BundlePublisher[] {
   const publishers: BundlePublisher[] = [];
   if (config.bundleBucket) {
-    publishers.push(new S3BundlePublisher({ client: overrides.s3 ?? createS3Client(), bucket: config.bundleBucket }));
+    publishers.push(new S3BundlePublisher({ client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }), bucket: config.bundleBucket }));
   }
   if (config.trustAnchorId) {
     publishers.push(
       new RolesAnywhereTrustAnchorPublisher({
-        client: overrides.rolesAnywhere ?? createRolesAnywhereClient(),
+        client: overrides.rolesAnywhere ?? createRolesAnywhereClient({ endpoint: config.awsEndpoints.rolesanywhere }),
         trustAnchorId: config.trustAnchorId,
         ...(overrides.pacing ? { pacing: overrides.pacing } : {}),
       }),

@@ -59,7 +59,7 @@ describe("runBundlePublishers", () => {
 describe("createBundlePublishers", () => {
   const fakeClient = { send: async () => ({}) };
   const make = (config: { bundleBucket?: string; trustAnchorId?: string }) =>
-    createBundlePublishers(config, { s3: fakeClient, rolesAnywhere: fakeClient });
+    createBundlePublishers({ ...config, awsEndpoints: {} }, { s3: fakeClient, rolesAnywhere: fakeClient });
 
   it("builds S3 then the trust anchor, as configured", () => {
     const publishers = make({ bundleBucket: "b", trustAnchorId: "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d" });

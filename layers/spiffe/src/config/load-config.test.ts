@@ -16,6 +16,18 @@ describe("loadConfig", () => {
     assert.equal(c.caTtlSeconds, 30 * 86400);
   });
 
+  it("resolves each AWS endpoint from AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL", () => {
+    assert.deepEqual(loadConfig(base).awsEndpoints, {});
+    const c = loadConfig({ ...base, AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_ROLESANYWHERE: "http://127.0.0.1:5000" });
+    assert.deepEqual(c.awsEndpoints, {
+      kms: "http://127.0.0.1:4566",
+      dynamodb: "http://127.0.0.1:4566",
+      s3: "http://127.0.0.1:4566",
+      rolesanywhere: "http://127.0.0.1:5000",
+    });
+    assert.throws(() => loadConfig({ ...base, AWS_ENDPOINT_URL_KMS: "not a url" }), /AWS_ENDPOINT_URL_KMS is not a URL/);
+  });
+
   it("reads the embedded store and disk keys", () => {
     const c = loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: "/d" });
     assert.deepEqual(c.store, { kind: "embedded", directory: "/d" });

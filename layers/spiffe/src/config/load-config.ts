@@ -33,8 +33,18 @@ export interface TesseraConfig {
   /** IAM Roles Anywhere trust anchor kept in step with the CA, when set. */
   trustAnchorId?: string;
   logLevel: string;
+  /** Endpoints of the AWS services, from AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL (emulators); unset means AWS's own. */
+  awsEndpoints: AwsEndpoints;
   /** Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, and whether `http://` loopback issuers are allowed (tests only). */
   join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean };
+}
+
+/** An endpoint per AWS service Tessera calls; each falls back to AWS_ENDPOINT_URL when its own variable is unset. */
+export interface AwsEndpoints {
+  kms?: string;
+  dynamodb?: string;
+  s3?: string;
+  rolesanywhere?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +86,18 @@ function duration(env: Env, name: keyof typeof CONFIG_DEFAULTS): number {
 /** The default KMS alias prefix of a trust domain: `alias/tessera/<td with dots as dashes>/`. */
 export function defaultAliasPrefix(trustDomain: TrustDomain): string {
   return `alias/tessera/${trustDomain.name.replace(/[^a-zA-Z0-9_-]/g, "-")}/`;
+}
+
+function awsEndpoints(env: Env): AwsEndpoints {
+  const endpoints: AwsEndpoints = {};
+  for (const service of ["kms", "dynamodb", "s3", "rolesanywhere"] as const) {
+    const name = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+    const value = env[name]?.trim() || env.AWS_ENDPOINT_URL?.trim();
+    if (!value) continue;
+    if (!URL.canParse(value)) throw new ConfigError(`config: ${env[name]?.trim() ? name : "AWS_ENDPOINT_URL"} is not a URL`);
+    endpoints[service] = value;
+  }
+  return endpoints;
 }
 
 function checkSchedules(config: TesseraConfig): void {
@@ -128,6 +150,7 @@ export function loadConfig(env: Env): TesseraConfig {
     bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT"),
     backdateSeconds: duration(env, "TESSERA_BACKDATE"),
     logLevel: env.TESSERA_LOG_LEVEL ?? CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
+    awsEndpoints: awsEndpoints(env),
     join: joinConfig(env, trustDomain),
   };
   if (env.TESSERA_BUNDLE_BUCKET) config.bundleBucket = env.TESSERA_BUNDLE_BUCKET;

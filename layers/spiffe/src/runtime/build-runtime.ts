@@ -51,13 +51,13 @@ export function createLogger(level: string): HttpLogger {
 
 async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
   if (config.store.kind === "embedded") return EmbeddedStore.open({ directory: config.store.directory, clock });
-  return new DynamoDbStore({ client: createDynamoDbDocumentClient(), tableName: config.store.tableName, clock });
+  return new DynamoDbStore({ client: createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb }), tableName: config.store.tableName, clock });
 }
 
 function openKeys(config: TesseraConfig, clock: Clock, logger: HttpLogger): KeyManager {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
   return new KmsKeyManager({
-    client: createKmsClient(),
+    client: createKmsClient({ endpoint: config.awsEndpoints.kms }),
     aliasPrefix: config.keyManager.aliasPrefix,
     tags: { "tessera:trust-domain": config.trustDomain.name },
     clock,
