@@ -185,4 +185,13 @@ describe("bootstrap custom resource", () => {
     assert.equal(ra.commandCalls(CreateTrustAnchorCommand).length, 1);
     assert.ok(t.logger.lines.some((l) => l.message === "bootstrap: request failed" && l.fields.code === "ERR_BUNDLE_PUBLISH"));
   });
+
+  it("fails a Create whose trust anchor could not be made with a message naming the cause", async () => {
+    ra.on(ListTrustAnchorsCommand).resolves({ trustAnchors: [] });
+    ra.on(CreateTrustAnchorCommand).rejects(new Error("getaddrinfo ENOTFOUND rolesanywhere.us-east-1.amazonaws.com"));
+    await assert.rejects(handler()({ RequestType: "Create", ResourceProperties: PROPERTIES }), {
+      code: "ERR_BUNDLE_PUBLISH",
+      message: "bundlepublisher: Roles Anywhere CreateTrustAnchor failed (Error: getaddrinfo ENOTFOUND rolesanywhere.us-east-1.amazonaws.com)",
+    });
+  });
 });

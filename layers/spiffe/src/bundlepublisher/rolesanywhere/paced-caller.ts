@@ -1,4 +1,4 @@
-import { awsErrorName, awsHttpStatus } from "../aws-error-name.js";
+import { awsErrorName, awsHttpStatus, describeAwsError } from "../aws-error-name.js";
 import { BundlePublishError } from "../errors.js";
 
 /** How Roles Anywhere calls are spaced and retried. */
@@ -70,9 +70,8 @@ export class PacedCaller {
         return await call();
       } catch (err) {
         if (attempt >= this.#maxAttempts || !isRetryableRolesAnywhereError(err)) {
-          const name = awsErrorName(err) ?? "unknown error";
           const tries = attempt > 1 ? ` after ${attempt} tries` : "";
-          throw new BundlePublishError(`bundlepublisher: Roles Anywhere ${operation} failed${tries} (${name})`, { cause: err });
+          throw new BundlePublishError(`bundlepublisher: Roles Anywhere ${operation} failed${tries} (${describeAwsError(err)})`, { cause: err });
         }
         const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
         await this.#sleep(ceiling / 2 + Math.random() * (ceiling / 2));

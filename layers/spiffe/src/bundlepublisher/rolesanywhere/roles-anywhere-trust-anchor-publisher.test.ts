@@ -94,7 +94,7 @@ describe("RolesAnywhereTrustAnchorPublisher", () => {
     ra.on(GetTrustAnchorCommand).rejects(denied);
     await assert.rejects(publisher().publishBundle(bundleOf([first])), {
       code: "ERR_BUNDLE_PUBLISH",
-      message: "bundlepublisher: Roles Anywhere GetTrustAnchor failed (AccessDeniedException)",
+      message: "bundlepublisher: Roles Anywhere GetTrustAnchor failed (AccessDeniedException: denied)",
     });
     assert.equal(ra.commandCalls(UpdateTrustAnchorCommand).length, 0);
   });

@@ -1,7 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { marshalPemBundle, marshalSpiffeBundle, type Bundle } from "../../bundle/index.js";
-import { awsErrorName, awsHttpStatus } from "../aws-error-name.js";
+import { awsErrorName, awsHttpStatus, describeAwsError } from "../aws-error-name.js";
 import { BundlePublishError } from "../errors.js";
 import type { BundlePublisher, PublishResult } from "../types.js";
 
@@ -105,7 +105,8 @@ export class S3BundlePublisher implements BundlePublisher {
   }
 
   #failure(operation: string, key: string, err: unknown): BundlePublishError {
-    const name = awsErrorName(err) ?? "unknown error";
-    return new BundlePublishError(`bundlepublisher: S3 ${operation} of s3://${this.#bucket}/${key} failed (${name})`, { cause: err });
+    return new BundlePublishError(`bundlepublisher: S3 ${operation} of s3://${this.#bucket}/${key} failed (${describeAwsError(err)})`, {
+      cause: err,
+    });
   }
 }
