@@ -488,6 +488,32 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         for (const tokenHash of hash) await admin("POST", "/v1/admin/locks", { target: "join_token", id: tokenHash });
         expectError(await join(lockedToken), 401, "ERR_JOIN_TOKEN_INVALID");
       });
+
+      it("an expired CA, or one with under a minute left, answers 503 ERR_AUTHORITY_EXPIRED and nothing is written", async () => {
+        const journal = await h.runtime.store.getJournal("x509");
+        const active = journal?.slots.find((s) => s.status === "active");
+        assert.ok(active);
+        const jwtActive = (await h.runtime.store.getJournal("jwt"))?.slots.find((s) => s.status === "active");
+        assert.ok(jwtActive);
+        // A fresh credential at each point (the bot credential lives an hour), then no SVID of either kind.
+        // Last in this block: joining a month ahead lets the store sweep the earlier, expired instances.
+        for (const left of [59_000, 1_000, -10_000, -3600_000]) {
+          const moved = Math.min(active.notAfter, jwtActive.notAfter) - left - h.clock.now().getTime();
+          h.clock.advance(moved);
+          try {
+            const { credential: fresh } = await joined();
+            const before = await snapshotStore(h.runtime.store);
+            const res = await x509Svid(fresh, csr);
+            expectError(res, 503, "ERR_AUTHORITY_EXPIRED");
+            assert.equal(res.headers.get("retry-after"), "30");
+            const jwt = await call(h.url, "POST", "/v1/svids/jwt", { bearer: fresh, body: { spiffe_id: WEB, audience: ["db"] } });
+            expectError(jwt, 503, "ERR_AUTHORITY_EXPIRED");
+            assert.equal(await snapshotStore(h.runtime.store), before, `${left} ms before the end changed the store`);
+          } finally {
+            h.clock.advance(-moved);
+          }
+        }
+      });
     });
 
     it("tells a caller with a wrong admin token that the dev issuer wants its bearer admin token", async () => {

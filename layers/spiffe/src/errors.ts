@@ -162,6 +162,10 @@ export class AdminUnauthorizedError extends TesseraError {
 export class AuthorityUnavailableError extends TesseraError {
   static override readonly code = "ERR_AUTHORITY_UNAVAILABLE";
 }
+/** The active CA or JWT key has expired, or has too little life left to sign a useful SVID: rotation has not run. */
+export class AuthorityExpiredError extends TesseraError {
+  static override readonly code = "ERR_AUTHORITY_EXPIRED";
+}
 /** A platform join proof (an OIDC or GCE identity token) fails verification; the message stays vague. */
 export class JoinProofInvalidError extends TesseraError {
   static override readonly code = "ERR_JOIN_PROOF_INVALID";

@@ -8,6 +8,7 @@ export { buildBundle, type BuildBundleOptions } from "./build-bundle.js";
 export { createAuthoritySlot, type CreateSlotOptions } from "./create-slot.js";
 export { ensureAuthorities, ensureAuthority, type EnsureAuthorityResult } from "./ensure-authorities.js";
 export { keyIdForSlot } from "./key-ids.js";
+export { MIN_SVID_LIFETIME_SECONDS, requireUsefulAuthority } from "./require-useful-authority.js";
 export {
   jwtPublicKeysOf,
   loadJwtAuthority,

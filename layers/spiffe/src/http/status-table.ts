@@ -32,6 +32,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_KMS_THROTTLED: 503,
   ERR_AUTHORITY_UNAVAILABLE: 503,
+  ERR_AUTHORITY_EXPIRED: 503,
   ERR_JOIN_KEYS_UNAVAILABLE: 503,
 };
 
@@ -39,6 +40,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
 export const RETRY_AFTER_SECONDS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_KMS_THROTTLED: 2,
   ERR_AUTHORITY_UNAVAILABLE: 30,
+  ERR_AUTHORITY_EXPIRED: 30,
   ERR_JOIN_KEYS_UNAVAILABLE: 5,
 };
 

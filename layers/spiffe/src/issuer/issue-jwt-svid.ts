@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
+import { requireUsefulAuthority } from "../ca/index.js";
 import { mintJwtSvid, validateAudience } from "../jwtsvid/index.js";
 import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
 import { authenticateBot } from "./authenticate-bot.js";
@@ -42,7 +43,8 @@ async function issue(deps: IssuerDeps, request: IssueJwtSvidForBotRequest, asked
   const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);
   const authority = await deps.authorities.jwt();
   const now = deps.clock.now();
-  const ttl = Math.max(1, Math.min(ttlSeconds, Math.floor((authority.notAfter.getTime() - now.getTime()) / 1000)));
+  requireUsefulAuthority(authority, now, "JWT key");
+  const ttl = Math.min(ttlSeconds, Math.floor((authority.notAfter.getTime() - now.getTime()) / 1000));
   const jti = randomUUID();
   const token = await mintJwtSvid({ key: authority.key, kid: authority.kid, spiffeId, audience, ttlSeconds: ttl, now, jti });
   const expiresAt = new Date(now.getTime() + ttl * 1000);

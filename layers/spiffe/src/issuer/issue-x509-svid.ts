@@ -1,5 +1,6 @@
 import { recordAudit } from "../audit/index.js";
 import { thumbprintOf } from "../bundle/index.js";
+import { requireUsefulAuthority } from "../ca/index.js";
 import { DnsNameNotAllowedError, RequestInvalidError, X509SvidInvalidError } from "../errors.js";
 import type { Bot } from "../store/types.js";
 import { normalizeDnsName, parseCsr, signX509Svid, validateDnsNames } from "../x509svid/index.js";
@@ -76,6 +77,7 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
   const csr = parseCsr(request.csr);
   const ca = await deps.authorities.x509();
   const now = deps.clock.now();
+  requireUsefulAuthority(ca, now, "X.509 CA");
   const issued = await signX509Svid({
     caKey: ca.key,
     caCertificate: ca.certificate,
