@@ -45,6 +45,11 @@ function setBotLock(ctx: CommandContext, locked: boolean): Promise<void> {
   return setLock(ctx, instance ? "bot_instance" : "bot", instance ?? name, locked);
 }
 
+function formatWarnings(schedule: Json[]): string {
+  const warnings = schedule.flatMap((p) => (typeof p.warning === "string" ? [`  WARNING ${p.kind as string}: ${p.warning}`] : []));
+  return warnings.length === 0 ? "" : `\n\nwarnings:\n${warnings.join("\n")}`;
+}
+
 function formatCaStatus(status: Json): string {
   const slots = status.slots as Json[];
   const schedule = (status.schedule as Json[] | undefined) ?? [];
@@ -56,7 +61,7 @@ function formatCaStatus(status: Json): string {
   return `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
     ["KIND", "SLOT", "STATUS", "KEY", "GEN", "NOT BEFORE", "NOT AFTER"],
     slots.map((s) => [s.kind as string, s.slot as string, s.status as string, s.keyId as string, String(s.keyGeneration), s.notBefore as string, s.notAfter as string]),
-  )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}`;
+  )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(schedule)}`;
 }
 
 /** `tessera bot|token|audit|ca|bundle ...`: the admin commands. */

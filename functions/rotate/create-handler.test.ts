@@ -107,4 +107,26 @@ describe("rotate function", () => {
       ["ERR_BUNDLE_PUBLISH"],
     );
   });
+
+  it("logs a WARN when a tick that cannot publish finds the active keys past 90% of their life", async () => {
+    await handlerWith(recordingPublisher("recorder"))({});
+    const x509 = (await t.runtime.store.getJournal("x509")) as CaJournal;
+    const active = x509.slots.find((s) => s.status === "active")!;
+    const failing = recordingPublisher("aws_s3", new Error("S3 is down"));
+    const warnings = () => t.logger.lines.filter((l) => l.level === "warn" && l.message.startsWith("rotate: the active"));
+
+    t.clock.advance(active.notBefore + 0.9 * (active.notAfter - active.notBefore) - 1 - t.clock.now().getTime());
+    await assert.rejects(handlerWith(failing)({}), BundlePublishError);
+    assert.deepEqual(warnings(), [], "no warning before 90% of the life");
+
+    t.clock.advance(1);
+    await assert.rejects(handlerWith(failing)({}), BundlePublishError);
+    assert.deepEqual(
+      warnings().map((l) => [l.fields.kind, /\(slot a\) has lived 90% of its life and expires at /.test(l.message)]),
+      [
+        ["x509", true],
+        ["jwt", true],
+      ],
+    );
+  });
 });

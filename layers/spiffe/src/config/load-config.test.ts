@@ -28,6 +28,14 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ ...base, AWS_ENDPOINT_URL_KMS: "not a url" }), /AWS_ENDPOINT_URL_KMS is not a URL/);
   });
 
+  it("reads TESSERA_CA_WARN_FRACTION, 0.9 by default, and refuses one that would warn before rotation activates", () => {
+    assert.equal(loadConfig(base).caWarnFraction, 0.9);
+    assert.equal(loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: "0.95" }).caWarnFraction, 0.95);
+    for (const bad of ["0.8", "0.8333", "1", "1.5", "nine tenths", "-0.9", "0x1"]) {
+      assert.throws(() => loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: bad }), /TESSERA_CA_WARN_FRACTION must be a decimal above 0\.8333 and below 1/, bad);
+    }
+  });
+
   it("reads the embedded store and disk keys", () => {
     const c = loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: "/d" });
     assert.deepEqual(c.store, { kind: "embedded", directory: "/d" });

@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors.js";
 import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
+import { ACTIVATE_DIVISOR, DEFAULT_WARN_FRACTION } from "../rotation/thresholds.js";
 import { TrustDomain } from "../spiffeid/index.js";
 
 function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
@@ -28,6 +29,8 @@ export interface TesseraConfig {
   jwtKeyTtlSeconds: number;
   bundleRefreshHintSeconds: number;
   backdateSeconds: number;
+  /** Status and rotation ticks warn once the active CA or JWT key has lived this fraction of its life. */
+  caWarnFraction: number;
   /** S3 bucket that receives bundle.json and bundle.pem, when publishing. */
   bundleBucket?: string;
   /** IAM Roles Anywhere trust anchor kept in step with the CA, when set. */
@@ -100,6 +103,17 @@ function awsEndpoints(env: Env): AwsEndpoints {
   return endpoints;
 }
 
+function warnFraction(env: Env): number {
+  const raw = env.TESSERA_CA_WARN_FRACTION?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_WARN_FRACTION;
+  const value = /^0?\.[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  // Rotation activates the next key at 1 - 1/ACTIVATE_DIVISOR of the active key's life: warning earlier would warn every cycle.
+  if (!(value > 1 - 1 / ACTIVATE_DIVISOR && value < 1)) {
+    throw new ConfigError(`config: TESSERA_CA_WARN_FRACTION must be a decimal above ${(1 - 1 / ACTIVATE_DIVISOR).toFixed(4)} and below 1, such as 0.9`);
+  }
+  return value;
+}
+
 function checkSchedules(config: TesseraConfig): void {
   const common = { skewSeconds: config.backdateSeconds, refreshHintSeconds: config.bundleRefreshHintSeconds };
   checkRotationSchedule({
@@ -149,6 +163,7 @@ export function loadConfig(env: Env): TesseraConfig {
     jwtKeyTtlSeconds: duration(env, "TESSERA_JWT_KEY_TTL"),
     bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT"),
     backdateSeconds: duration(env, "TESSERA_BACKDATE"),
+    caWarnFraction: warnFraction(env),
     logLevel: env.TESSERA_LOG_LEVEL ?? CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
     awsEndpoints: awsEndpoints(env),
     join: joinConfig(env, trustDomain),

@@ -5,7 +5,7 @@
  * out one step with one conditional journal write; `runRotationTick` is what the schedule runs.
  */
 export { checkRotationSchedule, minimumKeyTtlSeconds, type RotationScheduleSettings } from "./check-rotation-schedule.js";
-export { describeRotation, type RotationScheduleView } from "./describe-rotation.js";
+export { describeExpiryWarning, describeRotation, type RotationScheduleView } from "./describe-rotation.js";
 export { PREPARE_LEASE_MS, executeRotationStep } from "./execute-rotation-step.js";
 export { planRotation, type RotationPlan, type RotationStep } from "./plan-rotation.js";
 export { requestRotation } from "./request-rotation.js";
@@ -13,6 +13,7 @@ export { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle
 export { runRotationTick, type RotationTickDeps, type RotationTickResult } from "./run-rotation-tick.js";
 export {
   ACTIVATE_DIVISOR,
+  DEFAULT_WARN_FRACTION,
   MIN_PUBLISHED_REFRESH_HINTS,
   PREPARE_DIVISOR,
   SIGNING_LAG_MS,
@@ -23,5 +24,7 @@ export {
   shouldActivateNext,
   shouldDropOld,
   shouldPrepareNext,
+  shouldWarn,
+  warnAt,
   type RotationPolicy,
 } from "./thresholds.js";

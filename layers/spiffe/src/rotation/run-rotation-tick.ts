@@ -2,6 +2,7 @@ import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { JournalConflictError, ReplayError } from "../errors.js";
 import type { JournalKind } from "../store/types.js";
+import { describeExpiryWarning } from "./describe-rotation.js";
 import { executeRotationStep } from "./execute-rotation-step.js";
 import { planRotation, type RotationStep } from "./plan-rotation.js";
 import { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
@@ -56,12 +57,23 @@ async function advance(kind: JournalKind, deps: RotationTickDeps, steps: Rotatio
   return true;
 }
 
+/** Log a WARN for each active key past the warning fraction of its life, before anything that may fail. */
+async function warnNearEnd(deps: RotationTickDeps): Promise<void> {
+  const now = deps.authority.clock.now().getTime();
+  for (const kind of KINDS) {
+    const journal = await deps.authority.journals.getJournal(kind);
+    const warning = journal && describeExpiryWarning(journal, deps.rotationPolicy[kind], now);
+    if (warning) deps.logger.warn(`rotate: ${warning}`, { kind });
+  }
+}
+
 /**
  * One rotation tick, the same in Lambda and in `tessera dev`: make the first authorities if missing,
  * publish the bundle (so a key is in the published bundle before any tick may activate it), run the
  * steps the planner finds due for each journal, and publish again when the bundle changed.
  */
 export async function runRotationTick(deps: RotationTickDeps): Promise<RotationTickResult> {
+  await warnNearEnd(deps);
   const ensured = await ensureAuthorities(deps.authority, deps.authorityPolicy);
   let publication = await publishOrThrow(deps);
   const steps: RotationStep[] = [];

@@ -8,6 +8,8 @@ export interface RotationPolicy {
   skewSeconds: number;
   /** The bundle's `spiffe_refresh_hint`, seconds. */
   refreshHintSeconds: number;
+  /** The fraction of the active key's life after which status and ticks warn (`TESSERA_CA_WARN_FRACTION`); default `DEFAULT_WARN_FRACTION`. */
+  warnFraction?: number;
 }
 
 /** The next key is prepared once the active key has lived 1/PREPARE_DIVISOR of its life (SPIRE: half). */
@@ -18,6 +20,9 @@ export const ACTIVATE_DIVISOR = 6;
 export const MIN_PUBLISHED_REFRESH_HINTS = 6;
 /** How long an issuer may go on signing with a key after it is retired: its authority cache (30 s), rounded up. */
 export const SIGNING_LAG_MS = 60_000;
+
+/** Warn once the active key has lived this fraction of its life: rotation should have replaced it at 5/6. */
+export const DEFAULT_WARN_FRACTION = 0.9;
 
 function lifetimeOf(slot: JournalSlot): number {
   return slot.notAfter - slot.notBefore;
@@ -62,4 +67,14 @@ export function shouldActivateNext(active: JournalSlot, prepared: JournalSlot, p
 /** True when the old key may leave the bundle (and its slot be reused, which deletes the key). */
 export function shouldDropOld(old: JournalSlot, policy: RotationPolicy, now: number): boolean {
   return now >= dropOldAt(old, policy);
+}
+
+/** When status and ticks start warning that the active key nears its end (rotation has not replaced it). */
+export function warnAt(active: JournalSlot, policy: RotationPolicy): number {
+  return active.notBefore + Math.floor(lifetimeOf(active) * (policy.warnFraction ?? DEFAULT_WARN_FRACTION));
+}
+
+/** True when the active key has lived past the warning fraction of its life. */
+export function shouldWarn(active: JournalSlot, policy: RotationPolicy, now: number): boolean {
+  return now >= warnAt(active, policy);
 }

@@ -81,7 +81,11 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     caTtlSeconds: config.caTtlSeconds,
     jwtKeyTtlSeconds: config.jwtKeyTtlSeconds,
   };
-  const rotationTiming = { skewSeconds: config.backdateSeconds, refreshHintSeconds: config.bundleRefreshHintSeconds };
+  const rotationTiming = {
+    skewSeconds: config.backdateSeconds,
+    refreshHintSeconds: config.bundleRefreshHintSeconds,
+    warnFraction: config.caWarnFraction,
+  };
   const rotationPolicy = {
     x509: { ...rotationTiming, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
     jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
