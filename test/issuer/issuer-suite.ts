@@ -21,6 +21,7 @@ import {
   codeOf,
   expectRefusal,
   makeCsr,
+  snapshotStore,
   type Answer,
   type IssuerHarness,
 } from "../support/issuer-harness.js";
