@@ -1,12 +1,11 @@
 import { recordAudit } from "../audit/index.js";
 import type { PlatformJoinMethod } from "../attestation/index.js";
-import { createInstanceId, mintBotCredential } from "../credential/index.js";
 import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
-import type { BotInstance } from "../store/types.js";
 import { assertBotName } from "../admin/bots.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import { defaultJoinVerifiers } from "./default-join-verifiers.js";
+import { newBotInstance } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /** Request of `joinWithPlatformProof`. */
@@ -40,22 +39,7 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
   const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
   const attestation = await verifier.attest({ token: request.token }, rules, { clock: deps.clock, replay: deps.store });
   const now = deps.clock.now().getTime();
-  const instanceId = createInstanceId();
-  const minted = mintBotCredential(instanceId, 1);
-  const expiresAt = now + lifetime * 1000;
-  const instance: BotInstance = {
-    id: instanceId,
-    botId: bot.id,
-    botName: bot.name,
-    joinMethod: request.method,
-    generation: 1,
-    createdAt: now,
-    renewedAt: now,
-    expiresAt,
-    attributes: attestation.attributes,
-    credentialHash: minted.secretHash,
-    retiredCredentialHashes: [],
-  };
+  const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
   await deps.store.createBotInstance(instance);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
@@ -63,13 +47,13 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
       type: "join",
       time: now,
       botName: bot.name,
-      instanceId,
+      instanceId: instance.id,
       joinMethod: request.method,
-      expiresAt,
+      expiresAt: instance.expiresAt,
       detail: { proof_hash_prefix: attestation.proofHash.slice(0, 12), ...subjectOf(attestation.attributes) },
     },
   );
-  return { credential: minted.credential, botName: bot.name, instanceId, generation: 1, expiresAt: new Date(expiresAt) };
+  return grant;
 }
 
 function subjectOf(attributes: Record<string, string>): Record<string, string> {

@@ -1,10 +1,10 @@
 import { recordAudit } from "../audit/index.js";
-import { assertJoinTokenShape, createInstanceId, hashSecret, mintBotCredential } from "../credential/index.js";
+import { assertJoinTokenShape, hashSecret } from "../credential/index.js";
 import { BotLockedError, JoinMethodNotAllowedError, JoinTokenInvalidError } from "../errors.js";
 import { isBoundToBot } from "../store/record-rules.js";
-import type { BotInstance } from "../store/types.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
+import { newBotInstance } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /** Request of `joinWithToken`. */
@@ -37,22 +37,7 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
   if (!bot.joinRules.some((rule) => rule.method === "token")) {
     throw new JoinMethodNotAllowedError(`join: bot ${bot.name} does not accept join tokens`);
   }
-  const instanceId = createInstanceId();
-  const minted = mintBotCredential(instanceId, 1);
-  const expiresAt = now + lifetime * 1000;
-  const instance: BotInstance = {
-    id: instanceId,
-    botId: bot.id,
-    botName: bot.name,
-    joinMethod: "token",
-    generation: 1,
-    createdAt: now,
-    renewedAt: now,
-    expiresAt,
-    attributes: {},
-    credentialHash: minted.secretHash,
-    retiredCredentialHashes: [],
-  };
+  const { instance, grant } = newBotInstance(bot, "token", {}, now, lifetime);
   await deps.store.redeemJoinToken(tokenHash, now, instance);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
@@ -60,11 +45,11 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
       type: "join",
       time: now,
       botName: bot.name,
-      instanceId,
+      instanceId: instance.id,
       joinMethod: "token",
-      expiresAt,
+      expiresAt: instance.expiresAt,
       detail: { token_hash_prefix: tokenHash.slice(0, 12) },
     },
   );
-  return { credential: minted.credential, botName: bot.name, instanceId, generation: 1, expiresAt: new Date(expiresAt) };
+  return grant;
 }
