@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { runCli } from "./main.js";
+import { freePort } from "../test/support/free-port.js";
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -13,14 +13,6 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
-/** A local port nothing listens on: one the kernel just gave out and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("tessera: help, version and usage exit codes", () => {
   it("prints its version with --version", async () => {
@@ -71,7 +63,7 @@ describe("tessera: help, version and usage exit codes", () => {
 
 describe("tessera: failures name what failed", () => {
   it("names the issuer's URL and the cause when it cannot be reached", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const res = await run("bot", "list", "--issuer", `http://127.0.0.1:${port}`, "--admin-token", "t");
     assert.equal(res.code, 1);
     assert.equal(res.err, `error: cannot reach the issuer at http://127.0.0.1:${port}/v1/admin/bots: connect ECONNREFUSED 127.0.0.1:${port} (ERR_ISSUER_UNREACHABLE)\n`);
@@ -80,7 +72,7 @@ describe("tessera: failures name what failed", () => {
   });
 
   it("takes a token that starts with '-' written as --token=VALUE", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const res = await run("svid", "x509", `--token=-${"A".repeat(42)}`, "--spiffe-id", "spiffe://example.org/web", "--out", "unused", "--issuer", `http://127.0.0.1:${port}`);
     assert.equal(res.code, 1, res.err);
     assert.match(res.err, new RegExp(`cannot reach the issuer at http://127\\.0\\.0\\.1:${port}/v1/join`));

@@ -2,24 +2,16 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
 import { createBot, createJoinToken } from "../../layers/spiffe/src/index.js";
 import { TESSERA_BIN, runTessera } from "../support/cli-process.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { freePort } from "../support/free-port.js";
 
 const TD = "example.org";
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 const ID = `spiffe://${TD}/cli/web`;
 
 describe("`tessera agent` as a process", () => {
@@ -164,7 +156,7 @@ describe("`tessera agent` as a process", () => {
   });
 
   it("--oneshot that cannot reach the issuer exits 1 with a last line naming the cause", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const path = writeConfig("unreachable.yaml", `version: v1\nissuer: http://127.0.0.1:${port}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`);
     const run = await runTessera(["agent", "start", "-c", path, "--oneshot", "--timeout", "3s"]);
     assert.equal(run.code, 1, run.stderr);

@@ -1,33 +1,20 @@
 // The JoinVerifier conformance suite with its replay state in DynamoDbStore on the AWS endpoint
 // (moto in tests): a used proof is refused by a verifier instance that never saw it.
-import { randomUUID } from "node:crypto";
 import { after } from "node:test";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { runJoinVerifierConformance } from "../../layers/spiffe/src/attestation/test/conformance.js";
 import { makeGcpFixture } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
 import { makeOidcFixture } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import { DynamoDbStore, GLOBAL_SECONDARY_INDEXES, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { DynamoDbStore } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { createTesseraTable } from "../support/tessera-table.js";
 
 const client = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(client);
 const tables: string[] = [];
 
 async function dynamoDbStore(): Promise<DynamoDbStore> {
-  const tableName = `tessera-join-${randomUUID()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: TABLE_KEY_SCHEMA.map((key) => ({ ...key })),
-      AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((attribute) => ({ ...attribute })),
-      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
-        IndexName: index.IndexName,
-        KeySchema: index.KeySchema.map((key) => ({ ...key })),
-        Projection: { ...index.Projection },
-      })),
-    }),
-  );
+  const tableName = await createTesseraTable(client, "tessera-join");
   tables.push(tableName);
   await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: tableName });
   return new DynamoDbStore({ client: documents, tableName });

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createPrivateKey } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, createServer, type PeerCertificate, type TLSSocket } from "node:tls";
@@ -13,6 +12,7 @@ import { encodeCertificatePem, parseCertificates } from "../../layers/spiffe/src
 import { startWorkloadApiServer, type WorkloadApiServer } from "../../agent/workloadapi/index.js";
 import { callerWithUid, createTestPki, createWorkloadClient, StreamReader, TestSource } from "../../agent/workloadapi/test-support.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { freePort } from "../support/free-port.js";
 
 const WEB = "spiffe://example.org/web";
 const DB = "spiffe://example.org/db";
@@ -83,15 +83,6 @@ async function isRefused(port: number, material: TlsMaterial, expect: string): P
   } catch {
     return true;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Run openssl; a server (`onOutput` given) keeps stdin open, since s_server quits at its end. */

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -26,6 +25,7 @@ import { opensslPki, type OpensslPki } from "../support/openssl.js";
 import { startRolesAnywhereEndpoint, type RawRequest, type RolesAnywhereEndpoint } from "../support/roles-anywhere-endpoint.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
+import { freePort } from "../support/free-port.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..", "..");
 const TD = "example.org";
@@ -45,13 +45,6 @@ const serialOf = (pem: string) => BigInt(`0x${new X509Certificate(pem).serialNum
 const accepted = (ra: RolesAnywhereEndpoint, roleArn: string) => ra.seen.filter((s) => s.verdict.ok && s.verdict.query.get("roleArn") === roleArn);
 const reasonOf = (s: RolesAnywhereEndpoint["seen"][number] | undefined) => (!s ? "no request" : s.verdict.ok ? "accepted" : s.verdict.reason);
 const signedHeadersOf = (raw: RawRequest | undefined) => /SignedHeaders=([^,]+)/.exec(raw?.headers.authorization ?? "")?.[1];
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 const serialsOf = (ra: RolesAnywhereEndpoint, roleArn: string) => accepted(ra, roleArn).map((s) => (s.verdict.ok ? BigInt(`0x${s.verdict.leaf.serialNumber}`).toString(10) : ""));
 
 describe("IAM Roles Anywhere: the agent's service and aws_signing_helper against the loopback judge", () => {
