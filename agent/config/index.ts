@@ -4,8 +4,8 @@
  * `workload-identity-api`, `workload-identity-x509`, `workload-identity-jwt` and
  * `workload-identity-aws-roles-anywhere`.
  */
+export { AgentConfigError } from "./config-reader.js";
 export {
-  AgentConfigError,
   DEFAULT_CONFIG_PATH,
   DEFAULT_SOCKET,
   loadAgentConfig,
