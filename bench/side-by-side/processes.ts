@@ -24,6 +24,7 @@ export function startProcess(command: string, args: string[], logFile: string, e
   const child: ChildProcess = spawn(command, args, { env, stdio: ["ignore", log, log] });
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("error", (err) => console.error(`bench: ${command}: ${err.message}`));
   if (child.pid === undefined) throw new Error(`bench: could not start ${command}`);
   return {
     pid: child.pid,
