@@ -73,10 +73,10 @@ try {
   const [tessera, spire] = stacks as [Stack, Stack];
   const rounds = { tessera: [] as RoundFigures[], spire: [] as RoundFigures[] };
   for (let round = 1; round <= ROUNDS; round++) {
-    console.error(`round ${round}/${ROUNDS}: Tessera`);
-    rounds.tessera.push(await measureRound(tessera, binaries.client));
-    console.error(`round ${round}/${ROUNDS}: SPIRE`);
-    rounds.spire.push(await measureRound(spire, binaries.client));
+    for (const [stack, results] of [[tessera, rounds.tessera], [spire, rounds.spire]] as const) {
+      console.error(`round ${round}/${ROUNDS}: ${stack.name}`);
+      results.push(await measureRound(stack, binaries.client));
+    }
   }
   const machineAfter = describeMachine();
   console.log(`Tessera vs SPIRE v1.13.3, medians of ${ROUNDS} rounds (A B alternating), ratio Tessera / SPIRE (below 1 is better, except where higher is better)`);
