@@ -39,6 +39,16 @@ export function startProcess(command: string, args: string[], logFile: string, e
   };
 }
 
+/** Run next while running is up; when next throws, stop running before passing the error on. */
+export async function stopOnFailure<T>(running: Running, next: () => Promise<T>): Promise<T> {
+  try {
+    return await next();
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+}
+
 /** Run a command to completion and return its stdout; a non-zero exit throws with its stderr. */
 export async function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {

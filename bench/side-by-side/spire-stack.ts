@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort } from "../../test/support/free-port.js";
-import { run, startProcess } from "./processes.js";
+import { run, startProcess, stopOnFailure } from "./processes.js";
 import { WORKLOAD_ID, assembleStack, timeStart, type Stack } from "./stack.js";
 
 const NODE_ID = "spiffe://example.org/bench/node";
@@ -83,24 +83,26 @@ export async function startSpireStack(dir: string, binaries: { spireServer: stri
 
   const startServer = () => startProcess(spireServer, ["run", "-config", serverConf], join(dir, "server.log"));
   const server = (await timeStart(client, startServer, "first-200", ready)).running;
-  const admin = (...args: string[]) => run(spireServer, [...args, "-socketPath", serverSocket]);
-  await writeFile(join(dir, "bundle.pem"), await admin("bundle", "show"));
-  const token = /^Token: (\S+)$/m.exec(await admin("token", "generate", "-spiffeID", NODE_ID))?.[1];
-  if (!token) throw new Error("bench: spire-server token generate printed no token");
-  await admin("entry", "create", "-parentID", NODE_ID, "-spiffeID", WORKLOAD_ID, "-selector", `unix:uid:${process.getuid!()}`);
+  return stopOnFailure(server, async () => {
+    const admin = (...args: string[]) => run(spireServer, [...args, "-socketPath", serverSocket]);
+    await writeFile(join(dir, "bundle.pem"), await admin("bundle", "show"));
+    const token = /^Token: (\S+)$/m.exec(await admin("token", "generate", "-spiffeID", NODE_ID))?.[1];
+    if (!token) throw new Error("bench: spire-server token generate printed no token");
+    await admin("entry", "create", "-parentID", NODE_ID, "-spiffeID", WORKLOAD_ID, "-selector", `unix:uid:${process.getuid!()}`);
 
-  const startAgent = (joinToken?: string) => () => startProcess(spireAgent, ["run", "-config", agentConf, ...(joinToken ? ["-joinToken", joinToken] : [])], join(dir, "agent.log"));
-  const agent = (await timeStart(client, startAgent(token), "first-fetch", socket)).running;
+    const startAgent = (joinToken?: string) => () => startProcess(spireAgent, ["run", "-config", agentConf, ...(joinToken ? ["-joinToken", joinToken] : [])], join(dir, "agent.log"));
+    const agent = (await timeStart(client, startAgent(token), "first-fetch", socket)).running;
 
-  return assembleStack({
-    name: "SPIRE",
-    socket,
-    client,
-    issuerReady: ready,
-    startIssuer: startServer,
-    startAgent: startAgent(),
-    issueFlags: ["-target", "spire", "-socket", serverSocket],
-    issuer: server,
-    agent,
+    return assembleStack({
+      name: "SPIRE",
+      socket,
+      client,
+      issuerReady: ready,
+      startIssuer: startServer,
+      startAgent: startAgent(),
+      issueFlags: ["-target", "spire", "-socket", serverSocket],
+      issuer: server,
+      agent,
+    });
   });
 }

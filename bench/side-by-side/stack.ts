@@ -1,6 +1,6 @@
 // What the round driver needs of a stack (Tessera or SPIRE): restart its issuer and its agent with
 // their state kept, and the addresses and pids the Go bench client measures.
-import { run, unixNanos, type Running } from "./processes.js";
+import { run, stopOnFailure, unixNanos, type Running } from "./processes.js";
 
 /** The SPIFFE ID both stacks issue to the bench client. */
 export const WORKLOAD_ID = "spiffe://example.org/bench/web";
@@ -31,13 +31,10 @@ export async function timeStart(client: string, start: () => Running, probe: "fi
   const since = unixNanos();
   const running = start();
   const flag = probe === "first-200" ? "-url" : "-socket";
-  try {
+  return stopOnFailure(running, async () => {
     const result = await benchClient<Record<string, number>>(client, probe, [flag, target, "-since", since]);
     return { running, ms: result[probe === "first-200" ? "first_200_ms" : "first_fetch_ms"]! };
-  } catch (err) {
-    await running.stop();
-    throw err;
-  }
+  });
 }
 
 /** How a stack starts its parts, and the parts already running. */
