@@ -64,7 +64,38 @@ function formatCaStatus(status: Json): string {
   )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(schedule)}`;
 }
 
-/** `tessera bot|token|audit|ca|bundle ...`: the admin commands. */
+function attributesFromFlags(values: unknown): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of (values as string[] | undefined) ?? []) {
+    const at = pair.indexOf("=");
+    if (at < 1) throw new UsageError(`tessera: --attr must be NAME=VALUE, not ${pair}`);
+    attributes[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return attributes;
+}
+
+async function testPolicy(ctx: CommandContext): Promise<void> {
+  none(ctx);
+  if (!ctx.values.bot || !ctx.values["spiffe-id"]) throw new UsageError("tessera: policy test needs --bot NAME and --spiffe-id ID");
+  const ttl = seconds(ctx.values.ttl, "--ttl");
+  const dns = ctx.values.dns as string[] | undefined;
+  const result = await ctx.admin().call<Json>("POST", "/v1/admin/policy/test", {
+    bot: ctx.values.bot,
+    attributes: attributesFromFlags(ctx.values.attr),
+    spiffe_id: ctx.values["spiffe-id"],
+    ...(ctx.values.instance ? { instance: ctx.values.instance } : {}),
+    ...(ctx.values.jwt ? { svid_type: "jwt" } : {}),
+    ...(dns?.length ? { dns_names: dns } : {}),
+    ...(ttl ? { ttl } : {}),
+  });
+  print(ctx, result, () =>
+    result.allowed
+      ? `allowed\n${formatFields({ spiffe_id: result.spiffe_id, dns_names: (result.dns_names as string[]).join(" ") || "-", ttl: `${result.ttl as number}s` })}`
+      : `refused\n${formatFields({ code: result.code, reason: result.reason })}`,
+  );
+}
+
+/** `tessera bot|token|audit|ca|bundle|policy ...`: the admin commands. */
 export function adminCommands(): Record<string, Command> {
   return {
     "bot create": {
@@ -241,6 +272,19 @@ export function adminCommands(): Record<string, Command> {
           ),
         );
       },
+    },
+    "policy test": {
+      usage: "--bot NAME --spiffe-id ID [--attr NAME=VALUE ...] [--instance ID] [--dns NAME ...] [--ttl 1h] [--jwt]",
+      options: {
+        bot: { type: "string" },
+        "spiffe-id": { type: "string" },
+        attr: { type: "string", multiple: true },
+        instance: { type: "string" },
+        dns: { type: "string", multiple: true },
+        ttl: { type: "string" },
+        jwt: { type: "boolean" },
+      },
+      run: testPolicy,
     },
     "ca status": {
       usage: "",

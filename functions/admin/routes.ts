@@ -1,5 +1,6 @@
 import {
   adminActorOf,
+  checkPolicy,
   createBot,
   createJoinToken,
   deleteBot,
@@ -151,6 +152,24 @@ export function adminRoutes(deps: AdminDeps): Route[] {
         })
       ).map(auditView),
     })),
+    route("POST /v1/admin/policy/test", 16 * 1024, async (event) => {
+      const body = event.json ?? {};
+      const result = await checkPolicy(
+        { store: deps.store, policy: deps.issuerPolicy },
+        {
+          bot: body.bot,
+          attributes: body.attributes,
+          instance: body.instance,
+          spiffeId: body.spiffe_id,
+          svidType: body.svid_type,
+          dnsNames: body.dns_names,
+          ttlSeconds: body.ttl,
+        },
+      );
+      return result.allowed
+        ? { allowed: true, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
+        : { allowed: false, code: result.code, reason: result.reason };
+    }),
     route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
     route("POST /v1/admin/ca/rotate", 0, async () => requestCaRotation(deps)),
   ];

@@ -21,6 +21,7 @@ describe("createBot: the rules are checked before anything is written", () => {
       logger: { info: () => undefined, error: () => undefined },
       trustDomain: TrustDomain.fromString("example.org"),
       maxSvidTtlSeconds: 86_400,
+      issuerPolicy: { trustDomain: TrustDomain.fromString("example.org"), credentialTtlSeconds: 3600, x509Svid: { defaultSeconds: 3600, maxSeconds: 86_400 }, jwtSvid: { defaultSeconds: 300, maxSeconds: 3600 }, backdateSeconds: 30 },
     };
   });
   after(async () => {

@@ -21,7 +21,7 @@ describe("setLock", () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "tessera-locks-"));
     store = await EmbeddedStore.open({ directory: join(dir, "data") });
-    deps = { store, clock: new FixedClock(Date.now()), logger: { info: () => undefined, error: () => undefined }, trustDomain: TrustDomain.fromString("example.org"), maxSvidTtlSeconds: 3600 };
+    deps = { store, clock: new FixedClock(Date.now()), logger: { info: () => undefined, error: () => undefined }, trustDomain: TrustDomain.fromString("example.org"), maxSvidTtlSeconds: 3600, issuerPolicy: { trustDomain: TrustDomain.fromString("example.org"), credentialTtlSeconds: 3600, x509Svid: { defaultSeconds: 3600, maxSeconds: 86_400 }, jwtSvid: { defaultSeconds: 300, maxSeconds: 3600 }, backdateSeconds: 30 } };
     await createBot(deps, { name: "web", allowedSpiffeIds: ["spiffe://example.org/web"] }, ACTOR);
   });
   afterEach(async () => {

@@ -1,4 +1,5 @@
 import type { JoinVerifiers } from "../attestation/index.js";
+import type { IssuerPolicy } from "../issuer/types.js";
 import type { AuditLogger } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
@@ -15,6 +16,8 @@ export interface AdminDeps {
   maxSvidTtlSeconds: number;
   /** The rotation timing of each key kind; `getCaStatus` shows the schedule when it is set. */
   rotationPolicy?: Record<JournalKind, RotationPolicy>;
+  /** The issuer's policy, so a policy check decides as real requests do. */
+  issuerPolicy: IssuerPolicy;
   /** Platform join verifiers, which check their methods' join rules; production defaults when absent. */
   verifiers?: JoinVerifiers;
 }

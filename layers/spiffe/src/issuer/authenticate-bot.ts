@@ -12,6 +12,11 @@ export interface AuthenticatedBot {
   instance: BotInstance;
 }
 
+/** Refuse a locked bot (`BotLockedError`), as every use of a credential does. */
+export function assertBotUnlocked(bot: Bot): void {
+  if (bot.lock) throw new BotLockedError(`credential: bot ${bot.name} is locked`);
+}
+
 /** Lock an instance because a stale copy of its credential was used, and audit it. */
 export async function lockForCredentialReuse(deps: IssuerDeps, instance: BotInstance, presentedGeneration: number): Promise<void> {
   if (instance.lock) return;
@@ -58,6 +63,6 @@ export async function authenticateBot(deps: IssuerDeps, credential: unknown, ask
   if (deps.clock.now().getTime() >= instance.expiresAt) {
     throw new CredentialInvalidError("credential: bot credential has expired; join again");
   }
-  if (bot.lock) throw new BotLockedError(`credential: bot ${bot.name} is locked`);
+  assertBotUnlocked(bot);
   return { bot, instance };
 }

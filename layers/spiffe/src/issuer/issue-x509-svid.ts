@@ -1,16 +1,12 @@
 import { recordAudit } from "../audit/index.js";
 import { thumbprintOf } from "../bundle/index.js";
 import { requireUsefulAuthority } from "../ca/index.js";
-import { DnsNameNotAllowedError, RequestInvalidError, X509SvidInvalidError } from "../errors.js";
-import type { Bot } from "../store/types.js";
-import { normalizeDnsName, parseCsr, signX509Svid, validateDnsNames } from "../x509svid/index.js";
-import { isDnsNameAllowed } from "./allowed-dns-names.js";
+import { RequestInvalidError } from "../errors.js";
+import { parseCsr, signX509Svid } from "../x509svid/index.js";
 import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
 import { authenticateBot } from "./authenticate-bot.js";
-import { resolveSvidRequest } from "./resolve-svid-request.js";
+import { resolveDnsNames, resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
-
-const MAX_DNS_NAMES = 32;
 
 /** Request of `issueX509SvidForBot`. */
 export interface IssueX509SvidForBotRequest {
@@ -32,26 +28,6 @@ export interface IssueX509SvidForBotResult {
   bundle: Uint8Array[];
 }
 
-/** The DNS names asked for, normalised, each a hostname granted by the bot's rules (none for a bot without any). */
-function dnsNamesOf(value: unknown, bot: Bot): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > MAX_DNS_NAMES || !value.every((v) => typeof v === "string")) {
-    throw new RequestInvalidError(`issuer: dns_names must be an array of at most ${MAX_DNS_NAMES} strings`);
-  }
-  const names = (value as string[]).map(normalizeDnsName);
-  try {
-    validateDnsNames(names);
-  } catch (err) {
-    if (err instanceof X509SvidInvalidError) throw new RequestInvalidError(err.message.replace(/^x509svid/, "issuer"), { cause: err });
-    throw err;
-  }
-  const refused = names.find((name) => !isDnsNameAllowed(name, bot.allowedDnsNames ?? []));
-  if (refused !== undefined) {
-    throw new DnsNameNotAllowedError(`issuer: bot ${bot.name} may not put the DNS name ${refused} in a certificate`);
-  }
-  return names;
-}
-
 /**
  * Issue an X.509-SVID for a bot: credential and locks checked, the SPIFFE ID and every DNS name
  * allowed by the bot's rules, the CSR's signature and key checked; exactly one signature by the CA key.
@@ -70,7 +46,7 @@ export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509Sv
 async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
   const who = await authenticateBot(deps, request.credential, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
-  const dnsNames = dnsNamesOf(request.dnsNames, who.bot);
+  const dnsNames = resolveDnsNames(request.dnsNames, who.bot);
   if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {
     throw new RequestInvalidError("issuer: csr must be a PEM string");
   }

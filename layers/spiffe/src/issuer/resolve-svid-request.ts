@@ -1,8 +1,13 @@
-import { RequestInvalidError, SpiffeIdNotAllowedError } from "../errors.js";
+import { DnsNameNotAllowedError, RequestInvalidError, SpiffeIdNotAllowedError, X509SvidInvalidError } from "../errors.js";
 import { SpiffeId } from "../spiffeid/index.js";
+import type { Bot } from "../store/types.js";
+import { normalizeDnsName, validateDnsNames } from "../x509svid/index.js";
+import { isDnsNameAllowed } from "./allowed-dns-names.js";
 import { isSpiffeIdAllowed } from "./allowed-spiffe-ids.js";
 import type { AuthenticatedBot } from "./authenticate-bot.js";
 import type { IssuerDeps, TtlPolicy } from "./types.js";
+
+const MAX_DNS_NAMES = 32;
 
 /** The SPIFFE ID and TTL an SVID request resolves to, once the bot's rules allow them. */
 export interface ResolvedSvidRequest {
@@ -12,8 +17,8 @@ export interface ResolvedSvidRequest {
 
 /** Check the asked SPIFFE ID against the trust domain and the bot's rules, and bound the TTL. */
 export function resolveSvidRequest(
-  deps: IssuerDeps,
-  who: AuthenticatedBot,
+  deps: Pick<IssuerDeps, "policy">,
+  who: Pick<AuthenticatedBot, "bot"> & { instance: { id: string; attributes: Record<string, string> } },
   spiffeIdValue: unknown,
   ttlValue: unknown,
   ttl: TtlPolicy,
@@ -32,4 +37,24 @@ export function resolveSvidRequest(
   }
   const wanted = (ttlValue as number | undefined) ?? ttl.defaultSeconds;
   return { spiffeId, ttlSeconds: Math.min(wanted, ttl.maxSeconds, who.bot.maxSvidTtlSeconds) };
+}
+
+/** The DNS names asked for, normalised, each a hostname granted by the bot's rules (none for a bot without any). */
+export function resolveDnsNames(value: unknown, bot: Bot): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_DNS_NAMES || !value.every((v) => typeof v === "string")) {
+    throw new RequestInvalidError(`issuer: dns_names must be an array of at most ${MAX_DNS_NAMES} strings`);
+  }
+  const names = (value as string[]).map(normalizeDnsName);
+  try {
+    validateDnsNames(names);
+  } catch (err) {
+    if (err instanceof X509SvidInvalidError) throw new RequestInvalidError(err.message.replace(/^x509svid/, "issuer"), { cause: err });
+    throw err;
+  }
+  const refused = names.find((name) => !isDnsNameAllowed(name, bot.allowedDnsNames ?? []));
+  if (refused !== undefined) {
+    throw new DnsNameNotAllowedError(`issuer: bot ${bot.name} may not put the DNS name ${refused} in a certificate`);
+  }
+  return names;
 }

@@ -6,7 +6,7 @@ import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import type { HttpLogger } from "../http/index.js";
-import type { IssuerDeps } from "../issuer/index.js";
+import type { IssuerDeps, IssuerPolicy } from "../issuer/index.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
 import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
@@ -91,6 +91,13 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
   };
   const verifiers = createJoinVerifiers({ clock, ...config.join });
+  const issuerPolicy: IssuerPolicy = {
+    trustDomain: config.trustDomain,
+    credentialTtlSeconds: config.credentialTtlSeconds,
+    x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
+    jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
+    backdateSeconds: config.backdateSeconds,
+  };
   return {
     config,
     store,
@@ -101,21 +108,17 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     authorityPolicy,
     rotationPolicy,
     authority: { keys, journals: store, leases: store, clock },
-    issuer: {
+    issuer: { store, authorities, clock, logger, policy: issuerPolicy, verifiers },
+    admin: {
       store,
-      authorities,
       clock,
       logger,
-      policy: {
-        trustDomain: config.trustDomain,
-        credentialTtlSeconds: config.credentialTtlSeconds,
-        x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
-        jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
-        backdateSeconds: config.backdateSeconds,
-      },
+      trustDomain: config.trustDomain,
+      maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds,
+      issuerPolicy,
+      rotationPolicy,
       verifiers,
     },
-    admin: { store, clock, logger, trustDomain: config.trustDomain, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds, rotationPolicy, verifiers },
     close: () => store.close(),
   };
 }

@@ -1,0 +1,69 @@
+import { BotNotFoundError, RequestInvalidError, TesseraError } from "../errors.js";
+import type { Store } from "../store/types.js";
+import { assertBotUnlocked } from "./authenticate-bot.js";
+import { resolveDnsNames, resolveSvidRequest } from "./resolve-svid-request.js";
+import type { IssuerPolicy } from "./types.js";
+
+const MAX_ATTRIBUTES = 64;
+const MAX_ATTRIBUTE_CHARS = 1024;
+
+/** What `checkPolicy` needs: the bot's rules (read only) and the issuer's policy. */
+export interface PolicyCheckDeps {
+  store: Pick<Store, "getBot">;
+  policy: IssuerPolicy;
+}
+
+/** "Would this bot, joined with these attributes, get that SVID?", as untrusted fields. */
+export interface PolicyCheckRequest {
+  bot: unknown;
+  /** Join attributes, as a join would establish them (strings). */
+  attributes?: unknown;
+  /** The instance id `{{instance}}` templates are filled with; none by default. */
+  instance?: unknown;
+  spiffeId: unknown;
+  /** `x509` (default) or `jwt`; DNS names only for `x509`. */
+  svidType?: unknown;
+  dnsNames?: unknown;
+  ttlSeconds?: unknown;
+}
+
+/** The answer: what the SVID would carry, or the code and reason a real request would be refused with. */
+export type PolicyCheckResult =
+  | { allowed: true; spiffeId: string; dnsNames: string[]; ttlSeconds: number }
+  | { allowed: false; code: string; reason: string };
+
+function attributesOf(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  const entries = typeof value === "object" && value !== null && !Array.isArray(value) ? Object.entries(value) : undefined;
+  if (!entries || entries.length > MAX_ATTRIBUTES || !entries.every(([k, v]) => typeof v === "string" && k.length + v.length <= MAX_ATTRIBUTE_CHARS)) {
+    throw new RequestInvalidError(`issuer: attributes must be an object of at most ${MAX_ATTRIBUTES} string values`);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/**
+ * Decide an SVID request for a bot without a credential and without writing anything: the bot's
+ * lock, the SPIFFE ID, the DNS names and the TTL go through the very functions real requests use.
+ * A malformed check (no bot name, an unknown bot, bad attributes) throws; a refusal is an answer.
+ */
+export async function checkPolicy(deps: PolicyCheckDeps, request: PolicyCheckRequest): Promise<PolicyCheckResult> {
+  if (typeof request.bot !== "string" || request.bot === "") throw new RequestInvalidError("issuer: bot must be a bot name");
+  const svidType = request.svidType ?? "x509";
+  if (svidType !== "x509" && svidType !== "jwt") throw new RequestInvalidError("issuer: svid_type must be x509 or jwt");
+  if (request.instance !== undefined && typeof request.instance !== "string") throw new RequestInvalidError("issuer: instance must be a string");
+  const attributes = attributesOf(request.attributes);
+  const bot = await deps.store.getBot(request.bot);
+  if (!bot) throw new BotNotFoundError(`issuer: no bot named ${request.bot}`);
+  try {
+    assertBotUnlocked(bot);
+    const who = { bot, instance: { id: (request.instance as string | undefined) ?? "", attributes } };
+    const ttl = svidType === "x509" ? deps.policy.x509Svid : deps.policy.jwtSvid;
+    const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, ttl);
+    if (svidType === "jwt" && request.dnsNames !== undefined) throw new RequestInvalidError("issuer: a JWT-SVID carries no DNS names");
+    const dnsNames = resolveDnsNames(request.dnsNames, bot);
+    return { allowed: true, spiffeId: spiffeId.toString(), dnsNames, ttlSeconds };
+  } catch (err) {
+    if (err instanceof TesseraError) return { allowed: false, code: err.code, reason: err.message };
+    throw err;
+  }
+}
