@@ -6,7 +6,9 @@ import {
   deleteBot,
   getCaStatus,
   jsonResponse,
-  listAuditEvents,
+  listAuditPage,
+  listBotInstancePage,
+  listBotPage,
   listBots,
   listJoinTokens,
   requestCaRotation,
@@ -111,7 +113,15 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       );
       return botView(bot);
     }),
-    route("GET /v1/admin/bots", 0, async () => ({ bots: (await listBots(deps)).map(botView) })),
+    route("GET /v1/admin/bots", 0, async (event) => {
+      if (query(event, "limit") === undefined && query(event, "cursor") === undefined) return { bots: (await listBots(deps)).map(botView) };
+      const page = await listBotPage(deps, { limit: query(event, "limit"), cursor: query(event, "cursor") });
+      return { bots: page.items.map(botView), ...(page.next ? { next_cursor: page.next } : {}) };
+    }),
+    route("GET /v1/admin/bots/{name}/instances", 0, async (event) => {
+      const page = await listBotInstancePage(deps, param(event, "name"), { limit: query(event, "limit"), cursor: query(event, "cursor") });
+      return { instances: page.items.map(instanceView), ...(page.next ? { next_cursor: page.next } : {}) };
+    }),
     route("GET /v1/admin/bots/{name}", 0, async (event) => {
       const { bot, instances } = await showBot(deps, param(event, "name"));
       return { ...botView(bot), instances: instances.map(instanceView) };
@@ -140,18 +150,18 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       const { locked, changed } = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);
       return { target: body.target, id: body.id, locked, changed };
     }),
-    route("GET /v1/admin/audit", 0, async (event) => ({
-      events: (
-        await listAuditEvents(deps, {
-          bot: query(event, "bot"),
-          spiffeId: query(event, "spiffe_id"),
-          type: query(event, "type"),
-          since: query(event, "since"),
-          until: query(event, "until"),
-          limit: query(event, "limit"),
-        })
-      ).map(auditView),
-    })),
+    route("GET /v1/admin/audit", 0, async (event) => {
+      const page = await listAuditPage(deps, {
+        bot: query(event, "bot"),
+        spiffeId: query(event, "spiffe_id"),
+        type: query(event, "type"),
+        since: query(event, "since"),
+        until: query(event, "until"),
+        limit: query(event, "limit"),
+        cursor: query(event, "cursor"),
+      });
+      return { events: page.items.map(auditView), ...(page.next ? { next_cursor: page.next } : {}) };
+    }),
     route("POST /v1/admin/policy/test", 16 * 1024, async (event) => {
       const body = event.json ?? {};
       const result = await checkPolicy(

@@ -1,6 +1,10 @@
 import { RequestInvalidError } from "../errors.js";
 import type { AuditEvent, AuditEventType, AuditFilter } from "../store/types.js";
+import { auditCursorOf, pageSizeOf, parseAuditCursor, type Page } from "./pages.js";
 import type { AdminDeps } from "./types.js";
+
+/** `type=refusals`: every refused join, renewal and SVID request. */
+const REFUSALS: AuditEventType[] = ["join_refused", "renew_refused", "svid_refused"];
 
 const TYPES: readonly AuditEventType[] = [
   "join",
@@ -26,6 +30,8 @@ export interface AuditQuery {
   since?: unknown;
   until?: unknown;
   limit?: unknown;
+  /** The `next` of the previous page. */
+  cursor?: unknown;
 }
 
 function timeOf(value: unknown, what: string): number | undefined {
@@ -35,21 +41,24 @@ function timeOf(value: unknown, what: string): number | undefined {
   return t;
 }
 
-/** Audit events matching the query, newest first. */
-export async function listAuditEvents(deps: AdminDeps, query: AuditQuery): Promise<AuditEvent[]> {
+/** One page of audit events matching the query, newest first, and the cursor of the next page. */
+export async function listAuditPage(deps: AdminDeps, query: AuditQuery): Promise<Page<AuditEvent>> {
   const filter: AuditFilter = {};
   if (query.bot !== undefined) filter.botName = String(query.bot);
   if (query.spiffeId !== undefined) filter.spiffeId = String(query.spiffeId);
-  if (query.type !== undefined) {
-    if (!TYPES.includes(query.type as AuditEventType)) throw new RequestInvalidError(`admin: type must be one of ${TYPES.join(", ")}`);
+  if (query.type === "refusals") filter.types = REFUSALS;
+  else if (query.type !== undefined) {
+    if (!TYPES.includes(query.type as AuditEventType)) throw new RequestInvalidError(`admin: type must be refusals or one of ${TYPES.join(", ")}`);
     filter.type = query.type as AuditEventType;
   }
   const since = timeOf(query.since, "since");
   const until = timeOf(query.until, "until");
   if (since !== undefined) filter.since = since;
   if (until !== undefined) filter.until = until;
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new RequestInvalidError("admin: limit must be 1 to 1000");
-  filter.limit = limit;
-  return deps.store.listAudit(filter);
+  if (query.cursor !== undefined) filter.before = parseAuditCursor(query.cursor);
+  const limit = pageSizeOf(query.limit, 100);
+  const events = await deps.store.listAudit({ ...filter, limit: limit + 1 });
+  const items = events.slice(0, limit);
+  const last = items[items.length - 1];
+  return events.length > limit && last !== undefined ? { items, next: auditCursorOf(last) } : { items };
 }

@@ -6,6 +6,7 @@ import { validateAllowedSpiffeIdPattern } from "../issuer/allowed-spiffe-ids.js"
 import { defaultJoinVerifiers } from "../issuer/default-join-verifiers.js";
 import { placeholdersFor } from "../issuer/policy-template.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
+import { pageAfter, pageSizeOf, type Page } from "./pages.js";
 import type { AdminActor, AdminDeps } from "./types.js";
 
 const BOT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -92,6 +93,20 @@ export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: A
 /** Every bot. */
 export async function listBots(deps: AdminDeps): Promise<Bot[]> {
   return (await deps.store.listBots()).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A page of bots by name, after the cursor (a bot name). */
+export async function listBotPage(deps: AdminDeps, query: { limit?: unknown; cursor?: unknown }): Promise<Page<Bot>> {
+  const byCodeUnits = (await deps.store.listBots()).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return pageAfter(byCodeUnits, (bot) => bot.name, query.cursor, pageSizeOf(query.limit, 100));
+}
+
+/** A page of a bot's live instances, newest join first, after the cursor (an instance's position). */
+export async function listBotInstancePage(deps: AdminDeps, name: unknown, query: { limit?: unknown; cursor?: unknown }): Promise<Page<BotInstance>> {
+  const { instances } = await showBot(deps, name);
+  const ordered = instances.map((i) => ({ i, key: `${String(Number.MAX_SAFE_INTEGER - i.createdAt).padStart(16, "0")}#${i.id}` })).sort((a, b) => (a.key < b.key ? -1 : 1));
+  const page = pageAfter(ordered, (o) => o.key, query.cursor, pageSizeOf(query.limit, 100));
+  return { items: page.items.map((o) => o.i), ...(page.next ? { next: page.next } : {}) };
 }
 
 /** One bot with its live instances (those bound to its id); `BotNotFoundError` if there is none. */

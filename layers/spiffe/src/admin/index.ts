@@ -2,9 +2,10 @@
  * admin: what operators do through the admin API and the `tessera` CLI: bots, join tokens, locks,
  * the audit trail and the CA's state. Every change is audited with the acting principal.
  */
-export { listAuditEvents, type AuditQuery } from "./audit-and-status.js";
+export { listAuditPage, type AuditQuery } from "./audit-and-status.js";
+export { auditCursorOf, type Page } from "./pages.js";
 export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
-export { assertBotName, createBot, deleteBot, listBots, showBot, type CreateBotInput } from "./bots.js";
+export { assertBotName, createBot, deleteBot, listBotInstancePage, listBotPage, listBots, showBot, type CreateBotInput } from "./bots.js";
 export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";
 export { createJoinToken, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";
 export type { AdminActor, AdminDeps } from "./types.js";

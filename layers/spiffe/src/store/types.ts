@@ -162,6 +162,10 @@ export interface AuditFilter {
   until?: number;
   /** At most this many events, newest first. Default 100. */
   limit?: number;
+  /** Any of these types (AND with `type`): e.g. the three refusal types. */
+  types?: AuditEventType[];
+  /** Only events strictly older than this one (newest-first order: time, then id): a page's cursor. */
+  before?: { time: number; id: string };
 }
 
 /** Bots by name. */

@@ -51,13 +51,25 @@ function choosePartition(filter: AuditFilter): Partition | undefined {
   return undefined;
 }
 
+/** The greatest sort key a page may hold: the `until` bound or the cursor's own key, whichever is lower. */
+function upperSortKey(filter: AuditFilter): string | undefined {
+  const keys = [filter.until === undefined ? undefined : auditSortKey(filter.until), filter.before && auditSortKey(filter.before.time, filter.before.id)];
+  const present = keys.filter((k): k is string => k !== undefined).sort();
+  return present[0];
+}
+
+const isCursor = (filter: AuditFilter) => (item: Item) =>
+  filter.before === undefined || item.sk !== auditSortKey(filter.before.time, filter.before.id);
+
 function buildQuery(partition: Partition, filter: AuditFilter, since: number): AuditQuery {
   const names: Record<string, string> = { "#pk": partition.pk, "#sk": partition.sk };
   const values: Record<string, unknown> = { ":pk": partition.value, ":lo": auditSortKey(since) };
   let keyCondition = "#pk = :pk AND #sk >= :lo";
-  if (filter.until !== undefined) {
+  // BETWEEN is inclusive: the cursor's own event matches and is dropped by `listAuditEvents`.
+  const hi = upperSortKey(filter);
+  if (hi !== undefined) {
     keyCondition = "#pk = :pk AND #sk BETWEEN :lo AND :hi";
-    values[":hi"] = auditSortKey(filter.until);
+    values[":hi"] = hi;
   }
   const filters: string[] = [];
   const addFilter = (attribute: string, value: unknown): void => {
@@ -68,6 +80,11 @@ function buildQuery(partition: Partition, filter: AuditFilter, since: number): A
   if (filter.botName !== undefined && partition.index !== GSI1_NAME) addFilter("botName", filter.botName);
   if (filter.spiffeId !== undefined && partition.index !== GSI2_NAME) addFilter("spiffeId", filter.spiffeId);
   if (filter.type !== undefined) addFilter("type", filter.type);
+  if (filter.types !== undefined) {
+    names["#types"] = "type";
+    filter.types.forEach((type, i) => (values[`:types${i}`] = type));
+    filters.push(`#types IN (${filter.types.map((_t, i) => `:types${i}`).join(", ")})`);
+  }
   return {
     ...(partition.index === undefined ? {} : { IndexName: partition.index }),
     KeyConditionExpression: keyCondition,
@@ -90,26 +107,28 @@ export async function listAuditEvents(
 ): Promise<AuditEvent[]> {
   const limit = auditLimitOf(filter);
   const since = Math.max(filter.since ?? 0, window.now - window.retentionMs, 0);
-  if (limit === 0 || (filter.until !== undefined && filter.until <= since)) return [];
+  const until = Math.min(filter.until ?? Infinity, filter.before ? filter.before.time + 1 : Infinity);
+  if (limit === 0 || until <= since || filter.types?.length === 0) return [];
+  const keep = isCursor(filter);
 
   const indexed = choosePartition(filter);
   if (indexed !== undefined) {
-    const items = await run(buildQuery(indexed, filter, since), limit);
+    const items = (await run(buildQuery(indexed, filter, since), limit + 1)).filter(keep);
     return items.slice(0, limit).map((item) => fromItem<AuditEvent>(item));
   }
 
-  const newest = filter.until !== undefined ? filter.until - 1 : window.now + DAY_MS;
+  const newest = Number.isFinite(until) ? until - 1 : window.now + DAY_MS;
   const months = monthsDescending(newest, since);
   const found: Item[] = [];
   for (let i = 0; i < months.length && found.length < limit; i += MONTHS_PER_BATCH) {
-    const want = limit - found.length;
+    const want = limit - found.length + 1;
     const batch = await Promise.all(
       months.slice(i, i + MONTHS_PER_BATCH).map((month) => {
         const partition = { pk: PARTITION_KEY, sk: SORT_KEY, value: auditMonthPartition(month) };
         return run(buildQuery(partition, filter, since), want);
       }),
     );
-    for (const items of batch) found.push(...items);
+    for (const items of batch) found.push(...items.filter(keep));
   }
   return found.slice(0, limit).map((item) => fromItem<AuditEvent>(item));
 }

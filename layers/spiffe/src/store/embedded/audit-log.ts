@@ -21,7 +21,9 @@ function matches(event: AuditEvent, filter: AuditFilter): boolean {
     (filter.spiffeId === undefined || event.spiffeId === filter.spiffeId) &&
     (filter.type === undefined || event.type === filter.type) &&
     (filter.since === undefined || event.time >= filter.since) &&
-    (filter.until === undefined || event.time < filter.until)
+    (filter.until === undefined || event.time < filter.until) &&
+    (filter.types === undefined || filter.types.includes(event.type)) &&
+    (filter.before === undefined || compareAuditNewestFirst(event, { ...event, ...filter.before }) > 0)
   );
 }
 

@@ -5,6 +5,8 @@ import { BOT_INSTANCE_RETENTION_MS } from "../record-rules.js";
 import {
   RETIRED_CREDENTIALS_KEPT,
   type AuditEvent,
+  type AuditEventType,
+  type AuditFilter,
   type Bot,
   type BotInstance,
   type CaJournal,
@@ -698,6 +700,39 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         assert.deepEqual(await store.listAudit({ since: t - 4 * DAY }), days.slice(0, 3));
         assert.deepEqual(await store.listAudit({ until: t - DAY }), days.slice(1));
         await eventually(async () => assert.deepEqual(await store.listAudit({ botName: "a", limit: 3 }), days.slice(0, 3)));
+      });
+
+      test("pages newest first with a cursor (events of one millisecond included), by bot and across months, with a set of types", async (store) => {
+        const t = Date.now();
+        const events = [
+          ...[0, 1, 2].map((i) => ({ ...makeEvent(t - 1000, { botName: "a", type: "svid_refused" }), id: `same-${i}` })),
+          makeEvent(t - 2000, { botName: "a", type: "join_refused" }),
+          makeEvent(t - 3000, { botName: "b", type: "join" }),
+          makeEvent(t - 40 * DAY, { botName: "a", type: "renew_refused" }),
+          makeEvent(t - 41 * DAY, { botName: "a", type: "join" }),
+        ];
+        await Promise.all(events.map((event) => store.appendAudit(event)));
+        const pages = async (filter: AuditFilter, size: number): Promise<AuditEvent[][]> => {
+          const out: AuditEvent[][] = [];
+          let before: AuditFilter["before"];
+          for (;;) {
+            const page = await store.listAudit({ ...filter, limit: size, ...(before ? { before } : {}) });
+            if (page.length === 0) return out;
+            out.push(page);
+            const last = page[page.length - 1] as AuditEvent;
+            before = { time: last.time, id: last.id };
+          }
+        };
+        const newestFirst = [...events].sort((x, y) => (x.time !== y.time ? y.time - x.time : x.id < y.id ? 1 : -1));
+        await eventually(async () => {
+          assert.deepEqual((await pages({}, 2)).flat(), newestFirst);
+          assert.deepEqual((await pages({}, 2)).map((p) => p.length), [2, 2, 2, 1]);
+          assert.deepEqual((await pages({ botName: "a" }, 2)).flat(), newestFirst.filter((e) => e.botName === "a"));
+          const refusals: AuditEventType[] = ["join_refused", "renew_refused", "svid_refused"];
+          assert.deepEqual((await pages({ types: refusals }, 3)).flat(), newestFirst.filter((e) => refusals.includes(e.type)));
+          assert.deepEqual(await store.listAudit({ types: [] }), []);
+          assert.deepEqual(await store.listAudit({ before: { time: t - 2000, id: "\uffff" }, until: t - 2500 }), newestFirst.slice(4));
+        });
       });
 
       test("refuses a duplicate event", async (store) => {
