@@ -286,6 +286,16 @@ export function adminCommands(): Record<string, Command> {
       },
       run: testPolicy,
     },
+    "console login": {
+      usage: "",
+      options: {},
+      run: async (ctx) => {
+        none(ctx);
+        const created = await ctx.admin().call<Json>("POST", "/v1/admin/console/login-codes");
+        const url = `${ctx.target.issuer.replace(/\/+$/, "")}${created.login_path as string}`;
+        print(ctx, { url }, () => `${url}\n\nOpen it once, within 10 minutes, in the browser that will use the console (tessera dev only).`);
+      },
+    },
     "ca status": {
       usage: "",
       options: {},

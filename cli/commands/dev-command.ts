@@ -39,6 +39,8 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
       `  API:          ${server.url}`,
       `  bundle:       ${server.url}/v1/bundle`,
       `  admin token:  ${server.adminTokenPath}`,
+      `  console:      ${server.consoleLoginUrl()}`,
+      "                (one-time login link, valid 10 minutes; tessera console login prints another)",
       "",
       "Create a bot and a join token (in another terminal):",
       `  npx tessera bot create demo --allow spiffe://${server.trustDomain}/demo/*`,

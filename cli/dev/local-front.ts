@@ -8,6 +8,8 @@ import { issueRoutes } from "../../functions/issue/routes.js";
 import { createJoinHandler } from "../../functions/join/create-handler.js";
 import { joinRoutes } from "../../functions/join/routes.js";
 import { jsonResponse, statusForCode, type HttpEvent, type HttpHandler, type HttpResult, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
+import { ConsoleGate } from "./console-gate.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
@@ -17,6 +19,9 @@ const ADMIN_TOKEN_NEEDED =
   "(the CLI reads it from the admin-token file in the dev issuer's --data-dir, or takes --admin-token / TESSERA_ADMIN_TOKEN)";
 /** The principal the local front puts in the request context after checking the admin token. */
 export const LOCAL_ADMIN_PRINCIPAL = "local-admin";
+/** The principal of calls made from a console session. */
+export const LOCAL_CONSOLE_PRINCIPAL = "local-console";
+const CONSOLE_LOGIN_PATH = "/v1/admin/console/login-codes";
 
 interface CompiledRoute {
   method: string;
@@ -125,10 +130,41 @@ function send(res: ServerResponse, result: HttpResult): void {
   res.end(result.body ?? "");
 }
 
+/** The `host:port` values the front answers to: its own address, and `localhost` beside a loopback address. */
+function hostsOf(server: Server, host: string): string[] {
+  const address = server.address() as AddressInfo | null;
+  if (!address) return [];
+  const hosts = [`${host}:${address.port}`];
+  if (host === "127.0.0.1" || host === "::1") hosts.push(`localhost:${address.port}`);
+  return hosts;
+}
+
+const refusal = (code: string, message: string): HttpResult => jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
+
+/**
+ * Who may make an admin call: the admin token (the CLI), or a console session with the console's
+ * header and this server's Origin. The token alone may mint a console login code.
+ */
+function admit(req: IncomingMessage, url: URL, adminToken: string, gate: ConsoleGate): { principal: string } | HttpResult {
+  if (tokenMatches(req.headers.authorization, adminToken)) {
+    if (url.pathname === CONSOLE_LOGIN_PATH && req.method === "POST") {
+      return jsonResponse(201, { login_path: `${CONSOLE_PREFIX}/login?code=${gate.issueLoginCode()}` }, { ...STRICT_HEADERS });
+    }
+    return { principal: LOCAL_ADMIN_PRINCIPAL };
+  }
+  if (url.pathname === CONSOLE_LOGIN_PATH) return refusal("ERR_UNAUTHORIZED", ADMIN_TOKEN_NEEDED);
+  const verdict = gate.authorize(req);
+  if (verdict === "no_session") return refusal("ERR_UNAUTHORIZED", ADMIN_TOKEN_NEEDED);
+  if (verdict === "forbidden") return refusal("ERR_CONSOLE_FORBIDDEN", "dev: a console call needs the console's header and this server's Host and Origin");
+  return { principal: LOCAL_CONSOLE_PRINCIPAL };
+}
+
 /** A running local front. */
 export interface LocalFront {
   url: string;
   server: Server;
+  /** The console's sessions; `issueLoginCode` makes the code of a one-time login URL. */
+  consoleGate: ConsoleGate;
   close(): Promise<void>;
 }
 
@@ -152,6 +188,7 @@ export async function startLocalFront(options: {
     ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
     ...adminRoutes(runtime.admin).map((r) => compile(r.routeKey, admin)),
   ];
+  const consoleGate = new ConsoleGate(runtime.clock, () => hostsOf(server, options.host));
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");
@@ -166,15 +203,21 @@ export async function startLocalFront(options: {
       route?.names.forEach((name, i) => {
         params[name] = decodeURIComponent((match as RegExpExecArray)[i + 1] as string);
       });
+      if (url.pathname === CONSOLE_PREFIX || url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) {
+        send(res, await serveConsole(req, url, consoleGate));
+        return;
+      }
       const event = toEvent(req, url, body, route, params);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
-        if (!tokenMatches(req.headers.authorization, options.adminToken)) {
-          send(res, jsonResponse(statusForCode("ERR_UNAUTHORIZED"), { error: { code: "ERR_UNAUTHORIZED", message: ADMIN_TOKEN_NEEDED } }));
+        const admitted = admit(req, url, options.adminToken, consoleGate);
+        if ("statusCode" in admitted) {
+          send(res, admitted);
           return;
         }
-        event.requestContext.authorizer = { iam: { userArn: LOCAL_ADMIN_PRINCIPAL } };
+        event.requestContext.authorizer = { iam: { userArn: admitted.principal } };
       }
-      send(res, await (route?.handler ?? issue)(event));
+      const result = await (route?.handler ?? issue)(event);
+      send(res, url.pathname.startsWith(ADMIN_PREFIX) ? { ...result, headers: { ...result.headers, ...STRICT_HEADERS } } : result);
     } catch (err) {
       runtime.logger.error("local front failed", { error: err });
       if (!res.headersSent) send(res, jsonResponse(500, { error: { code: "ERR_INTERNAL", message: "internal error" } }));
@@ -188,6 +231,7 @@ export async function startLocalFront(options: {
   return {
     url: `http://${options.host}:${port}`,
     server,
+    consoleGate,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -31,6 +31,8 @@ export interface DevServer {
   front: LocalFront;
   adminTokenPath: string;
   trustDomain: string;
+  /** A fresh one-time URL that logs a browser into the console (valid 10 minutes). */
+  consoleLoginUrl(): string;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export async function startDevServer(options: DevOptions): Promise<DevServer> {
       front,
       adminTokenPath,
       trustDomain: settings.trust_domain,
+      consoleLoginUrl: () => `${front.url}/console/login?code=${front.consoleGate.issueLoginCode()}`,
       stop: async () => {
         stopTicks();
         await front.close();

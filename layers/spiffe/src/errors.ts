@@ -158,6 +158,10 @@ export class RouteNotFoundError extends TesseraError {
 export class AdminUnauthorizedError extends TesseraError {
   static override readonly code = "ERR_UNAUTHORIZED";
 }
+/** A console call that a cross-site page could have made: wrong Origin or Host, or without the console's header. */
+export class ConsoleForbiddenError extends TesseraError {
+  static override readonly code = "ERR_CONSOLE_FORBIDDEN";
+}
 /** No usable signing authority (CA or JWT key) yet: the deployment has not created one. */
 export class AuthorityUnavailableError extends TesseraError {
   static override readonly code = "ERR_AUTHORITY_UNAVAILABLE";

@@ -1,0 +1,94 @@
+import { api, errorBox, fieldsOf, h, lines, lockText, table } from "./dom.js";
+
+/** Policy check: the issuer's own decision for a bot, attributes, a SPIFFE ID and DNS names. */
+export function policyPage() {
+  const out = h("div", { id: "policy-result" });
+  const form = h(
+    "form",
+    { id: "policy-form" },
+    h("label", { for: "p-bot" }, "Bot"), h("input", { id: "p-bot", name: "bot", required: true }),
+    h("label", { for: "p-attrs" }, "Join attributes (k=v, one a line)"), h("textarea", { id: "p-attrs", name: "attrs", rows: 2 }),
+    h("label", { for: "p-id" }, "SPIFFE ID"), h("input", { id: "p-id", name: "spiffe_id", required: true }),
+    h("label", { for: "p-dns" }, "DNS names"), h("input", { id: "p-dns", name: "dns" }),
+    h("button", { type: "submit" }, "Check"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = fieldsOf(form);
+    const attributes = Object.fromEntries(String(f.attrs).split("\n").map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const dns = lines(f.dns);
+    try {
+      const r = await api("POST", "/v1/admin/policy/test", { bot: f.bot, attributes, spiffe_id: f.spiffe_id, ...(dns.length ? { dns_names: dns } : {}) });
+      out.replaceChildren(
+        r.allowed
+          ? h("p", { class: "ok" }, `allowed: ${r.spiffe_id}`, r.dns_names.length ? ` with DNS ${r.dns_names.join(", ")}` : "", `, TTL ${r.ttl}s`)
+          : h("p", { class: "error" }, `refused: ${r.code}: ${r.reason}`),
+      );
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  });
+  return h("section", {}, h("h1", {}, "Policy check"), h("p", {}, "Would this bot, joined with these attributes, get that SVID? Answered by the code that decides real requests; nothing is written."), form, out);
+}
+
+/** Locks: lock or unlock a bot, an instance or a join token (by hash), with a confirmation and a reason. */
+export async function locksPage() {
+  const out = h("div", { id: "lock-result" });
+  const form = h(
+    "form",
+    { id: "lock-form" },
+    h("label", { for: "l-target" }, "What"), h("select", { id: "l-target", name: "target" }, h("option", { value: "bot" }, "bot (name)"), h("option", { value: "bot_instance" }, "bot instance (id)"), h("option", { value: "join_token" }, "join token (hash)")),
+    h("label", { for: "l-id" }, "Name, id or hash"), h("input", { id: "l-id", name: "id", required: true }),
+    h("label", { for: "l-reason" }, "Reason"), h("input", { id: "l-reason", name: "reason", required: true }),
+    h("button", { type: "submit", name: "lock", value: "lock" }, "Lock"),
+    h("button", { type: "submit", name: "unlock", value: "unlock" }, "Unlock"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = fieldsOf(form);
+    const locked = event.submitter?.value !== "unlock";
+    if (!window.confirm(`${locked ? "Lock" : "Unlock"} ${f.target} ${f.id}?`)) return;
+    try {
+      const r = await api("POST", "/v1/admin/locks", { target: f.target, id: f.id, locked, reason: f.reason });
+      out.replaceChildren(h("p", { class: "ok" }, `${r.target} ${r.id}: ${r.locked ? "locked" : "unlocked"}${r.changed ? "" : " (nothing changed)"}`));
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  });
+  const root = h("section", {}, h("h1", {}, "Locks"), form, out);
+  try {
+    const { tokens } = await api("GET", "/v1/admin/tokens");
+    root.append(h("h2", {}, "Join tokens (by hash; the tokens themselves are never shown again)"), table(["Hash", "Bot", "Uses left", "State", "Expires"], tokens.map((t) => [h("code", {}, t.token_hash), t.bot_name, t.uses_remaining, lockText(t.lock), t.expires_at]), "no unspent tokens"));
+  } catch (err) {
+    root.append(errorBox(err));
+  }
+  return root;
+}
+
+async function download(format) {
+  const res = await fetch(format === "pem" ? "/v1/bundle?format=pem" : "/v1/bundle");
+  const blob = new Blob([await res.text()], { type: format === "pem" ? "application/x-pem-file" : "application/json" });
+  const a = h("a", { href: URL.createObjectURL(blob), download: format === "pem" ? "bundle.pem" : "bundle.json" });
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+/** CA: slots with keys and expiries, the next rotation step of each kind, and the published bundle. */
+export async function caPage() {
+  const root = h("section", {}, h("h1", {}, "CA and JWT keys"));
+  try {
+    const s = await api("GET", "/v1/admin/ca");
+    root.append(
+      h("p", {}, `trust domain ${s.trustDomain}, bundle sequence ${s.bundleSequence}`),
+      table(["Kind", "Slot", "Status", "Key", "Generation", "Not before", "Not after", "Activated"], s.slots.map((x) => [x.kind, x.slot, x.status, h("code", {}, x.keyId), x.keyGeneration, x.notBefore, x.notAfter, x.activatedAt])),
+      h("h2", {}, "Next rotation"),
+      table(["Kind", "Next step", "When", "Warning"], s.schedule.map((p) => [p.kind, p.next ? `${p.next.step} slot ${p.next.slot}` : "nothing planned", p.next ? (p.next.due ? "now" : p.next.at) : "-", p.warning])),
+      h("h2", {}, "Published bundle"),
+      h("p", {}, h("button", { type: "button", id: "bundle-json", onclick: () => void download("json") }, "Download bundle.json"), " ", h("button", { type: "button", id: "bundle-pem", onclick: () => void download("pem") }, "Download bundle.pem")),
+      h("p", {}, "Roles Anywhere: the dev issuer has no trust anchor; in AWS the rotate function updates it after every change of the bundle."),
+    );
+  } catch (err) {
+    root.append(errorBox(err));
+  }
+  return root;
+}
