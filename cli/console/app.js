@@ -14,6 +14,7 @@ const routes = [
 async function render() {
   const main = document.getElementById("main");
   const hash = location.hash || "#/bots";
+  delete main.dataset.rendered;
   for (const a of document.querySelectorAll("header nav a")) a.classList.toggle("active", hash.startsWith(a.getAttribute("href")));
   try {
     await api("GET", "/v1/admin/ca");
@@ -25,6 +26,7 @@ async function render() {
     const m = pattern.exec(hash);
     if (m) {
       main.replaceChildren(await page(m));
+      main.dataset.rendered = hash;
       return;
     }
   }

@@ -6,7 +6,7 @@ export function h(tag, attrs = {}, ...children) {
     if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
     else el.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -16,7 +16,7 @@ export function h(tag, attrs = {}, ...children) {
 export function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
-  for (const child of children.flat()) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  for (const child of children.flat(Infinity)) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return el;
 }
 
@@ -29,7 +29,23 @@ export class ApiError extends Error {
 }
 
 // Every admin call: the session cookie (HttpOnly, sent by the browser) and the console header.
+// How many calls are in flight, on <body data-pending>: tests and the page-load bench wait for 0.
+let pending = 0;
+const track = (delta) => {
+  pending += delta;
+  document.body.dataset.pending = String(pending);
+};
+
 export async function api(method, path, body) {
+  track(1);
+  try {
+    return await call(method, path, body);
+  } finally {
+    track(-1);
+  }
+}
+
+async function call(method, path, body) {
   const headers = { "x-tessera-console": "1" };
   if (body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });

@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
+import { findChromium } from "../support/chromium.js";
 import { TESSERA_BIN } from "../support/cli-process.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
 
 const TD = "example.org";
 const ID = `spiffe://${TD}/web/api`;
-const CANDIDATES = [process.env.TESSERA_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"];
-const chromiumPath = CANDIDATES.find((p): p is string => typeof p === "string" && p !== "" && existsSync(p));
+const chromiumPath = findChromium();
 const skip = chromiumPath ? false : "no Chromium found (apt-get install chromium, or set TESSERA_CHROMIUM to its path)";
 
 describe("the console in headless Chromium against tessera dev and a real agent", { skip }, () => {
@@ -98,6 +98,8 @@ describe("the console in headless Chromium against tessera dev and a real agent"
     await page.getByRole("cell", { name: "ERR_CREDENTIAL_INVALID" }).first().waitFor();
     await page.getByRole("cell", { name: audited.detail.reason as string }).first().waitFor();
     assert.equal(await page.locator("figure svg").count(), 3, "the per-hour, per-SPIFFE-ID and per-bot charts");
+    assert.ok((await page.locator("figure svg rect.bar").count()) >= 3, "the charts have bars");
+    await page.locator("figure svg text", { hasText: ID }).first().waitFor();
   });
 
   it("locks the bot from the page: the agent's next renewal is refused with ERR_BOT_LOCKED; unlocking lets it renew", async () => {
