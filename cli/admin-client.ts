@@ -45,6 +45,13 @@ export class AdminClient {
     return { authorization: `Bearer ${token}` };
   }
 
+  /** One admin call passed through as it is (status and body text), for `tessera console`. */
+  async forward(method: string, path: string, body: string | undefined): Promise<{ status: number; body: string }> {
+    const headers = await this.#authHeaders(method, path, body);
+    const res = await fetch(`${this.#target.issuer.replace(/\/+$/, "")}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    return { status: res.status, body: await res.text() };
+  }
+
   /** One admin call. */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const text = body === undefined ? undefined : JSON.stringify(body);

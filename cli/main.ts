@@ -5,6 +5,7 @@ import { TesseraError } from "../layers/spiffe/src/index.js";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { adminCommands } from "./commands/admin-commands.js";
 import { runAgentCommand } from "./commands/agent-commands.js";
+import { CONSOLE_USAGE, runConsoleCommand } from "./commands/console-command.js";
 import { DEV_USAGE, runDevCommand } from "./commands/dev-command.js";
 import { svidCommands } from "./commands/svid-commands.js";
 import { UsageError, helpAsked, type CliIo } from "./output.js";
@@ -54,7 +55,7 @@ function usage(noun?: string): string {
   const lines = Object.entries(commands())
     .filter(([name]) => noun === undefined || name.startsWith(`${noun} `))
     .map(([name, c]) => `  tessera ${name} ${c.usage}`);
-  const others = noun === undefined ? [`  tessera dev ${DEV_USAGE}`, "  tessera agent [start|validate|api|install] ...   (tessera agent --help)"] : [];
+  const others = noun === undefined ? [`  tessera dev ${DEV_USAGE}`, `  tessera console ${CONSOLE_USAGE}`, "  tessera agent [start|validate|api|install] ...   (tessera agent --help)"] : [];
   return [
     `usage: tessera ${noun ?? "<command>"} ${noun === undefined ? "[options]" : "<command> [options]"}`,
     "",
@@ -89,6 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (argv[0] === "dev") return await runDevCommand(argv.slice(1), io);
     if (argv[0] === "agent") return await runAgentCommand(argv.slice(1), io);
+    if (argv[0] === "console" && argv[1] !== "login") return await runConsoleCommand(argv.slice(1), io);
     if (argv[0] === "audit" && argv[1] !== "list") argv = ["audit", "list", ...argv.slice(1)];
     const table = commands();
     const key = [argv[0], argv[1]].join(" ");

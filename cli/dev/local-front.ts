@@ -46,7 +46,7 @@ function compile(routeKey: string, handler: HttpHandler): CompiledRoute {
  * `undefined` at once; the rest is read and dropped up to `DRAIN_LIMIT_BYTES` so the client gets
  * the 413 instead of a reset, and only a client that keeps sending past that loses its connection.
  */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const tooLarge = () => {
     let drained = 0;
     req.on("error", () => undefined);
@@ -125,7 +125,8 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: CompiledRo
   } as HttpEvent;
 }
 
-function send(res: ServerResponse, result: HttpResult): void {
+/** Write a handler's result to a node response. */
+export function send(res: ServerResponse, result: HttpResult): void {
   res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
   res.end(result.body ?? "");
 }

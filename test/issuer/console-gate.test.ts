@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
+import { rawRequest, type RawAnswer } from "../support/raw-http.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { ADMIN_TOKEN, TRUST_DOMAIN, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Node's client, so Host, Origin and Cookie are exactly what an attacker's browser or script would send. */
-function raw(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const raw = rawRequest;
+type Raw = RawAnswer;
 
 const codeOf = (r: Raw) => (JSON.parse(r.body) as { error?: { code?: string } }).error?.code;
 

@@ -162,6 +162,10 @@ export class AdminUnauthorizedError extends TesseraError {
 export class ConsoleForbiddenError extends TesseraError {
   static override readonly code = "ERR_CONSOLE_FORBIDDEN";
 }
+/** `tessera console` could not reach the issuer or sign the call with the operator's AWS credentials. */
+export class IssuerUnreachableError extends TesseraError {
+  static override readonly code = "ERR_ISSUER_UNREACHABLE";
+}
 /** No usable signing authority (CA or JWT key) yet: the deployment has not created one. */
 export class AuthorityUnavailableError extends TesseraError {
   static override readonly code = "ERR_AUTHORITY_UNAVAILABLE";
