@@ -55,6 +55,26 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.match(refused.stderr, /ERR_POLICY_INVALID/);
   });
 
+  it("`tessera policy test` answers allowed or the refusal a real request would get; `tessera console login` prints a one-time link", async () => {
+    const allowed = await cli("policy", "test", "--bot", "demo", "--spiffe-id", `spiffe://${TD}/demo/web`, "--dns", "WEB.demo.internal", "--ttl", "5h");
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /^allowed\n/);
+    assert.match(allowed.stdout, /^dns_names: web\.demo\.internal$/m);
+    assert.match(allowed.stdout, /^ttl: 7200s$/m);
+    const refused = await cliJson("policy", "test", "--bot", "demo", "--spiffe-id", `spiffe://${TD}/other`, "--attr", "repository=x");
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.code, "ERR_SPIFFEID_NOT_ALLOWED");
+    const badAttr = await cli("policy", "test", "--bot", "demo", "--spiffe-id", `spiffe://${TD}/demo/web`, "--attr", "novalue");
+    assert.equal(badAttr.code, 2);
+    const link = await cli("console", "login");
+    assert.equal(link.code, 0, link.stderr);
+    const url = /^(http:\/\/\S+\/console\/login\?code=\S+)$/m.exec(link.stdout)?.[1] as string;
+    const login = await fetch(url, { redirect: "manual" });
+    assert.equal(login.status, 303);
+    assert.match(login.headers.get("set-cookie") ?? "", /HttpOnly; SameSite=Strict/);
+    assert.equal((await fetch(url, { redirect: "manual" })).status, 401, "the link works once");
+  });
+
   it("writes an X.509-SVID to disk that openssl verifies against GET /v1/bundle", async () => {
     const token = (await cliJson("token", "create", "--bot", "demo")).token as string;
     const out = join(tmp.path, "svid");
