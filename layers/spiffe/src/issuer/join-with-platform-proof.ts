@@ -15,6 +15,8 @@ export interface JoinWithPlatformProofRequest {
   botName: unknown;
   /** The platform's signed token. */
   token: unknown;
+  /** The signed document sent beside the signature, when the method has one (`aws_ec2`). */
+  document?: unknown;
   ttlSeconds?: unknown;
 }
 
@@ -37,7 +39,7 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
   }
   if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
   const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
-  const attestation = await verifier.attest({ token: request.token }, rules, { clock: deps.clock, replay: deps.store });
+  const attestation = await verifier.attest({ token: request.token, document: request.document }, rules, { clock: deps.clock, replay: deps.store });
   const now = deps.clock.now().getTime();
   const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
   await deps.store.createBotInstance(instance);
