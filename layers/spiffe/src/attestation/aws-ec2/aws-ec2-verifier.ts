@@ -41,6 +41,17 @@ function documentBytes(document: unknown): Uint8Array | undefined {
   return Buffer.from(document, "utf8");
 }
 
+/** The bot's aws_ec2 rules, normalised; a rule stored before it could be validated and invalid now matches nothing. */
+function storedRules(rules: readonly JoinRule[]): AwsEc2Rule[] {
+  return rules.flatMap((rule) => {
+    try {
+      return rule.method === "aws_ec2" ? [validateAwsEc2Rule(rule)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
  * The `aws_ec2` join verifier: an EC2 instance identity document and its RSA-2048 PKCS#7 signature
  * (IMDS `dynamic/instance-identity/rsa2048`), verified with the AWS certificate of the document's
@@ -65,7 +76,7 @@ export class AwsEc2Verifier implements JoinVerifier {
     const beside = documentBytes(proof.document);
     const doc = this.#verifiedDocument(signature, beside);
     const attributes = identityAttributes(doc);
-    const matching = (rules as AwsEc2Rule[]).filter((rule) => rule.method === "aws_ec2" && claimRulesMatch(rule.claims, attributes));
+    const matching = storedRules(rules).filter((rule) => claimRulesMatch(rule.claims, attributes));
     if (matching.length === 0) throw new JoinRuleMismatchError("attestation: the instance matches none of the bot's aws_ec2 rules");
     const now = context.clock.now().getTime();
     const skew = (this.#options.skewSeconds ?? 60) * 1000;
