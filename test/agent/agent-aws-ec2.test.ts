@@ -10,6 +10,7 @@ import { runOneshot } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
 import { EC2_ACCOUNT, EC2_REGION, OpensslWorkdir, identityDocument, type FakeAwsSigner } from "../../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
 import { createBot } from "../../layers/spiffe/src/index.js";
+import { runTessera } from "../support/cli-process.js";
 import { startImdsServer, type ImdsServer } from "../support/imds-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -81,5 +82,18 @@ services:
     assert.throws(() => parseAgentConfig(base("{ join_method: aws_ec2, bot_name: fleet, token_file: /t }")), /token_file/);
     assert.throws(() => parseAgentConfig(base('{ join_method: aws_ec2, bot_name: fleet, metadata_endpoint: "file:///etc" }')), /metadata_endpoint/);
     assert.throws(() => parseAgentConfig(base("{ join_method: aws_ec2 }")), /bot_name/);
+  });
+
+  it("creates an aws_ec2 bot with `tessera bot create --join-method aws_ec2 --aws-account --aws-region`", async () => {
+    const cli = (...args: string[]) => runTessera([...args, "--issuer", dev.url, "--data-dir", join(tmp.path, "issuer"), "--json"]);
+    const created = await cli("bot", "create", "fleet2", "--allow", `spiffe://${TD}/aws/{{account}}/{{region}}/{{instance_id}}`, "--join-method", "aws_ec2",
+      "--aws-account", EC2_ACCOUNT, "--aws-region", "us-*", "--aws-region", "eu-west-1", "--max-join-age", "10m");
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual((JSON.parse(created.stdout) as { join_rules: unknown }).join_rules, [
+      { method: "aws_ec2", claims: { account: [EC2_ACCOUNT], region: ["us-*", "eu-west-1"] }, max_join_age: 600, allow_rejoin: false },
+    ]);
+    const refused = await cli("bot", "create", "fleet3", "--allow", `spiffe://${TD}/x`, "--join-method", "aws_ec2", "--aws-account", "1234");
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /ERR_POLICY_INVALID/);
   });
 });
