@@ -5,7 +5,10 @@ import { AWS_EC2_RSA2048_CERTIFICATES } from "./aws-region-certificates.js";
 import { REGION_NAME } from "./identity-document.js";
 
 /** The public key that signs each Region's instance identity documents. */
-export type RegionKeys = ReadonlyMap<string, KeyObject>;
+export interface RegionKeys {
+  /** The key of `region`'s certificate, or undefined for a Region without one. */
+  get(region: string): KeyObject | undefined;
+}
 
 function keyOf(region: string, pem: string, where: string): KeyObject {
   let certificate: X509Certificate;
@@ -27,16 +30,23 @@ function derToPem(base64: string): string {
 
 /**
  * The keys of AWS's RSA-2048 instance identity certificates, every shipped Region, with
- * `overrides` (Region to PEM) replacing or adding Regions. `ConfigError` names a bad entry.
+ * `overrides` (Region to PEM) replacing or adding Regions. Overrides are checked now (`ConfigError`
+ * names a bad entry); a shipped certificate is parsed the first time its Region joins.
  */
 export function createRegionKeys(overrides: Readonly<Record<string, string>> = {}, where = "aws_ec2 certificates"): RegionKeys {
   const keys = new Map<string, KeyObject>();
-  for (const [region, base64] of Object.entries(AWS_EC2_RSA2048_CERTIFICATES)) keys.set(region, keyOf(region, derToPem(base64), "shipped"));
   for (const [region, pem] of Object.entries(overrides)) {
     if (!REGION_NAME.test(region) || typeof pem !== "string") throw new ConfigError(`config: ${where}: ${JSON.stringify(region.slice(0, 64))} must be a Region name mapped to a PEM certificate`);
     keys.set(region, keyOf(region, pem, where));
   }
-  return keys;
+  return {
+    get(region: string): KeyObject | undefined {
+      if (!keys.has(region) && Object.hasOwn(AWS_EC2_RSA2048_CERTIFICATES, region)) {
+        keys.set(region, keyOf(region, derToPem(AWS_EC2_RSA2048_CERTIFICATES[region] as string), "shipped"));
+      }
+      return keys.get(region);
+    },
+  };
 }
 
 /**
