@@ -1,5 +1,5 @@
 import type { PutCommandInput } from "@aws-sdk/lib-dynamodb";
-import { ReplayError, StoreConflictError, StoreError } from "../../errors.js";
+import { ReplayError, StoreConflictError } from "../../errors.js";
 import { BOT_INSTANCE_RETENTION_MS } from "../record-rules.js";
 import type { BotInstance, ReplayClaim } from "../types.js";
 import { botInstanceItem, replayKey, ttlSeconds } from "./items.js";
@@ -32,7 +32,7 @@ export function botInstancePut(instance: BotInstance, clockNow: number): Put {
 /**
  * Put a bot instance and its single-use records in one transaction: both or neither, so of two
  * joins racing for one claim exactly one creates its instance. `ReplayError` for a taken claim,
- * `StoreConflictError` for a taken instance id.
+ * `StoreConflictError` for a taken instance id or a transaction that keeps colliding.
  */
 export async function createBotInstanceWithClaims(table: TableClient, instance: BotInstance, claims: readonly ReplayClaim[], clockNow: number): Promise<void> {
   const actions = [botInstancePut(instance, clockNow), ...claims.map(replayPut)].map((put) => ({ Put: { TableName: table.table, ...put } }));
@@ -43,5 +43,5 @@ export async function createBotInstanceWithClaims(table: TableClient, instance: 
     if (codes.slice(1).includes("ConditionalCheckFailed")) throw new ReplayError("store: value already used");
     // TransactionConflict: a concurrent join touched the same record; the next attempt sees who won.
   }
-  throw new StoreError("store: dynamodb createBotInstance kept colliding with concurrent joins");
+  throw new StoreConflictError("store: createBotInstance kept colliding with concurrent joins");
 }
