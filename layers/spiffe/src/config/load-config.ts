@@ -1,6 +1,7 @@
 import { readRegionCertificatesFile } from "../attestation/aws-ec2/region-certificates.js";
 import { ConfigError } from "../errors.js";
 import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
+import { parseIssuerUrl } from "../oidcdiscovery/issuer-url.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
 import { ACTIVATE_DIVISOR, DEFAULT_WARN_FRACTION } from "../rotation/thresholds.js";
 import { TrustDomain } from "../spiffeid/index.js";
@@ -38,6 +39,8 @@ export interface TesseraConfig {
   bundleBucket?: string;
   /** IAM Roles Anywhere trust anchor kept in step with the CA, when set. */
   trustAnchorId?: string;
+  /** OIDC issuer URL (`TESSERA_ISSUER_URL`): the `iss` of every JWT-SVID and the base of the discovery document; unset means neither. */
+  issuerUrl?: string;
   logLevel: string;
   /** Endpoints of the AWS services, from AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL (emulators); unset means AWS's own. */
   awsEndpoints: AwsEndpoints;
@@ -177,6 +180,7 @@ export function loadConfig(env: Env): TesseraConfig {
   };
   if (env.TESSERA_BUNDLE_BUCKET) config.bundleBucket = env.TESSERA_BUNDLE_BUCKET;
   if (env.TESSERA_TRUST_ANCHOR_ID) config.trustAnchorId = env.TESSERA_TRUST_ANCHOR_ID;
+  if (env.TESSERA_ISSUER_URL?.trim()) config.issuerUrl = parseIssuerUrl(env.TESSERA_ISSUER_URL.trim(), "TESSERA_ISSUER_URL");
   if (config.x509SvidTtlSeconds > config.x509SvidMaxTtlSeconds) {
     throw new ConfigError("config: TESSERA_X509_SVID_TTL is above TESSERA_X509_SVID_MAX_TTL");
   }
