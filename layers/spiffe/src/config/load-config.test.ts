@@ -53,6 +53,14 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads TESSERA_ISSUER_URL, unset by default, and refuses one relying parties could not match with iss", () => {
+    assert.equal(loadConfig(base).issuerUrl, undefined);
+    assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: "" }).issuerUrl, undefined);
+    assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: " https://spiffe.example.org " }).issuerUrl, "https://spiffe.example.org");
+    assert.throws(() => loadConfig({ ...base, TESSERA_ISSUER_URL: "http://spiffe.example.org" }), /TESSERA_ISSUER_URL must be an https URL/);
+    assert.throws(() => loadConfig({ ...base, TESSERA_ISSUER_URL: "https://spiffe.example.org/" }), /TESSERA_ISSUER_URL must not end in \//);
+  });
+
   it("reads the embedded store and disk keys", () => {
     const c = loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: "/d" });
     assert.deepEqual(c.store, { kind: "embedded", directory: "/d" });

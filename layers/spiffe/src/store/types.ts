@@ -129,6 +129,11 @@ export type AuditEventType =
   | "bot_deleted"
   | "token_created"
   | "ca_rotated"
+  | "ca_prepared"
+  | "ca_retired"
+  | "jwt_key_prepared"
+  | "jwt_key_rotated"
+  | "jwt_key_retired"
   | "join_refused"
   | "renew_refused"
   | "svid_refused";
