@@ -1,5 +1,6 @@
 // The issue function's OIDC routes over HTTP, with and without an issuer URL configured.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { decodeJwt } from "jose";
 import { call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
@@ -47,6 +48,21 @@ for (const issuerUrl of [ISSUER, undefined]) {
         assert.equal((res.json.error as { code: string }).code, "ERR_OIDC_DISCOVERY_DISABLED");
       }
     });
+
+    if (issuerUrl) {
+      it("names the configured issuer whatever Host the request carries", async () => {
+        const { port } = new URL(h.url);
+        const body = await new Promise<string>((resolve, reject) => {
+          const req = request({ host: "127.0.0.1", port, path: "/.well-known/openid-configuration", headers: { host: "evil.example" } }, (res) => {
+            let text = "";
+            res.setEncoding("utf8").on("data", (d: string) => (text += d)).on("end", () => resolve(text));
+          });
+          req.on("error", reject).end();
+        });
+        const document = JSON.parse(body) as { issuer: string; jwks_uri: string };
+        assert.deepEqual([document.issuer, document.jwks_uri], [issuerUrl, `${issuerUrl}/.well-known/jwks.json`]);
+      });
+    }
 
     it("serves the JWKS: the bundle's JWT key with kid, use sig and alg, public members only", async () => {
       const res = await call(h.url, "GET", "/.well-known/jwks.json");

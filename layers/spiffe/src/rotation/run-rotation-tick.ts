@@ -1,4 +1,3 @@
-import type { AuditLogger } from "../audit/index.js";
 import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { JournalConflictError, ReplayError } from "../errors.js";
@@ -17,7 +16,6 @@ export interface RotationTickDeps extends PublishDeps {
   rotationPolicy: Record<JournalKind, RotationPolicy>;
   /** Where each step's audit event (`ca_prepared`, `ca_rotated`, ...) is recorded. */
   store: AuditStore;
-  logger: PublishDeps["logger"] & AuditLogger;
 }
 
 /** What one tick did. */
