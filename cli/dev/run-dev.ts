@@ -4,6 +4,7 @@ import {
   ConfigError,
   buildRuntime,
   generateSecret,
+  isLoopbackHost,
   loadConfig,
   runRotationTick,
   TesseraError,
@@ -35,7 +36,6 @@ export interface DevServer {
 }
 
 const DEFAULT_TRUST_DOMAIN = "example.org";
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
 /** The Lambda schedule ticks every 10 minutes; locally a tick costs a few milliseconds, so every minute. */
 const DEFAULT_TICK_INTERVAL_MS = 60_000;
 
@@ -97,7 +97,7 @@ async function startBehind(front: ListeningFront, options: DevOptions): Promise<
       `dev: ${dataDir} belongs to trust domain ${settings.trust_domain}, not ${options.trustDomain}; use another --data-dir`,
     );
   }
-  const ownIssuer = LOOPBACK_HOSTS.has(options.host) ? { TESSERA_ISSUER_URL: front.url } : {};
+  const ownIssuer = URL.canParse(front.url) && isLoopbackHost(new URL(front.url).hostname) ? { TESSERA_ISSUER_URL: front.url } : {};
   const config = loadConfig({
     ...ownIssuer,
     ...options.env,

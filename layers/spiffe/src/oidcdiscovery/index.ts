@@ -5,10 +5,10 @@
  * at its `jwks_uri`, both built from the trust bundle's JWT keys (prepared, active and old), served
  * by the API and published to S3 beside `bundle.json`.
  *
- * Exports: `parseIssuerUrl`, `jwksUriOf`, `OIDC_DISCOVERY_PATH`, `OIDC_JWKS_PATH`,
+ * Exports: `parseIssuerUrl`, `isLoopbackHost`, `jwksUriOf`, `OIDC_DISCOVERY_PATH`, `OIDC_JWKS_PATH`,
  * `createDiscoveryDocument`, `marshalOidcDocuments`, `DiscoveryDocument`, `createOidcJwks`,
  * `OidcJwks`, `OidcJwk`.
  */
 export { createDiscoveryDocument, marshalOidcDocuments, type DiscoveryDocument } from "./create-discovery-document.js";
 export { createOidcJwks, type OidcJwk, type OidcJwks } from "./create-oidc-jwks.js";
-export { jwksUriOf, OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, parseIssuerUrl } from "./issuer-url.js";
+export { isLoopbackHost, jwksUriOf, OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, parseIssuerUrl } from "./issuer-url.js";

@@ -2,6 +2,11 @@ import { ConfigError } from "../errors.js";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
+/** True for the loopback host names an `http` issuer URL may use (a URL's `hostname`: IPv6 in brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
+}
+
 /** Where the discovery document lives under an issuer URL (OpenID Connect Discovery 1.0, section 4). */
 export const OIDC_DISCOVERY_PATH = "/.well-known/openid-configuration";
 /** Where Tessera serves and publishes the JWKS under an issuer URL. */
@@ -15,7 +20,7 @@ export const OIDC_JWKS_PATH = "/.well-known/jwks.json";
 export function parseIssuerUrl(value: string, name: string): string {
   if (!URL.canParse(value)) throw new ConfigError(`config: ${name} is not a URL`);
   const url = new URL(value);
-  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  const loopbackHttp = url.protocol === "http:" && isLoopbackHost(url.hostname);
   if (url.protocol !== "https:" && !loopbackHttp) throw new ConfigError(`config: ${name} must be an https URL (http only on a loopback host)`);
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
     throw new ConfigError(`config: ${name} must have no query or fragment`);
