@@ -1,16 +1,11 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { BotLockedError, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
-import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
-import { writeFileAtomic } from "./files/write-file-atomic.js";
+import { retryDelayMs, renewalDelayMs } from "./backoff.js";
 import { fetchInstanceIdentity } from "./instance-identity.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
 
-/** Answers after which a credential is dead for good: only a new join helps. */
-export const DEAD_CREDENTIAL_CODES: ReadonlySet<string> = new Set(["ERR_CREDENTIAL_INVALID", "ERR_GENERATION_MISMATCH"]);
-/** The bot or its instance is locked: the credential works again once an operator unlocks it. */
-export const LOCKED_CODE = "ERR_BOT_LOCKED";
 const CREDENTIAL_FILE = "credential.json";
 
 /** Options of a `BotSession`. */
@@ -28,7 +23,7 @@ export interface BotSessionOptions {
   renewalIntervalSeconds?: number;
   /** Ask the issuer for credentials of this lifetime (capped by the issuer). */
   credentialTtlSeconds?: number;
-  logger: AgentLogger;
+  logger: Logger;
   now?: () => number;
 }
 
@@ -161,7 +156,7 @@ export class BotSession {
       response = await this.#join(token);
     } catch (err) {
       this.#lastError = err instanceof Error ? err.message : String(err);
-      if (isPermanentRefusal(err) && err.code !== LOCKED_CODE) {
+      if (isPermanentRefusal(err) && err.code !== BotLockedError.code) {
         throw this.#fail(`agent: the issuer refused the join token (${err.code}: ${err.message}); give the agent a new join token`, err.code, err);
       }
       throw err;
@@ -244,8 +239,8 @@ export class BotSession {
         this.#drop(err.code);
         return;
       }
-      const delay = backoffDelayMs(this.#failures);
-      const locked = err instanceof IssuerApiError && err.code === LOCKED_CODE;
+      const delay = retryDelayMs(this.#failures);
+      const locked = err instanceof IssuerApiError && err.code === BotLockedError.code;
       this.#options.logger.warn(
         locked ? "the bot or its instance is locked at the issuer; retrying the renewal until it is unlocked" : "could not renew the bot credential; retrying",
         { error: err, ...(err instanceof IssuerApiError ? { code: err.code } : {}), retry_in_ms: delay },

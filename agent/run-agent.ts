@@ -1,10 +1,10 @@
+import type { Logger } from "../layers/spiffe/src/index.js";
 import type { AgentFatalError } from "./agent-fatal-error.js";
 import { attestUnix, readPeerCredentials } from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";
 import type { AgentConfig, AwsRolesAnywhereService, WorkloadApiService } from "./config/index.js";
 import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
 import { IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
 import { startContainerCredentialsServer, type ContainerCredentialsServer } from "./outputs/aws-container-credentials.js";
 import { createAwsRolesAnywhereOutput, rolesAnywhereWant, type AwsRolesAnywhereOutput } from "./outputs/aws-roles-anywhere.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
@@ -16,7 +16,7 @@ import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/in
 /** Options of `startAgent`. */
 export interface StartAgentOptions {
   config: AgentConfig;
-  logger: AgentLogger;
+  logger: Logger;
   /** `host:port` for /livez, /readyz and /metrics. */
   diagAddr?: string;
   /** Poll the bundle at least this often, ms. */

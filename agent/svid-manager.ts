@@ -5,14 +5,15 @@ import {
   marshalSpiffeBundle,
   parseCertificates,
   parseSpiffeBundle,
+  BotLockedError,
+  type Logger,
   type TrustDomain,
 } from "../layers/spiffe/src/index.js";
 import { createCsr } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
-import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
-import { LOCKED_CODE, type BotSession } from "./bot-session.js";
+import { retryDelayMs, renewalDelayMs } from "./backoff.js";
+import type { BotSession } from "./bot-session.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
 import type { SvidStorage } from "./svid-storage.js";
 
 /** One X.509-SVID the agent keeps fresh. */
@@ -48,7 +49,7 @@ export interface SvidManagerOptions {
   session: BotSession;
   trustDomain: TrustDomain;
   wants: X509Want[];
-  logger: AgentLogger;
+  logger: Logger;
   /** Poll the bundle at least this often, ms (the bundle's refresh hint when shorter). */
   bundleRefreshMs?: number;
   /** Keep the bundle and every X.509-SVID here, so a restart serves them while they are valid. */
@@ -303,7 +304,7 @@ export class SvidManager {
       // The session has failed for good and the agent is stopping: asking again cannot help.
       if (err instanceof AgentFatalError) return;
       const remaining = slot.material ? slot.material.expiresAt - this.#now() : 0;
-      const delay = Math.max(500, remaining > 0 ? Math.min(backoffDelayMs(slot.failures), remaining / 4) : backoffDelayMs(slot.failures));
+      const delay = Math.max(500, remaining > 0 ? Math.min(retryDelayMs(slot.failures), remaining / 4) : retryDelayMs(slot.failures));
       this.#options.logger.warn(this.#issueFailureMessage(err, remaining > 0), {
         spiffe_id: want.spiffeId,
         error: slot.lastError,
@@ -318,7 +319,7 @@ export class SvidManager {
 
   #issueFailureMessage(err: unknown, holdsValid: boolean): string {
     const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
-    if (err instanceof IssuerApiError && err.code === LOCKED_CODE) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
+    if (err instanceof IssuerApiError && err.code === BotLockedError.code) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
     return `could not get the X.509-SVID; ${then}`;
   }
 
@@ -370,7 +371,7 @@ export class SvidManager {
       if (this.#stopped) return;
       this.#bundleFailures++;
       this.#bundleError = err instanceof Error ? err.message : String(err);
-      delay = backoffDelayMs(this.#bundleFailures);
+      delay = retryDelayMs(this.#bundleFailures);
       this.#options.logger.warn(this.#bundle ? "could not fetch the trust bundle; keeping the current one" : "could not fetch the trust bundle; none to serve yet", {
         error: err,
         retry_in_ms: delay,

@@ -3,7 +3,7 @@ import {
   TesseraError,
   runRotationTick,
   type BundlePublisher,
-  type HttpLogger,
+  type Logger,
   type RotationStep,
   type RotationTickDeps,
 } from "../../layers/spiffe/src/index.js";
@@ -27,7 +27,7 @@ export interface RotateResult {
 export type RotateHandler = (event?: unknown, context?: unknown) => Promise<RotateResult>;
 
 /** Logs a failed tick with its code, then lets it fail so the invocation counts as an error. */
-function logFailures(logger: HttpLogger): MiddlewareObj {
+function logFailures(logger: Pick<Logger, "error">): MiddlewareObj {
   return {
     onError: (request) => {
       const err = request.error;

@@ -1,5 +1,5 @@
 import type { JoinVerifiers } from "../attestation/index.js";
-import type { AuditLogger } from "../audit/index.js";
+import type { AuditDeps } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
 import type { RotationPolicy } from "../rotation/index.js";
@@ -9,7 +9,7 @@ import type { JournalKind, Store } from "../store/types.js";
 export interface AdminDeps {
   store: Store;
   clock: Clock;
-  logger: AuditLogger;
+  logger: AuditDeps["logger"];
   trustDomain: TrustDomain;
   /** Upper bound for a bot's `maxSvidTtlSeconds` and the default when none is given. */
   maxSvidTtlSeconds: number;

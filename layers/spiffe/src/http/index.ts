@@ -9,4 +9,4 @@ export { jsonBody } from "./json-body.js";
 export { adminActorOf, bearerTokenOf } from "./request-auth.js";
 export { jsonResponse, textResponse } from "./responses.js";
 export { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";
-export type { HttpEvent, HttpLogger, HttpResult, Route } from "./types.js";
+export type { HttpEvent, HttpResult, Route } from "./types.js";

@@ -1,5 +1,5 @@
 import type { JoinVerifiers } from "../attestation/index.js";
-import type { AuditLogger } from "../audit/index.js";
+import type { AuditDeps } from "../audit/index.js";
 import type { AuthorityCache } from "../ca/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
@@ -29,7 +29,7 @@ export interface IssuerDeps {
   store: Store;
   authorities: AuthorityCache;
   clock: Clock;
-  logger: AuditLogger;
+  logger: AuditDeps["logger"];
   policy: IssuerPolicy;
   /** Platform join verifiers; production defaults (https only) when absent. */
   verifiers?: JoinVerifiers;

@@ -1,6 +1,7 @@
 import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { JournalConflictError, ReplayError } from "../errors.js";
+import type { Logger } from "../logger.js";
 import type { AuditStore, JournalKind } from "../store/types.js";
 import { auditRotationStep } from "./audit-rotation-step.js";
 import { describeExpiryWarning } from "./describe-rotation.js";
@@ -16,6 +17,7 @@ export interface RotationTickDeps extends PublishDeps {
   rotationPolicy: Record<JournalKind, RotationPolicy>;
   /** Where each step's audit event (`ca_prepared`, `ca_rotated`, ...) is recorded. */
   store: AuditStore;
+  logger: Pick<Logger, "info" | "warn" | "error">;
 }
 
 /** What one tick did. */

@@ -2,7 +2,7 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/cli
 import { createHash } from "node:crypto";
 import { marshalPemBundle, marshalSpiffeBundle, type Bundle } from "../../bundle/index.js";
 import { marshalOidcDocuments, OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "../../oidcdiscovery/index.js";
-import { awsErrorName, awsHttpStatus, describeAwsError } from "../aws-error-name.js";
+import { awsErrorName, awsHttpStatus, describeAwsError } from "../../aws/aws-error.js";
 import { BundlePublishError } from "../errors.js";
 import type { BundlePublisher, PublishResult } from "../types.js";
 

@@ -19,7 +19,8 @@ import type { KeyManager, KeySpec, SigningKey } from "../types.js";
 import { checkedKeySpec, publicKeyFromSpki } from "./public-key.js";
 import { withRetry } from "./retry.js";
 import type { Backoff, KmsRetryPolicy } from "./retry.js";
-import { awsErrorName, translateKmsError } from "./translate-error.js";
+import { awsErrorName } from "../../aws/aws-error.js";
+import { translateKmsError } from "./translate-error.js";
 import { KEY_ID_PATTERN, PerIdQueue, validateKeyId } from "../key-id.js";
 
 /** The one SDK call `KmsKeyManager` needs: a `KMSClient`, or a fake in tests. */

@@ -1,13 +1,7 @@
+import { awsErrorName } from "../../aws/aws-error.js";
 import { KeyManagerError, KeyNotFoundError, KmsThrottledError } from "../../errors.js";
 import type { TesseraError } from "../../errors.js";
 import { isRetryable } from "./retry.js";
-
-/** The AWS error name (`ThrottlingException`, ...) of `err`, or of the error it wraps. */
-export function awsErrorName(err: unknown): string | undefined {
-  const target = err instanceof KeyManagerError || err instanceof KeyNotFoundError ? err.cause : err;
-  const name = (target as { name?: unknown } | null | undefined)?.name;
-  return typeof name === "string" ? name : undefined;
-}
 
 /**
  * Turn a failed KMS call into a Tessera error: still throttled after the retries ->
