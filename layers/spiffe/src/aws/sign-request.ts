@@ -1,4 +1,3 @@
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { NodeSha256 } from "./node-sha256.js";
 import { toSmithyRequest, type SignableRequest } from "./smithy-request.js";
@@ -10,6 +9,8 @@ export type { SignableRequest };
  * AWS credential chain. Returns the headers to send.
  */
 export async function signRequestSigV4(request: SignableRequest, options: { region: string }): Promise<Record<string, string>> {
+  // The credential chain (SSO, STS, process, ...) is most of the SDK: load it only to sign.
+  const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
   const signer = new SignatureV4({
     credentials: defaultProvider(),
     region: options.region,
