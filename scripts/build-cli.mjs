@@ -30,7 +30,25 @@ const keepSourceUrls = {
 
 // The library's modules only declare (no module is imported for what it does on load), so a part of
 // the CLI that needs one export of it does not load the rest: the AWS SDK stays with `tessera dev`.
+// Its index files name every export (`export { a, b } from "./x.js"`); esbuild assigns a whole file
+// to a chunk, and a barrel with a live statement of its own puts everything it re-exports in the
+// chunk of every command that uses one name of it (the agent would load the AWS SDK clients of
+// `tessera dev`). In the bundle only, such re-exports become `export * from "./x.js"`: the names the
+// CLI imports are the same (TypeScript checked them against the real index files), and a name two
+// modules both export would fail the build as ambiguous rather than pass unnoticed.
 const librarySource = join(root, "layers", "spiffe", "src");
+const NAMED_REEXPORT = /export\s*\{([^}]*)\}\s*from\s*("[^"]+");/g;
+const starBarrels = {
+  name: "star-barrels",
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]index\.ts$/ }, (args) => {
+      if (!args.path.startsWith(librarySource + sep)) return undefined;
+      const text = readFileSync(args.path, "utf8");
+      const contents = text.replace(NAMED_REEXPORT, (statement, names, from) => (/\bas\b/.test(names) ? statement : `export * from ${from};`));
+      return { contents, loader: "ts" };
+    });
+  },
+};
 const libraryHasNoSideEffects = {
   name: "library-has-no-side-effects",
   setup(plugin) {
@@ -62,7 +80,7 @@ const result = await build({
   metafile: true,
   legalComments: "none",
   logLevel: "warning",
-  plugins: [libraryHasNoSideEffects, keepSourceUrls],
+  plugins: [libraryHasNoSideEffects, starBarrels, keepSourceUrls],
 });
 
 const inputs = Object.keys(result.metafile.inputs)

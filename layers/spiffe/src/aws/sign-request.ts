@@ -1,4 +1,3 @@
-import { SignatureV4 } from "@smithy/signature-v4";
 import { NodeSha256 } from "./node-sha256.js";
 import { toSmithyRequest, type SignableRequest } from "./smithy-request.js";
 
@@ -9,8 +8,8 @@ export type { SignableRequest };
  * AWS credential chain. Returns the headers to send.
  */
 export async function signRequestSigV4(request: SignableRequest, options: { region: string }): Promise<Record<string, string>> {
-  // The credential chain (SSO, STS, process, ...) is most of the SDK: load it only to sign.
-  const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
+  // The signer and the credential chain (SSO, STS, process, ...) are most of the SDK: load them only to sign.
+  const [{ defaultProvider }, { SignatureV4 }] = await Promise.all([import("@aws-sdk/credential-provider-node"), import("@smithy/signature-v4")]);
   const signer = new SignatureV4({
     credentials: defaultProvider(),
     region: options.region,
