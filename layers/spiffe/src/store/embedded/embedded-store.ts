@@ -39,8 +39,7 @@ import {
 } from "../types.js";
 import { AuditLog } from "./audit-log.js";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
-import { removeAtomicWriteLeftovers } from "../../files/write-file-atomic.js";
-import { readSnapshot, writeSnapshot } from "./snapshot-file.js";
+import { readSnapshot, removeTempSnapshots, writeSnapshot } from "./snapshot-file.js";
 import { parseSnapshot, type ReplayRecord, type Snapshot } from "./snapshot.js";
 
 /** Options of `EmbeddedStore.open`. */
@@ -118,7 +117,7 @@ export class EmbeddedStore implements Store {
     }
     const lock = await acquireDirectoryLock(join(directory, EMBEDDED_STORE_FILES.lock));
     try {
-      await removeAtomicWriteLeftovers(directory, EMBEDDED_STORE_FILES.state);
+      await removeTempSnapshots(directory, EMBEDDED_STORE_FILES.state);
       const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
       if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
       const log = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));

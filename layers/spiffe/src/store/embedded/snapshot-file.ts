@@ -27,9 +27,12 @@ export async function readSnapshot(directory: string, name: string): Promise<unk
 /**
  * Replace `name` in `directory` with `value` as JSON (mode 0600) with `writeFileAtomic`. A crash
  * leaves the old file or the new one, never a mix, and at worst a temp file that
- * `removeAtomicWriteLeftovers` clears.
+ * `removeTempSnapshots` clears.
  */
 export async function writeSnapshot(directory: string, name: string, value: unknown): Promise<void> {
   await writeFileAtomic(join(directory, name), JSON.stringify(value), 0o600);
 }
 
+
+/** Delete temp files that a crash mid-write left next to `name` in `directory`. */
+export { removeAtomicWriteLeftovers as removeTempSnapshots } from "../../files/write-file-atomic.js";
