@@ -103,7 +103,7 @@ export class TesseraIssuerStack extends Stack {
           function: this.issue.function,
           routeKeys: routeKeysOf(issueRoutes),
           authorization: {
-            noAuthorizerReason: "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web).",
+            noAuthorizerReason: "SVID requests carry a bot credential or a platform proof the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web).",
           },
         },
         Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },

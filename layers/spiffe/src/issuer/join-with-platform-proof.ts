@@ -1,10 +1,8 @@
 import { recordAudit } from "../audit/index.js";
 import type { PlatformJoinMethod } from "../attestation/index.js";
-import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
-import { assertBotName } from "../admin/bots.js";
+import { attestPlatformProof, subjectOf } from "./attest-platform-proof.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
-import { defaultJoinVerifiers } from "./default-join-verifiers.js";
 import { newBotInstance } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
@@ -26,18 +24,7 @@ export interface JoinWithPlatformProofRequest {
  */
 export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
-  assertBotName(request.botName);
-  const bot = await deps.store.getBot(request.botName);
-  const rules = bot?.joinRules.filter((rule) => rule.method === request.method) ?? [];
-  // An unknown bot and a bot without the method read the same: names are not for strangers to probe.
-  if (!bot || rules.length === 0) throw new JoinMethodNotAllowedError(`join: bot ${request.botName} does not accept ${request.method} joins`);
-  if (asked) {
-    asked.botName = bot.name;
-    asked.detail.bot_id = bot.id;
-  }
-  if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
-  const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
-  const attestation = await verifier.attest({ token: request.token }, rules, { clock: deps.clock, replay: deps.store });
+  const { bot, attestation } = await attestPlatformProof(deps, { method: request.method, botName: request.botName, proof: { token: request.token } }, asked);
   const now = deps.clock.now().getTime();
   const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
   await deps.store.createBotInstance(instance);
@@ -54,9 +41,4 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
     },
   );
   return grant;
-}
-
-function subjectOf(attributes: Record<string, string>): Record<string, string> {
-  const subject = attributes.sub ?? attributes.instance_id;
-  return subject === undefined ? {} : { subject: subject.slice(0, 256) };
 }
