@@ -14,4 +14,5 @@ export {
 export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
 export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
-export { RolesAnywhereSessionError } from "./errors.js";
+export { RolesAnywhereSessionError, WebIdentityTokenError } from "./errors.js";
+export { getWebIdentityToken, type GetWebIdentityTokenOptions } from "./get-web-identity-token.js";
