@@ -8,6 +8,7 @@ export const AWS_STS_NAMESPACE = "https://sts.amazonaws.com/";
 /** The attributes the `aws_sts` preset adds (see `awsStsAttributes`). */
 export const AWS_STS_ATTRIBUTES: readonly string[] = [
   "account",
+  "principal_id",
   "role",
   "region",
   "org_id",
@@ -26,7 +27,8 @@ const TAG_KEY = /^[A-Za-z0-9_.:-]{1,115}$/;
 
 /**
  * The attributes of an AWS STS web identity token (`sts:GetWebIdentityToken`): from the
- * `https://sts.amazonaws.com/` claim, `account` (`aws_account`), `region` (`source_region`),
+ * `https://sts.amazonaws.com/` claim, `account` (`aws_account`), `principal_id` (the requesting
+ * principal's ARN, also when `sub` names an origin identity), `region` (`source_region`),
  * `org_id`, `ou_path`, `source_identity`, `lambda_function_arn` and `ec2_instance_arn` (the calling
  * Lambda function or EC2 instance), and parsed from ARNs: `role` (the role name of a role `sub`,
  * its path dropped), `lambda_function` (the function name) and `ec2_instance_id`.
@@ -39,6 +41,7 @@ export function awsStsAttributes(payload: JWTPayload): Record<string, string> {
     if (text !== undefined) attributes[name] = text;
   };
   put("account", nestedClaim(aws, "aws_account"));
+  put("principal_id", nestedClaim(aws, "principal_id"));
   put("region", nestedClaim(aws, "source_region"));
   put("org_id", nestedClaim(aws, "org_id"));
   put("ou_path", nestedClaim(aws, "ou_path"));
@@ -70,7 +73,7 @@ export function awsStsRuleValues(payload: JWTPayload): Record<string, string> {
  * rule must name the principal or the compute it runs on. AWS signs RS256 or ES384.
  */
 export const AWS_STS_PRESET: OidcPreset = {
-  requiredClaims: ["sub", "role", "lambda_function_arn", "lambda_function", "ec2_instance_arn", "ec2_instance_id", "source_identity"],
+  requiredClaims: ["sub", "principal_id", "role", "lambda_function_arn", "lambda_function", "ec2_instance_arn", "ec2_instance_id", "source_identity"],
   algorithms: ["RS256", "ES384"],
   attributes: awsStsAttributes,
   ruleValues: awsStsRuleValues,
