@@ -78,6 +78,8 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
     const prepares = [...ra.steps, ...rb.steps].filter((s) => s.type === "prepare").map((s) => s.kind).sort();
     assert.deepEqual(prepares, ["jwt", "x509"], "each key was prepared once");
     assert.equal((kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0) - createdBefore, 2, "one new KMS key per kind");
+    const audited = (await a.store.listAudit({ since: START + 15 * DAY })).map((e) => `${e.type} ${e.detail?.key_id}`).sort();
+    assert.deepEqual(audited, ["ca_prepared x509-ca-b", "jwt_key_prepared jwt-b"], "one audit event per step, in DynamoDB");
     const x509 = (await a.store.getJournal("x509")) as CaJournal;
     assert.equal(x509.version, 2);
     const prepared = x509.slots.find((s) => s.status === "prepared")!;

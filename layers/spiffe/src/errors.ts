@@ -178,3 +178,7 @@ export class JoinRuleMismatchError extends TesseraError {
 export class JoinKeysUnavailableError extends TesseraError {
   static override readonly code = "ERR_JOIN_KEYS_UNAVAILABLE";
 }
+/** OIDC discovery was asked for, but no issuer URL (`TESSERA_ISSUER_URL`) is configured. */
+export class OidcDiscoveryDisabledError extends TesseraError {
+  static override readonly code = "ERR_OIDC_DISCOVERY_DISABLED";
+}

@@ -22,7 +22,7 @@ export function optionalBearerTokenOf(event: HttpEvent): string | undefined {
 /** The join fields of `POST /v1/join`'s body, or of the `join` object of an SVID request without an agent. */
 export function joinRequestOf(fields: unknown): JoinBotRequest {
   const body = typeof fields === "object" && fields !== null && !Array.isArray(fields) ? (fields as Record<string, unknown>) : {};
-  return { joinMethod: body.join_method, botName: body.bot_name, token: body.token };
+  return { joinMethod: body.join_method, botName: body.bot_name, token: body.token, document: body.document };
 }
 
 /**

@@ -45,13 +45,13 @@ export async function identifySvidCaller(deps: IssuerDeps, request: SvidCallerRe
     return { bot, instanceId: instance.id, joinMethod: instance.joinMethod, attributes: instance.attributes, auditDetail: {}, commit: async () => undefined };
   }
   if (request.credential !== undefined) throw new RequestInvalidError("issuer: send a bot credential or join, not both");
-  const { joinMethod, botName, token } = request.join;
+  const { joinMethod, botName, token, document } = request.join;
   if (!isPlatformJoinMethod(deps, joinMethod)) {
     throw new RequestInvalidError(`issuer: join.join_method must be one of ${Object.keys(platformVerifiers(deps)).join(", ")}`);
   }
   asked.joinMethod = joinMethod;
   const replay = new DeferredReplay();
-  const { bot, attestation } = await attestPlatformProof(deps, { method: joinMethod, botName, proof: { token } }, asked, replay);
+  const { bot, attestation } = await attestPlatformProof(deps, { method: joinMethod, botName, proof: { token, document } }, asked, replay);
   return {
     bot,
     joinMethod,

@@ -3,6 +3,7 @@ import type { PlatformJoinMethod } from "../attestation/index.js";
 import { attestPlatformProof, subjectOf } from "./attest-platform-proof.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
+import { DeferredReplay } from "./deferred-replay.js";
 import { newBotInstance } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
@@ -13,21 +14,28 @@ export interface JoinWithPlatformProofRequest {
   botName: unknown;
   /** The platform's signed token. */
   token: unknown;
+  /** The signed document sent beside the signature, when the method has one (`aws_ec2`). */
+  document?: unknown;
   ttlSeconds?: unknown;
 }
 
 /**
- * Join with a platform's signed proof (an OIDC or GCE identity token): the bot's rules for that
- * method decide, the proof is recorded as used, and a new bot instance bound to the bot's id keeps
- * the attributes the proof established. Such bots join again instead of renewing. `asked` learns
+ * Join with a platform's signed proof (an OIDC or GCE identity token, an EC2 identity document):
+ * the bot's rules for that method decide, and the proof is recorded as used in the same write that
+ * creates a new bot instance bound to the bot's id, with the attributes the proof established.
+ * `oidc` and `gcp` bots join again instead of renewing. `asked` learns
  * the bot whose rules decide, for the audit of a refusal.
  */
 export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
-  const { bot, attestation } = await attestPlatformProof(deps, { method: request.method, botName: request.botName, proof: { token: request.token } }, asked);
+  // The proof's single-use records are written with the instance, in one write: a join either
+  // creates its instance and spends its proof, or does neither (two racing joins: one wins).
+  const replay = new DeferredReplay();
+  const proof = { token: request.token, document: request.document };
+  const { bot, attestation } = await attestPlatformProof(deps, { method: request.method, botName: request.botName, proof }, asked, replay);
   const now = deps.clock.now().getTime();
   const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
-  await deps.store.createBotInstance(instance);
+  await deps.store.createBotInstance(instance, replay.claims);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
     {
