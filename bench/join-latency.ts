@@ -2,19 +2,22 @@
 // front `tessera dev` serves, in this process), with the embedded store and a disk key: p50 and p99
 // of POST /v1/join over loopback HTTP, and the store operations one join costs, counted by a wrapper
 // around the embedded store. OIDC and GCP tokens come from loopback issuers (keys warm after the
-// first join); each method's tokens are signed before the clock starts. Also the agent-less path:
+// first join), EC2 identity documents are signed by openssl with a test Region certificate; each
+// proof is made before the clock starts. Also the agent-less path:
 // an X.509-SVID asked with an OIDC proof (one round trip, no join). Not part of npm test.
 // Run: npx tsx bench/join-latency.ts [--count 200]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalFront } from "../cli/dev/local-front.js";
+import { EC2_ACCOUNT, EC2_REGION, OpensslWorkdir, identityDocument } from "../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
 import { GCP_AUDIENCE, gceClaims, startGoogle } from "../layers/spiffe/src/attestation/test/gcp-fixture.js";
 import { LocalIssuer } from "../layers/spiffe/src/attestation/test/local-issuer.js";
 import { OIDC_AUDIENCE, githubClaims } from "../layers/spiffe/src/attestation/test/oidc-fixture.js";
 import { EmbeddedStore, buildRuntime, createCsr, ensureAuthorities, loadConfig, systemClock } from "../layers/spiffe/src/index.js";
 import { countingStore } from "../test/support/counting-store.js";
 import { generateKeyPairSync } from "node:crypto";
+import { writeFileSync } from "node:fs";
 
 const countFlag = process.argv.indexOf("--count");
 const COUNT = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 200;
@@ -36,7 +39,13 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "tessera-join-bench-"));
   const oidc = await LocalIssuer.start();
   const google = await startGoogle();
+  // EC2 identity documents signed by openssl with a test certificate configured for one Region.
+  const ec2 = new OpensslWorkdir();
+  const ec2Signer = ec2.newSigner(EC2_REGION);
+  const ec2Certificates = join(ec2.dir, "aws-certificates.json");
+  writeFileSync(ec2Certificates, JSON.stringify({ [EC2_REGION]: ec2Signer.certPem }));
   const env = {
+    TESSERA_AWS_EC2_CERTIFICATES_FILE: ec2Certificates,
     TESSERA_TRUST_DOMAIN: "example.org",
     TESSERA_STORE: "embedded",
     TESSERA_KEY_MANAGER: "disk",
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
     allowed_spiffe_ids: ["spiffe://example.org/gh/{{repository_owner}}/{{repository_name}}"],
     join_rules: [{ method: "oidc", preset: "github", issuer: oidc.url, audience: OIDC_AUDIENCE, claims: { repository_id: "101" } }],
   }, ADMIN_TOKEN);
+  await post("/v1/admin/bots", { name: "fleet", allowed_spiffe_ids: ["spiffe://example.org/aws/{{account}}/{{instance_id}}"], join_rules: [{ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }] }, ADMIN_TOKEN);
   await post("/v1/admin/bots", { name: "vm", allowed_spiffe_ids: ["spiffe://example.org/gcp/{{project_id}}/{{instance_name}}"], join_rules: [{ method: "gcp", claims: { project_id: "acme-prod" } }] }, ADMIN_TOKEN);
 
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
@@ -76,6 +86,13 @@ async function main(): Promise<void> {
     token: { path: "/v1/join", prepare: async () => ({ join_method: "token", token: (await post("/v1/admin/tokens", { bot_name: "tok" }, ADMIN_TOKEN)).token }) },
     oidc: { path: "/v1/join", prepare: async () => ({ join_method: "oidc", bot_name: "ci", token: await oidc.sign(githubClaims()) }) },
     gcp: { path: "/v1/join", prepare: async () => ({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims()) }) },
+    aws_ec2: {
+      path: "/v1/join",
+      prepare: async () => {
+        const document = identityDocument();
+        return { join_method: "aws_ec2", bot_name: "fleet", token: ec2.sign(document, ec2Signer), document };
+      },
+    },
     "oidc, X.509-SVID with no agent": {
       path: "/v1/svids/x509",
       prepare: async () => ({ csr, spiffe_id: "spiffe://example.org/gh/acme/app", join: { join_method: "oidc", bot_name: "ci", token: await oidc.sign(githubClaims()) } }),
@@ -114,6 +131,7 @@ async function main(): Promise<void> {
   await runtime.close();
   await oidc.close();
   await google.close();
+  ec2.remove();
   await rm(dir, { recursive: true, force: true });
 }
 
