@@ -1,15 +1,6 @@
-/** An error answer from the issuer, with its stable code. */
-export class IssuerApiError extends Error {
-  readonly code: string;
-  readonly status: number;
+import { IssuerApiError, issuerApiErrorOf } from "../layers/spiffe/src/client/index.js";
 
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = "IssuerApiError";
-    this.status = status;
-    this.code = code;
-  }
-}
+export { IssuerApiError };
 
 /** No answer from the issuer at all: refused, unresolvable, reset or timed out. */
 export class IssuerUnreachableError extends Error {
@@ -96,18 +87,7 @@ export class IssuerClient {
     } catch (err) {
       throw new IssuerUnreachableError(url, reasonOf(err, this.#timeoutMs), { cause: err });
     }
-    if (!res.ok) {
-      let code = "ERR_HTTP";
-      let message = `issuer answered ${res.status}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        code = parsed.error?.code ?? code;
-        message = parsed.error?.message ?? message;
-      } catch {
-        // not JSON: keep the generic message
-      }
-      throw new IssuerApiError(res.status, code, message);
-    }
+    if (!res.ok) throw issuerApiErrorOf(res.status, text);
     return (options.text ? text : JSON.parse(text)) as T;
   }
 

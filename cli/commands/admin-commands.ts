@@ -70,7 +70,7 @@ export function adminCommands(): Record<string, Command> {
     "bot create": {
       usage:
         "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token|oidc|gcp|aws_ec2 ...] " +
-        "[--oidc-preset github|gitlab|kubernetes] [--oidc-issuer URL] [--oidc-audience AUD] [--claim NAME=GLOB ...] " +
+        "[--oidc-preset github|gitlab|kubernetes|aws_sts|azure] [--oidc-issuer URL] [--oidc-audience AUD] [--claim NAME=GLOB ...] " +
         "[--aws-account ID ...] [--aws-region GLOB ...] [--max-join-age 5m] [--allow-rejoin] " +
         "[--join-rules JSON] [--max-ttl 1h]",
       options: {

@@ -8,13 +8,28 @@ import {
   jsonResponse,
   marshalPemBundle,
   marshalSpiffeBundle,
+  joinRequestOf,
+  optionalBearerTokenOf,
   OIDC_DISCOVERY_PATH,
   OIDC_JWKS_PATH,
   OidcDiscoveryDisabledError,
   textResponse,
   type IssuerDeps,
+  type HttpEvent,
   type Route,
 } from "../../layers/spiffe/src/index.js";
+
+/**
+ * Who asks: the bot credential of `Authorization: Bearer`, or a platform proof in `join` (a workload
+ * without an agent). With neither, the request is refused here, before the use case, like any
+ * request without a credential.
+ */
+function callerOf(event: HttpEvent): { credential?: string; join?: ReturnType<typeof joinRequestOf> } {
+  const join = event.json?.join;
+  if (join === undefined) return { credential: bearerTokenOf(event) };
+  const credential = optionalBearerTokenOf(event);
+  return { ...(credential === undefined ? {} : { credential }), join: joinRequestOf(join) };
+}
 
 const BUNDLE_CACHE = { "cache-control": "public, max-age=60" };
 
@@ -27,7 +42,7 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
       handle: async (event) => {
         const body = event.json ?? {};
         const svid = await issueX509SvidForBot(deps, {
-          credential: bearerTokenOf(event),
+          ...callerOf(event),
           csr: body.csr,
           spiffeId: body.spiffe_id,
           ttlSeconds: body.ttl,
@@ -44,11 +59,11 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
     },
     {
       routeKey: "POST /v1/svids/jwt",
-      maxBodyBytes: 16 * 1024,
+      maxBodyBytes: 64 * 1024,
       handle: async (event) => {
         const body = event.json ?? {};
         const svid = await issueJwtSvidForBot(deps, {
-          credential: bearerTokenOf(event),
+          ...callerOf(event),
           spiffeId: body.spiffe_id,
           audience: body.audience,
           ttlSeconds: body.ttl,

@@ -2,6 +2,7 @@ import {
   bearerTokenOf,
   jsonResponse,
   joinBot,
+  joinRequestOf,
   renewCredential,
   type CredentialGrant,
   type IssuerDeps,
@@ -24,11 +25,7 @@ export function joinRoutes(deps: IssuerDeps): Route[] {
     {
       routeKey: "POST /v1/join",
       maxBodyBytes: 64 * 1024,
-      handle: async (event) =>
-        jsonResponse(
-          200,
-          grantView(await joinBot(deps, { joinMethod: event.json?.join_method, token: event.json?.token, document: event.json?.document, botName: event.json?.bot_name, ttlSeconds: event.json?.ttl })),
-        ),
+      handle: async (event) => jsonResponse(200, grantView(await joinBot(deps, { ...joinRequestOf(event.json), ttlSeconds: event.json?.ttl }))),
     },
     {
       routeKey: "POST /v1/renew",

@@ -14,6 +14,7 @@ import { issuerUrlOf, type TesseraSettings } from "./settings.js";
 import { TABLE_ACCESS } from "./table-access.js";
 import { TesseraFunction } from "./tessera-function.js";
 import { TesseraBootstrap } from "./bootstrap.js";
+import { TesseraAgentlessExample } from "./agentless-example.js";
 
 /** The stateful resources the issuer uses. */
 export interface StatefulResources {
@@ -47,6 +48,8 @@ export class TesseraIssuerStack extends Stack {
   readonly http: TesseraHttpApi;
   readonly rolesAnywhere: TesseraRolesAnywhere | undefined;
   readonly schedule: events.Rule;
+  /** The example of SVIDs with no agent, when `agentlessExample=true`. */
+  readonly agentlessExample: TesseraAgentlessExample | undefined;
 
   constructor(scope: Construct, id: string, props: TesseraIssuerStackProps) {
     super(scope, id, props);
@@ -104,7 +107,7 @@ export class TesseraIssuerStack extends Stack {
           routeKeys: routeKeysOf(issueRoutes),
           authorization: {
             noAuthorizerReason:
-              "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS.",
+              "SVID requests carry a bot credential or a platform proof the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS.",
           },
         },
         Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },
@@ -116,6 +119,10 @@ export class TesseraIssuerStack extends Stack {
     for (const fn of [this.issue, this.rotate, this.bootstrap.handler]) fn.bindIssuerUrl(issuerUrl);
     this.rolesAnywhere = trustAnchor
       ? new TesseraRolesAnywhere(this, "RolesAnywhere", { settings, trustAnchorArn: trustAnchor.trustAnchorArn })
+      : undefined;
+
+    this.agentlessExample = settings.agentlessExample
+      ? new TesseraAgentlessExample(this, "AgentlessExample", { settings, example: settings.agentlessExample, issuerUrl: this.http.url })
       : undefined;
 
     new CfnOutput(this, "BundleUrl", { value: `${this.http.url}v1/bundle`, description: "SPIFFE bundle endpoint (https_web)" });

@@ -1,5 +1,6 @@
 import type { Node } from "constructs";
 import { CONFIG_DEFAULTS, defaultAliasPrefix, loadConfig, parseDurationSeconds } from "../../layers/spiffe/src/config/index.js";
+import { assertBotName } from "../../layers/spiffe/src/admin/bots.js";
 import { DEFAULT_WARN_FRACTION } from "../../layers/spiffe/src/rotation/thresholds.js";
 import { SpiffeId, TrustDomain } from "../../layers/spiffe/src/spiffeid/index.js";
 
@@ -41,6 +42,8 @@ export interface TesseraSettings {
   exampleSpiffeId: string;
   apiThrottle: { rateLimit: number; burstLimit: number };
   customDomain?: { domainName: string; certificateArn: string; hostedZoneId?: string; hostedZoneName?: string };
+  /** The example Lambda function that gets SVIDs with no agent (`agentlessExample=true`); absent by default. */
+  agentlessExample?: { botName: string; spiffeId: string };
 }
 
 /** Context key of every setting, with the environment variable of the functions it feeds. */
@@ -141,6 +144,25 @@ function exampleSpiffeIdOf(node: Node, trustDomain: string): string {
   return id.toString();
 }
 
+function agentlessExampleOf(node: Node, trustDomain: string): TesseraSettings["agentlessExample"] {
+  if (!flag(node, "agentlessExample")) return undefined;
+  const botName = text(node, "agentlessExampleBotName", "agentless-example");
+  try {
+    assertBotName(botName);
+  } catch (err) {
+    throw new Error(`infra: context agentlessExampleBotName ${JSON.stringify(botName)} is not a bot name`, { cause: err });
+  }
+  const spiffeId = text(node, "agentlessExampleSpiffeId", `spiffe://${trustDomain}/lambda/agentless-example`);
+  let id: SpiffeId | undefined;
+  try {
+    id = SpiffeId.fromString(spiffeId);
+  } catch (err) {
+    throw new Error(`infra: context agentlessExampleSpiffeId ${JSON.stringify(spiffeId)} is not a valid SPIFFE ID`, { cause: err });
+  }
+  if (id.trustDomain.name !== trustDomain) fail("agentlessExampleSpiffeId", `must be in trust domain ${trustDomain}`);
+  return { botName, spiffeId: id.toString() };
+}
+
 function customDomainOf(node: Node): TesseraSettings["customDomain"] {
   const domainName = optional(node, "customDomainName");
   const certificateArn = optional(node, "customDomainCertificateArn");
@@ -211,6 +233,8 @@ export function readSettings(node: Node): TesseraSettings {
   };
   const customDomain = customDomainOf(node);
   if (customDomain) settings.customDomain = customDomain;
+  const agentlessExample = agentlessExampleOf(node, trustDomain);
+  if (agentlessExample) settings.agentlessExample = agentlessExample;
   const issuerUrl = optional(node, "issuerUrl");
   if (issuerUrl !== undefined) settings.issuerUrl = issuerUrl;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.stackPrefix)) fail("stackPrefix", "must be letters, digits and -");

@@ -45,6 +45,11 @@ const MANAGE_KEYS = {
 const PUBLISH = { PublishBundleObjects: ["s3:GetObject", "s3:PutObject"], SeeMissingBundleObjects: ["s3:ListBucket"] };
 
 describe("issuer stack: functions", () => {
+  it("synthesises no agent-less example unless agentlessExample=true", () => {
+    assert.equal(synth.issuer.agentlessExample, undefined);
+    assert.ok(!JSON.stringify(template.toJSON()).includes("sts:GetWebIdentityToken"));
+  });
+
   it("runs every Tessera function on arm64 and the newest Node.js runtime, from an ESM bundle", () => {
     for (const [name, fn] of Object.entries(functions)) {
       const props = resourceOf(fn).Properties;

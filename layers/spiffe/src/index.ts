@@ -26,3 +26,4 @@ export * from "./config/index.js";
 export * from "./http/index.js";
 export * from "./runtime/index.js";
 export * from "./aws/index.js";
+export * from "./client/index.js";

@@ -16,4 +16,5 @@ export { AWS_RETRY_BACKOFF, type AwsRetryOptions } from "./retry-strategy.js";
 export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
 export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
-export { RolesAnywhereSessionError } from "./errors.js";
+export { RolesAnywhereSessionError, WebIdentityTokenError } from "./errors.js";
+export { getWebIdentityToken, type GetWebIdentityTokenOptions } from "./get-web-identity-token.js";

@@ -1,11 +1,9 @@
 import { recordAudit } from "../audit/index.js";
 import type { PlatformJoinMethod } from "../attestation/index.js";
-import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
-import { assertBotName } from "../admin/bots.js";
-import type { ReplayClaim, ReplayStore } from "../store/types.js";
+import { attestPlatformProof, subjectOf } from "./attest-platform-proof.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
-import { defaultJoinVerifiers } from "./default-join-verifiers.js";
+import { DeferredReplay } from "./deferred-replay.js";
 import { newBotInstance } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
@@ -30,25 +28,14 @@ export interface JoinWithPlatformProofRequest {
  */
 export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
-  assertBotName(request.botName);
-  const bot = await deps.store.getBot(request.botName);
-  const rules = bot?.joinRules.filter((rule) => rule.method === request.method) ?? [];
-  // An unknown bot and a bot without the method read the same: names are not for strangers to probe.
-  if (!bot || rules.length === 0) throw new JoinMethodNotAllowedError(`join: bot ${request.botName} does not accept ${request.method} joins`);
-  if (asked) {
-    asked.botName = bot.name;
-    asked.detail.bot_id = bot.id;
-  }
-  if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
-  const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
   // The proof's single-use records are written with the instance, in one write: a join either
   // creates its instance and spends its proof, or does neither (two racing joins: one wins).
-  const claims: ReplayClaim[] = [];
-  const replay: ReplayStore = { claimOnce: async (namespace, key, expiresAt, now) => void claims.push({ namespace, key, expiresAt, now }) };
-  const attestation = await verifier.attest({ token: request.token, document: request.document }, rules, { clock: deps.clock, replay });
+  const replay = new DeferredReplay();
+  const proof = { token: request.token, document: request.document };
+  const { bot, attestation } = await attestPlatformProof(deps, { method: request.method, botName: request.botName, proof }, asked, replay);
   const now = deps.clock.now().getTime();
   const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
-  await deps.store.createBotInstance(instance, claims);
+  await deps.store.createBotInstance(instance, replay.claims);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
     {
@@ -62,9 +49,4 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
     },
   );
   return grant;
-}
-
-function subjectOf(attributes: Record<string, string>): Record<string, string> {
-  const subject = attributes.sub ?? attributes.instance_id;
-  return subject === undefined ? {} : { subject: subject.slice(0, 256) };
 }
