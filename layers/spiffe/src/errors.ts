@@ -178,3 +178,11 @@ export class JoinRuleMismatchError extends TesseraError {
 export class JoinKeysUnavailableError extends TesseraError {
   static override readonly code = "ERR_JOIN_KEYS_UNAVAILABLE";
 }
+/** An `aws_iam` join challenge is unknown or expired: ask `POST /v1/join/challenge` for a new one. */
+export class JoinChallengeInvalidError extends TesseraError {
+  static override readonly code = "ERR_JOIN_CHALLENGE_INVALID";
+}
+/** AWS STS could not be reached or answered with a failure of its own (not the caller's): retry later. */
+export class StsUnavailableError extends TesseraError {
+  static override readonly code = "ERR_STS_UNAVAILABLE";
+}

@@ -42,7 +42,7 @@ async function joinRulesOf(deps: AdminDeps, value: unknown): Promise<JoinRule[]>
       throw new RequestInvalidError(`admin: each join rule needs a method, one of ${JOIN_METHODS.join(", ")}`);
     }
     const method = (rule as JoinRule).method;
-    rules.push(method === "oidc" || method === "gcp" ? await verifiers[method].validateRule(rule as JoinRule) : (rule as JoinRule));
+    rules.push(Object.hasOwn(verifiers, method) ? await verifiers[method as keyof typeof verifiers].validateRule(rule as JoinRule) : (rule as JoinRule));
   }
   return rules;
 }

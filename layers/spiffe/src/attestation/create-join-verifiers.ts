@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import { AwsIamVerifier } from "./aws-iam/aws-iam-verifier.js";
 import { GcpVerifier } from "./gcp/gcp-verifier.js";
 import { KeySetCache, type KeySetCacheOptions } from "./jwt/key-set-cache.js";
 import { OidcVerifier } from "./oidc/oidc-verifier.js";
@@ -15,6 +16,8 @@ export interface JoinVerifiersOptions extends KeyFetchPolicy {
   /** Where Google's keys are fetched; default Google's. */
   gcpKeysUrl?: string;
   cache?: KeySetCacheOptions;
+  /** An STS endpoint `aws_iam` proofs may be addressed to besides AWS's public ones (an emulator). */
+  stsEndpoint?: string;
 }
 
 /** Build every platform join verifier over one shared key cache. */
@@ -23,6 +26,7 @@ export function createJoinVerifiers(options: JoinVerifiersOptions): JoinVerifier
   const cache = new KeySetCache(policy, options.clock, options.cache);
   return {
     oidc: new OidcVerifier({ policy, cache }),
+    aws_iam: new AwsIamVerifier({ extraStsEndpoints: options.stsEndpoint ? [options.stsEndpoint] : [] }),
     gcp: new GcpVerifier({ policy, cache, audience: options.audience, ...(options.gcpKeysUrl ? { keysUrl: options.gcpKeysUrl } : {}) }),
   };
 }

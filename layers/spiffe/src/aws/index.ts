@@ -11,7 +11,8 @@ export {
   type AwsClientOptions,
   type S3ClientOptions,
 } from "./clients.js";
-export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
+export { signRequestSigV4, type SignableRequest, type SignRequestSigV4Options } from "./sign-request.js";
+export { createAwsIamProof, type CreateAwsIamProofOptions } from "./create-aws-iam-proof.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
 export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
 export { RolesAnywhereSessionError } from "./errors.js";

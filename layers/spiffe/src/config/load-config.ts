@@ -11,7 +11,19 @@ function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
     audience: env.TESSERA_JOIN_AUDIENCE || `spiffe://${trustDomain.name}`,
     gcpKeysUrl: env.TESSERA_GCP_KEYS_URL || "https://www.googleapis.com/oauth2/v3/certs",
     allowHttpLoopback: loopback === "true",
+    ...stsEndpoint(env),
   };
+}
+
+/** `TESSERA_STS_ENDPOINT`: one more STS endpoint `aws_iam` proofs may be sent to (an emulator), as `scheme://host[:port]/`. */
+function stsEndpoint(env: Env): { stsEndpoint?: string } {
+  const raw = env.TESSERA_STS_ENDPOINT?.trim();
+  if (!raw) return {};
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
+    throw new ConfigError("config: TESSERA_STS_ENDPOINT must be an http(s) URL with no path, query or credentials, such as http://127.0.0.1:5000");
+  }
+  return { stsEndpoint: `${url.protocol}//${url.host}/` };
 }
 
 /** Tessera's configuration, as every entry point (Lambda, dev server) uses it. */
@@ -38,8 +50,11 @@ export interface TesseraConfig {
   logLevel: string;
   /** Endpoints of the AWS services, from AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL (emulators); unset means AWS's own. */
   awsEndpoints: AwsEndpoints;
-  /** Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, and whether `http://` loopback issuers are allowed (tests only). */
-  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean };
+  /**
+   * Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are,
+   * whether `http://` loopback issuers are allowed (tests only), and an extra STS endpoint for `aws_iam` (emulators).
+   */
+  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; stsEndpoint?: string };
 }
 
 /** An endpoint per AWS service Tessera calls; each falls back to AWS_ENDPOINT_URL when its own variable is unset. */

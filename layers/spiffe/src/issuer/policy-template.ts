@@ -1,3 +1,4 @@
+import { AWS_IAM_ATTRIBUTES } from "../attestation/aws-iam/caller-attributes.js";
 import { GCP_ATTRIBUTES } from "../attestation/gcp/gcp-verifier.js";
 import { OIDC_ATTRIBUTES } from "../attestation/oidc/presets.js";
 import { PolicyInvalidError } from "../errors.js";
@@ -12,12 +13,12 @@ export type TemplatePart = { literal: string } | { placeholder: string };
 
 /**
  * The join attributes each join method establishes, which templates may use besides `bot` and
- * `instance`. A token proves nothing about the machine, so it establishes none; `aws_iam` and
- * `aws_ec2` have no verifier yet, and each lists its attribute names here when it gets one.
+ * `instance`. A token proves nothing about the machine, so it establishes none; `aws_ec2` has no
+ * verifier yet, and lists its attribute names here when it gets one.
  */
 export const JOIN_ATTRIBUTES: Readonly<Record<JoinRule["method"], readonly string[]>> = {
   token: [],
-  aws_iam: [],
+  aws_iam: AWS_IAM_ATTRIBUTES,
   aws_ec2: [],
   gcp: GCP_ATTRIBUTES,
   oidc: OIDC_ATTRIBUTES,

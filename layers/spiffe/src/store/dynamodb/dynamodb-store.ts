@@ -327,6 +327,12 @@ export class DynamoDbStore implements Store {
     );
   }
 
+  /** True when a single-use value is recorded and unexpired (an expired record TTL has not removed yet is not). */
+  async isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    const item = await this.#table.getItem("isClaimed", replayKey(namespace, key));
+    return item !== undefined && (item.expiresAt as number) > now;
+  }
+
   /** The rotation journal of one key kind, if any. */
   async getJournal(kind: JournalKind): Promise<CaJournal | undefined> {
     const item = await this.#table.getItem("getJournal", journalKey(kind));

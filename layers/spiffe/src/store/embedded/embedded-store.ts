@@ -380,6 +380,11 @@ export class EmbeddedStore implements Store {
     });
   }
 
+  /** True when `key` is recorded in `namespace` and unexpired at `now`. */
+  isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    return this.#run(() => (this.#replay.get(replayId(namespace, key))?.expiresAt ?? 0) > now);
+  }
+
   /** The rotation journal of one key kind, if any. */
   getJournal(kind: JournalKind): Promise<CaJournal | undefined> {
     return this.#run(() => {
