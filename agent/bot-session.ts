@@ -1,5 +1,6 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { createAwsIamProof } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
 import { writeFileAtomic } from "./files/write-file-atomic.js";
@@ -14,12 +15,21 @@ const CREDENTIAL_FILE = "credential.json";
 
 /** Options of a `BotSession`. */
 export interface BotSessionOptions {
-  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "renew">;
+  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "joinChallenge" | "renew">;
   /**
-   * How to join: a one-time token (default), or a platform token (`oidc`, `gcp`) read from
-   * `tokenPath` at each join, as `botName`; platform-joined sessions join again instead of renewing.
+   * How to join: a one-time token (default), a platform token (`oidc`, `gcp`) read from `tokenPath`
+   * at each join, or (`aws_iam`) a challenge signed into an STS request with the default AWS
+   * credential chain, for `stsRegion`'s STS or `stsEndpoint`; all as `botName`. Platform-joined
+   * sessions join again instead of renewing.
    */
-  onboarding: { joinMethod?: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
+  onboarding: {
+    joinMethod?: "token" | "oidc" | "gcp" | "aws_iam";
+    botName?: string;
+    token?: string;
+    tokenPath?: string;
+    stsRegion?: string;
+    stsEndpoint?: string;
+  };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
   /** Renew this often instead of at half the credential's life. */
@@ -172,12 +182,16 @@ export class BotSession {
   #join(token: string): Promise<CredentialResponse> {
     const { joinMethod, botName } = this.#options.onboarding;
     const ttl = this.#options.credentialTtlSeconds;
-    if (joinMethod === "oidc" || joinMethod === "gcp") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
+    if (joinMethod !== undefined && joinMethod !== "token") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
     return this.#options.client.joinWithToken(token, ttl);
   }
 
   async #joinToken(): Promise<string> {
-    const { token, tokenPath } = this.#options.onboarding;
+    const { token, tokenPath, joinMethod, stsRegion, stsEndpoint } = this.#options.onboarding;
+    if (joinMethod === "aws_iam") {
+      const { challenge } = await this.#options.client.joinChallenge();
+      return createAwsIamProof({ challenge, ...(stsRegion ? { region: stsRegion } : {}), ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) });
+    }
     if (token) return token;
     if (tokenPath) {
       try {
@@ -224,7 +238,7 @@ export class BotSession {
     const held = this.#held;
     if (!held || this.#stopped) return;
     try {
-      const platform = this.#options.onboarding.joinMethod === "oidc" || this.#options.onboarding.joinMethod === "gcp";
+      const platform = (this.#options.onboarding.joinMethod ?? "token") !== "token";
       const response = platform
         ? await this.#join(await this.#joinToken())
         : await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);

@@ -116,8 +116,13 @@ export class IssuerClient {
     return this.request("POST", "/v1/join", { body: { join_method: "token", token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
   }
 
-  /** Join as `botName` with a platform's signed token (`oidc`, `gcp`); platform-joined bots join again instead of renewing. */
-  joinWithPlatformToken(method: "oidc" | "gcp", botName: string, token: string, ttlSeconds?: number): Promise<CredentialResponse> {
+  /** A single-use challenge for an `aws_iam` join, to sign into its STS request. */
+  joinChallenge(): Promise<{ challenge: string; expires_at: string }> {
+    return this.request("POST", "/v1/join/challenge");
+  }
+
+  /** Join as `botName` with a platform's signed proof (`oidc`, `gcp`, `aws_iam`); platform-joined bots join again instead of renewing. */
+  joinWithPlatformToken(method: "oidc" | "gcp" | "aws_iam", botName: string, token: string, ttlSeconds?: number): Promise<CredentialResponse> {
     return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
   }
 
