@@ -2,6 +2,8 @@
 // its own; see sts-emulator.ts): the JoinVerifier conformance suite on both stores, then the attacks
 // that need the network counted, the clock moved or STS gone.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -124,6 +126,26 @@ describe("aws_iam join: challenges, STS calls and rules", () => {
     // The outage spent nothing: the same challenge, signed again for a live STS, joins.
     const again = await createAwsIamProof({ challenge, endpoint: e.endpoint, credentials: e.ciRunner });
     await verifier().attest({ token: again }, await rules({ account: MOTO_ACCOUNT }), context());
+  });
+
+  it("does not follow a redirect from the STS endpoint (503, nothing spent)", async () => {
+    const elsewhere = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/xml" });
+      res.end(`<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::${MOTO_ACCOUNT}:user/joiner</Arn><UserId>AIDA1</UserId><Account>${MOTO_ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`);
+    });
+    const redirecting = createServer((_req, res) => {
+      res.writeHead(307, { location: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/` });
+      res.end();
+    });
+    await Promise.all([elsewhere, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
+    try {
+      const endpoint = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/`;
+      const token = await createAwsIamProof({ challenge: (await issueJoinChallenge(context())).challenge, endpoint, credentials: e.user });
+      const redirected = new AwsIamVerifier({ extraStsEndpoints: [endpoint] });
+      await rejectsWithCode(redirected.attest({ token }, await rules({ account: MOTO_ACCOUNT }), context()), "ERR_STS_UNAVAILABLE");
+    } finally {
+      await Promise.all([elsewhere, redirecting].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
   });
 
   it("matches accounts, ARN globs, assumed roles by their role ARN or name, and IAM users", async () => {

@@ -13,13 +13,13 @@ export interface JoinWithPlatformProofRequest {
   method: PlatformJoinMethod;
   /** The bot to join as; its join rules for `method` decide. */
   botName: unknown;
-  /** The platform's signed token. */
+  /** The platform's signed token, or the encoded signed STS request (`aws_iam`). */
   token: unknown;
   ttlSeconds?: unknown;
 }
 
 /**
- * Join with a platform's signed proof (an OIDC or GCE identity token): the bot's rules for that
+ * Join with a platform's signed proof (an OIDC or GCE identity token, a signed STS request): the bot's rules for that
  * method decide, the proof is recorded as used, and a new bot instance bound to the bot's id keeps
  * the attributes the proof established. Such bots join again instead of renewing. `asked` learns
  * the bot whose rules decide, for the audit of a refusal.

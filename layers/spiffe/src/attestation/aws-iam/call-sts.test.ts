@@ -32,6 +32,8 @@ describe("aws_iam: reading STS's answer", () => {
     assert.equal(await codeOf(answering(error("Throttling"), { status: 400 })), "ERR_STS_UNAVAILABLE");
     assert.equal(await codeOf(answering("", { status: 500 })), "ERR_STS_UNAVAILABLE");
     assert.equal(await codeOf(answering("", { status: 302, headers: { location: "https://evil.example/" } })), "ERR_STS_UNAVAILABLE");
+    // Only a 200 is an answer: an identity under any other status is not read.
+    for (const status of [201, 203, 302]) assert.equal(await codeOf(answering(xml(OK), { status, headers: { location: "https://evil.example/" } })), "ERR_STS_UNAVAILABLE", String(status));
     assert.equal(await codeOf((async () => Promise.reject(new TypeError("fetch failed"))) as typeof fetch), "ERR_STS_UNAVAILABLE");
   });
 
