@@ -65,6 +65,8 @@ export function runAwsIamJoinSuite(name: string, start: StartIssuerWith): void {
       const shown = await admin("GET", "/v1/admin/bots/runner");
       const instance = (shown.json.instances as { id: string; join_method: string }[]).find((i) => i.id === res.json.instance_id);
       assert.equal(instance?.join_method, "aws_iam");
+      const audit = await admin("GET", "/v1/admin/audit?bot=runner&type=join");
+      assert.ok(audit.text.includes(`arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/ci-runner/i-0abc123`), "the join's audit record names the caller's ARN");
     });
 
     it("refuses a replayed, unknown, unsigned or swapped challenge, an altered body, a look-alike host and a forged signature, writing nothing", async () => {

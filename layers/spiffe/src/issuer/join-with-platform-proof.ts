@@ -57,6 +57,6 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
 }
 
 function subjectOf(attributes: Record<string, string>): Record<string, string> {
-  const subject = attributes.sub ?? attributes.instance_id;
+  const subject = attributes.sub ?? attributes.instance_id ?? attributes.arn;
   return subject === undefined ? {} : { subject: subject.slice(0, 256) };
 }
