@@ -210,7 +210,7 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 15);
+    assert.equal(expected.length, 16);
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);
