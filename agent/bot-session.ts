@@ -4,6 +4,7 @@ import { createAwsIamProof } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
 import { writeFileAtomic } from "./files/write-file-atomic.js";
+import { fetchInstanceIdentity } from "./instance-identity.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
 
@@ -18,15 +19,17 @@ export interface BotSessionOptions {
   client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "joinChallenge" | "renew">;
   /**
    * How to join: a one-time token (default), a platform token (`oidc`, `gcp`) read from `tokenPath`
-   * at each join, or (`aws_iam`) a challenge signed into an STS request with the default AWS
-   * credential chain, for `stsRegion`'s STS or `stsEndpoint`; all as `botName`. Platform-joined
-   * sessions join again instead of renewing.
+   * at each join, as `botName` (such sessions join again instead of renewing), the EC2 instance
+   * identity from IMDSv2 at `metadataEndpoint` (`aws_ec2`: joins once per launch, then renews), or
+   * (`aws_iam`) a challenge signed into an STS request with the default AWS credential chain, for
+   * `stsRegion`'s STS or `stsEndpoint` (joins again instead of renewing).
    */
   onboarding: {
-    joinMethod?: "token" | "oidc" | "gcp" | "aws_iam";
+    joinMethod?: "token" | "oidc" | "gcp" | "aws_ec2" | "aws_iam";
     botName?: string;
     token?: string;
     tokenPath?: string;
+    metadataEndpoint?: string;
     stsRegion?: string;
     stsEndpoint?: string;
   };
@@ -163,7 +166,7 @@ export class BotSession {
       await this.#adopt(stored, false);
       return stored.response.credential;
     }
-    const token = await this.#joinToken();
+    const token = this.#options.onboarding.joinMethod === "aws_ec2" ? "" : await this.#joinToken();
     let response: CredentialResponse;
     try {
       response = await this.#join(token);
@@ -179,10 +182,14 @@ export class BotSession {
     return response.credential;
   }
 
-  #join(token: string): Promise<CredentialResponse> {
-    const { joinMethod, botName } = this.#options.onboarding;
+  async #join(token: string): Promise<CredentialResponse> {
+    const { joinMethod, botName, metadataEndpoint } = this.#options.onboarding;
     const ttl = this.#options.credentialTtlSeconds;
-    if (joinMethod !== undefined && joinMethod !== "token") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
+    if (joinMethod === "aws_ec2") {
+      const identity = await fetchInstanceIdentity(metadataEndpoint);
+      return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, identity.signature, ttl, identity.document);
+    }
+    if (joinMethod === "oidc" || joinMethod === "gcp" || joinMethod === "aws_iam") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
     return this.#options.client.joinWithToken(token, ttl);
   }
 
@@ -238,7 +245,8 @@ export class BotSession {
     const held = this.#held;
     if (!held || this.#stopped) return;
     try {
-      const platform = (this.#options.onboarding.joinMethod ?? "token") !== "token";
+      const method = this.#options.onboarding.joinMethod;
+      const platform = method === "oidc" || method === "gcp" || method === "aws_iam";
       const response = platform
         ? await this.#join(await this.#joinToken())
         : await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);

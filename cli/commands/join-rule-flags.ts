@@ -11,26 +11,35 @@ export const JOIN_RULE_OPTIONS = {
   "oidc-audience": { type: "string" },
   claim: { type: "string", multiple: true },
   "aws-account": { type: "string", multiple: true },
+  "aws-region": { type: "string", multiple: true },
   "aws-arn": { type: "string", multiple: true },
+  "max-join-age": { type: "string" },
+  "allow-rejoin": { type: "boolean" },
 } as const;
 
-/** `--aws-account` and `--aws-arn` as `aws_iam` claim rules (`account`, `arn`), added to the `--claim` ones. */
-function awsClaimsOf(values: Record<string, unknown>): Record<string, string[]> {
-  const claims: Record<string, string[]> = {};
-  for (const [flag, claim] of [["aws-account", "account"], ["aws-arn", "arn"]] as const) {
-    const given = values[flag] as string[] | undefined;
-    if (given?.length) claims[claim] = given;
-  }
-  return claims;
+const AWS_EC2_FLAGS = ["aws-account", "aws-region", "max-join-age", "allow-rejoin"];
+const AWS_FLAGS = [...AWS_EC2_FLAGS, "aws-arn"];
+
+const one = (list: string[]) => (list.length === 1 ? (list[0] as string) : list);
+
+/** The `aws_iam` rule's claims: `--claim` ones with `--aws-account` (as `account`) and `--aws-arn` (as `arn`). */
+function awsIamFields(values: Record<string, unknown>, claims: Record<string, string | string[]>): Json {
+  const merged: Record<string, string | string[]> = { ...claims };
+  if (values["aws-account"]) merged.account = one(values["aws-account"] as string[]);
+  if (values["aws-arn"]) merged.arn = one(values["aws-arn"] as string[]);
+  return Object.keys(merged).length ? { claims: merged } : {};
 }
 
-function mergeClaims(claims: Record<string, string | string[]>, extra: Record<string, string[]>): Record<string, string | string[]> {
+/** The `aws_ec2` rule's fields from `--aws-account`, `--aws-region` (claims) and `--max-join-age`, `--allow-rejoin`. */
+function awsEc2Fields(values: Record<string, unknown>, claims: Record<string, string | string[]>): Json {
   const merged: Record<string, string | string[]> = { ...claims };
-  for (const [name, globs] of Object.entries(extra)) {
-    const all = [...[merged[name] ?? []].flat(), ...globs];
-    merged[name] = all.length === 1 ? (all[0] as string) : all;
-  }
-  return merged;
+  if (values["aws-account"]) merged.account = one(values["aws-account"] as string[]);
+  if (values["aws-region"]) merged.region = one(values["aws-region"] as string[]);
+  const rule: Json = {};
+  if (Object.keys(merged).length) rule.claims = merged;
+  if (values["max-join-age"] !== undefined) rule.max_join_age = values["max-join-age"];
+  if (values["allow-rejoin"]) rule.allow_rejoin = true;
+  return rule;
 }
 
 function claimsOf(flags: string[]): Record<string, string | string[]> {
@@ -46,15 +55,15 @@ function claimsOf(flags: string[]): Record<string, string | string[]> {
 /**
  * The `join_rules` of `tessera bot create`: `--join-rules JSON` as given, or one rule per
  * `--join-method` (default token), where `--claim NAME=GLOB` (repeatable) applies to the one
- * platform method, `--oidc-*` to oidc and `--aws-account` / `--aws-arn` (repeatable) to aws_iam.
- * The issuer checks the rules; this only assembles them.
+ * platform method, `--oidc-*` to oidc and `--aws-account`, `--aws-region`, `--max-join-age`,
+ * `--allow-rejoin` to aws_ec2, `--aws-account` and `--aws-arn` to aws_iam. The issuer checks the
+ * rules; this only assembles them.
  */
 export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
   const methods = (values["join-method"] as string[] | undefined) ?? ["token"];
   const claims = claimsOf((values.claim as string[] | undefined) ?? []);
-  const aws = awsClaimsOf(values);
   if (values["join-rules"] !== undefined) {
-    if (values["join-method"] || Object.keys(claims).length || Object.keys(aws).length || values["oidc-issuer"] || values["oidc-audience"] || values["oidc-preset"]) {
+    if (values["join-method"] || Object.keys(claims).length || values["oidc-issuer"] || values["oidc-audience"] || values["oidc-preset"] || AWS_FLAGS.some((f) => values[f])) {
       throw new UsageError("tessera: --join-rules replaces --join-method, --claim, --oidc-* and --aws-*; give one or the other");
     }
     let rules: unknown;
@@ -67,8 +76,13 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
     return rules as Json[];
   }
   const platform = methods.filter((method) => method !== "token");
+  const ec2 = methods.includes("aws_ec2");
+  const iam = methods.includes("aws_iam");
+  if (AWS_EC2_FLAGS.some((f) => f !== "aws-account" && values[f]) && !ec2) throw new UsageError("tessera: --aws-region, --max-join-age and --allow-rejoin are for --join-method aws_ec2");
+  if (values["aws-arn"] && !iam) throw new UsageError("tessera: --aws-arn is for --join-method aws_iam");
+  if (values["aws-account"] && !ec2 && !iam) throw new UsageError("tessera: --aws-account is for --join-method aws_ec2 or aws_iam");
+  if (values["aws-account"] && ec2 && iam) throw new UsageError("tessera: --aws-account is ambiguous with both aws_ec2 and aws_iam; use --join-rules");
   if (platform.length > 1 && Object.keys(claims).length) throw new UsageError("tessera: --claim is ambiguous with several platform methods; use --join-rules");
-  if (Object.keys(aws).length && !methods.includes("aws_iam")) throw new UsageError("tessera: --aws-account and --aws-arn need --join-method aws_iam");
   return methods.map((method) => {
     if (method === "token") return { method };
     const rule: Json = { method };
@@ -77,8 +91,9 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
       if (values["oidc-issuer"]) rule.issuer = values["oidc-issuer"];
       if (values["oidc-audience"]) rule.audience = values["oidc-audience"];
     }
-    const ruleClaims = method === "aws_iam" ? mergeClaims(claims, aws) : claims;
-    if (Object.keys(ruleClaims).length) rule.claims = ruleClaims;
+    if (method === "aws_ec2") return { ...rule, ...awsEc2Fields(values, claims) };
+    if (method === "aws_iam") return { ...rule, ...awsIamFields(values, claims) };
+    if (Object.keys(claims).length) rule.claims = claims;
     return rule;
   });
 }

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig, parseDurationSeconds } from "./load-config.js";
 
@@ -26,6 +29,20 @@ describe("loadConfig", () => {
       rolesanywhere: "http://127.0.0.1:5000",
     });
     assert.throws(() => loadConfig({ ...base, AWS_ENDPOINT_URL_KMS: "not a url" }), /AWS_ENDPOINT_URL_KMS is not a URL/);
+  });
+
+  it("reads AWS instance identity certificates from TESSERA_AWS_EC2_CERTIFICATES_FILE, naming it when unreadable", () => {
+    assert.equal(loadConfig(base).join.awsEc2Certificates, undefined);
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    try {
+      const file = join(dir, "certs.json");
+      writeFileSync(file, JSON.stringify({ "xx-new-1": "PEM" }));
+      assert.deepEqual(loadConfig({ ...base, TESSERA_AWS_EC2_CERTIFICATES_FILE: file }).join.awsEc2Certificates, { "xx-new-1": "PEM" });
+      writeFileSync(file, "{");
+      assert.throws(() => loadConfig({ ...base, TESSERA_AWS_EC2_CERTIFICATES_FILE: file }), /TESSERA_AWS_EC2_CERTIFICATES_FILE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reads TESSERA_CA_WARN_FRACTION, 0.9 by default, and refuses one that would warn before rotation activates", () => {

@@ -1,3 +1,4 @@
+import { readRegionCertificatesFile } from "../attestation/aws-ec2/region-certificates.js";
 import { ConfigError } from "../errors.js";
 import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
@@ -7,11 +8,13 @@ import { TrustDomain } from "../spiffeid/index.js";
 function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
   const loopback = env.TESSERA_JOIN_ALLOW_HTTP_LOOPBACK ?? "false";
   if (loopback !== "true" && loopback !== "false") throw new ConfigError("config: TESSERA_JOIN_ALLOW_HTTP_LOOPBACK must be true or false");
+  const awsEc2File = env.TESSERA_AWS_EC2_CERTIFICATES_FILE?.trim();
   return {
     audience: env.TESSERA_JOIN_AUDIENCE || `spiffe://${trustDomain.name}`,
     gcpKeysUrl: env.TESSERA_GCP_KEYS_URL || "https://www.googleapis.com/oauth2/v3/certs",
     allowHttpLoopback: loopback === "true",
     ...stsEndpoint(env),
+    ...(awsEc2File ? { awsEc2Certificates: readRegionCertificatesFile(awsEc2File, "TESSERA_AWS_EC2_CERTIFICATES_FILE") } : {}),
   };
 }
 
@@ -51,10 +54,12 @@ export interface TesseraConfig {
   /** Endpoints of the AWS services, from AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL (emulators); unset means AWS's own. */
   awsEndpoints: AwsEndpoints;
   /**
-   * Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are,
-   * whether `http://` loopback issuers are allowed (tests only), and an extra STS endpoint for `aws_iam` (emulators).
+   * Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, whether `http://`
+   * loopback issuers are allowed (tests only), and AWS instance identity certificates (Region to PEM) added to or
+   * replacing the shipped ones (aws_ec2, from the JSON file TESSERA_AWS_EC2_CERTIFICATES_FILE),
+   * and an extra STS endpoint for `aws_iam` (TESSERA_STS_ENDPOINT: emulators).
    */
-  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; stsEndpoint?: string };
+  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; awsEc2Certificates?: Record<string, string>; stsEndpoint?: string };
 }
 
 /** An endpoint per AWS service Tessera calls; each falls back to AWS_ENDPOINT_URL when its own variable is unset. */

@@ -206,8 +206,12 @@ export interface JoinTokenStore {
  * (`isBoundToBot`) against the bot it reads. Lists hold only instances bound to a live bot.
  */
 export interface BotInstanceStore {
-  /** Create an instance (platform joins); `StoreConflictError` if the id exists. */
-  createBotInstance(instance: BotInstance): Promise<void>;
+  /**
+   * Create an instance (platform joins) and record its `claims` (single-use values, as `claimOnce`)
+   * in the same write: all or nothing, so of two joins racing for one claim exactly one creates its
+   * instance. `StoreConflictError` if the id exists, `ReplayError` if a claim is taken.
+   */
+  createBotInstance(instance: BotInstance, claims?: readonly ReplayClaim[]): Promise<void>;
   getBotInstance(id: string): Promise<BotInstance | undefined>;
   listBotInstances(botName?: string): Promise<BotInstance[]>;
   /**
@@ -223,6 +227,14 @@ export interface BotInstanceStore {
   ): Promise<BotInstance>;
   /** Set or clear an instance's lock; `BotInstanceNotFoundError` if there is none. */
   setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance>;
+}
+
+/** One single-use value to record, as `ReplayStore.claimOnce` takes it. */
+export interface ReplayClaim {
+  namespace: string;
+  key: string;
+  expiresAt: number;
+  now: number;
 }
 
 /** Single-use values: challenges, token ids, instance ids (TOFU). */
