@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createAwsIamProof } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
+import type { AgentOnboarding } from "./config/agent-config.js";
 import { writeFileAtomic } from "./files/write-file-atomic.js";
 import { fetchInstanceIdentity } from "./instance-identity.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
@@ -24,15 +25,7 @@ export interface BotSessionOptions {
    * (`aws_iam`) a challenge signed into an STS request with the default AWS credential chain, for
    * `stsRegion`'s STS or `stsEndpoint` (joins again instead of renewing).
    */
-  onboarding: {
-    joinMethod?: "token" | "oidc" | "gcp" | "aws_ec2" | "aws_iam";
-    botName?: string;
-    token?: string;
-    tokenPath?: string;
-    metadataEndpoint?: string;
-    stsRegion?: string;
-    stsEndpoint?: string;
-  };
+  onboarding: Omit<AgentOnboarding, "joinMethod"> & { joinMethod?: AgentOnboarding["joinMethod"] };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
   /** Renew this often instead of at half the credential's life. */

@@ -88,19 +88,22 @@ export interface AwsRolesAnywhereService {
 /** One configured service. */
 export type AgentService = WorkloadApiService | X509FileService | JwtFileService | AwsRolesAnywhereService;
 
+/** How the agent joins: the method and what it needs (see `BotSessionOptions.onboarding`). */
+export interface AgentOnboarding {
+  joinMethod: "token" | "oidc" | "gcp" | "aws_ec2" | "aws_iam";
+  botName?: string;
+  token?: string;
+  tokenPath?: string;
+  metadataEndpoint?: string;
+  stsRegion?: string;
+  stsEndpoint?: string;
+}
+
 /** A validated agent configuration. */
 export interface AgentConfig {
   issuer: string;
   trustDomain: TrustDomain;
-  onboarding: {
-    joinMethod: "token" | "oidc" | "gcp" | "aws_ec2" | "aws_iam";
-    botName?: string;
-    token?: string;
-    tokenPath?: string;
-    metadataEndpoint?: string;
-    stsRegion?: string;
-    stsEndpoint?: string;
-  };
+  onboarding: AgentOnboarding;
   /** Where the bot credential is kept across restarts; undefined keeps it in memory only. */
   storageDirectory?: string;
   credentialTtlSeconds?: number;
