@@ -1,8 +1,9 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { BotLockedError, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
+import { BotLockedError, createAwsIamProof, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
+import type { AgentOnboarding } from "./config/agent-config.js";
 import { fetchInstanceIdentity } from "./instance-identity.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
 
@@ -10,13 +11,15 @@ const CREDENTIAL_FILE = "credential.json";
 
 /** Options of a `BotSession`. */
 export interface BotSessionOptions {
-  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "renew">;
+  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "joinChallenge" | "renew">;
   /**
    * How to join: a one-time token (default), a platform token (`oidc`, `gcp`) read from `tokenPath`
-   * at each join, as `botName` (such sessions join again instead of renewing), or the EC2 instance
-   * identity from IMDSv2 at `metadataEndpoint` (`aws_ec2`: joins once per launch, then renews).
+   * at each join, as `botName` (such sessions join again instead of renewing), the EC2 instance
+   * identity from IMDSv2 at `metadataEndpoint` (`aws_ec2`: joins once per launch, then renews), or
+   * (`aws_iam`) a challenge signed into an STS request with the default AWS credential chain, for
+   * `stsRegion`'s STS or `stsEndpoint` (joins again instead of renewing).
    */
-  onboarding: { joinMethod?: "token" | "oidc" | "gcp" | "aws_ec2"; botName?: string; token?: string; tokenPath?: string; metadataEndpoint?: string };
+  onboarding: Omit<AgentOnboarding, "joinMethod"> & { joinMethod?: AgentOnboarding["joinMethod"] };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
   /** Renew this often instead of at half the credential's life. */
@@ -173,12 +176,16 @@ export class BotSession {
       const identity = await fetchInstanceIdentity(metadataEndpoint);
       return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, identity.signature, ttl, identity.document);
     }
-    if (joinMethod === "oidc" || joinMethod === "gcp") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
+    if (joinMethod === "oidc" || joinMethod === "gcp" || joinMethod === "aws_iam") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
     return this.#options.client.joinWithToken(token, ttl);
   }
 
   async #joinToken(): Promise<string> {
-    const { token, tokenPath } = this.#options.onboarding;
+    const { token, tokenPath, joinMethod, stsRegion, stsEndpoint } = this.#options.onboarding;
+    if (joinMethod === "aws_iam") {
+      const { challenge } = await this.#options.client.joinChallenge();
+      return createAwsIamProof({ challenge, ...(stsRegion ? { region: stsRegion } : {}), ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) });
+    }
     if (token) return token;
     if (tokenPath) {
       try {
@@ -225,7 +232,8 @@ export class BotSession {
     const held = this.#held;
     if (!held || this.#stopped) return;
     try {
-      const platform = this.#options.onboarding.joinMethod === "oidc" || this.#options.onboarding.joinMethod === "gcp";
+      const method = this.#options.onboarding.joinMethod;
+      const platform = method === "oidc" || method === "gcp" || method === "aws_iam";
       const response = platform
         ? await this.#join(await this.#joinToken())
         : await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);

@@ -96,11 +96,16 @@ export class IssuerClient {
     return this.request("POST", "/v1/join", { body: { join_method: "token", token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
   }
 
+  /** A single-use challenge for an `aws_iam` join, to sign into its STS request. */
+  joinChallenge(): Promise<{ challenge: string; expires_at: string }> {
+    return this.request("POST", "/v1/join/challenge");
+  }
+
   /**
-   * Join as `botName` with a platform's signed token (`oidc`, `gcp`: such bots join again instead of
-   * renewing; `aws_ec2`: the rsa2048 signature, with the instance identity `document` beside it).
+   * Join as `botName` with a platform's signed token (`oidc`, `gcp`, `aws_iam`: such bots join again
+   * instead of renewing; `aws_ec2`: the rsa2048 signature, with the instance identity `document` beside it).
    */
-  joinWithPlatformToken(method: "oidc" | "gcp" | "aws_ec2", botName: string, token: string, ttlSeconds?: number, document?: string): Promise<CredentialResponse> {
+  joinWithPlatformToken(method: "oidc" | "gcp" | "aws_ec2" | "aws_iam", botName: string, token: string, ttlSeconds?: number, document?: string): Promise<CredentialResponse> {
     const extra = { ...(ttlSeconds ? { ttl: ttlSeconds } : {}), ...(document !== undefined ? { document } : {}) };
     return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...extra } });
   }

@@ -16,6 +16,19 @@ describe("joinRulesFromFlags", () => {
       { method: "oidc", preset: "github", audience: "tessera", claims: { repository: "acme/app", ref: ["refs/heads/main", "refs/tags/v*"], sub: "a=b" } },
     ]);
   });
+  it("builds an aws_iam rule from --aws-account, --aws-arn and --claim", () => {
+    const rules = joinRulesFromFlags({
+      "join-method": ["aws_iam"],
+      "aws-account": ["123456789012", "210987654321"],
+      "aws-arn": ["arn:aws:iam::123456789012:role/ci-*"],
+      claim: ["role=ci-runner"],
+    });
+    assert.deepEqual(rules, [
+      { method: "aws_iam", claims: { role: "ci-runner", account: ["123456789012", "210987654321"], arn: "arn:aws:iam::123456789012:role/ci-*" } },
+    ]);
+    assert.throws(() => joinRulesFromFlags({ "join-method": ["oidc"], "aws-account": ["123456789012"] }), /for --join-method aws_ec2 or aws_iam/);
+    assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", "aws-arn": ["x"] }), /replaces/);
+  });
   it("takes --join-rules as JSON, alone", () => {
     assert.deepEqual(joinRulesFromFlags({ "join-rules": '[{"method":"gcp","claims":{"project_id":"p"}}]' }), [{ method: "gcp", claims: { project_id: "p" } }]);
     assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", claim: ["a=b"] }), /replaces/);

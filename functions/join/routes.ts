@@ -1,5 +1,6 @@
 import {
   bearerTokenOf,
+  createJoinChallenge,
   jsonResponse,
   joinBot,
   joinRequestOf,
@@ -19,9 +20,17 @@ function grantView(grant: CredentialGrant): Record<string, unknown> {
   };
 }
 
-/** The join function's routes: `POST /v1/join` and `POST /v1/renew`. */
+/** The join function's routes: `POST /v1/join/challenge`, `POST /v1/join` and `POST /v1/renew`. */
 export function joinRoutes(deps: IssuerDeps): Route[] {
   return [
+    {
+      routeKey: "POST /v1/join/challenge",
+      maxBodyBytes: 1024,
+      handle: async () => {
+        const { challenge, expiresAt } = await createJoinChallenge(deps);
+        return jsonResponse(200, { challenge, expires_at: expiresAt.toISOString() });
+      },
+    },
     {
       routeKey: "POST /v1/join",
       maxBodyBytes: 64 * 1024,

@@ -222,8 +222,9 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 17);
+    assert.equal(expected.length, 18);
     for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
+    assert.ok(expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join), "POST /v1/join/challenge");
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);

@@ -182,3 +182,11 @@ export class JoinKeysUnavailableError extends TesseraError {
 export class OidcDiscoveryDisabledError extends TesseraError {
   static override readonly code = "ERR_OIDC_DISCOVERY_DISABLED";
 }
+/** An `aws_iam` join challenge is unknown or expired: ask `POST /v1/join/challenge` for a new one. */
+export class JoinChallengeInvalidError extends TesseraError {
+  static override readonly code = "ERR_JOIN_CHALLENGE_INVALID";
+}
+/** AWS STS could not be reached or answered with a failure of its own (not the caller's): retry later. */
+export class StsUnavailableError extends TesseraError {
+  static override readonly code = "ERR_STS_UNAVAILABLE";
+}

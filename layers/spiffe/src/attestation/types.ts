@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import type { JoinRule, ReplayStore } from "../store/types.js";
 
 /** The join methods whose proof a platform signs (as opposed to a one-time token Tessera issued). */
-export type PlatformJoinMethod = Extract<JoinRule["method"], "oidc" | "gcp" | "aws_ec2">;
+export type PlatformJoinMethod = Extract<JoinRule["method"], "oidc" | "gcp" | "aws_ec2" | "aws_iam">;
 
 /** What a joining machine presents: the platform's signed token, as sent. */
 export interface JoinProof {

@@ -13,7 +13,8 @@ export {
   type S3ClientOptions,
 } from "./clients.js";
 export { AWS_RETRY_BACKOFF, type AwsRetryOptions } from "./retry-strategy.js";
-export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
+export { signRequestSigV4, type SignableRequest, type SignRequestSigV4Options } from "./sign-request.js";
+export { createAwsIamProof, type CreateAwsIamProofOptions } from "./create-aws-iam-proof.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
 export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
 export { RolesAnywhereSessionError, WebIdentityTokenError } from "./errors.js";

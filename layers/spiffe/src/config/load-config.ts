@@ -14,8 +14,20 @@ function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
     audience: env.TESSERA_JOIN_AUDIENCE || `spiffe://${trustDomain.name}`,
     gcpKeysUrl: env.TESSERA_GCP_KEYS_URL || "https://www.googleapis.com/oauth2/v3/certs",
     allowHttpLoopback: loopback === "true",
+    ...stsEndpoint(env),
     ...(awsEc2File ? { awsEc2Certificates: readRegionCertificatesFile(awsEc2File, "TESSERA_AWS_EC2_CERTIFICATES_FILE") } : {}),
   };
+}
+
+/** `TESSERA_STS_ENDPOINT`: one more STS endpoint `aws_iam` proofs may be sent to (an emulator), as `scheme://host[:port]/`. */
+function stsEndpoint(env: Env): { stsEndpoint?: string } {
+  const raw = env.TESSERA_STS_ENDPOINT?.trim();
+  if (!raw) return {};
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
+    throw new ConfigError("config: TESSERA_STS_ENDPOINT must be an http(s) URL with no path, query or credentials, such as http://127.0.0.1:5000");
+  }
+  return { stsEndpoint: `${url.protocol}//${url.host}/` };
 }
 
 /** Tessera's configuration, as every entry point (Lambda, dev server) uses it. */
@@ -47,9 +59,10 @@ export interface TesseraConfig {
   /**
    * Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, whether `http://`
    * loopback issuers are allowed (tests only), and AWS instance identity certificates (Region to PEM) added to or
-   * replacing the shipped ones (aws_ec2, from the JSON file TESSERA_AWS_EC2_CERTIFICATES_FILE).
+   * replacing the shipped ones (aws_ec2, from the JSON file TESSERA_AWS_EC2_CERTIFICATES_FILE),
+   * and an extra STS endpoint for `aws_iam` (TESSERA_STS_ENDPOINT: emulators).
    */
-  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; awsEc2Certificates?: Record<string, string> };
+  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; awsEc2Certificates?: Record<string, string>; stsEndpoint?: string };
 }
 
 /** An endpoint per AWS service Tessera calls; each falls back to AWS_ENDPOINT_URL when its own variable is unset. */

@@ -14,6 +14,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_JOIN_TOKEN_USED: 401,
   ERR_REPLAY: 401,
   ERR_JOIN_PROOF_INVALID: 401,
+  ERR_JOIN_CHALLENGE_INVALID: 401,
   ERR_UNAUTHORIZED: 401,
   ERR_BOT_LOCKED: 403,
   ERR_GENERATION_MISMATCH: 403,
@@ -35,6 +36,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_AUTHORITY_UNAVAILABLE: 503,
   ERR_AUTHORITY_EXPIRED: 503,
   ERR_JOIN_KEYS_UNAVAILABLE: 503,
+  ERR_STS_UNAVAILABLE: 503,
 };
 
 /** Seconds a client should wait before retrying a 503, by code. */
@@ -43,6 +45,7 @@ export const RETRY_AFTER_SECONDS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_AUTHORITY_UNAVAILABLE: 30,
   ERR_AUTHORITY_EXPIRED: 30,
   ERR_JOIN_KEYS_UNAVAILABLE: 5,
+  ERR_STS_UNAVAILABLE: 5,
 };
 
 /** The HTTP status for an error code; 500 for anything unknown. */

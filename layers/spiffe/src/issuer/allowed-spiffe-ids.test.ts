@@ -83,7 +83,7 @@ describe("validateAllowedSpiffeIdPattern", () => {
 describe("placeholdersFor", () => {
   it("offers bot and instance, and no join attribute for tokens or methods without a verifier", () => {
     assert.deepEqual([...placeholdersFor(["token"])].sort(), ["bot", "instance"]);
-    assert.deepEqual([...placeholdersFor(["token", "aws_iam"])].sort(), ["bot", "instance"]);
+    assert.deepEqual([...placeholdersFor(["token"])].sort(), ["bot", "instance"]);
   });
   it("offers each platform verifier's attributes to bots joining with it", () => {
     const oidc = placeholdersFor(["token", "oidc"]);
@@ -94,6 +94,9 @@ describe("placeholdersFor", () => {
     assert.ok(!ec2.has("repository"));
     const gcp = placeholdersFor(["gcp"]);
     for (const name of ["project_id", "zone", "instance_name"]) assert.ok(gcp.has(name), name);
+    const aws = placeholdersFor(["aws_iam"]);
+    for (const name of ["account", "role", "session_name", "user_name"]) assert.ok(aws.has(name), name);
+    assert.ok(!aws.has("project_id"));
   });
   it("ignores names that are not join methods, prototype members included", () => {
     assert.deepEqual([...placeholdersFor(["constructor", "__proto__", "toString"])].sort(), ["bot", "instance"]);

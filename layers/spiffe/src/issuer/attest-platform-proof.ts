@@ -49,8 +49,8 @@ export function isPlatformJoinMethod(deps: IssuerDeps, method: unknown): method 
   return typeof method === "string" && Object.hasOwn(platformVerifiers(deps), method);
 }
 
-/** The audit `subject` of an attestation: the token's `sub`, else the instance id. */
+/** The audit `subject` of an attestation: the token's `sub`, else the instance id, else the caller's ARN. */
 export function subjectOf(attributes: Record<string, string>): Record<string, string> {
-  const subject = attributes.sub ?? attributes.instance_id;
+  const subject = attributes.sub ?? attributes.instance_id ?? attributes.arn;
   return subject === undefined ? {} : { subject: subject.slice(0, 256) };
 }

@@ -8,9 +8,20 @@ import type { ReplayClaim, ReplayStore } from "../store/types.js";
  */
 export class DeferredReplay implements ReplayStore {
   readonly #claims: ReplayClaim[] = [];
+  readonly #recorded: Pick<ReplayStore, "isClaimed">;
+
+  /** `recorded` answers `isClaimed` for what earlier requests spent. */
+  constructor(recorded: Pick<ReplayStore, "isClaimed">) {
+    this.#recorded = recorded;
+  }
 
   async claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
     this.#claims.push({ namespace, key, expiresAt, now });
+  }
+
+  /** Whether `key` was spent by an earlier request; a claim noted here but not yet written is not. */
+  isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    return this.#recorded.isClaimed(namespace, key, now);
   }
 
   /** The claims noted so far. */

@@ -50,7 +50,7 @@ export async function identifySvidCaller(deps: IssuerDeps, request: SvidCallerRe
     throw new RequestInvalidError(`issuer: join.join_method must be one of ${Object.keys(platformVerifiers(deps)).join(", ")}`);
   }
   asked.joinMethod = joinMethod;
-  const replay = new DeferredReplay();
+  const replay = new DeferredReplay(deps.store);
   const { bot, attestation } = await attestPlatformProof(deps, { method: joinMethod, botName, proof: { token, document } }, asked, replay);
   return {
     bot,

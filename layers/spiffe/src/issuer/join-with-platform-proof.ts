@@ -12,7 +12,7 @@ export interface JoinWithPlatformProofRequest {
   method: PlatformJoinMethod;
   /** The bot to join as; its join rules for `method` decide. */
   botName: unknown;
-  /** The platform's signed token. */
+  /** The platform's signed token, or the encoded signed STS request (`aws_iam`). */
   token: unknown;
   /** The signed document sent beside the signature, when the method has one (`aws_ec2`). */
   document?: unknown;
@@ -20,17 +20,18 @@ export interface JoinWithPlatformProofRequest {
 }
 
 /**
- * Join with a platform's signed proof (an OIDC or GCE identity token, an EC2 identity document):
+ * Join with a platform's signed proof (an OIDC or GCE identity token, an EC2 identity document, a
+ * signed STS request):
  * the bot's rules for that method decide, and the proof is recorded as used in the same write that
  * creates a new bot instance bound to the bot's id, with the attributes the proof established.
- * `oidc` and `gcp` bots join again instead of renewing. `asked` learns
+ * `oidc`, `gcp` and `aws_iam` bots join again instead of renewing. `asked` learns
  * the bot whose rules decide, for the audit of a refusal.
  */
 export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   // The proof's single-use records are written with the instance, in one write: a join either
   // creates its instance and spends its proof, or does neither (two racing joins: one wins).
-  const replay = new DeferredReplay();
+  const replay = new DeferredReplay(deps.store);
   const proof = { token: request.token, document: request.document };
   const { bot, attestation } = await attestPlatformProof(deps, { method: request.method, botName: request.botName, proof }, asked, replay);
   const now = deps.clock.now().getTime();

@@ -246,6 +246,8 @@ export interface ReplayClaim {
 export interface ReplayStore {
   /** Record `key` in `namespace` until `expiresAt`; `ReplayError` if it is recorded and unexpired. */
   claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void>;
+  /** True when `key` is recorded in `namespace` and unexpired at `now` (a strongly consistent read). */
+  isClaimed(namespace: string, key: string, now: number): Promise<boolean>;
 }
 
 /** The CA and JWT-key rotation journals. */

@@ -10,6 +10,7 @@ export function memoryReplay(): ReplayStore & { keys: Set<string> } {
       if (keys.has(`${namespace}/${key}`)) throw Object.assign(new Error("used"), { code: "ERR_REPLAY" });
       keys.add(`${namespace}/${key}`);
     },
+    isClaimed: async (namespace, key) => keys.has(`${namespace}/${key}`),
   };
 }
 

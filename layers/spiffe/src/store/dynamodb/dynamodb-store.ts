@@ -50,6 +50,7 @@ import {
   joinTokenItem,
   joinTokenKey,
   journalKey,
+  replayKey,
   toItem,
   ttlSeconds,
   type Item,
@@ -310,6 +311,12 @@ export class DynamoDbStore implements Store {
   /** Record a single-use value; a stored record that has expired (TTL not yet run) counts as free. */
   async claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
     await this.#table.put("claimOnce", replayPut({ namespace, key, expiresAt, now }), () => new ReplayError("store: value already used"));
+  }
+
+  /** True when a single-use value is recorded and unexpired (an expired record TTL has not removed yet is not). */
+  async isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    const item = await this.#table.getItem("isClaimed", replayKey(namespace, key));
+    return item !== undefined && (item.expiresAt as number) > now;
   }
 
   /** The rotation journal of one key kind, if any. */

@@ -381,6 +381,11 @@ export class EmbeddedStore implements Store {
     });
   }
 
+  /** True when `key` is recorded in `namespace` and unexpired at `now`. */
+  isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    return this.#run(() => (this.#replay.get(replayId(namespace, key))?.expiresAt ?? 0) > now);
+  }
+
   #assertUnclaimed(namespace: string, key: string, now: number): void {
     const existing = this.#replay.get(replayId(namespace, key));
     if (existing !== undefined && existing.expiresAt > now) throw new ReplayError("store: value already used");

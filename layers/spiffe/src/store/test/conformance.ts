@@ -594,6 +594,16 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await rejectsWithCode(store.claimOnce("challenge", "c1", t + 40 * MINUTE, t + 20 * MINUTE), "ERR_REPLAY");
       });
 
+      test("tells whether a value is claimed and unexpired, without claiming it", async (store) => {
+        const t = Date.now();
+        assert.equal(await store.isClaimed("challenge", "c2", t), false);
+        assert.equal(await store.isClaimed("challenge", "c2", t), false);
+        await store.claimOnce("challenge", "c2", t + MINUTE, t);
+        assert.equal(await store.isClaimed("challenge", "c2", t), true);
+        assert.equal(await store.isClaimed("other", "c2", t), false);
+        assert.equal(await store.isClaimed("challenge", "c2", t + MINUTE), false);
+      });
+
       test("keeps namespaces and keys apart", async (store) => {
         const t = Date.now();
         await store.claimOnce("a#b", "c", t + MINUTE, t);
