@@ -178,3 +178,7 @@ export class JoinRuleMismatchError extends TesseraError {
 export class JoinKeysUnavailableError extends TesseraError {
   static override readonly code = "ERR_JOIN_KEYS_UNAVAILABLE";
 }
+/** An emergency rotation could not make the new key (key manager down): the compromised one stays published until it can. */
+export class RotationKeyUnavailableError extends TesseraError {
+  static override readonly code = "ERR_ROTATION_KEY_UNAVAILABLE";
+}

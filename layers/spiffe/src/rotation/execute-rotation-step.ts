@@ -1,6 +1,6 @@
 import { createAuthoritySlot, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import type { CaJournal, JournalSlot } from "../store/types.js";
-import type { RotationStep } from "./plan-rotation.js";
+import { isCompromised, type RotationStep } from "./plan-rotation.js";
 
 /**
  * How long a tick that is preparing a key holds the journal version it read: no other tick makes a
@@ -41,7 +41,21 @@ function activate(journal: CaJournal, step: RotationStep, now: number): CaJourna
 }
 
 function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {
-  return nextJournal(journal, journal.slots.filter((s) => s.slot !== step.slot), now, true);
+  const next = nextJournal(journal, journal.slots.filter((s) => s.slot !== step.slot), now, true);
+  const { emergency } = next;
+  if (emergency && !next.slots.some((s) => isCompromised(s, emergency))) delete next.emergency;
+  return next;
+}
+
+/**
+ * Emergency: replace the compromised slot's key before the slot leaves the journal. The key manager
+ * retires the replaced key (KMS schedules its deletion, which also stops it signing; the disk manager
+ * overwrites its file), and the new key only waits in the free slot for the next prepare to replace it.
+ * A crash after this and before the journal write makes the next tick do it again, harmlessly.
+ */
+async function retireSlotKey(journal: CaJournal, step: RotationStep, deps: AuthorityDeps, policy: AuthorityPolicy): Promise<void> {
+  const slot = journal.slots.find((s) => s.slot === step.slot);
+  if (slot) await deps.keys.generateKey(slot.keyId, policy.keySpec);
 }
 
 /**
@@ -58,6 +72,7 @@ export async function executeRotationStep(
   policy: AuthorityPolicy,
 ): Promise<CaJournal> {
   const now = deps.clock.now().getTime();
+  if (step.type === "drop" && step.retireKey) await retireSlotKey(journal, step, deps, policy);
   const next =
     step.type === "prepare" ? await prepare(journal, step, deps, policy) : step.type === "activate" ? activate(journal, step, now) : drop(journal, step, now);
   await deps.journals.putJournal(next, journal.version);

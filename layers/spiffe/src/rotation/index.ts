@@ -3,12 +3,20 @@
  * in a journal, each key going prepared -> active -> old -> dropped. `planRotation` is a pure function
  * of journal, policy and clock with the thresholds as named functions; `executeRotationStep` carries
  * out one step with one conditional journal write; `runRotationTick` is what the schedule runs.
+ * `runEmergencyRotation` replaces every key of a kind at once and drops the compromised ones.
  */
 export { checkRotationSchedule, minimumKeyTtlSeconds, type RotationScheduleSettings } from "./check-rotation-schedule.js";
 export { describeExpiryWarning, describeRotation, type RotationScheduleView } from "./describe-rotation.js";
 export { PREPARE_LEASE_MS, executeRotationStep } from "./execute-rotation-step.js";
-export { planRotation, type RotationPlan, type RotationStep } from "./plan-rotation.js";
+export { isCompromised, planRotation, type RotationPlan, type RotationStep } from "./plan-rotation.js";
 export { requestRotation } from "./request-rotation.js";
+export {
+  MAX_EMERGENCY_REASON_LENGTH,
+  requestEmergencyRotation,
+  type EmergencyRequest,
+  type EmergencyRequestOutcome,
+} from "./request-emergency-rotation.js";
+export { runEmergencyRotation, type EmergencyRotationDeps, type EmergencyRotationResult } from "./run-emergency-rotation.js";
 export { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
 export { runRotationTick, type RotationTickDeps, type RotationTickResult } from "./run-rotation-tick.js";
 export {
