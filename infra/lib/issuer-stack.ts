@@ -67,11 +67,19 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.issue)
       .bindKeys(keys, "sign");
+    // The admin function runs emergency rotations itself (a new key, the compromised one retired,
+    // the bundle published) so they take effect before the call returns, not at the next tick.
     this.admin = new TesseraFunction(this, "Admin", {
       entry: "functions/admin/handler.ts",
-      description: "Admin API: bots, join tokens, locks, audit, CA status",
+      description: "Admin API: bots, join tokens, locks, audit, CA status and emergency rotation",
       settings,
-    }).bindTable(table, TABLE_ACCESS.admin);
+      // API Gateway answers 503 after 30 s whatever the function does; an emergency takes a few seconds.
+      timeout: Duration.seconds(29),
+    })
+      .bindTable(table, TABLE_ACCESS.admin)
+      .bindKeys(keys, "manage")
+      .bindBundleBucket(bundleBucket);
+    if (trustAnchor) this.admin.bindTrustAnchor(trustAnchor);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
       description: "Scheduled: rotate the CA and JWT key, publish the bundle to S3 and the trust anchor",

@@ -22,10 +22,24 @@ function nextJournal(journal: CaJournal, slots: JournalSlot[], now: number, bund
   };
 }
 
+/**
+ * A prepare that failed to make its key gives up the lease by moving the journal version on, so the
+ * next tick (an emergency's retry seconds later) can prepare at once instead of after the lease.
+ */
+async function releaseLease(journal: CaJournal, deps: AuthorityDeps, now: number): Promise<void> {
+  await deps.journals.putJournal({ ...journal, version: journal.version + 1, updatedAt: now }, journal.version).catch(() => undefined);
+}
+
 async function prepare(journal: CaJournal, step: Extract<RotationStep, { type: "prepare" }>, deps: AuthorityDeps, policy: AuthorityPolicy) {
   const now = deps.clock.now().getTime();
   await deps.leases.claimOnce("rotation-lease", `${journal.kind}:${journal.version}`, now + PREPARE_LEASE_MS, now);
-  const slot = await createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration });
+  let slot: JournalSlot;
+  try {
+    slot = await createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration });
+  } catch (err) {
+    await releaseLease(journal, deps, now);
+    throw err;
+  }
   return nextJournal(journal, [...journal.slots.filter((s) => s.slot !== step.slot), slot], now, true);
 }
 
