@@ -1,3 +1,5 @@
+import { ACTIVE_X509_AUTHORITY_HEADER } from "../layers/spiffe/src/index.js";
+
 /** An error answer from the issuer, with its stable code. */
 export class IssuerApiError extends Error {
   readonly code: string;
@@ -78,7 +80,11 @@ export class IssuerClient {
   }
 
   /** Send one request; answers 2xx as JSON (or text), anything else as an `IssuerApiError`. */
-  async request<T>(method: string, path: string, options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean; onHeaders?: (headers: Headers) => void } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
@@ -108,6 +114,7 @@ export class IssuerClient {
       }
       throw new IssuerApiError(res.status, code, message);
     }
+    options.onHeaders?.(res.headers);
     return (options.text ? text : JSON.parse(text)) as T;
   }
 
@@ -150,5 +157,12 @@ export class IssuerClient {
   /** The SPIFFE bundle document (JSON text). */
   fetchBundle(): Promise<string> {
     return this.request("GET", "/v1/bundle", { text: true });
+  }
+
+  /** The SPIFFE bundle document, and which of its CAs signs X.509-SVIDs now (SHA-256 hex), when the issuer says. */
+  async fetchBundleState(): Promise<{ text: string; activeX509Sha256?: string }> {
+    let active: string | null = null;
+    const text = await this.request<string>("GET", "/v1/bundle", { text: true, onHeaders: (h) => (active = h.get(ACTIVE_X509_AUTHORITY_HEADER)) });
+    return active && /^[0-9a-f]{64}$/.test(active) ? { text, activeX509Sha256: active } : { text };
   }
 }

@@ -86,7 +86,8 @@ describe("issuer stack: functions", () => {
     const common = ["TESSERA_KEY_SPEC", "TESSERA_LOG_LEVEL", "TESSERA_STORE", "TESSERA_TABLE_NAME", "TESSERA_TRUST_DOMAIN"];
     const kms = ["TESSERA_KEY_MANAGER", "TESSERA_KMS_ALIAS_PREFIX"];
     assert.deepEqual(keys(functions.join!), common);
-    assert.deepEqual(keys(functions.admin!), common);
+    // The admin function runs emergency rotations: it makes keys and publishes like the rotate function.
+    assert.deepEqual(keys(functions.admin!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID"].sort());
     assert.deepEqual(keys(functions.issue!), [...common, ...kms].sort());
     assert.deepEqual(keys(functions.bootstrap!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET"].sort());
     assert.deepEqual(keys(functions.rotate!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID"].sort());
@@ -110,6 +111,9 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(bySid(functions.admin!), {
       Logs: LOGS,
       TesseraTable: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      ...MANAGE_KEYS,
+      ...PUBLISH,
+      UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.rotate!), {
       Logs: LOGS,

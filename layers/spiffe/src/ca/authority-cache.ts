@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { Bundle } from "../bundle/index.js";
 import type { KeyManager } from "../keymanager/types.js";
@@ -6,6 +7,7 @@ import type { CaJournal, JournalStore } from "../store/types.js";
 import { buildBundle } from "./build-bundle.js";
 import { loadJwtAuthority, loadX509Authority } from "./load-authorities.js";
 import type { JwtAuthority, X509Authority } from "./types.js";
+import { parseCertificates } from "../x509svid/index.js";
 
 /** Options of an `AuthorityCache`. */
 export interface AuthorityCacheOptions {
@@ -91,6 +93,16 @@ export class AuthorityCache {
       refreshHintSeconds: this.#options.refreshHintSeconds,
     });
     return snap.bundle;
+  }
+
+  /**
+   * SHA-256 (hex) of the certificate of the CA that signs X.509-SVIDs now, from the same journal
+   * snapshot as `bundle()`; no key is loaded. Agents compare it with the CA of the SVID they hold.
+   */
+  async activeX509Sha256(): Promise<string | undefined> {
+    const pem = (await this.#current()).x509Journal?.slots.find((s) => s.status === "active")?.certificatePem;
+    const [der] = pem ? parseCertificates(pem) : [];
+    return der ? createHash("sha256").update(der).digest("hex") : undefined;
   }
 
   /** Forget everything; the next call reads the journals again. */
