@@ -55,7 +55,12 @@ function formatCaStatus(status: Json): string {
   const schedule = (status.schedule as Json[] | undefined) ?? [];
   const next = schedule.map((p) => {
     const step = p.next as Json | undefined;
-    const requested = p.rotationRequestedAt ? ` (rotation requested ${p.rotationRequestedAt as string})` : "";
+    const emergency = p.emergency as Json | undefined;
+    const requested = emergency
+      ? ` (EMERGENCY rotation under way since ${emergency.requestedAt as string}: ${emergency.reason as string})`
+      : p.rotationRequestedAt
+        ? ` (rotation requested ${p.rotationRequestedAt as string})`
+        : "";
     return step ? `${p.kind as string}: ${step.step as string} slot ${step.slot as string} ${step.due ? "now" : `at ${step.at as string}`}${requested}` : `${p.kind as string}: nothing planned`;
   });
   return `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(

@@ -149,6 +149,9 @@ describe("emergency rotation through the admin API", () => {
       await issue();
       const x509 = (await h.runtime.store.getJournal("x509")) as CaJournal;
       assert.ok(x509.emergency, "the request stays recorded: every tick tries again");
+      const status = await call(h.url, "GET", "/v1/admin/ca", { admin: true });
+      const schedule = status.json.schedule as { kind: string; emergency?: { reason: string; requestedBy: string } }[];
+      assert.deepEqual(schedule.find((v) => v.kind === "x509")?.emergency, { requestedAt: new Date(x509.emergency.requestedAt).toISOString(), reason: "emergency rotation", requestedBy: "local-admin" });
       const [event] = await h.runtime.store.listAudit({ type: "ca_rotated" });
       assert.equal(event?.detail?.code, "ERR_ROTATION_KEY_UNAVAILABLE");
       assert.equal(event?.detail?.completed, "false");
