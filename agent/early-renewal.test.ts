@@ -58,6 +58,8 @@ describe("earlyRenewalOf", () => {
     const input = { certificates: [leaf], bundle: bundleOf(old, active), activeX509Sha256: active.sha256, now };
     assert.deepEqual(earlyRenewalOf({ ...input, random: () => 0 }), { reason: "authority_retiring", at: now, signer: old.sha256 });
     assert.equal(earlyRenewalOf({ ...input, random: () => 0.999_999 })?.at, now + RETIRING_SPREAD_MS - 1);
+    const hinted = new Bundle({ trustDomain: td, x509Authorities: [old.certificate, active.certificate], refreshHintSeconds: 60 });
+    assert.equal(earlyRenewalOf({ ...input, bundle: hinted, random: () => 0.999_999 })?.at, now + 59_999, "spread over one refresh hint");
     assert.equal(earlyRenewalOf({ ...input, activeX509Sha256: old.sha256 })?.reason, "authority_ending", "a prepared successor alone is not retirement");
   });
 

@@ -26,14 +26,17 @@ export interface EarlyRenewalInput {
   random?: () => number;
 }
 
-/** Renewals moved by a retiring CA are spread over at most this long, so agents do not all renew in one second. */
+/**
+ * Renewals moved by a retiring CA are spread over one bundle refresh hint (agents learn of the change
+ * spread over one already), at most this long, so agents do not all renew in one second.
+ */
 export const RETIRING_SPREAD_MS = 5 * 60_000;
 
 const sha256 = (der: Uint8Array) => createHash("sha256").update(der).digest("hex");
 
 /**
  * When the SVID should be renewed because of its CA, or undefined when its CA is fine. Removed: now.
- * Retiring: within `RETIRING_SPREAD_MS` (and a quarter of what the SVID has left), with jitter.
+ * Retiring: within the refresh hint, `RETIRING_SPREAD_MS` and a quarter of what the SVID has left, with jitter.
  * Ending: once the CA has less life left than the SVID's whole lifetime, when the bundle holds a CA
  * that lives longer (the successor), so a fresh SVID is not capped by the ending CA.
  */
@@ -45,7 +48,8 @@ export function earlyRenewalOf(input: EarlyRenewalInput): EarlyRenewal | undefin
   const signer = sha256(found.der);
   const svidEnd = Date.parse(leaf.validTo);
   if (input.activeX509Sha256 && input.activeX509Sha256 !== signer) {
-    const spread = Math.max(0, Math.min(RETIRING_SPREAD_MS, (svidEnd - input.now) / 4));
+    const hintMs = (input.bundle.refreshHintSeconds ?? Infinity) * 1000;
+    const spread = Math.max(0, Math.min(RETIRING_SPREAD_MS, hintMs, (svidEnd - input.now) / 4));
     return { reason: "authority_retiring", at: input.now + Math.floor((input.random ?? Math.random)() * spread), signer };
   }
   const caEnd = Date.parse(found.cert.validTo);
