@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
 import { writeFileAtomic } from "./files/write-file-atomic.js";
+import { fetchInstanceIdentity } from "./instance-identity.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
 import type { AgentLogger } from "./logger.js";
 
@@ -16,10 +17,11 @@ const CREDENTIAL_FILE = "credential.json";
 export interface BotSessionOptions {
   client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "renew">;
   /**
-   * How to join: a one-time token (default), or a platform token (`oidc`, `gcp`) read from
-   * `tokenPath` at each join, as `botName`; platform-joined sessions join again instead of renewing.
+   * How to join: a one-time token (default), a platform token (`oidc`, `gcp`) read from `tokenPath`
+   * at each join, as `botName` (such sessions join again instead of renewing), or the EC2 instance
+   * identity from IMDSv2 at `metadataEndpoint` (`aws_ec2`: joins once per launch, then renews).
    */
-  onboarding: { joinMethod?: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
+  onboarding: { joinMethod?: "token" | "oidc" | "gcp" | "aws_ec2"; botName?: string; token?: string; tokenPath?: string; metadataEndpoint?: string };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
   /** Renew this often instead of at half the credential's life. */
@@ -153,7 +155,7 @@ export class BotSession {
       await this.#adopt(stored, false);
       return stored.response.credential;
     }
-    const token = await this.#joinToken();
+    const token = this.#options.onboarding.joinMethod === "aws_ec2" ? "" : await this.#joinToken();
     let response: CredentialResponse;
     try {
       response = await this.#join(token);
@@ -169,9 +171,13 @@ export class BotSession {
     return response.credential;
   }
 
-  #join(token: string): Promise<CredentialResponse> {
-    const { joinMethod, botName } = this.#options.onboarding;
+  async #join(token: string): Promise<CredentialResponse> {
+    const { joinMethod, botName, metadataEndpoint } = this.#options.onboarding;
     const ttl = this.#options.credentialTtlSeconds;
+    if (joinMethod === "aws_ec2") {
+      const identity = await fetchInstanceIdentity(metadataEndpoint);
+      return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, identity.signature, ttl, identity.document);
+    }
     if (joinMethod === "oidc" || joinMethod === "gcp") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
     return this.#options.client.joinWithToken(token, ttl);
   }

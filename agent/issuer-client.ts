@@ -123,9 +123,13 @@ export class IssuerClient {
     return this.request("POST", "/v1/join", { body: { join_method: "token", token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
   }
 
-  /** Join as `botName` with a platform's signed token (`oidc`, `gcp`); platform-joined bots join again instead of renewing. */
-  joinWithPlatformToken(method: "oidc" | "gcp", botName: string, token: string, ttlSeconds?: number): Promise<CredentialResponse> {
-    return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
+  /**
+   * Join as `botName` with a platform's signed token (`oidc`, `gcp`: such bots join again instead of
+   * renewing; `aws_ec2`: the rsa2048 signature, with the instance identity `document` beside it).
+   */
+  joinWithPlatformToken(method: "oidc" | "gcp" | "aws_ec2", botName: string, token: string, ttlSeconds?: number, document?: string): Promise<CredentialResponse> {
+    const extra = { ...(ttlSeconds ? { ttl: ttlSeconds } : {}), ...(document !== undefined ? { document } : {}) };
+    return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...extra } });
   }
 
   /** Renew a token-joined bot's credential; the old one stops working. */

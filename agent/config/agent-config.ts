@@ -92,7 +92,7 @@ export type AgentService = WorkloadApiService | X509FileService | JwtFileService
 export interface AgentConfig {
   issuer: string;
   trustDomain: TrustDomain;
-  onboarding: { joinMethod: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
+  onboarding: { joinMethod: "token" | "oidc" | "gcp" | "aws_ec2"; botName?: string; token?: string; tokenPath?: string; metadataEndpoint?: string };
   /** Where the bot credential is kept across restarts; undefined keeps it in memory only. */
   storageDirectory?: string;
   credentialTtlSeconds?: number;
@@ -246,11 +246,21 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
   };
 }
 
-/** `onboarding` for a platform join: `bot_name` and `token_file` (the platform's token, read at each join). */
+/**
+ * `onboarding` for a platform join: `bot_name`, and `token_file` (the platform's token, read at each
+ * join) or, for `aws_ec2`, `metadata_endpoint` (IMDSv2, default EC2's).
+ */
 function platformOnboardingOf(onboarding: Reader, baseDir: string): AgentConfig["onboarding"] {
-  const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp";
-  if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} reads token_file`);
+  const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp" | "aws_ec2";
+  if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} ${joinMethod === "aws_ec2" ? "reads IMDSv2" : "reads token_file"}`);
   const botName = onboarding.string("bot_name", true) as string;
+  if (joinMethod === "aws_ec2") {
+    if (onboarding.string("token_file") !== undefined) onboarding.fail("token_file", "is not read by aws_ec2, which reads IMDSv2");
+    const endpoint = onboarding.string("metadata_endpoint");
+    if (endpoint !== undefined && !/^https?:\/\/[^/?#@\s]+\/?$/.test(endpoint)) onboarding.fail("metadata_endpoint", "must be an http(s) origin such as http://169.254.169.254");
+    return { joinMethod, botName, ...(endpoint ? { metadataEndpoint: endpoint } : {}) };
+  }
+  if (onboarding.string("metadata_endpoint") !== undefined) onboarding.fail("metadata_endpoint", "is for join_method aws_ec2");
   return { joinMethod, botName, tokenPath: resolve(baseDir, onboarding.string("token_file", true) as string) };
 }
 
@@ -278,9 +288,9 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   }
   const baseDir = options.baseDir ?? process.cwd();
   const onboarding = r.object("onboarding", true) as Reader;
-  onboarding.allow(["join_method", "token", "bot_name", "token_file"]);
+  onboarding.allow(["join_method", "token", "bot_name", "token_file", "metadata_endpoint"]);
   const joinMethod = onboarding.string("join_method", true);
-  if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp") onboarding.fail("join_method", "must be token, oidc or gcp");
+  if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp" && joinMethod !== "aws_ec2") onboarding.fail("join_method", "must be token, oidc, gcp or aws_ec2");
   const platform = joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir) : undefined;
   const token = platform ? undefined : onboarding.string("token");
   const storage = r.object("storage");

@@ -84,8 +84,9 @@ export function adminCommands(): Record<string, Command> {
   return {
     "bot create": {
       usage:
-        "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token|oidc|gcp ...] " +
+        "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token|oidc|gcp|aws_ec2 ...] " +
         "[--oidc-preset github|gitlab|kubernetes] [--oidc-issuer URL] [--oidc-audience AUD] [--claim NAME=GLOB ...] " +
+        "[--aws-account ID ...] [--aws-region GLOB ...] [--max-join-age 5m] [--allow-rejoin] " +
         "[--join-rules JSON] [--max-ttl 1h]",
       options: {
         allow: { type: "string", multiple: true },

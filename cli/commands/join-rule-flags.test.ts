@@ -23,4 +23,19 @@ describe("joinRulesFromFlags", () => {
     assert.throws(() => joinRulesFromFlags({ claim: ["nope"] }), /NAME=GLOB/);
     assert.throws(() => joinRulesFromFlags({ "join-method": ["oidc", "gcp"], claim: ["a=b"] }), /ambiguous/);
   });
+  it("builds an aws_ec2 rule from --aws-account, --aws-region, --claim, --max-join-age and --allow-rejoin", () => {
+    const rules = joinRulesFromFlags({
+      "join-method": ["aws_ec2"],
+      "aws-account": ["123456789012"],
+      "aws-region": ["eu-west-1", "eu-central-1"],
+      claim: ["ami_id=ami-0abc*"],
+      "max-join-age": "10m",
+      "allow-rejoin": true,
+    });
+    assert.deepEqual(rules, [
+      { method: "aws_ec2", claims: { ami_id: "ami-0abc*", account: "123456789012", region: ["eu-west-1", "eu-central-1"] }, max_join_age: "10m", allow_rejoin: true },
+    ]);
+    assert.throws(() => joinRulesFromFlags({ "join-method": ["gcp"], "aws-account": ["123456789012"] }), /for --join-method aws_ec2/);
+    assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", "aws-region": ["x"] }), /replaces/);
+  });
 });

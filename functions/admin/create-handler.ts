@@ -6,6 +6,6 @@ import { adminRoutes } from "./routes.js";
  * where an emergency rotation publishes the bundle at once (S3 and the trust anchor in AWS).
  */
 export function createAdminHandler(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = []): HttpHandler {
-  const rotation = { ...runtime, publishers, audit: runtime.store };
+  const rotation = { ...runtime, publishers };
   return createHttpHandler(adminRoutes({ ...runtime.admin, rotation }), { logger: runtime.logger });
 }

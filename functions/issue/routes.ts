@@ -3,9 +3,14 @@ import {
   encodeCertificatePem,
   issueJwtSvidForBot,
   issueX509SvidForBot,
+  createOidcJwks,
+  createDiscoveryDocument,
   jsonResponse,
   marshalPemBundle,
   marshalSpiffeBundle,
+  OIDC_DISCOVERY_PATH,
+  OIDC_JWKS_PATH,
+  OidcDiscoveryDisabledError,
   textResponse,
   ACTIVE_X509_AUTHORITY_HEADER,
   type IssuerDeps,
@@ -14,7 +19,7 @@ import {
 
 const BUNDLE_CACHE = { "cache-control": "public, max-age=60" };
 
-/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, and the public trust bundle. */
+/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle and OIDC discovery. */
 export function issueRoutes(deps: IssuerDeps): Route[] {
   return [
     {
@@ -63,6 +68,20 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
         }
         return textResponse(200, marshalSpiffeBundle(bundle), "application/json", headers);
       },
+    },
+    {
+      routeKey: `GET ${OIDC_DISCOVERY_PATH}`,
+      maxBodyBytes: 0,
+      handle: async () => {
+        const issuerUrl = deps.policy.issuerUrl;
+        if (issuerUrl === undefined) throw new OidcDiscoveryDisabledError("oidcdiscovery: no issuer URL is configured (TESSERA_ISSUER_URL), so JWT-SVIDs carry no iss");
+        return jsonResponse(200, createDiscoveryDocument(issuerUrl, await deps.authorities.bundle()), BUNDLE_CACHE);
+      },
+    },
+    {
+      routeKey: `GET ${OIDC_JWKS_PATH}`,
+      maxBodyBytes: 0,
+      handle: async () => jsonResponse(200, createOidcJwks(await deps.authorities.bundle()), BUNDLE_CACHE),
     },
   ];
 }

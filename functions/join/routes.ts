@@ -27,7 +27,7 @@ export function joinRoutes(deps: IssuerDeps): Route[] {
       handle: async (event) =>
         jsonResponse(
           200,
-          grantView(await joinBot(deps, { joinMethod: event.json?.join_method, token: event.json?.token, botName: event.json?.bot_name, ttlSeconds: event.json?.ttl })),
+          grantView(await joinBot(deps, { joinMethod: event.json?.join_method, token: event.json?.token, document: event.json?.document, botName: event.json?.bot_name, ttlSeconds: event.json?.ttl })),
         ),
     },
     {

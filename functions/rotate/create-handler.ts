@@ -66,8 +66,7 @@ export function createRotateHandler(deps: RotateDeps): RotateHandler {
     .handler(async (event) => {
       const emergency = emergencyInputOf(event);
       if (emergency) {
-        const rotation = { ...deps, audit: deps.admin.store };
-        const done = await emergencyCaRotation({ ...deps.admin, rotation }, emergency, EMERGENCY_ACTOR);
+        const done = await emergencyCaRotation({ ...deps.admin, rotation: deps }, emergency, EMERGENCY_ACTOR);
         const { bundleSequence, slots } = done.status;
         return { created: { x509: false, jwt: false }, steps: done.steps, bundleSequence, x509Authorities: slots.filter((s) => s.kind === "x509").length, published: done.published, pending: done.pending };
       }

@@ -10,7 +10,7 @@ import { joinRoutes } from "../../functions/join/routes.js";
 import { TesseraHttpApi } from "./http-api.js";
 import type { KeyScope } from "./key-scope.js";
 import { TesseraRolesAnywhere } from "./roles-anywhere.js";
-import type { TesseraSettings } from "./settings.js";
+import { issuerUrlOf, type TesseraSettings } from "./settings.js";
 import { TABLE_ACCESS } from "./table-access.js";
 import { TesseraFunction } from "./tessera-function.js";
 import { TesseraBootstrap } from "./bootstrap.js";
@@ -111,17 +111,23 @@ export class TesseraIssuerStack extends Stack {
           function: this.issue.function,
           routeKeys: routeKeysOf(issueRoutes),
           authorization: {
-            noAuthorizerReason: "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web).",
+            noAuthorizerReason:
+              "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS.",
           },
         },
         Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },
       },
     });
+    // The issuer URL is the API's own unless configured: the functions that sign JWT-SVIDs, serve the
+    // discovery document or publish it to S3 (rotate, and the deployment's first publication) get it.
+    const issuerUrl = issuerUrlOf(settings, this.http.api.apiEndpoint);
+    for (const fn of [this.issue, this.rotate, this.bootstrap.handler, this.admin]) fn.bindIssuerUrl(issuerUrl);
     this.rolesAnywhere = trustAnchor
       ? new TesseraRolesAnywhere(this, "RolesAnywhere", { settings, trustAnchorArn: trustAnchor.trustAnchorArn })
       : undefined;
 
     new CfnOutput(this, "BundleUrl", { value: `${this.http.url}v1/bundle`, description: "SPIFFE bundle endpoint (https_web)" });
+    new CfnOutput(this, "OidcIssuerUrl", { value: issuerUrl, description: "OIDC issuer of JWT-SVIDs (iss): register it as an IAM OIDC provider or a GCP workload identity pool provider" });
     new CfnOutput(this, "BundleObjectUrl", {
       value: settings.publicBundles
         ? `https://${bundleBucket.bucketRegionalDomainName}/bundle.json`

@@ -1,5 +1,6 @@
 import type { Node } from "constructs";
 import { CONFIG_DEFAULTS, defaultAliasPrefix, loadConfig, parseDurationSeconds } from "../../layers/spiffe/src/config/index.js";
+import { DEFAULT_WARN_FRACTION } from "../../layers/spiffe/src/rotation/thresholds.js";
 import { SpiffeId, TrustDomain } from "../../layers/spiffe/src/spiffeid/index.js";
 
 /** Everything a deployment can configure, from CDK context (`cdk.json` or `-c key=value`). */
@@ -18,6 +19,13 @@ export interface TesseraSettings {
   caTtl: string;
   jwtKeyTtl: string;
   bundleRefreshHint: string;
+  /** Status and rotation ticks warn once the active CA or JWT key has lived this fraction of its life (`TESSERA_CA_WARN_FRACTION`). */
+  caWarnFraction: string;
+  /**
+   * OIDC issuer URL of JWT-SVIDs (`iss`, discovery document) when it is neither the API's own URL nor
+   * the custom domain: e.g. a CloudFront distribution in front of the bundle bucket.
+   */
+  issuerUrl?: string;
   /** How often the rotate function runs, in whole minutes. */
   rotateEveryMinutes: number;
   /** Whether `bundle.json` and `bundle.pem` in the bucket are world-readable. */
@@ -47,6 +55,7 @@ const CONFIG_VARIABLES = {
   caTtl: "TESSERA_CA_TTL",
   jwtKeyTtl: "TESSERA_JWT_KEY_TTL",
   bundleRefreshHint: "TESSERA_BUNDLE_REFRESH_HINT",
+  caWarnFraction: "TESSERA_CA_WARN_FRACTION",
   logLevel: "TESSERA_LOG_LEVEL",
 } as const satisfies Partial<Record<keyof TesseraSettings, string>>;
 
@@ -62,6 +71,7 @@ const DEFAULTS = {
   caTtl: CONFIG_DEFAULTS.TESSERA_CA_TTL,
   jwtKeyTtl: CONFIG_DEFAULTS.TESSERA_JWT_KEY_TTL,
   bundleRefreshHint: CONFIG_DEFAULTS.TESSERA_BUNDLE_REFRESH_HINT,
+  caWarnFraction: String(DEFAULT_WARN_FRACTION),
   rotateEvery: "10m",
   logRetentionDays: "90",
   logLevel: CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
@@ -146,6 +156,14 @@ function customDomainOf(node: Node): TesseraSettings["customDomain"] {
   return { domainName, certificateArn, ...(hostedZoneId && hostedZoneName ? { hostedZoneId, hostedZoneName } : {}) };
 }
 
+/**
+ * The OIDC issuer URL the functions put in JWT-SVIDs and publish discovery under: the `issuerUrl`
+ * setting, else the custom domain, else `apiEndpoint` (the HTTP API's own URL, a deploy-time token).
+ */
+export function issuerUrlOf(settings: TesseraSettings, apiEndpoint: string): string {
+  return settings.issuerUrl ?? (settings.customDomain ? `https://${settings.customDomain.domainName}` : apiEndpoint);
+}
+
 /** The environment every function gets from the settings: the `TESSERA_*` configuration variables. */
 export function configEnvironment(settings: TesseraSettings): Record<string, string> {
   const env: Record<string, string> = {};
@@ -177,6 +195,7 @@ export function readSettings(node: Node): TesseraSettings {
     caTtl: text(node, "caTtl", DEFAULTS.caTtl),
     jwtKeyTtl: text(node, "jwtKeyTtl", DEFAULTS.jwtKeyTtl),
     bundleRefreshHint: text(node, "bundleRefreshHint", DEFAULTS.bundleRefreshHint),
+    caWarnFraction: text(node, "caWarnFraction", DEFAULTS.caWarnFraction),
     rotateEveryMinutes: rotateMinutes(node),
     publicBundles: flag(node, "publicBundles"),
     logRetentionDays,
@@ -192,6 +211,8 @@ export function readSettings(node: Node): TesseraSettings {
   };
   const customDomain = customDomainOf(node);
   if (customDomain) settings.customDomain = customDomain;
+  const issuerUrl = optional(node, "issuerUrl");
+  if (issuerUrl !== undefined) settings.issuerUrl = issuerUrl;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.stackPrefix)) fail("stackPrefix", "must be letters, digits and -");
   if (!/^[ a-zA-Z0-9_-]{1,255}$/.test(settings.trustAnchorName)) fail("trustAnchorName", "must be 1 to 255 letters, digits, spaces, _ or -");
   checkFunctionConfig(settings);
@@ -200,11 +221,16 @@ export function readSettings(node: Node): TesseraSettings {
 
 function checkFunctionConfig(settings: TesseraSettings): void {
   try {
-    loadConfig({ ...configEnvironment(settings), TESSERA_TABLE_NAME: "synth-check", TESSERA_KMS_ALIAS_PREFIX: settings.kmsAliasPrefix });
+    loadConfig({
+      ...configEnvironment(settings),
+      TESSERA_TABLE_NAME: "synth-check",
+      TESSERA_KMS_ALIAS_PREFIX: settings.kmsAliasPrefix,
+      ...(settings.issuerUrl !== undefined ? { TESSERA_ISSUER_URL: settings.issuerUrl } : {}),
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const variable = /TESSERA_[A-Z0-9_]+/.exec(message)?.[0];
-    const key = Object.entries(CONFIG_VARIABLES).find(([, v]) => v === variable)?.[0];
+    const key = Object.entries({ ...CONFIG_VARIABLES, issuerUrl: "TESSERA_ISSUER_URL" }).find(([, v]) => v === variable)?.[0];
     throw new Error(`infra: context ${key ?? "settings"} is refused by the functions' configuration: ${message}`, { cause: err });
   }
 }

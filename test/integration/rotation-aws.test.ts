@@ -80,6 +80,8 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
     const prepares = [...ra.steps, ...rb.steps].filter((s) => s.type === "prepare").map((s) => s.kind).sort();
     assert.deepEqual(prepares, ["jwt", "x509"], "each key was prepared once");
     assert.equal((kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0) - createdBefore, 2, "one new KMS key per kind");
+    const audited = (await a.store.listAudit({ since: START + 15 * DAY })).map((e) => `${e.type} ${e.detail?.key_id}`).sort();
+    assert.deepEqual(audited, ["ca_prepared x509-ca-b", "jwt_key_prepared jwt-b"], "one audit event per step, in DynamoDB");
     const x509 = (await a.store.getJournal("x509")) as CaJournal;
     assert.equal(x509.version, 2);
     const prepared = x509.slots.find((s) => s.status === "prepared")!;
@@ -188,7 +190,7 @@ describe("emergency rotation on DynamoDB, KMS, S3 and the trust anchor", () => {
     const created = () => (kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0);
     const createdBefore = created();
 
-    const run = (env: TesseraRuntime, actor: string) => emergencyCaRotation({ ...env.admin, rotation: { ...env, publishers: [], audit: env.store } }, { kind: "x509", reason: "test" }, actor);
+    const run = (env: TesseraRuntime, actor: string) => emergencyCaRotation({ ...env.admin, rotation: { ...env, publishers: [] } }, { kind: "x509", reason: "test" }, actor);
     const [ra1, rb1] = await Promise.all([run(a, "arn:aws:iam::123456789012:user/alice"), run(b, "arn:aws:iam::123456789012:user/bob")]);
 
     const outcomes = [ra1.outcomes.x509, rb1.outcomes.x509];
@@ -201,7 +203,7 @@ describe("emergency rotation on DynamoDB, KMS, S3 and the trust anchor", () => {
     assert.equal(journal.emergency, undefined);
     const state = (await kms.send(new DescribeKeyCommand({ KeyId: compromised }))).KeyMetadata!.KeyState;
     assert.equal(state, "PendingDeletion", "the compromised key can no longer sign");
-    assert.equal((await a.store.listAudit({ type: "ca_rotated" })).length, 1);
+    assert.equal((await a.store.listAudit({ type: "emergency_rotation" })).length, 1);
   });
 
   it("the rotate function's emergency input publishes the new CA alone to S3 and the trust anchor", async () => {
@@ -228,7 +230,7 @@ describe("emergency rotation on DynamoDB, KMS, S3 and the trust anchor", () => {
     assert.equal(anchor.certificateCount(), 1);
     assert.equal(anchor.pem.trim(), journal.slots[0]!.certificatePem!.trim(), "the trust anchor holds the new CA only");
     assert.equal(published.jwtAuthorities.size, 1);
-    const [event] = await fresh.store.listAudit({ type: "ca_rotated" });
+    const [event] = await fresh.store.listAudit({ type: "emergency_rotation" });
     assert.equal(event?.detail?.actor, "tessera:rotate-function");
   });
 });

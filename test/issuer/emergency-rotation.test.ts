@@ -99,11 +99,13 @@ describe("emergency rotation through the admin API", () => {
       const dropped = x509.slots[0]!.slot === "a" ? "x509-ca-b" : "x509-ca-a";
       const retired = (await h.runtime.keys.getKey(dropped)).publicKey.export({ format: "der", type: "spki" }).toString("base64");
       assert.notEqual(retired, compromisedKey, "the compromised key is gone from the key manager");
-      const [event] = await h.runtime.store.listAudit({ type: "ca_rotated" });
+      const [event] = await h.runtime.store.listAudit({ type: "emergency_rotation" });
       assert.deepEqual(
-        { emergency: event?.detail?.emergency, kind: event?.detail?.kind, reason: event?.detail?.reason, actor: event?.detail?.actor, completed: event?.detail?.completed },
-        { emergency: "true", kind: "x509", reason: "CA key copied off the host", actor: "local-admin", completed: "true" },
+        { kind: event?.detail?.kind, reason: event?.detail?.reason, actor: event?.detail?.actor, completed: event?.detail?.completed },
+        { kind: "x509", reason: "CA key copied off the host", actor: "local-admin", completed: "true" },
       );
+      const steps = await Promise.all(["ca_prepared", "ca_rotated", "ca_retired"].map((type) => h.runtime.store.listAudit({ type: type as "ca_rotated" })));
+      assert.deepEqual(steps.map(([e]) => e?.detail?.reason), ["emergency", "emergency", "emergency"], "each step is audited as an emergency");
       const jwt = (await h.runtime.store.getJournal("jwt")) as CaJournal;
       assert.equal(jwt.slots.length, 1, "--kind x509 leaves the JWT key alone");
       assert.equal(jwt.slots[0]!.keyGeneration, 1);
@@ -152,7 +154,7 @@ describe("emergency rotation through the admin API", () => {
       const status = await call(h.url, "GET", "/v1/admin/ca", { admin: true });
       const schedule = status.json.schedule as { kind: string; emergency?: { reason: string; requestedBy: string } }[];
       assert.deepEqual(schedule.find((v) => v.kind === "x509")?.emergency, { requestedAt: new Date(x509.emergency.requestedAt).toISOString(), reason: "emergency rotation", requestedBy: "local-admin" });
-      const [event] = await h.runtime.store.listAudit({ type: "ca_rotated" });
+      const [event] = await h.runtime.store.listAudit({ type: "emergency_rotation" });
       assert.equal(event?.detail?.code, "ERR_ROTATION_KEY_UNAVAILABLE");
       assert.equal(event?.detail?.completed, "false");
 
@@ -182,7 +184,7 @@ describe("emergency rotation through the admin API", () => {
       assert.equal(prepares.length, 1, "one new key");
       const x509 = (await h.runtime.store.getJournal("x509")) as CaJournal;
       assert.deepEqual(x509.slots.map((s) => [s.status, s.keyGeneration]), [["active", 2]]);
-      assert.equal((await h.runtime.store.listAudit({ type: "ca_rotated" })).length, 1);
+      assert.equal((await h.runtime.store.listAudit({ type: "emergency_rotation" })).length, 1);
     } finally {
       await h.close();
     }

@@ -182,3 +182,7 @@ export class JoinKeysUnavailableError extends TesseraError {
 export class RotationKeyUnavailableError extends TesseraError {
   static override readonly code = "ERR_ROTATION_KEY_UNAVAILABLE";
 }
+/** OIDC discovery was asked for, but no issuer URL (`TESSERA_ISSUER_URL`) is configured. */
+export class OidcDiscoveryDisabledError extends TesseraError {
+  static override readonly code = "ERR_OIDC_DISCOVERY_DISABLED";
+}

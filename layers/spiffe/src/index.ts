@@ -10,6 +10,7 @@ export * from "./x509svid/index.js";
 export * from "./jwtsvid/index.js";
 export * from "./bundle/index.js";
 export * from "./bundlepublisher/index.js";
+export * from "./oidcdiscovery/index.js";
 export * from "./keymanager/index.js";
 export * from "./store/index.js";
 export * from "./credential/index.js";

@@ -46,7 +46,7 @@ async function issue(deps: IssuerDeps, request: IssueJwtSvidForBotRequest, asked
   requireUsefulAuthority(authority, now, "JWT key");
   const ttl = Math.min(ttlSeconds, Math.floor((authority.notAfter.getTime() - now.getTime()) / 1000));
   const jti = randomUUID();
-  const token = await mintJwtSvid({ key: authority.key, kid: authority.kid, spiffeId, audience, ttlSeconds: ttl, now, jti });
+  const token = await mintJwtSvid({ key: authority.key, kid: authority.kid, spiffeId, audience, ttlSeconds: ttl, now, jti, ...(deps.policy.issuerUrl ? { issuer: deps.policy.issuerUrl } : {}) });
   const expiresAt = new Date(now.getTime() + ttl * 1000);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },

@@ -2,6 +2,7 @@ import { recordAudit } from "../audit/index.js";
 import type { PlatformJoinMethod } from "../attestation/index.js";
 import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
 import { assertBotName } from "../admin/bots.js";
+import type { ReplayClaim, ReplayStore } from "../store/types.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import { defaultJoinVerifiers } from "./default-join-verifiers.js";
@@ -15,13 +16,16 @@ export interface JoinWithPlatformProofRequest {
   botName: unknown;
   /** The platform's signed token. */
   token: unknown;
+  /** The signed document sent beside the signature, when the method has one (`aws_ec2`). */
+  document?: unknown;
   ttlSeconds?: unknown;
 }
 
 /**
- * Join with a platform's signed proof (an OIDC or GCE identity token): the bot's rules for that
- * method decide, the proof is recorded as used, and a new bot instance bound to the bot's id keeps
- * the attributes the proof established. Such bots join again instead of renewing. `asked` learns
+ * Join with a platform's signed proof (an OIDC or GCE identity token, an EC2 identity document):
+ * the bot's rules for that method decide, and the proof is recorded as used in the same write that
+ * creates a new bot instance bound to the bot's id, with the attributes the proof established.
+ * `oidc` and `gcp` bots join again instead of renewing. `asked` learns
  * the bot whose rules decide, for the audit of a refusal.
  */
 export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
@@ -37,10 +41,14 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
   }
   if (bot.lock) throw new BotLockedError(`join: bot ${bot.name} is locked`);
   const verifier = (deps.verifiers ?? defaultJoinVerifiers(deps))[request.method];
-  const attestation = await verifier.attest({ token: request.token }, rules, { clock: deps.clock, replay: deps.store });
+  // The proof's single-use records are written with the instance, in one write: a join either
+  // creates its instance and spends its proof, or does neither (two racing joins: one wins).
+  const claims: ReplayClaim[] = [];
+  const replay: ReplayStore = { claimOnce: async (namespace, key, expiresAt, now) => void claims.push({ namespace, key, expiresAt, now }) };
+  const attestation = await verifier.attest({ token: request.token, document: request.document }, rules, { clock: deps.clock, replay });
   const now = deps.clock.now().getTime();
   const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
-  await deps.store.createBotInstance(instance);
+  await deps.store.createBotInstance(instance, claims);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
     {

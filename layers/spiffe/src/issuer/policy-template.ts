@@ -1,3 +1,4 @@
+import { AWS_EC2_ATTRIBUTES } from "../attestation/aws-ec2/aws-ec2-rule.js";
 import { GCP_ATTRIBUTES } from "../attestation/gcp/gcp-verifier.js";
 import { OIDC_ATTRIBUTES } from "../attestation/oidc/presets.js";
 import { PolicyInvalidError } from "../errors.js";
@@ -12,13 +13,13 @@ export type TemplatePart = { literal: string } | { placeholder: string };
 
 /**
  * The join attributes each join method establishes, which templates may use besides `bot` and
- * `instance`. A token proves nothing about the machine, so it establishes none; `aws_iam` and
- * `aws_ec2` have no verifier yet, and each lists its attribute names here when it gets one.
+ * `instance`. A token proves nothing about the machine, so it establishes none; `aws_iam` has no
+ * verifier yet, and lists its attribute names here when it gets one.
  */
 export const JOIN_ATTRIBUTES: Readonly<Record<JoinRule["method"], readonly string[]>> = {
   token: [],
   aws_iam: [],
-  aws_ec2: [],
+  aws_ec2: AWS_EC2_ATTRIBUTES,
   gcp: GCP_ATTRIBUTES,
   oidc: OIDC_ATTRIBUTES,
 };

@@ -20,6 +20,8 @@ export interface IssuerPolicy {
   jwtSvid: TtlPolicy;
   /** NotBefore is set this far in the past, for clock skew. */
   backdateSeconds: number;
+  /** OIDC issuer URL: the `iss` of every JWT-SVID, and what the discovery document names; unset means no `iss`. */
+  issuerUrl?: string;
 }
 
 /** What the issuer's use cases need. */

@@ -2,9 +2,12 @@
  * rotation: the CA and JWT-key lifecycle, as SPIRE's CA manager runs it. Each key kind has A/B slots
  * in a journal, each key going prepared -> active -> old -> dropped. `planRotation` is a pure function
  * of journal, policy and clock with the thresholds as named functions; `executeRotationStep` carries
- * out one step with one conditional journal write; `runRotationTick` is what the schedule runs.
- * `runEmergencyRotation` replaces every key of a kind at once and drops the compromised ones.
+ * out one step with one conditional journal write; `runRotationTick` is what the schedule runs, and
+ * `auditRotationStep` records each step it carries out (`ca_prepared`, `ca_rotated`, `ca_retired`,
+ * `jwt_key_prepared`, `jwt_key_rotated`, `jwt_key_retired`). `runEmergencyRotation` replaces every
+ * key of a kind at once and drops the compromised ones.
  */
+export { ROTATION_AUDIT_TYPES, auditRotationStep } from "./audit-rotation-step.js";
 export { checkRotationSchedule, minimumKeyTtlSeconds, type RotationScheduleSettings } from "./check-rotation-schedule.js";
 export { describeExpiryWarning, describeRotation, type RotationScheduleView } from "./describe-rotation.js";
 export { PREPARE_LEASE_MS, executeRotationStep } from "./execute-rotation-step.js";

@@ -1,14 +1,12 @@
 import { recordAudit } from "../audit/index.js";
 import { KeyManagerError, KmsThrottledError, RotationKeyUnavailableError, TesseraError } from "../errors.js";
-import type { AuditStore, CaJournal, JournalKind } from "../store/types.js";
+import type { CaJournal, JournalKind } from "../store/types.js";
 import type { RotationStep } from "./plan-rotation.js";
 import { requestEmergencyRotation, type EmergencyRequest, type EmergencyRequestOutcome } from "./request-emergency-rotation.js";
 import { runRotationTick, type RotationTickDeps, type RotationTickResult } from "./run-rotation-tick.js";
 
-/** What an emergency rotation needs: a rotation tick's parts and the audit trail. */
-export interface EmergencyRotationDeps extends RotationTickDeps {
-  audit: AuditStore;
-}
+/** What an emergency rotation needs: a rotation tick's parts (its `store` takes the audit events). */
+export type EmergencyRotationDeps = RotationTickDeps;
 
 /** What an emergency rotation did, per kind, and the bundle it left published. */
 export interface EmergencyRotationResult {
@@ -51,7 +49,8 @@ async function pendingKinds(deps: RotationTickDeps, kinds: readonly JournalKind[
  * (a new key made and activated, every compromised key dropped from the bundle and retired, the bundle
  * published everywhere) until no emergency is pending. Refuses with `ERR_ROTATION_KEY_UNAVAILABLE` when
  * no new key can be made; the request stays recorded and the compromised key published, so nothing
- * is ever left without a key, and each scheduled tick tries again. Audited per kind this call asked for.
+ * is ever left without a key, and each scheduled tick tries again. Each step is audited as the tick
+ * audits it (reason `emergency`), and each kind this call asked for as an `emergency_rotation` event.
  */
 export async function runEmergencyRotation(
   deps: EmergencyRotationDeps,
@@ -77,12 +76,11 @@ export async function runEmergencyRotation(
   for (const kind of kinds.filter((k) => outcomes[k] === "recorded")) {
     const done = steps.filter((s) => s.kind === kind);
     await recordAudit(
-      { audit: deps.audit, logger: deps.logger },
+      { audit: deps.store, logger: deps.logger },
       {
-        type: "ca_rotated",
+        type: "emergency_rotation",
         time: deps.authority.clock.now().getTime(),
         detail: {
-          emergency: "true",
           kind,
           reason: request.reason,
           actor: request.requestedBy,

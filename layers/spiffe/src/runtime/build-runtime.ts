@@ -112,6 +112,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
         x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
         jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
         backdateSeconds: config.backdateSeconds,
+        ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
       },
       verifiers,
     },

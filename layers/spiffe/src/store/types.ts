@@ -145,6 +145,12 @@ export type AuditEventType =
   | "bot_deleted"
   | "token_created"
   | "ca_rotated"
+  | "ca_prepared"
+  | "ca_retired"
+  | "jwt_key_prepared"
+  | "jwt_key_rotated"
+  | "jwt_key_retired"
+  | "emergency_rotation"
   | "join_refused"
   | "renew_refused"
   | "svid_refused";
@@ -222,8 +228,12 @@ export interface JoinTokenStore {
  * (`isBoundToBot`) against the bot it reads. Lists hold only instances bound to a live bot.
  */
 export interface BotInstanceStore {
-  /** Create an instance (platform joins); `StoreConflictError` if the id exists. */
-  createBotInstance(instance: BotInstance): Promise<void>;
+  /**
+   * Create an instance (platform joins) and record its `claims` (single-use values, as `claimOnce`)
+   * in the same write: all or nothing, so of two joins racing for one claim exactly one creates its
+   * instance. `StoreConflictError` if the id exists, `ReplayError` if a claim is taken.
+   */
+  createBotInstance(instance: BotInstance, claims?: readonly ReplayClaim[]): Promise<void>;
   getBotInstance(id: string): Promise<BotInstance | undefined>;
   listBotInstances(botName?: string): Promise<BotInstance[]>;
   /**
@@ -239,6 +249,14 @@ export interface BotInstanceStore {
   ): Promise<BotInstance>;
   /** Set or clear an instance's lock; `BotInstanceNotFoundError` if there is none. */
   setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance>;
+}
+
+/** One single-use value to record, as `ReplayStore.claimOnce` takes it. */
+export interface ReplayClaim {
+  namespace: string;
+  key: string;
+  expiresAt: number;
+  now: number;
 }
 
 /** Single-use values: challenges, token ids, instance ids (TOFU). */
