@@ -1,4 +1,5 @@
 import { IssuerApiError, issuerApiErrorOf } from "../layers/spiffe/src/client/index.js";
+import { ACTIVE_X509_AUTHORITY_HEADER } from "../layers/spiffe/src/index.js";
 
 export { IssuerApiError };
 
@@ -69,7 +70,11 @@ export class IssuerClient {
   }
 
   /** Send one request; answers 2xx as JSON (or text), anything else as an `IssuerApiError`. */
-  async request<T>(method: string, path: string, options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean; onHeaders?: (headers: Headers) => void } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
@@ -88,6 +93,7 @@ export class IssuerClient {
       throw new IssuerUnreachableError(url, reasonOf(err, this.#timeoutMs), { cause: err });
     }
     if (!res.ok) throw issuerApiErrorOf(res.status, text);
+    options.onHeaders?.(res.headers);
     return (options.text ? text : JSON.parse(text)) as T;
   }
 
@@ -139,5 +145,12 @@ export class IssuerClient {
   /** The SPIFFE bundle document (JSON text). */
   fetchBundle(): Promise<string> {
     return this.request("GET", "/v1/bundle", { text: true });
+  }
+
+  /** The SPIFFE bundle document, and which of its CAs signs X.509-SVIDs now (SHA-256 hex), when the issuer says. */
+  async fetchBundleState(): Promise<{ text: string; activeX509Sha256?: string }> {
+    let active: string | null = null;
+    const text = await this.request<string>("GET", "/v1/bundle", { text: true, onHeaders: (h) => (active = h.get(ACTIVE_X509_AUTHORITY_HEADER)) });
+    return active && /^[0-9a-f]{64}$/.test(active) ? { text, activeX509Sha256: active } : { text };
   }
 }

@@ -14,6 +14,7 @@ import {
   OIDC_JWKS_PATH,
   OidcDiscoveryDisabledError,
   textResponse,
+  ACTIVE_X509_AUTHORITY_HEADER,
   type IssuerDeps,
   type HttpEvent,
   type Route,
@@ -75,11 +76,12 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
       routeKey: "GET /v1/bundle",
       maxBodyBytes: 0,
       handle: async (event) => {
-        const bundle = await deps.authorities.bundle();
+        const [bundle, active] = await Promise.all([deps.authorities.bundle(), deps.authorities.activeX509Sha256()]);
+        const headers = active ? { ...BUNDLE_CACHE, [ACTIVE_X509_AUTHORITY_HEADER]: active } : BUNDLE_CACHE;
         if (event.queryStringParameters?.format === "pem") {
-          return textResponse(200, marshalPemBundle(bundle), "application/x-pem-file", BUNDLE_CACHE);
+          return textResponse(200, marshalPemBundle(bundle), "application/x-pem-file", headers);
         }
-        return textResponse(200, marshalSpiffeBundle(bundle), "application/json", BUNDLE_CACHE);
+        return textResponse(200, marshalSpiffeBundle(bundle), "application/json", headers);
       },
     },
     {

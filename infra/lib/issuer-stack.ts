@@ -70,11 +70,19 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.issue)
       .bindKeys(keys, "sign");
+    // The admin function runs emergency rotations itself (a new key, the compromised one retired,
+    // the bundle published) so they take effect before the call returns, not at the next tick.
     this.admin = new TesseraFunction(this, "Admin", {
       entry: "functions/admin/handler.ts",
-      description: "Admin API: bots, join tokens, locks, audit, CA status",
+      description: "Admin API: bots, join tokens, locks, audit, CA status and emergency rotation",
       settings,
-    }).bindTable(table, TABLE_ACCESS.admin);
+      // API Gateway answers 503 after 30 s whatever the function does; an emergency takes a few seconds.
+      timeout: Duration.seconds(29),
+    })
+      .bindTable(table, TABLE_ACCESS.admin)
+      .bindKeys(keys, "manage")
+      .bindBundleBucket(bundleBucket);
+    if (trustAnchor) this.admin.bindTrustAnchor(trustAnchor);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
       description: "Scheduled: rotate the CA and JWT key, publish the bundle to S3 and the trust anchor",
@@ -116,7 +124,7 @@ export class TesseraIssuerStack extends Stack {
     // The issuer URL is the API's own unless configured: the functions that sign JWT-SVIDs, serve the
     // discovery document or publish it to S3 (rotate, and the deployment's first publication) get it.
     const issuerUrl = issuerUrlOf(settings, this.http.api.apiEndpoint);
-    for (const fn of [this.issue, this.rotate, this.bootstrap.handler]) fn.bindIssuerUrl(issuerUrl);
+    for (const fn of [this.issue, this.rotate, this.bootstrap.handler, this.admin]) fn.bindIssuerUrl(issuerUrl);
     this.rolesAnywhere = trustAnchor
       ? new TesseraRolesAnywhere(this, "RolesAnywhere", { settings, trustAnchorArn: trustAnchor.trustAnchorArn })
       : undefined;

@@ -92,14 +92,15 @@ describe("issuer stack: functions", () => {
     const kms = ["TESSERA_KEY_MANAGER", "TESSERA_KMS_ALIAS_PREFIX"];
     const issuer = "TESSERA_ISSUER_URL";
     assert.deepEqual(keys(functions.join!), common);
-    assert.deepEqual(keys(functions.admin!), common);
+    // The admin function runs emergency rotations: it makes keys and publishes like the rotate function.
+    assert.deepEqual(keys(functions.admin!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID", issuer].sort());
     assert.deepEqual(keys(functions.issue!), [...common, ...kms, issuer].sort());
     assert.deepEqual(keys(functions.bootstrap!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", issuer].sort());
     assert.deepEqual(keys(functions.rotate!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID", issuer].sort());
     // The warning fraction reaches every function's loadConfig (rotate warns, admin shows it in `tessera ca status`).
     for (const fn of Object.values(functions)) assert.equal(env(fn).TESSERA_CA_WARN_FRACTION, "0.9");
     // Without a custom domain or issuerUrl, the OIDC issuer is the HTTP API's ApiEndpoint (https://<id>.execute-api.<region>.amazonaws.com, no trailing slash).
-    for (const fn of [functions.issue!, functions.rotate!, functions.bootstrap!]) {
+    for (const fn of [functions.issue!, functions.rotate!, functions.bootstrap!, functions.admin!]) {
       assert.match(render(env(fn).TESSERA_ISSUER_URL), /^<HttpApi[0-9A-F]{8}\.ApiEndpoint>$/);
     }
     assert.equal(env(functions.rotate!).TESSERA_TRUST_DOMAIN, "example.org");
@@ -122,6 +123,9 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(bySid(functions.admin!), {
       Logs: LOGS,
       TesseraTable: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      ...MANAGE_KEYS,
+      ...PUBLISH,
+      UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.rotate!), {
       Logs: LOGS,

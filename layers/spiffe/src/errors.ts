@@ -178,6 +178,10 @@ export class JoinRuleMismatchError extends TesseraError {
 export class JoinKeysUnavailableError extends TesseraError {
   static override readonly code = "ERR_JOIN_KEYS_UNAVAILABLE";
 }
+/** An emergency rotation could not make the new key (key manager down): the compromised one stays published until it can. */
+export class RotationKeyUnavailableError extends TesseraError {
+  static override readonly code = "ERR_ROTATION_KEY_UNAVAILABLE";
+}
 /** OIDC discovery was asked for, but no issuer URL (`TESSERA_ISSUER_URL`) is configured. */
 export class OidcDiscoveryDisabledError extends TesseraError {
   static override readonly code = "ERR_OIDC_DISCOVERY_DISABLED";

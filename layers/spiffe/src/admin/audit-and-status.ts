@@ -18,6 +18,7 @@ const TYPES: readonly AuditEventType[] = [
   "jwt_key_prepared",
   "jwt_key_rotated",
   "jwt_key_retired",
+  "emergency_rotation",
   "join_refused",
   "renew_refused",
   "svid_refused",

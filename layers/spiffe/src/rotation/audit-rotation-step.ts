@@ -31,7 +31,7 @@ export async function auditRotationStep(deps: AuditDeps, step: RotationStep, bef
   const detail: Record<string, string> = {
     kind: step.kind,
     slot: step.slot,
-    reason: before.rotationRequestedAt === undefined ? "scheduled" : "requested",
+    reason: before.emergency ? "emergency" : before.rotationRequestedAt === undefined ? "scheduled" : "requested",
   };
   if (slot) Object.assign(detail, { key_id: slot.keyId, key_generation: String(slot.keyGeneration) });
   if (retired) detail.retired_slot = retired.slot;

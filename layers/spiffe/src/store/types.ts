@@ -105,6 +105,20 @@ export interface JournalSlot {
   retiredAt?: number;
 }
 
+/**
+ * An emergency rotation under way: every key of `compromisedGeneration` or below leaves the journal
+ * (and the bundle) as soon as a key made after the request is active. Cleared when the last has left.
+ */
+export interface EmergencyRotation {
+  requestedAt: number;
+  /** The newest key generation of the journal when the emergency was asked for. */
+  compromisedGeneration: number;
+  /** Why, as the operator gave it (at most 256 characters). */
+  reason: string;
+  /** Who asked: an admin principal, or `tessera` for the rotate function's own input. */
+  requestedBy: string;
+}
+
 /** The rotation journal of one key kind. `version` increases on every write. */
 export interface CaJournal {
   kind: JournalKind;
@@ -115,6 +129,8 @@ export interface CaJournal {
   updatedAt: number;
   /** Set by a manual rotation: prepare and activate without waiting for the thresholds. Cleared on activation. */
   rotationRequestedAt?: number;
+  /** Set by an emergency rotation until every compromised key has left the journal. */
+  emergency?: EmergencyRotation;
 }
 
 /** Kinds of audited events. */
@@ -134,6 +150,7 @@ export type AuditEventType =
   | "jwt_key_prepared"
   | "jwt_key_rotated"
   | "jwt_key_retired"
+  | "emergency_rotation"
   | "join_refused"
   | "renew_refused"
   | "svid_refused";
