@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "../../layers/spiffe/src/index.js";
 import { AdminClient } from "../admin-client.js";
-import { startConsoleProxy } from "../dev/console-proxy.js";
 import { UsageError, helpAsked, type CliIo } from "../output.js";
 
 const DEFAULT_PORT = 8641;
@@ -22,6 +21,8 @@ export async function runConsoleCommand(argv: string[], io: CliIo): Promise<numb
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("tessera: --port must be 0-65535");
   const region = values.region ?? io.env.AWS_REGION;
   const admin = new AdminClient({ issuer, dataDir: "", sigv4: true, ...(region ? { region } : {}) });
+  // The proxy and the console files load only here, so `tessera --help` stays fast.
+  const { startConsoleProxy } = await import("../dev/console-proxy.js");
   const proxy = await startConsoleProxy({ admin, host: "127.0.0.1", port, clock: systemClock });
   io.err(
     [

@@ -7,7 +7,7 @@ import { createIssueHandler } from "../../functions/issue/create-handler.js";
 import { issueRoutes } from "../../functions/issue/routes.js";
 import { createJoinHandler } from "../../functions/join/create-handler.js";
 import { joinRoutes } from "../../functions/join/routes.js";
-import { jsonResponse, statusForCode, type HttpEvent, type HttpHandler, type HttpResult, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { jsonResponse, statusForCode, systemClock, type Clock, type HttpEvent, type HttpHandler, type HttpResult, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
 import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
 import { ConsoleGate } from "./console-gate.js";
 
@@ -169,6 +169,42 @@ export interface LocalFront {
   close(): Promise<void>;
 }
 
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** A local front that listens (so its URL is known) but answers 503 until `serve` gives it a runtime. */
+export interface ListeningFront extends LocalFront {
+  serve(runtime: TesseraRuntime, adminToken: string): void;
+}
+
+const STARTING = { error: { code: "ERR_AUTHORITY_UNAVAILABLE", message: "dev: the issuer is still starting" } };
+
+/**
+ * Listen on `host:port` before the runtime exists, so the issuer can be configured with its own URL
+ * (`tessera dev`'s OIDC issuer); requests are answered 503 until `serve` is called. `clock` times console logins.
+ */
+export async function listenLocalFront(options: { host: string; port: number; clock?: Clock }): Promise<ListeningFront> {
+  let listener: RequestListener | undefined;
+  const consoleGate = new ConsoleGate(options.clock ?? systemClock, () => hostsOf(server, options.host));
+  const server = createServer((req, res) => {
+    if (listener) void listener(req, res);
+    else send(res, jsonResponse(statusForCode(STARTING.error.code), STARTING, { "retry-after": "1" }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    consoleGate,
+    serve: (runtime, adminToken) => {
+      listener = requestListener(runtime, adminToken, consoleGate);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 /**
  * Serve the Lambda handlers over plain HTTP on one machine, shaping requests as API Gateway HTTP
  * API events. Admin routes need `Authorization: Bearer <admin token>`; the front then sets the
@@ -180,7 +216,12 @@ export async function startLocalFront(options: {
   port: number;
   adminToken: string;
 }): Promise<LocalFront> {
-  const { runtime } = options;
+  const front = await listenLocalFront({ ...options, clock: options.runtime.clock });
+  front.serve(options.runtime, options.adminToken);
+  return front;
+}
+
+function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGate: ConsoleGate): RequestListener {
   const join = createJoinHandler(runtime);
   const issue = createIssueHandler(runtime);
   const admin = createAdminHandler(runtime);
@@ -189,8 +230,7 @@ export async function startLocalFront(options: {
     ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
     ...adminRoutes(runtime.admin).map((r) => compile(r.routeKey, admin)),
   ];
-  const consoleGate = new ConsoleGate(runtime.clock, () => hostsOf(server, options.host));
-  const server = createServer(async (req, res) => {
+  return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");
       const body = await readBody(req);
@@ -210,7 +250,7 @@ export async function startLocalFront(options: {
       }
       const event = toEvent(req, url, body, route, params);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
-        const admitted = admit(req, url, options.adminToken, consoleGate);
+        const admitted = admit(req, url, adminToken, consoleGate);
         if ("statusCode" in admitted) {
           send(res, admitted);
           return;
@@ -223,16 +263,5 @@ export async function startLocalFront(options: {
       runtime.logger.error("local front failed", { error: err });
       if (!res.headersSent) send(res, jsonResponse(500, { error: { code: "ERR_INTERNAL", message: "internal error" } }));
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    server,
-    consoleGate,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

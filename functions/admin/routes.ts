@@ -4,6 +4,7 @@ import {
   createBot,
   createJoinToken,
   deleteBot,
+  emergencyCaRotation,
   getCaStatus,
   jsonResponse,
   listAuditPage,
@@ -12,6 +13,7 @@ import {
   listBots,
   listJoinTokens,
   requestCaRotation,
+  RequestInvalidError,
   setLock,
   showBot,
   type AdminDeps,
@@ -181,6 +183,12 @@ export function adminRoutes(deps: AdminDeps): Route[] {
         : { allowed: false, code: result.code, reason: result.reason };
     }),
     route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
-    route("POST /v1/admin/ca/rotate", 0, async () => requestCaRotation(deps)),
+    route("POST /v1/admin/ca/rotate", 4 * 1024, async (event, actor) => {
+      const body = event.json ?? {};
+      if (body.emergency === undefined || body.emergency === false) return requestCaRotation(deps);
+      if (body.emergency !== true) throw new RequestInvalidError("admin: emergency must be true or false");
+      const done = await emergencyCaRotation(deps, { kind: body.kind, reason: body.reason }, actor);
+      return { emergency: true, outcomes: done.outcomes, steps: done.steps, pending: done.pending, published: done.published, ...done.status };
+    }),
   ];
 }

@@ -17,7 +17,7 @@ export const TABLE_ACCESS = {
     actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     indexes: false,
   },
-  /** authenticateBot (reads, reuse lock), the CA journals, and the audit record of each SVID. */
+  /** authenticateBot (reads, reuse lock), a platform proof's single-use record (agent-less SVIDs), the CA journals, and the audit record of each SVID. */
   issue: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: false },
   /** Bots, tokens and locks, the bot/token/instance lists and the audit queries (gsi1, gsi2). */
   admin: {

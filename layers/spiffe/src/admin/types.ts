@@ -1,16 +1,16 @@
 import type { JoinVerifiers } from "../attestation/index.js";
-import type { IssuerPolicy } from "../issuer/types.js";
-import type { AuditLogger } from "../audit/index.js";
+import type { AuditDeps } from "../audit/index.js";
 import type { Clock } from "../clock.js";
+import type { IssuerPolicy } from "../issuer/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
-import type { RotationPolicy } from "../rotation/index.js";
+import type { EmergencyRotationDeps, RotationPolicy } from "../rotation/index.js";
 import type { JournalKind, Store } from "../store/types.js";
 
 /** What the admin operations need. */
 export interface AdminDeps {
   store: Store;
   clock: Clock;
-  logger: AuditLogger;
+  logger: AuditDeps["logger"];
   trustDomain: TrustDomain;
   /** Upper bound for a bot's `maxSvidTtlSeconds` and the default when none is given. */
   maxSvidTtlSeconds: number;
@@ -18,6 +18,11 @@ export interface AdminDeps {
   rotationPolicy?: Record<JournalKind, RotationPolicy>;
   /** The issuer's policy, so a policy check decides as real requests do. */
   issuerPolicy: IssuerPolicy;
+  /**
+   * The rotation tick's parts (key manager, publishers), where this process may make keys and publish
+   * the bundle: `tessera dev` and the admin function. Emergency rotations need it.
+   */
+  rotation?: EmergencyRotationDeps;
   /** Platform join verifiers, which check their methods' join rules; production defaults when absent. */
   verifiers?: JoinVerifiers;
 }

@@ -14,16 +14,22 @@ export interface BundlePublisherOverrides {
 }
 
 /**
- * The publishers the configuration names, in publishing order: S3 when `bundleBucket` is set,
- * then the Roles Anywhere trust anchor when `trustAnchorId` is set.
+ * The publishers the configuration names, in publishing order: S3 when `bundleBucket` is set (with
+ * the OIDC documents when `issuerUrl` is), then the Roles Anywhere trust anchor when `trustAnchorId` is set.
  */
 export function createBundlePublishers(
-  config: Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints">,
+  config: Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints" | "issuerUrl">,
   overrides: BundlePublisherOverrides = {},
 ): BundlePublisher[] {
   const publishers: BundlePublisher[] = [];
   if (config.bundleBucket) {
-    publishers.push(new S3BundlePublisher({ client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }), bucket: config.bundleBucket }));
+    publishers.push(
+      new S3BundlePublisher({
+        client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }),
+        bucket: config.bundleBucket,
+        ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
+      }),
+    );
   }
   if (config.trustAnchorId) {
     publishers.push(

@@ -11,3 +11,9 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 export function textResponse(statusCode: number, body: string, contentType: string, headers: Record<string, string> = {}): HttpResult {
   return { statusCode, headers: { "content-type": contentType, ...headers }, body };
 }
+
+/**
+ * Header of `GET /v1/bundle` naming the CA that signs X.509-SVIDs now (SHA-256 of its certificate,
+ * hex). The bundle itself cannot say which of its CAs is active; agents renew early when theirs is not.
+ */
+export const ACTIVE_X509_AUTHORITY_HEADER = "tessera-active-x509-authority";

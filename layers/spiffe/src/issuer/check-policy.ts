@@ -56,7 +56,7 @@ export async function checkPolicy(deps: PolicyCheckDeps, request: PolicyCheckReq
   if (!bot) throw new BotNotFoundError(`issuer: no bot named ${request.bot}`);
   try {
     assertBotUnlocked(bot);
-    const who = { bot, instance: { id: (request.instance as string | undefined) ?? "", attributes } };
+    const who = { bot, attributes, ...(request.instance === undefined ? {} : { instanceId: request.instance as string }) };
     const ttl = svidType === "x509" ? deps.policy.x509Svid : deps.policy.jwtSvid;
     const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, ttl);
     if (svidType === "jwt" && request.dnsNames !== undefined) throw new RequestInvalidError("issuer: a JWT-SVID carries no DNS names");

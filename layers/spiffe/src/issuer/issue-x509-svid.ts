@@ -3,14 +3,13 @@ import { thumbprintOf } from "../bundle/index.js";
 import { requireUsefulAuthority } from "../ca/index.js";
 import { RequestInvalidError } from "../errors.js";
 import { parseCsr, signX509Svid } from "../x509svid/index.js";
-import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
-import { authenticateBot } from "./authenticate-bot.js";
+import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
+import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
 import { resolveDnsNames, resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
 
 /** Request of `issueX509SvidForBot`. */
-export interface IssueX509SvidForBotRequest {
-  credential: unknown;
+export interface IssueX509SvidForBotRequest extends SvidCallerRequest {
   csr: unknown;
   spiffeId: unknown;
   ttlSeconds?: unknown;
@@ -29,7 +28,8 @@ export interface IssueX509SvidForBotResult {
 }
 
 /**
- * Issue an X.509-SVID for a bot: credential and locks checked, the SPIFFE ID and every DNS name
+ * Issue an X.509-SVID for a bot, asked with a bot credential or, by a workload without an agent,
+ * with a platform proof (see `identifySvidCaller`): caller and locks checked, the SPIFFE ID and every DNS name
  * allowed by the bot's rules, the CSR's signature and key checked; exactly one signature by the CA key.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
@@ -38,13 +38,13 @@ export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509Sv
   const asked: RefusedRequest = {
     type: "svid_refused",
     spiffeId: boundText(request.spiffeId),
-    detail: { svid_type: "x509", ...secretHashDetail("credential_hash_prefix", request.credential), ...(dnsNames ? { dns_names: dnsNames } : {}) },
+    detail: { svid_type: "x509", ...callerRefusalDetail(request), ...(dnsNames ? { dns_names: dnsNames } : {}) },
   };
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
 async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
-  const who = await authenticateBot(deps, request.credential, asked);
+  const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
   const dnsNames = resolveDnsNames(request.dnsNames, who.bot);
   if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {
@@ -54,6 +54,7 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
   const ca = await deps.authorities.x509();
   const now = deps.clock.now();
   requireUsefulAuthority(ca, now, "X.509 CA");
+  await who.commit();
   const issued = await signX509Svid({
     caKey: ca.key,
     caCertificate: ca.certificate,
@@ -71,12 +72,13 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
       type: "x509_svid",
       time: now.getTime(),
       botName: who.bot.name,
-      instanceId: who.instance.id,
-      joinMethod: who.instance.joinMethod,
+      ...(who.instanceId === undefined ? {} : { instanceId: who.instanceId }),
+      joinMethod: who.joinMethod,
       spiffeId: spiffeId.toString(),
       serialOrJti: issued.serialNumber,
       expiresAt: notAfter.getTime(),
       keyThumbprint: await thumbprintOf(csr.publicKey),
+      ...(Object.keys(who.auditDetail).length ? { detail: who.auditDetail } : {}),
     },
   );
   return {

@@ -4,7 +4,7 @@ import type { Bot } from "../store/types.js";
 import { normalizeDnsName, validateDnsNames } from "../x509svid/index.js";
 import { isDnsNameAllowed } from "./allowed-dns-names.js";
 import { isSpiffeIdAllowed } from "./allowed-spiffe-ids.js";
-import type { AuthenticatedBot } from "./authenticate-bot.js";
+import type { SvidCaller } from "./identify-svid-caller.js";
 import type { IssuerDeps, TtlPolicy } from "./types.js";
 
 const MAX_DNS_NAMES = 32;
@@ -18,7 +18,7 @@ export interface ResolvedSvidRequest {
 /** Check the asked SPIFFE ID against the trust domain and the bot's rules, and bound the TTL. */
 export function resolveSvidRequest(
   deps: Pick<IssuerDeps, "policy">,
-  who: Pick<AuthenticatedBot, "bot"> & { instance: { id: string; attributes: Record<string, string> } },
+  who: Pick<SvidCaller, "bot" | "instanceId" | "attributes">,
   spiffeIdValue: unknown,
   ttlValue: unknown,
   ttl: TtlPolicy,
@@ -28,7 +28,7 @@ export function resolveSvidRequest(
   if (!spiffeId.memberOf(deps.policy.trustDomain)) {
     throw new SpiffeIdNotAllowedError(`issuer: ${spiffeId} is outside the trust domain ${deps.policy.trustDomain.name}`);
   }
-  const context = { bot: who.bot.name, instance: who.instance.id, attributes: who.instance.attributes };
+  const context = { bot: who.bot.name, ...(who.instanceId === undefined ? {} : { instance: who.instanceId }), attributes: who.attributes };
   if (!isSpiffeIdAllowed(spiffeId, who.bot.allowedSpiffeIds, context)) {
     throw new SpiffeIdNotAllowedError(`issuer: bot ${who.bot.name} may not ask for ${spiffeId}`);
   }

@@ -5,8 +5,8 @@ import { createDynamoDbDocumentClient, createKmsClient } from "../aws/index.js";
 import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
-import type { HttpLogger } from "../http/index.js";
 import type { IssuerDeps, IssuerPolicy } from "../issuer/index.js";
+import type { Logger as TesseraLogger } from "../logger.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
 import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
@@ -21,7 +21,7 @@ export interface TesseraRuntime {
   store: Store;
   keys: KeyManager;
   clock: Clock;
-  logger: HttpLogger;
+  logger: TesseraLogger;
   authorities: AuthorityCache;
   issuer: IssuerDeps;
   admin: AdminDeps;
@@ -36,16 +36,17 @@ export interface RuntimeOverrides {
   store?: Store;
   keys?: KeyManager;
   clock?: Clock;
-  logger?: HttpLogger;
+  logger?: TesseraLogger;
 }
 
 /** A Powertools logger with Tessera's service name. */
-export function createLogger(level: string): HttpLogger {
+export function createLogger(level: string): TesseraLogger {
   const logger = new Logger({ serviceName: "tessera", logLevel: level as never });
   return {
-    info: (message, fields) => logger.info(message, fields),
-    warn: (message, fields) => logger.warn(message, fields),
-    error: (message, fields) => logger.error(message, fields),
+    debug: (message, fields) => logger.debug(message, fields ?? {}),
+    info: (message, fields) => logger.info(message, fields ?? {}),
+    warn: (message, fields) => logger.warn(message, fields ?? {}),
+    error: (message, fields) => logger.error(message, fields ?? {}),
   };
 }
 
@@ -54,7 +55,7 @@ async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
   return new DynamoDbStore({ client: createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb }), tableName: config.store.tableName, clock });
 }
 
-function openKeys(config: TesseraConfig, clock: Clock, logger: HttpLogger): KeyManager {
+function openKeys(config: TesseraConfig, clock: Clock, logger: TesseraLogger): KeyManager {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
   return new KmsKeyManager({
     client: createKmsClient({ endpoint: config.awsEndpoints.kms }),
@@ -91,12 +92,13 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
   };
   const verifiers = createJoinVerifiers({ clock, ...config.join });
-  const issuerPolicy: IssuerPolicy = {
+  const policy: IssuerPolicy = {
     trustDomain: config.trustDomain,
     credentialTtlSeconds: config.credentialTtlSeconds,
     x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
     jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
     backdateSeconds: config.backdateSeconds,
+    ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
   };
   return {
     config,
@@ -108,14 +110,14 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     authorityPolicy,
     rotationPolicy,
     authority: { keys, journals: store, leases: store, clock },
-    issuer: { store, authorities, clock, logger, policy: issuerPolicy, verifiers },
+    issuer: { store, authorities, clock, logger, policy, verifiers },
     admin: {
       store,
       clock,
       logger,
       trustDomain: config.trustDomain,
       maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds,
-      issuerPolicy,
+      issuerPolicy: policy,
       rotationPolicy,
       verifiers,
     },

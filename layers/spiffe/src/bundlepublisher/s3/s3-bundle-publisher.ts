@@ -1,7 +1,8 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { marshalPemBundle, marshalSpiffeBundle, type Bundle } from "../../bundle/index.js";
-import { awsErrorName, awsHttpStatus, describeAwsError } from "../aws-error-name.js";
+import { marshalOidcDocuments, OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "../../oidcdiscovery/index.js";
+import { awsErrorName, awsHttpStatus, describeAwsError } from "../../aws/aws-error.js";
 import { BundlePublishError } from "../errors.js";
 import type { BundlePublisher, PublishResult } from "../types.js";
 
@@ -14,8 +15,10 @@ export interface S3BundlePublisherOptions {
   bucket: string;
   /** Key prefix of both objects: empty, or ending in `/` (e.g. `tessera/`). Default empty. */
   prefix?: string;
-  /** `Cache-Control` of both objects. Default `max-age=60`. */
+  /** `Cache-Control` of every object. Default `max-age=60`. */
   cacheControl?: string;
+  /** OIDC issuer URL: when set, the discovery document and the JWKS are published too. */
+  issuerUrl?: string;
 }
 
 /** Object metadata holding the SHA-256 of the body, so an unchanged bundle is not written again. */
@@ -40,6 +43,8 @@ function isMissing(err: unknown): boolean {
 /**
  * Publishes the bundle to S3 as `<prefix>bundle.json` (the SPIFFE bundle format,
  * `application/json`) and `<prefix>bundle.pem` (the X.509 authorities, `application/x-pem-file`).
+ * With an issuer URL it also publishes `<prefix>.well-known/openid-configuration` and
+ * `<prefix>.well-known/jwks.json`, so the bucket (behind the issuer URL) can serve OIDC discovery.
  * An object that already holds the same bytes is left alone, so a versioned bucket gains a version
  * only when the bundle changes.
  */
@@ -49,6 +54,7 @@ export class S3BundlePublisher implements BundlePublisher {
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #cacheControl: string;
+  readonly #issuerUrl: string | undefined;
 
   constructor(options: S3BundlePublisherOptions) {
     if (typeof options?.client?.send !== "function") throw new TypeError("bundlepublisher: S3BundlePublisher needs an S3 client");
@@ -59,14 +65,22 @@ export class S3BundlePublisher implements BundlePublisher {
     this.#bucket = options.bucket;
     this.#prefix = prefix;
     this.#cacheControl = options.cacheControl ?? "max-age=60";
+    this.#issuerUrl = options.issuerUrl;
   }
 
-  /** Write `bundle.json` and `bundle.pem` unless they already hold this bundle. */
+  /** Write `bundle.json`, `bundle.pem` (and the OIDC documents) unless they already hold this bundle. */
   async publishBundle(bundle: Bundle): Promise<PublishResult> {
     const objects: BundleObject[] = [
       { key: `${this.#prefix}bundle.json`, body: marshalSpiffeBundle(bundle), contentType: "application/json" },
       { key: `${this.#prefix}bundle.pem`, body: marshalPemBundle(bundle), contentType: "application/x-pem-file" },
     ];
+    if (this.#issuerUrl !== undefined) {
+      const oidc = marshalOidcDocuments(this.#issuerUrl, bundle);
+      objects.push(
+        { key: `${this.#prefix}${OIDC_DISCOVERY_PATH.slice(1)}`, body: oidc.discovery, contentType: "application/json" },
+        { key: `${this.#prefix}${OIDC_JWKS_PATH.slice(1)}`, body: oidc.jwks, contentType: "application/json" },
+      );
+    }
     let changed = false;
     for (const object of objects) {
       if (await this.#putIfChanged(object)) changed = true;
