@@ -29,10 +29,12 @@ import {
   type JoinToken,
   type JournalKind,
   type Lock,
+  type RevocationStore,
   type Store,
 } from "../types.js";
 import { listAuditEvents, type AuditQuery } from "./audit-query.js";
 import { deleteBotAndRecords } from "./bot-deletion.js";
+import { DynamoDbRevocations } from "./dynamodb-revocations.js";
 import { redeemJoinTokenItem } from "./join-token-redemption.js";
 import {
   BOTS_COLLECTION,
@@ -84,6 +86,8 @@ export class DynamoDbStore implements Store {
   readonly #table: TableClient;
   readonly #auditRetentionMs: number;
   readonly #clock: Clock;
+  /** Revoked SVIDs and CRLs, in the same table. */
+  readonly revocations: RevocationStore;
 
   constructor(options: DynamoDbStoreOptions) {
     if (typeof options.tableName !== "string" || options.tableName === "") {
@@ -94,6 +98,7 @@ export class DynamoDbStore implements Store {
     this.#table = new TableClient(options.client, options.tableName);
     this.#auditRetentionMs = days * DAY_MS;
     this.#clock = options.clock ?? systemClock;
+    this.revocations = new DynamoDbRevocations(this.#table);
   }
 
   #now(): number {

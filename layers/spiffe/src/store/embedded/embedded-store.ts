@@ -34,10 +34,12 @@ import {
   type JoinToken,
   type JournalKind,
   type Lock,
+  type RevocationStore,
   type Store,
 } from "../types.js";
 import { AuditLog } from "./audit-log.js";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
+import { RevocationFile } from "./revocation-file.js";
 import { readSnapshot, removeTempSnapshots, writeSnapshot } from "./snapshot-file.js";
 import { parseSnapshot, type ReplayRecord, type Snapshot } from "./snapshot.js";
 
@@ -89,9 +91,12 @@ export class EmbeddedStore implements Store {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #failure: StoreError | undefined;
+  /** Revoked SVIDs and CRLs, in `revocations.json`. */
+  readonly revocations: RevocationStore;
 
-  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot) {
+  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot, revocations: RevocationStore) {
     this.#directory = directory;
+    this.revocations = revocations;
     this.#clock = clock;
     this.#lock = lock;
     this.#audit = audit;
@@ -120,7 +125,7 @@ export class EmbeddedStore implements Store {
       const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
       if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
       const log = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
-      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, snapshot);
+      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, snapshot, await RevocationFile.open(directory));
     } catch (err) {
       await lock.release().catch(() => undefined);
       if (err instanceof TesseraError) throw err;
