@@ -29,8 +29,8 @@ export interface TesseraIssuerStackProps extends StackProps {
 }
 
 /** The route keys a function answers, read from its own route table so the API cannot drift from it. */
-export function routeKeysOf(routes: (deps: never) => readonly { routeKey: string }[]): string[] {
-  return routes(undefined as never).map((route) => route.routeKey);
+export function routeKeysOf(routes: (...deps: never[]) => readonly { routeKey: string }[]): string[] {
+  return routes(...([] as never[])).map((route) => route.routeKey);
 }
 
 /**
@@ -69,9 +69,12 @@ export class TesseraIssuerStack extends Stack {
       .bindKeys(keys, "sign");
     this.admin = new TesseraFunction(this, "Admin", {
       entry: "functions/admin/handler.ts",
-      description: "Admin API: bots, join tokens, locks, audit, CA status",
+      description: "Admin API: bots, join tokens, locks, audit, CA status, revocation",
       settings,
-    }).bindTable(table, TABLE_ACCESS.admin);
+    })
+      .bindTable(table, TABLE_ACCESS.admin)
+      .bindKeys(keys, "sign")
+      .bindCrlPublishing(bundleBucket, trustAnchor);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
       description: "Scheduled: rotate the CA and JWT key, publish the bundle to S3 and the trust anchor",
@@ -82,7 +85,8 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.rotate)
       .bindKeys(keys, "manage")
-      .bindBundleBucket(bundleBucket);
+      .bindBundleBucket(bundleBucket)
+      .bindCrlPublishing(bundleBucket, trustAnchor);
     if (trustAnchor) this.rotate.bindTrustAnchor(trustAnchor);
 
     this.schedule = new events.Rule(this, "RotationSchedule", {
@@ -103,7 +107,7 @@ export class TesseraIssuerStack extends Stack {
           function: this.issue.function,
           routeKeys: routeKeysOf(issueRoutes),
           authorization: {
-            noAuthorizerReason: "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web).",
+            noAuthorizerReason: "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web); GET /v1/crl/{ca_id} and /v1/revocations are public revocation data.",
           },
         },
         Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },

@@ -1,6 +1,7 @@
 import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
-import { JournalConflictError, ReplayError } from "../errors.js";
+import { JournalConflictError, ReplayError, TesseraError } from "../errors.js";
+import { refreshCrls, type RevocationDeps } from "../revocation/index.js";
 import type { JournalKind } from "../store/types.js";
 import { describeExpiryWarning } from "./describe-rotation.js";
 import { executeRotationStep } from "./execute-rotation-step.js";
@@ -13,6 +14,8 @@ export interface RotationTickDeps extends PublishDeps {
   authority: AuthorityDeps;
   authorityPolicy: AuthorityPolicy;
   rotationPolicy: Record<JournalKind, RotationPolicy>;
+  /** When set, each tick also renews CRLs before their nextUpdate and publishes them. */
+  revocation?: RevocationDeps;
 }
 
 /** What one tick did. */
@@ -67,6 +70,15 @@ async function warnNearEnd(deps: RotationTickDeps): Promise<void> {
   }
 }
 
+/** Renew due CRLs; a failure is logged and left to the next tick, never lost rotation work. */
+async function refreshCrlsOrLog(deps: RevocationDeps): Promise<void> {
+  try {
+    await refreshCrls(deps);
+  } catch (err) {
+    deps.logger.error("rotate: CRL refresh failed", { code: err instanceof TesseraError ? err.code : "ERR_INTERNAL", error: err });
+  }
+}
+
 /**
  * One rotation tick, the same in Lambda and in `tessera dev`: make the first authorities if missing,
  * publish the bundle (so a key is in the published bundle before any tick may activate it), run the
@@ -83,5 +95,6 @@ export async function runRotationTick(deps: RotationTickDeps): Promise<RotationT
   }
   if (steps.some((s) => s.type !== "activate")) publication = await publishOrThrow(deps);
   else if (steps.length > 0) deps.authorities.invalidate();
+  if (deps.revocation) await refreshCrlsOrLog(deps.revocation);
   return { created: { x509: ensured.x509.created, jwt: ensured.jwt.created }, steps, busy, ...publication };
 }
