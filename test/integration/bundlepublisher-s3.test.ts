@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { createS3Client } from "../../layers/spiffe/src/aws/index.js";
 import { marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle } from "../../layers/spiffe/src/bundle/index.js";
-import { BUNDLE_HASH_METADATA, S3BundlePublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
+import { BUNDLE_HASH_METADATA, CRL_CONTENT_TYPE, S3BundlePublisher, S3CrlPublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
 import { bundleOf, makeCaCertificate, TRUST_DOMAIN } from "../../layers/spiffe/src/bundlepublisher/test/fixtures.js";
 
 const s3 = createS3Client({ forcePathStyle: true });
@@ -98,5 +98,23 @@ describe("S3BundlePublisher on moto", () => {
     for (const prefix of ["/lead", "no-slash", "a//b/"]) {
       assert.throws(() => new S3BundlePublisher({ client: s3, bucket: "b", prefix }), TypeError, prefix);
     }
+  });
+});
+
+describe("S3CrlPublisher on moto", () => {
+  it("writes crl/<ca id>.crl as DER, once per change", async () => {
+    const bucket = await versionedBucket();
+    const crls = [
+      { caId: "aa11", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01) },
+      { caId: "bb22", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x02) },
+    ];
+    const publisher = new S3CrlPublisher({ client: s3, bucket });
+    assert.deepEqual(await publisher.publishCrls(crls), { changed: true });
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "crl/aa11.crl" }));
+    assert.equal(out.ContentType, CRL_CONTENT_TYPE);
+    assert.deepEqual(new Uint8Array(await out.Body!.transformToByteArray()), crls[0]!.der);
+    assert.deepEqual(await publisher.publishCrls(crls), { changed: false });
+    assert.deepEqual(await publisher.publishCrls([{ caId: "aa11", der: Uint8Array.of(0x30, 0x00) }]), { changed: true });
+    assert.deepEqual(await versionCount(bucket), { "crl/aa11.crl": 2, "crl/bb22.crl": 1 });
   });
 });
