@@ -217,6 +217,23 @@ export class SvidManager {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Drop every held SVID that is revoked: an X.509-SVID is no longer served and a new one (a new
+   * key) is fetched at once; a revoked JWT-SVID leaves the cache. Called after each revocation poll.
+   */
+  dropRevoked(revoked: { x509: (material: X509Material) => boolean; jwt: (token: string) => boolean }): void {
+    for (const slot of this.#slots.values()) {
+      if (!slot.material || !revoked.x509(slot.material)) continue;
+      this.#options.logger.warn("X.509-SVID revoked by the issuer: dropping it and fetching a new one", { spiffe_id: slot.material.spiffeId, serial: slot.material.serialNumber });
+      delete slot.material;
+      this.#notify();
+      void this.#issue(slot);
+    }
+    for (const [key, cached] of this.#jwts) {
+      void cached.then((m) => revoked.jwt(m.token) && this.#jwts.get(key) === cached && this.#jwts.delete(key), () => undefined);
+    }
+  }
+
   /** Renew everything now (SIGHUP). */
   async renewNow(): Promise<void> {
     await Promise.all([this.#refreshBundle(), ...[...this.#slots.values()].map((s) => this.#issue(s))]);
