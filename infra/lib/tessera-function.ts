@@ -115,13 +115,13 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
-  /** Publish each CA's CRL as `crl/<ca id>.crl` in `bucket`, and import it into Roles Anywhere when there is a trust anchor. */
+  /** Publish each CA's CRL as `crl/x509-ca-a.crl` / `-b.crl` in `bucket`, and import it into Roles Anywhere when there is a trust anchor. */
   bindCrlPublishing(bucket: s3.IBucket, trustAnchor: { trustAnchorId: string; trustAnchorArn: string } | undefined): this {
-    const crlObjects = bucket.arnForObjects("crl/*");
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "PublishCrlObjects", actions: ["s3:GetObject", "s3:PutObject"], resources: [crlObjects] }));
+    const crlObjects = ["a", "b"].map((slot) => bucket.arnForObjects(`crl/x509-ca-${slot}.crl`));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "PublishCrlObjects", actions: ["s3:GetObject", "s3:PutObject"], resources: crlObjects }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingCrlObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
     this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
-    const wildcards: WildcardReason[] = [{ resource: crlObjects, reason: "One CRL object per CA, named by the CA's key id, which is made at run time; only under crl/." }];
+    const wildcards: WildcardReason[] = [];
     if (trustAnchor) {
       const crls = Stack.of(this).formatArn({ service: "rolesanywhere", resource: "crl", resourceName: "*" });
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "ReadTrustAnchorForCrls", actions: ["rolesanywhere:GetTrustAnchor"], resources: [trustAnchor.trustAnchorArn] }));

@@ -43,6 +43,14 @@ const MANAGE_KEYS = {
   PointTesseraAliases: ["kms:CreateAlias", "kms:UpdateAlias"],
 };
 const PUBLISH = { PublishBundleObjects: ["s3:GetObject", "s3:PutObject"], SeeMissingBundleObjects: ["s3:ListBucket"] };
+const CRLS = "arn:<AWS::Partition>:rolesanywhere:<AWS::Region>:<AWS::AccountId>:crl/*";
+const PUBLISH_CRLS = {
+  PublishCrlObjects: ["s3:GetObject", "s3:PutObject"],
+  SeeMissingCrlObjects: ["s3:ListBucket"],
+  ReadTrustAnchorForCrls: ["rolesanywhere:GetTrustAnchor"],
+  ImportCrls: ["rolesanywhere:ImportCrl", "rolesanywhere:TagResource", "rolesanywhere:UpdateCrl"],
+  ListCrls: ["rolesanywhere:ListCrls"],
+};
 
 describe("issuer stack: functions", () => {
   it("runs every Tessera function on arm64 and the newest Node.js runtime, from an ESM bundle", () => {
@@ -86,7 +94,7 @@ describe("issuer stack: functions", () => {
     const common = ["TESSERA_KEY_SPEC", "TESSERA_LOG_LEVEL", "TESSERA_STORE", "TESSERA_TABLE_NAME", "TESSERA_TRUST_DOMAIN"];
     const kms = ["TESSERA_KEY_MANAGER", "TESSERA_KMS_ALIAS_PREFIX"];
     assert.deepEqual(keys(functions.join!), common);
-    assert.deepEqual(keys(functions.admin!), common);
+    assert.deepEqual(keys(functions.admin!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID"].sort());
     assert.deepEqual(keys(functions.issue!), [...common, ...kms].sort());
     assert.deepEqual(keys(functions.bootstrap!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET"].sort());
     assert.deepEqual(keys(functions.rotate!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID"].sort());
@@ -104,23 +112,26 @@ describe("issuer stack: least privilege", () => {
     });
     assert.deepEqual(bySid(functions.issue!), {
       Logs: LOGS,
-      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
       SignWithTesseraKeys: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"],
     });
     assert.deepEqual(bySid(functions.admin!), {
       Logs: LOGS,
       TesseraTable: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      SignWithTesseraKeys: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"],
+      ...PUBLISH_CRLS,
     });
     assert.deepEqual(bySid(functions.rotate!), {
       Logs: LOGS,
-      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
       ...MANAGE_KEYS,
       ...PUBLISH,
+      ...PUBLISH_CRLS,
       UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.bootstrap!), {
       Logs: LOGS,
-      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
       ...MANAGE_KEYS,
       ...PUBLISH,
       FindTrustAnchor: ["rolesanywhere:ListTrustAnchors"],
@@ -146,6 +157,10 @@ describe("issuer stack: least privilege", () => {
       assert.deepEqual(resources(fn, "PointTesseraAliases"), [ALIASES]);
     }
     assert.deepEqual(resources(functions.rotate!, "UpdateTrustAnchor"), [`<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`]);
+    for (const fn of [functions.admin!, functions.rotate!]) {
+      assert.deepEqual(resources(fn, "PublishCrlObjects").map((r) => r.replace(/^<[^>]+>/, "")), ["/crl/x509-ca-a.crl", "/crl/x509-ca-b.crl"]);
+      assert.deepEqual(resources(fn, "ImportCrls"), [`<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`, CRLS]);
+    }
   });
 
   it("scopes KMS by alias for signing and by the trust-domain tag for managing keys", () => {
@@ -169,7 +184,8 @@ describe("issuer stack: least privilege", () => {
   it("names no * action anywhere, and a * resource only where IAM offers nothing narrower", () => {
     // Each wildcard that remains, with the condition that narrows it (undefined: the pattern itself is the scope).
     const allowed: { resource: RegExp; sids: (string | undefined)[]; needsCondition: boolean }[] = [
-      { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor"], needsCondition: false },
+      { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor", "ListCrls"], needsCondition: false },
+      { resource: new RegExp(`^${CRLS.replace(/[*]/g, "\\*")}$`), sids: ["ImportCrls"], needsCondition: false },
       { resource: new RegExp(`^${KEYS.replace(/[*]/g, "\\*")}$`), sids: ["SignWithTesseraKeys", "TagNewTesseraKeys", "UseAndRetireTesseraKeys"], needsCondition: true },
       { resource: new RegExp(`^${ALIASES.replace(/[*]/g, "\\*")}$`), sids: ["PointTesseraAliases"], needsCondition: false },
       { resource: new RegExp(`^${ANCHORS.replace(/[*]/g, "\\*")}$`), sids: ["CreateTaggedTrustAnchor", "ManageOwnTrustAnchor"], needsCondition: true },
@@ -210,7 +226,7 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 15);
+    assert.equal(expected.length, 19);
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);

@@ -102,19 +102,19 @@ describe("S3BundlePublisher on moto", () => {
 });
 
 describe("S3CrlPublisher on moto", () => {
-  it("writes crl/<ca id>.crl as DER, once per change", async () => {
+  it("writes crl/<slot key id>.crl as DER, once per change", async () => {
     const bucket = await versionedBucket();
     const crls = [
-      { caId: "aa11", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01) },
-      { caId: "bb22", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x02) },
+      { caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01) },
+      { caId: "bb22", slotKeyId: "x509-ca-b", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x02) },
     ];
     const publisher = new S3CrlPublisher({ client: s3, bucket });
     assert.deepEqual(await publisher.publishCrls(crls), { changed: true });
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "crl/aa11.crl" }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "crl/x509-ca-a.crl" }));
     assert.equal(out.ContentType, CRL_CONTENT_TYPE);
     assert.deepEqual(new Uint8Array(await out.Body!.transformToByteArray()), crls[0]!.der);
     assert.deepEqual(await publisher.publishCrls(crls), { changed: false });
-    assert.deepEqual(await publisher.publishCrls([{ caId: "aa11", der: Uint8Array.of(0x30, 0x00) }]), { changed: true });
-    assert.deepEqual(await versionCount(bucket), { "crl/aa11.crl": 2, "crl/bb22.crl": 1 });
+    assert.deepEqual(await publisher.publishCrls([{ caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x00) }]), { changed: true });
+    assert.deepEqual(await versionCount(bucket), { "crl/x509-ca-a.crl": 2, "crl/x509-ca-b.crl": 1 });
   });
 });

@@ -49,7 +49,7 @@ export function createBundlePublishers(config: PublisherConfig, overrides: Bundl
   return createPublishers(config, overrides).bundle;
 }
 
-/** The CRL publishers the configuration names: `crl/<ca id>.crl` in the bundle bucket, then the CRLs imported into Roles Anywhere. */
+/** The CRL publishers the configuration names: `crl/<slot key id>.crl` in the bundle bucket, then the CRLs imported into Roles Anywhere. */
 export function createCrlPublishers(config: PublisherConfig, overrides: BundlePublisherOverrides = {}): CrlPublisher[] {
   return createPublishers(config, overrides).crl;
 }

@@ -9,7 +9,7 @@
  *   plane's one call a second; `ensureTrustAnchor` / `getTrustAnchor` / `deleteTrustAnchor` manage
  *   Tessera's own anchor at deployment.
  *
- * CRL publishers (`S3CrlPublisher`: `crl/<ca id>.crl`; `RolesAnywhereCrlPublisher`: `ImportCrl` /
+ * CRL publishers (`S3CrlPublisher`: `crl/x509-ca-a.crl` and `-b`; `RolesAnywhereCrlPublisher`: `ImportCrl` /
  * `UpdateCrl` for the trust anchor) carry each CA's CRL to the same places; `createCrlPublishers`.
  *
  * `createBundlePublishers(config)` builds the ones the configuration names, `createTrustAnchorCalls()`

@@ -76,18 +76,22 @@ async function refreshCa(deps: RevocationDeps, ca: CaToList, force: boolean): Pr
  */
 export async function refreshCrls(deps: RevocationDeps, options: { force?: boolean } = {}): Promise<RefreshCrlsResult> {
   const crls: StoredCrl[] = [];
+  const toPublish: PublishedCrl[] = [];
   const signed: string[] = [];
   for (const ca of await signingCas(deps)) {
     try {
       const result = await refreshCa(deps, ca, options.force ?? false);
-      if (result.crl) crls.push(result.crl);
+      if (result.crl) {
+        crls.push(result.crl);
+        toPublish.push({ caId: ca.caId, slotKeyId: ca.keyId, der: new Uint8Array(Buffer.from(result.crl.der, "base64")) });
+      }
       if (result.signed) signed.push(ca.caId);
     } catch (err) {
       if (!(err instanceof KeyNotFoundError)) throw err;
       deps.logger.warn("revocation: the CA's key is gone; its CRL is no longer signed", { ca_id: ca.caId });
     }
   }
-  const published = await publishCrls(deps, crls.map((crl): PublishedCrl => ({ caId: crl.caId, der: new Uint8Array(Buffer.from(crl.der, "base64")) })));
+  const published = await publishCrls(deps, toPublish);
   if (signed.length > 0) deps.logger.info("revocation: CRLs signed", { ca_ids: signed });
   return { crls, signed, published };
 }

@@ -7,6 +7,8 @@ import type { Store } from "../store/types.js";
 export interface PublishedCrl {
   /** Subject key identifier (hex) of the CA that signed it. */
   caId: string;
+  /** The CA's slot key id (`x509-ca-a` or `x509-ca-b`): a fixed name, so each publisher may write only two objects. */
+  slotKeyId: string;
   /** DER of the CRL. */
   der: Uint8Array;
 }

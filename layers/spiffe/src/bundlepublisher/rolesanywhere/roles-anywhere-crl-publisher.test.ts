@@ -15,8 +15,8 @@ const ANCHOR_ID = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
 const ANCHOR_ARN = `arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor/${ANCHOR_ID}`;
 const ra = mockRolesAnywhere();
 const client = rolesAnywhereClient();
-const CRL_A = { caId: "aa11", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01) };
-const CRL_B = { caId: "bb22", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x02) };
+const CRL_A = { caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01) };
+const CRL_B = { caId: "bb22", slotKeyId: "x509-ca-b", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x02) };
 
 function throttled(): Error {
   return Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 429 } });

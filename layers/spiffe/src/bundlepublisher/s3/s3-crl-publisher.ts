@@ -5,8 +5,9 @@ import { putObjectIfChanged, s3DestinationOf, type S3Destination, type S3Publish
 export const CRL_CONTENT_TYPE = "application/pkix-crl";
 
 /**
- * Publishes each CA's CRL to S3 as `<prefix>crl/<ca id>.crl` (DER, `application/pkix-crl`), beside
- * the bundle; an object that already holds the same bytes is left alone.
+ * Publishes each CA's CRL to S3 as `<prefix>crl/<slot key id>.crl` (`crl/x509-ca-a.crl`,
+ * `crl/x509-ca-b.crl`; DER, `application/pkix-crl`), beside the bundle: the CRL's issuer and
+ * authority key identifier name its CA. An object that already holds the same bytes is left alone.
  */
 export class S3CrlPublisher implements CrlPublisher {
   readonly name = "aws_s3_crl";
@@ -20,7 +21,7 @@ export class S3CrlPublisher implements CrlPublisher {
   async publishCrls(crls: readonly PublishedCrl[]): Promise<{ changed: boolean }> {
     let changed = false;
     for (const crl of crls) {
-      if (await putObjectIfChanged(this.#to, { key: `${this.#to.prefix}crl/${crl.caId}.crl`, body: crl.der, contentType: CRL_CONTENT_TYPE })) changed = true;
+      if (await putObjectIfChanged(this.#to, { key: `${this.#to.prefix}crl/${crl.slotKeyId}.crl`, body: crl.der, contentType: CRL_CONTENT_TYPE })) changed = true;
     }
     return { changed };
   }
