@@ -69,6 +69,13 @@ describe("RolesAnywhereCrlPublisher", () => {
     assert.equal(ra.commandCalls(UpdateCrlCommand).length + ra.commandCalls(ImportCrlCommand).length, 0);
   });
 
+  it("refuses a CRL over Roles Anywhere's 300,000 bytes before calling ImportCrl", async () => {
+    ra.on(ListCrlsCommand).resolves({ crls: [] });
+    const huge = { caId: "cc33", slotKeyId: "x509-ca-a", der: new Uint8Array(230_000) };
+    await assert.rejects(publisher().publishCrls([huge]), { code: "ERR_BUNDLE_PUBLISH", message: /over the 300000 Roles Anywhere takes/ });
+    assert.equal(ra.commandCalls(ImportCrlCommand).length, 0);
+  });
+
   it("follows ListCrls pages and calls nothing for no CRLs", async () => {
     ra.on(ListCrlsCommand).resolvesOnce({ crls: [], nextToken: "t2" }).resolvesOnce({ crls: [{ crlId: "c-a", name: "tessera-aa11", trustAnchorArn: ANCHOR_ARN, crlData: pemBytes(CRL_A.der) }] });
     const p = publisher();

@@ -22,6 +22,9 @@ export interface RolesAnywhereCrlPublisherOptions {
   pacing?: PacingOptions | PacedCaller;
 }
 
+/** The largest CRL ImportCrl and UpdateCrl take, bytes (of PEM): about 4,500 revoked serials. */
+export const MAX_ROLES_ANYWHERE_CRL_BYTES = 300_000;
+
 /** The Roles Anywhere name of a CA's CRL. */
 export function crlNameOf(caId: string): string {
   return `tessera-${caId}`;
@@ -92,6 +95,11 @@ export class RolesAnywhereCrlPublisher implements CrlPublisher {
     for (const crl of crls) {
       const name = crlNameOf(crl.caId);
       const crlData = new TextEncoder().encode(encodeCrlPem(crl.der));
+      if (crlData.length > MAX_ROLES_ANYWHERE_CRL_BYTES) {
+        throw new BundlePublishError(
+          `bundlepublisher: the CRL of CA ${crl.caId} is ${crlData.length} bytes of PEM, over the ${MAX_ROLES_ANYWHERE_CRL_BYTES} Roles Anywhere takes; replace the CA instead of revoking that many SVIDs`,
+        );
+      }
       const found = existing.find((c) => c.name === name && c.trustAnchorArn === trustAnchorArn);
       if (found?.crlId === undefined) {
         const tags = [{ key: "tessera:ca-id", value: crl.caId }];
