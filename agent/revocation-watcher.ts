@@ -91,6 +91,8 @@ export class RevocationWatcher {
       this.#deniedJtis.clear();
       for (const denied of list.denied_jwt_svids) this.#deniedJtis.set(denied.jti, Date.parse(denied.expires_at));
       this.#failures = 0;
+      // CRLs are checked against the bundle: until it has arrived, ask again soon.
+      if (!this.#options.target.bundle()) delay = Math.min(delay, 1000);
       this.#options.target.dropRevoked({ x509: (m) => this.isX509Revoked(m), jwt: (t) => this.isJwtDenied(t) });
     } catch (err) {
       this.#failures++;
