@@ -1,9 +1,11 @@
-/** Exponential backoff with full jitter: 1 s, 2 s, 4 s... up to `maxMs`. */
-export function backoffDelayMs(attempt: number, options: { baseMs?: number; maxMs?: number; random?: () => number } = {}): number {
-  const base = options.baseMs ?? 1000;
-  const max = options.maxMs ?? 60_000;
-  const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 20));
-  return Math.round(ceiling / 2 + (options.random ?? Math.random)() * (ceiling / 2));
+import { backoffDelayMs, type BackoffPolicy } from "../layers/spiffe/src/index.js";
+
+/** The agent's retries: equal jitter, the n-th waits half to all of min(60 s, 2^n s). */
+const AGENT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 2000, maxMs: 60_000, jitter: "equal" };
+
+/** How long to wait after the `failures`-th failure in a row (1 for the first) before trying again. */
+export function retryDelayMs(failures: number): number {
+  return Math.round(backoffDelayMs(failures, AGENT_RETRY_BACKOFF));
 }
 
 /**

@@ -28,6 +28,10 @@ class ScriptedIssuer {
     this.calls.push(`${method}-join ${botName} ${token}`);
     return this.#next(this.joins);
   }
+  async joinChallenge(): Promise<{ challenge: string; expires_at: string }> {
+    this.calls.push("challenge");
+    return { challenge: "c".repeat(43), expires_at: new Date(Date.now() + 120_000).toISOString() };
+  }
   async renew(): Promise<CredentialResponse> {
     this.calls.push("renew");
     return this.#next(this.renewals);

@@ -1,32 +1,32 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { BotLockedError, createAwsIamProof, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
-import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
-import { writeFileAtomic } from "./files/write-file-atomic.js";
+import { retryDelayMs, renewalDelayMs } from "./backoff.js";
+import type { AgentOnboarding } from "./config/agent-config.js";
+import { fetchInstanceIdentity } from "./instance-identity.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
 
-/** Answers after which a credential is dead for good: only a new join helps. */
-export const DEAD_CREDENTIAL_CODES: ReadonlySet<string> = new Set(["ERR_CREDENTIAL_INVALID", "ERR_GENERATION_MISMATCH"]);
-/** The bot or its instance is locked: the credential works again once an operator unlocks it. */
-export const LOCKED_CODE = "ERR_BOT_LOCKED";
 const CREDENTIAL_FILE = "credential.json";
 
 /** Options of a `BotSession`. */
 export interface BotSessionOptions {
-  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "renew">;
+  client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "joinChallenge" | "renew">;
   /**
-   * How to join: a one-time token (default), or a platform token (`oidc`, `gcp`) read from
-   * `tokenPath` at each join, as `botName`; platform-joined sessions join again instead of renewing.
+   * How to join: a one-time token (default), a platform token (`oidc`, `gcp`) read from `tokenPath`
+   * at each join, as `botName` (such sessions join again instead of renewing), the EC2 instance
+   * identity from IMDSv2 at `metadataEndpoint` (`aws_ec2`: joins once per launch, then renews), or
+   * (`aws_iam`) a challenge signed into an STS request with the default AWS credential chain, for
+   * `stsRegion`'s STS or `stsEndpoint` (joins again instead of renewing).
    */
-  onboarding: { joinMethod?: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
+  onboarding: Omit<AgentOnboarding, "joinMethod"> & { joinMethod?: AgentOnboarding["joinMethod"] };
   /** Keep the credential here (0600) so a restart needs no new join token. */
   storageDirectory?: string;
   /** Renew this often instead of at half the credential's life. */
   renewalIntervalSeconds?: number;
   /** Ask the issuer for credentials of this lifetime (capped by the issuer). */
   credentialTtlSeconds?: number;
-  logger: AgentLogger;
+  logger: Logger;
   now?: () => number;
 }
 
@@ -153,13 +153,13 @@ export class BotSession {
       await this.#adopt(stored, false);
       return stored.response.credential;
     }
-    const token = await this.#joinToken();
+    const token = this.#options.onboarding.joinMethod === "aws_ec2" ? "" : await this.#joinToken();
     let response: CredentialResponse;
     try {
       response = await this.#join(token);
     } catch (err) {
       this.#lastError = err instanceof Error ? err.message : String(err);
-      if (isPermanentRefusal(err) && err.code !== LOCKED_CODE) {
+      if (isPermanentRefusal(err) && err.code !== BotLockedError.code) {
         throw this.#fail(`agent: the issuer refused the join token (${err.code}: ${err.message}); give the agent a new join token`, err.code, err);
       }
       throw err;
@@ -169,15 +169,23 @@ export class BotSession {
     return response.credential;
   }
 
-  #join(token: string): Promise<CredentialResponse> {
-    const { joinMethod, botName } = this.#options.onboarding;
+  async #join(token: string): Promise<CredentialResponse> {
+    const { joinMethod, botName, metadataEndpoint } = this.#options.onboarding;
     const ttl = this.#options.credentialTtlSeconds;
-    if (joinMethod === "oidc" || joinMethod === "gcp") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
+    if (joinMethod === "aws_ec2") {
+      const identity = await fetchInstanceIdentity(metadataEndpoint);
+      return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, identity.signature, ttl, identity.document);
+    }
+    if (joinMethod === "oidc" || joinMethod === "gcp" || joinMethod === "aws_iam") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
     return this.#options.client.joinWithToken(token, ttl);
   }
 
   async #joinToken(): Promise<string> {
-    const { token, tokenPath } = this.#options.onboarding;
+    const { token, tokenPath, joinMethod, stsRegion, stsEndpoint } = this.#options.onboarding;
+    if (joinMethod === "aws_iam") {
+      const { challenge } = await this.#options.client.joinChallenge();
+      return createAwsIamProof({ challenge, ...(stsRegion ? { region: stsRegion } : {}), ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) });
+    }
     if (token) return token;
     if (tokenPath) {
       try {
@@ -224,7 +232,8 @@ export class BotSession {
     const held = this.#held;
     if (!held || this.#stopped) return;
     try {
-      const platform = this.#options.onboarding.joinMethod === "oidc" || this.#options.onboarding.joinMethod === "gcp";
+      const method = this.#options.onboarding.joinMethod;
+      const platform = method === "oidc" || method === "gcp" || method === "aws_iam";
       const response = platform
         ? await this.#join(await this.#joinToken())
         : await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);
@@ -238,8 +247,8 @@ export class BotSession {
         this.#drop(err.code);
         return;
       }
-      const delay = backoffDelayMs(this.#failures);
-      const locked = err instanceof IssuerApiError && err.code === LOCKED_CODE;
+      const delay = retryDelayMs(this.#failures);
+      const locked = err instanceof IssuerApiError && err.code === BotLockedError.code;
       this.#options.logger.warn(
         locked ? "the bot or its instance is locked at the issuer; retrying the renewal until it is unlocked" : "could not renew the bot credential; retrying",
         { error: err, ...(err instanceof IssuerApiError ? { code: err.code } : {}), retry_in_ms: delay },

@@ -1,15 +1,7 @@
-/** An error answer from the issuer, with its stable code. */
-export class IssuerApiError extends Error {
-  readonly code: string;
-  readonly status: number;
+import { IssuerApiError, issuerApiErrorOf } from "../layers/spiffe/src/client/index.js";
+import { ACTIVE_X509_AUTHORITY_HEADER } from "../layers/spiffe/src/index.js";
 
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = "IssuerApiError";
-    this.status = status;
-    this.code = code;
-  }
-}
+export { IssuerApiError };
 
 /** No answer from the issuer at all: refused, unresolvable, reset or timed out. */
 export class IssuerUnreachableError extends Error {
@@ -84,7 +76,11 @@ export class IssuerClient {
   }
 
   /** Send one request; answers 2xx as JSON (or text), anything else as an `IssuerApiError`. */
-  async request<T>(method: string, path: string, options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean; onHeaders?: (headers: Headers) => void } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
@@ -102,18 +98,8 @@ export class IssuerClient {
     } catch (err) {
       throw new IssuerUnreachableError(url, reasonOf(err, this.#timeoutMs), { cause: err });
     }
-    if (!res.ok) {
-      let code = "ERR_HTTP";
-      let message = `issuer answered ${res.status}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        code = parsed.error?.code ?? code;
-        message = parsed.error?.message ?? message;
-      } catch {
-        // not JSON: keep the generic message
-      }
-      throw new IssuerApiError(res.status, code, message);
-    }
+    if (!res.ok) throw issuerApiErrorOf(res.status, text);
+    options.onHeaders?.(res.headers);
     return (options.text ? text : JSON.parse(text)) as T;
   }
 
@@ -122,9 +108,18 @@ export class IssuerClient {
     return this.request("POST", "/v1/join", { body: { join_method: "token", token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
   }
 
-  /** Join as `botName` with a platform's signed token (`oidc`, `gcp`); platform-joined bots join again instead of renewing. */
-  joinWithPlatformToken(method: "oidc" | "gcp", botName: string, token: string, ttlSeconds?: number): Promise<CredentialResponse> {
-    return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...(ttlSeconds ? { ttl: ttlSeconds } : {}) } });
+  /** A single-use challenge for an `aws_iam` join, to sign into its STS request. */
+  joinChallenge(): Promise<{ challenge: string; expires_at: string }> {
+    return this.request("POST", "/v1/join/challenge");
+  }
+
+  /**
+   * Join as `botName` with a platform's signed token (`oidc`, `gcp`, `aws_iam`: such bots join again
+   * instead of renewing; `aws_ec2`: the rsa2048 signature, with the instance identity `document` beside it).
+   */
+  joinWithPlatformToken(method: "oidc" | "gcp" | "aws_ec2" | "aws_iam", botName: string, token: string, ttlSeconds?: number, document?: string): Promise<CredentialResponse> {
+    const extra = { ...(ttlSeconds ? { ttl: ttlSeconds } : {}), ...(document !== undefined ? { document } : {}) };
+    return this.request("POST", "/v1/join", { body: { join_method: method, bot_name: botName, token, ...extra } });
   }
 
   /** Renew a token-joined bot's credential; the old one stops working. */
@@ -161,5 +156,12 @@ export class IssuerClient {
   /** The issuer's CRLs (base64 DER, to be verified against the bundle) and its JWT-SVID deny-list. */
   fetchRevocations(): Promise<RevocationsResponse> {
     return this.request("GET", "/v1/revocations");
+  }
+
+  /** The SPIFFE bundle document, and which of its CAs signs X.509-SVIDs now (SHA-256 hex), when the issuer says. */
+  async fetchBundleState(): Promise<{ text: string; activeX509Sha256?: string }> {
+    let active: string | null = null;
+    const text = await this.request<string>("GET", "/v1/bundle", { text: true, onHeaders: (h) => (active = h.get(ACTIVE_X509_AUTHORITY_HEADER)) });
+    return active && /^[0-9a-f]{64}$/.test(active) ? { text, activeX509Sha256: active } : { text };
   }
 }

@@ -1,10 +1,4 @@
-/** The agent's logger: structured fields, text or JSON lines, to stderr. Never given secrets. */
-export interface AgentLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import type { Logger } from "../layers/spiffe/src/index.js";
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 type Level = (typeof LEVELS)[number];
@@ -23,7 +17,7 @@ function render(value: unknown): string {
 }
 
 /** A logger writing one line per entry to stderr (or `write`). */
-export function createAgentLogger(options: AgentLoggerOptions): AgentLogger {
+export function createAgentLogger(options: AgentLoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threshold = LEVELS.indexOf(options.level);
   const at =

@@ -1,8 +1,7 @@
 import { X509Certificate } from "node:crypto";
-import { CrlInvalidError, caIdOf, parseJwtSvidInsecure, verifyCrl, type Bundle } from "../layers/spiffe/src/index.js";
-import { backoffDelayMs } from "./backoff.js";
+import { CrlInvalidError, caIdOf, parseJwtSvidInsecure, verifyCrl, type Bundle, type Logger } from "../layers/spiffe/src/index.js";
+import { retryDelayMs } from "./backoff.js";
 import type { IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
 import type { X509Material } from "./svid-manager.js";
 
 /** How often the agent polls the issuer's revocations unless configured otherwise: a minute. */
@@ -19,7 +18,7 @@ export interface RevocationTarget {
 export interface RevocationWatcherOptions {
   client: Pick<IssuerClient, "fetchRevocations">;
   target: RevocationTarget;
-  logger: AgentLogger;
+  logger: Pick<Logger, "warn">;
   /** Poll interval, seconds. Default `DEFAULT_REVOCATION_INTERVAL_SECONDS`. */
   intervalSeconds?: number;
   now?: () => number;
@@ -96,7 +95,7 @@ export class RevocationWatcher {
       this.#options.target.dropRevoked({ x509: (m) => this.isX509Revoked(m), jwt: (t) => this.isJwtDenied(t) });
     } catch (err) {
       this.#failures++;
-      delay = Math.min(delay, backoffDelayMs(this.#failures));
+      delay = Math.min(delay, retryDelayMs(this.#failures));
       this.#options.logger.warn("could not fetch the issuer's revocations; keeping the last ones", { error: err, retry_in_ms: delay });
     }
     if (this.#stopped) return;

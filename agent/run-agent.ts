@@ -1,12 +1,12 @@
+import type { Logger } from "../layers/spiffe/src/index.js";
 import type { AgentFatalError } from "./agent-fatal-error.js";
 import { attestUnix, readPeerCredentials } from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";
 import type { AgentConfig, AwsRolesAnywhereService, WorkloadApiService } from "./config/index.js";
 import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
 import { IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
-import { startContainerCredentialsServer, type ContainerCredentialsServer } from "./outputs/aws-container-credentials.js";
-import { createAwsRolesAnywhereOutput, rolesAnywhereWant, type AwsRolesAnywhereOutput } from "./outputs/aws-roles-anywhere.js";
+import type { ContainerCredentialsServer } from "./outputs/aws-container-credentials.js";
+import type { AwsRolesAnywhereOutput } from "./outputs/aws-roles-anywhere.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
 import { RevocationWatcher } from "./revocation-watcher.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
@@ -17,7 +17,7 @@ import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/in
 /** Options of `startAgent`. */
 export interface StartAgentOptions {
   config: AgentConfig;
-  logger: AgentLogger;
+  logger: Logger;
   /** `host:port` for /livez, /readyz and /metrics. */
   diagAddr?: string;
   /** Poll the bundle at least this often, ms. */
@@ -41,15 +41,22 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-function wantsOf(config: AgentConfig): X509Want[] {
+/** The AWS outputs, loaded (with their SigV4 signer) only when a service asks for Roles Anywhere. */
+async function loadAwsOutputs(config: AgentConfig) {
+  if (!config.services.some((s) => s.type === "workload-identity-aws-roles-anywhere")) return undefined;
+  const [rolesAnywhere, containerCredentials] = await Promise.all([import("./outputs/aws-roles-anywhere.js"), import("./outputs/aws-container-credentials.js")]);
+  return { ...rolesAnywhere, ...containerCredentials };
+}
+
+function wantsOf(config: AgentConfig, aws: Awaited<ReturnType<typeof loadAwsOutputs>>): X509Want[] {
   const wants: X509Want[] = [];
   for (const s of config.services) {
     if (s.type === "workload-identity-api") {
       for (const i of s.identities) wants.push({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
     } else if (s.type === "workload-identity-x509") {
       wants.push({ spiffeId: s.spiffeId, dnsNames: s.dnsNames, ...(s.ttlSeconds ? { ttlSeconds: s.ttlSeconds } : {}) });
-    } else if (s.type === "workload-identity-aws-roles-anywhere") {
-      wants.push(rolesAnywhereWant(s));
+    } else if (s.type === "workload-identity-aws-roles-anywhere" && aws) {
+      wants.push(aws.rolesAnywhereWant(s));
     }
   }
   return wants;
@@ -61,6 +68,7 @@ function wantsOf(config: AgentConfig): X509Want[] {
  */
 export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
   const { config, logger } = options;
+  const aws = await loadAwsOutputs(config);
   const client = new IssuerClient({ issuer: config.issuer });
   const session = new BotSession({
     client,
@@ -74,7 +82,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     client,
     session,
     trustDomain: config.trustDomain,
-    wants: wantsOf(config),
+    wants: wantsOf(config, aws),
     logger,
     ...(options.bundleRefreshMs ? { bundleRefreshMs: options.bundleRefreshMs } : {}),
     ...(config.storageDirectory ? { storage: new SvidStorage(config.storageDirectory, config.trustDomain) } : {}),
@@ -88,7 +96,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const fatal = new Promise<AgentFatalError>((resolve) => session.onFatal(resolve));
   const rolesAnywhere = new Map<AwsRolesAnywhereService, AwsRolesAnywhereOutput>();
   const rolesAnywhereOutput = (s: AwsRolesAnywhereService) => {
-    const output = createAwsRolesAnywhereOutput(s, manager, logger);
+    const output = aws!.createAwsRolesAnywhereOutput(s, manager, logger);
     rolesAnywhere.set(s, output);
     return output;
   };
@@ -123,7 +131,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       }
       for (const [service, output] of rolesAnywhere) {
         const listen = service.containerCredentialsListen;
-        if (listen) credentialServers.push(await startContainerCredentialsServer({ ...service, containerCredentialsListen: listen }, output, logger));
+        if (listen) credentialServers.push(await aws!.startContainerCredentialsServer({ ...service, containerCredentialsListen: listen }, output, logger));
       }
     }
     manager.start();

@@ -2,45 +2,23 @@ import { X509Certificate, generateKeyPairSync } from "node:crypto";
 import {
   Bundle,
   SpiffeId,
+  createCsr,
   marshalSpiffeBundle,
   parseCertificates,
   parseSpiffeBundle,
+  BotLockedError,
+  type Logger,
   type TrustDomain,
 } from "../layers/spiffe/src/index.js";
-import { createCsr } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
-import { backoffDelayMs, renewalDelayMs } from "./backoff.js";
-import { LOCKED_CODE, type BotSession } from "./bot-session.js";
+import { retryDelayMs, renewalDelayMs } from "./backoff.js";
+import type { BotSession } from "./bot-session.js";
+import { earlyRenewalOf } from "./early-renewal.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
-import type { AgentLogger } from "./logger.js";
 import type { SvidStorage } from "./svid-storage.js";
+import type { JwtMaterial, X509Material, X509Want } from "./svid-material.js";
 
-/** One X.509-SVID the agent keeps fresh. */
-export interface X509Want {
-  spiffeId: string;
-  dnsNames: string[];
-  ttlSeconds?: number;
-}
-
-/** An X.509-SVID with its key, as held by the agent. */
-export interface X509Material {
-  spiffeId: string;
-  /** DER, leaf first. */
-  certificates: Uint8Array[];
-  /** PKCS#8 DER. */
-  privateKey: Uint8Array;
-  issuedAt: number;
-  expiresAt: number;
-  serialNumber: string;
-}
-
-/** A JWT-SVID, as held by the agent. */
-export interface JwtMaterial {
-  spiffeId: string;
-  token: string;
-  issuedAt: number;
-  expiresAt: number;
-}
+export type { JwtMaterial, X509Material, X509Want } from "./svid-material.js";
 
 /** Options of an `SvidManager`. */
 export interface SvidManagerOptions {
@@ -48,7 +26,7 @@ export interface SvidManagerOptions {
   session: BotSession;
   trustDomain: TrustDomain;
   wants: X509Want[];
-  logger: AgentLogger;
+  logger: Logger;
   /** Poll the bundle at least this often, ms (the bundle's refresh hint when shorter). */
   bundleRefreshMs?: number;
   /** Keep the bundle and every X.509-SVID here, so a restart serves them while they are valid. */
@@ -58,12 +36,19 @@ export interface SvidManagerOptions {
 
 const keyOf = (want: X509Want) => `${want.spiffeId}|${[...want.dnsNames].sort().join(",")}|${want.ttlSeconds ?? ""}`;
 const MIN_BUNDLE_REFRESH_MS = 1000;
+/** An early renewal never follows the last issuance sooner than this: a stale issuer cannot make the agent loop. */
+const MIN_EARLY_RENEWAL_GAP_MS = 5000;
 
 interface Slot {
   key: string;
   want: X509Want;
   material?: X509Material;
   timer?: NodeJS.Timeout;
+  /** When the timer renews the SVID, and when it was last issued (local clock). */
+  renewAt?: number;
+  fetchedAt?: number;
+  /** The CA (or removed SVID) an early renewal was last scheduled for: once per CA, never a loop. */
+  earlyFrom?: string;
   failures: number;
   lastError?: string;
 }
@@ -82,6 +67,7 @@ export class SvidManager {
   readonly #listeners = new Set<() => void>();
   #bundle: Bundle | undefined;
   #bundleText: string | undefined;
+  #activeX509: string | undefined;
   #bundleTimer: NodeJS.Timeout | undefined;
   #bundleFailures = 0;
   #bundleError: string | undefined;
@@ -310,9 +296,8 @@ export class SvidManager {
       this.#options.logger.info("X.509-SVID issued", { spiffe_id: res.spiffe_id, serial: res.serial_number, expires_at: res.expires_at });
       this.#mergeX509Authorities(res.bundle.flatMap((pem) => parseCertificates(pem)));
       this.#notify();
-      const delay = renewalDelayMs(this.#now(), slot.material.expiresAt, this.#now());
-      slot.timer = setTimeout(() => void this.#issue(slot), delay);
-      slot.timer.unref();
+      slot.fetchedAt = this.#now();
+      this.#schedule(slot, this.#renewalAt(slot, this.#now() + renewalDelayMs(this.#now(), slot.material.expiresAt, this.#now())));
     } catch (err) {
       if (this.#stopped) return;
       slot.failures++;
@@ -320,7 +305,7 @@ export class SvidManager {
       // The session has failed for good and the agent is stopping: asking again cannot help.
       if (err instanceof AgentFatalError) return;
       const remaining = slot.material ? slot.material.expiresAt - this.#now() : 0;
-      const delay = Math.max(500, remaining > 0 ? Math.min(backoffDelayMs(slot.failures), remaining / 4) : backoffDelayMs(slot.failures));
+      const delay = Math.max(500, remaining > 0 ? Math.min(retryDelayMs(slot.failures), remaining / 4) : retryDelayMs(slot.failures));
       this.#options.logger.warn(this.#issueFailureMessage(err, remaining > 0), {
         spiffe_id: want.spiffeId,
         error: slot.lastError,
@@ -328,14 +313,43 @@ export class SvidManager {
         retry_in_ms: Math.round(delay),
         ...(remaining > 0 && slot.material ? { current_expires_at: new Date(slot.material.expiresAt).toISOString() } : {}),
       });
-      slot.timer = setTimeout(() => void this.#issue(slot), delay);
-      slot.timer.unref();
+      this.#schedule(slot, this.#now() + delay);
+    }
+  }
+
+  #schedule(slot: Slot, at: number): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.renewAt = at;
+    slot.timer = setTimeout(() => void this.#issue(slot), Math.max(0, at - this.#now()));
+    slot.timer.unref();
+  }
+
+  /** `normalAt`, or earlier when the SVID's CA is removed, retiring or ending (see `earlyRenewalOf`). */
+  #renewalAt(slot: Slot, normalAt: number): number {
+    const { material } = slot;
+    if (!this.#bundle || !material) return normalAt;
+    const now = this.#now();
+    const early = earlyRenewalOf({ certificates: material.certificates, bundle: this.#bundle, now, ...(this.#activeX509 ? { activeX509Sha256: this.#activeX509 } : {}) });
+    const from = early?.signer ?? `removed:${material.serialNumber}`;
+    if (!early || early.at >= normalAt || slot.earlyFrom === from) return normalAt;
+    slot.earlyFrom = from;
+    const at = Math.max(early.at, (slot.fetchedAt ?? 0) + MIN_EARLY_RENEWAL_GAP_MS);
+    this.#options.logger.info("renewing the X.509-SVID early", { spiffe_id: material.spiffeId, serial: material.serialNumber, reason: early.reason, renew_in_ms: at - now });
+    return at;
+  }
+
+  /** On every bundle fetch: bring forward the renewal of every SVID whose CA is removed, retiring or ending. */
+  #renewEarlyWhereDue(): void {
+    for (const slot of this.#slots.values()) {
+      if (slot.renewAt === undefined) continue;
+      const at = this.#renewalAt(slot, slot.renewAt);
+      if (at < slot.renewAt) this.#schedule(slot, at);
     }
   }
 
   #issueFailureMessage(err: unknown, holdsValid: boolean): string {
     const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
-    if (err instanceof IssuerApiError && err.code === LOCKED_CODE) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
+    if (err instanceof IssuerApiError && err.code === BotLockedError.code) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
     return `could not get the X.509-SVID; ${then}`;
   }
 
@@ -359,6 +373,8 @@ export class SvidManager {
   #adoptBundle(bundle: Bundle, save = true): boolean {
     const text = marshalSpiffeBundle(bundle);
     if (text === this.#bundleText) return false;
+    // A JWT-SVID signed by a key that left the bundle no longer validates: fetch new ones on demand.
+    if ([...(this.#bundle?.jwtAuthorities.keys() ?? [])].some((kid) => !bundle.jwtAuthorities.has(kid))) this.#jwts.clear();
     this.#bundle = bundle;
     this.#bundleText = text;
     if (save) this.#save("trust bundle", (storage) => storage.saveBundle(bundle));
@@ -375,19 +391,21 @@ export class SvidManager {
     if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
     let delay: number;
     try {
-      const text = await this.#options.client.fetchBundle();
+      const { text, activeX509Sha256 } = await this.#options.client.fetchBundleState();
       if (this.#stopped) return;
       const bundle = parseSpiffeBundle(text, this.#options.trustDomain);
       this.#bundleFailures = 0;
       this.#bundleError = undefined;
+      this.#activeX509 = activeX509Sha256;
       if (this.#adoptBundle(bundle)) this.#notify();
+      this.#renewEarlyWhereDue();
       const hint = (bundle.refreshHintSeconds ?? 300) * 1000;
       delay = Math.max(MIN_BUNDLE_REFRESH_MS, Math.min(hint, this.#options.bundleRefreshMs ?? hint));
     } catch (err) {
       if (this.#stopped) return;
       this.#bundleFailures++;
       this.#bundleError = err instanceof Error ? err.message : String(err);
-      delay = backoffDelayMs(this.#bundleFailures);
+      delay = retryDelayMs(this.#bundleFailures);
       this.#options.logger.warn(this.#bundle ? "could not fetch the trust bundle; keeping the current one" : "could not fetch the trust bundle; none to serve yet", {
         error: err,
         retry_in_ms: delay,

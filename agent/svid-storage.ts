@@ -1,8 +1,7 @@
 import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { marshalSpiffeBundle, parseSpiffeBundle, verifyX509Svid, type Bundle, type TrustDomain } from "../layers/spiffe/src/index.js";
-import { writeFileAtomic } from "./files/write-file-atomic.js";
+import { marshalSpiffeBundle, parseSpiffeBundle, verifyX509Svid, writeFileAtomic, type Bundle, type TrustDomain } from "../layers/spiffe/src/index.js";
 import type { X509Material } from "./svid-manager.js";
 
 const BUNDLE_FILE = "bundle.json";

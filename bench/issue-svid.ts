@@ -38,7 +38,7 @@ import { startEmulator } from "../scripts/emulator.mjs";
 const countFlag = process.argv.indexOf("--count");
 const COUNT = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 2000;
 const td = TrustDomain.fromString("example.org");
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function cpuMicros(): number {
   const u = process.cpuUsage();

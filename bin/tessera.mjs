@@ -1,9 +1,32 @@
 #!/usr/bin/env node
-// The `tessera` command. Tessera ships as TypeScript; tsx compiles it on load.
-import { register } from "tsx/esm/api";
+// The `tessera` command. It runs the esbuild bundle that `npm install` makes in build/cli/
+// (scripts/build-cli.mjs): no TypeScript to compile, and each command loads only what it uses.
+// When the bundle is missing or any source it was built from has changed since (one stat per source
+// file, listed in build/cli/inputs.json), it runs the TypeScript sources through tsx instead, so an
+// edited checkout never runs stale code. TESSERA_NO_BUNDLE=1 always uses the sources.
+import { readFileSync, statSync } from "node:fs";
 
-register();
-const { runCli } = await import("../cli/main.ts");
+const root = new URL("../", import.meta.url);
+
+function bundleIsFresh() {
+  if (process.env.TESSERA_NO_BUNDLE === "1") return false;
+  try {
+    const builtAt = statSync(new URL("build/cli/main.mjs", root)).mtimeMs;
+    const { inputs } = JSON.parse(readFileSync(new URL("build/cli/inputs.json", root), "utf8"));
+    return inputs.every((path) => statSync(new URL(path, root)).mtimeMs <= builtAt);
+  } catch {
+    return false;
+  }
+}
+
+let runCli;
+if (bundleIsFresh()) {
+  ({ runCli } = await import("../build/cli/main.mjs"));
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ runCli } = await import("../cli/main.ts"));
+}
 const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

@@ -4,7 +4,6 @@ import { IssuerApiError } from "../agent/issuer-client.js";
 import { TesseraError } from "../layers/spiffe/src/index.js";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { adminCommands } from "./commands/admin-commands.js";
-import { runAgentCommand } from "./commands/agent-commands.js";
 import { DEV_USAGE, runDevCommand } from "./commands/dev-command.js";
 import { revokeCommands } from "./commands/revoke-commands.js";
 import { svidCommands } from "./commands/svid-commands.js";
@@ -89,7 +88,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (argv[0] === "dev") return await runDevCommand(argv.slice(1), io);
-    if (argv[0] === "agent") return await runAgentCommand(argv.slice(1), io);
+    // The agent (gRPC, YAML, its outputs) loads only for `tessera agent ...`.
+    if (argv[0] === "agent") return await (await import("./commands/agent-commands.js")).runAgentCommand(argv.slice(1), io);
     if (argv[0] === "audit" && argv[1] !== "list") argv = ["audit", "list", ...argv.slice(1)];
     const table = commands();
     const key = [argv[0], argv[1]].join(" ");

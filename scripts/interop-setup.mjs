@@ -75,14 +75,14 @@ function isCurrent(stampPath, digest, product) {
   return existsSync(product) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === digest;
 }
 
-/** Build the Go package `pkg` of the module in `source` to build/interop/`name` unless it is current. */
-function ensureGoBuild(name, source, pkg, cgo) {
-  const binary = join(outDir, name);
+/** Build the Go package `pkg` of the module in `source` to build/interop/`name` (or `into`/`name`) unless it is current. */
+export function ensureGoBuild(name, source, pkg, cgo, into = outDir) {
+  const binary = join(into, name);
   const stamp = `${binary}.stamp`;
   const go = findGo();
   const digest = digestOf(source, spawnSync(go, ["version"], { encoding: "utf8" }).stdout);
   if (isCurrent(stamp, digest, binary)) return binary;
-  mkdirSync(outDir, { recursive: true });
+  mkdirSync(into, { recursive: true });
   run(go, ["build", "-mod=readonly", "-buildvcs=false", "-trimpath", "-o", binary, pkg], {
     cwd: source,
     env: { ...process.env, CGO_ENABLED: cgo ? "1" : "0" },

@@ -88,11 +88,22 @@ export interface AwsRolesAnywhereService {
 /** One configured service. */
 export type AgentService = WorkloadApiService | X509FileService | JwtFileService | AwsRolesAnywhereService;
 
+/** How the agent joins: the method and what it needs (see `BotSessionOptions.onboarding`). */
+export interface AgentOnboarding {
+  joinMethod: "token" | "oidc" | "gcp" | "aws_ec2" | "aws_iam";
+  botName?: string;
+  token?: string;
+  tokenPath?: string;
+  metadataEndpoint?: string;
+  stsRegion?: string;
+  stsEndpoint?: string;
+}
+
 /** A validated agent configuration. */
 export interface AgentConfig {
   issuer: string;
   trustDomain: TrustDomain;
-  onboarding: { joinMethod: "token" | "oidc" | "gcp"; botName?: string; token?: string; tokenPath?: string };
+  onboarding: AgentOnboarding;
   /** Where the bot credential is kept across restarts; undefined keeps it in memory only. */
   storageDirectory?: string;
   credentialTtlSeconds?: number;
@@ -203,6 +214,7 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
 }
 
 const MIN_SESSION_SECONDS = 900;
+const AWS_REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d$/;
 const MAX_SESSION_SECONDS = 43_200;
 
 function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: string, ttl: number | undefined): AwsRolesAnywhereService {
@@ -217,7 +229,7 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
     r.fail("trust_anchor_arn / profile_arn / role_arn", `are not valid: ${(err as Error).message}`);
   }
   const region = r.string("region");
-  if (region && !/^[a-z]{2}(-[a-z0-9]+)+-\d$/.test(region)) r.fail("region", "must be an AWS region such as eu-west-1");
+  if (region && !AWS_REGION.test(region)) r.fail("region", "must be an AWS region such as eu-west-1");
   const endpoint = r.string("endpoint");
   if (endpoint && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) r.fail("endpoint", "must be an http(s) URL with no path, such as https://rolesanywhere.eu-west-1.amazonaws.com");
   const duration = r.duration("session_duration") ?? 3600;
@@ -248,12 +260,32 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
   };
 }
 
-/** `onboarding` for a platform join: `bot_name` and `token_file` (the platform's token, read at each join). */
+/**
+ * `onboarding` for a platform join: `bot_name`, and `token_file` (the platform's token, read at each
+ * join) or, for `aws_ec2`, `metadata_endpoint` (IMDSv2, default EC2's).
+ */
 function platformOnboardingOf(onboarding: Reader, baseDir: string): AgentConfig["onboarding"] {
-  const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp";
-  if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} reads token_file`);
+  const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp" | "aws_ec2";
+  if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} ${joinMethod === "aws_ec2" ? "reads IMDSv2" : "reads token_file"}`);
   const botName = onboarding.string("bot_name", true) as string;
+  if (joinMethod === "aws_ec2") {
+    if (onboarding.string("token_file") !== undefined) onboarding.fail("token_file", "is not read by aws_ec2, which reads IMDSv2");
+    const endpoint = onboarding.string("metadata_endpoint");
+    if (endpoint !== undefined && !/^https?:\/\/[^/?#@\s]+\/?$/.test(endpoint)) onboarding.fail("metadata_endpoint", "must be an http(s) origin such as http://169.254.169.254");
+    return { joinMethod, botName, ...(endpoint ? { metadataEndpoint: endpoint } : {}) };
+  }
+  if (onboarding.string("metadata_endpoint") !== undefined) onboarding.fail("metadata_endpoint", "is for join_method aws_ec2");
   return { joinMethod, botName, tokenPath: resolve(baseDir, onboarding.string("token_file", true) as string) };
+}
+
+/** `onboarding` for an `aws_iam` join: `bot_name`, and optionally the STS to sign for (`sts_region`, or `sts_endpoint` for an emulator). */
+function awsIamOnboardingOf(onboarding: Reader): AgentConfig["onboarding"] {
+  for (const key of ["token", "token_file"]) if (onboarding.string(key) !== undefined) onboarding.fail(key, "is not for join_method aws_iam: the agent signs with its AWS credentials");
+  const region = onboarding.string("sts_region");
+  if (region && !AWS_REGION.test(region)) onboarding.fail("sts_region", "must be an AWS region such as eu-west-1");
+  const endpoint = onboarding.string("sts_endpoint");
+  if (endpoint && !/^https?:\/\/[^/@]+\/?$/.test(endpoint)) onboarding.fail("sts_endpoint", "must be an http(s) URL with no path, such as http://127.0.0.1:5000");
+  return { joinMethod: "aws_iam", botName: onboarding.string("bot_name", true) as string, ...(region ? { stsRegion: region } : {}), ...(endpoint ? { stsEndpoint: endpoint } : {}) };
 }
 
 /** Parse and validate agent YAML (`version: v1`, snake_case, unknown keys refused). */
@@ -280,10 +312,13 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   }
   const baseDir = options.baseDir ?? process.cwd();
   const onboarding = r.object("onboarding", true) as Reader;
-  onboarding.allow(["join_method", "token", "bot_name", "token_file"]);
+  onboarding.allow(["join_method", "token", "bot_name", "token_file", "metadata_endpoint", "sts_region", "sts_endpoint"]);
   const joinMethod = onboarding.string("join_method", true);
-  if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp") onboarding.fail("join_method", "must be token, oidc or gcp");
-  const platform = joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir) : undefined;
+  if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp" && joinMethod !== "aws_ec2" && joinMethod !== "aws_iam") {
+    onboarding.fail("join_method", "must be token, oidc, gcp, aws_ec2 or aws_iam");
+  }
+  if (joinMethod !== "aws_iam") for (const key of ["sts_region", "sts_endpoint"]) if (onboarding.string(key) !== undefined) onboarding.fail(key, "is for join_method aws_iam");
+  const platform = joinMethod === "aws_iam" ? awsIamOnboardingOf(onboarding) : joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir) : undefined;
   const token = platform ? undefined : onboarding.string("token");
   const storage = r.object("storage");
   storage?.allow(["directory"]);

@@ -1,10 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
+import { writeFileAtomic, type Logger, type RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
 import type { AwsRolesAnywhereService } from "../config/index.js";
-import { writeFileAtomic } from "../files/write-file-atomic.js";
-import type { AgentLogger } from "../logger.js";
 import { awsCredentialPaths } from "./aws-credential-files.js";
 
 /** A running container-credentials endpoint. */
@@ -32,7 +30,7 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
 export async function startContainerCredentialsServer(
   service: AwsRolesAnywhereService & { containerCredentialsListen: string },
   source: { credentials(): RolesAnywhereCredentials | undefined },
-  logger: AgentLogger,
+  logger: Logger,
 ): Promise<ContainerCredentialsServer> {
   const tokenPath = awsCredentialPaths(service).token;
   const token = randomBytes(32).toString("base64url");

@@ -1,9 +1,7 @@
 import { createPrivateKey } from "node:crypto";
-import { RolesAnywhereSessionError, createRolesAnywhereSession, type RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
-import { backoffDelayMs, renewalDelayMs } from "../backoff.js";
+import { RolesAnywhereSessionError, createRolesAnywhereSession, writeFileAtomic, type Logger, type RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
+import { retryDelayMs, renewalDelayMs } from "../backoff.js";
 import type { AwsRolesAnywhereService } from "../config/index.js";
-import { writeFileAtomic } from "../files/write-file-atomic.js";
-import type { AgentLogger } from "../logger.js";
 import type { SvidManager, X509Want } from "../svid-manager.js";
 import { awsCredentialPaths, formatCredentialProcess, formatSharedCredentials } from "./aws-credential-files.js";
 import type { FileOutput } from "./file-outputs.js";
@@ -33,7 +31,7 @@ interface Held {
  * configured interval) and whenever the SVID is renewed. While the issuer or Roles Anywhere is
  * unreachable the files keep the last credentials, and the service retries with backoff.
  */
-export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, manager: SvidManager, logger: AgentLogger): AwsRolesAnywhereOutput {
+export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, manager: SvidManager, logger: Logger): AwsRolesAnywhereOutput {
   const want = rolesAnywhereWant(service);
   const paths = awsCredentialPaths(service);
   let held: Held | undefined;
@@ -90,7 +88,7 @@ export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, m
       failures++;
       lastError = err instanceof Error ? err.message : String(err);
       const remaining = held ? held.credentials.expiration.getTime() - Date.now() : Infinity;
-      const delay = Math.max(500, Math.min(backoffDelayMs(failures), remaining / 4));
+      const delay = Math.max(500, Math.min(retryDelayMs(failures), remaining / 4));
       logger.warn("could not get AWS credentials from IAM Roles Anywhere; keeping the current ones and retrying", {
         spiffe_id: service.spiffeId,
         error: lastError,

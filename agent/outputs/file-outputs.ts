@@ -1,9 +1,13 @@
-import { Bundle, encodeCertificatePem, marshalPemBundle, marshalSpiffeBundle } from "../../layers/spiffe/src/index.js";
-import { renewalDelayMs, backoffDelayMs } from "../backoff.js";
+import {
+  Bundle,
+  marshalPemBundle,
+  marshalSpiffeBundle,
+  writeFileAtomic,
+  writeX509SvidFiles,
+  type Logger,
+} from "../../layers/spiffe/src/index.js";
+import { renewalDelayMs, retryDelayMs } from "../backoff.js";
 import type { JwtFileService, X509FileService } from "../config/index.js";
-import { privateKeyPem } from "../files/private-key-pem.js";
-import { writeFileAtomic } from "../files/write-file-atomic.js";
-import type { AgentLogger } from "../logger.js";
 import type { SvidManager } from "../svid-manager.js";
 import { runReloadAction } from "./reload.js";
 
@@ -18,7 +22,7 @@ export interface FileOutput {
 }
 
 /** svid.pem (0644), svid_key.pem (0600), svid_bundle.pem (0644), rewritten on renewal or bundle change. */
-export function createX509FileOutput(service: X509FileService, manager: SvidManager, logger: AgentLogger): FileOutput {
+export function createX509FileOutput(service: X509FileService, manager: SvidManager, logger: Logger): FileOutput {
   const want = { spiffeId: service.spiffeId, dnsNames: service.dnsNames, ...(service.ttlSeconds ? { ttlSeconds: service.ttlSeconds } : {}) };
   let written = "";
   let writtenAt: Date | undefined;
@@ -33,9 +37,11 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
     const stamp = `${material.serialNumber}|${marshalPemBundle(bundle)}`;
     if (stamp === written) return true;
     try {
-      await writeFileAtomic(`${service.destination}/${service.keyFileName}`, privateKeyPem(material.privateKey), 0o600);
-      await writeFileAtomic(`${service.destination}/${service.certFileName}`, encodeCertificatePem(material.certificates), 0o644);
-      await writeFileAtomic(`${service.destination}/${service.bundleFileName}`, marshalPemBundle(bundle), 0o644);
+      await writeX509SvidFiles(
+        service.destination,
+        { certificates: material.certificates, privateKey: material.privateKey, bundle: bundle.x509Authorities },
+        { cert: service.certFileName, key: service.keyFileName, bundle: service.bundleFileName },
+      );
       written = stamp;
       writtenAt = new Date();
       lastError = undefined;
@@ -63,7 +69,7 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
 }
 
 /** jwt_svid.token (0600) and jwt_bundle.json (0644), refreshed at about half the token's life. */
-export function createJwtFileOutput(service: JwtFileService, manager: SvidManager, logger: AgentLogger): FileOutput {
+export function createJwtFileOutput(service: JwtFileService, manager: SvidManager, logger: Logger): FileOutput {
   let writtenAt: Date | undefined;
   let lastError: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -103,7 +109,7 @@ export function createJwtFileOutput(service: JwtFileService, manager: SvidManage
       failures++;
       lastError = (err as Error).message;
       logger.warn("could not refresh the JWT-SVID file; retrying", { spiffe_id: service.spiffeId, error: err });
-      schedule(backoffDelayMs(failures));
+      schedule(retryDelayMs(failures));
       return false;
     }
   };

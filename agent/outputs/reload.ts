@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import type { Logger } from "../../layers/spiffe/src/index.js";
 import type { ReloadAction } from "../config/index.js";
-import type { AgentLogger } from "../logger.js";
 
 /** After files were written: run `cmd cmd_args` (waiting for it), or signal the process in `pid_file_name`. */
-export async function runReloadAction(action: ReloadAction, logger: AgentLogger): Promise<void> {
+export async function runReloadAction(action: ReloadAction, logger: Logger): Promise<void> {
   if (action.cmd) {
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(action.cmd as string, action.cmdArgs, { stdio: "ignore" });

@@ -1,18 +1,13 @@
 import { Metadata, status, type ServerErrorResponse, type StatusObject } from "@grpc/grpc-js";
+import type { Logger } from "../../layers/spiffe/src/index.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
 import { MALFORMED_REQUEST, type MessageEncoder } from "./workload-api-definition.js";
-
-/** A structured logger (Powertools' Logger fits). Never given a key or a token. */
-export interface WorkloadApiLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 /** What every handler needs from the server. */
 export interface HandlerContext {
   source: WorkloadApiSource;
-  logger: WorkloadApiLogger;
+  /** Never given a key or a token. */
+  logger: Pick<Logger, "info" | "warn" | "error">;
   encoders: Record<string, MessageEncoder>;
   /** The identity attested for the connection a call arrived on, by `call.getPeer()`. */
   callerOf(peer: string): CallerIdentity | undefined;

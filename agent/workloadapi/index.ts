@@ -7,7 +7,6 @@
  * service definition.
  */
 export type { CallerIdentity, JwtSvidView, WorkloadApiSource, WorkloadApiState, X509SvidView } from "./types.js";
-export type { WorkloadApiLogger } from "./call-context.js";
 export {
   MAX_REQUEST_BYTES,
   MAX_RESPONSE_BYTES,

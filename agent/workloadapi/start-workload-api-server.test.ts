@@ -315,6 +315,14 @@ describe("Workload API server: JWT-SVIDs", () => {
     assert.equal(typeof response.claims.fields.exp!.numberValue, "number");
   });
 
+  it("validates a JWT-SVID carrying an OIDC iss (an issuer with TESSERA_ISSUER_URL) and returns the iss claim", async () => {
+    const h = await startHarness();
+    const token = await pki.mintJwt(DB, ["svc"], 300, "https://spiffe.example.org");
+    const response = await callUnary<{ spiffe_id: string; claims: { fields: Record<string, Record<string, unknown>> } }>(h.client(), "ValidateJWTSVID", { audience: "svc", svid: token });
+    assert.equal(response.spiffe_id, DB);
+    assert.equal(response.claims.fields.iss!.stringValue, "https://spiffe.example.org");
+  });
+
   it("answers InvalidArgument with the reason for a token that does not validate, and never logs the token", async () => {
     const h = await startHarness();
     const client = h.client();

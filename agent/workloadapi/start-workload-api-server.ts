@@ -1,6 +1,6 @@
 import { Server, ServerCredentials, status, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { createServer, type Socket } from "node:net";
-import { admitCall, isCallStatus, toServiceError, type HandlerContext, type WorkloadApiLogger } from "./call-context.js";
+import { admitCall, isCallStatus, toServiceError, type HandlerContext } from "./call-context.js";
 import { startHttp2Bridge } from "./http2-bridge.js";
 import { createJwtHandlers } from "./jwt-handlers.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
@@ -22,7 +22,7 @@ export interface StartWorkloadApiServerOptions {
   source: WorkloadApiSource;
   /** Workload attestation of one accepted connection, from its peer credentials. */
   attest: (socket: Socket) => Promise<CallerIdentity>;
-  logger?: WorkloadApiLogger;
+  logger?: HandlerContext["logger"];
 }
 
 /** A running Workload API server. */
@@ -48,7 +48,7 @@ async function shutDownGrpc(server: Server): Promise<void> {
   server.forceShutdown();
 }
 
-const silentLogger: WorkloadApiLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silentLogger: HandlerContext["logger"] = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Answers Unimplemented (after the security header check) for a profile Tessera does not serve. */
 function unimplemented(ctx: HandlerContext) {

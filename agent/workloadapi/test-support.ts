@@ -33,7 +33,7 @@ export interface TestPki {
   /** Add another CA certificate (its own key) to the bundle, as a rotation's prepared CA. */
   addCa(): Promise<Uint8Array>;
   /** A JWT-SVID signed by the JWT key. */
-  mintJwt(spiffeId: string, audience: string[], ttlSeconds?: number): Promise<string>;
+  mintJwt(spiffeId: string, audience: string[], ttlSeconds?: number, issuer?: string): Promise<string>;
   /** The JWKS of the JWT key, `{"keys":[...]}`, as the Workload API serves it. */
   jwks(): Uint8Array;
   /** The bundle (X.509 CAs and JWT key) as the library's `Bundle`. */
@@ -84,8 +84,8 @@ export async function createTestPki(directory: string, trustDomain = "example.or
       x509Authorities.push(next.certificate);
       return next.certificate;
     },
-    mintJwt: (spiffeId, audience, ttlSeconds = 300) =>
-      mintJwtSvid({ key: jwtKey, kid: jwtKid, spiffeId: SpiffeId.fromString(spiffeId), audience, ttlSeconds, now: new Date() }),
+    mintJwt: (spiffeId, audience, ttlSeconds = 300, issuer?: string) =>
+      mintJwtSvid({ key: jwtKey, kid: jwtKid, spiffeId: SpiffeId.fromString(spiffeId), audience, ttlSeconds, now: new Date(), ...(issuer ? { issuer } : {}) }),
     jwks: () => new TextEncoder().encode(JSON.stringify({ keys: [createJwk(jwtKey.publicKey, "jwt-svid", jwtKid)] })),
     bundle: () => new Bundle({ trustDomain: td, x509Authorities, jwtAuthorities: [[jwtKid, createJwk(jwtKey.publicKey, "jwt-svid", jwtKid)]] }),
   };

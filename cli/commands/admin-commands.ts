@@ -55,7 +55,12 @@ function formatCaStatus(status: Json): string {
   const schedule = (status.schedule as Json[] | undefined) ?? [];
   const next = schedule.map((p) => {
     const step = p.next as Json | undefined;
-    const requested = p.rotationRequestedAt ? ` (rotation requested ${p.rotationRequestedAt as string})` : "";
+    const emergency = p.emergency as Json | undefined;
+    const requested = emergency
+      ? ` (EMERGENCY rotation under way since ${emergency.requestedAt as string}: ${emergency.reason as string})`
+      : p.rotationRequestedAt
+        ? ` (rotation requested ${p.rotationRequestedAt as string})`
+        : "";
     return step ? `${p.kind as string}: ${step.step as string} slot ${step.slot as string} ${step.due ? "now" : `at ${step.at as string}`}${requested}` : `${p.kind as string}: nothing planned`;
   });
   return `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
@@ -64,13 +69,24 @@ function formatCaStatus(status: Json): string {
   )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(schedule)}`;
 }
 
+function formatEmergency(done: Json): string {
+  const outcomes = Object.entries((done.outcomes as Json | undefined) ?? {}).map(([kind, outcome]) => `${kind}: ${outcome as string}`);
+  const steps = ((done.steps as Json[] | undefined) ?? []).map((s) => `${s.type as string} ${s.kind as string} slot ${s.slot as string}`);
+  const pending = (done.pending as string[] | undefined) ?? [];
+  const state = pending.length
+    ? `still under way for ${pending.join(", ")}: the next rotation ticks finish it (see tessera ca status)`
+    : "done: the compromised keys are out of the published bundle; agents renew from the new CA at their next bundle refresh";
+  return `emergency rotation ${state}\nrequests: ${outcomes.join(", ")}\nsteps: ${steps.join(", ") || "none"}\n\n${formatCaStatus(done)}`;
+}
+
 /** `tessera bot|token|audit|ca|bundle ...`: the admin commands. */
 export function adminCommands(): Record<string, Command> {
   return {
     "bot create": {
       usage:
-        "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token|oidc|gcp ...] " +
-        "[--oidc-preset github|gitlab|kubernetes] [--oidc-issuer URL] [--oidc-audience AUD] [--claim NAME=GLOB ...] " +
+        "NAME --allow SPIFFE_ID [--allow ...] [--allow-dns NAME|*.DOMAIN ...] [--join-method token|oidc|gcp|aws_ec2|aws_iam ...] " +
+        "[--oidc-preset github|gitlab|kubernetes|aws_sts|azure] [--oidc-issuer URL] [--oidc-audience AUD] [--claim NAME=GLOB ...] " +
+        "[--aws-account ID ...] [--aws-region GLOB ...] [--max-join-age 5m] [--allow-rejoin] [--aws-arn GLOB ...] " +
         "[--join-rules JSON] [--max-ttl 1h]",
       options: {
         allow: { type: "string", multiple: true },
@@ -252,12 +268,21 @@ export function adminCommands(): Record<string, Command> {
       },
     },
     "ca rotate": {
-      usage: "",
-      options: {},
+      usage: "[--emergency [--kind x509|jwt|all] [--reason TEXT]]",
+      options: { emergency: { type: "boolean" }, kind: { type: "string" }, reason: { type: "string" } },
       run: async (ctx) => {
         none(ctx);
-        const status = await ctx.admin().call<Json>("POST", "/v1/admin/ca/rotate");
-        print(ctx, status, () => `rotation requested: a new CA and JWT key are prepared on the next tick and activated once published\n\n${formatCaStatus(status)}`);
+        const { emergency, kind, reason } = ctx.values;
+        if (!emergency && (kind !== undefined || reason !== undefined)) throw new UsageError("tessera: --kind and --reason go with --emergency");
+        if (kind !== undefined && kind !== "x509" && kind !== "jwt" && kind !== "all") throw new UsageError("tessera: --kind must be x509, jwt or all");
+        if (!emergency) {
+          const status = await ctx.admin().call<Json>("POST", "/v1/admin/ca/rotate");
+          print(ctx, status, () => `rotation requested: a new CA and JWT key are prepared on the next tick and activated once published\n\n${formatCaStatus(status)}`);
+          return;
+        }
+        const body = { emergency: true, ...(kind !== undefined ? { kind } : {}), ...(reason !== undefined ? { reason } : {}) };
+        const done = await ctx.admin().call<Json>("POST", "/v1/admin/ca/rotate", body);
+        print(ctx, done, () => formatEmergency(done));
       },
     },
     "bundle show": {

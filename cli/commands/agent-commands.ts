@@ -4,11 +4,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { AgentFatalError } from "../../agent/agent-fatal-error.js";
 import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig, type AgentConfig } from "../../agent/config/index.js";
-import { privateKeyPem } from "../../agent/files/private-key-pem.js";
-import { writeFileAtomic } from "../../agent/files/write-file-atomic.js";
 import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
-import { encodeCertificatePem, parseCertificates, parseDurationSeconds } from "../../layers/spiffe/src/index.js";
+import { parseCertificates, parseDurationSeconds, writeX509SvidFiles } from "../../layers/spiffe/src/index.js";
 import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
 import { AGENT_AWS_USAGE, runAgentAwsCommand } from "./agent-aws-command.js";
 import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";
@@ -160,9 +158,11 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
       const svids = res.svids.map(describeSvid);
       if (values.write) {
         const svid = res.svids[0] as X509SvidMessage;
-        await writeFileAtomic(`${values.write}/svid.pem`, encodeCertificatePem(parseCertificates(new Uint8Array(svid.x509_svid))), 0o644);
-        await writeFileAtomic(`${values.write}/svid_key.pem`, privateKeyPem(svid.x509_svid_key), 0o600);
-        await writeFileAtomic(`${values.write}/svid_bundle.pem`, encodeCertificatePem(parseCertificates(new Uint8Array(svid.bundle))), 0o644);
+        await writeX509SvidFiles(values.write, {
+          certificates: parseCertificates(new Uint8Array(svid.x509_svid)),
+          privateKey: new Uint8Array(svid.x509_svid_key),
+          bundle: parseCertificates(new Uint8Array(svid.bundle)),
+        });
       }
       print({ svids }, () => formatTable(["SPIFFE ID", "SERIAL", "NOT AFTER", "HINT"], svids.map((s) => [s.spiffe_id as string, s.serial as string, s.not_after as string, s.hint as string | undefined])));
       return 0;

@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { startDevServer } from "../dev/run-dev.js";
 import { UsageError, helpAsked, type CliIo } from "../output.js";
 
 const DEFAULT_PORT = 8640;
@@ -26,6 +25,8 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
   const port = Number(values.port ?? io.env.TESSERA_PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("tessera: --port must be 0-65535");
   const trustDomain = values["trust-domain"] ?? io.env.TESSERA_TRUST_DOMAIN;
+  // Loaded here, not up front: the issuer (AWS SDK, middy, Powertools) is for `tessera dev` alone.
+  const { startDevServer } = await import("../dev/run-dev.js");
   const server = await startDevServer({
     dataDir: values["data-dir"] ?? io.env.TESSERA_DATA_DIR ?? ".tessera",
     host: values.host ?? "127.0.0.1",
@@ -38,6 +39,7 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
       `tessera dev issuer for trust domain ${server.trustDomain}`,
       `  API:          ${server.url}`,
       `  bundle:       ${server.url}/v1/bundle`,
+      ...(server.runtime.config.issuerUrl ? [`  OIDC issuer:  ${server.runtime.config.issuerUrl} (JWT-SVID iss; /.well-known/openid-configuration)`] : []),
       `  admin token:  ${server.adminTokenPath}`,
       "",
       "Create a bot and a join token (in another terminal):",

@@ -10,7 +10,37 @@ export const JOIN_RULE_OPTIONS = {
   "oidc-issuer": { type: "string" },
   "oidc-audience": { type: "string" },
   claim: { type: "string", multiple: true },
+  "aws-account": { type: "string", multiple: true },
+  "aws-region": { type: "string", multiple: true },
+  "aws-arn": { type: "string", multiple: true },
+  "max-join-age": { type: "string" },
+  "allow-rejoin": { type: "boolean" },
 } as const;
+
+const AWS_EC2_FLAGS = ["aws-account", "aws-region", "max-join-age", "allow-rejoin"];
+const AWS_FLAGS = [...AWS_EC2_FLAGS, "aws-arn"];
+
+const one = (list: string[]) => (list.length === 1 ? (list[0] as string) : list);
+
+/** The `aws_iam` rule's claims: `--claim` ones with `--aws-account` (as `account`) and `--aws-arn` (as `arn`). */
+function awsIamFields(values: Record<string, unknown>, claims: Record<string, string | string[]>): Json {
+  const merged: Record<string, string | string[]> = { ...claims };
+  if (values["aws-account"]) merged.account = one(values["aws-account"] as string[]);
+  if (values["aws-arn"]) merged.arn = one(values["aws-arn"] as string[]);
+  return Object.keys(merged).length ? { claims: merged } : {};
+}
+
+/** The `aws_ec2` rule's fields from `--aws-account`, `--aws-region` (claims) and `--max-join-age`, `--allow-rejoin`. */
+function awsEc2Fields(values: Record<string, unknown>, claims: Record<string, string | string[]>): Json {
+  const merged: Record<string, string | string[]> = { ...claims };
+  if (values["aws-account"]) merged.account = one(values["aws-account"] as string[]);
+  if (values["aws-region"]) merged.region = one(values["aws-region"] as string[]);
+  const rule: Json = {};
+  if (Object.keys(merged).length) rule.claims = merged;
+  if (values["max-join-age"] !== undefined) rule.max_join_age = values["max-join-age"];
+  if (values["allow-rejoin"]) rule.allow_rejoin = true;
+  return rule;
+}
 
 function claimsOf(flags: string[]): Record<string, string | string[]> {
   const claims: Record<string, string[]> = {};
@@ -25,14 +55,16 @@ function claimsOf(flags: string[]): Record<string, string | string[]> {
 /**
  * The `join_rules` of `tessera bot create`: `--join-rules JSON` as given, or one rule per
  * `--join-method` (default token), where `--claim NAME=GLOB` (repeatable) applies to the one
- * platform method and `--oidc-*` to oidc. The issuer checks the rules; this only assembles them.
+ * platform method, `--oidc-*` to oidc and `--aws-account`, `--aws-region`, `--max-join-age`,
+ * `--allow-rejoin` to aws_ec2, `--aws-account` and `--aws-arn` to aws_iam. The issuer checks the
+ * rules; this only assembles them.
  */
 export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
   const methods = (values["join-method"] as string[] | undefined) ?? ["token"];
   const claims = claimsOf((values.claim as string[] | undefined) ?? []);
   if (values["join-rules"] !== undefined) {
-    if (values["join-method"] || Object.keys(claims).length || values["oidc-issuer"] || values["oidc-audience"] || values["oidc-preset"]) {
-      throw new UsageError("tessera: --join-rules replaces --join-method, --claim and --oidc-*; give one or the other");
+    if (values["join-method"] || Object.keys(claims).length || values["oidc-issuer"] || values["oidc-audience"] || values["oidc-preset"] || AWS_FLAGS.some((f) => values[f])) {
+      throw new UsageError("tessera: --join-rules replaces --join-method, --claim, --oidc-* and --aws-*; give one or the other");
     }
     let rules: unknown;
     try {
@@ -44,6 +76,12 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
     return rules as Json[];
   }
   const platform = methods.filter((method) => method !== "token");
+  const ec2 = methods.includes("aws_ec2");
+  const iam = methods.includes("aws_iam");
+  if (AWS_EC2_FLAGS.some((f) => f !== "aws-account" && values[f]) && !ec2) throw new UsageError("tessera: --aws-region, --max-join-age and --allow-rejoin are for --join-method aws_ec2");
+  if (values["aws-arn"] && !iam) throw new UsageError("tessera: --aws-arn is for --join-method aws_iam");
+  if (values["aws-account"] && !ec2 && !iam) throw new UsageError("tessera: --aws-account is for --join-method aws_ec2 or aws_iam");
+  if (values["aws-account"] && ec2 && iam) throw new UsageError("tessera: --aws-account is ambiguous with both aws_ec2 and aws_iam; use --join-rules");
   if (platform.length > 1 && Object.keys(claims).length) throw new UsageError("tessera: --claim is ambiguous with several platform methods; use --join-rules");
   return methods.map((method) => {
     if (method === "token") return { method };
@@ -53,6 +91,8 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
       if (values["oidc-issuer"]) rule.issuer = values["oidc-issuer"];
       if (values["oidc-audience"]) rule.audience = values["oidc-audience"];
     }
+    if (method === "aws_ec2") return { ...rule, ...awsEc2Fields(values, claims) };
+    if (method === "aws_iam") return { ...rule, ...awsIamFields(values, claims) };
     if (Object.keys(claims).length) rule.claims = claims;
     return rule;
   });

@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { IssuerClient } from "../../agent/issuer-client.js";
-import { writeFileAtomic } from "../../agent/files/write-file-atomic.js";
-import { SpiffeId, createCsr, parseDurationSeconds } from "../../layers/spiffe/src/index.js";
+import { SpiffeId, createCsr, parseCertificates, parseDurationSeconds, writeFileAtomic, writeX509SvidFiles } from "../../layers/spiffe/src/index.js";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatFields } from "../output.js";
 
@@ -49,9 +48,11 @@ export function svidCommands(): Record<string, Command> {
           ...(ttl ? { ttlSeconds: ttl } : {}),
           ...(ctx.values.dns ? { dnsNames: ctx.values.dns as string[] } : {}),
         });
-        await writeFileAtomic(`${out}/svid_key.pem`, privateKey.export({ format: "pem", type: "pkcs8" }) as string, 0o600);
-        await writeFileAtomic(`${out}/svid.pem`, svid.certificates.join(""), 0o644);
-        await writeFileAtomic(`${out}/svid_bundle.pem`, svid.bundle.join(""), 0o644);
+        await writeX509SvidFiles(out, {
+          certificates: svid.certificates.flatMap((pem) => parseCertificates(pem)),
+          privateKey: privateKey.export({ format: "der", type: "pkcs8" }),
+          bundle: svid.bundle.flatMap((pem) => parseCertificates(pem)),
+        });
         const view = { spiffe_id: svid.spiffe_id, serial_number: svid.serial_number, expires_at: svid.expires_at, directory: out };
         ctx.io.out(ctx.json ? JSON.stringify(view, null, 2) : formatFields(view));
       },

@@ -132,6 +132,40 @@ export interface LocalFront {
   close(): Promise<void>;
 }
 
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** A local front that listens (so its URL is known) but answers 503 until `serve` gives it a runtime. */
+export interface ListeningFront extends LocalFront {
+  serve(runtime: TesseraRuntime, adminToken: string): void;
+}
+
+const STARTING = { error: { code: "ERR_AUTHORITY_UNAVAILABLE", message: "dev: the issuer is still starting" } };
+
+/**
+ * Listen on `host:port` before the runtime exists, so the issuer can be configured with its own URL
+ * (`tessera dev`'s OIDC issuer); requests are answered 503 until `serve` is called.
+ */
+export async function listenLocalFront(options: { host: string; port: number }): Promise<ListeningFront> {
+  let listener: RequestListener | undefined;
+  const server = createServer((req, res) => {
+    if (listener) void listener(req, res);
+    else send(res, jsonResponse(statusForCode(STARTING.error.code), STARTING, { "retry-after": "1" }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    serve: (runtime, adminToken) => {
+      listener = requestListener(runtime, adminToken);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 /**
  * Serve the Lambda handlers over plain HTTP on one machine, shaping requests as API Gateway HTTP
  * API events. Admin routes need `Authorization: Bearer <admin token>`; the front then sets the
@@ -143,7 +177,12 @@ export async function startLocalFront(options: {
   port: number;
   adminToken: string;
 }): Promise<LocalFront> {
-  const { runtime } = options;
+  const front = await listenLocalFront(options);
+  front.serve(options.runtime, options.adminToken);
+  return front;
+}
+
+function requestListener(runtime: TesseraRuntime, adminToken: string): RequestListener {
   const join = createJoinHandler(runtime);
   const issue = createIssueHandler(runtime);
   const admin = createAdminHandler(runtime);
@@ -152,7 +191,7 @@ export async function startLocalFront(options: {
     ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
     ...adminRoutes(runtime.admin, runtime.revocation).map((r) => compile(r.routeKey, admin)),
   ];
-  const server = createServer(async (req, res) => {
+  return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");
       const body = await readBody(req);
@@ -168,7 +207,7 @@ export async function startLocalFront(options: {
       });
       const event = toEvent(req, url, body, route, params);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
-        if (!tokenMatches(req.headers.authorization, options.adminToken)) {
+        if (!tokenMatches(req.headers.authorization, adminToken)) {
           send(res, jsonResponse(statusForCode("ERR_UNAUTHORIZED"), { error: { code: "ERR_UNAUTHORIZED", message: ADMIN_TOKEN_NEEDED } }));
           return;
         }
@@ -179,15 +218,5 @@ export async function startLocalFront(options: {
       runtime.logger.error("local front failed", { error: err });
       if (!res.headersSent) send(res, jsonResponse(500, { error: { code: "ERR_INTERNAL", message: "internal error" } }));
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -4,12 +4,13 @@ import {
   ConfigError,
   buildRuntime,
   generateSecret,
+  isLoopbackHost,
   loadConfig,
   runRotationTick,
   TesseraError,
   type TesseraRuntime,
 } from "../../layers/spiffe/src/index.js";
-import { startLocalFront, type LocalFront } from "./local-front.js";
+import { listenLocalFront, type ListeningFront, type LocalFront } from "./local-front.js";
 
 /** Options of `tessera dev` (and `npm start`). */
 export interface DevOptions {
@@ -71,8 +72,19 @@ async function readOrCreate(path: string, make: () => string): Promise<string> {
 /**
  * Start the whole issuer on one machine: embedded store and disk keys in `dataDir`, the first CA and
  * JWT key made on first start, the Lambda handlers behind a local HTTP front. Restart keeps it all.
+ * The OIDC issuer URL is `TESSERA_ISSUER_URL` when set, else the front's own URL on a loopback host.
  */
 export async function startDevServer(options: DevOptions): Promise<DevServer> {
+  const front = await listenLocalFront({ host: options.host, port: options.port });
+  try {
+    return await startBehind(front, options);
+  } catch (err) {
+    await front.close();
+    throw err;
+  }
+}
+
+async function startBehind(front: ListeningFront, options: DevOptions): Promise<DevServer> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -85,7 +97,9 @@ export async function startDevServer(options: DevOptions): Promise<DevServer> {
       `dev: ${dataDir} belongs to trust domain ${settings.trust_domain}, not ${options.trustDomain}; use another --data-dir`,
     );
   }
+  const ownIssuer = URL.canParse(front.url) && isLoopbackHost(new URL(front.url).hostname) ? { TESSERA_ISSUER_URL: front.url } : {};
   const config = loadConfig({
+    ...ownIssuer,
     ...options.env,
     TESSERA_TRUST_DOMAIN: settings.trust_domain,
     TESSERA_STORE: "embedded",
@@ -97,7 +111,7 @@ export async function startDevServer(options: DevOptions): Promise<DevServer> {
   const runtime = await buildRuntime(config);
   try {
     await runRotationTick({ ...runtime, publishers: [] });
-    const front = await startLocalFront({ runtime, host: options.host, port: options.port, adminToken });
+    front.serve(runtime, adminToken);
     const stopTicks = startRotationTicks(runtime, options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS);
     return {
       url: front.url,

@@ -1,7 +1,8 @@
-import { buildRuntime, loadConfig, type HttpHandler } from "../../layers/spiffe/src/index.js";
+import { buildRuntime, createBundlePublishers, loadConfig, type HttpHandler } from "../../layers/spiffe/src/index.js";
 import { createAdminHandler } from "./create-handler.js";
 
-const ready = buildRuntime(loadConfig(process.env)).then(createAdminHandler);
+const config = loadConfig(process.env);
+const ready = buildRuntime(config).then((runtime) => createAdminHandler(runtime, createBundlePublishers(config)));
 
 /** Lambda entry point; dependencies are built once per cold start. */
 export const handler: HttpHandler = async (event, context) => (await ready)(event, context);

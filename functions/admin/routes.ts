@@ -3,12 +3,14 @@ import {
   createBot,
   createJoinToken,
   deleteBot,
+  emergencyCaRotation,
   getCaStatus,
   jsonResponse,
   listAuditEvents,
   listBots,
   listJoinTokens,
   requestCaRotation,
+  RequestInvalidError,
   revokeSvids,
   setLock,
   showBot,
@@ -169,7 +171,13 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
       ).map(auditView),
     })),
     route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
-    route("POST /v1/admin/ca/rotate", 0, async () => requestCaRotation(deps)),
+    route("POST /v1/admin/ca/rotate", 4 * 1024, async (event, actor) => {
+      const body = event.json ?? {};
+      if (body.emergency === undefined || body.emergency === false) return requestCaRotation(deps);
+      if (body.emergency !== true) throw new RequestInvalidError("admin: emergency must be true or false");
+      const done = await emergencyCaRotation(deps, { kind: body.kind, reason: body.reason }, actor);
+      return { emergency: true, outcomes: done.outcomes, steps: done.steps, pending: done.pending, published: done.published, ...done.status };
+    }),
     route("POST /v1/admin/revocations", 4 * 1024, async (event, actor) => {
       const body = event.json ?? {};
       const result = await revokeSvids(revocation, { serial: body.serial, jti: body.jti, bot: body.bot, instance: body.instance, ca: body.ca, reason: body.reason }, actor);

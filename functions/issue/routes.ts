@@ -8,18 +8,39 @@ import {
   encodeCertificatePem,
   issueJwtSvidForBot,
   issueX509SvidForBot,
+  createOidcJwks,
+  createDiscoveryDocument,
   jsonResponse,
   marshalPemBundle,
   marshalSpiffeBundle,
+  joinRequestOf,
+  optionalBearerTokenOf,
+  OIDC_DISCOVERY_PATH,
+  OIDC_JWKS_PATH,
+  OidcDiscoveryDisabledError,
   textResponse,
+  ACTIVE_X509_AUTHORITY_HEADER,
   type IssuerDeps,
+  type HttpEvent,
   type Route,
 } from "../../layers/spiffe/src/index.js";
+
+/**
+ * Who asks: the bot credential of `Authorization: Bearer`, or a platform proof in `join` (a workload
+ * without an agent). With neither, the request is refused here, before the use case, like any
+ * request without a credential.
+ */
+function callerOf(event: HttpEvent): { credential?: string; join?: ReturnType<typeof joinRequestOf> } {
+  const join = event.json?.join;
+  if (join === undefined) return { credential: bearerTokenOf(event) };
+  const credential = optionalBearerTokenOf(event);
+  return { ...(credential === undefined ? {} : { credential }), join: joinRequestOf(join) };
+}
 
 const BUNDLE_CACHE = { "cache-control": "public, max-age=60" };
 const REVOCATION_CACHE = { "cache-control": "public, max-age=10" };
 
-/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle, CRLs and the revocation list. */
+/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle, OIDC discovery, CRLs and the revocation list. */
 export function issueRoutes(deps: IssuerDeps): Route[] {
   return [
     {
@@ -28,7 +49,7 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
       handle: async (event) => {
         const body = event.json ?? {};
         const svid = await issueX509SvidForBot(deps, {
-          credential: bearerTokenOf(event),
+          ...callerOf(event),
           csr: body.csr,
           spiffeId: body.spiffe_id,
           ttlSeconds: body.ttl,
@@ -45,11 +66,11 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
     },
     {
       routeKey: "POST /v1/svids/jwt",
-      maxBodyBytes: 16 * 1024,
+      maxBodyBytes: 64 * 1024,
       handle: async (event) => {
         const body = event.json ?? {};
         const svid = await issueJwtSvidForBot(deps, {
-          credential: bearerTokenOf(event),
+          ...callerOf(event),
           spiffeId: body.spiffe_id,
           audience: body.audience,
           ttlSeconds: body.ttl,
@@ -61,12 +82,27 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
       routeKey: "GET /v1/bundle",
       maxBodyBytes: 0,
       handle: async (event) => {
-        const bundle = await deps.authorities.bundle();
+        const [bundle, active] = await Promise.all([deps.authorities.bundle(), deps.authorities.activeX509Sha256()]);
+        const headers = active ? { ...BUNDLE_CACHE, [ACTIVE_X509_AUTHORITY_HEADER]: active } : BUNDLE_CACHE;
         if (event.queryStringParameters?.format === "pem") {
-          return textResponse(200, marshalPemBundle(bundle), "application/x-pem-file", BUNDLE_CACHE);
+          return textResponse(200, marshalPemBundle(bundle), "application/x-pem-file", headers);
         }
-        return textResponse(200, marshalSpiffeBundle(bundle), "application/json", BUNDLE_CACHE);
+        return textResponse(200, marshalSpiffeBundle(bundle), "application/json", headers);
       },
+    },
+    {
+      routeKey: `GET ${OIDC_DISCOVERY_PATH}`,
+      maxBodyBytes: 0,
+      handle: async () => {
+        const issuerUrl = deps.policy.issuerUrl;
+        if (issuerUrl === undefined) throw new OidcDiscoveryDisabledError("oidcdiscovery: no issuer URL is configured (TESSERA_ISSUER_URL), so JWT-SVIDs carry no iss");
+        return jsonResponse(200, createDiscoveryDocument(issuerUrl, await deps.authorities.bundle()), BUNDLE_CACHE);
+      },
+    },
+    {
+      routeKey: `GET ${OIDC_JWKS_PATH}`,
+      maxBodyBytes: 0,
+      handle: async () => jsonResponse(200, createOidcJwks(await deps.authorities.bundle()), BUNDLE_CACHE),
     },
     {
       routeKey: "GET /v1/crl/{ca_id}",

@@ -1,7 +1,9 @@
 import {
   bearerTokenOf,
+  createJoinChallenge,
   jsonResponse,
   joinBot,
+  joinRequestOf,
   renewCredential,
   type CredentialGrant,
   type IssuerDeps,
@@ -18,17 +20,21 @@ function grantView(grant: CredentialGrant): Record<string, unknown> {
   };
 }
 
-/** The join function's routes: `POST /v1/join` and `POST /v1/renew`. */
+/** The join function's routes: `POST /v1/join/challenge`, `POST /v1/join` and `POST /v1/renew`. */
 export function joinRoutes(deps: IssuerDeps): Route[] {
   return [
     {
+      routeKey: "POST /v1/join/challenge",
+      maxBodyBytes: 1024,
+      handle: async () => {
+        const { challenge, expiresAt } = await createJoinChallenge(deps);
+        return jsonResponse(200, { challenge, expires_at: expiresAt.toISOString() });
+      },
+    },
+    {
       routeKey: "POST /v1/join",
       maxBodyBytes: 64 * 1024,
-      handle: async (event) =>
-        jsonResponse(
-          200,
-          grantView(await joinBot(deps, { joinMethod: event.json?.join_method, token: event.json?.token, botName: event.json?.bot_name, ttlSeconds: event.json?.ttl })),
-        ),
+      handle: async (event) => jsonResponse(200, grantView(await joinBot(deps, { ...joinRequestOf(event.json), ttlSeconds: event.json?.ttl }))),
     },
     {
       routeKey: "POST /v1/renew",

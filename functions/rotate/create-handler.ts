@@ -1,15 +1,18 @@
 import middy, { type MiddlewareObj } from "@middy/core";
 import {
+  RequestInvalidError,
   TesseraError,
+  emergencyCaRotation,
   runRotationTick,
+  type AdminDeps,
   type BundlePublisher,
-  type HttpLogger,
+  type Logger,
   type RotationStep,
   type RotationTickDeps,
 } from "../../layers/spiffe/src/index.js";
 
-/** What the rotate function needs: the authority parts of a runtime and the bundle's publishers. */
-export type RotateDeps = Omit<RotationTickDeps, "publishers"> & { publishers: readonly BundlePublisher[] };
+/** What the rotate function needs: the authority parts of a runtime, the bundle's publishers, and the admin parts for emergencies. */
+export type RotateDeps = Omit<RotationTickDeps, "publishers"> & { publishers: readonly BundlePublisher[]; admin: AdminDeps };
 
 /** What one tick did. */
 export interface RotateResult {
@@ -21,13 +24,29 @@ export interface RotateResult {
   x509Authorities: number;
   /** Each publisher and whether it wrote anything. */
   published: { publisher: string; changed: boolean }[];
+  /** Emergency input only: kinds still under way (finished by the next ticks). */
+  pending?: string[];
 }
 
-/** The scheduled Lambda handler; the EventBridge event itself carries nothing it reads. */
+/**
+ * The scheduled Lambda handler. The EventBridge event carries nothing it reads; an operator's
+ * invocation with `{"emergency": {"kind": "x509"|"jwt"|"all", "reason": "..."}}` runs an emergency
+ * rotation instead (the same one as `tessera ca rotate --emergency`), audited as the rotate function.
+ */
 export type RotateHandler = (event?: unknown, context?: unknown) => Promise<RotateResult>;
 
+/** Who an emergency asked for through the rotate function's input is audited as. */
+const EMERGENCY_ACTOR = "tessera:rotate-function";
+
+function emergencyInputOf(event: unknown): { kind?: unknown; reason?: unknown } | undefined {
+  const input = (event as { emergency?: unknown } | null | undefined)?.emergency;
+  if (input === undefined) return undefined;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new RequestInvalidError("rotate: emergency must be an object");
+  return input as { kind?: unknown; reason?: unknown };
+}
+
 /** Logs a failed tick with its code, then lets it fail so the invocation counts as an error. */
-function logFailures(logger: HttpLogger): MiddlewareObj {
+function logFailures(logger: Pick<Logger, "error">): MiddlewareObj {
   return {
     onError: (request) => {
       const err = request.error;
@@ -44,7 +63,13 @@ function logFailures(logger: HttpLogger): MiddlewareObj {
 export function createRotateHandler(deps: RotateDeps): RotateHandler {
   const chain = middy<unknown, RotateResult>()
     .use(logFailures(deps.logger))
-    .handler(async () => {
+    .handler(async (event) => {
+      const emergency = emergencyInputOf(event);
+      if (emergency) {
+        const done = await emergencyCaRotation({ ...deps.admin, rotation: deps }, emergency, EMERGENCY_ACTOR);
+        const { bundleSequence, slots } = done.status;
+        return { created: { x509: false, jwt: false }, steps: done.steps, bundleSequence, x509Authorities: slots.filter((s) => s.kind === "x509").length, published: done.published, pending: done.pending };
+      }
       const tick = await runRotationTick(deps);
       return {
         created: tick.created,

@@ -10,10 +10,11 @@ import { joinRoutes } from "../../functions/join/routes.js";
 import { TesseraHttpApi } from "./http-api.js";
 import type { KeyScope } from "./key-scope.js";
 import { TesseraRolesAnywhere } from "./roles-anywhere.js";
-import type { TesseraSettings } from "./settings.js";
+import { issuerUrlOf, type TesseraSettings } from "./settings.js";
 import { TABLE_ACCESS } from "./table-access.js";
 import { TesseraFunction } from "./tessera-function.js";
 import { TesseraBootstrap } from "./bootstrap.js";
+import { TesseraAgentlessExample } from "./agentless-example.js";
 
 /** The stateful resources the issuer uses. */
 export interface StatefulResources {
@@ -47,6 +48,8 @@ export class TesseraIssuerStack extends Stack {
   readonly http: TesseraHttpApi;
   readonly rolesAnywhere: TesseraRolesAnywhere | undefined;
   readonly schedule: events.Rule;
+  /** The example of SVIDs with no agent, when `agentlessExample=true`. */
+  readonly agentlessExample: TesseraAgentlessExample | undefined;
 
   constructor(scope: Construct, id: string, props: TesseraIssuerStackProps) {
     super(scope, id, props);
@@ -67,14 +70,20 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.issue)
       .bindKeys(keys, "sign");
+    // The admin function runs emergency rotations itself (a new key, the compromised one retired,
+    // the bundle published) so they take effect before the call returns, not at the next tick.
     this.admin = new TesseraFunction(this, "Admin", {
       entry: "functions/admin/handler.ts",
-      description: "Admin API: bots, join tokens, locks, audit, CA status, revocation",
+      description: "Admin API: bots, join tokens, locks, audit, CA status, emergency rotation and revocation",
       settings,
+      // API Gateway answers 503 after 30 s whatever the function does; an emergency takes a few seconds.
+      timeout: Duration.seconds(29),
     })
       .bindTable(table, TABLE_ACCESS.admin)
-      .bindKeys(keys, "sign")
+      .bindKeys(keys, "manage")
+      .bindBundleBucket(bundleBucket)
       .bindCrlPublishing(bundleBucket, trustAnchor);
+    if (trustAnchor) this.admin.bindTrustAnchor(trustAnchor);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
       description: "Scheduled: rotate the CA and JWT key, publish the bundle to S3 and the trust anchor",
@@ -107,17 +116,27 @@ export class TesseraIssuerStack extends Stack {
           function: this.issue.function,
           routeKeys: routeKeysOf(issueRoutes),
           authorization: {
-            noAuthorizerReason: "SVID requests carry a bot credential the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web); GET /v1/crl/{ca_id} and /v1/revocations are public revocation data.",
+            noAuthorizerReason:
+              "SVID requests carry a bot credential or a platform proof the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS; GET /v1/crl/{ca_id} and /v1/revocations are public revocation data.",
           },
         },
         Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },
       },
     });
+    // The issuer URL is the API's own unless configured: the functions that sign JWT-SVIDs, serve the
+    // discovery document or publish it to S3 (rotate, and the deployment's first publication) get it.
+    const issuerUrl = issuerUrlOf(settings, this.http.api.apiEndpoint);
+    for (const fn of [this.issue, this.rotate, this.bootstrap.handler, this.admin]) fn.bindIssuerUrl(issuerUrl);
     this.rolesAnywhere = trustAnchor
       ? new TesseraRolesAnywhere(this, "RolesAnywhere", { settings, trustAnchorArn: trustAnchor.trustAnchorArn })
       : undefined;
 
+    this.agentlessExample = settings.agentlessExample
+      ? new TesseraAgentlessExample(this, "AgentlessExample", { settings, example: settings.agentlessExample, issuerUrl: this.http.url })
+      : undefined;
+
     new CfnOutput(this, "BundleUrl", { value: `${this.http.url}v1/bundle`, description: "SPIFFE bundle endpoint (https_web)" });
+    new CfnOutput(this, "OidcIssuerUrl", { value: issuerUrl, description: "OIDC issuer of JWT-SVIDs (iss): register it as an IAM OIDC provider or a GCP workload identity pool provider" });
     new CfnOutput(this, "BundleObjectUrl", {
       value: settings.publicBundles
         ? `https://${bundleBucket.bucketRegionalDomainName}/bundle.json`

@@ -1,5 +1,7 @@
 import type { Node } from "constructs";
 import { CONFIG_DEFAULTS, defaultAliasPrefix, loadConfig, parseDurationSeconds } from "../../layers/spiffe/src/config/index.js";
+import { assertBotName } from "../../layers/spiffe/src/admin/bots.js";
+import { DEFAULT_WARN_FRACTION } from "../../layers/spiffe/src/rotation/thresholds.js";
 import { SpiffeId, TrustDomain } from "../../layers/spiffe/src/spiffeid/index.js";
 
 /** Everything a deployment can configure, from CDK context (`cdk.json` or `-c key=value`). */
@@ -18,6 +20,13 @@ export interface TesseraSettings {
   caTtl: string;
   jwtKeyTtl: string;
   bundleRefreshHint: string;
+  /** Status and rotation ticks warn once the active CA or JWT key has lived this fraction of its life (`TESSERA_CA_WARN_FRACTION`). */
+  caWarnFraction: string;
+  /**
+   * OIDC issuer URL of JWT-SVIDs (`iss`, discovery document) when it is neither the API's own URL nor
+   * the custom domain: e.g. a CloudFront distribution in front of the bundle bucket.
+   */
+  issuerUrl?: string;
   /** How often the rotate function runs, in whole minutes. */
   rotateEveryMinutes: number;
   /** Whether `bundle.json` and `bundle.pem` in the bucket are world-readable. */
@@ -33,6 +42,8 @@ export interface TesseraSettings {
   exampleSpiffeId: string;
   apiThrottle: { rateLimit: number; burstLimit: number };
   customDomain?: { domainName: string; certificateArn: string; hostedZoneId?: string; hostedZoneName?: string };
+  /** The example Lambda function that gets SVIDs with no agent (`agentlessExample=true`); absent by default. */
+  agentlessExample?: { botName: string; spiffeId: string };
 }
 
 /** Context key of every setting, with the environment variable of the functions it feeds. */
@@ -47,6 +58,7 @@ const CONFIG_VARIABLES = {
   caTtl: "TESSERA_CA_TTL",
   jwtKeyTtl: "TESSERA_JWT_KEY_TTL",
   bundleRefreshHint: "TESSERA_BUNDLE_REFRESH_HINT",
+  caWarnFraction: "TESSERA_CA_WARN_FRACTION",
   logLevel: "TESSERA_LOG_LEVEL",
 } as const satisfies Partial<Record<keyof TesseraSettings, string>>;
 
@@ -62,6 +74,7 @@ const DEFAULTS = {
   caTtl: CONFIG_DEFAULTS.TESSERA_CA_TTL,
   jwtKeyTtl: CONFIG_DEFAULTS.TESSERA_JWT_KEY_TTL,
   bundleRefreshHint: CONFIG_DEFAULTS.TESSERA_BUNDLE_REFRESH_HINT,
+  caWarnFraction: String(DEFAULT_WARN_FRACTION),
   rotateEvery: "10m",
   logRetentionDays: "90",
   logLevel: CONFIG_DEFAULTS.TESSERA_LOG_LEVEL,
@@ -131,6 +144,25 @@ function exampleSpiffeIdOf(node: Node, trustDomain: string): string {
   return id.toString();
 }
 
+function agentlessExampleOf(node: Node, trustDomain: string): TesseraSettings["agentlessExample"] {
+  if (!flag(node, "agentlessExample")) return undefined;
+  const botName = text(node, "agentlessExampleBotName", "agentless-example");
+  try {
+    assertBotName(botName);
+  } catch (err) {
+    throw new Error(`infra: context agentlessExampleBotName ${JSON.stringify(botName)} is not a bot name`, { cause: err });
+  }
+  const spiffeId = text(node, "agentlessExampleSpiffeId", `spiffe://${trustDomain}/lambda/agentless-example`);
+  let id: SpiffeId | undefined;
+  try {
+    id = SpiffeId.fromString(spiffeId);
+  } catch (err) {
+    throw new Error(`infra: context agentlessExampleSpiffeId ${JSON.stringify(spiffeId)} is not a valid SPIFFE ID`, { cause: err });
+  }
+  if (id.trustDomain.name !== trustDomain) fail("agentlessExampleSpiffeId", `must be in trust domain ${trustDomain}`);
+  return { botName, spiffeId: id.toString() };
+}
+
 function customDomainOf(node: Node): TesseraSettings["customDomain"] {
   const domainName = optional(node, "customDomainName");
   const certificateArn = optional(node, "customDomainCertificateArn");
@@ -144,6 +176,14 @@ function customDomainOf(node: Node): TesseraSettings["customDomain"] {
     fail("customDomainHostedZoneId", "and customDomainHostedZoneName must be set together");
   }
   return { domainName, certificateArn, ...(hostedZoneId && hostedZoneName ? { hostedZoneId, hostedZoneName } : {}) };
+}
+
+/**
+ * The OIDC issuer URL the functions put in JWT-SVIDs and publish discovery under: the `issuerUrl`
+ * setting, else the custom domain, else `apiEndpoint` (the HTTP API's own URL, a deploy-time token).
+ */
+export function issuerUrlOf(settings: TesseraSettings, apiEndpoint: string): string {
+  return settings.issuerUrl ?? (settings.customDomain ? `https://${settings.customDomain.domainName}` : apiEndpoint);
 }
 
 /** The environment every function gets from the settings: the `TESSERA_*` configuration variables. */
@@ -177,6 +217,7 @@ export function readSettings(node: Node): TesseraSettings {
     caTtl: text(node, "caTtl", DEFAULTS.caTtl),
     jwtKeyTtl: text(node, "jwtKeyTtl", DEFAULTS.jwtKeyTtl),
     bundleRefreshHint: text(node, "bundleRefreshHint", DEFAULTS.bundleRefreshHint),
+    caWarnFraction: text(node, "caWarnFraction", DEFAULTS.caWarnFraction),
     rotateEveryMinutes: rotateMinutes(node),
     publicBundles: flag(node, "publicBundles"),
     logRetentionDays,
@@ -192,6 +233,10 @@ export function readSettings(node: Node): TesseraSettings {
   };
   const customDomain = customDomainOf(node);
   if (customDomain) settings.customDomain = customDomain;
+  const agentlessExample = agentlessExampleOf(node, trustDomain);
+  if (agentlessExample) settings.agentlessExample = agentlessExample;
+  const issuerUrl = optional(node, "issuerUrl");
+  if (issuerUrl !== undefined) settings.issuerUrl = issuerUrl;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.stackPrefix)) fail("stackPrefix", "must be letters, digits and -");
   if (!/^[ a-zA-Z0-9_-]{1,255}$/.test(settings.trustAnchorName)) fail("trustAnchorName", "must be 1 to 255 letters, digits, spaces, _ or -");
   checkFunctionConfig(settings);
@@ -200,11 +245,16 @@ export function readSettings(node: Node): TesseraSettings {
 
 function checkFunctionConfig(settings: TesseraSettings): void {
   try {
-    loadConfig({ ...configEnvironment(settings), TESSERA_TABLE_NAME: "synth-check", TESSERA_KMS_ALIAS_PREFIX: settings.kmsAliasPrefix });
+    loadConfig({
+      ...configEnvironment(settings),
+      TESSERA_TABLE_NAME: "synth-check",
+      TESSERA_KMS_ALIAS_PREFIX: settings.kmsAliasPrefix,
+      ...(settings.issuerUrl !== undefined ? { TESSERA_ISSUER_URL: settings.issuerUrl } : {}),
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const variable = /TESSERA_[A-Z0-9_]+/.exec(message)?.[0];
-    const key = Object.entries(CONFIG_VARIABLES).find(([, v]) => v === variable)?.[0];
+    const key = Object.entries({ ...CONFIG_VARIABLES, issuerUrl: "TESSERA_ISSUER_URL" }).find(([, v]) => v === variable)?.[0];
     throw new Error(`infra: context ${key ?? "settings"} is refused by the functions' configuration: ${message}`, { cause: err });
   }
 }

@@ -3,6 +3,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
+import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "../../layers/spiffe/src/oidcdiscovery/index.js";
 import {
   GLOBAL_SECONDARY_INDEXES,
   TABLE_ATTRIBUTE_DEFINITIONS,
@@ -109,12 +110,14 @@ export class TesseraStatefulStack extends Stack {
           sid: "PublicTrustBundle",
           principals: [new iam.AnyPrincipal()],
           actions: ["s3:GetObject"],
-          resources: [bucket.arnForObjects("bundle.json"), bucket.arnForObjects("bundle.pem")],
+          // The bundle, and the OIDC discovery document and JWKS published beside it (the same public keys).
+          resources: ["bundle.json", "bundle.pem", OIDC_DISCOVERY_PATH.slice(1), OIDC_JWKS_PATH.slice(1)].map((key) => bucket.arnForObjects(key)),
         }),
       );
       Validations.of(bucket).acknowledge({
         id: "AwsSolutions-S2",
-        reason: "publicBundles is set: the trust bundle (public CA certificates and JWT keys) is meant to be world-readable; only bundle.json and bundle.pem are.",
+        reason:
+          "publicBundles is set: the trust bundle (public CA certificates and JWT keys) is meant to be world-readable; only bundle.json, bundle.pem and the OIDC discovery document and JWKS are.",
       });
     }
     return bucket;

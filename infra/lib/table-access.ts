@@ -17,7 +17,10 @@ export const TABLE_ACCESS = {
     actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     indexes: false,
   },
-  /** authenticateBot (reads, reuse lock), the CA journals, the revoked-key read and the audit record of each SVID; the CRL and revocation list (Query). */
+  /**
+   * authenticateBot (reads, reuse lock), a platform proof's single-use record (agent-less SVIDs), the
+   * CA journals, the revoked-key read and the audit record of each SVID; the CRL and revocation list (Query).
+   */
   issue: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: false },
   /** Bots, tokens and locks, the bot/token/instance lists and the audit queries (gsi1, gsi2); revocations and CRLs. */
   admin: {

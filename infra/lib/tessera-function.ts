@@ -144,6 +144,12 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
+  /** Put `issuerUrl` in the JWT-SVIDs the function signs (`iss`) and the OIDC documents it serves or publishes. */
+  bindIssuerUrl(issuerUrl: string): this {
+    this.function.addEnvironment("TESSERA_ISSUER_URL", issuerUrl);
+    return this;
+  }
+
   /** Keep the trust anchor `trustAnchorArn` holding the current CAs. */
   bindTrustAnchor(trustAnchor: { trustAnchorId: string; trustAnchorArn: string }): this {
     this.role.addToPrincipalPolicy(

@@ -53,6 +53,11 @@ const PUBLISH_CRLS = {
 };
 
 describe("issuer stack: functions", () => {
+  it("synthesises no agent-less example unless agentlessExample=true", () => {
+    assert.equal(synth.issuer.agentlessExample, undefined);
+    assert.ok(!JSON.stringify(template.toJSON()).includes("sts:GetWebIdentityToken"));
+  });
+
   it("runs every Tessera function on arm64 and the newest Node.js runtime, from an ESM bundle", () => {
     for (const [name, fn] of Object.entries(functions)) {
       const props = resourceOf(fn).Properties;
@@ -91,13 +96,21 @@ describe("issuer stack: functions", () => {
   it("configures each function through TESSERA_* variables that bind exactly its resources", () => {
     const env = (fn: TesseraFunction) => resourceOf(fn).Properties.Environment.Variables as Record<string, unknown>;
     const keys = (fn: TesseraFunction) => Object.keys(env(fn)).filter((k) => !k.endsWith("_TTL") && !k.endsWith("_HINT")).sort();
-    const common = ["TESSERA_KEY_SPEC", "TESSERA_LOG_LEVEL", "TESSERA_STORE", "TESSERA_TABLE_NAME", "TESSERA_TRUST_DOMAIN"];
+    const common = ["TESSERA_CA_WARN_FRACTION", "TESSERA_KEY_SPEC", "TESSERA_LOG_LEVEL", "TESSERA_STORE", "TESSERA_TABLE_NAME", "TESSERA_TRUST_DOMAIN"];
     const kms = ["TESSERA_KEY_MANAGER", "TESSERA_KMS_ALIAS_PREFIX"];
+    const issuer = "TESSERA_ISSUER_URL";
     assert.deepEqual(keys(functions.join!), common);
-    assert.deepEqual(keys(functions.admin!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID"].sort());
-    assert.deepEqual(keys(functions.issue!), [...common, ...kms].sort());
-    assert.deepEqual(keys(functions.bootstrap!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET"].sort());
-    assert.deepEqual(keys(functions.rotate!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID"].sort());
+    // The admin function runs emergency rotations: it makes keys and publishes like the rotate function.
+    assert.deepEqual(keys(functions.admin!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID", issuer].sort());
+    assert.deepEqual(keys(functions.issue!), [...common, ...kms, issuer].sort());
+    assert.deepEqual(keys(functions.bootstrap!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", issuer].sort());
+    assert.deepEqual(keys(functions.rotate!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID", issuer].sort());
+    // The warning fraction reaches every function's loadConfig (rotate warns, admin shows it in `tessera ca status`).
+    for (const fn of Object.values(functions)) assert.equal(env(fn).TESSERA_CA_WARN_FRACTION, "0.9");
+    // Without a custom domain or issuerUrl, the OIDC issuer is the HTTP API's ApiEndpoint (https://<id>.execute-api.<region>.amazonaws.com, no trailing slash).
+    for (const fn of [functions.issue!, functions.rotate!, functions.bootstrap!, functions.admin!]) {
+      assert.match(render(env(fn).TESSERA_ISSUER_URL), /^<HttpApi[0-9A-F]{8}\.ApiEndpoint>$/);
+    }
     assert.equal(env(functions.rotate!).TESSERA_TRUST_DOMAIN, "example.org");
     assert.equal(env(functions.rotate!).TESSERA_KMS_ALIAS_PREFIX, "alias/tessera/example-org/");
     assert.equal(render(env(functions.rotate!).TESSERA_TRUST_ANCHOR_ID), `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorId>`);
@@ -118,8 +131,10 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(bySid(functions.admin!), {
       Logs: LOGS,
       TesseraTable: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
-      SignWithTesseraKeys: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"],
+      ...MANAGE_KEYS,
+      ...PUBLISH,
       ...PUBLISH_CRLS,
+      UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.rotate!), {
       Logs: LOGS,
@@ -226,7 +241,11 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 19);
+    assert.equal(expected.length, 22);
+    for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
+    assert.ok(expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join), "POST /v1/join/challenge");
+    for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
+    for (const key of ["POST /v1/admin/revocations", "GET /v1/admin/revocations"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.admin), key);
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);
@@ -311,7 +330,8 @@ describe("issuer stack: trust anchor", () => {
 
   it("outputs the API URL, the bundle URLs and the trust anchor ARN", () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    assert.deepEqual(Object.keys(outputs).sort(), ["AdminPolicyArn", "ApiUrl", "BundleObjectUrl", "BundleUrl", "ExampleRoleArn", "ProfileArn", "TrustAnchorArn"]);
+    assert.deepEqual(Object.keys(outputs).sort(), ["AdminPolicyArn", "ApiUrl", "BundleObjectUrl", "BundleUrl", "ExampleRoleArn", "OidcIssuerUrl", "ProfileArn", "TrustAnchorArn"]);
+    assert.match(render(outputs.OidcIssuerUrl!.Value), /^<HttpApi[0-9A-F]{8}\.ApiEndpoint>$/);
     assert.equal(render(outputs.TrustAnchorArn!.Value), `<${anchorId()}.TrustAnchorArn>`);
     assert.match(render(outputs.BundleUrl!.Value), /^https:\/\/<HttpApi[0-9A-F]{8}>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/v1\/bundle$/);
     assert.match(render(outputs.BundleObjectUrl!.Value), /^s3:\/\/<TesseraStateful\/PublishOutputRefBundles[0-9A-F]+>\/bundle\.json$/);

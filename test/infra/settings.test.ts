@@ -1,7 +1,7 @@
 // Reading the deployment's settings from CDK context: defaults, and refusals that name the key.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { configEnvironment, readSettings } from "../../infra/lib/settings.js";
+import { configEnvironment, issuerUrlOf, readSettings } from "../../infra/lib/settings.js";
 import { newApp } from "./support.js";
 
 const read = (context: Record<string, unknown> = {}) => readSettings(newApp(context).node);
@@ -24,6 +24,7 @@ describe("readSettings", () => {
         caTtl: "30d",
         jwtKeyTtl: "30d",
         bundleRefreshHint: "5m",
+        caWarnFraction: "0.9",
         rotateEveryMinutes: 10,
         publicBundles: false,
         logRetentionDays: 90,
@@ -67,8 +68,17 @@ describe("readSettings", () => {
       TESSERA_CA_TTL: "60d",
       TESSERA_JWT_KEY_TTL: "30d",
       TESSERA_BUNDLE_REFRESH_HINT: "5m",
+      TESSERA_CA_WARN_FRACTION: "0.9",
       TESSERA_LOG_LEVEL: "INFO",
     });
+  });
+
+  it("takes the warning fraction and an OIDC issuer URL, which wins over the custom domain and the API's URL", () => {
+    const custom = { customDomainName: "spiffe.acme.com", customDomainCertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/abc" };
+    assert.equal(configEnvironment(read({ caWarnFraction: "0.95" })).TESSERA_CA_WARN_FRACTION, "0.95");
+    assert.equal(issuerUrlOf(read(), "https://api.example"), "https://api.example");
+    assert.equal(issuerUrlOf(read(custom), "https://api.example"), "https://spiffe.acme.com");
+    assert.equal(issuerUrlOf(read({ ...custom, issuerUrl: "https://oidc.acme.com/tessera" }), "https://api.example"), "https://oidc.acme.com/tessera");
   });
 
   const refusals: [string, Record<string, unknown>, RegExp][] = [
@@ -82,6 +92,9 @@ describe("readSettings", () => {
     ["a retention CloudWatch does not offer", { logRetentionDays: 100 }, /^infra: context logRetentionDays must be one of 1, 3, 5/],
     ["an example SPIFFE ID of another trust domain", { exampleSpiffeId: "spiffe://other.org/x" }, /^infra: context exampleSpiffeId must be in trust domain example\.org$/],
     ["half a custom domain", { customDomainName: "spiffe.acme.com" }, /^infra: context customDomainName and customDomainCertificateArn must be set together$/],
+    ["a warning fraction before activation", { caWarnFraction: "0.5" }, /^infra: context caWarnFraction is refused .*TESSERA_CA_WARN_FRACTION must be a decimal above/],
+    ["an http issuer URL", { issuerUrl: "http://oidc.acme.com" }, /^infra: context issuerUrl is refused .*TESSERA_ISSUER_URL must be an https URL/],
+    ["an issuer URL ending in /", { issuerUrl: "https://oidc.acme.com/" }, /^infra: context issuerUrl is refused .*TESSERA_ISSUER_URL must not end in \//],
     ["an unknown removal policy", { trustAnchorRemovalPolicy: "snapshot" }, /^infra: context trustAnchorRemovalPolicy must be retain or destroy$/],
   ];
   for (const [name, context, message] of refusals) {

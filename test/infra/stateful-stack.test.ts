@@ -68,7 +68,7 @@ describe("stateful stack: bundle bucket", () => {
     assert.deepEqual(statements[0]!.Condition, { Bool: { "aws:SecureTransport": "false" } });
   });
 
-  it("with publicBundles, lets anyone read bundle.json and bundle.pem and nothing else", () => {
+  it("with publicBundles, lets anyone read bundle.json, bundle.pem and the OIDC documents and nothing else", () => {
     const publicApp = synthStateful({ publicBundles: true });
     const publicResources = publicApp.template.toJSON().Resources as typeof resources;
     const [name, bucket] = bundleBucket(publicResources);
@@ -81,8 +81,12 @@ describe("stateful stack: bundle bucket", () => {
     const policy = Object.values(publicResources).find((r) => r.Type === "AWS::S3::BucketPolicy" && r.Properties.Bucket.Ref === name)!;
     const allows = (policy.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: unknown; Resource: unknown[] }[])
       .filter((s) => s.Effect === "Allow");
-    assert.deepEqual(allows.map((s) => [s.Principal, s.Action, s.Resource.map(render)]), [
-      [{ AWS: "*" }, "s3:GetObject", [`<${name}.Arn>/bundle.json`, `<${name}.Arn>/bundle.pem`]],
+    assert.deepEqual(allows.map((s) => [s.Principal, s.Action, s.Resource.map(render).sort()]), [
+      [
+        { AWS: "*" },
+        "s3:GetObject",
+        [`<${name}.Arn>/.well-known/jwks.json`, `<${name}.Arn>/.well-known/openid-configuration`, `<${name}.Arn>/bundle.json`, `<${name}.Arn>/bundle.pem`],
+      ],
     ]);
     assert.deepEqual(nagFindings(publicApp.app), []);
   });

@@ -7,12 +7,14 @@ import {
   PutBucketVersioningCommand,
 } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { exportJWK } from "jose";
 import { before, describe, it } from "node:test";
 import { createS3Client } from "../../layers/spiffe/src/aws/index.js";
-import { marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle } from "../../layers/spiffe/src/bundle/index.js";
+import { Bundle, marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle, thumbprintOf } from "../../layers/spiffe/src/bundle/index.js";
 import { BUNDLE_HASH_METADATA, CRL_CONTENT_TYPE, S3BundlePublisher, S3CrlPublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
 import { bundleOf, makeCaCertificate, TRUST_DOMAIN } from "../../layers/spiffe/src/bundlepublisher/test/fixtures.js";
+import { createDiscoveryDocument, createOidcJwks } from "../../layers/spiffe/src/oidcdiscovery/index.js";
 
 const s3 = createS3Client({ forcePathStyle: true });
 
@@ -92,6 +94,47 @@ describe("S3BundlePublisher on moto", () => {
       assert.match(err.message, new RegExp(`^bundlepublisher: S3 (HeadObject|PutObject) of s3://${bucket}/bundle\\.json failed \\(`));
       return true;
     });
+  });
+
+  it("with an issuer URL, publishes the OIDC discovery document and the JWKS beside the bundle, rewritten only when the JWT keys change", async () => {
+    const bucket = await versionedBucket();
+    const issuerUrl = "https://spiffe.example.org/tessera";
+    const publisher = new S3BundlePublisher({ client: s3, bucket, prefix: "tessera/", issuerUrl });
+    const jwtKeys = await Promise.all(
+      [0, 1].map(async () => {
+        const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+        return [await thumbprintOf(publicKey), await exportJWK(publicKey)] as const;
+      }),
+    );
+    const withKeys = (keys: typeof jwtKeys, sequence: number) => new Bundle({ trustDomain: TRUST_DOMAIN, x509Authorities: [first], jwtAuthorities: keys, sequence });
+    const one = withKeys(jwtKeys.slice(0, 1), 1);
+    assert.deepEqual(await publisher.publishBundle(one), { changed: true });
+    const discovery = await read(bucket, "tessera/.well-known/openid-configuration");
+    assert.equal(discovery.contentType, "application/json");
+    assert.deepEqual(JSON.parse(discovery.body), createDiscoveryDocument(issuerUrl, one));
+    assert.equal(JSON.parse(discovery.body).jwks_uri, `${issuerUrl}/.well-known/jwks.json`);
+    const jwks = await read(bucket, "tessera/.well-known/jwks.json");
+    assert.equal(jwks.contentType, "application/json");
+    assert.deepEqual(JSON.parse(jwks.body), createOidcJwks(one));
+    // A prepared JWT key: the JWKS gains it (its kid, use sig, alg) before it signs anything.
+    await publisher.publishBundle(withKeys(jwtKeys, 2));
+    assert.deepEqual(
+      (JSON.parse((await read(bucket, "tessera/.well-known/jwks.json")).body) as { keys: { kid: string }[] }).keys.map((k) => k.kid),
+      jwtKeys.map(([kid]) => kid).sort(),
+    );
+    await publisher.publishBundle(withKeys(jwtKeys, 3));
+    assert.deepEqual(await versionCount(bucket), {
+      "tessera/bundle.json": 3,
+      "tessera/bundle.pem": 1,
+      "tessera/.well-known/openid-configuration": 1,
+      "tessera/.well-known/jwks.json": 2,
+    });
+  });
+
+  it("publishes no OIDC document without an issuer URL", async () => {
+    const bucket = await versionedBucket();
+    await new S3BundlePublisher({ client: s3, bucket }).publishBundle(bundleOf([first]));
+    assert.deepEqual(Object.keys(await versionCount(bucket)).sort(), ["bundle.json", "bundle.pem"]);
   });
 
   it("refuses a prefix that is not path segments ending in /", () => {

@@ -3,6 +3,7 @@
 import { after } from "node:test";
 import { DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { makeAwsEc2Fixture } from "../../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
 import { runJoinVerifierConformance } from "../../layers/spiffe/src/attestation/test/conformance.js";
 import { makeGcpFixture } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
 import { makeOidcFixture } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
@@ -27,3 +28,4 @@ after(async () => {
 
 runJoinVerifierConformance("OidcVerifier on DynamoDbStore", dynamoDbStore, makeOidcFixture);
 runJoinVerifierConformance("GcpVerifier on DynamoDbStore", dynamoDbStore, makeGcpFixture);
+runJoinVerifierConformance("AwsEc2Verifier on DynamoDbStore", dynamoDbStore, makeAwsEc2Fixture);

@@ -14,6 +14,7 @@ import {
   buildRuntime,
   createBundlePublishers,
   createS3Client,
+  emergencyCaRotation,
   loadConfig,
   parseCertificates,
   parseSpiffeBundle,
@@ -24,6 +25,7 @@ import {
 import { mockRolesAnywhere, rolesAnywhereClient } from "../../layers/spiffe/src/bundlepublisher/test/roles-anywhere-mock.js";
 import { createCaptureLogger } from "../support/capture-logger.js";
 import { createTesseraTable } from "../support/tessera-table.js";
+import { FakeTrustAnchor } from "../rotation/simulation-world.js";
 
 const DAY = 86_400_000;
 const START = Date.UTC(2030, 0, 1);
@@ -78,6 +80,8 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
     const prepares = [...ra.steps, ...rb.steps].filter((s) => s.type === "prepare").map((s) => s.kind).sort();
     assert.deepEqual(prepares, ["jwt", "x509"], "each key was prepared once");
     assert.equal((kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0) - createdBefore, 2, "one new KMS key per kind");
+    const audited = (await a.store.listAudit({ since: START + 15 * DAY })).map((e) => `${e.type} ${e.detail?.key_id}`).sort();
+    assert.deepEqual(audited, ["ca_prepared x509-ca-b", "jwt_key_prepared jwt-b"], "one audit event per step, in DynamoDB");
     const x509 = (await a.store.getJournal("x509")) as CaJournal;
     assert.equal(x509.version, 2);
     const prepared = x509.slots.find((s) => s.status === "prepared")!;
@@ -157,5 +161,76 @@ describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
     assert.deepEqual(reuse.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["prepare x509 a", "prepare jwt a"]);
     const state = (await kms.send(new DescribeKeyCommand({ KeyId: oldKey }))).KeyMetadata!.KeyState;
     assert.equal(state, "PendingDeletion", "the dropped CA's KMS key is scheduled for deletion when its slot is reused");
+  });
+});
+
+describe("emergency rotation on DynamoDB, KMS, S3 and the trust anchor", () => {
+  let tableName: string;
+  let otherTable: string;
+  let bucket: string;
+  before(async () => {
+    tableName = await createTesseraTable(ddb, "tessera-emergency");
+    otherTable = await createTesseraTable(ddb, "tessera-emergency");
+    bucket = `tessera-emergency-${randomBytes(4).toString("hex")}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(async () => {
+    await ddb.send(new DeleteTableCommand({ TableName: tableName }));
+    await ddb.send(new DeleteTableCommand({ TableName: otherTable }));
+  });
+
+  it("two requests in two Lambda environments at once act once, and the compromised KMS key is scheduled for deletion at once", async () => {
+    const clock = new FixedClock(START);
+    const prefix = `alias/tessera-test/${randomBytes(4).toString("hex")}/`;
+    const [kmsA, kmsB] = [countingKms(), countingKms()];
+    const [a, b] = [await environment(tableName, prefix, clock, kmsA), await environment(tableName, prefix, clock, kmsB)];
+    await runRotationTick({ ...a, publishers: [] });
+    const compromised = (await kms.send(new DescribeKeyCommand({ KeyId: `${prefix}x509-ca-a` }))).KeyMetadata!.KeyId!;
+    clock.set(START + 3 * DAY);
+    const created = () => (kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0);
+    const createdBefore = created();
+
+    const run = (env: TesseraRuntime, actor: string) => emergencyCaRotation({ ...env.admin, rotation: { ...env, publishers: [] } }, { kind: "x509", reason: "test" }, actor);
+    const [ra1, rb1] = await Promise.all([run(a, "arn:aws:iam::123456789012:user/alice"), run(b, "arn:aws:iam::123456789012:user/bob")]);
+
+    const outcomes = [ra1.outcomes.x509, rb1.outcomes.x509];
+    assert.equal(outcomes.filter((o) => o === "recorded").length, 1, `one request recorded the emergency: ${outcomes.join(", ")}`);
+    assert.ok(outcomes.every((o) => o === "recorded" || o === "pending" || o === "done"));
+    assert.equal([...ra1.steps, ...rb1.steps].filter((s) => s.type === "prepare").length, 1, "one new key");
+    assert.equal(created() - createdBefore, 2, "the new CA's key, and the key that replaces the compromised one in its slot");
+    const journal = (await a.store.getJournal("x509")) as CaJournal;
+    assert.deepEqual(journal.slots.map((s) => [s.slot, s.status, s.keyGeneration]), [["b", "active", 2]]);
+    assert.equal(journal.emergency, undefined);
+    const state = (await kms.send(new DescribeKeyCommand({ KeyId: compromised }))).KeyMetadata!.KeyState;
+    assert.equal(state, "PendingDeletion", "the compromised key can no longer sign");
+    assert.equal((await a.store.listAudit({ type: "emergency_rotation" })).length, 1);
+  });
+
+  it("the rotate function's emergency input publishes the new CA alone to S3 and the trust anchor", async () => {
+    const anchor = new FakeTrustAnchor();
+    const clock = new FixedClock(START);
+    const fresh = await environment(otherTable, `alias/tessera-test/${randomBytes(4).toString("hex")}/`, clock);
+    const publishers = createBundlePublishers(
+      { bundleBucket: bucket, trustAnchorId: "00000000-0000-4000-8000-000000000000", awsEndpoints: {} },
+      { s3, rolesAnywhere: anchor as never, pacing: { minIntervalMs: 0, sleep: async () => undefined } },
+    );
+    const handler = createRotateHandler({ ...fresh, publishers });
+    await handler({ source: "aws.events" });
+    const before = anchor.certificateCount();
+    clock.set(START + DAY);
+
+    const result = await handler({ emergency: { kind: "all", reason: "rotate function input" } });
+
+    assert.deepEqual(result.pending, []);
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "bundle.json" }));
+    const published = parseSpiffeBundle(await out.Body!.transformToString(), fresh.config.trustDomain);
+    const journal = (await fresh.store.getJournal("x509")) as CaJournal;
+    assert.deepEqual(published.x509Authorities, parseCertificates(journal.slots[0]!.certificatePem!), "S3 holds the new CA only");
+    assert.equal(before, 1);
+    assert.equal(anchor.certificateCount(), 1);
+    assert.equal(anchor.pem.trim(), journal.slots[0]!.certificatePem!.trim(), "the trust anchor holds the new CA only");
+    assert.equal(published.jwtAuthorities.size, 1);
+    const [event] = await fresh.store.listAudit({ type: "emergency_rotation" });
+    assert.equal(event?.detail?.actor, "tessera:rotate-function");
   });
 });

@@ -1,6 +1,6 @@
 // A real dev issuer and a real agent joined to it, serving the Workload API on a socket in a fresh
-// temporary directory with one identity for this test's uid (an 8 s TTL, so a watch sees a renewal
-// within seconds). What the interoperability tests run clients against.
+// temporary directory with one identity for this test's uid (an 8 s TTL unless told otherwise, so a
+// watch sees a renewal within seconds). What the interoperability tests run clients against.
 import { join } from "node:path";
 import { parseAgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger } from "../../agent/logger.js";
@@ -18,7 +18,14 @@ export interface InteropAgent {
 }
 
 /** Start the issuer (trust domain `trustDomain`) and an agent serving `spiffeId` to this process's uid. */
-export async function startInteropAgent(options: { name: string; trustDomain: string; spiffeId: string; issuerEnv?: Record<string, string> }): Promise<InteropAgent> {
+export async function startInteropAgent(options: {
+  name: string;
+  trustDomain: string;
+  spiffeId: string;
+  issuerEnv?: Record<string, string>;
+  /** The identity's TTL; default 8s. */
+  ttl?: string;
+}): Promise<InteropAgent> {
   const { name, trustDomain, spiffeId } = options;
   const tmp = await makeTempDir(name);
   const socketPath = join(tmp.path, "run", "api.sock");
@@ -33,7 +40,7 @@ services:
   - type: workload-identity-api
     listen: unix://${socketPath}
     identities:
-      - { spiffe_id: ${spiffeId}, selectors: ["unix:uid:${process.getuid!()}"], ttl: 8s }
+      - { spiffe_id: ${spiffeId}, selectors: ["unix:uid:${process.getuid!()}"], ttl: ${options.ttl ?? "8s"} }
 `);
   const agent = await startAgent({ config, logger: createAgentLogger({ format: "json", level: "error" }), bundleRefreshMs: 1000 });
   await agent.manager.ready(30_000);

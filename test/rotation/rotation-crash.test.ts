@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { FixedClock, TrustDomain, buildBundle, marshalSpiffeBundle, parseCertificates, type CaJournal } from "../../layers/spiffe/src/index.js";
+import {
+  FixedClock,
+  TrustDomain,
+  buildBundle,
+  marshalSpiffeBundle,
+  parseCertificates,
+  requestEmergencyRotation,
+  type CaJournal,
+} from "../../layers/spiffe/src/index.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { DocumentPublisher, FakeTrustAnchor, openSimulationWorld, type SimulationWorld } from "./simulation-world.js";
 
@@ -13,6 +21,10 @@ const START = Date.UTC(2030, 0, 1);
 // the next scheduled tick ten minutes later, which repairs whatever a crash left.
 const STEP_TICKS = [START + 15 * DAY, START + 25 * DAY, START + 26 * DAY + 2 * 60 * MIN, START + 30 * DAY];
 const TICKS = [START, ...STEP_TICKS.flatMap((t) => [t, t + 10 * MIN])];
+// An emergency an hour after a scheduled rotation, while the previous CA is still old in the bundle:
+// one tick makes a key in the old key's slot, activates it and drops the compromised active key.
+const EMERGENCY_AT = START + 25 * DAY + 60 * MIN;
+const EMERGENCY_TICKS = [START, START + 15 * DAY, START + 25 * DAY, EMERGENCY_AT, EMERGENCY_AT + 10 * MIN];
 const COUNTED = new Set(["getJournal", "putJournal", "claimOnce", "generateKey", "getKey", "listKeys", "publishBundle"]);
 
 class InjectedCrash extends Error {}
@@ -52,6 +64,7 @@ function shapeOf(journal: CaJournal | undefined) {
   return {
     version: journal?.version,
     bundleSequence: journal?.bundleSequence,
+    emergencyPending: journal?.emergency !== undefined,
     slots: journal?.slots.map((s) => ({ slot: s.slot, status: s.status, keyId: s.keyId, keyGeneration: s.keyGeneration })),
   };
 }
@@ -61,8 +74,11 @@ interface EndState {
   jwt: ReturnType<typeof shapeOf>;
 }
 
-/** Run the cycle, crashing the tick at `crashAt` after `budget` calls and restarting; check and describe the end. */
-async function runCycle(crashAt: number | undefined, budget: number): Promise<{ end: EndState; crashed: boolean }> {
+/**
+ * Run the ticks, crashing the tick at `crashAt` after `budget` calls and restarting; check and
+ * describe the end. At `emergencyAt` an emergency rotation of both kinds is asked for before the tick.
+ */
+async function runCycle(ticks: number[], crashAt: number | undefined, budget: number, emergencyAt?: number): Promise<{ end: EndState; crashed: boolean }> {
   const dir = await makeTempDir("rotation-crash");
   const clock = new FixedClock(START);
   const crash = new CrashBudget();
@@ -72,8 +88,14 @@ async function runCycle(crashAt: number | undefined, budget: number): Promise<{ 
   let world: SimulationWorld = await open();
   let crashed = false;
   try {
-    for (const t of TICKS) {
+    for (const t of ticks) {
       clock.set(t);
+      crash.remaining = Infinity;
+      if (t === emergencyAt) {
+        for (const kind of ["x509", "jwt"] as const) {
+          await requestEmergencyRotation({ journals: world.runtime.store, clock }, kind, { reason: "crash test", requestedBy: "test" });
+        }
+      }
       crash.remaining = t === crashAt ? budget : Infinity;
       try {
         await world.tick();
@@ -118,12 +140,12 @@ describe("rotation after a crash at every single step", () => {
   after(() => console.log(`rotation crash injection: runs crashed after 0..n-1 calls of each step tick (${tried.join(", ")})`));
 
   it("ends, after the next tick, where an uninterrupted run ends", async () => {
-    const reference = await runCycle(undefined, 0);
+    const reference = await runCycle(TICKS, undefined, 0);
     assert.deepEqual(reference.end.x509.slots?.map((s) => s.status), ["prepared", "active"], "the cycle ends with slot a prepared again");
     for (const [i, at] of STEP_TICKS.entries()) {
       let calls = 0;
       for (;;) {
-        const run = await runCycle(at, calls);
+        const run = await runCycle(TICKS, at, calls);
         if (!run.crashed) break;
         assert.deepEqual(run.end, reference.end, `step tick ${i + 1} crashed after ${calls} calls`);
         calls++;
@@ -131,5 +153,24 @@ describe("rotation after a crash at every single step", () => {
       tried.push(`step tick ${i + 1}: n=${calls}`);
       assert.ok(calls >= 5, "each step tick makes several calls that can fail");
     }
+  });
+});
+
+describe("emergency rotation after a crash at every single step", () => {
+  it("ends, after the next tick, where an uninterrupted emergency ends: one new key per kind and nothing compromised", async () => {
+    const reference = await runCycle(EMERGENCY_TICKS, undefined, 0, EMERGENCY_AT);
+    for (const kind of ["x509", "jwt"] as const) {
+      assert.equal(reference.end[kind].emergencyPending, false);
+      assert.deepEqual(reference.end[kind].slots, [{ slot: "a", status: "active", keyId: kind === "x509" ? "x509-ca-a" : "jwt-a", keyGeneration: 3 }]);
+    }
+    let calls = 0;
+    for (;;) {
+      const run = await runCycle(EMERGENCY_TICKS, EMERGENCY_AT, calls, EMERGENCY_AT);
+      if (!run.crashed) break;
+      assert.deepEqual(run.end, reference.end, `the emergency tick crashed after ${calls} calls`);
+      calls++;
+    }
+    console.log(`emergency rotation crash injection: runs crashed after 0..${calls - 1} calls of the emergency tick`);
+    assert.ok(calls >= 8, "the emergency tick makes several calls that can fail");
   });
 });

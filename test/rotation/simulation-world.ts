@@ -1,5 +1,6 @@
 // Test-only: the world a rotation simulation runs in. An issuer on the embedded store and disk keys
-// (real signatures) on a frozen clock, an S3-like publisher that keeps the last bundle document, and
+// (real signatures) on a frozen clock, an S3-like publisher that keeps the last bundle document and
+// OIDC JWKS, and
 // a Roles Anywhere trust anchor held in memory behind the real trust-anchor publisher.
 import { GetTrustAnchorCommand, UpdateTrustAnchorCommand } from "@aws-sdk/client-rolesanywhere";
 import { createCaptureLogger } from "../support/capture-logger.js";
@@ -14,6 +15,7 @@ import {
   RolesAnywhereTrustAnchorPublisher,
   buildRuntime,
   loadConfig,
+  marshalOidcDocuments,
   marshalSpiffeBundle,
   parseSpiffeBundle,
   runRotationTick,
@@ -45,18 +47,26 @@ export class FakeTrustAnchor {
   }
 }
 
-/** What relying parties see: the last bundle document written to "S3". */
+/** The issuer URL of a simulated issuer: every JWT-SVID's `iss`. */
+export const SIMULATION_ISSUER = "https://spiffe.example.org";
+
+/** What relying parties see: the last bundle document and OIDC JWKS written to "S3". */
 export class DocumentPublisher implements BundlePublisher {
   readonly name = "aws_s3";
   document = "";
+  jwks = "";
   writes = 0;
+  /** `publishBundle` calls: S3BundlePublisher makes a HeadObject per object on each. */
+  calls = 0;
 
   constructor(readonly trustDomain: TrustDomain) {}
 
   async publishBundle(bundle: Bundle): Promise<{ changed: boolean }> {
+    this.calls++;
     const document = marshalSpiffeBundle(bundle);
     if (document === this.document) return { changed: false };
     this.document = document;
+    this.jwks = marshalOidcDocuments(SIMULATION_ISSUER, bundle).jwks;
     this.writes++;
     return { changed: true };
   }
@@ -98,6 +108,7 @@ export async function openSimulationWorld(options: OpenWorldOptions): Promise<Si
     TESSERA_KEY_MANAGER: "disk",
     TESSERA_DATA_DIR: dataDir,
     TESSERA_LOG_LEVEL: "ERROR",
+    TESSERA_ISSUER_URL: SIMULATION_ISSUER,
     ...options.env,
   });
   const keys = new CountingKeyManager(new DiskKeyManager({ directory: `${dataDir}/keys` }), () => clock.now().getTime());

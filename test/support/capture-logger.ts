@@ -1,10 +1,10 @@
-import type { HttpLogger } from "../../layers/spiffe/src/index.js";
+import type { Logger } from "../../layers/spiffe/src/index.js";
 
 /** A logger that keeps every line, so tests can read what would have been logged. */
-export function createCaptureLogger(): HttpLogger & { lines: { level: string; message: string; fields: Record<string, unknown> }[] } {
+export function createCaptureLogger(): Logger & { lines: { level: string; message: string; fields: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, fields: Record<string, unknown>) => {
+  const at = (level: string) => (message: string, fields: Record<string, unknown> = {}) => {
     lines.push({ level, message, fields });
   };
-  return { lines, info: at("info"), warn: at("warn"), error: at("error") };
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

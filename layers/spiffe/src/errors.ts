@@ -190,3 +190,19 @@ export class RevocationNotFoundError extends TesseraError {
 export class SvidKeyRevokedError extends TesseraError {
   static override readonly code = "ERR_SVID_KEY_REVOKED";
 }
+/** An emergency rotation could not make the new key (key manager down): the compromised one stays published until it can. */
+export class RotationKeyUnavailableError extends TesseraError {
+  static override readonly code = "ERR_ROTATION_KEY_UNAVAILABLE";
+}
+/** OIDC discovery was asked for, but no issuer URL (`TESSERA_ISSUER_URL`) is configured. */
+export class OidcDiscoveryDisabledError extends TesseraError {
+  static override readonly code = "ERR_OIDC_DISCOVERY_DISABLED";
+}
+/** An `aws_iam` join challenge is unknown or expired: ask `POST /v1/join/challenge` for a new one. */
+export class JoinChallengeInvalidError extends TesseraError {
+  static override readonly code = "ERR_JOIN_CHALLENGE_INVALID";
+}
+/** AWS STS could not be reached or answered with a failure of its own (not the caller's): retry later. */
+export class StsUnavailableError extends TesseraError {
+  static override readonly code = "ERR_STS_UNAVAILABLE";
+}

@@ -5,11 +5,15 @@
  */
 export * from "./errors.js";
 export { FixedClock, systemClock, type Clock } from "./clock.js";
+export { backoffDelayMs, type BackoffPolicy, type Jitter } from "./backoff.js";
+export type { Logger } from "./logger.js";
 export * from "./spiffeid/index.js";
 export * from "./x509svid/index.js";
 export * from "./jwtsvid/index.js";
 export * from "./bundle/index.js";
 export * from "./bundlepublisher/index.js";
+export * from "./oidcdiscovery/index.js";
+export * from "./files/index.js";
 export * from "./keymanager/index.js";
 export * from "./store/index.js";
 export * from "./credential/index.js";
@@ -24,3 +28,4 @@ export * from "./config/index.js";
 export * from "./http/index.js";
 export * from "./runtime/index.js";
 export * from "./aws/index.js";
+export * from "./client/index.js";

@@ -6,7 +6,9 @@
 //  2. fetches the X.509 bundles (FetchX509Bundles) and checks the SVID's trust domain is there;
 //  3. fetches a JWT-SVID for -audience and validates it twice: locally with
 //     jwtsvid.ParseAndValidate against the fetched JWT bundles, and with the ValidateJWTSVID call;
-//  4. with -updates N, watches the X.509 context and verifies each of the next N updates.
+//  4. with -updates N, watches the X.509 context and verifies each of the next N updates; with
+//     -allow-unverified, an update that does not verify (an SVID whose CA just left the bundle, before
+//     the agent renews it) is reported as {"event":"unverified_update"} and not counted.
 //
 // Every step prints one JSON line; the first failure prints {"event":"error"} and exits 1.
 package main
@@ -33,6 +35,8 @@ type options struct {
 	audience string
 	updates  int
 	timeout  time.Duration
+	// allowUnverified reports an update that fails x509svid.Verify instead of failing on it.
+	allowUnverified bool
 }
 
 func emit(fields map[string]any) {
@@ -155,6 +159,10 @@ type watcher struct {
 
 func (w *watcher) OnX509ContextUpdate(c *workloadapi.X509Context) {
 	fields, err := verify(c.DefaultSVID(), c.Bundles, w.o.expectID)
+	if err != nil && w.o.allowUnverified && w.seen > 0 {
+		emit(map[string]any{"event": "unverified_update", "error": err.Error(), "serial": fmt.Sprintf("%x", c.DefaultSVID().Certificates[0].SerialNumber)})
+		return
+	}
 	if err != nil {
 		w.failure = err
 		w.cancel()
@@ -197,6 +205,7 @@ func main() {
 	flag.StringVar(&o.audience, "audience", "tessera-interop", "audience of the JWT-SVID")
 	flag.IntVar(&o.updates, "updates", 0, "watch the X.509 context for this many updates after the first response")
 	flag.DurationVar(&o.timeout, "timeout", 60*time.Second, "give up after this long")
+	flag.BoolVar(&o.allowUnverified, "allow-unverified", false, "report watch updates that do not verify instead of failing")
 	flag.Parse()
 	if os.Getenv("SPIFFE_ENDPOINT_SOCKET") == "" {
 		fail("flags", fmt.Errorf("SPIFFE_ENDPOINT_SOCKET is not set"))

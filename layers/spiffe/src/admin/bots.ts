@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
+import type { PlatformJoinMethod } from "../attestation/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import { validateAllowedDnsNamePattern } from "../issuer/allowed-dns-names.js";
 import { validateAllowedSpiffeIdPattern } from "../issuer/allowed-spiffe-ids.js";
@@ -42,7 +43,7 @@ async function joinRulesOf(deps: AdminDeps, value: unknown): Promise<JoinRule[]>
       throw new RequestInvalidError(`admin: each join rule needs a method, one of ${JOIN_METHODS.join(", ")}`);
     }
     const method = (rule as JoinRule).method;
-    rules.push(method === "oidc" || method === "gcp" ? await verifiers[method].validateRule(rule as JoinRule) : (rule as JoinRule));
+    rules.push(Object.hasOwn(verifiers, method) ? await verifiers[method as PlatformJoinMethod].validateRule(rule as JoinRule) : (rule as JoinRule));
   }
   return rules;
 }

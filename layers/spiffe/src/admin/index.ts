@@ -4,6 +4,7 @@
  */
 export { listAuditEvents, type AuditQuery } from "./audit-and-status.js";
 export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
+export { emergencyCaRotation, type EmergencyRotationInput, type EmergencyRotationView } from "./ca-emergency.js";
 export { assertBotName, createBot, deleteBot, listBots, showBot, type CreateBotInput } from "./bots.js";
 export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";
 export { createJoinToken, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";

@@ -1,20 +1,25 @@
 import type { JoinVerifiers } from "../attestation/index.js";
-import type { AuditLogger } from "../audit/index.js";
+import type { AuditDeps } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
-import type { RotationPolicy } from "../rotation/index.js";
+import type { EmergencyRotationDeps, RotationPolicy } from "../rotation/index.js";
 import type { JournalKind, Store } from "../store/types.js";
 
 /** What the admin operations need. */
 export interface AdminDeps {
   store: Store;
   clock: Clock;
-  logger: AuditLogger;
+  logger: AuditDeps["logger"];
   trustDomain: TrustDomain;
   /** Upper bound for a bot's `maxSvidTtlSeconds` and the default when none is given. */
   maxSvidTtlSeconds: number;
   /** The rotation timing of each key kind; `getCaStatus` shows the schedule when it is set. */
   rotationPolicy?: Record<JournalKind, RotationPolicy>;
+  /**
+   * The rotation tick's parts (key manager, publishers), where this process may make keys and publish
+   * the bundle: `tessera dev` and the admin function. Emergency rotations need it.
+   */
+  rotation?: EmergencyRotationDeps;
   /** Platform join verifiers, which check their methods' join rules; production defaults when absent. */
   verifiers?: JoinVerifiers;
 }

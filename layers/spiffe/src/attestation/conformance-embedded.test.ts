@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 import { EmbeddedStore } from "../store/embedded/index.js";
+import { makeAwsEc2Fixture } from "./test/aws-ec2-fixture.js";
 import { runJoinVerifierConformance } from "./test/conformance.js";
 import { makeGcpFixture } from "./test/gcp-fixture.js";
 import { makeOidcFixture } from "./test/oidc-fixture.js";
@@ -19,3 +20,4 @@ after(async () => {
 
 runJoinVerifierConformance("OidcVerifier on EmbeddedStore", embeddedStore, makeOidcFixture);
 runJoinVerifierConformance("GcpVerifier on EmbeddedStore", embeddedStore, makeGcpFixture);
+runJoinVerifierConformance("AwsEc2Verifier on EmbeddedStore", embeddedStore, makeAwsEc2Fixture);

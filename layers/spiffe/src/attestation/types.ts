@@ -2,11 +2,13 @@ import type { Clock } from "../clock.js";
 import type { JoinRule, ReplayStore } from "../store/types.js";
 
 /** The join methods whose proof a platform signs (as opposed to a one-time token Tessera issued). */
-export type PlatformJoinMethod = Extract<JoinRule["method"], "oidc" | "gcp">;
+export type PlatformJoinMethod = Extract<JoinRule["method"], "oidc" | "gcp" | "aws_ec2" | "aws_iam">;
 
 /** What a joining machine presents: the platform's signed token, as sent. */
 export interface JoinProof {
   token: unknown;
+  /** The signed document, when the method sends it beside the signature (`aws_ec2`), as sent. */
+  document?: unknown;
 }
 
 /** What a verifier needs from the issuer for one attestation. */

@@ -1,11 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "../logger.js";
 import type { AuditEvent, AuditStore } from "../store/types.js";
 
-/** Where structured log lines go: Powertools' Logger fits, so does a console-backed one. */
-export interface AuditLogger {
-  info(message: string, fields: Record<string, unknown>): void;
-  error(message: string, fields: Record<string, unknown>): void;
-}
 
 /** Field names of audit log lines: stable, so log queries keep working. */
 export const AUDIT_LOG_FIELDS = {
@@ -16,7 +12,7 @@ export const AUDIT_LOG_FIELDS = {
 /** The audit trail: a store record and a structured log line for every event. */
 export interface AuditDeps {
   audit: AuditStore;
-  logger: AuditLogger;
+  logger: Pick<Logger, "info" | "error">;
 }
 
 /** Record one audit event (never a secret: callers pass hashes and thumbprints only). */

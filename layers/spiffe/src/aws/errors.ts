@@ -13,3 +13,8 @@ export class RolesAnywhereSessionError extends TesseraError {
     this.status = options.status;
   }
 }
+
+/** AWS STS refused `GetWebIdentityToken` (its error code in the message) or could not be reached. */
+export class WebIdentityTokenError extends TesseraError {
+  static override readonly code = "ERR_WEB_IDENTITY_TOKEN";
+}

@@ -1,7 +1,8 @@
 /**
  * aws: the only place Tessera makes AWS SDK clients or signs AWS requests. Everything else takes a
  * client (or a narrow interface over one) as a dependency. IAM Roles Anywhere's `CreateSession` is
- * signed here too, with an X.509-SVID's key (the SDK has no signer for it).
+ * signed here too, with an X.509-SVID's key (the SDK has no signer for it). Retries are the SDK's
+ * own, configured in one place (`AwsRetryOptions`); only Roles Anywhere is paced and retried by hand.
  */
 export {
   createDynamoDbDocumentClient,
@@ -11,7 +12,10 @@ export {
   type AwsClientOptions,
   type S3ClientOptions,
 } from "./clients.js";
-export { signRequestSigV4, type SignableRequest } from "./sign-request.js";
+export { AWS_RETRY_BACKOFF, type AwsRetryOptions } from "./retry-strategy.js";
+export { signRequestSigV4, type SignableRequest, type SignRequestSigV4Options } from "./sign-request.js";
+export { createAwsIamProof, type CreateAwsIamProofOptions } from "./create-aws-iam-proof.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
 export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
-export { RolesAnywhereSessionError } from "./errors.js";
+export { RolesAnywhereSessionError, WebIdentityTokenError } from "./errors.js";
+export { getWebIdentityToken, type GetWebIdentityTokenOptions } from "./get-web-identity-token.js";

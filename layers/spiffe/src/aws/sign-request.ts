@@ -1,19 +1,26 @@
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { NodeSha256 } from "./node-sha256.js";
 import { toSmithyRequest, type SignableRequest } from "./smithy-request.js";
 
 export type { SignableRequest };
 
-/**
- * Sign a request with SigV4 for API Gateway's IAM authorisation (`execute-api`), using the default
- * AWS credential chain. Returns the headers to send.
- */
-export async function signRequestSigV4(request: SignableRequest, options: { region: string }): Promise<Record<string, string>> {
+/** Options of `signRequestSigV4`. */
+export interface SignRequestSigV4Options {
+  region: string;
+  /** The signing name; default `execute-api` (API Gateway's IAM authorisation). */
+  service?: string;
+  /** Default: the SDK's default credential chain (environment, profiles, SSO, container, IMDS). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/** Sign a request with SigV4 (the AWS SDK's signer), by default for API Gateway. Returns the headers to send. */
+export async function signRequestSigV4(request: SignableRequest, options: SignRequestSigV4Options): Promise<Record<string, string>> {
+  // The signer and the credential chain (SSO, STS, process, ...) are most of the SDK: load them only to sign.
+  const [{ defaultProvider }, { SignatureV4 }] = await Promise.all([import("@aws-sdk/credential-provider-node"), import("@smithy/signature-v4")]);
   const signer = new SignatureV4({
-    credentials: defaultProvider(),
+    credentials: options.credentials ?? defaultProvider(),
     region: options.region,
-    service: "execute-api",
+    service: options.service ?? "execute-api",
     sha256: NodeSha256,
   });
   const signed = await signer.sign(toSmithyRequest(request));

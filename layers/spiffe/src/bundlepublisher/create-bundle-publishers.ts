@@ -20,19 +20,20 @@ export interface BundlePublisherOverrides {
   pacing?: PacingOptions;
 }
 
-type PublisherConfig = Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints">;
+type PublisherConfig = Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints" | "issuerUrl">;
 
 /**
  * The bundle and CRL publishers the configuration names, in publishing order: S3 when
- * `bundleBucket` is set, then Roles Anywhere when `trustAnchorId` is set. The Roles Anywhere ones
- * share one client and one pacer, so together they keep to the control plane's one call a second.
+ * `bundleBucket` is set (with the OIDC documents when `issuerUrl` is), then Roles Anywhere when
+ * `trustAnchorId` is set. The Roles Anywhere ones share one client and one pacer, so together they
+ * keep to the control plane's one call a second.
  */
 function createPublishers(config: PublisherConfig, overrides: BundlePublisherOverrides): { bundle: BundlePublisher[]; crl: CrlPublisher[] } {
   const bundle: BundlePublisher[] = [];
   const crl: CrlPublisher[] = [];
   if (config.bundleBucket) {
     const options = { client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }), bucket: config.bundleBucket };
-    bundle.push(new S3BundlePublisher(options));
+    bundle.push(new S3BundlePublisher({ ...options, ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}) }));
     crl.push(new S3CrlPublisher(options));
   }
   if (config.trustAnchorId) {
@@ -44,7 +45,7 @@ function createPublishers(config: PublisherConfig, overrides: BundlePublisherOve
   return { bundle, crl };
 }
 
-/** The bundle publishers the configuration names: S3 (`bundle.json`, `bundle.pem`), then the Roles Anywhere trust anchor. */
+/** The bundle publishers the configuration names: S3 (`bundle.json`, `bundle.pem`, the OIDC documents), then the Roles Anywhere trust anchor. */
 export function createBundlePublishers(config: PublisherConfig, overrides: BundlePublisherOverrides = {}): BundlePublisher[] {
   return createPublishers(config, overrides).bundle;
 }

@@ -1,11 +1,14 @@
+import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { Bundle } from "../bundle/index.js";
-import type { KeyManager } from "../keymanager/types.js";
+import { AuthorityUnavailableError, KeyManagerError, KeyNotFoundError } from "../errors.js";
+import type { KeyManager, SigningKey } from "../keymanager/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
 import type { CaJournal, JournalStore } from "../store/types.js";
 import { buildBundle } from "./build-bundle.js";
 import { loadJwtAuthority, loadX509Authority } from "./load-authorities.js";
 import type { JwtAuthority, X509Authority } from "./types.js";
+import { parseCertificates } from "../x509svid/index.js";
 
 /** Options of an `AuthorityCache`. */
 export interface AuthorityCacheOptions {
@@ -61,10 +64,28 @@ export class AuthorityCache {
     return loading;
   }
 
+  /**
+   * A key whose signing fails in the key manager (KMS: disabled or pending deletion, as a key retired by
+   * an emergency rotation is while this cache still holds it) makes the cache read the journals
+   * again, and the caller gets `AuthorityUnavailableError` (503, retry) instead of an internal error.
+   */
+  #forgettingOnFailure(key: SigningKey): SigningKey {
+    const sign = async (data: Uint8Array): Promise<Uint8Array> => {
+      try {
+        return await key.sign(data);
+      } catch (err) {
+        if (!(err instanceof KeyManagerError || err instanceof KeyNotFoundError)) throw err;
+        this.invalidate();
+        throw new AuthorityUnavailableError(`ca: key ${key.id} could not sign (${err.code}); it may have been retired, try again`, { cause: err });
+      }
+    };
+    return Object.freeze({ id: key.id, spec: key.spec, publicKey: key.publicKey, sign });
+  }
+
   /** The CA that signs X.509-SVIDs now. */
   async x509(): Promise<X509Authority> {
     const snap = await this.#current();
-    snap.x509 ??= loadX509Authority(snap.x509Journal, this.#keys);
+    snap.x509 ??= loadX509Authority(snap.x509Journal, this.#keys).then((a) => ({ ...a, key: this.#forgettingOnFailure(a.key) }));
     return snap.x509.catch((err) => {
       snap.x509 = undefined;
       throw err;
@@ -74,7 +95,7 @@ export class AuthorityCache {
   /** The key that signs JWT-SVIDs now. */
   async jwt(): Promise<JwtAuthority> {
     const snap = await this.#current();
-    snap.jwt ??= loadJwtAuthority(snap.jwtJournal, this.#keys);
+    snap.jwt ??= loadJwtAuthority(snap.jwtJournal, this.#keys).then((a) => ({ ...a, key: this.#forgettingOnFailure(a.key) }));
     return snap.jwt.catch((err) => {
       snap.jwt = undefined;
       throw err;
@@ -91,6 +112,16 @@ export class AuthorityCache {
       refreshHintSeconds: this.#options.refreshHintSeconds,
     });
     return snap.bundle;
+  }
+
+  /**
+   * SHA-256 (hex) of the certificate of the CA that signs X.509-SVIDs now, from the same journal
+   * snapshot as `bundle()`; no key is loaded. Agents compare it with the CA of the SVID they hold.
+   */
+  async activeX509Sha256(): Promise<string | undefined> {
+    const pem = (await this.#current()).x509Journal?.slots.find((s) => s.status === "active")?.certificatePem;
+    const [der] = pem ? parseCertificates(pem) : [];
+    return der ? createHash("sha256").update(der).digest("hex") : undefined;
   }
 
   /** Forget everything; the next call reads the journals again. */

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig, parseDurationSeconds } from "./load-config.js";
 
@@ -28,12 +31,34 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ ...base, AWS_ENDPOINT_URL_KMS: "not a url" }), /AWS_ENDPOINT_URL_KMS is not a URL/);
   });
 
+  it("reads AWS instance identity certificates from TESSERA_AWS_EC2_CERTIFICATES_FILE, naming it when unreadable", () => {
+    assert.equal(loadConfig(base).join.awsEc2Certificates, undefined);
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    try {
+      const file = join(dir, "certs.json");
+      writeFileSync(file, JSON.stringify({ "xx-new-1": "PEM" }));
+      assert.deepEqual(loadConfig({ ...base, TESSERA_AWS_EC2_CERTIFICATES_FILE: file }).join.awsEc2Certificates, { "xx-new-1": "PEM" });
+      writeFileSync(file, "{");
+      assert.throws(() => loadConfig({ ...base, TESSERA_AWS_EC2_CERTIFICATES_FILE: file }), /TESSERA_AWS_EC2_CERTIFICATES_FILE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reads TESSERA_CA_WARN_FRACTION, 0.9 by default, and refuses one that would warn before rotation activates", () => {
     assert.equal(loadConfig(base).caWarnFraction, 0.9);
     assert.equal(loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: "0.95" }).caWarnFraction, 0.95);
     for (const bad of ["0.8", "0.8333", "1", "1.5", "nine tenths", "-0.9", "0x1"]) {
       assert.throws(() => loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: bad }), /TESSERA_CA_WARN_FRACTION must be a decimal above 0\.8333 and below 1/, bad);
     }
+  });
+
+  it("reads TESSERA_ISSUER_URL, unset by default, and refuses one relying parties could not match with iss", () => {
+    assert.equal(loadConfig(base).issuerUrl, undefined);
+    assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: "" }).issuerUrl, undefined);
+    assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: " https://spiffe.example.org " }).issuerUrl, "https://spiffe.example.org");
+    assert.throws(() => loadConfig({ ...base, TESSERA_ISSUER_URL: "http://spiffe.example.org" }), /TESSERA_ISSUER_URL must be an https URL/);
+    assert.throws(() => loadConfig({ ...base, TESSERA_ISSUER_URL: "https://spiffe.example.org/" }), /TESSERA_ISSUER_URL must not end in \//);
   });
 
   it("reads the embedded store and disk keys", () => {

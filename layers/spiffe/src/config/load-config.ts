@@ -1,5 +1,7 @@
+import { readRegionCertificatesFile } from "../attestation/aws-ec2/region-certificates.js";
 import { ConfigError } from "../errors.js";
 import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
+import { parseIssuerUrl } from "../oidcdiscovery/issuer-url.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
 import { ACTIVATE_DIVISOR, DEFAULT_WARN_FRACTION } from "../rotation/thresholds.js";
 import { TrustDomain } from "../spiffeid/index.js";
@@ -7,11 +9,25 @@ import { TrustDomain } from "../spiffeid/index.js";
 function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
   const loopback = env.TESSERA_JOIN_ALLOW_HTTP_LOOPBACK ?? "false";
   if (loopback !== "true" && loopback !== "false") throw new ConfigError("config: TESSERA_JOIN_ALLOW_HTTP_LOOPBACK must be true or false");
+  const awsEc2File = env.TESSERA_AWS_EC2_CERTIFICATES_FILE?.trim();
   return {
     audience: env.TESSERA_JOIN_AUDIENCE || `spiffe://${trustDomain.name}`,
     gcpKeysUrl: env.TESSERA_GCP_KEYS_URL || "https://www.googleapis.com/oauth2/v3/certs",
     allowHttpLoopback: loopback === "true",
+    ...stsEndpoint(env),
+    ...(awsEc2File ? { awsEc2Certificates: readRegionCertificatesFile(awsEc2File, "TESSERA_AWS_EC2_CERTIFICATES_FILE") } : {}),
   };
+}
+
+/** `TESSERA_STS_ENDPOINT`: one more STS endpoint `aws_iam` proofs may be sent to (an emulator), as `scheme://host[:port]/`. */
+function stsEndpoint(env: Env): { stsEndpoint?: string } {
+  const raw = env.TESSERA_STS_ENDPOINT?.trim();
+  if (!raw) return {};
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
+    throw new ConfigError("config: TESSERA_STS_ENDPOINT must be an http(s) URL with no path, query or credentials, such as http://127.0.0.1:5000");
+  }
+  return { stsEndpoint: `${url.protocol}//${url.host}/` };
 }
 
 /** Tessera's configuration, as every entry point (Lambda, dev server) uses it. */
@@ -35,11 +51,18 @@ export interface TesseraConfig {
   bundleBucket?: string;
   /** IAM Roles Anywhere trust anchor kept in step with the CA, when set. */
   trustAnchorId?: string;
+  /** OIDC issuer URL (`TESSERA_ISSUER_URL`): the `iss` of every JWT-SVID and the base of the discovery document; unset means neither. */
+  issuerUrl?: string;
   logLevel: string;
   /** Endpoints of the AWS services, from AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL (emulators); unset means AWS's own. */
   awsEndpoints: AwsEndpoints;
-  /** Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, and whether `http://` loopback issuers are allowed (tests only). */
-  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean };
+  /**
+   * Platform joins: the audience fixed-audience tokens (gcp) must carry, where Google's keys are, whether `http://`
+   * loopback issuers are allowed (tests only), and AWS instance identity certificates (Region to PEM) added to or
+   * replacing the shipped ones (aws_ec2, from the JSON file TESSERA_AWS_EC2_CERTIFICATES_FILE),
+   * and an extra STS endpoint for `aws_iam` (TESSERA_STS_ENDPOINT: emulators).
+   */
+  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; awsEc2Certificates?: Record<string, string>; stsEndpoint?: string };
 }
 
 /** An endpoint per AWS service Tessera calls; each falls back to AWS_ENDPOINT_URL when its own variable is unset. */
@@ -170,6 +193,7 @@ export function loadConfig(env: Env): TesseraConfig {
   };
   if (env.TESSERA_BUNDLE_BUCKET) config.bundleBucket = env.TESSERA_BUNDLE_BUCKET;
   if (env.TESSERA_TRUST_ANCHOR_ID) config.trustAnchorId = env.TESSERA_TRUST_ANCHOR_ID;
+  if (env.TESSERA_ISSUER_URL?.trim()) config.issuerUrl = parseIssuerUrl(env.TESSERA_ISSUER_URL.trim(), "TESSERA_ISSUER_URL");
   if (config.x509SvidTtlSeconds > config.x509SvidMaxTtlSeconds) {
     throw new ConfigError("config: TESSERA_X509_SVID_TTL is above TESSERA_X509_SVID_MAX_TTL");
   }

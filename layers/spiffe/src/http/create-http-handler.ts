@@ -1,8 +1,9 @@
+import type { Logger } from "../logger.js";
 import middy from "@middy/core";
 import { RouteNotFoundError } from "../errors.js";
 import { httpErrorHandler } from "./http-error-handler.js";
 import { jsonBody } from "./json-body.js";
-import type { HttpEvent, HttpLogger, HttpResult, Route } from "./types.js";
+import type { HttpEvent, HttpResult, Route } from "./types.js";
 
 /** A Lambda handler for API Gateway HTTP API events. */
 export type HttpHandler = (event: HttpEvent, context?: unknown) => Promise<HttpResult>;
@@ -11,7 +12,7 @@ export type HttpHandler = (event: HttpEvent, context?: unknown) => Promise<HttpR
  * A middy chain over a set of routes: error mapping, JSON body parsing with the route's size cap,
  * then the one call the route key names.
  */
-export function createHttpHandler(routes: readonly Route[], options: { logger: HttpLogger }): HttpHandler {
+export function createHttpHandler(routes: readonly Route[], options: { logger: Pick<Logger, "info" | "error"> }): HttpHandler {
   const byKey = new Map(routes.map((r) => [r.routeKey, r]));
   const routeOf = (event: HttpEvent): Route => {
     const route = byKey.get(event.routeKey);

@@ -1,14 +1,15 @@
+import type { Logger } from "../logger.js";
 import type { MiddlewareObj } from "@middy/core";
 import { TesseraError } from "../errors.js";
 import { jsonResponse } from "./responses.js";
 import { RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";
-import type { HttpEvent, HttpLogger, HttpResult } from "./types.js";
+import type { HttpEvent, HttpResult } from "./types.js";
 
 /**
  * Map errors to responses through the status table: codes below 500 are shown to the caller with
  * their message; everything else becomes a generic 500 and is logged with its detail.
  */
-export function httpErrorHandler(options: { logger: HttpLogger }): MiddlewareObj<HttpEvent, HttpResult> {
+export function httpErrorHandler(options: { logger: Pick<Logger, "info" | "error"> }): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     name: "httpErrorHandler",
     onError: (request) => {

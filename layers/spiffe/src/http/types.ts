@@ -19,9 +19,3 @@ export interface Route {
   handle(event: HttpEvent): Promise<HttpResult>;
 }
 
-/** A structured logger: Powertools' Logger fits. */
-export interface HttpLogger {
-  info(message: string, fields: Record<string, unknown>): void;
-  warn(message: string, fields: Record<string, unknown>): void;
-  error(message: string, fields: Record<string, unknown>): void;
-}

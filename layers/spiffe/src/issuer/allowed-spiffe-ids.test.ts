@@ -83,14 +83,20 @@ describe("validateAllowedSpiffeIdPattern", () => {
 describe("placeholdersFor", () => {
   it("offers bot and instance, and no join attribute for tokens or methods without a verifier", () => {
     assert.deepEqual([...placeholdersFor(["token"])].sort(), ["bot", "instance"]);
-    assert.deepEqual([...placeholdersFor(["token", "aws_iam", "aws_ec2"])].sort(), ["bot", "instance"]);
+    assert.deepEqual([...placeholdersFor(["token"])].sort(), ["bot", "instance"]);
   });
   it("offers each platform verifier's attributes to bots joining with it", () => {
     const oidc = placeholdersFor(["token", "oidc"]);
     for (const name of ["sub", "repository_owner", "repository_name", "namespace", "service_account"]) assert.ok(oidc.has(name), name);
     assert.ok(!oidc.has("project_number"));
+    const ec2 = placeholdersFor(["aws_ec2"]);
+    for (const name of ["account", "region", "instance_id", "ami_id", "instance_type", "availability_zone"]) assert.ok(ec2.has(name), name);
+    assert.ok(!ec2.has("repository"));
     const gcp = placeholdersFor(["gcp"]);
     for (const name of ["project_id", "zone", "instance_name"]) assert.ok(gcp.has(name), name);
+    const aws = placeholdersFor(["aws_iam"]);
+    for (const name of ["account", "role", "session_name", "user_name"]) assert.ok(aws.has(name), name);
+    assert.ok(!aws.has("project_id"));
   });
   it("ignores names that are not join methods, prototype members included", () => {
     assert.deepEqual([...placeholdersFor(["constructor", "__proto__", "toString"])].sort(), ["bot", "instance"]);

@@ -4,10 +4,10 @@ import { assertPlaceholdersKnown, parseTemplate, type TemplatePart } from "./pol
 
 const WILDCARD_SUFFIX = "/*";
 
-/** What a template may be filled from: the bot, its instance, and the join attributes. */
+/** What a template may be filled from: the bot, its instance (none for an SVID asked with a platform proof), and the join attributes. */
 export interface SpiffeIdTemplateContext {
   bot: string;
-  instance: string;
+  instance?: string;
   attributes: Record<string, string>;
 }
 

@@ -4,6 +4,7 @@
  */
 export { isDnsNameAllowed, validateAllowedDnsNamePattern } from "./allowed-dns-names.js";
 export { isSpiffeIdAllowed, validateAllowedSpiffeIdPattern, type SpiffeIdTemplateContext } from "./allowed-spiffe-ids.js";
+export { createJoinChallenge, type JoinChallenge } from "./create-join-challenge.js";
 export { authenticateBot, type AuthenticatedBot } from "./authenticate-bot.js";
 export { issueJwtSvidForBot, type IssueJwtSvidForBotRequest, type IssueJwtSvidForBotResult } from "./issue-jwt-svid.js";
 export { issueX509SvidForBot, type IssueX509SvidForBotRequest, type IssueX509SvidForBotResult } from "./issue-x509-svid.js";

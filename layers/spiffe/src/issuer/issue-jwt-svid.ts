@@ -2,14 +2,13 @@ import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
 import { requireUsefulAuthority } from "../ca/index.js";
 import { mintJwtSvid, validateAudience } from "../jwtsvid/index.js";
-import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
-import { authenticateBot } from "./authenticate-bot.js";
+import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
+import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
 
 /** Request of `issueJwtSvidForBot`. */
-export interface IssueJwtSvidForBotRequest {
-  credential: unknown;
+export interface IssueJwtSvidForBotRequest extends SvidCallerRequest {
   spiffeId: unknown;
   audience: unknown;
   ttlSeconds?: unknown;
@@ -23,7 +22,8 @@ export interface IssueJwtSvidForBotResult {
 }
 
 /**
- * Issue a JWT-SVID for a bot: credential, locks and the bot's rules checked; one signature.
+ * Issue a JWT-SVID for a bot, asked with a bot credential or a platform proof (see
+ * `identifySvidCaller`): caller, locks and the bot's rules checked; one signature.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
 export async function issueJwtSvidForBot(deps: IssuerDeps, request: IssueJwtSvidForBotRequest): Promise<IssueJwtSvidForBotResult> {
@@ -32,21 +32,22 @@ export async function issueJwtSvidForBot(deps: IssuerDeps, request: IssueJwtSvid
   const asked: RefusedRequest = {
     type: "svid_refused",
     spiffeId: boundText(request.spiffeId),
-    detail: { svid_type: "jwt", ...secretHashDetail("credential_hash_prefix", request.credential), audience_count: String(count), ...(audience ? { audience } : {}) },
+    detail: { svid_type: "jwt", ...callerRefusalDetail(request), audience_count: String(count), ...(audience ? { audience } : {}) },
   };
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
 async function issue(deps: IssuerDeps, request: IssueJwtSvidForBotRequest, asked: RefusedRequest): Promise<IssueJwtSvidForBotResult> {
-  const who = await authenticateBot(deps, request.credential, asked);
+  const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.jwtSvid);
   const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);
   const authority = await deps.authorities.jwt();
   const now = deps.clock.now();
   requireUsefulAuthority(authority, now, "JWT key");
+  await who.commit();
   const ttl = Math.min(ttlSeconds, Math.floor((authority.notAfter.getTime() - now.getTime()) / 1000));
   const jti = randomUUID();
-  const token = await mintJwtSvid({ key: authority.key, kid: authority.kid, spiffeId, audience, ttlSeconds: ttl, now, jti });
+  const token = await mintJwtSvid({ key: authority.key, kid: authority.kid, spiffeId, audience, ttlSeconds: ttl, now, jti, ...(deps.policy.issuerUrl ? { issuer: deps.policy.issuerUrl } : {}) });
   const expiresAt = new Date(now.getTime() + ttl * 1000);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
@@ -54,12 +55,12 @@ async function issue(deps: IssuerDeps, request: IssueJwtSvidForBotRequest, asked
       type: "jwt_svid",
       time: now.getTime(),
       botName: who.bot.name,
-      instanceId: who.instance.id,
-      joinMethod: who.instance.joinMethod,
+      ...(who.instanceId === undefined ? {} : { instanceId: who.instanceId }),
+      joinMethod: who.joinMethod,
       spiffeId: spiffeId.toString(),
       serialOrJti: jti,
       expiresAt: expiresAt.getTime(),
-      detail: { audience: audience.join(" ") },
+      detail: { audience: audience.join(" "), ...who.auditDetail },
     },
   );
   return { spiffeId: spiffeId.toString(), token, expiresAt };

@@ -6,16 +6,15 @@ import { DnsNameNotAllowedError, RequestInvalidError, SvidKeyRevokedError, X509S
 import type { Bot } from "../store/types.js";
 import { normalizeDnsName, parseCsr, signX509Svid, validateDnsNames } from "../x509svid/index.js";
 import { isDnsNameAllowed } from "./allowed-dns-names.js";
-import { auditRefusals, boundList, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
-import { authenticateBot } from "./authenticate-bot.js";
+import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
+import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerDeps } from "./types.js";
 
 const MAX_DNS_NAMES = 32;
 
 /** Request of `issueX509SvidForBot`. */
-export interface IssueX509SvidForBotRequest {
-  credential: unknown;
+export interface IssueX509SvidForBotRequest extends SvidCallerRequest {
   csr: unknown;
   spiffeId: unknown;
   ttlSeconds?: unknown;
@@ -54,7 +53,8 @@ function dnsNamesOf(value: unknown, bot: Bot): string[] {
 }
 
 /**
- * Issue an X.509-SVID for a bot: credential and locks checked, the SPIFFE ID and every DNS name
+ * Issue an X.509-SVID for a bot, asked with a bot credential or, by a workload without an agent,
+ * with a platform proof (see `identifySvidCaller`): caller and locks checked, the SPIFFE ID and every DNS name
  * allowed by the bot's rules, the CSR's signature and key checked (a key of a revoked SVID is refused);
  * exactly one signature by the CA key. The audit event names the signing CA (`ca_id`) for revocation.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
@@ -64,13 +64,13 @@ export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509Sv
   const asked: RefusedRequest = {
     type: "svid_refused",
     spiffeId: boundText(request.spiffeId),
-    detail: { svid_type: "x509", ...secretHashDetail("credential_hash_prefix", request.credential), ...(dnsNames ? { dns_names: dnsNames } : {}) },
+    detail: { svid_type: "x509", ...callerRefusalDetail(request), ...(dnsNames ? { dns_names: dnsNames } : {}) },
   };
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
 async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
-  const who = await authenticateBot(deps, request.credential, asked);
+  const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
   const dnsNames = dnsNamesOf(request.dnsNames, who.bot);
   if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {
@@ -84,6 +84,7 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
   if (await deps.store.revocations.isKeyRevoked(keyThumbprint, now.getTime())) {
     throw new SvidKeyRevokedError("issuer: the CSR's key belongs to a revoked X.509-SVID; make a new key");
   }
+  await who.commit();
   const issued = await signX509Svid({
     caKey: ca.key,
     caCertificate: ca.certificate,
@@ -101,13 +102,13 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
       type: "x509_svid",
       time: now.getTime(),
       botName: who.bot.name,
-      instanceId: who.instance.id,
-      joinMethod: who.instance.joinMethod,
+      ...(who.instanceId === undefined ? {} : { instanceId: who.instanceId }),
+      joinMethod: who.joinMethod,
       spiffeId: spiffeId.toString(),
       serialOrJti: issued.serialNumber,
       expiresAt: notAfter.getTime(),
       keyThumbprint,
-      detail: { ca_id: caIdOf(ca.certificate), bot_id: who.bot.id },
+      detail: { ...who.auditDetail, ca_id: caIdOf(ca.certificate), bot_id: who.bot.id },
     },
   );
   return {

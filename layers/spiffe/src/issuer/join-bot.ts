@@ -7,14 +7,16 @@ import type { CredentialGrant, IssuerDeps } from "./types.js";
 /** Request of `joinBot`: the join method and its proof fields, as sent. */
 export interface JoinBotRequest {
   joinMethod: unknown;
-  /** The one-time join token (`token`) or the platform's signed token (`oidc`, `gcp`). */
+  /** The one-time join token (`token`), the platform's signed token (`oidc`, `gcp`; `aws_ec2`: the rsa2048 signature) or signed STS request (`aws_iam`). */
   token?: unknown;
+  /** The signed document sent beside the signature (`aws_ec2`, optional). */
+  document?: unknown;
   /** The bot to join as (platform methods; a join token names its bot). */
   botName?: unknown;
   ttlSeconds?: unknown;
 }
 
-const SUPPORTED = ["token", "oidc", "gcp"] as const;
+const SUPPORTED = ["token", "oidc", "gcp", "aws_ec2", "aws_iam"] as const;
 
 /**
  * Join with whichever method the request names; each method's verifier checks its own proof.
@@ -38,7 +40,13 @@ async function joinWith(deps: IssuerDeps, request: JoinBotRequest, asked: Refuse
       return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds }, asked);
     case "oidc":
     case "gcp":
-      return joinWithPlatformProof(deps, { method: request.joinMethod, botName: request.botName, token: request.token, ttlSeconds: request.ttlSeconds }, asked);
+    case "aws_ec2":
+    case "aws_iam":
+      return joinWithPlatformProof(
+        deps,
+        { method: request.joinMethod, botName: request.botName, token: request.token, document: request.document, ttlSeconds: request.ttlSeconds },
+        asked,
+      );
     default:
       throw new RequestInvalidError(`join: join_method must be one of ${SUPPORTED.join(", ")}`);
   }

@@ -1,3 +1,5 @@
+import { AWS_IAM_ATTRIBUTES } from "../attestation/aws-iam/caller-attributes.js";
+import { AWS_EC2_ATTRIBUTES } from "../attestation/aws-ec2/aws-ec2-rule.js";
 import { GCP_ATTRIBUTES } from "../attestation/gcp/gcp-verifier.js";
 import { OIDC_ATTRIBUTES } from "../attestation/oidc/presets.js";
 import { PolicyInvalidError } from "../errors.js";
@@ -12,13 +14,12 @@ export type TemplatePart = { literal: string } | { placeholder: string };
 
 /**
  * The join attributes each join method establishes, which templates may use besides `bot` and
- * `instance`. A token proves nothing about the machine, so it establishes none; `aws_iam` and
- * `aws_ec2` have no verifier yet, and each lists its attribute names here when it gets one.
+ * `instance`. A token proves nothing about the machine, so it establishes none.
  */
 export const JOIN_ATTRIBUTES: Readonly<Record<JoinRule["method"], readonly string[]>> = {
   token: [],
-  aws_iam: [],
-  aws_ec2: [],
+  aws_iam: AWS_IAM_ATTRIBUTES,
+  aws_ec2: AWS_EC2_ATTRIBUTES,
   gcp: GCP_ATTRIBUTES,
   oidc: OIDC_ATTRIBUTES,
 };

@@ -8,7 +8,7 @@ import type { BotInstance } from "../store/types.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /**
- * Renew a token-joined bot's credential: the generation moves on and the old secret is retired.
+ * Renew a token- or aws_ec2-joined bot's credential: the generation moves on and the old secret is retired.
  * If two holders renew the same credential, the loser proves a copy exists: the instance is locked.
  * A refused renewal is audited (`renew_refused`).
  */
@@ -22,7 +22,8 @@ export async function renewCredential(deps: IssuerDeps, credential: unknown, ttl
 }
 
 async function renew(deps: IssuerDeps, instance: BotInstance, lifetime: number): Promise<CredentialGrant> {
-  if (instance.joinMethod !== "token") {
+  // An aws_ec2 launch joins once (trust on first use), so its instance renews like a token-joined one.
+  if (instance.joinMethod !== "token" && instance.joinMethod !== "aws_ec2") {
     throw new JoinMethodNotAllowedError(`renew: ${instance.joinMethod}-joined bots join again instead of renewing`);
   }
   const now = deps.clock.now().getTime();

@@ -1,7 +1,7 @@
 import { RequestInvalidError, SpiffeIdNotAllowedError } from "../errors.js";
 import { SpiffeId } from "../spiffeid/index.js";
 import { isSpiffeIdAllowed } from "./allowed-spiffe-ids.js";
-import type { AuthenticatedBot } from "./authenticate-bot.js";
+import type { SvidCaller } from "./identify-svid-caller.js";
 import type { IssuerDeps, TtlPolicy } from "./types.js";
 
 /** The SPIFFE ID and TTL an SVID request resolves to, once the bot's rules allow them. */
@@ -13,7 +13,7 @@ export interface ResolvedSvidRequest {
 /** Check the asked SPIFFE ID against the trust domain and the bot's rules, and bound the TTL. */
 export function resolveSvidRequest(
   deps: IssuerDeps,
-  who: AuthenticatedBot,
+  who: Pick<SvidCaller, "bot" | "instanceId" | "attributes">,
   spiffeIdValue: unknown,
   ttlValue: unknown,
   ttl: TtlPolicy,
@@ -23,7 +23,7 @@ export function resolveSvidRequest(
   if (!spiffeId.memberOf(deps.policy.trustDomain)) {
     throw new SpiffeIdNotAllowedError(`issuer: ${spiffeId} is outside the trust domain ${deps.policy.trustDomain.name}`);
   }
-  const context = { bot: who.bot.name, instance: who.instance.id, attributes: who.instance.attributes };
+  const context = { bot: who.bot.name, ...(who.instanceId === undefined ? {} : { instance: who.instanceId }), attributes: who.attributes };
   if (!isSpiffeIdAllowed(spiffeId, who.bot.allowedSpiffeIds, context)) {
     throw new SpiffeIdNotAllowedError(`issuer: bot ${who.bot.name} may not ask for ${spiffeId}`);
   }

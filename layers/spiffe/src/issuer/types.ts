@@ -1,5 +1,5 @@
 import type { JoinVerifiers } from "../attestation/index.js";
-import type { AuditLogger } from "../audit/index.js";
+import type { AuditDeps } from "../audit/index.js";
 import type { AuthorityCache } from "../ca/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
@@ -20,6 +20,8 @@ export interface IssuerPolicy {
   jwtSvid: TtlPolicy;
   /** NotBefore is set this far in the past, for clock skew. */
   backdateSeconds: number;
+  /** OIDC issuer URL: the `iss` of every JWT-SVID, and what the discovery document names; unset means no `iss`. */
+  issuerUrl?: string;
 }
 
 /** What the issuer's use cases need. */
@@ -27,7 +29,7 @@ export interface IssuerDeps {
   store: Store;
   authorities: AuthorityCache;
   clock: Clock;
-  logger: AuditLogger;
+  logger: AuditDeps["logger"];
   policy: IssuerPolicy;
   /** Platform join verifiers; production defaults (https only) when absent. */
   verifiers?: JoinVerifiers;

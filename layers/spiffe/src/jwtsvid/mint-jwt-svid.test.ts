@@ -96,6 +96,16 @@ for (const { spec, alg, signatureLength } of specs) {
       });
     });
 
+    it("writes iss first when given an issuer, and parseAndValidateJwtSvid accepts and returns it", async () => {
+      const token = await mintJwtSvid({ ...options, issuer: "https://spiffe.example.org" });
+      const claims = decodePart(token, 1);
+      assert.deepEqual(Object.keys(claims), ["iss", "sub", "aud", "exp", "iat", "jti"]);
+      assert.equal(claims.iss, "https://spiffe.example.org");
+      const bundle = new Bundle({ trustDomain: td, jwtAuthorities: [["kid-1", createJwk(key.publicKey, "jwt-svid", "kid-1")]] });
+      const svid = await parseAndValidateJwtSvid(token, bundle, { audience: ["reports"], now });
+      assert.equal(svid.claims.iss, "https://spiffe.example.org");
+    });
+
     it("round-trips through parseAndValidateJwtSvid", async () => {
       const token = await mintJwtSvid(options);
       const bundle = new Bundle({ trustDomain: td, jwtAuthorities: [["kid-1", createJwk(key.publicKey, "jwt-svid", "kid-1")]] });
@@ -128,6 +138,7 @@ describe("mintJwtSvid misuse", () => {
     { name: "an invalid date", options: { now: new Date(Number.NaN) } },
     { name: "a number for now", options: { now: 0 as unknown as Date } },
     { name: "an empty jti", options: { jti: "" } },
+    { name: "an empty issuer", options: { issuer: "" } },
   ];
   for (const { name, options } of cases) {
     it(`refuses ${name} with a TypeError`, async () => {

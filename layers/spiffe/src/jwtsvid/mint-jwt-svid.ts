@@ -21,6 +21,8 @@ export interface MintJwtSvidOptions {
   now: Date;
   /** The `jti` claim; 128 random bits when omitted. */
   jti?: string;
+  /** The `iss` claim (the OIDC issuer URL); no `iss` when omitted. */
+  issuer?: string;
 }
 
 function checkOptions(o: MintJwtSvidOptions): void {
@@ -32,6 +34,7 @@ function checkOptions(o: MintJwtSvidOptions): void {
   if (!Number.isSafeInteger(o.ttlSeconds) || o.ttlSeconds <= 0) throw new TypeError("jwtsvid: ttlSeconds must be a positive integer");
   if (!(o.now instanceof Date) || !Number.isFinite(o.now.getTime())) throw new TypeError("jwtsvid: now must be a valid Date");
   if (o.jti !== undefined && (typeof o.jti !== "string" || o.jti === "")) throw new TypeError("jwtsvid: jti must be a non-empty string");
+  if (o.issuer !== undefined && (typeof o.issuer !== "string" || o.issuer === "")) throw new TypeError("jwtsvid: issuer must be a non-empty string");
 }
 
 function encodeJson(value: object): string {
@@ -39,8 +42,8 @@ function encodeJson(value: object): string {
 }
 
 /**
- * Sign a JWT-SVID: header `{alg, kid, typ: "JWT"}` with the key's one algorithm, claims `sub`,
- * `aud` (a string for one audience), `exp`, `iat`, `jti`. The signature is checked against the
+ * Sign a JWT-SVID: header `{alg, kid, typ: "JWT"}` with the key's one algorithm, claims `iss`
+ * (when given), `sub`, `aud` (a string for one audience), `exp`, `iat`, `jti`. The signature is checked against the
  * key's public key before the token is returned.
  */
 export async function mintJwtSvid(options: MintJwtSvidOptions): Promise<string> {
@@ -49,6 +52,7 @@ export async function mintJwtSvid(options: MintJwtSvidOptions): Promise<string> 
   const algorithm = signatureAlgorithmFor(key.spec);
   const iat = Math.floor(now.getTime() / 1000);
   const claims = {
+    ...(options.issuer === undefined ? {} : { iss: options.issuer }),
     sub: spiffeId.toString(),
     aud: audience.length === 1 ? audience[0] : [...audience],
     exp: iat + ttlSeconds,

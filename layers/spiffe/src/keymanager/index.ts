@@ -14,4 +14,4 @@ export { ecdsaDerToJose, ecdsaJoseToDer } from "./ecdsa-signature.js";
 export { DiskKeyManager } from "./disk/index.js";
 export type { DiskKeyManagerOptions } from "./disk/index.js";
 export { KEY_ID_TAG, KmsKeyManager } from "./kms/index.js";
-export type { KmsApi, KmsKeyManagerOptions, KmsRetryPolicy } from "./kms/index.js";
+export type { KmsApi, KmsKeyManagerOptions } from "./kms/index.js";

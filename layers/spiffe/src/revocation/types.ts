@@ -1,6 +1,6 @@
-import type { HttpLogger } from "../http/index.js";
 import type { Clock } from "../clock.js";
 import type { KeyManager } from "../keymanager/types.js";
+import type { Logger } from "../logger.js";
 import type { Store } from "../store/types.js";
 
 /** One CA's CRL as handed to a publisher. */
@@ -31,7 +31,7 @@ export interface RevocationDeps {
   /** Holds the CA keys that sign CRLs. */
   keys: Pick<KeyManager, "getKey">;
   clock: Clock;
-  logger: HttpLogger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
   crlPublishers: readonly CrlPublisher[];
   /** How far back an SVID can have been issued and still be live: the largest SVID TTL, seconds. */
   svidWindowSeconds: number;

@@ -9,6 +9,8 @@ export interface RotationScheduleView {
   next?: { step: RotationStep["type"]; slot: RotationStep["slot"]; at: string; due: boolean };
   /** When a manual rotation was asked for and is still under way. */
   rotationRequestedAt?: string;
+  /** An emergency rotation still under way (a new key could not be made yet): when, why, who. */
+  emergency?: { requestedAt: string; reason: string; requestedBy: string };
   /** Set once the active key has lived past the warning fraction of its life: rotation is not running. */
   warning?: string;
 }
@@ -32,6 +34,10 @@ export function describeRotation(journal: CaJournal, policy: RotationPolicy, now
   if (plan.due) view.next = { step: plan.due.type, slot: plan.due.slot, at: new Date(now).toISOString(), due: true };
   else if (plan.next) view.next = { step: plan.next.step.type, slot: plan.next.step.slot, at: new Date(plan.next.at).toISOString(), due: false };
   if (journal.rotationRequestedAt !== undefined) view.rotationRequestedAt = new Date(journal.rotationRequestedAt).toISOString();
+  if (journal.emergency) {
+    const { requestedAt, reason, requestedBy } = journal.emergency;
+    view.emergency = { requestedAt: new Date(requestedAt).toISOString(), reason, requestedBy };
+  }
   const warning = describeExpiryWarning(journal, policy, now);
   if (warning) view.warning = warning;
   return view;

@@ -1,6 +1,6 @@
 import { createAuthoritySlot, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import type { CaJournal, JournalSlot } from "../store/types.js";
-import type { RotationStep } from "./plan-rotation.js";
+import { isCompromised, type RotationStep } from "./plan-rotation.js";
 
 /**
  * How long a tick that is preparing a key holds the journal version it read: no other tick makes a
@@ -22,10 +22,24 @@ function nextJournal(journal: CaJournal, slots: JournalSlot[], now: number, bund
   };
 }
 
+/**
+ * A prepare that failed to make its key gives up the lease by moving the journal version on, so the
+ * next tick (an emergency's retry seconds later) can prepare at once instead of after the lease.
+ */
+async function releaseLease(journal: CaJournal, deps: AuthorityDeps, now: number): Promise<void> {
+  await deps.journals.putJournal({ ...journal, version: journal.version + 1, updatedAt: now }, journal.version).catch(() => undefined);
+}
+
 async function prepare(journal: CaJournal, step: Extract<RotationStep, { type: "prepare" }>, deps: AuthorityDeps, policy: AuthorityPolicy) {
   const now = deps.clock.now().getTime();
   await deps.leases.claimOnce("rotation-lease", `${journal.kind}:${journal.version}`, now + PREPARE_LEASE_MS, now);
-  const slot = await createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration });
+  let slot: JournalSlot;
+  try {
+    slot = await createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration });
+  } catch (err) {
+    await releaseLease(journal, deps, now);
+    throw err;
+  }
   return nextJournal(journal, [...journal.slots.filter((s) => s.slot !== step.slot), slot], now, true);
 }
 
@@ -41,7 +55,21 @@ function activate(journal: CaJournal, step: RotationStep, now: number): CaJourna
 }
 
 function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {
-  return nextJournal(journal, journal.slots.filter((s) => s.slot !== step.slot), now, true);
+  const next = nextJournal(journal, journal.slots.filter((s) => s.slot !== step.slot), now, true);
+  const { emergency } = next;
+  if (emergency && !next.slots.some((s) => isCompromised(s, emergency))) delete next.emergency;
+  return next;
+}
+
+/**
+ * Emergency: replace the compromised slot's key before the slot leaves the journal. The key manager
+ * retires the replaced key (KMS schedules its deletion, which also stops it signing; the disk manager
+ * overwrites its file), and the new key only waits in the free slot for the next prepare to replace it.
+ * A crash after this and before the journal write makes the next tick do it again, harmlessly.
+ */
+async function retireSlotKey(journal: CaJournal, step: RotationStep, deps: AuthorityDeps, policy: AuthorityPolicy): Promise<void> {
+  const slot = journal.slots.find((s) => s.slot === step.slot);
+  if (slot) await deps.keys.generateKey(slot.keyId, policy.keySpec);
 }
 
 /**
@@ -58,6 +86,7 @@ export async function executeRotationStep(
   policy: AuthorityPolicy,
 ): Promise<CaJournal> {
   const now = deps.clock.now().getTime();
+  if (step.type === "drop" && step.retireKey) await retireSlotKey(journal, step, deps, policy);
   const next =
     step.type === "prepare" ? await prepare(journal, step, deps, policy) : step.type === "activate" ? activate(journal, step, now) : drop(journal, step, now);
   await deps.journals.putJournal(next, journal.version);

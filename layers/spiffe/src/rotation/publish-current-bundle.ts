@@ -2,13 +2,13 @@ import type { Bundle } from "../bundle/index.js";
 import { runBundlePublishers, type BundlePublisher, type PublishReport } from "../bundlepublisher/index.js";
 import type { AuthorityCache } from "../ca/index.js";
 import { TesseraError } from "../errors.js";
-import type { HttpLogger } from "../http/index.js";
+import type { Logger } from "../logger.js";
 
 /** What publishing needs: the authorities (read afresh), the publishers, a logger. */
 export interface PublishDeps {
   authorities: AuthorityCache;
   publishers: readonly BundlePublisher[];
-  logger: HttpLogger;
+  logger: Pick<Logger, "info" | "error">;
 }
 
 /** Read the authorities afresh and hand the bundle to every publisher, logging each outcome. */

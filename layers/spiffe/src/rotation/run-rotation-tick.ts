@@ -1,8 +1,10 @@
 import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { JournalConflictError, ReplayError, TesseraError } from "../errors.js";
+import type { Logger } from "../logger.js";
 import { refreshCrls, type RevocationDeps } from "../revocation/index.js";
-import type { JournalKind } from "../store/types.js";
+import type { AuditStore, JournalKind } from "../store/types.js";
+import { auditRotationStep } from "./audit-rotation-step.js";
 import { describeExpiryWarning } from "./describe-rotation.js";
 import { executeRotationStep } from "./execute-rotation-step.js";
 import { planRotation, type RotationStep } from "./plan-rotation.js";
@@ -14,6 +16,9 @@ export interface RotationTickDeps extends PublishDeps {
   authority: AuthorityDeps;
   authorityPolicy: AuthorityPolicy;
   rotationPolicy: Record<JournalKind, RotationPolicy>;
+  /** Where each step's audit event (`ca_prepared`, `ca_rotated`, ...) is recorded. */
+  store: AuditStore;
+  logger: Pick<Logger, "info" | "warn" | "error">;
   /** When set, each tick also renews CRLs before their nextUpdate and publishes them. */
   revocation?: RevocationDeps;
 }
@@ -48,13 +53,15 @@ async function advance(kind: JournalKind, deps: RotationTickDeps, steps: Rotatio
     if (!journal) return true;
     const { due } = planRotation(journal, deps.rotationPolicy[kind], deps.authority.clock.now().getTime());
     if (!due) return true;
+    let next;
     try {
-      await executeRotationStep(journal, due, deps.authority, deps.authorityPolicy);
+      next = await executeRotationStep(journal, due, deps.authority, deps.authorityPolicy);
     } catch (err) {
       if (err instanceof JournalConflictError || err instanceof ReplayError) return false;
       throw err;
     }
     deps.logger.info("rotate: step done", { kind, step: due.type, slot: due.slot });
+    await auditRotationStep({ audit: deps.store, logger: deps.logger }, due, journal, next);
     steps.push(due);
   }
   return true;

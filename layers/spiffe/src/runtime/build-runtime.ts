@@ -6,8 +6,8 @@ import { createCrlPublishers } from "../bundlepublisher/index.js";
 import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
-import type { HttpLogger } from "../http/index.js";
 import type { IssuerDeps } from "../issuer/index.js";
+import type { Logger as TesseraLogger } from "../logger.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
 import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
@@ -23,7 +23,7 @@ export interface TesseraRuntime {
   store: Store;
   keys: KeyManager;
   clock: Clock;
-  logger: HttpLogger;
+  logger: TesseraLogger;
   authorities: AuthorityCache;
   issuer: IssuerDeps;
   admin: AdminDeps;
@@ -40,18 +40,19 @@ export interface RuntimeOverrides {
   store?: Store;
   keys?: KeyManager;
   clock?: Clock;
-  logger?: HttpLogger;
+  logger?: TesseraLogger;
   /** Where CRLs go; by default the ones the configuration names (`createCrlPublishers`). */
   crlPublishers?: CrlPublisher[];
 }
 
 /** A Powertools logger with Tessera's service name. */
-export function createLogger(level: string): HttpLogger {
+export function createLogger(level: string): TesseraLogger {
   const logger = new Logger({ serviceName: "tessera", logLevel: level as never });
   return {
-    info: (message, fields) => logger.info(message, fields),
-    warn: (message, fields) => logger.warn(message, fields),
-    error: (message, fields) => logger.error(message, fields),
+    debug: (message, fields) => logger.debug(message, fields ?? {}),
+    info: (message, fields) => logger.info(message, fields ?? {}),
+    warn: (message, fields) => logger.warn(message, fields ?? {}),
+    error: (message, fields) => logger.error(message, fields ?? {}),
   };
 }
 
@@ -60,7 +61,7 @@ async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
   return new DynamoDbStore({ client: createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb }), tableName: config.store.tableName, clock });
 }
 
-function openKeys(config: TesseraConfig, clock: Clock, logger: HttpLogger): KeyManager {
+function openKeys(config: TesseraConfig, clock: Clock, logger: TesseraLogger): KeyManager {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
   return new KmsKeyManager({
     client: createKmsClient({ endpoint: config.awsEndpoints.kms }),
@@ -126,6 +127,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
         x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
         jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
         backdateSeconds: config.backdateSeconds,
+        ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
       },
       verifiers,
     },

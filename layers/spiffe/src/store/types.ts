@@ -105,6 +105,20 @@ export interface JournalSlot {
   retiredAt?: number;
 }
 
+/**
+ * An emergency rotation under way: every key of `compromisedGeneration` or below leaves the journal
+ * (and the bundle) as soon as a key made after the request is active. Cleared when the last has left.
+ */
+export interface EmergencyRotation {
+  requestedAt: number;
+  /** The newest key generation of the journal when the emergency was asked for. */
+  compromisedGeneration: number;
+  /** Why, as the operator gave it (at most 256 characters). */
+  reason: string;
+  /** Who asked: an admin principal, or `tessera` for the rotate function's own input. */
+  requestedBy: string;
+}
+
 /** The rotation journal of one key kind. `version` increases on every write. */
 export interface CaJournal {
   kind: JournalKind;
@@ -115,6 +129,8 @@ export interface CaJournal {
   updatedAt: number;
   /** Set by a manual rotation: prepare and activate without waiting for the thresholds. Cleared on activation. */
   rotationRequestedAt?: number;
+  /** Set by an emergency rotation until every compromised key has left the journal. */
+  emergency?: EmergencyRotation;
 }
 
 /** Kinds of audited events. */
@@ -129,6 +145,12 @@ export type AuditEventType =
   | "bot_deleted"
   | "token_created"
   | "ca_rotated"
+  | "ca_prepared"
+  | "ca_retired"
+  | "jwt_key_prepared"
+  | "jwt_key_rotated"
+  | "jwt_key_retired"
+  | "emergency_rotation"
   | "join_refused"
   | "renew_refused"
   | "svid_refused"
@@ -207,8 +229,12 @@ export interface JoinTokenStore {
  * (`isBoundToBot`) against the bot it reads. Lists hold only instances bound to a live bot.
  */
 export interface BotInstanceStore {
-  /** Create an instance (platform joins); `StoreConflictError` if the id exists. */
-  createBotInstance(instance: BotInstance): Promise<void>;
+  /**
+   * Create an instance (platform joins) and record its `claims` (single-use values, as `claimOnce`)
+   * in the same write: all or nothing, so of two joins racing for one claim exactly one creates its
+   * instance. `StoreConflictError` if the id exists, `ReplayError` if a claim is taken.
+   */
+  createBotInstance(instance: BotInstance, claims?: readonly ReplayClaim[]): Promise<void>;
   getBotInstance(id: string): Promise<BotInstance | undefined>;
   listBotInstances(botName?: string): Promise<BotInstance[]>;
   /**
@@ -226,10 +252,20 @@ export interface BotInstanceStore {
   setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance>;
 }
 
+/** One single-use value to record, as `ReplayStore.claimOnce` takes it. */
+export interface ReplayClaim {
+  namespace: string;
+  key: string;
+  expiresAt: number;
+  now: number;
+}
+
 /** Single-use values: challenges, token ids, instance ids (TOFU). */
 export interface ReplayStore {
   /** Record `key` in `namespace` until `expiresAt`; `ReplayError` if it is recorded and unexpired. */
   claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void>;
+  /** True when `key` is recorded in `namespace` and unexpired at `now` (a strongly consistent read). */
+  isClaimed(namespace: string, key: string, now: number): Promise<boolean>;
 }
 
 /** The CA and JWT-key rotation journals. */

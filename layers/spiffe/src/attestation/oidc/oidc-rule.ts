@@ -63,10 +63,13 @@ export function validateOidcRule(rule: JoinRule, policy: KeyFetchPolicy): OidcRu
   const issuer = rule.issuer ?? preset?.defaultIssuer;
   if (typeof issuer !== "string" || issuer.length > 512) fail("needs an issuer");
   assertFetchableUrl(issuer, policy, "oidc issuer");
+  const issuerProblem = preset?.issuerProblem?.(new URL(issuer));
+  if (issuerProblem !== undefined) fail(`issuer ${issuerProblem}`);
   if (typeof rule.audience !== "string" || rule.audience === "" || rule.audience.length > 512) fail("needs an audience (1 to 512 characters)");
-  const algorithms = rule.algorithms ?? PROOF_ALGORITHMS;
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => PROOF_ALGORITHMS.includes(alg as string))) {
-    fail(`algorithms must be a non-empty subset of ${PROOF_ALGORITHMS.join(", ")}`);
+  const allowed = preset?.algorithms ?? PROOF_ALGORITHMS;
+  const algorithms = rule.algorithms ?? allowed;
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => allowed.includes(alg as string))) {
+    fail(`algorithms must be a non-empty subset of ${allowed.join(", ")}`);
   }
   const claims = validateClaimRules(rule.claims, "attestation: oidc rule", preset?.requiredClaims ?? []);
   if (Object.keys(claims).length === 0) fail("needs at least one claim rule (an issuer signs tokens for more than this bot)");

@@ -2,31 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { JWTPayload } from "jose";
 import { FixedClock } from "../../clock.js";
-import type { JoinRule, ReplayStore } from "../../store/types.js";
+import type { JoinRule } from "../../store/types.js";
 import { KeySetCache } from "../jwt/key-set-cache.js";
 import { LocalIssuer } from "../test/local-issuer.js";
+import { memoryReplay, rejectsWithCode } from "../test/memory-replay.js";
 import { OIDC_AUDIENCE, githubClaims, githubRule } from "../test/oidc-fixture.js";
 import { OidcVerifier } from "./oidc-verifier.js";
 
 const policy = { allowHttpLoopback: true };
-
-function memoryReplay(): ReplayStore & { keys: Set<string> } {
-  const keys = new Set<string>();
-  return {
-    keys,
-    claimOnce: async (namespace, key) => {
-      if (keys.has(`${namespace}/${key}`)) throw Object.assign(new Error("used"), { code: "ERR_REPLAY" });
-      keys.add(`${namespace}/${key}`);
-    },
-  };
-}
-
-async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.equal((err as { code?: unknown }).code, code, String(err));
-    return true;
-  });
-}
 
 describe("OidcVerifier", () => {
   let issuer: LocalIssuer;

@@ -8,7 +8,7 @@ import type { KeySetCache } from "../jwt/key-set-cache.js";
 import { audienceIncludes, claimJwtOnce, readIssuerInsecure, verifyJwtProof, type VerifiedJwt } from "../jwt/verify-jwt-proof.js";
 import type { Attestation, AttestationContext, JoinProof, JoinVerifier, KeyFetchPolicy } from "../types.js";
 import { validateOidcKeys, validateOidcRule, type OidcRule } from "./oidc-rule.js";
-import { claimValuesOf, oidcAttributesOf } from "./presets.js";
+import { OIDC_PRESETS, claimValuesOf, oidcAttributesOf } from "./presets.js";
 
 /** What the `oidc` verifier needs. */
 export interface OidcVerifierOptions {
@@ -60,8 +60,9 @@ export class OidcVerifier implements JoinVerifier {
         continue;
       }
       verifiedOnce = true;
-      const attributes = oidcAttributesOf(verified.payload);
-      if (!claimRulesMatch(rule.claims, claimValuesOf(verified.payload, attributes))) continue;
+      const preset = rule.preset === undefined ? undefined : OIDC_PRESETS[rule.preset];
+      const attributes = oidcAttributesOf(verified.payload, preset);
+      if (!claimRulesMatch(rule.claims, claimValuesOf(verified.payload, attributes, preset))) continue;
       await claimJwtOnce(verified, `oidc:${createHash("sha256").update(rule.issuer).digest("hex").slice(0, 32)}`, context);
       return { attributes, proofHash: verified.proofHash };
     }
@@ -72,7 +73,10 @@ export class OidcVerifier implements JoinVerifier {
   async #keysOf(rule: OidcRule, refresh: boolean): Promise<JSONWebKeySet> {
     if (rule.jwks) return rule.jwks;
     const { cache, policy } = this.#options;
-    const discovery = (await cache.document(`${rule.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`)) as Record<string, unknown> | null;
+    const discoveryUrl =
+      (rule.preset === undefined ? undefined : OIDC_PRESETS[rule.preset]?.discoveryUrl?.(new URL(rule.issuer))) ??
+      `${rule.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+    const discovery = (await cache.document(discoveryUrl)) as Record<string, unknown> | null;
     if (discovery?.issuer !== rule.issuer) throw new JoinKeysUnavailableError("attestation: the issuer's discovery document names another issuer");
     try {
       assertFetchableUrl(discovery.jwks_uri, policy, "jwks_uri");

@@ -41,6 +41,7 @@ function recording(store: ReplayStore): { replay: ReplayStore; claims: unknown[]
         claims.push(args);
         return store.claimOnce(...args);
       },
+      isClaimed: (...args) => store.isClaimed(...args),
     },
   };
 }
@@ -56,9 +57,10 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string, label = 
  * Register the `JoinVerifier` conformance suite for one verifier on one store: a valid proof joins
  * and is recorded once in the store; every refused proof carries its code and records nothing; rules
  * match and mismatch; rules are validated when written; replay state lives in the store (another
- * verifier instance over the same store refuses a used proof).
+ * verifier instance over the same store refuses a used proof). The fixture gets the store for
+ * state its proofs need there (join challenges).
  */
-export function runJoinVerifierConformance(name: string, makeStore: () => Promise<Store>, makeFixture: () => Promise<VerifierFixture>): void {
+export function runJoinVerifierConformance(name: string, makeStore: () => Promise<Store>, makeFixture: (store: Store) => Promise<VerifierFixture>): void {
   describe(`${name} conforms to JoinVerifier`, () => {
     let store: Store;
     let fx: VerifierFixture;
@@ -68,7 +70,7 @@ export function runJoinVerifierConformance(name: string, makeStore: () => Promis
 
     before(async () => {
       store = await makeStore();
-      fx = await makeFixture();
+      fx = await makeFixture(store);
       verifier = fx.newVerifier();
       rules = await Promise.all(fx.rules.map((rule) => verifier.validateRule(rule)));
     });

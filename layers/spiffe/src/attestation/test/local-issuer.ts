@@ -17,8 +17,12 @@ export interface SignOptions {
   unpublished?: boolean;
 }
 
-async function makeKey(alg: "RS256" | "ES256"): Promise<SigningKey> {
-  const pair = alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+/** The algorithms a `LocalIssuer` signs with (AWS STS web identity tokens use ES384). */
+export type LocalAlgorithm = "RS256" | "ES256" | "ES384";
+
+async function makeKey(alg: LocalAlgorithm): Promise<SigningKey> {
+  const pair =
+    alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: alg === "ES256" ? "prime256v1" : "secp384r1" });
   const kid = randomUUID();
   return { kid, alg, ...pair, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: "sig" } };
 }
@@ -37,6 +41,8 @@ export class LocalIssuer {
   /** The `iss` of its tokens and of its discovery document (change to mimic a lying issuer). */
   issuer: string;
   discoveryIssuer: string;
+  /** Where the discovery document is served (`/.well-known/openid-configuration` below the issuer's path). */
+  discoveryPath: string;
   cacheControl = "max-age=300";
   jwksFetches = 0;
   readonly #server: Server;
@@ -48,18 +54,22 @@ export class LocalIssuer {
     this.url = url;
     this.issuer = url;
     this.discoveryIssuer = url;
+    this.discoveryPath = "/.well-known/openid-configuration";
     this.#keys = keys;
     this.#unpublished = unpublished;
   }
 
-  /** Start an issuer on 127.0.0.1 with an RSA and an EC key. */
-  static async start(): Promise<LocalIssuer> {
-    const keys = [await makeKey("RS256"), await makeKey("ES256")];
+  /**
+   * Start an issuer on 127.0.0.1 with an RSA and two EC keys (P-256, P-384). With `path`
+   * (`/<tenant>/v2.0`), the issuer is `<url><path>` and discovery lives below it, as at Entra ID.
+   */
+  static async start(options: { path?: string } = {}): Promise<LocalIssuer> {
+    const keys = [await makeKey("RS256"), await makeKey("ES256"), await makeKey("ES384")];
     const unpublished = await makeKey("RS256");
     const holder: { self?: LocalIssuer } = {};
     const server = createServer((req, res) => {
       const issuer = holder.self as LocalIssuer;
-      if (req.url === "/.well-known/openid-configuration") {
+      if (req.url === issuer.discoveryPath) {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ issuer: issuer.discoveryIssuer, jwks_uri: `${issuer.url}/jwks`, id_token_signing_alg_values_supported: ["RS256", "ES256"] }));
       } else if (req.url === "/jwks") {
@@ -72,8 +82,13 @@ export class LocalIssuer {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
-    holder.self = new LocalIssuer(server, `http://127.0.0.1:${port}`, keys, unpublished);
-    return holder.self;
+    const self = new LocalIssuer(server, `http://127.0.0.1:${port}`, keys, unpublished);
+    if (options.path) {
+      self.issuer = self.discoveryIssuer = `${self.url}${options.path}`;
+      self.discoveryPath = `${options.path.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+    }
+    holder.self = self;
+    return self;
   }
 
   /** The published JWKS (public keys only). */
@@ -86,8 +101,8 @@ export class LocalIssuer {
     return (this.#keys[0] as SigningKey).publicKey.export({ type: "spki", format: "pem" }) as string;
   }
 
-  /** Sign `claims` as the issuer, RS256 (or ES256 when `alg` says so), with `iat` now unless given. */
-  async sign(claims: JWTPayload, alg: "RS256" | "ES256" = "RS256", options: SignOptions = {}): Promise<string> {
+  /** Sign `claims` as the issuer, RS256 (or the EC algorithm `alg` names), with `iat` now unless given. */
+  async sign(claims: JWTPayload, alg: LocalAlgorithm = "RS256", options: SignOptions = {}): Promise<string> {
     const key = options.unpublished ? this.#unpublished : (this.#keys.find((k) => k.alg === alg) as SigningKey);
     const payload = { iss: this.issuer, iat: Math.floor(Date.now() / 1000), ...claims };
     return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: options.kid ?? key.kid, typ: "JWT" }).sign(key.privateKey);

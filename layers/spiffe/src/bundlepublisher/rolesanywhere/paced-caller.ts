@@ -1,4 +1,5 @@
-import { awsErrorName, awsHttpStatus, describeAwsError } from "../aws-error-name.js";
+import { awsErrorName, awsHttpStatus, describeAwsError } from "../../aws/aws-error.js";
+import { backoffDelayMs, type BackoffPolicy } from "../../backoff.js";
 import { BundlePublishError } from "../errors.js";
 
 /** How Roles Anywhere calls are spaced and retried. */
@@ -31,14 +32,13 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /**
  * Runs IAM Roles Anywhere control-plane calls one at a time, at least `minIntervalMs` apart, and
- * retries throttling with exponential backoff and jitter. Failures become `BundlePublishError`s
+ * retries throttling with exponential backoff and equal jitter. Failures become `BundlePublishError`s
  * naming the operation; the SDK error is the `cause`.
  */
 export class PacedCaller {
   readonly #minIntervalMs: number;
   readonly #maxAttempts: number;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
+  readonly #backoff: BackoffPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
   #lastCallAt: number | undefined;
@@ -47,8 +47,7 @@ export class PacedCaller {
   constructor(options: PacingOptions = {}) {
     this.#minIntervalMs = options.minIntervalMs ?? 1100;
     this.#maxAttempts = options.maxAttempts ?? 5;
-    this.#baseDelayMs = options.baseDelayMs ?? 1000;
-    this.#maxDelayMs = options.maxDelayMs ?? 8000;
+    this.#backoff = { baseMs: options.baseDelayMs ?? 1000, maxMs: options.maxDelayMs ?? 8000, jitter: "equal" };
     this.#sleep = options.sleep ?? defaultSleep;
     this.#now = options.now ?? Date.now;
     if (!Number.isInteger(this.#maxAttempts) || this.#maxAttempts < 1) {
@@ -73,8 +72,7 @@ export class PacedCaller {
           const tries = attempt > 1 ? ` after ${attempt} tries` : "";
           throw new BundlePublishError(`bundlepublisher: Roles Anywhere ${operation} failed${tries} (${describeAwsError(err)})`, { cause: err });
         }
-        const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
-        await this.#sleep(ceiling / 2 + Math.random() * (ceiling / 2));
+        await this.#sleep(backoffDelayMs(attempt, this.#backoff));
       }
     }
   }

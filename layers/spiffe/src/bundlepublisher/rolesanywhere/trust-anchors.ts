@@ -7,7 +7,7 @@ import {
   type TrustAnchorDetail,
 } from "@aws-sdk/client-rolesanywhere";
 import type { Bundle } from "../../bundle/index.js";
-import { awsErrorName } from "../aws-error-name.js";
+import { awsErrorName } from "../../aws/aws-error.js";
 import { BundlePublishError } from "../errors.js";
 import type { PacedCaller } from "./paced-caller.js";
 import { CERTIFICATE_BUNDLE, RolesAnywhereTrustAnchorPublisher, type RolesAnywhereApi } from "./roles-anywhere-trust-anchor-publisher.js";
@@ -54,8 +54,7 @@ function refOf(detail: TrustAnchorDetail | undefined, operation: string): TrustA
 }
 
 function isNotFound(err: unknown): boolean {
-  const cause = err instanceof BundlePublishError ? err.cause : err;
-  return awsErrorName(cause) === "ResourceNotFoundException";
+  return awsErrorName(err) === "ResourceNotFoundException";
 }
 
 async function anchorsNamed(calls: TrustAnchorCalls, name: string): Promise<TrustAnchorDetail[]> {

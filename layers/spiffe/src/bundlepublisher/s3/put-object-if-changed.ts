@@ -1,6 +1,6 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { awsErrorName, awsHttpStatus, describeAwsError } from "../aws-error-name.js";
+import { awsErrorName, awsHttpStatus, describeAwsError } from "../../aws/aws-error.js";
 import { BundlePublishError } from "../errors.js";
 
 /** The one SDK call the S3 publishers need: an `S3Client`, or a fake in tests. */

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { KeyManagerError, KeyNotFoundError, KeyUnsupportedError } from "../../errors.js";
 import { signatureAlgorithmFor } from "../spec.js";
 import type { KeyManager, KeySpec, SigningKey } from "../types.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../../files/write-file-atomic.js";
 import { PerIdQueue, validateKeyId } from "../key-id.js";
 
 const KEY_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.pem$/;
@@ -93,7 +93,7 @@ export class DiskKeyManager implements KeyManager {
       const pem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
       try {
         await mkdir(this.#directory, { recursive: true, mode: DIRECTORY_MODE });
-        await writeFileAtomic(this.#directory, `${id}.pem`, pem, FILE_MODE);
+        await writeFileAtomic(join(this.#directory, `${id}.pem`), pem, FILE_MODE);
       } catch (err) {
         throw new KeyManagerError(`keymanager: cannot write key ${id}`, { cause: err });
       }

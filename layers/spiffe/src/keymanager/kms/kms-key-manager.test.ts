@@ -19,12 +19,12 @@ import type {
   SignCommandInput,
   UpdateAliasCommandInput,
 } from "@aws-sdk/client-kms";
-import { mockClient } from "aws-sdk-client-mock";
-import type { AwsClientStub } from "aws-sdk-client-mock";
 import assert from "node:assert/strict";
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, verify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { beforeEach, describe, it } from "node:test";
+import { createKmsClient } from "../../aws/clients.js";
+import type { AwsRetryOptions } from "../../aws/retry-strategy.js";
 import { FixedClock } from "../../clock.js";
 import type { TesseraError } from "../../errors.js";
 import { ecdsaDerToJose } from "../ecdsa-signature.js";
@@ -41,8 +41,9 @@ const ALGORITHMS: Record<KeySpec, string> = {
   RSA_3072: "RSASSA_PKCS1_V1_5_SHA_256",
 };
 
-function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: {} });
+/** An error shaped as the SDK builds it from a KMS answer: name, HTTP status, fault. */
+function awsError(name: string, message = name, httpStatusCode = 400): Error {
+  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode } });
 }
 
 function generate(spec: KeySpec): KeyObject {
@@ -69,8 +70,69 @@ interface FakeKey {
   pendingWindowDays?: number;
 }
 
+type Handler = (input: never) => unknown;
+type AnyInput = Partial<
+  CreateAliasCommandInput &
+    CreateKeyCommandInput &
+    DescribeKeyCommandInput &
+    GetPublicKeyCommandInput &
+    ListAliasesCommandInput &
+    ScheduleKeyDeletionCommandInput &
+    SignCommandInput &
+    UpdateAliasCommandInput
+>;
+interface RecordedCall {
+  args: [{ input: AnyInput }];
+}
+
 /**
- * An in-memory KMS behind aws-sdk-client-mock, faithful where moto is not: it honours
+ * Answers a KMS client's calls in-process from inside the SDK's middleware stack, right below its
+ * retry middleware: a failure a handler throws is classified and retried by the client's real retry
+ * strategy, exactly as a failure from KMS would be. Records every attempt's input.
+ */
+class KmsStub {
+  readonly #handlers = new Map<string, Handler>();
+  #calls: { command: string; call: RecordedCall }[] = [];
+
+  /** Serve `client` from this stub. */
+  attach(client: KMSClient): KMSClient {
+    const serve = (_next: unknown, context: { commandName?: string }) => async (args: RecordedCall["args"][0]) => {
+      const command = context.commandName ?? "";
+      this.#calls.push({ command, call: { args: [{ input: args.input }] } });
+      const handler = this.#handlers.get(command);
+      if (!handler) throw new Error(`KmsStub: no answer for ${command}`);
+      const output = (await handler(args.input as never)) as object;
+      return { response: undefined, output: { ...output, $metadata: {} } };
+    };
+    client.middlewareStack.addRelativeTo(serve as never, { relation: "after", toMiddleware: "retryMiddleware", name: "kmsStub" });
+    return client;
+  }
+
+  /** Answer `command` with `fake`, or with a fixed value. */
+  on(command: { name: string }): { callsFake(fake: Handler): void; resolves(value: unknown): void } {
+    return {
+      callsFake: (fake) => void this.#handlers.set(command.name, fake),
+      resolves: (value) => void this.#handlers.set(command.name, () => value),
+    };
+  }
+
+  /** Every attempt of `command` since the last reset, in order. */
+  commandCalls(command: { name: string }): RecordedCall[] {
+    return this.#calls.filter((c) => c.command === command.name).map((c) => c.call);
+  }
+
+  resetHistory(): void {
+    this.#calls = [];
+  }
+
+  reset(): void {
+    this.#handlers.clear();
+    this.resetHistory();
+  }
+}
+
+/**
+ * An in-memory KMS behind a `KmsStub`, faithful where moto is not: it honours
  * `MessageType: DIGEST` (for digests of messages registered with `expectMessage`), refuses RAW
  * messages over 4096 bytes and keys that are not Enabled, and pages ListAliases.
  */
@@ -81,7 +143,7 @@ class FakeKms {
   readonly #preimages = new Map<string, Uint8Array>();
   pageSize = 2;
 
-  constructor(readonly mock: AwsClientStub<KMSClient>) {
+  constructor(readonly mock: KmsStub) {
     mock.reset();
     mock.on(CreateKeyCommand).callsFake((input: CreateKeyCommandInput) => this.#run("CreateKey", () => this.#createKey(input)));
     mock.on(DescribeKeyCommand).callsFake((input: DescribeKeyCommandInput) => this.#run("DescribeKey", () => this.#describe(input)));
@@ -205,19 +267,23 @@ class FakeKms {
   }
 }
 
-const kmsMock = mockClient(KMSClient);
+const kmsMock = new KmsStub();
 let fake: FakeKms;
 let clock: FixedClock;
-let sleeps: number[];
 
-function manager(options: Partial<KmsKeyManagerOptions> = {}): KmsKeyManager {
-  return new KmsKeyManager({
-    client: new KMSClient({ region: "us-east-1" }),
-    aliasPrefix: PREFIX,
-    clock,
-    retry: { sleep: async (ms) => void sleeps.push(ms) },
-    ...options,
-  });
+/** A KMS client as production makes it (`createKmsClient`), answered by the fake. */
+function kmsClient(retry?: AwsRetryOptions): KMSClient {
+  const client = createKmsClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, ...(retry ? { retry } : {}) });
+  return kmsMock.attach(client);
+}
+
+function manager(options: Partial<KmsKeyManagerOptions> = {}, retry?: AwsRetryOptions): KmsKeyManager {
+  return new KmsKeyManager({ client: kmsClient(retry), aliasPrefix: PREFIX, clock, ...options });
+}
+
+/** What the SDK's retry middleware recorded on the error it gave up with. */
+function retryLog(err: unknown): { attempts?: number; totalRetryDelay?: number } {
+  return (err as { $metadata?: { attempts?: number; totalRetryDelay?: number } }).$metadata ?? {};
 }
 
 function verifies(spec: KeySpec, publicKey: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
@@ -227,7 +293,6 @@ function verifies(spec: KeySpec, publicKey: KeyObject, data: Uint8Array, signatu
 beforeEach(() => {
   fake = new FakeKms(kmsMock);
   clock = new FixedClock(Date.parse("2030-01-02T03:04:05Z"));
-  sleeps = [];
 });
 
 describe("KmsKeyManager requests", () => {
@@ -355,34 +420,36 @@ describe("KmsKeyManager requests", () => {
   });
 });
 
-describe("KmsKeyManager retries", () => {
-  it("retries a throttled call with growing, jittered, bounded backoff, then succeeds", async () => {
-    const key = await manager({ retry: { baseDelayMs: 100, maxDelayMs: 250, sleep: async (ms) => void sleeps.push(ms) } }).generateKey(
-      "slot-a",
-      "ECC_NIST_P256",
-    );
+describe("KmsKeyManager retries (the SDK's retry strategy, as createKmsClient configures it)", () => {
+  const throttled = () => awsError("ThrottlingException");
+
+  it("retries a throttled call, then succeeds", async () => {
+    const key = await manager({}, { backoff: { baseMs: 100, maxMs: 250, jitter: "equal" } }).generateKey("slot-a", "ECC_NIST_P256");
     kmsMock.resetHistory();
-    fake.fail("Sign", awsError("ThrottlingException"), awsError("ThrottlingException"), awsError("ThrottlingException"));
+    fake.fail("Sign", throttled(), throttled(), throttled());
     const data = randomBytes(20);
     const signature = await key.sign(data);
     assert.ok(verifies("ECC_NIST_P256", key.publicKey, data, signature));
     assert.equal(kmsMock.commandCalls(SignCommand).length, 4);
-    assert.equal(sleeps.length, 3);
-    for (const [i, [low, high]] of [
-      [50, 100],
-      [100, 200],
-      [125, 250],
-    ].entries()) {
-      assert.ok(sleeps[i]! >= low! && sleeps[i]! <= high!, `backoff ${i} = ${sleeps[i]} not in [${low}, ${high}]`);
-    }
+  });
+
+  it("waits a growing, jittered, bounded backoff before each retry", async () => {
+    const key = await manager({}, { backoff: { baseMs: 100, maxMs: 250, jitter: "equal" } }).generateKey("slot-a", "ECC_NIST_P256");
+    const error = throttled();
+    fake.fail("Sign", error, error, error, error);
+    await assert.rejects(key.sign(randomBytes(20)), { code: "ERR_KMS_THROTTLED" });
+    // The SDK's own account of the waits it chose: equal jitter of 100, 200 and 250 (capped) ms.
+    const { attempts, totalRetryDelay } = retryLog(error);
+    assert.equal(attempts, 4);
+    assert.ok(totalRetryDelay! >= 50 + 100 + 125 && totalRetryDelay! <= 100 + 200 + 250, `waited ${totalRetryDelay} ms in all`);
   });
 
   for (const error of [
     awsError("ThrottlingException"),
-    awsError("KMSInternalException"),
+    awsError("KMSInternalException", "internal", 500),
     awsError("LimitExceededException"),
-    awsError("DependencyTimeoutException"),
-    awsError("TimeoutError"),
+    awsError("DependencyTimeoutException", "timeout", 503),
+    Object.assign(new Error("request timed out"), { name: "TimeoutError" }),
     Object.assign(new Error("socket timed out"), { code: "ETIMEDOUT" }),
     Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
   ]) {
@@ -398,13 +465,13 @@ describe("KmsKeyManager retries", () => {
         return true;
       });
       assert.equal(kmsMock.commandCalls(SignCommand).length, 4);
-      assert.equal(sleeps.length, 3);
+      assert.ok(retryLog(error).totalRetryDelay! > 0);
     });
   }
 
   it("honours a configured number of tries", async () => {
-    const km = manager({ retry: { maxAttempts: 2, sleep: async (ms) => void sleeps.push(ms) } });
-    fake.fail("ListAliases", awsError("ThrottlingException"), awsError("ThrottlingException"));
+    const km = manager({}, { maxAttempts: 2 });
+    fake.fail("ListAliases", throttled(), throttled());
     await assert.rejects(km.listKeys(), { code: "ERR_KMS_THROTTLED" });
     assert.equal(kmsMock.commandCalls(ListAliasesCommand).length, 2);
   });
@@ -424,7 +491,7 @@ describe("KmsKeyManager retries", () => {
       return true;
     });
     assert.equal(kmsMock.commandCalls(SignCommand).length, 1);
-    assert.equal(sleeps.length, 0);
+    assert.equal(retryLog(denied).totalRetryDelay, 0);
   });
 });
 
@@ -532,13 +599,16 @@ describe("KmsKeyManager options", () => {
     ["the reserved tag", { tags: { "tessera:key-id": "x" } }],
     ["an aws: tag", { tags: { "aws:owner": "x" } }],
     ["a negative cache TTL", { cacheTtlMs: -1 }],
-    ["zero tries", { retry: { maxAttempts: 0 } }],
   ];
   for (const [name, options] of bad) {
     it(`refuses ${name} with TypeError`, () => {
       assert.throws(() => new KmsKeyManager({ client, aliasPrefix: PREFIX, ...options }), TypeError);
     });
   }
+
+  it("refuses zero tries of the client with TypeError", () => {
+    assert.throws(() => createKmsClient({ retry: { maxAttempts: 0 } }), TypeError);
+  });
 
   it("accepts the edges", () => {
     for (const pendingWindowDays of [7, 30]) new KmsKeyManager({ client, aliasPrefix: PREFIX, pendingWindowDays });

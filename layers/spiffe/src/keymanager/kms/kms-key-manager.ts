@@ -17,12 +17,14 @@ import type { TesseraError } from "../../errors.js";
 import { signatureAlgorithmFor } from "../spec.js";
 import type { KeyManager, KeySpec, SigningKey } from "../types.js";
 import { checkedKeySpec, publicKeyFromSpki } from "./public-key.js";
-import { withRetry } from "./retry.js";
-import type { Backoff, KmsRetryPolicy } from "./retry.js";
-import { awsErrorName, translateKmsError } from "./translate-error.js";
+import { awsErrorName } from "../../aws/aws-error.js";
+import { translateKmsError } from "./translate-error.js";
 import { KEY_ID_PATTERN, PerIdQueue, validateKeyId } from "../key-id.js";
 
-/** The one SDK call `KmsKeyManager` needs: a `KMSClient`, or a fake in tests. */
+/**
+ * The one SDK call `KmsKeyManager` needs: a `KMSClient`, or a fake in tests. The client retries
+ * throttling and timeouts itself (`createKmsClient` configures the SDK's retry strategy).
+ */
 export type KmsApi = Pick<KMSClient, "send">;
 
 /** Options of `KmsKeyManager`. */
@@ -37,8 +39,6 @@ export interface KmsKeyManagerOptions {
   pendingWindowDays?: number;
   /** How long a loaded public key is trusted before `getKey` asks KMS again. Default 5 minutes. */
   cacheTtlMs?: number;
-  /** Backoff for throttled KMS calls. Default 4 tries, waits from 100 ms doubling up to 2 s, jittered. */
-  retry?: KmsRetryPolicy;
   /** Called when a replaced key could not be scheduled for deletion. Default: a warning on stderr. */
   onRetireError?: (err: TesseraError) => void;
   /** Dates key descriptions and ages the cache. Default: the system clock. */
@@ -74,11 +74,8 @@ function validateOptions(options: KmsKeyManagerOptions): void {
   if (!Number.isInteger(days) || days < 7 || days > 30) {
     throw new TypeError("keymanager: pendingWindowDays must be an integer from 7 to 30");
   }
-  const { cacheTtlMs, retry } = options;
+  const { cacheTtlMs } = options;
   if (cacheTtlMs !== undefined && !(cacheTtlMs >= 0)) throw new TypeError("keymanager: cacheTtlMs must be 0 or more");
-  if (retry?.maxAttempts !== undefined && !(Number.isInteger(retry.maxAttempts) && retry.maxAttempts >= 1)) {
-    throw new TypeError("keymanager: retry.maxAttempts must be an integer of at least 1");
-  }
   for (const [key, value] of Object.entries(options.tags ?? {})) {
     if (key === KEY_ID_TAG || key.startsWith("aws:") || key.length === 0 || key.length > 128 || value.length > 256) {
       throw new TypeError(`keymanager: tag ${JSON.stringify(key)} is reserved or too long`);
@@ -86,7 +83,6 @@ function validateOptions(options: KmsKeyManagerOptions): void {
   }
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const warn = (err: TesseraError): void => console.warn(err.message);
 
 /**
@@ -100,7 +96,6 @@ export class KmsKeyManager implements KeyManager {
   readonly #tags: { TagKey: string; TagValue: string }[];
   readonly #pendingWindowDays: number;
   readonly #cacheTtlMs: number;
-  readonly #backoff: Backoff;
   readonly #onRetireError: (err: TesseraError) => void;
   readonly #clock: Clock;
   readonly #cache = new Map<string, { key: SigningKey; arn: string; loadedAt: number }>();
@@ -113,12 +108,6 @@ export class KmsKeyManager implements KeyManager {
     this.#tags = Object.entries(options.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
     this.#pendingWindowDays = options.pendingWindowDays ?? 7;
     this.#cacheTtlMs = options.cacheTtlMs ?? 5 * 60_000;
-    this.#backoff = {
-      maxAttempts: options.retry?.maxAttempts ?? 4,
-      baseDelayMs: options.retry?.baseDelayMs ?? 100,
-      maxDelayMs: options.retry?.maxDelayMs ?? 2000,
-      sleep: options.retry?.sleep ?? defaultSleep,
-    };
     this.#onRetireError = options.onRetireError ?? warn;
     this.#clock = options.clock ?? systemClock;
   }
@@ -277,9 +266,9 @@ export class KmsKeyManager implements KeyManager {
 
   async #call<T>(operation: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
     try {
-      return await withRetry(call, this.#backoff);
+      return await call();
     } catch (err) {
-      throw translateKmsError(err, operation, id, this.#backoff.maxAttempts);
+      throw translateKmsError(err, operation, id);
     }
   }
 }

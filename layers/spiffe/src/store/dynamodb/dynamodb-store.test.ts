@@ -147,6 +147,22 @@ describe("DynamoDbStore against a scripted client", () => {
     await assert.rejects(makeStore(client).redeemJoinToken("t1", T, instance), { code: "ERR_STORE_CONFLICT" });
   });
 
+  it("puts a platform-joined instance and its single-use records in one transaction, retrying a collision", async () => {
+    const claim = { namespace: "aws_ec2:1", key: "i-1@1", expiresAt: T + 60_000, now: T };
+    const { client, sent } = fakeClient(fail(cancelled("None", "TransactionConflict")), () => ({}));
+    await makeStore(client).createBotInstance(instance, [claim]);
+    assert.deepEqual(sent.map((c) => c.name), ["TransactWriteCommand", "TransactWriteCommand"]);
+    const actions = sent[0]?.input.TransactItems as { Put: Record<string, unknown> }[];
+    assert.deepEqual(actions.map((a) => (a.Put.Item as { pk: string }).pk.split("#")[0]), ["INSTANCE", "REPLAY"]);
+    assert.match(String(actions[1]?.Put.ConditionExpression), /attribute_not_exists\(pk\) OR expiresAt <= :now/);
+    const taken = fakeClient(fail(cancelled("None", "TransactionConflict")), fail(cancelled("None", "ConditionalCheckFailed")));
+    await assert.rejects(makeStore(taken.client).createBotInstance(instance, [claim]), { code: "ERR_REPLAY" });
+    const idTaken = fakeClient(fail(cancelled("ConditionalCheckFailed", "None")));
+    await assert.rejects(makeStore(idTaken.client).createBotInstance(instance, [claim]), { code: "ERR_STORE_CONFLICT" });
+    const colliding = fakeClient(...Array.from({ length: 5 }, () => fail(cancelled("None", "TransactionConflict"))));
+    await assert.rejects(makeStore(colliding.client).createBotInstance(instance, [claim]), { code: "ERR_STORE_CONFLICT" });
+  });
+
   it("explains a lost renewal race by reading the instance again", async () => {
     const conditionFailed = awsError("ConditionalCheckFailedException");
     const stored = { Item: { pk: "INSTANCE#i1", sk: "INSTANCE", ...instance } };

@@ -29,11 +29,13 @@ import {
   type JoinToken,
   type JournalKind,
   type Lock,
+  type ReplayClaim,
   type RevocationStore,
   type Store,
 } from "../types.js";
 import { listAuditEvents, type AuditQuery } from "./audit-query.js";
 import { deleteBotAndRecords } from "./bot-deletion.js";
+import { botInstancePut, createBotInstanceWithClaims, replayPut } from "./bot-instance-creation.js";
 import { DynamoDbRevocations } from "./dynamodb-revocations.js";
 import { redeemJoinTokenItem } from "./join-token-redemption.js";
 import {
@@ -41,7 +43,6 @@ import {
   INSTANCES_COLLECTION,
   TOKENS_COLLECTION,
   auditItem,
-  botInstanceItem,
   botInstanceKey,
   botItem,
   botKey,
@@ -229,17 +230,10 @@ export class DynamoDbStore implements Store {
     await this.#table.delete("deleteJoinToken", { Key: joinTokenKey(tokenHash) });
   }
 
-  /** Join a platform-proved instance; `StoreConflictError` if the id exists. */
-  async createBotInstance(instance: BotInstance): Promise<void> {
-    await this.#table.put(
-      "createBotInstance",
-      {
-        Item: botInstanceItem(instance),
-        ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :cutoff",
-        ExpressionAttributeValues: { ":cutoff": this.#now() - BOT_INSTANCE_RETENTION_MS },
-      },
-      () => new StoreConflictError(`store: bot instance ${instance.id} exists`),
-    );
+  /** Join a platform-proved instance with its single-use records (one transaction); see `BotInstanceStore`. */
+  async createBotInstance(instance: BotInstance, claims: readonly ReplayClaim[] = []): Promise<void> {
+    if (claims.length > 0) return createBotInstanceWithClaims(this.#table, instance, claims, this.#now());
+    await this.#table.put("createBotInstance", botInstancePut(instance, this.#now()), () => new StoreConflictError(`store: bot instance ${instance.id} exists`));
   }
 
   /** The live instance with this id, if any. */
@@ -321,15 +315,13 @@ export class DynamoDbStore implements Store {
 
   /** Record a single-use value; a stored record that has expired (TTL not yet run) counts as free. */
   async claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
-    await this.#table.put(
-      "claimOnce",
-      {
-        Item: { ...replayKey(namespace, key), namespace, key, expiresAt, [TTL_ATTRIBUTE]: ttlSeconds(expiresAt) },
-        ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
-        ExpressionAttributeValues: { ":now": now },
-      },
-      () => new ReplayError("store: value already used"),
-    );
+    await this.#table.put("claimOnce", replayPut({ namespace, key, expiresAt, now }), () => new ReplayError("store: value already used"));
+  }
+
+  /** True when a single-use value is recorded and unexpired (an expired record TTL has not removed yet is not). */
+  async isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    const item = await this.#table.getItem("isClaimed", replayKey(namespace, key));
+    return item !== undefined && (item.expiresAt as number) > now;
   }
 
   /** The rotation journal of one key kind, if any. */

@@ -34,7 +34,7 @@ import {
   type JoinToken,
   type JournalKind,
   type Lock,
-  type RevocationStore,
+  type ReplayClaim,
   type Store,
 } from "../types.js";
 import { AuditLog } from "./audit-log.js";
@@ -91,12 +91,9 @@ export class EmbeddedStore implements Store {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #failure: StoreError | undefined;
-  /** Revoked SVIDs and CRLs, in `revocations.json`. */
-  readonly revocations: RevocationStore;
 
-  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot, revocations: RevocationStore) {
+  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot, readonly revocations: RevocationFile) {
     this.#directory = directory;
-    this.revocations = revocations;
     this.#clock = clock;
     this.#lock = lock;
     this.#audit = audit;
@@ -308,12 +305,14 @@ export class EmbeddedStore implements Store {
     });
   }
 
-  /** Join a platform-proved instance; `StoreConflictError` if the id exists. */
-  createBotInstance(instance: BotInstance): Promise<void> {
+  /** Join a platform-proved instance with its single-use records, all or nothing (see `BotInstanceStore`). */
+  createBotInstance(instance: BotInstance, claims: readonly ReplayClaim[] = []): Promise<void> {
     return this.#mutate((clockNow) => {
       if (this.#liveInstance(instance.id, clockNow) !== undefined) {
         throw new StoreConflictError(`store: bot instance ${instance.id} exists`);
       }
+      for (const claim of claims) this.#assertUnclaimed(claim.namespace, claim.key, claim.now);
+      for (const { namespace, key, expiresAt } of claims) this.#replay.set(replayId(namespace, key), { namespace, key, expiresAt });
       this.#instances.set(instance.id, copyRecord(instance));
     });
   }
@@ -378,11 +377,19 @@ export class EmbeddedStore implements Store {
   /** Record `key` in `namespace` until `expiresAt`; `ReplayError` while an earlier record is unexpired. */
   claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
     return this.#mutate(() => {
-      const id = replayId(namespace, key);
-      const existing = this.#replay.get(id);
-      if (existing !== undefined && existing.expiresAt > now) throw new ReplayError("store: value already used");
-      this.#replay.set(id, { namespace, key, expiresAt });
+      this.#assertUnclaimed(namespace, key, now);
+      this.#replay.set(replayId(namespace, key), { namespace, key, expiresAt });
     });
+  }
+
+  /** True when `key` is recorded in `namespace` and unexpired at `now`. */
+  isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
+    return this.#run(() => (this.#replay.get(replayId(namespace, key))?.expiresAt ?? 0) > now);
+  }
+
+  #assertUnclaimed(namespace: string, key: string, now: number): void {
+    const existing = this.#replay.get(replayId(namespace, key));
+    if (existing !== undefined && existing.expiresAt > now) throw new ReplayError("store: value already used");
   }
 
   /** The rotation journal of one key kind, if any. */

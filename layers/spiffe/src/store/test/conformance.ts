@@ -474,6 +474,26 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         });
       });
 
+      test("creates an instance and its single-use records in one write: all or nothing, one winner of a race", async (store) => {
+        const t = Date.now();
+        const claim = (key: string) => ({ namespace: "join", key, expiresAt: t + MINUTE, now: t });
+        const first = makeInstance("a");
+        await store.createBotInstance(first, [claim("k1")]);
+        await rejectsWithCode(store.claimOnce("join", "k1", t + MINUTE, t), "ERR_REPLAY");
+        const second = makeInstance("a");
+        await rejectsWithCode(store.createBotInstance(second, [claim("k2"), claim("k1")]), "ERR_REPLAY");
+        assert.equal(await store.getBotInstance(second.id), undefined);
+        await store.claimOnce("join", "k2", t + MINUTE, t);
+        await rejectsWithCode(store.createBotInstance({ ...first }, [claim("k3")]), "ERR_STORE_CONFLICT");
+        await store.claimOnce("join", "k3", t + MINUTE, t);
+        const racers = Array.from({ length: 4 }, () => makeInstance("a"));
+        const results = await Promise.allSettled(racers.map((racer) => store.createBotInstance(racer, [claim("k4")])));
+        assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+        for (const r of results) if (r.status === "rejected") assert.equal((r.reason as { code?: string }).code, "ERR_REPLAY");
+        const created = await Promise.all(racers.map((racer) => store.getBotInstance(racer.id)));
+        assert.equal(created.filter(Boolean).length, 1);
+      });
+
       test("refuses a second instance with the same id", async (store) => {
         const instance = makeInstance("a");
         await store.createBotInstance(instance);
@@ -574,6 +594,16 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await rejectsWithCode(store.claimOnce("challenge", "c1", t + 20 * MINUTE, t + MINUTE), "ERR_REPLAY");
         await store.claimOnce("challenge", "c1", t + 30 * MINUTE, t + 10 * MINUTE);
         await rejectsWithCode(store.claimOnce("challenge", "c1", t + 40 * MINUTE, t + 20 * MINUTE), "ERR_REPLAY");
+      });
+
+      test("tells whether a value is claimed and unexpired, without claiming it", async (store) => {
+        const t = Date.now();
+        assert.equal(await store.isClaimed("challenge", "c2", t), false);
+        assert.equal(await store.isClaimed("challenge", "c2", t), false);
+        await store.claimOnce("challenge", "c2", t + MINUTE, t);
+        assert.equal(await store.isClaimed("challenge", "c2", t), true);
+        assert.equal(await store.isClaimed("other", "c2", t), false);
+        assert.equal(await store.isClaimed("challenge", "c2", t + MINUTE), false);
       });
 
       test("keeps namespaces and keys apart", async (store) => {

@@ -1,6 +1,12 @@
-/** The AWS error name (`ThrottlingException`, `NotFound`, ...) of `err`, if it has one. */
+import { TesseraError } from "../errors.js";
+
+/**
+ * The AWS error name (`ThrottlingException`, `NotFound`, ...) of `err`, or of the SDK error a
+ * Tessera error carries as its `cause`, if it has one.
+ */
 export function awsErrorName(err: unknown): string | undefined {
-  const name = (err as { name?: unknown } | null | undefined)?.name;
+  const target = err instanceof TesseraError && err.cause !== undefined ? err.cause : err;
+  const name = (target as { name?: unknown } | null | undefined)?.name;
   return typeof name === "string" ? name : undefined;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeAwsError } from "./aws-error-name.js";
+import { describeAwsError } from "./aws-error.js";
 
 describe("describeAwsError", () => {
   const cases: [string, unknown, string][] = [

@@ -1,0 +1,62 @@
+import { AuthorityUnavailableError, RequestInvalidError } from "../errors.js";
+import {
+  MAX_EMERGENCY_REASON_LENGTH,
+  runEmergencyRotation,
+  type EmergencyRequestOutcome,
+  type EmergencyRotationResult,
+  type RotationStep,
+} from "../rotation/index.js";
+import type { JournalKind } from "../store/types.js";
+import { getCaStatus, type CaStatus } from "./ca-status.js";
+import type { AdminActor, AdminDeps } from "./types.js";
+
+/** An admin's emergency rotation request, as it arrives. */
+export interface EmergencyRotationInput {
+  /** `x509`, `jwt` or `all` (the default). */
+  kind?: unknown;
+  reason?: unknown;
+}
+
+/** What an emergency rotation did, and the state it left. */
+export interface EmergencyRotationView {
+  outcomes: Partial<Record<JournalKind, EmergencyRequestOutcome>>;
+  steps: RotationStep[];
+  /** Kinds still under way: carried out by the next rotation ticks. Empty once everything is done. */
+  pending: JournalKind[];
+  /** Each publisher and whether it wrote anything, on the last publication. */
+  published: EmergencyRotationResult["published"];
+  status: CaStatus;
+}
+
+const KINDS: Record<string, readonly JournalKind[]> = { x509: ["x509"], jwt: ["jwt"], all: ["x509", "jwt"] };
+const DEFAULT_REASON = "emergency rotation";
+// Printable text only: the reason lands in logs and the audit trail.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function kindsOf(kind: unknown): readonly JournalKind[] {
+  const kinds = typeof kind === "string" ? KINDS[kind] : kind === undefined ? KINDS.all : undefined;
+  if (!kinds) throw new RequestInvalidError("admin: kind must be x509, jwt or all");
+  return kinds;
+}
+
+function reasonOf(reason: unknown): string {
+  if (reason === undefined) return DEFAULT_REASON;
+  if (typeof reason !== "string" || reason.trim() === "" || reason.length > MAX_EMERGENCY_REASON_LENGTH || CONTROL.test(reason)) {
+    throw new RequestInvalidError(`admin: reason must be printable text of 1 to ${MAX_EMERGENCY_REASON_LENGTH} characters`);
+  }
+  return reason;
+}
+
+/**
+ * `tessera ca rotate --emergency`: every key of the chosen kinds counts as compromised; a new key is
+ * made and activated and the compromised ones leave the published bundle before this returns (see
+ * `runEmergencyRotation`). Input is checked before anything is written.
+ */
+export async function emergencyCaRotation(deps: AdminDeps, input: EmergencyRotationInput, actor: AdminActor): Promise<EmergencyRotationView> {
+  const kinds = kindsOf(input.kind);
+  const request = { reason: reasonOf(input.reason), requestedBy: actor };
+  if (!deps.rotation) throw new AuthorityUnavailableError("admin: this process cannot make keys or publish the bundle; run the emergency rotation through the admin API");
+  const result = await runEmergencyRotation(deps.rotation, kinds, request);
+  const { outcomes, steps, pending, published } = result;
+  return { outcomes, steps, pending, published, status: await getCaStatus(deps) };
+}
