@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { CrlInvalidError, caIdOf, parseJwtSvidInsecure, verifyCrl, type Bundle, type Logger } from "../layers/spiffe/src/index.js";
 import { retryDelayMs } from "./backoff.js";
 import type { IssuerClient } from "./issuer-client.js";
-import type { X509Material } from "./svid-manager.js";
+import type { RevokedSvids, X509Material } from "./svid-material.js";
 
 /** How often the agent polls the issuer's revocations unless configured otherwise: a minute. */
 export const DEFAULT_REVOCATION_INTERVAL_SECONDS = 60;
@@ -11,7 +11,7 @@ export const DEFAULT_REVOCATION_INTERVAL_SECONDS = 60;
 export interface RevocationTarget {
   bundle(): Bundle | undefined;
   /** Drop every held SVID the predicates call revoked, and fetch new X.509-SVIDs for them. */
-  dropRevoked(revoked: { x509: (material: X509Material) => boolean; jwt: (token: string) => boolean }): void;
+  dropRevoked(revoked: RevokedSvids): void;
 }
 
 /** Options of a `RevocationWatcher`. */
