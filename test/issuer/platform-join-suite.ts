@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, before, beforeEach, describe, it } from "node:test";
 import { GCP_AUDIENCE, gceClaims, startGoogle } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
 import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
 import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
@@ -48,6 +48,11 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
       });
       assert.equal(vm.status, 201, vm.text);
       assert.equal((await admin("POST", "/v1/admin/bots", { name: "tokens-only", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/t`] })).status, 201);
+    });
+    // Tokens are signed with the real time: keep the issuer's frozen clock up with it on a slow emulator.
+    beforeEach(() => {
+      const behind = Date.now() - h.clock.now().getTime();
+      if (behind > 0) h.clock.advance(behind);
     });
     after(async () => {
       await h?.close();
@@ -123,13 +128,11 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
       await refusesUnchanged(bot({ method: "gcp", claims: { zone: "europe-west1-b" } }), 400, "ERR_POLICY_INVALID");
     });
 
-    it("joins in bounded time with warm keys (20 oidc joins)", async () => {
+    // Latency is measured by bench/join-latency.ts, never asserted here.
+    it("joins 20 times in a row with warm keys, each token once", async () => {
       const tokens = await Promise.all(Array.from({ length: 20 }, () => issuer.sign(githubClaims())));
-      const started = performance.now();
       for (const token of tokens) assert.equal((await joinOidc(token)).status, 200);
-      const perJoin = (performance.now() - started) / tokens.length;
-      console.log(`# ${name}: oidc join over HTTP, warm JWKS: ${perJoin.toFixed(1)} ms per join`);
-      assert.ok(perJoin < 1000);
+      for (const token of tokens.slice(0, 3)) assert.equal((await joinOidc(token)).status, 401);
     });
   });
 }
