@@ -5,6 +5,7 @@ import { TesseraError } from "../layers/spiffe/src/index.js";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { adminCommands } from "./commands/admin-commands.js";
 import { DEV_USAGE, runDevCommand } from "./commands/dev-command.js";
+import { revokeCommands } from "./commands/revoke-commands.js";
 import { svidCommands } from "./commands/svid-commands.js";
 import { UsageError, helpAsked, type CliIo } from "./output.js";
 
@@ -40,7 +41,7 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
 };
 
 function commands(): Record<string, Command> {
-  return { ...adminCommands(), ...svidCommands() };
+  return { ...adminCommands(), ...svidCommands(), ...revokeCommands() };
 }
 
 const GLOBAL_USAGE = [

@@ -108,6 +108,8 @@ export interface AgentConfig {
   storageDirectory?: string;
   credentialTtlSeconds?: number;
   renewalIntervalSeconds?: number;
+  /** How often the issuer's CRLs and JWT-SVID deny-list are polled; default one minute. */
+  revocationIntervalSeconds?: number;
   oneshot: boolean;
   services: AgentService[];
 }
@@ -293,7 +295,7 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   const data = doc.toJS() as unknown;
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new AgentConfigError("agent config: must be a YAML mapping");
   const r = new Reader(data as Obj, "");
-  r.allow(["version", "issuer", "trust_domain", "onboarding", "storage", "credential_ttl", "renewal_interval", "oneshot", "services"]);
+  r.allow(["version", "issuer", "trust_domain", "onboarding", "storage", "credential_ttl", "renewal_interval", "revocation_interval", "oneshot", "services"]);
   if (r.string("version", true) !== "v1") r.fail("version", "must be v1");
   const issuer = r.string("issuer", true) as string;
   try {
@@ -353,6 +355,8 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   if (ttl) config.credentialTtlSeconds = ttl;
   if (interval) config.renewalIntervalSeconds = interval;
   if (ttl && interval && interval >= ttl) r.fail("renewal_interval", "must be shorter than credential_ttl");
+  const revocationInterval = r.duration("revocation_interval");
+  if (revocationInterval) config.revocationIntervalSeconds = revocationInterval;
   return config;
 }
 

@@ -122,7 +122,7 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: CompiledRo
 
 function send(res: ServerResponse, result: HttpResult): void {
   res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
-  res.end(result.body ?? "");
+  res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
 }
 
 /** A running local front. */
@@ -189,7 +189,7 @@ function requestListener(runtime: TesseraRuntime, adminToken: string): RequestLi
   const routes = [
     ...joinRoutes(runtime.issuer).map((r) => compile(r.routeKey, join)),
     ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
-    ...adminRoutes(runtime.admin).map((r) => compile(r.routeKey, admin)),
+    ...adminRoutes(runtime.admin, runtime.revocation).map((r) => compile(r.routeKey, admin)),
   ];
   return async (req, res) => {
     try {
