@@ -133,7 +133,8 @@ export class BotSession {
       this.#fail(`agent: the issuer refused the bot credential (${code}) and there is no onboarding token to join again; give the agent a new join token`, code);
       return;
     }
-    this.#options.logger.warn("the issuer refused the bot credential; joining again with the onboarding token", { code });
+    const again = (joinMethod ?? "token") === "token" ? "the onboarding token" : `a fresh ${joinMethod} proof`;
+    this.#options.logger.warn(`the issuer refused the bot credential; joining again with ${again}`, { code });
     this.credential().catch((err) => {
       if (!(err instanceof AgentFatalError)) this.#options.logger.warn("could not join again; retrying with the next request", { error: err });
     });
