@@ -162,4 +162,27 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
     await session.renewNow();
     assert.deepEqual(issuer.calls, ["oidc-join ci jwt-one", "oidc-join ci jwt-two"]);
   });
+
+  it("a platform session with no token file (aws_iam) joins again with a fresh proof when its credential is dead", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, session: process.env.AWS_SESSION_TOKEN };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" });
+    delete process.env.AWS_SESSION_TOKEN;
+    try {
+      const issuer = new ScriptedIssuer();
+      issuer.joins.push(credential(1), credential(2));
+      const session = new BotSession({ client: issuer, onboarding: { joinMethod: "aws_iam", botName: "runner" }, logger: logger() });
+      const held = await session.credential();
+      session.refused(held, "ERR_CREDENTIAL_INVALID");
+      assert.equal(await session.credential(), credential(2).credential);
+      assert.equal(session.fatal(), undefined);
+      assert.deepEqual(issuer.calls.map((c) => c.split(" ").slice(0, 2).join(" ")), ["challenge", "aws_iam-join runner", "challenge", "aws_iam-join runner"]);
+      assert.match(messages(), /joining again with a fresh aws_iam proof/);
+      session.stop();
+    } finally {
+      for (const [key, value] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret], ["AWS_SESSION_TOKEN", saved.session]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
 });

@@ -1,10 +1,10 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { BotLockedError, createAwsIamProof, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
+import { BotLockedError, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { AgentOnboarding } from "./config/agent-config.js";
-import { fetchInstanceIdentity } from "./instance-identity.js";
+import { createJoinProof, JoinProofUnavailableError } from "./join-proof.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
 
 const CREDENTIAL_FILE = "credential.json";
@@ -14,7 +14,8 @@ export interface BotSessionOptions {
   client: Pick<IssuerClient, "joinWithToken" | "joinWithPlatformToken" | "joinChallenge" | "renew">;
   /**
    * How to join: a one-time token (default), a platform token (`oidc`, `gcp`) read from `tokenPath`
-   * at each join, as `botName` (such sessions join again instead of renewing), the EC2 instance
+   * at each join (or `gcp`: from the GCE metadata server at `metadataEndpoint` for `tokenAudience`),
+   * as `botName` (such sessions join again instead of renewing), the EC2 instance
    * identity from IMDSv2 at `metadataEndpoint` (`aws_ec2`: joins once per launch, then renews), or
    * (`aws_iam`) a challenge signed into an STS request with the default AWS credential chain, for
    * `stsRegion`'s STS or `stsEndpoint` (joins again instead of renewing).
@@ -127,11 +128,13 @@ export class BotSession {
         if (err.code !== "ENOENT") this.#options.logger.warn("could not remove the refused stored credential", { error: err });
       });
     }
-    if (!this.#options.onboarding.token && !this.#options.onboarding.tokenPath) {
+    const { token, tokenPath, joinMethod } = this.#options.onboarding;
+    if (!token && !tokenPath && (joinMethod ?? "token") === "token") {
       this.#fail(`agent: the issuer refused the bot credential (${code}) and there is no onboarding token to join again; give the agent a new join token`, code);
       return;
     }
-    this.#options.logger.warn("the issuer refused the bot credential; joining again with the onboarding token", { code });
+    const again = (joinMethod ?? "token") === "token" ? "the onboarding token" : `a fresh ${joinMethod} proof`;
+    this.#options.logger.warn(`the issuer refused the bot credential; joining again with ${again}`, { code });
     this.credential().catch((err) => {
       if (!(err instanceof AgentFatalError)) this.#options.logger.warn("could not join again; retrying with the next request", { error: err });
     });
@@ -153,10 +156,9 @@ export class BotSession {
       await this.#adopt(stored, false);
       return stored.response.credential;
     }
-    const token = this.#options.onboarding.joinMethod === "aws_ec2" ? "" : await this.#joinToken();
     let response: CredentialResponse;
     try {
-      response = await this.#join(token);
+      response = await this.#join();
     } catch (err) {
       this.#lastError = err instanceof Error ? err.message : String(err);
       if (isPermanentRefusal(err) && err.code !== BotLockedError.code) {
@@ -169,23 +171,22 @@ export class BotSession {
     return response.credential;
   }
 
-  async #join(token: string): Promise<CredentialResponse> {
-    const { joinMethod, botName, metadataEndpoint } = this.#options.onboarding;
+  async #join(): Promise<CredentialResponse> {
+    const { joinMethod, botName } = this.#options.onboarding;
     const ttl = this.#options.credentialTtlSeconds;
-    if (joinMethod === "aws_ec2") {
-      const identity = await fetchInstanceIdentity(metadataEndpoint);
-      return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, identity.signature, ttl, identity.document);
+    if (joinMethod === undefined || joinMethod === "token") return this.#options.client.joinWithToken(await this.#joinToken(), ttl);
+    let proof;
+    try {
+      proof = await createJoinProof({ ...this.#options.onboarding, joinMethod }, this.#options.client);
+    } catch (err) {
+      if (err instanceof JoinProofUnavailableError && err.fromFile) throw this.#fail(`agent: no usable bot credential, and ${err.message.replace(/^join: /, "")}`, "ERR_AGENT_NO_JOIN_TOKEN", err);
+      throw err;
     }
-    if (joinMethod === "oidc" || joinMethod === "gcp" || joinMethod === "aws_iam") return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, token, ttl);
-    return this.#options.client.joinWithToken(token, ttl);
+    return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, proof.token, ttl, proof.document);
   }
 
   async #joinToken(): Promise<string> {
-    const { token, tokenPath, joinMethod, stsRegion, stsEndpoint } = this.#options.onboarding;
-    if (joinMethod === "aws_iam") {
-      const { challenge } = await this.#options.client.joinChallenge();
-      return createAwsIamProof({ challenge, ...(stsRegion ? { region: stsRegion } : {}), ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) });
-    }
+    const { token, tokenPath } = this.#options.onboarding;
     if (token) return token;
     if (tokenPath) {
       try {
@@ -235,7 +236,7 @@ export class BotSession {
       const method = this.#options.onboarding.joinMethod;
       const platform = method === "oidc" || method === "gcp" || method === "aws_iam";
       const response = platform
-        ? await this.#join(await this.#joinToken())
+        ? await this.#join()
         : await this.#options.client.renew(held.response.credential, this.#options.credentialTtlSeconds);
       this.#options.logger.info("renewed the bot credential", { generation: response.generation, expires_at: response.expires_at });
       await this.#adopt({ response, obtainedAt: this.#now() }, true);

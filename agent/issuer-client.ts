@@ -59,6 +59,12 @@ export interface IssuerClientOptions {
   timeoutMs?: number;
 }
 
+/** What `GET /v1/revocations` answers. */
+export interface RevocationsResponse {
+  crls: { ca_id: string; crl_number: number; next_update: string; crl: string }[];
+  denied_jwt_svids: { jti: string; expires_at: string }[];
+}
+
 /** The bot side of Tessera's HTTP API: join, renew, SVIDs, the bundle. */
 export class IssuerClient {
   readonly #base: string;
@@ -145,6 +151,11 @@ export class IssuerClient {
   /** The SPIFFE bundle document (JSON text). */
   fetchBundle(): Promise<string> {
     return this.request("GET", "/v1/bundle", { text: true });
+  }
+
+  /** The issuer's CRLs (base64 DER, to be verified against the bundle) and its JWT-SVID deny-list. */
+  fetchRevocations(): Promise<RevocationsResponse> {
+    return this.request("GET", "/v1/revocations");
   }
 
   /** The SPIFFE bundle document, and which of its CAs signs X.509-SVIDs now (SHA-256 hex), when the issuer says. */

@@ -8,6 +8,7 @@ import { IssuerClient } from "./issuer-client.js";
 import type { ContainerCredentialsServer } from "./outputs/aws-container-credentials.js";
 import type { AwsRolesAnywhereOutput } from "./outputs/aws-roles-anywhere.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
+import { RevocationWatcher } from "./revocation-watcher.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
 import { SvidStorage } from "./svid-storage.js";
 import { createWorkloadSource } from "./workload-source.js";
@@ -26,6 +27,8 @@ export interface StartAgentOptions {
 /** A running agent. */
 export interface RunningAgent {
   manager: SvidManager;
+  /** Polls the issuer's CRLs and JWT-SVID deny-list. */
+  revocations: RevocationWatcher;
   session: BotSession;
   workloadApi: WorkloadApiServer[];
   outputs: FileOutput[];
@@ -84,6 +87,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ...(options.bundleRefreshMs ? { bundleRefreshMs: options.bundleRefreshMs } : {}),
     ...(config.storageDirectory ? { storage: new SvidStorage(config.storageDirectory, config.trustDomain) } : {}),
   });
+  const revocations = new RevocationWatcher({
+    client,
+    target: manager,
+    logger,
+    ...(config.revocationIntervalSeconds ? { intervalSeconds: config.revocationIntervalSeconds } : {}),
+  });
   const fatal = new Promise<AgentFatalError>((resolve) => session.onFatal(resolve));
   const rolesAnywhere = new Map<AwsRolesAnywhereService, AwsRolesAnywhereOutput>();
   const rolesAnywhereOutput = (s: AwsRolesAnywhereService) => {
@@ -110,7 +119,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         workloadApi.push(
           await startWorkloadApiServer({
             socketPath: api.socketPath,
-            source: createWorkloadSource(manager, api.identities),
+            source: createWorkloadSource(manager, api.identities, revocations),
             attest: async (socket) => {
               const creds = readPeerCredentials(socket);
               const selectors = await attestUnix(creds, { sha256: api.attestors.unix.sha256 });
@@ -126,8 +135,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       }
     }
     manager.start();
+    if (!config.oneshot) revocations.start();
     for (const output of outputs) void output.flush();
   } catch (err) {
+    revocations.stop();
     await manager.stop();
     session.stop();
     await Promise.all([...workloadApi, ...credentialServers].map((s) => s.close()));
@@ -165,6 +176,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const diag = options.diagAddr ? await startDiagServer(options.diagAddr, report) : undefined;
   return {
     manager,
+    revocations,
     session,
     workloadApi,
     outputs,
@@ -174,8 +186,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     renewNow: async () => {
       await session.renewNow();
       await manager.renewNow();
+      await revocations.poll();
     },
     stop: async () => {
+      revocations.stop();
       await manager.stop();
       await Promise.all(outputs.map((o) => o.stop()));
       session.stop();

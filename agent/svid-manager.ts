@@ -1,22 +1,23 @@
 import { X509Certificate, generateKeyPairSync } from "node:crypto";
 import {
-  Bundle,
   SpiffeId,
   createCsr,
   marshalSpiffeBundle,
   parseCertificates,
   parseSpiffeBundle,
   BotLockedError,
+  type Bundle,
   type Logger,
   type TrustDomain,
 } from "../layers/spiffe/src/index.js";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { BotSession } from "./bot-session.js";
+import { addX509Authorities } from "./bundle-authorities.js";
 import { earlyRenewalOf } from "./early-renewal.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
 import type { SvidStorage } from "./svid-storage.js";
-import type { JwtMaterial, X509Material, X509Want } from "./svid-material.js";
+import type { JwtMaterial, RevokedSvids, X509Material, X509Want } from "./svid-material.js";
 
 export type { JwtMaterial, X509Material, X509Want } from "./svid-material.js";
 
@@ -203,6 +204,18 @@ export class SvidManager {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Drop each held SVID `revoked` names: an X.509-SVID stops being served and a new one, with a new key, is fetched at once. */
+  dropRevoked(revoked: RevokedSvids): void {
+    for (const slot of this.#slots.values()) {
+      if (!slot.material || !revoked.x509(slot.material)) continue;
+      this.#options.logger.warn("X.509-SVID revoked by the issuer: dropping it and fetching a new one", { spiffe_id: slot.material.spiffeId, serial: slot.material.serialNumber });
+      delete slot.material;
+      this.#notify();
+      void this.#issue(slot);
+    }
+    for (const [key, cached] of this.#jwts) void cached.then((m) => revoked.jwt(m.token) && this.#jwts.get(key) === cached && this.#jwts.delete(key), () => undefined);
+  }
+
   /** Renew everything now (SIGHUP). */
   async renewNow(): Promise<void> {
     await Promise.all([this.#refreshBundle(), ...[...this.#slots.values()].map((s) => this.#issue(s))]);
@@ -277,7 +290,8 @@ export class SvidManager {
       slot.failures = 0;
       delete slot.lastError;
       this.#options.logger.info("X.509-SVID issued", { spiffe_id: res.spiffe_id, serial: res.serial_number, expires_at: res.expires_at });
-      this.#mergeX509Authorities(res.bundle.flatMap((pem) => parseCertificates(pem)));
+      const merged = this.#bundle && addX509Authorities(this.#bundle, res.bundle.flatMap((pem) => parseCertificates(pem)));
+      if (merged) this.#adoptBundle(merged);
       this.#notify();
       slot.fetchedAt = this.#now();
       this.#schedule(slot, this.#renewalAt(slot, this.#now() + renewalDelayMs(this.#now(), slot.material.expiresAt, this.#now())));
@@ -334,23 +348,6 @@ export class SvidManager {
     const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
     if (err instanceof IssuerApiError && err.code === BotLockedError.code) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
     return `could not get the X.509-SVID; ${then}`;
-  }
-
-  #mergeX509Authorities(authorities: Uint8Array[]): void {
-    const current = this.#bundle;
-    if (!current) return;
-    const known = new Set(current.x509Authorities.map((a) => Buffer.from(a).toString("base64")));
-    const added = authorities.filter((a) => !known.has(Buffer.from(a).toString("base64")));
-    if (added.length === 0) return;
-    this.#adoptBundle(
-      new Bundle({
-        trustDomain: current.trustDomain,
-        x509Authorities: [...current.x509Authorities, ...added],
-        jwtAuthorities: current.jwtAuthorities,
-        ...(current.sequence !== undefined ? { sequence: current.sequence } : {}),
-        ...(current.refreshHintSeconds !== undefined ? { refreshHintSeconds: current.refreshHintSeconds } : {}),
-      }),
-    );
   }
 
   #adoptBundle(bundle: Bundle, save = true): boolean {

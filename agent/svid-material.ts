@@ -1,4 +1,4 @@
-/** What the agent asks for and holds: wanted X.509-SVIDs, issued X.509-SVIDs with their keys, JWT-SVIDs. */
+/** What the agent asks for and holds: wanted X.509-SVIDs, issued X.509-SVIDs with their keys, JWT-SVIDs, and which are revoked. */
 
 /** One X.509-SVID the agent keeps fresh. */
 export interface X509Want {
@@ -25,4 +25,10 @@ export interface JwtMaterial {
   token: string;
   issuedAt: number;
   expiresAt: number;
+}
+
+/** Which held SVIDs the issuer has revoked (its CRLs and JWT-SVID deny-list, as the agent last verified them). */
+export interface RevokedSvids {
+  x509(material: X509Material): boolean;
+  jwt(token: string): boolean;
 }

@@ -11,9 +11,14 @@ export type WorkloadSvids = Pick<SvidManager, "bundle" | "x509" | "subscribe" | 
  * The agent's side of the Workload API: a caller sees the identities whose selectors it matches, with
  * the SVIDs the manager holds and the trust bundle. Nothing is issued for a caller that matches none.
  * A caller entitled to identities of which none has arrived yet has no state (Unavailable, so
- * clients retry), unlike one that no identity selects (PermissionDenied).
+ * clients retry), unlike one that no identity selects (PermissionDenied). ValidateJWTSVID refuses a
+ * token on the issuer's deny-list (`revocations`) while it lives.
  */
-export function createWorkloadSource(manager: WorkloadSvids, identities: readonly ApiIdentity[]): WorkloadApiSource {
+export function createWorkloadSource(
+  manager: WorkloadSvids,
+  identities: readonly ApiIdentity[],
+  revocations?: { isJwtDenied(token: string): boolean },
+): WorkloadApiSource {
   const allowed = (caller: CallerIdentity) => identities.filter((i) => selectorsMatch(i.selectors, caller.selectors));
   const want = (i: ApiIdentity) => ({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
   let cachedFor: Bundle | undefined;
@@ -67,6 +72,7 @@ export function createWorkloadSource(manager: WorkloadSvids, identities: readonl
       const bundle = manager.bundle();
       if (!bundle) throw new Error("agent: no trust bundle yet");
       const svid = await parseAndValidateJwtSvid(token, bundle, { audience: [audience] });
+      if (revocations?.isJwtDenied(token)) throw new Error("agent: the JWT-SVID was revoked by its issuer");
       return { spiffeId: svid.spiffeId.toString(), claims: svid.claims as Record<string, unknown> };
     },
   };

@@ -6,6 +6,7 @@ import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { adminCommands } from "./commands/admin-commands.js";
 import { CONSOLE_USAGE, runConsoleCommand } from "./commands/console-command.js";
 import { DEV_USAGE, runDevCommand } from "./commands/dev-command.js";
+import { revokeCommands } from "./commands/revoke-commands.js";
 import { svidCommands } from "./commands/svid-commands.js";
 import { UsageError, helpAsked, type CliIo } from "./output.js";
 
@@ -41,7 +42,7 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
 };
 
 function commands(): Record<string, Command> {
-  return { ...adminCommands(), ...svidCommands() };
+  return { ...adminCommands(), ...svidCommands(), ...revokeCommands() };
 }
 
 const GLOBAL_USAGE = [

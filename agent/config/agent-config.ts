@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { TrustDomain, assertJoinTokenShape, validateAudience, validateRolesAnywhereArns } from "../../layers/spiffe/src/index.js";
 import { parseSelector } from "../attestation/index.js";
+import { AWS_REGION_PATTERN, METADATA_ENDPOINT_PATTERN, STS_ENDPOINT_PATTERN } from "../join-proof.js";
 import { AgentConfigError, Reader, type Obj } from "./config-reader.js";
 
 /** The default configuration file. */
@@ -95,6 +96,8 @@ export interface AgentOnboarding {
   token?: string;
   tokenPath?: string;
   metadataEndpoint?: string;
+  /** The audience of a `gcp` identity token asked of the metadata server. */
+  tokenAudience?: string;
   stsRegion?: string;
   stsEndpoint?: string;
 }
@@ -108,6 +111,8 @@ export interface AgentConfig {
   storageDirectory?: string;
   credentialTtlSeconds?: number;
   renewalIntervalSeconds?: number;
+  /** How often the issuer's CRLs and JWT-SVID deny-list are polled; default one minute. */
+  revocationIntervalSeconds?: number;
   oneshot: boolean;
   services: AgentService[];
 }
@@ -212,7 +217,6 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
 }
 
 const MIN_SESSION_SECONDS = 900;
-const AWS_REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d$/;
 const MAX_SESSION_SECONDS = 43_200;
 
 function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: string, ttl: number | undefined): AwsRolesAnywhereService {
@@ -227,7 +231,7 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
     r.fail("trust_anchor_arn / profile_arn / role_arn", `are not valid: ${(err as Error).message}`);
   }
   const region = r.string("region");
-  if (region && !AWS_REGION.test(region)) r.fail("region", "must be an AWS region such as eu-west-1");
+  if (region && !AWS_REGION_PATTERN.test(region)) r.fail("region", "must be an AWS region such as eu-west-1");
   const endpoint = r.string("endpoint");
   if (endpoint && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) r.fail("endpoint", "must be an http(s) URL with no path, such as https://rolesanywhere.eu-west-1.amazonaws.com");
   const duration = r.duration("session_duration") ?? 3600;
@@ -260,19 +264,28 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
 
 /**
  * `onboarding` for a platform join: `bot_name`, and `token_file` (the platform's token, read at each
- * join) or, for `aws_ec2`, `metadata_endpoint` (IMDSv2, default EC2's).
+ * join) or `metadata_endpoint`: IMDSv2 for `aws_ec2` (default EC2's), the GCE metadata server for a
+ * `gcp` join without `token_file` (default Google's), asked for `token_audience` (default
+ * `spiffe://<trust_domain>`, the issuer's default join audience).
  */
-function platformOnboardingOf(onboarding: Reader, baseDir: string): AgentConfig["onboarding"] {
+function platformOnboardingOf(onboarding: Reader, baseDir: string, trustDomain: TrustDomain): AgentConfig["onboarding"] {
   const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp" | "aws_ec2";
   if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} ${joinMethod === "aws_ec2" ? "reads IMDSv2" : "reads token_file"}`);
   const botName = onboarding.string("bot_name", true) as string;
+  const endpoint = onboarding.string("metadata_endpoint");
+  const tokenFile = onboarding.string("token_file");
+  const audience = onboarding.string("token_audience");
+  if (endpoint !== undefined && !METADATA_ENDPOINT_PATTERN.test(endpoint)) onboarding.fail("metadata_endpoint", "must be an http(s) origin such as http://169.254.169.254");
+  if (audience !== undefined && joinMethod !== "gcp") onboarding.fail("token_audience", "is for join_method gcp (from the metadata server)");
   if (joinMethod === "aws_ec2") {
-    if (onboarding.string("token_file") !== undefined) onboarding.fail("token_file", "is not read by aws_ec2, which reads IMDSv2");
-    const endpoint = onboarding.string("metadata_endpoint");
-    if (endpoint !== undefined && !/^https?:\/\/[^/?#@\s]+\/?$/.test(endpoint)) onboarding.fail("metadata_endpoint", "must be an http(s) origin such as http://169.254.169.254");
+    if (tokenFile !== undefined) onboarding.fail("token_file", "is not read by aws_ec2, which reads IMDSv2");
     return { joinMethod, botName, ...(endpoint ? { metadataEndpoint: endpoint } : {}) };
   }
-  if (onboarding.string("metadata_endpoint") !== undefined) onboarding.fail("metadata_endpoint", "is for join_method aws_ec2");
+  if (joinMethod === "gcp" && tokenFile === undefined) {
+    return { joinMethod, botName, tokenAudience: audience ?? trustDomain.idString(), ...(endpoint ? { metadataEndpoint: endpoint } : {}) };
+  }
+  if (endpoint !== undefined) onboarding.fail("metadata_endpoint", joinMethod === "gcp" ? "and token_file exclude each other" : "is for join_method aws_ec2 or gcp");
+  if (audience !== undefined) onboarding.fail("token_audience", "is for the metadata server, not token_file");
   return { joinMethod, botName, tokenPath: resolve(baseDir, onboarding.string("token_file", true) as string) };
 }
 
@@ -280,9 +293,9 @@ function platformOnboardingOf(onboarding: Reader, baseDir: string): AgentConfig[
 function awsIamOnboardingOf(onboarding: Reader): AgentConfig["onboarding"] {
   for (const key of ["token", "token_file"]) if (onboarding.string(key) !== undefined) onboarding.fail(key, "is not for join_method aws_iam: the agent signs with its AWS credentials");
   const region = onboarding.string("sts_region");
-  if (region && !AWS_REGION.test(region)) onboarding.fail("sts_region", "must be an AWS region such as eu-west-1");
+  if (region && !AWS_REGION_PATTERN.test(region)) onboarding.fail("sts_region", "must be an AWS region such as eu-west-1");
   const endpoint = onboarding.string("sts_endpoint");
-  if (endpoint && !/^https?:\/\/[^/@]+\/?$/.test(endpoint)) onboarding.fail("sts_endpoint", "must be an http(s) URL with no path, such as http://127.0.0.1:5000");
+  if (endpoint && !STS_ENDPOINT_PATTERN.test(endpoint)) onboarding.fail("sts_endpoint", "must be an http(s) URL with no path, such as http://127.0.0.1:5000");
   return { joinMethod: "aws_iam", botName: onboarding.string("bot_name", true) as string, ...(region ? { stsRegion: region } : {}), ...(endpoint ? { stsEndpoint: endpoint } : {}) };
 }
 
@@ -293,7 +306,7 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   const data = doc.toJS() as unknown;
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new AgentConfigError("agent config: must be a YAML mapping");
   const r = new Reader(data as Obj, "");
-  r.allow(["version", "issuer", "trust_domain", "onboarding", "storage", "credential_ttl", "renewal_interval", "oneshot", "services"]);
+  r.allow(["version", "issuer", "trust_domain", "onboarding", "storage", "credential_ttl", "renewal_interval", "revocation_interval", "oneshot", "services"]);
   if (r.string("version", true) !== "v1") r.fail("version", "must be v1");
   const issuer = r.string("issuer", true) as string;
   try {
@@ -310,13 +323,13 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   }
   const baseDir = options.baseDir ?? process.cwd();
   const onboarding = r.object("onboarding", true) as Reader;
-  onboarding.allow(["join_method", "token", "bot_name", "token_file", "metadata_endpoint", "sts_region", "sts_endpoint"]);
+  onboarding.allow(["join_method", "token", "bot_name", "token_file", "metadata_endpoint", "token_audience", "sts_region", "sts_endpoint"]);
   const joinMethod = onboarding.string("join_method", true);
   if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp" && joinMethod !== "aws_ec2" && joinMethod !== "aws_iam") {
     onboarding.fail("join_method", "must be token, oidc, gcp, aws_ec2 or aws_iam");
   }
   if (joinMethod !== "aws_iam") for (const key of ["sts_region", "sts_endpoint"]) if (onboarding.string(key) !== undefined) onboarding.fail(key, "is for join_method aws_iam");
-  const platform = joinMethod === "aws_iam" ? awsIamOnboardingOf(onboarding) : joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir) : undefined;
+  const platform = joinMethod === "aws_iam" ? awsIamOnboardingOf(onboarding) : joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir, trustDomain) : undefined;
   const token = platform ? undefined : onboarding.string("token");
   const storage = r.object("storage");
   storage?.allow(["directory"]);
@@ -353,6 +366,8 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   if (ttl) config.credentialTtlSeconds = ttl;
   if (interval) config.renewalIntervalSeconds = interval;
   if (ttl && interval && interval >= ttl) r.fail("renewal_interval", "must be shorter than credential_ttl");
+  const revocationInterval = r.duration("revocation_interval");
+  if (revocationInterval) config.revocationIntervalSeconds = revocationInterval;
   return config;
 }
 

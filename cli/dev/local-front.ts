@@ -128,7 +128,7 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: CompiledRo
 /** Write a handler's result to a node response. */
 export function send(res: ServerResponse, result: HttpResult): void {
   res.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
-  res.end(result.body ?? "");
+  res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
 }
 
 /** The `host:port` values the front answers to: its own address, and `localhost` beside a loopback address. */
@@ -228,7 +228,7 @@ function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGat
   const routes = [
     ...joinRoutes(runtime.issuer).map((r) => compile(r.routeKey, join)),
     ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
-    ...adminRoutes(runtime.admin).map((r) => compile(r.routeKey, admin)),
+    ...adminRoutes(runtime.admin, runtime.revocation).map((r) => compile(r.routeKey, admin)),
   ];
   return async (req, res) => {
     try {

@@ -7,5 +7,5 @@ import { adminRoutes } from "./routes.js";
  */
 export function createAdminHandler(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = []): HttpHandler {
   const rotation = { ...runtime, publishers };
-  return createHttpHandler(adminRoutes({ ...runtime.admin, rotation }), { logger: runtime.logger });
+  return createHttpHandler(adminRoutes({ ...runtime.admin, rotation }, runtime.revocation), { logger: runtime.logger });
 }

@@ -14,6 +14,7 @@ import {
   listJoinTokens,
   requestCaRotation,
   RequestInvalidError,
+  revokeSvids,
   setLock,
   showBot,
   type AdminDeps,
@@ -22,6 +23,8 @@ import {
   type BotInstance,
   type HttpEvent,
   type JoinToken,
+  type Revocation,
+  type RevocationDeps,
   type Route,
 } from "../../layers/spiffe/src/index.js";
 
@@ -85,11 +88,25 @@ function auditView(event: AuditEvent): Record<string, unknown> {
   };
 }
 
+function revocationView(revocation: Revocation): Record<string, unknown> {
+  return {
+    svid_type: revocation.kind,
+    [revocation.kind === "x509" ? "serial" : "jti"]: revocation.id,
+    ca_id: revocation.caId,
+    bot_name: revocation.botName,
+    instance_id: revocation.instanceId,
+    reason: revocation.reason,
+    revoked_at: iso(revocation.revokedAt),
+    revoked_by: revocation.revokedBy,
+    expires_at: iso(revocation.expiresAt),
+  };
+}
+
 const param = (event: HttpEvent, name: string) => event.pathParameters?.[name];
 const query = (event: HttpEvent, name: string) => event.queryStringParameters?.[name];
 
-/** The admin routes: bots, join tokens, locks, audit and CA status. IAM-authorised in AWS. */
-export function adminRoutes(deps: AdminDeps): Route[] {
+/** The admin routes: bots, join tokens, locks, audit, CA status and revocation. IAM-authorised in AWS. */
+export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[] {
   const route = (routeKey: string, maxBodyBytes: number, run: (event: HttpEvent, actor: string) => Promise<unknown>): Route => ({
     routeKey,
     maxBodyBytes,
@@ -190,5 +207,18 @@ export function adminRoutes(deps: AdminDeps): Route[] {
       const done = await emergencyCaRotation(deps, { kind: body.kind, reason: body.reason }, actor);
       return { emergency: true, outcomes: done.outcomes, steps: done.steps, pending: done.pending, published: done.published, ...done.status };
     }),
+    route("POST /v1/admin/revocations", 4 * 1024, async (event, actor) => {
+      const body = event.json ?? {};
+      const result = await revokeSvids(revocation, { serial: body.serial, jti: body.jti, bot: body.bot, instance: body.instance, ca: body.ca, reason: body.reason }, actor);
+      return {
+        revoked: result.revoked.map(revocationView),
+        matched: result.matched,
+        crls: result.crls.map((crl) => ({ ca_id: crl.caId, crl_number: crl.crlNumber, this_update: iso(crl.thisUpdate), next_update: iso(crl.nextUpdate) })),
+        published: result.published.map((p) => ("error" in p ? { publisher: p.publisher, error: p.error.message } : p)),
+      };
+    }),
+    route("GET /v1/admin/revocations", 0, async () => ({
+      revocations: (await revocation.store.revocations.listRevocations(revocation.clock.now().getTime())).map(revocationView),
+    })),
   ];
 }

@@ -1,5 +1,10 @@
 import {
+  CRL_CONTENT_TYPE,
+  RevocationNotFoundError,
   bearerTokenOf,
+  binaryResponse,
+  encodeCrlPem,
+  getRevocationList,
   encodeCertificatePem,
   issueJwtSvidForBot,
   issueX509SvidForBot,
@@ -33,8 +38,9 @@ function callerOf(event: HttpEvent): { credential?: string; join?: ReturnType<ty
 }
 
 const BUNDLE_CACHE = { "cache-control": "public, max-age=60" };
+const REVOCATION_CACHE = { "cache-control": "public, max-age=10" };
 
-/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle and OIDC discovery. */
+/** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle, OIDC discovery, CRLs and the revocation list. */
 export function issueRoutes(deps: IssuerDeps): Route[] {
   return [
     {
@@ -97,6 +103,34 @@ export function issueRoutes(deps: IssuerDeps): Route[] {
       routeKey: `GET ${OIDC_JWKS_PATH}`,
       maxBodyBytes: 0,
       handle: async () => jsonResponse(200, createOidcJwks(await deps.authorities.bundle()), BUNDLE_CACHE),
+    },
+    {
+      routeKey: "GET /v1/crl/{ca_id}",
+      maxBodyBytes: 0,
+      handle: async (event) => {
+        const caId = event.pathParameters?.ca_id?.replace(/\.crl$/, "");
+        const list = await getRevocationList(deps.store, deps.clock.now().getTime());
+        const crl = list.crls.find((c) => c.caId === caId);
+        if (!crl) throw new RevocationNotFoundError("revocation: no CRL for that CA (it has signed no revoked SVID)");
+        const der = Buffer.from(crl.der, "base64");
+        if (event.queryStringParameters?.format === "pem") return textResponse(200, encodeCrlPem(der), "application/x-pem-file", REVOCATION_CACHE);
+        return binaryResponse(200, der, CRL_CONTENT_TYPE, REVOCATION_CACHE);
+      },
+    },
+    {
+      routeKey: "GET /v1/revocations",
+      maxBodyBytes: 0,
+      handle: async () => {
+        const list = await getRevocationList(deps.store, deps.clock.now().getTime());
+        return jsonResponse(
+          200,
+          {
+            crls: list.crls.map((crl) => ({ ca_id: crl.caId, crl_number: crl.crlNumber, next_update: new Date(crl.nextUpdate).toISOString(), crl: crl.der })),
+            denied_jwt_svids: list.deniedJwts.map((d) => ({ jti: d.jti, expires_at: new Date(d.expiresAt).toISOString() })),
+          },
+          REVOCATION_CACHE,
+        );
+      },
     },
   ];
 }

@@ -30,8 +30,8 @@ export interface TesseraIssuerStackProps extends StackProps {
 }
 
 /** The route keys a function answers, read from its own route table so the API cannot drift from it. */
-export function routeKeysOf(routes: (deps: never) => readonly { routeKey: string }[]): string[] {
-  return routes(undefined as never).map((route) => route.routeKey);
+export function routeKeysOf(routes: (...deps: never[]) => readonly { routeKey: string }[]): string[] {
+  return routes(...([] as never[])).map((route) => route.routeKey);
 }
 
 /**
@@ -74,14 +74,15 @@ export class TesseraIssuerStack extends Stack {
     // the bundle published) so they take effect before the call returns, not at the next tick.
     this.admin = new TesseraFunction(this, "Admin", {
       entry: "functions/admin/handler.ts",
-      description: "Admin API: bots, join tokens, locks, audit, CA status and emergency rotation",
+      description: "Admin API: bots, join tokens, locks, audit, CA status, emergency rotation and revocation",
       settings,
       // API Gateway answers 503 after 30 s whatever the function does; an emergency takes a few seconds.
       timeout: Duration.seconds(29),
     })
       .bindTable(table, TABLE_ACCESS.admin)
       .bindKeys(keys, "manage")
-      .bindBundleBucket(bundleBucket);
+      .bindBundleBucket(bundleBucket)
+      .bindCrlPublishing(bundleBucket, trustAnchor);
     if (trustAnchor) this.admin.bindTrustAnchor(trustAnchor);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
@@ -93,7 +94,8 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.rotate)
       .bindKeys(keys, "manage")
-      .bindBundleBucket(bundleBucket);
+      .bindBundleBucket(bundleBucket)
+      .bindCrlPublishing(bundleBucket, trustAnchor);
     if (trustAnchor) this.rotate.bindTrustAnchor(trustAnchor);
 
     this.schedule = new events.Rule(this, "RotationSchedule", {
@@ -115,7 +117,7 @@ export class TesseraIssuerStack extends Stack {
           routeKeys: routeKeysOf(issueRoutes),
           authorization: {
             noAuthorizerReason:
-              "SVID requests carry a bot credential or a platform proof the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS.",
+              "SVID requests carry a bot credential or a platform proof the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS; GET /v1/crl/{ca_id} and /v1/revocations are public revocation data.",
           },
         },
         Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },

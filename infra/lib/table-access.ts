@@ -17,13 +17,16 @@ export const TABLE_ACCESS = {
     actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     indexes: false,
   },
-  /** authenticateBot (reads, reuse lock), a platform proof's single-use record (agent-less SVIDs), the CA journals, and the audit record of each SVID. */
-  issue: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: false },
-  /** Bots, tokens and locks, the bot/token/instance lists and the audit queries (gsi1, gsi2). */
+  /**
+   * authenticateBot (reads, reuse lock), a platform proof's single-use record (agent-less SVIDs), the
+   * CA journals, the revoked-key read and the audit record of each SVID; the CRL and revocation list (Query).
+   */
+  issue: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: false },
+  /** Bots, tokens and locks, the bot/token/instance lists and the audit queries (gsi1, gsi2); revocations and CRLs. */
   admin: {
     actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
     indexes: true,
   },
-  /** ensureAuthorities: journal reads, the authority lease (a conditional put) and the first journal write. */
-  rotate: { actions: ["dynamodb:GetItem", "dynamodb:PutItem"], indexes: false },
+  /** ensureAuthorities: journal reads, the authority lease (a conditional put) and the first journal write; CRL renewal (Query, PutItem). */
+  rotate: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: false },
 } as const satisfies Record<string, TableAccess>;

@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -113,6 +113,29 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingBundleObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
     this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
     return this;
+  }
+
+  /** Publish each CA's CRL as `crl/x509-ca-a.crl` / `-b.crl` in `bucket`, and import it into Roles Anywhere when there is a trust anchor. */
+  bindCrlPublishing(bucket: s3.IBucket, trustAnchor: { trustAnchorId: string; trustAnchorArn: string } | undefined): this {
+    const crlObjects = ["a", "b"].map((slot) => bucket.arnForObjects(`crl/x509-ca-${slot}.crl`));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "PublishCrlObjects", actions: ["s3:GetObject", "s3:PutObject"], resources: crlObjects }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingCrlObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
+    this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
+    const wildcards: WildcardReason[] = [];
+    if (trustAnchor) {
+      const crls = Stack.of(this).formatArn({ service: "rolesanywhere", resource: "crl", resourceName: "*" });
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "ReadTrustAnchorForCrls", actions: ["rolesanywhere:GetTrustAnchor"], resources: [trustAnchor.trustAnchorArn] }));
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: "ImportCrls", actions: ["rolesanywhere:ImportCrl", "rolesanywhere:UpdateCrl", "rolesanywhere:TagResource"], resources: [crls, trustAnchor.trustAnchorArn] }),
+      );
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "ListCrls", actions: ["rolesanywhere:ListCrls"], resources: ["*"] }));
+      this.function.addEnvironment("TESSERA_TRUST_ANCHOR_ID", trustAnchor.trustAnchorId);
+      wildcards.push(
+        { resource: crls, reason: "CRL ids are made by ImportCrl at run time; Tessera imports one per CA." },
+        { resource: "*", reason: "rolesanywhere:ListCrls takes no resource." },
+      );
+    }
+    return this.explainWildcards(wildcards);
   }
 
   /** Record on the role why each of its wildcard resources is as narrow as IAM allows (cdk-nag IAM5). */

@@ -58,4 +58,21 @@ describe("end to end: an aws_iam bot from the CLI, joined by the agent process",
     assert.notEqual(refused.code, 0);
     assert.match(refused.stdout + refused.stderr, /ERR_JOIN_RULE_MISMATCH/);
   });
+
+  it("tessera join aws_iam and tessera svid --join-method aws_iam sign with the credentials in the environment; another role is refused", async () => {
+    const role = { AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey, AWS_SESSION_TOKEN: sts.ciRunner.sessionToken as string };
+    const target = ["--issuer", dev.url, "--data-dir", dataDir];
+    const credential = join(tmp.path, "runner.credential");
+    const joined = await runTessera(["join", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--credential-file", credential, ...target, "--json"], role);
+    assert.equal(joined.code, 0, joined.stdout + joined.stderr);
+    assert.equal((JSON.parse(joined.stdout) as { bot_name: string }).bot_name, "runner");
+    const out = join(tmp.path, "agentless");
+    const svid = await runTessera(["svid", "x509", "--join-method", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--spiffe-id", ID, "--out", out, ...target], role);
+    assert.equal(svid.code, 0, svid.stdout + svid.stderr);
+    assert.ok(new X509Certificate(readFileSync(join(out, "svid.pem"))).subjectAltName?.includes(ID));
+    const other = { AWS_ACCESS_KEY_ID: sts.otherRole.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.otherRole.secretAccessKey, AWS_SESSION_TOKEN: sts.otherRole.sessionToken as string };
+    const refused = await runTessera(["join", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--credential-file", credential, ...target], other);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /\(ERR_JOIN_RULE_MISMATCH\)$/m);
+  });
 });

@@ -43,6 +43,14 @@ const MANAGE_KEYS = {
   PointTesseraAliases: ["kms:CreateAlias", "kms:UpdateAlias"],
 };
 const PUBLISH = { PublishBundleObjects: ["s3:GetObject", "s3:PutObject"], SeeMissingBundleObjects: ["s3:ListBucket"] };
+const CRLS = "arn:<AWS::Partition>:rolesanywhere:<AWS::Region>:<AWS::AccountId>:crl/*";
+const PUBLISH_CRLS = {
+  PublishCrlObjects: ["s3:GetObject", "s3:PutObject"],
+  SeeMissingCrlObjects: ["s3:ListBucket"],
+  ReadTrustAnchorForCrls: ["rolesanywhere:GetTrustAnchor"],
+  ImportCrls: ["rolesanywhere:ImportCrl", "rolesanywhere:TagResource", "rolesanywhere:UpdateCrl"],
+  ListCrls: ["rolesanywhere:ListCrls"],
+};
 
 describe("issuer stack: functions", () => {
   it("synthesises no agent-less example unless agentlessExample=true", () => {
@@ -117,7 +125,7 @@ describe("issuer stack: least privilege", () => {
     });
     assert.deepEqual(bySid(functions.issue!), {
       Logs: LOGS,
-      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
       SignWithTesseraKeys: ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"],
     });
     assert.deepEqual(bySid(functions.admin!), {
@@ -125,18 +133,20 @@ describe("issuer stack: least privilege", () => {
       TesseraTable: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
       ...MANAGE_KEYS,
       ...PUBLISH,
+      ...PUBLISH_CRLS,
       UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.rotate!), {
       Logs: LOGS,
-      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
       ...MANAGE_KEYS,
       ...PUBLISH,
+      ...PUBLISH_CRLS,
       UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.bootstrap!), {
       Logs: LOGS,
-      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      TesseraTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
       ...MANAGE_KEYS,
       ...PUBLISH,
       FindTrustAnchor: ["rolesanywhere:ListTrustAnchors"],
@@ -162,6 +172,10 @@ describe("issuer stack: least privilege", () => {
       assert.deepEqual(resources(fn, "PointTesseraAliases"), [ALIASES]);
     }
     assert.deepEqual(resources(functions.rotate!, "UpdateTrustAnchor"), [`<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`]);
+    for (const fn of [functions.admin!, functions.rotate!]) {
+      assert.deepEqual(resources(fn, "PublishCrlObjects").map((r) => r.replace(/^<[^>]+>/, "")), ["/crl/x509-ca-a.crl", "/crl/x509-ca-b.crl"]);
+      assert.deepEqual(resources(fn, "ImportCrls"), [`<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`, CRLS]);
+    }
   });
 
   it("scopes KMS by alias for signing and by the trust-domain tag for managing keys", () => {
@@ -185,7 +199,8 @@ describe("issuer stack: least privilege", () => {
   it("names no * action anywhere, and a * resource only where IAM offers nothing narrower", () => {
     // Each wildcard that remains, with the condition that narrows it (undefined: the pattern itself is the scope).
     const allowed: { resource: RegExp; sids: (string | undefined)[]; needsCondition: boolean }[] = [
-      { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor"], needsCondition: false },
+      { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor", "ListCrls"], needsCondition: false },
+      { resource: new RegExp(`^${CRLS.replace(/[*]/g, "\\*")}$`), sids: ["ImportCrls"], needsCondition: false },
       { resource: new RegExp(`^${KEYS.replace(/[*]/g, "\\*")}$`), sids: ["SignWithTesseraKeys", "TagNewTesseraKeys", "UseAndRetireTesseraKeys"], needsCondition: true },
       { resource: new RegExp(`^${ALIASES.replace(/[*]/g, "\\*")}$`), sids: ["PointTesseraAliases"], needsCondition: false },
       { resource: new RegExp(`^${ANCHORS.replace(/[*]/g, "\\*")}$`), sids: ["CreateTaggedTrustAnchor", "ManageOwnTrustAnchor"], needsCondition: true },
@@ -226,9 +241,11 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 18);
+    assert.equal(expected.length, 22);
     for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
     assert.ok(expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join), "POST /v1/join/challenge");
+    for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
+    for (const key of ["POST /v1/admin/revocations", "GET /v1/admin/revocations"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.admin), key);
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);

@@ -12,7 +12,7 @@ import { exportJWK } from "jose";
 import { before, describe, it } from "node:test";
 import { createS3Client } from "../../layers/spiffe/src/aws/index.js";
 import { Bundle, marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle, thumbprintOf } from "../../layers/spiffe/src/bundle/index.js";
-import { BUNDLE_HASH_METADATA, S3BundlePublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
+import { BUNDLE_HASH_METADATA, CRL_CONTENT_TYPE, S3BundlePublisher, S3CrlPublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
 import { bundleOf, makeCaCertificate, TRUST_DOMAIN } from "../../layers/spiffe/src/bundlepublisher/test/fixtures.js";
 import { createDiscoveryDocument, createOidcJwks } from "../../layers/spiffe/src/oidcdiscovery/index.js";
 
@@ -141,5 +141,23 @@ describe("S3BundlePublisher on moto", () => {
     for (const prefix of ["/lead", "no-slash", "a//b/"]) {
       assert.throws(() => new S3BundlePublisher({ client: s3, bucket: "b", prefix }), TypeError, prefix);
     }
+  });
+});
+
+describe("S3CrlPublisher on moto", () => {
+  it("writes crl/<slot key id>.crl as DER, once per change", async () => {
+    const bucket = await versionedBucket();
+    const crls = [
+      { caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01) },
+      { caId: "bb22", slotKeyId: "x509-ca-b", der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x02) },
+    ];
+    const publisher = new S3CrlPublisher({ client: s3, bucket });
+    assert.deepEqual(await publisher.publishCrls(crls), { changed: true });
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "crl/x509-ca-a.crl" }));
+    assert.equal(out.ContentType, CRL_CONTENT_TYPE);
+    assert.deepEqual(new Uint8Array(await out.Body!.transformToByteArray()), crls[0]!.der);
+    assert.deepEqual(await publisher.publishCrls(crls), { changed: false });
+    assert.deepEqual(await publisher.publishCrls([{ caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x00) }]), { changed: true });
+    assert.deepEqual(await versionCount(bucket), { "crl/x509-ca-a.crl": 2, "crl/x509-ca-b.crl": 1 });
   });
 });

@@ -141,7 +141,9 @@ export async function listRefusals(store: Store): Promise<AuditEvent[]> {
  * records, which a refusal writes (see `listRefusals`, and the suites' check of exactly one).
  */
 export async function snapshotStore(store: Store): Promise<string> {
-  const [bots, tokens, instances, audit, x509, jwt] = await Promise.all([
+  const [revocations, crls, bots, tokens, instances, audit, x509, jwt] = await Promise.all([
+    store.revocations.listRevocations(0),
+    store.revocations.listCrls(),
     store.listBots(),
     store.listJoinTokens(),
     store.listBotInstances(),
@@ -157,6 +159,8 @@ export async function snapshotStore(store: Store): Promise<string> {
     audit: audit.filter((e) => !REFUSAL_TYPES.includes(e.type)).map((e) => e.id).sort(),
     x509,
     jwt,
+    revocations: byKey(revocations, (r) => `${r.kind}#${r.id}`),
+    crls: byKey(crls, (c) => c.caId),
   });
 }
 

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -49,4 +49,30 @@ export function opensslPki(dir: string, options: { keyType: "ec" | "rsa"; uri: s
     leafKeyPem: read("leaf.key"),
     paths: { root: p("root.pem"), intermediate: p("intermediate.pem"), leaf: p("leaf.pem"), leafKey: p("leaf.key") },
   };
+}
+
+/** What openssl said, and whether it succeeded. */
+export interface OpensslOutcome {
+  ok: boolean;
+  output: string;
+}
+
+function runOpensslIn(args: string[]): OpensslOutcome {
+  const r = spawnSync("openssl", args, { encoding: "utf8" });
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+/** `openssl crl -verify -text` of a CRL (PEM) against the CA certificates (PEM) in `dir`. */
+export function opensslCrlVerify(dir: string, caPem: string, crlPem: string): OpensslOutcome {
+  writeFileSync(join(dir, "crl-ca.pem"), caPem);
+  writeFileSync(join(dir, "crl.pem"), crlPem);
+  return runOpensslIn(["crl", "-verify", "-noout", "-text", "-CAfile", join(dir, "crl-ca.pem"), "-in", join(dir, "crl.pem")]);
+}
+
+/** `openssl verify -crl_check` of a leaf against the CA certificates and the CRLs (all PEM) in `dir`. */
+export function opensslVerifyWithCrl(dir: string, caPem: string, crlPem: string, leafPem: string): OpensslOutcome {
+  writeFileSync(join(dir, "check-ca.pem"), caPem);
+  writeFileSync(join(dir, "check-crl.pem"), crlPem);
+  writeFileSync(join(dir, "check-leaf.pem"), leafPem);
+  return runOpensslIn(["verify", "-crl_check", "-CAfile", join(dir, "check-ca.pem"), "-CRLfile", join(dir, "check-crl.pem"), join(dir, "check-leaf.pem")]);
 }

@@ -186,6 +186,18 @@ export class JoinRuleMismatchError extends TesseraError {
 export class JoinKeysUnavailableError extends TesseraError {
   static override readonly code = "ERR_JOIN_KEYS_UNAVAILABLE";
 }
+/** A CRL is malformed, badly signed, not from the CA it names, or stale. */
+export class CrlInvalidError extends TesseraError {
+  static override readonly code = "ERR_CRL_INVALID";
+}
+/** Nothing to revoke: no live SVID matched what was asked. */
+export class RevocationNotFoundError extends TesseraError {
+  static override readonly code = "ERR_REVOCATION_NOT_FOUND";
+}
+/** A CSR names a key whose SVID was revoked; the caller must make a new key. */
+export class SvidKeyRevokedError extends TesseraError {
+  static override readonly code = "ERR_SVID_KEY_REVOKED";
+}
 /** An emergency rotation could not make the new key (key manager down): the compromised one stays published until it can. */
 export class RotationKeyUnavailableError extends TesseraError {
   static override readonly code = "ERR_ROTATION_KEY_UNAVAILABLE";

@@ -20,6 +20,8 @@ export * from "./credential/index.js";
 export * from "./audit/index.js";
 export * from "./ca/index.js";
 export * from "./rotation/index.js";
+export * from "./crl/index.js";
+export * from "./revocation/index.js";
 export * from "./issuer/index.js";
 export * from "./admin/index.js";
 export * from "./config/index.js";

@@ -26,6 +26,7 @@ const TYPES: readonly AuditEventType[] = [
   "join_refused",
   "renew_refused",
   "svid_refused",
+  "svid_revoked",
 ];
 
 /** Raw audit query parameters, as they arrive from a URL or a CLI. */

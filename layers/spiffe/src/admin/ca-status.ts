@@ -1,3 +1,5 @@
+import { caIdOf } from "../crl/index.js";
+import { parseCertificates } from "../x509svid/index.js";
 import { describeRotation, requestRotation, type RotationScheduleView } from "../rotation/index.js";
 import type { CaJournal, JournalKind, JournalSlot } from "../store/types.js";
 import type { AdminDeps } from "./types.js";
@@ -8,6 +10,8 @@ export interface SlotStatusView {
   slot: JournalSlot["slot"];
   status: JournalSlot["status"];
   keyId: string;
+  /** X.509 slots: the CA's subject key identifier (hex), the id `tessera ca revoke --ca` and CRLs use. */
+  caId?: string;
   keyGeneration: number;
   notBefore: string;
   notAfter: string;
@@ -38,6 +42,8 @@ function slotView(kind: JournalKind, s: JournalSlot): SlotStatusView {
     notAfter: iso(s.notAfter)!,
     preparedAt: iso(s.preparedAt)!,
   };
+  const [certificate] = s.certificatePem ? parseCertificates(s.certificatePem) : [];
+  if (certificate) view.caId = caIdOf(certificate);
   if (s.activatedAt !== undefined) view.activatedAt = iso(s.activatedAt);
   if (s.retiredAt !== undefined) view.retiredAt = iso(s.retiredAt);
   return view;

@@ -2,8 +2,15 @@ import type { RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createRolesAnywhereClient, createS3Client } from "../aws/index.js";
 import type { TesseraConfig } from "../config/index.js";
-import { RolesAnywhereTrustAnchorPublisher, type PacingOptions, type RolesAnywhereApi } from "./rolesanywhere/index.js";
-import { S3BundlePublisher, type S3Api } from "./s3/index.js";
+import type { CrlPublisher } from "../revocation/types.js";
+import {
+  PacedCaller,
+  RolesAnywhereCrlPublisher,
+  RolesAnywhereTrustAnchorPublisher,
+  type PacingOptions,
+  type RolesAnywhereApi,
+} from "./rolesanywhere/index.js";
+import { S3BundlePublisher, S3CrlPublisher, type S3Api } from "./s3/index.js";
 import type { BundlePublisher } from "./types.js";
 
 /** Clients and pacing to use instead of the default ones (tests, the dev server). */
@@ -13,32 +20,37 @@ export interface BundlePublisherOverrides {
   pacing?: PacingOptions;
 }
 
+type PublisherConfig = Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints" | "issuerUrl">;
+
 /**
- * The publishers the configuration names, in publishing order: S3 when `bundleBucket` is set (with
- * the OIDC documents when `issuerUrl` is), then the Roles Anywhere trust anchor when `trustAnchorId` is set.
+ * The bundle and CRL publishers the configuration names, in publishing order: S3 when
+ * `bundleBucket` is set (with the OIDC documents when `issuerUrl` is), then Roles Anywhere when
+ * `trustAnchorId` is set. The Roles Anywhere ones share one client and one pacer, so together they
+ * keep to the control plane's one call a second.
  */
-export function createBundlePublishers(
-  config: Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "awsEndpoints" | "issuerUrl">,
-  overrides: BundlePublisherOverrides = {},
-): BundlePublisher[] {
-  const publishers: BundlePublisher[] = [];
+function createPublishers(config: PublisherConfig, overrides: BundlePublisherOverrides): { bundle: BundlePublisher[]; crl: CrlPublisher[] } {
+  const bundle: BundlePublisher[] = [];
+  const crl: CrlPublisher[] = [];
   if (config.bundleBucket) {
-    publishers.push(
-      new S3BundlePublisher({
-        client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }),
-        bucket: config.bundleBucket,
-        ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
-      }),
-    );
+    const options = { client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }), bucket: config.bundleBucket };
+    bundle.push(new S3BundlePublisher({ ...options, ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}) }));
+    crl.push(new S3CrlPublisher(options));
   }
   if (config.trustAnchorId) {
-    publishers.push(
-      new RolesAnywhereTrustAnchorPublisher({
-        client: overrides.rolesAnywhere ?? createRolesAnywhereClient({ endpoint: config.awsEndpoints.rolesanywhere }),
-        trustAnchorId: config.trustAnchorId,
-        ...(overrides.pacing ? { pacing: overrides.pacing } : {}),
-      }),
-    );
+    const client = overrides.rolesAnywhere ?? createRolesAnywhereClient({ endpoint: config.awsEndpoints.rolesanywhere });
+    const options = { client, trustAnchorId: config.trustAnchorId, pacing: new PacedCaller(overrides.pacing) };
+    bundle.push(new RolesAnywhereTrustAnchorPublisher(options));
+    crl.push(new RolesAnywhereCrlPublisher(options));
   }
-  return publishers;
+  return { bundle, crl };
+}
+
+/** The bundle publishers the configuration names: S3 (`bundle.json`, `bundle.pem`, the OIDC documents), then the Roles Anywhere trust anchor. */
+export function createBundlePublishers(config: PublisherConfig, overrides: BundlePublisherOverrides = {}): BundlePublisher[] {
+  return createPublishers(config, overrides).bundle;
+}
+
+/** The CRL publishers the configuration names: `crl/<slot key id>.crl` in the bundle bucket, then the CRLs imported into Roles Anywhere. */
+export function createCrlPublishers(config: PublisherConfig, overrides: BundlePublisherOverrides = {}): CrlPublisher[] {
+  return createPublishers(config, overrides).crl;
 }

@@ -9,11 +9,14 @@
  *   plane's one call a second; `ensureTrustAnchor` / `getTrustAnchor` / `deleteTrustAnchor` manage
  *   Tessera's own anchor at deployment.
  *
+ * CRL publishers (`S3CrlPublisher`: `crl/x509-ca-a.crl` and `-b`; `RolesAnywhereCrlPublisher`: `ImportCrl` /
+ * `UpdateCrl` for the trust anchor) carry each CA's CRL to the same places; `createCrlPublishers`.
+ *
  * `createBundlePublishers(config)` builds the ones the configuration names, `createTrustAnchorCalls()`
  * the client and pacer of the trust-anchor functions;
  * `runBundlePublishers(publishers, bundle)` runs them all and reports each outcome.
  */
-export { createBundlePublishers, type BundlePublisherOverrides } from "./create-bundle-publishers.js";
+export { createBundlePublishers, createCrlPublishers, type BundlePublisherOverrides } from "./create-bundle-publishers.js";
 export { createTrustAnchorCalls } from "./create-trust-anchor-calls.js";
 export { BundlePublishError, TrustAnchorLimitError } from "./errors.js";
 export * from "./rolesanywhere/index.js";

@@ -10,6 +10,8 @@ export interface PlatformProof {
   botName: string;
   /** The platform's signed token (an OIDC ID token, an AWS STS web identity token, a GCE identity token...). */
   token: string;
+  /** The signed instance identity document beside an `aws_ec2` signature. */
+  document?: string;
 }
 
 /** What every request with a proof needs. */
@@ -51,7 +53,12 @@ async function post<T>(options: SvidWithProofOptions, path: string, body: Record
       ...body,
       spiffe_id: options.spiffeId,
       ...(options.ttlSeconds === undefined ? {} : { ttl: options.ttlSeconds }),
-      join: { join_method: options.proof.method, bot_name: options.proof.botName, token: options.proof.token },
+      join: {
+        join_method: options.proof.method,
+        bot_name: options.proof.botName,
+        token: options.proof.token,
+        ...(options.proof.document === undefined ? {} : { document: options.proof.document }),
+      },
     }),
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });

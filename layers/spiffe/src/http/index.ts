@@ -7,6 +7,6 @@ export { createHttpHandler, type HttpHandler } from "./create-http-handler.js";
 export { httpErrorHandler } from "./http-error-handler.js";
 export { jsonBody } from "./json-body.js";
 export { adminActorOf, bearerTokenOf, joinRequestOf, optionalBearerTokenOf } from "./request-auth.js";
-export { ACTIVE_X509_AUTHORITY_HEADER, jsonResponse, textResponse } from "./responses.js";
+export { ACTIVE_X509_AUTHORITY_HEADER, binaryResponse, jsonResponse, textResponse } from "./responses.js";
 export { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";
 export type { HttpEvent, HttpResult, Route } from "./types.js";

@@ -1,7 +1,8 @@
 import { recordAudit } from "../audit/index.js";
 import { thumbprintOf } from "../bundle/index.js";
 import { requireUsefulAuthority } from "../ca/index.js";
-import { RequestInvalidError } from "../errors.js";
+import { caIdOf } from "../crl/index.js";
+import { RequestInvalidError, SvidKeyRevokedError } from "../errors.js";
 import { parseCsr, signX509Svid } from "../x509svid/index.js";
 import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
 import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
@@ -30,7 +31,8 @@ export interface IssueX509SvidForBotResult {
 /**
  * Issue an X.509-SVID for a bot, asked with a bot credential or, by a workload without an agent,
  * with a platform proof (see `identifySvidCaller`): caller and locks checked, the SPIFFE ID and every DNS name
- * allowed by the bot's rules, the CSR's signature and key checked; exactly one signature by the CA key.
+ * allowed by the bot's rules, the CSR's signature and key checked (a key of a revoked SVID is refused);
+ * exactly one signature by the CA key. The audit event names the signing CA (`ca_id`) for revocation.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
 export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509SvidForBotRequest): Promise<IssueX509SvidForBotResult> {
@@ -54,6 +56,10 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
   const ca = await deps.authorities.x509();
   const now = deps.clock.now();
   requireUsefulAuthority(ca, now, "X.509 CA");
+  const keyThumbprint = await thumbprintOf(csr.publicKey);
+  if (await deps.store.revocations.isKeyRevoked(keyThumbprint, now.getTime())) {
+    throw new SvidKeyRevokedError("issuer: the CSR's key belongs to a revoked X.509-SVID; make a new key");
+  }
   await who.commit();
   const issued = await signX509Svid({
     caKey: ca.key,
@@ -77,8 +83,8 @@ async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, aske
       spiffeId: spiffeId.toString(),
       serialOrJti: issued.serialNumber,
       expiresAt: notAfter.getTime(),
-      keyThumbprint: await thumbprintOf(csr.publicKey),
-      ...(Object.keys(who.auditDetail).length ? { detail: who.auditDetail } : {}),
+      keyThumbprint,
+      detail: { ...who.auditDetail, ca_id: caIdOf(ca.certificate), bot_id: who.bot.id },
     },
   );
   return {

@@ -30,16 +30,22 @@ async function releaseLease(journal: CaJournal, deps: AuthorityDeps, now: number
   await deps.journals.putJournal({ ...journal, version: journal.version + 1, updatedAt: now }, journal.version).catch(() => undefined);
 }
 
-async function prepare(journal: CaJournal, step: Extract<RotationStep, { type: "prepare" }>, deps: AuthorityDeps, policy: AuthorityPolicy) {
-  const now = deps.clock.now().getTime();
+/** Make a key under a lease on the journal version, so two ticks never both make one for the same step. */
+async function withKeyLease<T>(journal: CaJournal, deps: AuthorityDeps, now: number, makeKey: () => Promise<T>): Promise<T> {
   await deps.leases.claimOnce("rotation-lease", `${journal.kind}:${journal.version}`, now + PREPARE_LEASE_MS, now);
-  let slot: JournalSlot;
   try {
-    slot = await createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration });
+    return await makeKey();
   } catch (err) {
     await releaseLease(journal, deps, now);
     throw err;
   }
+}
+
+async function prepare(journal: CaJournal, step: Extract<RotationStep, { type: "prepare" }>, deps: AuthorityDeps, policy: AuthorityPolicy) {
+  const now = deps.clock.now().getTime();
+  const slot: JournalSlot = await withKeyLease(journal, deps, now, () =>
+    createAuthoritySlot(journal.kind, deps, policy, { slot: step.slot, status: "prepared", keyGeneration: step.keyGeneration }),
+  );
   return nextJournal(journal, [...journal.slots.filter((s) => s.slot !== step.slot), slot], now, true);
 }
 
@@ -65,11 +71,12 @@ function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {
  * Emergency: replace the compromised slot's key before the slot leaves the journal. The key manager
  * retires the replaced key (KMS schedules its deletion, which also stops it signing; the disk manager
  * overwrites its file), and the new key only waits in the free slot for the next prepare to replace it.
- * A crash after this and before the journal write makes the next tick do it again, harmlessly.
+ * Under the same lease as a prepare, so two ticks never both replace it; a crash after this and before
+ * the journal write makes the next tick do it again once the lease has passed, harmlessly.
  */
 async function retireSlotKey(journal: CaJournal, step: RotationStep, deps: AuthorityDeps, policy: AuthorityPolicy): Promise<void> {
   const slot = journal.slots.find((s) => s.slot === step.slot);
-  if (slot) await deps.keys.generateKey(slot.keyId, policy.keySpec);
+  if (slot) await withKeyLease(journal, deps, deps.clock.now().getTime(), () => deps.keys.generateKey(slot.keyId, policy.keySpec));
 }
 
 /**

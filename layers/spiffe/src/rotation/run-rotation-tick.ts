@@ -1,7 +1,8 @@
 import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
-import { JournalConflictError, ReplayError } from "../errors.js";
+import { JournalConflictError, ReplayError, TesseraError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { refreshCrls, type RevocationDeps } from "../revocation/index.js";
 import type { AuditStore, JournalKind } from "../store/types.js";
 import { auditRotationStep } from "./audit-rotation-step.js";
 import { describeExpiryWarning } from "./describe-rotation.js";
@@ -18,6 +19,8 @@ export interface RotationTickDeps extends PublishDeps {
   /** Where each step's audit event (`ca_prepared`, `ca_rotated`, ...) is recorded. */
   store: AuditStore;
   logger: Pick<Logger, "info" | "warn" | "error">;
+  /** When set, each tick also renews CRLs before their nextUpdate and publishes them. */
+  revocation?: RevocationDeps;
 }
 
 /** What one tick did. */
@@ -74,6 +77,15 @@ async function warnNearEnd(deps: RotationTickDeps): Promise<void> {
   }
 }
 
+/** Renew due CRLs; a failure is logged and left to the next tick, never lost rotation work. */
+async function refreshCrlsOrLog(deps: RevocationDeps): Promise<void> {
+  try {
+    await refreshCrls(deps);
+  } catch (err) {
+    deps.logger.error("rotate: CRL refresh failed", { code: err instanceof TesseraError ? err.code : "ERR_INTERNAL", error: err });
+  }
+}
+
 /**
  * One rotation tick, the same in Lambda and in `tessera dev`: make the first authorities if missing,
  * publish the bundle (so a key is in the published bundle before any tick may activate it), run the
@@ -90,5 +102,6 @@ export async function runRotationTick(deps: RotationTickDeps): Promise<RotationT
   }
   if (steps.some((s) => s.type !== "activate")) publication = await publishOrThrow(deps);
   else if (steps.length > 0) deps.authorities.invalidate();
+  if (deps.revocation) await refreshCrlsOrLog(deps.revocation);
   return { created: { x509: ensured.x509.created, jwt: ensured.jwt.created }, steps, busy, ...publication };
 }

@@ -2,6 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { AdminDeps } from "../admin/index.js";
 import { createJoinVerifiers } from "../attestation/index.js";
 import { createDynamoDbDocumentClient, createKmsClient } from "../aws/index.js";
+import { createCrlPublishers } from "../bundlepublisher/index.js";
 import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
@@ -12,6 +13,7 @@ import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
 import { DynamoDbStore } from "../store/dynamodb/index.js";
 import { EmbeddedStore } from "../store/embedded/index.js";
+import type { CrlPublisher, RevocationDeps } from "../revocation/index.js";
 import type { RotationPolicy } from "../rotation/index.js";
 import type { JournalKind, Store } from "../store/types.js";
 
@@ -28,6 +30,8 @@ export interface TesseraRuntime {
   authority: AuthorityDeps;
   authorityPolicy: AuthorityPolicy;
   rotationPolicy: Record<JournalKind, RotationPolicy>;
+  /** Revoking SVIDs and signing CRLs (the admin routes and the rotation tick). */
+  revocation: RevocationDeps;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface RuntimeOverrides {
   keys?: KeyManager;
   clock?: Clock;
   logger?: TesseraLogger;
+  /** Where CRLs go; by default the ones the configuration names (`createCrlPublishers`). */
+  crlPublishers?: CrlPublisher[];
 }
 
 /** A Powertools logger with Tessera's service name. */
@@ -100,6 +106,14 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     backdateSeconds: config.backdateSeconds,
     ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
   };
+  const revocation: RevocationDeps = {
+    store,
+    keys,
+    clock,
+    logger,
+    crlPublishers: overrides.crlPublishers ?? createCrlPublishers(config),
+    svidWindowSeconds: Math.max(config.x509SvidMaxTtlSeconds, config.jwtSvidMaxTtlSeconds) + config.backdateSeconds,
+  };
   return {
     config,
     store,
@@ -121,6 +135,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
       rotationPolicy,
       verifiers,
     },
+    revocation,
     close: () => store.close(),
   };
 }

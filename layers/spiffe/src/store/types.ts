@@ -153,7 +153,8 @@ export type AuditEventType =
   | "emergency_rotation"
   | "join_refused"
   | "renew_refused"
-  | "svid_refused";
+  | "svid_refused"
+  | "svid_revoked";
 
 /** One audit record: who, what, when. Never a secret; hashes and thumbprints only. */
 export interface AuditEvent {
@@ -288,8 +289,57 @@ export interface AuditStore {
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
 }
 
+/** Why an SVID was revoked: the RFC 5280 CRLReason names an operator may give. */
+export type RevocationReason = "unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation";
+
+/** A revoked SVID, kept until it expires (then no relying party accepts it anyway). */
+export interface Revocation {
+  kind: "x509" | "jwt";
+  /** The X.509 serial (lowercase hex) or the JWT `jti`. */
+  id: string;
+  /** X.509: the subject key identifier (hex) of the CA that signed it; absent when not recorded (every CA's CRL lists it). */
+  caId?: string;
+  /** X.509: RFC 7638 thumbprint of the SVID's public key; a CSR for that key is refused while the revocation lives. */
+  keyThumbprint?: string;
+  /** When the SVID itself expires. */
+  expiresAt: number;
+  revokedAt: number;
+  reason: RevocationReason;
+  revokedBy: string;
+  botName?: string;
+  instanceId?: string;
+}
+
+/** The last CRL signed for one CA. */
+export interface StoredCrl {
+  /** Subject key identifier (hex) of the CA that signed it. */
+  caId: string;
+  /** The CRL number extension: increases with every CRL of this CA. */
+  crlNumber: number;
+  /** DER, base64. */
+  der: string;
+  thisUpdate: number;
+  nextUpdate: number;
+}
+
+/** Revoked SVIDs and the CRLs signed over them. */
+export interface RevocationStore {
+  /** Record revocations; one already recorded and unexpired keeps its first record. Returns those newly recorded. */
+  addRevocations(revocations: Revocation[]): Promise<Revocation[]>;
+  /** Every revocation whose SVID has not expired at `now`. */
+  listRevocations(now: number): Promise<Revocation[]>;
+  /** Whether an unexpired X.509 revocation names this key thumbprint. */
+  isKeyRevoked(keyThumbprint: string, now: number): Promise<boolean>;
+  /** Store a CRL if its number is above the stored one of its CA; `StoreConflictError` otherwise. */
+  putCrl(crl: StoredCrl): Promise<void>;
+  /** The last CRL of every CA that has one. */
+  listCrls(): Promise<StoredCrl[]>;
+}
+
 /** Everything Tessera stores. DynamoDB in AWS, the embedded store on one machine. */
 export interface Store extends BotStore, JoinTokenStore, BotInstanceStore, ReplayStore, JournalStore, AuditStore {
+  /** Revoked SVIDs and CRLs. */
+  readonly revocations: RevocationStore;
   /** Release files, handles and timers. */
   close(): Promise<void>;
 }

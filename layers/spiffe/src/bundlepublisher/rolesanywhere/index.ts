@@ -1,9 +1,11 @@
 /**
  * bundlepublisher/rolesanywhere: Tessera's CAs in an IAM Roles Anywhere trust anchor. The
  * publisher keeps an existing anchor holding the bundle's one or two CA certificates; the
- * trust-anchor functions create (at deployment), find and delete Tessera's own anchor. Every call
+ * trust-anchor functions create (at deployment), find and delete Tessera's own anchor; the CRL
+ * publisher imports each CA's CRL for the anchor. Every call
  * goes through a `PacedCaller`: one control-plane call a second at most, throttling retried.
  */
+export { crlNameOf, RolesAnywhereCrlPublisher, type RolesAnywhereCrlPublisherOptions } from "./roles-anywhere-crl-publisher.js";
 export { isRetryableRolesAnywhereError, PacedCaller, type PacingOptions } from "./paced-caller.js";
 export {
   CERTIFICATE_BUNDLE,

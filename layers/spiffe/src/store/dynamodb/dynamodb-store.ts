@@ -30,11 +30,13 @@ import {
   type JournalKind,
   type Lock,
   type ReplayClaim,
+  type RevocationStore,
   type Store,
 } from "../types.js";
 import { listAuditEvents, type AuditQuery } from "./audit-query.js";
 import { deleteBotAndRecords } from "./bot-deletion.js";
 import { botInstancePut, createBotInstanceWithClaims, replayPut } from "./bot-instance-creation.js";
+import { DynamoDbRevocations } from "./dynamodb-revocations.js";
 import { redeemJoinTokenItem } from "./join-token-redemption.js";
 import {
   BOTS_COLLECTION,
@@ -85,6 +87,8 @@ export class DynamoDbStore implements Store {
   readonly #table: TableClient;
   readonly #auditRetentionMs: number;
   readonly #clock: Clock;
+  /** Revoked SVIDs and CRLs, in the same table. */
+  readonly revocations: RevocationStore;
 
   constructor(options: DynamoDbStoreOptions) {
     if (typeof options.tableName !== "string" || options.tableName === "") {
@@ -95,6 +99,7 @@ export class DynamoDbStore implements Store {
     this.#table = new TableClient(options.client, options.tableName);
     this.#auditRetentionMs = days * DAY_MS;
     this.#clock = options.clock ?? systemClock;
+    this.revocations = new DynamoDbRevocations(this.#table);
   }
 
   #now(): number {

@@ -17,6 +17,9 @@
  * | replay record | `REPLAY#<namespace>#<key>` | `REPLAY` | | | `expiresAt` |
  * | CA journal | `JOURNAL#<kind>` | `JOURNAL` | | | |
  * | audit event | `AUDIT#<UTC month>` | `<time>#<id>` | `AUDIT#BOT#<bot>` / `<time>#<id>` | `AUDIT#SPIFFE#<id>` / `<time>#<id>` | `time` + retention |
+ * | revocation | `REVOCATION` | `<x509 or jwt>#<serial or jti>` | | | the SVID's `expiresAt` |
+ * | revoked key | `REVOKED_KEY#<thumbprint>` | `KEY` | | | latest `expiresAt` |
+ * | CRL | `CRL` | `<CA subject key id, hex>` | | | |
  *
  * (`<bot>` and `<namespace>` are URI-encoded; `<time>` is epoch ms zero-padded to 15 digits.)
  * Every invariant is a ConditionExpression: names and ids with `attribute_not_exists`, journals on

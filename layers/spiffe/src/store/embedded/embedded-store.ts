@@ -39,6 +39,7 @@ import {
 } from "../types.js";
 import { AuditLog } from "./audit-log.js";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
+import { RevocationFile } from "./revocation-file.js";
 import { readSnapshot, removeTempSnapshots, writeSnapshot } from "./snapshot-file.js";
 import { parseSnapshot, type ReplayRecord, type Snapshot } from "./snapshot.js";
 
@@ -91,7 +92,7 @@ export class EmbeddedStore implements Store {
   #closed = false;
   #failure: StoreError | undefined;
 
-  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot) {
+  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot, readonly revocations: RevocationFile) {
     this.#directory = directory;
     this.#clock = clock;
     this.#lock = lock;
@@ -121,7 +122,7 @@ export class EmbeddedStore implements Store {
       const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
       if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
       const log = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
-      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, snapshot);
+      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, snapshot, await RevocationFile.open(directory));
     } catch (err) {
       await lock.release().catch(() => undefined);
       if (err instanceof TesseraError) throw err;

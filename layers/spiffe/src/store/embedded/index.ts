@@ -5,6 +5,7 @@
  * records, CA journals; rewritten atomically after every change: temp file, fsync, rename, fsync of
  * the directory), `audit.jsonl` (one event per line, fsynced per append; a line torn by a crash is
  * dropped on open) and `store.lock` (the holder's pid; a lock left by a dead process is taken over).
+ * `revocations.json` holds revoked SVIDs and the last CRL of each CA, rewritten atomically too.
  * Files are mode 0600. `EMBEDDED_STORE_FILES` names them.
  */
 export { EMBEDDED_STORE_FILES, EmbeddedStore, type EmbeddedStoreOptions } from "./embedded-store.js";

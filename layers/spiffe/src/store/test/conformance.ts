@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { BOT_INSTANCE_RETENTION_MS } from "../record-rules.js";
+import { describeRevocationStore } from "./revocation-conformance.js";
 import {
   RETIRED_CREDENTIALS_KEPT,
   type AuditEvent,
@@ -149,6 +150,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
   }
 
   describe(`${name} conforms to Store`, () => {
+    describeRevocationStore(test);
     describe("bots", () => {
       test("creates, reads and lists bots", async (store) => {
         const beta = makeBot("beta");

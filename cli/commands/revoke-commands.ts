@@ -1,0 +1,61 @@
+import type { Command, CommandContext } from "../main.js";
+import { UsageError, formatTable } from "../output.js";
+
+type Json = Record<string, unknown>;
+
+const SELECTORS = ["serial", "jti", "bot", "instance"] as const;
+
+function print(ctx: CommandContext, data: unknown, text: () => string): void {
+  ctx.io.out(ctx.json ? JSON.stringify(data, null, 2) : text());
+}
+
+function revocationTable(rows: Json[]): string {
+  return formatTable(
+    ["TYPE", "SERIAL/JTI", "CA", "BOT", "INSTANCE", "REASON", "REVOKED AT", "EXPIRES AT"],
+    rows.map((r) => [r.svid_type as string, (r.serial ?? r.jti) as string, r.ca_id as string, r.bot_name as string, r.instance_id as string, r.reason as string, r.revoked_at as string, r.expires_at as string]),
+  );
+}
+
+async function revoke(ctx: CommandContext, body: Json): Promise<void> {
+  if (ctx.positionals.length) throw new UsageError(`tessera: unexpected argument ${ctx.positionals[0]}`);
+  if (ctx.values.reason !== undefined) body.reason = ctx.values.reason;
+  const result = await ctx.admin().call<Json>("POST", "/v1/admin/revocations", body);
+  const revoked = result.revoked as Json[];
+  const crls = (result.crls as Json[]).map((c) => `  CRL ${c.crl_number as number} of CA ${c.ca_id as string}, next update ${c.next_update as string}`);
+  const failed = (result.published as Json[]).filter((p) => p.error !== undefined).map((p) => `  publishing to ${p.publisher as string} failed: ${p.error as string} (the next rotation tick retries)`);
+  print(ctx, result, () =>
+    [`revoked ${revoked.length} SVID(s) (${result.matched as number} live matched)`, revoked.length ? revocationTable(revoked) : "", ...crls, ...failed].filter((l) => l !== "").join("\n"),
+  );
+}
+
+/** `tessera svid revoke`, `tessera svid revocations` and `tessera ca revoke`: revocation through the admin API. */
+export function revokeCommands(): Record<string, Command> {
+  return {
+    "svid revoke": {
+      usage: "(--serial HEX | --jti JTI | --bot NAME | --instance ID) [--reason keyCompromise|superseded|affiliationChanged|cessationOfOperation|unspecified]",
+      options: { serial: { type: "string" }, jti: { type: "string" }, bot: { type: "string" }, instance: { type: "string" }, reason: { type: "string" } },
+      run: async (ctx) => {
+        const given = SELECTORS.filter((name) => ctx.values[name] !== undefined);
+        if (given.length !== 1) throw new UsageError("tessera: svid revoke needs exactly one of --serial, --jti, --bot, --instance");
+        await revoke(ctx, { [given[0]!]: ctx.values[given[0]!] });
+      },
+    },
+    "svid revocations": {
+      usage: "",
+      options: {},
+      run: async (ctx) => {
+        if (ctx.positionals.length) throw new UsageError(`tessera: unexpected argument ${ctx.positionals[0]}`);
+        const result = await ctx.admin().call<{ revocations: Json[] }>("GET", "/v1/admin/revocations");
+        print(ctx, result, () => (result.revocations.length ? revocationTable(result.revocations) : "no live revoked SVIDs"));
+      },
+    },
+    "ca revoke": {
+      usage: "--ca CA_ID [--reason cACompromise|...]   (CA_ID: ca_id in `tessera ca status -o json`; revokes every live X.509-SVID it signed)",
+      options: { ca: { type: "string" }, reason: { type: "string" } },
+      run: async (ctx) => {
+        if (typeof ctx.values.ca !== "string") throw new UsageError("tessera: ca revoke needs --ca CA_ID");
+        await revoke(ctx, { ca: ctx.values.ca });
+      },
+    },
+  };
+}

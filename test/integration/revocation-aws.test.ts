@@ -1,0 +1,4 @@
+import { runRevocationSuite } from "../revocation/revocation-suite.js";
+import { startAwsIssuer } from "../support/aws-issuer.js";
+
+runRevocationSuite("DynamoDB and KMS on the AWS endpoint", () => startAwsIssuer());
