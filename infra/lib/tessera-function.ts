@@ -8,6 +8,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { join } from "node:path";
 import { GLOBAL_SECONDARY_INDEXES } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "../../layers/spiffe/src/oidcdiscovery/index.js";
 import type { KeyAccess, KeyScope } from "./key-scope.js";
 import { acknowledgeWildcards, type WildcardReason } from "./nag.js";
 import { REPO_ROOT } from "./paths.js";
@@ -101,13 +102,16 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
-  /** Publish `bundle.json` and `bundle.pem` to `bucket` (HeadObject to skip unchanged writes needs ListBucket for a 404). */
+  /**
+   * Publish `bundle.json`, `bundle.pem` and the OIDC discovery document and JWKS to `bucket` (HeadObject
+   * to skip unchanged writes needs ListBucket for a 404).
+   */
   bindBundleBucket(bucket: s3.IBucket): this {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: "PublishBundleObjects",
         actions: ["s3:GetObject", "s3:PutObject"],
-        resources: [bucket.arnForObjects("bundle.json"), bucket.arnForObjects("bundle.pem")],
+        resources: ["bundle.json", "bundle.pem", OIDC_DISCOVERY_PATH.slice(1), OIDC_JWKS_PATH.slice(1)].map((key) => bucket.arnForObjects(key)),
       }),
     );
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingBundleObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));

@@ -166,8 +166,8 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(indexes, [`${adminTable}/index/gsi1`, `${adminTable}/index/gsi2`]);
     for (const fn of [functions.rotate!, functions.bootstrap!]) {
       const objects = resources(fn, "PublishBundleObjects");
-      assert.deepEqual(objects.map((r) => r.replace(/^<[^>]+>/, "")), ["/bundle.json", "/bundle.pem"]);
-      assert.match(objects[0]!.replace(/\/bundle\.json$/, ""), BUCKET);
+      assert.deepEqual(objects.map((r) => r.replace(/^<[^>]+>/, "")), ["/.well-known/jwks.json", "/.well-known/openid-configuration", "/bundle.json", "/bundle.pem"]);
+      assert.match(objects.find((o) => o.endsWith("/bundle.json"))!.replace(/\/bundle\.json$/, ""), BUCKET);
       assert.match(resources(fn, "SeeMissingBundleObjects")[0]!, BUCKET);
       assert.deepEqual(resources(fn, "PointTesseraAliases"), [ALIASES]);
     }
