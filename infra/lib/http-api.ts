@@ -105,7 +105,7 @@ export class TesseraHttpApi extends Construct {
     acknowledgeWildcards(
       this.adminPolicy,
       adminResources
-        .filter((arn) => arn.endsWith("*"))
+        .filter((arn) => arn.includes("*"))
         .map((resource) => ({ resource, reason: "A route with a path parameter ({name}) is only expressible with a wildcard in its execute-api ARN." })),
     );
     new CfnOutput(Stack.of(this), "ApiUrl", { value: this.url, description: "Base URL of the Tessera API" });
