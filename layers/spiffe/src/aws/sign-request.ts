@@ -16,7 +16,7 @@ export interface SignRequestSigV4Options {
 /** Sign a request with SigV4 (the AWS SDK's signer), by default for API Gateway. Returns the headers to send. */
 export async function signRequestSigV4(request: SignableRequest, options: SignRequestSigV4Options): Promise<Record<string, string>> {
   // The signer and the credential chain (SSO, STS, process, ...) are most of the SDK: load them only to sign.
-  const [{ defaultProvider }, { SignatureV4 }] = await Promise.all([import("@aws-sdk/credential-provider-node"), import("@smithy/signature-v4")]);
+  const { defaultProvider, SignatureV4 } = await import("./sigv4-signer-parts.js");
   const signer = new SignatureV4({
     credentials: options.credentials ?? defaultProvider(),
     region: options.region,
