@@ -1,5 +1,5 @@
 import { BotInstanceNotFoundError, BotLockedError, GenerationMismatchError } from "../errors.js";
-import type { AuditEvent, AuditFilter, Bot, BotInstance, CaJournal, JoinToken } from "./types.js";
+import { RETIRED_CREDENTIALS_KEPT, type AuditEvent, type AuditFilter, type Bot, type BotInstance, type CaJournal, type JoinToken, type Lock } from "./types.js";
 
 /** How long a bot instance outlives its credential's expiry before every store forgets it (7 days). */
 export const BOT_INSTANCE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -99,4 +99,17 @@ export function generationRefusal(id: string, instance: BotInstance | undefined,
     return new GenerationMismatchError(`store: bot instance ${id} is not at generation ${expected}`);
   }
   return undefined;
+}
+
+/** The instance's retired credential hashes once its current credential is replaced: newest first, at most `RETIRED_CREDENTIALS_KEPT`. */
+export function retiredAfterRenewal(instance: Pick<BotInstance, "credentialHash" | "retiredCredentialHashes">): string[] {
+  return [instance.credentialHash, ...instance.retiredCredentialHashes].slice(0, RETIRED_CREDENTIALS_KEPT);
+}
+
+/** A copy of `record` with its lock set to `lock`, or cleared when `lock` is undefined. */
+export function withLock<T extends { lock?: Lock }>(record: T, lock: Lock | undefined): T {
+  const updated = { ...record };
+  delete updated.lock;
+  if (lock !== undefined) updated.lock = copyRecord(lock);
+  return updated;
 }

@@ -16,11 +16,11 @@ import {
   boundToLiveBots,
   copyRecord,
   generationRefusal,
+  retiredAfterRenewal,
   isBotInstanceLive,
   isJoinTokenLive,
 } from "../record-rules.js";
 import {
-  RETIRED_CREDENTIALS_KEPT,
   type AuditEvent,
   type AuditFilter,
   type Bot,
@@ -267,7 +267,7 @@ export class DynamoDbStore implements Store {
     const refusal = generationRefusal(id, current, expectedGeneration);
     if (refusal !== undefined) throw refusal;
     if (current === undefined) throw new BotInstanceNotFoundError(`store: no bot instance ${id}`);
-    const retired = [current.credentialHash, ...current.retiredCredentialHashes].slice(0, RETIRED_CREDENTIALS_KEPT);
+    const retired = retiredAfterRenewal(current);
     const item = await this.#table.update(
       "advanceGeneration",
       {

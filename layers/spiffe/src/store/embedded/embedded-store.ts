@@ -1,5 +1,3 @@
-import { chmod, mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "../../clock.js";
 import {
   BotExistsError,
@@ -8,10 +6,8 @@ import {
   JoinTokenInvalidError,
   JoinTokenUsedError,
   JournalConflictError,
-  ReplayError,
   StoreConflictError,
   StoreError,
-  TesseraError,
 } from "../../errors.js";
 import {
   assertAuditEvent,
@@ -20,12 +16,13 @@ import {
   boundToLiveBots,
   copyRecord,
   generationRefusal,
+  retiredAfterRenewal,
   isBotInstanceLive,
   isBoundToBot,
   isJoinTokenLive,
+  withLock,
 } from "../record-rules.js";
 import {
-  RETIRED_CREDENTIALS_KEPT,
   type AuditEvent,
   type AuditFilter,
   type Bot,
@@ -37,11 +34,13 @@ import {
   type ReplayClaim,
   type Store,
 } from "../types.js";
-import { AuditLog } from "./audit-log.js";
-import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
-import { RevocationFile } from "./revocation-file.js";
-import { readSnapshot, removeTempSnapshots, writeSnapshot } from "./snapshot-file.js";
-import { parseSnapshot, type ReplayRecord, type Snapshot } from "./snapshot.js";
+import type { AuditLog } from "./audit-log.js";
+import { EMBEDDED_STORE_FILES, openDataDirectory } from "./data-directory.js";
+import type { DirectoryLock } from "./directory-lock.js";
+import { ReplayRecords } from "./replay-records.js";
+import type { RevocationFile } from "./revocation-file.js";
+import { writeSnapshot } from "./snapshot-file.js";
+import type { Snapshot } from "./snapshot.js";
 
 /** Options of `EmbeddedStore.open`. */
 export interface EmbeddedStoreOptions {
@@ -50,26 +49,8 @@ export interface EmbeddedStoreOptions {
   clock?: Clock;
 }
 
-/** File names inside the data directory. */
-export const EMBEDDED_STORE_FILES = Object.freeze({
-  state: "state.json",
-  audit: "audit.jsonl",
-  lock: "store.lock",
-});
-
-function replayId(namespace: string, key: string): string {
-  return `${encodeURIComponent(namespace)}#${key}`;
-}
-
 function byName(a: Bot, b: Bot): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function withLock<T extends { lock?: Lock }>(record: T, lock: Lock | undefined): T {
-  const updated = { ...record };
-  delete updated.lock;
-  if (lock !== undefined) updated.lock = copyRecord(lock);
-  return updated;
 }
 
 /**
@@ -86,7 +67,7 @@ export class EmbeddedStore implements Store {
   readonly #bots = new Map<string, Bot>();
   readonly #tokens = new Map<string, JoinToken>();
   readonly #instances = new Map<string, BotInstance>();
-  readonly #replay = new Map<string, ReplayRecord>();
+  readonly #replay: ReplayRecords;
   readonly #journals = new Map<JournalKind, CaJournal>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -100,7 +81,7 @@ export class EmbeddedStore implements Store {
     for (const bot of snapshot.bots) this.#bots.set(bot.name, bot);
     for (const token of snapshot.joinTokens) this.#tokens.set(token.tokenHash, token);
     for (const instance of snapshot.botInstances) this.#instances.set(instance.id, instance);
-    for (const record of snapshot.replay) this.#replay.set(replayId(record.namespace, record.key), record);
+    this.#replay = new ReplayRecords(snapshot.replay);
     for (const journal of snapshot.journals) this.#journals.set(journal.kind, journal);
   }
 
@@ -109,25 +90,8 @@ export class EmbeddedStore implements Store {
     if (typeof options.directory !== "string" || options.directory === "") {
       throw new TypeError("store: directory is required");
     }
-    const directory = resolve(options.directory);
-    try {
-      const created = await mkdir(directory, { recursive: true, mode: 0o700 });
-      if (created !== undefined) await chmod(directory, 0o700);
-    } catch (err) {
-      throw new StoreError(`store: cannot create data directory ${directory}`, { cause: err });
-    }
-    const lock = await acquireDirectoryLock(join(directory, EMBEDDED_STORE_FILES.lock));
-    try {
-      await removeTempSnapshots(directory, EMBEDDED_STORE_FILES.state);
-      const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
-      if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
-      const log = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
-      return new EmbeddedStore(directory, options.clock ?? systemClock, lock, log, snapshot, await RevocationFile.open(directory));
-    } catch (err) {
-      await lock.release().catch(() => undefined);
-      if (err instanceof TesseraError) throw err;
-      throw new StoreError(`store: cannot open data directory ${directory}`, { cause: err });
-    }
+    const { directory, lock, audit, snapshot, revocations } = await openDataDirectory(options.directory);
+    return new EmbeddedStore(directory, options.clock ?? systemClock, lock, audit, snapshot, revocations);
   }
 
   #run<T>(task: () => T | Promise<T>): Promise<T> {
@@ -164,7 +128,7 @@ export class EmbeddedStore implements Store {
   #prune(now: number): void {
     for (const [hash, token] of this.#tokens) if (!isJoinTokenLive(token, now)) this.#tokens.delete(hash);
     for (const [id, instance] of this.#instances) if (!isBotInstanceLive(instance, now)) this.#instances.delete(id);
-    for (const [id, record] of this.#replay) if (record.expiresAt <= now) this.#replay.delete(id);
+    this.#replay.prune(now);
   }
 
   #snapshot(): Snapshot {
@@ -173,7 +137,7 @@ export class EmbeddedStore implements Store {
       bots: [...this.#bots.values()],
       joinTokens: [...this.#tokens.values()],
       botInstances: [...this.#instances.values()],
-      replay: [...this.#replay.values()],
+      replay: this.#replay.values(),
       journals: [...this.#journals.values()],
     };
   }
@@ -311,8 +275,8 @@ export class EmbeddedStore implements Store {
       if (this.#liveInstance(instance.id, clockNow) !== undefined) {
         throw new StoreConflictError(`store: bot instance ${instance.id} exists`);
       }
-      for (const claim of claims) this.#assertUnclaimed(claim.namespace, claim.key, claim.now);
-      for (const { namespace, key, expiresAt } of claims) this.#replay.set(replayId(namespace, key), { namespace, key, expiresAt });
+      for (const claim of claims) this.#replay.assertUnclaimed(claim.namespace, claim.key, claim.now);
+      for (const { namespace, key, expiresAt } of claims) this.#replay.record(namespace, key, expiresAt);
       this.#instances.set(instance.id, copyRecord(instance));
     });
   }
@@ -353,10 +317,7 @@ export class EmbeddedStore implements Store {
         renewedAt: update.renewedAt,
         expiresAt: update.expiresAt,
         credentialHash: update.credentialHash,
-        retiredCredentialHashes: [current.credentialHash, ...current.retiredCredentialHashes].slice(
-          0,
-          RETIRED_CREDENTIALS_KEPT,
-        ),
+        retiredCredentialHashes: retiredAfterRenewal(current),
       };
       this.#instances.set(id, advanced);
       return copyRecord(advanced);
@@ -377,19 +338,14 @@ export class EmbeddedStore implements Store {
   /** Record `key` in `namespace` until `expiresAt`; `ReplayError` while an earlier record is unexpired. */
   claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
     return this.#mutate(() => {
-      this.#assertUnclaimed(namespace, key, now);
-      this.#replay.set(replayId(namespace, key), { namespace, key, expiresAt });
+      this.#replay.assertUnclaimed(namespace, key, now);
+      this.#replay.record(namespace, key, expiresAt);
     });
   }
 
   /** True when `key` is recorded in `namespace` and unexpired at `now`. */
   isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
-    return this.#run(() => (this.#replay.get(replayId(namespace, key))?.expiresAt ?? 0) > now);
-  }
-
-  #assertUnclaimed(namespace: string, key: string, now: number): void {
-    const existing = this.#replay.get(replayId(namespace, key));
-    if (existing !== undefined && existing.expiresAt > now) throw new ReplayError("store: value already used");
+    return this.#run(() => this.#replay.isClaimed(namespace, key, now));
   }
 
   /** The rotation journal of one key kind, if any. */

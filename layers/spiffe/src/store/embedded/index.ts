@@ -8,4 +8,5 @@
  * `revocations.json` holds revoked SVIDs and the last CRL of each CA, rewritten atomically too.
  * Files are mode 0600. `EMBEDDED_STORE_FILES` names them.
  */
-export { EMBEDDED_STORE_FILES, EmbeddedStore, type EmbeddedStoreOptions } from "./embedded-store.js";
+export { EMBEDDED_STORE_FILES } from "./data-directory.js";
+export { EmbeddedStore, type EmbeddedStoreOptions } from "./embedded-store.js";
