@@ -6,7 +6,7 @@ import { GCP_AUDIENCE, gceClaims, startGoogle } from "../../layers/spiffe/src/at
 import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
 import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
 import { IssuerApiError, fetchJwtSvidWithProof, fetchX509SvidWithProof, parseCertificates, parseSpiffeBundle, TrustDomain, verifyX509Svid, type AuditEvent } from "../../layers/spiffe/src/index.js";
-import { TRUST_DOMAIN, call, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
+import { TRUST_DOMAIN, call, catchUpWithRealTime, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 import type { StartIssuerWith } from "./platform-join-suite.js";
 
 const GH_APP = `spiffe://${TRUST_DOMAIN}/gh/acme/app`;
@@ -44,10 +44,7 @@ export function runAgentlessSvidSuite(name: string, start: StartIssuerWith): voi
       assert.equal((await admin("POST", "/v1/admin/locks", { target: "bot", id: "frozen", reason: "test" })).status, 200);
     });
     // Tokens are signed with the real time: keep the issuer's frozen clock up with it on a slow emulator.
-    beforeEach(() => {
-      const behind = Date.now() - h.clock.now().getTime();
-      if (behind > 0) h.clock.advance(behind);
-    });
+    beforeEach(() => catchUpWithRealTime(h));
     after(async () => {
       await h?.close();
       await issuer?.close();

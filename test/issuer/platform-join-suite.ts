@@ -4,7 +4,7 @@ import { GCP_AUDIENCE, gceClaims, startGoogle } from "../../layers/spiffe/src/at
 import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
 import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
 import type { AuditEventType } from "../../layers/spiffe/src/index.js";
-import { TRUST_DOMAIN, call, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
+import { TRUST_DOMAIN, call, catchUpWithRealTime, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 
 /** Starts an issuer with the environment the platform joins need (loopback issuers, a loopback Google). */
 export type StartIssuerWith = (env: Record<string, string>) => Promise<IssuerHarness>;
@@ -50,10 +50,7 @@ export function runPlatformJoinSuite(name: string, start: StartIssuerWith): void
       assert.equal((await admin("POST", "/v1/admin/bots", { name: "tokens-only", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/t`] })).status, 201);
     });
     // Tokens are signed with the real time: keep the issuer's frozen clock up with it on a slow emulator.
-    beforeEach(() => {
-      const behind = Date.now() - h.clock.now().getTime();
-      if (behind > 0) h.clock.advance(behind);
-    });
+    beforeEach(() => catchUpWithRealTime(h));
     after(async () => {
       await h?.close();
       await issuer?.close();

@@ -51,6 +51,16 @@ export async function startIssuer(env: Record<string, string>, overrides: Runtim
   };
 }
 
+/**
+ * Move the harness's frozen clock up to the real time when it has fallen behind: for suites whose
+ * proofs are signed with the real time (a slow emulator would otherwise make them look issued in the
+ * future). Never moves the clock back.
+ */
+export function catchUpWithRealTime(h: IssuerHarness): void {
+  const behind = Date.now() - h.clock.now().getTime();
+  if (behind > 0) h.clock.advance(behind);
+}
+
 /** An HTTP answer, parsed. */
 export interface Answer {
   status: number;
