@@ -1,10 +1,9 @@
-import { recordAudit } from "../audit/index.js";
 import type { PlatformJoinMethod } from "../attestation/index.js";
 import { attestPlatformProof, subjectOf } from "./attest-platform-proof.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import { DeferredReplay } from "./deferred-replay.js";
-import { newBotInstance } from "./new-bot-instance.js";
+import { newBotInstance, recordJoin } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /** Request of `joinWithPlatformProof`. */
@@ -37,17 +36,6 @@ export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithP
   const now = deps.clock.now().getTime();
   const { instance, grant } = newBotInstance(bot, request.method, attestation.attributes, now, lifetime);
   await deps.store.createBotInstance(instance, replay.claims);
-  await recordAudit(
-    { audit: deps.store, logger: deps.logger },
-    {
-      type: "join",
-      time: now,
-      botName: bot.name,
-      instanceId: instance.id,
-      joinMethod: request.method,
-      expiresAt: instance.expiresAt,
-      detail: { proof_hash_prefix: attestation.proofHash.slice(0, 12), ...subjectOf(attestation.attributes) },
-    },
-  );
+  await recordJoin(deps, instance, { proof_hash_prefix: attestation.proofHash.slice(0, 12), ...subjectOf(attestation.attributes) });
   return grant;
 }

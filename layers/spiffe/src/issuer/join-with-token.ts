@@ -1,10 +1,9 @@
-import { recordAudit } from "../audit/index.js";
 import { assertJoinTokenShape, hashSecret } from "../credential/index.js";
 import { BotLockedError, JoinMethodNotAllowedError, JoinTokenInvalidError } from "../errors.js";
 import { isBoundToBot } from "../store/record-rules.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
-import { newBotInstance } from "./new-bot-instance.js";
+import { newBotInstance, recordJoin } from "./new-bot-instance.js";
 import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /** Request of `joinWithToken`. */
@@ -39,17 +38,6 @@ export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequ
   }
   const { instance, grant } = newBotInstance(bot, "token", {}, now, lifetime);
   await deps.store.redeemJoinToken(tokenHash, now, instance);
-  await recordAudit(
-    { audit: deps.store, logger: deps.logger },
-    {
-      type: "join",
-      time: now,
-      botName: bot.name,
-      instanceId: instance.id,
-      joinMethod: "token",
-      expiresAt: instance.expiresAt,
-      detail: { token_hash_prefix: tokenHash.slice(0, 12) },
-    },
-  );
+  await recordJoin(deps, instance, { token_hash_prefix: tokenHash.slice(0, 12) });
   return grant;
 }

@@ -1,6 +1,7 @@
+import { recordAudit } from "../audit/index.js";
 import { createInstanceId, mintBotCredential } from "../credential/index.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
-import type { CredentialGrant } from "./types.js";
+import type { CredentialGrant, IssuerDeps } from "./types.js";
 
 /**
  * A new instance of `bot` at generation 1, joined with `joinMethod` at `now`, and the grant of its
@@ -30,4 +31,20 @@ export function newBotInstance(
     retiredCredentialHashes: [],
   };
   return { instance, grant: { credential: minted.credential, botName: bot.name, instanceId: id, generation: 1, expiresAt: new Date(expiresAt) } };
+}
+
+/** Record the `join` audit event of a new instance, with what identifies the proof it joined with (never the proof). */
+export async function recordJoin(deps: Pick<IssuerDeps, "store" | "logger">, instance: BotInstance, detail: Record<string, string>): Promise<void> {
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    {
+      type: "join",
+      time: instance.createdAt,
+      botName: instance.botName,
+      instanceId: instance.id,
+      joinMethod: instance.joinMethod,
+      expiresAt: instance.expiresAt,
+      detail,
+    },
+  );
 }
