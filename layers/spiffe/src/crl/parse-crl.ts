@@ -8,7 +8,7 @@ import {
   type RawExtension,
 } from "../x509svid/certificate-extensions.js";
 import { formatSerialNumber } from "../x509svid/serial-number.js";
-import { readAlgorithmIdentifier } from "../x509svid/signature-algorithm.js";
+import { readAlgorithmIdentifier, readSignedData } from "../x509svid/signature-algorithm.js";
 import { OID_CRL_NUMBER, OID_REASON_CODE, reasonOfCode } from "./reason-codes.js";
 import type { ParsedCrl, RevokedCertificate } from "./types.js";
 
@@ -65,12 +65,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   if (!(der instanceof Uint8Array)) throw new TypeError("crl: CRL must be a Uint8Array");
   const copy = new Uint8Array(der);
   const reader = new DerReader(copy, malformed);
-  const list = reader.enter(DerTag.SEQUENCE, "CertificateList");
-  reader.end("CertificateList");
-  const tbsElement = list.read(DerTag.SEQUENCE, "TBSCertList");
-  const signatureAlgorithm = readAlgorithmIdentifier(list, "signature algorithm");
-  const signature = list.readOctetAlignedBitString("signature");
-  list.end("CertificateList");
+  const { tbs: tbsElement, signatureAlgorithm, signature } = readSignedData(reader, "CertificateList", "TBSCertList");
   const tbs = new DerReader(tbsElement.content, malformed);
   const version = tbs.readSmallInteger("version");
   if (version !== 1) throw malformed("only v2 CRLs are accepted");

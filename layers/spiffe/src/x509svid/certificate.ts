@@ -21,7 +21,7 @@ import {
 } from "./certificate-extensions.js";
 import type { RawExtension } from "./certificate-extensions.js";
 import { readSubjectPublicKeyInfo } from "./key-type.js";
-import { readAlgorithmIdentifier } from "./signature-algorithm.js";
+import { readAlgorithmIdentifier, readSignedData } from "./signature-algorithm.js";
 import type { AlgorithmIdentifier } from "./signature-algorithm.js";
 import { readName } from "./subject-name.js";
 import type { NameAttribute } from "./subject-name.js";
@@ -138,12 +138,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (!(der instanceof Uint8Array)) throw new TypeError("x509svid: certificate must be a Uint8Array");
   const copy = new Uint8Array(der);
   const reader = new DerReader(copy, malformed);
-  const certificate = reader.enter(DerTag.SEQUENCE, "certificate");
-  reader.end("certificate");
-  const tbs = certificate.read(DerTag.SEQUENCE, "TBSCertificate");
-  const signatureAlgorithm = readAlgorithmIdentifier(certificate, "signature algorithm");
-  const signature = certificate.readOctetAlignedBitString("signature");
-  certificate.end("certificate");
+  const { tbs, signatureAlgorithm, signature } = readSignedData(reader, "certificate", "TBSCertificate");
   const cert: ParsedCertificate = { der: copy, tbsDer: tbs.encoded, signatureAlgorithm, signature, ...readTbsCertificate(tbs.content), uris: [], dnsNames: [] };
   applyExtensions(cert);
   return cert;

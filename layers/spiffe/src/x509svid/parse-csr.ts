@@ -16,7 +16,7 @@ import type { DerFailure } from "../internal/der/der-reader.js";
 import { classifyPublicKey, publicKeyFromSpki, readSubjectPublicKeyInfo, spkiOf } from "./key-type.js";
 import { decodePem } from "../internal/der/pem.js";
 import { looksLikeDer } from "./pem.js";
-import { readAlgorithmIdentifier, resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
+import { readSignedData, resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
 import type { AlgorithmIdentifier } from "./signature-algorithm.js";
 import { readName } from "./subject-name.js";
 import type { ParseCsrResult } from "./types.js";
@@ -79,11 +79,7 @@ function readRequestedExtensions(attributes: DerReader): RawExtension[] {
 function readCertificationRequest(der: Uint8Array): CertificationRequest {
   if (measureDerElement(der) !== der.length) throw invalid("CSR is not a single DER element");
   const reader = new DerReader(der, malformed);
-  const request = reader.enter(DerTag.SEQUENCE, "CSR");
-  const infoElement = request.read(DerTag.SEQUENCE, "certification request info");
-  const signatureAlgorithm = readAlgorithmIdentifier(request, "signature algorithm");
-  const signature = request.readOctetAlignedBitString("signature");
-  request.end("CSR");
+  const { tbs: infoElement, signatureAlgorithm, signature } = readSignedData(reader, "CSR", "certification request info");
 
   const info = new DerReader(infoElement.content, malformed);
   if (info.readSmallInteger("version") !== 0) throw invalid("CSR version must be 1");

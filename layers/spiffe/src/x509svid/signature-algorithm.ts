@@ -1,7 +1,7 @@
 import { constants, verify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { DerTag, contextTag, equalBytes } from "../internal/der/der-element.js";
-import { DerReader } from "../internal/der/der-reader.js";
+import { DerReader, type DerElement } from "../internal/der/der-reader.js";
 import { encodeNull, encodeOid, encodeSequence } from "../internal/der/der-writer.js";
 import { signatureAlgorithmFor } from "../keymanager/spec.js";
 import type { KeySpec } from "../keymanager/types.js";
@@ -52,6 +52,20 @@ export function readAlgorithmIdentifier(reader: DerReader, what: string): Algori
   const parameters = algorithm.done ? undefined : algorithm.readAny(`${what} parameters`).encoded;
   algorithm.end(what);
   return parameters === undefined ? { oid, encoded: element.encoded } : { oid, parameters, encoded: element.encoded };
+}
+
+/**
+ * The whole of `reader`, one signed structure (RFC 5280's SIGNED: a certificate, a CRL, a PKCS#10
+ * request): SEQUENCE { tbs SEQUENCE, signatureAlgorithm, signature BIT STRING }, nothing after it.
+ */
+export function readSignedData(reader: DerReader, what: string, tbsName: string): { tbs: DerElement; signatureAlgorithm: AlgorithmIdentifier; signature: Uint8Array } {
+  const signed = reader.enter(DerTag.SEQUENCE, what);
+  reader.end(what);
+  const tbs = signed.read(DerTag.SEQUENCE, tbsName);
+  const signatureAlgorithm = readAlgorithmIdentifier(signed, "signature algorithm");
+  const signature = signed.readOctetAlignedBitString("signature");
+  signed.end(what);
+  return { tbs, signatureAlgorithm, signature };
 }
 
 function isAbsentOrNull(parameters: Uint8Array | undefined): boolean {
