@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { RuntimeOverrides } from "../../layers/spiffe/src/index.js";
 import { startIssuer, type IssuerHarness } from "./issuer-harness.js";
 import { createTesseraTable } from "./tessera-table.js";
 
-/** Start the issuer on DynamoDB (a fresh table) and KMS at the AWS endpoint, with `env` added; closing drops the table. */
-export async function startAwsIssuer(env: Record<string, string> = {}): Promise<IssuerHarness> {
+/**
+ * Start the issuer on DynamoDB (a fresh table) and KMS at the AWS endpoint, with `env` added and
+ * `overrides` (a key manager on a client of the test's own) taken; closing drops the table.
+ */
+export async function startAwsIssuer(env: Record<string, string> = {}, overrides: RuntimeOverrides = {}): Promise<IssuerHarness> {
   const run = randomBytes(4).toString("hex");
   const ddb = new DynamoDBClient({});
   const tableName = await createTesseraTable(ddb, "tessera-issuer");
@@ -14,7 +18,7 @@ export async function startAwsIssuer(env: Record<string, string> = {}): Promise<
     TESSERA_KEY_MANAGER: "kms",
     TESSERA_KMS_ALIAS_PREFIX: `alias/tessera-test/${run}/`,
     ...env,
-  });
+  }, overrides);
   return {
     ...h,
     close: async () => {
