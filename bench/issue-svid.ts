@@ -34,6 +34,7 @@ import {
   type RuntimeOverrides,
 } from "../layers/spiffe/src/index.js";
 import { startEmulator } from "../scripts/emulator.mjs";
+import { AwsCallTally } from "./support/aws-call-tally.js";
 
 const countFlag = process.argv.indexOf("--count");
 const COUNT = countFlag > 0 ? Number(process.argv[countFlag + 1]) : 2000;
@@ -73,7 +74,7 @@ async function signingPath(dir: string): Promise<void> {
   console.log(`  CPU beyond the key's signature: ${((cpu - signCpu) / COUNT).toFixed(0)} µs per SVID`);
 }
 
-async function useCase(dir: string, label: string, env: Record<string, string>, overrides: RuntimeOverrides, count: number, counters?: Map<string, number>): Promise<void> {
+async function useCase(dir: string, label: string, env: Record<string, string>, overrides: RuntimeOverrides, count: number, tally?: AwsCallTally): Promise<void> {
   const runtime = await buildRuntime(loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", ...env }), { logger: quiet, ...overrides });
   await ensureAuthorities(runtime.authority, runtime.authorityPolicy);
   await createBot(runtime.admin, { name: "bench", allowedSpiffeIds: ["spiffe://example.org/bench/*"] }, "bench");
@@ -83,7 +84,7 @@ async function useCase(dir: string, label: string, env: Record<string, string>, 
   const csr = await createCsr({ privateKey });
   const issue = () => issueX509SvidForBot(runtime.issuer, { credential, csr, spiffeId: "spiffe://example.org/bench/web" });
   for (let i = 0; i < 20; i++) await issue();
-  counters?.clear();
+  tally?.reset();
   const cpu0 = cpuMicros();
   const t0 = performance.now();
   for (let i = 0; i < count; i++) await issue();
@@ -91,24 +92,13 @@ async function useCase(dir: string, label: string, env: Record<string, string>, 
   const cpu = cpuMicros() - cpu0;
   console.log(`${label}: ${count} SVIDs through issueX509SvidForBot (credential, locks, rules, CSR, sign, audit)`);
   console.log(`  ${(count / (wall / 1000)).toFixed(0)} SVIDs/s sequential; ${(wall / count).toFixed(2)} ms wall and ${(cpu / count).toFixed(0)} µs CPU (this process) per SVID`);
-  if (counters) {
-    const per = [...counters.entries()].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(", ");
+  if (tally) {
+    const per = [...tally.calls.entries()].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(", ");
     console.log(`  AWS calls per SVID: ${per}`);
+    console.log(`  DynamoDB capacity per SVID: ${(tally.readUnits / count).toFixed(2)} read and ${(tally.writeUnits / count).toFixed(2)} write units`);
   }
   await runtime.close();
   void dir;
-}
-
-function counting<T extends { middlewareStack: { add: (...args: never[]) => void } }>(client: T, service: string, counters: Map<string, number>): T {
-  (client.middlewareStack.add as (mw: unknown, opts: unknown) => void)(
-    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      const key = `${service}:${(context.commandName ?? "?").replace(/Command$/, "")}`;
-      counters.set(key, (counters.get(key) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "initialize", name: "benchCounter" },
-  );
-  return client;
 }
 
 const dir = await mkdtemp(join(tmpdir(), "tessera-bench-"));
@@ -122,8 +112,8 @@ try {
 
   const emulator = process.env.TESSERA_TEST_ENDPOINT === "external" ? undefined : await startEmulator();
   if (emulator) Object.assign(process.env, { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" });
-  const counters = new Map<string, number>();
-  const ddb = counting(new DynamoDBClient({}), "DynamoDB", counters);
+  const tally = new AwsCallTally();
+  const ddb = tally.attach(new DynamoDBClient({}), "DynamoDB");
   const tableName = `tessera-bench-${randomBytes(4).toString("hex")}`;
   await ddb.send(new CreateTableCommand({
     TableName: tableName,
@@ -133,11 +123,11 @@ try {
     GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema.map((k) => ({ ...k })), Projection: { ...i.Projection } })),
   }));
   try {
-    const kms = counting(new KMSClient({ maxAttempts: 1 }), "KMS", counters);
+    const kms = tally.attach(new KMSClient({ maxAttempts: 1 }), "KMS");
     await useCase(dir, `DynamoDB + KMS on ${emulator ? "moto" : process.env.AWS_ENDPOINT_URL ?? "AWS"}`, { TESSERA_TABLE_NAME: tableName }, {
       store: new DynamoDbStore({ client: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }), tableName }),
       keys: new KmsKeyManager({ client: kms, aliasPrefix: `alias/tessera-bench/${randomBytes(4).toString("hex")}/` }),
-    }, 200, counters);
+    }, 200, tally);
   } finally {
     await ddb.send(new DeleteTableCommand({ TableName: tableName }));
     await emulator?.stop();
