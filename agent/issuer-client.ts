@@ -1,5 +1,6 @@
 import { IssuerApiError, issuerApiErrorOf } from "../layers/spiffe/src/client/index.js";
 import { ACTIVE_X509_AUTHORITY_HEADER } from "../layers/spiffe/src/index.js";
+import { requestText, type HttpAnswer } from "./http-request.js";
 
 export { IssuerApiError };
 
@@ -79,28 +80,26 @@ export class IssuerClient {
   async request<T>(
     method: string,
     path: string,
-    options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean; onHeaders?: (headers: Headers) => void } = {},
+    options: { body?: unknown; bearer?: string; headers?: Record<string, string>; text?: boolean; onHeaders?: (headers: HttpAnswer["headers"]) => void } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
     const url = `${this.#base}${path}`;
-    let res: Response;
-    let text: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
+      res = await requestText(url, {
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        timeoutMs: this.#timeoutMs,
       });
-      text = await res.text();
     } catch (err) {
       throw new IssuerUnreachableError(url, reasonOf(err, this.#timeoutMs), { cause: err });
     }
-    if (!res.ok) throw issuerApiErrorOf(res.status, text);
+    if (res.status < 200 || res.status > 299) throw issuerApiErrorOf(res.status, res.text);
     options.onHeaders?.(res.headers);
-    return (options.text ? text : JSON.parse(text)) as T;
+    return (options.text ? res.text : JSON.parse(res.text)) as T;
   }
 
   /** Join with a one-time token, optionally asking for a credential lifetime (the issuer caps it). */
