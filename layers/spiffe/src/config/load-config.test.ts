@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { loadConfig, parseDurationSeconds } from "./load-config.js";
+import { loadConfig } from "./load-config.js";
+import { parseDurationSeconds } from "./parse-duration.js";
 
 const base = { TESSERA_TRUST_DOMAIN: "example.org", TESSERA_TABLE_NAME: "t" };
 

@@ -5,6 +5,7 @@ import { parseIssuerUrl } from "../oidcdiscovery/issuer-url.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
 import { ACTIVATE_DIVISOR, DEFAULT_WARN_FRACTION } from "../rotation/thresholds.js";
 import { TrustDomain } from "../spiffeid/index.js";
+import { parseDurationSeconds } from "./parse-duration.js";
 
 function joinConfig(env: Env, trustDomain: TrustDomain): TesseraConfig["join"] {
   const loopback = env.TESSERA_JOIN_ALLOW_HTTP_LOOPBACK ?? "false";
@@ -75,7 +76,6 @@ export interface AwsEndpoints {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** The value each optional variable takes when it is not set; the CDK app deploys the same defaults. */
 export const CONFIG_DEFAULTS = {
@@ -91,13 +91,6 @@ export const CONFIG_DEFAULTS = {
   TESSERA_BACKDATE: "30s",
   TESSERA_LOG_LEVEL: "INFO",
 } as const;
-
-/** Parse `90`, `90s`, `15m`, `1h` or `30d` into seconds. */
-export function parseDurationSeconds(value: string, name: string): number {
-  const match = /^([1-9][0-9]*)([smhd]?)$/.exec(value.trim());
-  if (!match) throw new ConfigError(`config: ${name} must be a duration such as 300, 15m, 1h or 30d`);
-  return Number(match[1]) * (UNITS[match[2] || "s"] as number);
-}
 
 function required(env: Env, name: string): string {
   const value = env[name];
