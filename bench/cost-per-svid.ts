@@ -215,6 +215,8 @@ try {
     }
     if (m.unmetered.length) console.log(`(no request units counted for: ${m.unmetered.join(", ")})`);
   }
+  const peakMiB = process.resourceUsage().maxRSS / 1024;
+  console.log(`\npeak RSS of this process (every handler, both key types, the bench itself): ${peakMiB.toFixed(0)} MiB, an upper bound on what a function needs; Lambda bills the configured 512 MB (join, issue) and 256 MB (rotate)`);
   const workloads = Number(values.workloads ?? 1000);
   const agents = Number(values.agents ?? workloads);
   const polls = {
