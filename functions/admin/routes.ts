@@ -6,6 +6,7 @@ import {
   deleteBot,
   emergencyCaRotation,
   getCaStatus,
+  getTrustAnchorState,
   jsonResponse,
   listAuditPage,
   listBotInstancePage,
@@ -27,6 +28,7 @@ import {
   type RevocationDeps,
   type Route,
 } from "../../layers/spiffe/src/index.js";
+import { trustAnchorView } from "./console-views.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const lockView = (lock: Bot["lock"]) =>
@@ -200,6 +202,7 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
         : { allowed: false, code: result.code, reason: result.reason };
     }),
     route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
+    route("GET /v1/admin/ca/trust-anchor", 0, async () => trustAnchorView(await getTrustAnchorState(deps))),
     route("POST /v1/admin/ca/rotate", 4 * 1024, async (event, actor) => {
       const body = event.json ?? {};
       if (body.emergency === undefined || body.emergency === false) return requestCaRotation(deps);

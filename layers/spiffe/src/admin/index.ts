@@ -5,6 +5,7 @@
 export { listAuditPage, type AuditQuery } from "./audit-and-status.js";
 export { auditCursorOf, type Page } from "./pages.js";
 export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
+export { getTrustAnchorState, type TrustAnchorSource, type TrustAnchorStateDeps, type TrustAnchorView } from "./ca-trust-anchor.js";
 export { emergencyCaRotation, type EmergencyRotationInput, type EmergencyRotationView } from "./ca-emergency.js";
 export { assertBotName, createBot, deleteBot, listBotInstancePage, listBotPage, listBots, showBot, type CreateBotInput } from "./bots.js";
 export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";

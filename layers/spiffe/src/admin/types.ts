@@ -5,6 +5,7 @@ import type { IssuerPolicy } from "../issuer/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
 import type { EmergencyRotationDeps, RotationPolicy } from "../rotation/index.js";
 import type { JournalKind, Store } from "../store/types.js";
+import type { TrustAnchorSource } from "./ca-trust-anchor.js";
 
 /** What the admin operations need. */
 export interface AdminDeps {
@@ -25,6 +26,8 @@ export interface AdminDeps {
   rotation?: EmergencyRotationDeps;
   /** Platform join verifiers, which check their methods' join rules; production defaults when absent. */
   verifiers?: JoinVerifiers;
+  /** The Roles Anywhere trust anchor, where one is configured: the CA page shows its state. */
+  trustAnchor?: TrustAnchorSource;
 }
 
 /** Who is calling: an IAM principal ARN in AWS, `local-admin` in the embedded default. */

@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { AdminDeps } from "../admin/index.js";
 import { createJoinVerifiers } from "../attestation/index.js";
 import { createDynamoDbDocumentClient, createKmsClient } from "../aws/index.js";
-import { createCrlPublishers } from "../bundlepublisher/index.js";
+import { createCrlPublishers, createTrustAnchorCalls, type RolesAnywhereApi } from "../bundlepublisher/index.js";
 import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
@@ -43,6 +43,8 @@ export interface RuntimeOverrides {
   logger?: TesseraLogger;
   /** Where CRLs go; by default the ones the configuration names (`createCrlPublishers`). */
   crlPublishers?: CrlPublisher[];
+  /** The Roles Anywhere client the admin reads the trust anchor with, where one is configured. */
+  rolesAnywhere?: RolesAnywhereApi;
 }
 
 /** A Powertools logger with Tessera's service name. */
@@ -134,6 +136,15 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
       issuerPolicy: policy,
       rotationPolicy,
       verifiers,
+      ...(config.trustAnchorId
+        ? {
+            trustAnchor: {
+              calls: createTrustAnchorCalls({ client: overrides.rolesAnywhere, endpoint: config.awsEndpoints.rolesanywhere }),
+              trustAnchorId: config.trustAnchorId,
+              bundle: () => authorities.bundle(),
+            },
+          }
+        : {}),
     },
     revocation,
     close: () => store.close(),

@@ -2,8 +2,9 @@
  * bundlepublisher/rolesanywhere: Tessera's CAs in an IAM Roles Anywhere trust anchor. The
  * publisher keeps an existing anchor holding the bundle's one or two CA certificates; the
  * trust-anchor functions create (at deployment), find and delete Tessera's own anchor; the CRL
- * publisher imports each CA's CRL for the anchor. Every call
- * goes through a `PacedCaller`: one control-plane call a second at most, throttling retried.
+ * publisher imports each CA's CRL for the anchor; `readTrustAnchorState` compares the anchor and
+ * its CRLs with the bundle (the console's CA page). Every call goes through a `PacedCaller`: one
+ * control-plane call a second at most, throttling retried.
  */
 export { crlNameOf, RolesAnywhereCrlPublisher, type RolesAnywhereCrlPublisherOptions } from "./roles-anywhere-crl-publisher.js";
 export { isRetryableRolesAnywhereError, PacedCaller, type PacingOptions } from "./paced-caller.js";
@@ -29,3 +30,4 @@ export {
   type TrustAnchorCalls,
   type TrustAnchorRef,
 } from "./trust-anchors.js";
+export { readTrustAnchorState, type TrustAnchorCrlState, type TrustAnchorState, type TrustAnchorStateInput } from "./trust-anchor-state.js";

@@ -30,8 +30,9 @@ export function crlNameOf(caId: string): string {
   return `tessera-${caId}`;
 }
 
-/** The DER a stored CRL holds, PEM (as Tessera sends it) or DER; undefined when it is neither. */
-function derOf(data: Uint8Array | undefined): Uint8Array | undefined {
+/** The DER of an imported CRL (Roles Anywhere keeps what was sent: PEM, as Tessera sends it, or DER); undefined when it is neither. */
+export function importedCrlDer(crl: CrlDetail): Uint8Array | undefined {
+  const data = crl.crlData;
   if (data === undefined) return undefined;
   const text = Buffer.from(data).toString("latin1");
   if (!text.includes("-----BEGIN")) return data;
@@ -40,6 +41,25 @@ function derOf(data: Uint8Array | undefined): Uint8Array | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Every CRL imported into Roles Anywhere in this account and Region, page after page. */
+export async function listImportedCrls(client: RolesAnywhereApi, caller: PacedCaller): Promise<CrlDetail[]> {
+  const crls: CrlDetail[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    const page = await caller.call("ListCrls", () => client.send(new ListCrlsCommand(token === undefined ? {} : { nextToken: token })));
+    crls.push(...(page.crls ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return crls;
+}
+
+/** The CRL imported for a CA and a trust anchor, by Tessera's name for it. */
+export function findImportedCrl(crls: readonly CrlDetail[], caId: string, trustAnchorArn: string): CrlDetail | undefined {
+  const name = crlNameOf(caId);
+  return crls.find((c) => c.name === name && c.trustAnchorArn === trustAnchorArn);
 }
 
 /**
@@ -74,23 +94,11 @@ export class RolesAnywhereCrlPublisher implements CrlPublisher {
     return this.#trustAnchorArn;
   }
 
-  async #listCrls(): Promise<CrlDetail[]> {
-    const crls: CrlDetail[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await this.#caller.call("ListCrls", () => this.#client.send(new ListCrlsCommand(token === undefined ? {} : { nextToken: token })));
-      crls.push(...(page.crls ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return crls;
-  }
-
   /** Import or update each CA's CRL that Roles Anywhere does not hold yet. */
   async publishCrls(crls: readonly PublishedCrl[]): Promise<{ changed: boolean }> {
     if (crls.length === 0) return { changed: false };
     const trustAnchorArn = await this.#anchorArn();
-    const existing = await this.#listCrls();
+    const existing = await listImportedCrls(this.#client, this.#caller);
     let changed = false;
     for (const crl of crls) {
       const name = crlNameOf(crl.caId);
@@ -100,12 +108,12 @@ export class RolesAnywhereCrlPublisher implements CrlPublisher {
           `bundlepublisher: the CRL of CA ${crl.caId} is ${crlData.length} bytes of PEM, over the ${MAX_ROLES_ANYWHERE_CRL_BYTES} Roles Anywhere takes; replace the CA instead of revoking that many SVIDs`,
         );
       }
-      const found = existing.find((c) => c.name === name && c.trustAnchorArn === trustAnchorArn);
+      const found = findImportedCrl(existing, crl.caId, trustAnchorArn);
       if (found?.crlId === undefined) {
         const tags = [{ key: "tessera:ca-id", value: crl.caId }];
         await this.#caller.call("ImportCrl", () => this.#client.send(new ImportCrlCommand({ name, crlData, trustAnchorArn, enabled: true, tags })));
         changed = true;
-      } else if (!equalBytes(derOf(found.crlData) ?? new Uint8Array(), crl.der)) {
+      } else if (!equalBytes(importedCrlDer(found) ?? new Uint8Array(), crl.der)) {
         const crlId = found.crlId;
         await this.#caller.call("UpdateCrl", () => this.#client.send(new UpdateCrlCommand({ crlId, crlData })));
         changed = true;

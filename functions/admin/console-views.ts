@@ -1,0 +1,25 @@
+import type { TrustAnchorView } from "../../layers/spiffe/src/index.js";
+
+const iso = (time: number | Date | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
+
+/** `GET /v1/admin/ca/trust-anchor`: the Roles Anywhere trust anchor, in the admin API's field names. */
+export function trustAnchorView(view: TrustAnchorView): Record<string, unknown> {
+  if (!view.configured) return { configured: false };
+  if ("error" in view) return { configured: true, trust_anchor_id: view.trustAnchorId, error: view.error };
+  const s = view.state;
+  return {
+    configured: true,
+    trust_anchor_id: s.trustAnchorId,
+    found: s.found,
+    trust_anchor_arn: s.trustAnchorArn,
+    name: s.name,
+    enabled: s.enabled,
+    source_type: s.sourceType,
+    certificates: s.certificates,
+    matches_bundle: s.matchesBundle,
+    bundle_unfit: s.bundleUnfit,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+    crls: s.crls?.map((crl) => ({ ca_id: crl.caId, name: crl.name, imported: crl.imported, enabled: crl.enabled, updated_at: iso(crl.updatedAt), current: crl.current })),
+  };
+}

@@ -1,0 +1,83 @@
+// The CA page's Roles Anywhere state (`GET /v1/admin/ca/trust-anchor`) through the real admin
+// routes: not configured in the embedded default; read from Roles Anywhere (mocked: moto has no
+// Roles Anywhere) where a trust anchor is configured, including when it cannot be read.
+import { GetTrustAnchorCommand, ListCrlsCommand } from "@aws-sdk/client-rolesanywhere";
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { caIdOf, marshalPemBundle } from "../../layers/spiffe/src/index.js";
+import { mockRolesAnywhere, rolesAnywhereClient } from "../../layers/spiffe/src/bundlepublisher/test/roles-anywhere-mock.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
+
+const ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+const ARN = `arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/${ID}`;
+const ra = mockRolesAnywhere();
+
+describe("the CA page's Roles Anywhere trust anchor state", () => {
+  const dirs: Awaited<ReturnType<typeof makeTempDir>>[] = [];
+  const harnesses: IssuerHarness[] = [];
+  async function issuer(env: Record<string, string> = {}): Promise<IssuerHarness> {
+    const dir = await makeTempDir("admin-trust-anchor");
+    dirs.push(dir);
+    const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env }, { rolesAnywhere: rolesAnywhereClient() });
+    harnesses.push(h);
+    return h;
+  }
+  const get = (h: IssuerHarness) => call(h.url, "GET", "/v1/admin/ca/trust-anchor", { admin: true });
+
+  before(() => ra.reset());
+  afterEach(() => ra.reset());
+  after(async () => {
+    for (const h of harnesses) await h.close();
+    for (const dir of dirs) await dir.remove();
+  });
+
+  it("says it is not configured in the embedded default, and calls no AWS", async () => {
+    const answer = await get(await issuer());
+    assert.equal(answer.status, 200, answer.text);
+    assert.deepEqual(answer.json, { configured: false });
+    assert.equal(ra.calls().length, 0);
+  });
+
+  it("reads the configured anchor: ARN, enabled, whether it holds the published bundle, last update, CRLs", async () => {
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    const bundle = await h.runtime.authorities.bundle();
+    const caId = caIdOf(bundle.x509Authorities[0] as Uint8Array);
+    ra.on(GetTrustAnchorCommand, { trustAnchorId: ID }).resolves({
+      trustAnchor: {
+        trustAnchorId: ID,
+        trustAnchorArn: ARN,
+        name: "tessera-example-org",
+        enabled: true,
+        source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(bundle) } },
+        updatedAt: new Date("2026-11-30T04:00:00Z"),
+      },
+    });
+    ra.on(ListCrlsCommand).resolves({ crls: [] });
+    const answer = await get(h);
+    assert.equal(answer.status, 200, answer.text);
+    assert.deepEqual(answer.json, {
+      configured: true,
+      trust_anchor_id: ID,
+      found: true,
+      trust_anchor_arn: ARN,
+      name: "tessera-example-org",
+      enabled: true,
+      source_type: "CERTIFICATE_BUNDLE",
+      certificates: 1,
+      matches_bundle: true,
+      updated_at: "2026-11-30T04:00:00.000Z",
+      crls: [{ ca_id: caId, name: `tessera-${caId}`, imported: false }],
+    });
+  });
+
+  it("reports an anchor Roles Anywhere cannot be read for in the answer, not as a 5xx", async () => {
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    ra.on(GetTrustAnchorCommand).rejects(Object.assign(new Error("not authorized to perform: rolesanywhere:GetTrustAnchor"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 403 } }));
+    const answer = await get(h);
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.json.configured, true);
+    assert.equal(answer.json.trust_anchor_id, ID);
+    assert.match(String(answer.json.error), /GetTrustAnchor failed \(AccessDeniedException/);
+  });
+});
