@@ -1,4 +1,4 @@
-import type { TrustAnchorView } from "../../layers/spiffe/src/index.js";
+import type { IssuanceCounts, IssuanceSeries, TrustAnchorView } from "../../layers/spiffe/src/index.js";
 
 const iso = (time: number | Date | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
 
@@ -21,5 +21,25 @@ export function trustAnchorView(view: TrustAnchorView): Record<string, unknown> 
     created_at: iso(s.createdAt),
     updated_at: iso(s.updatedAt),
     crls: s.crls?.map((crl) => ({ ca_id: crl.caId, name: crl.name, imported: crl.imported, enabled: crl.enabled, updated_at: iso(crl.updatedAt), current: crl.current })),
+  };
+}
+
+const seriesView = (field: string) => (series: IssuanceSeries) => ({ [field]: series.key, total: series.total, counts: series.counts });
+
+/** `GET /v1/admin/stats/issuance`: SVIDs per bucket, per SPIFFE ID and per bot. */
+export function issuanceView(counts: IssuanceCounts): Record<string, unknown> {
+  return {
+    since: iso(counts.since),
+    until: iso(counts.until),
+    bucket_seconds: counts.bucketMs / 1000,
+    x509: counts.x509,
+    jwt: counts.jwt,
+    per_spiffe_id: counts.perSpiffeId.map(seriesView("spiffe_id")),
+    per_bot: counts.perBot.map(seriesView("bot_name")),
+    spiffe_ids: counts.spiffeIds,
+    bots: counts.bots,
+    scanned: counts.scanned,
+    capped: counts.capped,
+    counted_since: iso(counts.countedSince),
   };
 }

@@ -1,6 +1,7 @@
 import {
   adminActorOf,
   checkPolicy,
+  countIssuance,
   createBot,
   createJoinToken,
   deleteBot,
@@ -28,7 +29,7 @@ import {
   type RevocationDeps,
   type Route,
 } from "../../layers/spiffe/src/index.js";
-import { trustAnchorView } from "./console-views.js";
+import { issuanceView, trustAnchorView } from "./console-views.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const lockView = (lock: Bot["lock"]) =>
@@ -203,6 +204,9 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
     }),
     route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
     route("GET /v1/admin/ca/trust-anchor", 0, async () => trustAnchorView(await getTrustAnchorState(deps))),
+    route("GET /v1/admin/stats/issuance", 0, async (event) =>
+      issuanceView(await countIssuance(deps, { hours: query(event, "hours"), bucketMinutes: query(event, "bucket_minutes"), top: query(event, "top") })),
+    ),
     route("POST /v1/admin/ca/rotate", 4 * 1024, async (event, actor) => {
       const body = event.json ?? {};
       if (body.emergency === undefined || body.emergency === false) return requestCaRotation(deps);

@@ -3,6 +3,7 @@
  * the audit trail and the CA's state. Every change is audited with the acting principal.
  */
 export { listAuditPage, type AuditQuery } from "./audit-and-status.js";
+export { countIssuance, ISSUANCE_PAGE_SIZE, ISSUANCE_SCAN_CAP, type IssuanceCountDeps, type IssuanceCountQuery, type IssuanceCounts, type IssuanceSeries } from "./issuance-counts.js";
 export { auditCursorOf, type Page } from "./pages.js";
 export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
 export { getTrustAnchorState, type TrustAnchorSource, type TrustAnchorStateDeps, type TrustAnchorView } from "./ca-trust-anchor.js";
