@@ -85,10 +85,42 @@ export async function caPage() {
       table(["Kind", "Next step", "When", "Warning"], s.schedule.map((p) => [p.kind, p.next ? `${p.next.step} slot ${p.next.slot}` : "nothing planned", p.next ? (p.next.due ? "now" : p.next.at) : "-", p.warning])),
       h("h2", {}, "Published bundle"),
       h("p", {}, h("button", { type: "button", id: "bundle-json", onclick: () => void download("json") }, "Download bundle.json"), " ", h("button", { type: "button", id: "bundle-pem", onclick: () => void download("pem") }, "Download bundle.pem")),
-      h("p", {}, "Roles Anywhere: the dev issuer has no trust anchor; in AWS the rotate function updates it after every change of the bundle."),
+      h("h2", {}, "IAM Roles Anywhere trust anchor"),
+      trustAnchorSection(),
     );
   } catch (err) {
     root.append(errorBox(err));
   }
   return root;
+}
+
+const yesNo = (value, yes, no) => (value === undefined ? "-" : value ? h("span", { class: "active" }, yes) : h("span", { class: "locked" }, no));
+
+function crlText(crl) {
+  if (!crl.imported) return h("span", { class: "locked" }, "not imported");
+  const state = crl.current === undefined ? "imported (no CRL signed yet)" : crl.current ? "imported, the last signed" : "imported, an older one";
+  return [yesNo(crl.current !== false, state, state), crl.enabled === false ? " (disabled)" : "", crl.updated_at ? `, updated ${crl.updated_at}` : ""];
+}
+
+// Read from Roles Anywhere by the issuer (a paced control-plane call or two), so it fills in after the rest.
+function trustAnchorSection() {
+  const box = h("div", { id: "trust-anchor" }, h("p", {}, "Reading the trust anchor…"));
+  void api("GET", "/v1/admin/ca/trust-anchor").then(
+    (t) => {
+      if (!t.configured) {
+        box.replaceChildren(h("p", {}, "Not configured: this issuer has no Roles Anywhere trust anchor (the embedded default). In AWS the deployment creates one and the rotate function keeps it holding the bundle's CAs."));
+      } else if (t.error) {
+        box.replaceChildren(h("p", { class: "error" }, `Trust anchor ${t.trust_anchor_id} could not be read: ${t.error}`));
+      } else if (!t.found) {
+        box.replaceChildren(h("p", { class: "error" }, `Roles Anywhere has no trust anchor ${t.trust_anchor_id}.`));
+      } else {
+        box.replaceChildren(
+          table(["Anchor", "Name", "Enabled", "Source", "Holds the published bundle", "Last update"], [[h("code", {}, t.trust_anchor_arn), t.name, yesNo(t.enabled, "enabled", "disabled"), `${t.source_type}, ${t.certificates} CA certificate(s)`, [yesNo(t.matches_bundle, "yes", "no"), t.bundle_unfit ? ` (${t.bundle_unfit})` : ""], t.updated_at]]),
+          table(["CA", "CRL in Roles Anywhere"], t.crls.map((crl) => [h("code", {}, crl.ca_id), crlText(crl)]), "no CA in the bundle"),
+        );
+      }
+    },
+    (err) => box.replaceChildren(errorBox(err)),
+  );
+  return box;
 }

@@ -1,4 +1,5 @@
-import { botPage, botsPage, issuancePage } from "./pages.js";
+import { botPage, botsPage } from "./pages.js";
+import { issuancePage } from "./issuance-page.js";
 import { caPage, locksPage, policyPage } from "./admin-pages.js";
 import { api, errorBox, h } from "./dom.js";
 

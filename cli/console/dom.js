@@ -87,6 +87,15 @@ export function pagedList(load, render) {
   return box;
 }
 
+// A query string of the defined parameters.
+export const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined)).toString();
+
+// A `pagedList` loader over the admin audit trail.
+export const auditPage = (params) => async (cursor) => {
+  const r = await api("GET", `/v1/admin/audit?${q({ ...params, cursor })}`);
+  return { items: r.events, next: r.next_cursor };
+};
+
 export function fieldsOf(form) {
   return Object.fromEntries(new FormData(form).entries());
 }

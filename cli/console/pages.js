@@ -1,10 +1,5 @@
-import { api, errorBox, fieldsOf, h, lines, lockText, pagedList, svg, table } from "./dom.js";
+import { api, auditPage, errorBox, fieldsOf, h, lines, lockText, pagedList, q, table } from "./dom.js";
 
-const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined)).toString();
-const auditPage = (params) => async (cursor) => {
-  const r = await api("GET", `/v1/admin/audit?${q({ ...params, cursor })}`);
-  return { items: r.events, next: r.next_cursor };
-};
 const methods = (bot) => bot.join_rules.map((r) => r.method).join(", ");
 
 function createBotForm(onCreated) {
@@ -122,60 +117,5 @@ export async function botPage(name) {
   } catch (err) {
     root.append(h("h1", {}, `Bot ${name}`), errorBox(err));
   }
-  return root;
-}
-
-function barChart(title, counts) {
-  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  const max = Math.max(1, ...entries.map(([, n]) => n));
-  const row = 20;
-  return h(
-    "figure",
-    {},
-    h("figcaption", {}, title),
-    svg("svg", { width: 760, height: entries.length * row + 4, role: "img", "aria-label": title }, entries.map(([label, n], i) => [
-      svg("rect", { class: "bar", x: 300, y: i * row + 2, height: row - 6, width: Math.max(2, (n / max) * 400) }),
-      svg("text", { x: 0, y: i * row + 14 }, label.length > 48 ? `${label.slice(0, 47)}…` : label),
-      svg("text", { x: 306 + (n / max) * 400, y: i * row + 14 }, n),
-    ])),
-  );
-}
-
-function timeline(events) {
-  const hours = new Map();
-  const now = Date.now();
-  for (let i = 23; i >= 0; i--) hours.set(new Date(now - i * 3_600_000).toISOString().slice(0, 13), 0);
-  for (const e of events) {
-    const hour = e.time.slice(0, 13);
-    if (hours.has(hour)) hours.set(hour, hours.get(hour) + 1);
-  }
-  const max = Math.max(1, ...hours.values());
-  const bars = [...hours.entries()].map(([hour, n], i) => [svg("rect", { class: "bar", x: i * 30 + 2, y: 110 - (n / max) * 100, width: 24, height: (n / max) * 100 }), svg("text", { x: i * 30 + 4, y: 126 }, hour.slice(11)), svg("title", {}, `${hour}:00 UTC: ${n}`)]);
-  return h("figure", {}, h("figcaption", {}, "SVIDs issued per hour, last 24 hours (UTC)"), svg("svg", { width: 730, height: 130, role: "img", "aria-label": "SVIDs per hour" }, bars));
-}
-
-/** Issuance: SVIDs over time, per SPIFFE ID and per bot, and every refused request with its code and reason. */
-export async function issuancePage() {
-  const root = h("section", {}, h("h1", {}, "Issuance"));
-  try {
-    const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
-    const pages = await Promise.all(["x509_svid", "jwt_svid"].map((type) => api("GET", `/v1/admin/audit?${q({ type, since, limit: 1000 })}`)));
-    const events = pages.flatMap((p) => p.events);
-    const per = (key) => events.reduce((m, e) => m.set(e[key] ?? "-", (m.get(e[key] ?? "-") ?? 0) + 1), new Map());
-    root.append(
-      h("p", {}, `${events.length}${pages.some((p) => p.next_cursor) ? "+" : ""} SVIDs in the last 24 hours`),
-      timeline(events),
-      barChart("per SPIFFE ID", per("spiffe_id")),
-      barChart("per bot", per("bot_name")),
-    );
-  } catch (err) {
-    root.append(errorBox(err));
-  }
-  root.append(
-    h("h2", {}, "Refused joins, renewals and SVID requests"),
-    pagedList(auditPage({ type: "refusals", limit: 50 }), (events) =>
-      table(["Time", "Type", "Bot", "SPIFFE ID", "Code", "Reason"], events.map((e) => [e.time, e.type, e.bot_name, e.spiffe_id, h("code", {}, e.detail?.code), e.detail?.reason]), "nothing refused"),
-    ),
-  );
   return root;
 }

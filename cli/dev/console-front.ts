@@ -13,6 +13,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   "dom.js": "text/javascript; charset=utf-8",
   "pages.js": "text/javascript; charset=utf-8",
   "admin-pages.js": "text/javascript; charset=utf-8",
+  "issuance-page.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
 };
 /** The console's prefix on the dev issuer's port. */

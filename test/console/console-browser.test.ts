@@ -99,7 +99,19 @@ describe("the console in headless Chromium against tessera dev and a real agent"
     await page.getByRole("cell", { name: audited.detail.reason as string }).first().waitFor();
     assert.equal(await page.locator("figure svg").count(), 3, "the per-hour, per-SPIFFE-ID and per-bot charts");
     assert.ok((await page.locator("figure svg rect.bar").count()) >= 3, "the charts have bars");
-    await page.locator("figure svg text", { hasText: ID }).first().waitFor();
+    // The charts are the issuer's own counts: the SPIFFE ID's row and the bot's row carry its total.
+    const svids = (await auditOf("x509_svid")).filter((e) => e.spiffeId === ID).length;
+    await page.locator("#issuance-per-spiffe-id svg title", { hasText: `${ID}: ${svids}` }).waitFor({ state: "attached" });
+    await page.locator("#issuance-per-bot svg title", { hasText: `web: ${svids}` }).waitFor({ state: "attached" });
+    await page.getByText(`${svids} X.509-SVIDs and 0 JWT-SVIDs`).waitFor();
+    assert.equal(await page.locator("#issuance-capped").count(), 0, "a handful of events is far from the scan cap");
+  });
+
+  it("shows the CA's slots and says the dev issuer has no Roles Anywhere trust anchor", async () => {
+    await page.goto(`${new URL(dev.url).origin}/console/#/ca`);
+    await page.getByRole("heading", { name: "IAM Roles Anywhere trust anchor" }).waitFor();
+    await page.locator("#trust-anchor", { hasText: "Not configured" }).waitFor();
+    await page.getByRole("cell", { name: "active" }).first().waitFor();
   });
 
   it("locks the bot from the page: the agent's next renewal is refused with ERR_BOT_LOCKED; unlocking lets it renew", async () => {
