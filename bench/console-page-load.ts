@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { startDevServer } from "../cli/dev/run-dev.js";
 import { findChromium } from "../test/support/chromium.js";
-import { createBot, EMBEDDED_STORE_FILES, type AuditEvent, type AuditEventType } from "../layers/spiffe/src/index.js";
+import { countIssuance, createBot, EMBEDDED_STORE_FILES, type AuditEvent, type AuditEventType } from "../layers/spiffe/src/index.js";
 
 const { values } = parseArgs({ options: { bots: { type: "string" }, events: { type: "string" }, rounds: { type: "string" } } });
 const BOTS = Number(values.bots ?? 1000);
@@ -72,6 +72,9 @@ try {
       }
       console.log(`  ${hash.padEnd(18)} ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
     }
+    const counts = await countIssuance(dev.runtime.admin);
+    const complete = counts.capped ? `capped: complete from ${new Date(counts.countedSince).toISOString()} to ${new Date(counts.until).toISOString()}` : "not capped";
+    console.log(`  the Issuance page's counts read ${counts.scanned} SVID events (${complete})`);
   } finally {
     await browser.close();
     await dev.stop();

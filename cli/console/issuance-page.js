@@ -10,12 +10,15 @@ function timeline(stats) {
   const width = Math.max(6, Math.floor(720 / totals.length));
   const start = Date.parse(stats.since);
   const label = (i) => new Date(start + i * stats.bucket_seconds * 1000).toISOString().slice(stats.bucket_seconds >= 86_400 ? 5 : 11, stats.bucket_seconds >= 86_400 ? 10 : 16);
+  // When the issuer's scan stopped at its cap, the buckets that start before `counted_since` are undercounted.
+  const complete = Date.parse(stats.counted_since);
   const bars = totals.map((n, i) => {
     const x509 = (stats.x509[i] / max) * 100;
     const jwt = (stats.jwt[i] / max) * 100;
+    const partial = start + i * stats.bucket_seconds * 1000 < complete ? " partial" : "";
     return [
-      svg("rect", { class: "bar", x: i * width + 1, y: 110 - x509, width: width - 2, height: x509 }),
-      svg("rect", { class: "bar jwt", x: i * width + 1, y: 110 - x509 - jwt, width: width - 2, height: jwt }),
+      svg("rect", { class: `bar${partial}`, x: i * width + 1, y: 110 - x509, width: width - 2, height: x509 }),
+      svg("rect", { class: `bar jwt${partial}`, x: i * width + 1, y: 110 - x509 - jwt, width: width - 2, height: jwt }),
       i % 3 === 0 ? svg("text", { x: i * width + 1, y: 126 }, label(i)) : [],
       svg("title", {}, `${label(i)} UTC: ${stats.x509[i]} X.509, ${stats.jwt[i]} JWT`),
     ];
@@ -53,30 +56,28 @@ function summary(stats) {
   if (!stats.capped) return [h("p", { id: "issuance-summary" }, text)];
   return [
     h("p", { id: "issuance-summary" }, text),
-    h("p", { class: "error", id: "issuance-capped" }, `The count stopped at ${stats.scanned} audit events: it is complete only from ${stats.counted_since}; earlier buckets are undercounted.`),
+    h("p", { class: "error", id: "issuance-capped" }, `The issuer stopped counting at ${stats.scanned} SVIDs: the counts are complete only from ${stats.counted_since}; the paler buckets before it are undercounted.`),
   ];
 }
 
 /** Issuance: SVIDs over time, per SPIFFE ID and per bot (counted by the issuer), and every refused request with its code and reason. */
 export async function issuancePage() {
-  const root = h("section", {}, h("h1", {}, "Issuance"));
+  const charts = h("div", { id: "issuance-charts" });
+  // The refused requests load beside the counts, not after them.
+  const refusals = pagedList(auditPage({ type: "refusals", limit: 50 }), (events) =>
+    table(["Time", "Type", "Bot", "SPIFFE ID", "Code", "Reason"], events.map((e) => [e.time, e.type, e.bot_name, e.spiffe_id, h("code", {}, e.detail?.code), e.detail?.reason]), "nothing refused"),
+  );
   try {
     const stats = await api("GET", `/v1/admin/stats/issuance?${q({ hours: 24, bucket_minutes: 60 })}`);
     const series = (rows, field) => rows.map((r) => ({ key: r[field] ?? "-", total: r.total, counts: r.counts }));
-    root.append(
+    charts.append(
       ...summary(stats),
       timeline(stats),
       seriesChart("issuance-per-spiffe-id", "per SPIFFE ID", series(stats.per_spiffe_id, "spiffe_id"), stats.spiffe_ids),
       seriesChart("issuance-per-bot", "per bot", series(stats.per_bot, "bot_name"), stats.bots),
     );
   } catch (err) {
-    root.append(errorBox(err));
+    charts.append(errorBox(err));
   }
-  root.append(
-    h("h2", {}, "Refused joins, renewals and SVID requests"),
-    pagedList(auditPage({ type: "refusals", limit: 50 }), (events) =>
-      table(["Time", "Type", "Bot", "SPIFFE ID", "Code", "Reason"], events.map((e) => [e.time, e.type, e.bot_name, e.spiffe_id, h("code", {}, e.detail?.code), e.detail?.reason]), "nothing refused"),
-    ),
-  );
-  return root;
+  return h("section", {}, h("h1", {}, "Issuance"), charts, h("h2", {}, "Refused joins, renewals and SVID requests"), refusals);
 }

@@ -56,9 +56,9 @@ const SVID_TYPES: AuditEventType[] = ["x509_svid", "jwt_svid"];
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
 /** Events read per store call. */
-export const ISSUANCE_PAGE_SIZE = 1000;
+export const ISSUANCE_PAGE_SIZE = 5000;
 /** Events read at most per answer; past it the answer says `capped`. */
-export const ISSUANCE_SCAN_CAP = 50_000;
+export const ISSUANCE_SCAN_CAP = 20_000;
 
 function integerIn(value: unknown, name: string, min: number, max: number, fallback: number): number {
   const n = value === undefined ? fallback : typeof value === "string" && /^\d{1,5}$/.test(value) ? Number(value) : typeof value === "number" ? value : NaN;
