@@ -78,15 +78,30 @@ function tokenButton(bot) {
   return h("div", {}, h("button", { type: "button", id: "create-token", onclick: () => void make() }, "Create join token"), out);
 }
 
+// One cell per instance of a page, filled in from the issuer's search of the bot's audit trail.
+function lastSvidCells(name, items) {
+  const cells = new Map(items.map((i) => [i.id, h("span", { class: "last-svid" }, "…")]));
+  if (items.length === 0) return cells;
+  const path = `/v1/admin/bots/${encodeURIComponent(name)}/last-svids?${q({ instances: items.map((i) => i.id).join(",") })}`;
+  void api("GET", path).then(
+    (r) => {
+      const found = new Map(r.last_svids.map((e) => [e.instance_id, e]));
+      for (const [id, cell] of cells) {
+        const e = found.get(id);
+        cell.replaceChildren(e ? `${e.spiffe_id} at ${e.time}` : r.capped ? "not among the bot's newest SVIDs" : "none");
+      }
+    },
+    (err) => cells.forEach((cell) => cell.replaceChildren(errorBox(err))),
+  );
+  return cells;
+}
+
 /** One bot: rules, instances (last join, generation, lock, last SVID), SVIDs received and join history. */
 export async function botPage(name) {
   const root = h("section");
   const reload = () => void botPage(name).then((fresh) => root.replaceWith(fresh));
   try {
     const bot = await api("GET", `/v1/admin/bots/${encodeURIComponent(name)}`);
-    const svids = await api("GET", `/v1/admin/audit?${q({ bot: name, type: "x509_svid", limit: 200 })}`);
-    const lastSvid = new Map();
-    for (const e of svids.events) if (!lastSvid.has(e.instance_id)) lastSvid.set(e.instance_id, `${e.spiffe_id} at ${e.time}`);
     root.append(
       h("h1", {}, `Bot ${bot.name}`),
       table(["State", "Id", "Join methods and rules", "Allowed SPIFFE IDs", "Allowed DNS names", "Created"], [[lockText(bot.lock), h("code", {}, bot.id), JSON.stringify(bot.join_rules), bot.allowed_spiffe_ids.join(" "), bot.allowed_dns_names.join(" ") || "-", bot.created_at]]),
@@ -98,12 +113,14 @@ export async function botPage(name) {
           const r = await api("GET", `/v1/admin/bots/${encodeURIComponent(name)}/instances?${q({ limit: 50, cursor })}`);
           return { items: r.instances, next: r.next_cursor };
         },
-        (items) =>
-          table(
+        (items) => {
+          const last = lastSvidCells(name, items);
+          return table(
             ["Instance", "State", "Method", "Generation", "Joined", "Last renewal", "Credential expires", "Last X.509-SVID"],
-            items.map((i) => [h("code", {}, i.id), lockText(i.lock), i.join_method, i.generation, i.created_at, i.renewed_at, i.expires_at, lastSvid.get(i.id)]),
+            items.map((i) => [h("code", {}, i.id), lockText(i.lock), i.join_method, i.generation, i.created_at, i.renewed_at, i.expires_at, last.get(i.id)]),
             "no instances",
-          ),
+          );
+        },
       ),
       h("h2", {}, "SVIDs received"),
       ...["x509_svid", "jwt_svid"].map((type) =>

@@ -6,6 +6,7 @@ import {
   createJoinToken,
   deleteBot,
   emergencyCaRotation,
+  findLastX509Svids,
   getCaStatus,
   getTrustAnchorState,
   jsonResponse,
@@ -143,6 +144,10 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
     route("GET /v1/admin/bots/{name}/instances", 0, async (event) => {
       const page = await listBotInstancePage(deps, param(event, "name"), { limit: query(event, "limit"), cursor: query(event, "cursor") });
       return { instances: page.items.map(instanceView), ...(page.next ? { next_cursor: page.next } : {}) };
+    }),
+    route("GET /v1/admin/bots/{name}/last-svids", 0, async (event) => {
+      const found = await findLastX509Svids(deps, param(event, "name"), query(event, "instances"));
+      return { last_svids: found.events.map(auditView), scanned: found.scanned, capped: found.capped };
     }),
     route("GET /v1/admin/bots/{name}", 0, async (event) => {
       const { bot, instances } = await showBot(deps, param(event, "name"));

@@ -86,6 +86,8 @@ describe("the console in headless Chromium against tessera dev and a real agent"
     await page.getByRole("cell", { name: issued.instanceId as string }).first().waitFor();
     await page.getByRole("cell", { name: issued.serialOrJti as string }).waitFor();
     assert.ok(await page.getByRole("cell", { name: ID, exact: true }).count() >= 1);
+    // The instance's last X.509-SVID, found by the issuer in the bot's audit trail.
+    await page.locator(".last-svid", { hasText: `${ID} at ` }).first().waitFor();
   });
 
   it("shows a refused request with its code and reason on the Issuance page", async () => {

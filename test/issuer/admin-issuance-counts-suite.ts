@@ -1,9 +1,10 @@
-// Issuance counts (`GET /v1/admin/stats/issuance`) over a store that pages the audit trail: run
-// against the embedded store and against DynamoDB, so both stores' paging is what is counted.
+// Issuance counts (`GET /v1/admin/stats/issuance`) and instances' last SVIDs
+// (`GET /v1/admin/bots/{name}/last-svids`) over a store that pages the audit trail: run against the
+// embedded store and against DynamoDB, so both stores' paging is what is read.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { countIssuance, type AuditEvent, type AuditEventType } from "../../layers/spiffe/src/index.js";
+import { countIssuance, findLastX509Svids, type AuditEvent, type AuditEventType } from "../../layers/spiffe/src/index.js";
 import { TRUST_DOMAIN, call, codeOf, type IssuerHarness } from "../support/issuer-harness.js";
 
 const HOUR = 3_600_000;
@@ -115,8 +116,32 @@ export function runIssuanceCountSuite(name: string, start: () => Promise<IssuerH
       }
     });
 
+    it("finds each instance's last X.509-SVID, reading the bot's events only as far as needed", async () => {
+      const answer = await get("/v1/admin/bots/web/last-svids?instances=web-1,web-2");
+      assert.equal(answer.status, 200, answer.text);
+      const found = answer.json.last_svids as { instance_id: string; spiffe_id: string; time: string }[];
+      assert.deepEqual(found.map((e) => [e.instance_id, e.spiffe_id, e.time]), [["web-1", id("web/api"), new Date(hourStart + 2).toISOString()]]);
+      assert.deepEqual([answer.json.scanned, answer.json.capped], [5, false], "every X.509 event of web was read looking for web-2");
+
+      const deps = { store: h.runtime.store };
+      assert.equal((await findLastX509Svids({ ...deps, scan: { pageSize: 1, cap: 100 } }, "web", "web-1")).scanned, 1, "stops once every instance is found");
+      const capped = await findLastX509Svids({ ...deps, scan: { pageSize: 1, cap: 2 } }, "web", "web-2");
+      assert.deepEqual([capped.events.length, capped.scanned, capped.capped], [0, 2, true]);
+      const billing = await findLastX509Svids(deps, "billing", "billing-1,web-1");
+      assert.deepEqual(billing.events.map((e) => [e.instanceId, e.spiffeId]), [["billing-1", id("billing/worker")]], "only the bot's own events");
+    });
+
+    it("refuses a bad bot name or instance list with 400 ERR_REQUEST_INVALID", async () => {
+      const many = Array.from({ length: 101 }, (_, i) => `i-${i}`).join(",");
+      for (const path of ["/v1/admin/bots/web/last-svids", "/v1/admin/bots/web/last-svids?instances=", `/v1/admin/bots/web/last-svids?instances=${many}`, "/v1/admin/bots/web/last-svids?instances=a%2Fb", "/v1/admin/bots/web/last-svids?instances=a,,b", "/v1/admin/bots/Bad%20Name/last-svids?instances=a"]) {
+        const answer = await get(path);
+        assert.equal(answer.status, 400, `${path}: ${answer.text}`);
+        assert.equal(codeOf(answer), "ERR_REQUEST_INVALID");
+      }
+    });
+
     it("answers only the admin", async () => {
-      for (const path of ["/v1/admin/stats/issuance", "/v1/admin/ca/trust-anchor"]) {
+      for (const path of ["/v1/admin/stats/issuance", "/v1/admin/ca/trust-anchor", "/v1/admin/bots/web/last-svids?instances=web-1"]) {
         const answer = await call(h.url, "GET", path, { bearer: "not-the-admin-token" });
         assert.equal(answer.status, 401, answer.text);
         assert.equal(codeOf(answer), "ERR_UNAUTHORIZED");

@@ -1,13 +1,14 @@
 import type { Clock } from "../clock.js";
 import { RequestInvalidError } from "../errors.js";
-import type { AuditEvent, AuditEventType, AuditStore } from "../store/types.js";
+import type { AuditEventType, AuditStore } from "../store/types.js";
+import { scanAudit, type AuditScanLimits } from "./scan-audit.js";
 
 /** What counting issuance needs: the audit trail, read a page at a time, and the time. */
 export interface IssuanceCountDeps {
   store: Pick<AuditStore, "listAudit">;
   clock: Clock;
   /** Events per store call and in all; the defaults are `ISSUANCE_PAGE_SIZE` and `ISSUANCE_SCAN_CAP`. */
-  scan?: { pageSize: number; cap: number };
+  scan?: AuditScanLimits;
 }
 
 /** Raw query parameters of `countIssuance`, as they arrive from a URL. */
@@ -107,30 +108,13 @@ export async function countIssuance(deps: IssuanceCountDeps, query: IssuanceCoun
   const jwt = new Array<number>(buckets).fill(0);
   const perSpiffeId = new Tally(buckets);
   const perBot = new Tally(buckets);
-  let scanned = 0;
-  let before: AuditEvent | undefined;
-  let capped = false;
-  const { pageSize, cap } = deps.scan ?? { pageSize: ISSUANCE_PAGE_SIZE, cap: ISSUANCE_SCAN_CAP };
-  for (;;) {
-    const remaining = cap - scanned;
-    const want = Math.min(pageSize, remaining);
-    // The last page the cap allows asks for one more event: only that one says whether any are left.
-    const limit = want === remaining ? want + 1 : want;
-    const cursor = before ? { before: { time: before.time, id: before.id } } : {};
-    const page = await deps.store.listAudit({ types: SVID_TYPES, since, until, limit, ...cursor });
-    const counted = page.slice(0, want);
-    for (const event of counted) {
-      const bucket = Math.floor((event.time - since) / bucketMs);
-      if (bucket < 0 || bucket >= buckets) continue;
-      (event.type === "jwt_svid" ? jwt : x509)[bucket]! += 1;
-      perSpiffeId.add(event.spiffeId ?? "-", bucket);
-      perBot.add(event.botName ?? "-", bucket);
-    }
-    scanned += counted.length;
-    before = counted[counted.length - 1] ?? before;
-    capped = page.length > want;
-    if (counted.length < want || scanned >= cap) break;
-  }
+  const { scanned, capped, oldest } = await scanAudit(deps.store, { types: SVID_TYPES, since, until }, deps.scan ?? { pageSize: ISSUANCE_PAGE_SIZE, cap: ISSUANCE_SCAN_CAP }, (event) => {
+    const bucket = Math.floor((event.time - since) / bucketMs);
+    if (bucket < 0 || bucket >= buckets) return;
+    (event.type === "jwt_svid" ? jwt : x509)[bucket]! += 1;
+    perSpiffeId.add(event.spiffeId ?? "-", bucket);
+    perBot.add(event.botName ?? "-", bucket);
+  });
   return {
     since,
     until,
@@ -143,6 +127,6 @@ export async function countIssuance(deps: IssuanceCountDeps, query: IssuanceCoun
     bots: perBot.size,
     scanned,
     capped,
-    countedSince: capped && before ? before.time : since,
+    countedSince: capped && oldest ? oldest.time : since,
   };
 }
