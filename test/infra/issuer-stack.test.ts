@@ -206,7 +206,7 @@ describe("issuer stack: least privilege", () => {
       { resource: new RegExp(`^${ANCHORS.replace(/[*]/g, "\\*")}$`), sids: ["CreateTaggedTrustAnchor", "ManageOwnTrustAnchor"], needsCondition: true },
       { resource: /^<BootstrapHandlerFunction[0-9A-F]{8}\.Arn>:\*$/, sids: [undefined], needsCondition: false },
       { resource: /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/(GET|DELETE)\/v1\/admin\/bots\/\*$/, sids: [undefined], needsCondition: false },
-      { resource: /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/GET\/v1\/admin\/bots\/\*\/instances$/, sids: [undefined], needsCondition: false },
+      { resource: /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/GET\/v1\/admin\/bots\/\*\/(instances|last-svids)$/, sids: [undefined], needsCondition: false },
     ];
     const documents = [
       ...Object.values(template.findResources("AWS::IAM::Policy")),
@@ -242,11 +242,11 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 24);
+    assert.equal(expected.length, 27);
     for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
     assert.ok(expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join), "POST /v1/join/challenge");
     for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
-    for (const key of ["POST /v1/admin/revocations", "GET /v1/admin/revocations", "GET /v1/admin/bots/{name}/instances", "POST /v1/admin/policy/test"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.admin), key);
+    for (const key of ["POST /v1/admin/revocations", "GET /v1/admin/revocations", "GET /v1/admin/bots/{name}/instances", "POST /v1/admin/policy/test", "GET /v1/admin/ca/trust-anchor", "GET /v1/admin/stats/issuance", "GET /v1/admin/bots/{name}/last-svids"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.admin), key);
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);
