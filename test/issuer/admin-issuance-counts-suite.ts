@@ -90,6 +90,9 @@ export function runIssuanceCountSuite(name: string, start: () => Promise<IssuerH
       assert.equal(body.scanned, 8, "every SVID: all fall in the last three days");
       assert.equal(body.per_bot.length, 1);
       assert.equal(body.bots, 2);
+      const finest = await get("/v1/admin/stats/issuance?hours=168&bucket_minutes=5&top=50");
+      assert.equal(finest.status, 200, finest.text);
+      assert.equal((finest.json.x509 as number[]).length, 2016, "a week of 5-minute buckets, the most the query allows");
     });
 
     it("pages the audit trail through the store and says when the scan cap was hit", async () => {

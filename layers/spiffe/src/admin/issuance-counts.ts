@@ -67,14 +67,16 @@ function integerIn(value: unknown, name: string, min: number, max: number, fallb
   return n;
 }
 
+// Counts per key and bucket, kept sparse (a key's buckets only where it has events), so memory
+// follows the events read, never keys times buckets.
 class Tally {
-  readonly #series = new Map<string, number[]>();
+  readonly #series = new Map<string, Map<number, number>>();
   constructor(readonly buckets: number) {}
 
   add(key: string, bucket: number): void {
     let counts = this.#series.get(key);
-    if (counts === undefined) this.#series.set(key, (counts = new Array<number>(this.buckets).fill(0)));
-    counts[bucket]! += 1;
+    if (counts === undefined) this.#series.set(key, (counts = new Map()));
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   }
 
   get size(): number {
@@ -82,10 +84,11 @@ class Tally {
   }
 
   top(n: number): IssuanceSeries[] {
-    return [...this.#series]
-      .map(([key, counts]) => ({ key, total: counts.reduce((a, b) => a + b, 0), counts }))
+    const totals = [...this.#series].map(([key, counts]) => ({ key, counts, total: [...counts.values()].reduce((a, b) => a + b, 0) }));
+    return totals
       .sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1))
-      .slice(0, n);
+      .slice(0, n)
+      .map(({ key, counts, total }) => ({ key, total, counts: Array.from({ length: this.buckets }, (_, b) => counts.get(b) ?? 0) }));
   }
 }
 
