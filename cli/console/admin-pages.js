@@ -1,4 +1,4 @@
-import { api, errorBox, fieldsOf, h, lines, lockText, table } from "./dom.js";
+import { api, errorBox, fieldsOf, h, lines, lockText, pagedList, q, table } from "./dom.js";
 
 /** Policy check: the issuer's own decision for a bot, attributes, a SPIFFE ID and DNS names. */
 export function policyPage() {
@@ -32,7 +32,7 @@ export function policyPage() {
 }
 
 /** Locks: lock or unlock a bot, an instance or a join token (by hash), with a confirmation and a reason. */
-export async function locksPage() {
+export function locksPage() {
   const out = h("div", { id: "lock-result" });
   const form = h(
     "form",
@@ -55,14 +55,14 @@ export async function locksPage() {
       out.replaceChildren(errorBox(err));
     }
   });
-  const root = h("section", {}, h("h1", {}, "Locks"), form, out);
-  try {
-    const { tokens } = await api("GET", "/v1/admin/tokens");
-    root.append(h("h2", {}, "Join tokens (by hash; the tokens themselves are never shown again)"), table(["Hash", "Bot", "Uses left", "State", "Expires"], tokens.map((t) => [h("code", {}, t.token_hash), t.bot_name, t.uses_remaining, lockText(t.lock), t.expires_at]), "no unspent tokens"));
-  } catch (err) {
-    root.append(errorBox(err));
-  }
-  return root;
+  const tokens = pagedList(
+    async (cursor) => {
+      const r = await api("GET", `/v1/admin/tokens?${q({ limit: 50, cursor })}`);
+      return { items: r.tokens, next: r.next_cursor };
+    },
+    (items) => table(["Hash", "Bot", "Uses left", "State", "Expires"], items.map((t) => [h("code", {}, t.token_hash), t.bot_name, t.uses_remaining, lockText(t.lock), t.expires_at]), "no unspent tokens"),
+  );
+  return h("section", {}, h("h1", {}, "Locks"), form, out, h("h2", {}, "Join tokens (by hash; the tokens themselves are never shown again)"), tokens);
 }
 
 async function download(format) {

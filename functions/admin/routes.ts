@@ -14,6 +14,7 @@ import {
   listBotInstancePage,
   listBotPage,
   listBots,
+  listJoinTokenPage,
   listJoinTokens,
   requestCaRotation,
   RequestInvalidError,
@@ -169,9 +170,11 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
         expires_at: created.expiresAt.toISOString(),
       };
     }),
-    route("GET /v1/admin/tokens", 0, async (event) => ({
-      tokens: (await listJoinTokens(deps, query(event, "bot"))).map(tokenView),
-    })),
+    route("GET /v1/admin/tokens", 0, async (event) => {
+      if (query(event, "limit") === undefined && query(event, "cursor") === undefined) return { tokens: (await listJoinTokens(deps, query(event, "bot"))).map(tokenView) };
+      const page = await listJoinTokenPage(deps, { bot: query(event, "bot"), limit: query(event, "limit"), cursor: query(event, "cursor") });
+      return { tokens: page.items.map(tokenView), ...(page.next ? { next_cursor: page.next } : {}) };
+    }),
     route("POST /v1/admin/locks", 4 * 1024, async (event, actor) => {
       const body = event.json ?? {};
       const { locked, changed } = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);

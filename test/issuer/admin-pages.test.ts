@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { makeTempDir } from "../support/temp-dir.js";
 import { TRUST_DOMAIN, call, codeOf, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 
-describe("admin lists page on the server with cursors (bots, a bot's instances, audit events)", () => {
+describe("admin lists page on the server with cursors (bots, a bot's instances, join tokens, audit events)", () => {
   let h: IssuerHarness;
   let dir: Awaited<ReturnType<typeof makeTempDir>>;
   const get = (path: string) => call(h.url, "GET", path, { admin: true });
@@ -56,6 +56,17 @@ describe("admin lists page on the server with cursors (bots, a bot's instances, 
     assert.deepEqual(pages.map((p) => p.length), [2, 1]);
     assert.deepEqual(created, [...created].sort((x, y) => y - x));
     assert.equal((await get("/v1/admin/bots/nobody/instances")).status, 404);
+  });
+
+  it("pages join tokens by hash, optionally of one bot", async () => {
+    for (const bot of ["b3", "b3", "c5"]) assert.equal((await call(h.url, "POST", "/v1/admin/tokens", { admin: true, body: { bot_name: bot } })).status, 201);
+    const all = ((await get("/v1/admin/tokens")).json.tokens as { token_hash: string }[]).map((t) => t.token_hash);
+    const pages = await walk("/v1/admin/tokens?limit=2", "tokens");
+    assert.deepEqual(pages.flat().map((t) => (t as { token_hash: string }).token_hash), [...all].sort());
+    assert.ok(pages.every((p) => p.length <= 2) && pages.length >= 2);
+    const b3 = (await walk("/v1/admin/tokens?bot=b3&limit=1", "tokens")).flat() as { bot_name: string }[];
+    assert.deepEqual(b3.map((t) => t.bot_name), ["b3", "b3"]);
+    assert.equal((await get("/v1/admin/tokens?limit=2&bot=Not%20A%20Name")).status, 400);
   });
 
   it("pages audit events newest first, and type=refusals gives every refused request with its code", async () => {

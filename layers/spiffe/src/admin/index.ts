@@ -11,5 +11,5 @@ export { getTrustAnchorState, type TrustAnchorSource, type TrustAnchorStateDeps,
 export { emergencyCaRotation, type EmergencyRotationInput, type EmergencyRotationView } from "./ca-emergency.js";
 export { assertBotName, createBot, deleteBot, listBotInstancePage, listBotPage, listBots, showBot, type CreateBotInput } from "./bots.js";
 export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";
-export { createJoinToken, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";
+export { createJoinToken, listJoinTokenPage, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";
 export type { AdminActor, AdminDeps } from "./types.js";

@@ -3,6 +3,7 @@ import { generateJoinTokenSecret, hashSecret } from "../credential/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import type { JoinToken } from "../store/types.js";
 import { assertBotName } from "./bots.js";
+import { pageAfter, pageSizeOf, type Page } from "./pages.js";
 import type { AdminActor, AdminDeps } from "./types.js";
 
 const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
@@ -71,4 +72,10 @@ export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInp
 export async function listJoinTokens(deps: AdminDeps, botName?: unknown): Promise<JoinToken[]> {
   if (botName !== undefined) assertBotName(botName);
   return deps.store.listJoinTokens(botName as string | undefined);
+}
+
+/** A page of join tokens (hashes only), optionally of one bot, in hash order, after the cursor (a hash). */
+export async function listJoinTokenPage(deps: AdminDeps, query: { bot?: unknown; limit?: unknown; cursor?: unknown }): Promise<Page<JoinToken>> {
+  const byHash = (await listJoinTokens(deps, query.bot)).sort((a, b) => (a.tokenHash < b.tokenHash ? -1 : 1));
+  return pageAfter(byHash, (token) => token.tokenHash, query.cursor, pageSizeOf(query.limit, 100));
 }
