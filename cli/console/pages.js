@@ -101,7 +101,7 @@ export async function botPage(name) {
   const root = h("section");
   const reload = () => void botPage(name).then((fresh) => root.replaceWith(fresh));
   try {
-    const bot = await api("GET", `/v1/admin/bots/${encodeURIComponent(name)}`);
+    const bot = await api("GET", `/v1/admin/bots/${encodeURIComponent(name)}?instances=none`);
     root.append(
       h("h1", {}, `Bot ${bot.name}`),
       table(["State", "Id", "Join methods and rules", "Allowed SPIFFE IDs", "Allowed DNS names", "Created"], [[lockText(bot.lock), h("code", {}, bot.id), JSON.stringify(bot.join_rules), bot.allowed_spiffe_ids.join(" "), bot.allowed_dns_names.join(" ") || "-", bot.created_at]]),

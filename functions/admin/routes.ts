@@ -7,6 +7,7 @@ import {
   deleteBot,
   emergencyCaRotation,
   findLastX509Svids,
+  getBotByName,
   getCaStatus,
   getTrustAnchorState,
   jsonResponse,
@@ -151,6 +152,9 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
       return { last_svids: found.events.map(auditView), scanned: found.scanned, capped: found.capped };
     }),
     route("GET /v1/admin/bots/{name}", 0, async (event) => {
+      const only = query(event, "instances");
+      if (only !== undefined && only !== "none") throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
+      if (only === "none") return botView(await getBotByName(deps, param(event, "name")));
       const { bot, instances } = await showBot(deps, param(event, "name"));
       return { ...botView(bot), instances: instances.map(instanceView) };
     }),

@@ -56,6 +56,13 @@ describe("admin lists page on the server with cursors (bots, a bot's instances, 
     assert.deepEqual(pages.map((p) => p.length), [2, 1]);
     assert.deepEqual(created, [...created].sort((x, y) => y - x));
     assert.equal((await get("/v1/admin/bots/nobody/instances")).status, 404);
+    const bare = await get("/v1/admin/bots/a1?instances=none");
+    assert.equal(bare.status, 200, bare.text);
+    assert.equal(bare.json.name, "a1");
+    assert.equal(bare.json.instances, undefined, "the bot alone: its instances come a page at a time");
+    assert.equal(((await get("/v1/admin/bots/a1")).json.instances as unknown[]).length, 3);
+    assert.equal((await get("/v1/admin/bots/a1?instances=all")).status, 400);
+    assert.equal((await get("/v1/admin/bots/nobody?instances=none")).status, 404);
   });
 
   it("pages join tokens by hash, optionally of one bot", async () => {

@@ -110,12 +110,18 @@ export async function listBotInstancePage(deps: AdminDeps, name: unknown, query:
   return { items: page.items.map((o) => o.i), ...(page.next ? { next: page.next } : {}) };
 }
 
-/** One bot with its live instances (those bound to its id); `BotNotFoundError` if there is none. */
-export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bot; instances: BotInstance[] }> {
+/** One bot, without its instances; `BotNotFoundError` if there is none. */
+export async function getBotByName(deps: AdminDeps, name: unknown): Promise<Bot> {
   assertBotName(name);
   const bot = await deps.store.getBot(name);
   if (!bot) throw new BotNotFoundError(`admin: no bot named ${name}`);
-  return { bot, instances: await deps.store.listBotInstances(name) };
+  return bot;
+}
+
+/** One bot with its live instances (those bound to its id); `BotNotFoundError` if there is none. */
+export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bot; instances: BotInstance[] }> {
+  const bot = await getBotByName(deps, name);
+  return { bot, instances: await deps.store.listBotInstances(bot.name) };
 }
 
 /**

@@ -9,7 +9,7 @@ export { findLastX509Svids, LAST_SVID_PAGE_SIZE, LAST_SVID_SCAN_CAP, type LastSv
 export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
 export { getTrustAnchorState, type TrustAnchorSource, type TrustAnchorStateDeps, type TrustAnchorView } from "./ca-trust-anchor.js";
 export { emergencyCaRotation, type EmergencyRotationInput, type EmergencyRotationView } from "./ca-emergency.js";
-export { assertBotName, createBot, deleteBot, listBotInstancePage, listBotPage, listBots, showBot, type CreateBotInput } from "./bots.js";
+export { assertBotName, createBot, deleteBot, getBotByName, listBotInstancePage, listBotPage, listBots, showBot, type CreateBotInput } from "./bots.js";
 export { setLock, type LockTarget, type SetLockInput, type SetLockResult } from "./locks.js";
 export { createJoinToken, listJoinTokenPage, listJoinTokens, type CreateJoinTokenInput, type CreatedJoinToken } from "./tokens.js";
 export type { AdminActor, AdminDeps } from "./types.js";
