@@ -1,26 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AuthorityRewriter, MAX_HEADER_BLOCK_BYTES } from "./authority-rewriter.js";
+import { AuthorityRewriter, MAX_HEADER_BLOCK_BYTES, PREFACE } from "./authority-rewriter.js";
+import { http2Frame as frame } from "./test-support.js";
 
-const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const raw = (s: string) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s)]);
-
-function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
 
 const SETTINGS = frame(0x4, 0, 0, Buffer.alloc(0));
 const DATA = frame(0x0, 0x1, 1, Buffer.from("\u0000\u0000\u0000\u0000\u0000"));
 const block = (authority: string) => Buffer.concat([Buffer.from([0x83, 0x86, 0x41]), raw(authority), Buffer.from([0x84])]);
 
 /** Everything the rewriter passes on for `input`, fed in chunks of `chunk` bytes. */
-async function rewrite(input: Buffer, chunk = input.length): Promise<Buffer> {
-  const rewriter = new AuthorityRewriter();
+async function rewrite(input: Buffer, chunk = input.length, dropSettingsAck = false): Promise<Buffer> {
+  const rewriter = new AuthorityRewriter({ dropSettingsAck });
   const out: Buffer[] = [];
   rewriter.on("data", (d: Buffer) => out.push(d));
   const ended = new Promise<void>((resolve, reject) => rewriter.once("end", resolve).once("error", reject));
@@ -31,6 +22,16 @@ async function rewrite(input: Buffer, chunk = input.length): Promise<Buffer> {
 }
 
 describe("AuthorityRewriter", () => {
+  it("drops the first SETTINGS acknowledgement only when asked, however the bytes are split", async () => {
+    const ack = frame(0x4, 0x1, 0, Buffer.alloc(0));
+    const headers = frame(0x1, 0x4, 1, block("localhost"));
+    const input = Buffer.concat([PREFACE, SETTINGS, ack, headers, ack, DATA]);
+    for (const chunk of [1, 9, 100, input.length]) {
+      assert.deepEqual(await rewrite(input, chunk, true), Buffer.concat([PREFACE, SETTINGS, headers, ack, DATA]), `chunks of ${chunk}`);
+      assert.deepEqual(await rewrite(input, chunk), input, `chunks of ${chunk}, nothing dropped`);
+    }
+  });
+
   it("passes a connection whose authority is acceptable on byte for byte, however it is split", async () => {
     const input = Buffer.concat([PREFACE, SETTINGS, frame(0x1, 0x4, 1, block("localhost")), DATA]);
     for (const chunk of [1, 7, 9, 100, input.length]) assert.deepEqual(await rewrite(input, chunk), input, `chunks of ${chunk}`);

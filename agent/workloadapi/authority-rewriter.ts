@@ -5,12 +5,16 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { rewriteAuthority } from "./hpack-authority.js";
 
-const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-const FRAME_HEADER_BYTES = 9;
-const HEADERS = 0x1;
-const CONTINUATION = 0x9;
+/** The client connection preface (RFC 9113 section 3.4). */
+export const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+/** Frame layout and the frame types and flags the agent reads before grpc-js does. */
+export const FRAME_HEADER_BYTES = 9;
+export const HEADERS = 0x1;
+export const SETTINGS = 0x4;
+export const CONTINUATION = 0x9;
+export const ACK = 0x1;
 const END_STREAM = 0x1;
-const END_HEADERS = 0x4;
+export const END_HEADERS = 0x4;
 const PADDED = 0x8;
 const PRIORITY = 0x20;
 const PRIORITY_BYTES = 5;
@@ -56,7 +60,7 @@ function frameHeaderBlock(pending: PendingBlock, block: Buffer): Buffer[] {
 }
 
 /** The header block fragment of a HEADERS frame's payload, and its priority fields; undefined when malformed. */
-function splitHeadersPayload(flags: number, payload: Buffer): { priority: Buffer | undefined; fragment: Buffer } | undefined {
+export function splitHeadersPayload(flags: number, payload: Buffer): { priority: Buffer | undefined; fragment: Buffer } | undefined {
   let start = 0;
   let end = payload.length;
   if (flags & PADDED) {
@@ -73,6 +77,12 @@ function splitHeadersPayload(flags: number, payload: Buffer): { priority: Buffer
   return { priority, fragment: payload.subarray(start, end) };
 }
 
+/** Options of {@link AuthorityRewriter}. */
+export interface AuthorityRewriterOptions {
+  /** Remove the client's first SETTINGS acknowledgement: it answers a preface the agent sent itself (connection-opening.ts). */
+  dropSettingsAck?: boolean;
+}
+
 /** A stream transform over a workload's HTTP/2 bytes that makes path-like `:authority` values acceptable. */
 export class AuthorityRewriter extends Transform {
   private buffered: Buffer = Buffer.alloc(0);
@@ -81,12 +91,21 @@ export class AuthorityRewriter extends Transform {
   /** Bytes of the current non-header frame's payload still to pass on as they come. */
   private streaming = 0;
   private pending: PendingBlock | undefined;
+  private dropSettingsAck: boolean;
+  /** What one input chunk gives, pushed as one buffer: each push is a write on the relay socket. */
+  private out: Buffer[] = [];
+
+  constructor(options: AuthorityRewriterOptions = {}) {
+    super();
+    this.dropSettingsAck = options.dropSettingsAck ?? false;
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     if (this.passThrough) return done(null, chunk);
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     try {
       this.drain();
+      this.flushOut();
       done();
     } catch (err) {
       done(err as Error);
@@ -95,13 +114,23 @@ export class AuthorityRewriter extends Transform {
 
   override _flush(done: TransformCallback): void {
     this.giveUp();
+    this.flushOut();
     done();
+  }
+
+  private send(bytes: Buffer): void {
+    if (bytes.length > 0) this.out.push(bytes);
+  }
+
+  private flushOut(): void {
+    if (this.out.length > 0) this.push(this.out.length === 1 ? this.out[0] : Buffer.concat(this.out));
+    this.out = [];
   }
 
   /** Stop parsing: pass on what is held, unchanged, and everything after it. */
   private giveUp(): void {
-    if (this.pending) for (const frame of this.pending.raw) this.push(frame);
-    if (this.buffered.length > 0) this.push(this.buffered);
+    if (this.pending) for (const frame of this.pending.raw) this.send(frame);
+    if (this.buffered.length > 0) this.send(this.buffered);
     this.pending = undefined;
     this.buffered = Buffer.alloc(0);
     this.passThrough = true;
@@ -118,7 +147,7 @@ export class AuthorityRewriter extends Transform {
       const seen = Math.min(this.buffered.length, PREFACE.length);
       if (!this.buffered.subarray(0, seen).equals(PREFACE.subarray(0, seen))) return this.giveUp();
       if (seen < PREFACE.length) return;
-      this.push(this.takeBytes(PREFACE.length));
+      this.send(this.takeBytes(PREFACE.length));
       this.sawPreface = true;
     }
     while (!this.passThrough) {
@@ -126,19 +155,25 @@ export class AuthorityRewriter extends Transform {
         if (this.buffered.length === 0) return;
         const part = this.takeBytes(Math.min(this.streaming, this.buffered.length));
         this.streaming -= part.length;
-        this.push(part);
+        this.send(part);
         continue;
       }
       if (this.buffered.length < FRAME_HEADER_BYTES) return;
       const length = this.buffered.readUIntBE(0, 3);
       const type = this.buffered[3]!;
+      if (this.dropSettingsAck && type === SETTINGS && this.buffered[4]! & ACK) {
+        if (this.buffered.length < FRAME_HEADER_BYTES + length) return;
+        this.takeBytes(FRAME_HEADER_BYTES + length);
+        this.dropSettingsAck = false;
+        continue;
+      }
       if (this.pending && type !== CONTINUATION) return this.giveUp();
       if (this.pending || type === HEADERS) {
         if (FRAME_HEADER_BYTES + length > MAX_HEADER_BLOCK_BYTES) throw new Error("workloadapi: header block too large");
         if (this.buffered.length < FRAME_HEADER_BYTES + length) return;
         this.onHeaderFrame(this.takeBytes(FRAME_HEADER_BYTES + length));
       } else {
-        this.push(this.takeBytes(FRAME_HEADER_BYTES));
+        this.send(this.takeBytes(FRAME_HEADER_BYTES));
         this.streaming = length;
       }
     }
@@ -164,7 +199,7 @@ export class AuthorityRewriter extends Transform {
     const pending = this.pending;
     this.pending = undefined;
     const rewritten = rewriteAuthority(Buffer.concat(pending.fragments));
-    for (const out of rewritten ? frameHeaderBlock(pending, rewritten) : pending.raw) this.push(out);
+    for (const out of rewritten ? frameHeaderBlock(pending, rewritten) : pending.raw) this.send(out);
   }
 
   private giveUpWith(frame: Buffer): void {

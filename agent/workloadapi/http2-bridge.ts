@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuthorityRewriter } from "./authority-rewriter.js";
+import { AuthorityRewriter, type AuthorityRewriterOptions } from "./authority-rewriter.js";
 
 const TOKEN_BYTES = 16;
 /** How long a relay end may take to send its token. */
@@ -18,8 +18,11 @@ const TOKEN_TIMEOUT_MS = 5_000;
 
 /** Relays from workload connections to grpc-js, through the authority rewriter. */
 export interface Http2Bridge {
-  /** Relay `workload` to a new native socket, whose `remoteAddress` is `id`, given to `serve`. */
-  attach(workload: Socket, id: string): Promise<void>;
+  /**
+   * Relay `workload` to a new native socket, whose `remoteAddress` is `id`, given to `serve`.
+   * `dropSettingsAck` removes the client's first SETTINGS acknowledgement (connection-opening.ts).
+   */
+  attach(workload: Socket, id: string, options?: AuthorityRewriterOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function startHttp2Bridge(serve: (socket: Socket) => void): Promise
   });
 
   return {
-    async attach(workload, id) {
+    async attach(workload, id, options) {
       const token = randomBytes(TOKEN_BYTES).toString("hex");
       const relayed = new Promise<Socket>((resolve) => waiting.set(token, resolve));
       const injected = connect(path);
@@ -95,7 +98,7 @@ export async function startHttp2Bridge(serve: (socket: Socket) => void): Promise
       await Promise.race([sent, closed]);
       const relay = await Promise.race([relayed, closed]);
       bindLifetimes(workload, relay);
-      workload.pipe(new AuthorityRewriter()).on("error", () => workload.destroy()).pipe(relay);
+      workload.pipe(new AuthorityRewriter(options)).on("error", () => workload.destroy()).pipe(relay);
       relay.pipe(workload);
       Object.defineProperty(injected, "remoteAddress", { value: id, configurable: true });
       serve(injected);

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, status, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { createServer, type Socket } from "node:net";
 import { admitCall, isCallStatus, toServiceError, type HandlerContext } from "./call-context.js";
+import { SERVER_PREFACE, awaitConnectionOpening } from "./connection-opening.js";
 import { startHttp2Bridge } from "./http2-bridge.js";
 import { createJwtHandlers } from "./jwt-handlers.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
@@ -33,6 +34,9 @@ export interface WorkloadApiServer {
   /** Stop accepting, end every call and connection, remove the socket file. */
   close(): Promise<void>;
 }
+
+/** How long a client gets to open its first call before its connection is relayed anyway. */
+const OPENING_TIMEOUT_MS = 1_000;
 
 /** How long open calls get to finish when the server closes, before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -97,6 +101,8 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
     },
   };
   const grpcServer = new Server({
+    // Channelz keeps a registry entry and counters per connection and call that nothing here reads.
+    "grpc.enable_channelz": 0,
     "grpc.max_receive_message_length": MAX_REQUEST_BYTES,
     "grpc.max_send_message_length": MAX_RESPONSE_BYTES,
     "grpc.max_concurrent_streams": MAX_STREAMS_PER_CONNECTION,
@@ -113,21 +119,32 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
       callers.delete(id);
     });
     socket.on("error", () => undefined);
+    // Attestation reads the peer credentials now, at accept; the client's opening is read meanwhile.
+    const attested = attest(socket);
+    socket.write(SERVER_PREFACE);
+    const opening = awaitConnectionOpening(socket, OPENING_TIMEOUT_MS);
     let caller: CallerIdentity;
     try {
-      caller = await attest(socket);
+      caller = await attested;
     } catch (err) {
       logger.warn("workloadapi: workload attestation failed; connection closed", { connection: id, error: String(err) });
       socket.destroy();
       return;
     }
-    if (socket.destroyed || closing) {
+    const opened = await opening;
+    if (!opened || socket.destroyed || closing) {
       socket.destroy();
       return;
     }
     callers.set(id, caller);
-    // grpc-js reads the peer of every call from the socket's remoteAddress, which the bridge sets to id.
-    await bridge.attach(socket, id).catch(() => socket.destroy());
+    if (opened.bytes.length > 0) socket.unshift(opened.bytes);
+    // grpc-js reads the peer of every call from the socket's remoteAddress: set to id here or by the bridge.
+    if (opened.route === "native") {
+      Object.defineProperty(socket, "remoteAddress", { value: id, configurable: true });
+      injector.injectConnection(socket);
+      return;
+    }
+    await bridge.attach(socket, id, { dropSettingsAck: !opened.acknowledged }).catch(() => socket.destroy());
   };
   const listener = createServer((socket) => void accept(socket));
 

@@ -270,3 +270,13 @@ export async function eventually(condition: () => boolean, timeoutMs = 5_000, wh
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** One raw HTTP/2 frame: the 9-byte header, then `payload`. */
+export function http2Frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}
