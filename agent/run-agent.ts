@@ -1,6 +1,6 @@
 import type { Logger } from "../layers/spiffe/src/index.js";
 import type { AgentFatalError } from "./agent-fatal-error.js";
-import { attestUnix, readPeerCredentials } from "./attestation/index.js";
+import { attestUnix, createProcessCache, readPeerCredentials, readsProcess, selectorKindsOf, type AttestUnixOptions } from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";
 import type { AgentConfig, AwsRolesAnywhereService, WorkloadApiService } from "./config/index.js";
 import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
@@ -116,13 +116,19 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     await manager.load();
     if (!config.oneshot) {
       for (const api of apis) {
+        const attestation: AttestUnixOptions = {
+          kinds: selectorKindsOf(api.identities.flatMap((i) => i.selectors)),
+          sha256: api.attestors.unix.sha256,
+          processCache: createProcessCache(),
+        };
+        const startTime = readsProcess(attestation);
         workloadApi.push(
           await startWorkloadApiServer({
             socketPath: api.socketPath,
             source: createWorkloadSource(manager, api.identities, revocations),
             attest: async (socket) => {
-              const creds = readPeerCredentials(socket);
-              const selectors = await attestUnix(creds, { sha256: api.attestors.unix.sha256 });
+              const creds = readPeerCredentials(socket, { startTime });
+              const selectors = await attestUnix(creds, attestation);
               return { pid: creds.pid, uid: creds.uid, gid: creds.gid, selectors };
             },
             logger,

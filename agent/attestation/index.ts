@@ -7,5 +7,6 @@
  */
 export { PeerCredentialsError, SelectorInvalidError, WorkloadAttestationError } from "./errors.js";
 export { readPeerCredentials, type PeerCredentials } from "./peer-credentials.js";
-export { attestUnix, type AttestUnixOptions } from "./unix-attestor.js";
-export { parseSelector, selectorsMatch, type UnixSelector, type UnixSelectorKind } from "./selector.js";
+export { attestUnix, readsProcess, type AttestUnixOptions, type Executable } from "./unix-attestor.js";
+export { createProcessCache, DEFAULT_PROCESS_CACHE_ENTRIES, type ProcessCache } from "./process-cache.js";
+export { parseSelector, selectorKindsOf, selectorsMatch, type UnixSelector, type UnixSelectorKind } from "./selector.js";

@@ -1,7 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 
 // Names for numeric ids from /etc/passwd and /etc/group (name:password:id:...), re-read only when
-// the file changes. Like getpwuid, the first line with an id wins.
+// the file changes (one stat per lookup). Like getpwuid, the first line with an id wins. Read
+// synchronously: these are small local files, and a thread-pool round trip per connection cost more.
 
 interface CachedTable {
   version: string;
@@ -23,18 +24,17 @@ export function parseNameTable(text: string): Map<number, string> {
 }
 
 /** The name of `id` in the passwd- or group-format file at `path`, if any. */
-export async function lookupName(path: string, id: number): Promise<string | undefined> {
-  let version: string;
+export function lookupName(path: string, id: number): string | undefined {
+  let table = tables.get(path);
   try {
-    const s = await stat(path, { bigint: true });
-    version = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    const s = statSync(path, { bigint: true });
+    const version = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    if (table?.version !== version) {
+      table = { version, names: parseNameTable(readFileSync(path, "utf8")) };
+      tables.set(path, table);
+    }
   } catch {
     return undefined;
-  }
-  let table = tables.get(path);
-  if (table?.version !== version) {
-    table = { version, names: parseNameTable(await readFile(path, "utf8")) };
-    tables.set(path, table);
   }
   return table.names.get(id);
 }

@@ -71,6 +71,7 @@ describe("readPeerCredentials", () => {
     assert.equal(creds.gid, process.getgid!());
     const ownStat = readFileSync("/proc/self/stat", "latin1");
     assert.equal(creds.startTime, ownStat.slice(ownStat.lastIndexOf(")") + 2).split(" ")[19]);
+    assert.deepEqual(readPeerCredentials(socket, { startTime: false }), { pid: creds.pid, uid: creds.uid, gid: creds.gid });
     client.destroy();
     socket.destroy();
   });

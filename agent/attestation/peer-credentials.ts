@@ -50,9 +50,10 @@ function socketFd(socket: Socket): number {
 /**
  * The kernel's credentials of the process that connected `socket` (a Unix socket from a server's
  * `connection` event). Call it at accept time: uid and gid are fixed at connect, but the pid can be
- * reused once the peer exits, so its start time is recorded now for `attestUnix` to compare.
+ * reused once the peer exits, so its start time is recorded now for `attestUnix` to compare
+ * (unless `startTime: false`, for attestation that never reads /proc: see `readsProcess`).
  */
-export function readPeerCredentials(socket: Socket): PeerCredentials {
+export function readPeerCredentials(socket: Socket, options: { startTime?: boolean } = {}): PeerCredentials {
   const fd = socketFd(socket);
   let creds: { pid: number; uid: number; gid: number };
   try {
@@ -62,6 +63,6 @@ export function readPeerCredentials(socket: Socket): PeerCredentials {
     throw new PeerCredentialsError(`attestation: ${(err as Error).message}`, { cause: err });
   }
   const { pid, uid, gid } = creds;
-  const startTime = pid > 0 ? readStartTimeSync("/proc", pid) : undefined;
+  const startTime = pid > 0 && options.startTime !== false ? readStartTimeSync("/proc", pid) : undefined;
   return startTime === undefined ? { pid, uid, gid } : { pid, uid, gid, startTime };
 }

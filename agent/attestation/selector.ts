@@ -66,3 +66,10 @@ export function parseSelector(selector: string): UnixSelector {
 export function selectorsMatch(required: readonly string[], actual: ReadonlySet<string>): boolean {
   return required.length > 0 && required.every((s) => actual.has(s));
 }
+
+/** The kinds of the `unix:` selectors in `selectors` (assumed valid): what attestation must compute. */
+export function selectorKindsOf(selectors: Iterable<string>): Set<UnixSelectorKind> {
+  const kinds = new Set<UnixSelectorKind>();
+  for (const selector of selectors) kinds.add(selector.split(":", 2)[1] as UnixSelectorKind);
+  return kinds;
+}

@@ -4,7 +4,7 @@ import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/prom
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { WorkloadAttestationError, attestUnix, type AttestUnixOptions, type PeerCredentials } from "./index.js";
+import { WorkloadAttestationError, attestUnix, createProcessCache, selectorKindsOf, type AttestUnixOptions, type Executable, type PeerCredentials } from "./index.js";
 
 // A fake procfs: /proc/<pid>/{stat,status,exe} as attestUnix reads them.
 async function fakeProcess(root: string, pid: number, p: { startTime: string; uid: number; gid: number; exe: string }) {
@@ -71,6 +71,60 @@ describe("attestUnix", () => {
       assert.ok(selectors.has(`unix:path:${exe}`), JSON.stringify(extra));
       assert.ok(![...selectors].some((s) => s.startsWith("unix:sha256:")), JSON.stringify(extra));
     }
+  });
+
+  it("computes only the kinds the configured selectors use: no /proc for uid and gid, no names unless asked", async () => {
+    await rm(join(proc, "4242"), { recursive: true, force: true });
+    const table: [string[], string[]][] = [
+      [["unix:uid:1001", "unix:gid:1002"], ["unix:gid:1002", "unix:pid:4242", "unix:uid:1001"]],
+      [["unix:user:app"], ["unix:gid:1002", "unix:pid:4242", "unix:uid:1001", "unix:user:app"]],
+      [["unix:group:apps"], ["unix:gid:1002", "unix:group:apps", "unix:pid:4242", "unix:uid:1001"]],
+    ];
+    for (const [configured, expected] of table) {
+      // /proc/4242 is absent: an attestor that looked would fail on a process with a start time.
+      const selectors = await attestUnix(creds, { ...options, kinds: selectorKindsOf(configured) });
+      assert.deepEqual([...selectors].sort(), expected, configured.join(" "));
+    }
+    await fakeProcess(proc, 4242, { startTime: "777", uid: 1001, gid: 1002, exe });
+    const pathOnly = await attestUnix(creds, { ...options, kinds: selectorKindsOf([`unix:path:${exe}`]) });
+    assert.deepEqual([...pathOnly].sort(), ["unix:gid:1002", `unix:path:${exe}`, "unix:pid:4242", "unix:uid:1001"]);
+  });
+
+  it("inspects a process once with a process cache, and again when its pid is reused (another start time)", async () => {
+    const other = join(root, "bin", "other");
+    await writeFile(other, "#!/bin/sh\necho other\n");
+    const cached = { ...options, sha256: false, processCache: createProcessCache<Executable | undefined>() } satisfies AttestUnixOptions;
+    await fakeProcess(proc, 4242, { startTime: "777", uid: 1001, gid: 1002, exe });
+    assert.ok((await attestUnix(creds, cached)).has(`unix:path:${exe}`));
+    // The same process (pid and start time): what the first connection saw, /proc not read again.
+    await fakeProcess(proc, 4242, { startTime: "777", uid: 1001, gid: 1002, exe: other });
+    assert.ok((await attestUnix(creds, cached)).has(`unix:path:${exe}`));
+    // The pid now names another process: it is inspected, never given the first one's path.
+    await fakeProcess(proc, 4242, { startTime: "778", uid: 1001, gid: 1002, exe: other });
+    const reused = await attestUnix({ ...creds, startTime: "778" }, cached);
+    assert.ok(reused.has(`unix:path:${other}`), [...reused].join(" "));
+    assert.ok(!reused.has(`unix:path:${exe}`));
+  });
+
+  it("inspects a cached process again when the kernel reports other ids for it", async () => {
+    const cached = { ...options, sha256: false, processCache: createProcessCache<Executable | undefined>() } satisfies AttestUnixOptions;
+    await fakeProcess(proc, 4242, { startTime: "777", uid: 1001, gid: 1002, exe });
+    assert.ok((await attestUnix(creds, cached)).has(`unix:path:${exe}`));
+    const asRoot = await attestUnix({ ...creds, uid: 0 }, cached);
+    assert.ok(![...asRoot].some((s) => s.startsWith("unix:path:")), [...asRoot].join(" "));
+  });
+
+  it("keeps no process that had exited, and at most the cache's bound", async () => {
+    const cache = createProcessCache<Executable | undefined>(2);
+    const cached = { ...options, sha256: false, processCache: cache } satisfies AttestUnixOptions;
+    await rm(join(proc, "4242"), { recursive: true, force: true });
+    await attestUnix(creds, cached);
+    assert.equal(cache.size, 0);
+    for (const pid of [1, 2, 3]) {
+      await fakeProcess(proc, pid, { startTime: "5", uid: 1001, gid: 1002, exe });
+      assert.ok((await attestUnix({ ...creds, pid, startTime: "5" }, cached)).has(`unix:path:${exe}`));
+    }
+    assert.equal(cache.size, 2);
   });
 
   const credentialOnly = ["unix:gid:1002", "unix:group:apps", "unix:pid:4242", "unix:uid:1001", "unix:user:app"];
