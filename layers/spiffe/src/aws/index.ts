@@ -16,6 +16,7 @@ export { AWS_RETRY_BACKOFF, type AwsRetryOptions } from "./retry-strategy.js";
 export { signRequestSigV4, type SignableRequest, type SignRequestSigV4Options } from "./sign-request.js";
 export { createAwsIamProof, type CreateAwsIamProofOptions } from "./create-aws-iam-proof.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./sign-request-x509.js";
-export { createRolesAnywhereSession, validateRolesAnywhereArns, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
+export { createRolesAnywhereSession, type CreateRolesAnywhereSessionOptions, type RolesAnywhereCredentials } from "./create-session.js";
+export { validateRolesAnywhereArns } from "./roles-anywhere-arns.js";
 export { RolesAnywhereSessionError, WebIdentityTokenError } from "./errors.js";
 export { getWebIdentityToken, type GetWebIdentityTokenOptions } from "./get-web-identity-token.js";
