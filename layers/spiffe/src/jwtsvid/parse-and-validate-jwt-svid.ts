@@ -65,9 +65,26 @@ function explain(err: unknown): JwtSvidInvalidError {
   return invalid("token could not be verified", err);
 }
 
+// Imported keys by algorithm and JWK content: importing costs more than verifying, and a relying
+// party (the agent's ValidateJWTSVID) checks many tokens against the same few keys.
+const MAX_IMPORTED_KEYS = 64;
+const importedKeys = new Map<string, ReturnType<typeof importJWK>>();
+
+function importKey(jwk: JWK, alg: string): ReturnType<typeof importJWK> {
+  const id = `${alg} ${JSON.stringify(jwk)}`;
+  let key = importedKeys.get(id);
+  if (!key) {
+    key = importJWK(jwk, alg);
+    key.catch(() => importedKeys.delete(id));
+    importedKeys.set(id, key);
+    if (importedKeys.size > MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value as string);
+  }
+  return key;
+}
+
 async function verify(token: string, jwk: JWK, alg: string, options: ValidateJwtSvidOptions): Promise<JWTVerifyResult> {
   try {
-    return await jwtVerify(token, await importJWK(jwk, alg), {
+    return await jwtVerify(token, await importKey(jwk, alg), {
       algorithms: [alg],
       audience: options.audience,
       currentDate: options.now ?? systemClock.now(),
