@@ -81,4 +81,22 @@ describe("the agent's Workload API source", () => {
     const denied = await StreamReader.open(client(), "FetchX509SVID").failure();
     assert.equal(denied.code, status.PERMISSION_DENIED, denied.details);
   });
+
+  it("hands callers entitled to the same identities one view while nothing changes, and a new one when an SVID or the bundle does", async () => {
+    const source = createWorkloadSource(svids, IDENTITIES);
+    const svid = await pki.issueSvid(WEB);
+    const material = (expiresAt: number): X509Material => ({ spiffeId: WEB, certificates: svid.certificates, privateKey: svid.privateKey, issuedAt: Date.now(), expiresAt, serialNumber: svid.serialNumber });
+    svids.current = pki.bundle();
+    svids.held = material(svid.expiresAt.getTime());
+    const first = source.stateFor(callerWithUid(1000));
+    assert.ok(first && first === source.stateFor(callerWithUid(1000)), "one view for two callers of uid 1000");
+    assert.notEqual(source.stateFor(callerWithUid(2000)), first);
+    svids.held = material(svid.expiresAt.getTime() - 1);
+    const renewed = source.stateFor(callerWithUid(1000));
+    assert.ok(renewed && renewed !== first && renewed.x509Svids[0]!.expiresAt.getTime() === svid.expiresAt.getTime() - 1);
+    svids.current = pki.bundle();
+    assert.notEqual(source.stateFor(callerWithUid(1000)), renewed, "a new bundle, a new view");
+    svids.held = undefined;
+    assert.equal(source.stateFor(callerWithUid(1000)), undefined, "an SVID the manager no longer holds (expired) is never served from a kept view");
+  });
 });

@@ -2,6 +2,7 @@ import { Bundle, marshalSpiffeBundle, parseAndValidateJwtSvid } from "../layers/
 import { selectorsMatch } from "./attestation/index.js";
 import type { ApiIdentity } from "./config/index.js";
 import type { SvidManager } from "./svid-manager.js";
+import type { X509Material } from "./svid-material.js";
 import type { CallerIdentity, JwtSvidView, WorkloadApiSource, WorkloadApiState, X509SvidView } from "./workloadapi/types.js";
 
 /** What the Workload API reads from the SVID manager. */
@@ -32,31 +33,46 @@ export function createWorkloadSource(
     return cachedJwks as Uint8Array;
   };
 
+  // The last view built for each set of identities a caller is entitled to, reused while the manager
+  // holds the same bundle and the same SVIDs (it answers none once one expires): a thousand
+  // connections of one workload share one view, and so one encoded response (watch-handlers.ts).
+  const views = new Map<string, { bundle: Bundle; held: (X509Material | undefined)[]; state: WorkloadApiState | undefined }>();
+  const stateFor = (caller: CallerIdentity): WorkloadApiState | undefined => {
+    const bundle = manager.bundle();
+    if (!bundle) return undefined;
+    const entitled = allowed(caller);
+    const held = entitled.map((identity) => manager.x509(want(identity)));
+    const key = entitled.map((identity) => identities.indexOf(identity)).join(",");
+    const cached = views.get(key);
+    if (cached?.bundle === bundle && cached.held.every((material, n) => material === held[n])) return cached.state;
+    const state = buildState(bundle, entitled, held);
+    views.set(key, { bundle, held, state });
+    return state;
+  };
+  const buildState = (bundle: Bundle, entitled: readonly ApiIdentity[], held: readonly (X509Material | undefined)[]): WorkloadApiState | undefined => {
+    const x509Svids: X509SvidView[] = [];
+    entitled.forEach((identity, n) => {
+      const material = held[n];
+      if (!material) return;
+      x509Svids.push({
+        spiffeId: material.spiffeId,
+        certificates: material.certificates,
+        privateKey: material.privateKey,
+        expiresAt: new Date(material.expiresAt),
+        ...(identity.hint ? { hint: identity.hint } : {}),
+      });
+    });
+    if (entitled.length > 0 && x509Svids.length === 0) return undefined;
+    const td = bundle.trustDomain.name;
+    return {
+      x509Svids,
+      x509Bundles: new Map([[td, bundle.x509Authorities]]),
+      jwtBundles: new Map([[td, jwksOf(bundle)]]),
+    };
+  };
+
   return {
-    stateFor(caller: CallerIdentity): WorkloadApiState | undefined {
-      const bundle = manager.bundle();
-      if (!bundle) return undefined;
-      const x509Svids: X509SvidView[] = [];
-      const entitled = allowed(caller);
-      for (const identity of entitled) {
-        const material = manager.x509(want(identity));
-        if (!material) continue;
-        x509Svids.push({
-          spiffeId: material.spiffeId,
-          certificates: material.certificates,
-          privateKey: material.privateKey,
-          expiresAt: new Date(material.expiresAt),
-          ...(identity.hint ? { hint: identity.hint } : {}),
-        });
-      }
-      if (entitled.length > 0 && x509Svids.length === 0) return undefined;
-      const td = bundle.trustDomain.name;
-      return {
-        x509Svids,
-        x509Bundles: new Map([[td, bundle.x509Authorities]]),
-        jwtBundles: new Map([[td, jwksOf(bundle)]]),
-      };
-    },
+    stateFor,
     subscribe: (listener) => manager.subscribe(listener),
     async fetchJwtSvids(caller, audience, spiffeId): Promise<JwtSvidView[]> {
       const matches = allowed(caller).filter((i) => spiffeId === undefined || i.spiffeId === spiffeId);

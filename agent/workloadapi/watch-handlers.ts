@@ -16,6 +16,8 @@ type BuildResponse = (state: WorkloadApiState, report: ReportProblem) => object 
  */
 function watchHandler(ctx: HandlerContext, method: string, build: BuildResponse): (call: StreamCall) => void {
   const encode = ctx.encoders[method]!;
+  // A source that hands many callers the same state object gets one response encoded for all of them.
+  const rendered = new WeakMap<WorkloadApiState, ReturnType<RenderResponse>>();
   return (call) => {
     const caller = admitCall(call, ctx);
     if (isCallStatus(caller)) {
@@ -24,7 +26,7 @@ function watchHandler(ctx: HandlerContext, method: string, build: BuildResponse)
     }
     const fields = callerFields(caller, call);
     const report: ReportProblem = (message, problem) => ctx.logger.warn(message, { ...fields, ...problem });
-    serveWatchStream(call, ctx, renderFor(ctx, caller, build, encode, report), fields);
+    serveWatchStream(call, ctx, renderFor(ctx, caller, build, encode, report, rendered), fields);
   };
 }
 
@@ -34,13 +36,17 @@ function renderFor(
   build: BuildResponse,
   encode: (message: object) => Buffer,
   report: ReportProblem,
+  rendered: WeakMap<WorkloadApiState, ReturnType<RenderResponse>>,
 ): RenderResponse {
   return () => {
     const state = ctx.source.stateFor(caller);
     if (state === undefined) return undefined;
     if (state.x509Svids.length === 0) return NO_IDENTITY;
+    if (rendered.has(state)) return rendered.get(state);
     const message = build(state, report);
-    return message === undefined || isCallStatus(message) ? message : encode(message);
+    const response = message === undefined || isCallStatus(message) ? message : encode(message);
+    rendered.set(state, response);
+    return response;
   };
 }
 
