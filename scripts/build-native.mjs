@@ -1,7 +1,9 @@
-// Builds the agent's native addon (agent/native, SO_PEERCRED for workload attestation) with the
-// node-gyp that ships with npm, against the headers of the Node that runs this script, so that
-// `npm ci` works offline. Runs as the root package's `install` script.
-// Fatal on Linux (the agent cannot attest workloads without it); a warning elsewhere.
+// Builds the native addons with the node-gyp that ships with npm, against the headers of the Node
+// that runs this script, so that `npm ci` works offline: the agent's (agent/native, SO_PEERCRED for
+// workload attestation; fatal on Linux, a warning elsewhere) and better-sqlite3's (the embedded
+// store's database; always fatal). better-sqlite3's own install script is denied in `allowScripts`:
+// it first tries to download a prebuilt binary from GitHub, then lets node-gyp download Node's
+// headers. Runs as the root package's `install` script; run it again after changing Node versions.
 import { spawnSync } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -39,20 +41,60 @@ function fail(message) {
   process.exit(0);
 }
 
-const started = Date.now();
-const nodeGyp = findNodeGyp();
-if (!nodeGyp) fail("node-gyp not found (npm_config_node_gyp unset and no npm next to node)");
-const nodeDir = findNodeDir();
-const args = [nodeGyp, "rebuild", "--loglevel=warn"];
-if (nodeDir) args.push(`--nodedir=${nodeDir}`);
-else console.warn(`build-native: no headers under ${join(dirname(process.execPath), "..", "include", "node")}; node-gyp will fetch them`);
-
-const result = spawnSync(process.execPath, args, { cwd: nativeDir, stdio: "inherit" });
-if (result.status !== 0) fail(`node-gyp failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`);
-try {
-  const addon = createRequire(import.meta.url)(addonPath);
-  if (typeof addon.getPeerCredentials !== "function") throw new Error("getPeerCredentials missing");
-} catch (err) {
-  fail(`built addon does not load: ${err.message}`);
+function runNodeGyp(cwd, extra) {
+  const nodeGyp = findNodeGyp();
+  if (!nodeGyp) return "node-gyp not found (npm_config_node_gyp unset and no npm next to node)";
+  const nodeDir = findNodeDir();
+  const args = [nodeGyp, "rebuild", "--loglevel=warn", ...extra];
+  if (nodeDir) args.push(`--nodedir=${nodeDir}`);
+  else console.warn(`build-native: no headers under ${join(dirname(process.execPath), "..", "include", "node")}; node-gyp will fetch them`);
+  const result = spawnSync(process.execPath, args, { cwd, stdio: "inherit" });
+  return result.status === 0 ? undefined : `node-gyp failed in ${relative(root, cwd)} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`;
 }
-console.log(`build-native: ${relative(root, addonPath)} built in ${Date.now() - started} ms`);
+
+const require = createRequire(import.meta.url);
+
+function buildPeercred() {
+  const started = Date.now();
+  const failure = runNodeGyp(nativeDir, []);
+  if (failure) fail(failure);
+  try {
+    const addon = require(addonPath);
+    if (typeof addon.getPeerCredentials !== "function") throw new Error("getPeerCredentials missing");
+  } catch (err) {
+    fail(`built addon does not load: ${err.message}`);
+  }
+  console.log(`build-native: ${relative(root, addonPath)} built in ${Date.now() - started} ms`);
+}
+
+// Opens an in-memory database: proves the driver loads in this Node.
+function sqliteLoads() {
+  try {
+    const Database = require("better-sqlite3");
+    new Database(":memory:").close();
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+function buildSqlite() {
+  let packageDir;
+  try {
+    packageDir = dirname(require.resolve("better-sqlite3/package.json"));
+  } catch {
+    return; // not installed (npm install --omit of a partial tree): nothing to build
+  }
+  if (sqliteLoads() === undefined) return;
+  const started = Date.now();
+  const failure = runNodeGyp(packageDir, ["--release"]);
+  const err = failure ?? sqliteLoads()?.message;
+  if (err) {
+    console.error(`build-native: better-sqlite3: ${err}`);
+    process.exit(1);
+  }
+  console.log(`build-native: better-sqlite3 built in ${Date.now() - started} ms`);
+}
+
+buildPeercred();
+buildSqlite();
