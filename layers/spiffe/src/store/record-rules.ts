@@ -7,6 +7,17 @@ export const BOT_INSTANCE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** How many audit events `listAudit` returns when the filter sets no limit. */
 export const DEFAULT_AUDIT_LIMIT = 100;
 
+/** How long both stores keep audit events when their options name no retention. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The audit retention of `days` (default `DEFAULT_AUDIT_RETENTION_DAYS`) in ms; `TypeError` unless a positive integer. */
+export function auditRetentionMsOf(days: number = DEFAULT_AUDIT_RETENTION_DAYS): number {
+  if (!Number.isSafeInteger(days) || days < 1) throw new TypeError("store: auditRetentionDays must be a positive integer");
+  return days * DAY_MS;
+}
+
 /** Latest audit time a store accepts (exclusive): keeps sort keys of fixed width. */
 export const AUDIT_TIME_LIMIT = 10 ** 15;
 

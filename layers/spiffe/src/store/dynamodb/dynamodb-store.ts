@@ -13,6 +13,7 @@ import {
   BOT_INSTANCE_RETENTION_MS,
   assertAuditEvent,
   assertJournalVersion,
+  auditRetentionMsOf,
   boundToLiveBots,
   copyRecord,
   generationRefusal,
@@ -72,8 +73,6 @@ export interface DynamoDbStoreOptions {
   clock?: Clock;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 const LIVE_INSTANCE = "attribute_exists(pk) AND expiresAt > :cutoff";
 
 function lockUpdate(lock: Lock | undefined): Pick<UpdateCommandInput, "UpdateExpression" | "ExpressionAttributeValues"> {
@@ -94,10 +93,9 @@ export class DynamoDbStore implements Store {
     if (typeof options.tableName !== "string" || options.tableName === "") {
       throw new TypeError("store: tableName is required");
     }
-    const days = options.auditRetentionDays ?? 365;
-    if (!Number.isSafeInteger(days) || days < 1) throw new TypeError("store: auditRetentionDays must be a positive integer");
+    const auditRetentionMs = auditRetentionMsOf(options.auditRetentionDays);
     this.#table = new TableClient(options.client, options.tableName);
-    this.#auditRetentionMs = days * DAY_MS;
+    this.#auditRetentionMs = auditRetentionMs;
     this.#clock = options.clock ?? systemClock;
     this.revocations = new DynamoDbRevocations(this.#table);
   }
