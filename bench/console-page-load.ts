@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { startDevServer } from "../cli/dev/run-dev.js";
 import { findChromium } from "../test/support/chromium.js";
-import { countIssuance, createBot, EMBEDDED_STORE_FILES, type AuditEvent, type AuditEventType } from "../layers/spiffe/src/index.js";
+import { countIssuance, createBot, LEGACY_EMBEDDED_STORE_FILES, type AuditEvent, type AuditEventType } from "../layers/spiffe/src/index.js";
 
 const { values } = parseArgs({ options: { bots: { type: "string" }, events: { type: "string" }, rounds: { type: "string" } } });
 const BOTS = Number(values.bots ?? 1000);
@@ -48,7 +48,7 @@ const root = await mkdtemp(join(tmpdir(), "tessera-console-bench-"));
 try {
   const dataDir = join(root, "issuer");
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(join(dataDir, EMBEDDED_STORE_FILES.audit), auditLines(Date.now()), { mode: 0o600 });
+  await writeFile(join(dataDir, LEGACY_EMBEDDED_STORE_FILES.audit), auditLines(Date.now()), { mode: 0o600 });
   const dev = await startDevServer({ dataDir, host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR" } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
   try {

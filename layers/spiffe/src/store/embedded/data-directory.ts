@@ -1,16 +1,16 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { StoreError, TesseraError } from "../../errors.js";
-import { AuditLog } from "./audit-log.js";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
-import { RevocationFile } from "./revocation-file.js";
-import { readSnapshot, removeTempSnapshots, writeSnapshot } from "./snapshot-file.js";
-import { parseSnapshot, type Snapshot } from "./snapshot.js";
+import { GroupCommit } from "./group-commit.js";
+import { importLegacyFiles } from "./legacy-import.js";
+import { applySchema } from "./schema.js";
+import { openSqliteFile, type SqliteDatabase } from "./sqlite-driver.js";
+import { createStoreTables, type StoreTables } from "./store-tables.js";
 
-/** File names inside the data directory. */
+/** File names inside the data directory (SQLite adds `-wal` and `-shm` files beside the database). */
 export const EMBEDDED_STORE_FILES = Object.freeze({
-  state: "state.json",
-  audit: "audit.jsonl",
+  database: "tessera.db",
   lock: "store.lock",
 });
 
@@ -18,16 +18,16 @@ export const EMBEDDED_STORE_FILES = Object.freeze({
 export interface OpenedDataDirectory {
   directory: string;
   lock: DirectoryLock;
-  snapshot: Snapshot;
-  audit: AuditLog;
-  revocations: RevocationFile;
+  db: SqliteDatabase;
+  commit: GroupCommit;
+  tables: StoreTables;
 }
 
 /**
- * Create `directory` (mode 0700) when missing, lock it against other processes, clear leftover temp
- * snapshots, and read the snapshot (saved back when reading upgraded it), the audit log and the
- * revocations. `StoreError` when another live process holds it or it cannot be read; the lock is
- * released on any failure.
+ * Create `directory` (mode 0700) when missing, lock it against other processes, open its database
+ * (creating the tables) and import the files of a data directory written before SQLite.
+ * `StoreError` when another live process holds it or it cannot be read; everything opened is
+ * closed again on any failure.
  */
 export async function openDataDirectory(path: string): Promise<OpenedDataDirectory> {
   const directory = resolve(path);
@@ -38,13 +38,16 @@ export async function openDataDirectory(path: string): Promise<OpenedDataDirecto
     throw new StoreError(`store: cannot create data directory ${directory}`, { cause: err });
   }
   const lock = await acquireDirectoryLock(join(directory, EMBEDDED_STORE_FILES.lock));
+  let db: SqliteDatabase | undefined;
   try {
-    await removeTempSnapshots(directory, EMBEDDED_STORE_FILES.state);
-    const { snapshot, changed } = parseSnapshot(await readSnapshot(directory, EMBEDDED_STORE_FILES.state), EMBEDDED_STORE_FILES.state);
-    if (changed) await writeSnapshot(directory, EMBEDDED_STORE_FILES.state, snapshot);
-    const audit = await AuditLog.open(join(directory, EMBEDDED_STORE_FILES.audit));
-    return { directory, lock, snapshot, audit, revocations: await RevocationFile.open(directory) };
+    db = openSqliteFile(join(directory, EMBEDDED_STORE_FILES.database));
+    applySchema(db);
+    const commit = new GroupCommit(db);
+    const tables = createStoreTables(db, (work) => commit.run(work));
+    await importLegacyFiles(directory, db, tables);
+    return { directory, lock, db, commit, tables };
   } catch (err) {
+    db?.close();
     await lock.release().catch(() => undefined);
     if (err instanceof TesseraError) throw err;
     throw new StoreError(`store: cannot open data directory ${directory}`, { cause: err });

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FixedClock } from "../../clock.js";
-import { legacyBotId } from "../record-rules.js";
 import { runStoreConformance } from "../test/conformance.js";
 import type { AuditEvent, BotInstance, CaJournal } from "../types.js";
 import { EMBEDDED_STORE_FILES, EmbeddedStore } from "./index.js";
+import { openSqliteFile, type SqliteDatabase } from "./sqlite-driver.js";
 
 let root = "";
 let counter = 0;
@@ -20,11 +22,15 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** A copy of `record` without `key`: how records looked before bots had ids. */
-function withoutKey<T extends object, K extends keyof T>(record: T, key: K): Omit<T, K> {
-  const copy = { ...record };
-  delete copy[key];
-  return copy;
+/** Rows per table, read through a second, read-only connection to the store's database. */
+function countRows(directory: string, tables = ["join_tokens", "replay", "bot_instances"]): Record<string, number> {
+  const Database = createRequire(import.meta.url)("better-sqlite3") as new (path: string, options: { readonly: boolean }) => SqliteDatabase;
+  const db = new Database(join(directory, EMBEDDED_STORE_FILES.database), { readonly: true });
+  try {
+    return Object.fromEntries(tables.map((table) => [table, (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
 }
 
 function freshDirectory(): string {
@@ -94,35 +100,6 @@ describe("EmbeddedStore on disk", () => {
     }
   });
 
-  it("binds records written before bot ids on open, for good, and drops those older than their bot", async () => {
-    const directory = freshDirectory();
-    await mkdir(directory, { recursive: true });
-    const legacyBot = withoutKey(bot, "id");
-    const legacyInstance = withoutKey(instance, "botId");
-    const legacyToken = { tokenHash: "t-new", botName: "builder", usesRemaining: 2, expiresAt: T + 60_000, createdAt: T + 5 };
-    // Made for an earlier bot named builder (before this one was created): it must not come back.
-    const earlierToken = { ...legacyToken, tokenHash: "t-old", createdAt: T - 5 };
-    const earlierInstance = { ...legacyInstance, id: "instance-0", createdAt: T - 5 };
-    const state = { format: 1, bots: [legacyBot], joinTokens: [legacyToken, earlierToken], botInstances: [legacyInstance, earlierInstance], replay: [], journals: [] };
-    await writeFile(join(directory, EMBEDDED_STORE_FILES.state), JSON.stringify(state));
-    const clock = new FixedClock(T);
-    const expected = { ...bot, id: legacyBotId(T) };
-    for (let open = 0; open < 2; open++) {
-      const store = await EmbeddedStore.open({ directory, clock });
-      try {
-        assert.deepEqual(await store.listBots(), [expected]);
-        assert.deepEqual(await store.listJoinTokens(), [{ ...legacyToken, botId: expected.id }]);
-        assert.deepEqual(await store.listBotInstances(), [{ ...legacyInstance, botId: expected.id }]);
-        assert.equal(await store.getJoinToken("t-old"), undefined);
-        assert.equal(await store.getBotInstance("instance-0"), undefined);
-      } finally {
-        await store.close();
-      }
-    }
-    const saved = JSON.parse(await readFile(join(directory, EMBEDDED_STORE_FILES.state), "utf8")) as { bots: { id?: string }[] };
-    assert.equal(saved.bots[0]?.id, expected.id);
-  });
-
   it("keeps every one of many racing writes across a reopen", async () => {
     const directory = freshDirectory();
     const first = await EmbeddedStore.open({ directory });
@@ -148,72 +125,11 @@ describe("EmbeddedStore on disk", () => {
       await store.createBot(bot);
       await store.appendAudit(event);
       assert.equal((await stat(directory)).mode & 0o777, 0o700);
-      for (const name of Object.values(EMBEDDED_STORE_FILES)) {
-        assert.equal((await stat(join(directory, name))).mode & 0o777, 0o600, name);
-      }
+      const names = [...Object.values(EMBEDDED_STORE_FILES), `${EMBEDDED_STORE_FILES.database}-wal`, `${EMBEDDED_STORE_FILES.database}-shm`];
+      for (const name of names) assert.equal((await stat(join(directory, name))).mode & 0o777, 0o600, name);
     } finally {
       await store.close();
     }
-  });
-
-  it("drops a torn last audit line and appends after it", async () => {
-    const directory = freshDirectory();
-    const auditPath = join(directory, EMBEDDED_STORE_FILES.audit);
-    const first = await EmbeddedStore.open({ directory });
-    const older = { ...event, id: "e0", time: T - 2000 };
-    await first.appendAudit(older);
-    await first.appendAudit(event);
-    await first.close();
-    const intact = await readFile(auditPath);
-    await appendFile(auditPath, '{"id":"torn","type":"jo');
-
-    const second = await EmbeddedStore.open({ directory });
-    assert.deepEqual(await second.listAudit(), [event, older]);
-    assert.deepEqual(await readFile(auditPath), intact);
-    const later = { ...event, id: "e2", time: T };
-    await second.appendAudit(later);
-    await second.close();
-
-    const third = await EmbeddedStore.open({ directory });
-    try {
-      assert.deepEqual(await third.listAudit(), [later, event, older]);
-    } finally {
-      await third.close();
-    }
-  });
-
-  it("refuses an audit log with a corrupt line before the last", async () => {
-    const directory = freshDirectory();
-    await mkdir(directory, { recursive: true });
-    await writeFile(join(directory, EMBEDDED_STORE_FILES.audit), `not json\n${JSON.stringify(event)}\n`);
-    await rejectsWithCode(EmbeddedStore.open({ directory }), "ERR_STORE");
-  });
-
-  it("survives a temp snapshot left by a crash mid-write, and removes it", async () => {
-    const directory = freshDirectory();
-    const first = await EmbeddedStore.open({ directory });
-    await first.createBot(bot);
-    await first.close();
-    const leftover = `${EMBEDDED_STORE_FILES.state}.4242.7.tmp`;
-    await writeFile(join(directory, leftover), '{"format":1,"bots":[{"name":"half');
-
-    const second = await EmbeddedStore.open({ directory });
-    try {
-      assert.deepEqual(await second.listBots(), [bot]);
-      assert.ok(!(await readdir(directory)).includes(leftover));
-    } finally {
-      await second.close();
-    }
-  });
-
-  it("refuses a corrupt snapshot instead of starting empty", async () => {
-    const directory = freshDirectory();
-    await mkdir(directory, { recursive: true });
-    await writeFile(join(directory, EMBEDDED_STORE_FILES.state), '{"format":1,"bots":[');
-    await rejectsWithCode(EmbeddedStore.open({ directory }), "ERR_STORE");
-    await writeFile(join(directory, EMBEDDED_STORE_FILES.state), '{"format":2}');
-    await rejectsWithCode(EmbeddedStore.open({ directory }), "ERR_STORE");
-    assert.ok(!(await readdir(directory)).includes(EMBEDDED_STORE_FILES.lock), "lock released after a failed open");
   });
 
   it("refuses a second open of a directory in use, and allows it after close", async () => {
@@ -252,7 +168,7 @@ describe("EmbeddedStore on disk", () => {
     await rejectsWithCode(EmbeddedStore.open({ directory }), "ERR_STORE");
   });
 
-  it("prunes expired tokens, replay records and stale instances from the snapshot", async () => {
+  it("prunes expired tokens, replay records and stale instances from the database", async () => {
     const directory = freshDirectory();
     const clock = new FixedClock(T);
     const store = await EmbeddedStore.open({ directory, clock });
@@ -260,28 +176,65 @@ describe("EmbeddedStore on disk", () => {
       await store.createJoinToken({ tokenHash: "short-lived", botId: "bot-b", botName: "b", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
       await store.claimOnce("challenge", "nonce-1", T + 1000, T);
       await store.createBotInstance(instance);
-      const statePath = join(directory, EMBEDDED_STORE_FILES.state);
-      const before = await readFile(statePath, "utf8");
-      for (const text of ["short-lived", "nonce-1", instance.id]) assert.ok(before.includes(text), text);
+      assert.deepEqual(countRows(directory), { join_tokens: 1, replay: 1, bot_instances: 1 });
       clock.set(T + 8 * 24 * 3_600_000);
       await store.createBot(bot);
-      const afterPrune = await readFile(statePath, "utf8");
-      for (const text of ["short-lived", "nonce-1", instance.id]) assert.ok(!afterPrune.includes(text), text);
+      assert.deepEqual(countRows(directory), { join_tokens: 0, replay: 0, bot_instances: 0 });
     } finally {
       await store.close();
     }
   });
 
-  it("fails closed when the snapshot cannot be saved", async () => {
+  it("keeps audit events for the retention only: older ones are not listed and are deleted", async () => {
     const directory = freshDirectory();
+    const clock = new FixedClock(T);
+    const day = 24 * 3_600_000;
+    const store = await EmbeddedStore.open({ directory, clock: new FixedClock(T - 3 * day), auditRetentionDays: 2 });
+    await store.appendAudit({ ...event, id: "old", time: T - 3 * day });
+    await store.close();
+    const reopened = await EmbeddedStore.open({ directory, clock, auditRetentionDays: 2 });
+    try {
+      const recent = { ...event, id: "recent", time: T - day };
+      clock.set(T - day);
+      await reopened.appendAudit(recent);
+      clock.set(T);
+      assert.deepEqual(await reopened.listAudit({ since: 0 }), [recent]);
+      assert.equal(countRows(directory, ["audit"]).audit, 2, "not deleted yet: the last pruning pass was a day ago, before the event aged out");
+      const later = { ...event, id: "later", time: T };
+      await reopened.appendAudit(later);
+      assert.deepEqual(await reopened.listAudit(), [later, recent]);
+      assert.equal(countRows(directory, ["audit"]).audit, 2, "the old event is deleted");
+    } finally {
+      await reopened.close();
+    }
+    await assert.rejects(EmbeddedStore.open({ directory, auditRetentionDays: 0 }), TypeError);
+  });
+
+  it("opens its database in WAL mode with synchronous=FULL, so a commit returns once it is on disk", () => {
+    const directory = join(root, `pragma-${++counter}`);
+    mkdirSync(directory, { recursive: true });
+    const db = openSqliteFile(join(directory, "probe.db"));
+    try {
+      assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+      assert.equal(db.pragma("synchronous", { simple: true }), 2, "FULL: NORMAL may lose the last commits on a power cut");
+    } finally {
+      db.close();
+    }
+  });
+
+  it("answers a write only once it is on disk: a process killed right after the answer loses nothing", async () => {
+    const directory = freshDirectory();
+    const script = [
+      `import { EmbeddedStore } from ${JSON.stringify(new URL("./index.ts", import.meta.url).href)};`,
+      `const store = await EmbeddedStore.open({ directory: ${JSON.stringify(directory)} });`,
+      "await Promise.all(Array.from({ length: 50 }, (_, i) => store.claimOnce('challenge', `c${i}`, 4e12, 1)));",
+      "process.kill(process.pid, 'SIGKILL');",
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.equal(child.signal, "SIGKILL", child.stderr);
     const store = await EmbeddedStore.open({ directory });
     try {
-      await store.createBot(bot);
-      const statePath = join(directory, EMBEDDED_STORE_FILES.state);
-      await rm(statePath);
-      await mkdir(join(statePath, "blocker"), { recursive: true });
-      await rejectsWithCode(store.createBot({ ...bot, name: "second" }), "ERR_STORE");
-      await rejectsWithCode(store.getBot("builder"), "ERR_STORE");
+      for (let i = 0; i < 50; i++) assert.equal(await store.isClaimed("challenge", `c${i}`, 2), true, `c${i}`);
     } finally {
       await store.close();
     }

@@ -14,13 +14,13 @@ import {
   assertJournalVersion,
   auditLimitOf,
   boundToLiveBots,
-  copyRecord,
   generationRefusal,
   retiredAfterRenewal,
   isBotInstanceLive,
   isBoundToBot,
   isJoinTokenLive,
   withLock,
+  auditRetentionMsOf,
 } from "../record-rules.js";
 import {
   type AuditEvent,
@@ -32,57 +32,56 @@ import {
   type JournalKind,
   type Lock,
   type ReplayClaim,
+  type RevocationStore,
   type Store,
 } from "../types.js";
-import type { AuditLog } from "./audit-log.js";
-import { EMBEDDED_STORE_FILES, openDataDirectory } from "./data-directory.js";
+
+import { AUDIT_PRUNE_BATCH } from "./audit-table.js";
+import type { GroupCommit } from "./group-commit.js";
+import { openDataDirectory } from "./data-directory.js";
 import type { DirectoryLock } from "./directory-lock.js";
-import { ReplayRecords } from "./replay-records.js";
-import type { RevocationFile } from "./revocation-file.js";
-import { writeSnapshot } from "./snapshot-file.js";
-import type { Snapshot } from "./snapshot.js";
+import type { SqliteDatabase } from "./sqlite-driver.js";
+import { pruneExpired, type StoreTables } from "./store-tables.js";
 
 /** Options of `EmbeddedStore.open`. */
 export interface EmbeddedStoreOptions {
   /** The data directory; created (mode 0700) when missing. */
   directory: string;
   clock?: Clock;
+  /** How long audit events are kept: older ones are no longer listed and are deleted. Default 365. */
+  auditRetentionDays?: number;
 }
 
-function byName(a: Bot, b: Bot): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
+/** How often, at most, an audit append also deletes events past the retention (a bounded batch each time). */
+const AUDIT_PRUNE_INTERVAL_MS = 60_000;
 
 /**
- * The single-machine store: state in a data directory, safe across restarts and crashes.
- * Bots, tokens, instances, replay records and journals live in one JSON snapshot rewritten
- * atomically after every change; audit events are appended to a JSON-lines file. Every call runs
- * in one in-process queue, so each check-and-set is atomic; a lock file keeps other processes out.
+ * The single-machine store: state in one SQLite database in a data directory (WAL,
+ * `synchronous=FULL`), safe across restarts and crashes. Calls run in order; those made in one
+ * turn of the event loop share one transaction and one fsync (`GroupCommit`), and each is answered
+ * only once that transaction is on disk. A lock file keeps other processes out.
  */
 export class EmbeddedStore implements Store {
-  readonly #directory: string;
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
-  readonly #audit: AuditLog;
-  readonly #bots = new Map<string, Bot>();
-  readonly #tokens = new Map<string, JoinToken>();
-  readonly #instances = new Map<string, BotInstance>();
-  readonly #replay: ReplayRecords;
-  readonly #journals = new Map<JournalKind, CaJournal>();
-  #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
-  #failure: StoreError | undefined;
+  readonly #db: SqliteDatabase;
+  readonly #commit: GroupCommit;
+  readonly #tables: StoreTables;
+  readonly #auditRetentionMs: number;
+  #lastAuditPrune = Number.NEGATIVE_INFINITY;
+  #closing: Promise<void> | undefined;
 
-  private constructor(directory: string, clock: Clock, lock: DirectoryLock, audit: AuditLog, snapshot: Snapshot, readonly revocations: RevocationFile) {
-    this.#directory = directory;
+  /** Revoked SVIDs and CRLs, in the same database and transactions. */
+  readonly revocations: RevocationStore;
+
+  private constructor(clock: Clock, lock: DirectoryLock, db: SqliteDatabase, commit: GroupCommit, tables: StoreTables, auditRetentionMs: number) {
     this.#clock = clock;
     this.#lock = lock;
-    this.#audit = audit;
-    for (const bot of snapshot.bots) this.#bots.set(bot.name, bot);
-    for (const token of snapshot.joinTokens) this.#tokens.set(token.tokenHash, token);
-    for (const instance of snapshot.botInstances) this.#instances.set(instance.id, instance);
-    this.#replay = new ReplayRecords(snapshot.replay);
-    for (const journal of snapshot.journals) this.#journals.set(journal.kind, journal);
+    this.#db = db;
+    this.#commit = commit;
+    this.#tables = tables;
+    this.#auditRetentionMs = auditRetentionMs;
+    this.revocations = tables.revocations;
   }
 
   /** Open (creating if needed) the store in `directory`; `StoreError` if another live process holds it. */
@@ -90,148 +89,102 @@ export class EmbeddedStore implements Store {
     if (typeof options.directory !== "string" || options.directory === "") {
       throw new TypeError("store: directory is required");
     }
-    const { directory, lock, audit, snapshot, revocations } = await openDataDirectory(options.directory);
-    return new EmbeddedStore(directory, options.clock ?? systemClock, lock, audit, snapshot, revocations);
+    const retentionMs = auditRetentionMsOf(options.auditRetentionDays);
+    const { lock, db, commit, tables } = await openDataDirectory(options.directory);
+    return new EmbeddedStore(options.clock ?? systemClock, lock, db, commit, tables, retentionMs);
   }
 
-  #run<T>(task: () => T | Promise<T>): Promise<T> {
-    const result = this.#queue.then(() => {
-      if (this.#closed) throw new StoreError("store: closed");
-      if (this.#failure !== undefined) throw this.#failure;
-      return task();
-    });
-    this.#queue = result.catch(() => undefined);
-    return result;
+  /** Run `work` with the clock's time in the next group commit; refused once the store is closing. */
+  #call<T>(work: (clockNow: number) => T): Promise<T> {
+    if (this.#closing !== undefined) return Promise.reject(new StoreError("store: closed"));
+    return this.#commit.run(() => work(this.#clock.now().getTime()));
   }
 
-  /** Run `change` (which throws before it changes anything, or not at all), then save the snapshot. */
+  /** Run `change` (which throws before it changes anything, or not at all) after forgetting what expired. */
   #mutate<T>(change: (clockNow: number) => T): Promise<T> {
-    return this.#run(async () => {
-      const clockNow = this.#clock.now().getTime();
-      this.#prune(clockNow);
-      const result = change(clockNow);
-      await this.#durably(() => writeSnapshot(this.#directory, EMBEDDED_STORE_FILES.state, this.#snapshot()));
-      return result;
+    return this.#call((clockNow) => {
+      pruneExpired(this.#tables, clockNow);
+      return change(clockNow);
     });
-  }
-
-  async #durably(write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (err) {
-      // Memory is now ahead of disk: refuse everything until the store is reopened from disk.
-      this.#failure = new StoreError("store: could not save to the data directory; reopen the store", { cause: err });
-      throw this.#failure;
-    }
-  }
-
-  #prune(now: number): void {
-    for (const [hash, token] of this.#tokens) if (!isJoinTokenLive(token, now)) this.#tokens.delete(hash);
-    for (const [id, instance] of this.#instances) if (!isBotInstanceLive(instance, now)) this.#instances.delete(id);
-    this.#replay.prune(now);
-  }
-
-  #snapshot(): Snapshot {
-    return {
-      format: 1,
-      bots: [...this.#bots.values()],
-      joinTokens: [...this.#tokens.values()],
-      botInstances: [...this.#instances.values()],
-      replay: this.#replay.values(),
-      journals: [...this.#journals.values()],
-    };
-  }
-
-  #now(): number {
-    return this.#clock.now().getTime();
   }
 
   #liveToken(tokenHash: string, now: number): JoinToken | undefined {
-    const token = this.#tokens.get(tokenHash);
+    const token = this.#tables.tokens.get(tokenHash);
     return token !== undefined && isJoinTokenLive(token, now) ? token : undefined;
   }
 
   #liveInstance(id: string, now: number): BotInstance | undefined {
-    const instance = this.#instances.get(id);
+    const instance = this.#tables.instances.get(id);
     return instance !== undefined && isBotInstanceLive(instance, now) ? instance : undefined;
   }
 
   /** Create a bot; `BotExistsError` if the name is taken. */
   createBot(bot: Bot): Promise<void> {
     return this.#mutate(() => {
-      if (this.#bots.has(bot.name)) throw new BotExistsError(`store: bot ${bot.name} exists`);
-      this.#bots.set(bot.name, copyRecord(bot));
+      if (this.#tables.bots.get(bot.name) !== undefined) throw new BotExistsError(`store: bot ${bot.name} exists`);
+      this.#tables.bots.put(bot.name, bot);
     });
   }
 
   /** The bot named `name`, if any. */
   getBot(name: string): Promise<Bot | undefined> {
-    return this.#run(() => {
-      const bot = this.#bots.get(name);
-      return bot === undefined ? undefined : copyRecord(bot);
-    });
+    return this.#call(() => this.#tables.bots.get(name));
   }
 
   /** Every bot, by name. */
   listBots(): Promise<Bot[]> {
-    return this.#run(() => [...this.#bots.values()].sort(byName).map((bot) => copyRecord(bot)));
+    return this.#call(() => this.#tables.bots.list());
   }
 
   /** Delete a bot with its join tokens and bot instances, in one change; `BotNotFoundError` if there is none. */
   deleteBot(name: string): Promise<Bot> {
     return this.#mutate(() => {
-      const bot = this.#bots.get(name);
+      const bot = this.#tables.bots.get(name);
       if (bot === undefined) throw new BotNotFoundError(`store: no bot ${name}`);
-      this.#bots.delete(name);
-      for (const [hash, token] of this.#tokens) if (token.botId === bot.id) this.#tokens.delete(hash);
-      for (const [id, instance] of this.#instances) if (instance.botId === bot.id) this.#instances.delete(id);
-      return copyRecord(bot);
+      this.#tables.bots.delete(name);
+      this.#tables.tokens.deleteOfBot(bot.id);
+      this.#tables.instances.deleteOfBot(bot.id);
+      return bot;
     });
   }
 
   /** Set or clear the bot's lock; `BotNotFoundError` if there is none. */
   setBotLock(name: string, lock: Lock | undefined): Promise<Bot> {
     return this.#mutate(() => {
-      const bot = this.#bots.get(name);
+      const bot = this.#tables.bots.get(name);
       if (bot === undefined) throw new BotNotFoundError(`store: no bot ${name}`);
       const updated = withLock(bot, lock);
-      this.#bots.set(name, updated);
-      return copyRecord(updated);
+      this.#tables.bots.put(name, updated);
+      return updated;
     });
   }
 
   /** Store a join token; `StoreConflictError` if a live token has the same hash. */
   createJoinToken(token: JoinToken): Promise<void> {
     return this.#mutate(() => {
-      if (this.#tokens.has(token.tokenHash)) throw new StoreConflictError("store: a join token with this hash exists");
-      this.#tokens.set(token.tokenHash, copyRecord(token));
+      if (this.#tables.tokens.get(token.tokenHash) !== undefined) throw new StoreConflictError("store: a join token with this hash exists");
+      this.#tables.tokens.put(token.tokenHash, token);
     });
   }
 
   /** The live token with this hash, if any. */
   getJoinToken(tokenHash: string): Promise<JoinToken | undefined> {
-    return this.#run(() => {
-      const token = this.#liveToken(tokenHash, this.#now());
-      return token === undefined ? undefined : copyRecord(token);
-    });
+    return this.#call((clockNow) => this.#liveToken(tokenHash, clockNow));
   }
 
   /** Live tokens bound to a live bot, of one bot or all. */
   listJoinTokens(botName?: string): Promise<JoinToken[]> {
-    return this.#run(() => {
-      const now = this.#now();
-      const live = [...this.#tokens.values()].filter(
-        (token) => isJoinTokenLive(token, now) && (botName === undefined || token.botName === botName),
-      );
-      return boundToLiveBots(live, [...this.#bots.values()]).map((token) => copyRecord(token));
+    return this.#call((clockNow) => {
+      const live = this.#tables.tokens.list(botName).filter((token) => isJoinTokenLive(token, clockNow));
+      return boundToLiveBots(live, this.#tables.bots.list());
     });
   }
 
   /** Spend one use of the token and create the instance, both or neither (see `JoinTokenStore`). */
   redeemJoinToken(tokenHash: string, now: number, instance: BotInstance): Promise<JoinToken> {
     return this.#mutate((clockNow) => {
-      const token = this.#tokens.get(tokenHash);
-      const bot = token === undefined ? undefined : this.#bots.get(token.botName);
+      const token = this.#tables.tokens.get(tokenHash);
+      const bot = token === undefined ? undefined : this.#tables.bots.get(token.botName);
       if (
         token === undefined ||
         !isJoinTokenLive(token, now) ||
@@ -246,10 +199,10 @@ export class EmbeddedStore implements Store {
         throw new StoreConflictError(`store: bot instance ${instance.id} exists`);
       }
       const spent: JoinToken = { ...token, usesRemaining: token.usesRemaining - 1 };
-      if (spent.usesRemaining === 0) this.#tokens.delete(tokenHash);
-      else this.#tokens.set(tokenHash, spent);
-      this.#instances.set(instance.id, copyRecord(instance));
-      return copyRecord(spent);
+      if (spent.usesRemaining === 0) this.#tables.tokens.delete(tokenHash);
+      else this.#tables.tokens.put(tokenHash, spent);
+      this.#tables.instances.put(instance.id, instance);
+      return spent;
     });
   }
 
@@ -258,14 +211,14 @@ export class EmbeddedStore implements Store {
     return this.#mutate((clockNow) => {
       const token = this.#liveToken(tokenHash, clockNow);
       if (token === undefined) throw new JoinTokenInvalidError("store: join token invalid");
-      this.#tokens.set(tokenHash, withLock(token, lock));
+      this.#tables.tokens.put(tokenHash, withLock(token, lock));
     });
   }
 
   /** Delete a token; deleting one that is not there is not an error. */
   deleteJoinToken(tokenHash: string): Promise<void> {
     return this.#mutate(() => {
-      this.#tokens.delete(tokenHash);
+      this.#tables.tokens.delete(tokenHash);
     });
   }
 
@@ -275,28 +228,22 @@ export class EmbeddedStore implements Store {
       if (this.#liveInstance(instance.id, clockNow) !== undefined) {
         throw new StoreConflictError(`store: bot instance ${instance.id} exists`);
       }
-      for (const claim of claims) this.#replay.assertUnclaimed(claim.namespace, claim.key, claim.now);
-      for (const { namespace, key, expiresAt } of claims) this.#replay.record(namespace, key, expiresAt);
-      this.#instances.set(instance.id, copyRecord(instance));
+      for (const claim of claims) this.#tables.replay.assertUnclaimed(claim.namespace, claim.key, claim.now);
+      for (const { namespace, key, expiresAt } of claims) this.#tables.replay.record(namespace, key, expiresAt);
+      this.#tables.instances.put(instance.id, instance);
     });
   }
 
   /** The live instance with this id, if any. */
   getBotInstance(id: string): Promise<BotInstance | undefined> {
-    return this.#run(() => {
-      const instance = this.#liveInstance(id, this.#now());
-      return instance === undefined ? undefined : copyRecord(instance);
-    });
+    return this.#call((clockNow) => this.#liveInstance(id, clockNow));
   }
 
   /** Live instances bound to a live bot, of one bot or all. */
   listBotInstances(botName?: string): Promise<BotInstance[]> {
-    return this.#run(() => {
-      const now = this.#now();
-      const live = [...this.#instances.values()].filter(
-        (instance) => isBotInstanceLive(instance, now) && (botName === undefined || instance.botName === botName),
-      );
-      return boundToLiveBots(live, [...this.#bots.values()]).map((instance) => copyRecord(instance));
+    return this.#call((clockNow) => {
+      const live = this.#tables.instances.list(botName).filter((instance) => isBotInstanceLive(instance, clockNow));
+      return boundToLiveBots(live, this.#tables.bots.list());
     });
   }
 
@@ -319,8 +266,8 @@ export class EmbeddedStore implements Store {
         credentialHash: update.credentialHash,
         retiredCredentialHashes: retiredAfterRenewal(current),
       };
-      this.#instances.set(id, advanced);
-      return copyRecord(advanced);
+      this.#tables.instances.put(id, advanced);
+      return advanced;
     });
   }
 
@@ -330,68 +277,69 @@ export class EmbeddedStore implements Store {
       const instance = this.#liveInstance(id, clockNow);
       if (instance === undefined) throw new BotInstanceNotFoundError(`store: no bot instance ${id}`);
       const updated = withLock(instance, lock);
-      this.#instances.set(id, updated);
-      return copyRecord(updated);
+      this.#tables.instances.put(id, updated);
+      return updated;
     });
   }
 
   /** Record `key` in `namespace` until `expiresAt`; `ReplayError` while an earlier record is unexpired. */
   claimOnce(namespace: string, key: string, expiresAt: number, now: number): Promise<void> {
     return this.#mutate(() => {
-      this.#replay.assertUnclaimed(namespace, key, now);
-      this.#replay.record(namespace, key, expiresAt);
+      this.#tables.replay.assertUnclaimed(namespace, key, now);
+      this.#tables.replay.record(namespace, key, expiresAt);
     });
   }
 
   /** True when `key` is recorded in `namespace` and unexpired at `now`. */
   isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
-    return this.#run(() => this.#replay.isClaimed(namespace, key, now));
+    return this.#call(() => this.#tables.replay.isClaimed(namespace, key, now));
   }
 
   /** The rotation journal of one key kind, if any. */
   getJournal(kind: JournalKind): Promise<CaJournal | undefined> {
-    return this.#run(() => {
-      const journal = this.#journals.get(kind);
-      return journal === undefined ? undefined : copyRecord(journal);
-    });
+    return this.#call(() => this.#tables.journals.get(kind));
   }
 
   /** Replace the journal if its stored version is `expectedVersion`; `JournalConflictError` otherwise. */
   async putJournal(journal: CaJournal, expectedVersion: number): Promise<void> {
     assertJournalVersion(journal, expectedVersion);
     return this.#mutate(() => {
-      const stored = this.#journals.get(journal.kind)?.version ?? 0;
+      const stored = this.#tables.journals.get(journal.kind)?.version ?? 0;
       if (stored !== expectedVersion) {
         throw new JournalConflictError(`store: ${journal.kind} journal is not at version ${expectedVersion}`);
       }
-      this.#journals.set(journal.kind, copyRecord(journal));
+      this.#tables.journals.put(journal.kind, journal);
     });
   }
 
-  /** Append an audit event (fsynced); `StoreConflictError` if its id is stored already. */
+  /** Append an audit event (durable when this resolves); `StoreConflictError` if its id is stored already. */
   async appendAudit(event: AuditEvent): Promise<void> {
     assertAuditEvent(event);
-    return this.#run(async () => {
-      if (this.#audit.has(event.id)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
-      await this.#durably(() => this.#audit.append(event));
+    return this.#call((clockNow) => {
+      if (this.#tables.audit.has(event.id)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
+      this.#tables.audit.append(event);
+      this.#pruneAudit(clockNow);
     });
   }
 
-  /** Events matching `filter`, newest first. */
+  /** Delete a bounded batch of events past the retention, at most once per interval while a backlog remains. */
+  #pruneAudit(clockNow: number): void {
+    if (clockNow - this.#lastAuditPrune < AUDIT_PRUNE_INTERVAL_MS) return;
+    if (this.#tables.audit.prune(clockNow - this.#auditRetentionMs) < AUDIT_PRUNE_BATCH) this.#lastAuditPrune = clockNow;
+  }
+
+  /** Events matching `filter`, newest first, none older than the retention. */
   async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const limit = auditLimitOf(filter);
-    return this.#run(() => this.#audit.list(filter, limit));
+    return this.#call((clockNow) => this.#tables.audit.list(filter, clockNow - this.#auditRetentionMs, limit));
   }
 
-  /** Wait for queued calls, close the audit file and release the directory lock. */
+  /** Finish the calls made so far, close the database and release the directory lock; later calls are refused. */
   close(): Promise<void> {
-    const done = this.#queue.then(async () => {
-      if (this.#closed) return;
-      this.#closed = true;
-      await this.#audit.close();
+    this.#closing ??= this.#commit.run(() => undefined).then(async () => {
+      this.#db.close();
       await this.#lock.release();
     });
-    this.#queue = done.catch(() => undefined);
-    return done;
+    return this.#closing;
   }
 }
