@@ -54,6 +54,14 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads TESSERA_AUDIT_RETENTION_DAYS, 365 by default, and refuses anything but a whole number of days from 1", () => {
+    assert.equal(loadConfig(base).auditRetentionDays, 365);
+    assert.equal(loadConfig({ ...base, TESSERA_AUDIT_RETENTION_DAYS: "30" }).auditRetentionDays, 30);
+    for (const bad of ["0", "-1", "1.5", "30d", "1e3", "9999999"]) {
+      assert.throws(() => loadConfig({ ...base, TESSERA_AUDIT_RETENTION_DAYS: bad }), /TESSERA_AUDIT_RETENTION_DAYS must be a whole number of days/, bad);
+    }
+  });
+
   it("reads TESSERA_ISSUER_URL, unset by default, and refuses one relying parties could not match with iss", () => {
     assert.equal(loadConfig(base).issuerUrl, undefined);
     assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: "" }).issuerUrl, undefined);

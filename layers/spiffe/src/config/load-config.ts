@@ -4,6 +4,7 @@ import { KEY_SPECS, type KeySpec } from "../keymanager/types.js";
 import { parseIssuerUrl } from "../oidcdiscovery/issuer-url.js";
 import { checkRotationSchedule } from "../rotation/check-rotation-schedule.js";
 import { ACTIVATE_DIVISOR, DEFAULT_WARN_FRACTION } from "../rotation/thresholds.js";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "../store/record-rules.js";
 import { TrustDomain } from "../spiffeid/index.js";
 import { parseDurationSeconds } from "./parse-duration.js";
 
@@ -35,6 +36,8 @@ function stsEndpoint(env: Env): { stsEndpoint?: string } {
 export interface TesseraConfig {
   trustDomain: TrustDomain;
   store: { kind: "dynamodb"; tableName: string } | { kind: "embedded"; directory: string };
+  /** How long either store keeps audit events (`TESSERA_AUDIT_RETENTION_DAYS`, default 365). */
+  auditRetentionDays: number;
   keyManager: { kind: "kms"; aliasPrefix: string } | { kind: "disk"; directory: string };
   keySpec: KeySpec;
   credentialTtlSeconds: number;
@@ -130,6 +133,13 @@ function warnFraction(env: Env): number {
   return value;
 }
 
+function retentionDays(env: Env): number {
+  const raw = env.TESSERA_AUDIT_RETENTION_DAYS?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_AUDIT_RETENTION_DAYS;
+  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw new ConfigError("config: TESSERA_AUDIT_RETENTION_DAYS must be a whole number of days from 1, such as 90");
+  return Number(raw);
+}
+
 function checkSchedules(config: TesseraConfig): void {
   const common = { skewSeconds: config.backdateSeconds, refreshHintSeconds: config.bundleRefreshHintSeconds };
   checkRotationSchedule({
@@ -165,6 +175,7 @@ export function loadConfig(env: Env): TesseraConfig {
       storeKind === "dynamodb"
         ? { kind: "dynamodb", tableName: required(env, "TESSERA_TABLE_NAME") }
         : { kind: "embedded", directory: required(env, "TESSERA_DATA_DIR") },
+    auditRetentionDays: retentionDays(env),
     keyManager:
       keyKind === "kms"
         ? { kind: "kms", aliasPrefix: env.TESSERA_KMS_ALIAS_PREFIX ?? defaultAliasPrefix(trustDomain) }

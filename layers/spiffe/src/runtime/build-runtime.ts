@@ -59,8 +59,9 @@ export function createLogger(level: string): TesseraLogger {
 }
 
 async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
-  if (config.store.kind === "embedded") return EmbeddedStore.open({ directory: config.store.directory, clock });
-  return new DynamoDbStore({ client: createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb }), tableName: config.store.tableName, clock });
+  const { auditRetentionDays } = config;
+  if (config.store.kind === "embedded") return EmbeddedStore.open({ directory: config.store.directory, clock, auditRetentionDays });
+  return new DynamoDbStore({ client: createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb }), tableName: config.store.tableName, clock, auditRetentionDays });
 }
 
 function openKeys(config: TesseraConfig, clock: Clock, logger: TesseraLogger): KeyManager {
