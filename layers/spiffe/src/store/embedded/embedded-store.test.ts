@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { FixedClock } from "../../clock.js";
 import { runStoreConformance } from "../test/conformance.js";
 import type { AuditEvent, BotInstance, CaJournal } from "../types.js";
+import { AUDIT_PRUNE_BATCH } from "./audit-table.js";
 import { EMBEDDED_STORE_FILES, EmbeddedStore } from "./index.js";
 import { openSqliteFile, type SqliteDatabase } from "./sqlite-driver.js";
 
@@ -208,6 +209,25 @@ describe("EmbeddedStore on disk", () => {
       await reopened.close();
     }
     await assert.rejects(EmbeddedStore.open({ directory, auditRetentionDays: 0 }), TypeError);
+  });
+
+  it("deletes a retention backlog one bounded batch per group commit", async () => {
+    const directory = freshDirectory();
+    const day = 24 * 3_600_000;
+    const old = await EmbeddedStore.open({ directory, clock: new FixedClock(T - 2 * day), auditRetentionDays: 1 });
+    await Promise.all(Array.from({ length: 2 * AUDIT_PRUNE_BATCH + 5 }, (_, i) => old.appendAudit({ ...event, id: `old-${i}`, time: T - 2 * day })));
+    await old.close();
+    const store = await EmbeddedStore.open({ directory, clock: new FixedClock(T), auditRetentionDays: 1 });
+    try {
+      await Promise.all([1, 2, 3].map((i) => store.appendAudit({ ...event, id: `new-${i}`, time: T })));
+      assert.equal(countRows(directory, ["audit"]).audit, AUDIT_PRUNE_BATCH + 5 + 3, "one batch for the whole group");
+      await store.appendAudit({ ...event, id: "new-4", time: T });
+      assert.equal(countRows(directory, ["audit"]).audit, 5 + 4, "the backlog is not left for the next interval");
+      await store.appendAudit({ ...event, id: "new-5", time: T });
+      assert.equal(countRows(directory, ["audit"]).audit, 4 + 1, "the rest of the backlog");
+    } finally {
+      await store.close();
+    }
   });
 
   it("opens its database in WAL mode with synchronous=FULL, so a commit returns once it is on disk", () => {

@@ -69,6 +69,7 @@ export class EmbeddedStore implements Store {
   readonly #tables: StoreTables;
   readonly #auditRetentionMs: number;
   #lastAuditPrune = Number.NEGATIVE_INFINITY;
+  #auditPrunedInGroup = false;
   #closing: Promise<void> | undefined;
 
   /** Revoked SVIDs and CRLs, in the same database and transactions. */
@@ -322,9 +323,17 @@ export class EmbeddedStore implements Store {
     });
   }
 
-  /** Delete a bounded batch of events past the retention, at most once per interval while a backlog remains. */
+  /**
+   * Delete one bounded batch of events past the retention: at most one pass per group commit (the
+   * group runs synchronously, so the microtask clears the flag after it), once per interval unless
+   * the last pass left a backlog.
+   */
   #pruneAudit(clockNow: number): void {
-    if (clockNow - this.#lastAuditPrune < AUDIT_PRUNE_INTERVAL_MS) return;
+    if (this.#auditPrunedInGroup || clockNow - this.#lastAuditPrune < AUDIT_PRUNE_INTERVAL_MS) return;
+    this.#auditPrunedInGroup = true;
+    queueMicrotask(() => {
+      this.#auditPrunedInGroup = false;
+    });
     if (this.#tables.audit.prune(clockNow - this.#auditRetentionMs) < AUDIT_PRUNE_BATCH) this.#lastAuditPrune = clockNow;
   }
 
