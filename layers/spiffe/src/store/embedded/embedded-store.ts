@@ -13,6 +13,7 @@ import {
   assertAuditEvent,
   assertJournalVersion,
   auditLimitOf,
+  auditRetentionMsOf,
   boundToLiveBots,
   generationRefusal,
   retiredAfterRenewal,
@@ -20,7 +21,6 @@ import {
   isBoundToBot,
   isJoinTokenLive,
   withLock,
-  auditRetentionMsOf,
 } from "../record-rules.js";
 import {
   type AuditEvent,
@@ -35,11 +35,10 @@ import {
   type RevocationStore,
   type Store,
 } from "../types.js";
-
 import { AUDIT_PRUNE_BATCH } from "./audit-table.js";
-import type { GroupCommit } from "./group-commit.js";
 import { openDataDirectory } from "./data-directory.js";
 import type { DirectoryLock } from "./directory-lock.js";
+import type { GroupCommit } from "./group-commit.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 import { pruneExpired, type StoreTables } from "./store-tables.js";
 
