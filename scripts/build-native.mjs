@@ -67,15 +67,14 @@ function buildPeercred() {
   console.log(`build-native: ${relative(root, addonPath)} built in ${Date.now() - started} ms`);
 }
 
-// Opens an in-memory database: proves the driver loads in this Node.
+// Opens an in-memory database in a child process of this Node: proves the driver loads in it. Not
+// in this process: a binary that failed to load here would stay loaded, and its rebuilt successor
+// would then fail with "Module did not self-register".
 function sqliteLoads() {
-  try {
-    const Database = require("better-sqlite3");
-    new Database(":memory:").close();
-    return undefined;
-  } catch (err) {
-    return err;
-  }
+  const probe = 'new (require("better-sqlite3"))(":memory:").close()';
+  const result = spawnSync(process.execPath, ["-e", probe], { cwd: root, encoding: "utf8" });
+  if (result.status === 0) return undefined;
+  return new Error(result.stderr.split("\n").find((line) => line.startsWith("Error")) ?? `exit ${result.status ?? result.signal}`);
 }
 
 function buildSqlite() {
