@@ -16,7 +16,7 @@ import {
   OID_SUBJECT_ALT_NAME,
   OID_SUBJECT_KEY_IDENTIFIER,
 } from "./certificate-extensions.js";
-import { isEventLoopBusy } from "../internal/crypto/event-loop-pressure.js";
+import { placeCrypto } from "../internal/crypto/event-loop-pressure.js";
 import { encodeSignatureAlgorithm, signatureSchemeFor, verifySignature, verifySignatureInThreadPool } from "./signature-algorithm.js";
 import { OID_COMMON_NAME } from "./subject-name.js";
 import type { NameAttribute } from "./subject-name.js";
@@ -108,7 +108,7 @@ function checkAsIssued(leaf: ParsedCertificate, expected: SvidExpectations): voi
  * serverAuth and clientAuth, the one URI SAN equal to the SPIFFE ID asked for, the DNS names, key,
  * serial number, issuer, signature under the CA key, lifetime within the CA's), and it passes the
  * one leaf profile check. The signature is checked in libuv's thread pool while the event loop is
- * busy (`isEventLoopBusy`). Rejects with `X509SvidInvalidError`.
+ * busy (`placeCrypto`). Rejects with `X509SvidInvalidError`.
  */
 export async function revalidateX509Svid(der: Uint8Array, expected: SvidExpectations): Promise<ParsedCertificate> {
   try {
@@ -117,9 +117,10 @@ export async function revalidateX509Svid(der: Uint8Array, expected: SvidExpectat
     checkX509SvidProfile(leaf);
     const { caKey } = expected;
     const scheme = signatureSchemeFor(caKey.spec);
-    const valid = isEventLoopBusy()
-      ? await verifySignatureInThreadPool(scheme, leaf.tbsDer, leaf.signature, caKey.publicKey)
-      : verifySignature(scheme, leaf.tbsDer, leaf.signature, caKey.publicKey);
+    const valid = await placeCrypto(
+      () => verifySignature(scheme, leaf.tbsDer, leaf.signature, caKey.publicKey),
+      () => verifySignatureInThreadPool(scheme, leaf.tbsDer, leaf.signature, caKey.publicKey),
+    );
     if (!valid) {
       throw invalid("SVID signature does not verify with the CA key");
     }
