@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { calculateJwkThumbprint, exportJWK } from "jose";
 import { describe, it } from "node:test";
 import { thumbprintOf } from "./thumbprint-of.js";
 
@@ -7,6 +8,7 @@ const keys: { name: string; publicKey: KeyObject; privateKey: KeyObject }[] = [
   { name: "EC P-256", ...generateKeyPairSync("ec", { namedCurve: "P-256" }) },
   { name: "EC P-384", ...generateKeyPairSync("ec", { namedCurve: "P-384" }) },
   { name: "RSA 2048", ...generateKeyPairSync("rsa", { modulusLength: 2048 }) },
+  { name: "Ed25519", ...generateKeyPairSync("ed25519") },
 ];
 
 // RFC 7638 section 3: SHA-256 over the required members, in lexicographic order, no whitespace.
@@ -15,7 +17,9 @@ function rfc7638(publicKey: KeyObject): string {
   const canonical =
     jwk.kty === "EC"
       ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
-      : `{"e":"${jwk.e}","kty":"RSA","n":"${jwk.n}"}`;
+      : jwk.kty === "RSA"
+        ? `{"e":"${jwk.e}","kty":"RSA","n":"${jwk.n}"}`
+        : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`;
   return createHash("sha256").update(canonical).digest("base64url");
 }
 
@@ -23,6 +27,10 @@ describe("thumbprintOf", () => {
   for (const { name, publicKey } of keys) {
     it(`computes the RFC 7638 thumbprint of ${name}`, async () => {
       assert.equal(await thumbprintOf(publicKey), rfc7638(publicKey));
+    });
+
+    it(`agrees with jose for ${name}`, async () => {
+      assert.equal(await thumbprintOf(publicKey), await calculateJwkThumbprint(await exportJWK(publicKey), "sha256"));
     });
   }
 

@@ -7,6 +7,6 @@
  */
 export { parseCrl } from "./parse-crl.js";
 export { OID_CRL_NUMBER, OID_REASON_CODE, REASON_CODES, REVOCATION_REASONS } from "./reason-codes.js";
-export { caIdOf, encodeCrlPem, signCrl, type SignCrlOptions } from "./sign-crl.js";
+export { CRL_CONTENT_TYPE, caIdOf, encodeCrlPem, signCrl, type SignCrlOptions } from "./sign-crl.js";
 export { verifyCrl, type VerifyCrlOptions } from "./verify-crl.js";
 export type { ParsedCrl, RevokedCertificate } from "./types.js";

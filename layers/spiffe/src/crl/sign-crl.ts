@@ -76,6 +76,9 @@ export async function signCrl(options: SignCrlOptions): Promise<Uint8Array> {
   return signTbsCertificate(tbs, signatureAlgorithm, options.caKey);
 }
 
+/** The media type of a DER CRL (RFC 2585). */
+export const CRL_CONTENT_TYPE = "application/pkix-crl";
+
 /** A DER CRL as PEM (`-----BEGIN X509 CRL-----`), as openssl and IAM Roles Anywhere read it. */
 export function encodeCrlPem(der: Uint8Array): string {
   return encodePem("X509 CRL", der);

@@ -1,17 +1,14 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { AdminDeps } from "../admin/index.js";
 import { createJoinVerifiers } from "../attestation/index.js";
-import { createDynamoDbDocumentClient, createKmsClient } from "../aws/index.js";
-import { createCrlPublishers, createTrustAnchorCalls, type RolesAnywhereApi } from "../bundlepublisher/index.js";
+import type { RolesAnywhereApi } from "../bundlepublisher/index.js";
 import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import type { IssuerDeps, IssuerPolicy } from "../issuer/index.js";
 import type { Logger as TesseraLogger } from "../logger.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
-import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
-import { DynamoDbStore } from "../store/dynamodb/index.js";
 import { EmbeddedStore } from "../store/embedded/index.js";
 import type { CrlPublisher, RevocationDeps } from "../revocation/index.js";
 import type { RotationPolicy } from "../rotation/index.js";
@@ -58,14 +55,20 @@ export function createLogger(level: string): TesseraLogger {
   };
 }
 
+// The AWS parts (SDK clients, DynamoDB store, KMS key manager, publishers) are imported only when the
+// configuration names them: `tessera dev` (embedded store, disk key, nothing to publish) then starts
+// without evaluating the AWS SDK, which was most of its start-up time.
 async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
   const { auditRetentionDays } = config;
   if (config.store.kind === "embedded") return EmbeddedStore.open({ directory: config.store.directory, clock, auditRetentionDays });
-  return new DynamoDbStore({ client: createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb }), tableName: config.store.tableName, clock, auditRetentionDays });
+  const [{ DynamoDbStore }, { createDynamoDbDocumentClient }] = await Promise.all([import("../store/dynamodb/index.js"), import("../aws/clients.js")]);
+  const client = createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb });
+  return new DynamoDbStore({ client, tableName: config.store.tableName, clock, auditRetentionDays });
 }
 
-function openKeys(config: TesseraConfig, clock: Clock, logger: TesseraLogger): KeyManager {
+async function openKeys(config: TesseraConfig, clock: Clock, logger: TesseraLogger): Promise<KeyManager> {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
+  const [{ KmsKeyManager }, { createKmsClient }] = await Promise.all([import("../keymanager/kms/index.js"), import("../aws/clients.js")]);
   return new KmsKeyManager({
     client: createKmsClient({ endpoint: config.awsEndpoints.kms }),
     aliasPrefix: config.keyManager.aliasPrefix,
@@ -75,12 +78,34 @@ function openKeys(config: TesseraConfig, clock: Clock, logger: TesseraLogger): K
   });
 }
 
+async function openCrlPublishers(config: TesseraConfig): Promise<CrlPublisher[]> {
+  if (!config.bundleBucket && !config.trustAnchorId) return [];
+  const { createCrlPublishers } = await import("../bundlepublisher/create-bundle-publishers.js");
+  return createCrlPublishers(config);
+}
+
+async function openTrustAnchor(
+  config: TesseraConfig,
+  authorities: AuthorityCache,
+  rolesAnywhere: RolesAnywhereApi | undefined,
+): Promise<Pick<AdminDeps, "trustAnchor">> {
+  if (!config.trustAnchorId) return {};
+  const { createTrustAnchorCalls } = await import("../bundlepublisher/create-trust-anchor-calls.js");
+  return {
+    trustAnchor: {
+      calls: createTrustAnchorCalls({ client: rolesAnywhere, endpoint: config.awsEndpoints.rolesanywhere }),
+      trustAnchorId: config.trustAnchorId,
+      bundle: () => authorities.bundle(),
+    },
+  };
+}
+
 /** Build the store, key manager, authority cache and use-case dependencies from configuration. */
 export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOverrides = {}): Promise<TesseraRuntime> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? (await openStore(config, clock));
-  const keys = overrides.keys ?? openKeys(config, clock, logger);
+  const keys = overrides.keys ?? (await openKeys(config, clock, logger));
   const authorities = new AuthorityCache(
     { keys, journals: store, clock },
     { trustDomain: config.trustDomain, refreshHintSeconds: config.bundleRefreshHintSeconds },
@@ -114,7 +139,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     keys,
     clock,
     logger,
-    crlPublishers: overrides.crlPublishers ?? createCrlPublishers(config),
+    crlPublishers: overrides.crlPublishers ?? (await openCrlPublishers(config)),
     svidWindowSeconds: Math.max(config.x509SvidMaxTtlSeconds, config.jwtSvidMaxTtlSeconds) + config.backdateSeconds,
   };
   return {
@@ -137,15 +162,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
       issuerPolicy: policy,
       rotationPolicy,
       verifiers,
-      ...(config.trustAnchorId
-        ? {
-            trustAnchor: {
-              calls: createTrustAnchorCalls({ client: overrides.rolesAnywhere, endpoint: config.awsEndpoints.rolesanywhere }),
-              trustAnchorId: config.trustAnchorId,
-              bundle: () => authorities.bundle(),
-            },
-          }
-        : {}),
+      ...(await openTrustAnchor(config, authorities, overrides.rolesAnywhere)),
     },
     revocation,
     close: () => store.close(),

@@ -98,6 +98,13 @@ describe("publicKeyFromSpki and spkiOf", () => {
     assert.equal(spkiOf(ecKey), spkiOf(ecKey));
   });
 
+  it("refuse an EC point off its curve with ERR_KEY_UNSUPPORTED", () => {
+    const offCurve = Uint8Array.from(point);
+    offCurve[64] ^= 1;
+    const ecSpki = encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256)), encodeBitString(offCurve));
+    assert.throws(() => publicKeyFromSpki(ecSpki), { code: "ERR_KEY_UNSUPPORTED" });
+  });
+
   it("refuse bytes node cannot read with ERR_KEY_UNSUPPORTED", () => {
     assert.throws(() => publicKeyFromSpki(Uint8Array.of(0x30, 0x00)), { code: "ERR_KEY_UNSUPPORTED" });
   });

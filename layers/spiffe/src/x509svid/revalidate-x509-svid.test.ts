@@ -40,6 +40,7 @@ import {
   encodeUnsignedInteger,
 } from "../internal/der/der-writer.js";
 import { signX509Svid } from "./sign-x509-svid.js";
+import { makeEventLoopBusy, makeEventLoopRelaxed } from "../internal/crypto/test-support.js";
 import { revalidateX509Svid } from "./revalidate-x509-svid.js";
 import type { SvidExpectations } from "./revalidate-x509-svid.js";
 import { signTbsCertificate } from "./sign-certificate.js";
@@ -126,7 +127,7 @@ describe("revalidateX509Svid", () => {
   }
 
   it("accepts a good leaf and returns what it read", async () => {
-    const leaf = revalidateX509Svid(await signedLeaf(), expected);
+    const leaf = await revalidateX509Svid(await signedLeaf(), expected);
     assert.equal(leaf.notAfter.getTime(), at(3600).getTime());
     assert.equal(leaf.extensions.length, 6);
   });
@@ -219,26 +220,37 @@ describe("revalidateX509Svid", () => {
   for (const [name, change, message] of refusals) {
     it(`refuses a leaf with ${name} with ERR_X509SVID_INVALID`, async () => {
       const der = await signedLeaf(change);
-      assert.throws(() => revalidateX509Svid(der, expected), {
+      await assert.rejects(revalidateX509Svid(der, expected), {
         code: "ERR_X509SVID_INVALID",
         message: new RegExp(`^x509svid: issued SVID failed re-validation: .*${message.source}`),
       });
     });
   }
 
-  it("refuses a leaf signed by another key, or with a flipped signature bit", async () => {
-    const refused = { code: "ERR_X509SVID_INVALID", message: /signature does not verify with the CA key/ };
-    const byOtherKey = await signedLeaf(undefined, otherKey);
-    assert.throws(() => revalidateX509Svid(byOtherKey, expected), refused);
-    const flipped = new Uint8Array(await signedLeaf());
-    flipped[flipped.length - 1]! ^= 0x01;
-    assert.throws(() => revalidateX509Svid(flipped, expected), refused);
-  });
+  const placements: [string, () => void | Promise<void>][] = [
+    ["in this thread, the event loop relaxed", makeEventLoopRelaxed],
+    ["in the thread pool, the event loop busy", makeEventLoopBusy],
+  ];
+  for (const [where, prepare] of placements) {
+    it(`refuses a leaf signed by another key, or with a flipped signature bit (checked ${where})`, async () => {
+      const refused = { code: "ERR_X509SVID_INVALID", message: /signature does not verify with the CA key/ };
+      const byOtherKey = await signedLeaf(undefined, otherKey);
+      const flipped = new Uint8Array(await signedLeaf());
+      flipped[flipped.length - 1]! ^= 0x01;
+      const good = await signedLeaf();
+      await prepare();
+      await assert.rejects(revalidateX509Svid(byOtherKey, expected), refused);
+      await prepare();
+      await assert.rejects(revalidateX509Svid(flipped, expected), refused);
+      await prepare();
+      await revalidateX509Svid(good, expected);
+    });
+  }
 
   it("refuses a trailing byte after the certificate, or a truncated one", async () => {
     const der = await signedLeaf();
     for (const bytes of [new Uint8Array([...der, 0]), der.subarray(0, der.length - 1)]) {
-      assert.throws(() => revalidateX509Svid(bytes, expected), { code: "ERR_X509SVID_INVALID", message: /malformed certificate/ });
+      await assert.rejects(revalidateX509Svid(bytes, expected), { code: "ERR_X509SVID_INVALID", message: /malformed certificate/ });
     }
   });
 });

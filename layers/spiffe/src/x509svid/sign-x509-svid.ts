@@ -92,6 +92,6 @@ export async function signX509Svid(options: SignX509SvidOptions): Promise<SignX5
     authorityKeyId,
   });
   const certificate = await signTbsCertificate(tbs, signatureAlgorithm, caKey);
-  const leaf = revalidateX509Svid(certificate, { ca, caKey, spiffeId, dnsNames, spki, serialNumber, authorityKeyId });
+  const leaf = await revalidateX509Svid(certificate, { ca, caKey, spiffeId, dnsNames, spki, serialNumber, authorityKeyId });
   return { certificate, serialNumber: formatSerialNumber(serialNumber), notAfter: leaf.notAfter };
 }

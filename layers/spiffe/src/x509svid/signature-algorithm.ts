@@ -1,5 +1,5 @@
 import { constants, verify } from "node:crypto";
-import type { KeyObject } from "node:crypto";
+import type { KeyObject, VerifyKeyObjectInput } from "node:crypto";
 import { DerTag, contextTag, equalBytes } from "../internal/der/der-element.js";
 import { DerReader, type DerElement } from "../internal/der/der-reader.js";
 import { encodeNull, encodeOid, encodeSequence } from "../internal/der/der-writer.js";
@@ -134,24 +134,45 @@ export function resolveSignatureScheme(alg: AlgorithmIdentifier): SignatureSchem
   return undefined;
 }
 
+/** The key argument of node's `verify` for `scheme`, or undefined when the key type does not fit it. */
+function verifyKeyFor(scheme: SignatureScheme, publicKey: KeyObject): KeyObject | VerifyKeyObjectInput | undefined {
+  const keyType = publicKey.asymmetricKeyType;
+  switch (scheme.kind) {
+    case "ecdsa":
+      return keyType === "ec" ? publicKey : undefined;
+    case "rsa-pkcs1":
+      return keyType === "rsa" ? publicKey : undefined;
+    case "rsa-pss":
+      return keyType === "rsa" || keyType === "rsa-pss"
+        ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength! }
+        : undefined;
+  }
+}
+
 /** True when `signature` over `data` verifies with `publicKey` under `scheme`, whose key type must fit. */
 export function verifySignature(scheme: SignatureScheme, data: Uint8Array, signature: Uint8Array, publicKey: KeyObject): boolean {
-  const keyType = publicKey.asymmetricKeyType;
+  const key = verifyKeyFor(scheme, publicKey);
   try {
-    switch (scheme.kind) {
-      case "ecdsa":
-        return keyType === "ec" && verify(scheme.hash, data, publicKey, signature);
-      case "rsa-pkcs1":
-        return keyType === "rsa" && verify(scheme.hash, data, publicKey, signature);
-      case "rsa-pss":
-        return (
-          (keyType === "rsa" || keyType === "rsa-pss") &&
-          verify(scheme.hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, signature)
-        );
-    }
+    return key !== undefined && verify(scheme.hash, data, key, signature);
   } catch {
     return false;
   }
+}
+
+/**
+ * `verifySignature` run in libuv's thread pool: the calling thread only queues the check, so the
+ * signatures of concurrent requests are checked on the machine's other cores.
+ */
+export function verifySignatureInThreadPool(scheme: SignatureScheme, data: Uint8Array, signature: Uint8Array, publicKey: KeyObject): Promise<boolean> {
+  const key = verifyKeyFor(scheme, publicKey);
+  if (key === undefined) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify(scheme.hash, data, key, signature, (err, valid) => resolve(err === null && valid));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /** DER of the signature AlgorithmIdentifier of a key spec: ECDSA without parameters, RSA PKCS#1 v1.5 with NULL. */

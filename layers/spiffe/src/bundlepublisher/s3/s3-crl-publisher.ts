@@ -1,8 +1,6 @@
+import { CRL_CONTENT_TYPE } from "../../crl/index.js";
 import type { CrlPublisher, PublishedCrl } from "../../revocation/types.js";
 import { putObjectIfChanged, s3DestinationOf, type S3Destination, type S3PublisherOptions } from "./put-object-if-changed.js";
-
-/** The media type of a DER CRL (RFC 2585). */
-export const CRL_CONTENT_TYPE = "application/pkix-crl";
 
 /**
  * Publishes each CA's CRL to S3 as `<prefix>crl/<slot key id>.crl` (`crl/x509-ca-a.crl`,

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { makeEventLoopBusy } from "../../internal/crypto/test-support.js";
 import { runKeyManagerConformance } from "../test/conformance.js";
 import type { SigningKey } from "../types.js";
 import { DiskKeyManager } from "./index.js";
@@ -41,6 +42,18 @@ describe("DiskKeyManager", () => {
       ["x509-ca-a.pem"],
       "no temporary file is left after a write",
     );
+  });
+
+  it("signs in the thread pool while the event loop is busy, with the same key (P-256 and RSA)", async () => {
+    const km = new DiskKeyManager({ directory: freshDirectory() });
+    for (const [id, spec, hash] of [["ec", "ECC_NIST_P256", "sha256"], ["rsa", "RSA_2048", "sha256"]] as const) {
+      const key = await km.generateKey(id, spec);
+      const data = randomBytes(64);
+      makeEventLoopBusy();
+      const signature = await key.sign(data);
+      assert.ok(verify(hash, data, key.publicKey, signature));
+      assert.ok(!verify(hash, randomBytes(64), key.publicKey, signature));
+    }
   });
 
   it("replaces a key file atomically, keeping its mode and leaving no temporary file", async () => {

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, sign } from "node:crypto";
+import { placeCrypto } from "../../internal/crypto/event-loop-pressure.js";
 import type { KeyObject } from "node:crypto";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -61,9 +62,14 @@ class DiskSigningKey implements SigningKey {
     this.publicKey = createPublicKey(privateKey);
   }
 
-  async sign(data: Uint8Array): Promise<Uint8Array> {
+  /** Signs in libuv's thread pool while the event loop is busy (`placeCrypto`), else in this thread. */
+  sign(data: Uint8Array): Promise<Uint8Array> {
     // ECDSA as DER (node's default, stated for clarity); RSA keys sign with PKCS#1 v1.5 by default.
-    return sign(this.#hash, data, { key: this.#privateKey, dsaEncoding: "der" });
+    const key = { key: this.#privateKey, dsaEncoding: "der" } as const;
+    return placeCrypto<Uint8Array>(
+      () => sign(this.#hash, data, key),
+      () => new Promise((resolve, reject) => sign(this.#hash, data, key, (err, signature) => (err ? reject(err) : resolve(signature)))),
+    );
   }
 }
 
