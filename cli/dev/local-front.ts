@@ -1,15 +1,23 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdminHandler } from "../../functions/admin/create-handler.js";
-import { adminRoutes } from "../../functions/admin/routes.js";
-import { createIssueHandler } from "../../functions/issue/create-handler.js";
+import { adminRoutesOf } from "../../functions/admin/create-handler.js";
 import { issueRoutes } from "../../functions/issue/routes.js";
-import { createJoinHandler } from "../../functions/join/create-handler.js";
 import { joinRoutes } from "../../functions/join/routes.js";
-import { jsonResponse, statusForCode, systemClock, type Clock, type HttpEvent, type HttpHandler, type HttpResult, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import {
+  createHttpRouter,
+  jsonResponse,
+  routeKeyOf,
+  statusForCode,
+  systemClock,
+  type Clock,
+  type HttpEvent,
+  type HttpResult,
+  type TesseraRuntime,
+} from "../../layers/spiffe/src/index.js";
 import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
 import { ConsoleGate } from "./console-gate.js";
+import { consoleLoginCodeRoute } from "./console-login-route.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DRAIN_LIMIT_BYTES = 16 * MAX_BODY_BYTES;
@@ -21,25 +29,7 @@ const ADMIN_TOKEN_NEEDED =
 export const LOCAL_ADMIN_PRINCIPAL = "local-admin";
 /** The principal of calls made from a console session. */
 export const LOCAL_CONSOLE_PRINCIPAL = "local-console";
-const CONSOLE_LOGIN_PATH = "/v1/admin/console/login-codes";
-
-interface CompiledRoute {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  routeKey: string;
-  handler: HttpHandler;
-}
-
-function compile(routeKey: string, handler: HttpHandler): CompiledRoute {
-  const [method, path] = routeKey.split(" ") as [string, string];
-  const names: string[] = [];
-  const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{([a-z_]+)\}/g, (_m, name: string) => {
-    names.push(name);
-    return "([^/]+)";
-  });
-  return { method, pattern: new RegExp(`^${source}$`), names, routeKey, handler };
-}
+const CONSOLE_LOGIN_PATH = consoleLoginCodeRoute.path;
 
 /**
  * Read at most `MAX_BODY_BYTES` of the body. A larger one (declared or sent, chunked or not) gives
@@ -83,7 +73,7 @@ function tokenMatches(header: string | undefined, adminToken: string): boolean {
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: CompiledRoute | undefined, params: Record<string, string>): HttpEvent {
+function toEvent(req: IncomingMessage, url: URL, body: Buffer, routeKey: string, params: Record<string, string>): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
@@ -92,7 +82,6 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, route: CompiledRo
   url.searchParams.forEach((value, key) => {
     query[key] = value;
   });
-  const routeKey = route?.routeKey ?? `${req.method} ${url.pathname}`;
   const now = new Date();
   return {
     version: "2.0",
@@ -222,14 +211,7 @@ export async function startLocalFront(options: {
 }
 
 function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGate: ConsoleGate): RequestListener {
-  const join = createJoinHandler(runtime);
-  const issue = createIssueHandler(runtime);
-  const admin = createAdminHandler(runtime);
-  const routes = [
-    ...joinRoutes(runtime.issuer).map((r) => compile(r.routeKey, join)),
-    ...issueRoutes(runtime.issuer).map((r) => compile(r.routeKey, issue)),
-    ...adminRoutes(runtime.admin, runtime.revocation).map((r) => compile(r.routeKey, admin)),
-  ];
+  const router = createHttpRouter([...joinRoutes(runtime.issuer), ...issueRoutes(runtime.issuer), ...adminRoutesOf(runtime)], { logger: runtime.logger });
   return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");
@@ -238,17 +220,12 @@ function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGat
         send(res, jsonResponse(statusForCode("ERR_BODY_TOO_LARGE"), { error: { code: "ERR_BODY_TOO_LARGE", message: `http: request body is larger than ${MAX_BODY_BYTES} bytes` } }));
         return;
       }
-      let match: RegExpExecArray | null = null;
-      const route = routes.find((r) => r.method === req.method && (match = r.pattern.exec(url.pathname)) !== null);
-      const params: Record<string, string> = {};
-      route?.names.forEach((name, i) => {
-        params[name] = decodeURIComponent((match as RegExpExecArray)[i + 1] as string);
-      });
       if (url.pathname === CONSOLE_PREFIX || url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) {
         send(res, await serveConsole(req, url, consoleGate));
         return;
       }
-      const event = toEvent(req, url, body, route, params);
+      const found = router.match(req.method ?? "GET", url.pathname);
+      const event = toEvent(req, url, body, found ? routeKeyOf(found.route.descriptor) : `${req.method} ${url.pathname}`, found?.params ?? {});
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         const admitted = admit(req, url, adminToken, consoleGate);
         if ("statusCode" in admitted) {
@@ -257,7 +234,7 @@ function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGat
         }
         event.requestContext.authorizer = { iam: { userArn: admitted.principal } };
       }
-      const result = await (route?.handler ?? issue)(event);
+      const result = await router.handle(event);
       send(res, url.pathname.startsWith(ADMIN_PREFIX) ? { ...result, headers: { ...result.headers, ...STRICT_HEADERS } } : result);
     } catch (err) {
       runtime.logger.error("local front failed", { error: err });

@@ -1,9 +1,10 @@
 import type { IssuanceCounts, IssuanceSeries, TrustAnchorView } from "../../layers/spiffe/src/index.js";
 
-const iso = (time: number | Date | undefined) => (time === undefined ? undefined : new Date(time).toISOString());
+const iso = (time: number | Date) => new Date(time).toISOString();
+const isoIfSet = (time: number | Date | undefined) => (time === undefined ? undefined : iso(time));
 
 /** `GET /v1/admin/ca/trust-anchor`: the Roles Anywhere trust anchor, in the admin API's field names. */
-export function trustAnchorView(view: TrustAnchorView): Record<string, unknown> {
+export function trustAnchorView(view: TrustAnchorView) {
   if (!view.configured) return { configured: false };
   if ("error" in view) return { configured: true, trust_anchor_id: view.trustAnchorId, error: view.error };
   const s = view.state;
@@ -18,16 +19,16 @@ export function trustAnchorView(view: TrustAnchorView): Record<string, unknown> 
     certificates: s.certificates,
     matches_bundle: s.matchesBundle,
     bundle_unfit: s.bundleUnfit,
-    created_at: iso(s.createdAt),
-    updated_at: iso(s.updatedAt),
-    crls: s.crls?.map((crl) => ({ ca_id: crl.caId, name: crl.name, imported: crl.imported, enabled: crl.enabled, updated_at: iso(crl.updatedAt), current: crl.current })),
+    created_at: isoIfSet(s.createdAt),
+    updated_at: isoIfSet(s.updatedAt),
+    crls: s.crls?.map((crl) => ({ ca_id: crl.caId, name: crl.name, imported: crl.imported, enabled: crl.enabled, updated_at: isoIfSet(crl.updatedAt), current: crl.current })),
   };
 }
 
-const seriesView = (field: string) => (series: IssuanceSeries) => ({ [field]: series.key, total: series.total, counts: series.counts });
+const seriesView = <F extends string>(field: F) => (series: IssuanceSeries) => ({ [field]: series.key, total: series.total, counts: series.counts }) as { [K in F]: string } & { total: number; counts: number[] };
 
 /** `GET /v1/admin/stats/issuance`: SVIDs per bucket, per SPIFFE ID and per bot. */
-export function issuanceView(counts: IssuanceCounts): Record<string, unknown> {
+export function issuanceView(counts: IssuanceCounts) {
   return {
     since: iso(counts.since),
     until: iso(counts.until),

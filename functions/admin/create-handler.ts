@@ -1,11 +1,15 @@
-import { createHttpHandler, type BundlePublisher, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type BundlePublisher, type HttpHandler, type Route, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
 import { adminRoutes } from "./routes.js";
 
 /**
- * The admin function over a runtime: a middy chain around the admin use cases. `publishers` are
- * where an emergency rotation publishes the bundle at once (S3 and the trust anchor in AWS).
+ * The admin routes over a runtime. `publishers` are where an emergency rotation publishes the
+ * bundle at once (S3 and the trust anchor in AWS; none for `tessera dev`).
  */
+export function adminRoutesOf(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = []): Route[] {
+  return adminRoutes({ ...runtime.admin, rotation: { ...runtime, publishers } }, runtime.revocation);
+}
+
+/** The admin function over a runtime: a middy chain around the admin use cases. */
 export function createAdminHandler(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = []): HttpHandler {
-  const rotation = { ...runtime, publishers };
-  return createHttpHandler(adminRoutes({ ...runtime.admin, rotation }, runtime.revocation), { logger: runtime.logger });
+  return createHttpHandler(adminRoutesOf(runtime, publishers), { logger: runtime.logger });
 }

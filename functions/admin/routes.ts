@@ -1,44 +1,64 @@
 import {
   adminActorOf,
+  bindRoute,
+  caStatusRoute,
   checkPolicy,
   countIssuance,
   createBot,
+  createBotRoute,
   createJoinToken,
+  createJoinTokenRoute,
   deleteBot,
+  deleteBotRoute,
   emergencyCaRotation,
   findLastX509Svids,
   getBotByName,
   getCaStatus,
   getTrustAnchorState,
-  jsonResponse,
+  issuanceStatsRoute,
+  lastSvidsRoute,
   listAuditPage,
+  listAuditRoute,
   listBotInstancePage,
+  listBotInstancesRoute,
   listBotPage,
   listBots,
+  listBotsRoute,
   listJoinTokenPage,
   listJoinTokens,
-  requestCaRotation,
+  listJoinTokensRoute,
+  listRevocationsRoute,
+  policyTestRoute,
   RequestInvalidError,
+  requestCaRotation,
+  revokeRoute,
   revokeSvids,
+  rotateCaRoute,
   setLock,
+  setLockRoute,
   showBot,
+  showBotRoute,
+  trustAnchorRoute,
   type AdminDeps,
   type AuditEvent,
   type Bot,
   type BotInstance,
   type HttpEvent,
   type JoinToken,
+  type RequestOf,
   type Revocation,
   type RevocationDeps,
   type Route,
+  type RouteAnswer,
+  type RouteDescriptor,
 } from "../../layers/spiffe/src/index.js";
 import { issuanceView, trustAnchorView } from "./console-views.js";
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const iso = (ms: number) => new Date(ms).toISOString();
 const lockView = (lock: Bot["lock"]) =>
   lock ? { reason: lock.reason, locked_at: iso(lock.lockedAt), locked_by: lock.lockedBy } : undefined;
 
-function botView(bot: Bot): Record<string, unknown> {
+function botView(bot: Bot) {
   return {
     id: bot.id,
     name: bot.name,
@@ -51,7 +71,7 @@ function botView(bot: Bot): Record<string, unknown> {
   };
 }
 
-function instanceView(instance: BotInstance): Record<string, unknown> {
+function instanceView(instance: BotInstance) {
   return {
     id: instance.id,
     bot_id: instance.botId,
@@ -66,7 +86,7 @@ function instanceView(instance: BotInstance): Record<string, unknown> {
   };
 }
 
-function tokenView(token: JoinToken): Record<string, unknown> {
+function tokenView(token: JoinToken) {
   return {
     token_hash: token.tokenHash,
     bot_id: token.botId,
@@ -78,7 +98,7 @@ function tokenView(token: JoinToken): Record<string, unknown> {
   };
 }
 
-function auditView(event: AuditEvent): Record<string, unknown> {
+function auditView(event: AuditEvent) {
   return {
     id: event.id,
     type: event.type,
@@ -88,13 +108,13 @@ function auditView(event: AuditEvent): Record<string, unknown> {
     join_method: event.joinMethod,
     spiffe_id: event.spiffeId,
     serial_or_jti: event.serialOrJti,
-    expires_at: iso(event.expiresAt),
+    expires_at: event.expiresAt === undefined ? undefined : iso(event.expiresAt),
     key_thumbprint: event.keyThumbprint,
     detail: event.detail,
   };
 }
 
-function revocationView(revocation: Revocation): Record<string, unknown> {
+function revocationView(revocation: Revocation) {
   return {
     svid_type: revocation.kind,
     [revocation.kind === "x509" ? "serial" : "jti"]: revocation.id,
@@ -108,62 +128,42 @@ function revocationView(revocation: Revocation): Record<string, unknown> {
   };
 }
 
-const param = (event: HttpEvent, name: string) => event.pathParameters?.[name];
-const query = (event: HttpEvent, name: string) => event.queryStringParameters?.[name];
+/** An admin route: the admin principal is read before anything else runs. */
+function adminRoute<D extends RouteDescriptor>(descriptor: D, run: (request: RequestOf<D>, actor: string, event: HttpEvent) => Promise<RouteAnswer<D>>): Route {
+  return bindRoute(descriptor, (request, event) => run(request, adminActorOf(event), event));
+}
 
 /** The admin routes: bots, join tokens, locks, audit, CA status and revocation. IAM-authorised in AWS. */
 export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[] {
-  const route = (routeKey: string, maxBodyBytes: number, run: (event: HttpEvent, actor: string) => Promise<unknown>): Route => ({
-    routeKey,
-    maxBodyBytes,
-    handle: async (event) => {
-      const actor = adminActorOf(event);
-      const status = routeKey.startsWith("POST /v1/admin/bots") || routeKey.startsWith("POST /v1/admin/tokens") ? 201 : 200;
-      return jsonResponse(status, await run(event, actor));
-    },
-  });
   return [
-    route("POST /v1/admin/bots", 64 * 1024, async (event, actor) => {
-      const body = event.json ?? {};
-      const bot = await createBot(
-        deps,
-        {
-          name: body.name,
-          allowedSpiffeIds: body.allowed_spiffe_ids,
-          allowedDnsNames: body.allowed_dns_names,
-          joinRules: body.join_rules,
-          maxSvidTtlSeconds: body.max_svid_ttl,
-        },
-        actor,
-      );
-      return botView(bot);
+    adminRoute(createBotRoute, async ({ body }, actor) => {
+      const input = { name: body.name, allowedSpiffeIds: body.allowed_spiffe_ids, allowedDnsNames: body.allowed_dns_names, joinRules: body.join_rules, maxSvidTtlSeconds: body.max_svid_ttl };
+      return botView(await createBot(deps, input, actor));
     }),
-    route("GET /v1/admin/bots", 0, async (event) => {
-      if (query(event, "limit") === undefined && query(event, "cursor") === undefined) return { bots: (await listBots(deps)).map(botView) };
-      const page = await listBotPage(deps, { limit: query(event, "limit"), cursor: query(event, "cursor") });
+    adminRoute(listBotsRoute, async ({ query }) => {
+      if (query.limit === undefined && query.cursor === undefined) return { bots: (await listBots(deps)).map(botView) };
+      const page = await listBotPage(deps, { limit: query.limit, cursor: query.cursor });
       return { bots: page.items.map(botView), ...(page.next ? { next_cursor: page.next } : {}) };
     }),
-    route("GET /v1/admin/bots/{name}/instances", 0, async (event) => {
-      const page = await listBotInstancePage(deps, param(event, "name"), { limit: query(event, "limit"), cursor: query(event, "cursor") });
+    adminRoute(listBotInstancesRoute, async ({ params, query }) => {
+      const page = await listBotInstancePage(deps, params.name, { limit: query.limit, cursor: query.cursor });
       return { instances: page.items.map(instanceView), ...(page.next ? { next_cursor: page.next } : {}) };
     }),
-    route("GET /v1/admin/bots/{name}/last-svids", 0, async (event) => {
-      const found = await findLastX509Svids(deps, param(event, "name"), query(event, "instances"));
+    adminRoute(lastSvidsRoute, async ({ params, query }) => {
+      const found = await findLastX509Svids(deps, params.name, query.instances);
       return { last_svids: found.events.map(auditView), scanned: found.scanned, capped: found.capped };
     }),
-    route("GET /v1/admin/bots/{name}", 0, async (event) => {
-      const only = query(event, "instances");
-      if (only !== undefined && only !== "none") throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
-      if (only === "none") return botView(await getBotByName(deps, param(event, "name")));
-      const { bot, instances } = await showBot(deps, param(event, "name"));
+    adminRoute(showBotRoute, async ({ params, query }) => {
+      if (query.instances !== undefined && query.instances !== "none") throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
+      if (query.instances === "none") return botView(await getBotByName(deps, params.name));
+      const { bot, instances } = await showBot(deps, params.name);
       return { ...botView(bot), instances: instances.map(instanceView) };
     }),
-    route("DELETE /v1/admin/bots/{name}", 0, async (event, actor) => {
-      const deleted = await deleteBot(deps, param(event, "name"), actor);
+    adminRoute(deleteBotRoute, async ({ params }, actor) => {
+      const deleted = await deleteBot(deps, params.name, actor);
       return { deleted: deleted.name, id: deleted.id };
     }),
-    route("POST /v1/admin/tokens", 4 * 1024, async (event, actor) => {
-      const body = event.json ?? {};
+    adminRoute(createJoinTokenRoute, async ({ body }, actor) => {
       const created = await createJoinToken(deps, { botName: body.bot_name, ttlSeconds: body.ttl, uses: body.uses }, actor);
       return {
         token: created.token,
@@ -174,61 +174,36 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
         expires_at: created.expiresAt.toISOString(),
       };
     }),
-    route("GET /v1/admin/tokens", 0, async (event) => {
-      if (query(event, "limit") === undefined && query(event, "cursor") === undefined) return { tokens: (await listJoinTokens(deps, query(event, "bot"))).map(tokenView) };
-      const page = await listJoinTokenPage(deps, { bot: query(event, "bot"), limit: query(event, "limit"), cursor: query(event, "cursor") });
+    adminRoute(listJoinTokensRoute, async ({ query }) => {
+      if (query.limit === undefined && query.cursor === undefined) return { tokens: (await listJoinTokens(deps, query.bot)).map(tokenView) };
+      const page = await listJoinTokenPage(deps, query);
       return { tokens: page.items.map(tokenView), ...(page.next ? { next_cursor: page.next } : {}) };
     }),
-    route("POST /v1/admin/locks", 4 * 1024, async (event, actor) => {
-      const body = event.json ?? {};
+    adminRoute(setLockRoute, async ({ body }, actor) => {
       const { locked, changed } = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);
-      return { target: body.target, id: body.id, locked, changed };
+      return { target: body.target as string, id: body.id as string, locked, changed };
     }),
-    route("GET /v1/admin/audit", 0, async (event) => {
-      const page = await listAuditPage(deps, {
-        bot: query(event, "bot"),
-        spiffeId: query(event, "spiffe_id"),
-        type: query(event, "type"),
-        since: query(event, "since"),
-        until: query(event, "until"),
-        limit: query(event, "limit"),
-        cursor: query(event, "cursor"),
-      });
+    adminRoute(listAuditRoute, async ({ query }) => {
+      const page = await listAuditPage(deps, { ...query, spiffeId: query.spiffe_id });
       return { events: page.items.map(auditView), ...(page.next ? { next_cursor: page.next } : {}) };
     }),
-    route("POST /v1/admin/policy/test", 16 * 1024, async (event) => {
-      const body = event.json ?? {};
-      const result = await checkPolicy(
-        { store: deps.store, policy: deps.issuerPolicy },
-        {
-          bot: body.bot,
-          attributes: body.attributes,
-          instance: body.instance,
-          spiffeId: body.spiffe_id,
-          svidType: body.svid_type,
-          dnsNames: body.dns_names,
-          ttlSeconds: body.ttl,
-        },
-      );
+    adminRoute(policyTestRoute, async ({ body }) => {
+      const request = { bot: body.bot, attributes: body.attributes, instance: body.instance, spiffeId: body.spiffe_id, svidType: body.svid_type, dnsNames: body.dns_names, ttlSeconds: body.ttl };
+      const result = await checkPolicy({ store: deps.store, policy: deps.issuerPolicy }, request);
       return result.allowed
         ? { allowed: true, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
         : { allowed: false, code: result.code, reason: result.reason };
     }),
-    route("GET /v1/admin/ca", 0, async () => getCaStatus(deps)),
-    route("GET /v1/admin/ca/trust-anchor", 0, async () => trustAnchorView(await getTrustAnchorState(deps))),
-    route("GET /v1/admin/stats/issuance", 0, async (event) =>
-      issuanceView(await countIssuance(deps, { hours: query(event, "hours"), bucketMinutes: query(event, "bucket_minutes"), top: query(event, "top") })),
-    ),
-    route("POST /v1/admin/ca/rotate", 4 * 1024, async (event, actor) => {
-      const body = event.json ?? {};
-      if (body.emergency === undefined || body.emergency === false) return requestCaRotation(deps);
-      if (body.emergency !== true) throw new RequestInvalidError("admin: emergency must be true or false");
+    adminRoute(caStatusRoute, async () => getCaStatus(deps)),
+    adminRoute(trustAnchorRoute, async () => trustAnchorView(await getTrustAnchorState(deps))),
+    adminRoute(issuanceStatsRoute, async ({ query }) => issuanceView(await countIssuance(deps, { hours: query.hours, bucketMinutes: query.bucket_minutes, top: query.top }))),
+    adminRoute(rotateCaRoute, async ({ body }, actor) => {
+      if (body.emergency !== true) return requestCaRotation(deps);
       const done = await emergencyCaRotation(deps, { kind: body.kind, reason: body.reason }, actor);
-      return { emergency: true, outcomes: done.outcomes, steps: done.steps, pending: done.pending, published: done.published, ...done.status };
+      return { emergency: true as const, outcomes: done.outcomes, steps: done.steps, pending: done.pending, published: done.published, ...done.status };
     }),
-    route("POST /v1/admin/revocations", 4 * 1024, async (event, actor) => {
-      const body = event.json ?? {};
-      const result = await revokeSvids(revocation, { serial: body.serial, jti: body.jti, bot: body.bot, instance: body.instance, ca: body.ca, reason: body.reason }, actor);
+    adminRoute(revokeRoute, async ({ body }, actor) => {
+      const result = await revokeSvids(revocation, body, actor);
       return {
         revoked: result.revoked.map(revocationView),
         matched: result.matched,
@@ -236,7 +211,7 @@ export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[
         published: result.published.map((p) => ("error" in p ? { publisher: p.publisher, error: p.error.message } : p)),
       };
     }),
-    route("GET /v1/admin/revocations", 0, async () => ({
+    adminRoute(listRevocationsRoute, async () => ({
       revocations: (await revocation.store.revocations.listRevocations(revocation.clock.now().getTime())).map(revocationView),
     })),
   ];

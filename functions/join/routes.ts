@@ -1,16 +1,20 @@
 import {
   bearerTokenOf,
+  bindRoute,
   createJoinChallenge,
-  jsonResponse,
   joinBot,
+  joinChallengeRoute,
   joinRequestOf,
+  joinRoute,
   renewCredential,
+  renewRoute,
   type CredentialGrant,
   type IssuerDeps,
+  type ResponseOf,
   type Route,
 } from "../../layers/spiffe/src/index.js";
 
-function grantView(grant: CredentialGrant): Record<string, unknown> {
+function grantView(grant: CredentialGrant): ResponseOf<typeof joinRoute> {
   return {
     credential: grant.credential,
     bot_name: grant.botName,
@@ -23,23 +27,11 @@ function grantView(grant: CredentialGrant): Record<string, unknown> {
 /** The join function's routes: `POST /v1/join/challenge`, `POST /v1/join` and `POST /v1/renew`. */
 export function joinRoutes(deps: IssuerDeps): Route[] {
   return [
-    {
-      routeKey: "POST /v1/join/challenge",
-      maxBodyBytes: 1024,
-      handle: async () => {
-        const { challenge, expiresAt } = await createJoinChallenge(deps);
-        return jsonResponse(200, { challenge, expires_at: expiresAt.toISOString() });
-      },
-    },
-    {
-      routeKey: "POST /v1/join",
-      maxBodyBytes: 64 * 1024,
-      handle: async (event) => jsonResponse(200, grantView(await joinBot(deps, { ...joinRequestOf(event.json), ttlSeconds: event.json?.ttl }))),
-    },
-    {
-      routeKey: "POST /v1/renew",
-      maxBodyBytes: 1024,
-      handle: async (event) => jsonResponse(200, grantView(await renewCredential(deps, bearerTokenOf(event), event.json?.ttl))),
-    },
+    bindRoute(joinChallengeRoute, async () => {
+      const { challenge, expiresAt } = await createJoinChallenge(deps);
+      return { challenge, expires_at: expiresAt.toISOString() };
+    }),
+    bindRoute(joinRoute, async ({ body }) => grantView(await joinBot(deps, { ...joinRequestOf(body), ttlSeconds: body.ttl }))),
+    bindRoute(renewRoute, async ({ body }, event) => grantView(await renewCredential(deps, bearerTokenOf(event), body.ttl))),
   ];
 }

@@ -4,9 +4,7 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { adminRoutes } from "../../functions/admin/routes.js";
-import { issueRoutes } from "../../functions/issue/routes.js";
-import { joinRoutes } from "../../functions/join/routes.js";
+import { ADMIN_ROUTES, ISSUE_ROUTES, JOIN_ROUTES, routeKeyOf, type RouteDescriptor } from "../../layers/spiffe/src/contract/index.js";
 import { TesseraHttpApi } from "./http-api.js";
 import type { KeyScope } from "./key-scope.js";
 import { TesseraRolesAnywhere } from "./roles-anywhere.js";
@@ -29,9 +27,14 @@ export interface TesseraIssuerStackProps extends StackProps {
   stateful: StatefulResources;
 }
 
-/** The route keys a function answers, read from its own route table so the API cannot drift from it. */
-export function routeKeysOf(routes: (...deps: never[]) => readonly { routeKey: string }[]): string[] {
-  return routes(...([] as never[])).map((route) => route.routeKey);
+/**
+ * The route keys a function answers, read from the API contract so the API cannot drift from it;
+ * `iam` says whether they are the IAM-authorised ones, and a route of the other kind is refused.
+ */
+export function routeKeysOf(routes: readonly RouteDescriptor[], iam = false): string[] {
+  const stray = routes.find((route) => (route.auth === "iam") !== iam);
+  if (stray) throw new Error(`infra: ${routeKeyOf(stray)} is ${stray.auth}-authorised, not on the ${iam ? "IAM" : "public"} side of the API`);
+  return routes.map(routeKeyOf);
 }
 
 /**
@@ -109,18 +112,18 @@ export class TesseraIssuerStack extends Stack {
       targets: {
         Join: {
           function: this.join.function,
-          routeKeys: routeKeysOf(joinRoutes),
+          routeKeys: routeKeysOf(JOIN_ROUTES),
           authorization: { noAuthorizerReason: "Joining presents a join proof and renewing a bot credential; the join function checks both." },
         },
         Issue: {
           function: this.issue.function,
-          routeKeys: routeKeysOf(issueRoutes),
+          routeKeys: routeKeysOf(ISSUE_ROUTES),
           authorization: {
             noAuthorizerReason:
               "SVID requests carry a bot credential or a platform proof the issue function checks; GET /v1/bundle is the public trust bundle (SPIFFE https_web), the /.well-known routes the public OIDC discovery document and JWKS; GET /v1/crl/{ca_id} and /v1/revocations are public revocation data.",
           },
         },
-        Admin: { function: this.admin.function, routeKeys: routeKeysOf(adminRoutes), authorization: "iam" },
+        Admin: { function: this.admin.function, routeKeys: routeKeysOf(ADMIN_ROUTES, true), authorization: "iam" },
       },
     });
     // The issuer URL is the API's own unless configured: the functions that sign JWT-SVIDs, serve the

@@ -6,9 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { adminRoutes } from "../../functions/admin/routes.js";
-import { issueRoutes } from "../../functions/issue/routes.js";
-import { joinRoutes } from "../../functions/join/routes.js";
+import { ADMIN_ROUTES as adminRoutes, ISSUE_ROUTES as issueRoutes, JOIN_ROUTES as joinRoutes } from "../../layers/spiffe/src/contract/index.js";
 import { routeKeysOf } from "../../infra/lib/issuer-stack.js";
 import type { TesseraFunction } from "../../infra/lib/tessera-function.js";
 import { acknowledgments, actionsOf, logicalIdOf, nagFindings, render, resourcesOf, statementsOfRole, synthTessera, type Json, type Statement } from "./support.js";
@@ -239,7 +237,7 @@ describe("issuer stack: API", () => {
     const expected = [
       ...routeKeysOf(joinRoutes).map((key) => [key, functions.join!, "NONE"] as const),
       ...routeKeysOf(issueRoutes).map((key) => [key, functions.issue!, "NONE"] as const),
-      ...routeKeysOf(adminRoutes).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
+      ...routeKeysOf(adminRoutes, true).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
     assert.equal(expected.length, 27);
@@ -269,7 +267,7 @@ describe("issuer stack: API", () => {
     const [statement] = policy!.Properties.PolicyDocument.Statement as Statement[];
     assert.deepEqual(actionsOf(statement!), ["execute-api:Invoke"]);
     const paths = resourcesOf(statement!).map((r) => render(r).replace(/^.*\/\$default\//, ""));
-    assert.deepEqual(paths.sort(), routeKeysOf(adminRoutes).map((key) => key.replace(" /", "/").replace(/\{[^}]+\}/, "*")).sort());
+    assert.deepEqual(paths.sort(), routeKeysOf(adminRoutes, true).map((key) => key.replace(" /", "/").replace(/\{[^}]+\}/, "*")).sort());
   });
 });
 

@@ -25,6 +25,7 @@ export * from "./revocation/index.js";
 export * from "./issuer/index.js";
 export * from "./admin/index.js";
 export * from "./config/index.js";
+export * from "./contract/index.js";
 export * from "./http/index.js";
 export * from "./runtime/index.js";
 export * from "./aws/index.js";

@@ -1,33 +1,50 @@
 import type { Logger } from "../logger.js";
 import middy from "@middy/core";
+import { compileRoutes, type RouteMatch } from "../contract/compile-routes.js";
+import { parseRequest } from "../contract/parse-request.js";
 import { RouteNotFoundError } from "../errors.js";
 import { httpErrorHandler } from "./http-error-handler.js";
-import { jsonBody } from "./json-body.js";
+import { readJsonBody } from "./json-body.js";
+import { jsonResponse } from "./responses.js";
 import type { HttpEvent, HttpResult, Route } from "./types.js";
 
 /** A Lambda handler for API Gateway HTTP API events. */
 export type HttpHandler = (event: HttpEvent, context?: unknown) => Promise<HttpResult>;
 
+async function answer(route: Route, event: HttpEvent): Promise<HttpResult> {
+  const { descriptor } = route;
+  const body = readJsonBody(event, descriptor.maxBodyBytes);
+  event.json = body;
+  const request = parseRequest(descriptor, { body, query: event.queryStringParameters ?? {}, params: event.pathParameters ?? {} });
+  const result = await route.handle(request, event);
+  if ("raw" in descriptor.response) return result as HttpResult;
+  return jsonResponse(descriptor.status, result, descriptor.headers ? { ...descriptor.headers } : {});
+}
+
+/** A handler over a set of routes, and the lookup by method and path that a plain HTTP server (`tessera dev`) needs. */
+export interface HttpRouter {
+  handle: HttpHandler;
+  /** The route for a method and a path, with its decoded path parameters. */
+  match(method: string, path: string): RouteMatch<Route> | undefined;
+}
+
 /**
- * A middy chain over a set of routes: error mapping, JSON body parsing with the route's size cap,
- * then the one call the route key names.
+ * One middy chain over a set of routes, built once: error mapping around one lookup by route key,
+ * the JSON body with the route's size cap, the route's schemas, then the one call it names.
  */
-export function createHttpHandler(routes: readonly Route[], options: { logger: Pick<Logger, "info" | "error"> }): HttpHandler {
-  const byKey = new Map(routes.map((r) => [r.routeKey, r]));
-  const routeOf = (event: HttpEvent): Route => {
-    const route = byKey.get(event.routeKey);
-    if (!route) throw new RouteNotFoundError(`http: no route ${event.routeKey}`);
-    return route;
-  };
+export function createHttpRouter(routes: readonly Route[], options: { logger: Pick<Logger, "info" | "error"> }): HttpRouter {
+  const compiled = compileRoutes(routes, (route) => route.descriptor);
   const chain = middy<HttpEvent, HttpResult>()
     .use(httpErrorHandler(options))
-    .use({
-      name: "routeBody",
-      before: async (request) => {
-        const route = routeOf(request.event);
-        await jsonBody({ maxBytes: route.maxBodyBytes }).before!(request);
-      },
-    })
-    .handler(async (event) => routeOf(event).handle(event));
-  return (event, context) => chain(event, (context ?? {}) as never);
+    .handler(async (event) => {
+      const route = compiled.byKey(event.routeKey);
+      if (!route) throw new RouteNotFoundError(`http: no route ${event.routeKey}`);
+      return answer(route, event);
+    });
+  return { handle: (event, context) => chain(event, (context ?? {}) as never), match: compiled.match };
+}
+
+/** The Lambda handler of `createHttpRouter`. */
+export function createHttpHandler(routes: readonly Route[], options: { logger: Pick<Logger, "info" | "error"> }): HttpHandler {
+  return createHttpRouter(routes, options).handle;
 }

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BotLockedError, KmsThrottledError, TesseraError } from "../errors.js";
 import * as errors from "../errors.js";
+import * as v from "valibot";
+import { defineRoute } from "../contract/route-descriptor.js";
 import { createHttpHandler } from "./create-http-handler.js";
-import { jsonResponse } from "./responses.js";
 import { HTTP_STATUS_BY_CODE, statusForCode } from "./status-table.js";
-import type { HttpEvent, Route } from "./types.js";
+import { bindRoute, type HttpEvent, type Route } from "./types.js";
 
 const logged: { level: string; fields: Record<string, unknown> }[] = [];
 const logger = {
@@ -34,11 +35,13 @@ describe("status table", () => {
 
 describe("createHttpHandler", () => {
   const seen: unknown[] = [];
+  const get = (path: string) => defineRoute({ method: "GET", path, auth: "none", status: 200, maxBodyBytes: 0, request: {}, response: v.looseObject({}) });
+  const echo = defineRoute({ method: "POST", path: "/echo", auth: "none", status: 200, maxBodyBytes: 32, request: { body: v.looseObject({}) }, response: v.looseObject({}) });
   const routes: Route[] = [
-    { routeKey: "POST /echo", maxBodyBytes: 32, handle: async (e) => (seen.push(e.json), jsonResponse(200, e.json)) },
-    { routeKey: "GET /locked", maxBodyBytes: 0, handle: async () => { throw new BotLockedError("issuer: bot x is locked"); } },
-    { routeKey: "GET /boom", maxBodyBytes: 0, handle: async () => { throw new Error("secret detail"); } },
-    { routeKey: "GET /slow", maxBodyBytes: 0, handle: async () => { throw new KmsThrottledError("keymanager: throttled"); } },
+    bindRoute(echo, async ({ body }) => (seen.push(body), body)),
+    bindRoute(get("/locked"), async () => { throw new BotLockedError("issuer: bot x is locked"); }),
+    bindRoute(get("/boom"), async () => { throw new Error("secret detail"); }),
+    bindRoute(get("/slow"), async () => { throw new KmsThrottledError("keymanager: throttled"); }),
   ];
   const handler = createHttpHandler(routes, { logger });
 

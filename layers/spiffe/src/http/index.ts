@@ -1,12 +1,12 @@
 /**
  * http: the Lambda side of the HTTP API (API Gateway HTTP API, payload format 2.0): a middy chain
- * per function over a list of routes, one middleware that maps error codes to statuses through one
+ * per function over the routes of the API contract (`contract/`), bound to their use cases, one middleware that maps error codes to statuses through one
  * table, JSON body parsing with a size cap, and the credential / admin-principal readers.
  */
-export { createHttpHandler, type HttpHandler } from "./create-http-handler.js";
+export { createHttpHandler, createHttpRouter, type HttpHandler, type HttpRouter } from "./create-http-handler.js";
 export { httpErrorHandler } from "./http-error-handler.js";
-export { jsonBody } from "./json-body.js";
+export { jsonBody, readJsonBody } from "./json-body.js";
 export { adminActorOf, bearerTokenOf, joinRequestOf, optionalBearerTokenOf } from "./request-auth.js";
 export { ACTIVE_X509_AUTHORITY_HEADER, binaryResponse, jsonResponse, textResponse } from "./responses.js";
 export { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";
-export type { HttpEvent, HttpResult, Route } from "./types.js";
+export { bindRoute, type HttpEvent, type HttpResult, type Route, type RouteAnswer } from "./types.js";

@@ -11,36 +11,36 @@ function contentTypeOf(event: HttpEvent): string | undefined {
 }
 
 /**
- * Parse the JSON body into `event.json` (an object), refusing bodies that are not
- * `application/json`, bodies over `maxBytes`, and anything that is not a JSON object. Requests
- * without a body get `{}`.
+ * The JSON body of `event` (an object), refusing bodies that are not `application/json`, bodies
+ * over `maxBytes`, and anything that is not a JSON object. Requests without a body give `{}`.
  */
+export function readJsonBody(event: HttpEvent, maxBytes: number): Record<string, unknown> {
+  if (event.body === undefined || event.body === null || event.body === "") return {};
+  if (!JSON_MEDIA_TYPE.test(contentTypeOf(event) ?? "")) {
+    throw new UnsupportedMediaTypeError("http: request body must be application/json");
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+  if (raw.length > maxBytes) {
+    throw new BodyTooLargeError(`http: request body is larger than ${maxBytes} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw new RequestInvalidError("http: request body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new RequestInvalidError("http: request body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Middleware form of `readJsonBody`: the body into `event.json`. */
 export function jsonBody(options: { maxBytes: number }): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     name: "jsonBody",
     before: (request) => {
-      const event = request.event;
-      if (event.body === undefined || event.body === null || event.body === "") {
-        event.json = {};
-        return;
-      }
-      if (!JSON_MEDIA_TYPE.test(contentTypeOf(event) ?? "")) {
-        throw new UnsupportedMediaTypeError("http: request body must be application/json");
-      }
-      const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
-      if (raw.length > options.maxBytes) {
-        throw new BodyTooLargeError(`http: request body is larger than ${options.maxBytes} bytes`);
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw.toString("utf8"));
-      } catch {
-        throw new RequestInvalidError("http: request body is not valid JSON");
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        throw new RequestInvalidError("http: request body must be a JSON object");
-      }
-      event.json = parsed as Record<string, unknown>;
+      request.event.json = readJsonBody(request.event, options.maxBytes);
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { RawResponse, RequestOf, RouteDescriptor } from "../contract/route-descriptor.js";
+import type * as v from "valibot";
 
 /** An API Gateway HTTP API (payload 2.0) event, with the parsed JSON body once `jsonBody` ran. */
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -11,11 +13,16 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 /** What a route returns. */
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
-/** One route: an API Gateway route key (`POST /v1/join`) and what answers it. */
-export interface Route {
-  routeKey: string;
-  /** Largest body accepted, bytes; 0 for routes without a body. */
-  maxBodyBytes: number;
-  handle(event: HttpEvent): Promise<HttpResult>;
+/** What a route's handler answers: the JSON body its response schema describes, or a whole result for a raw route. */
+export type RouteAnswer<D extends RouteDescriptor> = D["response"] extends RawResponse ? HttpResult : D["response"] extends v.GenericSchema ? v.InferOutput<D["response"]> : never;
+
+/** One route: its descriptor in the API contract and the one call that answers it. */
+export interface Route<D extends RouteDescriptor = RouteDescriptor> {
+  descriptor: D;
+  handle(request: RequestOf<D>, event: HttpEvent): Promise<RouteAnswer<D>>;
 }
 
+/** Bind a descriptor to its handler, the handler typed by the descriptor's schemas. */
+export function bindRoute<D extends RouteDescriptor>(descriptor: D, handle: Route<D>["handle"]): Route {
+  return { descriptor, handle } as unknown as Route;
+}

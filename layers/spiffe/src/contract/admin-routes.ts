@@ -1,0 +1,217 @@
+import * as v from "valibot";
+import { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
+import { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, pageSchema, revocationSchema } from "./admin-views.js";
+import { defineRoute } from "./route-descriptor.js";
+
+const must = (module: string, field: string, what: string) => `${module}: ${field} must be ${what}`;
+const text = (field: string, module = "admin") => v.optional(v.string(must(module, field, "a string")));
+const count = (field: string, module = "admin") => v.optional(v.number(must(module, field, "a number")));
+const texts = (field: string, module = "admin") => v.optional(v.array(v.string(), must(module, field, "an array of strings")));
+const pageQuery = { limit: v.optional(v.string()), cursor: v.optional(v.string()) };
+const botName = v.object({ name: v.string() });
+const admin = { auth: "iam", maxBodyBytes: 0, status: 200 } as const;
+
+/** `POST /v1/admin/bots`: create a bot with its rules. */
+export const createBotRoute = defineRoute({
+  ...admin,
+  method: "POST",
+  path: "/v1/admin/bots",
+  status: 201,
+  maxBodyBytes: 64 * 1024,
+  request: {
+    body: v.object({
+      name: text("name"),
+      allowed_spiffe_ids: texts("allowed_spiffe_ids"),
+      join_rules: v.optional(v.array(v.looseObject({ method: v.unknown() }, "admin: each join rule needs a method"), must("admin", "join_rules", "an array of rules"))),
+      allowed_dns_names: texts("allowed_dns_names"),
+      max_svid_ttl: count("max_svid_ttl"),
+    }),
+  },
+  response: botSchema,
+});
+
+/** `GET /v1/admin/bots`: every bot, or (with `limit` / `cursor`) one page of them. */
+export const listBotsRoute = defineRoute({ ...admin, method: "GET", path: "/v1/admin/bots", request: { query: v.object(pageQuery) }, response: pageSchema("bots", botSchema) });
+
+/** `GET /v1/admin/bots/{name}/instances`: one page of a bot's instances. */
+export const listBotInstancesRoute = defineRoute({
+  ...admin,
+  method: "GET",
+  path: "/v1/admin/bots/{name}/instances",
+  request: { params: botName, query: v.object(pageQuery) },
+  response: pageSchema("instances", botInstanceSchema),
+});
+
+/** `GET /v1/admin/bots/{name}`: a bot and its instances (`instances=none`: the bot alone). */
+export const showBotRoute = defineRoute({
+  ...admin,
+  method: "GET",
+  path: "/v1/admin/bots/{name}",
+  request: { params: botName, query: v.object({ instances: v.optional(v.string()) }) },
+  response: v.object({ ...botSchema.entries, instances: v.optional(v.array(botInstanceSchema)) }),
+});
+
+/** `DELETE /v1/admin/bots/{name}`: delete a bot, its instances and its tokens. */
+export const deleteBotRoute = defineRoute({
+  ...admin,
+  method: "DELETE",
+  path: "/v1/admin/bots/{name}",
+  request: { params: botName },
+  response: v.object({ deleted: v.string(), id: v.string() }),
+});
+
+/** `POST /v1/admin/tokens`: a one-time join token (shown once). */
+export const createJoinTokenRoute = defineRoute({
+  ...admin,
+  method: "POST",
+  path: "/v1/admin/tokens",
+  status: 201,
+  maxBodyBytes: 4 * 1024,
+  request: { body: v.object({ bot_name: text("bot_name"), ttl: count("ttl"), uses: count("uses") }) },
+  response: v.object({ ...joinTokenSchema.entries, token: v.string(), created_at: v.optional(v.string()) }),
+});
+
+/** `GET /v1/admin/tokens`: the live join tokens (of one bot with `bot`), all or (with `limit` / `cursor`) a page by hash. */
+export const listJoinTokensRoute = defineRoute({
+  ...admin,
+  method: "GET",
+  path: "/v1/admin/tokens",
+  request: { query: v.object({ bot: v.optional(v.string()), ...pageQuery }) },
+  response: pageSchema("tokens", joinTokenSchema),
+});
+
+/** `POST /v1/admin/locks`: lock or unlock a bot, a bot instance or a join token. */
+export const setLockRoute = defineRoute({
+  ...admin,
+  method: "POST",
+  path: "/v1/admin/locks",
+  maxBodyBytes: 4 * 1024,
+  request: {
+    body: v.object({
+      target: text("target"),
+      id: text("id"),
+      locked: v.optional(v.boolean(must("admin", "locked", "true or false"))),
+      reason: text("reason"),
+    }),
+  },
+  response: v.object({ target: v.string(), id: v.string(), locked: v.boolean(), changed: v.boolean() }),
+});
+
+/** `GET /v1/admin/audit`: one page of audit events, newest first, filtered. */
+export const listAuditRoute = defineRoute({
+  ...admin,
+  method: "GET",
+  path: "/v1/admin/audit",
+  request: {
+    query: v.object({
+      bot: v.optional(v.string()),
+      spiffe_id: v.optional(v.string()),
+      type: v.optional(v.string()),
+      since: v.optional(v.string()),
+      until: v.optional(v.string()),
+      ...pageQuery,
+    }),
+  },
+  response: pageSchema("events", auditEventSchema),
+});
+
+/** `POST /v1/admin/policy/test`: what an SVID request would get, decided without writing anything. */
+export const policyTestRoute = defineRoute({
+  ...admin,
+  method: "POST",
+  path: "/v1/admin/policy/test",
+  maxBodyBytes: 16 * 1024,
+  request: {
+    body: v.object({
+      bot: text("bot", "issuer"),
+      attributes: v.optional(v.record(v.string(), v.unknown(), must("issuer", "attributes", "an object"))),
+      instance: text("instance", "issuer"),
+      spiffe_id: text("spiffe_id", "issuer"),
+      svid_type: text("svid_type", "issuer"),
+      dns_names: texts("dns_names", "issuer"),
+      ttl: count("ttl", "issuer"),
+    }),
+  },
+  response: v.object({
+    allowed: v.boolean(),
+    spiffe_id: v.optional(v.string()),
+    dns_names: v.optional(v.array(v.string())),
+    ttl: v.optional(v.number()),
+    code: v.optional(v.string()),
+    reason: v.optional(v.string()),
+  }),
+});
+
+/** `GET /v1/admin/ca`: the CA and JWT-key journals and the rotation schedule. */
+export const caStatusRoute = defineRoute({ ...admin, method: "GET", path: "/v1/admin/ca", request: {}, response: caStatusSchema });
+
+/** `POST /v1/admin/ca/rotate`: rotate at the next tick, or (`emergency: true`) drop the active CA / JWT key now. */
+export const rotateCaRoute = defineRoute({
+  ...admin,
+  method: "POST",
+  path: "/v1/admin/ca/rotate",
+  maxBodyBytes: 4 * 1024,
+  request: { body: v.object({ emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))), kind: text("kind"), reason: text("reason") }) },
+  response: v.object({
+    ...caStatusSchema.entries,
+    emergency: v.optional(v.literal(true)),
+    outcomes: v.optional(v.record(v.string(), v.string())),
+    steps: v.optional(v.array(v.unknown())),
+    pending: v.optional(v.array(v.string())),
+    published: v.optional(v.array(v.object({ publisher: v.string(), changed: v.boolean() }))),
+  }),
+});
+
+/** `POST /v1/admin/revocations`: revoke SVIDs by serial, jti, bot, instance or CA. */
+export const revokeRoute = defineRoute({
+  ...admin,
+  method: "POST",
+  path: "/v1/admin/revocations",
+  maxBodyBytes: 4 * 1024,
+  request: {
+    body: v.object({
+      serial: text("serial", "revocation"),
+      jti: text("jti", "revocation"),
+      bot: text("bot", "revocation"),
+      instance: text("instance", "revocation"),
+      ca: text("ca", "revocation"),
+      reason: text("reason", "revocation"),
+    }),
+  },
+  response: v.object({
+    revoked: v.array(revocationSchema),
+    matched: v.number(),
+    crls: v.array(v.object({ ca_id: v.string(), crl_number: v.number(), this_update: v.string(), next_update: v.string() })),
+    published: v.array(v.object({ publisher: v.string(), error: v.optional(v.string()) })),
+  }),
+});
+
+/** `GET /v1/admin/revocations`: the revocations in force. */
+export const listRevocationsRoute = defineRoute({
+  ...admin,
+  method: "GET",
+  path: "/v1/admin/revocations",
+  request: {},
+  response: v.object({ revocations: v.array(revocationSchema) }),
+});
+
+/** The admin function's routes (IAM-authorised in AWS). */
+export const ADMIN_ROUTES = [
+  createBotRoute,
+  listBotsRoute,
+  listBotInstancesRoute,
+  lastSvidsRoute,
+  showBotRoute,
+  deleteBotRoute,
+  createJoinTokenRoute,
+  listJoinTokensRoute,
+  setLockRoute,
+  listAuditRoute,
+  policyTestRoute,
+  caStatusRoute,
+  trustAnchorRoute,
+  issuanceStatsRoute,
+  rotateCaRoute,
+  revokeRoute,
+  listRevocationsRoute,
+] as const;

@@ -1,0 +1,13 @@
+/**
+ * contract: Tessera's HTTP API as data. One descriptor per route (method, path, auth, success
+ * status, body cap, request and response schemas in valibot) read by the Lambda router, `tessera
+ * dev`, the CDK app, the typed issuer client and the OpenAPI check, so none of them can drift.
+ */
+export * from "./admin-routes.js";
+export { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
+export { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, revocationSchema } from "./admin-views.js";
+export * from "./issue-routes.js";
+export * from "./join-routes.js";
+export { API_ROUTES, compileRoutes, type CompiledRoutes, type RouteMatch } from "./compile-routes.js";
+export { parseRequest, type RawRequest } from "./parse-request.js";
+export { defineRoute, routeKeyOf, type CallOf, type RawResponse, type RequestOf, type ResponseOf, type RouteAuth, type RouteDescriptor, type WireObjectSchema } from "./route-descriptor.js";
