@@ -84,7 +84,7 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
 
   it("retries a join the issuer could not answer (unreachable, 503, 429), then joins", async () => {
     const issuer = new ScriptedIssuer();
-    issuer.joins.push(new IssuerUnreachableError("http://x/v1/join", "connect ECONNREFUSED"), new IssuerApiError(503, "ERR_KMS_THROTTLED", "slow down"), new IssuerApiError(429, "ERR_HTTP", "too many"), credential(1));
+    issuer.joins.push(new IssuerUnreachableError("cannot reach the issuer at http://x/v1/join: connect ECONNREFUSED"), new IssuerApiError(503, "ERR_KMS_THROTTLED", "slow down"), new IssuerApiError(429, "ERR_HTTP", "too many"), credential(1));
     const session = new BotSession({ client: issuer, onboarding: { token: TOKEN }, logger: logger() });
     for (let i = 0; i < 3; i++) await assert.rejects(session.credential(), (e: unknown) => !(e instanceof AgentFatalError));
     assert.equal(await session.credential(), credential(1).credential);

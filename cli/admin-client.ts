@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { IssuerClient } from "../agent/issuer-client.js";
-import { signRequestSigV4 } from "../layers/spiffe/src/index.js";
+import { pathOf, signRequestSigV4, type CallOf, type ResponseOf, type RouteDescriptor } from "../layers/spiffe/src/index.js";
 import { UsageError } from "./output.js";
 
 /** How to reach and authorise against an issuer. */
@@ -52,10 +52,10 @@ export class AdminClient {
     return { status: res.status, body: await res.text() };
   }
 
-  /** One admin call. */
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = await this.#authHeaders(method, path, text);
-    return this.#client.request<T>(method, path, { headers, ...(body !== undefined ? { body } : {}) });
+  /** One admin call of the API contract, typed and checked by the route's schemas. */
+  async call<D extends RouteDescriptor>(route: D, input: CallOf<D>): Promise<ResponseOf<D>> {
+    const text = input.body === undefined ? undefined : JSON.stringify(input.body);
+    const headers = await this.#authHeaders(route.method, pathOf(route, input), text);
+    return this.#client.call(route, input, { headers });
   }
 }

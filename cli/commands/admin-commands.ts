@@ -1,4 +1,18 @@
-import { parseDurationSeconds } from "../../layers/spiffe/src/index.js";
+import {
+  caStatusRoute,
+  createBotRoute,
+  createJoinTokenRoute,
+  deleteBotRoute,
+  listAuditRoute,
+  listBotsRoute,
+  listJoinTokensRoute,
+  parseDurationSeconds,
+  policyTestRoute,
+  rotateCaRoute,
+  setLockRoute,
+  showBotRoute,
+} from "../../layers/spiffe/src/index.js";
+import { consoleLoginCodeRoute } from "../dev/console-login-route.js";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatFields, formatTable } from "../output.js";
 import { JOIN_RULE_OPTIONS, joinRulesFromFlags } from "./join-rule-flags.js";
@@ -33,8 +47,8 @@ const dnsText = (bot: Json, separator = ", ") => ((bot.allowed_dns_names as stri
 const lockText = (lock: unknown) => (lock ? `locked (${(lock as Json).reason as string})` : "active");
 
 async function setLock(ctx: CommandContext, target: string, id: string, locked: boolean): Promise<void> {
-  const body = { target, id, locked, ...(ctx.values.reason ? { reason: ctx.values.reason } : {}) };
-  const result = await ctx.admin().call<Json>("POST", "/v1/admin/locks", body);
+  const body = { target, id, locked, ...(ctx.values.reason ? { reason: ctx.values.reason as string } : {}) };
+  const result = await ctx.admin().call(setLockRoute, { body });
   const what = `${target.replace("_", " ")} ${id}`;
   print(ctx, result, () => (result.changed === false ? `${what} was ${locked ? "already" : "not"} locked; nothing changed` : `${locked ? "locked" : "unlocked"} ${what}`));
 }
@@ -84,14 +98,16 @@ async function testPolicy(ctx: CommandContext): Promise<void> {
   if (!ctx.values.bot || !ctx.values["spiffe-id"]) throw new UsageError("tessera: policy test needs --bot NAME and --spiffe-id ID");
   const ttl = seconds(ctx.values.ttl, "--ttl");
   const dns = ctx.values.dns as string[] | undefined;
-  const result = await ctx.admin().call<Json>("POST", "/v1/admin/policy/test", {
-    bot: ctx.values.bot,
+  const result = await ctx.admin().call(policyTestRoute, {
+    body: {
+    bot: ctx.values.bot as string,
     attributes: attributesFromFlags(ctx.values.attr),
-    spiffe_id: ctx.values["spiffe-id"],
-    ...(ctx.values.instance ? { instance: ctx.values.instance } : {}),
+    spiffe_id: ctx.values["spiffe-id"] as string,
+    ...(ctx.values.instance ? { instance: ctx.values.instance as string } : {}),
     ...(ctx.values.jwt ? { svid_type: "jwt" } : {}),
     ...(dns?.length ? { dns_names: dns } : {}),
     ...(ttl ? { ttl } : {}),
+    },
   });
   print(ctx, result, () =>
     result.allowed
@@ -130,12 +146,14 @@ export function adminCommands(): Record<string, Command> {
         const allow = (ctx.values.allow as string[] | undefined) ?? [];
         if (!allow.length) throw new UsageError("tessera: bot create needs at least one --allow SPIFFE_ID");
         const maxTtl = seconds(ctx.values["max-ttl"], "--max-ttl");
-        const bot = await ctx.admin().call<Json>("POST", "/v1/admin/bots", {
+        const bot = await ctx.admin().call(createBotRoute, {
+          body: {
           name,
           allowed_spiffe_ids: allow,
           allowed_dns_names: (ctx.values["allow-dns"] as string[] | undefined) ?? [],
-          join_rules: joinRulesFromFlags(ctx.values),
+          join_rules: joinRulesFromFlags(ctx.values) as { method: string }[],
           ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
+          },
         });
         const fields = {
           id: bot.id,
@@ -151,7 +169,7 @@ export function adminCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         none(ctx);
-        const { bots } = await ctx.admin().call<{ bots: Json[] }>("GET", "/v1/admin/bots");
+        const { bots } = await ctx.admin().call(listBotsRoute, {});
         print(ctx, { bots }, () =>
           formatTable(
             ["NAME", "STATE", "JOIN METHODS", "ALLOWED SPIFFE IDS", "ALLOWED DNS NAMES"],
@@ -171,7 +189,7 @@ export function adminCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         const name = one(ctx, "bot name");
-        const bot = await ctx.admin().call<Json>("GET", `/v1/admin/bots/${encodeURIComponent(name)}`);
+        const bot = await ctx.admin().call(showBotRoute, { params: { name } });
         const instances = bot.instances as Json[];
         print(ctx, bot, () =>
           [
@@ -199,7 +217,7 @@ export function adminCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         const name = one(ctx, "bot name");
-        const result = await ctx.admin().call<Json>("DELETE", `/v1/admin/bots/${encodeURIComponent(name)}`);
+        const result = await ctx.admin().call(deleteBotRoute, { params: { name } });
         print(ctx, result, () => `deleted bot ${name}`);
       },
     },
@@ -222,10 +240,12 @@ export function adminCommands(): Record<string, Command> {
         const uses = ctx.values.uses === undefined ? undefined : Number(ctx.values.uses);
         if (uses !== undefined && !Number.isSafeInteger(uses)) throw new UsageError("tessera: --uses must be a whole number");
         const ttl = seconds(ctx.values.ttl, "--ttl");
-        const token = await ctx.admin().call<Json>("POST", "/v1/admin/tokens", {
-          bot_name: ctx.values.bot,
+        const token = await ctx.admin().call(createJoinTokenRoute, {
+          body: {
+          bot_name: ctx.values.bot as string,
           ...(ttl ? { ttl } : {}),
           ...(uses ? { uses } : {}),
+          },
         });
         print(ctx, token, () =>
           `${token.token as string}\n\n${formatFields({ bot: token.bot_name, uses: token.uses_remaining, expires_at: token.expires_at, token_hash: token.token_hash })}\n\nThe token is shown once; pass it to the agent's onboarding.token.`,
@@ -237,8 +257,7 @@ export function adminCommands(): Record<string, Command> {
       options: { bot: { type: "string" } },
       run: async (ctx) => {
         none(ctx);
-        const q = ctx.values.bot ? `?bot=${encodeURIComponent(ctx.values.bot as string)}` : "";
-        const { tokens } = await ctx.admin().call<{ tokens: Json[] }>("GET", `/v1/admin/tokens${q}`);
+        const { tokens } = await ctx.admin().call(listJoinTokensRoute, ctx.values.bot ? { query: { bot: ctx.values.bot as string } } : {});
         print(ctx, { tokens }, () =>
           formatTable(
             ["TOKEN HASH", "BOT", "USES LEFT", "STATE", "EXPIRES"],
@@ -269,13 +288,12 @@ export function adminCommands(): Record<string, Command> {
       },
       run: async (ctx) => {
         none(ctx);
-        const params = new URLSearchParams();
+        const query: Record<string, string> = {};
         for (const [flag, name] of [["bot", "bot"], ["spiffe-id", "spiffe_id"], ["type", "type"], ["since", "since"], ["until", "until"], ["limit", "limit"]] as const) {
           const v = ctx.values[flag];
-          if (typeof v === "string") params.set(name, v);
+          if (typeof v === "string") query[name] = v;
         }
-        const q = params.toString();
-        const { events } = await ctx.admin().call<{ events: Json[] }>("GET", `/v1/admin/audit${q ? `?${q}` : ""}`);
+        const { events } = await ctx.admin().call(listAuditRoute, { query });
         print(ctx, { events }, () =>
           formatTable(
             ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI", "TOKEN", "ACTOR", "CODE", "REASON"],
@@ -307,7 +325,7 @@ export function adminCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         none(ctx);
-        const created = await ctx.admin().call<Json>("POST", "/v1/admin/console/login-codes");
+        const created = await ctx.admin().call(consoleLoginCodeRoute, {});
         const url = `${ctx.target.issuer.replace(/\/+$/, "")}${created.login_path as string}`;
         print(ctx, { url }, () => `${url}\n\nOpen it once, within 10 minutes, in the browser that will use the console (tessera dev only).`);
       },
@@ -317,7 +335,7 @@ export function adminCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         none(ctx);
-        const status = await ctx.admin().call<Json>("GET", "/v1/admin/ca");
+        const status = await ctx.admin().call(caStatusRoute, {});
         print(ctx, status, () => formatCaStatus(status));
       },
     },
@@ -330,12 +348,12 @@ export function adminCommands(): Record<string, Command> {
         if (!emergency && (kind !== undefined || reason !== undefined)) throw new UsageError("tessera: --kind and --reason go with --emergency");
         if (kind !== undefined && kind !== "x509" && kind !== "jwt" && kind !== "all") throw new UsageError("tessera: --kind must be x509, jwt or all");
         if (!emergency) {
-          const status = await ctx.admin().call<Json>("POST", "/v1/admin/ca/rotate");
+          const status = await ctx.admin().call(rotateCaRoute, { body: {} });
           print(ctx, status, () => `rotation requested: a new CA and JWT key are prepared on the next tick and activated once published\n\n${formatCaStatus(status)}`);
           return;
         }
-        const body = { emergency: true, ...(kind !== undefined ? { kind } : {}), ...(reason !== undefined ? { reason } : {}) };
-        const done = await ctx.admin().call<Json>("POST", "/v1/admin/ca/rotate", body);
+        const body = { emergency: true, ...(kind !== undefined ? { kind } : {}), ...(reason !== undefined ? { reason: reason as string } : {}) };
+        const done = await ctx.admin().call(rotateCaRoute, { body });
         print(ctx, done, () => formatEmergency(done));
       },
     },
@@ -346,7 +364,7 @@ export function adminCommands(): Record<string, Command> {
         none(ctx);
         const format = (ctx.values.format as string | undefined) ?? "spiffe";
         if (format !== "spiffe" && format !== "pem") throw new UsageError("tessera: --format must be spiffe or pem");
-        const text = await ctx.admin().issuer.request<string>("GET", `/v1/bundle${format === "pem" ? "?format=pem" : ""}`, { text: true });
+        const text = await ctx.admin().issuer.fetchBundle(format === "pem" ? "pem" : undefined);
         ctx.io.out(ctx.json && format === "spiffe" ? JSON.stringify(JSON.parse(text), null, 2) : text.trimEnd());
       },
     },

@@ -1,3 +1,4 @@
+import { listRevocationsRoute, revokeRoute } from "../../layers/spiffe/src/index.js";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatTable } from "../output.js";
 
@@ -19,7 +20,7 @@ function revocationTable(rows: Json[]): string {
 async function revoke(ctx: CommandContext, body: Json): Promise<void> {
   if (ctx.positionals.length) throw new UsageError(`tessera: unexpected argument ${ctx.positionals[0]}`);
   if (ctx.values.reason !== undefined) body.reason = ctx.values.reason;
-  const result = await ctx.admin().call<Json>("POST", "/v1/admin/revocations", body);
+  const result = await ctx.admin().call(revokeRoute, { body });
   const revoked = result.revoked as Json[];
   const crls = (result.crls as Json[]).map((c) => `  CRL ${c.crl_number as number} of CA ${c.ca_id as string}, next update ${c.next_update as string}`);
   const failed = (result.published as Json[]).filter((p) => p.error !== undefined).map((p) => `  publishing to ${p.publisher as string} failed: ${p.error as string} (the next rotation tick retries)`);
@@ -45,7 +46,7 @@ export function revokeCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         if (ctx.positionals.length) throw new UsageError(`tessera: unexpected argument ${ctx.positionals[0]}`);
-        const result = await ctx.admin().call<{ revocations: Json[] }>("GET", "/v1/admin/revocations");
+        const result = await ctx.admin().call(listRevocationsRoute, {});
         print(ctx, result, () => (result.revocations.length ? revocationTable(result.revocations) : "no live revoked SVIDs"));
       },
     },

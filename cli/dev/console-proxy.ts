@@ -40,7 +40,7 @@ export async function startConsoleProxy(options: { admin: AdminClient; host: str
       const method = req.method ?? "GET";
       if (url.pathname === CONSOLE_PREFIX || url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) return send(res, await serveConsole(req, url, gate));
       if (url.pathname === "/v1/bundle" && method === "GET") {
-        const bundle = await options.admin.issuer.request<string>("GET", `/v1/bundle${url.search}`, { text: true });
+        const bundle = await options.admin.issuer.fetchBundle(url.searchParams.get("format") === "pem" ? "pem" : undefined);
         return send(res, { statusCode: 200, headers: { ...STRICT_HEADERS, "content-type": url.searchParams.get("format") === "pem" ? "application/x-pem-file" : "application/json" }, body: bundle });
       }
       if (!url.pathname.startsWith(ADMIN_PREFIX)) return send(res, refusal("ERR_NOT_FOUND", `console: no ${method} ${url.pathname}`));

@@ -80,7 +80,7 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     const out = join(tmp.path, "svid");
     const run = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", out);
     assert.equal(run.code, 0, run.stderr);
-    const bundlePem = await client().request<string>("GET", "/v1/bundle?format=pem", { text: true });
+    const bundlePem = await client().fetchBundle("pem");
     const leaf = readFileSync(join(out, "svid.pem"), "utf8");
     assert.match(opensslVerify(tmp.path, bundlePem, leaf), /: OK/);
     assert.equal(readFileSync(join(out, "svid_bundle.pem"), "utf8"), bundlePem);

@@ -1,7 +1,18 @@
 /**
- * client: the HTTP client side of Tessera for workloads that cannot run an agent (a Lambda
- * function, a CI step): an SVID in one round trip with the platform's own proof, the key made
- * locally, and the issuer's refusals as `IssuerApiError` with their stable codes.
+ * client: the HTTP client side of Tessera, typed by the API contract: `IssuerClient` (the agent's
+ * and the CLI's one client), an SVID in one round trip with the platform's own proof for workloads
+ * that cannot run an agent, and the issuer's refusals as `IssuerApiError` with their stable codes.
  */
 export { fetchJwtSvidWithProof, fetchX509SvidWithProof, type IssuedJwtSvid, type PlatformProof, type SvidWithProofOptions, type X509SvidWithKey } from "./fetch-svid-with-proof.js";
 export { IssuerApiError, issuerApiErrorOf } from "./issuer-api-error.js";
+export {
+  IssuerClient,
+  isPermanentRefusal,
+  pathOf,
+  type CallOptions,
+  type CredentialResponse,
+  type IssuerClientOptions,
+  type JwtSvidResponse,
+  type RevocationsResponse,
+  type X509SvidResponse,
+} from "./issuer-client.js";
