@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RequestInvalidError } from "../errors.js";
+import { createBotRoute, showBotRoute } from "./admin-routes.js";
+import { API_ROUTES, compileRoutes } from "./compile-routes.js";
+import { x509SvidRoute } from "./issue-routes.js";
+import { parseRequest } from "./parse-request.js";
+import { routeKeyOf } from "./route-descriptor.js";
+
+const raw = (body: Record<string, unknown>, params: Record<string, string> = {}) => ({ body, query: {}, params });
+
+describe("parseRequest", () => {
+  it("gives the typed body, unknown fields dropped", () => {
+    const { body } = parseRequest(createBotRoute, raw({ name: "web", allowed_spiffe_ids: ["spiffe://example.org/web"], stray: 1 }));
+    assert.deepEqual(body, { name: "web", allowed_spiffe_ids: ["spiffe://example.org/web"] });
+  });
+  it("refuses the first field of the wrong type with ERR_REQUEST_INVALID naming it", () => {
+    assert.throws(
+      () => parseRequest(createBotRoute, raw({ name: "web", allowed_spiffe_ids: "spiffe://example.org/web", max_svid_ttl: "1" })),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: allowed_spiffe_ids must be an array of strings",
+    );
+  });
+  it("passes a body its use case checks (and audits) as it came", () => {
+    const body = { csr: 42, spiffe_id: ["x"] };
+    assert.equal(parseRequest(x509SvidRoute, raw(body)).body, body);
+  });
+});
+
+describe("compileRoutes", () => {
+  const routes = compileRoutes(API_ROUTES, (r) => r);
+  it("finds every route by its key and by its method and path", () => {
+    for (const route of API_ROUTES) {
+      assert.equal(routes.byKey(routeKeyOf(route)), route);
+      assert.equal(routes.match(route.method, route.path.replace(/\{[a-z_]+\}/g, "x"))?.route, route, routeKeyOf(route));
+    }
+  });
+  it("decodes path parameters once and matches one segment only", () => {
+    assert.deepEqual(routes.match("GET", "/v1/admin/bots/a%2Fb"), { route: showBotRoute, params: { name: "a/b" } });
+    assert.equal(routes.match("GET", "/v1/admin/bots/a/b"), undefined);
+    assert.equal(routes.match("POST", "/v1/admin/bots/a"), undefined);
+  });
+  it("matches no route for a malformed percent-encoding", () => {
+    assert.equal(routes.match("GET", "/v1/admin/bots/%E0%A4%A"), undefined);
+  });
+  it("has one descriptor per route key", () => {
+    assert.equal(new Set(API_ROUTES.map(routeKeyOf)).size, API_ROUTES.length);
+  });
+});
