@@ -10,6 +10,8 @@ const texts = (field: string, module = "admin") => v.optional(v.array(v.string()
 const pageQuery = { limit: v.optional(v.string()), cursor: v.optional(v.string()) };
 const botName = v.object({ name: v.string() });
 const admin = { auth: "iam", maxBodyBytes: 0, status: 200 } as const;
+// valibot's record takes an array as an object; a JSON object is what the wire means.
+const isJsonObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** `POST /v1/admin/bots`: create a bot with its rules. */
 export const createBotRoute = defineRoute({
@@ -124,7 +126,7 @@ export const policyTestRoute = defineRoute({
   request: {
     body: v.object({
       bot: text("bot", "issuer"),
-      attributes: v.optional(v.record(v.string(), v.unknown(), must("issuer", "attributes", "an object"))),
+      attributes: v.optional(v.custom<Record<string, unknown>>(isJsonObject, must("issuer", "attributes", "an object"))),
       instance: text("instance", "issuer"),
       spiffe_id: text("spiffe_id", "issuer"),
       svid_type: text("svid_type", "issuer"),
