@@ -1,4 +1,4 @@
-import { createHttpHandler, type BundlePublisher, type HttpHandler, type Route, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type BundlePublisher, type EmfMetrics, type HttpHandler, type Route, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
 import { adminRoutes } from "./routes.js";
 
 /**
@@ -9,7 +9,7 @@ export function adminRoutesOf(runtime: TesseraRuntime, publishers: readonly Bund
   return adminRoutes({ ...runtime.admin, rotation: { ...runtime, publishers } }, runtime.revocation);
 }
 
-/** The admin function over a runtime: a middy chain around the admin use cases. */
-export function createAdminHandler(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = []): HttpHandler {
-  return createHttpHandler(adminRoutesOf(runtime, publishers), { logger: runtime.logger });
+/** The admin function over a runtime (`metrics`: EMF in Lambda): a middy chain around the admin use cases. */
+export function createAdminHandler(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = [], metrics?: EmfMetrics): HttpHandler {
+  return createHttpHandler(adminRoutesOf(runtime, publishers), { logger: runtime.logger, ...(metrics ? { metrics } : {}) });
 }

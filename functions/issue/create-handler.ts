@@ -1,7 +1,7 @@
-import { createHttpHandler, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type EmfMetrics, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
 import { issueRoutes } from "./routes.js";
 
-/** The issue function over a runtime: a middy chain around the SVID use cases and the bundle. */
-export function createIssueHandler(runtime: TesseraRuntime): HttpHandler {
-  return createHttpHandler(issueRoutes(runtime.issuer), { logger: runtime.logger });
+/** The issue function over a runtime (`metrics`: EMF in Lambda): a middy chain around the SVID use cases and the bundle. */
+export function createIssueHandler(runtime: TesseraRuntime, metrics?: EmfMetrics): HttpHandler {
+  return createHttpHandler(issueRoutes(runtime.issuer), { logger: runtime.logger, ...(metrics ? { metrics } : {}) });
 }

@@ -1,7 +1,7 @@
-import { createHttpHandler, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type EmfMetrics, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
 import { joinRoutes } from "./routes.js";
 
-/** The join function over a runtime: a middy chain around `joinBot` / `renewCredential`. */
-export function createJoinHandler(runtime: TesseraRuntime): HttpHandler {
-  return createHttpHandler(joinRoutes(runtime.issuer), { logger: runtime.logger });
+/** The join function over a runtime (`metrics`: EMF in Lambda): a middy chain around `joinBot` / `renewCredential`. */
+export function createJoinHandler(runtime: TesseraRuntime, metrics?: EmfMetrics): HttpHandler {
+  return createHttpHandler(joinRoutes(runtime.issuer), { logger: runtime.logger, ...(metrics ? { metrics } : {}) });
 }

@@ -8,4 +8,6 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Powertools' Logger only: put the Lambda context (request id, function, cold start) on every line. */
+  addContext?(context: object): void;
 }

@@ -31,6 +31,7 @@ export const x509SvidRoute = defineRoute({
     expires_at: v.string(),
     bundle: v.array(v.string()),
   }),
+  successMetric: "X509SvidsIssued",
 });
 
 /** `POST /v1/svids/jwt`: a JWT-SVID for one or more audiences. */
@@ -50,6 +51,7 @@ export const jwtSvidRoute = defineRoute({
     bodyCheckedByUseCase: true,
   },
   response: v.object({ spiffe_id: v.string(), token: v.string(), expires_at: v.string() }),
+  successMetric: "JwtSvidsIssued",
 });
 
 /** `GET /v1/bundle`: the trust bundle, SPIFFE JSON or (`?format=pem`) PEM. Public. */

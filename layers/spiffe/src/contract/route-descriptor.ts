@@ -50,6 +50,8 @@ export interface RouteDescriptor<
   response: Response;
   /** Headers of every success (caching). */
   headers?: Readonly<Record<string, string>>;
+  /** The metric a success counts (Lambda's EMF metrics). */
+  successMetric?: string;
 }
 
 /** The API Gateway route key of a route: `POST /v1/join`. */

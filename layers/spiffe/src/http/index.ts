@@ -3,7 +3,8 @@
  * per function over the routes of the API contract (`contract/`), bound to their use cases, one middleware that maps error codes to statuses through one
  * table, JSON body parsing with a size cap, and the credential / admin-principal readers.
  */
-export { createHttpHandler, createHttpRouter, type HttpHandler, type HttpRouter } from "./create-http-handler.js";
+export { createHttpHandler, createHttpRouter, type HttpHandler, type HttpRouter, type HttpRouterOptions } from "./create-http-handler.js";
+export { createEmfMetrics, type EmfMetrics, type RequestMetrics } from "./emf-metrics.js";
 export { httpErrorHandler } from "./http-error-handler.js";
 export { jsonBody, readJsonBody } from "./json-body.js";
 export { adminActorOf, bearerTokenOf, joinRequestOf, optionalBearerTokenOf } from "./request-auth.js";

@@ -52,6 +52,7 @@ export function createLogger(level: string): TesseraLogger {
     info: (message, fields) => logger.info(message, fields ?? {}),
     warn: (message, fields) => logger.warn(message, fields ?? {}),
     error: (message, fields) => logger.error(message, fields ?? {}),
+    addContext: (context) => logger.addContext(context as never),
   };
 }
 
