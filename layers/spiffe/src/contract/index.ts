@@ -3,11 +3,27 @@
  * status, body cap, request and response schemas in valibot) read by the Lambda router, `tessera
  * dev`, the CDK app, the typed issuer client and the OpenAPI check, so none of them can drift.
  */
-export * from "./admin-routes.js";
+export {
+  ADMIN_ROUTES,
+  caStatusRoute,
+  createBotRoute,
+  createJoinTokenRoute,
+  deleteBotRoute,
+  listAuditRoute,
+  listBotInstancesRoute,
+  listBotsRoute,
+  listJoinTokensRoute,
+  listRevocationsRoute,
+  policyTestRoute,
+  revokeRoute,
+  rotateCaRoute,
+  setLockRoute,
+  showBotRoute,
+} from "./admin-routes.js";
 export { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
 export { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, revocationSchema } from "./admin-views.js";
-export * from "./issue-routes.js";
-export * from "./join-routes.js";
 export { API_ROUTES, compileRoutes, type CompiledRoutes, type RouteMatch } from "./compile-routes.js";
+export { ISSUE_ROUTES, bundleRoute, crlRoute, jwtSvidRoute, oidcDiscoveryRoute, oidcJwksRoute, revocationsRoute, x509SvidRoute } from "./issue-routes.js";
+export { JOIN_ROUTES, credentialGrantSchema, joinChallengeRoute, joinProofSchema, joinRoute, renewRoute } from "./join-routes.js";
 export { parseRequest, type RawRequest } from "./parse-request.js";
 export { defineRoute, routeKeyOf, type CallOf, type RawResponse, type RequestOf, type ResponseOf, type RouteAuth, type RouteDescriptor, type WireObjectSchema } from "./route-descriptor.js";

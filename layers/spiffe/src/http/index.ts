@@ -6,7 +6,7 @@
 export { createHttpHandler, createHttpRouter, type HttpHandler, type HttpRouter, type HttpRouterOptions } from "./create-http-handler.js";
 export { createEmfMetrics, type EmfMetrics, type RequestMetrics } from "./emf-metrics.js";
 export { httpErrorHandler } from "./http-error-handler.js";
-export { jsonBody, readJsonBody } from "./json-body.js";
+export { readJsonBody } from "./json-body.js";
 export { adminActorOf, bearerTokenOf, joinRequestOf, optionalBearerTokenOf } from "./request-auth.js";
 export { ACTIVE_X509_AUTHORITY_HEADER, binaryResponse, jsonResponse, textResponse } from "./responses.js";
 export { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";

@@ -1,6 +1,5 @@
-import type { MiddlewareObj } from "@middy/core";
 import { BodyTooLargeError, RequestInvalidError, UnsupportedMediaTypeError } from "../errors.js";
-import type { HttpEvent, HttpResult } from "./types.js";
+import type { HttpEvent } from "./types.js";
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 
@@ -33,14 +32,4 @@ export function readJsonBody(event: HttpEvent, maxBytes: number): Record<string,
     throw new RequestInvalidError("http: request body must be a JSON object");
   }
   return parsed as Record<string, unknown>;
-}
-
-/** Middleware form of `readJsonBody`: the body into `event.json`. */
-export function jsonBody(options: { maxBytes: number }): MiddlewareObj<HttpEvent, HttpResult> {
-  return {
-    name: "jsonBody",
-    before: (request) => {
-      request.event.json = readJsonBody(request.event, options.maxBytes);
-    },
-  };
 }

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import type { RawResponse, RequestOf, RouteDescriptor } from "../contract/route-descriptor.js";
 import type * as v from "valibot";
 
-/** An API Gateway HTTP API (payload 2.0) event, with the parsed JSON body once `jsonBody` ran. */
+/** An API Gateway HTTP API (payload 2.0) event, with the parsed JSON body once the router read it. */
 export type HttpEvent = APIGatewayProxyEventV2 & {
   json?: Record<string, unknown>;
   requestContext: APIGatewayProxyEventV2["requestContext"] & {
