@@ -1,7 +1,8 @@
 import { RequestInvalidError } from "../errors.js";
 import type { AuditEvent, AuditEventType, AuditFilter } from "../store/types.js";
 import { auditCursorOf, pageSizeOf, parseAuditCursor, type Page } from "./pages.js";
-import type { AdminDeps } from "./types.js";
+import type { LIST_AUDIT_PAGE_STORE } from "./store-parts.js";
+import type { AdminDepsFor } from "./types.js";
 
 /** `type=refusals`: every refused join, renewal and SVID request. */
 const REFUSALS: AuditEventType[] = ["join_refused", "renew_refused", "svid_refused"];
@@ -49,7 +50,7 @@ function timeOf(value: unknown, what: string): number | undefined {
 }
 
 /** One page of audit events matching the query, newest first, and the cursor of the next page. */
-export async function listAuditPage(deps: AdminDeps, query: AuditQuery): Promise<Page<AuditEvent>> {
+export async function listAuditPage(deps: AdminDepsFor<typeof LIST_AUDIT_PAGE_STORE>, query: AuditQuery): Promise<Page<AuditEvent>> {
   const filter: AuditFilter = {};
   if (query.bot !== undefined) filter.botName = String(query.bot);
   if (query.spiffeId !== undefined) filter.spiffeId = String(query.spiffeId);

@@ -8,7 +8,8 @@ import { defaultJoinVerifiers } from "../issuer/default-join-verifiers.js";
 import { placeholdersFor } from "../issuer/policy-template.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
 import { pageAfter, pageSizeOf, type Page } from "./pages.js";
-import type { AdminActor, AdminDeps } from "./types.js";
+import type { CREATE_BOT_STORE, DELETE_BOT_STORE, GET_BOT_STORE, LIST_BOTS_STORE, SHOW_BOT_STORE } from "./store-parts.js";
+import type { AdminActor, AdminDeps, AdminDepsFor } from "./types.js";
 
 const BOT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const JOIN_METHODS: readonly JoinRule["method"][] = ["token", "aws_iam", "aws_ec2", "gcp", "oidc"];
@@ -32,7 +33,7 @@ export function assertBotName(name: unknown): asserts name is string {
   }
 }
 
-async function joinRulesOf(deps: AdminDeps, value: unknown): Promise<JoinRule[]> {
+async function joinRulesOf(deps: Pick<AdminDeps, "verifiers" | "clock" | "trustDomain">, value: unknown): Promise<JoinRule[]> {
   if (value === undefined) return [{ method: "token" }];
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_JOIN_RULES) {
     throw new RequestInvalidError(`admin: join_rules must be an array of 1 to ${MAX_JOIN_RULES} rules`);
@@ -62,7 +63,7 @@ function dnsRulesOf(value: unknown): string[] {
  * name must be free. Every pattern is checked first (placeholders only those the join methods
  * fill), so nothing is written for a rule that could not be evaluated.
  */
-export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: AdminActor): Promise<Bot> {
+export async function createBot(deps: AdminDepsFor<typeof CREATE_BOT_STORE>, input: CreateBotInput, actor: AdminActor): Promise<Bot> {
   assertBotName(input.name);
   const patterns = input.allowedSpiffeIds;
   if (!Array.isArray(patterns) || patterns.length === 0 || patterns.length > MAX_PATTERNS || !patterns.every((p) => typeof p === "string")) {
@@ -92,18 +93,18 @@ export async function createBot(deps: AdminDeps, input: CreateBotInput, actor: A
 }
 
 /** Every bot. */
-export async function listBots(deps: AdminDeps): Promise<Bot[]> {
+export async function listBots(deps: AdminDepsFor<typeof LIST_BOTS_STORE>): Promise<Bot[]> {
   return (await deps.store.listBots()).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A page of bots by name, after the cursor (a bot name). */
-export async function listBotPage(deps: AdminDeps, query: { limit?: unknown; cursor?: unknown }): Promise<Page<Bot>> {
+export async function listBotPage(deps: AdminDepsFor<typeof LIST_BOTS_STORE>, query: { limit?: unknown; cursor?: unknown }): Promise<Page<Bot>> {
   const byCodeUnits = (await deps.store.listBots()).sort((a, b) => (a.name < b.name ? -1 : 1));
   return pageAfter(byCodeUnits, (bot) => bot.name, query.cursor, pageSizeOf(query.limit, 100));
 }
 
 /** A page of a bot's live instances, newest join first, after the cursor (an instance's position). */
-export async function listBotInstancePage(deps: AdminDeps, name: unknown, query: { limit?: unknown; cursor?: unknown }): Promise<Page<BotInstance>> {
+export async function listBotInstancePage(deps: AdminDepsFor<typeof SHOW_BOT_STORE>, name: unknown, query: { limit?: unknown; cursor?: unknown }): Promise<Page<BotInstance>> {
   const { instances } = await showBot(deps, name);
   const ordered = instances.map((i) => ({ i, key: `${String(Number.MAX_SAFE_INTEGER - i.createdAt).padStart(16, "0")}#${i.id}` })).sort((a, b) => (a.key < b.key ? -1 : 1));
   const page = pageAfter(ordered, (o) => o.key, query.cursor, pageSizeOf(query.limit, 100));
@@ -111,7 +112,7 @@ export async function listBotInstancePage(deps: AdminDeps, name: unknown, query:
 }
 
 /** One bot, without its instances; `BotNotFoundError` if there is none. */
-export async function getBotByName(deps: AdminDeps, name: unknown): Promise<Bot> {
+export async function getBotByName(deps: AdminDepsFor<typeof GET_BOT_STORE>, name: unknown): Promise<Bot> {
   assertBotName(name);
   const bot = await deps.store.getBot(name);
   if (!bot) throw new BotNotFoundError(`admin: no bot named ${name}`);
@@ -119,7 +120,7 @@ export async function getBotByName(deps: AdminDeps, name: unknown): Promise<Bot>
 }
 
 /** One bot with its live instances (those bound to its id); `BotNotFoundError` if there is none. */
-export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bot; instances: BotInstance[] }> {
+export async function showBot(deps: AdminDepsFor<typeof SHOW_BOT_STORE>, name: unknown): Promise<{ bot: Bot; instances: BotInstance[] }> {
   const bot = await getBotByName(deps, name);
   return { bot, instances: await deps.store.listBotInstances(bot.name) };
 }
@@ -128,7 +129,7 @@ export async function showBot(deps: AdminDeps, name: unknown): Promise<{ bot: Bo
  * Delete a bot with its join tokens and instances: its credentials and unspent tokens stop working
  * at once, and for good (they are bound to its id, which a bot created with the name does not get).
  */
-export async function deleteBot(deps: AdminDeps, name: unknown, actor: AdminActor): Promise<Bot> {
+export async function deleteBot(deps: AdminDepsFor<typeof DELETE_BOT_STORE>, name: unknown, actor: AdminActor): Promise<Bot> {
   assertBotName(name);
   const bot = await deps.store.deleteBot(name);
   await recordAudit(

@@ -8,7 +8,8 @@ import {
 } from "../rotation/index.js";
 import type { JournalKind } from "../store/types.js";
 import { getCaStatus, type CaStatus } from "./ca-status.js";
-import type { AdminActor, AdminDeps } from "./types.js";
+import type { EMERGENCY_CA_ROTATION_STORE } from "./store-parts.js";
+import type { AdminActor, AdminDepsFor } from "./types.js";
 
 /** An admin's emergency rotation request, as it arrives. */
 export interface EmergencyRotationInput {
@@ -52,7 +53,7 @@ function reasonOf(reason: unknown): string {
  * made and activated and the compromised ones leave the published bundle before this returns (see
  * `runEmergencyRotation`). Input is checked before anything is written.
  */
-export async function emergencyCaRotation(deps: AdminDeps, input: EmergencyRotationInput, actor: AdminActor): Promise<EmergencyRotationView> {
+export async function emergencyCaRotation(deps: AdminDepsFor<typeof EMERGENCY_CA_ROTATION_STORE>, input: EmergencyRotationInput, actor: AdminActor): Promise<EmergencyRotationView> {
   const kinds = kindsOf(input.kind);
   const request = { reason: reasonOf(input.reason), requestedBy: actor };
   if (!deps.rotation) throw new AuthorityUnavailableError("admin: this process cannot make keys or publish the bundle; run the emergency rotation through the admin API");

@@ -2,7 +2,8 @@ import { caIdOf } from "../crl/index.js";
 import { parseCertificates } from "../x509svid/index.js";
 import { describeRotation, requestRotation, type RotationScheduleView } from "../rotation/index.js";
 import type { CaJournal, JournalKind, JournalSlot } from "../store/types.js";
-import type { AdminDeps } from "./types.js";
+import type { GET_CA_STATUS_STORE, REQUEST_CA_ROTATION_STORE } from "./store-parts.js";
+import type { AdminDepsFor } from "./types.js";
 
 /** One slot as `tessera ca status` shows it. */
 export interface SlotStatusView {
@@ -50,7 +51,7 @@ function slotView(kind: JournalKind, s: JournalSlot): SlotStatusView {
 }
 
 /** The slots of both journals, their keys and expiries, and the planner's next step for each. */
-export async function getCaStatus(deps: AdminDeps): Promise<CaStatus> {
+export async function getCaStatus(deps: AdminDepsFor<typeof GET_CA_STATUS_STORE>): Promise<CaStatus> {
   const journals = (await Promise.all(KINDS.map((kind) => deps.store.getJournal(kind)))).filter((j): j is CaJournal => j !== undefined);
   const now = deps.clock.now().getTime();
   const policy = deps.rotationPolicy;
@@ -66,7 +67,7 @@ export async function getCaStatus(deps: AdminDeps): Promise<CaStatus> {
  * `tessera ca rotate`: ask the rotation ticks to prepare a new CA and JWT key now and to activate
  * them as soon as they have been published long enough; returns the status with the new schedule.
  */
-export async function requestCaRotation(deps: AdminDeps): Promise<CaStatus> {
+export async function requestCaRotation(deps: AdminDepsFor<typeof REQUEST_CA_ROTATION_STORE>): Promise<CaStatus> {
   for (const kind of KINDS) await requestRotation({ journals: deps.store, clock: deps.clock }, kind);
   return getCaStatus(deps);
 }

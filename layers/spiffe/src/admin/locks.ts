@@ -2,7 +2,8 @@ import { recordAudit } from "../audit/index.js";
 import { BotInstanceNotFoundError, BotNotFoundError, JoinTokenInvalidError, JoinTokenNotFoundError, RequestInvalidError } from "../errors.js";
 import type { Lock } from "../store/types.js";
 import { assertBotName } from "./bots.js";
-import type { AdminActor, AdminDeps } from "./types.js";
+import type { SET_LOCK_STORE } from "./store-parts.js";
+import type { AdminActor, AdminDepsFor } from "./types.js";
 
 /** What can be locked. */
 export type LockTarget = "bot" | "bot_instance" | "join_token";
@@ -36,7 +37,7 @@ const UUID = /^[0-9a-f-]{36}$/;
 /** How much of a join-token hash the audit trail keeps: enough to tell tokens apart. */
 const TOKEN_HASH_PREFIX_LENGTH = 12;
 
-async function findSubject(deps: AdminDeps, target: LockTarget, id: unknown): Promise<LockSubject> {
+async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: LockTarget, id: unknown): Promise<LockSubject> {
   if (target === "bot") {
     assertBotName(id);
     const bot = await deps.store.getBot(id);
@@ -68,7 +69,7 @@ async function findSubject(deps: AdminDeps, target: LockTarget, id: unknown): Pr
  * Lock or unlock a bot, a bot instance or a join token, and audit the change with the actor and
  * reason. Locking what is locked, or unlocking what is not, changes and audits nothing.
  */
-export async function setLock(deps: AdminDeps, input: SetLockInput, actor: AdminActor): Promise<SetLockResult> {
+export async function setLock(deps: AdminDepsFor<typeof SET_LOCK_STORE>, input: SetLockInput, actor: AdminActor): Promise<SetLockResult> {
   if (typeof input.locked !== "boolean") throw new RequestInvalidError("admin: locked must be true or false");
   const target = input.target as LockTarget;
   if (!TARGETS.includes(target)) throw new RequestInvalidError(`admin: lock target must be one of ${TARGETS.join(", ")}`);

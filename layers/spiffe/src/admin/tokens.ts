@@ -4,7 +4,8 @@ import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import type { JoinToken } from "../store/types.js";
 import { assertBotName } from "./bots.js";
 import { pageAfter, pageSizeOf, type Page } from "./pages.js";
-import type { AdminActor, AdminDeps } from "./types.js";
+import type { CREATE_JOIN_TOKEN_STORE, LIST_JOIN_TOKENS_STORE } from "./store-parts.js";
+import type { AdminActor, AdminDepsFor } from "./types.js";
 
 const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const MAX_USES = 1000;
@@ -35,7 +36,7 @@ function boundedInteger(value: unknown, fallback: number, max: number, what: str
 }
 
 /** Create a join token, bound to the bot's id, for a bot that accepts token joins. Default: one use, 1 hour. */
-export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInput, actor: AdminActor): Promise<CreatedJoinToken> {
+export async function createJoinToken(deps: AdminDepsFor<typeof CREATE_JOIN_TOKEN_STORE>, input: CreateJoinTokenInput, actor: AdminActor): Promise<CreatedJoinToken> {
   assertBotName(input.botName);
   const ttlSeconds = boundedInteger(input.ttlSeconds, 3600, MAX_TOKEN_TTL_SECONDS, "ttl");
   const uses = boundedInteger(input.uses, 1, MAX_USES, "uses");
@@ -69,13 +70,13 @@ export async function createJoinToken(deps: AdminDeps, input: CreateJoinTokenInp
 }
 
 /** Join tokens (hashes only), optionally of one bot. */
-export async function listJoinTokens(deps: AdminDeps, botName?: unknown): Promise<JoinToken[]> {
+export async function listJoinTokens(deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>, botName?: unknown): Promise<JoinToken[]> {
   if (botName !== undefined) assertBotName(botName);
   return deps.store.listJoinTokens(botName as string | undefined);
 }
 
 /** A page of join tokens (hashes only), optionally of one bot, in hash order, after the cursor (a hash). */
-export async function listJoinTokenPage(deps: AdminDeps, query: { bot?: unknown; limit?: unknown; cursor?: unknown }): Promise<Page<JoinToken>> {
+export async function listJoinTokenPage(deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>, query: { bot?: unknown; limit?: unknown; cursor?: unknown }): Promise<Page<JoinToken>> {
   const byHash = (await listJoinTokens(deps, query.bot)).sort((a, b) => (a.tokenHash < b.tokenHash ? -1 : 1));
   return pageAfter(byHash, (token) => token.tokenHash, query.cursor, pageSizeOf(query.limit, 100));
 }

@@ -4,12 +4,12 @@ import type { Clock } from "../clock.js";
 import type { IssuerPolicy } from "../issuer/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
 import type { EmergencyRotationDeps, RotationPolicy } from "../rotation/index.js";
-import type { JournalKind, Store } from "../store/types.js";
+import type { JournalKind, Store, StoreFor, StorePart } from "../store/types.js";
 import type { TrustAnchorSource } from "./ca-trust-anchor.js";
 
-/** What the admin operations need. */
-export interface AdminDeps {
-  store: Store;
+/** What the admin operations need; each names the store parts it uses (`AdminDepsFor`), the whole `Store` by default. */
+export interface AdminDeps<S = Store> {
+  store: S;
   clock: Clock;
   logger: AuditDeps["logger"];
   trustDomain: TrustDomain;
@@ -29,6 +29,9 @@ export interface AdminDeps {
   /** The Roles Anywhere trust anchor, where one is configured: the CA page shows its state. */
   trustAnchor?: TrustAnchorSource;
 }
+
+/** `AdminDeps` whose store offers exactly `Parts` (a use case's `storeParts` declaration). */
+export type AdminDepsFor<Parts extends readonly StorePart[]> = AdminDeps<StoreFor<Parts>>;
 
 /** Who is calling: an IAM principal ARN in AWS, `local-admin` in the embedded default. */
 export type AdminActor = string;

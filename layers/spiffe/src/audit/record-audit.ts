@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
-import type { AuditEvent, AuditStore } from "../store/types.js";
+import type { AuditEvent, AuditWriter } from "../store/types.js";
 
 
 /** Field names of audit log lines: stable, so log queries keep working. */
@@ -11,7 +11,7 @@ export const AUDIT_LOG_FIELDS = {
 
 /** The audit trail: a store record and a structured log line for every event. */
 export interface AuditDeps {
-  audit: AuditStore;
+  audit: AuditWriter;
   logger: Pick<Logger, "info" | "error">;
 }
 

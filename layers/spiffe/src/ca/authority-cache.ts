@@ -4,7 +4,7 @@ import type { Bundle } from "../bundle/index.js";
 import { AuthorityUnavailableError, KeyManagerError, KeyNotFoundError } from "../errors.js";
 import type { KeyManager, SigningKey } from "../keymanager/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
-import type { CaJournal, JournalStore } from "../store/types.js";
+import type { CaJournal, JournalReader } from "../store/types.js";
 import { buildBundle } from "./build-bundle.js";
 import { loadJwtAuthority, loadX509Authority } from "./load-authorities.js";
 import type { JwtAuthority, X509Authority } from "./types.js";
@@ -34,12 +34,12 @@ interface Snapshot {
  */
 export class AuthorityCache {
   readonly #keys: KeyManager;
-  readonly #journals: JournalStore;
+  readonly #journals: JournalReader;
   readonly #clock: Clock;
   readonly #options: Required<AuthorityCacheOptions>;
   #snapshot: Promise<Snapshot> | undefined;
 
-  constructor(deps: { keys: KeyManager; journals: JournalStore; clock: Clock }, options: AuthorityCacheOptions) {
+  constructor(deps: { keys: KeyManager; journals: JournalReader; clock: Clock }, options: AuthorityCacheOptions) {
     this.#keys = deps.keys;
     this.#journals = deps.journals;
     this.#clock = deps.clock;

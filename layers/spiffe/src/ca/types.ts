@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { Clock } from "../clock.js";
 import type { KeyManager, KeySpec, SigningKey } from "../keymanager/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
-import type { JournalStore, ReplayStore } from "../store/types.js";
+import type { JournalStore, ReplayWriter } from "../store/types.js";
 
 /** How Tessera's authorities are made. */
 export interface AuthorityPolicy {
@@ -20,7 +20,7 @@ export interface AuthorityDeps {
   keys: KeyManager;
   journals: JournalStore;
   /** Used as a lease so that two processes never make the first authority at once. */
-  leases: ReplayStore;
+  leases: ReplayWriter;
   clock: Clock;
 }
 

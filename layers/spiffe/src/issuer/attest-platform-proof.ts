@@ -4,7 +4,8 @@ import { BotLockedError, JoinMethodNotAllowedError } from "../errors.js";
 import type { Bot, ReplayStore } from "../store/types.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { defaultJoinVerifiers } from "./default-join-verifiers.js";
-import type { IssuerDeps } from "./types.js";
+import type { ATTEST_PLATFORM_PROOF_STORE } from "./store-parts.js";
+import type { IssuerDeps, IssuerDepsFor } from "./types.js";
 
 /** A platform proof that the bot's rules accepted. */
 export interface AttestedBot {
@@ -15,14 +16,14 @@ export interface AttestedBot {
 /**
  * Check a platform proof (`oidc`, `gcp`, ...) against the rules of the bot it names: the bot exists
  * and has rules for the method, is not locked, and the method's verifier accepts the proof. The
- * proof's single-use record goes to `replay` (the store unless the caller defers it). `asked`
+ * proof's single-use records go to `replay` (the caller's: a join writes them with its instance). `asked`
  * learns the bot whose rules decide, for the audit of a refusal.
  */
 export async function attestPlatformProof(
-  deps: IssuerDeps,
+  deps: IssuerDepsFor<typeof ATTEST_PLATFORM_PROOF_STORE>,
   request: { method: PlatformJoinMethod; botName: unknown; proof: JoinProof },
-  asked?: RefusedRequest,
-  replay: ReplayStore = deps.store,
+  asked: RefusedRequest | undefined,
+  replay: ReplayStore,
 ): Promise<AttestedBot> {
   assertBotName(request.botName);
   const bot = await deps.store.getBot(request.botName);
@@ -40,12 +41,12 @@ export async function attestPlatformProof(
 }
 
 /** The platform join verifiers of `deps` (production defaults when it has none). */
-export function platformVerifiers(deps: IssuerDeps): NonNullable<IssuerDeps["verifiers"]> {
+export function platformVerifiers(deps: Pick<IssuerDeps, "verifiers" | "clock" | "policy">): NonNullable<IssuerDeps["verifiers"]> {
   return deps.verifiers ?? defaultJoinVerifiers(deps);
 }
 
 /** True when `method` names a platform join method that has a verifier. */
-export function isPlatformJoinMethod(deps: IssuerDeps, method: unknown): method is PlatformJoinMethod {
+export function isPlatformJoinMethod(deps: Pick<IssuerDeps, "verifiers" | "clock" | "policy">, method: unknown): method is PlatformJoinMethod {
   return typeof method === "string" && Object.hasOwn(platformVerifiers(deps), method);
 }
 

@@ -4,7 +4,8 @@ import { TesseraError } from "../errors.js";
 import { statusForCode } from "../http/status-table.js";
 import type { AuditEventType } from "../store/types.js";
 import type { AuthenticatedBot } from "./authenticate-bot.js";
-import type { IssuerDeps } from "./types.js";
+import type { AUDIT_REFUSALS_STORE } from "./store-parts.js";
+import type { IssuerDepsFor } from "./types.js";
 
 /** Longest reason, SPIFFE ID or other asked value kept in a refusal record, in characters. */
 export const MAX_REFUSAL_TEXT = 200;
@@ -53,7 +54,7 @@ export function noteCaller(asked: RefusedRequest, who: AuthenticatedBot): void {
  * refusal record (code, bounded reason, what was asked, never a secret) and is rethrown unchanged;
  * a failing write is logged and changes nothing. Internal failures are left to the error handler.
  */
-export async function auditRefusals<T>(deps: IssuerDeps, asked: RefusedRequest, run: (asked: RefusedRequest) => Promise<T>): Promise<T> {
+export async function auditRefusals<T>(deps: IssuerDepsFor<typeof AUDIT_REFUSALS_STORE>, asked: RefusedRequest, run: (asked: RefusedRequest) => Promise<T>): Promise<T> {
   try {
     return await run(asked);
   } catch (err) {
@@ -62,7 +63,7 @@ export async function auditRefusals<T>(deps: IssuerDeps, asked: RefusedRequest, 
   }
 }
 
-async function recordRefusal(deps: IssuerDeps, asked: RefusedRequest, err: TesseraError): Promise<void> {
+async function recordRefusal(deps: IssuerDepsFor<typeof AUDIT_REFUSALS_STORE>, asked: RefusedRequest, err: TesseraError): Promise<void> {
   const defined = <V>(o: Record<string, V | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, V>;
   try {
     await recordAudit(

@@ -4,7 +4,8 @@ import { BotLockedError, CredentialInvalidError, GenerationMismatchError } from 
 import { isBoundToBot } from "../store/record-rules.js";
 import type { Bot, BotInstance } from "../store/types.js";
 import { noteCaller, type RefusedRequest } from "./audit-refusals.js";
-import type { IssuerDeps } from "./types.js";
+import type { AUTHENTICATE_BOT_STORE, LOCK_FOR_CREDENTIAL_REUSE_STORE } from "./store-parts.js";
+import type { IssuerDepsFor } from "./types.js";
 
 /** A bot whose credential checked out. */
 export interface AuthenticatedBot {
@@ -18,7 +19,7 @@ export function assertBotUnlocked(bot: Bot): void {
 }
 
 /** Lock an instance because a stale copy of its credential was used, and audit it. */
-export async function lockForCredentialReuse(deps: IssuerDeps, instance: BotInstance, presentedGeneration: number): Promise<void> {
+export async function lockForCredentialReuse(deps: IssuerDepsFor<typeof LOCK_FOR_CREDENTIAL_REUSE_STORE>, instance: BotInstance, presentedGeneration: number): Promise<void> {
   if (instance.lock) return;
   const now = deps.clock.now().getTime();
   const reason = `credential generation ${presentedGeneration} reused while ${instance.generation} is current: a copy of the credential exists`;
@@ -43,7 +44,7 @@ export async function lockForCredentialReuse(deps: IssuerDeps, instance: BotInst
  * call). A retired secret means a copy of the credential exists: the instance is locked on the spot.
  * Once the secret checks out, `asked` learns who is asking, for the audit of a refusal.
  */
-export async function authenticateBot(deps: IssuerDeps, credential: unknown, asked?: RefusedRequest): Promise<AuthenticatedBot> {
+export async function authenticateBot(deps: IssuerDepsFor<typeof AUTHENTICATE_BOT_STORE>, credential: unknown, asked?: RefusedRequest): Promise<AuthenticatedBot> {
   const presented = parseBotCredential(credential);
   const instance = await deps.store.getBotInstance(presented.instanceId);
   if (!instance) throw new CredentialInvalidError("credential: unknown or invalid bot credential");

@@ -1,5 +1,6 @@
 import { BotNotFoundError, RequestInvalidError, TesseraError } from "../errors.js";
-import type { Store } from "../store/types.js";
+import type { StoreFor } from "../store/types.js";
+import type { CHECK_POLICY_STORE } from "./store-parts.js";
 import { assertBotUnlocked } from "./authenticate-bot.js";
 import { resolveDnsNames, resolveSvidRequest } from "./resolve-svid-request.js";
 import type { IssuerPolicy } from "./types.js";
@@ -9,7 +10,7 @@ const MAX_ATTRIBUTE_CHARS = 1024;
 
 /** What `checkPolicy` needs: the bot's rules (read only) and the issuer's policy. */
 export interface PolicyCheckDeps {
-  store: Pick<Store, "getBot">;
+  store: StoreFor<typeof CHECK_POLICY_STORE>;
   policy: IssuerPolicy;
 }
 

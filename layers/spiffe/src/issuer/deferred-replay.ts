@@ -1,4 +1,4 @@
-import type { ReplayClaim, ReplayStore } from "../store/types.js";
+import type { ReplayClaim, ReplayReader, ReplayStore, ReplayWriter } from "../store/types.js";
 
 /**
  * A replay store that only notes what a verifier asks to record, so that a proof is spent only
@@ -8,10 +8,10 @@ import type { ReplayClaim, ReplayStore } from "../store/types.js";
  */
 export class DeferredReplay implements ReplayStore {
   readonly #claims: ReplayClaim[] = [];
-  readonly #recorded: Pick<ReplayStore, "isClaimed">;
+  readonly #recorded: ReplayReader;
 
   /** `recorded` answers `isClaimed` for what earlier requests spent. */
-  constructor(recorded: Pick<ReplayStore, "isClaimed">) {
+  constructor(recorded: ReplayReader) {
     this.#recorded = recorded;
   }
 
@@ -30,7 +30,7 @@ export class DeferredReplay implements ReplayStore {
   }
 
   /** Record every noted claim in `store`, in order. */
-  async commit(store: ReplayStore): Promise<void> {
+  async commit(store: ReplayWriter): Promise<void> {
     for (const { namespace, key, expiresAt, now } of this.#claims.splice(0)) await store.claimOnce(namespace, key, expiresAt, now);
   }
 }

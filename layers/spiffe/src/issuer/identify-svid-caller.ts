@@ -5,7 +5,8 @@ import { boundText, secretHashDetail, type RefusedRequest } from "./audit-refusa
 import { authenticateBot } from "./authenticate-bot.js";
 import { DeferredReplay } from "./deferred-replay.js";
 import type { JoinBotRequest } from "./join-bot.js";
-import type { IssuerDeps } from "./types.js";
+import type { IDENTIFY_SVID_CALLER_STORE } from "./store-parts.js";
+import type { IssuerDepsFor } from "./types.js";
 
 /** Who asks for an SVID: a bot instance by its credential, or a bot by a platform proof (no agent, no instance). */
 export interface SvidCaller {
@@ -38,7 +39,7 @@ export interface SvidCallerRequest {
  * instance, and the proof's single-use record waits for `commit`, so a request refused later (a
  * SPIFFE ID the bot may not have) leaves the proof unspent. Both at once is `RequestInvalidError`.
  */
-export async function identifySvidCaller(deps: IssuerDeps, request: SvidCallerRequest, asked: RefusedRequest): Promise<SvidCaller> {
+export async function identifySvidCaller(deps: IssuerDepsFor<typeof IDENTIFY_SVID_CALLER_STORE>, request: SvidCallerRequest, asked: RefusedRequest): Promise<SvidCaller> {
   if (request.join === undefined) {
     if (request.credential === undefined) throw new CredentialInvalidError("issuer: send a bot credential (Authorization: Bearer) or a platform proof (join)");
     const { bot, instance } = await authenticateBot(deps, request.credential, asked);

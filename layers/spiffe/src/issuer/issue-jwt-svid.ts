@@ -5,7 +5,8 @@ import { mintJwtSvid, validateAudience } from "../jwtsvid/index.js";
 import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
 import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
 import { resolveSvidRequest } from "./resolve-svid-request.js";
-import type { IssuerDeps } from "./types.js";
+import type { ISSUE_JWT_SVID_STORE } from "./store-parts.js";
+import type { IssuerDepsFor } from "./types.js";
 
 /** Request of `issueJwtSvidForBot`. */
 export interface IssueJwtSvidForBotRequest extends SvidCallerRequest {
@@ -26,7 +27,7 @@ export interface IssueJwtSvidForBotResult {
  * `identifySvidCaller`): caller, locks and the bot's rules checked; one signature.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
-export async function issueJwtSvidForBot(deps: IssuerDeps, request: IssueJwtSvidForBotRequest): Promise<IssueJwtSvidForBotResult> {
+export async function issueJwtSvidForBot(deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>, request: IssueJwtSvidForBotRequest): Promise<IssueJwtSvidForBotResult> {
   const audience = boundList(request.audience);
   const count = typeof request.audience === "string" ? 1 : Array.isArray(request.audience) ? request.audience.length : 0;
   const asked: RefusedRequest = {
@@ -37,7 +38,7 @@ export async function issueJwtSvidForBot(deps: IssuerDeps, request: IssueJwtSvid
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
-async function issue(deps: IssuerDeps, request: IssueJwtSvidForBotRequest, asked: RefusedRequest): Promise<IssueJwtSvidForBotResult> {
+async function issue(deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>, request: IssueJwtSvidForBotRequest, asked: RefusedRequest): Promise<IssueJwtSvidForBotResult> {
   const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.jwtSvid);
   const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);

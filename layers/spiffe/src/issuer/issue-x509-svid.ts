@@ -7,7 +7,8 @@ import { parseCsr, signX509Svid } from "../x509svid/index.js";
 import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
 import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
 import { resolveDnsNames, resolveSvidRequest } from "./resolve-svid-request.js";
-import type { IssuerDeps } from "./types.js";
+import type { ISSUE_X509_SVID_STORE } from "./store-parts.js";
+import type { IssuerDepsFor } from "./types.js";
 
 /** Request of `issueX509SvidForBot`. */
 export interface IssueX509SvidForBotRequest extends SvidCallerRequest {
@@ -35,7 +36,7 @@ export interface IssueX509SvidForBotResult {
  * exactly one signature by the CA key. The audit event names the signing CA (`ca_id`) for revocation.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
-export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509SvidForBotRequest): Promise<IssueX509SvidForBotResult> {
+export async function issueX509SvidForBot(deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>, request: IssueX509SvidForBotRequest): Promise<IssueX509SvidForBotResult> {
   const dnsNames = boundList(request.dnsNames);
   const asked: RefusedRequest = {
     type: "svid_refused",
@@ -45,7 +46,7 @@ export async function issueX509SvidForBot(deps: IssuerDeps, request: IssueX509Sv
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
-async function issue(deps: IssuerDeps, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
+async function issue(deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
   const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
   const dnsNames = resolveDnsNames(request.dnsNames, who.bot);

@@ -2,7 +2,8 @@ import { RequestInvalidError } from "../errors.js";
 import { auditRefusals, boundText, secretHashDetail, type RefusedRequest } from "./audit-refusals.js";
 import { joinWithPlatformProof } from "./join-with-platform-proof.js";
 import { joinWithToken } from "./join-with-token.js";
-import type { CredentialGrant, IssuerDeps } from "./types.js";
+import type { JOIN_BOT_STORE } from "./store-parts.js";
+import type { CredentialGrant, IssuerDepsFor } from "./types.js";
 
 /** Request of `joinBot`: the join method and its proof fields, as sent. */
 export interface JoinBotRequest {
@@ -22,7 +23,7 @@ const SUPPORTED = ["token", "oidc", "gcp", "aws_ec2", "aws_iam"] as const;
  * Join with whichever method the request names; each method's verifier checks its own proof.
  * A refused join is audited (`join_refused`) with the hash prefix of the presented token only.
  */
-export async function joinBot(deps: IssuerDeps, request: JoinBotRequest): Promise<CredentialGrant> {
+export async function joinBot(deps: IssuerDepsFor<typeof JOIN_BOT_STORE>, request: JoinBotRequest): Promise<CredentialGrant> {
   const asked: RefusedRequest = {
     type: "join_refused",
     joinMethod: boundText(request.joinMethod),
@@ -34,7 +35,7 @@ export async function joinBot(deps: IssuerDeps, request: JoinBotRequest): Promis
   return auditRefusals(deps, asked, (seen) => joinWith(deps, request, seen));
 }
 
-async function joinWith(deps: IssuerDeps, request: JoinBotRequest, asked: RefusedRequest): Promise<CredentialGrant> {
+async function joinWith(deps: IssuerDepsFor<typeof JOIN_BOT_STORE>, request: JoinBotRequest, asked: RefusedRequest): Promise<CredentialGrant> {
   switch (request.joinMethod) {
     case "token":
       return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds }, asked);

@@ -4,7 +4,8 @@ import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import { DeferredReplay } from "./deferred-replay.js";
 import { newBotInstance, recordJoin } from "./new-bot-instance.js";
-import type { CredentialGrant, IssuerDeps } from "./types.js";
+import type { JOIN_WITH_PLATFORM_PROOF_STORE } from "./store-parts.js";
+import type { CredentialGrant, IssuerDepsFor } from "./types.js";
 
 /** Request of `joinWithPlatformProof`. */
 export interface JoinWithPlatformProofRequest {
@@ -26,7 +27,7 @@ export interface JoinWithPlatformProofRequest {
  * `oidc`, `gcp` and `aws_iam` bots join again instead of renewing. `asked` learns
  * the bot whose rules decide, for the audit of a refusal.
  */
-export async function joinWithPlatformProof(deps: IssuerDeps, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
+export async function joinWithPlatformProof(deps: IssuerDepsFor<typeof JOIN_WITH_PLATFORM_PROOF_STORE>, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   // The proof's single-use records are written with the instance, in one write: a join either
   // creates its instance and spends its proof, or does neither (two racing joins: one wins).

@@ -4,7 +4,8 @@ import { isBoundToBot } from "../store/record-rules.js";
 import type { RefusedRequest } from "./audit-refusals.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import { newBotInstance, recordJoin } from "./new-bot-instance.js";
-import type { CredentialGrant, IssuerDeps } from "./types.js";
+import type { JOIN_WITH_TOKEN_STORE } from "./store-parts.js";
+import type { CredentialGrant, IssuerDepsFor } from "./types.js";
 
 /** Request of `joinWithToken`. */
 export interface JoinWithTokenRequest {
@@ -18,7 +19,7 @@ export interface JoinWithTokenRequest {
  * neither. The token is looked up by hash; the credential's secret is returned once, never stored.
  * `asked` learns the token's bot, for the audit of a refusal.
  */
-export async function joinWithToken(deps: IssuerDeps, request: JoinWithTokenRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
+export async function joinWithToken(deps: IssuerDepsFor<typeof JOIN_WITH_TOKEN_STORE>, request: JoinWithTokenRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
   assertJoinTokenShape(request.token);
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   const tokenHash = hashSecret(request.token);

@@ -1,7 +1,8 @@
 import { recordAudit } from "../audit/index.js";
 import { createInstanceId, mintBotCredential } from "../credential/index.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
-import type { CredentialGrant, IssuerDeps } from "./types.js";
+import type { RECORD_JOIN_STORE } from "./store-parts.js";
+import type { CredentialGrant, IssuerDepsFor } from "./types.js";
 
 /**
  * A new instance of `bot` at generation 1, joined with `joinMethod` at `now`, and the grant of its
@@ -34,7 +35,7 @@ export function newBotInstance(
 }
 
 /** Record the `join` audit event of a new instance, with what identifies the proof it joined with (never the proof). */
-export async function recordJoin(deps: Pick<IssuerDeps, "store" | "logger">, instance: BotInstance, detail: Record<string, string>): Promise<void> {
+export async function recordJoin(deps: Pick<IssuerDepsFor<typeof RECORD_JOIN_STORE>, "store" | "logger">, instance: BotInstance, detail: Record<string, string>): Promise<void> {
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
     {

@@ -5,14 +5,15 @@ import { auditRefusals, secretHashDetail } from "./audit-refusals.js";
 import { authenticateBot, lockForCredentialReuse } from "./authenticate-bot.js";
 import { credentialLifetimeSeconds } from "./credential-lifetime.js";
 import type { BotInstance } from "../store/types.js";
-import type { CredentialGrant, IssuerDeps } from "./types.js";
+import type { RENEW_CREDENTIAL_STORE } from "./store-parts.js";
+import type { CredentialGrant, IssuerDepsFor } from "./types.js";
 
 /**
  * Renew a token- or aws_ec2-joined bot's credential: the generation moves on and the old secret is retired.
  * If two holders renew the same credential, the loser proves a copy exists: the instance is locked.
  * A refused renewal is audited (`renew_refused`).
  */
-export async function renewCredential(deps: IssuerDeps, credential: unknown, ttlSeconds?: unknown): Promise<CredentialGrant> {
+export async function renewCredential(deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>, credential: unknown, ttlSeconds?: unknown): Promise<CredentialGrant> {
   const asked = { type: "renew_refused" as const, detail: secretHashDetail("credential_hash_prefix", credential) };
   return auditRefusals(deps, asked, async (seen) => {
     const lifetime = credentialLifetimeSeconds(ttlSeconds, deps.policy.credentialTtlSeconds);
@@ -21,7 +22,7 @@ export async function renewCredential(deps: IssuerDeps, credential: unknown, ttl
   });
 }
 
-async function renew(deps: IssuerDeps, instance: BotInstance, lifetime: number): Promise<CredentialGrant> {
+async function renew(deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>, instance: BotInstance, lifetime: number): Promise<CredentialGrant> {
   // An aws_ec2 launch joins once (trust on first use), so its instance renews like a token-joined one.
   if (instance.joinMethod !== "token" && instance.joinMethod !== "aws_ec2") {
     throw new JoinMethodNotAllowedError(`renew: ${instance.joinMethod}-joined bots join again instead of renewing`);

@@ -3,7 +3,7 @@ import type { AuditDeps } from "../audit/index.js";
 import type { AuthorityCache } from "../ca/index.js";
 import type { Clock } from "../clock.js";
 import type { TrustDomain } from "../spiffeid/index.js";
-import type { Store } from "../store/types.js";
+import type { Store, StoreFor, StorePart } from "../store/types.js";
 
 /** TTL bounds of one kind of SVID, seconds. */
 export interface TtlPolicy {
@@ -24,9 +24,9 @@ export interface IssuerPolicy {
   issuerUrl?: string;
 }
 
-/** What the issuer's use cases need. */
-export interface IssuerDeps {
-  store: Store;
+/** What the issuer's use cases need; each names the store parts it uses (`IssuerDepsFor`), the whole `Store` by default. */
+export interface IssuerDeps<S = Store> {
+  store: S;
   authorities: AuthorityCache;
   clock: Clock;
   logger: AuditDeps["logger"];
@@ -34,6 +34,9 @@ export interface IssuerDeps {
   /** Platform join verifiers; production defaults (https only) when absent. */
   verifiers?: JoinVerifiers;
 }
+
+/** `IssuerDeps` whose store offers exactly `Parts` (a use case's `storeParts` declaration). */
+export type IssuerDepsFor<Parts extends readonly StorePart[]> = IssuerDeps<StoreFor<Parts>>;
 
 /** A bot credential as handed to a bot. */
 export interface CredentialGrant {

@@ -2,7 +2,8 @@ import { caIdOf, parseCrl, signCrl } from "../crl/index.js";
 import { KeyNotFoundError, StoreConflictError, TesseraError } from "../errors.js";
 import { parseCertificates } from "../x509svid/index.js";
 import type { Revocation, StoredCrl } from "../store/types.js";
-import type { PublishedCrl, RevocationDeps } from "./types.js";
+import type { REFRESH_CRLS_STORE } from "./store-parts.js";
+import type { PublishedCrl, RevocationDepsFor } from "./types.js";
 
 /** A CRL is valid for a day; the rotation tick signs a new one once half of that has passed. */
 export const CRL_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -23,7 +24,7 @@ interface CaToList {
   keyId: string;
 }
 
-async function signingCas(deps: RevocationDeps): Promise<CaToList[]> {
+async function signingCas(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>): Promise<CaToList[]> {
   const journal = await deps.store.getJournal("x509");
   return (journal?.slots ?? []).flatMap((slot) => {
     const [certificate] = slot.status === "prepared" ? [] : parseCertificates(slot.certificatePem ?? "");
@@ -43,7 +44,7 @@ function isDue(previous: StoredCrl, entries: Revocation[], now: number): boolean
 }
 
 /** The CA's CRL: the stored one while it is fresh and lists exactly the live revocations, else a newly signed one. */
-async function refreshCa(deps: RevocationDeps, ca: CaToList, force: boolean): Promise<{ crl?: StoredCrl; signed: boolean }> {
+async function refreshCa(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, ca: CaToList, force: boolean): Promise<{ crl?: StoredCrl; signed: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now();
     const [revocations, stored] = await Promise.all([deps.store.revocations.listRevocations(now.getTime()), deps.store.revocations.listCrls()]);
@@ -74,7 +75,7 @@ async function refreshCa(deps: RevocationDeps, ca: CaToList, force: boolean): Pr
  * dropped), renewed when the list changed, when half its life has passed, or when `force` is set.
  * A CA whose key is gone is skipped with a warning. Publishing failures are reported, not thrown.
  */
-export async function refreshCrls(deps: RevocationDeps, options: { force?: boolean } = {}): Promise<RefreshCrlsResult> {
+export async function refreshCrls(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, options: { force?: boolean } = {}): Promise<RefreshCrlsResult> {
   const crls: StoredCrl[] = [];
   const toPublish: PublishedCrl[] = [];
   const signed: string[] = [];
@@ -96,7 +97,7 @@ export async function refreshCrls(deps: RevocationDeps, options: { force?: boole
   return { crls, signed, published };
 }
 
-async function publishCrls(deps: RevocationDeps, crls: PublishedCrl[]): Promise<RefreshCrlsResult["published"]> {
+async function publishCrls(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, crls: PublishedCrl[]): Promise<RefreshCrlsResult["published"]> {
   const outcomes: RefreshCrlsResult["published"] = [];
   for (const publisher of deps.crlPublishers) {
     try {

@@ -5,7 +5,8 @@ import { REVOCATION_REASONS, caIdOf } from "../crl/index.js";
 import { RequestInvalidError, RevocationNotFoundError } from "../errors.js";
 import type { AuditEvent, Revocation, RevocationReason } from "../store/types.js";
 import { refreshCrls, type RefreshCrlsResult } from "./refresh-crls.js";
-import type { RevocationDeps } from "./types.js";
+import type { REVOKE_SVIDS_STORE } from "./store-parts.js";
+import type { RevocationDepsFor } from "./types.js";
 
 /** What to revoke: exactly one selector, and an optional reason. */
 export interface RevokeSvidsRequest {
@@ -81,7 +82,7 @@ function matches(event: AuditEvent, selector: Selector): boolean {
 }
 
 /** The live SVIDs the audit trail records for the selector. */
-async function findIssued(deps: RevocationDeps, selector: Selector, now: number): Promise<AuditEvent[]> {
+async function findIssued(deps: RevocationDepsFor<typeof REVOKE_SVIDS_STORE>, selector: Selector, now: number): Promise<AuditEvent[]> {
   const since = now - deps.svidWindowSeconds * 1000;
   const types = selector.kind === "serial" || selector.kind === "ca" ? (["x509_svid"] as const) : selector.kind === "jti" ? (["jwt_svid"] as const) : (["x509_svid", "jwt_svid"] as const);
   const found: AuditEvent[] = [];
@@ -107,7 +108,7 @@ function revocationOf(event: AuditEvent, reason: RevocationReason, actor: string
  * signed again and published. `RevocationNotFoundError` when a serial or `jti` matches no live
  * SVID, or a CA id no CA of the journal; nothing is written then.
  */
-export async function revokeSvids(deps: RevocationDeps, request: RevokeSvidsRequest, actor: string): Promise<RevokeSvidsResult> {
+export async function revokeSvids(deps: RevocationDepsFor<typeof REVOKE_SVIDS_STORE>, request: RevokeSvidsRequest, actor: string): Promise<RevokeSvidsResult> {
   const selector = selectorOf(request);
   const reason = reasonOf(request.reason, selector);
   const now = deps.clock.now().getTime();

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { KeyManager } from "../keymanager/types.js";
 import type { Logger } from "../logger.js";
-import type { Store } from "../store/types.js";
+import type { Store, StoreFor, StorePart } from "../store/types.js";
 
 /** One CA's CRL as handed to a publisher. */
 export interface PublishedCrl {
@@ -24,10 +24,10 @@ export interface CrlPublisher {
   publishCrls(crls: readonly PublishedCrl[]): Promise<{ changed: boolean }>;
 }
 
-/** What revoking and CRL signing need. */
-export interface RevocationDeps {
+/** What revoking and CRL signing need; each names the store parts it uses (`RevocationDepsFor`). */
+export interface RevocationDeps<S = Pick<Store, "listAudit" | "appendAudit" | "getJournal" | "revocations">> {
   /** The audit trail (who holds which serial or `jti` until when), the x509 journal and the revocations. */
-  store: Pick<Store, "listAudit" | "appendAudit" | "getJournal" | "revocations">;
+  store: S;
   /** Holds the CA keys that sign CRLs. */
   keys: Pick<KeyManager, "getKey">;
   clock: Clock;
@@ -36,3 +36,6 @@ export interface RevocationDeps {
   /** How far back an SVID can have been issued and still be live: the largest SVID TTL, seconds. */
   svidWindowSeconds: number;
 }
+
+/** `RevocationDeps` whose store offers exactly `Parts` (a use case's `storeParts` declaration). */
+export type RevocationDepsFor<Parts extends readonly StorePart[]> = RevocationDeps<StoreFor<Parts>>;

@@ -2,8 +2,10 @@ import type { Bundle } from "../bundle/index.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { JournalConflictError, ReplayError, TesseraError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { refreshCrls, type RevocationDeps } from "../revocation/index.js";
-import type { AuditStore, JournalKind } from "../store/types.js";
+import { refreshCrls } from "../revocation/index.js";
+import type { REFRESH_CRLS_STORE } from "../revocation/store-parts.js";
+import type { RevocationDepsFor } from "../revocation/types.js";
+import type { AuditWriter, JournalKind } from "../store/types.js";
 import { auditRotationStep } from "./audit-rotation-step.js";
 import { describeExpiryWarning } from "./describe-rotation.js";
 import { executeRotationStep } from "./execute-rotation-step.js";
@@ -17,10 +19,10 @@ export interface RotationTickDeps extends PublishDeps {
   authorityPolicy: AuthorityPolicy;
   rotationPolicy: Record<JournalKind, RotationPolicy>;
   /** Where each step's audit event (`ca_prepared`, `ca_rotated`, ...) is recorded. */
-  store: AuditStore;
+  store: AuditWriter;
   logger: Pick<Logger, "info" | "warn" | "error">;
   /** When set, each tick also renews CRLs before their nextUpdate and publishes them. */
-  revocation?: RevocationDeps;
+  revocation?: RevocationDepsFor<typeof REFRESH_CRLS_STORE>;
 }
 
 /** What one tick did. */
@@ -78,7 +80,7 @@ async function warnNearEnd(deps: RotationTickDeps): Promise<void> {
 }
 
 /** Renew due CRLs; a failure is logged and left to the next tick, never lost rotation work. */
-async function refreshCrlsOrLog(deps: RevocationDeps): Promise<void> {
+async function refreshCrlsOrLog(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>): Promise<void> {
   try {
     await refreshCrls(deps);
   } catch (err) {

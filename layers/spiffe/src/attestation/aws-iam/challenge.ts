@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { JoinChallengeInvalidError, ReplayError } from "../../errors.js";
+import type { ReplayWriter } from "../../store/types.js";
 import type { AttestationContext } from "../types.js";
 
 /** How long a join challenge can be used, seconds. */
@@ -20,7 +21,7 @@ function keyOf(challenge: string): string {
 }
 
 /** Make a challenge and record it in the store until it expires, so any issuer instance accepts it. */
-export async function issueJoinChallenge(context: AttestationContext): Promise<JoinChallenge> {
+export async function issueJoinChallenge(context: Pick<AttestationContext, "clock"> & { replay: ReplayWriter }): Promise<JoinChallenge> {
   const challenge = randomBytes(32).toString("base64url");
   const now = context.clock.now().getTime();
   const expiresAt = now + CHALLENGE_TTL_SECONDS * 1000;
