@@ -51,8 +51,13 @@ import {
   type Route,
   type RouteAnswer,
   type RouteDescriptor,
+  type StoreFor,
 } from "../../layers/spiffe/src/index.js";
 import { issuanceView, trustAnchorView } from "./console-views.js";
+import type { ADMIN_FUNCTION_STORE } from "./store-parts.js";
+
+/** The store as the admin routes see it: the parts their use cases declare. */
+type AdminStore = StoreFor<typeof ADMIN_FUNCTION_STORE>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const lockView = (lock: Bot["lock"]) =>
@@ -134,7 +139,7 @@ function adminRoute<D extends RouteDescriptor>(descriptor: D, run: (request: Req
 }
 
 /** The admin routes: bots, join tokens, locks, audit, CA status and revocation. IAM-authorised in AWS. */
-export function adminRoutes(deps: AdminDeps, revocation: RevocationDeps): Route[] {
+export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationDeps<AdminStore>): Route[] {
   return [
     adminRoute(createBotRoute, async ({ body }, actor) => {
       const input = { name: body.name, allowedSpiffeIds: body.allowed_spiffe_ids, allowedDnsNames: body.allowed_dns_names, joinRules: body.join_rules, maxSvidTtlSeconds: body.max_svid_ttl };

@@ -25,10 +25,12 @@ import {
   revocationsRoute,
   textResponse,
   x509SvidRoute,
+  type StoreFor,
   type HttpEvent,
   type IssuerDeps,
   type Route,
 } from "../../layers/spiffe/src/index.js";
+import type { ISSUE_FUNCTION_STORE } from "./store-parts.js";
 
 /**
  * Who asks: the bot credential of `Authorization: Bearer`, or a platform proof in `join` (a workload
@@ -43,7 +45,7 @@ function callerOf(body: Record<string, unknown>, event: HttpEvent): { credential
 }
 
 /** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle, OIDC discovery, CRLs and the revocation list. */
-export function issueRoutes(deps: IssuerDeps): Route[] {
+export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STORE>>): Route[] {
   const bundleHeaders = { ...bundleRoute.headers };
   const revocationHeaders = { ...crlRoute.headers };
   return [

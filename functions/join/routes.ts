@@ -12,7 +12,9 @@ import {
   type IssuerDeps,
   type ResponseOf,
   type Route,
+  type StoreFor,
 } from "../../layers/spiffe/src/index.js";
+import type { JOIN_FUNCTION_STORE } from "./store-parts.js";
 
 function grantView(grant: CredentialGrant): ResponseOf<typeof joinRoute> {
   return {
@@ -25,7 +27,7 @@ function grantView(grant: CredentialGrant): ResponseOf<typeof joinRoute> {
 }
 
 /** The join function's routes: `POST /v1/join/challenge`, `POST /v1/join` and `POST /v1/renew`. */
-export function joinRoutes(deps: IssuerDeps): Route[] {
+export function joinRoutes(deps: IssuerDeps<StoreFor<typeof JOIN_FUNCTION_STORE>>): Route[] {
   return [
     bindRoute(joinChallengeRoute, async () => {
       const { challenge, expiresAt } = await createJoinChallenge(deps);

@@ -1,32 +1,22 @@
 /**
- * The DynamoDB actions each function's store calls make (read from DynamoDbStore): a single-item
- * method is GetItem / PutItem / UpdateItem / DeleteItem, a join's TransactWriteItems is authorised
- * as the Update or Delete of the token plus the Put of the instance, and the `list*` methods Query
- * the table or its indexes. Nothing scans.
+ * The DynamoDB actions of each function, derived: each function lists the store parts its use
+ * cases declare (`functions/<name>/store-parts.ts`, the same lists that type what its routes may
+ * call), and each part lists the actions its DynamoDB implementation sends
+ * (`DYNAMODB_PART_ACCESS`, checked by recording the conformance suite against the emulator).
+ * Nothing scans.
  */
-export interface TableAccess {
-  actions: readonly string[];
-  /** Whether the function queries the global secondary indexes. */
-  indexes: boolean;
-}
+import { ADMIN_FUNCTION_STORE } from "../../functions/admin/store-parts.js";
+import { ISSUE_FUNCTION_STORE } from "../../functions/issue/store-parts.js";
+import { JOIN_FUNCTION_STORE } from "../../functions/join/store-parts.js";
+import { ROTATE_FUNCTION_STORE } from "../../functions/rotate/store-parts.js";
+import { tableAccessOf, type TableAccess } from "../../layers/spiffe/src/store/dynamodb/part-access.js";
 
-/** Per function: what its use cases call. */
+export type { TableAccess };
+
+/** Per function: the union of what its use cases' store parts send. */
 export const TABLE_ACCESS = {
-  /** joinWithToken (token read, redeem transaction, audit) and renewCredential (generation update, reuse lock, audit). */
-  join: {
-    actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    indexes: false,
-  },
-  /**
-   * authenticateBot (reads, reuse lock), a platform proof's single-use record (agent-less SVIDs), the
-   * CA journals, the revoked-key read and the audit record of each SVID; the CRL and revocation list (Query).
-   */
-  issue: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: false },
-  /** Bots, tokens and locks, the bot/token/instance lists and the audit queries (gsi1, gsi2); revocations and CRLs. */
-  admin: {
-    actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
-    indexes: true,
-  },
-  /** ensureAuthorities: journal reads, the authority lease (a conditional put) and the first journal write; CRL renewal (Query, PutItem). */
-  rotate: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: false },
+  join: tableAccessOf(JOIN_FUNCTION_STORE),
+  issue: tableAccessOf(ISSUE_FUNCTION_STORE),
+  admin: tableAccessOf(ADMIN_FUNCTION_STORE),
+  rotate: tableAccessOf(ROTATE_FUNCTION_STORE),
 } as const satisfies Record<string, TableAccess>;

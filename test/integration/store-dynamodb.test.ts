@@ -4,6 +4,7 @@
 // so each request is applied whole, as DynamoDB applies it. Racing calls still interleave between
 // their requests, which is what the race tests exercise.
 import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { after, describe, it } from "node:test";
 import {
@@ -24,9 +25,10 @@ import {
   TTL_ATTRIBUTE,
   type DynamoDbStoreOptions,
 } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { DYNAMODB_PART_ACCESS } from "../../layers/spiffe/src/store/dynamodb/part-access.js";
 import { legacyBotId } from "../../layers/spiffe/src/store/record-rules.js";
 import { runStoreConformance } from "../../layers/spiffe/src/store/test/conformance.js";
-import type { AuditEvent, BotInstance } from "../../layers/spiffe/src/store/types.js";
+import type { AuditEvent, BotInstance, Store, StorePart, StorePartTypes } from "../../layers/spiffe/src/store/types.js";
 
 const client = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(client);
@@ -75,7 +77,82 @@ after(async () => {
   client.destroy();
 });
 
-runStoreConformance("DynamoDbStore", async () => (await openStore()).store);
+/** Each part's methods (a part's type lists exactly these: the revocation parts' are on `store.revocations`). */
+const PART_METHODS: { [P in StorePart]: readonly Exclude<keyof StorePartTypes[P] | keyof NonNullable<(StorePartTypes[P] & { revocations?: object })["revocations"]>, "revocations">[] } = {
+  BotReader: ["getBot"],
+  BotLister: ["listBots"],
+  BotWriter: ["createBot", "deleteBot"],
+  BotLocker: ["setBotLock"],
+  JoinTokenReader: ["getJoinToken"],
+  JoinTokenLister: ["listJoinTokens"],
+  JoinTokenWriter: ["createJoinToken", "deleteJoinToken"],
+  JoinTokenRedeemer: ["redeemJoinToken"],
+  JoinTokenLocker: ["setJoinTokenLock"],
+  BotInstanceReader: ["getBotInstance"],
+  BotInstanceLister: ["listBotInstances"],
+  BotInstanceWriter: ["createBotInstance", "advanceGeneration"],
+  BotInstanceLocker: ["setBotInstanceLock"],
+  ReplayReader: ["isClaimed"],
+  ReplayWriter: ["claimOnce"],
+  JournalReader: ["getJournal"],
+  JournalWriter: ["putJournal"],
+  AuditReader: ["listAudit"],
+  AuditWriter: ["appendAudit"],
+  RevocationReader: ["listRevocations", "isKeyRevoked", "listCrls"],
+  RevocationWriter: ["addRevocations", "putCrl"],
+};
+
+/** The IAM actions each store method's requests needed, recorded while the conformance suite runs (`index` for a GSI query). */
+const sentBy = new Map<string, Set<string>>();
+const calling = new AsyncLocalStorage<string>();
+
+function iamActionsOf(command: { constructor: { name: string }; input: Record<string, unknown> }): string[] {
+  const single: Record<string, string> = { GetCommand: "GetItem", PutCommand: "PutItem", UpdateCommand: "UpdateItem", DeleteCommand: "DeleteItem", QueryCommand: "Query" };
+  if (command.constructor.name === "TransactWriteCommand") {
+    const each: Record<string, string> = { Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" };
+    return (command.input.TransactItems as Record<string, unknown>[]).flatMap((item) => Object.keys(item).map((k) => `dynamodb:${each[k]}`));
+  }
+  return [`dynamodb:${single[command.constructor.name]}`, ...(command.input.IndexName === undefined ? [] : ["index"])];
+}
+
+const recordingDocuments = {
+  send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const method = calling.getStore();
+    if (method !== undefined) for (const action of iamActionsOf(command)) (sentBy.get(method) ?? sentBy.set(method, new Set()).get(method)!).add(action);
+    return documents.send(command as never);
+  },
+} as unknown as DynamoDbStoreOptions["client"];
+
+/** `target` with each method call recorded under `prefix + name` (calls a method makes on its own parts count as its own). */
+function recorded<T extends object>(target: T, prefix = ""): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value = Reflect.get(object, key, object) as unknown;
+      if (key === "revocations") return recorded(value as object, "revocations.");
+      if (typeof value !== "function" || typeof key !== "string") return value;
+      return (...args: unknown[]) => calling.run(prefix + key, () => (value as (...a: unknown[]) => unknown).apply(object, args));
+    },
+  });
+}
+
+runStoreConformance("DynamoDbStore", async () => recorded<Store>(new DynamoDbStore({ client: recordingDocuments, tableName: await createTable() })));
+
+describe("DynamoDbStore: the IAM actions each store part declares", () => {
+  it("cover every request its methods sent during the conformance suite", () => {
+    const undeclared: string[] = [];
+    for (const [part, methods] of Object.entries(PART_METHODS) as [StorePart, readonly string[]][]) {
+      const declared = DYNAMODB_PART_ACCESS[part];
+      for (const method of methods) {
+        const sent = sentBy.get(part.startsWith("Revocation") ? `revocations.${method}` : method);
+        assert.ok(sent !== undefined, `the conformance suite never called ${method}`);
+        for (const action of sent) {
+          if (action === "index" ? !declared.indexes : !(declared.actions as readonly string[]).includes(action)) undeclared.push(`${part}.${method}: ${action}`);
+        }
+      }
+    }
+    assert.deepEqual(undeclared, []);
+  });
+});
 
 describe("DynamoDbStore on DynamoDB", () => {
   const T = Date.now();

@@ -28,7 +28,7 @@ export interface TesseraRuntime {
   authorityPolicy: AuthorityPolicy;
   rotationPolicy: Record<JournalKind, RotationPolicy>;
   /** Revoking SVIDs and signing CRLs (the admin routes and the rotation tick). */
-  revocation: RevocationDeps;
+  revocation: RevocationDeps<Store>;
   close(): Promise<void>;
 }
 
@@ -135,7 +135,7 @@ export async function buildRuntime(config: TesseraConfig, overrides: RuntimeOver
     backdateSeconds: config.backdateSeconds,
     ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
   };
-  const revocation: RevocationDeps = {
+  const revocation: RevocationDeps<Store> = {
     store,
     keys,
     clock,

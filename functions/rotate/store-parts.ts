@@ -1,0 +1,10 @@
+import { EMERGENCY_CA_ROTATION_STORE } from "../../layers/spiffe/src/admin/store-parts.js";
+import { AUTHORITY_CACHE_STORE, AUTHORITY_STORE } from "../../layers/spiffe/src/ca/store-parts.js";
+import { EMERGENCY_ROTATION_STORE, ROTATION_TICK_STORE } from "../../layers/spiffe/src/rotation/store-parts.js";
+import { storeParts } from "../../layers/spiffe/src/store/ports/store.js";
+
+/**
+ * The store parts of the rotate function (the tick, an emergency asked through its input) and of
+ * the deployment's bootstrap (ensure the authorities, publish the bundle): its IAM actions come from them.
+ */
+export const ROTATE_FUNCTION_STORE = storeParts(ROTATION_TICK_STORE, EMERGENCY_ROTATION_STORE, EMERGENCY_CA_ROTATION_STORE, AUTHORITY_STORE, AUTHORITY_CACHE_STORE);
