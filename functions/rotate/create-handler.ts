@@ -5,14 +5,30 @@ import {
   emergencyCaRotation,
   runRotationTick,
   type AdminDeps,
+  type AuthorityDepsOver,
   type BundlePublisher,
   type Logger,
+  type RevocationDeps,
   type RotationStep,
   type RotationTickDeps,
+  type StoreFor,
 } from "../../layers/spiffe/src/index.js";
+import type { ROTATE_FUNCTION_STORE } from "./store-parts.js";
 
-/** What the rotate function needs: the authority parts of a runtime, the bundle's publishers, and the admin parts for emergencies. */
-export type RotateDeps = Omit<RotationTickDeps, "publishers"> & { publishers: readonly BundlePublisher[]; admin: AdminDeps };
+/** The store as the rotate function sees it: the parts its use cases declare. */
+type RotateStore = StoreFor<typeof ROTATE_FUNCTION_STORE>;
+
+/**
+ * What the rotate function needs: the authority parts of a runtime, the bundle's publishers, and the
+ * admin parts for emergencies, each store among them seen as `RotateStore`.
+ */
+export type RotateDeps = Omit<RotationTickDeps, "publishers" | "store" | "authority" | "revocation"> & {
+  store: RotateStore;
+  authority: AuthorityDepsOver<RotateStore>;
+  revocation?: RevocationDeps<RotateStore>;
+  publishers: readonly BundlePublisher[];
+  admin: AdminDeps<RotateStore>;
+};
 
 /** What one tick did. */
 export interface RotateResult {

@@ -15,4 +15,4 @@ export {
   loadX509Authority,
   x509CertificatesOf,
 } from "./load-authorities.js";
-export type { AuthorityDeps, AuthorityPolicy, JwtAuthority, X509Authority } from "./types.js";
+export type { AuthorityDeps, AuthorityDepsOver, AuthorityPolicy, JwtAuthority, X509Authority } from "./types.js";

@@ -24,6 +24,9 @@ export interface AuthorityDeps {
   clock: Clock;
 }
 
+/** `AuthorityDeps` with its journals and leases in one store `S` (the runtime's whole store, or a function's parts of it). */
+export type AuthorityDepsOver<S> = Omit<AuthorityDeps, "journals" | "leases"> & { journals: S; leases: S };
+
 /** The X.509 CA that signs SVIDs now. */
 export interface X509Authority {
   key: SigningKey;

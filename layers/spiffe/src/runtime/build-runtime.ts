@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { AdminDeps } from "../admin/index.js";
 import { createJoinVerifiers } from "../attestation/index.js";
 import type { RolesAnywhereApi } from "../bundlepublisher/index.js";
-import { AuthorityCache, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
+import { AuthorityCache, type AuthorityDepsOver, type AuthorityPolicy } from "../ca/index.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import type { IssuerDeps, IssuerPolicy } from "../issuer/index.js";
@@ -24,7 +24,7 @@ export interface TesseraRuntime {
   authorities: AuthorityCache;
   issuer: IssuerDeps;
   admin: AdminDeps;
-  authority: AuthorityDeps;
+  authority: AuthorityDepsOver<Store>;
   authorityPolicy: AuthorityPolicy;
   rotationPolicy: Record<JournalKind, RotationPolicy>;
   /** Revoking SVIDs and signing CRLs (the admin routes and the rotation tick). */
