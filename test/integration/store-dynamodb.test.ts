@@ -77,8 +77,11 @@ after(async () => {
   client.destroy();
 });
 
-/** Each part's methods (a part's type lists exactly these: the revocation parts' are on `store.revocations`). */
-const PART_METHODS: { [P in StorePart]: readonly Exclude<keyof StorePartTypes[P] | keyof NonNullable<(StorePartTypes[P] & { revocations?: object })["revocations"]>, "revocations">[] } = {
+/** The methods of a part (the revocation parts' are on `store.revocations`). */
+type MethodsOf<P extends StorePart> = Exclude<keyof StorePartTypes[P] | keyof NonNullable<(StorePartTypes[P] & { revocations?: object })["revocations"]>, "revocations">;
+
+/** Each part's methods: every one of them (checked below), so a new method is recorded too. */
+const PART_METHODS = {
   BotReader: ["getBot"],
   BotLister: ["listBots"],
   BotWriter: ["createBot", "deleteBot"],
@@ -100,7 +103,10 @@ const PART_METHODS: { [P in StorePart]: readonly Exclude<keyof StorePartTypes[P]
   AuditWriter: ["appendAudit"],
   RevocationReader: ["listRevocations", "isKeyRevoked", "listCrls"],
   RevocationWriter: ["addRevocations", "putCrl"],
-};
+} as const satisfies { [P in StorePart]: readonly MethodsOf<P>[] };
+type Unlisted = { [P in StorePart]: Exclude<MethodsOf<P>, (typeof PART_METHODS)[P][number]> }[StorePart];
+const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyMethodListed;
 
 /** The IAM actions each store method's requests needed, recorded while the conformance suite runs (`index` for a GSI query). */
 const sentBy = new Map<string, Set<string>>();
