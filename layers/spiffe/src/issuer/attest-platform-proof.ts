@@ -16,8 +16,8 @@ export interface AttestedBot {
 /**
  * Check a platform proof (`oidc`, `gcp`, ...) against the rules of the bot it names: the bot exists
  * and has rules for the method, is not locked, and the method's verifier accepts the proof. The
- * proof's single-use records go to `replay` (the caller's: a join writes them with its instance). `asked`
- * learns the bot whose rules decide, for the audit of a refusal.
+ * proof's single-use records go to `replay`, which the caller writes when its request succeeds.
+ * `asked` learns the bot whose rules decide, for the audit of a refusal.
  */
 export async function attestPlatformProof(
   deps: IssuerDepsFor<typeof ATTEST_PLATFORM_PROOF_STORE>,

@@ -1,5 +1,6 @@
 /**
- * store/dynamodb: the Tessera store over ONE DynamoDB table (`DynamoDbStore`), and that table's
+ * store/dynamodb: the Tessera store over ONE DynamoDB table (`DynamoDbStore`, one part per record
+ * kind over a shared `TableClient`; `part-access.ts` lists the actions each part sends), and that table's
  * schema for the CDK stack and the tests: `TABLE_KEY_SCHEMA` (string `pk`, string `sk`),
  * `TABLE_ATTRIBUTE_DEFINITIONS`, `GLOBAL_SECONDARY_INDEXES` (`gsi1`, `gsi2`, both sparse,
  * projecting all attributes), `TTL_ATTRIBUTE` (numeric `ttl`, epoch seconds: enable Time to Live on
