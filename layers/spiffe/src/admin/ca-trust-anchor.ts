@@ -1,7 +1,8 @@
 import type { Bundle } from "../bundle/index.js";
 import { BundlePublishError, readTrustAnchorState, type TrustAnchorCalls, type TrustAnchorState } from "../bundlepublisher/index.js";
 import type { Logger } from "../logger.js";
-import type { RevocationStore } from "../store/types.js";
+import type { StoreFor } from "../store/types.js";
+import type { GET_TRUST_ANCHOR_STATE_STORE } from "./store-parts.js";
 
 /** The trust anchor an issuer keeps in step with its CAs, and how to read it. */
 export interface TrustAnchorSource {
@@ -15,7 +16,7 @@ export interface TrustAnchorSource {
 export interface TrustAnchorStateDeps {
   /** Unset where no trust anchor is configured (the embedded default). */
   trustAnchor?: TrustAnchorSource;
-  store: { revocations: Pick<RevocationStore, "listCrls"> };
+  store: StoreFor<typeof GET_TRUST_ANCHOR_STATE_STORE>;
   logger: Pick<Logger, "error">;
 }
 

@@ -1,11 +1,12 @@
 import type { Clock } from "../clock.js";
 import { RequestInvalidError } from "../errors.js";
-import type { AuditEventType, AuditStore } from "../store/types.js";
+import type { AuditEventType, StoreFor } from "../store/types.js";
 import { scanAudit, type AuditScanLimits } from "./scan-audit.js";
+import type { COUNT_ISSUANCE_STORE } from "./store-parts.js";
 
 /** What counting issuance needs: the audit trail, read a page at a time, and the time. */
 export interface IssuanceCountDeps {
-  store: Pick<AuditStore, "listAudit">;
+  store: StoreFor<typeof COUNT_ISSUANCE_STORE>;
   clock: Clock;
   /** Events per store call and in all; the defaults are `ISSUANCE_PAGE_SIZE` and `ISSUANCE_SCAN_CAP`. */
   scan?: AuditScanLimits;

@@ -1,7 +1,8 @@
 import { RequestInvalidError } from "../errors.js";
-import type { AuditEvent, AuditStore } from "../store/types.js";
+import type { AuditEvent, StoreFor } from "../store/types.js";
 import { assertBotName } from "./bots.js";
 import { scanAudit, type AuditScanLimits } from "./scan-audit.js";
+import type { FIND_LAST_X509_SVIDS_STORE } from "./store-parts.js";
 
 /** Instances asked about at once: a page of the console's instance list. */
 const MAX_INSTANCES = 100;
@@ -32,7 +33,7 @@ function instanceIdsOf(value: unknown): Set<string> {
  * newest first until every instance asked about is found or `LAST_SVID_SCAN_CAP` events were read.
  */
 export async function findLastX509Svids(
-  deps: { store: Pick<AuditStore, "listAudit">; scan?: AuditScanLimits },
+  deps: { store: StoreFor<typeof FIND_LAST_X509_SVIDS_STORE>; scan?: AuditScanLimits },
   botName: unknown,
   instanceIds: unknown,
 ): Promise<LastSvids> {

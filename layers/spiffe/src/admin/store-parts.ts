@@ -22,6 +22,12 @@ export const LIST_JOIN_TOKENS_STORE = storeParts("JoinTokenLister");
 export const SET_LOCK_STORE = storeParts("BotReader", "BotLocker", "BotInstanceReader", "BotInstanceLocker", "JoinTokenReader", "JoinTokenLocker", "AuditWriter");
 /** `listAuditPage`: the audit trail. */
 export const LIST_AUDIT_PAGE_STORE = storeParts("AuditReader");
+/** `countIssuance`: the SVID events of the audit trail. */
+export const COUNT_ISSUANCE_STORE = storeParts("AuditReader");
+/** `findLastX509Svids`: the bot's `x509_svid` events. */
+export const FIND_LAST_X509_SVIDS_STORE = storeParts("AuditReader");
+/** `getTrustAnchorState`: the CRLs, compared with the anchor's. */
+export const GET_TRUST_ANCHOR_STATE_STORE = storeParts("RevocationReader");
 /** `getCaStatus`: the journals. */
 export const GET_CA_STATUS_STORE = storeParts("JournalReader");
 /** `requestCaRotation`: the journals, marked for rotation. */
