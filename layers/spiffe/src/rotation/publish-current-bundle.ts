@@ -1,5 +1,6 @@
 import type { Bundle } from "../bundle/index.js";
-import { runBundlePublishers, type BundlePublisher, type PublishReport } from "../bundlepublisher/index.js";
+import { runBundlePublishers, type PublishReport } from "../bundlepublisher/run-bundle-publishers.js";
+import type { BundlePublisher } from "../bundlepublisher/types.js";
 import type { AuthorityCache } from "../ca/index.js";
 import { TesseraError } from "../errors.js";
 import type { Logger } from "../logger.js";
