@@ -1,8 +1,15 @@
-import { buildRuntime, createBundlePublishers, createEmfMetrics, loadConfig, type HttpHandler } from "../../layers/spiffe/src/index.js";
+import { buildFunctionRuntime, createBundlePublishers, createCrlPublishers, createTrustAnchorCalls } from "#tessera/aws";
+import { createEmfMetrics, type HttpHandler } from "#tessera/contract";
+import { createJoinVerifiers, loadConfig } from "#tessera/issuer";
 import { createAdminHandler } from "./create-handler.js";
 
 const config = loadConfig(process.env);
-const ready = buildRuntime(config).then((runtime) => createAdminHandler(runtime, createBundlePublishers(config), createEmfMetrics()));
+const runtime = buildFunctionRuntime(config, {
+  crlPublishers: createCrlPublishers(config),
+  verifiers: (clock) => createJoinVerifiers({ clock, ...config.join }),
+  ...(config.trustAnchorId ? { trustAnchorCalls: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }) } : {}),
+});
+const admin = createAdminHandler(runtime, createBundlePublishers(config), createEmfMetrics());
 
 /** Lambda entry point; dependencies are built once per cold start. */
-export const handler: HttpHandler = async (event, context) => (await ready)(event, context);
+export const handler: HttpHandler = (event, context) => admin(event, context);

@@ -1,7 +1,9 @@
-import { buildRuntime, createEmfMetrics, loadConfig, type HttpHandler } from "../../layers/spiffe/src/index.js";
+import { buildFunctionRuntime } from "#tessera/aws";
+import { createEmfMetrics, type HttpHandler } from "#tessera/contract";
+import { loadConfig } from "#tessera/issuer";
 import { createIssueHandler } from "./create-handler.js";
 
-const ready = buildRuntime(loadConfig(process.env)).then((runtime) => createIssueHandler(runtime, createEmfMetrics()));
+const issue = createIssueHandler(buildFunctionRuntime(loadConfig(process.env)), createEmfMetrics());
 
 /** Lambda entry point; dependencies are built once per cold start. */
-export const handler: HttpHandler = async (event, context) => (await ready)(event, context);
+export const handler: HttpHandler = (event, context) => issue(event, context);

@@ -1,7 +1,11 @@
-import { buildRuntime, createEmfMetrics, loadConfig, type HttpHandler } from "../../layers/spiffe/src/index.js";
+import { buildFunctionRuntime } from "#tessera/aws";
+import { createEmfMetrics, type HttpHandler } from "#tessera/contract";
+import { createJoinVerifiers, loadConfig } from "#tessera/issuer";
 import { createJoinHandler } from "./create-handler.js";
 
-const ready = buildRuntime(loadConfig(process.env)).then((runtime) => createJoinHandler(runtime, createEmfMetrics()));
+const config = loadConfig(process.env);
+const runtime = buildFunctionRuntime(config, { verifiers: (clock) => createJoinVerifiers({ clock, ...config.join }) });
+const join = createJoinHandler(runtime, createEmfMetrics());
 
 /** Lambda entry point; dependencies are built once per cold start. */
-export const handler: HttpHandler = async (event, context) => (await ready)(event, context);
+export const handler: HttpHandler = (event, context) => join(event, context);

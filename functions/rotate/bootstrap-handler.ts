@@ -1,10 +1,13 @@
-import { buildRuntime, createBundlePublishers, createTrustAnchorCalls, loadConfig } from "../../layers/spiffe/src/index.js";
+import { buildFunctionRuntime, createBundlePublishers, createTrustAnchorCalls } from "#tessera/aws";
+import { loadConfig } from "#tessera/issuer";
 import { createBootstrapHandler, type BootstrapHandler } from "./create-bootstrap-handler.js";
 
 const config = loadConfig(process.env);
-const ready = buildRuntime(config).then((runtime) =>
-  createBootstrapHandler({ ...runtime, publishers: createBundlePublishers(config), trustAnchors: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }) }),
-);
+const bootstrap = createBootstrapHandler({
+  ...buildFunctionRuntime(config),
+  publishers: createBundlePublishers(config),
+  trustAnchors: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }),
+});
 
 /** Lambda entry point of the deployment's custom resource (CDK Provider framework onEvent). */
-export const handler: BootstrapHandler = async (event, context) => (await ready)(event, context);
+export const handler: BootstrapHandler = (event, context) => bootstrap(event, context);

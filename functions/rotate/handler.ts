@@ -1,8 +1,10 @@
-import { buildRuntime, createBundlePublishers, loadConfig } from "../../layers/spiffe/src/index.js";
+import { buildFunctionRuntime, createBundlePublishers, createCrlPublishers } from "#tessera/aws";
+import { loadConfig } from "#tessera/issuer";
 import { createRotateHandler, type RotateHandler } from "./create-handler.js";
 
 const config = loadConfig(process.env);
-const ready = buildRuntime(config).then((runtime) => createRotateHandler({ ...runtime, publishers: createBundlePublishers(config) }));
+const runtime = buildFunctionRuntime(config, { crlPublishers: createCrlPublishers(config) });
+const rotate = createRotateHandler({ ...runtime, publishers: createBundlePublishers(config) });
 
 /** Lambda entry point of the rotation schedule; dependencies are built once per cold start. */
-export const handler: RotateHandler = async (event, context) => (await ready)(event, context);
+export const handler: RotateHandler = (event, context) => rotate(event, context);

@@ -52,7 +52,18 @@ export {
   type S3PublisherOptions,
 } from "./src/bundlepublisher/s3/index.js";
 export { KEY_ID_TAG, type KmsApi, KmsKeyManager, type KmsKeyManagerOptions } from "./src/keymanager/kms/index.js";
-export { buildRuntime, createLogger, type RuntimeOverrides, type TesseraRuntime } from "./src/runtime/index.js";
+export {
+  assembleRuntime,
+  buildFunctionRuntime,
+  buildRuntime,
+  createLogger,
+  type FunctionRuntimeParts,
+  openDynamoDbStore,
+  openKeys,
+  type RuntimeOverrides,
+  type RuntimeParts,
+  type TesseraRuntime,
+} from "./src/runtime/index.js";
 export {
   type DynamoDbDocumentSender,
   DynamoDbStore,
