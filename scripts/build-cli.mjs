@@ -5,7 +5,7 @@
 // made from; bin/tessera.mjs falls back to tsx when any of them is newer than the bundle.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
@@ -35,14 +35,17 @@ const keepSourceUrls = {
 // chunk of every command that uses one name of it (the agent would load the AWS SDK clients of
 // `tessera dev`). In the bundle only, such re-exports become `export * from "./x.js"`: the names the
 // CLI imports are the same (TypeScript checked them against the real index files), and a name two
-// modules both export would fail the build as ambiguous rather than pass unnoticed.
-const librarySource = join(root, "layers", "spiffe", "src");
+// modules both export would fail the build as ambiguous rather than pass unnoticed. The entry points
+// (`#tessera/core`, ... in layers/spiffe/) are such barrels too.
+const library = join(root, "layers", "spiffe");
+const librarySource = join(library, "src");
+const isLibraryBarrel = (path) => (path.startsWith(librarySource + sep) && /[\\/]index\.ts$/.test(path)) || dirname(path) === library;
 const NAMED_REEXPORT = /export\s*\{([^}]*)\}\s*from\s*("[^"]+");/g;
 const starBarrels = {
   name: "star-barrels",
   setup(plugin) {
-    plugin.onLoad({ filter: /[\\/]index\.ts$/ }, (args) => {
-      if (!args.path.startsWith(librarySource + sep)) return undefined;
+    plugin.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (!isLibraryBarrel(args.path)) return undefined;
       const text = readFileSync(args.path, "utf8");
       const contents = text.replace(NAMED_REEXPORT, (statement, names, from) => (/\bas\b/.test(names) ? statement : `export * from ${from};`));
       return { contents, loader: "ts" };
@@ -52,10 +55,10 @@ const starBarrels = {
 const libraryHasNoSideEffects = {
   name: "library-has-no-side-effects",
   setup(plugin) {
-    plugin.onResolve({ filter: /^\./ }, async (args) => {
+    plugin.onResolve({ filter: /^(\.|#tessera\/)/ }, async (args) => {
       if (args.pluginData === "resolving" || !args.resolveDir.startsWith(root)) return undefined;
       const resolved = await plugin.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "resolving" });
-      if (resolved.errors.length > 0 || !resolved.path.startsWith(librarySource + sep)) return resolved;
+      if (resolved.errors.length > 0 || !resolved.path.startsWith(library + sep)) return resolved;
       return { ...resolved, sideEffects: false };
     });
   },
