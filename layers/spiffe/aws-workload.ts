@@ -8,8 +8,8 @@ export {
   createRolesAnywhereSession,
   type CreateRolesAnywhereSessionOptions,
   type RolesAnywhereCredentials,
-  validateRolesAnywhereArns,
 } from "./src/aws/create-session.js";
+export { validateRolesAnywhereArns } from "./src/aws/roles-anywhere-arns.js";
 export { RolesAnywhereSessionError, WebIdentityTokenError } from "./src/aws/errors.js";
 export { getWebIdentityToken, type GetWebIdentityTokenOptions } from "./src/aws/get-web-identity-token.js";
 export { signRequestX509, type SignRequestX509Options, type X509SigningMaterial } from "./src/aws/sign-request-x509.js";

@@ -76,3 +76,4 @@ export {
   TABLE_KEY_SCHEMA,
   TTL_ATTRIBUTE,
 } from "./src/store/dynamodb/index.js";
+export { DYNAMODB_PART_ACCESS, type DynamoDbAction, type TableAccess, tableAccessOf } from "./src/store/dynamodb/part-access.js";

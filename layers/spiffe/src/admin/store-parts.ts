@@ -34,3 +34,5 @@ export const GET_CA_STATUS_STORE = storeParts("JournalReader");
 export const REQUEST_CA_ROTATION_STORE = storeParts("JournalReader", "JournalWriter");
 /** `emergencyCaRotation`: the status it answers with (the rotation itself runs on `deps.rotation`'s stores). */
 export const EMERGENCY_CA_ROTATION_STORE = storeParts(GET_CA_STATUS_STORE);
+/** Every admin use case's parts together: what a function serving all admin routes may call. */
+export const ADMIN_USE_CASES_STORE = storeParts(CREATE_BOT_STORE, LIST_BOTS_STORE, GET_BOT_STORE, SHOW_BOT_STORE, DELETE_BOT_STORE, CREATE_JOIN_TOKEN_STORE, LIST_JOIN_TOKENS_STORE, SET_LOCK_STORE, LIST_AUDIT_PAGE_STORE, COUNT_ISSUANCE_STORE, FIND_LAST_X509_SVIDS_STORE, GET_TRUST_ANCHOR_STATE_STORE, GET_CA_STATUS_STORE, REQUEST_CA_ROTATION_STORE, EMERGENCY_CA_ROTATION_STORE);
