@@ -1,4 +1,4 @@
-import { backoffDelayMs, type BackoffPolicy } from "../layers/spiffe/src/index.js";
+import { backoffDelayMs, type BackoffPolicy } from "#tessera/core";
 
 /** The agent's retries: equal jitter, the n-th waits half to all of min(60 s, 2^n s). */
 const AGENT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 2000, maxMs: 60_000, jitter: "equal" };

@@ -1,6 +1,7 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { BotLockedError, DEAD_CREDENTIAL_CODES, writeFileAtomic, type Logger } from "../layers/spiffe/src/index.js";
+import { BotLockedError, type Logger, writeFileAtomic } from "#tessera/core";
+import { DEAD_CREDENTIAL_CODES } from "#tessera/contract";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { AgentOnboarding } from "./config/agent-config.js";

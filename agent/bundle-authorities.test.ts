@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Bundle, TrustDomain, createCaCertificate } from "../layers/spiffe/src/index.js";
-import { createTestSigningKey } from "../layers/spiffe/src/x509svid/test-support.js";
+import { Bundle, createCaCertificate, TrustDomain } from "#tessera/core";
+import { createTestSigningKey } from "#tessera/test-support";
 import { addX509Authorities } from "./bundle-authorities.js";
 
 const TD = TrustDomain.fromString("example.org");

@@ -1,4 +1,4 @@
-import { Bundle } from "../layers/spiffe/src/index.js";
+import { Bundle } from "#tessera/core";
 
 /** `bundle` with the X.509 authorities it lacks from `authorities` added, or undefined when it holds them all. */
 export function addX509Authorities(bundle: Bundle, authorities: readonly Uint8Array[]): Bundle | undefined {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
-import { Bundle, SpiffeId, TrustDomain, createCaCertificate, signX509Svid } from "../layers/spiffe/src/index.js";
-import { createTestSigningKey } from "../layers/spiffe/src/x509svid/test-support.js";
+import { Bundle, createCaCertificate, signX509Svid, SpiffeId, TrustDomain } from "#tessera/core";
+import { createTestSigningKey } from "#tessera/test-support";
 import { RETIRING_SPREAD_MS, earlyRenewalOf } from "./early-renewal.js";
 
 const td = TrustDomain.fromString("example.org");

@@ -1,5 +1,5 @@
 import { X509Certificate, createHash } from "node:crypto";
-import type { Bundle } from "../layers/spiffe/src/index.js";
+import type { Bundle } from "#tessera/core";
 
 /**
  * Why an X.509-SVID is renewed before half its life: the CA that signed it is gone from the bundle

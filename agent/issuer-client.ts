@@ -3,13 +3,13 @@
  * request and response types come from the API contract's schemas.
  */
 export {
+  type CredentialResponse,
+  isPermanentRefusal,
   IssuerApiError,
   IssuerClient,
-  isPermanentRefusal,
-  type CredentialResponse,
   type IssuerClientOptions,
   type JwtSvidResponse,
   type RevocationsResponse,
   type X509SvidResponse,
-} from "../layers/spiffe/src/client/index.js";
-export { IssuerUnreachableError } from "../layers/spiffe/src/errors.js";
+} from "#tessera/contract";
+export { IssuerUnreachableError } from "#tessera/core";

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { createAwsIamProof } from "../layers/spiffe/src/index.js";
+import { createAwsIamProof } from "#tessera/aws-workload";
 import { fetchGceIdentityToken } from "./gce-identity-token.js";
 import { fetchInstanceIdentity } from "./instance-identity.js";
 import type { IssuerClient } from "./issuer-client.js";

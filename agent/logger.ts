@@ -1,4 +1,4 @@
-import type { Logger } from "../layers/spiffe/src/index.js";
+import type { Logger } from "#tessera/core";
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 type Level = (typeof LEVELS)[number];

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { Bundle, SpiffeId, TrustDomain, createCaCertificate, signCrl, signX509Svid } from "../layers/spiffe/src/index.js";
-import { createTestSigningKey, type TestSigningKey } from "../layers/spiffe/src/x509svid/test-support.js";
+import { Bundle, createCaCertificate, signCrl, signX509Svid, SpiffeId, TrustDomain } from "#tessera/core";
+import { createTestSigningKey, type TestSigningKey } from "#tessera/test-support";
 import type { RevocationsResponse } from "./issuer-client.js";
 import { createAgentLogger } from "./logger.js";
 import { RevocationWatcher } from "./revocation-watcher.js";

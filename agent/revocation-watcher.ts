@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { CrlInvalidError, caIdOf, parseJwtSvidInsecure, verifyCrl, type Bundle, type Logger } from "../layers/spiffe/src/index.js";
+import { type Bundle, caIdOf, CrlInvalidError, type Logger, parseJwtSvidInsecure, verifyCrl } from "#tessera/core";
 import { retryDelayMs } from "./backoff.js";
 import type { IssuerClient } from "./issuer-client.js";
 import type { RevokedSvids, X509Material } from "./svid-material.js";

@@ -1,4 +1,4 @@
-import type { Logger } from "../layers/spiffe/src/index.js";
+import type { Logger } from "#tessera/core";
 import type { AgentFatalError } from "./agent-fatal-error.js";
 import { attestUnix, createProcessCache, readPeerCredentials, readsProcess, selectorKindsOf, type AttestUnixOptions } from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";

@@ -1,15 +1,15 @@
 import { X509Certificate, generateKeyPairSync } from "node:crypto";
 import {
-  SpiffeId,
+  BotLockedError,
+  type Bundle,
   createCsr,
+  type Logger,
   marshalSpiffeBundle,
   parseCertificates,
   parseSpiffeBundle,
-  BotLockedError,
-  type Bundle,
-  type Logger,
+  SpiffeId,
   type TrustDomain,
-} from "../layers/spiffe/src/index.js";
+} from "#tessera/core";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { BotSession } from "./bot-session.js";

@@ -1,7 +1,7 @@
 import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { marshalSpiffeBundle, parseSpiffeBundle, verifyX509Svid, writeFileAtomic, type Bundle, type TrustDomain } from "../layers/spiffe/src/index.js";
+import { type Bundle, marshalSpiffeBundle, parseSpiffeBundle, type TrustDomain, verifyX509Svid, writeFileAtomic } from "#tessera/core";
 import type { X509Material } from "./svid-manager.js";
 
 const BUNDLE_FILE = "bundle.json";

@@ -2,7 +2,7 @@ import { status, type ServiceError } from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { makeTempDir } from "../test/support/temp-dir.js";
-import type { Bundle } from "../layers/spiffe/src/index.js";
+import type { Bundle } from "#tessera/core";
 import type { ApiIdentity } from "./config/index.js";
 import type { X509Material, X509Want } from "./svid-manager.js";
 import { createWorkloadSource, type WorkloadSvids } from "./workload-source.js";

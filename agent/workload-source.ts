@@ -1,4 +1,4 @@
-import { Bundle, marshalSpiffeBundle, parseAndValidateJwtSvid } from "../layers/spiffe/src/index.js";
+import { Bundle, marshalSpiffeBundle, parseAndValidateJwtSvid } from "#tessera/core";
 import { selectorsMatch } from "./attestation/index.js";
 import type { ApiIdentity } from "./config/index.js";
 import type { SvidManager } from "./svid-manager.js";

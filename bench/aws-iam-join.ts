@@ -3,7 +3,8 @@
 // local moto with signature checks on included), and the store operations each costs, counted on
 // the store. Signing happens client-side and is timed apart.
 // Run: npx tsx bench/aws-iam-join.ts [--count 200]
-import { EmbeddedStore, createAwsIamProof, type Store } from "../layers/spiffe/src/index.js";
+import { EmbeddedStore, type Store } from "#tessera/issuer";
+import { createAwsIamProof } from "#tessera/aws-workload";
 import { call, startIssuer } from "../test/support/issuer-harness.js";
 import { MOTO_ACCOUNT, startStsEmulator } from "../test/support/sts-emulator.js";
 import { makeTempDir } from "../test/support/temp-dir.js";

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { startDevServer } from "../cli/dev/run-dev.js";
 import { findChromium } from "../test/support/chromium.js";
-import { countIssuance, createBot, LEGACY_EMBEDDED_STORE_FILES, type AuditEvent, type AuditEventType } from "../layers/spiffe/src/index.js";
+import { type AuditEvent, type AuditEventType, countIssuance, createBot, LEGACY_EMBEDDED_STORE_FILES } from "#tessera/issuer";
 
 const { values } = parseArgs({ options: { bots: { type: "string" }, events: { type: "string" }, rounds: { type: "string" } } });
 const BOTS = Number(values.bots ?? 1000);

@@ -15,21 +15,11 @@ import { parseArgs } from "node:util";
 import { createJoinHandler } from "../functions/join/create-handler.js";
 import { createIssueHandler } from "../functions/issue/create-handler.js";
 import { createRotateHandler } from "../functions/rotate/create-handler.js";
-import { LocalIssuer } from "../layers/spiffe/src/attestation/test/local-issuer.js";
-import { OIDC_AUDIENCE, githubClaims } from "../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import {
-  DynamoDbStore,
-  KmsKeyManager,
-  buildRuntime,
-  createBot,
-  createBundlePublishers,
-  createJoinToken,
-  ensureAuthorities,
-  loadConfig,
-  type HttpEvent,
-  type HttpHandler,
-  type KeySpec,
-} from "../layers/spiffe/src/index.js";
+import { githubClaims, LocalIssuer, OIDC_AUDIENCE } from "#tessera/test-support";
+import type { KeySpec } from "#tessera/core";
+import type { HttpEvent, HttpHandler } from "#tessera/contract";
+import { createBot, createJoinToken, ensureAuthorities, loadConfig } from "#tessera/issuer";
+import { buildRuntime, createBundlePublishers, DynamoDbStore, KmsKeyManager } from "#tessera/aws";
 import { startEmulator } from "../scripts/emulator.mjs";
 import { makeCsr } from "../test/support/issuer-harness.js";
 import { createTesseraTable } from "../test/support/tessera-table.js";

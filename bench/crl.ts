@@ -2,7 +2,7 @@
 // time to sign (one ECDSA P-256 signature, node:crypto standing in for KMS) and to verify as the
 // agent does, for growing numbers of revoked serials. Run: npx tsx bench/crl.ts
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { TrustDomain, caIdOf, createCaCertificate, encodeCrlPem, signCrl, verifyCrl, type SigningKey } from "../layers/spiffe/src/index.js";
+import { caIdOf, createCaCertificate, encodeCrlPem, signCrl, type SigningKey, TrustDomain, verifyCrl } from "#tessera/core";
 
 const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const key: SigningKey = { id: "bench", spec: "ECC_NIST_P256", publicKey, sign: async (data) => new Uint8Array(sign("sha256", data, privateKey)) };

@@ -8,9 +8,9 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { FixedClock } from "../layers/spiffe/src/clock.js";
-import { EmbeddedStore } from "../layers/spiffe/src/store/embedded/index.js";
-import type { AuditEvent, AuditEventType, Bot } from "../layers/spiffe/src/store/types.js";
+import { FixedClock } from "#tessera/core";
+import { EmbeddedStore } from "#tessera/issuer";
+import type { AuditEvent, AuditEventType, Bot } from "#tessera/issuer";
 
 const { values } = parseArgs({
   options: { bots: { type: "string" }, events: { type: "string" }, restarts: { type: "string" }, child: { type: "string" } },

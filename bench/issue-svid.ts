@@ -10,29 +10,26 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createCaCertificate, createCsr, parseCsr, signX509Svid, SpiffeId, TrustDomain } from "#tessera/core";
 import {
-  DiskKeyManager,
-  DynamoDbStore,
-  EmbeddedStore,
-  GLOBAL_SECONDARY_INDEXES,
-  KmsKeyManager,
-  SpiffeId,
-  TABLE_ATTRIBUTE_DEFINITIONS,
-  TABLE_KEY_SCHEMA,
-  TrustDomain,
-  buildRuntime,
   createBot,
-  createCaCertificate,
-  createCsr,
   createJoinToken,
+  DiskKeyManager,
+  EmbeddedStore,
   ensureAuthorities,
-  signX509Svid,
   issueX509SvidForBot,
   joinWithToken,
   loadConfig,
-  parseCsr,
+} from "#tessera/issuer";
+import {
+  buildRuntime,
+  DynamoDbStore,
+  GLOBAL_SECONDARY_INDEXES,
+  KmsKeyManager,
   type RuntimeOverrides,
-} from "../layers/spiffe/src/index.js";
+  TABLE_ATTRIBUTE_DEFINITIONS,
+  TABLE_KEY_SCHEMA,
+} from "#tessera/aws";
 import { startEmulator } from "../scripts/emulator.mjs";
 import { AwsCallTally } from "./support/aws-call-tally.js";
 

@@ -10,11 +10,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalFront } from "../cli/dev/local-front.js";
-import { EC2_ACCOUNT, EC2_REGION, OpensslWorkdir, identityDocument } from "../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
-import { GCP_AUDIENCE, gceClaims, startGoogle } from "../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import { LocalIssuer } from "../layers/spiffe/src/attestation/test/local-issuer.js";
-import { OIDC_AUDIENCE, githubClaims } from "../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import { EmbeddedStore, buildRuntime, createCsr, ensureAuthorities, loadConfig, systemClock } from "../layers/spiffe/src/index.js";
+import {
+  EC2_ACCOUNT,
+  EC2_REGION,
+  gceClaims,
+  GCP_AUDIENCE,
+  githubClaims,
+  identityDocument,
+  LocalIssuer,
+  OIDC_AUDIENCE,
+  OpensslWorkdir,
+  startGoogle,
+} from "#tessera/test-support";
+import { createCsr, systemClock } from "#tessera/core";
+import { EmbeddedStore, ensureAuthorities, loadConfig } from "#tessera/issuer";
+import { buildRuntime } from "#tessera/aws";
 import { countingStore } from "../test/support/counting-store.js";
 import { generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";

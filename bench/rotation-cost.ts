@@ -6,7 +6,7 @@
 // The prices are the assumptions written in docs/operations.md ("What rotation costs").
 // Run: npx tsx bench/rotation-cost.ts [--days 365] [--tick-minutes 10] [--tick-ms 300]
 import { parseArgs } from "node:util";
-import { FixedClock } from "../layers/spiffe/src/index.js";
+import { FixedClock } from "#tessera/core";
 import { Simulation } from "../test/rotation/simulation.js";
 import { openSimulationWorld } from "../test/rotation/simulation-world.js";
 import { makeTempDir } from "../test/support/temp-dir.js";

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { IssuerClient } from "../agent/issuer-client.js";
-import { pathOf, signRequestSigV4, type CallOf, type ResponseOf, type RouteDescriptor } from "../layers/spiffe/src/index.js";
+import { type CallOf, pathOf, type ResponseOf, type RouteDescriptor } from "#tessera/contract";
+import { signRequestSigV4 } from "#tessera/aws-workload";
 import { UsageError } from "./output.js";
 
 /** How to reach and authorise against an issuer. */

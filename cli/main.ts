@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { IssuerApiError } from "../agent/issuer-client.js";
-import { TesseraError } from "../layers/spiffe/src/index.js";
+import { TesseraError } from "#tessera/core";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { adminCommands } from "./commands/admin-commands.js";
 import { CONSOLE_USAGE, runConsoleCommand } from "./commands/console-command.js";

@@ -12,7 +12,16 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startDevServer } from "../cli/dev/run-dev.js";
 import { findChromium } from "../test/support/chromium.js";
-import { SpiffeId, TesseraError, createBot, createCsr, createJoinToken, issueJwtSvidForBot, issueX509SvidForBot, joinWithToken, setLock, type AuditEvent } from "../layers/spiffe/src/index.js";
+import { createCsr, SpiffeId, TesseraError } from "#tessera/core";
+import {
+  type AuditEvent,
+  createBot,
+  createJoinToken,
+  issueJwtSvidForBot,
+  issueX509SvidForBot,
+  joinWithToken,
+  setLock,
+} from "#tessera/issuer";
 
 const TD = "example.org";
 const OUT = fileURLToPath(new URL("../docs/images/", import.meta.url));

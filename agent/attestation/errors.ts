@@ -1,4 +1,4 @@
-import { TesseraError } from "../../layers/spiffe/src/index.js";
+import { TesseraError } from "#tessera/core";
 
 /** The kernel's credentials of a Workload API caller could not be read. */
 export class PeerCredentialsError extends TesseraError {

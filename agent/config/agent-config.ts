@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { TrustDomain, assertJoinTokenShape, validateAudience, validateRolesAnywhereArns } from "../../layers/spiffe/src/index.js";
+import { TrustDomain, validateAudience } from "#tessera/core";
+import { assertJoinTokenShape } from "#tessera/contract";
+import { validateRolesAnywhereArns } from "#tessera/aws-workload";
 import { parseSelector } from "../attestation/index.js";
 import { AWS_REGION_PATTERN, METADATA_ENDPOINT_PATTERN, STS_ENDPOINT_PATTERN } from "../join-proof.js";
 import { AgentConfigError, Reader, type Obj } from "./config-reader.js";

@@ -1,4 +1,4 @@
-import { SpiffeId, parseDurationSeconds, type TrustDomain } from "../../layers/spiffe/src/index.js";
+import { parseDurationSeconds, SpiffeId, type TrustDomain } from "#tessera/core";
 
 /** A configuration file that breaks the rules; `path` says where (`services[1].destination`). */
 export class AgentConfigError extends Error {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { writeFileAtomic, type Logger, type RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
+import { type Logger, writeFileAtomic } from "#tessera/core";
+import type { RolesAnywhereCredentials } from "#tessera/aws-workload";
 import type { AwsRolesAnywhereService } from "../config/index.js";
 import { awsCredentialPaths } from "./aws-credential-files.js";
 

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
+import type { RolesAnywhereCredentials } from "#tessera/aws-workload";
 import type { AwsRolesAnywhereService } from "../config/index.js";
 
 /** The JSON a `credential_process` prints (AWS CLI "Sourcing credentials with an external process"). */

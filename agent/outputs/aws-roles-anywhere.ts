@@ -1,5 +1,6 @@
 import { createPrivateKey } from "node:crypto";
-import { RolesAnywhereSessionError, createRolesAnywhereSession, writeFileAtomic, type Logger, type RolesAnywhereCredentials } from "../../layers/spiffe/src/index.js";
+import { type Logger, writeFileAtomic } from "#tessera/core";
+import { createRolesAnywhereSession, type RolesAnywhereCredentials, RolesAnywhereSessionError } from "#tessera/aws-workload";
 import { retryDelayMs, renewalDelayMs } from "../backoff.js";
 import type { AwsRolesAnywhereService } from "../config/index.js";
 import type { SvidManager, X509Want } from "../svid-manager.js";

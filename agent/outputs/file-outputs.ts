@@ -1,11 +1,4 @@
-import {
-  Bundle,
-  marshalPemBundle,
-  marshalSpiffeBundle,
-  writeFileAtomic,
-  writeX509SvidFiles,
-  type Logger,
-} from "../../layers/spiffe/src/index.js";
+import { Bundle, type Logger, marshalPemBundle, marshalSpiffeBundle, writeFileAtomic, writeX509SvidFiles } from "#tessera/core";
 import { renewalDelayMs, retryDelayMs } from "../backoff.js";
 import type { JwtFileService, X509FileService } from "../config/index.js";
 import type { SvidManager } from "../svid-manager.js";

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import type { Logger } from "../../layers/spiffe/src/index.js";
+import type { Logger } from "#tessera/core";
 import type { ReloadAction } from "../config/index.js";
 
 /** After files were written: run `cmd cmd_args` (waiting for it), or signal the process in `pid_file_name`. */

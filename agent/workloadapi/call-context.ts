@@ -1,5 +1,5 @@
 import { Metadata, status, type ServerErrorResponse, type StatusObject } from "@grpc/grpc-js";
-import type { Logger } from "../../layers/spiffe/src/index.js";
+import type { Logger } from "#tessera/core";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
 import { MALFORMED_REQUEST, type MessageEncoder } from "./workload-api-definition.js";
 

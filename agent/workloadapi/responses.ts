@@ -1,4 +1,4 @@
-import { SpiffeId, TrustDomain } from "../../layers/spiffe/src/index.js";
+import { SpiffeId, TrustDomain } from "#tessera/core";
 import type {
   JwtBundlesResponseMessage,
   JwtSvidMessage,

@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto"
 import { lstat, mkdir, stat, writeFile } from "node:fs/promises";
 import { after, afterEach, before, describe, it } from "node:test";
 import { makeTempDir } from "../../test/support/temp-dir.js";
-import { parseAndValidateJwtSvid } from "../../layers/spiffe/src/index.js";
+import { parseAndValidateJwtSvid } from "#tessera/core";
 import { startWorkloadApiServer, type WorkloadApiServer } from "./start-workload-api-server.js";
 import {
   callerWithUid,

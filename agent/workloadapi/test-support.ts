@@ -9,14 +9,14 @@ import {
   Bundle,
   createCaCertificate,
   createJwk,
-  DiskKeyManager,
-  signX509Svid,
   mintJwtSvid,
   parseAndValidateJwtSvid,
+  type SigningKey,
+  signX509Svid,
   SpiffeId,
   TrustDomain,
-  type SigningKey,
-} from "../../layers/spiffe/src/index.js";
+} from "#tessera/core";
+import { DiskKeyManager } from "#tessera/issuer";
 import type { CallerIdentity, JwtSvidView, WorkloadApiSource, WorkloadApiState, X509SvidView } from "./types.js";
 import { loadWorkloadApiPackage, WORKLOAD_API_SERVICE } from "./workload-api-definition.js";
 

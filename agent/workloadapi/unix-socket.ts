@@ -1,7 +1,7 @@
 import { chmod, lstat, mkdir, unlink } from "node:fs/promises";
 import { connect, type Server } from "node:net";
 import { dirname, isAbsolute, relative, sep } from "node:path";
-import { ConfigError } from "../../layers/spiffe/src/index.js";
+import { ConfigError } from "#tessera/core";
 
 /** The socket's directory, when Tessera creates it: others may reach the socket inside. */
 const DIRECTORY_MODE = 0o755;

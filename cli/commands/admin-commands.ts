@@ -1,3 +1,4 @@
+import { parseDurationSeconds } from "#tessera/core";
 import {
   caStatusRoute,
   createBotRoute,
@@ -6,12 +7,11 @@ import {
   listAuditRoute,
   listBotsRoute,
   listJoinTokensRoute,
-  parseDurationSeconds,
   policyTestRoute,
   rotateCaRoute,
   setLockRoute,
   showBotRoute,
-} from "../../layers/spiffe/src/index.js";
+} from "#tessera/contract";
 import { consoleLoginCodeRoute } from "../dev/console-login-route.js";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatFields, formatTable } from "../output.js";

@@ -6,7 +6,7 @@ import { AgentFatalError } from "../../agent/agent-fatal-error.js";
 import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig, type AgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
-import { parseCertificates, parseDurationSeconds, writeX509SvidFiles } from "../../layers/spiffe/src/index.js";
+import { parseCertificates, parseDurationSeconds, writeX509SvidFiles } from "#tessera/core";
 import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
 import { AGENT_AWS_USAGE, runAgentAwsCommand } from "./agent-aws-command.js";
 import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { systemClock } from "../../layers/spiffe/src/index.js";
+import { systemClock } from "#tessera/core";
 import { AdminClient } from "../admin-client.js";
 import { UsageError, helpAsked, type CliIo } from "../output.js";
 

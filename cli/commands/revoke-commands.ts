@@ -1,4 +1,4 @@
-import { listRevocationsRoute, revokeRoute } from "../../layers/spiffe/src/index.js";
+import { listRevocationsRoute, revokeRoute } from "#tessera/contract";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatTable } from "../output.js";
 

@@ -2,17 +2,8 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { IssuerClient, type CredentialResponse, type X509SvidResponse } from "../../agent/issuer-client.js";
 import { createJoinProof, type PlatformJoinMethod } from "../../agent/join-proof.js";
-import {
-  SpiffeId,
-  createCsr,
-  fetchJwtSvidWithProof,
-  fetchX509SvidWithProof,
-  parseCertificates,
-  parseDurationSeconds,
-  writeFileAtomic,
-  writeX509SvidFiles,
-  type PlatformProof,
-} from "../../layers/spiffe/src/index.js";
+import { createCsr, parseCertificates, parseDurationSeconds, SpiffeId, writeFileAtomic, writeX509SvidFiles } from "#tessera/core";
+import { fetchJwtSvidWithProof, fetchX509SvidWithProof, type PlatformProof } from "#tessera/contract";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatFields } from "../output.js";
 import { JOIN_PROOF_OPTIONS, JOIN_PROOF_USAGE, PLATFORM_METHODS, isPlatformMethod, joinProofSourceOf } from "./join-proof-flags.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { fileURLToPath } from "node:url";
-import { jsonResponse, statusForCode, type HttpResult } from "../../layers/spiffe/src/index.js";
+import { type HttpResult, jsonResponse, statusForCode } from "#tessera/contract";
 import type { ConsoleGate } from "./console-gate.js";
 
 /** Where the console's static files live: plain ES modules, no build step. */

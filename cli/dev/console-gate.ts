@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { Clock } from "../../layers/spiffe/src/index.js";
+import type { Clock } from "#tessera/core";
 
 /** The cookie that carries a console session; HttpOnly, so page scripts never see it. */
 export const CONSOLE_COOKIE = "tessera_console";

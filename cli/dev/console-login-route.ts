@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { defineRoute } from "../../layers/spiffe/src/index.js";
+import { defineRoute } from "#tessera/contract";
 
 /**
  * `POST /v1/admin/console/login-codes`: a one-time console login link. Only `tessera dev`'s local

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { IssuerUnreachableError, jsonResponse, statusForCode, type Clock, type HttpResult } from "../../layers/spiffe/src/index.js";
+import { type Clock, IssuerUnreachableError } from "#tessera/core";
+import { type HttpResult, jsonResponse, statusForCode } from "#tessera/contract";
 import type { AdminClient } from "../admin-client.js";
 import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
 import { ConsoleGate } from "./console-gate.js";

@@ -4,17 +4,9 @@ import type { AddressInfo } from "node:net";
 import { adminRoutesOf } from "../../functions/admin/create-handler.js";
 import { issueRoutes } from "../../functions/issue/routes.js";
 import { joinRoutes } from "../../functions/join/routes.js";
-import {
-  createHttpRouter,
-  jsonResponse,
-  routeKeyOf,
-  statusForCode,
-  systemClock,
-  type Clock,
-  type HttpEvent,
-  type HttpResult,
-  type TesseraRuntime,
-} from "../../layers/spiffe/src/index.js";
+import { type Clock, systemClock } from "#tessera/core";
+import { createHttpRouter, type HttpEvent, type HttpResult, jsonResponse, routeKeyOf, statusForCode } from "#tessera/contract";
+import type { TesseraRuntime } from "#tessera/aws";
 import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
 import { ConsoleGate } from "./console-gate.js";
 import { consoleLoginCodeRoute } from "./console-login-route.js";

@@ -2,7 +2,8 @@
 // identity token (IAM outbound identity federation) and sends it straight to Tessera's SVID routes.
 // Synthesised by the CDK app only with `-c agentlessExample=true`; see README.md beside it.
 import { createHash } from "node:crypto";
-import { fetchJwtSvidWithProof, fetchX509SvidWithProof, getWebIdentityToken } from "../../layers/spiffe/src/index.js";
+import { fetchJwtSvidWithProof, fetchX509SvidWithProof } from "#tessera/contract";
+import { getWebIdentityToken } from "#tessera/aws-workload";
 
 function required(name: string): string {
   const value = process.env[name];

@@ -1,4 +1,4 @@
-import type { IssuanceCounts, IssuanceSeries, TrustAnchorView } from "../../layers/spiffe/src/index.js";
+import type { IssuanceCounts, IssuanceSeries, TrustAnchorView } from "#tessera/issuer";
 
 const iso = (time: number | Date) => new Date(time).toISOString();
 const isoIfSet = (time: number | Date | undefined) => (time === undefined ? undefined : iso(time));

@@ -1,4 +1,6 @@
-import { createHttpHandler, type BundlePublisher, type EmfMetrics, type HttpHandler, type Route, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type EmfMetrics, type HttpHandler, type Route } from "#tessera/contract";
+import type { BundlePublisher } from "#tessera/issuer";
+import type { TesseraRuntime } from "#tessera/aws";
 import { adminRoutes } from "./routes.js";
 
 /**

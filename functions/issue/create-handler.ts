@@ -1,4 +1,5 @@
-import { createHttpHandler, type EmfMetrics, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type EmfMetrics, type HttpHandler } from "#tessera/contract";
+import type { TesseraRuntime } from "#tessera/aws";
 import { issueRoutes } from "./routes.js";
 
 /** The issue function over a runtime (`metrics`: EMF in Lambda): a middy chain around the SVID use cases and the bundle. */

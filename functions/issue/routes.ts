@@ -1,35 +1,39 @@
 import {
-  ACTIVE_X509_AUTHORITY_HEADER,
-  CRL_CONTENT_TYPE,
-  OidcDiscoveryDisabledError,
-  RevocationNotFoundError,
-  bearerTokenOf,
-  bindRoute,
-  binaryResponse,
-  bundleRoute,
-  createDiscoveryDocument,
-  createOidcJwks,
-  crlRoute,
   encodeCertificatePem,
   encodeCrlPem,
-  getRevocationList,
-  issueJwtSvidForBot,
-  issueX509SvidForBot,
-  joinRequestOf,
-  jwtSvidRoute,
   marshalPemBundle,
   marshalSpiffeBundle,
+  OidcDiscoveryDisabledError,
+  RevocationNotFoundError,
+} from "#tessera/core";
+import {
+  ACTIVE_X509_AUTHORITY_HEADER,
+  bearerTokenOf,
+  binaryResponse,
+  bindRoute,
+  bundleRoute,
+  crlRoute,
+  type HttpEvent,
+  joinRequestOf,
+  jwtSvidRoute,
   oidcDiscoveryRoute,
   oidcJwksRoute,
   optionalBearerTokenOf,
   revocationsRoute,
+  type Route,
   textResponse,
   x509SvidRoute,
-  type StoreFor,
-  type HttpEvent,
+} from "#tessera/contract";
+import {
+  createDiscoveryDocument,
+  createOidcJwks,
+  getRevocationList,
+  issueJwtSvidForBot,
   type IssuerDeps,
-  type Route,
-} from "../../layers/spiffe/src/index.js";
+  issueX509SvidForBot,
+  type StoreFor,
+} from "#tessera/issuer";
+import { CRL_CONTENT_TYPE } from "#tessera/aws";
 import type { ISSUE_FUNCTION_STORE } from "./store-parts.js";
 
 /**

@@ -1,4 +1,5 @@
-import { createHttpHandler, type EmfMetrics, type HttpHandler, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { createHttpHandler, type EmfMetrics, type HttpHandler } from "#tessera/contract";
+import type { TesseraRuntime } from "#tessera/aws";
 import { joinRoutes } from "./routes.js";
 
 /** The join function over a runtime (`metrics`: EMF in Lambda): a middy chain around `joinBot` / `renewCredential`. */

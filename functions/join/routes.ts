@@ -1,19 +1,14 @@
 import {
   bearerTokenOf,
   bindRoute,
-  createJoinChallenge,
-  joinBot,
   joinChallengeRoute,
   joinRequestOf,
   joinRoute,
-  renewCredential,
   renewRoute,
-  type CredentialGrant,
-  type IssuerDeps,
   type ResponseOf,
   type Route,
-  type StoreFor,
-} from "../../layers/spiffe/src/index.js";
+} from "#tessera/contract";
+import { createJoinChallenge, type CredentialGrant, type IssuerDeps, joinBot, renewCredential, type StoreFor } from "#tessera/issuer";
 import type { JOIN_FUNCTION_STORE } from "./store-parts.js";
 
 function grantView(grant: CredentialGrant): ResponseOf<typeof joinRoute> {

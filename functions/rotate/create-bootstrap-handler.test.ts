@@ -7,8 +7,10 @@ import {
 } from "@aws-sdk/client-rolesanywhere";
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { createTrustAnchorCalls, marshalPemBundle, type CaJournal } from "../../layers/spiffe/src/index.js";
-import { mockRolesAnywhere, rolesAnywhereClient } from "../../layers/spiffe/src/bundlepublisher/test/roles-anywhere-mock.js";
+import { marshalPemBundle } from "#tessera/core";
+import type { CaJournal } from "#tessera/issuer";
+import { createTrustAnchorCalls } from "#tessera/aws";
+import { mockRolesAnywhere, rolesAnywhereClient } from "#tessera/test-support";
 import { createBootstrapHandler, type BootstrapEvent } from "./create-bootstrap-handler.js";
 import { recordingPublisher, startTestRuntime, type TestRuntime } from "./test-support.js";
 

@@ -1,15 +1,7 @@
 import middy, { type MiddlewareObj } from "@middy/core";
-import {
-  RequestInvalidError,
-  TesseraError,
-  deleteTrustAnchor,
-  ensureAuthorities,
-  ensureTrustAnchor,
-  getTrustAnchor,
-  publishCurrentBundle,
-  type TrustAnchorCalls,
-  type TrustAnchorRef,
-} from "../../layers/spiffe/src/index.js";
+import { RequestInvalidError, TesseraError } from "#tessera/core";
+import { ensureAuthorities, publishCurrentBundle } from "#tessera/issuer";
+import { deleteTrustAnchor, ensureTrustAnchor, getTrustAnchor, type TrustAnchorCalls, type TrustAnchorRef } from "#tessera/aws";
 import type { RotateDeps } from "./create-handler.js";
 
 /** What the deployment's custom resource needs: the rotate function's parts and the Roles Anywhere calls. */

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import {
-  BundlePublishError,
-  createCaCertificate,
-  encodeCertificatePem,
-  parseCertificates,
-  requestCaRotation,
-  type CaJournal,
-} from "../../layers/spiffe/src/index.js";
+import { createCaCertificate, encodeCertificatePem, parseCertificates } from "#tessera/core";
+import { BundlePublishError, type CaJournal, requestCaRotation } from "#tessera/issuer";
 import { createRotateHandler } from "./create-handler.js";
 import { recordingPublisher, startTestRuntime, type TestRuntime } from "./test-support.js";
 

@@ -1,18 +1,16 @@
 import middy, { type MiddlewareObj } from "@middy/core";
+import { type Logger, RequestInvalidError, TesseraError } from "#tessera/core";
 import {
-  RequestInvalidError,
-  TesseraError,
-  emergencyCaRotation,
-  runRotationTick,
   type AdminDeps,
   type AuthorityDepsOver,
   type BundlePublisher,
-  type Logger,
+  emergencyCaRotation,
   type RevocationDeps,
   type RotationStep,
   type RotationTickDeps,
+  runRotationTick,
   type StoreFor,
-} from "../../layers/spiffe/src/index.js";
+} from "#tessera/issuer";
 import type { ROTATE_FUNCTION_STORE } from "./store-parts.js";
 
 /** The store as the rotate function sees it: the parts its use cases declare. */

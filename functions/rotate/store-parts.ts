@@ -1,7 +1,11 @@
-import { EMERGENCY_CA_ROTATION_STORE } from "../../layers/spiffe/src/admin/store-parts.js";
-import { AUTHORITY_CACHE_STORE, AUTHORITY_STORE } from "../../layers/spiffe/src/ca/store-parts.js";
-import { EMERGENCY_ROTATION_STORE, ROTATION_TICK_STORE } from "../../layers/spiffe/src/rotation/store-parts.js";
-import { storeParts } from "../../layers/spiffe/src/store/ports/store.js";
+import {
+  AUTHORITY_CACHE_STORE,
+  AUTHORITY_STORE,
+  EMERGENCY_CA_ROTATION_STORE,
+  EMERGENCY_ROTATION_STORE,
+  ROTATION_TICK_STORE,
+  storeParts,
+} from "#tessera/issuer";
 
 /**
  * The store parts of the rotate function (the tick, an emergency asked through its input) and of

@@ -2,15 +2,9 @@
 // publisher that records what it is handed.
 import { createCaptureLogger } from "../../test/support/capture-logger.js";
 import { makeTempDir } from "../../test/support/temp-dir.js";
-import {
-  FixedClock,
-  buildRuntime,
-  loadConfig,
-  marshalSpiffeBundle,
-  type Bundle,
-  type BundlePublisher,
-  type TesseraRuntime,
-} from "../../layers/spiffe/src/index.js";
+import { type Bundle, FixedClock, marshalSpiffeBundle } from "#tessera/core";
+import { type BundlePublisher, loadConfig } from "#tessera/issuer";
+import { buildRuntime, type TesseraRuntime } from "#tessera/aws";
 
 /** A runtime for example.org on a frozen clock, and its logger's lines. */
 export interface TestRuntime {

@@ -4,7 +4,7 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { ADMIN_ROUTES, ISSUE_ROUTES, JOIN_ROUTES, routeKeyOf, type RouteDescriptor } from "../../layers/spiffe/src/contract/index.js";
+import { ADMIN_ROUTES, ISSUE_ROUTES, JOIN_ROUTES, type RouteDescriptor, routeKeyOf } from "#tessera/contract";
 import { TesseraHttpApi } from "./http-api.js";
 import type { KeyScope } from "./key-scope.js";
 import { TesseraRolesAnywhere } from "./roles-anywhere.js";

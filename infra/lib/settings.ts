@@ -1,8 +1,6 @@
 import type { Node } from "constructs";
-import { CONFIG_DEFAULTS, defaultAliasPrefix, loadConfig, parseDurationSeconds } from "../../layers/spiffe/src/config/index.js";
-import { assertBotName } from "../../layers/spiffe/src/admin/bots.js";
-import { DEFAULT_WARN_FRACTION } from "../../layers/spiffe/src/rotation/thresholds.js";
-import { SpiffeId, TrustDomain } from "../../layers/spiffe/src/spiffeid/index.js";
+import { parseDurationSeconds, SpiffeId, TrustDomain } from "#tessera/core";
+import { assertBotName, CONFIG_DEFAULTS, DEFAULT_WARN_FRACTION, defaultAliasPrefix, loadConfig } from "#tessera/issuer";
 
 /** Everything a deployment can configure, from CDK context (`cdk.json` or `-c key=value`). */
 export interface TesseraSettings {

@@ -3,14 +3,14 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "../../layers/spiffe/src/oidcdiscovery/index.js";
+import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "#tessera/issuer";
 import {
   GLOBAL_SECONDARY_INDEXES,
+  type KeySchemaAttribute,
   TABLE_ATTRIBUTE_DEFINITIONS,
   TABLE_KEY_SCHEMA,
   TTL_ATTRIBUTE,
-  type KeySchemaAttribute,
-} from "../../layers/spiffe/src/store/dynamodb/index.js";
+} from "#tessera/aws";
 import { KeyScope } from "./key-scope.js";
 import type { TesseraSettings } from "./settings.js";
 

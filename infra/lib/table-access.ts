@@ -9,7 +9,7 @@ import { ADMIN_FUNCTION_STORE } from "../../functions/admin/store-parts.js";
 import { ISSUE_FUNCTION_STORE } from "../../functions/issue/store-parts.js";
 import { JOIN_FUNCTION_STORE } from "../../functions/join/store-parts.js";
 import { ROTATE_FUNCTION_STORE } from "../../functions/rotate/store-parts.js";
-import { tableAccessOf, type TableAccess } from "../../layers/spiffe/src/store/dynamodb/part-access.js";
+import { type TableAccess, tableAccessOf } from "#tessera/aws";
 
 export type { TableAccess };
 

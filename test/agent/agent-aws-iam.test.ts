@@ -7,7 +7,7 @@ import { AgentConfigError, parseAgentConfig } from "../../agent/config/index.js"
 import { createAgentLogger } from "../../agent/logger.js";
 import { runOneshot } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { createBot } from "../../layers/spiffe/src/index.js";
+import { createBot } from "#tessera/issuer";
 import { MOTO_ACCOUNT, startStsEmulator, type StsEmulator } from "../support/sts-emulator.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

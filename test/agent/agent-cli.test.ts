@@ -5,7 +5,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { createBot, createJoinToken } from "../../layers/spiffe/src/index.js";
+import { createBot, createJoinToken } from "#tessera/issuer";
 import { TESSERA_BIN, runTessera } from "../support/cli-process.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { freePort } from "../support/free-port.js";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { runRotationTick } from "../../layers/spiffe/src/index.js";
+import { runRotationTick } from "#tessera/issuer";
 import { addPreparedCa } from "../support/add-prepared-ca.js";
 import { waitFor } from "../support/wait-for.js";
 import { startInteropAgent, type InteropAgent } from "../interop/interop-agent.js";

@@ -10,9 +10,9 @@ import { fetchGceIdentityToken } from "../../agent/gce-identity-token.js";
 import { createAgentLogger } from "../../agent/logger.js";
 import { runOneshot } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { startGoogle } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import type { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
-import { createBot } from "../../layers/spiffe/src/index.js";
+import { startGoogle } from "#tessera/test-support";
+import type { LocalIssuer } from "#tessera/test-support";
+import { createBot } from "#tessera/issuer";
 import { startGceMetadataServer, type GceMetadataServer } from "../support/gce-metadata-server.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

@@ -8,9 +8,8 @@ import { parseAgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger } from "../../agent/logger.js";
 import { runOneshot } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
-import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import { createBot } from "../../layers/spiffe/src/index.js";
+import { githubClaims, LocalIssuer, OIDC_AUDIENCE } from "#tessera/test-support";
+import { createBot } from "#tessera/issuer";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const TD = "example.org";

@@ -7,7 +7,8 @@ import { createAgentLogger } from "../../agent/logger.js";
 import { startAgent, type RunningAgent } from "../../agent/run-agent.js";
 import { WorkloadApiClient } from "../../cli/commands/workload-api-client.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { createBot, createJoinToken, parseCertificates, parseCrl, parseSpiffeBundle, revokeSvids, verifyX509Svid } from "../../layers/spiffe/src/index.js";
+import { parseCertificates, parseCrl, parseSpiffeBundle, verifyX509Svid } from "#tessera/core";
+import { createBot, createJoinToken, revokeSvids } from "#tessera/issuer";
 import { makeTempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
 

@@ -8,15 +8,8 @@ import { createAgentLogger } from "../../agent/logger.js";
 import { runOneshot, startAgent, type RunningAgent } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
 import { WorkloadApiClient } from "../../cli/commands/workload-api-client.js";
-import {
-  createBot,
-  createJoinToken,
-  parseAndValidateJwtSvid,
-  parseCertificates,
-  parseSpiffeBundle,
-  setLock,
-  verifyX509Svid,
-} from "../../layers/spiffe/src/index.js";
+import { parseAndValidateJwtSvid, parseCertificates, parseSpiffeBundle, verifyX509Svid } from "#tessera/core";
+import { createBot, createJoinToken, setLock } from "#tessera/issuer";
 import { addPreparedCa } from "../support/add-prepared-ca.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

@@ -7,8 +7,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { handler } from "../../examples/agentless-lambda/handler.js";
-import { AWS_STS_NAMESPACE } from "../../layers/spiffe/src/attestation/oidc/aws-sts-preset.js";
-import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
+import { AWS_STS_NAMESPACE } from "#tessera/issuer";
+import { LocalIssuer } from "#tessera/test-support";
 import { TRUST_DOMAIN, call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

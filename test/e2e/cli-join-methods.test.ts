@@ -8,12 +8,19 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { EC2_ACCOUNT, EC2_REGION, OpensslWorkdir, identityDocument, type FakeAwsSigner } from "../../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
-import { startGoogle } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
-import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
+import {
+  EC2_ACCOUNT,
+  EC2_REGION,
+  type FakeAwsSigner,
+  githubClaims,
+  identityDocument,
+  LocalIssuer,
+  OIDC_AUDIENCE,
+  OpensslWorkdir,
+  startGoogle,
+} from "#tessera/test-support";
 import { IssuerClient } from "../../agent/issuer-client.js";
-import { parseAndValidateJwtSvid, parseSpiffeBundle, TrustDomain } from "../../layers/spiffe/src/index.js";
+import { parseAndValidateJwtSvid, parseSpiffeBundle, TrustDomain } from "#tessera/core";
 import { runTessera, startDevProcess, type CliRun, type DevProcess } from "../support/cli-process.js";
 import { startGceMetadataServer, type GceMetadataServer } from "../support/gce-metadata-server.js";
 import { startImdsServer, type ImdsServer } from "../support/imds-server.js";

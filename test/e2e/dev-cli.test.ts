@@ -4,7 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { IssuerClient, type IssuerApiError } from "../../agent/issuer-client.js";
-import { TrustDomain, parseAndValidateJwtSvid, parseSpiffeBundle } from "../../layers/spiffe/src/index.js";
+import { parseAndValidateJwtSvid, parseSpiffeBundle, TrustDomain } from "#tessera/core";
 import { runTessera, startDevProcess, type DevProcess } from "../support/cli-process.js";
 import { opensslVerify } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";

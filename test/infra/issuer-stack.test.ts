@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { ADMIN_ROUTES as adminRoutes, ISSUE_ROUTES as issueRoutes, JOIN_ROUTES as joinRoutes } from "../../layers/spiffe/src/contract/index.js";
+import { ADMIN_ROUTES as adminRoutes, ISSUE_ROUTES as issueRoutes, JOIN_ROUTES as joinRoutes } from "#tessera/contract";
 import { routeKeysOf } from "../../infra/lib/issuer-stack.js";
 import type { TesseraFunction } from "../../infra/lib/tessera-function.js";
 import { acknowledgments, actionsOf, logicalIdOf, nagFindings, render, resourcesOf, statementsOfRole, synthTessera, type Json, type Statement } from "./support.js";

@@ -3,12 +3,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  GLOBAL_SECONDARY_INDEXES,
-  TABLE_ATTRIBUTE_DEFINITIONS,
-  TABLE_KEY_SCHEMA,
-  TTL_ATTRIBUTE,
-} from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { GLOBAL_SECONDARY_INDEXES, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from "#tessera/aws";
 import { nagFindings, render, synthStateful, type Json } from "./support.js";
 
 const { app, template } = synthStateful();

@@ -4,15 +4,9 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import {
-  Bundle,
-  buildRuntime,
-  createBundlePublishers,
-  createTrustAnchorCalls,
-  getTrustAnchor,
-  loadConfig,
-  TrustDomain,
-} from "../../layers/spiffe/src/index.js";
+import { Bundle, TrustDomain } from "#tessera/core";
+import { loadConfig } from "#tessera/issuer";
+import { buildRuntime, createBundlePublishers, createTrustAnchorCalls, getTrustAnchor } from "#tessera/aws";
 
 const seen: { host: string | undefined; target: string }[] = [];
 const server = createServer((req: IncomingMessage, res) => {

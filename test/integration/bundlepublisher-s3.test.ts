@@ -10,11 +10,10 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { exportJWK } from "jose";
 import { before, describe, it } from "node:test";
-import { createS3Client } from "../../layers/spiffe/src/aws/index.js";
-import { Bundle, marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle, thumbprintOf } from "../../layers/spiffe/src/bundle/index.js";
-import { BUNDLE_HASH_METADATA, CRL_CONTENT_TYPE, S3BundlePublisher, S3CrlPublisher } from "../../layers/spiffe/src/bundlepublisher/index.js";
-import { bundleOf, makeCaCertificate, TRUST_DOMAIN } from "../../layers/spiffe/src/bundlepublisher/test/fixtures.js";
-import { createDiscoveryDocument, createOidcJwks } from "../../layers/spiffe/src/oidcdiscovery/index.js";
+import { BUNDLE_HASH_METADATA, createS3Client, CRL_CONTENT_TYPE, S3BundlePublisher, S3CrlPublisher } from "#tessera/aws";
+import { Bundle, marshalPemBundle, marshalSpiffeBundle, parseSpiffeBundle, thumbprintOf } from "#tessera/core";
+import { bundleOf, makeCaCertificate, TRUST_DOMAIN } from "#tessera/test-support";
+import { createDiscoveryDocument, createOidcJwks } from "#tessera/issuer";
 
 const s3 = createS3Client({ forcePathStyle: true });
 

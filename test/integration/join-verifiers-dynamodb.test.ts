@@ -3,11 +3,8 @@
 import { after } from "node:test";
 import { DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { makeAwsEc2Fixture } from "../../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
-import { runJoinVerifierConformance } from "../../layers/spiffe/src/attestation/test/conformance.js";
-import { makeGcpFixture } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import { makeOidcFixture } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import { DynamoDbStore } from "../../layers/spiffe/src/store/dynamodb/index.js";
+import { makeAwsEc2Fixture, makeGcpFixture, makeOidcFixture, runJoinVerifierConformance } from "#tessera/test-support";
+import { DynamoDbStore } from "#tessera/aws";
 import { createTesseraTable } from "../support/tessera-table.js";
 
 const client = new DynamoDBClient({});

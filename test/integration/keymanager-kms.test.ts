@@ -7,8 +7,9 @@ import type { AliasListEntry } from "@aws-sdk/client-kms";
 import assert from "node:assert/strict";
 import { randomBytes, verify } from "node:crypto";
 import { describe, it } from "node:test";
-import { ecdsaDerToJose, ecdsaJoseToDer, KmsKeyManager } from "../../layers/spiffe/src/keymanager/index.js";
-import { runKeyManagerConformance } from "../../layers/spiffe/src/keymanager/test/conformance.js";
+import { ecdsaDerToJose, ecdsaJoseToDer } from "#tessera/issuer";
+import { KmsKeyManager } from "#tessera/aws";
+import { runKeyManagerConformance } from "#tessera/test-support";
 
 const client = new KMSClient({});
 const run = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;

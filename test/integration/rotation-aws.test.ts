@@ -8,21 +8,10 @@ import assert from "node:assert/strict";
 import { X509Certificate, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createRotateHandler } from "../../functions/rotate/create-handler.js";
-import {
-  FixedClock,
-  KmsKeyManager,
-  buildRuntime,
-  createBundlePublishers,
-  createS3Client,
-  emergencyCaRotation,
-  loadConfig,
-  parseCertificates,
-  parseSpiffeBundle,
-  runRotationTick,
-  type CaJournal,
-  type TesseraRuntime,
-} from "../../layers/spiffe/src/index.js";
-import { mockRolesAnywhere, rolesAnywhereClient } from "../../layers/spiffe/src/bundlepublisher/test/roles-anywhere-mock.js";
+import { FixedClock, parseCertificates, parseSpiffeBundle } from "#tessera/core";
+import { type CaJournal, emergencyCaRotation, loadConfig, runRotationTick } from "#tessera/issuer";
+import { buildRuntime, createBundlePublishers, createS3Client, KmsKeyManager, type TesseraRuntime } from "#tessera/aws";
+import { mockRolesAnywhere, rolesAnywhereClient } from "#tessera/test-support";
 import { createCaptureLogger } from "../support/capture-logger.js";
 import { createTesseraTable } from "../support/tessera-table.js";
 import { FakeTrustAnchor } from "../rotation/simulation-world.js";

@@ -16,19 +16,18 @@ import {
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { FixedClock } from "../../layers/spiffe/src/clock.js";
+import { FixedClock } from "#tessera/core";
 import {
+  DYNAMODB_PART_ACCESS,
   DynamoDbStore,
+  type DynamoDbStoreOptions,
   GLOBAL_SECONDARY_INDEXES,
   TABLE_ATTRIBUTE_DEFINITIONS,
   TABLE_KEY_SCHEMA,
   TTL_ATTRIBUTE,
-  type DynamoDbStoreOptions,
-} from "../../layers/spiffe/src/store/dynamodb/index.js";
-import { DYNAMODB_PART_ACCESS } from "../../layers/spiffe/src/store/dynamodb/part-access.js";
-import { legacyBotId } from "../../layers/spiffe/src/store/record-rules.js";
-import { runStoreConformance } from "../../layers/spiffe/src/store/test/conformance.js";
-import type { AuditEvent, BotInstance, Store, StorePart, StorePartTypes } from "../../layers/spiffe/src/store/types.js";
+} from "#tessera/aws";
+import { legacyBotId, runStoreConformance } from "#tessera/test-support";
+import type { AuditEvent, BotInstance, Store, StorePart, StorePartTypes } from "#tessera/issuer";
 
 const client = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(client);

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { TrustDomain, encodeCertificatePem, parseSpiffeBundle } from "../../layers/spiffe/src/index.js";
+import { encodeCertificatePem, parseSpiffeBundle, TrustDomain } from "#tessera/core";
 import { opensslVerify } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { startClient, type ClientProcess } from "./client-process.js";

@@ -6,7 +6,7 @@ import { parseAgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger } from "../../agent/logger.js";
 import { startAgent, type RunningAgent } from "../../agent/run-agent.js";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { createBot, createJoinToken } from "../../layers/spiffe/src/index.js";
+import { createBot, createJoinToken } from "#tessera/issuer";
 import { makeTempDir } from "../support/temp-dir.js";
 
 /** A running issuer and agent, and the agent's socket. */

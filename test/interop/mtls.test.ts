@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, createServer, type PeerCertificate, type TLSSocket } from "node:tls";
-import { encodeCertificatePem, parseCertificates } from "../../layers/spiffe/src/index.js";
+import { encodeCertificatePem, parseCertificates } from "#tessera/core";
 import { startWorkloadApiServer, type WorkloadApiServer } from "../../agent/workloadapi/index.js";
 import { callerWithUid, createTestPki, createWorkloadClient, StreamReader, TestSource } from "../../agent/workloadapi/test-support.js";
 import { makeTempDir } from "../support/temp-dir.js";

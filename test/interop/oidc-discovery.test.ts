@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { startDevServer, type DevServer } from "../../cli/dev/run-dev.js";
-import { createBot, createJoinToken, requestRotation, runRotationTick } from "../../layers/spiffe/src/index.js";
+import { createBot, createJoinToken, requestRotation, runRotationTick } from "#tessera/issuer";
 import { call } from "../support/issuer-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { countIssuance, findLastX509Svids, type AuditEvent, type AuditEventType } from "../../layers/spiffe/src/index.js";
+import { type AuditEvent, type AuditEventType, countIssuance, findLastX509Svids } from "#tessera/issuer";
 import { TRUST_DOMAIN, call, codeOf, type IssuerHarness } from "../support/issuer-harness.js";
 
 const HOUR = 3_600_000;

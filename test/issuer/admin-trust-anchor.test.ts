@@ -4,8 +4,8 @@
 import { GetTrustAnchorCommand, ListCrlsCommand } from "@aws-sdk/client-rolesanywhere";
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { caIdOf, marshalPemBundle } from "../../layers/spiffe/src/index.js";
-import { mockRolesAnywhere, rolesAnywhereClient } from "../../layers/spiffe/src/bundlepublisher/test/roles-anywhere-mock.js";
+import { caIdOf, marshalPemBundle } from "#tessera/core";
+import { mockRolesAnywhere, rolesAnywhereClient } from "#tessera/test-support";
 import { makeTempDir } from "../support/temp-dir.js";
 import { call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { X509Certificate, createPublicKey } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { GCP_AUDIENCE, gceClaims, startGoogle } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
-import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import { IssuerApiError, fetchJwtSvidWithProof, fetchX509SvidWithProof, parseCertificates, parseSpiffeBundle, TrustDomain, verifyX509Svid, type AuditEvent } from "../../layers/spiffe/src/index.js";
+import { gceClaims, GCP_AUDIENCE, githubClaims, LocalIssuer, OIDC_AUDIENCE, startGoogle } from "#tessera/test-support";
+import { parseCertificates, parseSpiffeBundle, TrustDomain, verifyX509Svid } from "#tessera/core";
+import { fetchJwtSvidWithProof, fetchX509SvidWithProof, IssuerApiError } from "#tessera/contract";
+import type { AuditEvent } from "#tessera/issuer";
 import { TRUST_DOMAIN, call, catchUpWithRealTime, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 import type { StartIssuerWith } from "./platform-join-suite.js";
 

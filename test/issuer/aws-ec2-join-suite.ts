@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join as joinPath } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { EC2_ACCOUNT, EC2_REGION, OpensslWorkdir, identityDocument, type FakeAwsSigner } from "../../layers/spiffe/src/attestation/test/aws-ec2-fixture.js";
+import { EC2_ACCOUNT, EC2_REGION, type FakeAwsSigner, identityDocument, OpensslWorkdir } from "#tessera/test-support";
 import { TRUST_DOMAIN, call, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 import type { StartIssuerWith } from "./platform-join-suite.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createAwsIamProof } from "../../layers/spiffe/src/index.js";
+import { createAwsIamProof } from "#tessera/aws-workload";
 import { tamper, unsignedChallengeProof } from "../support/aws-iam-fixture.js";
 import { TRUST_DOMAIN, call, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 import { MOTO_ACCOUNT, startStsEmulator, type StsEmulator } from "../support/sts-emulator.js";

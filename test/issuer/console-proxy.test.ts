@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { AdminClient } from "../../cli/admin-client.js";
 import { startConsoleProxy, type ConsoleProxy } from "../../cli/dev/console-proxy.js";
-import { FixedClock } from "../../layers/spiffe/src/index.js";
+import { FixedClock } from "#tessera/core";
 import { rawRequest } from "../support/raw-http.js";
 
 interface Seen {

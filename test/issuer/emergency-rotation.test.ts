@@ -5,19 +5,8 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import {
-  DiskKeyManager,
-  KeyManagerError,
-  createBot,
-  createJoinToken,
-  encodeCertificatePem,
-  parseCertificates,
-  parseSpiffeBundle,
-  TrustDomain,
-  verifyX509Svid,
-  type CaJournal,
-  type KeyManager,
-} from "../../layers/spiffe/src/index.js";
+import { encodeCertificatePem, KeyManagerError, parseCertificates, parseSpiffeBundle, TrustDomain, verifyX509Svid } from "#tessera/core";
+import { type CaJournal, createBot, createJoinToken, DiskKeyManager, type KeyManager } from "#tessera/issuer";
 import { call, codeOf, expectRefusal, makeCsr, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 import { opensslVerify } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";

@@ -2,16 +2,9 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import {
-  TrustDomain,
-  issueJwtSvidForBot,
-  issueX509SvidForBot,
-  type AuditEventType,
-  parseCertificates,
-  parseSpiffeBundle,
-  verifyX509Svid,
-} from "../../layers/spiffe/src/index.js";
-import { x509 } from "../../layers/spiffe/src/x509svid/test-support-x509.js";
+import { parseCertificates, parseSpiffeBundle, TrustDomain, verifyX509Svid } from "#tessera/core";
+import { type AuditEventType, issueJwtSvidForBot, issueX509SvidForBot } from "#tessera/issuer";
+import { x509 } from "#tessera/test-support-x509";
 import { opensslVerify } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import {

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { GCP_AUDIENCE, gceClaims, startGoogle } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
-import { OIDC_AUDIENCE, githubClaims } from "../../layers/spiffe/src/attestation/test/oidc-fixture.js";
-import type { AuditEventType } from "../../layers/spiffe/src/index.js";
+import { gceClaims, GCP_AUDIENCE, githubClaims, LocalIssuer, OIDC_AUDIENCE, startGoogle } from "#tessera/test-support";
+import type { AuditEventType } from "#tessera/issuer";
 import { TRUST_DOMAIN, call, catchUpWithRealTime, expectRefusal, makeCsr, type Answer, type IssuerHarness } from "../support/issuer-harness.js";
 
 /** Starts an issuer with the environment the platform joins need (loopback issuers, a loopback Google). */

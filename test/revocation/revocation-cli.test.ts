@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../../cli/main.js";
-import { caIdOf } from "../../layers/spiffe/src/index.js";
+import { caIdOf } from "#tessera/core";
 import { ADMIN_TOKEN, TRUST_DOMAIN, call, makeCsr, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createAdminHandler } from "../../functions/admin/create-handler.js";
-import {
-  caIdOf,
-  encodeCertificatePem,
-  encodeCrlPem,
-  parseCrl,
-  runRotationTick,
-  type HttpEvent,
-} from "../../layers/spiffe/src/index.js";
+import { caIdOf, encodeCertificatePem, encodeCrlPem, parseCrl } from "#tessera/core";
+import type { HttpEvent } from "#tessera/contract";
+import { runRotationTick } from "#tessera/issuer";
 import { opensslCrlVerify, opensslVerifyWithCrl } from "../support/openssl.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { TRUST_DOMAIN, call, codeOf, expectRefusal, makeCsr, type IssuerHarness } from "../support/issuer-harness.js";

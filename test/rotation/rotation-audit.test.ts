@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { runRotationTick, thumbprintOf, type AuditEvent, type CaJournal } from "../../layers/spiffe/src/index.js";
+import { thumbprintOf } from "#tessera/core";
+import { type AuditEvent, type CaJournal, runRotationTick } from "#tessera/issuer";
 import { runTessera } from "../support/cli-process.js";
 import { ADMIN_TOKEN, call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";

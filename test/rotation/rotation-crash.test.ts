@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, describe, it } from "node:test";
-import {
-  FixedClock,
-  TrustDomain,
-  buildBundle,
-  marshalSpiffeBundle,
-  parseCertificates,
-  requestEmergencyRotation,
-  type CaJournal,
-} from "../../layers/spiffe/src/index.js";
+import { FixedClock, marshalSpiffeBundle, parseCertificates, TrustDomain } from "#tessera/core";
+import { buildBundle, type CaJournal, requestEmergencyRotation } from "#tessera/issuer";
 import { makeTempDir } from "../support/temp-dir.js";
 import { DocumentPublisher, FakeTrustAnchor, openSimulationWorld, type SimulationWorld } from "./simulation-world.js";
 

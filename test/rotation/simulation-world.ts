@@ -6,24 +6,18 @@ import { GetTrustAnchorCommand, UpdateTrustAnchorCommand } from "@aws-sdk/client
 import { createCaptureLogger } from "../support/capture-logger.js";
 import { CountingKeyManager } from "../support/counting-key-manager.js";
 import { makeTempDir } from "../support/temp-dir.js";
-import type {
-  TrustDomain} from "../../layers/spiffe/src/index.js";
+import type { TrustDomain } from "#tessera/core";
+import { type Bundle, FixedClock, marshalSpiffeBundle, parseSpiffeBundle } from "#tessera/core";
 import {
+  type BundlePublisher,
   DiskKeyManager,
   EmbeddedStore,
-  FixedClock,
-  RolesAnywhereTrustAnchorPublisher,
-  buildRuntime,
   loadConfig,
   marshalOidcDocuments,
-  marshalSpiffeBundle,
-  parseSpiffeBundle,
-  runRotationTick,
-  type Bundle,
-  type BundlePublisher,
   type RotationTickResult,
-  type TesseraRuntime,
-} from "../../layers/spiffe/src/index.js";
+  runRotationTick,
+} from "#tessera/issuer";
+import { buildRuntime, RolesAnywhereTrustAnchorPublisher, type TesseraRuntime } from "#tessera/aws";
 
 /** An in-memory trust anchor answering the two calls the publisher makes. */
 export class FakeTrustAnchor {

@@ -7,15 +7,8 @@
 import assert from "node:assert/strict";
 import { X509Certificate, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
-import {
-  SpiffeId,
-  mintJwtSvid,
-  parseAndValidateJwtSvid,
-  signX509Svid,
-  verifyX509Svid,
-  type Bundle,
-  type RotationStep,
-} from "../../layers/spiffe/src/index.js";
+import { type Bundle, mintJwtSvid, parseAndValidateJwtSvid, signX509Svid, SpiffeId, verifyX509Svid } from "#tessera/core";
+import type { RotationStep } from "#tessera/issuer";
 import { SIMULATION_ISSUER, type SimulationWorld } from "./simulation-world.js";
 
 const MIN = 60_000;

@@ -1,4 +1,5 @@
-import { requestRotation, runRotationTick, type TesseraRuntime } from "../../layers/spiffe/src/index.js";
+import { requestRotation, runRotationTick } from "#tessera/issuer";
+import type { TesseraRuntime } from "#tessera/aws";
 
 /**
  * Publish a second CA at a running issuer with the real prepare step: ask for a manual rotation of

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { AwsIamVerifier, issueJoinChallenge } from "../../layers/spiffe/src/attestation/index.js";
-import { decodeAwsIamProof, encodeAwsIamProof, type SignedStsRequest } from "../../layers/spiffe/src/attestation/aws-iam/signed-sts-request.js";
-import type { VerifierFixture } from "../../layers/spiffe/src/attestation/test/conformance.js";
-import { FixedClock, createAwsIamProof, signRequestSigV4, type Store } from "../../layers/spiffe/src/index.js";
+import { AwsIamVerifier, decodeAwsIamProof, encodeAwsIamProof, issueJoinChallenge, type SignedStsRequest } from "#tessera/issuer";
+import type { VerifierFixture } from "#tessera/test-support";
+import { FixedClock } from "#tessera/core";
+import type { Store } from "#tessera/issuer";
+import { createAwsIamProof, signRequestSigV4 } from "#tessera/aws-workload";
 import { MOTO_ACCOUNT, type StsEmulator } from "./sts-emulator.js";
 
 /** The ARN moto's STS names for a `ci-runner` session. */

@@ -1,4 +1,4 @@
-import type { Logger } from "../../layers/spiffe/src/index.js";
+import type { Logger } from "#tessera/core";
 
 /** A logger that keeps every line, so tests can read what would have been logged. */
 export function createCaptureLogger(): Logger & { lines: { level: string; message: string; fields: Record<string, unknown> }[] } {

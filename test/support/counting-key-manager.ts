@@ -1,4 +1,5 @@
-import type { KeyManager, KeySpec, SigningKey } from "../../layers/spiffe/src/index.js";
+import type { KeySpec, SigningKey } from "#tessera/core";
+import type { KeyManager } from "#tessera/issuer";
 
 /** A key that a `generateKey` replaced, so its key manager deleted (or scheduled it for deletion). */
 export interface ReplacedKey {

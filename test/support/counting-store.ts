@@ -1,4 +1,4 @@
-import type { Store } from "../../layers/spiffe/src/index.js";
+import type { Store } from "#tessera/issuer";
 
 /** A store wrapped so that every call of one of its methods is counted, by method name. */
 export interface CountingStore {

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JWTPayload } from "jose";
-import { gceClaims } from "../../layers/spiffe/src/attestation/test/gcp-fixture.js";
-import type { LocalIssuer } from "../../layers/spiffe/src/attestation/test/local-issuer.js";
+import { gceClaims } from "#tessera/test-support";
+import type { LocalIssuer } from "#tessera/test-support";
 
 /** A loopback stand-in for the GCE metadata server's identity endpoint, signing as `google`. */
 export interface GceMetadataServer {

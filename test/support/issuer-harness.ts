@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { request } from "node:http";
 import { startLocalFront, type LocalFront } from "../../cli/dev/local-front.js";
-import {
-  FixedClock,
-  SpiffeId,
-  buildRuntime,
-  createCsr,
-  ensureAuthorities,
-  loadConfig,
-  type AuditEvent,
-  type AuditEventType,
-  type RuntimeOverrides,
-  type Store,
-  type TesseraRuntime,
-} from "../../layers/spiffe/src/index.js";
+import { createCsr, FixedClock, SpiffeId } from "#tessera/core";
+import { type AuditEvent, type AuditEventType, ensureAuthorities, loadConfig, type Store } from "#tessera/issuer";
+import { buildRuntime, type RuntimeOverrides, type TesseraRuntime } from "#tessera/aws";
 import { createCaptureLogger } from "./capture-logger.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnopqrstuv";

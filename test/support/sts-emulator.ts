@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { startEmulator } from "../../scripts/emulator.mjs";
-import { signRequestSigV4 } from "../../layers/spiffe/src/index.js";
+import { signRequestSigV4 } from "#tessera/aws-workload";
 
 /** The account moto puts everything in. */
 export const MOTO_ACCOUNT = "123456789012";

@@ -1,6 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { randomBytes } from "node:crypto";
-import { GLOBAL_SECONDARY_INDEXES, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA } from "../../layers/spiffe/src/index.js";
+import { GLOBAL_SECONDARY_INDEXES, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA } from "#tessera/aws";
 
 /** Create a Tessera table named `<prefix>-<random>` on the emulator; returns its name. */
 export async function createTesseraTable(client: DynamoDBClient, prefix: string): Promise<string> {
