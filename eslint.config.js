@@ -7,12 +7,18 @@ const LIBRARY_INTERNALS = {
   regex: "(^|/)layers/spiffe(/|$)",
   message: `import the library through an entry point (${ENTRY_POINTS}, #tessera/test-support): docs/architecture.md`,
 };
-const OWN_ENTRY_POINTS = { regex: "^#tessera/", message: "inside the library, import the module itself (an entry point would make a cycle)" };
+const OWN_ENTRY_POINTS = {
+  regex: "^#tessera/",
+  message: "inside the library, import the module itself (an entry point would make a cycle)",
+};
 // @peculiar/x509 and its Reflect polyfill are dev dependencies: a second X.509 implementation for tests.
 const TEST_ONLY = {
   paths: [
     ...["reflect-metadata", "tsyringe"].map((name) => ({ name, message: "test-only dependency" })),
-    ...["#tessera/test-support", "#tessera/test-support-x509"].map((name) => ({ name, message: "test support: tests and benchmarks only" })),
+    ...["#tessera/test-support", "#tessera/test-support-x509"].map((name) => ({
+      name,
+      message: "test support: tests and benchmarks only",
+    })),
   ],
   patterns: [{ group: ["@peculiar/*"], message: "test-only dependency" }],
 };
@@ -38,7 +44,11 @@ export default tseslint.config(
   },
   // Each block below names every restriction of its files: a later block replaces the rule, it does not add to it.
   { files: ["**/*.{ts,mts,js,mjs}"], ignores: ["layers/spiffe/src/**"], rules: restrict({ patterns: [LIBRARY_INTERNALS] }) },
-  { files: ["**/*.{ts,mts,js,mjs}"], ignores: ["layers/spiffe/**", ...TEST_FILES], rules: restrict({ patterns: [LIBRARY_INTERNALS] }, TEST_ONLY) },
+  {
+    files: ["**/*.{ts,mts,js,mjs}"],
+    ignores: ["layers/spiffe/**", ...TEST_FILES],
+    rules: restrict({ patterns: [LIBRARY_INTERNALS] }, TEST_ONLY),
+  },
   { files: ["layers/spiffe/src/**/*.ts"], rules: restrict({ patterns: [OWN_ENTRY_POINTS] }) },
   { files: ["layers/spiffe/src/**/*.ts"], ignores: TEST_FILES, rules: restrict({ patterns: [OWN_ENTRY_POINTS] }, TEST_ONLY) },
   { files: ["layers/spiffe/*.ts"], ignores: ["layers/spiffe/test-support*.ts"], rules: restrict(TEST_ONLY) },

@@ -12,7 +12,13 @@ const TOKEN = "T".repeat(43);
 const HOUR = 3600_000;
 
 function credential(generation: number): CredentialResponse {
-  return { credential: `tbc1.inst.${generation}.secret`, bot_name: "web", instance_id: "inst", generation, expires_at: new Date(Date.now() + HOUR).toISOString() };
+  return {
+    credential: `tbc1.inst.${generation}.secret`,
+    bot_name: "web",
+    instance_id: "inst",
+    generation,
+    expires_at: new Date(Date.now() + HOUR).toISOString(),
+  };
 }
 
 /** An issuer whose answers a test lines up: each call takes the next one. */
@@ -51,7 +57,10 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
   let lines: { level: string; message: string; fields: Record<string, unknown> }[];
   const logger = () => {
     lines = [];
-    const at = (level: string) => (message: string, fields: Record<string, unknown> = {}) => void lines.push({ level, message, fields });
+    const at =
+      (level: string) =>
+      (message: string, fields: Record<string, unknown> = {}) =>
+        void lines.push({ level, message, fields });
     return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
   };
   const messages = () => lines.map((l) => l.message).join("\n");
@@ -74,7 +83,10 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
       const session = new BotSession({ client: issuer, onboarding: { token: TOKEN }, logger: logger() });
       const heard: AgentFatalError[] = [];
       session.onFatal((e) => heard.push(e));
-      await assert.rejects(session.credential(), (e: unknown) => e instanceof AgentFatalError && e.code === err.code && /refused the join token/.test(e.message));
+      await assert.rejects(
+        session.credential(),
+        (e: unknown) => e instanceof AgentFatalError && e.code === err.code && /refused the join token/.test(e.message),
+      );
       await assert.rejects(session.credential(), (e: unknown) => e instanceof AgentFatalError);
       assert.deepEqual(issuer.calls, ["join"]);
       assert.equal(heard.length, 1);
@@ -84,7 +96,12 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
 
   it("retries a join the issuer could not answer (unreachable, 503, 429), then joins", async () => {
     const issuer = new ScriptedIssuer();
-    issuer.joins.push(new IssuerUnreachableError("cannot reach the issuer at http://x/v1/join: connect ECONNREFUSED"), new IssuerApiError(503, "ERR_KMS_THROTTLED", "slow down"), new IssuerApiError(429, "ERR_HTTP", "too many"), credential(1));
+    issuer.joins.push(
+      new IssuerUnreachableError("cannot reach the issuer at http://x/v1/join: connect ECONNREFUSED"),
+      new IssuerApiError(503, "ERR_KMS_THROTTLED", "slow down"),
+      new IssuerApiError(429, "ERR_HTTP", "too many"),
+      credential(1),
+    );
     const session = new BotSession({ client: issuer, onboarding: { token: TOKEN }, logger: logger() });
     for (let i = 0; i < 3; i++) await assert.rejects(session.credential(), (e: unknown) => !(e instanceof AgentFatalError));
     assert.equal(await session.credential(), credential(1).credential);
@@ -145,8 +162,16 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
   });
 
   it("fails for good, naming the file, when there is no credential and the token file cannot be read", async () => {
-    const session = new BotSession({ client: new ScriptedIssuer(), onboarding: { tokenPath: join(temp.path, "missing-token") }, logger: logger() });
-    await assert.rejects(session.credential(), (e: unknown) => e instanceof AgentFatalError && e.code === "ERR_AGENT_NO_JOIN_TOKEN" && /missing-token cannot be read \(ENOENT\)/.test(e.message));
+    const session = new BotSession({
+      client: new ScriptedIssuer(),
+      onboarding: { tokenPath: join(temp.path, "missing-token") },
+      logger: logger(),
+    });
+    await assert.rejects(
+      session.credential(),
+      (e: unknown) =>
+        e instanceof AgentFatalError && e.code === "ERR_AGENT_NO_JOIN_TOKEN" && /missing-token cannot be read \(ENOENT\)/.test(e.message),
+    );
     await writeFile(join(temp.path, "missing-token"), TOKEN);
     await assert.rejects(session.credential(), AgentFatalError, "the session stays failed");
   });
@@ -156,7 +181,11 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
     await writeFile(file, "jwt-one\n");
     const issuer = new ScriptedIssuer();
     issuer.joins.push(credential(1), credential(1));
-    const session = new BotSession({ client: issuer, onboarding: { joinMethod: "oidc", botName: "ci", tokenPath: file }, logger: logger() });
+    const session = new BotSession({
+      client: issuer,
+      onboarding: { joinMethod: "oidc", botName: "ci", tokenPath: file },
+      logger: logger(),
+    });
     await session.credential();
     await writeFile(file, "jwt-two\n");
     await session.renewNow();
@@ -175,11 +204,18 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
       session.refused(held, "ERR_CREDENTIAL_INVALID");
       assert.equal(await session.credential(), credential(2).credential);
       assert.equal(session.fatal(), undefined);
-      assert.deepEqual(issuer.calls.map((c) => c.split(" ").slice(0, 2).join(" ")), ["challenge", "aws_iam-join runner", "challenge", "aws_iam-join runner"]);
+      assert.deepEqual(
+        issuer.calls.map((c) => c.split(" ").slice(0, 2).join(" ")),
+        ["challenge", "aws_iam-join runner", "challenge", "aws_iam-join runner"],
+      );
       assert.match(messages(), /joining again with a fresh aws_iam proof/);
       session.stop();
     } finally {
-      for (const [key, value] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret], ["AWS_SESSION_TOKEN", saved.session]] as const) {
+      for (const [key, value] of [
+        ["AWS_ACCESS_KEY_ID", saved.id],
+        ["AWS_SECRET_ACCESS_KEY", saved.secret],
+        ["AWS_SESSION_TOKEN", saved.session],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }

@@ -131,13 +131,17 @@ export class BotSession {
     }
     const { token, tokenPath, joinMethod } = this.#options.onboarding;
     if (!token && !tokenPath && (joinMethod ?? "token") === "token") {
-      this.#fail(`agent: the issuer refused the bot credential (${code}) and there is no onboarding token to join again; give the agent a new join token`, code);
+      this.#fail(
+        `agent: the issuer refused the bot credential (${code}) and there is no onboarding token to join again; give the agent a new join token`,
+        code,
+      );
       return;
     }
     const again = (joinMethod ?? "token") === "token" ? "the onboarding token" : `a fresh ${joinMethod} proof`;
     this.#options.logger.warn(`the issuer refused the bot credential; joining again with ${again}`, { code });
     this.credential().catch((err) => {
-      if (!(err instanceof AgentFatalError)) this.#options.logger.warn("could not join again; retrying with the next request", { error: err });
+      if (!(err instanceof AgentFatalError))
+        this.#options.logger.warn("could not join again; retrying with the next request", { error: err });
     });
   }
 
@@ -163,11 +167,19 @@ export class BotSession {
     } catch (err) {
       this.#lastError = err instanceof Error ? err.message : String(err);
       if (isPermanentRefusal(err) && err.code !== BotLockedError.code) {
-        throw this.#fail(`agent: the issuer refused the join token (${err.code}: ${err.message}); give the agent a new join token`, err.code, err);
+        throw this.#fail(
+          `agent: the issuer refused the join token (${err.code}: ${err.message}); give the agent a new join token`,
+          err.code,
+          err,
+        );
       }
       throw err;
     }
-    this.#options.logger.info("joined the issuer", { bot: response.bot_name, instance: response.instance_id, expires_at: response.expires_at });
+    this.#options.logger.info("joined the issuer", {
+      bot: response.bot_name,
+      instance: response.instance_id,
+      expires_at: response.expires_at,
+    });
     await this.#adopt({ response, obtainedAt: this.#now() }, true);
     return response.credential;
   }
@@ -180,7 +192,8 @@ export class BotSession {
     try {
       proof = await createJoinProof({ ...this.#options.onboarding, joinMethod }, this.#options.client);
     } catch (err) {
-      if (err instanceof JoinProofUnavailableError && err.fromFile) throw this.#fail(`agent: no usable bot credential, and ${err.message.replace(/^join: /, "")}`, "ERR_AGENT_NO_JOIN_TOKEN", err);
+      if (err instanceof JoinProofUnavailableError && err.fromFile)
+        throw this.#fail(`agent: no usable bot credential, and ${err.message.replace(/^join: /, "")}`, "ERR_AGENT_NO_JOIN_TOKEN", err);
       throw err;
     }
     return this.#options.client.joinWithPlatformToken(joinMethod, botName as string, proof.token, ttl, proof.document);
@@ -193,7 +206,11 @@ export class BotSession {
       try {
         return (await readFile(tokenPath, "utf8")).trim();
       } catch (err) {
-        throw this.#fail(`agent: no usable bot credential, and the join token file ${tokenPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, "ERR_AGENT_NO_JOIN_TOKEN", err);
+        throw this.#fail(
+          `agent: no usable bot credential, and the join token file ${tokenPath} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+          "ERR_AGENT_NO_JOIN_TOKEN",
+          err,
+        );
       }
     }
     throw this.#fail("agent: no usable bot credential and no onboarding token to join with", "ERR_AGENT_NO_JOIN_TOKEN");
@@ -205,7 +222,8 @@ export class BotSession {
       const held = JSON.parse(await readFile(join(this.#options.storageDirectory, CREDENTIAL_FILE), "utf8")) as Held;
       if (Date.parse(held.response.expires_at) > this.#now()) return held;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.#options.logger.warn("ignoring unreadable stored credential", { error: err });
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        this.#options.logger.warn("ignoring unreadable stored credential", { error: err });
     }
     return undefined;
   }
@@ -252,7 +270,9 @@ export class BotSession {
       const delay = retryDelayMs(this.#failures);
       const locked = err instanceof IssuerApiError && err.code === BotLockedError.code;
       this.#options.logger.warn(
-        locked ? "the bot or its instance is locked at the issuer; retrying the renewal until it is unlocked" : "could not renew the bot credential; retrying",
+        locked
+          ? "the bot or its instance is locked at the issuer; retrying the renewal until it is unlocked"
+          : "could not renew the bot credential; retrying",
         { error: err, ...(err instanceof IssuerApiError ? { code: err.code } : {}), retry_in_ms: delay },
       );
       this.#schedule(delay);

@@ -6,7 +6,13 @@ import { addX509Authorities } from "./bundle-authorities.js";
 
 const TD = TrustDomain.fromString("example.org");
 const NOW = Date.now();
-const makeCa = () => createCaCertificate({ key: createTestSigningKey("ECC_NIST_P256"), trustDomain: TD, notBefore: new Date(NOW - 60_000), notAfter: new Date(NOW + 86_400_000) });
+const makeCa = () =>
+  createCaCertificate({
+    key: createTestSigningKey("ECC_NIST_P256"),
+    trustDomain: TD,
+    notBefore: new Date(NOW - 60_000),
+    notAfter: new Date(NOW + 86_400_000),
+  });
 
 describe("addX509Authorities", () => {
   let a: Uint8Array;

@@ -22,7 +22,11 @@ function renderMetrics(report: DiagReport): string {
         `# HELP ${m.name} ${m.help}`,
         `# TYPE ${m.name} ${m.type}`,
         ...m.samples.map((s) => {
-          const labels = s.labels ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${esc(v)}"`).join(",")}}` : "";
+          const labels = s.labels
+            ? `{${Object.entries(s.labels)
+                .map(([k, v]) => `${k}="${esc(v)}"`)
+                .join(",")}}`
+            : "";
           return `${m.name}${labels} ${s.value}`;
         }),
       ].join("\n"),
@@ -41,7 +45,9 @@ export async function startDiagServer(address: string, report: () => DiagReport)
       res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
     } else if (path === "/readyz") {
       const r = report();
-      res.writeHead(r.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready: r.ready, services: r.services }));
+      res
+        .writeHead(r.ready ? 200 : 503, { "content-type": "application/json" })
+        .end(JSON.stringify({ ready: r.ready, services: r.services }));
     } else if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(renderMetrics(report()));
     } else {

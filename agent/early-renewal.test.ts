@@ -29,7 +29,8 @@ async function leafOf(ca: Awaited<ReturnType<typeof makeCa>>, notBefore: number,
   return signed.certificate;
 }
 
-const bundleOf = (...cas: Awaited<ReturnType<typeof makeCa>>[]) => new Bundle({ trustDomain: td, x509Authorities: cas.map((c) => c.certificate) });
+const bundleOf = (...cas: Awaited<ReturnType<typeof makeCa>>[]) =>
+  new Bundle({ trustDomain: td, x509Authorities: cas.map((c) => c.certificate) });
 
 describe("earlyRenewalOf", () => {
   it("asks for nothing while the SVID's CA is the active one and has no successor", async () => {
@@ -42,7 +43,10 @@ describe("earlyRenewalOf", () => {
     const [compromised, next] = [await makeCa(T0, T0 + 30 * DAY), await makeCa(T0, T0 + 30 * DAY)];
     const leaf = await leafOf(compromised, T0 + HOUR, HOUR);
     const now = T0 + HOUR + 60_000;
-    assert.deepEqual(earlyRenewalOf({ certificates: [leaf], bundle: bundleOf(next), activeX509Sha256: next.sha256, now }), { reason: "authority_removed", at: now });
+    assert.deepEqual(earlyRenewalOf({ certificates: [leaf], bundle: bundleOf(next), activeX509Sha256: next.sha256, now }), {
+      reason: "authority_removed",
+      at: now,
+    });
   });
 
   it("does not take a CA with the same name but another key for the signer", async () => {
@@ -60,7 +64,11 @@ describe("earlyRenewalOf", () => {
     assert.equal(earlyRenewalOf({ ...input, random: () => 0.999_999 })?.at, now + RETIRING_SPREAD_MS - 1);
     const hinted = new Bundle({ trustDomain: td, x509Authorities: [old.certificate, active.certificate], refreshHintSeconds: 60 });
     assert.equal(earlyRenewalOf({ ...input, bundle: hinted, random: () => 0.999_999 })?.at, now + 59_999, "spread over one refresh hint");
-    assert.equal(earlyRenewalOf({ ...input, activeX509Sha256: old.sha256 })?.reason, "authority_ending", "a prepared successor alone is not retirement");
+    assert.equal(
+      earlyRenewalOf({ ...input, activeX509Sha256: old.sha256 })?.reason,
+      "authority_ending",
+      "a prepared successor alone is not retirement",
+    );
   });
 
   it("renews once the CA has less life left than the SVID's lifetime, when a longer-lived CA is in the bundle", async () => {

@@ -15,10 +15,15 @@ export async function fetchGceIdentityToken(audience: string, endpoint = DEFAULT
   const url = new URL(`${endpoint.replace(/\/+$/, "")}${IDENTITY_PATH}`);
   url.searchParams.set("audience", audience);
   url.searchParams.set("format", "full");
-  const response = await fetch(url, { headers: { "Metadata-Flavor": "Google" }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: "error" });
+  const response = await fetch(url, {
+    headers: { "Metadata-Flavor": "Google" },
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+    redirect: "error",
+  });
   const body = await response.text();
   if (!response.ok) throw new Error(`agent: the GCE metadata server answered ${response.status} for the identity token`);
-  if (response.headers.get("metadata-flavor") !== "Google") throw new Error("agent: the GCE metadata endpoint did not answer as the metadata server (no Metadata-Flavor: Google)");
+  if (response.headers.get("metadata-flavor") !== "Google")
+    throw new Error("agent: the GCE metadata endpoint did not answer as the metadata server (no Metadata-Flavor: Google)");
   if (body.length > MAX_BYTES) throw new Error("agent: the GCE metadata server sent an oversized identity token");
   return body.trim();
 }

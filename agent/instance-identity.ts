@@ -35,7 +35,17 @@ export async function fetchInstanceIdentity(endpoint = DEFAULT_METADATA_ENDPOINT
     "the session token",
   );
   const get = async (path: string) =>
-    text(await fetch(`${base}${path}`, { headers: { "X-aws-ec2-metadata-token": token }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: "error" }), path);
-  const [document, signature] = await Promise.all([get("/latest/dynamic/instance-identity/document"), get("/latest/dynamic/instance-identity/rsa2048")]);
+    text(
+      await fetch(`${base}${path}`, {
+        headers: { "X-aws-ec2-metadata-token": token },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: "error",
+      }),
+      path,
+    );
+  const [document, signature] = await Promise.all([
+    get("/latest/dynamic/instance-identity/document"),
+    get("/latest/dynamic/instance-identity/rsa2048"),
+  ]);
   return { document, signature };
 }

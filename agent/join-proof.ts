@@ -78,7 +78,10 @@ export async function createJoinProof(source: JoinProofSource, client: Pick<Issu
     try {
       return { token: (await readFile(tokenPath, "utf8")).trim() };
     } catch (err) {
-      throw new JoinProofUnavailableError(`join: the token file ${tokenPath} cannot be read (${reasonOf(err)})`, { cause: err, fromFile: true });
+      throw new JoinProofUnavailableError(`join: the token file ${tokenPath} cannot be read (${reasonOf(err)})`, {
+        cause: err,
+        fromFile: true,
+      });
     }
   }
   switch (joinMethod) {
@@ -89,11 +92,19 @@ export async function createJoinProof(source: JoinProofSource, client: Pick<Issu
     case "aws_iam": {
       // The challenge is the issuer's: its refusals and outages pass through as they are.
       const { challenge } = await client.joinChallenge();
-      return { token: await fromPlatform("sign the aws_iam proof with the default AWS credential chain", () => createAwsIamProof({ challenge, ...stsOf(source) })) };
+      return {
+        token: await fromPlatform("sign the aws_iam proof with the default AWS credential chain", () =>
+          createAwsIamProof({ challenge, ...stsOf(source) }),
+        ),
+      };
     }
     case "gcp":
       if (!tokenAudience) throw new TypeError("join: a gcp proof from the metadata server needs tokenAudience");
-      return { token: await fromPlatform("read the identity token from the GCE metadata server", () => fetchGceIdentityToken(tokenAudience, metadataEndpoint)) };
+      return {
+        token: await fromPlatform("read the identity token from the GCE metadata server", () =>
+          fetchGceIdentityToken(tokenAudience, metadataEndpoint),
+        ),
+      };
     default:
       throw new TypeError(`join: ${joinMethod} proofs come from a token file`);
   }

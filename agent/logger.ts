@@ -29,7 +29,9 @@ export function createAgentLogger(options: AgentLoggerOptions): Logger {
         const safe = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? v.message : v]));
         write(JSON.stringify({ time, level, msg: message, ...safe }));
       } else {
-        const extra = Object.entries(fields).map(([k, v]) => `${k}=${render(v)}`).join(" ");
+        const extra = Object.entries(fields)
+          .map(([k, v]) => `${k}=${render(v)}`)
+          .join(" ");
         write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extra ? ` ${extra}` : ""}`);
       }
     };

@@ -18,7 +18,15 @@ interface Ca {
 
 async function makeCa(): Promise<Ca> {
   const key = createTestSigningKey("ECC_NIST_P256");
-  return { key, certificate: await createCaCertificate({ key, trustDomain: TD, notBefore: new Date(NOW - 60_000), notAfter: new Date(NOW + 86_400_000) }) };
+  return {
+    key,
+    certificate: await createCaCertificate({
+      key,
+      trustDomain: TD,
+      notBefore: new Date(NOW - 60_000),
+      notAfter: new Date(NOW + 86_400_000),
+    }),
+  };
 }
 
 async function crlFrom(signer: TestSigningKey, ca: Ca, serials: string[]): Promise<string> {
@@ -40,8 +48,22 @@ describe("RevocationWatcher", () => {
   before(async () => {
     [ca, stranger] = [await makeCa(), await makeCa()];
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const svid = await signX509Svid({ caKey: ca.key, caCertificate: ca.certificate, spiffeId: SpiffeId.fromString("spiffe://example.org/w"), publicKey, notBefore: new Date(NOW - 1000), notAfter: new Date(NOW + 3_600_000) });
-    material = { spiffeId: "spiffe://example.org/w", certificates: [svid.certificate], privateKey: new Uint8Array(), issuedAt: NOW, expiresAt: NOW + 3_600_000, serialNumber: svid.serialNumber };
+    const svid = await signX509Svid({
+      caKey: ca.key,
+      caCertificate: ca.certificate,
+      spiffeId: SpiffeId.fromString("spiffe://example.org/w"),
+      publicKey,
+      notBefore: new Date(NOW - 1000),
+      notAfter: new Date(NOW + 3_600_000),
+    });
+    material = {
+      spiffeId: "spiffe://example.org/w",
+      certificates: [svid.certificate],
+      privateKey: new Uint8Array(),
+      issuedAt: NOW,
+      expiresAt: NOW + 3_600_000,
+      serialNumber: svid.serialNumber,
+    };
   });
 
   function watcherServing(answers: RevocationsResponse[]) {
@@ -59,7 +81,12 @@ describe("RevocationWatcher", () => {
 
   it("refuses a forged CRL (the CA's name and key id, another key's signature) and keeps its SVID", async () => {
     const forger = createTestSigningKey("ECC_NIST_P256");
-    const { watcher, lines, drops } = watcherServing([{ crls: [{ ca_id: "x", crl_number: 1, next_update: "", crl: await crlFrom(forger, ca, [material.serialNumber]) }], denied_jwt_svids: [] }]);
+    const { watcher, lines, drops } = watcherServing([
+      {
+        crls: [{ ca_id: "x", crl_number: 1, next_update: "", crl: await crlFrom(forger, ca, [material.serialNumber]) }],
+        denied_jwt_svids: [],
+      },
+    ]);
     await watcher.poll();
     watcher.stop();
     assert.deepEqual(drops, [false]);
@@ -67,7 +94,12 @@ describe("RevocationWatcher", () => {
   });
 
   it("refuses a well-signed CRL of a CA outside the bundle", async () => {
-    const { watcher, drops } = watcherServing([{ crls: [{ ca_id: "x", crl_number: 1, next_update: "", crl: await crlFrom(stranger.key, stranger, [material.serialNumber]) }], denied_jwt_svids: [] }]);
+    const { watcher, drops } = watcherServing([
+      {
+        crls: [{ ca_id: "x", crl_number: 1, next_update: "", crl: await crlFrom(stranger.key, stranger, [material.serialNumber]) }],
+        denied_jwt_svids: [],
+      },
+    ]);
     await watcher.poll();
     watcher.stop();
     assert.deepEqual(drops, [false]);
@@ -76,7 +108,10 @@ describe("RevocationWatcher", () => {
   it("drops an SVID its CA's verified CRL lists, and a later forged CRL cannot take the revocation back", async () => {
     const forger = createTestSigningKey("ECC_NIST_P256");
     const { watcher, drops } = watcherServing([
-      { crls: [{ ca_id: "x", crl_number: 1, next_update: "", crl: await crlFrom(ca.key, ca, [material.serialNumber]) }], denied_jwt_svids: [] },
+      {
+        crls: [{ ca_id: "x", crl_number: 1, next_update: "", crl: await crlFrom(ca.key, ca, [material.serialNumber]) }],
+        denied_jwt_svids: [],
+      },
       { crls: [{ ca_id: "x", crl_number: 2, next_update: "", crl: await crlFrom(forger, ca, []) }], denied_jwt_svids: [] },
     ]);
     await watcher.poll();
@@ -86,7 +121,14 @@ describe("RevocationWatcher", () => {
   });
 
   it("denies a jti until the revoked token expires", async () => {
-    const token = (jti: string) => ["eyJhbGciOiJFUzI1NiIsImtpZCI6ImsifQ", Buffer.from(JSON.stringify({ sub: "spiffe://example.org/w", aud: ["db"], exp: Math.floor(NOW / 1000) + 300, jti })).toString("base64url"), "c2ln"].join(".");
+    const token = (jti: string) =>
+      [
+        "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsifQ",
+        Buffer.from(JSON.stringify({ sub: "spiffe://example.org/w", aud: ["db"], exp: Math.floor(NOW / 1000) + 300, jti })).toString(
+          "base64url",
+        ),
+        "c2ln",
+      ].join(".");
     const { watcher } = watcherServing([
       {
         crls: [],

@@ -108,11 +108,17 @@ export class RevocationWatcher {
     if (!bundle) return;
     for (const entry of crls) {
       try {
-        const { crl, issuer } = verifyCrl(new Uint8Array(Buffer.from(entry.crl, "base64")), { authorities: bundle.x509Authorities, now: new Date(this.#now()) });
+        const { crl, issuer } = verifyCrl(new Uint8Array(Buffer.from(entry.crl, "base64")), {
+          authorities: bundle.x509Authorities,
+          now: new Date(this.#now()),
+        });
         this.#revokedSerials.set(caIdOf(issuer.der), new Set(crl.revoked.map((r) => r.serialNumber)));
       } catch (err) {
         if (!(err instanceof CrlInvalidError)) throw err;
-        this.#options.logger.warn("refused a CRL that does not verify against the trust bundle", { ca_id: entry.ca_id, error: err.message });
+        this.#options.logger.warn("refused a CRL that does not verify against the trust bundle", {
+          ca_id: entry.ca_id,
+          error: err.message,
+        });
       }
     }
   }

@@ -1,6 +1,13 @@
 import type { Logger } from "#tessera/core";
 import type { AgentFatalError } from "./agent-fatal-error.js";
-import { attestUnix, createProcessCache, readPeerCredentials, readsProcess, selectorKindsOf, type AttestUnixOptions } from "./attestation/index.js";
+import {
+  attestUnix,
+  createProcessCache,
+  readPeerCredentials,
+  readsProcess,
+  selectorKindsOf,
+  type AttestUnixOptions,
+} from "./attestation/index.js";
 import { BotSession } from "./bot-session.js";
 import type { AgentConfig, AwsRolesAnywhereService, WorkloadApiService } from "./config/index.js";
 import { startDiagServer, type DiagReport, type DiagServer } from "./diag-server.js";
@@ -44,7 +51,10 @@ export interface RunningAgent {
 /** The AWS outputs, loaded (with their SigV4 signer) only when a service asks for Roles Anywhere. */
 async function loadAwsOutputs(config: AgentConfig) {
   if (!config.services.some((s) => s.type === "workload-identity-aws-roles-anywhere")) return undefined;
-  const [rolesAnywhere, containerCredentials] = await Promise.all([import("./outputs/aws-roles-anywhere.js"), import("./outputs/aws-container-credentials.js")]);
+  const [rolesAnywhere, containerCredentials] = await Promise.all([
+    import("./outputs/aws-roles-anywhere.js"),
+    import("./outputs/aws-container-credentials.js"),
+  ]);
   return { ...rolesAnywhere, ...containerCredentials };
 }
 
@@ -52,7 +62,8 @@ function wantsOf(config: AgentConfig, aws: Awaited<ReturnType<typeof loadAwsOutp
   const wants: X509Want[] = [];
   for (const s of config.services) {
     if (s.type === "workload-identity-api") {
-      for (const i of s.identities) wants.push({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
+      for (const i of s.identities)
+        wants.push({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
     } else if (s.type === "workload-identity-x509") {
       wants.push({ spiffeId: s.spiffeId, dnsNames: s.dnsNames, ...(s.ttlSeconds ? { ttlSeconds: s.ttlSeconds } : {}) });
     } else if (s.type === "workload-identity-aws-roles-anywhere" && aws) {
@@ -137,7 +148,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       }
       for (const [service, output] of rolesAnywhere) {
         const listen = service.containerCredentialsListen;
-        if (listen) credentialServers.push(await aws!.startContainerCredentialsServer({ ...service, containerCredentialsListen: listen }, output, logger));
+        if (listen)
+          credentialServers.push(
+            await aws!.startContainerCredentialsServer({ ...service, containerCredentialsListen: listen }, output, logger),
+          );
       }
     }
     manager.start();
@@ -162,14 +176,27 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       ready: Object.values(services).every((s) => s.ready),
       services,
       metrics: [
-        { name: "tessera_agent_ready", help: "1 when every service is ready", type: "gauge", samples: [{ value: Object.values(services).every((s) => s.ready) ? 1 : 0 }] },
+        {
+          name: "tessera_agent_ready",
+          help: "1 when every service is ready",
+          type: "gauge",
+          samples: [{ value: Object.values(services).every((s) => s.ready) ? 1 : 0 }],
+        },
         {
           name: "tessera_agent_x509_svid_expiry_seconds",
           help: "Seconds until each held X.509-SVID expires",
           type: "gauge",
-          samples: svids.svids.map((s) => ({ labels: { spiffe_id: s.spiffeId }, value: s.expiresAt ? Math.round((Date.parse(s.expiresAt) - Date.now()) / 1000) : 0 })),
+          samples: svids.svids.map((s) => ({
+            labels: { spiffe_id: s.spiffeId },
+            value: s.expiresAt ? Math.round((Date.parse(s.expiresAt) - Date.now()) / 1000) : 0,
+          })),
         },
-        { name: "tessera_agent_bundle_sequence", help: "spiffe_sequence of the held trust bundle", type: "gauge", samples: [{ value: svids.bundleSequence ?? 0 }] },
+        {
+          name: "tessera_agent_bundle_sequence",
+          help: "spiffe_sequence of the held trust bundle",
+          type: "gauge",
+          samples: [{ value: svids.bundleSequence ?? 0 }],
+        },
         {
           name: "tessera_agent_workload_api_streams",
           help: "Open Workload API streams",
@@ -213,7 +240,10 @@ export async function runOneshot(options: StartAgentOptions, timeoutMs = 60_000)
   try {
     await agent.manager.ready(timeoutMs);
     for (const output of agent.outputs) {
-      if (!(await output.flush())) throw agent.session.fatal() ?? new Error(`agent: ${output.name} could not be written: ${output.status().lastError ?? "unknown error"}`);
+      if (!(await output.flush()))
+        throw (
+          agent.session.fatal() ?? new Error(`agent: ${output.name} could not be written: ${output.status().lastError ?? "unknown error"}`)
+        );
     }
   } finally {
     await agent.stop();

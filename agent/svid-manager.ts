@@ -78,7 +78,8 @@ export class SvidManager {
   constructor(options: SvidManagerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    for (const want of options.wants) if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { key: keyOf(want), want, failures: 0 });
+    for (const want of options.wants)
+      if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { key: keyOf(want), want, failures: 0 });
   }
 
   /**
@@ -208,12 +209,19 @@ export class SvidManager {
   dropRevoked(revoked: RevokedSvids): void {
     for (const slot of this.#slots.values()) {
       if (!slot.material || !revoked.x509(slot.material)) continue;
-      this.#options.logger.warn("X.509-SVID revoked by the issuer: dropping it and fetching a new one", { spiffe_id: slot.material.spiffeId, serial: slot.material.serialNumber });
+      this.#options.logger.warn("X.509-SVID revoked by the issuer: dropping it and fetching a new one", {
+        spiffe_id: slot.material.spiffeId,
+        serial: slot.material.serialNumber,
+      });
       delete slot.material;
       this.#notify();
       void this.#issue(slot);
     }
-    for (const [key, cached] of this.#jwts) void cached.then((m) => revoked.jwt(m.token) && this.#jwts.get(key) === cached && this.#jwts.delete(key), () => undefined);
+    for (const [key, cached] of this.#jwts)
+      void cached.then(
+        (m) => revoked.jwt(m.token) && this.#jwts.get(key) === cached && this.#jwts.delete(key),
+        () => undefined,
+      );
   }
 
   /** Renew everything now (SIGHUP). */
@@ -234,7 +242,9 @@ export class SvidManager {
     const storage = this.#options.storage;
     if (!storage) return;
     this.#saving = this.#saving.then(() =>
-      write(storage).catch((err: unknown) => this.#options.logger.warn(`could not keep the ${what} in storage`, { directory: storage.directory, error: err })),
+      write(storage).catch((err: unknown) =>
+        this.#options.logger.warn(`could not keep the ${what} in storage`, { directory: storage.directory, error: err }),
+      ),
     );
   }
 
@@ -290,7 +300,12 @@ export class SvidManager {
       slot.failures = 0;
       delete slot.lastError;
       this.#options.logger.info("X.509-SVID issued", { spiffe_id: res.spiffe_id, serial: res.serial_number, expires_at: res.expires_at });
-      const merged = this.#bundle && addX509Authorities(this.#bundle, res.bundle.flatMap((pem) => parseCertificates(pem)));
+      const merged =
+        this.#bundle &&
+        addX509Authorities(
+          this.#bundle,
+          res.bundle.flatMap((pem) => parseCertificates(pem)),
+        );
       if (merged) this.#adoptBundle(merged);
       this.#notify();
       slot.fetchedAt = this.#now();
@@ -326,12 +341,22 @@ export class SvidManager {
     const { material } = slot;
     if (!this.#bundle || !material) return normalAt;
     const now = this.#now();
-    const early = earlyRenewalOf({ certificates: material.certificates, bundle: this.#bundle, now, ...(this.#activeX509 ? { activeX509Sha256: this.#activeX509 } : {}) });
+    const early = earlyRenewalOf({
+      certificates: material.certificates,
+      bundle: this.#bundle,
+      now,
+      ...(this.#activeX509 ? { activeX509Sha256: this.#activeX509 } : {}),
+    });
     const from = early?.signer ?? `removed:${material.serialNumber}`;
     if (!early || early.at >= normalAt || slot.earlyFrom === from) return normalAt;
     slot.earlyFrom = from;
     const at = Math.max(early.at, (slot.fetchedAt ?? 0) + MIN_EARLY_RENEWAL_GAP_MS);
-    this.#options.logger.info("renewing the X.509-SVID early", { spiffe_id: material.spiffeId, serial: material.serialNumber, reason: early.reason, renew_in_ms: at - now });
+    this.#options.logger.info("renewing the X.509-SVID early", {
+      spiffe_id: material.spiffeId,
+      serial: material.serialNumber,
+      reason: early.reason,
+      renew_in_ms: at - now,
+    });
     return at;
   }
 
@@ -346,7 +371,8 @@ export class SvidManager {
 
   #issueFailureMessage(err: unknown, holdsValid: boolean): string {
     const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
-    if (err instanceof IssuerApiError && err.code === BotLockedError.code) return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
+    if (err instanceof IssuerApiError && err.code === BotLockedError.code)
+      return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
     return `could not get the X.509-SVID; ${then}`;
   }
 
@@ -386,10 +412,13 @@ export class SvidManager {
       this.#bundleFailures++;
       this.#bundleError = err instanceof Error ? err.message : String(err);
       delay = retryDelayMs(this.#bundleFailures);
-      this.#options.logger.warn(this.#bundle ? "could not fetch the trust bundle; keeping the current one" : "could not fetch the trust bundle; none to serve yet", {
-        error: err,
-        retry_in_ms: delay,
-      });
+      this.#options.logger.warn(
+        this.#bundle ? "could not fetch the trust bundle; keeping the current one" : "could not fetch the trust bundle; none to serve yet",
+        {
+          error: err,
+          retry_in_ms: delay,
+        },
+      );
     }
     this.#bundleTimer = setTimeout(() => void this.#refreshBundle(), delay);
     this.#bundleTimer.unref();

@@ -18,7 +18,14 @@ describe("SvidStorage: kept SVIDs are served only while valid and chaining to th
   const fresh = () => new SvidStorage(join(temp.path, `state-${++n}`), pki.trustDomain);
   const svidFor = async (ttlMs = 3600_000): Promise<X509Material> => {
     const issued = await pki.issueSvid(WEB, { ttlMs });
-    return { spiffeId: WEB, certificates: issued.certificates, privateKey: issued.privateKey, issuedAt: Date.now(), expiresAt: issued.expiresAt.getTime(), serialNumber: issued.serialNumber };
+    return {
+      spiffeId: WEB,
+      certificates: issued.certificates,
+      privateKey: issued.privateKey,
+      issuedAt: Date.now(),
+      expiresAt: issued.expiresAt.getTime(),
+      serialNumber: issued.serialNumber,
+    };
   };
 
   before(async () => {
@@ -42,7 +49,8 @@ describe("SvidStorage: kept SVIDs are served only while valid and chaining to th
     assert.deepEqual(kept?.privateKey, svid.privateKey);
     assert.equal((await stat(storage.directory)).mode & 0o777, 0o700);
     assert.equal((await stat(join(storage.directory, "svids"))).mode & 0o777, 0o700);
-    for (const f of await readdir(join(storage.directory, "svids"))) assert.equal((await stat(join(storage.directory, "svids", f))).mode & 0o777, 0o600);
+    for (const f of await readdir(join(storage.directory, "svids")))
+      assert.equal((await stat(join(storage.directory, "svids", f))).mode & 0o777, 0o600);
     assert.equal(await storage.loadX509Svid("another want", WEB, bundle!, Date.now()), undefined);
   });
 
@@ -60,7 +68,10 @@ describe("SvidStorage: kept SVIDs are served only while valid and chaining to th
     const svid = await svidFor();
     await storage.saveX509Svid(KEY, svid);
     await assert.rejects(storage.loadX509Svid(KEY, WEB, other.bundle(), Date.now()), /x509svid/);
-    await assert.rejects(storage.loadX509Svid(KEY, "spiffe://example.org/db", pki.bundle(), Date.now()), /is for spiffe:\/\/example.org\/web/);
+    await assert.rejects(
+      storage.loadX509Svid(KEY, "spiffe://example.org/db", pki.bundle(), Date.now()),
+      /is for spiffe:\/\/example.org\/web/,
+    );
     const another = await svidFor();
     await storage.saveX509Svid(KEY, { ...svid, privateKey: another.privateKey });
     await assert.rejects(storage.loadX509Svid(KEY, WEB, pki.bundle(), Date.now()), /does not match its key/);

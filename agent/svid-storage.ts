@@ -16,7 +16,8 @@ interface SvidDocument {
   serial_number: string;
 }
 
-const fileOf = (directory: string, slotKey: string) => join(directory, SVID_DIRECTORY, `${createHash("sha256").update(slotKey).digest("hex")}.json`);
+const fileOf = (directory: string, slotKey: string) =>
+  join(directory, SVID_DIRECTORY, `${createHash("sha256").update(slotKey).digest("hex")}.json`);
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 
@@ -76,7 +77,8 @@ export class SvidStorage {
     const doc = JSON.parse(text) as SvidDocument;
     const certificates = doc.certificates.map(bytes);
     const verified = verifyX509Svid(certificates, bundle, { now: new Date(now) });
-    if (verified.spiffeId.toString() !== spiffeId) throw new Error(`agent: kept X.509-SVID is for ${verified.spiffeId.toString()}, not ${spiffeId}`);
+    if (verified.spiffeId.toString() !== spiffeId)
+      throw new Error(`agent: kept X.509-SVID is for ${verified.spiffeId.toString()}, not ${spiffeId}`);
     const privateKey = bytes(doc.private_key);
     const leaf = new X509Certificate(Buffer.from(certificates[0] as Uint8Array));
     if (!leaf.checkPrivateKey(createPrivateKey({ key: Buffer.from(privateKey), format: "der", type: "pkcs8" }))) {

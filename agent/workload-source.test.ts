@@ -7,7 +7,14 @@ import type { ApiIdentity } from "./config/index.js";
 import type { X509Material, X509Want } from "./svid-manager.js";
 import { createWorkloadSource, type WorkloadSvids } from "./workload-source.js";
 import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/index.js";
-import { callerWithUid, createTestPki, createWorkloadClient, StreamReader, type TestPki, type WorkloadClient } from "./workloadapi/test-support.js";
+import {
+  callerWithUid,
+  createTestPki,
+  createWorkloadClient,
+  StreamReader,
+  type TestPki,
+  type WorkloadClient,
+} from "./workloadapi/test-support.js";
 
 const WEB = "spiffe://example.org/web";
 const IDENTITIES: ApiIdentity[] = [{ spiffeId: WEB, selectors: ["unix:uid:1000"], dnsNames: [] }];
@@ -68,11 +75,21 @@ describe("the agent's Workload API source", () => {
     assert.equal(early.code, status.UNAVAILABLE, early.details);
 
     const svid = await pki.issueSvid(WEB);
-    svids.held = { spiffeId: WEB, certificates: svid.certificates, privateKey: svid.privateKey, issuedAt: Date.now(), expiresAt: svid.expiresAt.getTime(), serialNumber: svid.serialNumber };
+    svids.held = {
+      spiffeId: WEB,
+      certificates: svid.certificates,
+      privateKey: svid.privateKey,
+      issuedAt: Date.now(),
+      expiresAt: svid.expiresAt.getTime(),
+      serialNumber: svid.serialNumber,
+    };
     svids.notify();
     const served = StreamReader.open<{ svids: { spiffe_id: string }[] }>(client(), "FetchX509SVID");
     const [first] = await served.messagesAt(1);
-    assert.deepEqual(first?.svids.map((s) => s.spiffe_id), [WEB]);
+    assert.deepEqual(
+      first?.svids.map((s) => s.spiffe_id),
+      [WEB],
+    );
     served.call.cancel();
   });
 
@@ -85,7 +102,14 @@ describe("the agent's Workload API source", () => {
   it("hands callers entitled to the same identities one view while nothing changes, and a new one when an SVID or the bundle does", async () => {
     const source = createWorkloadSource(svids, IDENTITIES);
     const svid = await pki.issueSvid(WEB);
-    const material = (expiresAt: number): X509Material => ({ spiffeId: WEB, certificates: svid.certificates, privateKey: svid.privateKey, issuedAt: Date.now(), expiresAt, serialNumber: svid.serialNumber });
+    const material = (expiresAt: number): X509Material => ({
+      spiffeId: WEB,
+      certificates: svid.certificates,
+      privateKey: svid.privateKey,
+      issuedAt: Date.now(),
+      expiresAt,
+      serialNumber: svid.serialNumber,
+    });
     svids.current = pki.bundle();
     svids.held = material(svid.expiresAt.getTime());
     const first = source.stateFor(callerWithUid(1000));
@@ -97,6 +121,10 @@ describe("the agent's Workload API source", () => {
     svids.current = pki.bundle();
     assert.notEqual(source.stateFor(callerWithUid(1000)), renewed, "a new bundle, a new view");
     svids.held = undefined;
-    assert.equal(source.stateFor(callerWithUid(1000)), undefined, "an SVID the manager no longer holds (expired) is never served from a kept view");
+    assert.equal(
+      source.stateFor(callerWithUid(1000)),
+      undefined,
+      "an SVID the manager no longer holds (expired) is never served from a kept view",
+    );
   });
 });

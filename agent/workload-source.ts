@@ -49,7 +49,11 @@ export function createWorkloadSource(
     views.set(key, { bundle, held, state });
     return state;
   };
-  const buildState = (bundle: Bundle, entitled: readonly ApiIdentity[], held: readonly (X509Material | undefined)[]): WorkloadApiState | undefined => {
+  const buildState = (
+    bundle: Bundle,
+    entitled: readonly ApiIdentity[],
+    held: readonly (X509Material | undefined)[],
+  ): WorkloadApiState | undefined => {
     const x509Svids: X509SvidView[] = [];
     entitled.forEach((identity, n) => {
       const material = held[n];

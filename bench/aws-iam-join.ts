@@ -34,17 +34,26 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(label: string, samples: number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
-  console.log(`${label.padEnd(34)} p50 ${percentile(sorted, 50).toFixed(2)} ms   p99 ${percentile(sorted, 99).toFixed(2)} ms   (n=${sorted.length})`);
+  console.log(
+    `${label.padEnd(34)} p50 ${percentile(sorted, 50).toFixed(2)} ms   p99 ${percentile(sorted, 99).toFixed(2)} ms   (n=${sorted.length})`,
+  );
 }
 
 const dir = await makeTempDir("bench-aws-iam");
 const sts = await startStsEmulator();
 const counted = counting(await EmbeddedStore.open({ directory: `${dir.path}/store` }));
-const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, TESSERA_STS_ENDPOINT: sts.endpoint }, { store: counted.store });
+const h = await startIssuer(
+  { TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, TESSERA_STS_ENDPOINT: sts.endpoint },
+  { store: counted.store },
+);
 try {
   const bot = await call(h.url, "POST", "/v1/admin/bots", {
     admin: true,
-    body: { name: "runner", allowed_spiffe_ids: ["spiffe://example.org/aws/{{account}}/{{role}}"], join_rules: [{ method: "aws_iam", claims: { account: MOTO_ACCOUNT, role: "ci-runner" } }] },
+    body: {
+      name: "runner",
+      allowed_spiffe_ids: ["spiffe://example.org/aws/{{account}}/{{role}}"],
+      join_rules: [{ method: "aws_iam", claims: { account: MOTO_ACCOUNT, role: "ci-runner" } }],
+    },
   });
   if (bot.status !== 201) throw new Error(`bench: bot create answered ${bot.status} ${bot.text}`);
   const challengeMs: number[] = [];
@@ -63,7 +72,11 @@ try {
     challengeMs.push(performance.now() - t);
     add(perChallenge);
     t = performance.now();
-    const token = await createAwsIamProof({ challenge: challenge.json.challenge as string, endpoint: sts.endpoint, credentials: sts.ciRunner });
+    const token = await createAwsIamProof({
+      challenge: challenge.json.challenge as string,
+      endpoint: sts.endpoint,
+      credentials: sts.ciRunner,
+    });
     signMs.push(performance.now() - t);
     t = performance.now();
     const joined = await call(h.url, "POST", "/v1/join", { body: { join_method: "aws_iam", bot_name: "runner", token } });

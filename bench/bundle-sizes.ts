@@ -49,7 +49,9 @@ try {
     Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
   };
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log(`function                      bundle        gzip     import (median of ${IMPORT_RUNS}, node ${process.version}, ${process.arch})`);
+  console.log(
+    `function                      bundle        gzip     import (median of ${IMPORT_RUNS}, node ${process.version}, ${process.arch})`,
+  );
   for (const [name, fn] of Object.entries(functions)) {
     const logicalId = issuer.resolve((fn.function.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
     const key = template.Resources[logicalId]!.Properties.Code!.S3Key!.replace(/\.zip$/, "");

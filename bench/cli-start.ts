@@ -65,7 +65,8 @@ function residentMiB(pid: number): number {
 }
 
 async function agentIdleMiB(issuer: string, dataDir: string, name: string, extra: Record<string, string>): Promise<number> {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, "--issuer", issuer, "--data-dir", dataDir, "--json"], { env: env(extra), encoding: "utf8" });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args, "--issuer", issuer, "--data-dir", dataDir, "--json"], { env: env(extra), encoding: "utf8" });
   const token = (JSON.parse(cli("token", "create", "--bot", "bench").stdout) as { token: string }).token;
   const dir = join(work, name);
   const config = join(work, `${name}.yaml`);
@@ -87,19 +88,30 @@ async function agentIdleMiB(issuer: string, dataDir: string, name: string, extra
 
 try {
   const dataDir = join(work, "dev");
-  const dev = spawn(process.execPath, [bin, "dev", "--port", "0", "--data-dir", dataDir], { env: env({}), stdio: ["ignore", "pipe", "pipe"] });
+  const dev = spawn(process.execPath, [bin, "dev", "--port", "0", "--data-dir", dataDir], {
+    env: env({}),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   try {
     const issuer = (await waitForLine(dev, /API:\s+(http:\/\/\S+)/, "tessera dev"))[1]!;
-    const create = spawnSync(process.execPath, [bin, "bot", "create", "bench", "--allow", "spiffe://example.org/bench/*", "--issuer", issuer, "--data-dir", dataDir], { env: env({}), encoding: "utf8" });
+    const create = spawnSync(
+      process.execPath,
+      [bin, "bot", "create", "bench", "--allow", "spiffe://example.org/bench/*", "--issuer", issuer, "--data-dir", dataDir],
+      { env: env({}), encoding: "utf8" },
+    );
     if (create.status !== 0) throw new Error(`bench: bot create failed: ${create.stderr}`);
-    console.log(`tessera start-up (median of ${RUNS} after a warm-up, node ${process.version}, ${process.arch}) and agent memory after ${IDLE_MS / 1000} s idle`);
+    console.log(
+      `tessera start-up (median of ${RUNS} after a warm-up, node ${process.version}, ${process.arch}) and agent memory after ${IDLE_MS / 1000} s idle`,
+    );
     console.log("variant      --help      bot list    agent VmRSS");
     const hasBundle = existsSync(join(root, "build", "cli", "main.mjs"));
     for (const [name, extra] of Object.entries(variants).filter(([name]) => hasBundle || name === "tsx")) {
       const help = timeRuns(["--help"], extra);
       const list = timeRuns(["bot", "list", "--issuer", issuer, "--data-dir", dataDir], extra);
       const rss = await agentIdleMiB(issuer, dataDir, name, extra);
-      console.log(`${name.padEnd(10)}${`${help.toFixed(0)} ms`.padStart(10)}${`${list.toFixed(0)} ms`.padStart(12)}${`${rss.toFixed(1)} MiB`.padStart(15)}`);
+      console.log(
+        `${name.padEnd(10)}${`${help.toFixed(0)} ms`.padStart(10)}${`${list.toFixed(0)} ms`.padStart(12)}${`${rss.toFixed(1)} MiB`.padStart(15)}`,
+      );
     }
   } finally {
     await stop(dev);

@@ -35,7 +35,9 @@ function auditLines(now: number): string {
       instanceId: `inst-${i % (BOTS * 2)}`,
       joinMethod: "token",
       spiffeId: `spiffe://${TD}/${bot}/svc-${i % 3}`,
-      ...(type.endsWith("_refused") ? { detail: { code: "ERR_SPIFFEID_NOT_ALLOWED", reason: `issuer: bot ${bot} may not ask for spiffe://${TD}/x` } } : { serialOrJti: randomUUID().replaceAll("-", ""), expiresAt: now + 3_600_000 }),
+      ...(type.endsWith("_refused")
+        ? { detail: { code: "ERR_SPIFFEID_NOT_ALLOWED", reason: `issuer: bot ${bot} may not ask for spiffe://${TD}/x` } }
+        : { serialOrJti: randomUUID().replaceAll("-", ""), expiresAt: now + 3_600_000 }),
     };
     lines.push(JSON.stringify(event));
   }
@@ -59,7 +61,9 @@ try {
     const page = await browser.newPage();
     await page.goto(dev.consoleLoginUrl());
     const origin = new URL(dev.url).origin;
-    console.log(`console page loads: ${BOTS} bots, ${EVENTS} audit events (embedded store), Chromium ${browser.version()}, ${ROUNDS} rounds, median ms`);
+    console.log(
+      `console page loads: ${BOTS} bots, ${EVENTS} audit events (embedded store), Chromium ${browser.version()}, ${ROUNDS} rounds, median ms`,
+    );
     for (const hash of ["#/bots", "#/bots/bot-0007", "#/issuance", "#/policy", "#/locks", "#/ca"]) {
       const times: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
@@ -70,10 +74,14 @@ try {
         await page.waitForSelector('body[data-pending="0"]');
         times.push(performance.now() - start);
       }
-      console.log(`  ${hash.padEnd(18)} ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`);
+      console.log(
+        `  ${hash.padEnd(18)} ${median(times).toFixed(0).padStart(6)} ms  (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})`,
+      );
     }
     const counts = await countIssuance(dev.runtime.admin);
-    const complete = counts.capped ? `capped: complete from ${new Date(counts.countedSince).toISOString()} to ${new Date(counts.until).toISOString()}` : "not capped";
+    const complete = counts.capped
+      ? `capped: complete from ${new Date(counts.countedSince).toISOString()} to ${new Date(counts.until).toISOString()}`
+      : "not capped";
     console.log(`  the Issuance page's counts read ${counts.scanned} SVID events (${complete})`);
   } finally {
     await browser.close();

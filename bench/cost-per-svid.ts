@@ -26,14 +26,16 @@ import { createTesseraTable } from "../test/support/tessera-table.js";
 import { AwsCallTally } from "./support/aws-call-tally.js";
 import { monthlyBill, printBill, type Measured } from "./support/monthly-bill.js";
 
-const { values } = parseArgs({ options: {
+const { values } = parseArgs({
+  options: {
     count: { type: "string" },
     workloads: { type: "string" },
     agents: { type: "string" },
     "bundle-poll": { type: "string" },
     "revocation-poll": { type: "string" },
     "audit-retention-days": { type: "string" },
-  }, });
+  },
+});
 const COUNT = Number(values.count ?? 20);
 const TD = "example.org";
 const SPIFFE_ID = `spiffe://${TD}/bench/web`;
@@ -42,7 +44,8 @@ const SPIFFE_ID = `spiffe://${TD}/bench/web`;
 function byteCountingLogger(level: "debug" | "info") {
   const counter = { bytes: 0 };
   // Powertools adds timestamp, level, service, sampling rate and the request id: about 150 bytes a line.
-  const line = (message: string, fields?: Record<string, unknown>) => (counter.bytes += JSON.stringify({ message, ...fields }).length + 150);
+  const line = (message: string, fields?: Record<string, unknown>) =>
+    (counter.bytes += JSON.stringify({ message, ...fields }).length + 150);
   const shown = (message: string, fields?: Record<string, unknown>) => {
     line(message, fields);
     console.error(message, fields ?? "");
@@ -92,7 +95,13 @@ function cpuMicros(): number {
 }
 
 const emulator = process.env.TESSERA_TEST_ENDPOINT === "external" ? undefined : await startEmulator();
-if (emulator) Object.assign(process.env, { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" });
+if (emulator)
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+  });
 const oidc = await LocalIssuer.start();
 const tally = new AwsCallTally();
 const ddb = tally.attach(new DynamoDBClient({}), "DynamoDB");
@@ -109,7 +118,14 @@ await s3.send(new CreateBucketCommand({ Bucket: bucket }));
  */
 async function auditBytesPerEvent(tableName: string): Promise<number> {
   const doc = DynamoDBDocumentClient.from(ddb);
-  const { Items = [] } = await doc.send(new ScanCommand({ TableName: tableName, FilterExpression: "#t = :t", ExpressionAttributeNames: { "#t": "type" }, ExpressionAttributeValues: { ":t": "x509_svid" } }));
+  const { Items = [] } = await doc.send(
+    new ScanCommand({
+      TableName: tableName,
+      FilterExpression: "#t = :t",
+      ExpressionAttributeNames: { "#t": "type" },
+      ExpressionAttributeValues: { ":t": "x509_svid" },
+    }),
+  );
   const sizes = Items.map((item) => (JSON.stringify(item).length + 100) * (1 + (item.gsi1pk ? 1 : 0) + (item.gsi2pk ? 1 : 0)));
   return sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length);
 }
@@ -140,11 +156,17 @@ async function measure(keySpec: KeySpec): Promise<Measured> {
   const ci = `${bot}-ci`;
   await createBot(
     runtime.admin,
-    { name: ci, allowedSpiffeIds: [`spiffe://${TD}/gh/{{repository}}`], joinRules: [{ method: "oidc", preset: "github", issuer: oidc.url, audience: OIDC_AUDIENCE, claims: { repository_id: "101" } }] },
+    {
+      name: ci,
+      allowedSpiffeIds: [`spiffe://${TD}/gh/{{repository}}`],
+      joinRules: [{ method: "oidc", preset: "github", issuer: oidc.url, audience: OIDC_AUDIENCE, claims: { repository_id: "101" } }],
+    },
     "bench",
   );
-  const tokens = async (n: number) => Promise.all(Array.from({ length: n }, async () => (await createJoinToken(runtime.admin, { botName: bot }, "bench")).token));
-  let credential = (await expectOk(join, event("POST", "/v1/join", { join_method: "token", token: (await tokens(1))[0] }))).credential as string;
+  const tokens = async (n: number) =>
+    Promise.all(Array.from({ length: n }, async () => (await createJoinToken(runtime.admin, { botName: bot }, "bench")).token));
+  let credential = (await expectOk(join, event("POST", "/v1/join", { join_method: "token", token: (await tokens(1))[0] })))
+    .credential as string;
 
   const figures: Measured["operations"] = {};
   async function op(name: string, prepare: (n: number) => Promise<(i: number) => Promise<unknown>>): Promise<void> {
@@ -159,14 +181,24 @@ async function measure(keySpec: KeySpec): Promise<Measured> {
     const wallMs = (performance.now() - t0) / COUNT;
     const cpuMs = (cpuMicros() - cpu0) / 1000 / COUNT;
     const calls = Object.fromEntries([...tally.calls].map(([k, v]) => [k, v / COUNT]));
-    figures[name] = { calls, readUnits: tally.readUnits / COUNT, writeUnits: tally.writeUnits / COUNT, cpuMs, wallMs, logBytes: counter.bytes / COUNT };
+    figures[name] = {
+      calls,
+      readUnits: tally.readUnits / COUNT,
+      writeUnits: tally.writeUnits / COUNT,
+      cpuMs,
+      wallMs,
+      logBytes: counter.bytes / COUNT,
+    };
   }
 
   await op("X.509-SVID", async (n) => {
     const csrs = await Promise.all(Array.from({ length: n }, async () => (await makeCsr()).csr));
     return (i) => expectOk(issue, event("POST", "/v1/svids/x509", { csr: csrs[i], spiffe_id: SPIFFE_ID }, credential));
   });
-  await op("JWT-SVID", async () => (i) => expectOk(issue, event("POST", "/v1/svids/jwt", { spiffe_id: SPIFFE_ID, audience: [`aud-${i}`] }, credential)));
+  await op(
+    "JWT-SVID",
+    async () => (i) => expectOk(issue, event("POST", "/v1/svids/jwt", { spiffe_id: SPIFFE_ID, audience: [`aud-${i}`] }, credential)),
+  );
   await op("join (token)", async (n) => {
     const list = await tokens(n);
     return (i) => expectOk(join, event("POST", "/v1/join", { join_method: "token", token: list[i] }));
@@ -189,7 +221,9 @@ try {
   const measured: Measured[] = [];
   for (const spec of ["ECC_NIST_P256", "RSA_2048"] as const) measured.push(await measure(spec));
   const ops = Object.keys(measured[0]!.operations);
-  console.log(`AWS calls per operation, measured on ${emulator ? "moto" : process.env.AWS_ENDPOINT_URL ?? "AWS"} (${COUNT} of each after 3 unmeasured; the Lambda handlers in-process)`);
+  console.log(
+    `AWS calls per operation, measured on ${emulator ? "moto" : (process.env.AWS_ENDPOINT_URL ?? "AWS")} (${COUNT} of each after 3 unmeasured; the Lambda handlers in-process)`,
+  );
   for (const m of measured) {
     console.log(`\n${m.keySpec} CA key`);
     console.log("| operation | KMS | DynamoDB | DynamoDB read / write units | S3 | CPU ms | wall ms (moto) | log bytes |");
@@ -201,12 +235,16 @@ try {
           .filter(([k]) => k.startsWith(`${service}:`))
           .map(([k, v]) => `${k.slice(service.length + 1)} ${+v.toFixed(2)}`)
           .join(", ") || "0";
-      console.log(`| ${name} | ${of("KMS")} | ${of("DynamoDB")} | ${f.readUnits.toFixed(2)} / ${f.writeUnits.toFixed(2)} | ${of("S3")} | ${f.cpuMs.toFixed(1)} | ${f.wallMs.toFixed(1)} | ${Math.round(f.logBytes)} |`);
+      console.log(
+        `| ${name} | ${of("KMS")} | ${of("DynamoDB")} | ${f.readUnits.toFixed(2)} / ${f.writeUnits.toFixed(2)} | ${of("S3")} | ${f.cpuMs.toFixed(1)} | ${f.wallMs.toFixed(1)} | ${Math.round(f.logBytes)} |`,
+      );
     }
     if (m.unmetered.length) console.log(`(no request units counted for: ${m.unmetered.join(", ")})`);
   }
   const peakMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(`\npeak RSS of this process (every handler, both key types, the bench itself): ${peakMiB.toFixed(0)} MiB, an upper bound on what a function needs; Lambda bills the configured 512 MB (join, issue) and 256 MB (rotate)`);
+  console.log(
+    `\npeak RSS of this process (every handler, both key types, the bench itself): ${peakMiB.toFixed(0)} MiB, an upper bound on what a function needs; Lambda bills the configured 512 MB (join, issue) and 256 MB (rotate)`,
+  );
   const workloads = Number(values.workloads ?? 1000);
   const agents = Number(values.agents ?? workloads);
   const polls = {

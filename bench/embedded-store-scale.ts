@@ -48,7 +48,14 @@ async function fill(directory: string): Promise<void> {
   for (let i = 0; i < BOTS; i += 1000) {
     const group: Promise<void>[] = [];
     for (let j = i; j < Math.min(BOTS, i + 1000); j++) {
-      const bot: Bot = { id: `id-${j}`, name: botName(j), allowedSpiffeIds: [`spiffe://example.org/${botName(j)}/*`], joinRules: [{ method: "token" }], maxSvidTtlSeconds: 3600, createdAt: NOW - 50 * DAY };
+      const bot: Bot = {
+        id: `id-${j}`,
+        name: botName(j),
+        allowedSpiffeIds: [`spiffe://example.org/${botName(j)}/*`],
+        joinRules: [{ method: "token" }],
+        maxSvidTtlSeconds: 3600,
+        createdAt: NOW - 50 * DAY,
+      };
       group.push(store.createBot(bot));
     }
     await Promise.all(group);
@@ -62,7 +69,9 @@ async function fill(directory: string): Promise<void> {
     await Promise.all(group);
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`audit:  ${EVENTS} events appended in ${seconds.toFixed(1)} s (${Math.round(EVENTS / seconds)}/s, ${GROUP} per event-loop turn); writer RSS ${mib(process.memoryUsage().rss)} MiB`);
+  console.log(
+    `audit:  ${EVENTS} events appended in ${seconds.toFixed(1)} s (${Math.round(EVENTS / seconds)}/s, ${GROUP} per event-loop turn); writer RSS ${mib(process.memoryUsage().rss)} MiB`,
+  );
   await store.close();
 }
 
@@ -120,7 +129,17 @@ async function child(directory: string, prune: boolean): Promise<void> {
   const botsStarted = performance.now();
   const bots = (await store.listBots()).length;
   const listBotsMs = performance.now() - botsStarted;
-  const figures: ChildFigures = { restartMs, pagesMs, filteredMs, listBotsMs, bots, pageEvents, baseRss, rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 };
+  const figures: ChildFigures = {
+    restartMs,
+    pagesMs,
+    filteredMs,
+    listBotsMs,
+    bots,
+    pageEvents,
+    baseRss,
+    rss: process.memoryUsage().rss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
   if (prune) {
     const pruneStarted = performance.now();
     await store.appendAudit({ id: "prune-trigger", type: "lock", time: NOW });
@@ -132,7 +151,10 @@ async function child(directory: string, prune: boolean): Promise<void> {
 }
 
 function runChild(directory: string, mode: string): ChildFigures {
-  const result = spawnSync(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, "--child", `${mode}:${directory}`], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const result = spawnSync(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, "--child", `${mode}:${directory}`], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
   if (result.status !== 0) throw new Error(`child failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split("\n").at(-1) as string) as ChildFigures;
 }
@@ -144,24 +166,36 @@ async function directorySize(directory: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`embedded store at scale: ${BOTS} bots, ${EVENTS} audit events; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(2)}, Node ${process.version}`);
+  console.log(
+    `embedded store at scale: ${BOTS} bots, ${EVENTS} audit events; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(2)}, Node ${process.version}`,
+  );
   const root = await mkdtemp(join(tmpdir(), "tessera-store-scale-"));
   try {
     const directory = join(root, "data");
     await fill(directory);
     console.log(`disk:   ${mib(await directorySize(directory))} MiB in the data directory`);
     for (const concurrency of [1, 8, 32]) {
-      console.log(`append: concurrency ${concurrency}: ${Math.round(await appendRate(directory, concurrency, 4000))} events/s (each answered after its commit)`);
+      console.log(
+        `append: concurrency ${concurrency}: ${Math.round(await appendRate(directory, concurrency, 4000))} events/s (each answered after its commit)`,
+      );
     }
     const runs = Array.from({ length: RESTARTS }, () => runChild(directory, "query"));
     const figure = (key: keyof ChildFigures): number => median(runs.map((run) => run[key] as number));
-    console.log(`restart (open to first page of 100, fresh process), median of ${RESTARTS}: ${figure("restartMs").toFixed(1)} ms (target < 300 ms)`);
-    console.log(`audit pages: 50 more pages of 100 by cursor: ${figure("pagesMs").toFixed(1)} ms (${(figure("pagesMs") / 50).toFixed(2)} ms a page, ${runs[0]?.pageEvents} events read)`);
+    console.log(
+      `restart (open to first page of 100, fresh process), median of ${RESTARTS}: ${figure("restartMs").toFixed(1)} ms (target < 300 ms)`,
+    );
+    console.log(
+      `audit pages: 50 more pages of 100 by cursor: ${figure("pagesMs").toFixed(1)} ms (${(figure("pagesMs") / 50).toFixed(2)} ms a page, ${runs[0]?.pageEvents} events read)`,
+    );
     console.log(`filtered queries (bot, refusal types, SPIFFE ID + since): ${figure("filteredMs").toFixed(1)} ms for the three`);
     console.log(`bot list: ${runs[0]?.bots} bots in ${figure("listBotsMs").toFixed(1)} ms`);
-    console.log(`RSS after all of that: ${mib(figure("rss"))} MiB, peak ${mib(figure("maxRss"))} MiB (target < 150 MiB); before the open ${mib(figure("baseRss"))} MiB (Node, tsx, the store's modules)`);
+    console.log(
+      `RSS after all of that: ${mib(figure("rss"))} MiB, peak ${mib(figure("maxRss"))} MiB (target < 150 MiB); before the open ${mib(figure("baseRss"))} MiB (Node, tsx, the store's modules)`,
+    );
     const pruned = runChild(directory, "prune");
-    console.log(`retention 30 days: the append that runs the first pruning pass (one bounded batch) answered in ${pruned.prune?.ms.toFixed(1)} ms; events older than 30 days listed: ${pruned.prune?.olderListed}`);
+    console.log(
+      `retention 30 days: the append that runs the first pruning pass (one bounded batch) answered in ${pruned.prune?.ms.toFixed(1)} ms; events older than 30 days listed: ${pruned.prune?.olderListed}`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

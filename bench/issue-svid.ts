@@ -54,7 +54,14 @@ async function signingPath(dir: string): Promise<void> {
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const csr = parseCsr(csrPem);
-      await signX509Svid({ caKey, caCertificate: ca, spiffeId: id, publicKey: csr.publicKey, notBefore: now, notAfter: new Date(now.getTime() + 3600_000) });
+      await signX509Svid({
+        caKey,
+        caCertificate: ca,
+        spiffeId: id,
+        publicKey: csr.publicKey,
+        notBefore: now,
+        notAfter: new Date(now.getTime() + 3600_000),
+      });
     }
   };
   await run(200);
@@ -67,11 +74,20 @@ async function signingPath(dir: string): Promise<void> {
   for (let i = 0; i < COUNT; i++) await caKey.sign(randomBytes(300));
   const signCpu = cpuMicros() - sign0;
   console.log(`X.509-SVID, disk P-256 key: ${COUNT} SVIDs (CSR check + build + sign + re-validate)`);
-  console.log(`  ${(COUNT / (wall / 1000)).toFixed(0)} SVIDs/s on one core; CPU ${(cpu / COUNT).toFixed(0)} µs per SVID, of which the ECDSA signature ${(signCpu / COUNT).toFixed(0)} µs`);
+  console.log(
+    `  ${(COUNT / (wall / 1000)).toFixed(0)} SVIDs/s on one core; CPU ${(cpu / COUNT).toFixed(0)} µs per SVID, of which the ECDSA signature ${(signCpu / COUNT).toFixed(0)} µs`,
+  );
   console.log(`  CPU beyond the key's signature: ${((cpu - signCpu) / COUNT).toFixed(0)} µs per SVID`);
 }
 
-async function useCase(dir: string, label: string, env: Record<string, string>, overrides: RuntimeOverrides, count: number, tally?: AwsCallTally): Promise<void> {
+async function useCase(
+  dir: string,
+  label: string,
+  env: Record<string, string>,
+  overrides: RuntimeOverrides,
+  count: number,
+  tally?: AwsCallTally,
+): Promise<void> {
   const runtime = await buildRuntime(loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", ...env }), { logger: quiet, ...overrides });
   await ensureAuthorities(runtime.authority, runtime.authorityPolicy);
   await createBot(runtime.admin, { name: "bench", allowedSpiffeIds: ["spiffe://example.org/bench/*"] }, "bench");
@@ -88,11 +104,15 @@ async function useCase(dir: string, label: string, env: Record<string, string>, 
   const wall = performance.now() - t0;
   const cpu = cpuMicros() - cpu0;
   console.log(`${label}: ${count} SVIDs through issueX509SvidForBot (credential, locks, rules, CSR, sign, audit)`);
-  console.log(`  ${(count / (wall / 1000)).toFixed(0)} SVIDs/s sequential; ${(wall / count).toFixed(2)} ms wall and ${(cpu / count).toFixed(0)} µs CPU (this process) per SVID`);
+  console.log(
+    `  ${(count / (wall / 1000)).toFixed(0)} SVIDs/s sequential; ${(wall / count).toFixed(2)} ms wall and ${(cpu / count).toFixed(0)} µs CPU (this process) per SVID`,
+  );
   if (tally) {
     const per = [...tally.calls.entries()].map(([k, v]) => `${k} ${(v / count).toFixed(2)}`).join(", ");
     console.log(`  AWS calls per SVID: ${per}`);
-    console.log(`  DynamoDB capacity per SVID: ${(tally.readUnits / count).toFixed(2)} read and ${(tally.writeUnits / count).toFixed(2)} write units`);
+    console.log(
+      `  DynamoDB capacity per SVID: ${(tally.readUnits / count).toFixed(2)} read and ${(tally.writeUnits / count).toFixed(2)} write units`,
+    );
   }
   await runtime.close();
   void dir;
@@ -102,29 +122,57 @@ const dir = await mkdtemp(join(tmpdir(), "tessera-bench-"));
 try {
   await signingPath(dir);
   const embeddedDir = join(dir, "embedded");
-  await useCase(dir, "embedded store + disk key", { TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: embeddedDir }, {
-    store: await EmbeddedStore.open({ directory: embeddedDir }),
-    keys: new DiskKeyManager({ directory: join(embeddedDir, "keys") }),
-  }, Math.min(COUNT, 500));
+  await useCase(
+    dir,
+    "embedded store + disk key",
+    { TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: embeddedDir },
+    {
+      store: await EmbeddedStore.open({ directory: embeddedDir }),
+      keys: new DiskKeyManager({ directory: join(embeddedDir, "keys") }),
+    },
+    Math.min(COUNT, 500),
+  );
 
   const emulator = process.env.TESSERA_TEST_ENDPOINT === "external" ? undefined : await startEmulator();
-  if (emulator) Object.assign(process.env, { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" });
+  if (emulator)
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+    });
   const tally = new AwsCallTally();
   const ddb = tally.attach(new DynamoDBClient({}), "DynamoDB");
   const tableName = `tessera-bench-${randomBytes(4).toString("hex")}`;
-  await ddb.send(new CreateTableCommand({
-    TableName: tableName,
-    BillingMode: "PAY_PER_REQUEST",
-    KeySchema: TABLE_KEY_SCHEMA.map((k) => ({ ...k })),
-    AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((a) => ({ ...a })),
-    GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema.map((k) => ({ ...k })), Projection: { ...i.Projection } })),
-  }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: TABLE_KEY_SCHEMA.map((k) => ({ ...k })),
+      AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((a) => ({ ...a })),
+      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({
+        IndexName: i.IndexName,
+        KeySchema: i.KeySchema.map((k) => ({ ...k })),
+        Projection: { ...i.Projection },
+      })),
+    }),
+  );
   try {
     const kms = tally.attach(new KMSClient({ maxAttempts: 1 }), "KMS");
-    await useCase(dir, `DynamoDB + KMS on ${emulator ? "moto" : process.env.AWS_ENDPOINT_URL ?? "AWS"}`, { TESSERA_TABLE_NAME: tableName }, {
-      store: new DynamoDbStore({ client: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }), tableName }),
-      keys: new KmsKeyManager({ client: kms, aliasPrefix: `alias/tessera-bench/${randomBytes(4).toString("hex")}/` }),
-    }, 200, tally);
+    await useCase(
+      dir,
+      `DynamoDB + KMS on ${emulator ? "moto" : (process.env.AWS_ENDPOINT_URL ?? "AWS")}`,
+      { TESSERA_TABLE_NAME: tableName },
+      {
+        store: new DynamoDbStore({
+          client: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }),
+          tableName,
+        }),
+        keys: new KmsKeyManager({ client: kms, aliasPrefix: `alias/tessera-bench/${randomBytes(4).toString("hex")}/` }),
+      },
+      200,
+      tally,
+    );
   } finally {
     await ddb.send(new DeleteTableCommand({ TableName: tableName }));
     await emulator?.stop();

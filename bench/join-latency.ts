@@ -80,20 +80,46 @@ async function main(): Promise<void> {
     return json;
   };
   await post("/v1/admin/bots", { name: "tok", allowed_spiffe_ids: ["spiffe://example.org/tok"] }, ADMIN_TOKEN);
-  await post("/v1/admin/bots", {
-    name: "ci",
-    allowed_spiffe_ids: ["spiffe://example.org/gh/{{repository_owner}}/{{repository_name}}"],
-    join_rules: [{ method: "oidc", preset: "github", issuer: oidc.url, audience: OIDC_AUDIENCE, claims: { repository_id: "101" } }],
-  }, ADMIN_TOKEN);
-  await post("/v1/admin/bots", { name: "fleet", allowed_spiffe_ids: ["spiffe://example.org/aws/{{account}}/{{instance_id}}"], join_rules: [{ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }] }, ADMIN_TOKEN);
-  await post("/v1/admin/bots", { name: "vm", allowed_spiffe_ids: ["spiffe://example.org/gcp/{{project_id}}/{{instance_name}}"], join_rules: [{ method: "gcp", claims: { project_id: "acme-prod" } }] }, ADMIN_TOKEN);
+  await post(
+    "/v1/admin/bots",
+    {
+      name: "ci",
+      allowed_spiffe_ids: ["spiffe://example.org/gh/{{repository_owner}}/{{repository_name}}"],
+      join_rules: [{ method: "oidc", preset: "github", issuer: oidc.url, audience: OIDC_AUDIENCE, claims: { repository_id: "101" } }],
+    },
+    ADMIN_TOKEN,
+  );
+  await post(
+    "/v1/admin/bots",
+    {
+      name: "fleet",
+      allowed_spiffe_ids: ["spiffe://example.org/aws/{{account}}/{{instance_id}}"],
+      join_rules: [{ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }],
+    },
+    ADMIN_TOKEN,
+  );
+  await post(
+    "/v1/admin/bots",
+    {
+      name: "vm",
+      allowed_spiffe_ids: ["spiffe://example.org/gcp/{{project_id}}/{{instance_name}}"],
+      join_rules: [{ method: "gcp", claims: { project_id: "acme-prod" } }],
+    },
+    ADMIN_TOKEN,
+  );
 
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const csr = await createCsr({ privateKey });
-  const { credential } = await post("/v1/join", { join_method: "token", token: (await post("/v1/admin/tokens", { bot_name: "tok" }, ADMIN_TOKEN)).token });
+  const { credential } = await post("/v1/join", {
+    join_method: "token",
+    token: (await post("/v1/admin/tokens", { bot_name: "tok" }, ADMIN_TOKEN)).token,
+  });
   // Each measured request: how to prepare its body (not timed), the route it goes to, and its bearer.
   const methods: Record<string, { path: string; prepare: () => Promise<unknown>; bearer?: string }> = {
-    token: { path: "/v1/join", prepare: async () => ({ join_method: "token", token: (await post("/v1/admin/tokens", { bot_name: "tok" }, ADMIN_TOKEN)).token }) },
+    token: {
+      path: "/v1/join",
+      prepare: async () => ({ join_method: "token", token: (await post("/v1/admin/tokens", { bot_name: "tok" }, ADMIN_TOKEN)).token }),
+    },
     oidc: { path: "/v1/join", prepare: async () => ({ join_method: "oidc", bot_name: "ci", token: await oidc.sign(githubClaims()) }) },
     gcp: { path: "/v1/join", prepare: async () => ({ join_method: "gcp", bot_name: "vm", token: await google.sign(gceClaims()) }) },
     aws_ec2: {
@@ -105,9 +131,17 @@ async function main(): Promise<void> {
     },
     "oidc, X.509-SVID with no agent": {
       path: "/v1/svids/x509",
-      prepare: async () => ({ csr, spiffe_id: "spiffe://example.org/gh/acme/app", join: { join_method: "oidc", bot_name: "ci", token: await oidc.sign(githubClaims()) } }),
+      prepare: async () => ({
+        csr,
+        spiffe_id: "spiffe://example.org/gh/acme/app",
+        join: { join_method: "oidc", bot_name: "ci", token: await oidc.sign(githubClaims()) },
+      }),
     },
-    "(X.509-SVID with a credential)": { path: "/v1/svids/x509", prepare: async () => ({ csr, spiffe_id: "spiffe://example.org/tok" }), bearer: credential as string },
+    "(X.509-SVID with a credential)": {
+      path: "/v1/svids/x509",
+      prepare: async () => ({ csr, spiffe_id: "spiffe://example.org/tok" }),
+      bearer: credential as string,
+    },
   };
   const rows: Row[] = [];
   for (const [method, { path, prepare, bearer }] of Object.entries(methods)) {
@@ -123,7 +157,10 @@ async function main(): Promise<void> {
       for (const [name, n] of counting.calls) ops.set(name, (ops.get(name) ?? 0) + n);
     }
     const total = [...ops.values()].reduce((a, b) => a + b, 0);
-    const breakdown = [...ops].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${+(n / COUNT).toFixed(2)}`).join(", ");
+    const breakdown = [...ops]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, n]) => `${name} ${+(n / COUNT).toFixed(2)}`)
+      .join(", ");
     rows.push({ method, samples: samples.sort((a, b) => a - b), opsPerJoin: total / COUNT, breakdown });
   }
   const untested = Object.keys(runtime.issuer.verifiers ?? {}).filter((m) => !Object.hasOwn(methods, m));
@@ -133,7 +170,9 @@ async function main(): Promise<void> {
   for (const row of rows) {
     const p50 = percentile(row.samples, 50).toFixed(2);
     const p99 = percentile(row.samples, 99).toFixed(2);
-    console.log(`${row.method.padEnd(32)} ${p50.padStart(8)} ${p99.padStart(8)} ${String(+row.opsPerJoin.toFixed(2)).padStart(10)}  ${row.breakdown}`);
+    console.log(
+      `${row.method.padEnd(32)} ${p50.padStart(8)} ${p99.padStart(8)} ${String(+row.opsPerJoin.toFixed(2)).padStart(10)}  ${row.breakdown}`,
+    );
   }
   for (const method of untested) console.log(`${method.padEnd(32)} registered, but this bench has no proof fixture for it yet`);
 

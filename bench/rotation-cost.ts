@@ -99,25 +99,41 @@ const keyMonths = f.keyHours / (days * 24);
 const s3Heads = scheduledTicks * publishesPerTick * S3_OBJECTS;
 const s3Puts = world.s3.writes * S3_OBJECTS * perMonth;
 const dynamoReads = scheduledTicks * readsPerTick;
-const dynamoWrites = ((storeCalls.putJournal ?? 0) * JOURNAL_WRITE_UNITS + (storeCalls.claimOnce ?? 0) + (storeCalls.appendAudit ?? 0)) * perMonth;
+const dynamoWrites =
+  ((storeCalls.putJournal ?? 0) * JOURNAL_WRITE_UNITS + (storeCalls.claimOnce ?? 0) + (storeCalls.appendAudit ?? 0)) * perMonth;
 const cost = {
   "KMS keys": keyMonths * PRICE.kmsKeyMonth,
   "KMS requests": (asymmetricRequests * PRICE.kmsAsymmetricPer10k + otherKmsRequests * PRICE.kmsOtherPer10k) / 10_000,
-  "Lambda (rotate)": (scheduledTicks * PRICE.lambdaPerMillion) / 1e6 + scheduledTicks * (tickBilledMs / 1000) * ROTATE_MEMORY_GB * PRICE.lambdaArmGbSecond,
+  "Lambda (rotate)":
+    (scheduledTicks * PRICE.lambdaPerMillion) / 1e6 + scheduledTicks * (tickBilledMs / 1000) * ROTATE_MEMORY_GB * PRICE.lambdaArmGbSecond,
   "S3 requests": (s3Puts * PRICE.s3PutPer1k + s3Heads * PRICE.s3GetPer1k) / 1000,
-  "DynamoDB": (dynamoReads * PRICE.dynamoReadPerMillion + dynamoWrites * PRICE.dynamoWritePerMillion) / 1e6,
+  DynamoDB: (dynamoReads * PRICE.dynamoReadPerMillion + dynamoWrites * PRICE.dynamoWritePerMillion) / 1e6,
 };
 const total = Object.values(cost).reduce((a, b) => a + b, 0);
 const n = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
 
 console.log(`rotation simulation: ${days} days of hourly ticks, ${n(seconds)} s of wall time`);
-console.log(`  ticks ${f.ticks}; SVIDs ${f.x509Svids} X.509 (24 h) + ${f.jwtSvids} JWT (1 h); ${f.verifications} verifications (${f.jwksVerifications} of them JWT-SVIDs by jose against the published JWKS)`);
+console.log(
+  `  ticks ${f.ticks}; SVIDs ${f.x509Svids} X.509 (24 h) + ${f.jwtSvids} JWT (1 h); ${f.verifications} verifications (${f.jwksVerifications} of them JWT-SVIDs by jose against the published JWKS)`,
+);
 console.log(`  rotations: prepare ${count("prepare")}, activate ${count("activate")}, drop ${count("drop")} (both kinds)`);
-console.log(`  max CAs in the bundle ${f.maxBundleCas}, in the Roles Anywhere anchor ${f.maxAnchorCas} (PEM up to ${f.maxAnchorPem} of 8,000 chars); max JWT keys in the JWKS ${f.maxJwksKeys}`);
+console.log(
+  `  max CAs in the bundle ${f.maxBundleCas}, in the Roles Anywhere anchor ${f.maxAnchorCas} (PEM up to ${f.maxAnchorPem} of 8,000 chars); max JWT keys in the JWKS ${f.maxJwksKeys}`,
+);
 console.log(`  bundle writes ${world.s3.writes}; Roles Anywhere calls ${world.anchor.calls}; store calls ${JSON.stringify(storeCalls)}`);
 console.log(`KMS calls per ${MONTH_DAYS} days (rotation only; issuing SVIDs adds one Sign each):`);
-console.log(`  ${Object.entries(kmsPerMonth).map(([k, v]) => `${k} ${n(v)}`).join(", ")}: ${n(asymmetricRequests + otherKmsRequests)} in all; ${n(keyMonths, 2)} key-months billed (keys pending deletion are free)`);
-console.log(`cost per ${MONTH_DAYS} days of the deployed schedule (a tick every ${tickMinutes} min = ${n(scheduledTicks, 0)} invocations of ${tickBilledMs} ms at ${ROTATE_MEMORY_GB * 1024} MB arm64), us-east-1, no free tier:`);
+console.log(
+  `  ${Object.entries(kmsPerMonth)
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(
+      ", ",
+    )}: ${n(asymmetricRequests + otherKmsRequests)} in all; ${n(keyMonths, 2)} key-months billed (keys pending deletion are free)`,
+);
+console.log(
+  `cost per ${MONTH_DAYS} days of the deployed schedule (a tick every ${tickMinutes} min = ${n(scheduledTicks, 0)} invocations of ${tickBilledMs} ms at ${ROTATE_MEMORY_GB * 1024} MB arm64), us-east-1, no free tier:`,
+);
 for (const [what, usd] of Object.entries(cost)) console.log(`  ${what.padEnd(16)} $${usd.toFixed(4)}`);
 console.log(`  ${"total".padEnd(16)} $${total.toFixed(2)} a month`);
-console.log(`  (per tick: ${n(readsPerTick, 2)} DynamoDB reads, ${n(publishesPerTick, 2)} publications of ${S3_OBJECTS} objects headed in S3; per month: ${n(s3Puts, 0)} S3 PUTs, ${n(dynamoWrites, 0)} DynamoDB write units)`);
+console.log(
+  `  (per tick: ${n(readsPerTick, 2)} DynamoDB reads, ${n(publishesPerTick, 2)} publications of ${S3_OBJECTS} objects headed in S3; per month: ${n(s3Puts, 0)} S3 PUTs, ${n(dynamoWrites, 0)} DynamoDB write units)`,
+);

@@ -40,10 +40,14 @@ async function measureRound(stack: Stack, client: string): Promise<RoundFigures>
   const issue = (concurrency: number) =>
     benchClient<{ svids_per_second: number; server_cpu_per_svid_us: number }>(client, "issue", [
       ...stack.issueFlags(),
-      "-spiffe-id", WORKLOAD_ID,
-      "-concurrency", String(concurrency),
-      "-duration", values.duration,
-      "-server-pid", String(stack.issuer().pid),
+      "-spiffe-id",
+      WORKLOAD_ID,
+      "-concurrency",
+      String(concurrency),
+      "-duration",
+      values.duration,
+      "-server-pid",
+      String(stack.issuer().pid),
     ]);
   const c8 = await issue(8);
   const c32 = await issue(32);
@@ -73,13 +77,18 @@ try {
   const [tessera, spire] = stacks as [Stack, Stack];
   const rounds = { tessera: [] as RoundFigures[], spire: [] as RoundFigures[] };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [stack, results] of [[tessera, rounds.tessera], [spire, rounds.spire]] as const) {
+    for (const [stack, results] of [
+      [tessera, rounds.tessera],
+      [spire, rounds.spire],
+    ] as const) {
       console.error(`round ${round}/${ROUNDS}: ${stack.name}`);
       results.push(await measureRound(stack, binaries.client));
     }
   }
   const machineAfter = describeMachine();
-  console.log(`Tessera vs SPIRE v1.13.3, medians of ${ROUNDS} rounds (A B alternating), ratio Tessera / SPIRE (below 1 is better, except where higher is better)`);
+  console.log(
+    `Tessera vs SPIRE v1.13.3, medians of ${ROUNDS} rounds (A B alternating), ratio Tessera / SPIRE (below 1 is better, except where higher is better)`,
+  );
   console.log(`machine: ${machineBefore} at start; ${machineAfter} at end; node ${process.version}`);
   console.log("");
   console.log(formatTable(rounds));

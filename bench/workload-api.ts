@@ -40,7 +40,9 @@ async function measure(name: string, count: number, call: () => Promise<unknown>
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  console.log(`${name.padEnd(38)} n=${String(count).padStart(5)}  median ${percentile(times, 0.5).toFixed(3)} ms  p99 ${percentile(times, 0.99).toFixed(3)} ms`);
+  console.log(
+    `${name.padEnd(38)} n=${String(count).padStart(5)}  median ${percentile(times, 0.5).toFixed(3)} ms  p99 ${percentile(times, 0.99).toFixed(3)} ms`,
+  );
 }
 
 async function firstMessage(client: WorkloadClient, method: string): Promise<void> {
@@ -77,7 +79,9 @@ async function watchers(socketPath: string, source: TestSource, renew: () => Pro
   const updateMs = performance.now() - t;
   for (const r of readers) r.call.cancel();
   for (const c of clients) c.close();
-  console.log(`${WATCHERS} watchers, one connection each: all first responses in ${initialMs.toFixed(0)} ms, an update to all in ${updateMs.toFixed(0)} ms, RSS +${rssMb.toFixed(0)} MiB (server and clients)`);
+  console.log(
+    `${WATCHERS} watchers, one connection each: all first responses in ${initialMs.toFixed(0)} ms, an update to all in ${updateMs.toFixed(0)} ms, RSS +${rssMb.toFixed(0)} MiB (server and clients)`,
+  );
 }
 
 if (externalSocket) {

@@ -37,11 +37,17 @@ export class AdminClient {
       if (!region) throw new UsageError("tessera: --region is needed to sign requests for this issuer URL");
       const headers: Record<string, string> = { accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
-      return signRequestSigV4({ method, url: `${this.#target.issuer.replace(/\/+$/, "")}${path}`, headers, ...(body !== undefined ? { body } : {}) }, { region });
+      return signRequestSigV4(
+        { method, url: `${this.#target.issuer.replace(/\/+$/, "")}${path}`, headers, ...(body !== undefined ? { body } : {}) },
+        { region },
+      );
     }
-    const token = this.#target.adminToken ?? (await readFile(join(this.#target.dataDir, "admin-token"), "utf8").catch(() => undefined))?.trim();
+    const token =
+      this.#target.adminToken ?? (await readFile(join(this.#target.dataDir, "admin-token"), "utf8").catch(() => undefined))?.trim();
     if (!token) {
-      throw new UsageError(`tessera: no admin token: pass --admin-token, set TESSERA_ADMIN_TOKEN, or point --data-dir at the dev issuer's data`);
+      throw new UsageError(
+        `tessera: no admin token: pass --admin-token, set TESSERA_ADMIN_TOKEN, or point --data-dir at the dev issuer's data`,
+      );
     }
     return { authorization: `Bearer ${token}` };
   }
@@ -49,7 +55,11 @@ export class AdminClient {
   /** One admin call passed through as it is (status and body text), for `tessera console`. */
   async forward(method: string, path: string, body: string | undefined): Promise<{ status: number; body: string }> {
     const headers = await this.#authHeaders(method, path, body);
-    const res = await fetch(`${this.#target.issuer.replace(/\/+$/, "")}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(`${this.#target.issuer.replace(/\/+$/, "")}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     return { status: res.status, body: await res.text() };
   }
 

@@ -13,7 +13,6 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
-
 describe("tessera: help, version and usage exit codes", () => {
   it("prints its version with --version", async () => {
     assert.deepEqual(await run("--version"), { code: 0, out: `tessera ${version}\n`, err: "" });
@@ -51,7 +50,16 @@ describe("tessera: help, version and usage exit codes", () => {
     });
   }
 
-  const misuses: string[][] = [["bogus"], ["bogus", "--help"], ["bot"], ["bot", "frobnicate"], ["bot", "list", "--no-such-flag"], ["dev", "--no-such-flag"], ["agent", "api", "frobnicate"], ["svid", "x509", "--token", "-AAAA"]];
+  const misuses: string[][] = [
+    ["bogus"],
+    ["bogus", "--help"],
+    ["bot"],
+    ["bot", "frobnicate"],
+    ["bot", "list", "--no-such-flag"],
+    ["dev", "--no-such-flag"],
+    ["agent", "api", "frobnicate"],
+    ["svid", "x509", "--token", "-AAAA"],
+  ];
   for (const argv of misuses) {
     it(`exits 2 for the usage error \`tessera ${argv.join(" ")}\``, async () => {
       const res = await run(...argv);
@@ -66,14 +74,27 @@ describe("tessera: failures name what failed", () => {
     const port = await freePort();
     const res = await run("bot", "list", "--issuer", `http://127.0.0.1:${port}`, "--admin-token", "t");
     assert.equal(res.code, 1);
-    assert.equal(res.err, `error: cannot reach the issuer at http://127.0.0.1:${port}/v1/admin/bots: connect ECONNREFUSED 127.0.0.1:${port} (ERR_ISSUER_UNREACHABLE)\n`);
+    assert.equal(
+      res.err,
+      `error: cannot reach the issuer at http://127.0.0.1:${port}/v1/admin/bots: connect ECONNREFUSED 127.0.0.1:${port} (ERR_ISSUER_UNREACHABLE)\n`,
+    );
     const json = await run("bot", "list", "--issuer", `http://127.0.0.1:${port}`, "--admin-token", "t", "--json");
     assert.equal(JSON.parse(json.out).error.code, "ERR_ISSUER_UNREACHABLE");
   });
 
   it("takes a token that starts with '-' written as --token=VALUE", async () => {
     const port = await freePort();
-    const res = await run("svid", "x509", `--token=-${"A".repeat(42)}`, "--spiffe-id", "spiffe://example.org/web", "--out", "unused", "--issuer", `http://127.0.0.1:${port}`);
+    const res = await run(
+      "svid",
+      "x509",
+      `--token=-${"A".repeat(42)}`,
+      "--spiffe-id",
+      "spiffe://example.org/web",
+      "--out",
+      "unused",
+      "--issuer",
+      `http://127.0.0.1:${port}`,
+    );
     assert.equal(res.code, 1, res.err);
     assert.match(res.err, new RegExp(`cannot reach the issuer at http://127\\.0\\.0\\.1:${port}/v1/join`));
   });

@@ -55,7 +55,14 @@ function usage(noun?: string): string {
   const lines = Object.entries(commands())
     .filter(([name]) => noun === undefined || name.startsWith(`${noun} `))
     .map(([name, c]) => `  tessera ${name} ${c.usage}`);
-  const others = noun === undefined ? [`  tessera dev ${DEV_USAGE}`, `  tessera console ${CONSOLE_USAGE}`, "  tessera agent [start|validate|api|install] ...   (tessera agent --help)"] : [];
+  const others =
+    noun === undefined
+      ? [
+          `  tessera dev ${DEV_USAGE}`,
+          `  tessera console ${CONSOLE_USAGE}`,
+          "  tessera agent [start|validate|api|install] ...   (tessera agent --help)",
+        ]
+      : [];
   return [
     `usage: tessera ${noun ?? "<command>"} ${noun === undefined ? "[options]" : "<command> [options]"}`,
     "",
@@ -74,7 +81,10 @@ function version(): string {
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const wantsJson = argv.includes("--json") || argv.some((a, i) => (a === "-o" || a === "--output") && argv[i + 1] === "json") || argv.includes("--output=json");
+  const wantsJson =
+    argv.includes("--json") ||
+    argv.some((a, i) => (a === "-o" || a === "--output") && argv[i + 1] === "json") ||
+    argv.includes("--output=json");
   try {
     if (argv.length === 0) {
       io.err(usage());
@@ -121,7 +131,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const target: TargetOptions = {
       issuer: (values.issuer as string | undefined) ?? io.env.TESSERA_ISSUER ?? DEFAULT_ISSUER,
       dataDir: (values["data-dir"] as string | undefined) ?? io.env.TESSERA_DATA_DIR ?? DEFAULT_DATA_DIR,
-      ...(((values["admin-token"] as string | undefined) ?? io.env.TESSERA_ADMIN_TOKEN) ? { adminToken: ((values["admin-token"] as string | undefined) ?? io.env.TESSERA_ADMIN_TOKEN) as string } : {}),
+      ...(((values["admin-token"] as string | undefined) ?? io.env.TESSERA_ADMIN_TOKEN)
+        ? { adminToken: ((values["admin-token"] as string | undefined) ?? io.env.TESSERA_ADMIN_TOKEN) as string }
+        : {}),
       ...(values.sigv4 ? { sigv4: true } : {}),
       ...(values.region ? { region: values.region as string } : {}),
     };

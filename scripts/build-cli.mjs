@@ -47,7 +47,9 @@ const starBarrels = {
     plugin.onLoad({ filter: /\.ts$/ }, (args) => {
       if (!isLibraryBarrel(args.path)) return undefined;
       const text = readFileSync(args.path, "utf8");
-      const contents = text.replace(NAMED_REEXPORT, (statement, names, from) => (/\bas\b/.test(names) ? statement : `export * from ${from};`));
+      const contents = text.replace(NAMED_REEXPORT, (statement, names, from) =>
+        /\bas\b/.test(names) ? statement : `export * from ${from};`,
+      );
       return { contents, loader: "ts" };
     });
   },
@@ -57,7 +59,12 @@ const libraryHasNoSideEffects = {
   setup(plugin) {
     plugin.onResolve({ filter: /^(\.|#tessera\/)/ }, async (args) => {
       if (args.pluginData === "resolving" || !args.resolveDir.startsWith(root)) return undefined;
-      const resolved = await plugin.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "resolving" });
+      const resolved = await plugin.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: "resolving",
+      });
       if (resolved.errors.length > 0 || !resolved.path.startsWith(library + sep)) return resolved;
       return { ...resolved, sideEffects: false };
     });
@@ -90,7 +97,10 @@ const inputs = Object.keys(result.metafile.inputs)
   .filter((path) => !path.startsWith("node_modules/") && !path.includes("/node_modules/"))
   .sort();
 if (process.env.TESSERA_BUILD_META) writeFileSync(process.env.TESSERA_BUILD_META, JSON.stringify(result.metafile));
-writeFileSync(join(outdir, "inputs.json"), `${JSON.stringify({ built: new Date().toISOString(), inputs: [...inputs, "package.json"] }, null, 1)}\n`);
+writeFileSync(
+  join(outdir, "inputs.json"),
+  `${JSON.stringify({ built: new Date().toISOString(), inputs: [...inputs, "package.json"] }, null, 1)}\n`,
+);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(
   `build-cli: ${toPosix(relative(root, outdir))}/ (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB, ` +

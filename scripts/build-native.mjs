@@ -49,7 +49,9 @@ function runNodeGyp(cwd, extra) {
   if (nodeDir) args.push(`--nodedir=${nodeDir}`);
   else console.warn(`build-native: no headers under ${join(dirname(process.execPath), "..", "include", "node")}; node-gyp will fetch them`);
   const result = spawnSync(process.execPath, args, { cwd, stdio: "inherit" });
-  return result.status === 0 ? undefined : `node-gyp failed in ${relative(root, cwd)} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`;
+  return result.status === 0
+    ? undefined
+    : `node-gyp failed in ${relative(root, cwd)} (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`;
 }
 
 const require = createRequire(import.meta.url);

@@ -32,28 +32,54 @@ if (!CHROMIUM) throw new Error("screenshots: no Chromium found (apt-get install 
 async function seedIssuanceHistory(store: { appendAudit(event: AuditEvent): Promise<void> }): Promise<void> {
   const now = Date.now();
   for (let hour = 1; hour < 24; hour++) {
-    for (const [name, svc, perHour] of [["web", "api", 6], ["web", "worker", 2], ["billing", "api", 3], ["ci-runner", "api", hour > 8 ? 4 : 0]] as const) {
+    for (const [name, svc, perHour] of [
+      ["web", "api", 6],
+      ["web", "worker", 2],
+      ["billing", "api", 3],
+      ["ci-runner", "api", hour > 8 ? 4 : 0],
+    ] as const) {
       for (let i = 0; i < perHour + (hour % 5); i++) {
         const time = now - hour * 3_600_000 + i * 60_000;
         const type = i % 4 === 3 ? "jwt_svid" : "x509_svid";
-        await store.appendAudit({ id: randomUUID(), type, time, botName: name, spiffeId: `spiffe://${TD}/${name}/${svc}`, serialOrJti: randomUUID().replaceAll("-", ""), expiresAt: time + 3_600_000 });
+        await store.appendAudit({
+          id: randomUUID(),
+          type,
+          time,
+          botName: name,
+          spiffeId: `spiffe://${TD}/${name}/${svc}`,
+          serialOrJti: randomUUID().replaceAll("-", ""),
+          expiresAt: time + 3_600_000,
+        });
       }
     }
   }
 }
 
 const root = await mkdtemp(join(tmpdir(), "tessera-console-shots-"));
-const dev = await startDevServer({ dataDir: join(root, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR" } });
+const dev = await startDevServer({
+  dataDir: join(root, "issuer"),
+  host: "127.0.0.1",
+  port: 0,
+  trustDomain: TD,
+  env: { TESSERA_LOG_LEVEL: "ERROR" },
+});
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
 try {
   const { admin, issuer } = dev.runtime;
   for (const name of ["web", "billing", "ci-runner"]) {
-    await createBot(admin, { name, allowedSpiffeIds: [`spiffe://${TD}/${name}/*`], allowedDnsNames: [`*.${name}.svc.internal`] }, "screenshots");
+    await createBot(
+      admin,
+      { name, allowedSpiffeIds: [`spiffe://${TD}/${name}/*`], allowedDnsNames: [`*.${name}.svc.internal`] },
+      "screenshots",
+    );
     for (let i = 0; i < 2; i++) {
       const { token } = await createJoinToken(admin, { botName: name }, "screenshots");
       const { credential } = await joinWithToken(issuer, { token });
       for (const svc of ["api", "worker", "api"]) {
-        const csr = await createCsr({ privateKey: generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey, spiffeId: SpiffeId.fromString(`spiffe://${TD}/${name}/${svc}`) });
+        const csr = await createCsr({
+          privateKey: generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey,
+          spiffeId: SpiffeId.fromString(`spiffe://${TD}/${name}/${svc}`),
+        });
         await issueX509SvidForBot(issuer, { credential, csr, spiffeId: `spiffe://${TD}/${name}/${svc}` });
       }
       await issueJwtSvidForBot(issuer, { credential, spiffeId: `spiffe://${TD}/${name}/api`, audience: ["https://billing.example.org"] });
@@ -66,7 +92,14 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(dev.consoleLoginUrl());
   const origin = new URL(dev.url).origin;
-  for (const [hash, file] of [["#/bots", "bots"], ["#/bots/web", "bot"], ["#/issuance", "issuance"], ["#/policy", "policy"], ["#/locks", "locks"], ["#/ca", "ca"]] as const) {
+  for (const [hash, file] of [
+    ["#/bots", "bots"],
+    ["#/bots/web", "bot"],
+    ["#/issuance", "issuance"],
+    ["#/policy", "policy"],
+    ["#/locks", "locks"],
+    ["#/ca", "ca"],
+  ] as const) {
     // Seeded only now, so that the bot pages before show what the use cases made.
     if (hash === "#/issuance") await seedIssuanceHistory(dev.runtime.store);
     await page.goto(`${origin}/console/${hash}`);

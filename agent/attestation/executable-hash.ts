@@ -13,7 +13,7 @@ const cache = new Map<string, Promise<string>>();
 async function digest(file: FileHandle, size: number): Promise<string> {
   const hash = createHash("sha256");
   const buffer = Buffer.allocUnsafe(CHUNK);
-  for (let position = 0; position < size; ) {
+  for (let position = 0; position < size;) {
     const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK, size - position), position);
     if (bytesRead === 0) throw new Error("executable shrank while being hashed");
     hash.update(buffer.subarray(0, bytesRead));

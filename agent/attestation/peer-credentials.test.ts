@@ -106,10 +106,11 @@ describe("readPeerCredentials", () => {
 
     assert.equal(result.code, 0, result.stderr);
     assert.equal(creds.pid, result.pid);
-    assert.deepEqual(
-      [...selectors].filter((s) => !/^unix:(user|group):/.test(s)).sort(),
-      [`unix:gid:${other.gid}`, `unix:pid:${result.pid}`, `unix:uid:${other.uid}`],
-    );
+    assert.deepEqual([...selectors].filter((s) => !/^unix:(user|group):/.test(s)).sort(), [
+      `unix:gid:${other.gid}`,
+      `unix:pid:${result.pid}`,
+      `unix:uid:${other.uid}`,
+    ]);
   });
 
   it("refuses a TCP socket (SO_PEERCRED would claim the overflow uid)", async () => {
@@ -119,12 +120,15 @@ describe("readPeerCredentials", () => {
     const client = createConnection((tcp.address() as { port: number }).port, "127.0.0.1");
     const socket = await accepted;
     try {
-      assert.throws(() => readPeerCredentials(socket), (err: unknown) => {
-        assert.ok(err instanceof PeerCredentialsError);
-        assert.equal(err.code, "ERR_PEER_CREDENTIALS");
-        assert.match(err.message, /^attestation: peercred: not a Unix domain socket$/);
-        return true;
-      });
+      assert.throws(
+        () => readPeerCredentials(socket),
+        (err: unknown) => {
+          assert.ok(err instanceof PeerCredentialsError);
+          assert.equal(err.code, "ERR_PEER_CREDENTIALS");
+          assert.match(err.message, /^attestation: peercred: not a Unix domain socket$/);
+          return true;
+        },
+      );
     } finally {
       client.destroy();
       socket.destroy();

@@ -32,10 +32,9 @@ function loadAddon(): PeerCredAddon {
     addon = createRequire(import.meta.url)(ADDON_PATH) as PeerCredAddon;
     return addon;
   } catch (err) {
-    throw new PeerCredentialsError(
-      "attestation: the peercred addon is not built (agent/native); run `node scripts/build-native.mjs`",
-      { cause: err },
-    );
+    throw new PeerCredentialsError("attestation: the peercred addon is not built (agent/native); run `node scripts/build-native.mjs`", {
+      cause: err,
+    });
   }
 }
 

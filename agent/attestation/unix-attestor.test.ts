@@ -4,7 +4,15 @@ import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/prom
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { WorkloadAttestationError, attestUnix, createProcessCache, selectorKindsOf, type AttestUnixOptions, type Executable, type PeerCredentials } from "./index.js";
+import {
+  WorkloadAttestationError,
+  attestUnix,
+  createProcessCache,
+  selectorKindsOf,
+  type AttestUnixOptions,
+  type Executable,
+  type PeerCredentials,
+} from "./index.js";
 
 // A fake procfs: /proc/<pid>/{stat,status,exe} as attestUnix reads them.
 async function fakeProcess(root: string, pid: number, p: { startTime: string; uid: number; gid: number; exe: string }) {
@@ -13,7 +21,10 @@ async function fakeProcess(root: string, pid: number, p: { startTime: string; ui
   await mkdir(dir, { recursive: true });
   const afterComm = ["S", ...Array.from({ length: 18 }, (_, i) => String(i + 1)), p.startTime, "0", "0"];
   await writeFile(join(dir, "stat"), `${pid} (a) (b c) ${afterComm.join(" ")}\n`);
-  await writeFile(join(dir, "status"), `Name:\tx\nUid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\nGid:\t${p.gid}\t${p.gid}\t${p.gid}\t${p.gid}\n`);
+  await writeFile(
+    join(dir, "status"),
+    `Name:\tx\nUid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\nGid:\t${p.gid}\t${p.gid}\t${p.gid}\t${p.gid}\n`,
+  );
   await symlink(p.exe, join(dir, "exe"));
 }
 
@@ -32,7 +43,10 @@ describe("attestUnix", () => {
     exe = join(root, "bin", "app");
     await mkdir(join(root, "bin"));
     await writeFile(exe, "#!/bin/sh\necho version 1\n");
-    await writeFile(join(root, "passwd"), "# comment\nroot:x:0:0::/root:/bin/sh\napp:x:1001:1002::/:/bin/false\nalias:x:1001:1002::/:/bin/false\n");
+    await writeFile(
+      join(root, "passwd"),
+      "# comment\nroot:x:0:0::/root:/bin/sh\napp:x:1001:1002::/:/bin/false\nalias:x:1001:1002::/:/bin/false\n",
+    );
     await writeFile(join(root, "group"), "root:x:0:\napps:x:1002:app\n");
     options = { procRoot: proc, passwdPath: join(root, "passwd"), groupPath: join(root, "group") };
   });
@@ -76,7 +90,10 @@ describe("attestUnix", () => {
   it("computes only the kinds the configured selectors use: no /proc for uid and gid, no names unless asked", async () => {
     await rm(join(proc, "4242"), { recursive: true, force: true });
     const table: [string[], string[]][] = [
-      [["unix:uid:1001", "unix:gid:1002"], ["unix:gid:1002", "unix:pid:4242", "unix:uid:1001"]],
+      [
+        ["unix:uid:1001", "unix:gid:1002"],
+        ["unix:gid:1002", "unix:pid:4242", "unix:uid:1001"],
+      ],
       [["unix:user:app"], ["unix:gid:1002", "unix:pid:4242", "unix:uid:1001", "unix:user:app"]],
       [["unix:group:apps"], ["unix:gid:1002", "unix:group:apps", "unix:pid:4242", "unix:uid:1001"]],
     ];

@@ -188,7 +188,20 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
     };
   }
   if (type === "workload-identity-x509") {
-    r.allow(["type", "spiffe_id", "destination", "dns_names", "ttl", "cert_file_name", "key_file_name", "bundle_file_name", "cmd", "cmd_args", "renew_signal", "pid_file_name"]);
+    r.allow([
+      "type",
+      "spiffe_id",
+      "destination",
+      "dns_names",
+      "ttl",
+      "cert_file_name",
+      "key_file_name",
+      "bundle_file_name",
+      "cmd",
+      "cmd_args",
+      "renew_signal",
+      "pid_file_name",
+    ]);
     return {
       type,
       spiffeId: r.spiffeId("spiffe_id", trustDomain),
@@ -202,7 +215,19 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
     };
   }
   if (type === "workload-identity-jwt") {
-    r.allow(["type", "spiffe_id", "audiences", "destination", "ttl", "file_name", "bundle_file_name", "cmd", "cmd_args", "renew_signal", "pid_file_name"]);
+    r.allow([
+      "type",
+      "spiffe_id",
+      "audiences",
+      "destination",
+      "ttl",
+      "file_name",
+      "bundle_file_name",
+      "cmd",
+      "cmd_args",
+      "renew_signal",
+      "pid_file_name",
+    ]);
     return {
       type,
       spiffeId: r.spiffeId("spiffe_id", trustDomain),
@@ -215,7 +240,10 @@ function serviceOf(r: Reader, trustDomain: TrustDomain, baseDir: string): AgentS
     };
   }
   if (type === "workload-identity-aws-roles-anywhere") return rolesAnywhereServiceOf(r, trustDomain, baseDir, ttl);
-  return r.fail("type", "must be workload-identity-api, workload-identity-x509, workload-identity-jwt or workload-identity-aws-roles-anywhere");
+  return r.fail(
+    "type",
+    "must be workload-identity-api, workload-identity-x509, workload-identity-jwt or workload-identity-aws-roles-anywhere",
+  );
 }
 
 const MIN_SESSION_SECONDS = 900;
@@ -223,10 +251,26 @@ const MAX_SESSION_SECONDS = 43_200;
 
 function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: string, ttl: number | undefined): AwsRolesAnywhereService {
   r.allow([
-    "type", "spiffe_id", "ttl", "trust_anchor_arn", "profile_arn", "role_arn", "region", "endpoint", "session_duration",
-    "session_renewal_interval", "destination", "credential_profile_name", "artifact_name", "container_credentials",
+    "type",
+    "spiffe_id",
+    "ttl",
+    "trust_anchor_arn",
+    "profile_arn",
+    "role_arn",
+    "region",
+    "endpoint",
+    "session_duration",
+    "session_renewal_interval",
+    "destination",
+    "credential_profile_name",
+    "artifact_name",
+    "container_credentials",
   ]);
-  const arns = { trustAnchorArn: r.string("trust_anchor_arn", true) as string, profileArn: r.string("profile_arn", true) as string, roleArn: r.string("role_arn", true) as string };
+  const arns = {
+    trustAnchorArn: r.string("trust_anchor_arn", true) as string,
+    profileArn: r.string("profile_arn", true) as string,
+    roleArn: r.string("role_arn", true) as string,
+  };
   try {
     validateRolesAnywhereArns(arns);
   } catch (err) {
@@ -235,9 +279,11 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
   const region = r.string("region");
   if (region && !AWS_REGION_PATTERN.test(region)) r.fail("region", "must be an AWS region such as eu-west-1");
   const endpoint = r.string("endpoint");
-  if (endpoint && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) r.fail("endpoint", "must be an http(s) URL with no path, such as https://rolesanywhere.eu-west-1.amazonaws.com");
+  if (endpoint && !/^https?:\/\/[^/]+\/?$/.test(endpoint))
+    r.fail("endpoint", "must be an http(s) URL with no path, such as https://rolesanywhere.eu-west-1.amazonaws.com");
   const duration = r.duration("session_duration") ?? 3600;
-  if (duration < MIN_SESSION_SECONDS || duration > MAX_SESSION_SECONDS) r.fail("session_duration", "must be between 15m and 12h (Roles Anywhere's limits)");
+  if (duration < MIN_SESSION_SECONDS || duration > MAX_SESSION_SECONDS)
+    r.fail("session_duration", "must be between 15m and 12h (Roles Anywhere's limits)");
   const renewal = r.duration("session_renewal_interval");
   if (renewal !== undefined && renewal >= duration) r.fail("session_renewal_interval", "must be shorter than session_duration");
   const profile = r.string("credential_profile_name") ?? "default";
@@ -247,7 +293,8 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
   const container = r.object("container_credentials");
   container?.allow(["listen"]);
   const listen = container?.string("listen", true);
-  if (listen && !/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):\d{1,5}$/.test(listen)) container?.fail("listen", "must be a loopback address and port, such as 127.0.0.1:9911");
+  if (listen && !/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):\d{1,5}$/.test(listen))
+    container?.fail("listen", "must be a loopback address and port, such as 127.0.0.1:9911");
   return {
     type: "workload-identity-aws-roles-anywhere",
     spiffeId: r.spiffeId("spiffe_id", trustDomain),
@@ -272,13 +319,16 @@ function rolesAnywhereServiceOf(r: Reader, trustDomain: TrustDomain, baseDir: st
  */
 function platformOnboardingOf(onboarding: Reader, baseDir: string, trustDomain: TrustDomain): AgentConfig["onboarding"] {
   const joinMethod = onboarding.string("join_method", true) as "oidc" | "gcp" | "aws_ec2";
-  if (onboarding.string("token") !== undefined) onboarding.fail("token", `is for join_method token; ${joinMethod} ${joinMethod === "aws_ec2" ? "reads IMDSv2" : "reads token_file"}`);
+  if (onboarding.string("token") !== undefined)
+    onboarding.fail("token", `is for join_method token; ${joinMethod} ${joinMethod === "aws_ec2" ? "reads IMDSv2" : "reads token_file"}`);
   const botName = onboarding.string("bot_name", true) as string;
   const endpoint = onboarding.string("metadata_endpoint");
   const tokenFile = onboarding.string("token_file");
   const audience = onboarding.string("token_audience");
-  if (endpoint !== undefined && !METADATA_ENDPOINT_PATTERN.test(endpoint)) onboarding.fail("metadata_endpoint", "must be an http(s) origin such as http://169.254.169.254");
-  if (audience !== undefined && joinMethod !== "gcp") onboarding.fail("token_audience", "is for join_method gcp (from the metadata server)");
+  if (endpoint !== undefined && !METADATA_ENDPOINT_PATTERN.test(endpoint))
+    onboarding.fail("metadata_endpoint", "must be an http(s) origin such as http://169.254.169.254");
+  if (audience !== undefined && joinMethod !== "gcp")
+    onboarding.fail("token_audience", "is for join_method gcp (from the metadata server)");
   if (joinMethod === "aws_ec2") {
     if (tokenFile !== undefined) onboarding.fail("token_file", "is not read by aws_ec2, which reads IMDSv2");
     return { joinMethod, botName, ...(endpoint ? { metadataEndpoint: endpoint } : {}) };
@@ -286,19 +336,28 @@ function platformOnboardingOf(onboarding: Reader, baseDir: string, trustDomain: 
   if (joinMethod === "gcp" && tokenFile === undefined) {
     return { joinMethod, botName, tokenAudience: audience ?? trustDomain.idString(), ...(endpoint ? { metadataEndpoint: endpoint } : {}) };
   }
-  if (endpoint !== undefined) onboarding.fail("metadata_endpoint", joinMethod === "gcp" ? "and token_file exclude each other" : "is for join_method aws_ec2 or gcp");
+  if (endpoint !== undefined)
+    onboarding.fail("metadata_endpoint", joinMethod === "gcp" ? "and token_file exclude each other" : "is for join_method aws_ec2 or gcp");
   if (audience !== undefined) onboarding.fail("token_audience", "is for the metadata server, not token_file");
   return { joinMethod, botName, tokenPath: resolve(baseDir, onboarding.string("token_file", true) as string) };
 }
 
 /** `onboarding` for an `aws_iam` join: `bot_name`, and optionally the STS to sign for (`sts_region`, or `sts_endpoint` for an emulator). */
 function awsIamOnboardingOf(onboarding: Reader): AgentConfig["onboarding"] {
-  for (const key of ["token", "token_file"]) if (onboarding.string(key) !== undefined) onboarding.fail(key, "is not for join_method aws_iam: the agent signs with its AWS credentials");
+  for (const key of ["token", "token_file"])
+    if (onboarding.string(key) !== undefined)
+      onboarding.fail(key, "is not for join_method aws_iam: the agent signs with its AWS credentials");
   const region = onboarding.string("sts_region");
   if (region && !AWS_REGION_PATTERN.test(region)) onboarding.fail("sts_region", "must be an AWS region such as eu-west-1");
   const endpoint = onboarding.string("sts_endpoint");
-  if (endpoint && !STS_ENDPOINT_PATTERN.test(endpoint)) onboarding.fail("sts_endpoint", "must be an http(s) URL with no path, such as http://127.0.0.1:5000");
-  return { joinMethod: "aws_iam", botName: onboarding.string("bot_name", true) as string, ...(region ? { stsRegion: region } : {}), ...(endpoint ? { stsEndpoint: endpoint } : {}) };
+  if (endpoint && !STS_ENDPOINT_PATTERN.test(endpoint))
+    onboarding.fail("sts_endpoint", "must be an http(s) URL with no path, such as http://127.0.0.1:5000");
+  return {
+    joinMethod: "aws_iam",
+    botName: onboarding.string("bot_name", true) as string,
+    ...(region ? { stsRegion: region } : {}),
+    ...(endpoint ? { stsEndpoint: endpoint } : {}),
+  };
 }
 
 /** Parse and validate agent YAML (`version: v1`, snake_case, unknown keys refused). */
@@ -308,7 +367,18 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   const data = doc.toJS() as unknown;
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new AgentConfigError("agent config: must be a YAML mapping");
   const r = new Reader(data as Obj, "");
-  r.allow(["version", "issuer", "trust_domain", "onboarding", "storage", "credential_ttl", "renewal_interval", "revocation_interval", "oneshot", "services"]);
+  r.allow([
+    "version",
+    "issuer",
+    "trust_domain",
+    "onboarding",
+    "storage",
+    "credential_ttl",
+    "renewal_interval",
+    "revocation_interval",
+    "oneshot",
+    "services",
+  ]);
   if (r.string("version", true) !== "v1") r.fail("version", "must be v1");
   const issuer = r.string("issuer", true) as string;
   try {
@@ -330,8 +400,15 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   if (joinMethod !== "token" && joinMethod !== "oidc" && joinMethod !== "gcp" && joinMethod !== "aws_ec2" && joinMethod !== "aws_iam") {
     onboarding.fail("join_method", "must be token, oidc, gcp, aws_ec2 or aws_iam");
   }
-  if (joinMethod !== "aws_iam") for (const key of ["sts_region", "sts_endpoint"]) if (onboarding.string(key) !== undefined) onboarding.fail(key, "is for join_method aws_iam");
-  const platform = joinMethod === "aws_iam" ? awsIamOnboardingOf(onboarding) : joinMethod !== "token" ? platformOnboardingOf(onboarding, baseDir, trustDomain) : undefined;
+  if (joinMethod !== "aws_iam")
+    for (const key of ["sts_region", "sts_endpoint"])
+      if (onboarding.string(key) !== undefined) onboarding.fail(key, "is for join_method aws_iam");
+  const platform =
+    joinMethod === "aws_iam"
+      ? awsIamOnboardingOf(onboarding)
+      : joinMethod !== "token"
+        ? platformOnboardingOf(onboarding, baseDir, trustDomain)
+        : undefined;
   const token = platform ? undefined : onboarding.string("token");
   const storage = r.object("storage");
   storage?.allow(["directory"]);
@@ -342,7 +419,11 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
   for (const s of services) {
     if (s.type !== "workload-identity-aws-roles-anywhere") continue;
     const path = resolve(s.destination, s.artifactName);
-    if (artifacts.has(path)) r.fail("services", `write ${path} twice: give each workload-identity-aws-roles-anywhere service its own destination or artifact_name`);
+    if (artifacts.has(path))
+      r.fail(
+        "services",
+        `write ${path} twice: give each workload-identity-aws-roles-anywhere service its own destination or artifact_name`,
+      );
     artifacts.add(path);
   }
   const config: AgentConfig = {
@@ -358,7 +439,10 @@ export function parseAgentConfig(text: string, options: { baseDir?: string } = {
       assertJoinTokenShape(token);
     } catch {
       // The value may be a real secret with a typo: never repeat it.
-      onboarding.fail("token", "is neither a join token (43 characters of A-Z, a-z, 0-9, _ and -) nor a file path (a path contains a slash)");
+      onboarding.fail(
+        "token",
+        "is neither a join token (43 characters of A-Z, a-z, 0-9, _ and -) nor a file path (a path contains a slash)",
+      );
     }
     config.onboarding.token = token;
   }

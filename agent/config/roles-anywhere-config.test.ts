@@ -36,7 +36,9 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
       artifactName: "credentials",
     });
     const full = parseAgentConfig(
-      config("    region: eu-west-1\n    endpoint: https://rolesanywhere.eu-west-1.amazonaws.com/\n    session_duration: 2h\n    session_renewal_interval: 30m\n    credential_profile_name: tessera\n    artifact_name: aws_credentials\n    ttl: 4h\n    container_credentials: { listen: \"[::1]:9911\" }\n"),
+      config(
+        '    region: eu-west-1\n    endpoint: https://rolesanywhere.eu-west-1.amazonaws.com/\n    session_duration: 2h\n    session_renewal_interval: 30m\n    credential_profile_name: tessera\n    artifact_name: aws_credentials\n    ttl: 4h\n    container_credentials: { listen: "[::1]:9911" }\n',
+      ),
     ).services[0];
     assert.deepEqual(
       { ...full, destination: undefined },
@@ -63,13 +65,25 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
     ["an unknown key", "    role_session_name: x\n", /services\[0\]\.role_session_name is not a known key/],
     ["a session shorter than Roles Anywhere allows", "    session_duration: 10m\n", /session_duration must be between 15m and 12h/],
     ["a session longer than Roles Anywhere allows", "    session_duration: 13h\n", /session_duration must be between 15m and 12h/],
-    ["a renewal interval as long as the session", "    session_duration: 1h\n    session_renewal_interval: 1h\n", /session_renewal_interval must be shorter than session_duration/],
-    ["a profile name that would break the INI file", "    credential_profile_name: \"a]\\n[b\"\n", /credential_profile_name may hold only/],
+    [
+      "a renewal interval as long as the session",
+      "    session_duration: 1h\n    session_renewal_interval: 1h\n",
+      /session_renewal_interval must be shorter than session_duration/,
+    ],
+    ["a profile name that would break the INI file", '    credential_profile_name: "a]\\n[b"\n', /credential_profile_name may hold only/],
     ["an artifact name with a slash", "    artifact_name: ../credentials\n", /artifact_name must be a plain file name/],
     ["an endpoint with a path", "    endpoint: https://example.com/x\n", /endpoint must be an http\(s\) URL with no path/],
     ["a region that is not one", "    region: Europe\n", /region must be an AWS region/],
-    ["a container-credentials endpoint off loopback", "    container_credentials: { listen: 0.0.0.0:9911 }\n", /container_credentials\.listen must be a loopback address/],
-    ["an unknown container-credentials key", "    container_credentials: { listen: 127.0.0.1:9911, token: x }\n", /container_credentials\.token is not a known key/],
+    [
+      "a container-credentials endpoint off loopback",
+      "    container_credentials: { listen: 0.0.0.0:9911 }\n",
+      /container_credentials\.listen must be a loopback address/,
+    ],
+    [
+      "an unknown container-credentials key",
+      "    container_credentials: { listen: 127.0.0.1:9911, token: x }\n",
+      /container_credentials\.token is not a known key/,
+    ],
   ] as const) {
     it(`refuses ${what}`, () => {
       assert.throws(() => parseAgentConfig(config(extra)), { code: "ERR_AGENT_CONFIG", message });
@@ -81,10 +95,13 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
       code: "ERR_AGENT_CONFIG",
       message: /trust_anchor_arn \/ profile_arn \/ role_arn are not valid: aws: ".*profile.*" is not a Roles Anywhere trust-anchor ARN/,
     });
-    assert.throws(() => parseAgentConfig(config("").replace(`profile_arn: ${PROFILE}`, `profile_arn: ${PROFILE.replace("eu-west-1", "us-east-1")}`)), {
-      code: "ERR_AGENT_CONFIG",
-      message: /the trust anchor and the profile are in different regions/,
-    });
+    assert.throws(
+      () => parseAgentConfig(config("").replace(`profile_arn: ${PROFILE}`, `profile_arn: ${PROFILE.replace("eu-west-1", "us-east-1")}`)),
+      {
+        code: "ERR_AGENT_CONFIG",
+        message: /the trust anchor and the profile are in different regions/,
+      },
+    );
   });
 
   it("refuses two services writing the same credentials file", () => {
@@ -95,6 +112,9 @@ describe("agent config: workload-identity-aws-roles-anywhere", () => {
     role_arn: ${ROLE}
     destination: /var/run/aws
 `;
-    assert.throws(() => parseAgentConfig(config("", second)), { code: "ERR_AGENT_CONFIG", message: /write \/var\/run\/aws\/credentials twice/ });
+    assert.throws(() => parseAgentConfig(config("", second)), {
+      code: "ERR_AGENT_CONFIG",
+      message: /write \/var\/run\/aws\/credentials twice/,
+    });
   });
 });

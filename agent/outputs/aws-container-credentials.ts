@@ -38,11 +38,19 @@ export async function startContainerCredentialsServer(
   await writeFileAtomic(tokenPath, token, 0o600);
   const expected = digest(token);
   const server: Server = createServer((req, res) => {
-    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== PATH) return answer(res, 404, { Code: "NotFound", Message: `only GET ${PATH}` });
-    if (!timingSafeEqual(digest(req.headers.authorization ?? ""), expected)) return answer(res, 401, { Code: "AccessDenied", Message: "the Authorization header must hold the agent's token" });
+    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== PATH)
+      return answer(res, 404, { Code: "NotFound", Message: `only GET ${PATH}` });
+    if (!timingSafeEqual(digest(req.headers.authorization ?? ""), expected))
+      return answer(res, 401, { Code: "AccessDenied", Message: "the Authorization header must hold the agent's token" });
     const c = source.credentials();
     if (!c) return answer(res, 503, { Code: "CredentialsUnavailable", Message: "no valid AWS credentials yet; see the agent's log" });
-    return answer(res, 200, { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, Token: c.sessionToken, Expiration: c.expiration.toISOString(), RoleArn: service.roleArn });
+    return answer(res, 200, {
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      Token: c.sessionToken,
+      Expiration: c.expiration.toISOString(),
+      RoleArn: service.roleArn,
+    });
   });
   const match = /^\[?([^\]]+)\]?:(\d+)$/.exec(service.containerCredentialsListen) as RegExpExecArray;
   await new Promise<void>((resolve, reject) => {

@@ -16,7 +16,11 @@ export interface CredentialProcessOutput {
  * Where a service writes its shared-credentials file, the credential_process JSON beside it and the
  * container-credentials endpoint's authorization token.
  */
-export function awsCredentialPaths(service: Pick<AwsRolesAnywhereService, "destination" | "artifactName">): { credentials: string; process: string; token: string } {
+export function awsCredentialPaths(service: Pick<AwsRolesAnywhereService, "destination" | "artifactName">): {
+  credentials: string;
+  process: string;
+  token: string;
+} {
   const base = join(service.destination, service.artifactName);
   return { credentials: base, process: `${base}.json`, token: `${base}.token` };
 }
@@ -54,9 +58,14 @@ export async function readCredentialProcess(service: AwsRolesAnywhereService, no
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new Error(`agent: no AWS credentials in ${path} yet (${(err as NodeJS.ErrnoException).code ?? "unreadable"}): is the agent running?`);
+    throw new Error(
+      `agent: no AWS credentials in ${path} yet (${(err as NodeJS.ErrnoException).code ?? "unreadable"}): is the agent running?`,
+    );
   }
   const parsed = JSON.parse(text) as CredentialProcessOutput;
-  if (!(Date.parse(parsed.Expiration) > now)) throw new Error(`agent: the AWS credentials in ${path} expired at ${parsed.Expiration}: is the agent running and can it reach IAM Roles Anywhere?`);
+  if (!(Date.parse(parsed.Expiration) > now))
+    throw new Error(
+      `agent: the AWS credentials in ${path} expired at ${parsed.Expiration}: is the agent running and can it reach IAM Roles Anywhere?`,
+    );
   return parsed;
 }

@@ -32,7 +32,11 @@ interface Held {
  * configured interval) and whenever the SVID is renewed. While the issuer or Roles Anywhere is
  * unreachable the files keep the last credentials, and the service retries with backoff.
  */
-export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, manager: SvidManager, logger: Logger): AwsRolesAnywhereOutput {
+export function createAwsRolesAnywhereOutput(
+  service: AwsRolesAnywhereService,
+  manager: SvidManager,
+  logger: Logger,
+): AwsRolesAnywhereOutput {
   const want = rolesAnywhereWant(service);
   const paths = awsCredentialPaths(service);
   let held: Held | undefined;
@@ -60,7 +64,10 @@ export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, m
     if (!force && held && held.svidSerial === material.serialNumber) return true;
     try {
       const credentials = await createRolesAnywhereSession(
-        { certificates: material.certificates, privateKey: createPrivateKey({ key: Buffer.from(material.privateKey), format: "der", type: "pkcs8" }) },
+        {
+          certificates: material.certificates,
+          privateKey: createPrivateKey({ key: Buffer.from(material.privateKey), format: "der", type: "pkcs8" }),
+        },
         {
           trustAnchorArn: service.trustAnchorArn,
           profileArn: service.profileArn,
@@ -101,7 +108,11 @@ export function createAwsRolesAnywhereOutput(service: AwsRolesAnywhereService, m
       return false;
     }
   };
-  const queue = (force: boolean) => (chain = chain.then(() => refresh(force), () => refresh(force)));
+  const queue = (force: boolean) =>
+    (chain = chain.then(
+      () => refresh(force),
+      () => refresh(force),
+    ));
   const off = manager.subscribe(() => void queue(false));
   return {
     name: `workload-identity-aws-roles-anywhere:${paths.credentials}`,

@@ -16,7 +16,11 @@ export interface FileOutput {
 
 /** svid.pem (0644), svid_key.pem (0600), svid_bundle.pem (0644), rewritten on renewal or bundle change. */
 export function createX509FileOutput(service: X509FileService, manager: SvidManager, logger: Logger): FileOutput {
-  const want = { spiffeId: service.spiffeId, dnsNames: service.dnsNames, ...(service.ttlSeconds ? { ttlSeconds: service.ttlSeconds } : {}) };
+  const want = {
+    spiffeId: service.spiffeId,
+    dnsNames: service.dnsNames,
+    ...(service.ttlSeconds ? { ttlSeconds: service.ttlSeconds } : {}),
+  };
   let written = "";
   let writtenAt: Date | undefined;
   let lastError: string | undefined;
@@ -38,7 +42,11 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
       written = stamp;
       writtenAt = new Date();
       lastError = undefined;
-      logger.info("wrote X.509-SVID files", { spiffe_id: service.spiffeId, destination: service.destination, serial: material.serialNumber });
+      logger.info("wrote X.509-SVID files", {
+        spiffe_id: service.spiffeId,
+        destination: service.destination,
+        serial: material.serialNumber,
+      });
       await runReloadAction(service, logger);
       return true;
     } catch (err) {
@@ -57,7 +65,11 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
       off();
       await chain;
     },
-    status: () => ({ ready: writtenAt !== undefined, ...(lastError ? { lastError } : {}), ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}) }),
+    status: () => ({
+      ready: writtenAt !== undefined,
+      ...(lastError ? { lastError } : {}),
+      ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
+    }),
   };
 }
 
@@ -89,7 +101,11 @@ export function createJwtFileOutput(service: JwtFileService, manager: SvidManage
       if (svid.token !== lastToken) {
         await writeFileAtomic(`${service.destination}/${service.fileName}`, svid.token, 0o600);
         lastToken = svid.token;
-        logger.info("wrote JWT-SVID file", { spiffe_id: service.spiffeId, destination: service.destination, expires_at: new Date(svid.expiresAt).toISOString() });
+        logger.info("wrote JWT-SVID file", {
+          spiffe_id: service.spiffeId,
+          destination: service.destination,
+          expires_at: new Date(svid.expiresAt).toISOString(),
+        });
       }
       writtenAt ??= new Date();
       lastError = undefined;
@@ -117,6 +133,10 @@ export function createJwtFileOutput(service: JwtFileService, manager: SvidManage
       if (timer) clearTimeout(timer);
       await chain;
     },
-    status: () => ({ ready: writtenAt !== undefined, ...(lastError ? { lastError } : {}), ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}) }),
+    status: () => ({
+      ready: writtenAt !== undefined,
+      ...(lastError ? { lastError } : {}),
+      ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
+    }),
   };
 }

@@ -41,14 +41,31 @@ describe("AuthorityRewriter", () => {
     const headerBlock = block("/tmp/a/api.sock");
     const priority = Buffer.from([0, 0, 0, 0, 15]);
     const padded = Buffer.concat([Buffer.from([3]), priority, headerBlock.subarray(0, 4), Buffer.alloc(3)]);
-    const input = Buffer.concat([PREFACE, SETTINGS, frame(0x1, 0x1 | 0x8 | 0x20, 1, padded), frame(0x9, 0x4, 1, headerBlock.subarray(4)), DATA]);
-    const expected = Buffer.concat([PREFACE, SETTINGS, frame(0x1, 0x1 | 0x4 | 0x20, 1, Buffer.concat([priority, block("_tmp_a_api.sock")])), DATA]);
+    const input = Buffer.concat([
+      PREFACE,
+      SETTINGS,
+      frame(0x1, 0x1 | 0x8 | 0x20, 1, padded),
+      frame(0x9, 0x4, 1, headerBlock.subarray(4)),
+      DATA,
+    ]);
+    const expected = Buffer.concat([
+      PREFACE,
+      SETTINGS,
+      frame(0x1, 0x1 | 0x4 | 0x20, 1, Buffer.concat([priority, block("_tmp_a_api.sock")])),
+      DATA,
+    ]);
     for (const chunk of [1, 5, input.length]) assert.deepEqual(await rewrite(input, chunk), expected, `chunks of ${chunk}`);
   });
 
   it("splits a rewritten block into frames no larger than 16384 bytes", async () => {
     // x: <20,000 bytes> (a literal without indexing; 20,000 is 0x7f 0xa1 0x9b 0x01), then the path authority
-    const big = Buffer.concat([Buffer.from([0x00]), raw("x"), Buffer.from([0x7f, 0xa1, 0x9b, 0x01]), Buffer.alloc(20_000, "a"), block("/tmp/a/api.sock")]);
+    const big = Buffer.concat([
+      Buffer.from([0x00]),
+      raw("x"),
+      Buffer.from([0x7f, 0xa1, 0x9b, 0x01]),
+      Buffer.alloc(20_000, "a"),
+      block("/tmp/a/api.sock"),
+    ]);
     const input = Buffer.concat([PREFACE, frame(0x1, 0x0, 3, big.subarray(0, 16_000)), frame(0x9, 0x4, 3, big.subarray(16_000))]);
     const out = await rewrite(input);
     let at = PREFACE.length;
@@ -58,7 +75,10 @@ describe("AuthorityRewriter", () => {
       frames.push({ type: out[at + 3]!, length, flags: out[at + 4]! });
       at += 9 + length;
     }
-    assert.deepEqual(frames.map((f) => f.type), [0x1, 0x9]);
+    assert.deepEqual(
+      frames.map((f) => f.type),
+      [0x1, 0x9],
+    );
     assert.ok(frames.every((f) => f.length <= 16_384));
     assert.equal(frames[1]!.flags, 0x4);
     assert.ok(out.includes(Buffer.from("_tmp_a_api.sock")));
@@ -71,7 +91,12 @@ describe("AuthorityRewriter", () => {
 
   it("passes on untouched a header block interrupted by another frame (nghttp2 refuses it as before)", async () => {
     const headerBlock = block("/tmp/a/api.sock");
-    const input = Buffer.concat([PREFACE, frame(0x1, 0x0, 1, headerBlock.subarray(0, 4)), DATA, frame(0x9, 0x4, 1, headerBlock.subarray(4))]);
+    const input = Buffer.concat([
+      PREFACE,
+      frame(0x1, 0x0, 1, headerBlock.subarray(0, 4)),
+      DATA,
+      frame(0x9, 0x4, 1, headerBlock.subarray(4)),
+    ]);
     assert.deepEqual(await rewrite(input), input);
   });
 

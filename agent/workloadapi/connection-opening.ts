@@ -45,7 +45,8 @@ export interface ConnectionOpening {
  */
 export function readConnectionOpening(received: Buffer): ConnectionOpening {
   const seen = Math.min(received.length, CLIENT_PREFACE.length);
-  if (!received.subarray(0, seen).equals(CLIENT_PREFACE.subarray(0, seen))) return { route: "native", bytes: received, acknowledged: false };
+  if (!received.subarray(0, seen).equals(CLIENT_PREFACE.subarray(0, seen)))
+    return { route: "native", bytes: received, acknowledged: false };
   let ack: { start: number; end: number } | undefined;
   let block: Buffer[] | undefined;
   let blockDone = false;
@@ -68,7 +69,8 @@ export function readConnectionOpening(received: Buffer): ConnectionOpening {
     at = end;
   }
   const bytes = without(received, ack);
-  if (!blockDone || !ack || !block) return { route: received.length > MAX_OPENING_BYTES ? "relay" : "more", bytes, acknowledged: ack !== undefined };
+  if (!blockDone || !ack || !block)
+    return { route: received.length > MAX_OPENING_BYTES ? "relay" : "more", bytes, acknowledged: ack !== undefined };
   return { route: rewriteAuthority(Buffer.concat(block)) ? "relay" : "native", bytes, acknowledged: true };
 }
 

@@ -42,8 +42,10 @@ describe("sanitizeAuthority", () => {
   it("replaces what an authority cannot hold, keeping the length, and leaves valid or non-printable values alone", () => {
     assert.equal(sanitizeAuthority(Buffer.from("/run/tessera/agent/public/api.sock"))?.toString(), "_run_tessera_agent_public_api.sock");
     assert.equal(sanitizeAuthority(Buffer.from("user@host"))?.toString(), "user_host");
-    for (const ok of ["localhost", "localhost:8080", "%2Frun%2Fapi.sock", "[::1]:443", ""]) assert.equal(sanitizeAuthority(Buffer.from(ok)), undefined, ok);
-    for (const bad of ["a b", "a\tb", "/p\r\n", "/p\u0000", "/caf\u00e9"]) assert.equal(sanitizeAuthority(Buffer.from(bad)), undefined, JSON.stringify(bad));
+    for (const ok of ["localhost", "localhost:8080", "%2Frun%2Fapi.sock", "[::1]:443", ""])
+      assert.equal(sanitizeAuthority(Buffer.from(ok)), undefined, ok);
+    for (const bad of ["a b", "a\tb", "/p\r\n", "/p\u0000", "/caf\u00e9"])
+      assert.equal(sanitizeAuthority(Buffer.from(bad)), undefined, JSON.stringify(bad));
   });
 });
 
@@ -110,7 +112,10 @@ describe("rewriteAuthority", () => {
       });
       const session = connectHttp2("http://localhost", { createConnection: () => connect(socketPath) });
       session.on("error", () => undefined);
-      session.request({ ":method": "POST", ":path": "/SpiffeWorkloadAPI/FetchX509SVID", ":authority": path }).on("error", () => undefined).end();
+      session
+        .request({ ":method": "POST", ":path": "/SpiffeWorkloadAPI/FetchX509SVID", ":authority": path })
+        .on("error", () => undefined)
+        .end();
       const block = await captured;
       session.destroy();
       const rewritten = rewriteAuthority(block);
@@ -123,7 +128,7 @@ describe("rewriteAuthority", () => {
 
 /** The header block of the first HEADERS frame after the preface, once all of it has arrived. */
 function headersBlock(bytes: Buffer): Buffer | undefined {
-  for (let at = 24; at + 9 <= bytes.length; ) {
+  for (let at = 24; at + 9 <= bytes.length;) {
     const length = bytes.readUIntBE(at, 3);
     if (at + 9 + length > bytes.length) return undefined;
     if (bytes[at + 3] === 0x1) {

@@ -14,7 +14,10 @@ const WEB = "spiffe://example.org/web";
 function clientWithAuthority(socketPath: string, authority: string): WorkloadClient {
   const pkg = loadPackageDefinition(loadWorkloadApiPackage());
   const Constructor = pkg[WORKLOAD_API_SERVICE] as unknown as new (target: string, creds: unknown, options: object) => WorkloadClient;
-  return new Constructor(`unix://${socketPath}`, credentials.createInsecure(), { "grpc.default_authority": authority, "grpc.use_local_subchannel_pool": 1 });
+  return new Constructor(`unix://${socketPath}`, credentials.createInsecure(), {
+    "grpc.default_authority": authority,
+    "grpc.use_local_subchannel_pool": 1,
+  });
 }
 
 /** The outcome of one raw HTTP/2 request with exactly these headers. */
@@ -22,7 +25,14 @@ function rawRequest(socketPath: string, headers: Record<string, string>): Promis
   return new Promise((resolve) => {
     const session = connectHttp2("http://localhost", { createConnection: () => connect(socketPath) });
     session.on("error", (err: Error) => resolve(`session error: ${err.message}`));
-    const stream = session.request({ ":method": "POST", ":scheme": "http", "content-type": "application/grpc", te: "trailers", "workload.spiffe.io": "true", ...headers });
+    const stream = session.request({
+      ":method": "POST",
+      ":scheme": "http",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "workload.spiffe.io": "true",
+      ...headers,
+    });
     stream.on("response", (h) => resolve(`status ${h[":status"]}`));
     stream.on("close", () => {
       resolve(`closed with code ${stream.rstCode}`);
@@ -74,7 +84,10 @@ describe("Workload API server: any :authority a gRPC client sends on the Unix so
 
   it("still refuses an :authority that no client sends: a space, a control character", async () => {
     for (const authority of ["a b", "x\ty"]) {
-      assert.equal(await rawRequest(socketPath, { ":path": "/SpiffeWorkloadAPI/FetchJWTBundles", ":authority": authority }), `closed with code ${constants.NGHTTP2_PROTOCOL_ERROR}`);
+      assert.equal(
+        await rawRequest(socketPath, { ":path": "/SpiffeWorkloadAPI/FetchJWTBundles", ":authority": authority }),
+        `closed with code ${constants.NGHTTP2_PROTOCOL_ERROR}`,
+      );
     }
   });
 

@@ -90,7 +90,9 @@ export async function startHttp2Bridge(serve: (socket: Socket) => void): Promise
         waiting.delete(token);
       });
       bindLifetimes(workload, injected);
-      const closed = new Promise<never>((_, reject) => injected.once("close", () => reject(new Error("workloadapi: connection closed before it was bridged"))));
+      const closed = new Promise<never>((_, reject) =>
+        injected.once("close", () => reject(new Error("workloadapi: connection closed before it was bridged"))),
+      );
       closed.catch(() => undefined);
       const sent = new Promise<void>((resolve, reject) => {
         injected.once("connect", () => injected.write(Buffer.from(token, "hex"), (err) => (err ? reject(err) : resolve())));
@@ -98,7 +100,10 @@ export async function startHttp2Bridge(serve: (socket: Socket) => void): Promise
       await Promise.race([sent, closed]);
       const relay = await Promise.race([relayed, closed]);
       bindLifetimes(workload, relay);
-      workload.pipe(new AuthorityRewriter(options)).on("error", () => workload.destroy()).pipe(relay);
+      workload
+        .pipe(new AuthorityRewriter(options))
+        .on("error", () => workload.destroy())
+        .pipe(relay);
       relay.pipe(workload);
       Object.defineProperty(injected, "remoteAddress", { value: id, configurable: true });
       serve(injected);

@@ -32,7 +32,10 @@ describe("Workload API: JWT-SVID audiences follow the issuer's rule", () => {
     source.jwtBundles.set(pki.trustDomain.name, pki.jwks());
     source.grants.push({ selector: "unix:uid:1000", svid: await pki.issueSvid(WEB) });
     lines = [];
-    const log = (level: string) => (message: string, fields: Record<string, unknown> = {}) => void lines.push({ level, message, fields });
+    const log =
+      (level: string) =>
+      (message: string, fields: Record<string, unknown> = {}) =>
+        void lines.push({ level, message, fields });
     const callers = [callerWithUid(1000), callerWithUid(2000)];
     let next = 0;
     const server = await startWorkloadApiServer({
@@ -70,7 +73,10 @@ describe("Workload API: JWT-SVID audiences follow the issuer's rule", () => {
     assert.match(long.details, /1 to 512 characters/);
     const logged = JSON.stringify(lines);
     assert.ok(!logged.includes("audience-999") && !logged.includes("x".repeat(600)), "caller input is not logged");
-    assert.ok(lines.every((l) => l.level !== "error"), JSON.stringify(lines));
+    assert.ok(
+      lines.every((l) => l.level !== "error"),
+      JSON.stringify(lines),
+    );
   });
 
   it("answers InvalidArgument to audiences with controls, bidi overrides or lone surrogates, on Fetch and Validate", async () => {

@@ -1,6 +1,15 @@
 import { status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import { SpiffeId, validateAudience } from "#tessera/core";
-import { admitCall, callerFields, isCallStatus, NO_IDENTITY, NOT_READY, toServiceError, type CallStatus, type HandlerContext } from "./call-context.js";
+import {
+  admitCall,
+  callerFields,
+  isCallStatus,
+  NO_IDENTITY,
+  NOT_READY,
+  toServiceError,
+  type CallStatus,
+  type HandlerContext,
+} from "./call-context.js";
 import { claimsToStruct } from "./claims-struct.js";
 import type { JwtSvidRequestMessage, ValidateJwtSvidRequestMessage } from "./messages.js";
 import { buildJwtSvids } from "./responses.js";

@@ -108,8 +108,22 @@ function assertStatus(err: ServiceError, code: status, details?: RegExp): void {
 describe("Workload API server: the security header", () => {
   for (const [label, metadata] of [
     ["missing", workloadMetadata(false)],
-    ["wrong case", (() => { const m = workloadMetadata(false); m.set("workload.spiffe.io", "True"); return m; })()],
-    ["repeated", (() => { const m = workloadMetadata(); m.add("workload.spiffe.io", "true"); return m; })()],
+    [
+      "wrong case",
+      (() => {
+        const m = workloadMetadata(false);
+        m.set("workload.spiffe.io", "True");
+        return m;
+      })(),
+    ],
+    [
+      "repeated",
+      (() => {
+        const m = workloadMetadata();
+        m.add("workload.spiffe.io", "true");
+        return m;
+      })(),
+    ],
   ] as const) {
     it(`answers InvalidArgument on every method when the header is ${label}`, async () => {
       const h = await startHarness();
@@ -117,7 +131,11 @@ describe("Workload API server: the security header", () => {
       for (const method of ["FetchX509SVID", "FetchX509Bundles", "FetchJWTBundles", "FetchWITSVID", "FetchWITBundles"]) {
         assertStatus(await StreamReader.open(client, method, {}, metadata).failure(), status.INVALID_ARGUMENT, /security header/);
       }
-      assertStatus(await rejection(callUnary(client, "FetchJWTSVID", { audience: ["a"] }, metadata)), status.INVALID_ARGUMENT, /security header/);
+      assertStatus(
+        await rejection(callUnary(client, "FetchJWTSVID", { audience: ["a"] }, metadata)),
+        status.INVALID_ARGUMENT,
+        /security header/,
+      );
       assertStatus(await rejection(callUnary(client, "ValidateJWTSVID", { audience: "a", svid: "x" }, metadata)), status.INVALID_ARGUMENT);
       assert.equal(h.source.subscriptions, 0);
     });
@@ -128,7 +146,7 @@ describe("Workload API server: X.509", () => {
   it("streams the caller's SVID, key, own bundle and federated bundles as DER", async () => {
     const h = await startHarness();
     h.source.x509Bundles.set("other.org", other.x509Authorities);
-    const [response] = (await StreamReader.open<X509SvidResponse>(h.client(), "FetchX509SVID").messagesAt(1));
+    const [response] = await StreamReader.open<X509SvidResponse>(h.client(), "FetchX509SVID").messagesAt(1);
     assert.equal(response!.svids.length, 1);
     const svid = response!.svids[0]!;
     const granted = h.source.grants[0]!.svid;
@@ -150,7 +168,13 @@ describe("Workload API server: X.509", () => {
     h.source.grants.push({ selector: "unix:uid:1000", svid: await pki.issueSvid(DB, { hint: "internal" }) });
     h.source.grants.push({ selector: "unix:uid:1000", svid: await pki.issueSvid(DB, { hint: "external" }) });
     const [response] = await StreamReader.open<X509SvidResponse>(h.client(), "FetchX509SVID").messagesAt(1);
-    assert.deepEqual(response!.svids.map((s) => [s.spiffe_id, s.hint]), [[WEB, "internal"], [DB, "external"]]);
+    assert.deepEqual(
+      response!.svids.map((s) => [s.spiffe_id, s.hint]),
+      [
+        [WEB, "internal"],
+        [DB, "external"],
+      ],
+    );
     assert.ok(h.lines.some((l) => l.level === "warn" && /hint is not unique/.test(l.message)));
   });
 
@@ -279,7 +303,9 @@ describe("Workload API server: streams follow changes", () => {
 describe("Workload API server: JWT-SVIDs", () => {
   it("mints a JWT-SVID per identity for the audience, that validates against the bundle", async () => {
     const h = await startHarness();
-    const response = await callUnary<{ svids: { spiffe_id: string; svid: string; hint: string }[] }>(h.client(), "FetchJWTSVID", { audience: ["svc-a", "svc-b"] });
+    const response = await callUnary<{ svids: { spiffe_id: string; svid: string; hint: string }[] }>(h.client(), "FetchJWTSVID", {
+      audience: ["svc-a", "svc-b"],
+    });
     assert.equal(response.svids.length, 1);
     assert.equal(response.svids[0]!.spiffe_id, WEB);
     const svid = await parseAndValidateJwtSvid(response.svids[0]!.svid, pki.bundle(), { audience: ["svc-b"] });
@@ -291,10 +317,19 @@ describe("Workload API server: JWT-SVIDs", () => {
     h.source.grants.push({ selector: "unix:uid:1000", svid: await pki.issueSvid(DB) });
     const client = h.client();
     const all = await callUnary<{ svids: { spiffe_id: string }[] }>(client, "FetchJWTSVID", { audience: ["svc"] });
-    assert.deepEqual(all.svids.map((s) => s.spiffe_id), [WEB, DB]);
+    assert.deepEqual(
+      all.svids.map((s) => s.spiffe_id),
+      [WEB, DB],
+    );
     const one = await callUnary<{ svids: { spiffe_id: string }[] }>(client, "FetchJWTSVID", { audience: ["svc"], spiffe_id: DB });
-    assert.deepEqual(one.svids.map((s) => s.spiffe_id), [DB]);
-    assertStatus(await rejection(callUnary(client, "FetchJWTSVID", { audience: ["svc"], spiffe_id: "spiffe://example.org/admin" })), status.PERMISSION_DENIED);
+    assert.deepEqual(
+      one.svids.map((s) => s.spiffe_id),
+      [DB],
+    );
+    assertStatus(
+      await rejection(callUnary(client, "FetchJWTSVID", { audience: ["svc"], spiffe_id: "spiffe://example.org/admin" })),
+      status.PERMISSION_DENIED,
+    );
   });
 
   it("refuses a JWT-SVID request without an audience or with an invalid SPIFFE ID", async () => {
@@ -302,13 +337,21 @@ describe("Workload API server: JWT-SVIDs", () => {
     const client = h.client();
     assertStatus(await rejection(callUnary(client, "FetchJWTSVID", {})), status.INVALID_ARGUMENT, /audience must be specified/);
     assertStatus(await rejection(callUnary(client, "FetchJWTSVID", { audience: [""] })), status.INVALID_ARGUMENT, /audience/);
-    assertStatus(await rejection(callUnary(client, "FetchJWTSVID", { audience: ["a"], spiffe_id: "https://x/y" })), status.INVALID_ARGUMENT, /SPIFFE ID/);
+    assertStatus(
+      await rejection(callUnary(client, "FetchJWTSVID", { audience: ["a"], spiffe_id: "https://x/y" })),
+      status.INVALID_ARGUMENT,
+      /SPIFFE ID/,
+    );
   });
 
   it("validates a JWT-SVID and returns its SPIFFE ID and claims (aud as a list)", async () => {
     const h = await startHarness();
     const token = await pki.mintJwt(DB, ["svc"]);
-    const response = await callUnary<{ spiffe_id: string; claims: { fields: Record<string, Record<string, unknown>> } }>(h.client(), "ValidateJWTSVID", { audience: "svc", svid: token });
+    const response = await callUnary<{ spiffe_id: string; claims: { fields: Record<string, Record<string, unknown>> } }>(
+      h.client(),
+      "ValidateJWTSVID",
+      { audience: "svc", svid: token },
+    );
     assert.equal(response.spiffe_id, DB);
     assert.equal(response.claims.fields.sub!.stringValue, DB);
     assert.deepEqual(response.claims.fields.aud!.listValue, { values: [{ stringValue: "svc", kind: "stringValue" }] });
@@ -318,7 +361,11 @@ describe("Workload API server: JWT-SVIDs", () => {
   it("validates a JWT-SVID carrying an OIDC iss (an issuer with TESSERA_ISSUER_URL) and returns the iss claim", async () => {
     const h = await startHarness();
     const token = await pki.mintJwt(DB, ["svc"], 300, "https://spiffe.example.org");
-    const response = await callUnary<{ spiffe_id: string; claims: { fields: Record<string, Record<string, unknown>> } }>(h.client(), "ValidateJWTSVID", { audience: "svc", svid: token });
+    const response = await callUnary<{ spiffe_id: string; claims: { fields: Record<string, Record<string, unknown>> } }>(
+      h.client(),
+      "ValidateJWTSVID",
+      { audience: "svc", svid: token },
+    );
     assert.equal(response.spiffe_id, DB);
     assert.equal(response.claims.fields.iss!.stringValue, "https://spiffe.example.org");
   });
@@ -327,12 +374,32 @@ describe("Workload API server: JWT-SVIDs", () => {
     const h = await startHarness();
     const client = h.client();
     const token = await pki.mintJwt(DB, ["svc"]);
-    assertStatus(await rejection(callUnary(client, "ValidateJWTSVID", { audience: "other", svid: token })), status.INVALID_ARGUMENT, /audience mismatch/);
+    assertStatus(
+      await rejection(callUnary(client, "ValidateJWTSVID", { audience: "other", svid: token })),
+      status.INVALID_ARGUMENT,
+      /audience mismatch/,
+    );
     const foreign = await other.mintJwt("spiffe://other.org/x", ["svc"]);
-    assertStatus(await rejection(callUnary(client, "ValidateJWTSVID", { audience: "svc", svid: foreign })), status.INVALID_ARGUMENT, /no JWT authority/);
-    assertStatus(await rejection(callUnary(client, "ValidateJWTSVID", { audience: "svc", svid: "not.a.token" })), status.INVALID_ARGUMENT, /jwtsvid/);
-    assertStatus(await rejection(callUnary(client, "ValidateJWTSVID", { svid: token })), status.INVALID_ARGUMENT, /audience must be specified/);
-    assertStatus(await rejection(callUnary(client, "ValidateJWTSVID", { audience: "svc" })), status.INVALID_ARGUMENT, /svid must be specified/);
+    assertStatus(
+      await rejection(callUnary(client, "ValidateJWTSVID", { audience: "svc", svid: foreign })),
+      status.INVALID_ARGUMENT,
+      /no JWT authority/,
+    );
+    assertStatus(
+      await rejection(callUnary(client, "ValidateJWTSVID", { audience: "svc", svid: "not.a.token" })),
+      status.INVALID_ARGUMENT,
+      /jwtsvid/,
+    );
+    assertStatus(
+      await rejection(callUnary(client, "ValidateJWTSVID", { svid: token })),
+      status.INVALID_ARGUMENT,
+      /audience must be specified/,
+    );
+    assertStatus(
+      await rejection(callUnary(client, "ValidateJWTSVID", { audience: "svc" })),
+      status.INVALID_ARGUMENT,
+      /svid must be specified/,
+    );
     const logged = JSON.stringify(h.lines);
     assert.ok(h.lines.length >= 3);
     assert.ok(!logged.includes(token.split(".")[2]!) && !logged.includes(foreign.split(".")[1]!), "no token in the logs");
@@ -356,9 +423,21 @@ describe("Workload API server: bad requests", () => {
   it("answers InvalidArgument to a request that is not a valid message", async () => {
     const h = await startHarness();
     const client = h.client();
-    assertStatus(await rejection(rawUnary(client, "FetchJWTSVID", Buffer.from([0x0a, 0xff, 0xff, 0xff]))), status.INVALID_ARGUMENT, /not a valid message/);
+    assertStatus(
+      await rejection(rawUnary(client, "FetchJWTSVID", Buffer.from([0x0a, 0xff, 0xff, 0xff]))),
+      status.INVALID_ARGUMENT,
+      /not a valid message/,
+    );
     assertStatus(await rejection(rawUnary(client, "ValidateJWTSVID", Buffer.from([0x12, 0x05, 0x61]))), status.INVALID_ARGUMENT);
-    const stream = new StreamReader(client.makeServerStreamRequest(`/${WORKLOAD_API_SERVICE}/FetchX509SVID`, (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0x0f]), workloadMetadata()));
+    const stream = new StreamReader(
+      client.makeServerStreamRequest(
+        `/${WORKLOAD_API_SERVICE}/FetchX509SVID`,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from([0x0f]),
+        workloadMetadata(),
+      ),
+    );
     assertStatus(await stream.failure(), status.INVALID_ARGUMENT);
     assert.equal(h.source.subscriptions, 0);
   });
@@ -382,7 +461,8 @@ describe("Workload API server: bad requests", () => {
 });
 
 describe("Workload API server: the socket file", () => {
-  const start = (socketPath: string) => startWorkloadApiServer({ socketPath, source: new TestSource(), attest: async () => callerWithUid(1000) });
+  const start = (socketPath: string) =>
+    startWorkloadApiServer({ socketPath, source: new TestSource(), attest: async () => callerWithUid(1000) });
 
   it("creates the directory 0755, makes the socket world-connectable, and removes it on close", async () => {
     const socketPath = `${temp.path}/run/tessera/agent/api.sock`;
@@ -429,7 +509,9 @@ describe("Workload API server: 1,000 watchers", () => {
     const h = await startHarness();
     const clients = Array.from({ length: CONNECTIONS }, () => h.client());
     const started = Date.now();
-    const readers = Array.from({ length: WATCHERS }, (_, i) => StreamReader.open<X509SvidResponse>(clients[i % CONNECTIONS]!, "FetchX509SVID"));
+    const readers = Array.from({ length: WATCHERS }, (_, i) =>
+      StreamReader.open<X509SvidResponse>(clients[i % CONNECTIONS]!, "FetchX509SVID"),
+    );
     await Promise.all(readers.map((r) => r.messagesAt(1, 30_000)));
     assert.equal(h.source.subscriptions, WATCHERS);
     assert.equal(h.server.stats().connections, CONNECTIONS);

@@ -47,7 +47,12 @@ export async function createTestPki(directory: string, trustDomain = "example.or
   const now = Date.now();
   const newCa = async (id: string): Promise<{ key: SigningKey; certificate: Uint8Array }> => {
     const key = await keys.generateKey(id, "ECC_NIST_P256");
-    const certificate = await createCaCertificate({ key, trustDomain: td, notBefore: new Date(now - HOUR), notAfter: new Date(now + 48 * HOUR) });
+    const certificate = await createCaCertificate({
+      key,
+      trustDomain: td,
+      notBefore: new Date(now - HOUR),
+      notAfter: new Date(now + 48 * HOUR),
+    });
     return { key, certificate };
   };
   const ca = await newCa("x509-ca-a");
@@ -85,9 +90,18 @@ export async function createTestPki(directory: string, trustDomain = "example.or
       return next.certificate;
     },
     mintJwt: (spiffeId, audience, ttlSeconds = 300, issuer?: string) =>
-      mintJwtSvid({ key: jwtKey, kid: jwtKid, spiffeId: SpiffeId.fromString(spiffeId), audience, ttlSeconds, now: new Date(), ...(issuer ? { issuer } : {}) }),
+      mintJwtSvid({
+        key: jwtKey,
+        kid: jwtKid,
+        spiffeId: SpiffeId.fromString(spiffeId),
+        audience,
+        ttlSeconds,
+        now: new Date(),
+        ...(issuer ? { issuer } : {}),
+      }),
     jwks: () => new TextEncoder().encode(JSON.stringify({ keys: [createJwk(jwtKey.publicKey, "jwt-svid", jwtKid)] })),
-    bundle: () => new Bundle({ trustDomain: td, x509Authorities, jwtAuthorities: [[jwtKid, createJwk(jwtKey.publicKey, "jwt-svid", jwtKid)]] }),
+    bundle: () =>
+      new Bundle({ trustDomain: td, x509Authorities, jwtAuthorities: [[jwtKid, createJwk(jwtKey.publicKey, "jwt-svid", jwtKid)]] }),
   };
 }
 
@@ -151,14 +165,14 @@ export class TestSource implements WorkloadApiSource {
 
   async fetchJwtSvids(caller: CallerIdentity, audience: string[], spiffeId?: string): Promise<JwtSvidView[]> {
     const ids = [...new Set(this.#grantsFor(caller).map((g) => g.svid.spiffeId))].filter((id) => spiffeId === undefined || id === spiffeId);
-    return Promise.all(
-      ids.map(async (id) => ({ spiffeId: id, token: await this.#pkiOf(id).mintJwt(id, audience) })),
-    );
+    return Promise.all(ids.map(async (id) => ({ spiffeId: id, token: await this.#pkiOf(id).mintJwt(id, audience) })));
   }
 
   async validateJwtSvid(token: string, audience: string): Promise<{ spiffeId: string; claims: Record<string, unknown> }> {
     const bundles = [...this.pkis.values()].map((p) => p.bundle());
-    const source = { getJwtAuthority: (td: TrustDomain, kid: string) => bundles.find((b) => b.trustDomain.equals(td))?.getJwtAuthority(td, kid) };
+    const source = {
+      getJwtAuthority: (td: TrustDomain, kid: string) => bundles.find((b) => b.trustDomain.equals(td))?.getJwtAuthority(td, kid),
+    };
     const svid = await parseAndValidateJwtSvid(token, source, { audience: [audience] });
     return { spiffeId: svid.spiffeId.toString(), claims: svid.claims as Record<string, unknown> };
   }
@@ -203,7 +217,12 @@ export function workloadMetadata(header = true): Metadata {
 }
 
 /** A unary call as a promise. */
-export function callUnary<T = Record<string, unknown>>(client: WorkloadClient, method: string, request: object, metadata = workloadMetadata()): Promise<T> {
+export function callUnary<T = Record<string, unknown>>(
+  client: WorkloadClient,
+  method: string,
+  request: object,
+  metadata = workloadMetadata(),
+): Promise<T> {
   return new Promise((resolve, reject) => {
     client[method]!(request, metadata, (err: ServiceError | null, response: T) => (err ? reject(err) : resolve(response)));
   });
@@ -223,7 +242,12 @@ export class StreamReader<T = Record<string, unknown>> {
   }
 
   /** Open `method` on `client` and read it. */
-  static open<T = Record<string, unknown>>(client: WorkloadClient, method: string, request: object = {}, metadata = workloadMetadata()): StreamReader<T> {
+  static open<T = Record<string, unknown>>(
+    client: WorkloadClient,
+    method: string,
+    request: object = {},
+    metadata = workloadMetadata(),
+  ): StreamReader<T> {
     return new StreamReader<T>(client[method]!(request, metadata) as ClientReadableStream<T>);
   }
 

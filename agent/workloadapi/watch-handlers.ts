@@ -1,5 +1,13 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import { admitCall, callerFields, isCallStatus, NO_IDENTITY, toServiceError, type CallStatus, type HandlerContext } from "./call-context.js";
+import {
+  admitCall,
+  callerFields,
+  isCallStatus,
+  NO_IDENTITY,
+  toServiceError,
+  type CallStatus,
+  type HandlerContext,
+} from "./call-context.js";
 import { buildJwtBundlesResponse, buildX509BundlesResponse, buildX509SvidResponse, type ReportProblem } from "./responses.js";
 import type { CallerIdentity, WorkloadApiState } from "./types.js";
 import { serveWatchStream, type RenderResponse } from "./watch-stream.js";

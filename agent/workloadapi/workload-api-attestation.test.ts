@@ -18,7 +18,11 @@ const WEB = "spiffe://example.org/web";
 const NOBODY_APP = "spiffe://example.org/nobody-app";
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const addonBuilt = existsSync(join(repoRoot, "agent/native/build/Release/peercred.node"));
-const skip = !canSwitchUser() ? "needs root to run a client as another uid" : !addonBuilt ? "peercred addon not built (node scripts/build-native.mjs)" : false;
+const skip = !canSwitchUser()
+  ? "needs root to run a client as another uid"
+  : !addonBuilt
+    ? "peercred addon not built (node scripts/build-native.mjs)"
+    : false;
 
 // Run as another uid: fetch X.509-SVIDs and a JWT-SVID for WEB, print what came back as JSON. It
 // loads gRPC and the proto from a copy in the shared temp directory: that uid may not read the checkout.
@@ -115,7 +119,10 @@ describe("Workload API server with Unix workload attestation", { skip }, () => {
   it("serves root's identity to root", async () => {
     const client = createWorkloadClient(socketPath);
     const [response] = await StreamReader.open<{ svids: { spiffe_id: string }[] }>(client, "FetchX509SVID").messagesAt(1);
-    assert.deepEqual(response!.svids.map((s) => s.spiffe_id), [WEB]);
+    assert.deepEqual(
+      response!.svids.map((s) => s.spiffe_id),
+      [WEB],
+    );
     client.close();
   });
 
@@ -124,7 +131,10 @@ describe("Workload API server with Unix workload attestation", { skip }, () => {
     assert.equal(out.uid, unprivilegedUser().uid);
     assert.equal(out.x509.code, 7, "FetchX509SVID: PERMISSION_DENIED");
     assert.equal(out.jwt.code, 7, "FetchJWTSVID for root's SPIFFE ID: PERMISSION_DENIED");
-    assert.ok(warnings.some((w) => w.uid === out.uid), "the denial names the caller's uid");
+    assert.ok(
+      warnings.some((w) => w.uid === out.uid),
+      "the denial names the caller's uid",
+    );
   });
 
   it("gives the second uid only its own identity once one selects it", async () => {

@@ -45,7 +45,9 @@ function format(value: number, unit: Figure["unit"]): string {
 
 /** The machine line: cores and load averages (1, 5, 15 minutes). */
 export function describeMachine(): string {
-  return `${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+  return `${availableParallelism()} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`;
 }
 
 /** The Markdown table of medians, ratio Tessera / SPIRE. */

@@ -90,7 +90,8 @@ export async function startSpireStack(dir: string, binaries: { spireServer: stri
     if (!token) throw new Error("bench: spire-server token generate printed no token");
     await admin("entry", "create", "-parentID", NODE_ID, "-spiffeID", WORKLOAD_ID, "-selector", `unix:uid:${process.getuid!()}`);
 
-    const startAgent = (joinToken?: string) => () => startProcess(spireAgent, ["run", "-config", agentConf, ...(joinToken ? ["-joinToken", joinToken] : [])], join(dir, "agent.log"));
+    const startAgent = (joinToken?: string) => () =>
+      startProcess(spireAgent, ["run", "-config", agentConf, ...(joinToken ? ["-joinToken", joinToken] : [])], join(dir, "agent.log"));
     const agent = (await timeStart(client, startAgent(token), "first-fetch", socket)).running;
 
     return assembleStack({

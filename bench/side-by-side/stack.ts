@@ -27,7 +27,12 @@ export async function benchClient<T>(client: string, mode: string, args: string[
 }
 
 /** Spawn a process with start() and time it until the bench client's probe (`first-200` or `first-fetch`) succeeds. */
-export async function timeStart(client: string, start: () => Running, probe: "first-200" | "first-fetch", target: string): Promise<{ running: Running; ms: number }> {
+export async function timeStart(
+  client: string,
+  start: () => Running,
+  probe: "first-200" | "first-fetch",
+  target: string,
+): Promise<{ running: Running; ms: number }> {
   const since = unixNanos();
   const running = start();
   const flag = probe === "first-200" ? "-url" : "-socket";

@@ -19,13 +19,22 @@ export async function startTesseraStack(dir: string, client: string): Promise<St
   const dataDir = join(dir, "issuer");
   const url = `http://127.0.0.1:${await freePort()}`;
   const socket = `unix://${join(dir, "api.sock")}`;
-  const startIssuer = () => tessera(["dev", "--port", new URL(url).port, "--data-dir", dataDir, "--trust-domain", "example.org"], join(dir, "issuer.log"));
+  const startIssuer = () =>
+    tessera(["dev", "--port", new URL(url).port, "--data-dir", dataDir, "--trust-domain", "example.org"], join(dir, "issuer.log"));
   const issuer = (await timeStart(client, startIssuer, "first-200", `${url}/v1/bundle`)).running;
   return stopOnFailure(issuer, async () => {
-    const cli = async (...args: string[]) => JSON.parse(await run(process.execPath, [TESSERA_BIN, ...args, "--issuer", url, "--data-dir", dataDir, "--json"], NODE_ENV)) as Record<string, unknown>;
+    const cli = async (...args: string[]) =>
+      JSON.parse(await run(process.execPath, [TESSERA_BIN, ...args, "--issuer", url, "--data-dir", dataDir, "--json"], NODE_ENV)) as Record<
+        string,
+        unknown
+      >;
     await cli("bot", "create", "bench", "--allow", "spiffe://example.org/bench/*");
     const { token } = (await cli("token", "create", "--bot", "bench", "--uses", "2")) as { token: string };
-    const joined = await fetch(`${url}/v1/join`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ join_method: "token", token }) });
+    const joined = await fetch(`${url}/v1/join`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ join_method: "token", token }),
+    });
     if (joined.status !== 200) throw new Error(`bench: POST /v1/join answered ${joined.status}: ${await joined.text()}`);
     const { credential } = (await joined.json()) as { credential: string };
     const credentialFile = join(dir, "bot-credential");
@@ -33,19 +42,22 @@ export async function startTesseraStack(dir: string, client: string): Promise<St
 
     const config = join(dir, "agent.yaml");
     await mkdir(join(dir, "agent-state"), { recursive: true, mode: 0o700 });
-    await writeFile(config, [
-      "version: v1",
-      `issuer: ${url}`,
-      "trust_domain: example.org",
-      `onboarding: { join_method: token, token: ${token} }`,
-      `storage: { directory: ${join(dir, "agent-state")} }`,
-      "services:",
-      "  - type: workload-identity-api",
-      `    listen: ${socket}`,
-      "    identities:",
-      `      - { spiffe_id: ${WORKLOAD_ID}, selectors: ["unix:uid:${process.getuid!()}"] }`,
-      "",
-    ].join("\n"));
+    await writeFile(
+      config,
+      [
+        "version: v1",
+        `issuer: ${url}`,
+        "trust_domain: example.org",
+        `onboarding: { join_method: token, token: ${token} }`,
+        `storage: { directory: ${join(dir, "agent-state")} }`,
+        "services:",
+        "  - type: workload-identity-api",
+        `    listen: ${socket}`,
+        "    identities:",
+        `      - { spiffe_id: ${WORKLOAD_ID}, selectors: ["unix:uid:${process.getuid!()}"] }`,
+        "",
+      ].join("\n"),
+    );
     const startAgent = () => tessera(["agent", "-c", config], join(dir, "agent.log"));
     const agent = (await timeStart(client, startAgent, "first-fetch", socket)).running;
     return assembleStack({

@@ -95,11 +95,15 @@ export function monthlyVolumes(fleet: Fleet): Record<string, number> {
 }
 
 /** The bill, line by line, for `fleet` with the figures of `m`. */
-export function monthlyBill(m: Measured, fleet: Fleet): { keySpec: string; fleet: Fleet; volumes: Record<string, number>; lines: BillLine[] } {
+export function monthlyBill(
+  m: Measured,
+  fleet: Fleet,
+): { keySpec: string; fleet: Fleet; volumes: Record<string, number>; lines: BillLine[] } {
   const volumes = monthlyVolumes(fleet);
   const sum = (pick: (f: OperationFigures, name: string) => number, only?: (name: string) => boolean) =>
     Object.entries(volumes).reduce((acc, [name, n]) => (only && !only(name) ? acc : acc + n * pick(m.operations[name]!, name)), 0);
-  const call = (prefix: string) => (f: OperationFigures) => Object.entries(f.calls).reduce((a, [k, v]) => (k.startsWith(prefix) ? a + v : a), 0);
+  const call = (prefix: string) => (f: OperationFigures) =>
+    Object.entries(f.calls).reduce((a, [k, v]) => (k.startsWith(prefix) ? a + v : a), 0);
   const http = (name: string) => name !== "rotation tick";
   const asymmetric = sum((f) => (f.calls["KMS:Sign"] ?? 0) + (f.calls["KMS:GetPublicKey"] ?? 0));
   const otherKms = sum(call("KMS:")) - asymmetric;
@@ -115,14 +119,38 @@ export function monthlyBill(m: Measured, fleet: Fleet): { keySpec: string; fleet
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
   const lines: BillLine[] = [
     { item: "KMS keys", usd: KEY_MONTHS * PRICE.kmsKeyMonth, detail: `${KEY_MONTHS} key-months` },
-    { item: "KMS requests", usd: (asymmetric * asymPrice + otherKms * PRICE.kmsOtherPer10k) / 1e4, detail: `${n(asymmetric)} Sign/GetPublicKey at $${asymPrice}/10k, ${n(otherKms)} others` },
-    { item: "API Gateway (HTTP API)", usd: (sum(() => 1, http) * PRICE.apiGatewayHttpPerMillion) / 1e6, detail: `${n(sum(() => 1, http))} requests` },
+    {
+      item: "KMS requests",
+      usd: (asymmetric * asymPrice + otherKms * PRICE.kmsOtherPer10k) / 1e4,
+      detail: `${n(asymmetric)} Sign/GetPublicKey at $${asymPrice}/10k, ${n(otherKms)} others`,
+    },
+    {
+      item: "API Gateway (HTTP API)",
+      usd: (sum(() => 1, http) * PRICE.apiGatewayHttpPerMillion) / 1e6,
+      detail: `${n(sum(() => 1, http))} requests`,
+    },
     { item: "Lambda requests", usd: (invocations * PRICE.lambdaPerMillion) / 1e6, detail: `${n(invocations)} invocations` },
     { item: "Lambda duration", usd: gbSeconds * PRICE.lambdaArmGbSecond, detail: `${n(gbSeconds)} GB-s (arm64, modelled)` },
-    { item: "DynamoDB requests", usd: (sum((f) => f.readUnits) * PRICE.dynamoReadPerMillion + sum((f) => f.writeUnits) * PRICE.dynamoWritePerMillion) / 1e6, detail: `${n(sum((f) => f.readUnits))} RRU, ${n(sum((f) => f.writeUnits))} WRU` },
-    { item: "DynamoDB storage", usd: auditGb * PRICE.dynamoStorageGbMonth, detail: `${auditGb.toFixed(1)} GB of audit trail once ${retention} days are kept (${Math.round((m.auditBytesPerEvent ?? 0) / 10) * 10} bytes an SVID)` },
-    { item: "S3 requests", usd: (s3Puts * PRICE.s3PutPer1k + s3Gets * PRICE.s3GetPer1k) / 1e3, detail: `${n(s3Puts)} PUT, ${n(s3Gets)} GET-class` },
-    { item: "CloudWatch Logs", usd: logGb * (PRICE.logsIngestGb + PRICE.logsStoreGbMonth), detail: `${logGb.toFixed(1)} GB ingested (and kept a month)` },
+    {
+      item: "DynamoDB requests",
+      usd: (sum((f) => f.readUnits) * PRICE.dynamoReadPerMillion + sum((f) => f.writeUnits) * PRICE.dynamoWritePerMillion) / 1e6,
+      detail: `${n(sum((f) => f.readUnits))} RRU, ${n(sum((f) => f.writeUnits))} WRU`,
+    },
+    {
+      item: "DynamoDB storage",
+      usd: auditGb * PRICE.dynamoStorageGbMonth,
+      detail: `${auditGb.toFixed(1)} GB of audit trail once ${retention} days are kept (${Math.round((m.auditBytesPerEvent ?? 0) / 10) * 10} bytes an SVID)`,
+    },
+    {
+      item: "S3 requests",
+      usd: (s3Puts * PRICE.s3PutPer1k + s3Gets * PRICE.s3GetPer1k) / 1e3,
+      detail: `${n(s3Puts)} PUT, ${n(s3Gets)} GET-class`,
+    },
+    {
+      item: "CloudWatch Logs",
+      usd: logGb * (PRICE.logsIngestGb + PRICE.logsStoreGbMonth),
+      detail: `${logGb.toFixed(1)} GB ingested (and kept a month)`,
+    },
   ];
   return { keySpec: m.keySpec, fleet, volumes, lines };
 }
@@ -130,8 +158,14 @@ export function monthlyBill(m: Measured, fleet: Fleet): { keySpec: string; fleet
 /** Print a bill as a Markdown table. */
 export function printBill(bill: ReturnType<typeof monthlyBill>): void {
   const total = bill.lines.reduce((a, l) => a + l.usd, 0);
-  console.log(`\nMonthly bill, ${bill.fleet.workloads.toLocaleString("en-US")} workloads and ${bill.fleet.agents.toLocaleString("en-US")} agents, ${bill.keySpec} CA key, us-east-1 list prices, no free tier`);
-  console.log(`requests a month: ${Object.entries(bill.volumes).map(([k, v]) => `${k} ${Math.round(v).toLocaleString("en-US")}`).join(", ")}`);
+  console.log(
+    `\nMonthly bill, ${bill.fleet.workloads.toLocaleString("en-US")} workloads and ${bill.fleet.agents.toLocaleString("en-US")} agents, ${bill.keySpec} CA key, us-east-1 list prices, no free tier`,
+  );
+  console.log(
+    `requests a month: ${Object.entries(bill.volumes)
+      .map(([k, v]) => `${k} ${Math.round(v).toLocaleString("en-US")}`)
+      .join(", ")}`,
+  );
   console.log("| item | USD a month | what |");
   console.log("| --- | --- | --- |");
   for (const l of bill.lines) console.log(`| ${l.item} | ${l.usd.toFixed(2)} | ${l.detail} |`);

@@ -50,7 +50,11 @@ async function setLock(ctx: CommandContext, target: string, id: string, locked: 
   const body = { target, id, locked, ...(ctx.values.reason ? { reason: ctx.values.reason as string } : {}) };
   const result = await ctx.admin().call(setLockRoute, { body });
   const what = `${target.replace("_", " ")} ${id}`;
-  print(ctx, result, () => (result.changed === false ? `${what} was ${locked ? "already" : "not"} locked; nothing changed` : `${locked ? "locked" : "unlocked"} ${what}`));
+  print(ctx, result, () =>
+    result.changed === false
+      ? `${what} was ${locked ? "already" : "not"} locked; nothing changed`
+      : `${locked ? "locked" : "unlocked"} ${what}`,
+  );
 }
 
 function setBotLock(ctx: CommandContext, locked: boolean): Promise<void> {
@@ -75,11 +79,21 @@ function formatCaStatus(status: Json): string {
       : p.rotationRequestedAt
         ? ` (rotation requested ${p.rotationRequestedAt as string})`
         : "";
-    return step ? `${p.kind as string}: ${step.step as string} slot ${step.slot as string} ${step.due ? "now" : `at ${step.at as string}`}${requested}` : `${p.kind as string}: nothing planned`;
+    return step
+      ? `${p.kind as string}: ${step.step as string} slot ${step.slot as string} ${step.due ? "now" : `at ${step.at as string}`}${requested}`
+      : `${p.kind as string}: nothing planned`;
   });
   return `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
     ["KIND", "SLOT", "STATUS", "KEY", "GEN", "NOT BEFORE", "NOT AFTER"],
-    slots.map((s) => [s.kind as string, s.slot as string, s.status as string, s.keyId as string, String(s.keyGeneration), s.notBefore as string, s.notAfter as string]),
+    slots.map((s) => [
+      s.kind as string,
+      s.slot as string,
+      s.status as string,
+      s.keyId as string,
+      String(s.keyGeneration),
+      s.notBefore as string,
+      s.notAfter as string,
+    ]),
   )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(schedule)}`;
 }
 
@@ -100,13 +114,13 @@ async function testPolicy(ctx: CommandContext): Promise<void> {
   const dns = ctx.values.dns as string[] | undefined;
   const result = await ctx.admin().call(policyTestRoute, {
     body: {
-    bot: ctx.values.bot as string,
-    attributes: attributesFromFlags(ctx.values.attr),
-    spiffe_id: ctx.values["spiffe-id"] as string,
-    ...(ctx.values.instance ? { instance: ctx.values.instance as string } : {}),
-    ...(ctx.values.jwt ? { svid_type: "jwt" } : {}),
-    ...(dns?.length ? { dns_names: dns } : {}),
-    ...(ttl ? { ttl } : {}),
+      bot: ctx.values.bot as string,
+      attributes: attributesFromFlags(ctx.values.attr),
+      spiffe_id: ctx.values["spiffe-id"] as string,
+      ...(ctx.values.instance ? { instance: ctx.values.instance as string } : {}),
+      ...(ctx.values.jwt ? { svid_type: "jwt" } : {}),
+      ...(dns?.length ? { dns_names: dns } : {}),
+      ...(ttl ? { ttl } : {}),
     },
   });
   print(ctx, result, () =>
@@ -148,11 +162,11 @@ export function adminCommands(): Record<string, Command> {
         const maxTtl = seconds(ctx.values["max-ttl"], "--max-ttl");
         const bot = await ctx.admin().call(createBotRoute, {
           body: {
-          name,
-          allowed_spiffe_ids: allow,
-          allowed_dns_names: (ctx.values["allow-dns"] as string[] | undefined) ?? [],
-          join_rules: joinRulesFromFlags(ctx.values) as { method: string }[],
-          ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
+            name,
+            allowed_spiffe_ids: allow,
+            allowed_dns_names: (ctx.values["allow-dns"] as string[] | undefined) ?? [],
+            join_rules: joinRulesFromFlags(ctx.values) as { method: string }[],
+            ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
           },
         });
         const fields = {
@@ -206,7 +220,13 @@ export function adminCommands(): Record<string, Command> {
             "",
             formatTable(
               ["INSTANCE", "STATE", "METHOD", "GENERATION", "EXPIRES"],
-              instances.map((i) => [i.id as string, lockText(i.lock), i.join_method as string, i.generation as number, i.expires_at as string]),
+              instances.map((i) => [
+                i.id as string,
+                lockText(i.lock),
+                i.join_method as string,
+                i.generation as number,
+                i.expires_at as string,
+              ]),
             ),
           ].join("\n"),
         );
@@ -242,13 +262,16 @@ export function adminCommands(): Record<string, Command> {
         const ttl = seconds(ctx.values.ttl, "--ttl");
         const token = await ctx.admin().call(createJoinTokenRoute, {
           body: {
-          bot_name: ctx.values.bot as string,
-          ...(ttl ? { ttl } : {}),
-          ...(uses ? { uses } : {}),
+            bot_name: ctx.values.bot as string,
+            ...(ttl ? { ttl } : {}),
+            ...(uses ? { uses } : {}),
           },
         });
-        print(ctx, token, () =>
-          `${token.token as string}\n\n${formatFields({ bot: token.bot_name, uses: token.uses_remaining, expires_at: token.expires_at, token_hash: token.token_hash })}\n\nThe token is shown once; pass it to the agent's onboarding.token.`,
+        print(
+          ctx,
+          token,
+          () =>
+            `${token.token as string}\n\n${formatFields({ bot: token.bot_name, uses: token.uses_remaining, expires_at: token.expires_at, token_hash: token.token_hash })}\n\nThe token is shown once; pass it to the agent's onboarding.token.`,
         );
       },
     },
@@ -261,7 +284,13 @@ export function adminCommands(): Record<string, Command> {
         print(ctx, { tokens }, () =>
           formatTable(
             ["TOKEN HASH", "BOT", "USES LEFT", "STATE", "EXPIRES"],
-            tokens.map((t) => [t.token_hash as string, t.bot_name as string, t.uses_remaining as number, lockText(t.lock), t.expires_at as string]),
+            tokens.map((t) => [
+              t.token_hash as string,
+              t.bot_name as string,
+              t.uses_remaining as number,
+              lockText(t.lock),
+              t.expires_at as string,
+            ]),
           ),
         );
       },
@@ -277,7 +306,8 @@ export function adminCommands(): Record<string, Command> {
       run: (ctx) => setLock(ctx, "join_token", one(ctx, "token hash"), false),
     },
     "audit list": {
-      usage: "[--bot NAME] [--spiffe-id ID] [--type T (join, x509_svid, join_refused, svid_refused, ...)] [--since TIME] [--until TIME] [--limit N]",
+      usage:
+        "[--bot NAME] [--spiffe-id ID] [--type T (join, x509_svid, join_refused, svid_refused, ...)] [--since TIME] [--until TIME] [--limit N]",
       options: {
         bot: { type: "string" },
         "spiffe-id": { type: "string" },
@@ -289,7 +319,14 @@ export function adminCommands(): Record<string, Command> {
       run: async (ctx) => {
         none(ctx);
         const query: Record<string, string> = {};
-        for (const [flag, name] of [["bot", "bot"], ["spiffe-id", "spiffe_id"], ["type", "type"], ["since", "since"], ["until", "until"], ["limit", "limit"]] as const) {
+        for (const [flag, name] of [
+          ["bot", "bot"],
+          ["spiffe-id", "spiffe_id"],
+          ["type", "type"],
+          ["since", "since"],
+          ["until", "until"],
+          ["limit", "limit"],
+        ] as const) {
           const v = ctx.values[flag];
           if (typeof v === "string") query[name] = v;
         }
@@ -301,7 +338,18 @@ export function adminCommands(): Record<string, Command> {
               const detail = (e.detail ?? {}) as Record<string, string | undefined>;
               const hash = detail.token_hash_prefix ?? detail.proof_hash_prefix ?? detail.credential_hash_prefix;
               const token = hash === undefined ? undefined : `${hash}...`;
-              return [e.time as string, e.type as string, e.bot_name as string, e.instance_id as string, e.spiffe_id as string, e.serial_or_jti as string, token, detail.actor, detail.code, detail.reason];
+              return [
+                e.time as string,
+                e.type as string,
+                e.bot_name as string,
+                e.instance_id as string,
+                e.spiffe_id as string,
+                e.serial_or_jti as string,
+                token,
+                detail.actor,
+                detail.code,
+                detail.reason,
+              ];
             }),
           ),
         );
@@ -327,7 +375,11 @@ export function adminCommands(): Record<string, Command> {
         none(ctx);
         const created = await ctx.admin().call(consoleLoginCodeRoute, {});
         const url = `${ctx.target.issuer.replace(/\/+$/, "")}${created.login_path as string}`;
-        print(ctx, { url }, () => `${url}\n\nOpen it once, within 10 minutes, in the browser that will use the console (tessera dev only).`);
+        print(
+          ctx,
+          { url },
+          () => `${url}\n\nOpen it once, within 10 minutes, in the browser that will use the console (tessera dev only).`,
+        );
       },
     },
     "ca status": {
@@ -345,14 +397,25 @@ export function adminCommands(): Record<string, Command> {
       run: async (ctx) => {
         none(ctx);
         const { emergency, kind, reason } = ctx.values;
-        if (!emergency && (kind !== undefined || reason !== undefined)) throw new UsageError("tessera: --kind and --reason go with --emergency");
-        if (kind !== undefined && kind !== "x509" && kind !== "jwt" && kind !== "all") throw new UsageError("tessera: --kind must be x509, jwt or all");
+        if (!emergency && (kind !== undefined || reason !== undefined))
+          throw new UsageError("tessera: --kind and --reason go with --emergency");
+        if (kind !== undefined && kind !== "x509" && kind !== "jwt" && kind !== "all")
+          throw new UsageError("tessera: --kind must be x509, jwt or all");
         if (!emergency) {
           const status = await ctx.admin().call(rotateCaRoute, { body: {} });
-          print(ctx, status, () => `rotation requested: a new CA and JWT key are prepared on the next tick and activated once published\n\n${formatCaStatus(status)}`);
+          print(
+            ctx,
+            status,
+            () =>
+              `rotation requested: a new CA and JWT key are prepared on the next tick and activated once published\n\n${formatCaStatus(status)}`,
+          );
           return;
         }
-        const body = { emergency: true, ...(kind !== undefined ? { kind } : {}), ...(reason !== undefined ? { reason: reason as string } : {}) };
+        const body = {
+          emergency: true,
+          ...(kind !== undefined ? { kind } : {}),
+          ...(reason !== undefined ? { reason: reason as string } : {}),
+        };
         const done = await ctx.admin().call(rotateCaRoute, { body });
         print(ctx, done, () => formatEmergency(done));
       },

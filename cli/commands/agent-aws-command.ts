@@ -10,11 +10,15 @@ function pickService(services: AwsRolesAnywhereService[], profile: string | unde
   const names = services.map((s) => s.credentialProfileName);
   if (profile === undefined) {
     if (services.length === 1) return services[0] as AwsRolesAnywhereService;
-    throw new UsageError(`tessera: --profile is needed: the configuration has ${services.length ? `the profiles ${names.join(", ")}` : "no workload-identity-aws-roles-anywhere service"}`);
+    throw new UsageError(
+      `tessera: --profile is needed: the configuration has ${services.length ? `the profiles ${names.join(", ")}` : "no workload-identity-aws-roles-anywhere service"}`,
+    );
   }
   const matches = services.filter((s) => s.credentialProfileName === profile);
   if (matches.length !== 1) {
-    throw new UsageError(`tessera: ${matches.length ? "more than one" : "no"} workload-identity-aws-roles-anywhere service has credential_profile_name ${JSON.stringify(profile)} (profiles: ${names.join(", ") || "none"})`);
+    throw new UsageError(
+      `tessera: ${matches.length ? "more than one" : "no"} workload-identity-aws-roles-anywhere service has credential_profile_name ${JSON.stringify(profile)} (profiles: ${names.join(", ") || "none"})`,
+    );
   }
   return matches[0] as AwsRolesAnywhereService;
 }
@@ -25,8 +29,13 @@ function pickService(services: AwsRolesAnywhereService[], profile: string | unde
  */
 export async function runAgentAwsCommand(argv: string[], io: CliIo, configPath: (flag: string | undefined) => string): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== "credentials") throw new UsageError(`tessera: unknown agent aws command ${JSON.stringify(verb ?? "")}\n\nusage: ${AGENT_AWS_USAGE}`);
-  const { values } = parseArgs({ args: rest, options: { config: { type: "string", short: "c" }, profile: { type: "string" } }, strict: true });
+  if (verb !== "credentials")
+    throw new UsageError(`tessera: unknown agent aws command ${JSON.stringify(verb ?? "")}\n\nusage: ${AGENT_AWS_USAGE}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: { config: { type: "string", short: "c" }, profile: { type: "string" } },
+    strict: true,
+  });
   const config = await loadAgentConfig(configPath(values.config));
   const services = config.services.filter((s): s is AwsRolesAnywhereService => s.type === "workload-identity-aws-roles-anywhere");
   const output = await readCredentialProcess(pickService(services, values.profile), Date.now());

@@ -101,13 +101,20 @@ async function runDaemon(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     // The last line names the cause, in the chosen log format.
     const refused = err instanceof AgentFatalError;
-    logger.error(`agent stopped: ${(err as Error).message}`, { ...(refused ? { code: err.code } : {}), exit_code: refused ? EXIT_REFUSED : 1 });
+    logger.error(`agent stopped: ${(err as Error).message}`, {
+      ...(refused ? { code: err.code } : {}),
+      exit_code: refused ? EXIT_REFUSED : 1,
+    });
     return refused ? EXIT_REFUSED : 1;
   }
 }
 
 /** The daemon: serve until SIGTERM or SIGINT (0), or until the issuer refuses the agent for good (throws). */
-async function runUntilStopped(config: AgentConfig, logger: ReturnType<typeof createAgentLogger>, diagAddr: string | undefined): Promise<number> {
+async function runUntilStopped(
+  config: AgentConfig,
+  logger: ReturnType<typeof createAgentLogger>,
+  diagAddr: string | undefined,
+): Promise<number> {
   const agent = await startAgent({ config, logger, ...(diagAddr ? { diagAddr } : {}) });
   if (agent.diag) logger.info("diagnostics", { url: agent.diag.url });
   const onHup = () => {
@@ -164,7 +171,12 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
           bundle: parseCertificates(new Uint8Array(svid.bundle)),
         });
       }
-      print({ svids }, () => formatTable(["SPIFFE ID", "SERIAL", "NOT AFTER", "HINT"], svids.map((s) => [s.spiffe_id as string, s.serial as string, s.not_after as string, s.hint as string | undefined])));
+      print({ svids }, () =>
+        formatTable(
+          ["SPIFFE ID", "SERIAL", "NOT AFTER", "HINT"],
+          svids.map((s) => [s.spiffe_id as string, s.serial as string, s.not_after as string, s.hint as string | undefined]),
+        ),
+      );
       return 0;
     }
     if (verb === "fetch" && what === "jwt") {
@@ -180,7 +192,10 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
     }
     if (verb === "validate" && what === "jwt") {
       if (!values.audience?.length || !values.svid) throw new UsageError("tessera: validate jwt needs --audience and --svid");
-      const res = await client.unary<{ spiffe_id: string; claims: unknown }>("ValidateJWTSVID", { audience: values.audience[0], svid: values.svid });
+      const res = await client.unary<{ spiffe_id: string; claims: unknown }>("ValidateJWTSVID", {
+        audience: values.audience[0],
+        svid: values.svid,
+      });
       print(res, () => formatFields({ spiffe_id: res.spiffe_id, valid: true }));
       return 0;
     }
@@ -190,7 +205,11 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
           "FetchX509SVID",
           (message) => {
             const svids = message.svids.map(describeSvid);
-            print({ time: new Date().toISOString(), svids }, () => `${new Date().toISOString()} ${svids.map((s) => `${s.spiffe_id} serial=${s.serial} not_after=${s.not_after}`).join("; ")}`);
+            print(
+              { time: new Date().toISOString(), svids },
+              () =>
+                `${new Date().toISOString()} ${svids.map((s) => `${s.spiffe_id} serial=${s.serial} not_after=${s.not_after}`).join("; ")}`,
+            );
           },
           reject,
         );
@@ -282,10 +301,19 @@ export async function runAgentCommand(argv: string[], io: CliIo): Promise<number
   }
   if (sub === undefined || sub === "start" || sub.startsWith("-")) return runDaemon(sub === "start" ? rest : argv, io);
   if (sub === "validate") {
-    const { values } = parseArgs({ args: rest, options: { config: { type: "string", short: "c" }, json: { type: "boolean" } }, strict: true });
+    const { values } = parseArgs({
+      args: rest,
+      options: { config: { type: "string", short: "c" }, json: { type: "boolean" } },
+      strict: true,
+    });
     const path = configPath(values.config, io);
     const config = await loadAgentConfig(path);
-    const summary = { config: path, issuer: config.issuer, trust_domain: config.trustDomain.name, services: config.services.map((s) => s.type) };
+    const summary = {
+      config: path,
+      issuer: config.issuer,
+      trust_domain: config.trustDomain.name,
+      services: config.services.map((s) => s.type),
+    };
     io.out(values.json ? JSON.stringify({ valid: true, ...summary }, null, 2) : `${path} is valid\n${formatFields(summary)}`);
     return 0;
   }

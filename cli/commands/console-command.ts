@@ -14,7 +14,11 @@ export async function runConsoleCommand(argv: string[], io: CliIo): Promise<numb
     io.out(`usage: tessera console ${CONSOLE_USAGE}`);
     return 0;
   }
-  const { values } = parseArgs({ args: argv, options: { issuer: { type: "string" }, region: { type: "string" }, port: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { issuer: { type: "string" }, region: { type: "string" }, port: { type: "string" } },
+    strict: true,
+  });
   const issuer = values.issuer ?? io.env.TESSERA_ISSUER;
   if (!issuer || !/^https?:\/\//.test(issuer)) throw new UsageError("tessera: console needs --issuer https://... (the issuer's API URL)");
   const port = Number(values.port ?? DEFAULT_PORT);

@@ -39,7 +39,9 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
       `tessera dev issuer for trust domain ${server.trustDomain}`,
       `  API:          ${server.url}`,
       `  bundle:       ${server.url}/v1/bundle`,
-      ...(server.runtime.config.issuerUrl ? [`  OIDC issuer:  ${server.runtime.config.issuerUrl} (JWT-SVID iss; /.well-known/openid-configuration)`] : []),
+      ...(server.runtime.config.issuerUrl
+        ? [`  OIDC issuer:  ${server.runtime.config.issuerUrl} (JWT-SVID iss; /.well-known/openid-configuration)`]
+        : []),
       `  admin token:  ${server.adminTokenPath}`,
       `  console:      ${server.consoleLoginUrl()}`,
       "                (one-time login link, valid 10 minutes; tessera console login prints another)",

@@ -1,4 +1,10 @@
-import { AWS_REGION_PATTERN, METADATA_ENDPOINT_PATTERN, STS_ENDPOINT_PATTERN, type JoinProofSource, type PlatformJoinMethod } from "../../agent/join-proof.js";
+import {
+  AWS_REGION_PATTERN,
+  METADATA_ENDPOINT_PATTERN,
+  STS_ENDPOINT_PATTERN,
+  type JoinProofSource,
+  type PlatformJoinMethod,
+} from "../../agent/join-proof.js";
 import type { CommandContext } from "../main.js";
 import { UsageError } from "../output.js";
 
@@ -38,24 +44,36 @@ export function isPlatformMethod(method: unknown): method is PlatformJoinMethod 
  * is asked for `--token-audience`, else `defaultAudience` (never one the issuer names: the token
  * could then be replayed to whoever chose that audience).
  */
-export function joinProofSourceOf(ctx: CommandContext, method: PlatformJoinMethod, defaultAudience?: string): { botName: string; source: JoinProofSource } {
+export function joinProofSourceOf(
+  ctx: CommandContext,
+  method: PlatformJoinMethod,
+  defaultAudience?: string,
+): { botName: string; source: JoinProofSource } {
   const flag = (name: keyof typeof JOIN_PROOF_OPTIONS) => ctx.values[name] as string | undefined;
   for (const name of Object.keys(JOIN_PROOF_OPTIONS)) {
-    if (name !== "bot" && flag(name as keyof typeof JOIN_PROOF_OPTIONS) !== undefined && !FLAGS_OF[method].includes(name)) throw new UsageError(`tessera: --${name} is not for join method ${method}`);
+    if (name !== "bot" && flag(name as keyof typeof JOIN_PROOF_OPTIONS) !== undefined && !FLAGS_OF[method].includes(name))
+      throw new UsageError(`tessera: --${name} is not for join method ${method}`);
   }
   const botName = flag("bot");
   if (!botName) throw new UsageError(`tessera: join method ${method} needs --bot NAME`);
   const endpoint = flag("metadata-endpoint");
-  if (endpoint !== undefined && !METADATA_ENDPOINT_PATTERN.test(endpoint)) throw new UsageError("tessera: --metadata-endpoint must be an http(s) origin such as http://169.254.169.254");
+  if (endpoint !== undefined && !METADATA_ENDPOINT_PATTERN.test(endpoint))
+    throw new UsageError("tessera: --metadata-endpoint must be an http(s) origin such as http://169.254.169.254");
   const region = flag("sts-region");
-  if (region !== undefined && !AWS_REGION_PATTERN.test(region)) throw new UsageError("tessera: --sts-region must be an AWS region such as eu-west-1");
+  if (region !== undefined && !AWS_REGION_PATTERN.test(region))
+    throw new UsageError("tessera: --sts-region must be an AWS region such as eu-west-1");
   const sts = flag("sts-endpoint");
-  if (sts !== undefined && !STS_ENDPOINT_PATTERN.test(sts)) throw new UsageError("tessera: --sts-endpoint must be an http(s) URL with no path, such as http://127.0.0.1:5000");
+  if (sts !== undefined && !STS_ENDPOINT_PATTERN.test(sts))
+    throw new UsageError("tessera: --sts-endpoint must be an http(s) URL with no path, such as http://127.0.0.1:5000");
   const tokenPath = flag("token-file");
   if (method === "oidc" && !tokenPath) throw new UsageError("tessera: join method oidc needs --token-file PATH (the OIDC ID token)");
-  if (method === "gcp" && tokenPath && (endpoint || flag("token-audience"))) throw new UsageError("tessera: gcp reads --token-file or the metadata server, not both");
+  if (method === "gcp" && tokenPath && (endpoint || flag("token-audience")))
+    throw new UsageError("tessera: gcp reads --token-file or the metadata server, not both");
   const audience = flag("token-audience") ?? defaultAudience;
-  if (method === "gcp" && !tokenPath && !audience) throw new UsageError("tessera: gcp from the metadata server needs --token-audience AUD (the issuer's join audience, by default spiffe://<trust domain>)");
+  if (method === "gcp" && !tokenPath && !audience)
+    throw new UsageError(
+      "tessera: gcp from the metadata server needs --token-audience AUD (the issuer's join audience, by default spiffe://<trust domain>)",
+    );
   const source: JoinProofSource = {
     joinMethod: method,
     ...(tokenPath ? { tokenPath } : {}),

@@ -13,7 +13,12 @@ describe("joinRulesFromFlags", () => {
     });
     assert.deepEqual(rules, [
       { method: "token" },
-      { method: "oidc", preset: "github", audience: "tessera", claims: { repository: "acme/app", ref: ["refs/heads/main", "refs/tags/v*"], sub: "a=b" } },
+      {
+        method: "oidc",
+        preset: "github",
+        audience: "tessera",
+        claims: { repository: "acme/app", ref: ["refs/heads/main", "refs/tags/v*"], sub: "a=b" },
+      },
     ]);
   });
   it("builds an aws_iam rule from --aws-account, --aws-arn and --claim", () => {
@@ -24,13 +29,21 @@ describe("joinRulesFromFlags", () => {
       claim: ["role=ci-runner"],
     });
     assert.deepEqual(rules, [
-      { method: "aws_iam", claims: { role: "ci-runner", account: ["123456789012", "210987654321"], arn: "arn:aws:iam::123456789012:role/ci-*" } },
+      {
+        method: "aws_iam",
+        claims: { role: "ci-runner", account: ["123456789012", "210987654321"], arn: "arn:aws:iam::123456789012:role/ci-*" },
+      },
     ]);
-    assert.throws(() => joinRulesFromFlags({ "join-method": ["oidc"], "aws-account": ["123456789012"] }), /for --join-method aws_ec2 or aws_iam/);
+    assert.throws(
+      () => joinRulesFromFlags({ "join-method": ["oidc"], "aws-account": ["123456789012"] }),
+      /for --join-method aws_ec2 or aws_iam/,
+    );
     assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", "aws-arn": ["x"] }), /replaces/);
   });
   it("takes --join-rules as JSON, alone", () => {
-    assert.deepEqual(joinRulesFromFlags({ "join-rules": '[{"method":"gcp","claims":{"project_id":"p"}}]' }), [{ method: "gcp", claims: { project_id: "p" } }]);
+    assert.deepEqual(joinRulesFromFlags({ "join-rules": '[{"method":"gcp","claims":{"project_id":"p"}}]' }), [
+      { method: "gcp", claims: { project_id: "p" } },
+    ]);
     assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", claim: ["a=b"] }), /replaces/);
     assert.throws(() => joinRulesFromFlags({ "join-rules": "{" }), /JSON array/);
     assert.throws(() => joinRulesFromFlags({ claim: ["nope"] }), /NAME=GLOB/);
@@ -46,7 +59,12 @@ describe("joinRulesFromFlags", () => {
       "allow-rejoin": true,
     });
     assert.deepEqual(rules, [
-      { method: "aws_ec2", claims: { ami_id: "ami-0abc*", account: "123456789012", region: ["eu-west-1", "eu-central-1"] }, max_join_age: "10m", allow_rejoin: true },
+      {
+        method: "aws_ec2",
+        claims: { ami_id: "ami-0abc*", account: "123456789012", region: ["eu-west-1", "eu-central-1"] },
+        max_join_age: "10m",
+        allow_rejoin: true,
+      },
     ]);
     assert.throws(() => joinRulesFromFlags({ "join-method": ["gcp"], "aws-account": ["123456789012"] }), /for --join-method aws_ec2/);
     assert.throws(() => joinRulesFromFlags({ "join-rules": "[]", "aws-region": ["x"] }), /replaces/);

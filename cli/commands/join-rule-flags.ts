@@ -63,7 +63,14 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
   const methods = (values["join-method"] as string[] | undefined) ?? ["token"];
   const claims = claimsOf((values.claim as string[] | undefined) ?? []);
   if (values["join-rules"] !== undefined) {
-    if (values["join-method"] || Object.keys(claims).length || values["oidc-issuer"] || values["oidc-audience"] || values["oidc-preset"] || AWS_FLAGS.some((f) => values[f])) {
+    if (
+      values["join-method"] ||
+      Object.keys(claims).length ||
+      values["oidc-issuer"] ||
+      values["oidc-audience"] ||
+      values["oidc-preset"] ||
+      AWS_FLAGS.some((f) => values[f])
+    ) {
       throw new UsageError("tessera: --join-rules replaces --join-method, --claim, --oidc-* and --aws-*; give one or the other");
     }
     let rules: unknown;
@@ -78,11 +85,14 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
   const platform = methods.filter((method) => method !== "token");
   const ec2 = methods.includes("aws_ec2");
   const iam = methods.includes("aws_iam");
-  if (AWS_EC2_FLAGS.some((f) => f !== "aws-account" && values[f]) && !ec2) throw new UsageError("tessera: --aws-region, --max-join-age and --allow-rejoin are for --join-method aws_ec2");
+  if (AWS_EC2_FLAGS.some((f) => f !== "aws-account" && values[f]) && !ec2)
+    throw new UsageError("tessera: --aws-region, --max-join-age and --allow-rejoin are for --join-method aws_ec2");
   if (values["aws-arn"] && !iam) throw new UsageError("tessera: --aws-arn is for --join-method aws_iam");
   if (values["aws-account"] && !ec2 && !iam) throw new UsageError("tessera: --aws-account is for --join-method aws_ec2 or aws_iam");
-  if (values["aws-account"] && ec2 && iam) throw new UsageError("tessera: --aws-account is ambiguous with both aws_ec2 and aws_iam; use --join-rules");
-  if (platform.length > 1 && Object.keys(claims).length) throw new UsageError("tessera: --claim is ambiguous with several platform methods; use --join-rules");
+  if (values["aws-account"] && ec2 && iam)
+    throw new UsageError("tessera: --aws-account is ambiguous with both aws_ec2 and aws_iam; use --join-rules");
+  if (platform.length > 1 && Object.keys(claims).length)
+    throw new UsageError("tessera: --claim is ambiguous with several platform methods; use --join-rules");
   return methods.map((method) => {
     if (method === "token") return { method };
     const rule: Json = { method };

@@ -13,7 +13,16 @@ function print(ctx: CommandContext, data: unknown, text: () => string): void {
 function revocationTable(rows: Json[]): string {
   return formatTable(
     ["TYPE", "SERIAL/JTI", "CA", "BOT", "INSTANCE", "REASON", "REVOKED AT", "EXPIRES AT"],
-    rows.map((r) => [r.svid_type as string, (r.serial ?? r.jti) as string, r.ca_id as string, r.bot_name as string, r.instance_id as string, r.reason as string, r.revoked_at as string, r.expires_at as string]),
+    rows.map((r) => [
+      r.svid_type as string,
+      (r.serial ?? r.jti) as string,
+      r.ca_id as string,
+      r.bot_name as string,
+      r.instance_id as string,
+      r.reason as string,
+      r.revoked_at as string,
+      r.expires_at as string,
+    ]),
   );
 }
 
@@ -22,10 +31,21 @@ async function revoke(ctx: CommandContext, body: Json): Promise<void> {
   if (ctx.values.reason !== undefined) body.reason = ctx.values.reason;
   const result = await ctx.admin().call(revokeRoute, { body });
   const revoked = result.revoked as Json[];
-  const crls = (result.crls as Json[]).map((c) => `  CRL ${c.crl_number as number} of CA ${c.ca_id as string}, next update ${c.next_update as string}`);
-  const failed = (result.published as Json[]).filter((p) => p.error !== undefined).map((p) => `  publishing to ${p.publisher as string} failed: ${p.error as string} (the next rotation tick retries)`);
+  const crls = (result.crls as Json[]).map(
+    (c) => `  CRL ${c.crl_number as number} of CA ${c.ca_id as string}, next update ${c.next_update as string}`,
+  );
+  const failed = (result.published as Json[])
+    .filter((p) => p.error !== undefined)
+    .map((p) => `  publishing to ${p.publisher as string} failed: ${p.error as string} (the next rotation tick retries)`);
   print(ctx, result, () =>
-    [`revoked ${revoked.length} SVID(s) (${result.matched as number} live matched)`, revoked.length ? revocationTable(revoked) : "", ...crls, ...failed].filter((l) => l !== "").join("\n"),
+    [
+      `revoked ${revoked.length} SVID(s) (${result.matched as number} live matched)`,
+      revoked.length ? revocationTable(revoked) : "",
+      ...crls,
+      ...failed,
+    ]
+      .filter((l) => l !== "")
+      .join("\n"),
   );
 }
 
@@ -33,8 +53,15 @@ async function revoke(ctx: CommandContext, body: Json): Promise<void> {
 export function revokeCommands(): Record<string, Command> {
   return {
     "svid revoke": {
-      usage: "(--serial HEX | --jti JTI | --bot NAME | --instance ID) [--reason keyCompromise|superseded|affiliationChanged|cessationOfOperation|unspecified]",
-      options: { serial: { type: "string" }, jti: { type: "string" }, bot: { type: "string" }, instance: { type: "string" }, reason: { type: "string" } },
+      usage:
+        "(--serial HEX | --jti JTI | --bot NAME | --instance ID) [--reason keyCompromise|superseded|affiliationChanged|cessationOfOperation|unspecified]",
+      options: {
+        serial: { type: "string" },
+        jti: { type: "string" },
+        bot: { type: "string" },
+        instance: { type: "string" },
+        reason: { type: "string" },
+      },
       run: async (ctx) => {
         const given = SELECTORS.filter((name) => ctx.values[name] !== undefined);
         if (given.length !== 1) throw new UsageError("tessera: svid revoke needs exactly one of --serial, --jti, --bot, --instance");
@@ -51,7 +78,8 @@ export function revokeCommands(): Record<string, Command> {
       },
     },
     "ca revoke": {
-      usage: "--ca CA_ID [--reason cACompromise|...]   (CA_ID: ca_id in `tessera ca status -o json`; revokes every live X.509-SVID it signed)",
+      usage:
+        "--ca CA_ID [--reason cACompromise|...]   (CA_ID: ca_id in `tessera ca status -o json`; revokes every live X.509-SVID it signed)",
       options: { ca: { type: "string" }, reason: { type: "string" } },
       run: async (ctx) => {
         if (typeof ctx.values.ca !== "string") throw new UsageError("tessera: ca revoke needs --ca CA_ID");

@@ -24,8 +24,12 @@ async function agentlessProofOf(ctx: CommandContext, client: IssuerClient, spiff
     if (stray) throw new UsageError(`tessera: --${stray} goes with --join-method`);
     return undefined;
   }
-  if (!isPlatformMethod(method)) throw new UsageError(`tessera: --join-method must be one of ${PLATFORM_METHODS.join(", ")} (a join token buys a credential: tessera join token)`);
-  if (ctx.values.token || ctx.values["credential-file"]) throw new UsageError("tessera: --join-method replaces --token and --credential-file; pass one of them");
+  if (!isPlatformMethod(method))
+    throw new UsageError(
+      `tessera: --join-method must be one of ${PLATFORM_METHODS.join(", ")} (a join token buys a credential: tessera join token)`,
+    );
+  if (ctx.values.token || ctx.values["credential-file"])
+    throw new UsageError("tessera: --join-method replaces --token and --credential-file; pass one of them");
   const { botName, source } = joinProofSourceOf(ctx, method, spiffeId.trustDomain.idString());
   const proof = await createJoinProof(source, client);
   return { method, botName, ...proof };
@@ -45,7 +49,13 @@ function print(ctx: CommandContext, view: Record<string, unknown>): void {
 
 async function writeCredential(ctx: CommandContext, file: string, grant: CredentialResponse): Promise<void> {
   await writeFileAtomic(file, `${grant.credential}\n`, 0o600);
-  print(ctx, { bot_name: grant.bot_name, instance_id: grant.instance_id, generation: grant.generation, expires_at: grant.expires_at, credential_file: file });
+  print(ctx, {
+    bot_name: grant.bot_name,
+    instance_id: grant.instance_id,
+    generation: grant.generation,
+    expires_at: grant.expires_at,
+    credential_file: file,
+  });
 }
 
 function platformJoin(method: PlatformJoinMethod): Command {
@@ -104,15 +114,31 @@ export function svidCommands(): Record<string, Command> {
         const dnsNames = ctx.values.dns as string[] | undefined;
         const proof = await agentlessProofOf(ctx, client, spiffeId);
         if (proof) {
-          const svid = await fetchX509SvidWithProof({ issuer: ctx.target.issuer, proof, spiffeId: id, ...(ttl ? { ttlSeconds: ttl } : {}), ...(dnsNames ? { dnsNames } : {}) });
+          const svid = await fetchX509SvidWithProof({
+            issuer: ctx.target.issuer,
+            proof,
+            spiffeId: id,
+            ...(ttl ? { ttlSeconds: ttl } : {}),
+            ...(dnsNames ? { dnsNames } : {}),
+          });
           await writeX509(out, svid, svid.privateKey);
-          print(ctx, { spiffe_id: svid.spiffeId, serial_number: svid.serialNumber, expires_at: svid.expiresAt.toISOString(), directory: out });
+          print(ctx, {
+            spiffe_id: svid.spiffeId,
+            serial_number: svid.serialNumber,
+            expires_at: svid.expiresAt.toISOString(),
+            directory: out,
+          });
           return;
         }
         const credential = await credentialOf(ctx, client);
         const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
         const csr = await createCsr({ privateKey, spiffeId });
-        const svid = await client.fetchX509Svid(credential, { csr, spiffeId: id, ...(ttl ? { ttlSeconds: ttl } : {}), ...(dnsNames ? { dnsNames } : {}) });
+        const svid = await client.fetchX509Svid(credential, {
+          csr,
+          spiffeId: id,
+          ...(ttl ? { ttlSeconds: ttl } : {}),
+          ...(dnsNames ? { dnsNames } : {}),
+        });
         await writeX509(out, svid, privateKey);
         print(ctx, { spiffe_id: svid.spiffe_id, serial_number: svid.serial_number, expires_at: svid.expires_at, directory: out });
       },
@@ -128,7 +154,13 @@ export function svidCommands(): Record<string, Command> {
         const ttl = ttlOf(ctx.values.ttl);
         const proof = await agentlessProofOf(ctx, client, SpiffeId.fromString(id));
         if (proof) {
-          const svid = await fetchJwtSvidWithProof({ issuer: ctx.target.issuer, proof, spiffeId: id, audience, ...(ttl ? { ttlSeconds: ttl } : {}) });
+          const svid = await fetchJwtSvidWithProof({
+            issuer: ctx.target.issuer,
+            proof,
+            spiffeId: id,
+            audience,
+            ...(ttl ? { ttlSeconds: ttl } : {}),
+          });
           const view = { spiffe_id: svid.spiffeId, token: svid.token, expires_at: svid.expiresAt.toISOString() };
           ctx.io.out(ctx.json ? JSON.stringify(view, null, 2) : svid.token);
           return;

@@ -40,14 +40,18 @@ export class WorkloadApiClient {
   /** The first message of a stream, then cancel it. */
   first<T>(method: string, timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {
-      const stream = this.watch<T>(method, (message) => {
-        clearTimeout(timer);
-        stream.cancel();
-        resolve(message);
-      }, (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
+      const stream = this.watch<T>(
+        method,
+        (message) => {
+          clearTimeout(timer);
+          stream.cancel();
+          resolve(message);
+        },
+        (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
       const timer = setTimeout(() => {
         stream.cancel();
         reject(new Error(`no answer from the Workload API within ${timeoutMs} ms`));

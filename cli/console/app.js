@@ -20,7 +20,11 @@ async function render() {
   try {
     await api("GET", "/v1/admin/ca");
   } catch (err) {
-    main.replaceChildren(h("h1", {}, "Not logged in"), errorBox(err), h("p", {}, "Open the one-time console link that tessera dev prints (or run: tessera console login)."));
+    main.replaceChildren(
+      h("h1", {}, "Not logged in"),
+      errorBox(err),
+      h("p", {}, "Open the one-time console link that tessera dev prints (or run: tessera console login)."),
+    );
     return;
   }
   for (const [pattern, page] of routes) {

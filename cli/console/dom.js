@@ -48,7 +48,12 @@ export async function api(method, path, body) {
 async function call(method, path, body) {
   const headers = { "x-tessera-console": "1" };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   const json = text ? JSON.parse(text) : {};
   if (!res.ok) throw new ApiError(res.status, json.error?.code ?? "ERR_HTTP", json.error?.message ?? `HTTP ${res.status}`);
@@ -57,10 +62,34 @@ async function call(method, path, body) {
 
 export function table(headers, rows, empty = "none") {
   if (rows.length === 0) return h("p", {}, empty);
-  return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", {}, x)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c ?? "-"))))));
+  return h(
+    "table",
+    {},
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        headers.map((x) => h("th", {}, x)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((r) =>
+        h(
+          "tr",
+          {},
+          r.map((c) => h("td", {}, c ?? "-")),
+        ),
+      ),
+    ),
+  );
 }
 
-export const lockText = (lock) => (lock ? h("span", { class: "locked" }, `locked: ${lock.reason}`) : h("span", { class: "active" }, "active"));
+export const lockText = (lock) =>
+  lock ? h("span", { class: "locked" }, `locked: ${lock.reason}`) : h("span", { class: "active" }, "active");
 
 export function errorBox(err) {
   return h("p", { class: "error", role: "alert" }, err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
@@ -100,4 +129,7 @@ export function fieldsOf(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
 
-export const lines = (text) => String(text ?? "").split(/[\s,]+/).filter(Boolean);
+export const lines = (text) =>
+  String(text ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean);

@@ -9,7 +9,10 @@ function timeline(stats) {
   const max = Math.max(1, ...totals);
   const width = Math.max(6, Math.floor(720 / totals.length));
   const start = Date.parse(stats.since);
-  const label = (i) => new Date(start + i * stats.bucket_seconds * 1000).toISOString().slice(stats.bucket_seconds >= 86_400 ? 5 : 11, stats.bucket_seconds >= 86_400 ? 10 : 16);
+  const label = (i) =>
+    new Date(start + i * stats.bucket_seconds * 1000)
+      .toISOString()
+      .slice(stats.bucket_seconds >= 86_400 ? 5 : 11, stats.bucket_seconds >= 86_400 ? 10 : 16);
   // When the issuer's scan stopped at its cap, the buckets that start before `counted_since` are undercounted.
   const complete = Date.parse(stats.counted_since);
   const bars = totals.map((n, i) => {
@@ -24,7 +27,12 @@ function timeline(stats) {
     ];
   });
   const caption = `SVIDs issued per ${stats.bucket_seconds / 60} minutes (UTC): X.509 dark, JWT light; busiest bucket ${max}`;
-  return h("figure", { id: "issuance-timeline" }, h("figcaption", {}, caption), svg("svg", { width: totals.length * width + 4, height: 130, role: "img", "aria-label": "SVIDs per time bucket" }, bars));
+  return h(
+    "figure",
+    { id: "issuance-timeline" },
+    h("figcaption", {}, caption),
+    svg("svg", { width: totals.length * width + 4, height: 130, role: "img", "aria-label": "SVIDs per time bucket" }, bars),
+  );
 }
 
 // A row per series: its label, its counts over the window as small columns, and its total as a bar.
@@ -35,7 +43,17 @@ function seriesChart(id, title, rows, all) {
   const step = rows[0] ? 200 / rows[0].counts.length : 0;
   const drawn = rows.map((r, i) => [
     svg("text", { x: 0, y: i * row + 15 }, short(r.key)),
-    r.counts.map((n, b) => (n ? svg("rect", { class: "spark", x: 300 + b * step, y: i * row + 18 - (n / maxCount) * 16, width: Math.max(1, step - 1), height: (n / maxCount) * 16 }) : [])),
+    r.counts.map((n, b) =>
+      n
+        ? svg("rect", {
+            class: "spark",
+            x: 300 + b * step,
+            y: i * row + 18 - (n / maxCount) * 16,
+            width: Math.max(1, step - 1),
+            height: (n / maxCount) * 16,
+          })
+        : [],
+    ),
     svg("rect", { class: "bar", x: 520, y: i * row + 4, height: row - 8, width: Math.max(2, (r.total / maxTotal) * 180) }),
     svg("text", { x: 526 + (r.total / maxTotal) * 180, y: i * row + 15 }, r.total),
     svg("title", {}, `${r.key}: ${r.total}`),
@@ -56,7 +74,11 @@ function summary(stats) {
   if (!stats.capped) return [h("p", { id: "issuance-summary" }, text)];
   return [
     h("p", { id: "issuance-summary" }, text),
-    h("p", { class: "error", id: "issuance-capped" }, `The issuer stopped counting at ${stats.scanned} SVIDs: the counts are complete only from ${stats.counted_since}; the paler buckets before it are undercounted.`),
+    h(
+      "p",
+      { class: "error", id: "issuance-capped" },
+      `The issuer stopped counting at ${stats.scanned} SVIDs: the counts are complete only from ${stats.counted_since}; the paler buckets before it are undercounted.`,
+    ),
   ];
 }
 
@@ -65,7 +87,11 @@ export async function issuancePage() {
   const charts = h("div", { id: "issuance-charts" });
   // The refused requests load beside the counts, not after them.
   const refusals = pagedList(auditPage({ type: "refusals", limit: 50 }), (events) =>
-    table(["Time", "Type", "Bot", "SPIFFE ID", "Code", "Reason"], events.map((e) => [e.time, e.type, e.bot_name, e.spiffe_id, h("code", {}, e.detail?.code), e.detail?.reason]), "nothing refused"),
+    table(
+      ["Time", "Type", "Bot", "SPIFFE ID", "Code", "Reason"],
+      events.map((e) => [e.time, e.type, e.bot_name, e.spiffe_id, h("code", {}, e.detail?.code), e.detail?.reason]),
+      "nothing refused",
+    ),
   );
   try {
     const stats = await api("GET", `/v1/admin/stats/issuance?${q({ hours: 24, bucket_minutes: 60 })}`);

@@ -7,9 +7,12 @@ function createBotForm(onCreated) {
   const form = h(
     "form",
     { id: "create-bot" },
-    h("label", { for: "bot-name" }, "Name"), h("input", { id: "bot-name", name: "name", required: true }),
-    h("label", { for: "bot-ids" }, "Allowed SPIFFE IDs"), h("textarea", { id: "bot-ids", name: "ids", rows: 2, required: true, placeholder: "spiffe://example.org/web/*" }),
-    h("label", { for: "bot-dns" }, "Allowed DNS names"), h("input", { id: "bot-dns", name: "dns", placeholder: "*.svc.internal" }),
+    h("label", { for: "bot-name" }, "Name"),
+    h("input", { id: "bot-name", name: "name", required: true }),
+    h("label", { for: "bot-ids" }, "Allowed SPIFFE IDs"),
+    h("textarea", { id: "bot-ids", name: "ids", rows: 2, required: true, placeholder: "spiffe://example.org/web/*" }),
+    h("label", { for: "bot-dns" }, "Allowed DNS names"),
+    h("input", { id: "bot-dns", name: "dns", placeholder: "*.svc.internal" }),
     h("button", { type: "submit" }, "Create bot (join method: token)"),
   );
   form.addEventListener("submit", async (event) => {
@@ -17,7 +20,12 @@ function createBotForm(onCreated) {
     const f = fieldsOf(form);
     out.replaceChildren();
     try {
-      const bot = await api("POST", "/v1/admin/bots", { name: f.name, allowed_spiffe_ids: lines(f.ids), allowed_dns_names: lines(f.dns), join_rules: [{ method: "token" }] });
+      const bot = await api("POST", "/v1/admin/bots", {
+        name: f.name,
+        allowed_spiffe_ids: lines(f.ids),
+        allowed_dns_names: lines(f.dns),
+        join_rules: [{ method: "token" }],
+      });
       out.append(h("p", { class: "ok" }, `created bot ${bot.name}`));
       onCreated();
     } catch (err) {
@@ -40,7 +48,14 @@ export function botsPage() {
         (bots) =>
           table(
             ["Bot", "State", "Join methods", "Allowed SPIFFE IDs", "Allowed DNS names", "Max TTL"],
-            bots.map((b) => [h("a", { href: `#/bots/${encodeURIComponent(b.name)}` }, b.name), lockText(b.lock), methods(b), b.allowed_spiffe_ids.join(" "), b.allowed_dns_names.join(" ") || "-", `${b.max_svid_ttl}s`]),
+            bots.map((b) => [
+              h("a", { href: `#/bots/${encodeURIComponent(b.name)}` }, b.name),
+              lockText(b.lock),
+              methods(b),
+              b.allowed_spiffe_ids.join(" "),
+              b.allowed_dns_names.join(" ") || "-",
+              `${b.max_svid_ttl}s`,
+            ]),
             "no bots yet",
           ),
       ),
@@ -61,7 +76,16 @@ function lockButtons(bot, reload) {
       out.replaceChildren(errorBox(err));
     }
   };
-  return h("p", {}, reason, " ", h("button", { type: "button", id: "lock-bot", onclick: () => void act(true) }, "Lock bot"), " ", h("button", { type: "button", id: "unlock-bot", onclick: () => void act(false) }, "Unlock bot"), out);
+  return h(
+    "p",
+    {},
+    reason,
+    " ",
+    h("button", { type: "button", id: "lock-bot", onclick: () => void act(true) }, "Lock bot"),
+    " ",
+    h("button", { type: "button", id: "unlock-bot", onclick: () => void act(false) }, "Unlock bot"),
+    out,
+  );
 }
 
 function tokenButton(bot) {
@@ -70,7 +94,9 @@ function tokenButton(bot) {
     try {
       const t = await api("POST", "/v1/admin/tokens", { bot_name: bot.name });
       // Shown once, now; the issuer keeps only its hash and the console never asks for it again.
-      out.replaceChildren(h("p", { class: "secret" }, "Join token (shown once): ", h("code", { id: "new-join-token" }, t.token), ` expires ${t.expires_at}`));
+      out.replaceChildren(
+        h("p", { class: "secret" }, "Join token (shown once): ", h("code", { id: "new-join-token" }, t.token), ` expires ${t.expires_at}`),
+      );
     } catch (err) {
       out.replaceChildren(errorBox(err));
     }
@@ -104,7 +130,19 @@ export async function botPage(name) {
     const bot = await api("GET", `/v1/admin/bots/${encodeURIComponent(name)}?instances=none`);
     root.append(
       h("h1", {}, `Bot ${bot.name}`),
-      table(["State", "Id", "Join methods and rules", "Allowed SPIFFE IDs", "Allowed DNS names", "Created"], [[lockText(bot.lock), h("code", {}, bot.id), JSON.stringify(bot.join_rules), bot.allowed_spiffe_ids.join(" "), bot.allowed_dns_names.join(" ") || "-", bot.created_at]]),
+      table(
+        ["State", "Id", "Join methods and rules", "Allowed SPIFFE IDs", "Allowed DNS names", "Created"],
+        [
+          [
+            lockText(bot.lock),
+            h("code", {}, bot.id),
+            JSON.stringify(bot.join_rules),
+            bot.allowed_spiffe_ids.join(" "),
+            bot.allowed_dns_names.join(" ") || "-",
+            bot.created_at,
+          ],
+        ],
+      ),
       lockButtons(bot, reload),
       tokenButton(bot),
       h("h2", {}, "Instances"),
@@ -117,7 +155,16 @@ export async function botPage(name) {
           const last = lastSvidCells(name, items);
           return table(
             ["Instance", "State", "Method", "Generation", "Joined", "Last renewal", "Credential expires", "Last X.509-SVID"],
-            items.map((i) => [h("code", {}, i.id), lockText(i.lock), i.join_method, i.generation, i.created_at, i.renewed_at, i.expires_at, last.get(i.id)]),
+            items.map((i) => [
+              h("code", {}, i.id),
+              lockText(i.lock),
+              i.join_method,
+              i.generation,
+              i.created_at,
+              i.renewed_at,
+              i.expires_at,
+              last.get(i.id),
+            ]),
             "no instances",
           );
         },
@@ -125,11 +172,29 @@ export async function botPage(name) {
       h("h2", {}, "SVIDs received"),
       ...["x509_svid", "jwt_svid"].map((type) =>
         pagedList(auditPage({ bot: name, type, limit: 50 }), (events) =>
-          table(["Time", "Type", "SPIFFE ID", "Serial / jti", "Expires", "Key thumbprint", "Instance"], events.map((e) => [e.time, e.type, e.spiffe_id, h("code", {}, e.serial_or_jti), e.expires_at, h("code", {}, e.key_thumbprint), e.instance_id]), `no ${type}`),
+          table(
+            ["Time", "Type", "SPIFFE ID", "Serial / jti", "Expires", "Key thumbprint", "Instance"],
+            events.map((e) => [
+              e.time,
+              e.type,
+              e.spiffe_id,
+              h("code", {}, e.serial_or_jti),
+              e.expires_at,
+              h("code", {}, e.key_thumbprint),
+              e.instance_id,
+            ]),
+            `no ${type}`,
+          ),
         ),
       ),
       h("h2", {}, "Join history"),
-      pagedList(auditPage({ bot: name, type: "join", limit: 50 }), (events) => table(["Time", "Instance", "Method"], events.map((e) => [e.time, e.instance_id, e.join_method]), "no joins")),
+      pagedList(auditPage({ bot: name, type: "join", limit: 50 }), (events) =>
+        table(
+          ["Time", "Instance", "Method"],
+          events.map((e) => [e.time, e.instance_id, e.join_method]),
+          "no joins",
+        ),
+      ),
     );
   } catch (err) {
     root.append(h("h1", {}, `Bot ${name}`), errorBox(err));

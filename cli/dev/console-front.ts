@@ -38,11 +38,16 @@ export async function serveConsole(req: IncomingMessage, url: URL, gate: Console
   const path = url.pathname.slice(CONSOLE_PREFIX.length);
   if (req.method === "GET" && path === "/login") {
     const cookie = gate.redeemLoginCode(url.searchParams.get("code") ?? undefined);
-    if (!cookie) return refused("ERR_UNAUTHORIZED", "console: the login code is unknown, used or expired; tessera dev prints a new one on start (or run tessera console login)");
+    if (!cookie)
+      return refused(
+        "ERR_UNAUTHORIZED",
+        "console: the login code is unknown, used or expired; tessera dev prints a new one on start (or run tessera console login)",
+      );
     return { statusCode: 303, headers: { ...STRICT_HEADERS, location: `${CONSOLE_PREFIX}/`, "set-cookie": cookie }, body: "" };
   }
   if (req.method === "POST" && path === "/logout") {
-    if (gate.authorize(req) !== "allowed") return refused("ERR_CONSOLE_FORBIDDEN", "console: logout needs the console's session, header and Origin");
+    if (gate.authorize(req) !== "allowed")
+      return refused("ERR_CONSOLE_FORBIDDEN", "console: logout needs the console's session, header and Origin");
     return { statusCode: 204, headers: { ...STRICT_HEADERS, "set-cookie": gate.logout(req) }, body: "" };
   }
   if (req.method !== "GET" && req.method !== "HEAD") return refused("ERR_NOT_FOUND", `console: no ${req.method} ${url.pathname}`);

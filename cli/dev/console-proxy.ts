@@ -17,7 +17,8 @@ export interface ConsoleProxy {
   close(): Promise<void>;
 }
 
-const refusal = (code: string, message: string): HttpResult => jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
+const refusal = (code: string, message: string): HttpResult =>
+  jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
 
 async function forward(admin: AdminClient, method: string, path: string, body: string | undefined): Promise<HttpResult> {
   const answer = await admin.forward(method, path, body);
@@ -39,20 +40,40 @@ export async function startConsoleProxy(options: { admin: AdminClient; host: str
     try {
       const url = new URL(req.url ?? "/", "http://local");
       const method = req.method ?? "GET";
-      if (url.pathname === CONSOLE_PREFIX || url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) return send(res, await serveConsole(req, url, gate));
+      if (url.pathname === CONSOLE_PREFIX || url.pathname.startsWith(`${CONSOLE_PREFIX}/`))
+        return send(res, await serveConsole(req, url, gate));
       if (url.pathname === "/v1/bundle" && method === "GET") {
         const bundle = await options.admin.issuer.fetchBundle(url.searchParams.get("format") === "pem" ? "pem" : undefined);
-        return send(res, { statusCode: 200, headers: { ...STRICT_HEADERS, "content-type": url.searchParams.get("format") === "pem" ? "application/x-pem-file" : "application/json" }, body: bundle });
+        return send(res, {
+          statusCode: 200,
+          headers: {
+            ...STRICT_HEADERS,
+            "content-type": url.searchParams.get("format") === "pem" ? "application/x-pem-file" : "application/json",
+          },
+          body: bundle,
+        });
       }
       if (!url.pathname.startsWith(ADMIN_PREFIX)) return send(res, refusal("ERR_NOT_FOUND", `console: no ${method} ${url.pathname}`));
       const verdict = gate.authorize(req);
-      if (verdict === "no_session") return send(res, refusal("ERR_UNAUTHORIZED", "console: log in with the one-time link tessera console printed"));
-      if (verdict === "forbidden") return send(res, refusal("ERR_CONSOLE_FORBIDDEN", "console: a console call needs the console's header and this server's Host and Origin"));
+      if (verdict === "no_session")
+        return send(res, refusal("ERR_UNAUTHORIZED", "console: log in with the one-time link tessera console printed"));
+      if (verdict === "forbidden")
+        return send(
+          res,
+          refusal("ERR_CONSOLE_FORBIDDEN", "console: a console call needs the console's header and this server's Host and Origin"),
+        );
       const body = await readBody(req);
       if (body === undefined) return send(res, refusal("ERR_BODY_TOO_LARGE", "console: request body too large"));
       send(res, await forward(options.admin, method, `${url.pathname}${url.search}`, body.length ? body.toString("utf8") : undefined));
     } catch (err) {
-      if (!res.headersSent) send(res, refusal(IssuerUnreachableError.code, `console: the issuer could not be reached or the call could not be signed (${(err as Error).name})`));
+      if (!res.headersSent)
+        send(
+          res,
+          refusal(
+            IssuerUnreachableError.code,
+            `console: the issuer could not be reached or the call could not be signed (${(err as Error).name})`,
+          ),
+        );
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -60,5 +81,10 @@ export async function startConsoleProxy(options: { admin: AdminClient; host: str
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://${options.host}:${port}`, gate, server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://${options.host}:${port}`,
+    gate,
+    server,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -121,7 +121,8 @@ function hostsOf(server: Server, host: string): string[] {
   return hosts;
 }
 
-const refusal = (code: string, message: string): HttpResult => jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
+const refusal = (code: string, message: string): HttpResult =>
+  jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
 
 /**
  * Who may make an admin call: the admin token (the CLI), or a console session with the console's
@@ -137,7 +138,8 @@ function admit(req: IncomingMessage, url: URL, adminToken: string, gate: Console
   if (url.pathname === CONSOLE_LOGIN_PATH) return refusal("ERR_UNAUTHORIZED", ADMIN_TOKEN_NEEDED);
   const verdict = gate.authorize(req);
   if (verdict === "no_session") return refusal("ERR_UNAUTHORIZED", ADMIN_TOKEN_NEEDED);
-  if (verdict === "forbidden") return refusal("ERR_CONSOLE_FORBIDDEN", "dev: a console call needs the console's header and this server's Host and Origin");
+  if (verdict === "forbidden")
+    return refusal("ERR_CONSOLE_FORBIDDEN", "dev: a console call needs the console's header and this server's Host and Origin");
   return { principal: LOCAL_CONSOLE_PRINCIPAL };
 }
 
@@ -203,13 +205,20 @@ export async function startLocalFront(options: {
 }
 
 function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGate: ConsoleGate): RequestListener {
-  const router = createHttpRouter([...joinRoutes(runtime.issuer), ...issueRoutes(runtime.issuer), ...adminRoutesOf(runtime)], { logger: runtime.logger });
+  const router = createHttpRouter([...joinRoutes(runtime.issuer), ...issueRoutes(runtime.issuer), ...adminRoutesOf(runtime)], {
+    logger: runtime.logger,
+  });
   return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://local");
       const body = await readBody(req);
       if (body === undefined) {
-        send(res, jsonResponse(statusForCode("ERR_BODY_TOO_LARGE"), { error: { code: "ERR_BODY_TOO_LARGE", message: `http: request body is larger than ${MAX_BODY_BYTES} bytes` } }));
+        send(
+          res,
+          jsonResponse(statusForCode("ERR_BODY_TOO_LARGE"), {
+            error: { code: "ERR_BODY_TOO_LARGE", message: `http: request body is larger than ${MAX_BODY_BYTES} bytes` },
+          }),
+        );
         return;
       }
       if (url.pathname === CONSOLE_PREFIX || url.pathname.startsWith(`${CONSOLE_PREFIX}/`)) {
@@ -217,7 +226,13 @@ function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGat
         return;
       }
       const found = router.match(req.method ?? "GET", url.pathname);
-      const event = toEvent(req, url, body, found ? routeKeyOf(found.route.descriptor) : `${req.method} ${url.pathname}`, found?.params ?? {});
+      const event = toEvent(
+        req,
+        url,
+        body,
+        found ? routeKeyOf(found.route.descriptor) : `${req.method} ${url.pathname}`,
+        found?.params ?? {},
+      );
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         const admitted = admit(req, url, adminToken, consoleGate);
         if ("statusCode" in admitted) {

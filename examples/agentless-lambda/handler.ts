@@ -27,9 +27,18 @@ export async function handler(): Promise<ExampleResult> {
   const botName = required("TESSERA_BOT_NAME");
   const spiffeId = required("TESSERA_SPIFFE_ID");
   const endpoint = process.env.AWS_ENDPOINT_URL_STS;
-  const proof = async () => ({ method: "oidc", botName, token: await getWebIdentityToken({ region, audience, ...(endpoint ? { endpoint } : {}) }) });
+  const proof = async () => ({
+    method: "oidc",
+    botName,
+    token: await getWebIdentityToken({ region, audience, ...(endpoint ? { endpoint } : {}) }),
+  });
   const x509 = await fetchX509SvidWithProof({ issuer, proof: await proof(), spiffeId });
-  const jwt = await fetchJwtSvidWithProof({ issuer, proof: await proof(), spiffeId, audience: [process.env.TESSERA_JWT_AUDIENCE || "example"] });
+  const jwt = await fetchJwtSvidWithProof({
+    issuer,
+    proof: await proof(),
+    spiffeId,
+    audience: [process.env.TESSERA_JWT_AUDIENCE || "example"],
+  });
   // A real function would now use x509.privateKey and x509.certificates for mTLS, or jwt.token.
   return {
     spiffeId: x509.spiffeId,

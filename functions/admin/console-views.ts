@@ -21,11 +21,21 @@ export function trustAnchorView(view: TrustAnchorView) {
     bundle_unfit: s.bundleUnfit,
     created_at: isoIfSet(s.createdAt),
     updated_at: isoIfSet(s.updatedAt),
-    crls: s.crls?.map((crl) => ({ ca_id: crl.caId, name: crl.name, imported: crl.imported, enabled: crl.enabled, updated_at: isoIfSet(crl.updatedAt), current: crl.current })),
+    crls: s.crls?.map((crl) => ({
+      ca_id: crl.caId,
+      name: crl.name,
+      imported: crl.imported,
+      enabled: crl.enabled,
+      updated_at: isoIfSet(crl.updatedAt),
+      current: crl.current,
+    })),
   };
 }
 
-const seriesView = <F extends string>(field: F) => (series: IssuanceSeries) => ({ [field]: series.key, total: series.total, counts: series.counts }) as { [K in F]: string } & { total: number; counts: number[] };
+const seriesView =
+  <F extends string>(field: F) =>
+  (series: IssuanceSeries) =>
+    ({ [field]: series.key, total: series.total, counts: series.counts }) as { [K in F]: string } & { total: number; counts: number[] };
 
 /** `GET /v1/admin/stats/issuance`: SVIDs per bucket, per SPIFFE ID and per bot. */
 export function issuanceView(counts: IssuanceCounts) {

@@ -12,6 +12,10 @@ export function adminRoutesOf(runtime: TesseraRuntime, publishers: readonly Bund
 }
 
 /** The admin function over a runtime (`metrics`: EMF in Lambda): a middy chain around the admin use cases. */
-export function createAdminHandler(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = [], metrics?: EmfMetrics): HttpHandler {
+export function createAdminHandler(
+  runtime: TesseraRuntime,
+  publishers: readonly BundlePublisher[] = [],
+  metrics?: EmfMetrics,
+): HttpHandler {
   return createHttpHandler(adminRoutesOf(runtime, publishers), { logger: runtime.logger, ...(metrics ? { metrics } : {}) });
 }

@@ -136,7 +136,10 @@ function revocationView(revocation: Revocation) {
 }
 
 /** An admin route: the admin principal is read before anything else runs. */
-function adminRoute<D extends RouteDescriptor>(descriptor: D, run: (request: RequestOf<D>, actor: string, event: HttpEvent) => Promise<RouteAnswer<D>>): Route {
+function adminRoute<D extends RouteDescriptor>(
+  descriptor: D,
+  run: (request: RequestOf<D>, actor: string, event: HttpEvent) => Promise<RouteAnswer<D>>,
+): Route {
   return bindRoute(descriptor, (request, event) => run(request, adminActorOf(event), event));
 }
 
@@ -144,7 +147,13 @@ function adminRoute<D extends RouteDescriptor>(descriptor: D, run: (request: Req
 export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationDeps<AdminStore>): Route[] {
   return [
     adminRoute(createBotRoute, async ({ body }, actor) => {
-      const input = { name: body.name, allowedSpiffeIds: body.allowed_spiffe_ids, allowedDnsNames: body.allowed_dns_names, joinRules: body.join_rules, maxSvidTtlSeconds: body.max_svid_ttl };
+      const input = {
+        name: body.name,
+        allowedSpiffeIds: body.allowed_spiffe_ids,
+        allowedDnsNames: body.allowed_dns_names,
+        joinRules: body.join_rules,
+        maxSvidTtlSeconds: body.max_svid_ttl,
+      };
       return botView(await createBot(deps, input, actor));
     }),
     adminRoute(listBotsRoute, async ({ query }) => {
@@ -161,7 +170,8 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       return { last_svids: found.events.map(auditView), scanned: found.scanned, capped: found.capped };
     }),
     adminRoute(showBotRoute, async ({ params, query }) => {
-      if (query.instances !== undefined && query.instances !== "none") throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
+      if (query.instances !== undefined && query.instances !== "none")
+        throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
       if (query.instances === "none") return botView(await getBotByName(deps, params.name));
       const { bot, instances } = await showBot(deps, params.name);
       return { ...botView(bot), instances: instances.map(instanceView) };
@@ -182,12 +192,17 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       };
     }),
     adminRoute(listJoinTokensRoute, async ({ query }) => {
-      if (query.limit === undefined && query.cursor === undefined) return { tokens: (await listJoinTokens(deps, query.bot)).map(tokenView) };
+      if (query.limit === undefined && query.cursor === undefined)
+        return { tokens: (await listJoinTokens(deps, query.bot)).map(tokenView) };
       const page = await listJoinTokenPage(deps, query);
       return { tokens: page.items.map(tokenView), ...(page.next ? { next_cursor: page.next } : {}) };
     }),
     adminRoute(setLockRoute, async ({ body }, actor) => {
-      const { locked, changed } = await setLock(deps, { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason }, actor);
+      const { locked, changed } = await setLock(
+        deps,
+        { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason },
+        actor,
+      );
       return { target: body.target as string, id: body.id as string, locked, changed };
     }),
     adminRoute(listAuditRoute, async ({ query }) => {
@@ -195,7 +210,15 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       return { events: page.items.map(auditView), ...(page.next ? { next_cursor: page.next } : {}) };
     }),
     adminRoute(policyTestRoute, async ({ body }) => {
-      const request = { bot: body.bot, attributes: body.attributes, instance: body.instance, spiffeId: body.spiffe_id, svidType: body.svid_type, dnsNames: body.dns_names, ttlSeconds: body.ttl };
+      const request = {
+        bot: body.bot,
+        attributes: body.attributes,
+        instance: body.instance,
+        spiffeId: body.spiffe_id,
+        svidType: body.svid_type,
+        dnsNames: body.dns_names,
+        ttlSeconds: body.ttl,
+      };
       const result = await checkPolicy({ store: deps.store, policy: deps.issuerPolicy }, request);
       return result.allowed
         ? { allowed: true, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
@@ -203,18 +226,32 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
     }),
     adminRoute(caStatusRoute, async () => getCaStatus(deps)),
     adminRoute(trustAnchorRoute, async () => trustAnchorView(await getTrustAnchorState(deps))),
-    adminRoute(issuanceStatsRoute, async ({ query }) => issuanceView(await countIssuance(deps, { hours: query.hours, bucketMinutes: query.bucket_minutes, top: query.top }))),
+    adminRoute(issuanceStatsRoute, async ({ query }) =>
+      issuanceView(await countIssuance(deps, { hours: query.hours, bucketMinutes: query.bucket_minutes, top: query.top })),
+    ),
     adminRoute(rotateCaRoute, async ({ body }, actor) => {
       if (body.emergency !== true) return requestCaRotation(deps);
       const done = await emergencyCaRotation(deps, { kind: body.kind, reason: body.reason }, actor);
-      return { emergency: true as const, outcomes: done.outcomes, steps: done.steps, pending: done.pending, published: done.published, ...done.status };
+      return {
+        emergency: true as const,
+        outcomes: done.outcomes,
+        steps: done.steps,
+        pending: done.pending,
+        published: done.published,
+        ...done.status,
+      };
     }),
     adminRoute(revokeRoute, async ({ body }, actor) => {
       const result = await revokeSvids(revocation, body, actor);
       return {
         revoked: result.revoked.map(revocationView),
         matched: result.matched,
-        crls: result.crls.map((crl) => ({ ca_id: crl.caId, crl_number: crl.crlNumber, this_update: iso(crl.thisUpdate), next_update: iso(crl.nextUpdate) })),
+        crls: result.crls.map((crl) => ({
+          ca_id: crl.caId,
+          crl_number: crl.crlNumber,
+          this_update: iso(crl.thisUpdate),
+          next_update: iso(crl.nextUpdate),
+        })),
         published: result.published.map((p) => ("error" in p ? { publisher: p.publisher, error: p.error.message } : p)),
       };
     }),

@@ -70,7 +70,12 @@ export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STOR
       };
     }),
     bindRoute(jwtSvidRoute, async ({ body }, event) => {
-      const svid = await issueJwtSvidForBot(deps, { ...callerOf(body, event), spiffeId: body.spiffe_id, audience: body.audience, ttlSeconds: body.ttl });
+      const svid = await issueJwtSvidForBot(deps, {
+        ...callerOf(body, event),
+        spiffeId: body.spiffe_id,
+        audience: body.audience,
+        ttlSeconds: body.ttl,
+      });
       return { spiffe_id: svid.spiffeId, token: svid.token, expires_at: svid.expiresAt.toISOString() };
     }),
     bindRoute(bundleRoute, async ({ query }) => {
@@ -81,7 +86,8 @@ export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STOR
     }),
     bindRoute(oidcDiscoveryRoute, async () => {
       const issuerUrl = deps.policy.issuerUrl;
-      if (issuerUrl === undefined) throw new OidcDiscoveryDisabledError("oidcdiscovery: no issuer URL is configured (TESSERA_ISSUER_URL), so JWT-SVIDs carry no iss");
+      if (issuerUrl === undefined)
+        throw new OidcDiscoveryDisabledError("oidcdiscovery: no issuer URL is configured (TESSERA_ISSUER_URL), so JWT-SVIDs carry no iss");
       return createDiscoveryDocument(issuerUrl, await deps.authorities.bundle());
     }),
     bindRoute(oidcJwksRoute, async () => createOidcJwks(await deps.authorities.bundle())),
@@ -97,7 +103,12 @@ export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STOR
     bindRoute(revocationsRoute, async () => {
       const list = await getRevocationList(deps.store, deps.clock.now().getTime());
       return {
-        crls: list.crls.map((crl) => ({ ca_id: crl.caId, crl_number: crl.crlNumber, next_update: new Date(crl.nextUpdate).toISOString(), crl: crl.der })),
+        crls: list.crls.map((crl) => ({
+          ca_id: crl.caId,
+          crl_number: crl.crlNumber,
+          next_update: new Date(crl.nextUpdate).toISOString(),
+          crl: crl.der,
+        })),
         denied_jwt_svids: list.deniedJwts.map((d) => ({ jti: d.jti, expires_at: new Date(d.expiresAt).toISOString() })),
       };
     }),

@@ -18,7 +18,11 @@ const ra = mockRolesAnywhere();
 const ID = "11111111-2222-4333-8444-555555555555";
 const NEW_ID = "66666666-2222-4333-8444-555555555555";
 const arnOf = (id: string) => `arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor/${id}`;
-const PROPERTIES = { ServiceToken: "arn:aws:lambda:us-east-1:111122223333:function:provider", TrustDomain: "example.org", TrustAnchorName: "tessera-example-org" };
+const PROPERTIES = {
+  ServiceToken: "arn:aws:lambda:us-east-1:111122223333:function:provider",
+  TrustDomain: "example.org",
+  TrustAnchorName: "tessera-example-org",
+};
 const STALE_PEM = "-----BEGIN CERTIFICATE-----\nMIIBstale\n-----END CERTIFICATE-----\n";
 
 function notFound(): Error {
@@ -119,7 +123,11 @@ describe("bootstrap custom resource", () => {
     ra.on(ListTrustAnchorsCommand).resolves({ trustAnchors: [] });
     ra.on(CreateTrustAnchorCommand).resolves({ trustAnchor: { trustAnchorId: NEW_ID, trustAnchorArn: arnOf(NEW_ID) } });
 
-    const response = await handler()({ RequestType: "Update", PhysicalResourceId: ID, ResourceProperties: { ...PROPERTIES, X509CertificateData: STALE_PEM } });
+    const response = await handler()({
+      RequestType: "Update",
+      PhysicalResourceId: ID,
+      ResourceProperties: { ...PROPERTIES, X509CertificateData: STALE_PEM },
+    });
 
     assert.equal(response.PhysicalResourceId, NEW_ID);
     assert.deepEqual(
@@ -134,8 +142,14 @@ describe("bootstrap custom resource", () => {
     assert.deepEqual(response, { PhysicalResourceId: "tessera-bootstrap:example.org" });
     assert.ok(await t.runtime.store.getJournal("x509"));
     assert.equal(s3.published.length, 1);
-    assert.deepEqual(await handler()({ RequestType: "Update", PhysicalResourceId: response.PhysicalResourceId, ResourceProperties: properties }), response);
-    assert.deepEqual(await handler()({ RequestType: "Delete", PhysicalResourceId: response.PhysicalResourceId, ResourceProperties: properties }), response);
+    assert.deepEqual(
+      await handler()({ RequestType: "Update", PhysicalResourceId: response.PhysicalResourceId, ResourceProperties: properties }),
+      response,
+    );
+    assert.deepEqual(
+      await handler()({ RequestType: "Delete", PhysicalResourceId: response.PhysicalResourceId, ResourceProperties: properties }),
+      response,
+    );
     assert.deepEqual(commandsSent(), []);
   });
 
@@ -149,8 +163,15 @@ describe("bootstrap custom resource", () => {
     await created();
     const journal = await t.runtime.store.getJournal("x509");
     ra.on(DeleteTrustAnchorCommand).resolves({});
-    await handler()({ RequestType: "Delete", PhysicalResourceId: ID, ResourceProperties: { ...PROPERTIES, TrustAnchorRemovalPolicy: "destroy" } });
-    assert.deepEqual(ra.commandCalls(DeleteTrustAnchorCommand).map((c) => c.args[0].input), [{ trustAnchorId: ID }]);
+    await handler()({
+      RequestType: "Delete",
+      PhysicalResourceId: ID,
+      ResourceProperties: { ...PROPERTIES, TrustAnchorRemovalPolicy: "destroy" },
+    });
+    assert.deepEqual(
+      ra.commandCalls(DeleteTrustAnchorCommand).map((c) => c.args[0].input),
+      [{ trustAnchorId: ID }],
+    );
     assert.deepEqual(await t.runtime.store.getJournal("x509"), journal);
   });
 
@@ -164,9 +185,17 @@ describe("bootstrap custom resource", () => {
   });
 
   const refusals: [string, Record<string, unknown>, RegExp][] = [
-    ["another trust domain", { TrustDomain: "other.example" }, /^bootstrap: the resource is for trust domain other\.example, the function for example\.org$/],
+    [
+      "another trust domain",
+      { TrustDomain: "other.example" },
+      /^bootstrap: the resource is for trust domain other\.example, the function for example\.org$/,
+    ],
     ["a bad anchor name", { TrustAnchorName: "no/slashes" }, /^bootstrap: TrustAnchorName must be/],
-    ["an unknown removal policy", { TrustAnchorRemovalPolicy: "snapshot" }, /^bootstrap: TrustAnchorRemovalPolicy must be retain or destroy$/],
+    [
+      "an unknown removal policy",
+      { TrustAnchorRemovalPolicy: "snapshot" },
+      /^bootstrap: TrustAnchorRemovalPolicy must be retain or destroy$/,
+    ],
   ];
   for (const [name, change, message] of refusals) {
     it(`refuses ${name} before making anything`, async () => {
@@ -193,7 +222,8 @@ describe("bootstrap custom resource", () => {
     ra.on(CreateTrustAnchorCommand).rejects(new Error("getaddrinfo ENOTFOUND rolesanywhere.us-east-1.amazonaws.com"));
     await assert.rejects(handler()({ RequestType: "Create", ResourceProperties: PROPERTIES }), {
       code: "ERR_BUNDLE_PUBLISH",
-      message: "bundlepublisher: Roles Anywhere CreateTrustAnchor failed (Error: getaddrinfo ENOTFOUND rolesanywhere.us-east-1.amazonaws.com)",
+      message:
+        "bundlepublisher: Roles Anywhere CreateTrustAnchor failed (Error: getaddrinfo ENOTFOUND rolesanywhere.us-east-1.amazonaws.com)",
     });
   });
 });

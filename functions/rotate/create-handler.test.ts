@@ -58,8 +58,17 @@ describe("rotate function", () => {
       notBefore: now,
       notAfter: new Date(now.getTime() + 30 * 86_400_000),
     });
-    const prepared = { ...journal.slots[0]!, slot: "b" as const, status: "prepared" as const, keyId: "x509-ca-b", certificatePem: encodeCertificatePem(certificate) };
-    await t.runtime.store.putJournal({ ...journal, version: journal.version + 1, slots: [...journal.slots, prepared], bundleSequence: journal.bundleSequence + 1 }, journal.version);
+    const prepared = {
+      ...journal.slots[0]!,
+      slot: "b" as const,
+      status: "prepared" as const,
+      keyId: "x509-ca-b",
+      certificatePem: encodeCertificatePem(certificate),
+    };
+    await t.runtime.store.putJournal(
+      { ...journal, version: journal.version + 1, slots: [...journal.slots, prepared], bundleSequence: journal.bundleSequence + 1 },
+      journal.version,
+    );
 
     const result = await handler({});
     assert.equal(result.x509Authorities, 2);
@@ -73,15 +82,24 @@ describe("rotate function", () => {
     await requestCaRotation(t.runtime.admin);
     t.clock.advance(60_000);
     const prepared = await handler({});
-    assert.deepEqual(prepared.steps.map((s) => `${s.type} ${s.kind}`), ["prepare x509", "prepare jwt"]);
+    assert.deepEqual(
+      prepared.steps.map((s) => `${s.type} ${s.kind}`),
+      ["prepare x509", "prepare jwt"],
+    );
     t.clock.advance(6 * 300_000 - 1);
     assert.deepEqual((await handler({})).steps, [], "not before the new keys have been published six refresh hints");
     t.clock.advance(1);
     const activated = await handler({});
-    assert.deepEqual(activated.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["activate x509 b", "activate jwt b"]);
+    assert.deepEqual(
+      activated.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`),
+      ["activate x509 b", "activate jwt b"],
+    );
     const journal = (await t.runtime.store.getJournal("x509")) as CaJournal;
     assert.equal(journal.rotationRequestedAt, undefined);
-    assert.deepEqual(journal.slots.map((s) => s.status), ["old", "active"]);
+    assert.deepEqual(
+      journal.slots.map((s) => s.status),
+      ["old", "active"],
+    );
   });
 
   it("runs every publisher when one fails, then fails the tick with the publishing error", async () => {

@@ -55,7 +55,8 @@ const EMERGENCY_ACTOR = "tessera:rotate-function";
 function emergencyInputOf(event: unknown): { kind?: unknown; reason?: unknown } | undefined {
   const input = (event as { emergency?: unknown } | null | undefined)?.emergency;
   if (input === undefined) return undefined;
-  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new RequestInvalidError("rotate: emergency must be an object");
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    throw new RequestInvalidError("rotate: emergency must be an object");
   return input as { kind?: unknown; reason?: unknown };
 }
 
@@ -82,7 +83,14 @@ export function createRotateHandler(deps: RotateDeps): RotateHandler {
       if (emergency) {
         const done = await emergencyCaRotation({ ...deps.admin, rotation: deps }, emergency, EMERGENCY_ACTOR);
         const { bundleSequence, slots } = done.status;
-        return { created: { x509: false, jwt: false }, steps: done.steps, bundleSequence, x509Authorities: slots.filter((s) => s.kind === "x509").length, published: done.published, pending: done.pending };
+        return {
+          created: { x509: false, jwt: false },
+          steps: done.steps,
+          bundleSequence,
+          x509Authorities: slots.filter((s) => s.kind === "x509").length,
+          published: done.published,
+          pending: done.pending,
+        };
       }
       const tick = await runRotationTick(deps);
       return {

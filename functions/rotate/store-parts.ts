@@ -11,4 +11,10 @@ import {
  * The store parts of the rotate function (the tick, an emergency asked through its input) and of
  * the deployment's bootstrap (ensure the authorities, publish the bundle): its IAM actions come from them.
  */
-export const ROTATE_FUNCTION_STORE = storeParts(ROTATION_TICK_STORE, EMERGENCY_ROTATION_STORE, EMERGENCY_CA_ROTATION_STORE, AUTHORITY_STORE, AUTHORITY_CACHE_STORE);
+export const ROTATE_FUNCTION_STORE = storeParts(
+  ROTATION_TICK_STORE,
+  EMERGENCY_ROTATION_STORE,
+  EMERGENCY_CA_ROTATION_STORE,
+  AUTHORITY_STORE,
+  AUTHORITY_CACHE_STORE,
+);

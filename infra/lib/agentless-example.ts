@@ -39,13 +39,26 @@ export class TesseraAgentlessExample extends Construct {
         sid: "OwnWebIdentityTokenForTessera",
         actions: ["sts:GetWebIdentityToken"],
         resources: ["*"],
-        conditions: { "ForAllValues:StringEquals": { "sts:IdentityTokenAudience": [audience] }, NumericLessThanEquals: { "sts:DurationSeconds": 300 } },
+        conditions: {
+          "ForAllValues:StringEquals": { "sts:IdentityTokenAudience": [audience] },
+          NumericLessThanEquals: { "sts:DurationSeconds": 300 },
+        },
       }),
     );
     this.fn.explainWildcards([
-      { resource: "*", reason: "sts:GetWebIdentityToken has no resource type: the caller's own identity is what it signs; the audience and lifetime are pinned by conditions." },
+      {
+        resource: "*",
+        reason:
+          "sts:GetWebIdentityToken has no resource type: the caller's own identity is what it signs; the audience and lifetime are pinned by conditions.",
+      },
     ]);
-    new CfnOutput(this, "FunctionName", { value: this.fn.function.functionName, description: "Invoke it to get SVIDs with no agent (examples/agentless-lambda)" });
-    new CfnOutput(this, "RoleArn", { value: this.fn.role.roleArn, description: "The `sub` of its STS web identity tokens: name it in the bot's aws_sts rule" });
+    new CfnOutput(this, "FunctionName", {
+      value: this.fn.function.functionName,
+      description: "Invoke it to get SVIDs with no agent (examples/agentless-lambda)",
+    });
+    new CfnOutput(this, "RoleArn", {
+      value: this.fn.role.roleArn,
+      description: "The `sub` of its STS web identity tokens: name it in the bot's aws_sts rule",
+    });
   }
 }

@@ -106,7 +106,10 @@ export class TesseraHttpApi extends Construct {
       this.adminPolicy,
       adminResources
         .filter((arn) => arn.includes("*"))
-        .map((resource) => ({ resource, reason: "A route with a path parameter ({name}) is only expressible with a wildcard in its execute-api ARN." })),
+        .map((resource) => ({
+          resource,
+          reason: "A route with a path parameter ({name}) is only expressible with a wildcard in its execute-api ARN.",
+        })),
     );
     new CfnOutput(Stack.of(this), "ApiUrl", { value: this.url, description: "Base URL of the Tessera API" });
     new CfnOutput(Stack.of(this), "AdminPolicyArn", {

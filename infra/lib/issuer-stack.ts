@@ -33,7 +33,8 @@ export interface TesseraIssuerStackProps extends StackProps {
  */
 export function routeKeysOf(routes: readonly RouteDescriptor[], iam = false): string[] {
   const stray = routes.find((route) => (route.auth === "iam") !== iam);
-  if (stray) throw new Error(`infra: ${routeKeyOf(stray)} is ${stray.auth}-authorised, not on the ${iam ? "IAM" : "public"} side of the API`);
+  if (stray)
+    throw new Error(`infra: ${routeKeyOf(stray)} is ${stray.auth}-authorised, not on the ${iam ? "IAM" : "public"} side of the API`);
   return routes.map(routeKeyOf);
 }
 
@@ -113,7 +114,9 @@ export class TesseraIssuerStack extends Stack {
         Join: {
           function: this.join.function,
           routeKeys: routeKeysOf(JOIN_ROUTES),
-          authorization: { noAuthorizerReason: "Joining presents a join proof and renewing a bot credential; the join function checks both." },
+          authorization: {
+            noAuthorizerReason: "Joining presents a join proof and renewing a bot credential; the join function checks both.",
+          },
         },
         Issue: {
           function: this.issue.function,
@@ -139,7 +142,10 @@ export class TesseraIssuerStack extends Stack {
       : undefined;
 
     new CfnOutput(this, "BundleUrl", { value: `${this.http.url}v1/bundle`, description: "SPIFFE bundle endpoint (https_web)" });
-    new CfnOutput(this, "OidcIssuerUrl", { value: issuerUrl, description: "OIDC issuer of JWT-SVIDs (iss): register it as an IAM OIDC provider or a GCP workload identity pool provider" });
+    new CfnOutput(this, "OidcIssuerUrl", {
+      value: issuerUrl,
+      description: "OIDC issuer of JWT-SVIDs (iss): register it as an IAM OIDC provider or a GCP workload identity pool provider",
+    });
     new CfnOutput(this, "BundleObjectUrl", {
       value: settings.publicBundles
         ? `https://${bundleBucket.bucketRegionalDomainName}/bundle.json`

@@ -75,7 +75,8 @@ export class KeyScope {
       keys,
       {
         resource: "*",
-        reason: "kms:CreateKey takes no resource; the statement requires the trust-domain request tag, SIGN_VERIFY usage and the configured key spec.",
+        reason:
+          "kms:CreateKey takes no resource; the statement requires the trust-domain request tag, SIGN_VERIFY usage and the configured key spec.",
       },
       {
         resource: this.aliasArnPattern(scope),

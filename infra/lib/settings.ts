@@ -236,7 +236,8 @@ export function readSettings(node: Node): TesseraSettings {
   const issuerUrl = optional(node, "issuerUrl");
   if (issuerUrl !== undefined) settings.issuerUrl = issuerUrl;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.stackPrefix)) fail("stackPrefix", "must be letters, digits and -");
-  if (!/^[ a-zA-Z0-9_-]{1,255}$/.test(settings.trustAnchorName)) fail("trustAnchorName", "must be 1 to 255 letters, digits, spaces, _ or -");
+  if (!/^[ a-zA-Z0-9_-]{1,255}$/.test(settings.trustAnchorName))
+    fail("trustAnchorName", "must be 1 to 255 letters, digits, spaces, _ or -");
   checkFunctionConfig(settings);
   return settings;
 }

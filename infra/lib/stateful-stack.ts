@@ -111,7 +111,9 @@ export class TesseraStatefulStack extends Stack {
           principals: [new iam.AnyPrincipal()],
           actions: ["s3:GetObject"],
           // The bundle, and the OIDC discovery document and JWKS published beside it (the same public keys).
-          resources: ["bundle.json", "bundle.pem", OIDC_DISCOVERY_PATH.slice(1), OIDC_JWKS_PATH.slice(1)].map((key) => bucket.arnForObjects(key)),
+          resources: ["bundle.json", "bundle.pem", OIDC_DISCOVERY_PATH.slice(1), OIDC_JWKS_PATH.slice(1)].map((key) =>
+            bucket.arnForObjects(key),
+          ),
         }),
       );
       Validations.of(bucket).acknowledge({

@@ -123,10 +123,14 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
       new iam.PolicyStatement({
         sid: "PublishBundleObjects",
         actions: ["s3:GetObject", "s3:PutObject"],
-        resources: ["bundle.json", "bundle.pem", OIDC_DISCOVERY_PATH.slice(1), OIDC_JWKS_PATH.slice(1)].map((key) => bucket.arnForObjects(key)),
+        resources: ["bundle.json", "bundle.pem", OIDC_DISCOVERY_PATH.slice(1), OIDC_JWKS_PATH.slice(1)].map((key) =>
+          bucket.arnForObjects(key),
+        ),
       }),
     );
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingBundleObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: "SeeMissingBundleObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }),
+    );
     this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
     return this;
   }
@@ -134,15 +138,29 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
   /** Publish each CA's CRL as `crl/x509-ca-a.crl` / `-b.crl` in `bucket`, and import it into Roles Anywhere when there is a trust anchor. */
   bindCrlPublishing(bucket: s3.IBucket, trustAnchor: { trustAnchorId: string; trustAnchorArn: string } | undefined): this {
     const crlObjects = ["a", "b"].map((slot) => bucket.arnForObjects(`crl/x509-ca-${slot}.crl`));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "PublishCrlObjects", actions: ["s3:GetObject", "s3:PutObject"], resources: crlObjects }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "SeeMissingCrlObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: "PublishCrlObjects", actions: ["s3:GetObject", "s3:PutObject"], resources: crlObjects }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: "SeeMissingCrlObjects", actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }),
+    );
     this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
     const wildcards: WildcardReason[] = [];
     if (trustAnchor) {
       const crls = Stack.of(this).formatArn({ service: "rolesanywhere", resource: "crl", resourceName: "*" });
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "ReadTrustAnchorForCrls", actions: ["rolesanywhere:GetTrustAnchor"], resources: [trustAnchor.trustAnchorArn] }));
       this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: "ImportCrls", actions: ["rolesanywhere:ImportCrl", "rolesanywhere:UpdateCrl", "rolesanywhere:TagResource"], resources: [crls, trustAnchor.trustAnchorArn] }),
+        new iam.PolicyStatement({
+          sid: "ReadTrustAnchorForCrls",
+          actions: ["rolesanywhere:GetTrustAnchor"],
+          resources: [trustAnchor.trustAnchorArn],
+        }),
+      );
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: "ImportCrls",
+          actions: ["rolesanywhere:ImportCrl", "rolesanywhere:UpdateCrl", "rolesanywhere:TagResource"],
+          resources: [crls, trustAnchor.trustAnchorArn],
+        }),
       );
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "ListCrls", actions: ["rolesanywhere:ListCrls"], resources: ["*"] }));
       this.function.addEnvironment("TESSERA_TRUST_ANCHOR_ID", trustAnchor.trustAnchorId);

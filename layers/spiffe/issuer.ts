@@ -226,7 +226,13 @@ export {
   SIGNING_LAG_MS,
   warnAt,
 } from "./src/rotation/index.js";
-export { EMBEDDED_STORE_FILES, EmbeddedStore, type EmbeddedStoreOptions, LEGACY_EMBEDDED_STORE_FILES, LEGACY_IMPORTED_SUFFIX } from "./src/store/embedded/index.js";
+export {
+  EMBEDDED_STORE_FILES,
+  EmbeddedStore,
+  type EmbeddedStoreOptions,
+  LEGACY_EMBEDDED_STORE_FILES,
+  LEGACY_IMPORTED_SUFFIX,
+} from "./src/store/embedded/index.js";
 export {
   type AuditEvent,
   type AuditEventType,

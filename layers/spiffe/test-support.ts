@@ -4,7 +4,14 @@
  * test signing keys, a Roles Anywhere mock). Tests and benchmarks only: production code may not
  * import it (eslint.config.js).
  */
-export { EC2_ACCOUNT, EC2_REGION, identityDocument, makeAwsEc2Fixture, OpensslWorkdir, type FakeAwsSigner } from "./src/attestation/test/aws-ec2-fixture.js";
+export {
+  EC2_ACCOUNT,
+  EC2_REGION,
+  identityDocument,
+  makeAwsEc2Fixture,
+  OpensslWorkdir,
+  type FakeAwsSigner,
+} from "./src/attestation/test/aws-ec2-fixture.js";
 export { runJoinVerifierConformance, type RefusedProof, type VerifierFixture } from "./src/attestation/test/conformance.js";
 export { GCP_AUDIENCE, gceClaims, makeGcpFixture, startGoogle } from "./src/attestation/test/gcp-fixture.js";
 export { LocalIssuer, type LocalAlgorithm } from "./src/attestation/test/local-issuer.js";

@@ -48,7 +48,11 @@ services:
     });
     await createBot(
       dev.runtime.admin,
-      { name: "fleet", allowedSpiffeIds: [`spiffe://${TD}/aws/{{account}}/{{instance_id}}`], joinRules: [{ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }] },
+      {
+        name: "fleet",
+        allowedSpiffeIds: [`spiffe://${TD}/aws/{{account}}/{{instance_id}}`],
+        joinRules: [{ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }],
+      },
       "test",
     );
     const document = identityDocument({ instanceId: "i-0abc0abc0abc0abc0" });
@@ -66,7 +70,10 @@ services:
     const identity = await fetchInstanceIdentity(`${imds.url}/`);
     assert.equal(identity.document, imds.identity.document);
     assert.equal(imds.requests[0], "PUT /latest/api/token");
-    assert.deepEqual(imds.requests.slice(1).sort(), ["GET /latest/dynamic/instance-identity/document", "GET /latest/dynamic/instance-identity/rsa2048"]);
+    assert.deepEqual(imds.requests.slice(1).sort(), [
+      "GET /latest/dynamic/instance-identity/document",
+      "GET /latest/dynamic/instance-identity/rsa2048",
+    ]);
   });
 
   it("oneshot joins with the instance identity and writes an SVID from the bot's template; the launch cannot join twice", async () => {
@@ -78,21 +85,50 @@ services:
   });
 
   it("refuses a configuration that mixes aws_ec2 with a token file or a bad endpoint", () => {
-    const base = (onboarding: string) => `version: v1\nissuer: http://127.0.0.1:1\ntrust_domain: ${TD}\nonboarding: ${onboarding}\nservices:\n  - { type: workload-identity-x509, spiffe_id: "spiffe://${TD}/x", destination: /tmp/x }\n`;
+    const base = (onboarding: string) =>
+      `version: v1\nissuer: http://127.0.0.1:1\ntrust_domain: ${TD}\nonboarding: ${onboarding}\nservices:\n  - { type: workload-identity-x509, spiffe_id: "spiffe://${TD}/x", destination: /tmp/x }\n`;
     assert.throws(() => parseAgentConfig(base("{ join_method: aws_ec2, bot_name: fleet, token_file: /t }")), /token_file/);
-    assert.throws(() => parseAgentConfig(base('{ join_method: aws_ec2, bot_name: fleet, metadata_endpoint: "file:///etc" }')), /metadata_endpoint/);
+    assert.throws(
+      () => parseAgentConfig(base('{ join_method: aws_ec2, bot_name: fleet, metadata_endpoint: "file:///etc" }')),
+      /metadata_endpoint/,
+    );
     assert.throws(() => parseAgentConfig(base("{ join_method: aws_ec2 }")), /bot_name/);
   });
 
   it("creates an aws_ec2 bot with `tessera bot create --join-method aws_ec2 --aws-account --aws-region`", async () => {
     const cli = (...args: string[]) => runTessera([...args, "--issuer", dev.url, "--data-dir", join(tmp.path, "issuer"), "--json"]);
-    const created = await cli("bot", "create", "fleet2", "--allow", `spiffe://${TD}/aws/{{account}}/{{region}}/{{instance_id}}`, "--join-method", "aws_ec2",
-      "--aws-account", EC2_ACCOUNT, "--aws-region", "us-*", "--aws-region", "eu-west-1", "--max-join-age", "10m");
+    const created = await cli(
+      "bot",
+      "create",
+      "fleet2",
+      "--allow",
+      `spiffe://${TD}/aws/{{account}}/{{region}}/{{instance_id}}`,
+      "--join-method",
+      "aws_ec2",
+      "--aws-account",
+      EC2_ACCOUNT,
+      "--aws-region",
+      "us-*",
+      "--aws-region",
+      "eu-west-1",
+      "--max-join-age",
+      "10m",
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.deepEqual((JSON.parse(created.stdout) as { join_rules: unknown }).join_rules, [
       { method: "aws_ec2", claims: { account: [EC2_ACCOUNT], region: ["us-*", "eu-west-1"] }, max_join_age: 600, allow_rejoin: false },
     ]);
-    const refused = await cli("bot", "create", "fleet3", "--allow", `spiffe://${TD}/x`, "--join-method", "aws_ec2", "--aws-account", "1234");
+    const refused = await cli(
+      "bot",
+      "create",
+      "fleet3",
+      "--allow",
+      `spiffe://${TD}/x`,
+      "--join-method",
+      "aws_ec2",
+      "--aws-account",
+      "1234",
+    );
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /ERR_POLICY_INVALID/);
   });

@@ -25,7 +25,13 @@ describe("the agent joining with aws_iam", () => {
   before(async () => {
     tmp = await makeTempDir("agent-aws-iam");
     sts = await startStsEmulator();
-    dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR", TESSERA_STS_ENDPOINT: sts.endpoint } });
+    dev = await startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: 0,
+      trustDomain: TD,
+      env: { TESSERA_LOG_LEVEL: "ERROR", TESSERA_STS_ENDPOINT: sts.endpoint },
+    });
     await createBot(
       dev.runtime.admin,
       {
@@ -36,7 +42,11 @@ describe("the agent joining with aws_iam", () => {
       "test",
     );
     // The agent signs with the SDK's default credential chain: here, the role session in the environment.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey, AWS_SESSION_TOKEN: sts.ciRunner.sessionToken });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey,
+      AWS_SESSION_TOKEN: sts.ciRunner.sessionToken,
+    });
     delete process.env.AWS_PROFILE;
   });
   after(async () => {
@@ -64,13 +74,22 @@ services:
     const cert = new X509Certificate(readFileSync(join(out, "svid.pem")));
     assert.ok(cert.subjectAltName?.includes(`spiffe://${TD}/aws/${MOTO_ACCOUNT}/ci-runner/i-0abc123`));
     const logged = lines.join("\n");
-    assert.ok(!logged.includes(sts.ciRunner.secretAccessKey) && !logged.includes(sts.ciRunner.sessionToken as string), "no AWS secret is logged");
+    assert.ok(
+      !logged.includes(sts.ciRunner.secretAccessKey) && !logged.includes(sts.ciRunner.sessionToken as string),
+      "no AWS secret is logged",
+    );
   });
 
   it("reads aws_iam onboarding and refuses what does not belong to it", () => {
     const parse = (onboarding: string) =>
-      parseAgentConfig(`version: v1\nissuer: http://127.0.0.1:1\ntrust_domain: ${TD}\nonboarding: ${onboarding}\nservices:\n  - { type: workload-identity-x509, spiffe_id: spiffe://${TD}/x, destination: /tmp/x }\n`);
-    assert.deepEqual(parse("{ join_method: aws_iam, bot_name: runner, sts_region: eu-west-1 }").onboarding, { joinMethod: "aws_iam", botName: "runner", stsRegion: "eu-west-1" });
+      parseAgentConfig(
+        `version: v1\nissuer: http://127.0.0.1:1\ntrust_domain: ${TD}\nonboarding: ${onboarding}\nservices:\n  - { type: workload-identity-x509, spiffe_id: spiffe://${TD}/x, destination: /tmp/x }\n`,
+      );
+    assert.deepEqual(parse("{ join_method: aws_iam, bot_name: runner, sts_region: eu-west-1 }").onboarding, {
+      joinMethod: "aws_iam",
+      botName: "runner",
+      stsRegion: "eu-west-1",
+    });
     for (const bad of [
       "{ join_method: aws_iam }",
       "{ join_method: aws_iam, bot_name: runner, token_file: /x }",

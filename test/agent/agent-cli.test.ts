@@ -26,7 +26,13 @@ describe("`tessera agent` as a process", () => {
 
   before(async () => {
     tmp = await makeTempDir("agent-cli");
-    dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR" } });
+    dev = await startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: 0,
+      trustDomain: TD,
+      env: { TESSERA_LOG_LEVEL: "ERROR" },
+    });
     await createBot(dev.runtime.admin, { name: "cli", allowedSpiffeIds: [`spiffe://${TD}/cli/*`] }, "test");
   });
   after(async () => {
@@ -35,18 +41,39 @@ describe("`tessera agent` as a process", () => {
   });
 
   it("validates configuration: unknown keys and bad selectors are errors that name the key", async () => {
-    const good = writeConfig("good.yaml", `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: out }\n`);
+    const good = writeConfig(
+      "good.yaml",
+      `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: out }\n`,
+    );
     const ok = await runTessera(["agent", "validate", "-c", good]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /is valid/);
     const cases: [string, RegExp][] = [
-      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out, colour: blue }]\n`, /services\[0\]\.colour is not a known key/],
-      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-api, identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:abc"] }] }]\n`, /selectors has an invalid selector/],
+      [
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out, colour: blue }]\n`,
+        /services\[0\]\.colour is not a known key/,
+      ],
+      [
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-api, identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:abc"] }] }]\n`,
+        /selectors has an invalid selector/,
+      ],
       [`version: v2\n`, /version must be v1/],
-      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: <TOKEN> }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out }]\n`, /onboarding\.token is neither a join token \(43 characters/],
-      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: x }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out }]\n`, /onboarding\.token is neither a join token/],
-      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-jwt, spiffe_id: ${ID}, destination: out, audiences: ["db\\u202Egpj"] }]\n`, /services\[0\]\.audiences break the audience rule \(jwtsvid: audience\[0\] must be printable/],
-      [`version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: spiffe://other.org/x, destination: out }]\n`, /must be in the trust domain example.org/],
+      [
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: <TOKEN> }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out }]\n`,
+        /onboarding\.token is neither a join token \(43 characters/,
+      ],
+      [
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: x }\nservices: [{ type: workload-identity-x509, spiffe_id: ${ID}, destination: out }]\n`,
+        /onboarding\.token is neither a join token/,
+      ],
+      [
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-jwt, spiffe_id: ${ID}, destination: out, audiences: ["db\\u202Egpj"] }]\n`,
+        /services\[0\]\.audiences break the audience rule \(jwtsvid: audience\[0\] must be printable/,
+      ],
+      [
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token }\nservices: [{ type: workload-identity-x509, spiffe_id: spiffe://other.org/x, destination: out }]\n`,
+        /must be in the trust domain example.org/,
+      ],
     ];
     for (const [i, [body, message]] of cases.entries()) {
       const run = await runTessera(["agent", "validate", "-c", writeConfig(`bad-${i}.yaml`, body)]);
@@ -61,7 +88,10 @@ describe("`tessera agent` as a process", () => {
 
   it("--oneshot writes the files and exits 0", async () => {
     const out = join(tmp.path, "oneshot");
-    const path = writeConfig("oneshot.yaml", `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${await token()} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${out} }\n`);
+    const path = writeConfig(
+      "oneshot.yaml",
+      `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${await token()} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${out} }\n`,
+    );
     const run = await runTessera(["agent", "start", "-c", path, "--oneshot", "--log-format", "json"]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(new X509Certificate(readFileSync(join(out, "svid.pem"))).subjectAltName, `URI:${ID}`);
@@ -75,7 +105,10 @@ describe("`tessera agent` as a process", () => {
       "daemon.yaml",
       `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${await token()} }\nservices:\n  - type: workload-identity-api\n    listen: unix://${socket}\n    identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:${process.getuid!()}"] }]\n`,
     );
-    const child = spawn(process.execPath, [TESSERA_BIN, "agent", "-c", path, "--diag-addr", "127.0.0.1:0"], { env: { ...process.env, NODE_OPTIONS: "" }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [TESSERA_BIN, "agent", "-c", path, "--diag-addr", "127.0.0.1:0"], {
+      env: { ...process.env, NODE_OPTIONS: "" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let log = "";
     child.stderr.on("data", (d) => (log += d));
     try {
@@ -98,7 +131,9 @@ describe("`tessera agent` as a process", () => {
       assert.equal(ready?.status, 200);
       assert.match(await (await fetch(`${diag}/metrics`)).text(), /tessera_agent_ready 1/);
 
-      const fetched = await runTessera(["agent", "api", "fetch", "x509", "--json", "--write", join(tmp.path, "api-out")], { SPIFFE_ENDPOINT_SOCKET: `unix://${socket}` });
+      const fetched = await runTessera(["agent", "api", "fetch", "x509", "--json", "--write", join(tmp.path, "api-out")], {
+        SPIFFE_ENDPOINT_SOCKET: `unix://${socket}`,
+      });
       assert.equal(fetched.code, 0, fetched.stderr);
       const first = (JSON.parse(fetched.stdout) as { svids: { spiffe_id: string; serial: string }[] }).svids[0];
       assert.equal(first?.spiffe_id, ID);
@@ -132,7 +167,12 @@ describe("`tessera agent` as a process", () => {
   });
 
   it("prints a systemd unit whose ExecStart runs and whose sandbox lets every destination be written", async () => {
-    const dirs = { storage: join(tmp.path, "unit", "state"), x509: join(tmp.path, "unit", "x509"), jwt: join(tmp.path, "unit", "jwt"), socket: join(tmp.path, "unit", "run") };
+    const dirs = {
+      storage: join(tmp.path, "unit", "state"),
+      x509: join(tmp.path, "unit", "x509"),
+      jwt: join(tmp.path, "unit", "jwt"),
+      socket: join(tmp.path, "unit", "run"),
+    };
     const path = writeConfig(
       "unit.yaml",
       `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: /etc/tessera/join-token }\nstorage: { directory: ${dirs.storage} }\nservices:\n  - type: workload-identity-api\n    listen: unix://${dirs.socket}/api.sock\n    identities: [{ spiffe_id: ${ID}, selectors: ["unix:uid:0"] }]\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${dirs.x509} }\n  - { type: workload-identity-jwt, spiffe_id: ${ID}, audiences: [db], destination: ${dirs.jwt} }\n`,
@@ -157,22 +197,42 @@ describe("`tessera agent` as a process", () => {
 
   it("--oneshot that cannot reach the issuer exits 1 with a last line naming the cause", async () => {
     const port = await freePort();
-    const path = writeConfig("unreachable.yaml", `version: v1\nissuer: http://127.0.0.1:${port}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`);
+    const path = writeConfig(
+      "unreachable.yaml",
+      `version: v1\nissuer: http://127.0.0.1:${port}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${"A".repeat(43)} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`,
+    );
     const run = await runTessera(["agent", "start", "-c", path, "--oneshot", "--timeout", "3s"]);
     assert.equal(run.code, 1, run.stderr);
     const last = run.stderr.trim().split("\n").at(-1) ?? "";
-    assert.match(last, /ERROR agent stopped: agent: SVIDs not ready within 3s: cannot reach the issuer at http:\/\/127\.0\.0\.1:\d+\/v1\/join: connect ECONNREFUSED/);
+    assert.match(
+      last,
+      /ERROR agent stopped: agent: SVIDs not ready within 3s: cannot reach the issuer at http:\/\/127\.0\.0\.1:\d+\/v1\/join: connect ECONNREFUSED/,
+    );
     assert.match(last, /exit_code=1/);
   });
 
   it("--oneshot and the daemon stop with exit 3 and a last line naming the cause when the issuer refuses the join token for good", async () => {
     const spent = await token();
-    const first = writeConfig("first.yaml", `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${spent} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "spent-1")} }\n`);
+    const first = writeConfig(
+      "first.yaml",
+      `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${spent} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "spent-1")} }\n`,
+    );
     assert.equal((await runTessera(["agent", "start", "-c", first, "--oneshot"])).code, 0);
     const unknown = "B".repeat(43);
-    for (const [name, joinToken, mode] of [["spent", spent, ["--oneshot"]], ["unknown", unknown, ["--oneshot"]], ["spent, daemon", spent, []], ["unknown, daemon", unknown, ["--log-format", "json"]]] as const) {
-      const path = writeConfig(`refused-${name}.yaml`, `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${joinToken} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`);
-      const child = spawn(process.execPath, [TESSERA_BIN, "agent", "start", "-c", path, ...mode], { env: { ...process.env, NODE_OPTIONS: "" }, stdio: ["ignore", "ignore", "pipe"] });
+    for (const [name, joinToken, mode] of [
+      ["spent", spent, ["--oneshot"]],
+      ["unknown", unknown, ["--oneshot"]],
+      ["spent, daemon", spent, []],
+      ["unknown, daemon", unknown, ["--log-format", "json"]],
+    ] as const) {
+      const path = writeConfig(
+        `refused-${name}.yaml`,
+        `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${joinToken} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${join(tmp.path, "never")} }\n`,
+      );
+      const child = spawn(process.execPath, [TESSERA_BIN, "agent", "start", "-c", path, ...mode], {
+        env: { ...process.env, NODE_OPTIONS: "" },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       let log = "";
       child.stderr.on("data", (d) => (log += d));
       const code = await new Promise<number | null>((resolve) => {
@@ -184,7 +244,11 @@ describe("`tessera agent` as a process", () => {
       });
       assert.equal(code, 3, `${name}: ${log}`);
       const last = log.trim().split("\n").at(-1) ?? "";
-      assert.match(last, /agent stopped: agent: the issuer refused the join token \(ERR_JOIN_TOKEN_INVALID: join: unknown, expired or locked join token\); give the agent a new join token/, name);
+      assert.match(
+        last,
+        /agent stopped: agent: the issuer refused the join token \(ERR_JOIN_TOKEN_INVALID: join: unknown, expired or locked join token\); give the agent a new join token/,
+        name,
+      );
       assert.ok(!log.includes(joinToken), `${name}: the token is never logged`);
       assert.ok(!/keeping the current one|joining again/.test(log), `${name}: ${log}`);
       if ((mode as readonly string[]).includes("--log-format")) for (const line of log.trim().split("\n")) JSON.parse(line);

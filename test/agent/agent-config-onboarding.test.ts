@@ -16,17 +16,32 @@ services:
 
 describe("agent onboarding with a platform token", () => {
   it("reads join_method oidc or gcp with bot_name and token_file, resolved against the config's directory", () => {
-    assert.deepEqual(configWith("{ join_method: oidc, bot_name: ci, token_file: run/token }").onboarding, { joinMethod: "oidc", botName: "ci", tokenPath: "/etc/tessera/run/token" });
-    assert.deepEqual(configWith("{ join_method: gcp, bot_name: vm, token_file: /var/run/gce-token }").onboarding, { joinMethod: "gcp", botName: "vm", tokenPath: "/var/run/gce-token" });
-  });
-  it("reads a gcp join without token_file from the metadata server, for token_audience or spiffe://<trust_domain>", () => {
-    assert.deepEqual(configWith("{ join_method: gcp, bot_name: vm }").onboarding, { joinMethod: "gcp", botName: "vm", tokenAudience: "spiffe://example.org" });
-    assert.deepEqual(configWith('{ join_method: gcp, bot_name: vm, metadata_endpoint: "http://127.0.0.1:9", token_audience: tessera }').onboarding, {
+    assert.deepEqual(configWith("{ join_method: oidc, bot_name: ci, token_file: run/token }").onboarding, {
+      joinMethod: "oidc",
+      botName: "ci",
+      tokenPath: "/etc/tessera/run/token",
+    });
+    assert.deepEqual(configWith("{ join_method: gcp, bot_name: vm, token_file: /var/run/gce-token }").onboarding, {
       joinMethod: "gcp",
       botName: "vm",
-      tokenAudience: "tessera",
-      metadataEndpoint: "http://127.0.0.1:9",
+      tokenPath: "/var/run/gce-token",
     });
+  });
+  it("reads a gcp join without token_file from the metadata server, for token_audience or spiffe://<trust_domain>", () => {
+    assert.deepEqual(configWith("{ join_method: gcp, bot_name: vm }").onboarding, {
+      joinMethod: "gcp",
+      botName: "vm",
+      tokenAudience: "spiffe://example.org",
+    });
+    assert.deepEqual(
+      configWith('{ join_method: gcp, bot_name: vm, metadata_endpoint: "http://127.0.0.1:9", token_audience: tessera }').onboarding,
+      {
+        joinMethod: "gcp",
+        botName: "vm",
+        tokenAudience: "tessera",
+        metadataEndpoint: "http://127.0.0.1:9",
+      },
+    );
     for (const bad of [
       "{ join_method: gcp, bot_name: vm, token_file: t, metadata_endpoint: http://127.0.0.1:9 }",
       "{ join_method: gcp, bot_name: vm, token_file: t, token_audience: x }",

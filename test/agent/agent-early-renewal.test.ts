@@ -16,7 +16,13 @@ const WANT = { spiffeId: WEB, dnsNames: [] as string[], ttlSeconds: 3600 };
 describe("agent early renewal when its CA retires", () => {
   let running: InteropAgent | undefined;
   before(async () => {
-    running = await startInteropAgent({ name: "retiring", trustDomain: TD, spiffeId: WEB, ttl: "1h", issuerEnv: { TESSERA_BUNDLE_REFRESH_HINT: "1" } });
+    running = await startInteropAgent({
+      name: "retiring",
+      trustDomain: TD,
+      spiffeId: WEB,
+      ttl: "1h",
+      issuerEnv: { TESSERA_BUNDLE_REFRESH_HINT: "1" },
+    });
   });
   after(() => running?.stop());
 
@@ -27,12 +33,18 @@ describe("agent early renewal when its CA retires", () => {
     // A prepared CA is activated once published for six refresh hints (1 s here).
     await new Promise((resolve) => setTimeout(resolve, 6_500));
     const tick = await runRotationTick({ ...dev.runtime, publishers: [] });
-    assert.deepEqual(tick.steps.map((s) => `${s.type} ${s.kind}`), ["activate x509"]);
+    assert.deepEqual(
+      tick.steps.map((s) => `${s.type} ${s.kind}`),
+      ["activate x509"],
+    );
     const active = await dev.runtime.authorities.x509();
     assert.equal(tick.bundle.x509Authorities.length, 2, "the old CA is still published");
 
     await waitFor("an early renewal", () => agent.manager.x509(WANT)?.serialNumber !== before.serialNumber);
     const renewed = agent.manager.x509(WANT)!;
-    assert.ok(new X509Certificate(Buffer.from(renewed.certificates[0]!)).verify(new X509Certificate(Buffer.from(active.certificate)).publicKey), "signed by the new CA");
+    assert.ok(
+      new X509Certificate(Buffer.from(renewed.certificates[0]!)).verify(new X509Certificate(Buffer.from(active.certificate)).publicKey),
+      "signed by the new CA",
+    );
   });
 });

@@ -48,7 +48,11 @@ services:
     });
     await createBot(
       dev.runtime.admin,
-      { name: "vm", allowedSpiffeIds: [`spiffe://${TD}/gcp/{{project_id}}/{{instance_name}}`], joinRules: [{ method: "gcp", claims: { project_id: "acme-prod" } }] },
+      {
+        name: "vm",
+        allowedSpiffeIds: [`spiffe://${TD}/gcp/{{project_id}}/{{instance_name}}`],
+        joinRules: [{ method: "gcp", claims: { project_id: "acme-prod" } }],
+      },
       "test",
     );
   });
@@ -73,7 +77,10 @@ services:
   });
 
   it("fails to join with a token for another token_audience (ERR_JOIN_PROOF_INVALID)", async () => {
-    await assert.rejects(runOneshot({ config: config(join(tmp.path, "other"), ", token_audience: https://elsewhere.example"), logger }, 20_000), /ERR_JOIN_PROOF_INVALID/);
+    await assert.rejects(
+      runOneshot({ config: config(join(tmp.path, "other"), ", token_audience: https://elsewhere.example"), logger }, 20_000),
+      /ERR_JOIN_PROOF_INVALID/,
+    );
   });
 
   it("refuses an answer without Metadata-Flavor: Google (not the metadata server), and asks with that header", async () => {
@@ -84,7 +91,10 @@ services:
     });
     await new Promise<void>((resolve) => impostor.listen(0, "127.0.0.1", resolve));
     try {
-      await assert.rejects(fetchGceIdentityToken(`spiffe://${TD}`, `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`), /Metadata-Flavor/);
+      await assert.rejects(
+        fetchGceIdentityToken(`spiffe://${TD}`, `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`),
+        /Metadata-Flavor/,
+      );
       assert.equal(seenFlavor, "Google");
     } finally {
       await new Promise((resolve) => impostor.close(resolve));

@@ -35,7 +35,10 @@ function throttlingKmsClient(): { client: KMSClient; throttle: { on: boolean; re
       if (!throttle.on || headers["x-amz-target"] !== "TrentService.Sign") return next(args);
       throttle.refused++;
       const body = Readable.from([Buffer.from(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }))]);
-      return { output: undefined as never, response: { statusCode: 400, reason: "Bad Request", headers: { "content-type": "application/x-amz-json-1.1" }, body } };
+      return {
+        output: undefined as never,
+        response: { statusCode: 400, reason: "Bad Request", headers: { "content-type": "application/x-amz-json-1.1" }, body },
+      };
     },
     { step: "deserialize", priority: "low", name: "testThrottleSign" },
   );
@@ -45,7 +48,8 @@ function throttlingKmsClient(): { client: KMSClient; throttle: { on: boolean; re
 interface X509Response {
   svids: { spiffe_id: string; x509_svid: Buffer }[];
 }
-const serialOf = (res: X509Response) => new X509Certificate(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid))[0] as Uint8Array).serialNumber;
+const serialOf = (res: X509Response) =>
+  new X509Certificate(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid))[0] as Uint8Array).serialNumber;
 
 describe("KMS throttling, from the issuer to the agent (DynamoDB and KMS on the AWS endpoint)", () => {
   const lines: string[] = [];
@@ -146,15 +150,20 @@ services:
       throttle.on = false;
     }
     // The schedule the agent chose after each failure: equal jitter, half to all of 2, 4, 8 s.
-    const delays = failures().slice(0, 3).map((f) => {
-      assert.equal(f.code, "ERR_KMS_THROTTLED");
-      return f.retry_in_ms as number;
-    });
+    const delays = failures()
+      .slice(0, 3)
+      .map((f) => {
+        assert.equal(f.code, "ERR_KMS_THROTTLED");
+        return f.retry_in_ms as number;
+      });
     delays.forEach((delay, i) => {
       const ceiling = 2000 * 2 ** i;
       assert.ok(delay >= ceiling / 2 && delay <= ceiling, `retry ${i + 1} in ${delay} ms, expected ${ceiling / 2} to ${ceiling}`);
     });
-    assert.ok(delays.some((delay, i) => delay !== 2000 * 2 ** i), `jittered, not the bare ceilings: ${delays.join(", ")}`);
+    assert.ok(
+      delays.some((delay, i) => delay !== 2000 * 2 ** i),
+      `jittered, not the bare ceilings: ${delays.join(", ")}`,
+    );
     const renewed = await waitFor(
       "the renewal after throttling stops",
       async () => {

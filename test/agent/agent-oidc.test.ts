@@ -24,7 +24,13 @@ describe("the agent joining with an OIDC token", () => {
   before(async () => {
     tmp = await makeTempDir("agent-oidc");
     issuer = await LocalIssuer.start();
-    dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR", TESSERA_JOIN_ALLOW_HTTP_LOOPBACK: "true" } });
+    dev = await startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: 0,
+      trustDomain: TD,
+      env: { TESSERA_LOG_LEVEL: "ERROR", TESSERA_JOIN_ALLOW_HTTP_LOOPBACK: "true" },
+    });
     await createBot(
       dev.runtime.admin,
       {

@@ -32,7 +32,13 @@ describe("the agent honours revocations from a real issuer", () => {
 
   before(async () => {
     tmp = await makeTempDir("agent-revocation");
-    dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR" } });
+    dev = await startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: 0,
+      trustDomain: TD,
+      env: { TESSERA_LOG_LEVEL: "ERROR" },
+    });
     await createBot(dev.runtime.admin, { name: "agent", allowedSpiffeIds: [`spiffe://${TD}/agent/*`] }, "test");
     const token = (await createJoinToken(dev.runtime.admin, { botName: "agent" }, "test")).token;
     const socketPath = join(tmp.path, "run", "api.sock");
@@ -68,7 +74,11 @@ services:
 
   it("drops a revoked X.509-SVID and streams a new one (new serial, new key) to a watcher", async () => {
     const seen: X509Response[] = [];
-    const stream = client.watch<X509Response>("FetchX509SVID", (m) => seen.push(m), () => undefined);
+    const stream = client.watch<X509Response>(
+      "FetchX509SVID",
+      (m) => seen.push(m),
+      () => undefined,
+    );
     try {
       const first = await waitFor("the first SVID", () => seen[0]);
       const revoked = serialOf(first);
@@ -90,7 +100,8 @@ services:
   });
 
   it("ValidateJWTSVID refuses a revoked JWT-SVID while it lives, and FetchJWTSVID hands out a new one", async () => {
-    const fetchJwt = async () => (await client.unary<{ svids: { svid: string }[] }>("FetchJWTSVID", { audience: ["db"], spiffe_id: "" })).svids[0]!.svid;
+    const fetchJwt = async () =>
+      (await client.unary<{ svids: { svid: string }[] }>("FetchJWTSVID", { audience: ["db"], spiffe_id: "" })).svids[0]!.svid;
     const token = await fetchJwt();
     const validated = await client.unary<{ spiffe_id: string }>("ValidateJWTSVID", { audience: "db", svid: token });
     assert.equal(validated.spiffe_id, ID);

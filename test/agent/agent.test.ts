@@ -23,7 +23,8 @@ interface X509Response {
   svids: { spiffe_id: string; x509_svid: Buffer; x509_svid_key: Buffer; bundle: Buffer; hint: string }[];
 }
 
-const serialOf = (res: X509Response) => new X509Certificate(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid))[0] as Uint8Array).serialNumber;
+const serialOf = (res: X509Response) =>
+  new X509Certificate(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid))[0] as Uint8Array).serialNumber;
 
 /** The gRPC status code a call failed with (or "ok"). */
 async function statusOf(call: Promise<unknown>): Promise<number | "ok"> {
@@ -56,9 +57,14 @@ describe("the agent against a real issuer", () => {
   let socketPath: string;
   let client: WorkloadApiClient;
   const startIssuer = (p: number) =>
-    startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: p, trustDomain: TD, env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" } });
-  const token = async (uses = 1) =>
-    (await createJoinToken(dev.runtime.admin, { botName: "agent", uses }, "test")).token;
+    startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: p,
+      trustDomain: TD,
+      env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" },
+    });
+  const token = async (uses = 1) => (await createJoinToken(dev.runtime.admin, { botName: "agent", uses }, "test")).token;
   const configFor = (joinToken: string, extra = "") =>
     parseAgentConfig(
       `version: v1
@@ -110,7 +116,10 @@ ${extra}`,
 
   it("serves this process (uid 0) only the identity selected for uid 0, verifiable against the bundle", async () => {
     const res = await client.first<X509Response>("FetchX509SVID");
-    assert.deepEqual(res.svids.map((s) => s.spiffe_id), [ROOT_ID]);
+    assert.deepEqual(
+      res.svids.map((s) => s.spiffe_id),
+      [ROOT_ID],
+    );
     assert.equal(res.svids[0]?.hint, "root");
     const bundle = parseSpiffeBundle(await (await fetch(`${dev.url}/v1/bundle`)).text(), dev.runtime.config.trustDomain);
     const verified = verifyX509Svid(parseCertificates(new Uint8Array(res.svids[0]!.x509_svid)), bundle);
@@ -122,10 +131,16 @@ ${extra}`,
 
   it("mints and validates JWT-SVIDs over the Workload API", async () => {
     const res = await client.unary<{ svids: { spiffe_id: string; svid: string }[] }>("FetchJWTSVID", { audience: ["db"], spiffe_id: "" });
-    assert.deepEqual(res.svids.map((s) => s.spiffe_id), [ROOT_ID]);
+    assert.deepEqual(
+      res.svids.map((s) => s.spiffe_id),
+      [ROOT_ID],
+    );
     const validated = await client.unary<{ spiffe_id: string }>("ValidateJWTSVID", { audience: "db", svid: res.svids[0]!.svid });
     assert.equal(validated.spiffe_id, ROOT_ID);
-    await assert.rejects(client.unary("FetchJWTSVID", { audience: ["db"], spiffe_id: NOBODY_ID }), (err: { code: number }) => err.code === 7);
+    await assert.rejects(
+      client.unary("FetchJWTSVID", { audience: ["db"], spiffe_id: NOBODY_ID }),
+      (err: { code: number }) => err.code === 7,
+    );
   });
 
   it("answers InvalidArgument to audiences the issuer would refuse, and logs no caller input", async () => {
@@ -145,8 +160,14 @@ ${extra}`,
       });
     }
     const logged = lines.slice(from);
-    assert.ok(logged.every((l) => l.length < 2000 && !l.includes("audience-999") && !l.includes("yyyyyyyyyy")), logged.join("\n"));
-    assert.ok(logged.every((l) => !l.includes('"level":"error"')), logged.join("\n"));
+    assert.ok(
+      logged.every((l) => l.length < 2000 && !l.includes("audience-999") && !l.includes("yyyyyyyyyy")),
+      logged.join("\n"),
+    );
+    assert.ok(
+      logged.every((l) => !l.includes('"level":"error"')),
+      logged.join("\n"),
+    );
   });
 
   it("writes the file outputs with the right modes", async () => {
@@ -199,7 +220,11 @@ ${extra}`,
 
   it("streams a bundle change (a second CA published) to watchers", async () => {
     const counts: number[] = [];
-    const stream = client.watch<X509Response>("FetchX509SVID", (m) => counts.push(parseCertificates(new Uint8Array(m.svids[0]!.bundle)).length), () => undefined);
+    const stream = client.watch<X509Response>(
+      "FetchX509SVID",
+      (m) => counts.push(parseCertificates(new Uint8Array(m.svids[0]!.bundle)).length),
+      () => undefined,
+    );
     try {
       await waitFor("first message", () => (counts.length ? true : undefined));
       assert.equal(counts.at(-1), 1);
@@ -213,7 +238,11 @@ ${extra}`,
   it("answers /readyz and /metrics", async () => {
     const report = agent.report();
     assert.equal(report.ready, true, JSON.stringify(report.services));
-    assert.ok(report.metrics.some((m) => m.name === "tessera_agent_x509_svid_expiry_seconds" && m.samples.length === 3 && m.samples.every((x) => x.value > 0)));
+    assert.ok(
+      report.metrics.some(
+        (m) => m.name === "tessera_agent_x509_svid_expiry_seconds" && m.samples.length === 3 && m.samples.every((x) => x.value > 0),
+      ),
+    );
   });
 
   it("oneshot writes every file output and returns", async () => {
@@ -282,7 +311,9 @@ services:
     } finally {
       dev = await startIssuer(port);
     }
-    await waitFor("a new SVID from the issuer", async () => (serialOf(await client.first<X509Response>("FetchX509SVID")) !== before ? true : undefined));
+    await waitFor("a new SVID from the issuer", async () =>
+      serialOf(await client.first<X509Response>("FetchX509SVID")) !== before ? true : undefined,
+    );
   });
 
   it("restarted with the issuer down and its bot locked, answers Unavailable (not PermissionDenied) until the identity arrives after the unlock", async () => {
@@ -313,7 +344,10 @@ services:
     }
     // Fetches the bundle and asks for the SVID once more, now that the issuer is back.
     await agent.renewNow();
-    assert.ok(lines.slice(from).some((l) => l.includes("locked at the issuer")), lines.slice(from).join("\n"));
+    assert.ok(
+      lines.slice(from).some((l) => l.includes("locked at the issuer")),
+      lines.slice(from).join("\n"),
+    );
     assert.equal(await statusOf(client.first("FetchX509SVID")), 14, "Unavailable while the bot is locked");
     assert.equal(agent.session.status().ready, true, "the credential is kept while the bot is locked");
     await setLock(dev.runtime.admin, { target: "bot", id: "agent", locked: false }, "test");
@@ -326,6 +360,9 @@ services:
     });
     assert.equal(res.svids[0]?.spiffe_id, LATE_ID);
     const logged = lines.slice(from);
-    assert.ok(!logged.some((l) => l.includes("joining again") || l.includes("X.509-SVID; keeping the current one") || l.includes("current_valid")), logged.join("\n"));
+    assert.ok(
+      !logged.some((l) => l.includes("joining again") || l.includes("X.509-SVID; keeping the current one") || l.includes("current_valid")),
+      logged.join("\n"),
+    );
   });
 });

@@ -27,11 +27,18 @@ describe("the console in headless Chromium against tessera dev and a real agent"
   let agent: ChildProcess | undefined;
   let agentLog = "";
   const pageErrors: string[] = [];
-  const auditOf = async (type: "x509_svid" | "renew_refused" | "svid_refused" | "join_refused") => dev.runtime.store.listAudit({ botName: "web", type, limit: 100 });
+  const auditOf = async (type: "x509_svid" | "renew_refused" | "svid_refused" | "join_refused") =>
+    dev.runtime.store.listAudit({ botName: "web", type, limit: 100 });
 
   before(async () => {
     tmp = await makeTempDir("console-browser");
-    dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_LOG_LEVEL: "ERROR" } });
+    dev = await startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: 0,
+      trustDomain: TD,
+      env: { TESSERA_LOG_LEVEL: "ERROR" },
+    });
     browser = await chromium.launch({ executablePath: chromiumPath as string, args: ["--no-sandbox", "--disable-gpu"] });
     page = await browser.newPage();
     page.on("pageerror", (err) => pageErrors.push(String(err)));
@@ -70,8 +77,14 @@ describe("the console in headless Chromium against tessera dev and a real agent"
 
     const out = join(tmp.path, "svid");
     const config = join(tmp.path, "agent.yaml");
-    writeFileSync(config, `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${token} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${out} }\n`);
-    agent = spawn(process.execPath, [TESSERA_BIN, "agent", "-c", config, "--diag-addr", "127.0.0.1:0"], { env: { ...process.env, NODE_OPTIONS: "" }, stdio: ["ignore", "ignore", "pipe"] });
+    writeFileSync(
+      config,
+      `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: token, token: ${token} }\nservices:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${out} }\n`,
+    );
+    agent = spawn(process.execPath, [TESSERA_BIN, "agent", "-c", config, "--diag-addr", "127.0.0.1:0"], {
+      env: { ...process.env, NODE_OPTIONS: "" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     agent.stderr?.on("data", (d) => (agentLog += d));
     await waitFor(`the agent's SVID (${agentLog})`, () => existsSync(join(out, "svid.pem")), 60_000);
     // Its signal handlers are in place once it has printed its diagnostics address.
@@ -83,22 +96,35 @@ describe("the console in headless Chromium against tessera dev and a real agent"
     assert.ok(issued, "the agent's SVID is audited");
     await page.reload();
     await page.getByRole("heading", { name: "Instances" }).waitFor();
-    await page.getByRole("cell", { name: issued.instanceId as string }).first().waitFor();
+    await page
+      .getByRole("cell", { name: issued.instanceId as string })
+      .first()
+      .waitFor();
     await page.getByRole("cell", { name: issued.serialOrJti as string }).waitFor();
-    assert.ok(await page.getByRole("cell", { name: ID, exact: true }).count() >= 1);
+    assert.ok((await page.getByRole("cell", { name: ID, exact: true }).count()) >= 1);
     // The instance's last X.509-SVID, found by the issuer in the bot's audit trail.
-    await page.locator(".last-svid", { hasText: `${ID} at ` }).first().waitFor();
+    await page
+      .locator(".last-svid", { hasText: `${ID} at ` })
+      .first()
+      .waitFor();
   });
 
   it("shows a refused request with its code and reason on the Issuance page", async () => {
-    const refused = await fetch(`${dev.url}/v1/svids/x509`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer not-a-credential" }, body: JSON.stringify({ spiffe_id: ID, csr: "x" }) });
+    const refused = await fetch(`${dev.url}/v1/svids/x509`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer not-a-credential" },
+      body: JSON.stringify({ spiffe_id: ID, csr: "x" }),
+    });
     assert.equal(refused.status, 401);
     await page.goto(`${new URL(dev.url).origin}/console/#/issuance`);
     await page.getByRole("heading", { name: "Refused joins, renewals and SVID requests" }).waitFor();
     const [audited] = await dev.runtime.store.listAudit({ type: "svid_refused", limit: 1 });
     assert.equal(audited?.detail?.code, "ERR_CREDENTIAL_INVALID");
     await page.getByRole("cell", { name: "ERR_CREDENTIAL_INVALID" }).first().waitFor();
-    await page.getByRole("cell", { name: audited.detail.reason as string }).first().waitFor();
+    await page
+      .getByRole("cell", { name: audited.detail.reason as string })
+      .first()
+      .waitFor();
     assert.equal(await page.locator("figure svg").count(), 3, "the per-hour, per-SPIFFE-ID and per-bot charts");
     assert.ok((await page.locator("figure svg rect.bar").count()) >= 3, "the charts have bars");
     // The charts are the issuer's own counts: the SPIFFE ID's row and the bot's row carry its total.
@@ -125,11 +151,16 @@ describe("the console in headless Chromium against tessera dev and a real agent"
 
     agent?.kill("SIGHUP");
     const refusal = await waitFor(`the agent's renewal refused (${agentLog})`, async () =>
-      (await dev.runtime.store.listAudit({ types: ["renew_refused", "svid_refused"], limit: 100 })).find((e) => e.detail?.code === "ERR_BOT_LOCKED"),
+      (await dev.runtime.store.listAudit({ types: ["renew_refused", "svid_refused"], limit: 100 })).find(
+        (e) => e.detail?.code === "ERR_BOT_LOCKED",
+      ),
     );
     await page.goto(`${new URL(dev.url).origin}/console/#/issuance`);
     await page.getByRole("cell", { name: "ERR_BOT_LOCKED" }).first().waitFor();
-    await page.getByText(refusal.detail?.reason as string).first().waitFor();
+    await page
+      .getByText(refusal.detail?.reason as string)
+      .first()
+      .waitFor();
 
     await page.goto(`${new URL(dev.url).origin}/console/#/bots/web`);
     await page.click("#unlock-bot");

@@ -31,21 +31,45 @@ describe("examples/agentless-lambda", () => {
         const params = new URLSearchParams(body);
         const now = Math.floor(Date.now() / 1000);
         const token = await aws.sign(
-          { aud: params.get("Audience.member.1") as string, sub: ROLE, jti: randomUUID(), iat: now, exp: now + 300, [AWS_STS_NAMESPACE]: { aws_account: "111122223333", lambda_source_function_arn: FUNCTION } },
+          {
+            aud: params.get("Audience.member.1") as string,
+            sub: ROLE,
+            jti: randomUUID(),
+            iat: now,
+            exp: now + 300,
+            [AWS_STS_NAMESPACE]: { aws_account: "111122223333", lambda_source_function_arn: FUNCTION },
+          },
           params.get("SigningAlgorithm") === "RS256" ? "RS256" : "ES384",
         );
-        res.writeHead(200, { "content-type": "text/xml" }).end(`<GetWebIdentityTokenResponse><GetWebIdentityTokenResult><WebIdentityToken>${token}</WebIdentityToken></GetWebIdentityTokenResult></GetWebIdentityTokenResponse>`);
+        res
+          .writeHead(200, { "content-type": "text/xml" })
+          .end(
+            `<GetWebIdentityTokenResponse><GetWebIdentityTokenResult><WebIdentityToken>${token}</WebIdentityToken></GetWebIdentityTokenResult></GetWebIdentityTokenResponse>`,
+          );
       });
     });
     await new Promise<void>((resolve) => sts.listen(0, "127.0.0.1", resolve));
     dir = await makeTempDir("agentless-lambda");
-    h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, TESSERA_JOIN_ALLOW_HTTP_LOOPBACK: "true" });
+    h = await startIssuer({
+      TESSERA_STORE: "embedded",
+      TESSERA_KEY_MANAGER: "disk",
+      TESSERA_DATA_DIR: dir.path,
+      TESSERA_JOIN_ALLOW_HTTP_LOOPBACK: "true",
+    });
     const bot = await call(h.url, "POST", "/v1/admin/bots", {
       admin: true,
       body: {
         name: "agentless-example",
         allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/lambda/{{account}}/{{lambda_function}}`],
-        join_rules: [{ method: "oidc", preset: "aws_sts", issuer: aws.issuer, audience: `spiffe://${TRUST_DOMAIN}`, claims: { sub: ROLE, lambda_function: "agentless-*" } }],
+        join_rules: [
+          {
+            method: "oidc",
+            preset: "aws_sts",
+            issuer: aws.issuer,
+            audience: `spiffe://${TRUST_DOMAIN}`,
+            claims: { sub: ROLE, lambda_function: "agentless-*" },
+          },
+        ],
       },
     });
     assert.equal(bot.status, 201, bot.text);
@@ -73,7 +97,10 @@ describe("examples/agentless-lambda", () => {
     assert.match(result.jwtSvidSha256, /^[0-9a-f]{64}$/);
     const audit = await h.runtime.store.listAudit({ botName: "agentless-example", limit: 10 });
     const svids = audit.filter((e) => e.type.endsWith("_svid"));
-    assert.deepEqual(svids.map((e) => [e.type, e.detail?.agentless]).sort(), [["jwt_svid", "true"], ["x509_svid", "true"]]);
+    assert.deepEqual(svids.map((e) => [e.type, e.detail?.agentless]).sort(), [
+      ["jwt_svid", "true"],
+      ["x509_svid", "true"],
+    ]);
     assert.equal((await h.runtime.store.listBotInstances()).length, 0);
   });
 });

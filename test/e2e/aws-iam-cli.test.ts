@@ -35,9 +35,22 @@ describe("end to end: an aws_iam bot from the CLI, joined by the agent process",
 
   it("creates the bot with --aws-account / --aws-arn, and the agent joins as the role and writes its SVID", async () => {
     const created = await runTessera([
-      "bot", "create", "runner", "--allow", `spiffe://${TD}/aws/{{account}}/{{role}}`,
-      "--join-method", "aws_iam", "--aws-account", MOTO_ACCOUNT, "--aws-arn", `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-*`,
-      "--issuer", dev.url, "--data-dir", dataDir, "--json",
+      "bot",
+      "create",
+      "runner",
+      "--allow",
+      `spiffe://${TD}/aws/{{account}}/{{role}}`,
+      "--join-method",
+      "aws_iam",
+      "--aws-account",
+      MOTO_ACCOUNT,
+      "--aws-arn",
+      `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-*`,
+      "--issuer",
+      dev.url,
+      "--data-dir",
+      dataDir,
+      "--json",
     ]);
     assert.equal(created.code, 0, created.stdout + created.stderr);
     const rules = (JSON.parse(created.stdout) as { join_rules: unknown[] }).join_rules;
@@ -49,29 +62,68 @@ describe("end to end: an aws_iam bot from the CLI, joined by the agent process",
       `version: v1\nissuer: ${dev.url}\ntrust_domain: ${TD}\nonboarding: { join_method: aws_iam, bot_name: runner, sts_endpoint: "${sts.endpoint}" }\n` +
         `services:\n  - { type: workload-identity-x509, spiffe_id: ${ID}, destination: ${out} }\n`,
     );
-    const role = { AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey, AWS_SESSION_TOKEN: sts.ciRunner.sessionToken as string };
+    const role = {
+      AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey,
+      AWS_SESSION_TOKEN: sts.ciRunner.sessionToken as string,
+    };
     const agent = await runTessera(["agent", "start", "-c", config, "--oneshot", "--log-format", "json"], role);
     assert.equal(agent.code, 0, agent.stdout + agent.stderr);
     assert.ok(new X509Certificate(readFileSync(join(out, "svid.pem"))).subjectAltName?.includes(ID));
-    const other = { AWS_ACCESS_KEY_ID: sts.otherRole.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.otherRole.secretAccessKey, AWS_SESSION_TOKEN: sts.otherRole.sessionToken as string };
+    const other = {
+      AWS_ACCESS_KEY_ID: sts.otherRole.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sts.otherRole.secretAccessKey,
+      AWS_SESSION_TOKEN: sts.otherRole.sessionToken as string,
+    };
     const refused = await runTessera(["agent", "start", "-c", config, "--oneshot", "--log-format", "json"], other);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stdout + refused.stderr, /ERR_JOIN_RULE_MISMATCH/);
   });
 
   it("tessera join aws_iam and tessera svid --join-method aws_iam sign with the credentials in the environment; another role is refused", async () => {
-    const role = { AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey, AWS_SESSION_TOKEN: sts.ciRunner.sessionToken as string };
+    const role = {
+      AWS_ACCESS_KEY_ID: sts.ciRunner.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sts.ciRunner.secretAccessKey,
+      AWS_SESSION_TOKEN: sts.ciRunner.sessionToken as string,
+    };
     const target = ["--issuer", dev.url, "--data-dir", dataDir];
     const credential = join(tmp.path, "runner.credential");
-    const joined = await runTessera(["join", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--credential-file", credential, ...target, "--json"], role);
+    const joined = await runTessera(
+      ["join", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--credential-file", credential, ...target, "--json"],
+      role,
+    );
     assert.equal(joined.code, 0, joined.stdout + joined.stderr);
     assert.equal((JSON.parse(joined.stdout) as { bot_name: string }).bot_name, "runner");
     const out = join(tmp.path, "agentless");
-    const svid = await runTessera(["svid", "x509", "--join-method", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--spiffe-id", ID, "--out", out, ...target], role);
+    const svid = await runTessera(
+      [
+        "svid",
+        "x509",
+        "--join-method",
+        "aws_iam",
+        "--bot",
+        "runner",
+        "--sts-endpoint",
+        sts.endpoint,
+        "--spiffe-id",
+        ID,
+        "--out",
+        out,
+        ...target,
+      ],
+      role,
+    );
     assert.equal(svid.code, 0, svid.stdout + svid.stderr);
     assert.ok(new X509Certificate(readFileSync(join(out, "svid.pem"))).subjectAltName?.includes(ID));
-    const other = { AWS_ACCESS_KEY_ID: sts.otherRole.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.otherRole.secretAccessKey, AWS_SESSION_TOKEN: sts.otherRole.sessionToken as string };
-    const refused = await runTessera(["join", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--credential-file", credential, ...target], other);
+    const other = {
+      AWS_ACCESS_KEY_ID: sts.otherRole.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sts.otherRole.secretAccessKey,
+      AWS_SESSION_TOKEN: sts.otherRole.sessionToken as string,
+    };
+    const refused = await runTessera(
+      ["join", "aws_iam", "--bot", "runner", "--sts-endpoint", sts.endpoint, "--credential-file", credential, ...target],
+      other,
+    );
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /\(ERR_JOIN_RULE_MISMATCH\)$/m);
   });

@@ -41,7 +41,19 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
   const client = () => new IssuerClient({ issuer: dev.url });
 
   it("creates a bot and a join token with the CLI", async () => {
-    const bot = await cliJson("bot", "create", "demo", "--allow", `spiffe://${TD}/demo/*`, "--allow-dns", "Web.Demo.Internal", "--allow-dns", "*.svc.demo.internal", "--max-ttl", "2h");
+    const bot = await cliJson(
+      "bot",
+      "create",
+      "demo",
+      "--allow",
+      `spiffe://${TD}/demo/*`,
+      "--allow-dns",
+      "Web.Demo.Internal",
+      "--allow-dns",
+      "*.svc.demo.internal",
+      "--max-ttl",
+      "2h",
+    );
     assert.equal(bot.name, "demo");
     assert.deepEqual(bot.allowed_dns_names, ["web.demo.internal", "*.svc.demo.internal"]);
     const listed = await cli("bot", "list");
@@ -56,7 +68,18 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
   });
 
   it("`tessera policy test` answers allowed or the refusal a real request would get; `tessera console login` prints a one-time link", async () => {
-    const allowed = await cli("policy", "test", "--bot", "demo", "--spiffe-id", `spiffe://${TD}/demo/web`, "--dns", "WEB.demo.internal", "--ttl", "5h");
+    const allowed = await cli(
+      "policy",
+      "test",
+      "--bot",
+      "demo",
+      "--spiffe-id",
+      `spiffe://${TD}/demo/web`,
+      "--dns",
+      "WEB.demo.internal",
+      "--ttl",
+      "5h",
+    );
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.match(allowed.stdout, /^allowed\n/);
     assert.match(allowed.stdout, /^dns_names: web\.demo\.internal$/m);
@@ -85,7 +108,11 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.match(opensslVerify(tmp.path, bundlePem, leaf), /: OK/);
     assert.equal(readFileSync(join(out, "svid_bundle.pem"), "utf8"), bundlePem);
     assert.equal(new X509Certificate(leaf).subjectAltName, `URI:${WEB}`);
-    assert.ok(new X509Certificate(leaf).checkPrivateKey(await import("node:crypto").then((c) => c.createPrivateKey(readFileSync(join(out, "svid_key.pem"))))));
+    assert.ok(
+      new X509Certificate(leaf).checkPrivateKey(
+        await import("node:crypto").then((c) => c.createPrivateKey(readFileSync(join(out, "svid_key.pem")))),
+      ),
+    );
     assert.equal(statSync(join(out, "svid_key.pem")).mode & 0o777, 0o600);
     assert.equal(statSync(join(out, "svid.pem")).mode & 0o777, 0o644);
   });
@@ -93,10 +120,37 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
   it("puts only the DNS names the bot's rules grant into an X.509-SVID", async () => {
     const token = (await cliJson("token", "create", "--bot", "demo", "--uses", "2")).token as string;
     const out = join(tmp.path, "svid-dns");
-    const run = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", out, "--dns", "web.demo.internal", "--dns", "db.svc.demo.internal");
+    const run = await cli(
+      "svid",
+      "x509",
+      "--token",
+      token,
+      "--spiffe-id",
+      WEB,
+      "--out",
+      out,
+      "--dns",
+      "web.demo.internal",
+      "--dns",
+      "db.svc.demo.internal",
+    );
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(new X509Certificate(readFileSync(join(out, "svid.pem"), "utf8")).subjectAltName, `URI:${WEB}, DNS:web.demo.internal, DNS:db.svc.demo.internal`);
-    const refused = await cli("svid", "x509", "--token", token, "--spiffe-id", WEB, "--out", join(tmp.path, "svid-google"), "--dns", "www.google.com");
+    assert.equal(
+      new X509Certificate(readFileSync(join(out, "svid.pem"), "utf8")).subjectAltName,
+      `URI:${WEB}, DNS:web.demo.internal, DNS:db.svc.demo.internal`,
+    );
+    const refused = await cli(
+      "svid",
+      "x509",
+      "--token",
+      token,
+      "--spiffe-id",
+      WEB,
+      "--out",
+      join(tmp.path, "svid-google"),
+      "--dns",
+      "www.google.com",
+    );
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /ERR_DNS_NAME_NOT_ALLOWED/);
     const audit = await cli("audit", "--bot", "demo", "--type", "svid_refused", "--limit", "1");
@@ -124,7 +178,10 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     const first = await client().renew(credential);
     const second = await client().renew(first.credential);
     assert.equal(second.generation, 3);
-    await assert.rejects(client().renew(first.credential), (err: IssuerApiError) => err.status === 403 && err.code === "ERR_GENERATION_MISMATCH");
+    await assert.rejects(
+      client().renew(first.credential),
+      (err: IssuerApiError) => err.status === 403 && err.code === "ERR_GENERATION_MISMATCH",
+    );
     await assert.rejects(client().fetchJwtSvid(second.credential, { spiffeId: WEB, audience: ["db"] }), { code: "ERR_BOT_LOCKED" });
     const shown = await cliJson("bot", "show", "demo");
     const instance = (shown.instances as { id: string; lock?: unknown }[]).find((i) => i.id === instanceId);
@@ -172,7 +229,10 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     dev = await startDevProcess(dataDir);
     assert.equal(await client().fetchBundle(), bundleBefore);
     const bots = (await cliJson("bot", "list")).bots as { name: string }[];
-    assert.deepEqual(bots.map((b) => b.name), ["demo"]);
+    assert.deepEqual(
+      bots.map((b) => b.name),
+      ["demo"],
+    );
     assert.equal(((await cliJson("audit", "--limit", "1000")).events as unknown[]).length, auditBefore);
     const svid = await client().fetchJwtSvid(credential, { spiffeId: WEB, audience: ["db"] });
     assert.equal(svid.spiffe_id, WEB);
@@ -186,7 +246,14 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     const first = await cliJson("bot", "create", "ghost", "--allow", `spiffe://${TD}/ghost/*`);
     const spare = (await cliJson("token", "create", "--bot", "ghost", "--uses", "3")).token as string;
     const credentialFile = join(tmp.path, "ghost-credential");
-    await cliJson("join", "token", "--token", (await cliJson("token", "create", "--bot", "ghost")).token as string, "--credential-file", credentialFile);
+    await cliJson(
+      "join",
+      "token",
+      "--token",
+      (await cliJson("token", "create", "--bot", "ghost")).token as string,
+      "--credential-file",
+      credentialFile,
+    );
     const jwt = () => cli("svid", "jwt", "--credential-file", credentialFile, "--spiffe-id", ghostId, "--audience", "db");
     assert.equal((await jwt()).code, 0);
     assert.equal((await cli("bot", "delete", "ghost")).code, 0);
@@ -212,10 +279,13 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.match(shown.stdout, /^ {2}jwt: prepare slot b at \S+$/m);
     const rotated = await cliJson("ca", "rotate");
     const schedule = rotated.schedule as { kind: string; next: { step: string; due: boolean }; rotationRequestedAt?: string }[];
-    assert.deepEqual(schedule.map((p) => [p.kind, p.next.step, p.next.due, typeof p.rotationRequestedAt]), [
-      ["x509", "prepare", true, "string"],
-      ["jwt", "prepare", true, "string"],
-    ]);
+    assert.deepEqual(
+      schedule.map((p) => [p.kind, p.next.step, p.next.due, typeof p.rotationRequestedAt]),
+      [
+        ["x509", "prepare", true, "string"],
+        ["jwt", "prepare", true, "string"],
+      ],
+    );
   });
 
   it("refuses a data directory of another trust domain", async () => {
@@ -232,7 +302,16 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     assert.equal(missing.code, 1);
     assert.deepEqual(Object.keys(JSON.parse(missing.stdout)), ["error"]);
     assert.equal(JSON.parse(missing.stdout).error.code, "ERR_BOT_NOT_FOUND");
-    const noAdmin = await runTessera(["bot", "list", "--issuer", dev.url, "--data-dir", join(tmp.path, "nowhere"), "--admin-token", "wrong"]);
+    const noAdmin = await runTessera([
+      "bot",
+      "list",
+      "--issuer",
+      dev.url,
+      "--data-dir",
+      join(tmp.path, "nowhere"),
+      "--admin-token",
+      "wrong",
+    ]);
     assert.equal(noAdmin.code, 1);
     assert.match(noAdmin.stderr, /ERR_UNAUTHORIZED/);
     assert.match(noAdmin.stderr, /dev issuer's admin routes need its admin token as Authorization: Bearer/);

@@ -40,7 +40,8 @@ describe("README walkthrough", () => {
 
   it("finds what the walkthrough writes", () => {
     const outputs = walkthroughOutputs(readFileSync(join(ROOT, "README.md"), "utf8"));
-    for (const expected of ["./svid", "./agent-state", "./svid-files", "agent.yaml"]) assert.ok(outputs.includes(expected), `${expected} in ${outputs.join(" ")}`);
+    for (const expected of ["./svid", "./agent-state", "./svid-files", "agent.yaml"])
+      assert.ok(outputs.includes(expected), `${expected} in ${outputs.join(" ")}`);
   });
 
   it("leaves `git status` clean under the checkout's .gitignore", async () => {

@@ -12,9 +12,18 @@ describe("agentlessExample", () => {
   });
 
   it("refuses a bot name or SPIFFE ID the issuer would refuse, naming the context key", () => {
-    assert.throws(() => readSettings(newApp({ agentlessExample: "true", agentlessExampleBotName: "Bad Name" }).node), /agentlessExampleBotName/);
-    assert.throws(() => readSettings(newApp({ agentlessExample: "true", agentlessExampleSpiffeId: "spiffe://other.org/x" }).node), /agentlessExampleSpiffeId must be in trust domain example.org/);
-    assert.throws(() => readSettings(newApp({ agentlessExample: "true", agentlessExampleSpiffeId: "spiffe://example.org/a/../b" }).node), /agentlessExampleSpiffeId/);
+    assert.throws(
+      () => readSettings(newApp({ agentlessExample: "true", agentlessExampleBotName: "Bad Name" }).node),
+      /agentlessExampleBotName/,
+    );
+    assert.throws(
+      () => readSettings(newApp({ agentlessExample: "true", agentlessExampleSpiffeId: "spiffe://other.org/x" }).node),
+      /agentlessExampleSpiffeId must be in trust domain example.org/,
+    );
+    assert.throws(
+      () => readSettings(newApp({ agentlessExample: "true", agentlessExampleSpiffeId: "spiffe://example.org/a/../b" }).node),
+      /agentlessExampleSpiffeId/,
+    );
   });
 
   describe("=true", () => {
@@ -42,7 +51,10 @@ describe("agentlessExample", () => {
         NumericLessThanEquals: { "sts:DurationSeconds": 300 },
       });
       const others = statements.filter((s) => s !== sts).flatMap(actionsOf);
-      assert.deepEqual(others.filter((a) => !a.startsWith("logs:")), []);
+      assert.deepEqual(
+        others.filter((a) => !a.startsWith("logs:")),
+        [],
+      );
     });
 
     it("stays cdk-nag clean", () => {

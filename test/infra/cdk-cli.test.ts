@@ -39,11 +39,15 @@ describe("npx cdk synth (the pinned CLI)", () => {
       console.log(`cdk synth took ${seconds}s`);
 
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { artifacts: Record<string, { type: string }> };
-      const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === "aws:cloudformation:stack").map(([id]) => id);
+      const stacks = Object.entries(manifest.artifacts)
+        .filter(([, a]) => a.type === "aws:cloudformation:stack")
+        .map(([id]) => id);
       assert.deepEqual(stacks.sort(), ["TesseraIssuer", "TesseraStateful"]);
       for (const stack of stacks) assert.ok(existsSync(join(out, `${stack}.template.json`)), stack);
 
-      const report = JSON.parse(readFileSync(join(out, "validation-report.json"), "utf8")) as { pluginReports: { summary?: unknown; violations?: unknown[] }[] };
+      const report = JSON.parse(readFileSync(join(out, "validation-report.json"), "utf8")) as {
+        pluginReports: { summary?: unknown; violations?: unknown[] }[];
+      };
       const violations = report.pluginReports.flatMap((r) => r.violations ?? []);
       assert.deepEqual(violations, [], "cdk-nag or template validation reported findings");
       assert.equal(existsSync(contextFile) ? readFileSync(contextFile, "utf8") : undefined, contextBefore, "synth looked something up");

@@ -9,7 +9,18 @@ import { before, describe, it } from "node:test";
 import { ADMIN_ROUTES as adminRoutes, ISSUE_ROUTES as issueRoutes, JOIN_ROUTES as joinRoutes } from "#tessera/contract";
 import { routeKeysOf } from "../../infra/lib/issuer-stack.js";
 import type { TesseraFunction } from "../../infra/lib/tessera-function.js";
-import { acknowledgments, actionsOf, logicalIdOf, nagFindings, render, resourcesOf, statementsOfRole, synthTessera, type Json, type Statement } from "./support.js";
+import {
+  acknowledgments,
+  actionsOf,
+  logicalIdOf,
+  nagFindings,
+  render,
+  resourcesOf,
+  statementsOfRole,
+  synthTessera,
+  type Json,
+  type Statement,
+} from "./support.js";
 
 type Synth = ReturnType<typeof synthTessera>;
 let synth: Synth;
@@ -37,7 +48,14 @@ const LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"];
 const MANAGE_KEYS = {
   CreateTesseraKeys: ["kms:CreateKey"],
   TagNewTesseraKeys: ["kms:TagResource"],
-  UseAndRetireTesseraKeys: ["kms:CreateAlias", "kms:DescribeKey", "kms:GetPublicKey", "kms:ScheduleKeyDeletion", "kms:Sign", "kms:UpdateAlias"],
+  UseAndRetireTesseraKeys: [
+    "kms:CreateAlias",
+    "kms:DescribeKey",
+    "kms:GetPublicKey",
+    "kms:ScheduleKeyDeletion",
+    "kms:Sign",
+    "kms:UpdateAlias",
+  ],
   PointTesseraAliases: ["kms:CreateAlias", "kms:UpdateAlias"],
 };
 const PUBLISH = { PublishBundleObjects: ["s3:GetObject", "s3:PutObject"], SeeMissingBundleObjects: ["s3:ListBucket"] };
@@ -65,7 +83,11 @@ describe("issuer stack: functions", () => {
       const asset = join(synth.app.outdir, `asset.${String(props.Code.S3Key).replace(/\.zip$/, "")}`, "index.mjs");
       assert.ok(existsSync(asset), `${name}: ${asset}`);
       assert.ok(statSync(asset).size > 10_000, `${name}: bundle suspiciously small`);
-      assert.match(readFileSync(asset, "utf8").slice(0, 200), /^import\{createRequire as __tesseraRequire\}from"node:module"|^import \{ createRequire as __tesseraRequire \}/, name);
+      assert.match(
+        readFileSync(asset, "utf8").slice(0, 200),
+        /^import\{createRequire as __tesseraRequire\}from"node:module"|^import \{ createRequire as __tesseraRequire \}/,
+        name,
+      );
     }
   });
 
@@ -75,7 +97,13 @@ describe("issuer stack: functions", () => {
       const asset = join(synth.app.outdir, `asset.${String(props.Code.S3Key).replace(/\.zip$/, "")}`, "index.mjs");
       const script = `const m = await import(${JSON.stringify(asset)}); if (typeof m.handler !== "function") process.exit(3);`;
       const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-        env: { PATH: process.env.PATH, AWS_REGION: "us-east-1", TESSERA_TRUST_DOMAIN: "example.org", TESSERA_TABLE_NAME: "t", TESSERA_LOG_LEVEL: "ERROR" },
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: "us-east-1",
+          TESSERA_TRUST_DOMAIN: "example.org",
+          TESSERA_TABLE_NAME: "t",
+          TESSERA_LOG_LEVEL: "ERROR",
+        },
         encoding: "utf8",
       });
       assert.equal(run.status, 0, `${name}: ${run.stderr}`);
@@ -93,8 +121,18 @@ describe("issuer stack: functions", () => {
 
   it("configures each function through TESSERA_* variables that bind exactly its resources", () => {
     const env = (fn: TesseraFunction) => resourceOf(fn).Properties.Environment.Variables as Record<string, unknown>;
-    const keys = (fn: TesseraFunction) => Object.keys(env(fn)).filter((k) => !k.endsWith("_TTL") && !k.endsWith("_HINT")).sort();
-    const common = ["TESSERA_CA_WARN_FRACTION", "TESSERA_KEY_SPEC", "TESSERA_LOG_LEVEL", "TESSERA_STORE", "TESSERA_TABLE_NAME", "TESSERA_TRUST_DOMAIN"];
+    const keys = (fn: TesseraFunction) =>
+      Object.keys(env(fn))
+        .filter((k) => !k.endsWith("_TTL") && !k.endsWith("_HINT"))
+        .sort();
+    const common = [
+      "TESSERA_CA_WARN_FRACTION",
+      "TESSERA_KEY_SPEC",
+      "TESSERA_LOG_LEVEL",
+      "TESSERA_STORE",
+      "TESSERA_TABLE_NAME",
+      "TESSERA_TRUST_DOMAIN",
+    ];
     const kms = ["TESSERA_KEY_MANAGER", "TESSERA_KMS_ALIAS_PREFIX"];
     const issuer = "TESSERA_ISSUER_URL";
     assert.deepEqual(keys(functions.join!), common);
@@ -111,7 +149,10 @@ describe("issuer stack: functions", () => {
     }
     assert.equal(env(functions.rotate!).TESSERA_TRUST_DOMAIN, "example.org");
     assert.equal(env(functions.rotate!).TESSERA_KMS_ALIAS_PREFIX, "alias/tessera/example-org/");
-    assert.equal(render(env(functions.rotate!).TESSERA_TRUST_ANCHOR_ID), `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorId>`);
+    assert.equal(
+      render(env(functions.rotate!).TESSERA_TRUST_ANCHOR_ID),
+      `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorId>`,
+    );
   });
 });
 
@@ -165,15 +206,26 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(indexes, [`${adminTable}/index/gsi1`, `${adminTable}/index/gsi2`]);
     for (const fn of [functions.rotate!, functions.bootstrap!]) {
       const objects = resources(fn, "PublishBundleObjects");
-      assert.deepEqual(objects.map((r) => r.replace(/^<[^>]+>/, "")), ["/.well-known/jwks.json", "/.well-known/openid-configuration", "/bundle.json", "/bundle.pem"]);
+      assert.deepEqual(
+        objects.map((r) => r.replace(/^<[^>]+>/, "")),
+        ["/.well-known/jwks.json", "/.well-known/openid-configuration", "/bundle.json", "/bundle.pem"],
+      );
       assert.match(objects.find((o) => o.endsWith("/bundle.json"))!.replace(/\/bundle\.json$/, ""), BUCKET);
       assert.match(resources(fn, "SeeMissingBundleObjects")[0]!, BUCKET);
       assert.deepEqual(resources(fn, "PointTesseraAliases"), [ALIASES]);
     }
-    assert.deepEqual(resources(functions.rotate!, "UpdateTrustAnchor"), [`<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`]);
+    assert.deepEqual(resources(functions.rotate!, "UpdateTrustAnchor"), [
+      `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`,
+    ]);
     for (const fn of [functions.admin!, functions.rotate!]) {
-      assert.deepEqual(resources(fn, "PublishCrlObjects").map((r) => r.replace(/^<[^>]+>/, "")), ["/crl/x509-ca-a.crl", "/crl/x509-ca-b.crl"]);
-      assert.deepEqual(resources(fn, "ImportCrls"), [`<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`, CRLS]);
+      assert.deepEqual(
+        resources(fn, "PublishCrlObjects").map((r) => r.replace(/^<[^>]+>/, "")),
+        ["/crl/x509-ca-a.crl", "/crl/x509-ca-b.crl"],
+      );
+      assert.deepEqual(resources(fn, "ImportCrls"), [
+        `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`,
+        CRLS,
+      ]);
     }
   });
 
@@ -184,10 +236,16 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(sign.Condition, { "ForAnyValue:StringLike": { "kms:ResourceAliases": "alias/tessera/example-org/*" } });
     for (const fn of [functions.rotate!, functions.bootstrap!]) {
       assert.deepEqual(statement(fn, "CreateTesseraKeys").Condition, {
-        StringEquals: { "aws:RequestTag/tessera:trust-domain": "example.org", "kms:KeySpec": "ECC_NIST_P256", "kms:KeyUsage": "SIGN_VERIFY" },
+        StringEquals: {
+          "aws:RequestTag/tessera:trust-domain": "example.org",
+          "kms:KeySpec": "ECC_NIST_P256",
+          "kms:KeyUsage": "SIGN_VERIFY",
+        },
         "ForAllValues:StringEquals": { "aws:TagKeys": ["tessera:key-id", "tessera:trust-domain"] },
       });
-      assert.deepEqual(statement(fn, "UseAndRetireTesseraKeys").Condition, { StringEquals: { "aws:ResourceTag/tessera:trust-domain": "example.org" } });
+      assert.deepEqual(statement(fn, "UseAndRetireTesseraKeys").Condition, {
+        StringEquals: { "aws:ResourceTag/tessera:trust-domain": "example.org" },
+      });
       assert.deepEqual(statement(fn, "TagNewTesseraKeys").Condition, {
         StringEquals: { "aws:RequestTag/tessera:trust-domain": "example.org" },
         "ForAllValues:StringEquals": { "aws:TagKeys": ["tessera:key-id", "tessera:trust-domain"] },
@@ -200,12 +258,30 @@ describe("issuer stack: least privilege", () => {
     const allowed: { resource: RegExp; sids: (string | undefined)[]; needsCondition: boolean }[] = [
       { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor", "ListCrls"], needsCondition: false },
       { resource: new RegExp(`^${CRLS.replace(/[*]/g, "\\*")}$`), sids: ["ImportCrls"], needsCondition: false },
-      { resource: new RegExp(`^${KEYS.replace(/[*]/g, "\\*")}$`), sids: ["SignWithTesseraKeys", "TagNewTesseraKeys", "UseAndRetireTesseraKeys"], needsCondition: true },
+      {
+        resource: new RegExp(`^${KEYS.replace(/[*]/g, "\\*")}$`),
+        sids: ["SignWithTesseraKeys", "TagNewTesseraKeys", "UseAndRetireTesseraKeys"],
+        needsCondition: true,
+      },
       { resource: new RegExp(`^${ALIASES.replace(/[*]/g, "\\*")}$`), sids: ["PointTesseraAliases"], needsCondition: false },
-      { resource: new RegExp(`^${ANCHORS.replace(/[*]/g, "\\*")}$`), sids: ["CreateTaggedTrustAnchor", "ManageOwnTrustAnchor"], needsCondition: true },
+      {
+        resource: new RegExp(`^${ANCHORS.replace(/[*]/g, "\\*")}$`),
+        sids: ["CreateTaggedTrustAnchor", "ManageOwnTrustAnchor"],
+        needsCondition: true,
+      },
       { resource: /^<BootstrapHandlerFunction[0-9A-F]{8}\.Arn>:\*$/, sids: [undefined], needsCondition: false },
-      { resource: /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/(GET|DELETE)\/v1\/admin\/bots\/\*$/, sids: [undefined], needsCondition: false },
-      { resource: /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/GET\/v1\/admin\/bots\/\*\/(instances|last-svids)$/, sids: [undefined], needsCondition: false },
+      {
+        resource:
+          /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/(GET|DELETE)\/v1\/admin\/bots\/\*$/,
+        sids: [undefined],
+        needsCondition: false,
+      },
+      {
+        resource:
+          /^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<HttpApi[0-9A-F]{8}>\/\$default\/GET\/v1\/admin\/bots\/\*\/(instances|last-svids)$/,
+        sids: [undefined],
+        needsCondition: false,
+      },
     ];
     const documents = [
       ...Object.values(template.findResources("AWS::IAM::Policy")),
@@ -215,7 +291,9 @@ describe("issuer stack: least privilege", () => {
     for (const statement of documents.flat()) {
       for (const action of actionsOf(statement)) assert.ok(!action.includes("*"), `wildcard action ${action}`);
       if (statement.Effect !== "Allow") continue;
-      for (const resource of resourcesOf(statement).map(render).filter((r) => r.includes("*"))) {
+      for (const resource of resourcesOf(statement)
+        .map(render)
+        .filter((r) => r.includes("*"))) {
         wildcards++;
         const rule = allowed.find((a) => a.resource.test(resource));
         assert.ok(rule, `wildcard resource ${resource} (${statement.Sid})`);
@@ -242,10 +320,33 @@ describe("issuer stack: API", () => {
     ];
     assert.equal(routes.length, expected.length);
     assert.equal(expected.length, 27);
-    for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
-    assert.ok(expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join), "POST /v1/join/challenge");
-    for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.issue), key);
-    for (const key of ["POST /v1/admin/revocations", "GET /v1/admin/revocations", "GET /v1/admin/bots/{name}/instances", "POST /v1/admin/policy/test", "GET /v1/admin/ca/trust-anchor", "GET /v1/admin/stats/issuance", "GET /v1/admin/bots/{name}/last-svids"]) assert.ok(expected.some(([k, fn]) => k === key && fn === functions.admin), key);
+    for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"])
+      assert.ok(
+        expected.some(([k, fn]) => k === key && fn === functions.issue),
+        key,
+      );
+    assert.ok(
+      expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join),
+      "POST /v1/join/challenge",
+    );
+    for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations"])
+      assert.ok(
+        expected.some(([k, fn]) => k === key && fn === functions.issue),
+        key,
+      );
+    for (const key of [
+      "POST /v1/admin/revocations",
+      "GET /v1/admin/revocations",
+      "GET /v1/admin/bots/{name}/instances",
+      "POST /v1/admin/policy/test",
+      "GET /v1/admin/ca/trust-anchor",
+      "GET /v1/admin/stats/issuance",
+      "GET /v1/admin/bots/{name}/last-svids",
+    ])
+      assert.ok(
+        expected.some(([k, fn]) => k === key && fn === functions.admin),
+        key,
+      );
     for (const [key, fn, auth] of expected) {
       const route = routes.find((r) => r.Properties.RouteKey === key);
       assert.ok(route, key);
@@ -268,7 +369,12 @@ describe("issuer stack: API", () => {
     const [statement] = policy!.Properties.PolicyDocument.Statement as Statement[];
     assert.deepEqual(actionsOf(statement!), ["execute-api:Invoke"]);
     const paths = resourcesOf(statement!).map((r) => render(r).replace(/^.*\/\$default\//, ""));
-    assert.deepEqual(paths.sort(), routeKeysOf(adminRoutes, true).map((key) => key.replace(" /", "/").replace(/\{[^}]+\}/, "*")).sort());
+    assert.deepEqual(
+      paths.sort(),
+      routeKeysOf(adminRoutes, true)
+        .map((key) => key.replace(" /", "/").replace(/\{[^}]+\}/, "*"))
+        .sort(),
+    );
   });
 });
 
@@ -277,8 +383,14 @@ describe("issuer stack: schedule", () => {
     const rules = Object.values(template.findResources("AWS::Events::Rule"));
     assert.equal(rules.length, 1);
     assert.equal(rules[0]!.Properties.ScheduleExpression, "rate(10 minutes)");
-    assert.deepEqual(rules[0]!.Properties.Targets.map((t: { Arn: unknown }) => render(t.Arn)), [`<${ref(functions.rotate!)}.Arn>`]);
-    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", { FunctionName: { Ref: ref(functions.rotate!) }, MaximumRetryAttempts: 0 });
+    assert.deepEqual(
+      rules[0]!.Properties.Targets.map((t: { Arn: unknown }) => render(t.Arn)),
+      [`<${ref(functions.rotate!)}.Arn>`],
+    );
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: ref(functions.rotate!) },
+      MaximumRetryAttempts: 0,
+    });
   });
 });
 
@@ -291,12 +403,15 @@ describe("issuer stack: trust anchor", () => {
     assert.deepEqual(Object.keys(resources), [anchorId()]);
     const properties = resources[anchorId()]!.Properties as Record<string, unknown>;
     assert.deepEqual(Object.keys(properties).sort(), ["ServiceToken", "TrustAnchorName", "TrustAnchorRemovalPolicy", "TrustDomain"]);
-    assert.deepEqual({ ...properties, ServiceToken: undefined }, {
-      ServiceToken: undefined,
-      TrustDomain: "example.org",
-      TrustAnchorName: "tessera-example-org",
-      TrustAnchorRemovalPolicy: "retain",
-    });
+    assert.deepEqual(
+      { ...properties, ServiceToken: undefined },
+      {
+        ServiceToken: undefined,
+        TrustDomain: "example.org",
+        TrustAnchorName: "tessera-example-org",
+        TrustAnchorRemovalPolicy: "retain",
+      },
+    );
   });
 
   it("carries no certificate data anywhere in either template", () => {
@@ -330,10 +445,22 @@ describe("issuer stack: trust anchor", () => {
 
   it("outputs the API URL, the bundle URLs and the trust anchor ARN", () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    assert.deepEqual(Object.keys(outputs).sort(), ["AdminPolicyArn", "ApiUrl", "BundleObjectUrl", "BundleUrl", "ExampleRoleArn", "OidcIssuerUrl", "ProfileArn", "TrustAnchorArn"]);
+    assert.deepEqual(Object.keys(outputs).sort(), [
+      "AdminPolicyArn",
+      "ApiUrl",
+      "BundleObjectUrl",
+      "BundleUrl",
+      "ExampleRoleArn",
+      "OidcIssuerUrl",
+      "ProfileArn",
+      "TrustAnchorArn",
+    ]);
     assert.match(render(outputs.OidcIssuerUrl!.Value), /^<HttpApi[0-9A-F]{8}\.ApiEndpoint>$/);
     assert.equal(render(outputs.TrustAnchorArn!.Value), `<${anchorId()}.TrustAnchorArn>`);
-    assert.match(render(outputs.BundleUrl!.Value), /^https:\/\/<HttpApi[0-9A-F]{8}>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/v1\/bundle$/);
+    assert.match(
+      render(outputs.BundleUrl!.Value),
+      /^https:\/\/<HttpApi[0-9A-F]{8}>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/v1\/bundle$/,
+    );
     assert.match(render(outputs.BundleObjectUrl!.Value), /^s3:\/\/<TesseraStateful\/PublishOutputRefBundles[0-9A-F]+>\/bundle\.json$/);
   });
 });

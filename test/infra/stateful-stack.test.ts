@@ -7,7 +7,10 @@ import { GLOBAL_SECONDARY_INDEXES, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA
 import { nagFindings, render, synthStateful, type Json } from "./support.js";
 
 const { app, template } = synthStateful();
-const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+const resources = template.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 describe("stateful stack: table", () => {
@@ -57,9 +60,14 @@ describe("stateful stack: bundle bucket", () => {
 
   it("refuses plain HTTP and grants nothing to the public", () => {
     const [name] = bundleBucket(resources);
-    const [[, policy]] = ofType("AWS::S3::BucketPolicy").filter(([, p]) => p.Properties.Bucket.Ref === name) as [[string, (typeof resources)[string]]];
+    const [[, policy]] = ofType("AWS::S3::BucketPolicy").filter(([, p]) => p.Properties.Bucket.Ref === name) as [
+      [string, (typeof resources)[string]],
+    ];
     const statements = policy.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Condition?: unknown }[];
-    assert.deepEqual(statements.map((s) => s.Effect), ["Deny"]);
+    assert.deepEqual(
+      statements.map((s) => s.Effect),
+      ["Deny"],
+    );
     assert.deepEqual(statements[0]!.Condition, { Bool: { "aws:SecureTransport": "false" } });
   });
 
@@ -74,15 +82,24 @@ describe("stateful stack: bundle bucket", () => {
       RestrictPublicBuckets: false,
     });
     const policy = Object.values(publicResources).find((r) => r.Type === "AWS::S3::BucketPolicy" && r.Properties.Bucket.Ref === name)!;
-    const allows = (policy.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: unknown; Resource: unknown[] }[])
-      .filter((s) => s.Effect === "Allow");
-    assert.deepEqual(allows.map((s) => [s.Principal, s.Action, s.Resource.map(render).sort()]), [
+    const allows = (
+      policy.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Action: unknown; Resource: unknown[] }[]
+    ).filter((s) => s.Effect === "Allow");
+    assert.deepEqual(
+      allows.map((s) => [s.Principal, s.Action, s.Resource.map(render).sort()]),
       [
-        { AWS: "*" },
-        "s3:GetObject",
-        [`<${name}.Arn>/.well-known/jwks.json`, `<${name}.Arn>/.well-known/openid-configuration`, `<${name}.Arn>/bundle.json`, `<${name}.Arn>/bundle.pem`],
+        [
+          { AWS: "*" },
+          "s3:GetObject",
+          [
+            `<${name}.Arn>/.well-known/jwks.json`,
+            `<${name}.Arn>/.well-known/openid-configuration`,
+            `<${name}.Arn>/bundle.json`,
+            `<${name}.Arn>/bundle.pem`,
+          ],
+        ],
       ],
-    ]);
+    );
     assert.deepEqual(nagFindings(publicApp.app), []);
   });
 

@@ -31,7 +31,9 @@ export function newApp(overrides: Record<string, unknown> = {}): App {
 }
 
 /** Both stacks synthesized in-process (NodejsFunction runs esbuild here), with their templates. */
-export function synthTessera(overrides: Record<string, unknown> = {}): TesseraStacks & { app: App; issuerTemplate: Template; statefulTemplate: Template } {
+export function synthTessera(
+  overrides: Record<string, unknown> = {},
+): TesseraStacks & { app: App; issuerTemplate: Template; statefulTemplate: Template } {
   const app = newApp(overrides);
   const stacks = createTesseraStacks(app);
   return { ...stacks, app, issuerTemplate: Template.fromStack(stacks.issuer), statefulTemplate: Template.fromStack(stacks.stateful) };

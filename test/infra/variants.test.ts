@@ -25,7 +25,10 @@ describe("rolesAnywhere=false", () => {
 
   it("grants no Roles Anywhere action and sets no trust anchor id", () => {
     for (const fn of [synth.issuer.rotate, synth.issuer.bootstrap.handler]) {
-      assert.deepEqual(actions(logicalIdOf(synth.issuer, fn.role)).filter((a) => a.startsWith("rolesanywhere:")), []);
+      assert.deepEqual(
+        actions(logicalIdOf(synth.issuer, fn.role)).filter((a) => a.startsWith("rolesanywhere:")),
+        [],
+      );
       const env = template.toJSON().Resources[logicalIdOf(synth.issuer, fn.function)].Properties.Environment.Variables;
       assert.equal(env.TESSERA_TRUST_ANCHOR_ID, undefined);
     }
@@ -48,7 +51,12 @@ describe("trustAnchorRemovalPolicy=destroy", () => {
     const settings = readSettings(app.node);
     const stateful = new TesseraStatefulStack(app, "Stateful", { settings });
     const stack = new Stack(app, "Issuer");
-    const bootstrap = new TesseraBootstrap(stack, "Bootstrap", { settings, table: stateful.table, keys: stateful.keys, bundleBucket: stateful.bundleBucket });
+    const bootstrap = new TesseraBootstrap(stack, "Bootstrap", {
+      settings,
+      table: stateful.table,
+      keys: stateful.keys,
+      bundleBucket: stateful.bundleBucket,
+    });
     const template = Template.fromStack(stack);
     template.hasResourceProperties("Custom::TesseraBootstrap", { TrustAnchorRemovalPolicy: "destroy" });
     const own = statementsOfRole(template, logicalIdOf(stack, bootstrap.handler.role)).find((s) => s.Sid === "ManageOwnTrustAnchor")!;

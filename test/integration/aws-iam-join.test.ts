@@ -65,8 +65,11 @@ describe("aws_iam join: challenges, STS calls and rules", () => {
   };
   const verifier = () => new AwsIamVerifier({ extraStsEndpoints: [e.endpoint], fetch: counted });
   const context = () => ({ clock, replay: store });
-  const rules = async (claims: Record<string, unknown>): Promise<JoinRule[]> => [await verifier().validateRule({ method: "aws_iam", claims })];
-  const proof = async (credentials = e.ciRunner) => createAwsIamProof({ challenge: (await issueJoinChallenge(context())).challenge, endpoint: e.endpoint, credentials });
+  const rules = async (claims: Record<string, unknown>): Promise<JoinRule[]> => [
+    await verifier().validateRule({ method: "aws_iam", claims }),
+  ];
+  const proof = async (credentials = e.ciRunner) =>
+    createAwsIamProof({ challenge: (await issueJoinChallenge(context())).challenge, endpoint: e.endpoint, credentials });
 
   before(async () => {
     e = await sts();
@@ -132,7 +135,9 @@ describe("aws_iam join: challenges, STS calls and rules", () => {
   it("does not follow a redirect from the STS endpoint (503, nothing spent)", async () => {
     const elsewhere = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/xml" });
-      res.end(`<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::${MOTO_ACCOUNT}:user/joiner</Arn><UserId>AIDA1</UserId><Account>${MOTO_ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`);
+      res.end(
+        `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::${MOTO_ACCOUNT}:user/joiner</Arn><UserId>AIDA1</UserId><Account>${MOTO_ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+      );
     });
     const redirecting = createServer((_req, res) => {
       res.writeHead(307, { location: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/` });
@@ -150,8 +155,12 @@ describe("aws_iam join: challenges, STS calls and rules", () => {
   });
 
   it("matches accounts, ARN globs, assumed roles by their role ARN or name, and IAM users", async () => {
-    const attest = async (claims: Record<string, unknown>, credentials = e.ciRunner) => verifier().attest({ token: await proof(credentials) }, await rules(claims), context());
-    assert.equal((await attest({ account: MOTO_ACCOUNT, arn: `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-runner` })).attributes.arn, CI_RUNNER_ARN);
+    const attest = async (claims: Record<string, unknown>, credentials = e.ciRunner) =>
+      verifier().attest({ token: await proof(credentials) }, await rules(claims), context());
+    assert.equal(
+      (await attest({ account: MOTO_ACCOUNT, arn: `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-runner` })).attributes.arn,
+      CI_RUNNER_ARN,
+    );
     await attest({ account: MOTO_ACCOUNT, arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/ci-runner/i-*` });
     await attest({ account: MOTO_ACCOUNT, role: "ci-*" });
     await attest({ account: [MOTO_ACCOUNT, "111122223333"], session_name: "i-0abc123" });

@@ -1,11 +1,6 @@
 // S3BundlePublisher against the local AWS emulator (moto, started by scripts/test.mjs): the objects
 // it writes, their content types, and that an unchanged bundle adds no object version.
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectVersionsCommand,
-  PutBucketVersioningCommand,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { exportJWK } from "jose";
@@ -54,7 +49,10 @@ describe("S3BundlePublisher on moto", () => {
     assert.match(json.metadata?.[BUNDLE_HASH_METADATA] ?? "", /^[0-9a-f]{64}$/);
     const parsed = parseSpiffeBundle(json.body, TRUST_DOMAIN);
     assert.equal(parsed.sequence, 3);
-    assert.deepEqual(parsed.x509Authorities.map((der) => Buffer.from(der).toString("base64")), [Buffer.from(first).toString("base64")]);
+    assert.deepEqual(
+      parsed.x509Authorities.map((der) => Buffer.from(der).toString("base64")),
+      [Buffer.from(first).toString("base64")],
+    );
 
     const pem = await read(bucket, "bundle.pem");
     assert.equal(pem.body, marshalPemBundle(bundle));
@@ -88,11 +86,14 @@ describe("S3BundlePublisher on moto", () => {
 
   it("fails with a BundlePublishError naming the object when the bucket does not exist", async () => {
     const bucket = `tessera-missing-${randomBytes(4).toString("hex")}`;
-    await assert.rejects(new S3BundlePublisher({ client: s3, bucket }).publishBundle(bundleOf([first])), (err: Error & { code?: string }) => {
-      assert.equal(err.code, "ERR_BUNDLE_PUBLISH");
-      assert.match(err.message, new RegExp(`^bundlepublisher: S3 (HeadObject|PutObject) of s3://${bucket}/bundle\\.json failed \\(`));
-      return true;
-    });
+    await assert.rejects(
+      new S3BundlePublisher({ client: s3, bucket }).publishBundle(bundleOf([first])),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, "ERR_BUNDLE_PUBLISH");
+        assert.match(err.message, new RegExp(`^bundlepublisher: S3 (HeadObject|PutObject) of s3://${bucket}/bundle\\.json failed \\(`));
+        return true;
+      },
+    );
   });
 
   it("with an issuer URL, publishes the OIDC discovery document and the JWKS beside the bundle, rewritten only when the JWT keys change", async () => {
@@ -105,7 +106,8 @@ describe("S3BundlePublisher on moto", () => {
         return [await thumbprintOf(publicKey), await exportJWK(publicKey)] as const;
       }),
     );
-    const withKeys = (keys: typeof jwtKeys, sequence: number) => new Bundle({ trustDomain: TRUST_DOMAIN, x509Authorities: [first], jwtAuthorities: keys, sequence });
+    const withKeys = (keys: typeof jwtKeys, sequence: number) =>
+      new Bundle({ trustDomain: TRUST_DOMAIN, x509Authorities: [first], jwtAuthorities: keys, sequence });
     const one = withKeys(jwtKeys.slice(0, 1), 1);
     assert.deepEqual(await publisher.publishBundle(one), { changed: true });
     const discovery = await read(bucket, "tessera/.well-known/openid-configuration");
@@ -156,7 +158,9 @@ describe("S3CrlPublisher on moto", () => {
     assert.equal(out.ContentType, CRL_CONTENT_TYPE);
     assert.deepEqual(new Uint8Array(await out.Body!.transformToByteArray()), crls[0]!.der);
     assert.deepEqual(await publisher.publishCrls(crls), { changed: false });
-    assert.deepEqual(await publisher.publishCrls([{ caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x00) }]), { changed: true });
+    assert.deepEqual(await publisher.publishCrls([{ caId: "aa11", slotKeyId: "x509-ca-a", der: Uint8Array.of(0x30, 0x00) }]), {
+      changed: true,
+    });
     assert.deepEqual(await versionCount(bucket), { "crl/x509-ca-a.crl": 2, "crl/x509-ca-b.crl": 1 });
   });
 });

@@ -51,10 +51,11 @@ describe("KmsKeyManager on moto", () => {
     );
 
     const tags = await client.send(new ListResourceTagsCommand({ KeyId: metadata.KeyId }));
-    assert.deepEqual(
-      Object.fromEntries((tags.Tags ?? []).map((t) => [t.TagKey, t.TagValue])),
-      { "tessera:key-id": "x509-ca-a", team: "platform", "tessera:trust-domain": "example.org" },
-    );
+    assert.deepEqual(Object.fromEntries((tags.Tags ?? []).map((t) => [t.TagKey, t.TagValue])), {
+      "tessera:key-id": "x509-ca-a",
+      team: "platform",
+      "tessera:trust-domain": "example.org",
+    });
   });
 
   it("schedules the replaced key for deletion with the configured window and moves the alias", async () => {
@@ -82,10 +83,7 @@ describe("KmsKeyManager on moto", () => {
     const restarted = new KmsKeyManager({ client, aliasPrefix });
     const [listed] = await restarted.listKeys();
     assert.equal(listed?.id, "slot-a");
-    assert.deepEqual(
-      listed.publicKey.export({ type: "spki", format: "der" }),
-      generated.publicKey.export({ type: "spki", format: "der" }),
-    );
+    assert.deepEqual(listed.publicKey.export({ type: "spki", format: "der" }), generated.publicKey.export({ type: "spki", format: "der" }));
     const data = randomBytes(200);
     assert.ok(verify("sha256", data, generated.publicKey, await listed.sign(data)));
   });

@@ -66,7 +66,10 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
 
     const [ra, rb] = await Promise.all([runRotationTick({ ...a, publishers: [] }), runRotationTick({ ...b, publishers: [] })]);
 
-    const prepares = [...ra.steps, ...rb.steps].filter((s) => s.type === "prepare").map((s) => s.kind).sort();
+    const prepares = [...ra.steps, ...rb.steps]
+      .filter((s) => s.type === "prepare")
+      .map((s) => s.kind)
+      .sort();
     assert.deepEqual(prepares, ["jwt", "x509"], "each key was prepared once");
     assert.equal((kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0) - createdBefore, 2, "one new KMS key per kind");
     const audited = (await a.store.listAudit({ since: START + 15 * DAY })).map((e) => `${e.type} ${e.detail?.key_id}`).sort();
@@ -74,7 +77,10 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
     const x509 = (await a.store.getJournal("x509")) as CaJournal;
     assert.equal(x509.version, 2);
     const prepared = x509.slots.find((s) => s.status === "prepared")!;
-    const certificateKey = new X509Certificate(parseCertificates(prepared.certificatePem!)[0]!).publicKey.export({ format: "der", type: "spki" });
+    const certificateKey = new X509Certificate(parseCertificates(prepared.certificatePem!)[0]!).publicKey.export({
+      format: "der",
+      type: "spki",
+    });
     assert.deepEqual((await b.keys.getKey("x509-ca-b")).publicKey.export({ format: "der", type: "spki" }), certificateKey);
   });
 });
@@ -113,7 +119,9 @@ describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
     const result = await handler({ source: "aws.events" });
     const update = ra.commandCalls(UpdateTrustAnchorCommand).at(-1);
     anchorPem = update?.args[0].input.source?.sourceData?.x509CertificateData ?? anchorPem;
-    ra.on(GetTrustAnchorCommand).resolves({ trustAnchor: { source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: anchorPem } } } });
+    ra.on(GetTrustAnchorCommand).resolves({
+      trustAnchor: { source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: anchorPem } } },
+    });
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "bundle.json" }));
     const published = parseSpiffeBundle(await out.Body!.transformToString(), runtime.config.trustDomain);
     return { result, published, anchorCas: (anchorPem.match(/BEGIN CERTIFICATE/g) ?? []).length };
@@ -126,28 +134,40 @@ describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
     const firstCa = first.published.x509Authorities[0]!;
 
     const prepare = await tickAt(START + 15 * DAY);
-    assert.deepEqual(prepare.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["prepare x509 b", "prepare jwt b"]);
+    assert.deepEqual(
+      prepare.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`),
+      ["prepare x509 b", "prepare jwt b"],
+    );
     assert.equal(prepare.published.x509Authorities.length, 2);
     assert.equal(prepare.anchorCas, 2);
     assert.ok((prepare.published.sequence ?? 0) > (first.published.sequence ?? 0));
 
     const updatesBefore = ra.commandCalls(UpdateTrustAnchorCommand).length;
     const activate = await tickAt(START + 25 * DAY);
-    assert.deepEqual(activate.result.steps.map((s) => s.type), ["activate", "activate"]);
+    assert.deepEqual(
+      activate.result.steps.map((s) => s.type),
+      ["activate", "activate"],
+    );
     assert.equal(ra.commandCalls(UpdateTrustAnchorCommand).length, updatesBefore, "activation leaves the anchor alone");
     runtime.authorities.invalidate();
     const signing = await runtime.authorities.x509();
     assert.notDeepEqual(signing.certificate, firstCa, "the prepared CA signs now");
 
     const drop = await tickAt(START + 26 * DAY + 7_200_000);
-    assert.deepEqual(drop.result.steps.map((s) => s.type), ["drop", "drop"]);
+    assert.deepEqual(
+      drop.result.steps.map((s) => s.type),
+      ["drop", "drop"],
+    );
     assert.deepEqual(drop.published.x509Authorities, [signing.certificate]);
     assert.equal(drop.anchorCas, 1);
     assert.ok((drop.published.sequence ?? 0) > (prepare.published.sequence ?? 0));
 
     const oldKey = (await kms.send(new DescribeKeyCommand({ KeyId: `${prefix}x509-ca-a` }))).KeyMetadata!.KeyId!;
     const reuse = await tickAt(START + 30 * DAY);
-    assert.deepEqual(reuse.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`), ["prepare x509 a", "prepare jwt a"]);
+    assert.deepEqual(
+      reuse.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`),
+      ["prepare x509 a", "prepare jwt a"],
+    );
     const state = (await kms.send(new DescribeKeyCommand({ KeyId: oldKey }))).KeyMetadata!.KeyState;
     assert.equal(state, "PendingDeletion", "the dropped CA's KMS key is scheduled for deletion when its slot is reused");
   });
@@ -179,7 +199,8 @@ describe("emergency rotation on DynamoDB, KMS, S3 and the trust anchor", () => {
     const created = () => (kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0);
     const createdBefore = created();
 
-    const run = (env: TesseraRuntime, actor: string) => emergencyCaRotation({ ...env.admin, rotation: { ...env, publishers: [] } }, { kind: "x509", reason: "test" }, actor);
+    const run = (env: TesseraRuntime, actor: string) =>
+      emergencyCaRotation({ ...env.admin, rotation: { ...env, publishers: [] } }, { kind: "x509", reason: "test" }, actor);
     const [ra1, rb1] = await Promise.all([run(a, "arn:aws:iam::123456789012:user/alice"), run(b, "arn:aws:iam::123456789012:user/bob")]);
 
     const outcomes = [ra1.outcomes.x509, rb1.outcomes.x509];
@@ -188,7 +209,10 @@ describe("emergency rotation on DynamoDB, KMS, S3 and the trust anchor", () => {
     assert.equal([...ra1.steps, ...rb1.steps].filter((s) => s.type === "prepare").length, 1, "one new key");
     assert.equal(created() - createdBefore, 2, "the new CA's key, and the key that replaces the compromised one in its slot");
     const journal = (await a.store.getJournal("x509")) as CaJournal;
-    assert.deepEqual(journal.slots.map((s) => [s.slot, s.status, s.keyGeneration]), [["b", "active", 2]]);
+    assert.deepEqual(
+      journal.slots.map((s) => [s.slot, s.status, s.keyGeneration]),
+      [["b", "active", 2]],
+    );
     assert.equal(journal.emergency, undefined);
     const state = (await kms.send(new DescribeKeyCommand({ KeyId: compromised }))).KeyMetadata!.KeyState;
     assert.equal(state, "PendingDeletion", "the compromised key can no longer sign");

@@ -60,7 +60,6 @@ async function createTable(): Promise<string> {
   return tableName;
 }
 
-
 async function openStore(options: Partial<DynamoDbStoreOptions> = {}): Promise<{ store: DynamoDbStore; tableName: string }> {
   const tableName = await createTable();
   return { store: new DynamoDbStore({ client: documents, tableName, ...options }), tableName };
@@ -77,7 +76,10 @@ after(async () => {
 });
 
 /** The methods of a part (the revocation parts' are on `store.revocations`). */
-type MethodsOf<P extends StorePart> = Exclude<keyof StorePartTypes[P] | keyof NonNullable<(StorePartTypes[P] & { revocations?: object })["revocations"]>, "revocations">;
+type MethodsOf<P extends StorePart> = Exclude<
+  keyof StorePartTypes[P] | keyof NonNullable<(StorePartTypes[P] & { revocations?: object })["revocations"]>,
+  "revocations"
+>;
 
 /** Each part's methods: every one of them (checked below), so a new method is recorded too. */
 const PART_METHODS = {
@@ -112,10 +114,23 @@ const sentBy = new Map<string, Set<string>>();
 const calling = new AsyncLocalStorage<string>();
 
 function iamActionsOf(command: { constructor: { name: string }; input: Record<string, unknown> }): string[] {
-  const single: Record<string, string> = { GetCommand: "GetItem", PutCommand: "PutItem", UpdateCommand: "UpdateItem", DeleteCommand: "DeleteItem", QueryCommand: "Query" };
+  const single: Record<string, string> = {
+    GetCommand: "GetItem",
+    PutCommand: "PutItem",
+    UpdateCommand: "UpdateItem",
+    DeleteCommand: "DeleteItem",
+    QueryCommand: "Query",
+  };
   if (command.constructor.name === "TransactWriteCommand") {
-    const each: Record<string, string> = { Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" };
-    return (command.input.TransactItems as Record<string, unknown>[]).flatMap((item) => Object.keys(item).map((k) => `dynamodb:${each[k]}`));
+    const each: Record<string, string> = {
+      Put: "PutItem",
+      Update: "UpdateItem",
+      Delete: "DeleteItem",
+      ConditionCheck: "ConditionCheckItem",
+    };
+    return (command.input.TransactItems as Record<string, unknown>[]).flatMap((item) =>
+      Object.keys(item).map((k) => `dynamodb:${each[k]}`),
+    );
   }
   return [`dynamodb:${single[command.constructor.name]}`, ...(command.input.IndexName === undefined ? [] : ["index"])];
 }
@@ -123,7 +138,8 @@ function iamActionsOf(command: { constructor: { name: string }; input: Record<st
 const recordingDocuments = {
   send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     const method = calling.getStore();
-    if (method !== undefined) for (const action of iamActionsOf(command)) (sentBy.get(method) ?? sentBy.set(method, new Set()).get(method)!).add(action);
+    if (method !== undefined)
+      for (const action of iamActionsOf(command)) (sentBy.get(method) ?? sentBy.set(method, new Set()).get(method)!).add(action);
     return documents.send(command as never);
   },
 } as unknown as DynamoDbStoreOptions["client"];
@@ -140,7 +156,9 @@ function recorded<T extends object>(target: T, prefix = ""): T {
   });
 }
 
-runStoreConformance("DynamoDbStore", async () => recorded<Store>(new DynamoDbStore({ client: recordingDocuments, tableName: await createTable() })));
+runStoreConformance("DynamoDbStore", async () =>
+  recorded<Store>(new DynamoDbStore({ client: recordingDocuments, tableName: await createTable() })),
+);
 
 describe("DynamoDbStore: the IAM actions each store part declares", () => {
   it("cover every request its methods sent during the conformance suite", () => {
@@ -151,7 +169,8 @@ describe("DynamoDbStore: the IAM actions each store part declares", () => {
         const sent = sentBy.get(part.startsWith("Revocation") ? `revocations.${method}` : method);
         assert.ok(sent !== undefined, `the conformance suite never called ${method}`);
         for (const action of sent) {
-          if (action === "index" ? !declared.indexes : !(declared.actions as readonly string[]).includes(action)) undeclared.push(`${part}.${method}: ${action}`);
+          if (action === "index" ? !declared.indexes : !(declared.actions as readonly string[]).includes(action))
+            undeclared.push(`${part}.${method}: ${action}`);
         }
       }
     }
@@ -192,7 +211,6 @@ describe("DynamoDbStore on DynamoDB", () => {
     const event: AuditEvent = { id: "e1", type: "join", time: T - 1500, botName: "builder" };
     await store.appendAudit(event);
 
-
     assert.equal((await rawItem(tableName, "TOKEN#t1", "TOKEN"))?.[TTL_ATTRIBUTE], Math.ceil((T + 60_500) / 1000));
     const instanceTtl = (expiresAt: number): number => Math.ceil((expiresAt + 7 * DAY) / 1000);
     assert.equal((await rawItem(tableName, "INSTANCE#i-1", "INSTANCE"))?.[TTL_ATTRIBUTE], instanceTtl(instance.expiresAt));
@@ -215,7 +233,14 @@ describe("DynamoDbStore on DynamoDB", () => {
   it("redeems tokens whose TTL has passed as invalid even while the item remains", async () => {
     const clock = new FixedClock(T);
     const { store, tableName } = await openStore({ clock });
-    await store.createJoinToken({ tokenHash: "t2", botId: "bot-1", botName: "builder", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
+    await store.createJoinToken({
+      tokenHash: "t2",
+      botId: "bot-1",
+      botName: "builder",
+      usesRemaining: 1,
+      expiresAt: T + 1000,
+      createdAt: T,
+    });
     clock.set(T + 2000);
     assert.equal(await store.getJoinToken("t2"), undefined);
     await assert.rejects(store.redeemJoinToken("t2", T + 2000, { ...instance, id: "i-2" }), { code: "ERR_JOIN_TOKEN_INVALID" });
@@ -241,7 +266,9 @@ describe("DynamoDbStore on DynamoDB", () => {
     const hashes = Array.from({ length: 80 }, (_, i) => `many-${i}`);
     const ids = Array.from({ length: 40 }, (_, i) => `i-many-${i}`);
     await Promise.all([
-      ...hashes.map((tokenHash) => store.createJoinToken({ tokenHash, botId: "bot-1", botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T })),
+      ...hashes.map((tokenHash) =>
+        store.createJoinToken({ tokenHash, botId: "bot-1", botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T }),
+      ),
       ...ids.map((id) => store.createBotInstance({ ...instance, id })),
     ]);
     await store.deleteBot("builder");
@@ -260,8 +287,17 @@ describe("DynamoDbStore on DynamoDB", () => {
     assert.deepEqual(bot, { ...legacyBot, id: legacyBotId(T) });
     assert.deepEqual(await store.listJoinTokens("builder"), []);
     const fresh = { ...instance, id: "i-legacy", botId: legacyBotId(T) };
-    await assert.rejects(store.redeemJoinToken("old", T, { ...fresh, botId: undefined as unknown as string }), { code: "ERR_JOIN_TOKEN_INVALID" });
-    await store.createJoinToken({ tokenHash: "new", botId: legacyBotId(T), botName: "builder", usesRemaining: 1, expiresAt: T + 60_000, createdAt: T });
+    await assert.rejects(store.redeemJoinToken("old", T, { ...fresh, botId: undefined as unknown as string }), {
+      code: "ERR_JOIN_TOKEN_INVALID",
+    });
+    await store.createJoinToken({
+      tokenHash: "new",
+      botId: legacyBotId(T),
+      botName: "builder",
+      usesRemaining: 1,
+      expiresAt: T + 60_000,
+      createdAt: T,
+    });
     await store.redeemJoinToken("new", T, fresh);
     assert.equal((await store.getBotInstance("i-legacy"))?.botId, legacyBotId(T));
     assert.equal((await store.deleteBot("builder")).id, legacyBotId(T));

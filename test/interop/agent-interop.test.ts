@@ -27,7 +27,10 @@ describe("interoperability with the real agent: go-spiffe and py-spiffe", () => 
   const clientProcesses: ClientProcess[] = [];
 
   before(async () => {
-    const setup = spawnSync(process.execPath, [join(root, "scripts/interop-setup.mjs")], { stdio: "inherit", env: { ...process.env, NODE_OPTIONS: "" } });
+    const setup = spawnSync(process.execPath, [join(root, "scripts/interop-setup.mjs")], {
+      stdio: "inherit",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     assert.equal(setup.status, 0, "scripts/interop-setup.mjs failed");
     running = await startInteropAgent({ name: "interop", trustDomain: TD, spiffeId: WEB, issuerEnv: { TESSERA_BUNDLE_REFRESH_HINT: "1" } });
     ({ dev, socketPath } = running);
@@ -51,7 +54,9 @@ describe("interoperability with the real agent: go-spiffe and py-spiffe", () => 
   }
 
   it("both clients' watchers follow the agent's renewal and a CA added at the issuer", async () => {
-    const watchers = clients.map(([, command, base]) => startClient(command, [...base, "--expect-spiffe-id", WEB, "--updates", "2"], socketPath));
+    const watchers = clients.map(([, command, base]) =>
+      startClient(command, [...base, "--expect-spiffe-id", WEB, "--updates", "2"], socketPath),
+    );
     clientProcesses.push(...watchers);
     const first = await Promise.all(watchers.map((w) => w.waitFor((e) => e.event === "watching" || failed(e))));
     for (const e of first) assert.notEqual(e.event, "error", JSON.stringify(e));
@@ -63,7 +68,10 @@ describe("interoperability with the real agent: go-spiffe and py-spiffe", () => 
       assert.equal(code, 0, `${JSON.stringify(w.events)}\n${stderr}`);
       const updates = w.events.filter((e) => e.event === "update");
       assert.equal(updates.length, 2);
-      assert.ok(updates.some((u) => u.bundle_size === 2), JSON.stringify(updates));
+      assert.ok(
+        updates.some((u) => u.bundle_size === 2),
+        JSON.stringify(updates),
+      );
     }
   });
 });

@@ -47,7 +47,10 @@ function pinnedVersions() {
 /** Build the clients beyond go-spiffe and py-spiffe; what could not be built comes back with its reason. */
 function buildMatrixClients(): Record<"java" | "grpcurl" | "rust", Built> {
   const script = `import(${JSON.stringify(join(root, "scripts/interop-setup.mjs"))}).then((m) => { m.ensureInteropClients(); console.log("MATRIX " + JSON.stringify(m.ensureMatrixClients())); })`;
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   const line = r.stdout.split("\n").find((l) => l.startsWith("MATRIX "));
   assert.ok(line, `scripts/interop-setup.mjs failed:\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(line.slice("MATRIX ".length)) as Record<"java" | "grpcurl" | "rust", Built>;
@@ -72,7 +75,7 @@ async function runLinesClient(command: string, args: string[], socketPath: strin
 /** Split concatenated DER certificates. */
 function splitDer(der: Buffer): X509Certificate[] {
   const out: X509Certificate[] = [];
-  for (let at = 0; at < der.length; ) {
+  for (let at = 0; at < der.length;) {
     const lengthByte = der[at + 1]!;
     const lengthBytes = lengthByte & 0x80 ? lengthByte & 0x7f : 0;
     const length = lengthBytes ? der.readUIntBE(at + 2, lengthBytes) : lengthByte;
@@ -87,7 +90,10 @@ function splitDer(der: Buffer): X509Certificate[] {
 function verifiedSvid(svid: { spiffeId: string; x509Svid: string; bundle: string }): { id: string; serial: string } {
   const [leaf] = splitDer(Buffer.from(svid.x509Svid, "base64"));
   const cas = splitDer(Buffer.from(svid.bundle, "base64"));
-  assert.ok(cas.some((ca) => leaf!.checkIssued(ca) && leaf!.verify(ca.publicKey)), "the SVID is signed by a CA of its bundle");
+  assert.ok(
+    cas.some((ca) => leaf!.checkIssued(ca) && leaf!.verify(ca.publicKey)),
+    "the SVID is signed by a CA of its bundle",
+  );
   assert.equal(leaf!.subjectAltName, `URI:${svid.spiffeId}`);
   return { id: svid.spiffeId, serial: leaf!.serialNumber };
 }
@@ -95,15 +101,30 @@ function verifiedSvid(svid: { spiffeId: string; x509Svid: string; bundle: string
 /** grpcurl over the Unix socket with its default authority, against the service's .proto. */
 function grpcurlArgs(socketPath: string, method: string, request: object): string[] {
   return [
-    "-plaintext", "-unix", "-max-time", "60",
-    "-import-path", join(root, "agent/workloadapi"), "-proto", "workload.proto",
-    "-H", "workload.spiffe.io: true", "-d", JSON.stringify(request),
-    socketPath, `SpiffeWorkloadAPI/${method}`,
+    "-plaintext",
+    "-unix",
+    "-max-time",
+    "60",
+    "-import-path",
+    join(root, "agent/workloadapi"),
+    "-proto",
+    "workload.proto",
+    "-H",
+    "workload.spiffe.io: true",
+    "-d",
+    JSON.stringify(request),
+    socketPath,
+    `SpiffeWorkloadAPI/${method}`,
   ];
 }
 
 /** Run grpcurl to its end (never spawnSync: the agent answering it runs in this process). */
-function runGrpcurl(binary: string, socketPath: string, method: string, request: object): Promise<{ status: number | null; out: string; err: string }> {
+function runGrpcurl(
+  binary: string,
+  socketPath: string,
+  method: string,
+  request: object,
+): Promise<{ status: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(binary, grpcurlArgs(socketPath, method, request), { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -116,7 +137,10 @@ function runGrpcurl(binary: string, socketPath: string, method: string, request:
 
 /** grpcurl prints each message of a stream as indented JSON; a top-level object ends with "}" alone on a line. */
 function splitMessages(out: string): unknown[] {
-  return out.split(/^}$/m).filter((part) => part.trim()).map((part) => JSON.parse(`${part}}`) as unknown);
+  return out
+    .split(/^}$/m)
+    .filter((part) => part.trim())
+    .map((part) => JSON.parse(`${part}}`) as unknown);
 }
 
 describe("interoperability matrix: SPIFFE clients against the real agent", () => {
@@ -137,7 +161,13 @@ describe("interoperability matrix: SPIFFE clients against the real agent", () =>
   });
 
   /** One matrix row: pass, a failure, or skipped with the reason the client could not be built. */
-  async function row(t: TestContext, client: string, version: string, built: Built | undefined, body: (value: string) => Promise<void>): Promise<void> {
+  async function row(
+    t: TestContext,
+    client: string,
+    version: string,
+    built: Built | undefined,
+    body: (value: string) => Promise<void>,
+  ): Promise<void> {
     if (built && !built.ok) {
       matrix.push({ client, version, result: `skipped: ${built.reason}` });
       t.skip(built.reason);
@@ -188,7 +218,8 @@ describe("interoperability matrix: SPIFFE clients against the real agent", () =>
       watch.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
       try {
         const deadline = Date.now() + 45_000;
-        while (splitMessages(out).length < 2 && Date.now() < deadline && watch.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+        while (splitMessages(out).length < 2 && Date.now() < deadline && watch.exitCode === null)
+          await new Promise((r) => setTimeout(r, 200));
         const messages = splitMessages(out) as { svids: { spiffeId: string; x509Svid: string; bundle: string }[] }[];
         assert.ok(messages.length >= 2, `two responses on the stream (the first, then the renewal)\n${out}\n${err}`);
         const first = verifiedSvid(messages[0]!.svids[0]!);

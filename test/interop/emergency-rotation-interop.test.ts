@@ -27,10 +27,19 @@ describe("emergency rotation end to end: tessera dev, the agent, a go-spiffe wat
   let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 
   before(async () => {
-    const setup = spawnSync(process.execPath, [join(root, "scripts/interop-setup.mjs")], { stdio: "inherit", env: { ...process.env, NODE_OPTIONS: "" } });
+    const setup = spawnSync(process.execPath, [join(root, "scripts/interop-setup.mjs")], {
+      stdio: "inherit",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     assert.equal(setup.status, 0, "scripts/interop-setup.mjs failed");
     tmp = await makeTempDir("emergency-interop");
-    running = await startInteropAgent({ name: "emergency", trustDomain: TD, spiffeId: WEB, ttl: "1h", issuerEnv: { TESSERA_BUNDLE_REFRESH_HINT: "1" } });
+    running = await startInteropAgent({
+      name: "emergency",
+      trustDomain: TD,
+      spiffeId: WEB,
+      ttl: "1h",
+      issuerEnv: { TESSERA_BUNDLE_REFRESH_HINT: "1" },
+    });
   });
 
   after(async () => {
@@ -47,7 +56,11 @@ describe("emergency rotation end to end: tessera dev, the agent, a go-spiffe wat
     assert.ok(oldSvid, "the agent holds the SVID");
     const [compromisedCa] = (await bundleNow()).x509Authorities;
 
-    watcher = startClient(join(root, "build/interop/go-workload-client"), ["--expect-spiffe-id", WEB, "--updates", "1", "--allow-unverified", "--timeout", "40s"], socketPath);
+    watcher = startClient(
+      join(root, "build/interop/go-workload-client"),
+      ["--expect-spiffe-id", WEB, "--updates", "1", "--allow-unverified", "--timeout", "40s"],
+      socketPath,
+    );
     const first = await watcher.waitFor((e) => e.event === "watching" || e.event === "error");
     assert.equal(first.event, "watching", JSON.stringify(first));
     assert.equal(first.bundle_size, 1);
@@ -74,12 +87,17 @@ describe("emergency rotation end to end: tessera dev, the agent, a go-spiffe wat
     assert.notEqual(update.serial, first.serial, "a new SVID, verified by go-spiffe against the new bundle");
     // Between the two, the agent may push the new bundle with the old SVID: go-spiffe refuses that pair.
     for (const e of watcher.events.filter((e) => e.event === "unverified_update")) assert.equal(e.serial, first.serial);
-    console.log(`emergency rotation: the go-spiffe watcher had a new SVID from the new CA ${seconds.toFixed(1)} s after the admin call (agent bundle refresh 1 s)`);
+    console.log(
+      `emergency rotation: the go-spiffe watcher had a new SVID from the new CA ${seconds.toFixed(1)} s after the admin call (agent bundle refresh 1 s)`,
+    );
 
     const renewed = agent.manager.x509(WANT)!;
     assert.ok(new X509Certificate(Buffer.from(renewed.certificates[0]!)).verify(newCa.publicKey), "the agent's SVID comes from the new CA");
     const newCaPem = encodeCertificatePem(newBundle.x509Authorities[0]!);
     assert.match(opensslVerify(tmp.path, newCaPem, encodeCertificatePem(renewed.certificates[0]!)), /OK/);
-    assert.throws(() => opensslVerify(tmp.path, newCaPem, encodeCertificatePem(oldSvid.certificates[0]!)), "openssl refuses the old CA's SVID against the new bundle");
+    assert.throws(
+      () => opensslVerify(tmp.path, newCaPem, encodeCertificatePem(oldSvid.certificates[0]!)),
+      "openssl refuses the old CA's SVID against the new bundle",
+    );
   });
 });

@@ -29,7 +29,13 @@ export async function startInteropAgent(options: {
   const { name, trustDomain, spiffeId } = options;
   const tmp = await makeTempDir(name);
   const socketPath = join(tmp.path, "run", "api.sock");
-  const dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain, env: { TESSERA_LOG_LEVEL: "ERROR", ...options.issuerEnv } });
+  const dev = await startDevServer({
+    dataDir: join(tmp.path, "issuer"),
+    host: "127.0.0.1",
+    port: 0,
+    trustDomain,
+    env: { TESSERA_LOG_LEVEL: "ERROR", ...options.issuerEnv },
+  });
   await createBot(dev.runtime.admin, { name, allowedSpiffeIds: [`spiffe://${trustDomain}/interop/*`] }, "test");
   const { token } = await createJoinToken(dev.runtime.admin, { botName: name }, "test");
   const config = parseAgentConfig(`version: v1

@@ -47,7 +47,8 @@ function spiffeIdOf(cert: PeerCertificate): string | undefined {
 
 /** SPIFFE peers are authorized by SPIFFE ID, not host name. */
 function expectServer(id: string) {
-  return (_host: string, cert: PeerCertificate) => (spiffeIdOf(cert) === id ? undefined : new Error(`server is ${spiffeIdOf(cert)}, not ${id}`));
+  return (_host: string, cert: PeerCertificate) =>
+    spiffeIdOf(cert) === id ? undefined : new Error(`server is ${spiffeIdOf(cert)}, not ${id}`);
 }
 
 /** A TLS server requiring a client SVID; resolves each accepted peer's SPIFFE ID. */
@@ -127,7 +128,10 @@ describe("mutual TLS between two workloads holding Tessera X.509-SVIDs", () => {
     const fake = await other.issueSvid(DB);
     impostor = {
       cert: encodeCertificatePem(fake.certificates),
-      key: createPrivateKey({ key: Buffer.from(fake.privateKey), format: "der", type: "pkcs8" }).export({ format: "pem", type: "pkcs8" }) as string,
+      key: createPrivateKey({ key: Buffer.from(fake.privateKey), format: "der", type: "pkcs8" }).export({
+        format: "pem",
+        type: "pkcs8",
+      }) as string,
       ca: web.ca,
     };
     for (const [name, m] of Object.entries({ web, db })) {
@@ -168,8 +172,20 @@ describe("mutual TLS between two workloads holding Tessera X.509-SVIDs", () => {
   });
 
   it("openssl verify accepts each SVID for its TLS role", async () => {
-    for (const [leaf, purpose] of [["web.pem", "sslserver"], ["db.pem", "sslclient"], ["web.pem", "sslclient"]] as const) {
-      const r = await runOpenssl(["verify", "-x509_strict", "-purpose", purpose, "-CAfile", join(temp.path, "bundle.pem"), join(temp.path, leaf)]);
+    for (const [leaf, purpose] of [
+      ["web.pem", "sslserver"],
+      ["db.pem", "sslclient"],
+      ["web.pem", "sslclient"],
+    ] as const) {
+      const r = await runOpenssl([
+        "verify",
+        "-x509_strict",
+        "-purpose",
+        purpose,
+        "-CAfile",
+        join(temp.path, "bundle.pem"),
+        join(temp.path, leaf),
+      ]);
       assert.equal(r.code, 0, r.output);
     }
   });
@@ -178,8 +194,18 @@ describe("mutual TLS between two workloads holding Tessera X.509-SVIDs", () => {
     const server = await startTlsServer(web);
     try {
       const r = await runOpenssl([
-        "s_client", "-connect", `127.0.0.1:${server.port}`, "-brief", "-verify_return_error", "-ignore_unexpected_eof",
-        "-cert", join(temp.path, "db.pem"), "-key", join(temp.path, "db-key.pem"), "-CAfile", join(temp.path, "bundle.pem"),
+        "s_client",
+        "-connect",
+        `127.0.0.1:${server.port}`,
+        "-brief",
+        "-verify_return_error",
+        "-ignore_unexpected_eof",
+        "-cert",
+        join(temp.path, "db.pem"),
+        "-key",
+        join(temp.path, "db-key.pem"),
+        "-CAfile",
+        join(temp.path, "bundle.pem"),
       ]);
       assert.equal(r.code, 0, r.output);
       assert.match(r.output, /Verification: OK/);
@@ -195,8 +221,20 @@ describe("mutual TLS between two workloads holding Tessera X.509-SVIDs", () => {
     const ready = new Promise<void>((resolve) => (accepting = resolve));
     const sServer = runOpenssl(
       [
-        "s_server", "-accept", `127.0.0.1:${port}`, "-naccept", "1", "-Verify", "1", "-verify_return_error",
-        "-cert", join(temp.path, "web.pem"), "-key", join(temp.path, "web-key.pem"), "-CAfile", join(temp.path, "bundle.pem"),
+        "s_server",
+        "-accept",
+        `127.0.0.1:${port}`,
+        "-naccept",
+        "1",
+        "-Verify",
+        "1",
+        "-verify_return_error",
+        "-cert",
+        join(temp.path, "web.pem"),
+        "-key",
+        join(temp.path, "web-key.pem"),
+        "-CAfile",
+        join(temp.path, "bundle.pem"),
       ],
       (output) => /ACCEPT/.test(output) && accepting(),
     );

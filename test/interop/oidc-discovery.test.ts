@@ -47,7 +47,9 @@ describe("OIDC discovery: jose and PyJWT verify JWT-SVIDs from the discovery doc
     });
   // Asynchronously: the issuer answering the script's requests runs in this process.
   const pyVerify = async (token: string, audience = AUDIENCE) => {
-    const child = spawn(python, [VERIFIER, `${dev.url}/.well-known/openid-configuration`, audience], { env: { ...process.env, NODE_OPTIONS: "" } });
+    const child = spawn(python, [VERIFIER, `${dev.url}/.well-known/openid-configuration`, audience], {
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -62,14 +64,28 @@ describe("OIDC discovery: jose and PyJWT verify JWT-SVIDs from the discovery doc
   const servedKids = async () => ((await (await fetch(discovery.jwks_uri)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
   before(async () => {
-    const setup = spawnSync(process.execPath, ["--input-type=module", "-e", `console.log((await import(${JSON.stringify(join(root, "scripts/interop-setup.mjs"))})).ensurePythonClient())`], {
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
+    const setup = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `console.log((await import(${JSON.stringify(join(root, "scripts/interop-setup.mjs"))})).ensurePythonClient())`,
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "" },
+      },
+    );
     assert.equal(setup.status, 0, `setting up the Python venv failed:\n${setup.stderr}`);
     python = setup.stdout.trim().split("\n").at(-1)!;
     tmp = await makeTempDir("oidc-discovery");
-    dev = await startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port: 0, trustDomain: TD, env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" } });
+    dev = await startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port: 0,
+      trustDomain: TD,
+      env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" },
+    });
     await createBot(dev.runtime.admin, { name: "ci", allowedSpiffeIds: [`spiffe://${TD}/ci/*`] }, "test");
     const { token } = await createJoinToken(dev.runtime.admin, { botName: "ci" }, "test");
     const joined = await call(dev.url, "POST", "/v1/join", { body: { join_method: "token", token } });
@@ -127,14 +143,20 @@ describe("OIDC discovery: jose and PyJWT verify JWT-SVIDs from the discovery doc
     assert.deepEqual(await servedKids(), [oldKid]);
     assert.ok(await requestRotation({ journals: dev.runtime.store, clock: dev.runtime.clock }, "jwt"));
     const prepared = await runRotationTick({ ...dev.runtime, publishers: [] });
-    assert.deepEqual(prepared.steps.map((s) => `${s.kind} ${s.type}`), ["jwt prepare"]);
+    assert.deepEqual(
+      prepared.steps.map((s) => `${s.kind} ${s.type}`),
+      ["jwt prepare"],
+    );
     const kids = await servedKids();
     assert.equal(kids.length, 2, "the prepared key is served");
     assert.equal(kidOf(await jwtSvid()), oldKid, "the prepared key signs nothing yet");
     // Activation waits for six bundle refresh hints (1 s here) of publication.
     await new Promise((resolve) => setTimeout(resolve, 6_500));
     const activated = await runRotationTick({ ...dev.runtime, publishers: [] });
-    assert.deepEqual(activated.steps.map((s) => `${s.kind} ${s.type}`), ["jwt activate"]);
+    assert.deepEqual(
+      activated.steps.map((s) => `${s.kind} ${s.type}`),
+      ["jwt activate"],
+    );
     const after = await jwtSvid();
     assert.notEqual(kidOf(after), oldKid);
     assert.deepEqual((await servedKids()).sort(), [...kids].sort(), "the old key stays served while tokens it signed live");

@@ -44,10 +44,13 @@ const LIFETIME: Record<string, number> = { [role("ra-web")]: 900, [role("ra-shor
 const lines: string[] = [];
 const logger = createAgentLogger({ format: "json", level: "debug", write: (l) => lines.push(l) });
 const serialOf = (pem: string) => BigInt(`0x${new X509Certificate(pem).serialNumber}`).toString(10);
-const accepted = (ra: RolesAnywhereEndpoint, roleArn: string) => ra.seen.filter((s) => s.verdict.ok && s.verdict.query.get("roleArn") === roleArn);
-const reasonOf = (s: RolesAnywhereEndpoint["seen"][number] | undefined) => (!s ? "no request" : s.verdict.ok ? "accepted" : s.verdict.reason);
+const accepted = (ra: RolesAnywhereEndpoint, roleArn: string) =>
+  ra.seen.filter((s) => s.verdict.ok && s.verdict.query.get("roleArn") === roleArn);
+const reasonOf = (s: RolesAnywhereEndpoint["seen"][number] | undefined) =>
+  !s ? "no request" : s.verdict.ok ? "accepted" : s.verdict.reason;
 const signedHeadersOf = (raw: RawRequest | undefined) => /SignedHeaders=([^,]+)/.exec(raw?.headers.authorization ?? "")?.[1];
-const serialsOf = (ra: RolesAnywhereEndpoint, roleArn: string) => accepted(ra, roleArn).map((s) => (s.verdict.ok ? BigInt(`0x${s.verdict.leaf.serialNumber}`).toString(10) : ""));
+const serialsOf = (ra: RolesAnywhereEndpoint, roleArn: string) =>
+  accepted(ra, roleArn).map((s) => (s.verdict.ok ? BigInt(`0x${s.verdict.leaf.serialNumber}`).toString(10) : ""));
 
 describe("IAM Roles Anywhere: the agent's service and aws_signing_helper against the loopback judge", () => {
   let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -66,31 +69,59 @@ describe("IAM Roles Anywhere: the agent's service and aws_signing_helper against
     new STSClient({ ...(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}), ...options });
   const sts = stsClient();
   const startIssuer = (port: number) =>
-    startDevServer({ dataDir: join(tmp.path, "issuer"), host: "127.0.0.1", port, trustDomain: TD, env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" } });
+    startDevServer({
+      dataDir: join(tmp.path, "issuer"),
+      host: "127.0.0.1",
+      port,
+      trustDomain: TD,
+      env: { TESSERA_BUNDLE_REFRESH_HINT: "1", TESSERA_LOG_LEVEL: "ERROR" },
+    });
   const awsDir = (name: string) => join(tmp.path, "aws", name);
   const helperRun = (args: string[]) =>
-    promisify(execFile)(helper, ["credential-process", ...args, "--trust-anchor-arn", ANCHOR, "--profile-arn", PROFILE, "--endpoint", ra.url, "--session-duration", "900"], {
-      env: { PATH: process.env.PATH ?? "", HOME: tmp.path },
-    });
+    promisify(execFile)(
+      helper,
+      [
+        "credential-process",
+        ...args,
+        "--trust-anchor-arn",
+        ANCHOR,
+        "--profile-arn",
+        PROFILE,
+        "--endpoint",
+        ra.url,
+        "--session-duration",
+        "900",
+      ],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: tmp.path },
+      },
+    );
 
   before(async () => {
-    const setup = spawnSync(process.execPath, ["--input-type=module", "-e", `(await import(${JSON.stringify(join(root, "scripts/interop-setup.mjs"))})).ensureAwsSigningHelper()`], {
-      stdio: "inherit",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
+    const setup = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", `(await import(${JSON.stringify(join(root, "scripts/interop-setup.mjs"))})).ensureAwsSigningHelper()`],
+      {
+        stdio: "inherit",
+        env: { ...process.env, NODE_OPTIONS: "" },
+      },
+    );
     assert.equal(setup.status, 0, "building aws_signing_helper failed");
     helper = join(root, "build", "interop", "aws_signing_helper");
     tmp = await makeTempDir("roles-anywhere");
     pki = opensslPki(tmp.path, { keyType: "rsa", uri: `spiffe://${TD}/ra/openssl` });
     dev = await startIssuer(0);
-    for (const pem of parseCertificates(await (await fetch(`${dev.url}/v1/bundle?format=pem`)).text())) authorities.push(new X509Certificate(Buffer.from(pem)));
+    for (const pem of parseCertificates(await (await fetch(`${dev.url}/v1/bundle?format=pem`)).text()))
+      authorities.push(new X509Certificate(Buffer.from(pem)));
     ra = await startRolesAnywhereEndpoint({
       trustAnchorArn: ANCHOR,
       region: REGION,
       anchors: () => [...authorities, new X509Certificate(pki.rootPem)],
       issue: async (verdict) => {
         const roleArn = verdict.query.get("roleArn") as string;
-        const res = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "tessera-roles-anywhere", DurationSeconds: 900 }));
+        const res = await sts.send(
+          new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "tessera-roles-anywhere", DurationSeconds: 900 }),
+        );
         const c = res.Credentials as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
         const expiration = new Date(Date.now() + (LIFETIME[roleArn] ?? 900) * 1000);
         issued.push({ roleArn, at: Date.now(), accessKeyId: c.AccessKeyId, expiration });
@@ -138,7 +169,14 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     assert.equal(BigInt(`0x${fromAgent.verdict.leaf.serialNumber}`).toString(10), serial);
     assert.match(fromAgent.raw.headers.authorization as string, /^AWS4-X509-ECDSA-SHA256 Credential=\d+\//);
 
-    const { stdout } = await helperRun(["--certificate", join(tmp.path, "svid", "svid.pem"), "--private-key", join(tmp.path, "svid", "svid_key.pem"), "--role-arn", role("ra-web")]);
+    const { stdout } = await helperRun([
+      "--certificate",
+      join(tmp.path, "svid", "svid.pem"),
+      "--private-key",
+      join(tmp.path, "svid", "svid_key.pem"),
+      "--role-arn",
+      role("ra-web"),
+    ]);
     const out = JSON.parse(stdout) as { Version: number; AccessKeyId: string; Expiration: string };
     assert.equal(out.Version, 1);
     assert.equal(out.AccessKeyId, issued.at(-1)?.accessKeyId);
@@ -146,19 +184,41 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     assert.ok(fromHelper?.verdict.ok, reasonOf(fromHelper));
     assert.match(fromHelper.raw.headers["user-agent"] ?? "", /CredHelper/);
     assert.equal(BigInt(`0x${fromHelper.verdict.leaf.serialNumber}`).toString(10), serial);
-    assert.equal(new URL(fromHelper.raw.target, "http://x").search, new URL(fromAgent.raw.target, "http://x").search, "the same query, byte for byte");
+    assert.equal(
+      new URL(fromHelper.raw.target, "http://x").search,
+      new URL(fromAgent.raw.target, "http://x").search,
+      "the same query, byte for byte",
+    );
     assert.equal(signedHeadersOf(fromAgent.raw), "content-type;host;x-amz-date;x-amz-x509");
     assert.equal(signedHeadersOf(fromHelper.raw), signedHeadersOf(fromAgent.raw), "the same headers signed");
     assert.equal(fromHelper.raw.body, fromAgent.raw.body, "the same body");
   });
 
   it("accepts both for an RSA key with an intermediate in X-Amz-X509-Chain (openssl PKI)", async () => {
-    await helperRun(["--certificate", pki.paths.leaf, "--private-key", pki.paths.leafKey, "--intermediates", pki.paths.intermediate, "--role-arn", role("ra-web")]);
+    await helperRun([
+      "--certificate",
+      pki.paths.leaf,
+      "--private-key",
+      pki.paths.leafKey,
+      "--intermediates",
+      pki.paths.intermediate,
+      "--role-arn",
+      role("ra-web"),
+    ]);
     const fromHelper = ra.seen.at(-1);
     assert.ok(fromHelper?.verdict.ok, reasonOf(fromHelper));
     assert.match(fromHelper.raw.headers.authorization as string, /^AWS4-X509-RSA-SHA256 .*SignedHeaders=[a-z0-9;-]*x-amz-x509-chain/);
-    const material = { certificates: [pki.leafPem, pki.intermediatePem].map((p) => new Uint8Array(new X509Certificate(p).raw)), privateKey: createPrivateKey(pki.leafKeyPem) };
-    const credentials = await createRolesAnywhereSession(material, { trustAnchorArn: ANCHOR, profileArn: PROFILE, roleArn: role("ra-web"), durationSeconds: 900, endpoint: ra.url });
+    const material = {
+      certificates: [pki.leafPem, pki.intermediatePem].map((p) => new Uint8Array(new X509Certificate(p).raw)),
+      privateKey: createPrivateKey(pki.leafKeyPem),
+    };
+    const credentials = await createRolesAnywhereSession(material, {
+      trustAnchorArn: ANCHOR,
+      profileArn: PROFILE,
+      roleArn: role("ra-web"),
+      durationSeconds: 900,
+      endpoint: ra.url,
+    });
     assert.equal(credentials.accessKeyId, issued.at(-1)?.accessKeyId);
     assert.equal(fromHelper.raw.headers["x-amz-x509-chain"], ra.seen.at(-1)?.raw.headers["x-amz-x509-chain"]);
     assert.equal(signedHeadersOf(ra.seen.at(-1)?.raw), signedHeadersOf(fromHelper.raw));
@@ -166,18 +226,52 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
   });
 
   it("refuses a request whose signature, date, certificate or chain was altered, and re-signed ones that break the rules", async () => {
-    const original = ra.seen.find((s) => s.verdict.ok && s.raw.headers["x-amz-x509-chain"] && /CredHelper/.test(s.raw.headers["user-agent"] ?? ""))?.raw as RawRequest;
+    const original = ra.seen.find(
+      (s) => s.verdict.ok && s.raw.headers["x-amz-x509-chain"] && /CredHelper/.test(s.raw.headers["user-agent"] ?? ""),
+    )?.raw as RawRequest;
     assert.ok(original);
     assert.equal((await ra.replay(original)).status, 201, "the unaltered replay is accepted");
     const other = opensslPki(tmp.path, { keyType: "ec", uri: `spiffe://${TD}/ra/other`, prefix: "other-" });
     const b64 = (pem: string) => Buffer.from(new X509Certificate(pem).raw).toString("base64");
     const flip = (hex: string) => `${hex.slice(0, -1)}${hex.endsWith("0") ? "1" : "0"}`;
     const altered: [string, RawRequest, string][] = [
-      ["signature", { ...original, headers: { ...original.headers, authorization: flip(original.headers.authorization as string) } }, "signature does not verify"],
-      ["date (one second later)", { ...original, headers: { ...original.headers, "x-amz-date": (original.headers["x-amz-date"] as string).replace(/(\d)Z$/, (_, d: string) => `${(Number(d) + 1) % 10}Z`) } }, "signature does not verify"],
-      ["certificate (another RSA key, same serial)", { ...original, headers: { ...original.headers, "x-amz-x509": b64(opensslPki(tmp.path, { keyType: "rsa", uri: `spiffe://${TD}/ra/x`, prefix: "x-" }).leafPem) } }, "signature does not verify"],
-      ["certificate (an EC leaf)", { ...original, headers: { ...original.headers, "x-amz-x509": b64(other.leafPem) } }, "algorithm does not match the key"],
-      ["chain (another intermediate)", { ...original, headers: { ...original.headers, "x-amz-x509-chain": b64(other.intermediatePem) } }, "signature does not verify"],
+      [
+        "signature",
+        { ...original, headers: { ...original.headers, authorization: flip(original.headers.authorization as string) } },
+        "signature does not verify",
+      ],
+      [
+        "date (one second later)",
+        {
+          ...original,
+          headers: {
+            ...original.headers,
+            "x-amz-date": (original.headers["x-amz-date"] as string).replace(/(\d)Z$/, (_, d: string) => `${(Number(d) + 1) % 10}Z`),
+          },
+        },
+        "signature does not verify",
+      ],
+      [
+        "certificate (another RSA key, same serial)",
+        {
+          ...original,
+          headers: {
+            ...original.headers,
+            "x-amz-x509": b64(opensslPki(tmp.path, { keyType: "rsa", uri: `spiffe://${TD}/ra/x`, prefix: "x-" }).leafPem),
+          },
+        },
+        "signature does not verify",
+      ],
+      [
+        "certificate (an EC leaf)",
+        { ...original, headers: { ...original.headers, "x-amz-x509": b64(other.leafPem) } },
+        "algorithm does not match the key",
+      ],
+      [
+        "chain (another intermediate)",
+        { ...original, headers: { ...original.headers, "x-amz-x509-chain": b64(other.intermediatePem) } },
+        "signature does not verify",
+      ],
       ["body (longer session)", { ...original, body: JSON.stringify({ durationSeconds: 43200 }) }, "signature does not verify"],
     ];
     const withoutChain = Object.fromEntries(Object.entries(original.headers).filter(([k]) => k !== "x-amz-x509-chain"));
@@ -192,11 +286,37 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     const key = (p: OpensslPki) => createPrivateKey(p.leafKeyPem);
     const der = (pem: string) => new Uint8Array(new X509Certificate(pem).raw);
     const resigned: [string, Promise<unknown>, string][] = [
-      ["signed ten minutes ago", createRolesAnywhereSession({ certificates: [der(pki.leafPem), der(pki.intermediatePem)], privateKey: key(pki) }, { ...options, now: new Date(Date.now() - 600_000) }), "x-amz-date outside the allowed skew"],
-      ["a CA the anchor does not hold", createRolesAnywhereSession({ certificates: [der(other.leafPem), der(other.intermediatePem)], privateKey: key(other) }, options), "certificate does not chain to the trust anchor"],
-      ["the wrong intermediate", createRolesAnywhereSession({ certificates: [der(pki.leafPem), der(other.intermediatePem)], privateKey: key(pki) }, options), "certificate does not chain to the trust anchor"],
-      ["no intermediate", createRolesAnywhereSession({ certificates: [der(pki.leafPem)], privateKey: key(pki) }, options), "certificate does not chain to the trust anchor"],
-      ["another trust anchor", createRolesAnywhereSession({ certificates: [der(pki.leafPem), der(pki.intermediatePem)], privateKey: key(pki) }, { ...options, trustAnchorArn: ANCHOR.replace(/1$/, "9") }), "unknown trust anchor"],
+      [
+        "signed ten minutes ago",
+        createRolesAnywhereSession(
+          { certificates: [der(pki.leafPem), der(pki.intermediatePem)], privateKey: key(pki) },
+          { ...options, now: new Date(Date.now() - 600_000) },
+        ),
+        "x-amz-date outside the allowed skew",
+      ],
+      [
+        "a CA the anchor does not hold",
+        createRolesAnywhereSession({ certificates: [der(other.leafPem), der(other.intermediatePem)], privateKey: key(other) }, options),
+        "certificate does not chain to the trust anchor",
+      ],
+      [
+        "the wrong intermediate",
+        createRolesAnywhereSession({ certificates: [der(pki.leafPem), der(other.intermediatePem)], privateKey: key(pki) }, options),
+        "certificate does not chain to the trust anchor",
+      ],
+      [
+        "no intermediate",
+        createRolesAnywhereSession({ certificates: [der(pki.leafPem)], privateKey: key(pki) }, options),
+        "certificate does not chain to the trust anchor",
+      ],
+      [
+        "another trust anchor",
+        createRolesAnywhereSession(
+          { certificates: [der(pki.leafPem), der(pki.intermediatePem)], privateKey: key(pki) },
+          { ...options, trustAnchorArn: ANCHOR.replace(/1$/, "9") },
+        ),
+        "unknown trust anchor",
+      ],
     ];
     for (const [what, attempt, reason] of resigned) {
       await assert.rejects(attempt, (err: { code?: string; status?: number; message: string }) => {
@@ -212,27 +332,43 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     const file = join(awsDir("tessera"), "credentials");
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(statSync(`${file}.json`).mode & 0o777, 0o600);
-    assert.match(readFileSync(file, "utf8"), /^\[tessera\]\naws_access_key_id = \S+\naws_secret_access_key = \S+\naws_session_token = \S+\n$/);
+    assert.match(
+      readFileSync(file, "utf8"),
+      /^\[tessera\]\naws_access_key_id = \S+\naws_secret_access_key = \S+\naws_session_token = \S+\n$/,
+    );
     const emptyConfig = join(tmp.path, "empty-aws-config");
     writeFileSync(emptyConfig, "");
     const ini = await fromIni({ profile: "tessera", filepath: file, configFilepath: emptyConfig, ignoreCache: true })();
     const latestWeb = issued.filter((i) => i.roleArn === role("ra-web") && i.accessKeyId === ini.accessKeyId);
     assert.equal(latestWeb.length, 1, "fromIni read credentials the endpoint issued to the agent");
-    const viaIni = await stsClient({ credentials: fromIni({ profile: "tessera", filepath: file, configFilepath: emptyConfig, ignoreCache: true }) }).send(new GetCallerIdentityCommand({}));
+    const viaIni = await stsClient({
+      credentials: fromIni({ profile: "tessera", filepath: file, configFilepath: emptyConfig, ignoreCache: true }),
+    }).send(new GetCallerIdentityCommand({}));
     assert.match(viaIni.Arn ?? "", /:assumed-role\/ra-web\/tessera-roles-anywhere$/);
 
     const awsConfig = join(tmp.path, "aws-config");
-    writeFileSync(awsConfig, `[profile tessera]\ncredential_process = env NODE_OPTIONS= "${process.execPath}" "${TESSERA_BIN}" agent aws credentials --profile tessera -c "${agentConfigPath}"\n`);
+    writeFileSync(
+      awsConfig,
+      `[profile tessera]\ncredential_process = env NODE_OPTIONS= "${process.execPath}" "${TESSERA_BIN}" agent aws credentials --profile tessera -c "${agentConfigPath}"\n`,
+    );
     const proc = await fromProcess({ profile: "tessera", configFilepath: awsConfig, filepath: emptyConfig, ignoreCache: true })();
     assert.equal(proc.accessKeyId, ini.accessKeyId);
     assert.equal(proc.expiration?.toISOString(), latestWeb[0]?.expiration.toISOString());
-    const viaProcess = await stsClient({ credentials: fromProcess({ profile: "tessera", configFilepath: awsConfig, filepath: emptyConfig, ignoreCache: true }) }).send(new GetCallerIdentityCommand({}));
+    const viaProcess = await stsClient({
+      credentials: fromProcess({ profile: "tessera", configFilepath: awsConfig, filepath: emptyConfig, ignoreCache: true }),
+    }).send(new GetCallerIdentityCommand({}));
     assert.equal(viaProcess.Arn, viaIni.Arn);
 
     const unknown = await runTessera(["agent", "aws", "credentials", "--profile", "nope", "-c", agentConfigPath]);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /no workload-identity-aws-roles-anywhere service has credential_profile_name "nope" \(profiles: tessera, short, rotating\)/);
-    assert.ok(!lines.some((l) => l.includes(proc.secretAccessKey) || l.includes(proc.sessionToken ?? "\0")), "no secret in the agent's logs");
+    assert.match(
+      unknown.stderr,
+      /no workload-identity-aws-roles-anywhere service has credential_profile_name "nope" \(profiles: tessera, short, rotating\)/,
+    );
+    assert.ok(
+      !lines.some((l) => l.includes(proc.secretAccessKey) || l.includes(proc.sessionToken ?? "\0")),
+      "no secret in the agent's logs",
+    );
   });
 
   it("serves the same credentials in the container-credentials shape on loopback, only with the agent's token (fromHttp)", async () => {
@@ -241,17 +377,26 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     const fromFile = JSON.parse(readFileSync(join(awsDir("tessera"), "credentials.json"), "utf8")) as { AccessKeyId: string };
     const viaHttp = await fromHttp({ awsContainerCredentialsFullUri: containerUrl, awsContainerAuthorizationTokenFile: tokenPath })();
     assert.equal(viaHttp.accessKeyId, fromFile.AccessKeyId);
-    const id = await stsClient({ credentials: fromHttp({ awsContainerCredentialsFullUri: containerUrl, awsContainerAuthorizationTokenFile: tokenPath }) }).send(new GetCallerIdentityCommand({}));
+    const id = await stsClient({
+      credentials: fromHttp({ awsContainerCredentialsFullUri: containerUrl, awsContainerAuthorizationTokenFile: tokenPath }),
+    }).send(new GetCallerIdentityCommand({}));
     assert.match(id.Arn ?? "", /:assumed-role\/ra-web\/tessera-roles-anywhere$/);
     assert.equal((await fetch(containerUrl)).status, 401);
     assert.equal((await fetch(containerUrl, { headers: { authorization: `${readFileSync(tokenPath, "utf8")}x` } })).status, 401);
-    assert.equal((await fetch(containerUrl.replace("/credentials", "/other"), { headers: { authorization: readFileSync(tokenPath, "utf8") } })).status, 404);
+    assert.equal(
+      (await fetch(containerUrl.replace("/credentials", "/other"), { headers: { authorization: readFileSync(tokenPath, "utf8") } })).status,
+      404,
+    );
   });
 
   it("renews the credentials before they expire", async () => {
     const first = issued.find((i) => i.roleArn === role("ra-short"));
     assert.ok(first);
-    const second = await waitFor("a second session for ra-short", () => issued.find((i) => i.roleArn === role("ra-short") && i.at > first.at), 15_000);
+    const second = await waitFor(
+      "a second session for ra-short",
+      () => issued.find((i) => i.roleArn === role("ra-short") && i.at > first.at),
+      15_000,
+    );
     assert.ok(second.at < first.expiration.getTime(), "renewed before the first credentials expired");
     await waitFor("renewed credentials in the file", () => {
       const text = readFileSync(join(awsDir("short"), "credentials"), "utf8");
@@ -262,11 +407,25 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
   it("makes a new session with the renewed X.509-SVID whenever the SVID is renewed", async () => {
     const want = { spiffeId: ROTATING_ID, dnsNames: [], ttlSeconds: 6 };
     const firstSerial = serialsOf(ra, role("ra-rotating"))[0];
-    await waitFor("an SVID renewal and a session signed by the new SVID", () => new Set(serialsOf(ra, role("ra-rotating"))).size >= 2 || undefined, 20_000);
+    await waitFor(
+      "an SVID renewal and a session signed by the new SVID",
+      () => new Set(serialsOf(ra, role("ra-rotating"))).size >= 2 || undefined,
+      20_000,
+    );
     const current = agent.manager.x509(want);
     assert.ok(current && current.serialNumber !== firstSerial);
-    await waitFor("a session signed by the current SVID", () => serialsOf(ra, role("ra-rotating")).includes(BigInt(`0x${new X509Certificate(Buffer.from(agent.manager.x509(want)!.certificates[0]!)).serialNumber}`).toString(10)) || undefined, 10_000);
-    assert.ok(issued.filter((i) => i.roleArn === role("ra-rotating")).every((i) => i.expiration.getTime() - i.at > 800_000), "not renewed for expiry: these credentials last 900 s");
+    await waitFor(
+      "a session signed by the current SVID",
+      () =>
+        serialsOf(ra, role("ra-rotating")).includes(
+          BigInt(`0x${new X509Certificate(Buffer.from(agent.manager.x509(want)!.certificates[0]!)).serialNumber}`).toString(10),
+        ) || undefined,
+      10_000,
+    );
+    assert.ok(
+      issued.filter((i) => i.roleArn === role("ra-rotating")).every((i) => i.expiration.getTime() - i.at > 800_000),
+      "not renewed for expiry: these credentials last 900 s",
+    );
   });
 
   it("keeps serving the last valid credentials while the issuer and Roles Anywhere are down, then recovers", async () => {
@@ -278,12 +437,23 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
     ra.down = true;
     await dev.stop();
     try {
-      await waitFor("a failed renewal", () => lines.slice(logged).some((l) => l.includes("could not get AWS credentials from IAM Roles Anywhere")) || undefined, 15_000);
+      await waitFor(
+        "a failed renewal",
+        () => lines.slice(logged).some((l) => l.includes("could not get AWS credentials from IAM Roles Anywhere")) || undefined,
+        15_000,
+      );
       const during = await runTessera(["agent", "aws", "credentials", "--profile", "tessera", "-c", agentConfigPath]);
       assert.equal(during.code, 0, during.stderr);
       assert.equal(JSON.parse(during.stdout).AccessKeyId, JSON.parse(before.stdout).AccessKeyId);
       const emptyConfig = join(tmp.path, "empty-aws-config");
-      const id = await stsClient({ credentials: fromIni({ profile: "tessera", filepath: join(awsDir("tessera"), "credentials"), configFilepath: emptyConfig, ignoreCache: true }) }).send(new GetCallerIdentityCommand({}));
+      const id = await stsClient({
+        credentials: fromIni({
+          profile: "tessera",
+          filepath: join(awsDir("tessera"), "credentials"),
+          configFilepath: emptyConfig,
+          ignoreCache: true,
+        }),
+      }).send(new GetCallerIdentityCommand({}));
       assert.match(id.Arn ?? "", /assumed-role\/ra-web\//);
       assert.equal(agent.report().services[`workload-identity-aws-roles-anywhere:${join(awsDir("tessera"), "credentials")}`]?.ready, true);
     } finally {
@@ -291,7 +461,11 @@ ${raService(MAIN_ID, "ra-web", "tessera", `, container_credentials: { listen: "1
       ra.down = false;
     }
     const upAt = Date.now();
-    const fresh = await waitFor("a new ra-short session after the outage", () => issued.find((i) => i.roleArn === role("ra-short") && i.at > upAt), 30_000);
+    const fresh = await waitFor(
+      "a new ra-short session after the outage",
+      () => issued.find((i) => i.roleArn === role("ra-short") && i.at > upAt),
+      30_000,
+    );
     assert.ok(upAt - downAt > 1000);
     await waitFor("the recovered credentials in the file", () => {
       const text = readFileSync(join(awsDir("short"), "credentials"), "utf8");
@@ -317,6 +491,9 @@ services:
     await runOneshot({ config, logger }, 20_000);
     const made = issued.slice(before).filter((i) => i.roleArn === role("ra-web"));
     assert.equal(made.length, 1);
-    assert.match(readFileSync(join(destination, "credentials"), "utf8"), new RegExp(`^\\[default\\]\naws_access_key_id = ${made[0]?.accessKeyId}\n`));
+    assert.match(
+      readFileSync(join(destination, "credentials"), "utf8"),
+      new RegExp(`^\\[default\\]\naws_access_key_id = ${made[0]?.accessKeyId}\n`),
+    );
   });
 });

@@ -53,7 +53,10 @@ describe("Workload API interoperability: go-spiffe and py-spiffe", () => {
   const running: ClientProcess[] = [];
 
   before(async () => {
-    const setup = spawnSync(process.execPath, [join(root, "scripts/interop-setup.mjs")], { stdio: "inherit", env: { ...process.env, NODE_OPTIONS: "" } });
+    const setup = spawnSync(process.execPath, [join(root, "scripts/interop-setup.mjs")], {
+      stdio: "inherit",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     assert.equal(setup.status, 0, "scripts/interop-setup.mjs failed");
     temp = await makeTempDir("interop");
     pki = await createTestPki(temp.path);

@@ -5,5 +5,11 @@ import { runIssuanceCountSuite } from "./admin-issuance-counts-suite.js";
 runIssuanceCountSuite("embedded store", async () => {
   const dir = await makeTempDir("admin-issuance-counts");
   const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path });
-  return { ...h, close: async () => { await h.close(); await dir.remove(); } };
+  return {
+    ...h,
+    close: async () => {
+      await h.close();
+      await dir.remove();
+    },
+  };
 });

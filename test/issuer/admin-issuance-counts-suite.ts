@@ -23,7 +23,9 @@ export function runIssuanceCountSuite(name: string, start: () => Promise<IssuerH
       botName: bot,
       instanceId: `${bot}-1`,
       spiffeId: id(path),
-      ...(type.endsWith("_refused") ? { detail: { code: "ERR_SPIFFEID_NOT_ALLOWED", reason: "test" } } : { serialOrJti: randomUUID(), expiresAt: time + HOUR }),
+      ...(type.endsWith("_refused")
+        ? { detail: { code: "ERR_SPIFFEID_NOT_ALLOWED", reason: "test" } }
+        : { serialOrJti: randomUUID(), expiresAt: time + HOUR }),
     });
 
     before(async () => {
@@ -100,7 +102,13 @@ export function runIssuanceCountSuite(name: string, start: () => Promise<IssuerH
       const paged = await countIssuance({ ...deps, scan: { pageSize: 2, cap: 100 } });
       assert.equal(paged.scanned, 6);
       assert.equal(paged.capped, false);
-      assert.deepEqual(paged.perBot.map((s) => [s.key, s.total]), [["web", 4], ["billing", 2]]);
+      assert.deepEqual(
+        paged.perBot.map((s) => [s.key, s.total]),
+        [
+          ["web", 4],
+          ["billing", 2],
+        ],
+      );
 
       const exact = await countIssuance({ ...deps, scan: { pageSize: 2, cap: 6 } });
       assert.deepEqual([exact.scanned, exact.capped], [6, false], "a cap that every event fits is not hit");
@@ -112,7 +120,19 @@ export function runIssuanceCountSuite(name: string, start: () => Promise<IssuerH
     });
 
     it("refuses bad query parameters with 400 ERR_REQUEST_INVALID, never a 500", async () => {
-      for (const q of ["hours=0", "hours=169", "hours=abc", "hours=1e3", "hours=-1", "bucket_minutes=7", "bucket_minutes=4", "bucket_minutes=2880", "top=0", "top=51", "top=1.5"]) {
+      for (const q of [
+        "hours=0",
+        "hours=169",
+        "hours=abc",
+        "hours=1e3",
+        "hours=-1",
+        "bucket_minutes=7",
+        "bucket_minutes=4",
+        "bucket_minutes=2880",
+        "top=0",
+        "top=51",
+        "top=1.5",
+      ]) {
         const answer = await get(`/v1/admin/stats/issuance?${q}`);
         assert.equal(answer.status, 400, `${q}: ${answer.text}`);
         assert.equal(codeOf(answer), "ERR_REQUEST_INVALID");
@@ -123,20 +143,38 @@ export function runIssuanceCountSuite(name: string, start: () => Promise<IssuerH
       const answer = await get("/v1/admin/bots/web/last-svids?instances=web-1,web-2");
       assert.equal(answer.status, 200, answer.text);
       const found = answer.json.last_svids as { instance_id: string; spiffe_id: string; time: string }[];
-      assert.deepEqual(found.map((e) => [e.instance_id, e.spiffe_id, e.time]), [["web-1", id("web/api"), new Date(hourStart + 2).toISOString()]]);
+      assert.deepEqual(
+        found.map((e) => [e.instance_id, e.spiffe_id, e.time]),
+        [["web-1", id("web/api"), new Date(hourStart + 2).toISOString()]],
+      );
       assert.deepEqual([answer.json.scanned, answer.json.capped], [5, false], "every X.509 event of web was read looking for web-2");
 
       const deps = { store: h.runtime.store };
-      assert.equal((await findLastX509Svids({ ...deps, scan: { pageSize: 1, cap: 100 } }, "web", "web-1")).scanned, 1, "stops once every instance is found");
+      assert.equal(
+        (await findLastX509Svids({ ...deps, scan: { pageSize: 1, cap: 100 } }, "web", "web-1")).scanned,
+        1,
+        "stops once every instance is found",
+      );
       const capped = await findLastX509Svids({ ...deps, scan: { pageSize: 1, cap: 2 } }, "web", "web-2");
       assert.deepEqual([capped.events.length, capped.scanned, capped.capped], [0, 2, true]);
       const billing = await findLastX509Svids(deps, "billing", "billing-1,web-1");
-      assert.deepEqual(billing.events.map((e) => [e.instanceId, e.spiffeId]), [["billing-1", id("billing/worker")]], "only the bot's own events");
+      assert.deepEqual(
+        billing.events.map((e) => [e.instanceId, e.spiffeId]),
+        [["billing-1", id("billing/worker")]],
+        "only the bot's own events",
+      );
     });
 
     it("refuses a bad bot name or instance list with 400 ERR_REQUEST_INVALID", async () => {
       const many = Array.from({ length: 101 }, (_, i) => `i-${i}`).join(",");
-      for (const path of ["/v1/admin/bots/web/last-svids", "/v1/admin/bots/web/last-svids?instances=", `/v1/admin/bots/web/last-svids?instances=${many}`, "/v1/admin/bots/web/last-svids?instances=a%2Fb", "/v1/admin/bots/web/last-svids?instances=a,,b", "/v1/admin/bots/Bad%20Name/last-svids?instances=a"]) {
+      for (const path of [
+        "/v1/admin/bots/web/last-svids",
+        "/v1/admin/bots/web/last-svids?instances=",
+        `/v1/admin/bots/web/last-svids?instances=${many}`,
+        "/v1/admin/bots/web/last-svids?instances=a%2Fb",
+        "/v1/admin/bots/web/last-svids?instances=a,,b",
+        "/v1/admin/bots/Bad%20Name/last-svids?instances=a",
+      ]) {
         const answer = await get(path);
         assert.equal(answer.status, 400, `${path}: ${answer.text}`);
         assert.equal(codeOf(answer), "ERR_REQUEST_INVALID");

@@ -44,7 +44,10 @@ describe("admin lists page on the server with cursors (bots, a bot's instances, 
 
   it("pages bots by name and keeps the unpaged answer for old clients", async () => {
     const pages = await walk("/v1/admin/bots?limit=2", "bots");
-    assert.deepEqual(pages.map((p) => p.map((b) => (b as { name: string }).name)), [["a1", "a2"], ["b3", "b4"], ["c5"]]);
+    assert.deepEqual(
+      pages.map((p) => p.map((b) => (b as { name: string }).name)),
+      [["a1", "a2"], ["b3", "b4"], ["c5"]],
+    );
     const all = await get("/v1/admin/bots");
     assert.equal((all.json.bots as unknown[]).length, 5);
     assert.equal(all.json.next_cursor, undefined);
@@ -53,8 +56,14 @@ describe("admin lists page on the server with cursors (bots, a bot's instances, 
   it("pages a bot's instances, newest join first", async () => {
     const pages = await walk("/v1/admin/bots/a1/instances?limit=2", "instances");
     const created = pages.flat().map((i) => Date.parse((i as { created_at: string }).created_at));
-    assert.deepEqual(pages.map((p) => p.length), [2, 1]);
-    assert.deepEqual(created, [...created].sort((x, y) => y - x));
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [2, 1],
+    );
+    assert.deepEqual(
+      created,
+      [...created].sort((x, y) => y - x),
+    );
     assert.equal((await get("/v1/admin/bots/nobody/instances")).status, 404);
     const bare = await get("/v1/admin/bots/a1?instances=none");
     assert.equal(bare.status, 200, bare.text);
@@ -66,13 +75,20 @@ describe("admin lists page on the server with cursors (bots, a bot's instances, 
   });
 
   it("pages join tokens by hash, optionally of one bot", async () => {
-    for (const bot of ["b3", "b3", "c5"]) assert.equal((await call(h.url, "POST", "/v1/admin/tokens", { admin: true, body: { bot_name: bot } })).status, 201);
+    for (const bot of ["b3", "b3", "c5"])
+      assert.equal((await call(h.url, "POST", "/v1/admin/tokens", { admin: true, body: { bot_name: bot } })).status, 201);
     const all = ((await get("/v1/admin/tokens")).json.tokens as { token_hash: string }[]).map((t) => t.token_hash);
     const pages = await walk("/v1/admin/tokens?limit=2", "tokens");
-    assert.deepEqual(pages.flat().map((t) => (t as { token_hash: string }).token_hash), [...all].sort());
+    assert.deepEqual(
+      pages.flat().map((t) => (t as { token_hash: string }).token_hash),
+      [...all].sort(),
+    );
     assert.ok(pages.every((p) => p.length <= 2) && pages.length >= 2);
     const b3 = (await walk("/v1/admin/tokens?bot=b3&limit=1", "tokens")).flat() as { bot_name: string }[];
-    assert.deepEqual(b3.map((t) => t.bot_name), ["b3", "b3"]);
+    assert.deepEqual(
+      b3.map((t) => t.bot_name),
+      ["b3", "b3"],
+    );
     assert.equal((await get("/v1/admin/tokens?limit=2&bot=Not%20A%20Name")).status, 400);
   });
 
@@ -82,14 +98,24 @@ describe("admin lists page on the server with cursors (bots, a bot's instances, 
     assert.deepEqual(paged, all);
     const refusals = (await walk("/v1/admin/audit?type=refusals&limit=2", "events")).flat() as { type: string; detail: { code: string } }[];
     assert.equal(refusals.length, 3);
-    assert.ok(refusals.every((e) => e.type === "join_refused" && e.detail.code === "ERR_JOIN_TOKEN_INVALID"), JSON.stringify(refusals));
+    assert.ok(
+      refusals.every((e) => e.type === "join_refused" && e.detail.code === "ERR_JOIN_TOKEN_INVALID"),
+      JSON.stringify(refusals),
+    );
     const byBot = (await walk("/v1/admin/audit?bot=a1&limit=1", "events")).flat() as { bot_name: string }[];
     assert.ok(byBot.length >= 4 && byBot.every((e) => e.bot_name === "a1"));
   });
 
   it("refuses a forged or malformed cursor and a bad limit with 400, never a 500", async () => {
     const forged = Buffer.from(JSON.stringify(["x", 1])).toString("base64url");
-    for (const path of [`/v1/admin/audit?cursor=${forged}`, "/v1/admin/audit?cursor=%7B%7D", "/v1/admin/audit?cursor=bm90IGpzb24", "/v1/admin/bots?limit=0", "/v1/admin/bots?limit=1001", `/v1/admin/bots?cursor=${"x".repeat(600)}`]) {
+    for (const path of [
+      `/v1/admin/audit?cursor=${forged}`,
+      "/v1/admin/audit?cursor=%7B%7D",
+      "/v1/admin/audit?cursor=bm90IGpzb24",
+      "/v1/admin/bots?limit=0",
+      "/v1/admin/bots?limit=1001",
+      `/v1/admin/bots?cursor=${"x".repeat(600)}`,
+    ]) {
       const answer = await get(path);
       assert.equal(answer.status, 400, `${path}: ${answer.text}`);
       assert.equal(codeOf(answer), "ERR_REQUEST_INVALID");

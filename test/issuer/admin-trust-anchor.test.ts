@@ -19,7 +19,10 @@ describe("the CA page's Roles Anywhere trust anchor state", () => {
   async function issuer(env: Record<string, string> = {}): Promise<IssuerHarness> {
     const dir = await makeTempDir("admin-trust-anchor");
     dirs.push(dir);
-    const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env }, { rolesAnywhere: rolesAnywhereClient() });
+    const h = await startIssuer(
+      { TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env },
+      { rolesAnywhere: rolesAnywhereClient() },
+    );
     harnesses.push(h);
     return h;
   }
@@ -73,7 +76,12 @@ describe("the CA page's Roles Anywhere trust anchor state", () => {
 
   it("reports an anchor Roles Anywhere cannot be read for in the answer, not as a 5xx", async () => {
     const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
-    ra.on(GetTrustAnchorCommand).rejects(Object.assign(new Error("not authorized to perform: rolesanywhere:GetTrustAnchor"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 403 } }));
+    ra.on(GetTrustAnchorCommand).rejects(
+      Object.assign(new Error("not authorized to perform: rolesanywhere:GetTrustAnchor"), {
+        name: "AccessDeniedException",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const answer = await get(h);
     assert.equal(answer.status, 200, answer.text);
     assert.equal(answer.json.configured, true);

@@ -5,5 +5,11 @@ import { runAgentlessSvidSuite } from "./agentless-svid-suite.js";
 runAgentlessSvidSuite("embedded store and disk keys", async (env) => {
   const dir = await makeTempDir("agentless-svid-embedded");
   const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env });
-  return { ...h, close: async () => { await h.close(); await dir.remove(); } };
+  return {
+    ...h,
+    close: async () => {
+      await h.close();
+      await dir.remove();
+    },
+  };
 });

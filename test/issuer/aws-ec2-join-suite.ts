@@ -17,9 +17,11 @@ export function runAwsEc2JoinSuite(name: string, start: StartIssuerWith): void {
     let h: IssuerHarness;
     let work: OpensslWorkdir;
     let aws: FakeAwsSigner;
-    const admin = (method: string, path: string, body?: unknown) => call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
+    const admin = (method: string, path: string, body?: unknown) =>
+      call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
     const join = (body: Record<string, unknown>) => call(h.url, "POST", "/v1/join", { body });
-    const joinEc2 = (token: string, document?: string, bot = "fleet") => join({ join_method: "aws_ec2", bot_name: bot, token, ...(document ? { document } : {}) });
+    const joinEc2 = (token: string, document?: string, bot = "fleet") =>
+      join({ join_method: "aws_ec2", bot_name: bot, token, ...(document ? { document } : {}) });
     const doc = (overrides: Record<string, unknown> = {}, age = 60) => identityDocument(overrides, age, h.clock.now().getTime());
     const refusesUnchanged = (request: () => Promise<Answer>, status: number, code: string, audited?: "join_refused") =>
       expectRefusal(h.runtime.store, request, { status, code, ...(audited ? { audited } : {}) });
@@ -47,7 +49,10 @@ export function runAwsEc2JoinSuite(name: string, start: StartIssuerWith): void {
       const res = await joinEc2(work.sign(text, aws, { stream: true }), text);
       assert.equal(res.status, 200, res.text);
       const csr = (await makeCsr()).csr;
-      const ok = await call(h.url, "POST", "/v1/svids/x509", { bearer: res.json.credential as string, body: { csr, spiffe_id: `spiffe://${TRUST_DOMAIN}/aws/${EC2_ACCOUNT}/${EC2_REGION}/i-0aaaabbbbccccdddd` } });
+      const ok = await call(h.url, "POST", "/v1/svids/x509", {
+        bearer: res.json.credential as string,
+        body: { csr, spiffe_id: `spiffe://${TRUST_DOMAIN}/aws/${EC2_ACCOUNT}/${EC2_REGION}/i-0aaaabbbbccccdddd` },
+      });
       assert.equal(ok.status, 200, ok.text);
       const shown = await admin("GET", "/v1/admin/bots/fleet");
       const instance = (shown.json.instances as { id: string; join_method: string }[]).find((i) => i.id === res.json.instance_id);
@@ -77,19 +82,35 @@ export function runAwsEc2JoinSuite(name: string, start: StartIssuerWith): void {
       await refusesUnchanged(() => joinEc2(work.sign(doc(), stranger)), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
       await refusesUnchanged(() => joinEc2(work.sign(signedFor, aws), doc()), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
       await refusesUnchanged(() => joinEc2(work.sign(signedFor, aws)), 403, "ERR_JOIN_RULE_MISMATCH", "join_refused");
-      await refusesUnchanged(() => joinEc2(work.sign(doc({ region: "eu-west-1", availabilityZone: "eu-west-1a" }), aws)), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+      await refusesUnchanged(
+        () => joinEc2(work.sign(doc({ region: "eu-west-1", availabilityZone: "eu-west-1a" }), aws)),
+        401,
+        "ERR_JOIN_PROOF_INVALID",
+        "join_refused",
+      );
       await refusesUnchanged(() => joinEc2(work.sign(doc({ region: "xx-nowhere-1" }), aws)), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
       await refusesUnchanged(() => joinEc2("MIAGCSqGSIb3DQEHAqCAMIACAQEx"), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
-      await refusesUnchanged(() => join({ join_method: "aws_ec2", bot_name: "fleet", token: 42 }), 401, "ERR_JOIN_PROOF_INVALID", "join_refused");
+      await refusesUnchanged(
+        () => join({ join_method: "aws_ec2", bot_name: "fleet", token: 42 }),
+        401,
+        "ERR_JOIN_PROOF_INVALID",
+        "join_refused",
+      );
     });
 
     it("refuses unsafe aws_ec2 rules and templates no aws_ec2 attribute fills, writing nothing", async () => {
-      const bot = (rule: Record<string, unknown>, allowed = `spiffe://${TRUST_DOMAIN}/x`) => () =>
-        admin("POST", "/v1/admin/bots", { name: "bad", allowed_spiffe_ids: [allowed], join_rules: [rule] });
+      const bot =
+        (rule: Record<string, unknown>, allowed = `spiffe://${TRUST_DOMAIN}/x`) =>
+        () =>
+          admin("POST", "/v1/admin/bots", { name: "bad", allowed_spiffe_ids: [allowed], join_rules: [rule] });
       await refusesUnchanged(bot({ method: "aws_ec2", claims: { region: EC2_REGION } }), 400, "ERR_POLICY_INVALID");
       await refusesUnchanged(bot({ method: "aws_ec2", claims: { account: "*" } }), 400, "ERR_POLICY_INVALID");
       await refusesUnchanged(bot({ method: "aws_ec2", claims: { account: EC2_ACCOUNT }, max_join_age: "2d" }), 400, "ERR_POLICY_INVALID");
-      await refusesUnchanged(bot({ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }, `spiffe://${TRUST_DOMAIN}/{{repository}}`), 400, "ERR_POLICY_INVALID");
+      await refusesUnchanged(
+        bot({ method: "aws_ec2", claims: { account: EC2_ACCOUNT } }, `spiffe://${TRUST_DOMAIN}/{{repository}}`),
+        400,
+        "ERR_POLICY_INVALID",
+      );
     });
 
     it("joins in bounded time (10 aws_ec2 joins)", async () => {

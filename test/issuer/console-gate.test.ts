@@ -15,7 +15,8 @@ describe("console: login code -> HttpOnly SameSite=Strict cookie; console calls 
   let host: string;
   let origin: string;
   let cookie: string;
-  const botBody = (name: string) => JSON.stringify({ name, allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/${name}`], join_rules: [{ method: "token" }] });
+  const botBody = (name: string) =>
+    JSON.stringify({ name, allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/${name}`], join_rules: [{ method: "token" }] });
 
   async function login(): Promise<string> {
     const minted = await raw(h.url, "POST", "/v1/admin/console/login-codes", { authorization: `Bearer ${ADMIN_TOKEN}` });
@@ -29,7 +30,8 @@ describe("console: login code -> HttpOnly SameSite=Strict cookie; console calls 
     return setCookie.split(";")[0] as string;
   }
   const consoleHeaders = () => ({ cookie, "x-tessera-console": "1", origin, "content-type": "application/json" });
-  const without = (name: string): Record<string, string> => Object.fromEntries(Object.entries(consoleHeaders()).filter(([k]) => k !== name));
+  const without = (name: string): Record<string, string> =>
+    Object.fromEntries(Object.entries(consoleHeaders()).filter(([k]) => k !== name));
 
   before(async () => {
     dir = await makeTempDir("console-gate");
@@ -62,10 +64,22 @@ describe("console: login code -> HttpOnly SameSite=Strict cookie; console calls 
 
   it("attack: a cross-site form post with the cookie (no console header, foreign Origin, form encoding) -> 403 and nothing written", async () => {
     const before = (await h.runtime.store.listBots()).length;
-    const form = await raw(h.url, "POST", "/v1/admin/bots", { cookie, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, "name=evil");
+    const form = await raw(
+      h.url,
+      "POST",
+      "/v1/admin/bots",
+      { cookie, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      "name=evil",
+    );
     assert.equal(form.status, 403, form.body);
     assert.equal(codeOf(form), "ERR_CONSOLE_FORBIDDEN");
-    const lock = await raw(h.url, "POST", "/v1/admin/locks", { cookie, "content-type": "text/plain" }, '{"target":"bot","id":"from-console"}');
+    const lock = await raw(
+      h.url,
+      "POST",
+      "/v1/admin/locks",
+      { cookie, "content-type": "text/plain" },
+      '{"target":"bot","id":"from-console"}',
+    );
     assert.equal(lock.status, 403);
     assert.equal((await h.runtime.store.listBots()).length, before);
     assert.equal((await h.runtime.store.getBot("from-console"))?.lock, undefined);
@@ -85,7 +99,13 @@ describe("console: login code -> HttpOnly SameSite=Strict cookie; console calls 
 
   it("attack: DNS rebinding (a foreign Host with a matching Origin) -> 403, for the API and the login", async () => {
     const rebound = "evil.example:80";
-    const answer = await raw(h.url, "POST", "/v1/admin/bots", { ...consoleHeaders(), host: rebound, origin: `http://${rebound}` }, botBody("evil"));
+    const answer = await raw(
+      h.url,
+      "POST",
+      "/v1/admin/bots",
+      { ...consoleHeaders(), host: rebound, origin: `http://${rebound}` },
+      botBody("evil"),
+    );
     assert.equal(answer.status, 403);
     assert.equal((await raw(h.url, "GET", "/console/", { host: rebound })).status, 403);
     const noOrigin = without("origin");
@@ -100,7 +120,12 @@ describe("console: login code -> HttpOnly SameSite=Strict cookie; console calls 
   });
 
   it("attack: a login code works once and expires after 10 minutes; minting one needs the admin token; a session ends after 12 hours or at logout", async () => {
-    const mint = async () => (JSON.parse((await raw(h.url, "POST", "/v1/admin/console/login-codes", { authorization: `Bearer ${ADMIN_TOKEN}` })).body) as { login_path: string }).login_path;
+    const mint = async () =>
+      (
+        JSON.parse((await raw(h.url, "POST", "/v1/admin/console/login-codes", { authorization: `Bearer ${ADMIN_TOKEN}` })).body) as {
+          login_path: string;
+        }
+      ).login_path;
     const path = await mint();
     assert.equal((await raw(h.url, "GET", path)).status, 303);
     assert.equal((await raw(h.url, "GET", path)).status, 401, "a used code");

@@ -38,7 +38,12 @@ describe("tessera console: the console on loopback, admin calls signed with SigV
     });
     await new Promise<void>((resolve) => issuer.listen(0, "127.0.0.1", resolve));
     const issuerUrl = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
-    proxy = await startConsoleProxy({ admin: new AdminClient({ issuer: issuerUrl, dataDir: "", sigv4: true, region: "eu-west-1" }), host: "127.0.0.1", port: 0, clock: new FixedClock(Date.now()) });
+    proxy = await startConsoleProxy({
+      admin: new AdminClient({ issuer: issuerUrl, dataDir: "", sigv4: true, region: "eu-west-1" }),
+      host: "127.0.0.1",
+      port: 0,
+      clock: new FixedClock(Date.now()),
+    });
     origin = proxy.url;
     const login = await call(proxy.url, "GET", `/console/login?code=${proxy.gate.issueLoginCode()}`);
     assert.equal(login.status, 303);
@@ -55,7 +60,13 @@ describe("tessera console: the console on loopback, admin calls signed with SigV
 
   it("signs a console call with the operator's credentials (SigV4, execute-api) and never passes the cookie on", async () => {
     seen.length = 0;
-    const answer = await call(proxy.url, "POST", "/v1/admin/locks?x=1", { cookie, origin, "x-tessera-console": "1", "content-type": "application/json" }, '{"target":"bot","id":"web"}');
+    const answer = await call(
+      proxy.url,
+      "POST",
+      "/v1/admin/locks?x=1",
+      { cookie, origin, "x-tessera-console": "1", "content-type": "application/json" },
+      '{"target":"bot","id":"web"}',
+    );
     assert.equal(answer.status, 200, answer.body);
     assert.equal(answer.headers["cache-control"], "no-store");
     assert.match(String(answer.headers["content-security-policy"]), /frame-ancestors 'none'/);
@@ -63,7 +74,10 @@ describe("tessera console: the console on loopback, admin calls signed with SigV
     assert.equal(upstream?.method, "POST");
     assert.equal(upstream?.url, "/v1/admin/locks?x=1");
     assert.equal(upstream?.body, '{"target":"bot","id":"web"}');
-    assert.match(String(upstream?.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDCONSOLETEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=\S*host\S*, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      String(upstream?.headers.authorization),
+      /^AWS4-HMAC-SHA256 Credential=AKIDCONSOLETEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=\S*host\S*, Signature=[0-9a-f]{64}$/,
+    );
     assert.equal(upstream?.headers.cookie, undefined);
     assert.equal(upstream?.headers["x-tessera-console"], undefined);
   });
@@ -71,10 +85,28 @@ describe("tessera console: the console on loopback, admin calls signed with SigV
   it("attack: without a session, with a foreign Origin, or without the console header nothing is signed or sent", async () => {
     seen.length = 0;
     assert.equal((await call(proxy.url, "GET", "/v1/admin/bots", { "x-tessera-console": "1" })).status, 401);
-    assert.equal((await call(proxy.url, "POST", "/v1/admin/bots", { cookie, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, "name=x")).status, 403);
-    assert.equal((await call(proxy.url, "POST", "/v1/admin/bots", { cookie, origin, "x-tessera-console": "1", host: "evil.example" }, "{}")).status, 403);
+    assert.equal(
+      (
+        await call(
+          proxy.url,
+          "POST",
+          "/v1/admin/bots",
+          { cookie, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+          "name=x",
+        )
+      ).status,
+      403,
+    );
+    assert.equal(
+      (await call(proxy.url, "POST", "/v1/admin/bots", { cookie, origin, "x-tessera-console": "1", host: "evil.example" }, "{}")).status,
+      403,
+    );
     assert.equal((await call(proxy.url, "GET", "/v1/admin/bots", { cookie, origin })).status, 403);
-    assert.equal((await call(proxy.url, "GET", "/v1/svids/x509", { cookie, origin, "x-tessera-console": "1" })).status, 404, "only admin routes pass");
+    assert.equal(
+      (await call(proxy.url, "GET", "/v1/svids/x509", { cookie, origin, "x-tessera-console": "1" })).status,
+      404,
+      "only admin routes pass",
+    );
     assert.deepEqual(seen, []);
   });
 
@@ -87,7 +119,12 @@ describe("tessera console: the console on loopback, admin calls signed with SigV
   });
 
   it("answers 502 ERR_ISSUER_UNREACHABLE when the issuer cannot be reached", async () => {
-    const dead = await startConsoleProxy({ admin: new AdminClient({ issuer: "http://127.0.0.1:1", dataDir: "", sigv4: true, region: "eu-west-1" }), host: "127.0.0.1", port: 0, clock: new FixedClock(Date.now()) });
+    const dead = await startConsoleProxy({
+      admin: new AdminClient({ issuer: "http://127.0.0.1:1", dataDir: "", sigv4: true, region: "eu-west-1" }),
+      host: "127.0.0.1",
+      port: 0,
+      clock: new FixedClock(Date.now()),
+    });
     try {
       const login = await call(dead.url, "GET", `/console/login?code=${dead.gate.issueLoginCode()}`);
       const c = String(login.headers["set-cookie"]).split(";")[0] as string;

@@ -12,7 +12,10 @@ describe("API contract at the edge (shared router, embedded store)", () => {
   before(async () => {
     dir = await makeTempDir("contract-edge");
     h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path });
-    const created = await call(h.url, "POST", "/v1/admin/bots", { admin: true, body: { name: "web", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/web`] } });
+    const created = await call(h.url, "POST", "/v1/admin/bots", {
+      admin: true,
+      body: { name: "web", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/web`] },
+    });
     assert.equal(created.status, 201, created.text);
   });
   after(async () => {
@@ -31,7 +34,11 @@ describe("API contract at the edge (shared router, embedded store)", () => {
 
   for (const [what, body, field] of [
     ["a bot name that is a number", { name: 42, allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/x`] }, "name"],
-    ["a max_svid_ttl that is a string", { name: "x", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/x`], max_svid_ttl: "3600" }, "max_svid_ttl"],
+    [
+      "a max_svid_ttl that is a string",
+      { name: "x", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/x`], max_svid_ttl: "3600" },
+      "max_svid_ttl",
+    ],
     ["allowed_spiffe_ids that are not strings", { name: "x", allowed_spiffe_ids: [{}] }, "allowed_spiffe_ids"],
   ] as const) {
     it(`refuses ${what} with 400 naming the wire field, and writes nothing`, async () => {

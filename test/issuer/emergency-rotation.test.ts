@@ -23,14 +23,21 @@ function breakableKeys(): { keys: (inner: KeyManager) => KeyManager; failing: { 
   return {
     failing,
     keys: (inner) => ({
-      generateKey: (id, spec) => (failing.on ? Promise.reject(new KeyManagerError("keymanager: KMS CreateKey failed (KMSInternalException)")) : inner.generateKey(id, spec)),
+      generateKey: (id, spec) =>
+        failing.on
+          ? Promise.reject(new KeyManagerError("keymanager: KMS CreateKey failed (KMSInternalException)"))
+          : inner.generateKey(id, spec),
       getKey: (id) => inner.getKey(id),
       listKeys: () => inner.listKeys(),
     }),
   };
 }
 
-async function startWithBot(dir: TempDir, name: string, wrapKeys?: (inner: KeyManager) => KeyManager): Promise<{ h: IssuerHarness; issue: () => Promise<string[]> }> {
+async function startWithBot(
+  dir: TempDir,
+  name: string,
+  wrapKeys?: (inner: KeyManager) => KeyManager,
+): Promise<{ h: IssuerHarness; issue: () => Promise<string[]> }> {
   const env = { TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: `${dir.path}/${name}` };
   const h = await startIssuer(env, wrapKeys ? { keys: wrapKeys(new DiskKeyManager({ directory: `${dir.path}/${name}/keys` })) } : {});
   await createBot(h.runtime.admin, { name, allowedSpiffeIds: ["spiffe://example.org/emergency/*"] }, "test");
@@ -50,7 +57,8 @@ async function publishedBundle(h: IssuerHarness) {
   return parseSpiffeBundle((await call(h.url, "GET", "/v1/bundle")).text, td);
 }
 
-const emergency = (h: IssuerHarness, body: Record<string, unknown>) => call(h.url, "POST", "/v1/admin/ca/rotate", { admin: true, body: { emergency: true, ...body } });
+const emergency = (h: IssuerHarness, body: Record<string, unknown>) =>
+  call(h.url, "POST", "/v1/admin/ca/rotate", { admin: true, body: { emergency: true, ...body } });
 
 describe("emergency rotation through the admin API", () => {
   let dir: TempDir;
@@ -71,13 +79,19 @@ describe("emergency rotation through the admin API", () => {
       const answer = await emergency(h, { kind: "x509", reason: "CA key copied off the host" });
 
       assert.equal(answer.status, 200, answer.text);
-      assert.deepEqual((answer.json.steps as { type: string }[]).map((s) => s.type), ["prepare", "activate", "drop"]);
+      assert.deepEqual(
+        (answer.json.steps as { type: string }[]).map((s) => s.type),
+        ["prepare", "activate", "drop"],
+      );
       assert.deepEqual(answer.json.pending, []);
       const bundle = await publishedBundle(h);
       assert.equal(bundle.x509Authorities.length, 1, "only the new CA is published");
       const newCa = new X509Certificate(bundle.x509Authorities[0]!);
       assert.notEqual(spki(newCa), compromisedKey);
-      assert.throws(() => verifyX509Svid(parseCertificates(oldLeaf!), bundle, { now: h.clock.now() }), "an SVID from the compromised CA no longer verifies");
+      assert.throws(
+        () => verifyX509Svid(parseCertificates(oldLeaf!), bundle, { now: h.clock.now() }),
+        "an SVID from the compromised CA no longer verifies",
+      );
       assert.throws(() => opensslVerify(dir.path, encodeCertificatePem(bundle.x509Authorities[0]!), oldLeaf!), "openssl refuses it too");
       const [newLeaf] = await issue();
       assert.ok(new X509Certificate(newLeaf!).verify(newCa.publicKey), "new SVIDs come from the new CA");
@@ -93,8 +107,14 @@ describe("emergency rotation through the admin API", () => {
         { kind: event?.detail?.kind, reason: event?.detail?.reason, actor: event?.detail?.actor, completed: event?.detail?.completed },
         { kind: "x509", reason: "CA key copied off the host", actor: "local-admin", completed: "true" },
       );
-      const steps = await Promise.all(["ca_prepared", "ca_rotated", "ca_retired"].map((type) => h.runtime.store.listAudit({ type: type as "ca_rotated" })));
-      assert.deepEqual(steps.map(([e]) => e?.detail?.reason), ["emergency", "emergency", "emergency"], "each step is audited as an emergency");
+      const steps = await Promise.all(
+        ["ca_prepared", "ca_rotated", "ca_retired"].map((type) => h.runtime.store.listAudit({ type: type as "ca_rotated" })),
+      );
+      assert.deepEqual(
+        steps.map(([e]) => e?.detail?.reason),
+        ["emergency", "emergency", "emergency"],
+        "each step is audited as an emergency",
+      );
       const jwt = (await h.runtime.store.getJournal("jwt")) as CaJournal;
       assert.equal(jwt.slots.length, 1, "--kind x509 leaves the JWT key alone");
       assert.equal(jwt.slots[0]!.keyGeneration, 1);
@@ -110,7 +130,7 @@ describe("emergency rotation through the admin API", () => {
         ["an unknown kind", { kind: "rsa" }],
         ["a kind of the wrong type", { kind: ["x509"] }],
         ["a reason over 256 characters", { reason: "x".repeat(257) }],
-        ["a reason with a control character", { reason: "leak\n{\"forged\":true}" }],
+        ["a reason with a control character", { reason: 'leak\n{"forged":true}' }],
         ["an empty reason", { reason: "  " }],
         ["emergency not a boolean", { emergency: "yes" }],
       ];
@@ -142,7 +162,11 @@ describe("emergency rotation through the admin API", () => {
       assert.ok(x509.emergency, "the request stays recorded: every tick tries again");
       const status = await call(h.url, "GET", "/v1/admin/ca", { admin: true });
       const schedule = status.json.schedule as { kind: string; emergency?: { reason: string; requestedBy: string } }[];
-      assert.deepEqual(schedule.find((v) => v.kind === "x509")?.emergency, { requestedAt: new Date(x509.emergency.requestedAt).toISOString(), reason: "emergency rotation", requestedBy: "local-admin" });
+      assert.deepEqual(schedule.find((v) => v.kind === "x509")?.emergency, {
+        requestedAt: new Date(x509.emergency.requestedAt).toISOString(),
+        reason: "emergency rotation",
+        requestedBy: "local-admin",
+      });
       const [event] = await h.runtime.store.listAudit({ type: "emergency_rotation" });
       assert.equal(event?.detail?.code, "ERR_ROTATION_KEY_UNAVAILABLE");
       assert.equal(event?.detail?.completed, "false");
@@ -151,7 +175,11 @@ describe("emergency rotation through the admin API", () => {
       h.clock.advance(60_000);
       const retried = await emergency(h, { kind: "all" });
       assert.equal(retried.status, 200, retried.text);
-      assert.deepEqual(retried.json.outcomes, { x509: "pending", jwt: "pending" }, "the recorded emergency is carried out, not a second one");
+      assert.deepEqual(
+        retried.json.outcomes,
+        { x509: "pending", jwt: "pending" },
+        "the recorded emergency is carried out, not a second one",
+      );
       const bundle = await publishedBundle(h);
       assert.equal(bundle.x509Authorities.length, 1);
       assert.notDeepEqual(bundle.x509Authorities, before.x509Authorities);
@@ -165,14 +193,23 @@ describe("emergency rotation through the admin API", () => {
   it("acts once when two emergency requests arrive together", async () => {
     const { h } = await startWithBot(dir, "twice");
     try {
-      const answers = await Promise.all([emergency(h, { kind: "x509", reason: "first" }), emergency(h, { kind: "x509", reason: "second" })]);
+      const answers = await Promise.all([
+        emergency(h, { kind: "x509", reason: "first" }),
+        emergency(h, { kind: "x509", reason: "second" }),
+      ]);
       for (const a of answers) assert.equal(a.status, 200, a.text);
       const outcomes = answers.map((a) => (a.json.outcomes as { x509: string }).x509).sort();
-      assert.ok(outcomes[0] !== "recorded" && outcomes[1] === "recorded", `one request recorded, the other found it: ${outcomes.join(", ")}`);
+      assert.ok(
+        outcomes[0] !== "recorded" && outcomes[1] === "recorded",
+        `one request recorded, the other found it: ${outcomes.join(", ")}`,
+      );
       const prepares = answers.flatMap((a) => (a.json.steps as { type: string }[]).filter((s) => s.type === "prepare"));
       assert.equal(prepares.length, 1, "one new key");
       const x509 = (await h.runtime.store.getJournal("x509")) as CaJournal;
-      assert.deepEqual(x509.slots.map((s) => [s.status, s.keyGeneration]), [["active", 2]]);
+      assert.deepEqual(
+        x509.slots.map((s) => [s.status, s.keyGeneration]),
+        [["active", 2]],
+      );
       assert.equal((await h.runtime.store.listAudit({ type: "emergency_rotation" })).length, 1);
     } finally {
       await h.close();

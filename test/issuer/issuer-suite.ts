@@ -62,7 +62,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
   describe(`issuer over HTTP: ${name}`, () => {
     let h: IssuerHarness;
     let tmp: Awaited<ReturnType<typeof makeTempDir>>;
-    const admin = (method: string, path: string, body?: unknown) => call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
+    const admin = (method: string, path: string, body?: unknown) =>
+      call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
     const newToken = async (bot = "web", extra: Record<string, unknown> = {}) => {
       const res = await admin("POST", "/v1/admin/tokens", { bot_name: bot, ...extra });
       assert.equal(res.status, 201, res.text);
@@ -153,7 +154,11 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       await h.runtime.store.createBot({
         id: "legacy-bot-id",
         name: "legacy",
-        allowedSpiffeIds: [`spiffe://${TRUST_DOMAIN}/p/{{constructor}}`, `spiffe://${TRUST_DOMAIN}/p/{{__proto__}}/x`, `spiffe://${TRUST_DOMAIN}/legacy/*`],
+        allowedSpiffeIds: [
+          `spiffe://${TRUST_DOMAIN}/p/{{constructor}}`,
+          `spiffe://${TRUST_DOMAIN}/p/{{__proto__}}/x`,
+          `spiffe://${TRUST_DOMAIN}/legacy/*`,
+        ],
         joinRules: [{ method: "token" }],
         maxSvidTtlSeconds: 3600,
         createdAt: h.clock.now().getTime(),
@@ -165,7 +170,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       const refused = { status: 403, code: "ERR_SPIFFEID_NOT_ALLOWED", audited: "svid_refused" as const, secrets: [credential] };
       await expectRefusal(h.runtime.store, () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/p/x`), refused);
       await expectRefusal(h.runtime.store, () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/p/x/x`), refused);
-      const jwt = () => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: `spiffe://${TRUST_DOMAIN}/p/x`, audience: ["db"] } });
+      const jwt = () =>
+        call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: `spiffe://${TRUST_DOMAIN}/p/x`, audience: ["db"] } });
       await expectRefusal(h.runtime.store, jwt, refused);
       const dns = () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/legacy/a`, { dns_names: ["localhost"] });
       await expectRefusal(h.runtime.store, dns, { ...refused, code: "ERR_DNS_NAME_NOT_ALLOWED" });
@@ -203,7 +209,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       const results = await Promise.all([1, 2, 3].map(() => call(h.url, "POST", "/v1/renew", { bearer: credential })));
       const statuses = results.map((r) => r.status).sort();
       assert.equal(statuses.filter((s) => s === 200).length, 1, JSON.stringify(results.map((r) => r.json)));
-      for (const r of results.filter((x) => x.status !== 200)) assert.ok(["ERR_GENERATION_MISMATCH", "ERR_BOT_LOCKED"].includes(codeOf(r) ?? ""));
+      for (const r of results.filter((x) => x.status !== 200))
+        assert.ok(["ERR_GENERATION_MISMATCH", "ERR_BOT_LOCKED"].includes(codeOf(r) ?? ""));
       const instance = await h.runtime.store.getBotInstance(instance_id);
       assert.ok(instance?.lock, "instance locked");
     });
@@ -269,7 +276,8 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
       const { credential, instance_id } = await joined();
       const { csr } = await makeCsr();
       const res = await x509Svid(credential, csr);
-      const events = (await admin("GET", `/v1/admin/audit?bot=web&spiffe_id=${encodeURIComponent(WEB)}&type=x509_svid`)).json.events as Record<string, unknown>[];
+      const events = (await admin("GET", `/v1/admin/audit?bot=web&spiffe_id=${encodeURIComponent(WEB)}&type=x509_svid`)).json
+        .events as Record<string, unknown>[];
       const mine = events.find((e) => e.serial_or_jti === res.json.serial_number);
       assert.equal(mine?.instance_id, instance_id);
       assert.equal(typeof mine?.key_thumbprint, "string");
@@ -282,7 +290,12 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
 
       it("a join with a wrong token writes one join_refused record with the code and the token's hash prefix only", async () => {
         const token = `${(await newToken()).slice(0, -4)}AAAA`;
-        const record = await expectRefusal(store(), () => join(token), { status: 401, code: "ERR_JOIN_TOKEN_INVALID", audited: "join_refused", secrets: [token] });
+        const record = await expectRefusal(store(), () => join(token), {
+          status: 401,
+          code: "ERR_JOIN_TOKEN_INVALID",
+          audited: "join_refused",
+          secrets: [token],
+        });
         assert.equal(record?.joinMethod, "token");
         assert.equal(record?.detail?.reason, "join: unknown, expired or locked join token");
         assert.match(record?.detail?.token_hash_prefix ?? "", /^[0-9a-f]{12}$/);
@@ -296,7 +309,12 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         const { credential, instance_id } = await joined();
         const { csr } = await makeCsr();
         const other = `spiffe://${TRUST_DOMAIN}/db/primary`;
-        const id = await expectRefusal(store(), () => x509Svid(credential, csr, other), { status: 403, code: "ERR_SPIFFEID_NOT_ALLOWED", audited: "svid_refused", secrets: [credential] });
+        const id = await expectRefusal(store(), () => x509Svid(credential, csr, other), {
+          status: 403,
+          code: "ERR_SPIFFEID_NOT_ALLOWED",
+          audited: "svid_refused",
+          secrets: [credential],
+        });
         assert.deepEqual([id?.botName, id?.instanceId, id?.spiffeId, id?.detail?.svid_type], ["web", instance_id, other, "x509"]);
         assert.equal(typeof id?.detail?.bot_id, "string");
         const dns = await expectRefusal(store(), () => x509Svid(credential, csr, WEB, { dns_names: ["www.google.com"] }), {
@@ -321,7 +339,12 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         });
         assert.match(record?.detail?.credential_hash_prefix ?? "", /^[0-9a-f]{12}$/);
         const forged = `${credential.slice(0, -4)}AAAA`;
-        await expectRefusal(store(), () => call(h.url, "POST", "/v1/renew", { bearer: forged }), { status: 401, code: "ERR_CREDENTIAL_INVALID", audited: "renew_refused", secrets: [forged] });
+        await expectRefusal(store(), () => call(h.url, "POST", "/v1/renew", { bearer: forged }), {
+          status: 401,
+          code: "ERR_CREDENTIAL_INVALID",
+          audited: "renew_refused",
+          secrets: [forged],
+        });
         assert.equal((await h.runtime.store.getBotInstance(instance_id))?.generation, 1);
       });
 
@@ -329,11 +352,21 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         const { credential } = await joined();
         const { csr } = await makeCsr();
         const long = `spiffe://${TRUST_DOMAIN}/web/${"\u001b[31m".repeat(5)}${"a".repeat(60 * 1024)}`;
-        const overHttp = await expectRefusal(store(), () => x509Svid(credential, csr, long), { status: 400, code: "ERR_SPIFFEID_INVALID", audited: "svid_refused", secrets: [credential] });
+        const overHttp = await expectRefusal(store(), () => x509Svid(credential, csr, long), {
+          status: 400,
+          code: "ERR_SPIFFEID_INVALID",
+          audited: "svid_refused",
+          secrets: [credential],
+        });
         assert.ok([...(overHttp?.spiffeId ?? "")].length <= 200 && !/\p{Cc}/u.test(overHttp?.spiffeId ?? ""), overHttp?.spiffeId);
         const audiences = Array.from({ length: 1000 }, (_, i) => `a${i}`);
         const jwt = () => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience: audiences } });
-        const aud = await expectRefusal(store(), jwt, { status: 400, code: "ERR_JWTSVID_AUDIENCE_INVALID", audited: "svid_refused", secrets: [credential] });
+        const aud = await expectRefusal(store(), jwt, {
+          status: 400,
+          code: "ERR_JWTSVID_AUDIENCE_INVALID",
+          audited: "svid_refused",
+          secrets: [credential],
+        });
         assert.equal(aud?.detail?.audience_count, "1000");
         assert.ok([...(aud?.detail?.audience ?? "")].length <= 200);
         const direct = async (run: () => Promise<unknown>, code: string) => {
@@ -348,16 +381,32 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
           assert.ok(!JSON.stringify(newest).includes(credential));
         };
         const mib = "a".repeat(1024 * 1024);
-        await direct(() => issueX509SvidForBot(h.runtime.issuer, { credential, csr, spiffeId: `spiffe://${TRUST_DOMAIN}/${mib}` }), "ERR_SPIFFEID_INVALID");
-        await direct(() => issueX509SvidForBot(h.runtime.issuer, { credential, csr, spiffeId: WEB, dnsNames: Array.from({ length: 10_000 }, () => mib.slice(0, 1024)) }), "ERR_REQUEST_INVALID");
-        await direct(() => issueJwtSvidForBot(h.runtime.issuer, { credential, spiffeId: WEB, audience: Array.from({ length: 10_000 }, () => mib) }), "ERR_JWTSVID_AUDIENCE_INVALID");
+        await direct(
+          () => issueX509SvidForBot(h.runtime.issuer, { credential, csr, spiffeId: `spiffe://${TRUST_DOMAIN}/${mib}` }),
+          "ERR_SPIFFEID_INVALID",
+        );
+        await direct(
+          () =>
+            issueX509SvidForBot(h.runtime.issuer, {
+              credential,
+              csr,
+              spiffeId: WEB,
+              dnsNames: Array.from({ length: 10_000 }, () => mib.slice(0, 1024)),
+            }),
+          "ERR_REQUEST_INVALID",
+        );
+        await direct(
+          () => issueJwtSvidForBot(h.runtime.issuer, { credential, spiffeId: WEB, audience: Array.from({ length: 10_000 }, () => mib) }),
+          "ERR_JWTSVID_AUDIENCE_INVALID",
+        );
       });
     });
 
     describe("refusals change nothing", () => {
       const cases: [string, () => Promise<Answer>, number, string, AuditEventType | undefined][] = [];
       /** A refused request; `audited` names its refusal record (none for refusals before the issuer's use cases). */
-      const refuse = (what: string, status: number, code: string, run: () => Promise<Answer>, audited?: AuditEventType) => cases.push([what, run, status, code, audited]);
+      const refuse = (what: string, status: number, code: string, run: () => Promise<Answer>, audited?: AuditEventType) =>
+        cases.push([what, run, status, code, audited]);
       let credential: string;
       let csr: string;
       before(async () => {
@@ -365,7 +414,9 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         csr = (await makeCsr()).csr;
       });
 
-      refuse("malformed JSON", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: "{not json" }));
+      refuse("malformed JSON", 400, "ERR_REQUEST_INVALID", () =>
+        call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: "{not json" }),
+      );
       refuse("a JSON array body", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/join", { rawBody: "[]" }));
       refuse("an oversized body", 413, "ERR_BODY_TOO_LARGE", () => x509Svid(credential, "A".repeat(70 * 1024)));
       const mib = (n: number) => "x".repeat(n * 1024 * 1024);
@@ -377,57 +428,173 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
           },
         });
       refuse("a body over 1 MiB", 413, "ERR_BODY_TOO_LARGE", () => call(h.url, "POST", "/v1/join", { rawBody: mib(2) }));
-      refuse("a body over 1 MiB to an admin route", 413, "ERR_BODY_TOO_LARGE", () => call(h.url, "POST", "/v1/admin/bots", { admin: true, rawBody: mib(3) }));
-      refuse("a chunked body over 1 MiB", 413, "ERR_BODY_TOO_LARGE", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: chunks(40) }));
+      refuse("a body over 1 MiB to an admin route", 413, "ERR_BODY_TOO_LARGE", () =>
+        call(h.url, "POST", "/v1/admin/bots", { admin: true, rawBody: mib(3) }),
+      );
+      refuse("a chunked body over 1 MiB", 413, "ERR_BODY_TOO_LARGE", () =>
+        call(h.url, "POST", "/v1/svids/x509", { bearer: credential, rawBody: chunks(40) }),
+      );
       refuse("a Content-Length over 1 MiB with a short body", 413, "ERR_BODY_TOO_LARGE", () =>
         callUnfinished(h.url, "/v1/join", { "content-type": "application/json", "content-length": String(5 * 1024 * 1024) }, "{}"),
       );
-      refuse("a text/plain body", 415, "ERR_UNSUPPORTED_MEDIA_TYPE", () => call(h.url, "POST", "/v1/join", { rawBody: JSON.stringify({ join_method: "token", token: "B".repeat(43) }), contentType: "text/plain" }));
-      refuse("a form body to an admin route", 415, "ERR_UNSUPPORTED_MEDIA_TYPE", () => call(h.url, "POST", "/v1/admin/bots", { admin: true, rawBody: "name=x", contentType: "application/x-www-form-urlencoded" }));
+      refuse("a text/plain body", 415, "ERR_UNSUPPORTED_MEDIA_TYPE", () =>
+        call(h.url, "POST", "/v1/join", {
+          rawBody: JSON.stringify({ join_method: "token", token: "B".repeat(43) }),
+          contentType: "text/plain",
+        }),
+      );
+      refuse("a form body to an admin route", 415, "ERR_UNSUPPORTED_MEDIA_TYPE", () =>
+        call(h.url, "POST", "/v1/admin/bots", { admin: true, rawBody: "name=x", contentType: "application/x-www-form-urlencoded" }),
+      );
       refuse("a CSR with a bad signature", 400, "ERR_CSR_INVALID", () => x509Svid(credential, tamperedCsr(csr)), "svid_refused");
-      refuse("a CSR that is not one", 400, "ERR_CSR_INVALID", () => x509Svid(credential, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"), "svid_refused");
+      refuse(
+        "a CSR that is not one",
+        400,
+        "ERR_CSR_INVALID",
+        () => x509Svid(credential, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"),
+        "svid_refused",
+      );
       refuse("a CSR asking to be a CA", 400, "ERR_CSR_INVALID", async () => x509Svid(credential, await caRequestCsr()), "svid_refused");
       refuse("an RSA-1024 CSR", 400, "ERR_KEY_UNSUPPORTED", async () => x509Svid(credential, await rsaCsr(1024)), "svid_refused");
-      refuse("a CSR field of the wrong type", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr: 42, spiffe_id: WEB } }), "svid_refused");
-      refuse("a malformed SPIFFE ID", 400, "ERR_SPIFFEID_INVALID", () => x509Svid(credential, csr, "spiffe://example.org/web/../etc"), "svid_refused");
-      refuse("a SPIFFE ID of another trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, "spiffe://evil.org/web/frontend"), "svid_refused");
-      refuse("a SPIFFE ID outside the bot's rules", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/db/primary`), "svid_refused");
-      refuse("the bare prefix of a wildcard rule", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/web`), "svid_refused");
-      for (const dnsNames of [["www.google.com"], ["*.example.org"], ["localhost"], ["svc.internal"], ["a.db.svc.internal"], ["*.db.svc.internal"], ["web.internal", "www.google.com"]]) {
-        refuse(`DNS names outside the bot's rules: ${dnsNames.join(", ")}`, 403, "ERR_DNS_NAME_NOT_ALLOWED", () => x509Svid(credential, csr, WEB, { dns_names: dnsNames }), "svid_refused");
+      refuse(
+        "a CSR field of the wrong type",
+        400,
+        "ERR_REQUEST_INVALID",
+        () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr: 42, spiffe_id: WEB } }),
+        "svid_refused",
+      );
+      refuse(
+        "a malformed SPIFFE ID",
+        400,
+        "ERR_SPIFFEID_INVALID",
+        () => x509Svid(credential, csr, "spiffe://example.org/web/../etc"),
+        "svid_refused",
+      );
+      refuse(
+        "a SPIFFE ID of another trust domain",
+        403,
+        "ERR_SPIFFEID_NOT_ALLOWED",
+        () => x509Svid(credential, csr, "spiffe://evil.org/web/frontend"),
+        "svid_refused",
+      );
+      refuse(
+        "a SPIFFE ID outside the bot's rules",
+        403,
+        "ERR_SPIFFEID_NOT_ALLOWED",
+        () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/db/primary`),
+        "svid_refused",
+      );
+      refuse(
+        "the bare prefix of a wildcard rule",
+        403,
+        "ERR_SPIFFEID_NOT_ALLOWED",
+        () => x509Svid(credential, csr, `spiffe://${TRUST_DOMAIN}/web`),
+        "svid_refused",
+      );
+      for (const dnsNames of [
+        ["www.google.com"],
+        ["*.example.org"],
+        ["localhost"],
+        ["svc.internal"],
+        ["a.db.svc.internal"],
+        ["*.db.svc.internal"],
+        ["web.internal", "www.google.com"],
+      ]) {
+        refuse(
+          `DNS names outside the bot's rules: ${dnsNames.join(", ")}`,
+          403,
+          "ERR_DNS_NAME_NOT_ALLOWED",
+          () => x509Svid(credential, csr, WEB, { dns_names: dnsNames }),
+          "svid_refused",
+        );
       }
-      refuse("a DNS name that is no hostname", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { dns_names: ["web..internal"] }), "svid_refused");
+      refuse(
+        "a DNS name that is no hostname",
+        400,
+        "ERR_REQUEST_INVALID",
+        () => x509Svid(credential, csr, WEB, { dns_names: ["web..internal"] }),
+        "svid_refused",
+      );
       refuse("a negative TTL", 400, "ERR_REQUEST_INVALID", () => x509Svid(credential, csr, WEB, { ttl: -5 }), "svid_refused");
-      const jwtFor = (audience: unknown) => call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience } });
+      const jwtFor = (audience: unknown) =>
+        call(h.url, "POST", "/v1/svids/jwt", { bearer: credential, body: { spiffe_id: WEB, audience } });
       refuse("a JWT-SVID without an audience", 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor([]), "svid_refused");
-      refuse("a JWT-SVID for 1,000 audiences", 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor(Array.from({ length: 1000 }, (_, i) => `a${i}`)), "svid_refused");
+      refuse(
+        "a JWT-SVID for 1,000 audiences",
+        400,
+        "ERR_JWTSVID_AUDIENCE_INVALID",
+        () => jwtFor(Array.from({ length: 1000 }, (_, i) => `a${i}`)),
+        "svid_refused",
+      );
       refuse("a JWT-SVID audience of 513 characters", 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor(["a".repeat(513)]), "svid_refused");
-      for (const [name, bad] of [["NUL", "db\u0000"], ["an ESC", "db\u001b[31m"], ["a bidi override", "db\u202Egpj"], ["an isolate", "\u2066db"], ["a lone surrogate", "db\uD800"], ["a C1 control", "db\u0085x"]]) {
+      for (const [name, bad] of [
+        ["NUL", "db\u0000"],
+        ["an ESC", "db\u001b[31m"],
+        ["a bidi override", "db\u202Egpj"],
+        ["an isolate", "\u2066db"],
+        ["a lone surrogate", "db\uD800"],
+        ["a C1 control", "db\u0085x"],
+      ]) {
         refuse(`a JWT-SVID audience with ${name}`, 400, "ERR_JWTSVID_AUDIENCE_INVALID", () => jwtFor(["ok", bad]), "svid_refused");
       }
       // A missing Authorization header is refused at the HTTP edge, as a malformed body is: before the issuer.
-      refuse("no credential", 401, "ERR_CREDENTIAL_INVALID", () => call(h.url, "POST", "/v1/svids/x509", { body: { csr, spiffe_id: WEB } }));
+      refuse("no credential", 401, "ERR_CREDENTIAL_INVALID", () =>
+        call(h.url, "POST", "/v1/svids/x509", { body: { csr, spiffe_id: WEB } }),
+      );
       refuse("a malformed credential", 401, "ERR_CREDENTIAL_INVALID", () => x509Svid("tbc1.nope", csr), "svid_refused");
-      refuse("a forged credential for a real instance", 401, "ERR_CREDENTIAL_INVALID", () => {
-        const [p, id, gen] = credential.split(".");
-        return x509Svid(`${p}.${id}.${gen}.${"A".repeat(43)}`, csr);
-      }, "svid_refused");
+      refuse(
+        "a forged credential for a real instance",
+        401,
+        "ERR_CREDENTIAL_INVALID",
+        () => {
+          const [p, id, gen] = credential.split(".");
+          return x509Svid(`${p}.${id}.${gen}.${"A".repeat(43)}`, csr);
+        },
+        "svid_refused",
+      );
       refuse("an unknown join token", 401, "ERR_JOIN_TOKEN_INVALID", () => join("B".repeat(43)), "join_refused");
       refuse("a malformed join token", 401, "ERR_JOIN_TOKEN_INVALID", () => join("short"), "join_refused");
-      refuse("an unsupported join method", 400, "ERR_REQUEST_INVALID", () => call(h.url, "POST", "/v1/join", { body: { join_method: "kerberos" } }), "join_refused");
+      refuse(
+        "an unsupported join method",
+        400,
+        "ERR_REQUEST_INVALID",
+        () => call(h.url, "POST", "/v1/join", { body: { join_method: "kerberos" } }),
+        "join_refused",
+      );
       refuse("an admin call without the admin credential", 401, "ERR_UNAUTHORIZED", () => call(h.url, "GET", "/v1/admin/bots"));
-      refuse("an admin call with a bot credential", 401, "ERR_UNAUTHORIZED", () => call(h.url, "POST", "/v1/admin/bots", { bearer: credential, body: { name: "x", allowed_spiffe_ids: [WEB] } }));
-      refuse("a bot with an ID outside the trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: ["spiffe://evil.org/x"] }));
-      for (const pattern of ["p/{{constructor}}", "p/{{__proto__}}", "p/{{toString}}", "p/{{foo}}", "p/{{ bot }}", "p/{{account}}", "p/{{bot", "p/{bot}"]) {
-        refuse(`a bot with the pattern ${pattern}`, 400, "ERR_POLICY_INVALID", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/${pattern}`] }));
+      refuse("an admin call with a bot credential", 401, "ERR_UNAUTHORIZED", () =>
+        call(h.url, "POST", "/v1/admin/bots", { bearer: credential, body: { name: "x", allowed_spiffe_ids: [WEB] } }),
+      );
+      refuse("a bot with an ID outside the trust domain", 403, "ERR_SPIFFEID_NOT_ALLOWED", () =>
+        admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: ["spiffe://evil.org/x"] }),
+      );
+      for (const pattern of [
+        "p/{{constructor}}",
+        "p/{{__proto__}}",
+        "p/{{toString}}",
+        "p/{{foo}}",
+        "p/{{ bot }}",
+        "p/{{account}}",
+        "p/{{bot",
+        "p/{bot}",
+      ]) {
+        refuse(`a bot with the pattern ${pattern}`, 400, "ERR_POLICY_INVALID", () =>
+          admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/${pattern}`] }),
+        );
       }
       for (const rule of ["*", "*.internal", "w*.example.org", "a.*.example.org", "{{bot}}.example.org", "10.0.0.1"]) {
-        refuse(`a bot with the DNS rule ${rule}`, 400, "ERR_POLICY_INVALID", () => admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: [WEB], allowed_dns_names: [rule] }));
+        refuse(`a bot with the DNS rule ${rule}`, 400, "ERR_POLICY_INVALID", () =>
+          admin("POST", "/v1/admin/bots", { name: "evil", allowed_spiffe_ids: [WEB], allowed_dns_names: [rule] }),
+        );
       }
       refuse("a bot that exists", 409, "ERR_BOT_EXISTS", () => admin("POST", "/v1/admin/bots", { name: "web", allowed_spiffe_ids: [WEB] }));
       refuse("an unknown route", 404, "ERR_NOT_FOUND", () => call(h.url, "GET", "/v1/nothing"));
-      refuse("a lock of a join token nobody holds", 404, "ERR_JOIN_TOKEN_NOT_FOUND", () => admin("POST", "/v1/admin/locks", { target: "join_token", id: "0".repeat(64) }));
-      refuse("an unlock of a join token nobody holds", 404, "ERR_JOIN_TOKEN_NOT_FOUND", () => admin("POST", "/v1/admin/locks", { target: "join_token", id: "0".repeat(64), locked: false }));
+      refuse("a lock of a join token nobody holds", 404, "ERR_JOIN_TOKEN_NOT_FOUND", () =>
+        admin("POST", "/v1/admin/locks", { target: "join_token", id: "0".repeat(64) }),
+      );
+      refuse("an unlock of a join token nobody holds", 404, "ERR_JOIN_TOKEN_NOT_FOUND", () =>
+        admin("POST", "/v1/admin/locks", { target: "join_token", id: "0".repeat(64), locked: false }),
+      );
 
       it("each refusal has its status and code, and the store is untouched but for one refusal record of the issuer's", async () => {
         const secrets = [credential, credential.split(".")[3] as string, "B".repeat(43)];
@@ -444,7 +611,12 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         const token = await newToken();
         assert.equal((await join(token)).status, 200);
         // The record goes with its last use, so a spent token is as unknown as a made-up one.
-        await expectRefusal(h.runtime.store, () => join(token), { status: 401, code: "ERR_JOIN_TOKEN_INVALID", audited: "join_refused", secrets: [token] });
+        await expectRefusal(h.runtime.store, () => join(token), {
+          status: 401,
+          code: "ERR_JOIN_TOKEN_INVALID",
+          audited: "join_refused",
+          secrets: [token],
+        });
       });
 
       it("an expired join token and an expired credential are refused", async () => {
@@ -453,8 +625,18 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         h.clock.advance(3601_000);
         try {
           const store = h.runtime.store;
-          await expectRefusal(store, () => join(token), { status: 401, code: "ERR_JOIN_TOKEN_INVALID", audited: "join_refused", secrets: [token] });
-          await expectRefusal(store, () => x509Svid(cred, csr), { status: 401, code: "ERR_CREDENTIAL_INVALID", audited: "svid_refused", secrets: [cred] });
+          await expectRefusal(store, () => join(token), {
+            status: 401,
+            code: "ERR_JOIN_TOKEN_INVALID",
+            audited: "join_refused",
+            secrets: [token],
+          });
+          await expectRefusal(store, () => x509Svid(cred, csr), {
+            status: 401,
+            code: "ERR_CREDENTIAL_INVALID",
+            audited: "svid_refused",
+            secrets: [cred],
+          });
           const renew = () => call(h.url, "POST", "/v1/renew", { bearer: cred });
           await expectRefusal(store, renew, { status: 401, code: "ERR_CREDENTIAL_INVALID", audited: "renew_refused", secrets: [cred] });
         } finally {
@@ -469,9 +651,19 @@ export function runIssuerSuite(name: string, start: () => Promise<IssuerHarness>
         assert.equal((await admin("POST", "/v1/admin/locks", { target: "bot", id: "web", reason: "incident 42" })).status, 200);
         try {
           const store = h.runtime.store;
-          const svid = await expectRefusal(store, () => x509Svid(credential, csr), { status: 403, code: "ERR_BOT_LOCKED", audited: "svid_refused", secrets: [credential] });
+          const svid = await expectRefusal(store, () => x509Svid(credential, csr), {
+            status: 403,
+            code: "ERR_BOT_LOCKED",
+            audited: "svid_refused",
+            secrets: [credential],
+          });
           assert.equal(svid?.botName, "web");
-          const joinRefused = await expectRefusal(store, () => join(token), { status: 403, code: "ERR_BOT_LOCKED", audited: "join_refused", secrets: [token] });
+          const joinRefused = await expectRefusal(store, () => join(token), {
+            status: 403,
+            code: "ERR_BOT_LOCKED",
+            audited: "join_refused",
+            secrets: [token],
+          });
           assert.equal(joinRefused?.botName, "web");
         } finally {
           assert.equal((await admin("POST", "/v1/admin/locks", { target: "bot", id: "web", locked: false })).status, 200);

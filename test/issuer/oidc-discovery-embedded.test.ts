@@ -10,11 +10,17 @@ const ISSUER = "https://spiffe.example.org";
 const WEB = "spiffe://example.org/web/oidc";
 
 async function jwtSvidFrom(h: IssuerHarness): Promise<string> {
-  const bot = await call(h.url, "POST", "/v1/admin/bots", { admin: true, body: { name: "web", allowed_spiffe_ids: ["spiffe://example.org/web/*"] } });
+  const bot = await call(h.url, "POST", "/v1/admin/bots", {
+    admin: true,
+    body: { name: "web", allowed_spiffe_ids: ["spiffe://example.org/web/*"] },
+  });
   assert.equal(bot.status, 201, bot.text);
   const token = await call(h.url, "POST", "/v1/admin/tokens", { admin: true, body: { bot_name: "web" } });
   const joined = await call(h.url, "POST", "/v1/join", { body: { join_method: "token", token: token.json.token } });
-  const jwt = await call(h.url, "POST", "/v1/svids/jwt", { bearer: joined.json.credential as string, body: { spiffe_id: WEB, audience: ["sts.amazonaws.com"] } });
+  const jwt = await call(h.url, "POST", "/v1/svids/jwt", {
+    bearer: joined.json.credential as string,
+    body: { spiffe_id: WEB, audience: ["sts.amazonaws.com"] },
+  });
   assert.equal(jwt.status, 200, jwt.text);
   return jwt.json.token as string;
 }
@@ -25,7 +31,12 @@ for (const issuerUrl of [ISSUER, undefined]) {
     let dir: Awaited<ReturnType<typeof makeTempDir>>;
     before(async () => {
       dir = await makeTempDir("oidc-routes");
-      h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...(issuerUrl ? { TESSERA_ISSUER_URL: issuerUrl } : {}) });
+      h = await startIssuer({
+        TESSERA_STORE: "embedded",
+        TESSERA_KEY_MANAGER: "disk",
+        TESSERA_DATA_DIR: dir.path,
+        ...(issuerUrl ? { TESSERA_ISSUER_URL: issuerUrl } : {}),
+      });
     });
     after(async () => {
       await h?.close();
@@ -53,10 +64,16 @@ for (const issuerUrl of [ISSUER, undefined]) {
       it("names the configured issuer whatever Host the request carries", async () => {
         const { port } = new URL(h.url);
         const body = await new Promise<string>((resolve, reject) => {
-          const req = request({ host: "127.0.0.1", port, path: "/.well-known/openid-configuration", headers: { host: "evil.example" } }, (res) => {
-            let text = "";
-            res.setEncoding("utf8").on("data", (d: string) => (text += d)).on("end", () => resolve(text));
-          });
+          const req = request(
+            { host: "127.0.0.1", port, path: "/.well-known/openid-configuration", headers: { host: "evil.example" } },
+            (res) => {
+              let text = "";
+              res
+                .setEncoding("utf8")
+                .on("data", (d: string) => (text += d))
+                .on("end", () => resolve(text));
+            },
+          );
           req.on("error", reject).end();
         });
         const document = JSON.parse(body) as { issuer: string; jwks_uri: string };

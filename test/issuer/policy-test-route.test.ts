@@ -13,21 +13,36 @@ describe("POST /v1/admin/policy/test: the issuer's own decision, without a crede
   before(async () => {
     dir = await makeTempDir("policy-test");
     h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path });
-    for (const [name, extra] of [["web", {}], ["frozen", {}]] as const) {
+    for (const [name, extra] of [
+      ["web", {}],
+      ["frozen", {}],
+    ] as const) {
       const created = await call(h.url, "POST", "/v1/admin/bots", {
         admin: true,
         body: {
           name,
           allowed_spiffe_ids: [ID("/web/*"), ID("/repo/{{repository}}"), ID("/i/{{instance}}")],
           allowed_dns_names: ["*.svc.internal"],
-          join_rules: [{ method: "token" }, { method: "oidc", preset: "github", issuer: "https://token.actions.githubusercontent.com", audience: "tessera", claims: { repository_owner: "acme" } }],
+          join_rules: [
+            { method: "token" },
+            {
+              method: "oidc",
+              preset: "github",
+              issuer: "https://token.actions.githubusercontent.com",
+              audience: "tessera",
+              claims: { repository_owner: "acme" },
+            },
+          ],
           max_svid_ttl: 7200,
           ...extra,
         },
       });
       assert.equal(created.status, 201, created.text);
     }
-    const locked = await call(h.url, "POST", "/v1/admin/locks", { admin: true, body: { target: "bot", id: "frozen", locked: true, reason: "incident 7" } });
+    const locked = await call(h.url, "POST", "/v1/admin/locks", {
+      admin: true,
+      body: { target: "bot", id: "frozen", locked: true, reason: "incident 7" },
+    });
     assert.equal(locked.status, 200, locked.text);
   });
   after(async () => {
@@ -51,12 +66,32 @@ describe("POST /v1/admin/policy/test: the issuer's own decision, without a crede
 
   const refusals: [string, Record<string, unknown>, string, RegExp][] = [
     ["a SPIFFE ID no rule grants", { bot: "web", spiffe_id: ID("/db/main") }, "ERR_SPIFFEID_NOT_ALLOWED", /bot web may not ask for/],
-    ["a template attribute that differs", { bot: "web", attributes: { repository: "other" }, spiffe_id: ID("/repo/tessera") }, "ERR_SPIFFEID_NOT_ALLOWED", /may not ask/],
-    ["another trust domain", { bot: "web", spiffe_id: "spiffe://other.org/web/api" }, "ERR_SPIFFEID_NOT_ALLOWED", /outside the trust domain/],
+    [
+      "a template attribute that differs",
+      { bot: "web", attributes: { repository: "other" }, spiffe_id: ID("/repo/tessera") },
+      "ERR_SPIFFEID_NOT_ALLOWED",
+      /may not ask/,
+    ],
+    [
+      "another trust domain",
+      { bot: "web", spiffe_id: "spiffe://other.org/web/api" },
+      "ERR_SPIFFEID_NOT_ALLOWED",
+      /outside the trust domain/,
+    ],
     ["a malformed SPIFFE ID", { bot: "web", spiffe_id: "spiffe://example.org/web/../x" }, "ERR_SPIFFEID_INVALID", /./],
-    ["a DNS name no rule grants", { bot: "web", spiffe_id: ID("/web/api"), dns_names: ["evil.example.com"] }, "ERR_DNS_NAME_NOT_ALLOWED", /evil.example.com/],
+    [
+      "a DNS name no rule grants",
+      { bot: "web", spiffe_id: ID("/web/api"), dns_names: ["evil.example.com"] },
+      "ERR_DNS_NAME_NOT_ALLOWED",
+      /evil.example.com/,
+    ],
     ["a bad TTL", { bot: "web", spiffe_id: ID("/web/api"), ttl: -1 }, "ERR_REQUEST_INVALID", /ttl/],
-    ["DNS names on a JWT-SVID", { bot: "web", svid_type: "jwt", spiffe_id: ID("/web/api"), dns_names: ["a.svc.internal"] }, "ERR_REQUEST_INVALID", /JWT-SVID/],
+    [
+      "DNS names on a JWT-SVID",
+      { bot: "web", svid_type: "jwt", spiffe_id: ID("/web/api"), dns_names: ["a.svc.internal"] },
+      "ERR_REQUEST_INVALID",
+      /JWT-SVID/,
+    ],
     ["a locked bot", { bot: "frozen", spiffe_id: ID("/web/api") }, "ERR_BOT_LOCKED", /bot frozen is locked/],
   ];
   for (const [what, body, code, reason] of refusals) {

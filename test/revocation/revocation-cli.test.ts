@@ -11,13 +11,20 @@ describe("tessera svid revoke | svid revocations | ca revoke", () => {
   const cli = async (...argv: string[]) => {
     let out = "";
     let err = "";
-    const code = await runCli([...argv, "--issuer", h.url, "--admin-token", ADMIN_TOKEN], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), env: {} });
+    const code = await runCli([...argv, "--issuer", h.url, "--admin-token", ADMIN_TOKEN], {
+      out: (t) => (out += `${t}\n`),
+      err: (t) => (err += `${t}\n`),
+      env: {},
+    });
     return { code, out, err };
   };
   const svid = async () => {
     const token = await call(h.url, "POST", "/v1/admin/tokens", { admin: true, body: { bot_name: "web" } });
     const joined = await call(h.url, "POST", "/v1/join", { body: { join_method: "token", token: token.json.token } });
-    const res = await call(h.url, "POST", "/v1/svids/x509", { bearer: joined.json.credential as string, body: { csr: (await makeCsr()).csr, spiffe_id: `spiffe://${TRUST_DOMAIN}/web` } });
+    const res = await call(h.url, "POST", "/v1/svids/x509", {
+      bearer: joined.json.credential as string,
+      body: { csr: (await makeCsr()).csr, spiffe_id: `spiffe://${TRUST_DOMAIN}/web` },
+    });
     assert.equal(res.status, 200, res.text);
     return { serial: res.json.serial_number as string, instance: joined.json.instance_id as string };
   };
@@ -25,7 +32,10 @@ describe("tessera svid revoke | svid revocations | ca revoke", () => {
   before(async () => {
     dir = await makeTempDir("revocation-cli");
     h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path });
-    await call(h.url, "POST", "/v1/admin/bots", { admin: true, body: { name: "web", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/web`] } });
+    await call(h.url, "POST", "/v1/admin/bots", {
+      admin: true,
+      body: { name: "web", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/web`] },
+    });
   });
   after(async () => {
     await h?.close();
@@ -42,11 +52,16 @@ describe("tessera svid revoke | svid revocations | ca revoke", () => {
     assert.match(bySerial.out, new RegExp(`CRL 1 of CA ${caId}`));
     const byInstance = await cli("svid", "revoke", "--instance", two.instance, "-o", "json");
     assert.equal(byInstance.code, 0, byInstance.err);
-    assert.deepEqual((JSON.parse(byInstance.out) as { revoked: { serial: string }[] }).revoked.map((r) => r.serial), [two.serial]);
+    assert.deepEqual(
+      (JSON.parse(byInstance.out) as { revoked: { serial: string }[] }).revoked.map((r) => r.serial),
+      [two.serial],
+    );
     const listed = await cli("svid", "revocations");
     assert.equal(listed.code, 0, listed.err);
     assert.ok(listed.out.includes(one.serial) && listed.out.includes(two.serial) && !listed.out.includes(three.serial));
-    const status = JSON.parse((await cli("ca", "status", "-o", "json")).out) as { slots: { kind: string; status: string; caId?: string }[] };
+    const status = JSON.parse((await cli("ca", "status", "-o", "json")).out) as {
+      slots: { kind: string; status: string; caId?: string }[];
+    };
     assert.equal(status.slots.find((s) => s.kind === "x509" && s.status === "active")?.caId, caId);
     const byCa = await cli("ca", "revoke", "--ca", caId);
     assert.equal(byCa.code, 0, byCa.err);

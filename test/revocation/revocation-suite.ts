@@ -18,7 +18,8 @@ export function runRevocationSuite(name: string, start: () => Promise<IssuerHarn
     let tmp: Awaited<ReturnType<typeof makeTempDir>>;
     let caPem = "";
     let caId = "";
-    const admin = (method: string, path: string, body?: unknown) => call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
+    const admin = (method: string, path: string, body?: unknown) =>
+      call(h.url, method, path, { admin: true, ...(body !== undefined ? { body } : {}) });
     const joined = async (bot: string) => {
       const token = await admin("POST", "/v1/admin/tokens", { bot_name: bot });
       const res = await call(h.url, "POST", "/v1/join", { body: { join_method: "token", token: token.json.token } });
@@ -26,7 +27,10 @@ export function runRevocationSuite(name: string, start: () => Promise<IssuerHarn
       return res.json as { credential: string; instance_id: string };
     };
     const x509 = async (credential: string, csr?: string) => {
-      const res = await call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr: csr ?? (await makeCsr()).csr, spiffe_id: WEB } });
+      const res = await call(h.url, "POST", "/v1/svids/x509", {
+        bearer: credential,
+        body: { csr: csr ?? (await makeCsr()).csr, spiffe_id: WEB },
+      });
       assert.equal(res.status, 200, res.text);
       return { serial: res.json.serial_number as string, pem: (res.json.certificates as string[]).join("") };
     };
@@ -45,7 +49,11 @@ export function runRevocationSuite(name: string, start: () => Promise<IssuerHarn
     const revoke = async (body: Record<string, unknown>) => {
       const res = await admin("POST", "/v1/admin/revocations", body);
       assert.equal(res.status, 200, res.text);
-      return res.json as { revoked: { serial?: string; jti?: string; reason: string }[]; matched: number; crls: { ca_id: string; crl_number: number }[] };
+      return res.json as {
+        revoked: { serial?: string; jti?: string; reason: string }[];
+        matched: number;
+        crls: { ca_id: string; crl_number: number }[];
+      };
     };
 
     before(async () => {
@@ -68,7 +76,10 @@ export function runRevocationSuite(name: string, start: () => Promise<IssuerHarn
       const { credential } = await joined("web");
       const [revoked, kept] = [await x509(credential), await x509(credential)];
       const result = await revoke({ serial: revoked.serial.toUpperCase().match(/../g)!.join(":"), reason: "keyCompromise" });
-      assert.deepEqual(result.revoked.map((r) => [r.serial, r.reason]), [[revoked.serial, "keyCompromise"]]);
+      assert.deepEqual(
+        result.revoked.map((r) => [r.serial, r.reason]),
+        [[revoked.serial, "keyCompromise"]],
+      );
       assert.equal(result.crls[0]?.ca_id, caId);
       const crl = await crlOf();
       const text = opensslCrlVerify(tmp.path, caPem, crl.pem);
@@ -111,11 +122,15 @@ export function runRevocationSuite(name: string, start: () => Promise<IssuerHarn
       const { csr } = await makeCsr();
       const first = await x509(credential, csr);
       await revoke({ serial: first.serial, reason: "keyCompromise" });
-      await expectRefusal(h.runtime.store, () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr, spiffe_id: WEB } }), {
-        status: 403,
-        code: "ERR_SVID_KEY_REVOKED",
-        audited: "svid_refused",
-      });
+      await expectRefusal(
+        h.runtime.store,
+        () => call(h.url, "POST", "/v1/svids/x509", { bearer: credential, body: { csr, spiffe_id: WEB } }),
+        {
+          status: 403,
+          code: "ERR_SVID_KEY_REVOKED",
+          audited: "svid_refused",
+        },
+      );
       const renewed = await x509(credential);
       assert.notEqual(renewed.serial, first.serial);
       const listed = parseCrl((await crlOf()).der).revoked.map((r) => r.serialNumber);

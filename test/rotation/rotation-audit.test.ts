@@ -56,7 +56,14 @@ describe("rotation audit events on the embedded store", () => {
     assert.equal(caPrepared.keyThumbprint, await thumbprintOf(certificate.publicKey));
     assert.equal(caPrepared.serialOrJti, certificate.serialNumber.toLowerCase());
     assert.deepEqual(caPrepared.detail, { kind: "x509", slot: "b", reason: "scheduled", key_id: "x509-ca-b", key_generation: "2" });
-    assert.deepEqual(events[2]!.detail, { kind: "x509", slot: "b", reason: "scheduled", key_id: "x509-ca-b", key_generation: "2", retired_slot: "a" });
+    assert.deepEqual(events[2]!.detail, {
+      kind: "x509",
+      slot: "b",
+      reason: "scheduled",
+      key_id: "x509-ca-b",
+      key_generation: "2",
+      retired_slot: "a",
+    });
     assert.deepEqual(events[5]!.detail, { kind: "jwt", slot: "a", reason: "scheduled", key_id: "jwt-a", key_generation: "1" });
     assert.equal(events[5]!.serialOrJti, undefined, "a JWT key has no serial");
     assert.deepEqual((await tick()).steps, [], "a tick with nothing due records nothing");

@@ -71,7 +71,12 @@ interface EndState {
  * Run the ticks, crashing the tick at `crashAt` after `budget` calls and restarting; check and
  * describe the end. At `emergencyAt` an emergency rotation of both kinds is asked for before the tick.
  */
-async function runCycle(ticks: number[], crashAt: number | undefined, budget: number, emergencyAt?: number): Promise<{ end: EndState; crashed: boolean }> {
+async function runCycle(
+  ticks: number[],
+  crashAt: number | undefined,
+  budget: number,
+  emergencyAt?: number,
+): Promise<{ end: EndState; crashed: boolean }> {
   const dir = await makeTempDir("rotation-crash");
   const clock = new FixedClock(START);
   const crash = new CrashBudget();
@@ -118,12 +123,21 @@ async function checkConsistent(world: SimulationWorld): Promise<void> {
   for (const slot of x509.slots) {
     const [der] = parseCertificates(slot.certificatePem!);
     const expected = new X509Certificate(der!).publicKey.export({ format: "der", type: "spki" });
-    assert.deepEqual((await keys.getKey(slot.keyId)).publicKey.export({ format: "der", type: "spki" }), expected, `${slot.keyId} is the key of its certificate`);
+    assert.deepEqual(
+      (await keys.getKey(slot.keyId)).publicKey.export({ format: "der", type: "spki" }),
+      expected,
+      `${slot.keyId} is the key of its certificate`,
+    );
   }
   for (const slot of jwt.slots) {
     assert.equal((await keys.getKey(slot.keyId)).publicKey.export({ format: "der", type: "spki" }).toString("base64"), slot.publicKeySpki);
   }
-  const bundle = await buildBundle({ trustDomain: config.trustDomain, x509Journal: x509, jwtJournal: jwt, refreshHintSeconds: config.bundleRefreshHintSeconds });
+  const bundle = await buildBundle({
+    trustDomain: config.trustDomain,
+    x509Journal: x509,
+    jwtJournal: jwt,
+    refreshHintSeconds: config.bundleRefreshHintSeconds,
+  });
   assert.equal(world.s3.document, marshalSpiffeBundle(bundle), "the published bundle is the journals' bundle");
   assert.equal(world.anchor.certificateCount(), x509.slots.length);
 }
@@ -134,7 +148,11 @@ describe("rotation after a crash at every single step", () => {
 
   it("ends, after the next tick, where an uninterrupted run ends", async () => {
     const reference = await runCycle(TICKS, undefined, 0);
-    assert.deepEqual(reference.end.x509.slots?.map((s) => s.status), ["prepared", "active"], "the cycle ends with slot a prepared again");
+    assert.deepEqual(
+      reference.end.x509.slots?.map((s) => s.status),
+      ["prepared", "active"],
+      "the cycle ends with slot a prepared again",
+    );
     for (const [i, at] of STEP_TICKS.entries()) {
       let calls = 0;
       for (;;) {
@@ -154,7 +172,9 @@ describe("emergency rotation after a crash at every single step", () => {
     const reference = await runCycle(EMERGENCY_TICKS, undefined, 0, EMERGENCY_AT);
     for (const kind of ["x509", "jwt"] as const) {
       assert.equal(reference.end[kind].emergencyPending, false);
-      assert.deepEqual(reference.end[kind].slots, [{ slot: "a", status: "active", keyId: kind === "x509" ? "x509-ca-a" : "jwt-a", keyGeneration: 3 }]);
+      assert.deepEqual(reference.end[kind].slots, [
+        { slot: "a", status: "active", keyId: kind === "x509" ? "x509-ca-a" : "jwt-a", keyGeneration: 3 },
+      ]);
     }
     let calls = 0;
     for (;;) {

@@ -37,7 +37,8 @@ interface IssuedSvid {
   verify(bundle: Bundle, jwks: JSONWebKeySet, at: Date): Promise<void>;
 }
 
-const spki = (key: { export(o: object): Buffer | string }): string => (key.export({ format: "der", type: "spki" }) as Buffer).toString("base64");
+const spki = (key: { export(o: object): Buffer | string }): string =>
+  (key.export({ format: "der", type: "spki" }) as Buffer).toString("base64");
 
 function signersOf(bundle: Bundle): Set<string> {
   const signers = new Set<string>();
@@ -104,7 +105,15 @@ export class Simulation {
     const jwt = await authorities.jwt();
     const ttl = Math.min(this.options.jwtTtlSeconds, Math.floor((jwt.notAfter.getTime() - now) / 1000));
     const issuer = config.issuerUrl ?? SIMULATION_ISSUER;
-    const token = await mintJwtSvid({ key: jwt.key, kid: jwt.kid, spiffeId: SPIFFE_ID, audience: AUDIENCE, ttlSeconds: ttl, now: new Date(now), issuer });
+    const token = await mintJwtSvid({
+      key: jwt.key,
+      kid: jwt.kid,
+      spiffeId: SPIFFE_ID,
+      audience: AUDIENCE,
+      ttlSeconds: ttl,
+      now: new Date(now),
+      issuer,
+    });
     this.#track("jwt", spki(jwt.publicKey), jwt.kid, now + ttl * 1000, async (bundle, jwks, at) => {
       await parseAndValidateJwtSvid(token, bundle, { audience: AUDIENCE, now: at });
       // What an OIDC relying party (AWS IAM, GCP) does: a generic JOSE library, the published JWKS, iss and aud.
@@ -115,7 +124,14 @@ export class Simulation {
 
   #track(kind: IssuedSvid["kind"], signer: string, kid: string | undefined, expiresAt: number, verify: IssuedSvid["verify"]): void {
     const now = this.now();
-    this.svids.push({ kind, signer, ...(kid ? { kid } : {}), expiresAt, checks: [now, Math.floor((now + expiresAt) / 2), expiresAt - 1000], verify });
+    this.svids.push({
+      kind,
+      signer,
+      ...(kid ? { kid } : {}),
+      expiresAt,
+      checks: [now, Math.floor((now + expiresAt) / 2), expiresAt - 1000],
+      verify,
+    });
     if (kind === "x509") this.figures.x509Svids++;
     else this.figures.jwtSvids++;
   }
@@ -147,7 +163,11 @@ export class Simulation {
     const now = this.now();
     for (const replaced of this.world.keys.replaced.slice(this.#replacedSeen)) {
       const live = this.svids.filter((s) => s.signer === replaced.publicKey && s.expiresAt > replaced.at);
-      assert.equal(live.length, 0, `key ${replaced.id} was deleted at ${new Date(replaced.at).toISOString()} while SVIDs it signed were live`);
+      assert.equal(
+        live.length,
+        0,
+        `key ${replaced.id} was deleted at ${new Date(replaced.at).toISOString()} while SVIDs it signed were live`,
+      );
     }
     this.#replacedSeen = this.world.keys.replaced.length;
     const kids = new Set(this.#jwks.keys.map((k) => k.kid));
@@ -168,7 +188,8 @@ export class Simulation {
       }
     }
     const now = this.now();
-    for (let i = this.svids.length - 1; i >= 0; i--) if (this.svids[i]!.expiresAt < now && this.svids[i]!.checks.length === 0) this.svids.splice(i, 1);
+    for (let i = this.svids.length - 1; i >= 0; i--)
+      if (this.svids[i]!.expiresAt < now && this.svids[i]!.checks.length === 0) this.svids.splice(i, 1);
   }
 
   async run(durationMs: number): Promise<void> {

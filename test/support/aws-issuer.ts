@@ -12,13 +12,16 @@ export async function startAwsIssuer(env: Record<string, string> = {}, overrides
   const run = randomBytes(4).toString("hex");
   const ddb = new DynamoDBClient({});
   const tableName = await createTesseraTable(ddb, "tessera-issuer");
-  const h = await startIssuer({
-    TESSERA_STORE: "dynamodb",
-    TESSERA_TABLE_NAME: tableName,
-    TESSERA_KEY_MANAGER: "kms",
-    TESSERA_KMS_ALIAS_PREFIX: `alias/tessera-test/${run}/`,
-    ...env,
-  }, overrides);
+  const h = await startIssuer(
+    {
+      TESSERA_STORE: "dynamodb",
+      TESSERA_TABLE_NAME: tableName,
+      TESSERA_KEY_MANAGER: "kms",
+      TESSERA_KMS_ALIAS_PREFIX: `alias/tessera-test/${run}/`,
+      ...env,
+    },
+    overrides,
+  );
   return {
     ...h,
     close: async () => {

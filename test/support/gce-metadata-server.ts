@@ -29,7 +29,8 @@ export async function startGceMetadataServer(google: LocalIssuer, instance: Reco
     const url = new URL(req.url ?? "/", "http://metadata");
     if (req.headers["metadata-flavor"] !== "Google") return void res.writeHead(403).end();
     const audience = url.searchParams.get("audience");
-    if (req.method !== "GET" || url.pathname !== IDENTITY_PATH || !audience) return void res.writeHead(404, { "metadata-flavor": "Google" }).end();
+    if (req.method !== "GET" || url.pathname !== IDENTITY_PATH || !audience)
+      return void res.writeHead(404, { "metadata-flavor": "Google" }).end();
     const full = url.searchParams.get("format") === "full";
     const claims: JWTPayload = gceClaims({ aud: audience }, state.instance);
     if (!full) delete claims.google;

@@ -28,8 +28,10 @@ export async function startImdsServer(identity: { document: string; signature: s
     }
     // IMDSv2 only: a GET without a valid session token is refused, as on an instance that requires v2.
     if (req.method !== "GET" || !tokens.has(String(req.headers["x-aws-ec2-metadata-token"]))) return void res.writeHead(401).end();
-    if (req.url === "/latest/dynamic/instance-identity/document") return void res.writeHead(200, { "content-type": "text/plain" }).end(state.identity.document);
-    if (req.url === "/latest/dynamic/instance-identity/rsa2048") return void res.writeHead(200, { "content-type": "text/plain" }).end(state.identity.signature);
+    if (req.url === "/latest/dynamic/instance-identity/document")
+      return void res.writeHead(200, { "content-type": "text/plain" }).end(state.identity.document);
+    if (req.url === "/latest/dynamic/instance-identity/rsa2048")
+      return void res.writeHead(200, { "content-type": "text/plain" }).end(state.identity.signature);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

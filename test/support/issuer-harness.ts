@@ -73,7 +73,11 @@ export async function call(
   const res = await fetch(`${url}${path}`, {
     method,
     headers,
-    ...(options.rawBody !== undefined ? { body: options.rawBody, duplex: "half" } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    ...(options.rawBody !== undefined
+      ? { body: options.rawBody, duplex: "half" }
+      : options.body !== undefined
+        ? { body: JSON.stringify(options.body) }
+        : {}),
   } as RequestInit);
   return answerOf(res.status, res.headers, await res.text());
 }
@@ -156,7 +160,10 @@ export async function snapshotStore(store: Store): Promise<string> {
     bots: byKey(bots, (b) => b.name),
     tokens: byKey(tokens, (t) => t.tokenHash),
     instances: byKey(instances, (i) => i.id),
-    audit: audit.filter((e) => !REFUSAL_TYPES.includes(e.type)).map((e) => e.id).sort(),
+    audit: audit
+      .filter((e) => !REFUSAL_TYPES.includes(e.type))
+      .map((e) => e.id)
+      .sort(),
     x509,
     jwt,
     revocations: byKey(revocations, (r) => `${r.kind}#${r.id}`),
@@ -189,7 +196,10 @@ export async function expectRefusal(
   const record = written[0] as AuditEvent;
   assert.equal(record.type, expected.audited);
   assert.equal(record.detail?.code, expected.code);
-  assert.ok(typeof record.detail?.reason === "string" && record.detail.reason.length > 0 && [...record.detail.reason].length <= 200, "a bounded reason");
+  assert.ok(
+    typeof record.detail?.reason === "string" && record.detail.reason.length > 0 && [...record.detail.reason].length <= 200,
+    "a bounded reason",
+  );
   const stored = JSON.stringify(record);
   assert.ok(stored.length < 4096, `a bounded record, got ${stored.length} characters`);
   for (const secret of expected.secrets ?? []) assert.ok(!stored.includes(secret), "a presented secret is in the refusal record");

@@ -33,14 +33,81 @@ export function opensslPki(dir: string, options: { keyType: "ec" | "rsa"; uri: s
   const p = (name: string) => join(dir, `${options.prefix ?? ""}${name}`);
   const newKey = options.keyType === "ec" ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"];
   const run = (args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
-  writeFileSync(p("ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
-  writeFileSync(p("leaf.ext"), `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=URI:${options.uri}\n`);
-  run(["req", "-x509", ...newKey, "-nodes", "-keyout", p("root.key"), "-out", p("root.pem"), "-subj", "/CN=test root", "-days", "2",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-  run(["req", "-new", ...newKey, "-nodes", "-keyout", p("intermediate.key"), "-out", p("intermediate.csr"), "-subj", "/CN=test intermediate"]);
-  run(["x509", "-req", "-in", p("intermediate.csr"), "-CA", p("root.pem"), "-CAkey", p("root.key"), "-set_serial", "7001", "-days", "2", "-extfile", p("ca.ext"), "-out", p("intermediate.pem")]);
+  writeFileSync(
+    p("ca.ext"),
+    "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+  );
+  writeFileSync(
+    p("leaf.ext"),
+    `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=URI:${options.uri}\n`,
+  );
+  run([
+    "req",
+    "-x509",
+    ...newKey,
+    "-nodes",
+    "-keyout",
+    p("root.key"),
+    "-out",
+    p("root.pem"),
+    "-subj",
+    "/CN=test root",
+    "-days",
+    "2",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  run([
+    "req",
+    "-new",
+    ...newKey,
+    "-nodes",
+    "-keyout",
+    p("intermediate.key"),
+    "-out",
+    p("intermediate.csr"),
+    "-subj",
+    "/CN=test intermediate",
+  ]);
+  run([
+    "x509",
+    "-req",
+    "-in",
+    p("intermediate.csr"),
+    "-CA",
+    p("root.pem"),
+    "-CAkey",
+    p("root.key"),
+    "-set_serial",
+    "7001",
+    "-days",
+    "2",
+    "-extfile",
+    p("ca.ext"),
+    "-out",
+    p("intermediate.pem"),
+  ]);
   run(["req", "-new", ...newKey, "-nodes", "-keyout", p("leaf.key"), "-out", p("leaf.csr"), "-subj", "/CN=test leaf"]);
-  run(["x509", "-req", "-in", p("leaf.csr"), "-CA", p("intermediate.pem"), "-CAkey", p("intermediate.key"), "-set_serial", "123456789012345678901234567890", "-days", "1", "-extfile", p("leaf.ext"), "-out", p("leaf.pem")]);
+  run([
+    "x509",
+    "-req",
+    "-in",
+    p("leaf.csr"),
+    "-CA",
+    p("intermediate.pem"),
+    "-CAkey",
+    p("intermediate.key"),
+    "-set_serial",
+    "123456789012345678901234567890",
+    "-days",
+    "1",
+    "-extfile",
+    p("leaf.ext"),
+    "-out",
+    p("leaf.pem"),
+  ]);
   const read = (name: string) => readFileSync(p(name), "utf8");
   return {
     rootPem: read("root.pem"),
@@ -74,5 +141,13 @@ export function opensslVerifyWithCrl(dir: string, caPem: string, crlPem: string,
   writeFileSync(join(dir, "check-ca.pem"), caPem);
   writeFileSync(join(dir, "check-crl.pem"), crlPem);
   writeFileSync(join(dir, "check-leaf.pem"), leafPem);
-  return runOpensslIn(["verify", "-crl_check", "-CAfile", join(dir, "check-ca.pem"), "-CRLfile", join(dir, "check-crl.pem"), join(dir, "check-leaf.pem")]);
+  return runOpensslIn([
+    "verify",
+    "-crl_check",
+    "-CAfile",
+    join(dir, "check-ca.pem"),
+    "-CRLfile",
+    join(dir, "check-crl.pem"),
+    join(dir, "check-leaf.pem"),
+  ]);
 }

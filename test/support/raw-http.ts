@@ -8,7 +8,13 @@ export interface RawAnswer {
 }
 
 /** One request with node's client, so Host, Origin and Cookie are exactly what a browser or attacker would send. */
-export function rawRequest(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method, headers }, (res) => {
       let text = "";

@@ -37,7 +37,9 @@ const MAX_CHAIN = 5;
 // RFC 3986 unreserved characters stay; everything else is %XX with upper-case hex (SigV4's UriEncode).
 function uriEncode(value: string): string {
   return [...Buffer.from(value, "utf8")]
-    .map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .map((b) =>
+      /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+    )
     .join("");
 }
 
@@ -59,14 +61,23 @@ export function judgeCreateSession(req: RawRequest, options: RolesAnywhereJudgeO
   const now = (options.now ?? Date.now)();
   const url = new URL(req.target, "http://judge");
   if (req.method !== "POST" || url.pathname !== "/sessions") return { ok: false, reason: "not POST /sessions" };
-  const auth = /^(AWS4-X509-(?:ECDSA|RSA)-SHA256) Credential=(\d+)\/(\d{8})\/([a-z0-9-]+)\/rolesanywhere\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]+)$/.exec(req.headers.authorization ?? "");
+  const auth =
+    /^(AWS4-X509-(?:ECDSA|RSA)-SHA256) Credential=(\d+)\/(\d{8})\/([a-z0-9-]+)\/rolesanywhere\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]+)$/.exec(
+      req.headers.authorization ?? "",
+    );
   if (!auth) return { ok: false, reason: "authorization header malformed" };
   const [, algorithm, serial, scopeDate, region, signedList, signature] = auth as unknown as string[];
   const signed = (signedList as string).split(";");
-  for (const required of ["host", "x-amz-date", "x-amz-x509", ...(req.headers["x-amz-x509-chain"] !== undefined ? ["x-amz-x509-chain"] : [])]) {
+  for (const required of [
+    "host",
+    "x-amz-date",
+    "x-amz-x509",
+    ...(req.headers["x-amz-x509-chain"] !== undefined ? ["x-amz-x509-chain"] : []),
+  ]) {
     if (!signed.includes(required)) return { ok: false, reason: `${required} is not signed` };
   }
-  if ([...signed].sort().join(";") !== signedList || signed.some((h) => req.headers[h] === undefined)) return { ok: false, reason: "signed headers missing or unsorted" };
+  if ([...signed].sort().join(";") !== signedList || signed.some((h) => req.headers[h] === undefined))
+    return { ok: false, reason: "signed headers missing or unsorted" };
   const amzDate = req.headers["x-amz-date"] as string;
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   if (!m) return { ok: false, reason: "x-amz-date malformed" };
@@ -85,12 +96,21 @@ export function judgeCreateSession(req: RawRequest, options: RolesAnywhereJudgeO
   }
   if (BigInt(`0x${leaf.serialNumber}`).toString(10) !== serial) return { ok: false, reason: "credential serial is not the certificate's" };
   const keyType = leaf.publicKey.asymmetricKeyType;
-  if ((keyType === "ec" ? "AWS4-X509-ECDSA-SHA256" : keyType === "rsa" ? "AWS4-X509-RSA-SHA256" : "") !== algorithm) return { ok: false, reason: "algorithm does not match the key" };
+  if ((keyType === "ec" ? "AWS4-X509-ECDSA-SHA256" : keyType === "rsa" ? "AWS4-X509-RSA-SHA256" : "") !== algorithm)
+    return { ok: false, reason: "algorithm does not match the key" };
 
   const canonicalHeaders = signed.map((h) => `${h}:${(req.headers[h] as string).trim().replace(/\s+/g, " ")}\n`).join("");
-  const canonicalRequest = [req.method, url.pathname, canonicalQuery(url.searchParams), canonicalHeaders, signedList, sha256Hex(req.body)].join("\n");
+  const canonicalRequest = [
+    req.method,
+    url.pathname,
+    canonicalQuery(url.searchParams),
+    canonicalHeaders,
+    signedList,
+    sha256Hex(req.body),
+  ].join("\n");
   const stringToSign = [algorithm, amzDate, `${scopeDate}/${region}/rolesanywhere/aws4_request`, sha256Hex(canonicalRequest)].join("\n");
-  if (!verify("sha256", Buffer.from(stringToSign, "utf8"), leaf.publicKey, Buffer.from(signature as string, "hex"))) return { ok: false, reason: "signature does not verify" };
+  if (!verify("sha256", Buffer.from(stringToSign, "utf8"), leaf.publicKey, Buffer.from(signature as string, "hex")))
+    return { ok: false, reason: "signature does not verify" };
 
   if (leaf.ca || !withinValidity(leaf, now)) return { ok: false, reason: "leaf certificate not valid now (or a CA)" };
   const anchors = options.anchors();
@@ -108,7 +128,8 @@ export function judgeCreateSession(req: RawRequest, options: RolesAnywhereJudgeO
   }
 
   if (url.searchParams.get("trustAnchorArn") !== options.trustAnchorArn) return { ok: false, reason: "unknown trust anchor" };
-  if (!url.searchParams.get("profileArn") || !url.searchParams.get("roleArn")) return { ok: false, reason: "profileArn and roleArn are required" };
+  if (!url.searchParams.get("profileArn") || !url.searchParams.get("roleArn"))
+    return { ok: false, reason: "profileArn and roleArn are required" };
   let durationSeconds = 3600;
   if (req.body) {
     const parsed = JSON.parse(req.body) as { durationSeconds?: number };
@@ -187,7 +208,12 @@ export async function startRolesAnywhereEndpoint(
           credentialSet: [
             {
               assumedRoleUser: { arn: `${verdict.query.get("roleArn")}/session`, assumedRoleId: "AROAEXAMPLE:session" },
-              credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration.toISOString() },
+              credentials: {
+                accessKeyId: c.accessKeyId,
+                secretAccessKey: c.secretAccessKey,
+                sessionToken: c.sessionToken,
+                expiration: c.expiration.toISOString(),
+              },
               packedPolicySize: 0,
               roleArn: verdict.query.get("roleArn"),
               sourceIdentity: "CN=tessera",
@@ -210,7 +236,9 @@ export async function startRolesAnywhereEndpoint(
       state.down = value;
     },
     replay: async (raw) => {
-      const headers = Object.fromEntries(Object.entries(raw.headers).filter(([k]) => !["content-length", "connection", "transfer-encoding"].includes(k)));
+      const headers = Object.fromEntries(
+        Object.entries(raw.headers).filter(([k]) => !["content-length", "connection", "transfer-encoding"].includes(k)),
+      );
       const res = await fetch(`${url}${raw.target}`, { method: raw.method, headers, body: raw.body });
       return { status: res.status, body: await res.text() };
     },

@@ -38,10 +38,22 @@ function field(xml: string, name: string): string {
 }
 
 async function assumeRole(endpoint: string, role: string, session: string): Promise<AwsCredentialIdentity> {
-  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: "sts:AssumeRole" }] });
+  const trust = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: "sts:AssumeRole" }],
+  });
   await query(endpoint, "iam", { Action: "CreateRole", Version: "2010-05-08", RoleName: role, AssumeRolePolicyDocument: trust });
-  const out = await query(endpoint, "sts", { Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${role}`, RoleSessionName: session });
-  return { accessKeyId: field(out, "AccessKeyId"), secretAccessKey: field(out, "SecretAccessKey"), sessionToken: field(out, "SessionToken") };
+  const out = await query(endpoint, "sts", {
+    Action: "AssumeRole",
+    Version: "2011-06-15",
+    RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${role}`,
+    RoleSessionName: session,
+  });
+  return {
+    accessKeyId: field(out, "AccessKeyId"),
+    secretAccessKey: field(out, "SecretAccessKey"),
+    sessionToken: field(out, "SessionToken"),
+  };
 }
 
 /**

@@ -11,7 +11,11 @@ export async function createTesseraTable(client: DynamoDBClient, prefix: string)
       BillingMode: "PAY_PER_REQUEST",
       KeySchema: TABLE_KEY_SCHEMA.map((k) => ({ ...k })),
       AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((a) => ({ ...a })),
-      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema.map((k) => ({ ...k })), Projection: { ...i.Projection } })),
+      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({
+        IndexName: i.IndexName,
+        KeySchema: i.KeySchema.map((k) => ({ ...k })),
+        Projection: { ...i.Projection },
+      })),
     }),
   );
   return tableName;

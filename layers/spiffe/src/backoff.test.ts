@@ -13,15 +13,33 @@ describe("backoffDelayMs", () => {
   });
 
   it("full jitter draws from 0 to the ceiling", () => {
-    assert.equal(backoffDelayMs(3, policy("full"), () => 0), 0);
-    assert.equal(backoffDelayMs(3, policy("full"), () => 0.5), 200);
-    assert.equal(backoffDelayMs(3, policy("full"), () => 0.999), 399.6);
+    assert.equal(
+      backoffDelayMs(3, policy("full"), () => 0),
+      0,
+    );
+    assert.equal(
+      backoffDelayMs(3, policy("full"), () => 0.5),
+      200,
+    );
+    assert.equal(
+      backoffDelayMs(3, policy("full"), () => 0.999),
+      399.6,
+    );
   });
 
   it("equal jitter draws from half the ceiling to all of it", () => {
-    assert.equal(backoffDelayMs(3, policy("equal"), () => 0), 200);
-    assert.equal(backoffDelayMs(3, policy("equal"), () => 0.5), 300);
-    assert.equal(backoffDelayMs(3, policy("equal"), () => 0.999), 399.8);
+    assert.equal(
+      backoffDelayMs(3, policy("equal"), () => 0),
+      200,
+    );
+    assert.equal(
+      backoffDelayMs(3, policy("equal"), () => 0.5),
+      300,
+    );
+    assert.equal(
+      backoffDelayMs(3, policy("equal"), () => 0.999),
+      399.8,
+    );
   });
 
   it("stays within its bounds with the real random source", () => {

@@ -56,7 +56,8 @@ export async function listAuditPage(deps: AdminDepsFor<typeof LIST_AUDIT_PAGE_ST
   if (query.spiffeId !== undefined) filter.spiffeId = String(query.spiffeId);
   if (query.type === "refusals") filter.types = REFUSALS;
   else if (query.type !== undefined) {
-    if (!TYPES.includes(query.type as AuditEventType)) throw new RequestInvalidError(`admin: type must be refusals or one of ${TYPES.join(", ")}`);
+    if (!TYPES.includes(query.type as AuditEventType))
+      throw new RequestInvalidError(`admin: type must be refusals or one of ${TYPES.join(", ")}`);
     filter.type = query.type as AuditEventType;
   }
   const since = timeOf(query.since, "since");

@@ -21,7 +21,13 @@ describe("createBot: the rules are checked before anything is written", () => {
       logger: { info: () => undefined, error: () => undefined },
       trustDomain: TrustDomain.fromString("example.org"),
       maxSvidTtlSeconds: 86_400,
-      issuerPolicy: { trustDomain: TrustDomain.fromString("example.org"), credentialTtlSeconds: 3600, x509Svid: { defaultSeconds: 3600, maxSeconds: 86_400 }, jwtSvid: { defaultSeconds: 300, maxSeconds: 3600 }, backdateSeconds: 30 },
+      issuerPolicy: {
+        trustDomain: TrustDomain.fromString("example.org"),
+        credentialTtlSeconds: 3600,
+        x509Svid: { defaultSeconds: 3600, maxSeconds: 86_400 },
+        jwtSvid: { defaultSeconds: 300, maxSeconds: 3600 },
+        backdateSeconds: 30,
+      },
     };
   });
   after(async () => {
@@ -30,7 +36,11 @@ describe("createBot: the rules are checked before anything is written", () => {
   });
 
   it("stores DNS rules normalised and once, and none when not given", async () => {
-    const bot = await createBot(deps, { name: "dns", allowedSpiffeIds: ["spiffe://example.org/dns"], allowedDnsNames: ["Web.Internal.", "web.internal", "*.svc.internal"] }, "t");
+    const bot = await createBot(
+      deps,
+      { name: "dns", allowedSpiffeIds: ["spiffe://example.org/dns"], allowedDnsNames: ["Web.Internal.", "web.internal", "*.svc.internal"] },
+      "t",
+    );
     assert.deepEqual(bot.allowedDnsNames, ["web.internal", "*.svc.internal"]);
     assert.deepEqual((await deps.store.getBot("dns"))?.allowedDnsNames, ["web.internal", "*.svc.internal"]);
     assert.deepEqual((await createBot(deps, { name: "plain", allowedSpiffeIds: ["spiffe://example.org/plain"] }, "t")).allowedDnsNames, []);
@@ -45,7 +55,11 @@ describe("createBot: the rules are checked before anything is written", () => {
     ["an Object member as placeholder", { allowedSpiffeIds: ["spiffe://example.org/p/{{constructor}}"] }, "ERR_POLICY_INVALID"],
     ["an unknown placeholder", { allowedSpiffeIds: ["spiffe://example.org/p/{{foo}}"] }, "ERR_POLICY_INVALID"],
     ["a spaced placeholder", { allowedSpiffeIds: ["spiffe://example.org/p/{{ bot }}"] }, "ERR_POLICY_INVALID"],
-    ["an attribute no join method provides", { allowedSpiffeIds: ["spiffe://example.org/aws/{{account}}"], joinRules: [{ method: "token" }, { method: "aws_iam" }] }, "ERR_POLICY_INVALID"],
+    [
+      "an attribute no join method provides",
+      { allowedSpiffeIds: ["spiffe://example.org/aws/{{account}}"], joinRules: [{ method: "token" }, { method: "aws_iam" }] },
+      "ERR_POLICY_INVALID",
+    ],
     ["a wildcard over a top-level domain", { allowedDnsNames: ["*.com"] }, "ERR_POLICY_INVALID"],
     ["a DNS rule that is no hostname", { allowedDnsNames: ["web.internal", "a_b.internal"] }, "ERR_POLICY_INVALID"],
     ["DNS rules that are not strings", { allowedDnsNames: [42] }, "ERR_REQUEST_INVALID"],

@@ -45,7 +45,9 @@ async function joinRulesOf(deps: Pick<AdminDeps, "verifiers" | "clock" | "trustD
       throw new RequestInvalidError(`admin: each join rule needs a method, one of ${JOIN_METHODS.join(", ")}`);
     }
     const method = (rule as JoinRule).method;
-    rules.push(Object.hasOwn(verifiers, method) ? await verifiers[method as PlatformJoinMethod].validateRule(rule as JoinRule) : (rule as JoinRule));
+    rules.push(
+      Object.hasOwn(verifiers, method) ? await verifiers[method as PlatformJoinMethod].validateRule(rule as JoinRule) : (rule as JoinRule),
+    );
   }
   return rules;
 }
@@ -66,7 +68,12 @@ function dnsRulesOf(value: unknown): string[] {
 export async function createBot(deps: AdminDepsFor<typeof CREATE_BOT_STORE>, input: CreateBotInput, actor: AdminActor): Promise<Bot> {
   assertBotName(input.name);
   const patterns = input.allowedSpiffeIds;
-  if (!Array.isArray(patterns) || patterns.length === 0 || patterns.length > MAX_PATTERNS || !patterns.every((p) => typeof p === "string")) {
+  if (
+    !Array.isArray(patterns) ||
+    patterns.length === 0 ||
+    patterns.length > MAX_PATTERNS ||
+    !patterns.every((p) => typeof p === "string")
+  ) {
     throw new RequestInvalidError(`admin: allowed_spiffe_ids must be 1 to ${MAX_PATTERNS} strings`);
   }
   const joinRules = await joinRulesOf(deps, input.joinRules);
@@ -88,7 +95,10 @@ export async function createBot(deps: AdminDepsFor<typeof CREATE_BOT_STORE>, inp
     createdAt: now,
   };
   await deps.store.createBot(bot);
-  await recordAudit({ audit: deps.store, logger: deps.logger }, { type: "bot_created", time: now, botName: bot.name, detail: { actor, bot_id: bot.id } });
+  await recordAudit(
+    { audit: deps.store, logger: deps.logger },
+    { type: "bot_created", time: now, botName: bot.name, detail: { actor, bot_id: bot.id } },
+  );
   return bot;
 }
 
@@ -98,15 +108,24 @@ export async function listBots(deps: AdminDepsFor<typeof LIST_BOTS_STORE>): Prom
 }
 
 /** A page of bots by name, after the cursor (a bot name). */
-export async function listBotPage(deps: AdminDepsFor<typeof LIST_BOTS_STORE>, query: { limit?: unknown; cursor?: unknown }): Promise<Page<Bot>> {
+export async function listBotPage(
+  deps: AdminDepsFor<typeof LIST_BOTS_STORE>,
+  query: { limit?: unknown; cursor?: unknown },
+): Promise<Page<Bot>> {
   const byCodeUnits = (await deps.store.listBots()).sort((a, b) => (a.name < b.name ? -1 : 1));
   return pageAfter(byCodeUnits, (bot) => bot.name, query.cursor, pageSizeOf(query.limit, 100));
 }
 
 /** A page of a bot's live instances, newest join first, after the cursor (an instance's position). */
-export async function listBotInstancePage(deps: AdminDepsFor<typeof SHOW_BOT_STORE>, name: unknown, query: { limit?: unknown; cursor?: unknown }): Promise<Page<BotInstance>> {
+export async function listBotInstancePage(
+  deps: AdminDepsFor<typeof SHOW_BOT_STORE>,
+  name: unknown,
+  query: { limit?: unknown; cursor?: unknown },
+): Promise<Page<BotInstance>> {
   const { instances } = await showBot(deps, name);
-  const ordered = instances.map((i) => ({ i, key: `${String(Number.MAX_SAFE_INTEGER - i.createdAt).padStart(16, "0")}#${i.id}` })).sort((a, b) => (a.key < b.key ? -1 : 1));
+  const ordered = instances
+    .map((i) => ({ i, key: `${String(Number.MAX_SAFE_INTEGER - i.createdAt).padStart(16, "0")}#${i.id}` }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
   const page = pageAfter(ordered, (o) => o.key, query.cursor, pageSizeOf(query.limit, 100));
   return { items: page.items.map((o) => o.i), ...(page.next ? { next: page.next } : {}) };
 }

@@ -53,10 +53,17 @@ function reasonOf(reason: unknown): string {
  * made and activated and the compromised ones leave the published bundle before this returns (see
  * `runEmergencyRotation`). Input is checked before anything is written.
  */
-export async function emergencyCaRotation(deps: AdminDepsFor<typeof EMERGENCY_CA_ROTATION_STORE>, input: EmergencyRotationInput, actor: AdminActor): Promise<EmergencyRotationView> {
+export async function emergencyCaRotation(
+  deps: AdminDepsFor<typeof EMERGENCY_CA_ROTATION_STORE>,
+  input: EmergencyRotationInput,
+  actor: AdminActor,
+): Promise<EmergencyRotationView> {
   const kinds = kindsOf(input.kind);
   const request = { reason: reasonOf(input.reason), requestedBy: actor };
-  if (!deps.rotation) throw new AuthorityUnavailableError("admin: this process cannot make keys or publish the bundle; run the emergency rotation through the admin API");
+  if (!deps.rotation)
+    throw new AuthorityUnavailableError(
+      "admin: this process cannot make keys or publish the bundle; run the emergency rotation through the admin API",
+    );
   const result = await runEmergencyRotation(deps.rotation, kinds, request);
   const { outcomes, steps, pending, published } = result;
   return { outcomes, steps, pending, published, status: await getCaStatus(deps) };

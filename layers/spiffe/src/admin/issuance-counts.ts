@@ -63,8 +63,16 @@ export const ISSUANCE_PAGE_SIZE = 5000;
 export const ISSUANCE_SCAN_CAP = 20_000;
 
 function integerIn(value: unknown, name: string, min: number, max: number, fallback: number): number {
-  const n = value === undefined ? fallback : typeof value === "string" && /^\d{1,5}$/.test(value) ? Number(value) : typeof value === "number" ? value : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new RequestInvalidError(`admin: ${name} must be an integer from ${min} to ${max}`);
+  const n =
+    value === undefined
+      ? fallback
+      : typeof value === "string" && /^\d{1,5}$/.test(value)
+        ? Number(value)
+        : typeof value === "number"
+          ? value
+          : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new RequestInvalidError(`admin: ${name} must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -101,7 +109,8 @@ class Tally {
 export async function countIssuance(deps: IssuanceCountDeps, query: IssuanceCountQuery = {}): Promise<IssuanceCounts> {
   const hours = integerIn(query.hours, "hours", 1, 168, 24);
   const bucketMinutes = integerIn(query.bucketMinutes, "bucket_minutes", 5, DAY_MINUTES, 60);
-  if (DAY_MINUTES % bucketMinutes !== 0) throw new RequestInvalidError("admin: bucket_minutes must divide a day (5, 10, 15, 30, 60, 120, 360, 720, 1440, ...)");
+  if (DAY_MINUTES % bucketMinutes !== 0)
+    throw new RequestInvalidError("admin: bucket_minutes must divide a day (5, 10, 15, 30, 60, 120, 360, 720, 1440, ...)");
   const top = integerIn(query.top, "top", 1, 50, 12);
   const bucketMs = bucketMinutes * MINUTE_MS;
   const buckets = Math.ceil((hours * 60) / bucketMinutes);
@@ -112,13 +121,18 @@ export async function countIssuance(deps: IssuanceCountDeps, query: IssuanceCoun
   const jwt = new Array<number>(buckets).fill(0);
   const perSpiffeId = new Tally(buckets);
   const perBot = new Tally(buckets);
-  const { scanned, capped, oldest } = await scanAudit(deps.store, { types: SVID_TYPES, since, until }, deps.scan ?? { pageSize: ISSUANCE_PAGE_SIZE, cap: ISSUANCE_SCAN_CAP }, (event) => {
-    const bucket = Math.floor((event.time - since) / bucketMs);
-    if (bucket < 0 || bucket >= buckets) return;
-    (event.type === "jwt_svid" ? jwt : x509)[bucket]! += 1;
-    perSpiffeId.add(event.spiffeId ?? "-", bucket);
-    perBot.add(event.botName ?? "-", bucket);
-  });
+  const { scanned, capped, oldest } = await scanAudit(
+    deps.store,
+    { types: SVID_TYPES, since, until },
+    deps.scan ?? { pageSize: ISSUANCE_PAGE_SIZE, cap: ISSUANCE_SCAN_CAP },
+    (event) => {
+      const bucket = Math.floor((event.time - since) / bucketMs);
+      if (bucket < 0 || bucket >= buckets) return;
+      (event.type === "jwt_svid" ? jwt : x509)[bucket]! += 1;
+      perSpiffeId.add(event.spiffeId ?? "-", bucket);
+      perBot.add(event.botName ?? "-", bucket);
+    },
+  );
   return {
     since,
     until,

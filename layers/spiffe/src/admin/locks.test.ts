@@ -21,7 +21,20 @@ describe("setLock", () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "tessera-locks-"));
     store = await EmbeddedStore.open({ directory: join(dir, "data") });
-    deps = { store, clock: new FixedClock(Date.now()), logger: { info: () => undefined, error: () => undefined }, trustDomain: TrustDomain.fromString("example.org"), maxSvidTtlSeconds: 3600, issuerPolicy: { trustDomain: TrustDomain.fromString("example.org"), credentialTtlSeconds: 3600, x509Svid: { defaultSeconds: 3600, maxSeconds: 86_400 }, jwtSvid: { defaultSeconds: 300, maxSeconds: 3600 }, backdateSeconds: 30 } };
+    deps = {
+      store,
+      clock: new FixedClock(Date.now()),
+      logger: { info: () => undefined, error: () => undefined },
+      trustDomain: TrustDomain.fromString("example.org"),
+      maxSvidTtlSeconds: 3600,
+      issuerPolicy: {
+        trustDomain: TrustDomain.fromString("example.org"),
+        credentialTtlSeconds: 3600,
+        x509Svid: { defaultSeconds: 3600, maxSeconds: 86_400 },
+        jwtSvid: { defaultSeconds: 300, maxSeconds: 3600 },
+        backdateSeconds: 30,
+      },
+    };
     await createBot(deps, { name: "web", allowedSpiffeIds: ["spiffe://example.org/web"] }, ACTOR);
   });
   afterEach(async () => {
@@ -34,18 +47,28 @@ describe("setLock", () => {
   it("answers ERR_JOIN_TOKEN_NOT_FOUND for a join-token hash it does not hold, and writes nothing", async () => {
     const before = await events();
     for (const locked of [true, false]) {
-      await assert.rejects(setLock(deps, { target: "join_token", id: "0".repeat(64), locked }, ACTOR), { code: "ERR_JOIN_TOKEN_NOT_FOUND" });
+      await assert.rejects(setLock(deps, { target: "join_token", id: "0".repeat(64), locked }, ACTOR), {
+        code: "ERR_JOIN_TOKEN_NOT_FOUND",
+      });
     }
     assert.deepEqual(await events(), before);
   });
 
   it("names a locked join token by a hash prefix and its bot, with the actor and the reason", async () => {
     const { tokenHash } = await createJoinToken(deps, { botName: "web" }, ACTOR);
-    assert.deepEqual(await setLock(deps, { target: "join_token", id: tokenHash, locked: true, reason: "leaked in CI log" }, ACTOR), { locked: true, changed: true });
+    assert.deepEqual(await setLock(deps, { target: "join_token", id: tokenHash, locked: true, reason: "leaked in CI log" }, ACTOR), {
+      locked: true,
+      changed: true,
+    });
     const [event, ...others] = (await store.listAudit({ limit: 1000 })).filter((e) => e.type === "lock");
     assert.equal(others.length, 0);
     assert.equal(event?.botName, "web");
-    assert.deepEqual(event?.detail, { target: "join_token", actor: ACTOR, token_hash_prefix: tokenHash.slice(0, 12), reason: "leaked in CI log" });
+    assert.deepEqual(event?.detail, {
+      target: "join_token",
+      actor: ACTOR,
+      token_hash_prefix: tokenHash.slice(0, 12),
+      reason: "leaked in CI log",
+    });
     assert.ok(!JSON.stringify(event).includes(tokenHash), "the whole hash is not needed in the trail");
   });
 
@@ -66,6 +89,8 @@ describe("setLock", () => {
 
   it("answers ERR_BOT_NOT_FOUND and ERR_BOT_INSTANCE_NOT_FOUND for what is not there", async () => {
     await assert.rejects(setLock(deps, { target: "bot", id: "nobody", locked: true }, ACTOR), { code: "ERR_BOT_NOT_FOUND" });
-    await assert.rejects(setLock(deps, { target: "bot_instance", id: "00000000-0000-4000-8000-000000000000", locked: true }, ACTOR), { code: "ERR_BOT_INSTANCE_NOT_FOUND" });
+    await assert.rejects(setLock(deps, { target: "bot_instance", id: "00000000-0000-4000-8000-000000000000", locked: true }, ACTOR), {
+      code: "ERR_BOT_INSTANCE_NOT_FOUND",
+    });
   });
 });

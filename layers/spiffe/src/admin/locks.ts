@@ -1,5 +1,11 @@
 import { recordAudit } from "../audit/index.js";
-import { BotInstanceNotFoundError, BotNotFoundError, JoinTokenInvalidError, JoinTokenNotFoundError, RequestInvalidError } from "../errors.js";
+import {
+  BotInstanceNotFoundError,
+  BotNotFoundError,
+  JoinTokenInvalidError,
+  JoinTokenNotFoundError,
+  RequestInvalidError,
+} from "../errors.js";
 import type { Lock } from "../store/types.js";
 import { assertBotName } from "./bots.js";
 import type { SET_LOCK_STORE } from "./store-parts.js";
@@ -48,7 +54,11 @@ async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: Lo
     if (typeof id !== "string" || !UUID.test(id)) throw new RequestInvalidError("admin: instance id must be a UUID");
     const instance = await deps.store.getBotInstance(id);
     if (!instance) throw new BotInstanceNotFoundError(`admin: no bot instance ${id}`);
-    return { lock: instance.lock, audit: { botName: instance.botName, instanceId: id, detail: {} }, write: (lock) => deps.store.setBotInstanceLock(id, lock) };
+    return {
+      lock: instance.lock,
+      audit: { botName: instance.botName, instanceId: id, detail: {} },
+      write: (lock) => deps.store.setBotInstanceLock(id, lock),
+    };
   }
   if (typeof id !== "string" || !HEX64.test(id)) throw new RequestInvalidError("admin: join token id must be its SHA-256 hash (hex)");
   const prefix = id.slice(0, TOKEN_HASH_PREFIX_LENGTH);

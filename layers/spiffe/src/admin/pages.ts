@@ -22,7 +22,8 @@ export function pageSizeOf(value: unknown, fallback: number): number {
  * same way: the cursor is the key of the last item of the previous page.
  */
 export function pageAfter<T>(items: readonly T[], keyOf: (item: T) => string, after: unknown, limit: number): Page<T> {
-  if (after !== undefined && (typeof after !== "string" || after.length > CURSOR_CHARS)) throw new RequestInvalidError("admin: cursor is malformed");
+  if (after !== undefined && (typeof after !== "string" || after.length > CURSOR_CHARS))
+    throw new RequestInvalidError("admin: cursor is malformed");
   const start = after === undefined ? 0 : items.findIndex((item) => keyOf(item) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const page = rest.slice(0, limit);
@@ -37,7 +38,8 @@ export function auditCursorOf(event: AuditEvent): string {
 
 /** The position an audit cursor names; `RequestInvalidError` for anything `auditCursorOf` did not make. */
 export function parseAuditCursor(cursor: unknown): { time: number; id: string } {
-  if (typeof cursor !== "string" || cursor.length > CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new RequestInvalidError("admin: cursor is malformed");
+  if (typeof cursor !== "string" || cursor.length > CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw new RequestInvalidError("admin: cursor is malformed");
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

@@ -19,7 +19,15 @@ export const CREATE_JOIN_TOKEN_STORE = storeParts("BotReader", "JoinTokenWriter"
 /** `listJoinTokens`, `listJoinTokenPage`: the tokens of live bots. */
 export const LIST_JOIN_TOKENS_STORE = storeParts("JoinTokenLister");
 /** `setLock`: the bot, instance or token read and its lock written, and the audit event. */
-export const SET_LOCK_STORE = storeParts("BotReader", "BotLocker", "BotInstanceReader", "BotInstanceLocker", "JoinTokenReader", "JoinTokenLocker", "AuditWriter");
+export const SET_LOCK_STORE = storeParts(
+  "BotReader",
+  "BotLocker",
+  "BotInstanceReader",
+  "BotInstanceLocker",
+  "JoinTokenReader",
+  "JoinTokenLocker",
+  "AuditWriter",
+);
 /** `listAuditPage`: the audit trail. */
 export const LIST_AUDIT_PAGE_STORE = storeParts("AuditReader");
 /** `countIssuance`: the SVID events of the audit trail. */
@@ -35,4 +43,20 @@ export const REQUEST_CA_ROTATION_STORE = storeParts("JournalReader", "JournalWri
 /** `emergencyCaRotation`: the status it answers with (the rotation itself runs on `deps.rotation`'s stores). */
 export const EMERGENCY_CA_ROTATION_STORE = storeParts(GET_CA_STATUS_STORE);
 /** Every admin use case's parts together: what a function serving all admin routes may call. */
-export const ADMIN_USE_CASES_STORE = storeParts(CREATE_BOT_STORE, LIST_BOTS_STORE, GET_BOT_STORE, SHOW_BOT_STORE, DELETE_BOT_STORE, CREATE_JOIN_TOKEN_STORE, LIST_JOIN_TOKENS_STORE, SET_LOCK_STORE, LIST_AUDIT_PAGE_STORE, COUNT_ISSUANCE_STORE, FIND_LAST_X509_SVIDS_STORE, GET_TRUST_ANCHOR_STATE_STORE, GET_CA_STATUS_STORE, REQUEST_CA_ROTATION_STORE, EMERGENCY_CA_ROTATION_STORE);
+export const ADMIN_USE_CASES_STORE = storeParts(
+  CREATE_BOT_STORE,
+  LIST_BOTS_STORE,
+  GET_BOT_STORE,
+  SHOW_BOT_STORE,
+  DELETE_BOT_STORE,
+  CREATE_JOIN_TOKEN_STORE,
+  LIST_JOIN_TOKENS_STORE,
+  SET_LOCK_STORE,
+  LIST_AUDIT_PAGE_STORE,
+  COUNT_ISSUANCE_STORE,
+  FIND_LAST_X509_SVIDS_STORE,
+  GET_TRUST_ANCHOR_STATE_STORE,
+  GET_CA_STATUS_STORE,
+  REQUEST_CA_ROTATION_STORE,
+  EMERGENCY_CA_ROTATION_STORE,
+);

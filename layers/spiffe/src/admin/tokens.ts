@@ -36,7 +36,11 @@ function boundedInteger(value: unknown, fallback: number, max: number, what: str
 }
 
 /** Create a join token, bound to the bot's id, for a bot that accepts token joins. Default: one use, 1 hour. */
-export async function createJoinToken(deps: AdminDepsFor<typeof CREATE_JOIN_TOKEN_STORE>, input: CreateJoinTokenInput, actor: AdminActor): Promise<CreatedJoinToken> {
+export async function createJoinToken(
+  deps: AdminDepsFor<typeof CREATE_JOIN_TOKEN_STORE>,
+  input: CreateJoinTokenInput,
+  actor: AdminActor,
+): Promise<CreatedJoinToken> {
   assertBotName(input.botName);
   const ttlSeconds = boundedInteger(input.ttlSeconds, 3600, MAX_TOKEN_TTL_SECONDS, "ttl");
   const uses = boundedInteger(input.uses, 1, MAX_USES, "uses");
@@ -66,7 +70,14 @@ export async function createJoinToken(deps: AdminDepsFor<typeof CREATE_JOIN_TOKE
       detail: { actor, token_hash_prefix: record.tokenHash.slice(0, 12), uses: String(uses) },
     },
   );
-  return { token, tokenHash: record.tokenHash, botId: bot.id, botName: bot.name, usesRemaining: uses, expiresAt: new Date(record.expiresAt) };
+  return {
+    token,
+    tokenHash: record.tokenHash,
+    botId: bot.id,
+    botName: bot.name,
+    usesRemaining: uses,
+    expiresAt: new Date(record.expiresAt),
+  };
 }
 
 /** Join tokens (hashes only), optionally of one bot. */
@@ -76,7 +87,10 @@ export async function listJoinTokens(deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_
 }
 
 /** A page of join tokens (hashes only), optionally of one bot, in hash order, after the cursor (a hash). */
-export async function listJoinTokenPage(deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>, query: { bot?: unknown; limit?: unknown; cursor?: unknown }): Promise<Page<JoinToken>> {
+export async function listJoinTokenPage(
+  deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>,
+  query: { bot?: unknown; limit?: unknown; cursor?: unknown },
+): Promise<Page<JoinToken>> {
   const byHash = (await listJoinTokens(deps, query.bot)).sort((a, b) => (a.tokenHash < b.tokenHash ? -1 : 1));
   return pageAfter(byHash, (token) => token.tokenHash, query.cursor, pageSizeOf(query.limit, 100));
 }

@@ -20,7 +20,8 @@ describe("matchesGlob", () => {
     ["repo:acme/*:ref:refs/heads/main", "repo:acme/app:ref:refs/heads/main", true],
     ["repo:acme/*:ref:refs/heads/main", "repo:acme/app:ref:refs/heads/main2", false],
   ];
-  for (const [glob, value, expected] of cases) it(`${glob} ${expected ? "matches" : "does not match"} ${value}`, () => assert.equal(matchesGlob(glob, value), expected));
+  for (const [glob, value, expected] of cases)
+    it(`${glob} ${expected ? "matches" : "does not match"} ${value}`, () => assert.equal(matchesGlob(glob, value), expected));
 });
 
 describe("claim rules", () => {

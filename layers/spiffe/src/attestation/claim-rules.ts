@@ -13,14 +13,20 @@ export type ClaimRules = Record<string, string[]>;
  */
 export function validateClaimRules(value: unknown, where: string, required: readonly string[] = []): ClaimRules {
   if (value === undefined) value = {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new PolicyInvalidError(`${where}: claims must be an object of claim name to glob(s)`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new PolicyInvalidError(`${where}: claims must be an object of claim name to glob(s)`);
   const entries = Object.entries(value);
   if (entries.length > MAX_RULES) throw new PolicyInvalidError(`${where}: at most ${MAX_RULES} claim rules`);
   const rules: ClaimRules = {};
   for (const [name, globs] of entries) {
     if (!CLAIM_NAME.test(name)) throw new PolicyInvalidError(`${where}: claim name ${JSON.stringify(name.slice(0, 64))} is not allowed`);
     const list = typeof globs === "string" ? [globs] : globs;
-    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_RULES || !list.every((g) => typeof g === "string" && g !== "" && g.length <= MAX_GLOB)) {
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      list.length > MAX_RULES ||
+      !list.every((g) => typeof g === "string" && g !== "" && g.length <= MAX_GLOB)
+    ) {
       throw new PolicyInvalidError(`${where}: claim ${name} needs a non-empty glob or list of globs`);
     }
     if (list.every((g) => /^\*+$/.test(g as string))) throw new PolicyInvalidError(`${where}: claim ${name} rule "*" constrains nothing`);

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { AuditEvent, AuditWriter } from "../store/types.js";
 
-
 /** Field names of audit log lines: stable, so log queries keep working. */
 export const AUDIT_LOG_FIELDS = {
   event: "audit_event",

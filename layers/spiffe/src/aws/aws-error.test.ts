@@ -5,7 +5,11 @@ import { describeAwsError } from "./aws-error.js";
 describe("describeAwsError", () => {
   const cases: [string, unknown, string][] = [
     ["name only", Object.assign(new Error("ThrottlingException"), { name: "ThrottlingException" }), "ThrottlingException"],
-    ["name and message", Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }), "AccessDeniedException: not authorized"],
+    [
+      "name and message",
+      Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }),
+      "AccessDeniedException: not authorized",
+    ],
     ["a plain Error names its message", new Error("connect ECONNREFUSED 127.0.0.1:4566"), "Error: connect ECONNREFUSED 127.0.0.1:4566"],
     ["one line", new Error("first\n  second"), "Error: first second"],
     ["not an error", "boom", "unknown error"],

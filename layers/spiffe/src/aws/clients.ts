@@ -52,7 +52,11 @@ export interface S3ClientOptions extends AwsClientOptions {
 
 /** An S3 client; 3 tries by default. */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
-  return new S3Client({ ...base(options), ...sdkRetryConfig(options.retry ?? {}, 3), ...(options.forcePathStyle ? { forcePathStyle: true } : {}) });
+  return new S3Client({
+    ...base(options),
+    ...sdkRetryConfig(options.retry ?? {}, 3),
+    ...(options.forcePathStyle ? { forcePathStyle: true } : {}),
+  });
 }
 
 /**

@@ -30,7 +30,12 @@ function stsUrlOf(options: CreateAwsIamProofOptions): string {
 export async function createAwsIamProof(options: CreateAwsIamProofOptions): Promise<string> {
   const url = stsUrlOf(options);
   const headers = await signRequestSigV4(
-    { method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", [CHALLENGE_HEADER]: options.challenge }, body: GET_CALLER_IDENTITY_BODY },
+    {
+      method: "POST",
+      url,
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", [CHALLENGE_HEADER]: options.challenge },
+      body: GET_CALLER_IDENTITY_BODY,
+    },
     { region: options.region ?? "us-east-1", service: "sts", ...(options.credentials ? { credentials: options.credentials } : {}) },
   );
   return encodeAwsIamProof({ url, headers, body: GET_CALLER_IDENTITY_BODY });

@@ -30,7 +30,14 @@ export interface RolesAnywhereCredentials {
 function credentialsOf(body: unknown): RolesAnywhereCredentials {
   const c = (body as { credentialSet?: { credentials?: Record<string, unknown> }[] } | null)?.credentialSet?.[0]?.credentials;
   const expiration = typeof c?.expiration === "string" ? new Date(c.expiration) : undefined;
-  if (!c || typeof c.accessKeyId !== "string" || typeof c.secretAccessKey !== "string" || typeof c.sessionToken !== "string" || !expiration || Number.isNaN(expiration.getTime())) {
+  if (
+    !c ||
+    typeof c.accessKeyId !== "string" ||
+    typeof c.secretAccessKey !== "string" ||
+    typeof c.sessionToken !== "string" ||
+    !expiration ||
+    Number.isNaN(expiration.getTime())
+  ) {
     throw new RolesAnywhereSessionError("aws: CreateSession answered without a credential set");
   }
   return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration };
@@ -40,11 +47,18 @@ function credentialsOf(body: unknown): RolesAnywhereCredentials {
  * Exchange an X.509 certificate and its key for temporary AWS credentials with IAM Roles Anywhere
  * `CreateSession` (`POST /sessions`), signed as AWS's credential helper signs it.
  */
-export async function createRolesAnywhereSession(material: X509SigningMaterial, options: CreateRolesAnywhereSessionOptions): Promise<RolesAnywhereCredentials> {
+export async function createRolesAnywhereSession(
+  material: X509SigningMaterial,
+  options: CreateRolesAnywhereSessionOptions,
+): Promise<RolesAnywhereCredentials> {
   const anchorRegion = validateRolesAnywhereArns(options);
   const region = options.region ?? anchorRegion;
   const url = new URL("/sessions", options.endpoint ?? `https://rolesanywhere.${region}.amazonaws.com`);
-  url.search = new URLSearchParams({ profileArn: options.profileArn, roleArn: options.roleArn, trustAnchorArn: options.trustAnchorArn }).toString();
+  url.search = new URLSearchParams({
+    profileArn: options.profileArn,
+    roleArn: options.roleArn,
+    trustAnchorArn: options.trustAnchorArn,
+  }).toString();
   const body = JSON.stringify({ durationSeconds: options.durationSeconds ?? 3600 });
   const request = { method: "POST", url: url.toString(), headers: { "content-type": "application/json" }, body };
   const headers = await signRequestX509(request, material, { region, ...(options.now ? { now: options.now } : {}) });

@@ -44,11 +44,17 @@ describe("getWebIdentityToken", () => {
       SigningAlgorithm: "ES384",
       DurationSeconds: "300",
     });
-    assert.match(String(seen?.headers.authorization), /^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+\/\d{8}\/eu-west-1\/sts\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      String(seen?.headers.authorization),
+      /^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+\/\d{8}\/eu-west-1\/sts\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
   });
 
   it("throws WebIdentityTokenError with STS's code when STS refuses", async () => {
-    answer = { status: 403, body: "<ErrorResponse><Error><Type>Sender</Type><Code>OutboundWebIdentityFederationDisabled</Code></Error></ErrorResponse>" };
+    answer = {
+      status: 403,
+      body: "<ErrorResponse><Error><Type>Sender</Type><Code>OutboundWebIdentityFederationDisabled</Code></Error></ErrorResponse>",
+    };
     await assert.rejects(getWebIdentityToken({ region: "eu-west-1", audience: "a", endpoint: url }), (err: unknown) => {
       assert.equal((err as { code?: string }).code, "ERR_WEB_IDENTITY_TOKEN");
       assert.match(String(err), /403 OutboundWebIdentityFederationDisabled/);

@@ -45,6 +45,7 @@ export async function getWebIdentityToken(options: GetWebIdentityTokenOptions): 
     throw new WebIdentityTokenError(`aws: cannot reach STS at ${url}`, { cause: err });
   }
   const token = status === 200 ? TOKEN.exec(text)?.[1] : undefined;
-  if (token === undefined) throw new WebIdentityTokenError(`aws: STS GetWebIdentityToken answered ${status} ${ERROR_CODE.exec(text)?.[1] ?? "without a token"}`);
+  if (token === undefined)
+    throw new WebIdentityTokenError(`aws: STS GetWebIdentityToken answered ${status} ${ERROR_CODE.exec(text)?.[1] ?? "without a token"}`);
   return token;
 }

@@ -7,7 +7,12 @@ export class NodeSha256 {
   #hash: Hash | Hmac;
 
   constructor(secret?: SourceData) {
-    this.#secret = secret === undefined || typeof secret === "string" ? secret : new Uint8Array(ArrayBuffer.isView(secret) ? secret.buffer.slice(secret.byteOffset, secret.byteOffset + secret.byteLength) : secret);
+    this.#secret =
+      secret === undefined || typeof secret === "string"
+        ? secret
+        : new Uint8Array(
+            ArrayBuffer.isView(secret) ? secret.buffer.slice(secret.byteOffset, secret.byteOffset + secret.byteLength) : secret,
+          );
     this.#hash = this.#fresh();
   }
 

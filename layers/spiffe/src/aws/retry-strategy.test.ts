@@ -14,7 +14,10 @@ describe("the AWS clients' retry configuration", () => {
   });
 
   it("takes the mode and the number of tries from the options", async () => {
-    assert.deepEqual(await retryOf(createKmsClient({ retry: { mode: "adaptive", maxAttempts: 6 } }).config), { attempts: 6, mode: "adaptive" });
+    assert.deepEqual(await retryOf(createKmsClient({ retry: { mode: "adaptive", maxAttempts: 6 } }).config), {
+      attempts: 6,
+      mode: "adaptive",
+    });
     assert.deepEqual(await retryOf(createS3Client({ retry: { maxAttempts: 1 } }).config), { attempts: 1, mode: "standard" });
   });
 

@@ -15,7 +15,9 @@ function regionOf(arn: string, what: "trust-anchor" | "profile"): string {
  */
 export function validateRolesAnywhereArns(arns: { trustAnchorArn: string; profileArn: string; roleArn: string }): string {
   const region = regionOf(arns.trustAnchorArn, "trust-anchor");
-  if (regionOf(arns.profileArn, "profile") !== region) throw new TypeError("aws: the trust anchor and the profile are in different regions");
-  if (!/^arn:[a-z-]+:iam::\d{12}:role\/\S+$/.test(arns.roleArn)) throw new TypeError(`aws: ${JSON.stringify(arns.roleArn)} is not an IAM role ARN`);
+  if (regionOf(arns.profileArn, "profile") !== region)
+    throw new TypeError("aws: the trust anchor and the profile are in different regions");
+  if (!/^arn:[a-z-]+:iam::\d{12}:role\/\S+$/.test(arns.roleArn))
+    throw new TypeError(`aws: ${JSON.stringify(arns.roleArn)} is not an IAM role ARN`);
   return region;
 }

@@ -36,7 +36,12 @@ describe("signRequestX509", () => {
     rsa = opensslPki(tmp.path, { keyType: "rsa", uri: "spiffe://example.org/web", prefix: "rsa-" });
   });
   after(async () => tmp?.remove());
-  const judge = (pki: OpensslPki, now?: number) => ({ trustAnchorArn: ANCHOR, region: "eu-west-1", anchors: () => [new X509Certificate(pki.rootPem)], ...(now ? { now: () => now } : {}) });
+  const judge = (pki: OpensslPki, now?: number) => ({
+    trustAnchorArn: ANCHOR,
+    region: "eu-west-1",
+    anchors: () => [new X509Certificate(pki.rootPem)],
+    ...(now ? { now: () => now } : {}),
+  });
 
   for (const [name, pki, algorithm] of [
     ["an EC P-256 key", () => ec, "AWS4-X509-ECDSA-SHA256"],
@@ -44,7 +49,12 @@ describe("signRequestX509", () => {
   ] as const) {
     it(`signs with ${name} as ${algorithm}, naming the decimal serial, accepted by the independent judge`, async () => {
       const req = await signedRequest(pki());
-      assert.match(req.headers.authorization as string, new RegExp(`^${algorithm} Credential=123456789012345678901234567890/\\d{8}/eu-west-1/rolesanywhere/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain, Signature=[0-9a-f]+$`));
+      assert.match(
+        req.headers.authorization as string,
+        new RegExp(
+          `^${algorithm} Credential=123456789012345678901234567890/\\d{8}/eu-west-1/rolesanywhere/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain, Signature=[0-9a-f]+$`,
+        ),
+      );
       assert.equal(req.headers["x-amz-x509"], Buffer.from(der(pki().leafPem)).toString("base64"));
       assert.equal(req.headers["x-amz-x509-chain"], Buffer.from(der(pki().intermediatePem)).toString("base64"));
       const verdict = judgeCreateSession(req, judge(pki()));
@@ -64,13 +74,20 @@ describe("signRequestX509", () => {
     const req = await signedRequest(ec, { now: later });
     assert.equal(req.headers["x-amz-date"], later.toISOString().replace(/[-:]|\.\d{3}/g, ""));
     assert.deepEqual(judgeCreateSession(req, judge(ec)), { ok: false, reason: "x-amz-date outside the allowed skew" });
-    assert.deepEqual(judgeCreateSession(req, judge(ec, later.getTime())), { ok: false, reason: "leaf certificate not valid now (or a CA)" });
+    assert.deepEqual(judgeCreateSession(req, judge(ec, later.getTime())), {
+      ok: false,
+      reason: "leaf certificate not valid now (or a CA)",
+    });
   });
 
   it("refuses a key type Roles Anywhere cannot verify (caller misuse is a TypeError)", async () => {
     const { privateKey } = generateKeyPairSync("ed25519");
     await assert.rejects(
-      signRequestX509({ method: "POST", url: "https://x.test/sessions", headers: {} }, { certificates: [der(ec.leafPem)], privateKey }, { region: "eu-west-1" }),
+      signRequestX509(
+        { method: "POST", url: "https://x.test/sessions", headers: {} },
+        { certificates: [der(ec.leafPem)], privateKey },
+        { region: "eu-west-1" },
+      ),
       TypeError,
     );
   });

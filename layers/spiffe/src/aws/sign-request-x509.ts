@@ -43,7 +43,10 @@ class X509Signer extends SignatureV4Base {
     const toSign = await this.createStringToSign(longDate, scope, canonical, algorithm);
     const signature = sign("sha256", Buffer.from(toSign, "utf8"), { key: privateKey, dsaEncoding: "der" }).toString("hex");
     const signedHeaders = this.getCanonicalHeaderList(canonicalHeaders);
-    return { ...smithy.headers, authorization: `${algorithm} Credential=${serial}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+    return {
+      ...smithy.headers,
+      authorization: `${algorithm} Credential=${serial}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    };
   }
 }
 
@@ -61,7 +64,11 @@ function algorithmOf(key: KeyObject): string {
  * (ECDSA in DER) in hex, and the certificate's decimal serial number as the credential. Returns the
  * headers to send.
  */
-export async function signRequestX509(request: SignableRequest, material: X509SigningMaterial, options: SignRequestX509Options): Promise<Record<string, string>> {
+export async function signRequestX509(
+  request: SignableRequest,
+  material: X509SigningMaterial,
+  options: SignRequestX509Options,
+): Promise<Record<string, string>> {
   const [leaf, ...chain] = material.certificates;
   if (!leaf) throw new TypeError("aws: signRequestX509 needs a certificate");
   const headers: Record<string, string> = {
@@ -70,5 +77,10 @@ export async function signRequestX509(request: SignableRequest, material: X509Si
     ...(chain.length ? { "x-amz-x509-chain": chain.map((c) => Buffer.from(c).toString("base64")).join(",") } : {}),
   };
   const serial = BigInt(`0x${new X509Certificate(Buffer.from(leaf)).serialNumber}`).toString(10);
-  return new X509Signer(options.region, options.service ?? "rolesanywhere").sign({ ...request, headers }, material.privateKey, serial, options.now ?? new Date());
+  return new X509Signer(options.region, options.service ?? "rolesanywhere").sign(
+    { ...request, headers },
+    material.privateKey,
+    serial,
+    options.now ?? new Date(),
+  );
 }

@@ -18,13 +18,21 @@ describe("createJwk", () => {
       const jwk = createJwk(publicKey, "x509-svid");
       assert.deepEqual(Object.keys(jwk), ["use", "kty", ...members]);
       assert.equal(jwk.use, "x509-svid");
-      assert.ok(createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }).export(spki).equals(publicKey.export(spki)));
+      assert.ok(
+        createPublicKey({ key: jwk as JsonWebKey, format: "jwk" })
+          .export(spki)
+          .equals(publicKey.export(spki)),
+      );
     });
     it(`writes a jwt-svid JWK of ${name} with its kid, members in order`, () => {
       const jwk = createJwk(publicKey, "jwt-svid", "key-1");
       assert.deepEqual(Object.keys(jwk), ["use", "kty", "kid", ...members]);
       assert.equal(jwk.kid, "key-1");
-      assert.ok(createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }).export(spki).equals(publicKey.export(spki)));
+      assert.ok(
+        createPublicKey({ key: jwk as JsonWebKey, format: "jwk" })
+          .export(spki)
+          .equals(publicKey.export(spki)),
+      );
     });
   }
 

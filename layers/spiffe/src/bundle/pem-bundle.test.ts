@@ -86,7 +86,11 @@ describe("parsePemBundle", () => {
     { name: "blank input", pem: " \n\r\n\t", expected: [] },
     { name: "one certificate from node", pem: pemOf(caB), expected: [caB] },
     { name: "CRLF line endings", pem: `${pemOf(caA)}${pemOf(caB)}`.replace(/\n/g, "\r\n"), expected: [caA, caB] },
-    { name: "explanatory text around blocks", pem: `Subject: CA A\n${pemOf(caA)}\nissuer: CA B\n${pemOf(caB)}trailer`, expected: [caA, caB] },
+    {
+      name: "explanatory text around blocks",
+      pem: `Subject: CA A\n${pemOf(caA)}\nissuer: CA B\n${pemOf(caB)}trailer`,
+      expected: [caA, caB],
+    },
     { name: "a repeated certificate", pem: `${pemOf(caA)}${pemOf(caB)}${pemOf(caA)}`, expected: [caA, caB] },
     { name: "no final newline", pem: pemOf(caA).trimEnd(), expected: [caA] },
     {
@@ -97,7 +101,10 @@ describe("parsePemBundle", () => {
   ];
   for (const { name, pem, expected } of accepted) {
     it(`accepts ${name}`, () => {
-      assert.deepEqual(hexes(parsePemBundle(pem, td)), expected.map((der) => Buffer.from(der).toString("hex")));
+      assert.deepEqual(
+        hexes(parsePemBundle(pem, td)),
+        expected.map((der) => Buffer.from(der).toString("hex")),
+      );
     });
   }
 
@@ -111,14 +118,34 @@ describe("parsePemBundle", () => {
       pem: `${pemOf(caA)}${generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" })}`,
       message: /^bundle: PEM block at line \d+ is "PRIVATE KEY", not "CERTIFICATE"$/,
     },
-    { name: "a TRUSTED CERTIFICATE block", pem: block("TRUSTED CERTIFICATE", body), message: /is "TRUSTED CERTIFICATE", not "CERTIFICATE"$/ },
-    { name: "a block without END", pem: pemOf(caA).replace("-----END CERTIFICATE-----", ""), message: /^bundle: PEM block "CERTIFICATE" at line 1 has no END line$/ },
-    { name: "a mismatched END label", pem: pemOf(caA).replace("END CERTIFICATE", "END X509 CRL"), message: /expected "-----END CERTIFICATE-----"$/ },
+    {
+      name: "a TRUSTED CERTIFICATE block",
+      pem: block("TRUSTED CERTIFICATE", body),
+      message: /is "TRUSTED CERTIFICATE", not "CERTIFICATE"$/,
+    },
+    {
+      name: "a block without END",
+      pem: pemOf(caA).replace("-----END CERTIFICATE-----", ""),
+      message: /^bundle: PEM block "CERTIFICATE" at line 1 has no END line$/,
+    },
+    {
+      name: "a mismatched END label",
+      pem: pemOf(caA).replace("END CERTIFICATE", "END X509 CRL"),
+      message: /expected "-----END CERTIFICATE-----"$/,
+    },
     { name: "an END line outside a block", pem: `${pemOf(caA)}-----END CERTIFICATE-----\n`, message: /^bundle: PEM line \d+: unexpected/ },
     { name: "a nested BEGIN", pem: `-----BEGIN CERTIFICATE-----\n${pemOf(caA)}`, message: /expected "-----END CERTIFICATE-----"$/ },
-    { name: "a body that is not base64", pem: block("CERTIFICATE", ["!!!!", ...body]), message: /^bundle: PEM block at line 1 is not base64$/ },
+    {
+      name: "a body that is not base64",
+      pem: block("CERTIFICATE", ["!!!!", ...body]),
+      message: /^bundle: PEM block at line 1 is not base64$/,
+    },
     { name: "an encapsulated header", pem: block("CERTIFICATE", ["Proc-Type: 4,ENCRYPTED", "", ...body]), message: /is not base64$/ },
-    { name: "a truncated body", pem: block("CERTIFICATE", body.slice(0, -1)), message: /^bundle: PEM block at line 1 is not a DER X\.509 certificate$/ },
+    {
+      name: "a truncated body",
+      pem: block("CERTIFICATE", body.slice(0, -1)),
+      message: /^bundle: PEM block at line 1 is not a DER X\.509 certificate$/,
+    },
     { name: "an empty block", pem: block("CERTIFICATE", []), message: /^bundle: PEM block at line 1 is not base64$/ },
     {
       name: "a body that is not a certificate",

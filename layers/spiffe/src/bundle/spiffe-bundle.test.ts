@@ -191,7 +191,9 @@ describe("SPIFFE bundle interoperability", () => {
   for (const [i, key] of jwtKeys.entries()) {
     it(`the jwt-svid JWK ${key.kid} imports with jose and verifies the key's signatures`, async () => {
       const entry = doc.keys.find((k: JWK) => k.kid === key.kid);
-      const token = await new CompactSign(new TextEncoder().encode(`payload ${i}`)).setProtectedHeader({ alg: key.alg }).sign(key.privateKey);
+      const token = await new CompactSign(new TextEncoder().encode(`payload ${i}`))
+        .setProtectedHeader({ alg: key.alg })
+        .sign(key.privateKey);
       const verified = await compactVerify(token, await importJWK(entry, key.alg));
       assert.equal(new TextDecoder().decode(verified.payload), `payload ${i}`);
       const other = jwtKeys[(i + 1) % jwtKeys.length]!;
@@ -269,46 +271,162 @@ describe("parseSpiffeBundle", () => {
     { name: "a document without keys", doc: {}, message: /^bundle: keys is missing$/ },
     { name: "keys that are not an array", doc: { keys: {} }, message: /^bundle: keys must be an array$/ },
     { name: "keys null", doc: { keys: null }, message: /^bundle: keys must be an array$/ },
-    { name: "a negative spiffe_sequence", doc: { keys: [], spiffe_sequence: -1 }, message: /^bundle: spiffe_sequence must be a non-negative integer/ },
+    {
+      name: "a negative spiffe_sequence",
+      doc: { keys: [], spiffe_sequence: -1 },
+      message: /^bundle: spiffe_sequence must be a non-negative integer/,
+    },
     { name: "a fractional spiffe_sequence", doc: { keys: [], spiffe_sequence: 1.5 }, message: /^bundle: spiffe_sequence must be/ },
     { name: "a string spiffe_sequence", doc: { keys: [], spiffe_sequence: "1" }, message: /^bundle: spiffe_sequence must be/ },
     { name: "a null spiffe_sequence", doc: { keys: [], spiffe_sequence: null }, message: /^bundle: spiffe_sequence must be/ },
-    { name: "a spiffe_sequence past 2^53-1", doc: '{"keys":[],"spiffe_sequence":9007199254740993}', message: /^bundle: spiffe_sequence must be/ },
+    {
+      name: "a spiffe_sequence past 2^53-1",
+      doc: '{"keys":[],"spiffe_sequence":9007199254740993}',
+      message: /^bundle: spiffe_sequence must be/,
+    },
     { name: "a negative spiffe_refresh_hint", doc: { keys: [], spiffe_refresh_hint: -5 }, message: /^bundle: spiffe_refresh_hint must be/ },
-    { name: "a string spiffe_refresh_hint", doc: { keys: [], spiffe_refresh_hint: "300" }, message: /^bundle: spiffe_refresh_hint must be/ },
+    {
+      name: "a string spiffe_refresh_hint",
+      doc: { keys: [], spiffe_refresh_hint: "300" },
+      message: /^bundle: spiffe_refresh_hint must be/,
+    },
     { name: "a key that is a string", doc: { keys: ["key"] }, message: /^bundle: keys\[0\] must be a JSON object$/ },
     { name: "a key that is null", doc: { keys: [x509Entry(caP256!), null] }, message: /^bundle: keys\[1\] must be a JSON object$/ },
     { name: "a key that is an array", doc: { keys: [[]] }, message: /^bundle: keys\[0\] must be a JSON object$/ },
     { name: "a key without kty", doc: { keys: [jwtEntry(0, { kty: undefined })] }, message: /^bundle: keys\[0\] has no kty$/ },
     { name: "a key with a numeric kty", doc: { keys: [jwtEntry(0, { kty: 2 })] }, message: /^bundle: keys\[0\] has no kty$/ },
-    { name: "an EC jwt-svid key with d", doc: { keys: [jwtEntry(0, { d: "AAAA" })] }, message: /^bundle: keys\[0\] has the private key member "d"$/ },
-    { name: "an x509-svid key with d", doc: { keys: [x509Entry(caP256!, { d: "AAAA" })] }, message: /^bundle: keys\[0\] has the private key member "d"$/ },
-    { name: "an RSA key with p", doc: { keys: [jwtEntry(3, { p: "AAAA" })] }, message: /^bundle: keys\[0\] has the private key member "p"$/ },
-    { name: "an RSA key with qi", doc: { keys: [jwtEntry(3, { qi: "AAAA" })] }, message: /^bundle: keys\[0\] has the private key member "qi"$/ },
-    { name: "a symmetric key", doc: { keys: [{ use: "jwt-svid", kid: "h", kty: "oct", k: "c2VjcmV0" }] }, message: /^bundle: keys\[0\] has the private key member "k"$/ },
-    { name: "a private key with an unknown use", doc: { keys: [jwtEntry(0, { use: "other", d: "AAAA" })] }, message: /^bundle: keys\[0\] has the private key member "d"$/ },
-    { name: "an x509-svid key without x5c", doc: { keys: [x509Entry(caP256!, { x5c: undefined })] }, message: /^bundle: keys\[0\] \(x509-svid\) must carry exactly one x5c certificate, has 0$/ },
-    { name: "an x509-svid key with an empty x5c", doc: { keys: [x509Entry(caP256!, { x5c: [] })] }, message: /exactly one x5c certificate, has 0$/ },
-    { name: "an x509-svid key with two certificates", doc: { keys: [x509Entry(caP256!, { x5c: [otherCa.x5c, otherCa.x5c].flat() })] }, message: /exactly one x5c certificate, has 2$/ },
-    { name: "an x509-svid key with x5c a string", doc: { keys: [x509Entry(caP256!, { x5c: (otherCa.x5c as string[])[0] })] }, message: /exactly one x5c certificate, has 0$/ },
-    { name: "an x5c that is a number", doc: { keys: [x509Entry(caP256!, { x5c: [42] })] }, message: /^bundle: keys\[0\] x5c\[0\] is not base64$/ },
-    { name: "an x5c in base64url", doc: { keys: [x509Entry(caP256!, { x5c: [Buffer.from(caP256!).toString("base64url")] })] }, message: /^bundle: keys\[0\] x5c\[0\] is not base64$/ },
-    { name: "an x5c with whitespace", doc: { keys: [x509Entry(caP256!, { x5c: [` ${Buffer.from(caP256!).toString("base64")}`] })] }, message: /x5c\[0\] is not base64$/ },
-    { name: "an x5c that is not a certificate", doc: { keys: [x509Entry(caP256!, { x5c: [notACert] })] }, message: /^bundle: keys\[0\] x5c\[0\] is not a DER X\.509 certificate$/ },
-    { name: "an x5c with bytes after the certificate", doc: { keys: [x509Entry(caP256!, { x5c: [Buffer.concat([caP256!, Buffer.from([0])]).toString("base64")] })] }, message: /x5c\[0\] is not a DER X\.509 certificate$/ },
-    { name: "an x5c whose key is not the JWK's (same curve)", doc: { keys: [x509Entry(caP256!, { x5c: [Buffer.from(caP384!).toString("base64")] })] }, message: /^bundle: keys\[0\] public key does not match its x5c certificate$/ },
-    { name: "an x5c whose key is not the JWK's (other key type)", doc: { keys: [x509Entry(caRsa!, { x5c: otherCa.x5c })] }, message: /^bundle: keys\[0\] public key does not match its x5c certificate$/ },
-    { name: "an x509-svid JWK that is not a key", doc: { keys: [x509Entry(caP256!, { y: "AAAA" })] }, message: /^bundle: keys\[0\] is not a valid EC public key$/ },
-    { name: "a jwt-svid key without kid", doc: { keys: [jwtEntry(0, { kid: undefined })] }, message: /^bundle: keys\[0\] \(jwt-svid\) must have a kid$/ },
-    { name: "a jwt-svid key with an empty kid", doc: { keys: [jwtEntry(0, { kid: "" })] }, message: /^bundle: keys\[0\] \(jwt-svid\) must have a kid$/ },
-    { name: "a jwt-svid key with a numeric kid", doc: { keys: [jwtEntry(0, { kid: 1 })] }, message: /^bundle: keys\[0\] \(jwt-svid\) must have a kid$/ },
-    { name: "a duplicate kid", doc: { keys: [jwtEntry(0), jwtEntry(1), jwtEntry(3, { kid: "k-p256" })] }, message: /^bundle: keys\[2\] repeats the jwt-svid kid "k-p256"$/ },
-    { name: "an EC point off the curve", doc: { keys: [jwtEntry(0, { y: jwtEntry(0).x })] }, message: /^bundle: keys\[0\] is not a valid EC public key$/ },
-    { name: "an EC key without y", doc: { keys: [jwtEntry(0, { y: undefined })] }, message: /^bundle: keys\[0\] is not a valid EC public key$/ },
-    { name: "an RSA key without n", doc: { keys: [jwtEntry(3, { n: undefined })] }, message: /^bundle: keys\[0\] is not a valid RSA public key$/ },
+    {
+      name: "an EC jwt-svid key with d",
+      doc: { keys: [jwtEntry(0, { d: "AAAA" })] },
+      message: /^bundle: keys\[0\] has the private key member "d"$/,
+    },
+    {
+      name: "an x509-svid key with d",
+      doc: { keys: [x509Entry(caP256!, { d: "AAAA" })] },
+      message: /^bundle: keys\[0\] has the private key member "d"$/,
+    },
+    {
+      name: "an RSA key with p",
+      doc: { keys: [jwtEntry(3, { p: "AAAA" })] },
+      message: /^bundle: keys\[0\] has the private key member "p"$/,
+    },
+    {
+      name: "an RSA key with qi",
+      doc: { keys: [jwtEntry(3, { qi: "AAAA" })] },
+      message: /^bundle: keys\[0\] has the private key member "qi"$/,
+    },
+    {
+      name: "a symmetric key",
+      doc: { keys: [{ use: "jwt-svid", kid: "h", kty: "oct", k: "c2VjcmV0" }] },
+      message: /^bundle: keys\[0\] has the private key member "k"$/,
+    },
+    {
+      name: "a private key with an unknown use",
+      doc: { keys: [jwtEntry(0, { use: "other", d: "AAAA" })] },
+      message: /^bundle: keys\[0\] has the private key member "d"$/,
+    },
+    {
+      name: "an x509-svid key without x5c",
+      doc: { keys: [x509Entry(caP256!, { x5c: undefined })] },
+      message: /^bundle: keys\[0\] \(x509-svid\) must carry exactly one x5c certificate, has 0$/,
+    },
+    {
+      name: "an x509-svid key with an empty x5c",
+      doc: { keys: [x509Entry(caP256!, { x5c: [] })] },
+      message: /exactly one x5c certificate, has 0$/,
+    },
+    {
+      name: "an x509-svid key with two certificates",
+      doc: { keys: [x509Entry(caP256!, { x5c: [otherCa.x5c, otherCa.x5c].flat() })] },
+      message: /exactly one x5c certificate, has 2$/,
+    },
+    {
+      name: "an x509-svid key with x5c a string",
+      doc: { keys: [x509Entry(caP256!, { x5c: (otherCa.x5c as string[])[0] })] },
+      message: /exactly one x5c certificate, has 0$/,
+    },
+    {
+      name: "an x5c that is a number",
+      doc: { keys: [x509Entry(caP256!, { x5c: [42] })] },
+      message: /^bundle: keys\[0\] x5c\[0\] is not base64$/,
+    },
+    {
+      name: "an x5c in base64url",
+      doc: { keys: [x509Entry(caP256!, { x5c: [Buffer.from(caP256!).toString("base64url")] })] },
+      message: /^bundle: keys\[0\] x5c\[0\] is not base64$/,
+    },
+    {
+      name: "an x5c with whitespace",
+      doc: { keys: [x509Entry(caP256!, { x5c: [` ${Buffer.from(caP256!).toString("base64")}`] })] },
+      message: /x5c\[0\] is not base64$/,
+    },
+    {
+      name: "an x5c that is not a certificate",
+      doc: { keys: [x509Entry(caP256!, { x5c: [notACert] })] },
+      message: /^bundle: keys\[0\] x5c\[0\] is not a DER X\.509 certificate$/,
+    },
+    {
+      name: "an x5c with bytes after the certificate",
+      doc: { keys: [x509Entry(caP256!, { x5c: [Buffer.concat([caP256!, Buffer.from([0])]).toString("base64")] })] },
+      message: /x5c\[0\] is not a DER X\.509 certificate$/,
+    },
+    {
+      name: "an x5c whose key is not the JWK's (same curve)",
+      doc: { keys: [x509Entry(caP256!, { x5c: [Buffer.from(caP384!).toString("base64")] })] },
+      message: /^bundle: keys\[0\] public key does not match its x5c certificate$/,
+    },
+    {
+      name: "an x5c whose key is not the JWK's (other key type)",
+      doc: { keys: [x509Entry(caRsa!, { x5c: otherCa.x5c })] },
+      message: /^bundle: keys\[0\] public key does not match its x5c certificate$/,
+    },
+    {
+      name: "an x509-svid JWK that is not a key",
+      doc: { keys: [x509Entry(caP256!, { y: "AAAA" })] },
+      message: /^bundle: keys\[0\] is not a valid EC public key$/,
+    },
+    {
+      name: "a jwt-svid key without kid",
+      doc: { keys: [jwtEntry(0, { kid: undefined })] },
+      message: /^bundle: keys\[0\] \(jwt-svid\) must have a kid$/,
+    },
+    {
+      name: "a jwt-svid key with an empty kid",
+      doc: { keys: [jwtEntry(0, { kid: "" })] },
+      message: /^bundle: keys\[0\] \(jwt-svid\) must have a kid$/,
+    },
+    {
+      name: "a jwt-svid key with a numeric kid",
+      doc: { keys: [jwtEntry(0, { kid: 1 })] },
+      message: /^bundle: keys\[0\] \(jwt-svid\) must have a kid$/,
+    },
+    {
+      name: "a duplicate kid",
+      doc: { keys: [jwtEntry(0), jwtEntry(1), jwtEntry(3, { kid: "k-p256" })] },
+      message: /^bundle: keys\[2\] repeats the jwt-svid kid "k-p256"$/,
+    },
+    {
+      name: "an EC point off the curve",
+      doc: { keys: [jwtEntry(0, { y: jwtEntry(0).x })] },
+      message: /^bundle: keys\[0\] is not a valid EC public key$/,
+    },
+    {
+      name: "an EC key without y",
+      doc: { keys: [jwtEntry(0, { y: undefined })] },
+      message: /^bundle: keys\[0\] is not a valid EC public key$/,
+    },
+    {
+      name: "an RSA key without n",
+      doc: { keys: [jwtEntry(3, { n: undefined })] },
+      message: /^bundle: keys\[0\] is not a valid RSA public key$/,
+    },
     {
       name: "an EC key on an unsupported curve",
-      doc: { keys: [{ use: "jwt-svid", kid: "k1", ...generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey.export({ format: "jwk" }) }] },
+      doc: {
+        keys: [
+          { use: "jwt-svid", kid: "k1", ...generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey.export({ format: "jwk" }) },
+        ],
+      },
       message: /^bundle: keys\[0\] \(jwt-svid\) is not a supported key$/,
     },
   ];

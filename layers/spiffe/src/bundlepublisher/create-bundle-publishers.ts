@@ -28,7 +28,10 @@ type PublisherConfig = Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "a
  * `trustAnchorId` is set. The Roles Anywhere ones share one client and one pacer, so together they
  * keep to the control plane's one call a second.
  */
-function createPublishers(config: PublisherConfig, overrides: BundlePublisherOverrides): { bundle: BundlePublisher[]; crl: CrlPublisher[] } {
+function createPublishers(
+  config: PublisherConfig,
+  overrides: BundlePublisherOverrides,
+): { bundle: BundlePublisher[]; crl: CrlPublisher[] } {
   const bundle: BundlePublisher[] = [];
   const crl: CrlPublisher[] = [];
   if (config.bundleBucket) {

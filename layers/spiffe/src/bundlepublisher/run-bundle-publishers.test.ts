@@ -63,14 +63,23 @@ describe("createBundlePublishers", () => {
 
   it("builds S3 then the trust anchor, as configured", () => {
     const publishers = make({ bundleBucket: "b", trustAnchorId: "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d" });
-    assert.deepEqual(publishers.map((p) => p.name), ["aws_s3", "aws_rolesanywhere_trustanchor"]);
+    assert.deepEqual(
+      publishers.map((p) => p.name),
+      ["aws_s3", "aws_rolesanywhere_trustanchor"],
+    );
     assert.ok(publishers[0] instanceof S3BundlePublisher);
     assert.ok(publishers[1] instanceof RolesAnywhereTrustAnchorPublisher);
   });
 
   it("builds only what is configured", () => {
-    assert.deepEqual(make({ bundleBucket: "b" }).map((p) => p.name), ["aws_s3"]);
-    assert.deepEqual(make({ trustAnchorId: "x" }).map((p) => p.name), ["aws_rolesanywhere_trustanchor"]);
+    assert.deepEqual(
+      make({ bundleBucket: "b" }).map((p) => p.name),
+      ["aws_s3"],
+    );
+    assert.deepEqual(
+      make({ trustAnchorId: "x" }).map((p) => p.name),
+      ["aws_rolesanywhere_trustanchor"],
+    );
     assert.deepEqual(make({}), []);
   });
 });

@@ -24,7 +24,10 @@ describe("AuthorityCache when the key it holds stops signing", () => {
     const clock = new FixedClock(Date.UTC(2030, 0, 1));
     store = await EmbeddedStore.open({ directory: dir.path, clock });
     const disk = new DiskKeyManager({ directory: `${dir.path}/keys` });
-    await ensureAuthorities({ keys: disk, journals: store, leases: store, clock }, { trustDomain: td, keySpec: "ECC_NIST_P256", caTtlSeconds: 30 * 86_400, jwtKeyTtlSeconds: 30 * 86_400 });
+    await ensureAuthorities(
+      { keys: disk, journals: store, leases: store, clock },
+      { trustDomain: td, keySpec: "ECC_NIST_P256", caTtlSeconds: 30 * 86_400, jwtKeyTtlSeconds: 30 * 86_400 },
+    );
     failWith = undefined;
     journalReads = 0;
     // What a KMS key retired by an emergency rotation does: it still loads from the cache, but Sign fails.
@@ -36,7 +39,10 @@ describe("AuthorityCache when the key it holds stops signing", () => {
         return { id: key.id, spec: key.spec, publicKey: key.publicKey, sign: (d) => (failWith ? Promise.reject(failWith) : key.sign(d)) };
       },
     };
-    const journals = { getJournal: (kind: "x509" | "jwt") => (journalReads++, store.getJournal(kind)), putJournal: store.putJournal.bind(store) };
+    const journals = {
+      getJournal: (kind: "x509" | "jwt") => (journalReads++, store.getJournal(kind)),
+      putJournal: store.putJournal.bind(store),
+    };
     cache = new AuthorityCache({ keys, journals, clock }, { trustDomain: td, refreshHintSeconds: 300 });
   });
   afterEach(async () => {
@@ -49,7 +55,10 @@ describe("AuthorityCache when the key it holds stops signing", () => {
       const { key } = await load();
       failWith = new KeyManagerError("keymanager: KMS Sign for key x509-ca-a failed (KMSInvalidStateException)");
       const reads = journalReads;
-      await assert.rejects(key.sign(new Uint8Array([1])), (err: Error) => err instanceof AuthorityUnavailableError && err.cause === failWith);
+      await assert.rejects(
+        key.sign(new Uint8Array([1])),
+        (err: Error) => err instanceof AuthorityUnavailableError && err.cause === failWith,
+      );
       failWith = undefined;
       await load();
       assert.ok(journalReads > reads, "the cache forgot what it held");

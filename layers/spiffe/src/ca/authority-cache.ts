@@ -76,7 +76,9 @@ export class AuthorityCache {
       } catch (err) {
         if (!(err instanceof KeyManagerError || err instanceof KeyNotFoundError)) throw err;
         this.invalidate();
-        throw new AuthorityUnavailableError(`ca: key ${key.id} could not sign (${err.code}); it may have been retired, try again`, { cause: err });
+        throw new AuthorityUnavailableError(`ca: key ${key.id} could not sign (${err.code}); it may have been retired, try again`, {
+          cause: err,
+        });
       }
     };
     return Object.freeze({ id: key.id, spec: key.spec, publicKey: key.publicKey, sign });

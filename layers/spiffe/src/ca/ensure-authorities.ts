@@ -26,11 +26,7 @@ async function waitForJournal(kind: JournalKind, deps: AuthorityDeps): Promise<C
  * Make the first authority of `kind` (a KMS or disk key, and for X.509 a self-signed CA) unless
  * the journal has one. Safe to call from many processes at once: one makes it, the rest wait.
  */
-export async function ensureAuthority(
-  kind: JournalKind,
-  deps: AuthorityDeps,
-  policy: AuthorityPolicy,
-): Promise<EnsureAuthorityResult> {
+export async function ensureAuthority(kind: JournalKind, deps: AuthorityDeps, policy: AuthorityPolicy): Promise<EnsureAuthorityResult> {
   const existing = await deps.journals.getJournal(kind);
   if (existing) return { journal: existing, created: false };
   const now = deps.clock.now().getTime();

@@ -9,10 +9,5 @@ export { createAuthoritySlot, type CreateSlotOptions } from "./create-slot.js";
 export { ensureAuthorities, ensureAuthority, type EnsureAuthorityResult } from "./ensure-authorities.js";
 export { keyIdForSlot } from "./key-ids.js";
 export { MIN_SVID_LIFETIME_SECONDS, requireUsefulAuthority } from "./require-useful-authority.js";
-export {
-  jwtPublicKeysOf,
-  loadJwtAuthority,
-  loadX509Authority,
-  x509CertificatesOf,
-} from "./load-authorities.js";
+export { jwtPublicKeysOf, loadJwtAuthority, loadX509Authority, x509CertificatesOf } from "./load-authorities.js";
 export type { AuthorityDeps, AuthorityDepsOver, AuthorityPolicy, JwtAuthority, X509Authority } from "./types.js";

@@ -75,10 +75,14 @@ async function post<T>(options: SvidWithProofOptions, path: string, body: Record
 export async function fetchX509SvidWithProof(options: SvidWithProofOptions & { dnsNames?: string[] }): Promise<X509SvidWithKey> {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const csr = await createCsr({ privateKey, spiffeId: SpiffeId.fromString(options.spiffeId) });
-  const answer = await post<{ spiffe_id: string; certificates: string[]; serial_number: string; expires_at: string; bundle: string[] }>(options, "/v1/svids/x509", {
-    csr,
-    ...(options.dnsNames?.length ? { dns_names: options.dnsNames } : {}),
-  });
+  const answer = await post<{ spiffe_id: string; certificates: string[]; serial_number: string; expires_at: string; bundle: string[] }>(
+    options,
+    "/v1/svids/x509",
+    {
+      csr,
+      ...(options.dnsNames?.length ? { dns_names: options.dnsNames } : {}),
+    },
+  );
   return {
     spiffeId: answer.spiffe_id,
     privateKey,
@@ -91,6 +95,8 @@ export async function fetchX509SvidWithProof(options: SvidWithProofOptions & { d
 
 /** Get a JWT-SVID for `audience` in one round trip with a platform proof instead of a bot credential. */
 export async function fetchJwtSvidWithProof(options: SvidWithProofOptions & { audience: string[] }): Promise<IssuedJwtSvid> {
-  const answer = await post<{ spiffe_id: string; token: string; expires_at: string }>(options, "/v1/svids/jwt", { audience: options.audience });
+  const answer = await post<{ spiffe_id: string; token: string; expires_at: string }>(options, "/v1/svids/jwt", {
+    audience: options.audience,
+  });
   return { spiffeId: answer.spiffe_id, token: answer.token, expiresAt: new Date(answer.expires_at) };
 }

@@ -32,7 +32,12 @@ describe("requestText", () => {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ body }));
     });
-    const answer = await requestText(`${base}/echo`, { method: "POST", headers: { authorization: "Bearer t" }, body: '{"név":"é"}', timeoutMs: 5000 });
+    const answer = await requestText(`${base}/echo`, {
+      method: "POST",
+      headers: { authorization: "Bearer t" },
+      body: '{"név":"é"}',
+      timeoutMs: 5000,
+    });
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get("X-Seen"), "POST 13 Bearer t");
     assert.equal(answer.headers.get("x-absent"), null);
@@ -57,7 +62,10 @@ describe("requestText", () => {
 
   it("fails with a TimeoutError when no answer comes in time", async () => {
     routes.set("/silent", () => undefined);
-    await assert.rejects(requestText(`${base}/silent`, { method: "GET", headers: {}, timeoutMs: 200 }), { name: "TimeoutError", message: "no answer within 200 ms" });
+    await assert.rejects(requestText(`${base}/silent`, { method: "GET", headers: {}, timeoutMs: 200 }), {
+      name: "TimeoutError",
+      message: "no answer within 200 ms",
+    });
   });
 
   it("fails when the answer is cut short", async () => {
@@ -74,6 +82,8 @@ describe("requestText", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    await assert.rejects(requestText(`http://127.0.0.1:${port}/`, { method: "GET", headers: {}, timeoutMs: 5000 }), { code: "ECONNREFUSED" });
+    await assert.rejects(requestText(`http://127.0.0.1:${port}/`, { method: "GET", headers: {}, timeoutMs: 5000 }), {
+      code: "ECONNREFUSED",
+    });
   });
 });

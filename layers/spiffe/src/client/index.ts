@@ -3,7 +3,14 @@
  * and the CLI's one client), an SVID in one round trip with the platform's own proof for workloads
  * that cannot run an agent, and the issuer's refusals as `IssuerApiError` with their stable codes.
  */
-export { fetchJwtSvidWithProof, fetchX509SvidWithProof, type IssuedJwtSvid, type PlatformProof, type SvidWithProofOptions, type X509SvidWithKey } from "./fetch-svid-with-proof.js";
+export {
+  fetchJwtSvidWithProof,
+  fetchX509SvidWithProof,
+  type IssuedJwtSvid,
+  type PlatformProof,
+  type SvidWithProofOptions,
+  type X509SvidWithKey,
+} from "./fetch-svid-with-proof.js";
 export { IssuerApiError, issuerApiErrorOf } from "./issuer-api-error.js";
 export {
   IssuerClient,

@@ -38,7 +38,10 @@ describe("IssuerClient", () => {
   ] as const) {
     it(`refuses ${what} with ERR_RESPONSE_INVALID`, async () => {
       answer = body;
-      await assert.rejects(new IssuerClient({ issuer: url }).joinWithToken("t"), (err: unknown) => err instanceof IssuerApiError && err.code === "ERR_RESPONSE_INVALID");
+      await assert.rejects(
+        new IssuerClient({ issuer: url }).joinWithToken("t"),
+        (err: unknown) => err instanceof IssuerApiError && err.code === "ERR_RESPONSE_INVALID",
+      );
     });
   }
 

@@ -35,7 +35,9 @@ function reasonOf(err: unknown, timeoutMs: number): string {
   if ((err as { name?: unknown }).name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
   const cause = (err as { cause?: unknown }).cause ?? err;
   const parts = cause instanceof AggregateError ? cause.errors : [cause];
-  const text = parts.map((p) => (p instanceof Error ? p.message || String((p as { code?: unknown }).code ?? "") : String(p))).filter(Boolean);
+  const text = parts
+    .map((p) => (p instanceof Error ? p.message || String((p as { code?: unknown }).code ?? "") : String(p)))
+    .filter(Boolean);
   return text.length ? [...new Set(text)].join("; ") : String((cause as { code?: unknown }).code ?? "network error");
 }
 
@@ -48,7 +50,9 @@ export function isPermanentRefusal(err: unknown): err is IssuerApiError {
 export function pathOf<D extends RouteDescriptor>(route: D, input: CallOf<D>): string {
   const params = (input.params ?? {}) as Record<string, string>;
   const path = route.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => encodeURIComponent(params[name] ?? ""));
-  const query = new URLSearchParams(Object.entries((input.query ?? {}) as Record<string, string | undefined>).filter((e): e is [string, string] => e[1] !== undefined));
+  const query = new URLSearchParams(
+    Object.entries((input.query ?? {}) as Record<string, string | undefined>).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const search = query.toString();
   return search ? `${path}?${search}` : path;
 }
@@ -75,7 +79,12 @@ export class IssuerClient {
     const url = `${this.#base}${path}`;
     let res: HttpAnswer;
     try {
-      res = await requestText(url, { method, headers, ...(options.body !== undefined ? { body: options.body } : {}), timeoutMs: this.#timeoutMs });
+      res = await requestText(url, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        timeoutMs: this.#timeoutMs,
+      });
     } catch (err) {
       throw new IssuerUnreachableError(`cannot reach the issuer at ${url}: ${reasonOf(err, this.#timeoutMs)}`, { cause: err });
     }
@@ -96,7 +105,11 @@ export class IssuerClient {
       answer = undefined;
     }
     if (!v.is(route.response, answer)) {
-      throw new IssuerApiError(200, "ERR_RESPONSE_INVALID", `client: the issuer's answer to ${route.method} ${route.path} does not match the API contract`);
+      throw new IssuerApiError(
+        200,
+        "ERR_RESPONSE_INVALID",
+        `client: the issuer's answer to ${route.method} ${route.path} does not match the API contract`,
+      );
     }
     return answer as ResponseOf<D>;
   }
@@ -115,7 +128,13 @@ export class IssuerClient {
    * Join as `botName` with a platform's signed token (`oidc`, `gcp`, `aws_iam`: such bots join again
    * instead of renewing; `aws_ec2`: the rsa2048 signature, with the instance identity `document` beside it).
    */
-  joinWithPlatformToken(method: "oidc" | "gcp" | "aws_ec2" | "aws_iam", botName: string, token: string, ttlSeconds?: number, document?: string): Promise<CredentialResponse> {
+  joinWithPlatformToken(
+    method: "oidc" | "gcp" | "aws_ec2" | "aws_iam",
+    botName: string,
+    token: string,
+    ttlSeconds?: number,
+    document?: string,
+  ): Promise<CredentialResponse> {
     const extra = { ...(ttlSeconds ? { ttl: ttlSeconds } : {}), ...(document !== undefined ? { document } : {}) };
     return this.call(joinRoute, { body: { join_method: method, bot_name: botName, token, ...extra } });
   }
@@ -126,7 +145,10 @@ export class IssuerClient {
   }
 
   /** Ask for an X.509-SVID for the key behind `csr`. */
-  fetchX509Svid(credential: string, request: { csr: string; spiffeId: string; ttlSeconds?: number; dnsNames?: string[] }): Promise<X509SvidResponse> {
+  fetchX509Svid(
+    credential: string,
+    request: { csr: string; spiffeId: string; ttlSeconds?: number; dnsNames?: string[] },
+  ): Promise<X509SvidResponse> {
     const body = {
       csr: request.csr,
       spiffe_id: request.spiffeId,

@@ -50,7 +50,11 @@ describe("loadConfig", () => {
     assert.equal(loadConfig(base).caWarnFraction, 0.9);
     assert.equal(loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: "0.95" }).caWarnFraction, 0.95);
     for (const bad of ["0.8", "0.8333", "1", "1.5", "nine tenths", "-0.9", "0x1"]) {
-      assert.throws(() => loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: bad }), /TESSERA_CA_WARN_FRACTION must be a decimal above 0\.8333 and below 1/, bad);
+      assert.throws(
+        () => loadConfig({ ...base, TESSERA_CA_WARN_FRACTION: bad }),
+        /TESSERA_CA_WARN_FRACTION must be a decimal above 0\.8333 and below 1/,
+        bad,
+      );
     }
   });
 
@@ -58,7 +62,11 @@ describe("loadConfig", () => {
     assert.equal(loadConfig(base).auditRetentionDays, 365);
     assert.equal(loadConfig({ ...base, TESSERA_AUDIT_RETENTION_DAYS: "30" }).auditRetentionDays, 30);
     for (const bad of ["0", "-1", "1.5", "30d", "1e3", "9999999"]) {
-      assert.throws(() => loadConfig({ ...base, TESSERA_AUDIT_RETENTION_DAYS: bad }), /TESSERA_AUDIT_RETENTION_DAYS must be a whole number of days/, bad);
+      assert.throws(
+        () => loadConfig({ ...base, TESSERA_AUDIT_RETENTION_DAYS: bad }),
+        /TESSERA_AUDIT_RETENTION_DAYS must be a whole number of days/,
+        bad,
+      );
     }
   });
 
@@ -66,12 +74,23 @@ describe("loadConfig", () => {
     assert.equal(loadConfig(base).issuerUrl, undefined);
     assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: "" }).issuerUrl, undefined);
     assert.equal(loadConfig({ ...base, TESSERA_ISSUER_URL: " https://spiffe.example.org " }).issuerUrl, "https://spiffe.example.org");
-    assert.throws(() => loadConfig({ ...base, TESSERA_ISSUER_URL: "http://spiffe.example.org" }), /TESSERA_ISSUER_URL must be an https URL/);
-    assert.throws(() => loadConfig({ ...base, TESSERA_ISSUER_URL: "https://spiffe.example.org/" }), /TESSERA_ISSUER_URL must not end in \//);
+    assert.throws(
+      () => loadConfig({ ...base, TESSERA_ISSUER_URL: "http://spiffe.example.org" }),
+      /TESSERA_ISSUER_URL must be an https URL/,
+    );
+    assert.throws(
+      () => loadConfig({ ...base, TESSERA_ISSUER_URL: "https://spiffe.example.org/" }),
+      /TESSERA_ISSUER_URL must not end in \//,
+    );
   });
 
   it("reads the embedded store and disk keys", () => {
-    const c = loadConfig({ TESSERA_TRUST_DOMAIN: "example.org", TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: "/d" });
+    const c = loadConfig({
+      TESSERA_TRUST_DOMAIN: "example.org",
+      TESSERA_STORE: "embedded",
+      TESSERA_KEY_MANAGER: "disk",
+      TESSERA_DATA_DIR: "/d",
+    });
     assert.deepEqual(c.store, { kind: "embedded", directory: "/d" });
     assert.deepEqual(c.keyManager, { kind: "disk", directory: "/d/keys" });
   });
@@ -87,20 +106,37 @@ describe("loadConfig", () => {
     ["ttl above max", { ...base, TESSERA_X509_SVID_TTL: "2d" }, /TESSERA_X509_SVID_TTL is above/],
     ["CA too short", { ...base, TESSERA_CA_TTL: "1d" }, /TESSERA_CA_TTL must be at least 518940s: 6 x \(TESSERA_X509_SVID_MAX_TTL/],
     ["CA one second short of six SVID windows", { ...base, TESSERA_CA_TTL: "518939" }, /TESSERA_CA_TTL must be at least 518940s/],
-    ["JWT key too short", { ...base, TESSERA_JWT_KEY_TTL: "6h" }, /TESSERA_JWT_KEY_TTL must be at least 22140s: 6 x \(TESSERA_JWT_SVID_MAX_TTL/],
-    ["refresh hint too long for the key", { ...base, TESSERA_BUNDLE_REFRESH_HINT: "2d" }, /TESSERA_CA_TTL must be at least 3110400s: 6 x TESSERA_BUNDLE_REFRESH_HINT/],
+    [
+      "JWT key too short",
+      { ...base, TESSERA_JWT_KEY_TTL: "6h" },
+      /TESSERA_JWT_KEY_TTL must be at least 22140s: 6 x \(TESSERA_JWT_SVID_MAX_TTL/,
+    ],
+    [
+      "refresh hint too long for the key",
+      { ...base, TESSERA_BUNDLE_REFRESH_HINT: "2d" },
+      /TESSERA_CA_TTL must be at least 3110400s: 6 x TESSERA_BUNDLE_REFRESH_HINT/,
+    ],
   ];
   it("accepts a CA lifetime of exactly six SVID windows", () => {
     assert.equal(loadConfig({ ...base, TESSERA_CA_TTL: "518940" }).caTtlSeconds, 518940);
   });
   for (const [name, env, message] of failures) {
     it(`fails naming the variable: ${name}`, () =>
-      assert.throws(() => loadConfig(env), (err: { code?: string; message: string }) => err.code === "ERR_CONFIG" && message.test(err.message)));
+      assert.throws(
+        () => loadConfig(env),
+        (err: { code?: string; message: string }) => err.code === "ERR_CONFIG" && message.test(err.message),
+      ));
   }
 });
 
 describe("parseDurationSeconds", () => {
-  for (const [input, seconds] of [["90", 90], ["90s", 90], ["15m", 900], ["1h", 3600], ["30d", 2592000]] as const) {
+  for (const [input, seconds] of [
+    ["90", 90],
+    ["90s", 90],
+    ["15m", 900],
+    ["1h", 3600],
+    ["30d", 2592000],
+  ] as const) {
     it(`${input} is ${seconds}s`, () => assert.equal(parseDurationSeconds(input, "X"), seconds));
   }
   for (const bad of ["", "0", "-1", "1w", "1.5h", "h"]) {

@@ -26,8 +26,18 @@ function stsEndpoint(env: Env): { stsEndpoint?: string } {
   const raw = env.TESSERA_STS_ENDPOINT?.trim();
   if (!raw) return {};
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
-  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
-    throw new ConfigError("config: TESSERA_STS_ENDPOINT must be an http(s) URL with no path, query or credentials, such as http://127.0.0.1:5000");
+  if (
+    !url ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.username ||
+    url.password ||
+    url.pathname !== "/" ||
+    url.search ||
+    url.hash
+  ) {
+    throw new ConfigError(
+      "config: TESSERA_STS_ENDPOINT must be an http(s) URL with no path, query or credentials, such as http://127.0.0.1:5000",
+    );
   }
   return { stsEndpoint: `${url.protocol}//${url.host}/` };
 }
@@ -66,7 +76,13 @@ export interface TesseraConfig {
    * replacing the shipped ones (aws_ec2, from the JSON file TESSERA_AWS_EC2_CERTIFICATES_FILE),
    * and an extra STS endpoint for `aws_iam` (TESSERA_STS_ENDPOINT: emulators).
    */
-  join: { audience: string; gcpKeysUrl: string; allowHttpLoopback: boolean; awsEc2Certificates?: Record<string, string>; stsEndpoint?: string };
+  join: {
+    audience: string;
+    gcpKeysUrl: string;
+    allowHttpLoopback: boolean;
+    awsEc2Certificates?: Record<string, string>;
+    stsEndpoint?: string;
+  };
 }
 
 /** An endpoint per AWS service Tessera calls; each falls back to AWS_ENDPOINT_URL when its own variable is unset. */
@@ -78,7 +94,6 @@ export interface AwsEndpoints {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
 
 /** The value each optional variable takes when it is not set; the CDK app deploys the same defaults. */
 export const CONFIG_DEFAULTS = {
@@ -128,7 +143,9 @@ function warnFraction(env: Env): number {
   const value = /^0?\.[0-9]+$/.test(raw) ? Number(raw) : NaN;
   // Rotation activates the next key at 1 - 1/ACTIVATE_DIVISOR of the active key's life: warning earlier would warn every cycle.
   if (!(value > 1 - 1 / ACTIVATE_DIVISOR && value < 1)) {
-    throw new ConfigError(`config: TESSERA_CA_WARN_FRACTION must be a decimal above ${(1 - 1 / ACTIVATE_DIVISOR).toFixed(4)} and below 1, such as 0.9`);
+    throw new ConfigError(
+      `config: TESSERA_CA_WARN_FRACTION must be a decimal above ${(1 - 1 / ACTIVATE_DIVISOR).toFixed(4)} and below 1, such as 0.9`,
+    );
   }
   return value;
 }
@@ -136,7 +153,8 @@ function warnFraction(env: Env): number {
 function retentionDays(env: Env): number {
   const raw = env.TESSERA_AUDIT_RETENTION_DAYS?.trim();
   if (raw === undefined || raw === "") return DEFAULT_AUDIT_RETENTION_DAYS;
-  if (!/^[1-9][0-9]{0,5}$/.test(raw)) throw new ConfigError("config: TESSERA_AUDIT_RETENTION_DAYS must be a whole number of days from 1, such as 90");
+  if (!/^[1-9][0-9]{0,5}$/.test(raw))
+    throw new ConfigError("config: TESSERA_AUDIT_RETENTION_DAYS must be a whole number of days from 1, such as 90");
   return Number(raw);
 }
 

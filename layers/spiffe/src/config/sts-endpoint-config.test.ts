@@ -12,7 +12,10 @@ describe("loadConfig: TESSERA_STS_ENDPOINT", () => {
 
   it("normalises an http(s) origin to `scheme://host[:port]/`", () => {
     assert.equal(loadConfig({ ...base, TESSERA_STS_ENDPOINT: "http://127.0.0.1:5000" }).join.stsEndpoint, "http://127.0.0.1:5000/");
-    assert.equal(loadConfig({ ...base, TESSERA_STS_ENDPOINT: "https://sts.example.internal/" }).join.stsEndpoint, "https://sts.example.internal/");
+    assert.equal(
+      loadConfig({ ...base, TESSERA_STS_ENDPOINT: "https://sts.example.internal/" }).join.stsEndpoint,
+      "https://sts.example.internal/",
+    );
   });
 
   it("refuses anything with a path, query, credentials, or another scheme, naming the variable", () => {

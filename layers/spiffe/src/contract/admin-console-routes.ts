@@ -34,12 +34,28 @@ export const trustAnchorRoute = defineRoute({
     bundle_unfit: optionalText,
     created_at: optionalText,
     updated_at: optionalText,
-    crls: v.optional(v.array(v.object({ ca_id: text, name: text, imported: v.boolean(), enabled: optionalFlag, updated_at: optionalText, current: optionalFlag }))),
+    crls: v.optional(
+      v.array(
+        v.object({
+          ca_id: text,
+          name: text,
+          imported: v.boolean(),
+          enabled: optionalFlag,
+          updated_at: optionalText,
+          current: optionalFlag,
+        }),
+      ),
+    ),
   }),
 });
 
 const series = <K extends string>(key: K) =>
-  v.array(v.object({ [key]: text, total: v.number(), counts: v.array(v.number()) } as { [P in K]: typeof text } & { total: v.NumberSchema<undefined>; counts: v.ArraySchema<v.NumberSchema<undefined>, undefined> }));
+  v.array(
+    v.object({ [key]: text, total: v.number(), counts: v.array(v.number()) } as { [P in K]: typeof text } & {
+      total: v.NumberSchema<undefined>;
+      counts: v.ArraySchema<v.NumberSchema<undefined>, undefined>;
+    }),
+  );
 
 /** `GET /v1/admin/stats/issuance`: SVIDs issued per time bucket, per SPIFFE ID and per bot. */
 export const issuanceStatsRoute = defineRoute({

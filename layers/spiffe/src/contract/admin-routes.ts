@@ -1,6 +1,14 @@
 import * as v from "valibot";
 import { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
-import { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, pageSchema, revocationSchema } from "./admin-views.js";
+import {
+  auditEventSchema,
+  botInstanceSchema,
+  botSchema,
+  caStatusSchema,
+  joinTokenSchema,
+  pageSchema,
+  revocationSchema,
+} from "./admin-views.js";
 import { defineRoute } from "./route-descriptor.js";
 
 const must = (module: string, field: string, what: string) => `${module}: ${field} must be ${what}`;
@@ -24,7 +32,12 @@ export const createBotRoute = defineRoute({
     body: v.object({
       name: text("name"),
       allowed_spiffe_ids: texts("allowed_spiffe_ids"),
-      join_rules: v.optional(v.array(v.looseObject({ method: v.unknown() }, "admin: each join rule needs a method"), must("admin", "join_rules", "an array of rules"))),
+      join_rules: v.optional(
+        v.array(
+          v.looseObject({ method: v.unknown() }, "admin: each join rule needs a method"),
+          must("admin", "join_rules", "an array of rules"),
+        ),
+      ),
       allowed_dns_names: texts("allowed_dns_names"),
       max_svid_ttl: count("max_svid_ttl"),
     }),
@@ -33,7 +46,13 @@ export const createBotRoute = defineRoute({
 });
 
 /** `GET /v1/admin/bots`: every bot, or (with `limit` / `cursor`) one page of them. */
-export const listBotsRoute = defineRoute({ ...admin, method: "GET", path: "/v1/admin/bots", request: { query: v.object(pageQuery) }, response: pageSchema("bots", botSchema) });
+export const listBotsRoute = defineRoute({
+  ...admin,
+  method: "GET",
+  path: "/v1/admin/bots",
+  request: { query: v.object(pageQuery) },
+  response: pageSchema("bots", botSchema),
+});
 
 /** `GET /v1/admin/bots/{name}/instances`: one page of a bot's instances. */
 export const listBotInstancesRoute = defineRoute({
@@ -153,7 +172,13 @@ export const rotateCaRoute = defineRoute({
   method: "POST",
   path: "/v1/admin/ca/rotate",
   maxBodyBytes: 4 * 1024,
-  request: { body: v.object({ emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))), kind: text("kind"), reason: text("reason") }) },
+  request: {
+    body: v.object({
+      emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))),
+      kind: text("kind"),
+      reason: text("reason"),
+    }),
+  },
   response: v.object({
     ...caStatusSchema.entries,
     emergency: v.optional(v.literal(true)),

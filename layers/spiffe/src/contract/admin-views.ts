@@ -102,5 +102,7 @@ export const caStatusSchema = v.object({
 
 /** A page of a list: the items under `key`, and the cursor of the next page while there is one. */
 export function pageSchema<K extends string, I extends v.GenericSchema>(key: K, item: I) {
-  return v.object({ [key]: v.array(item), next_cursor: optionalText } as { [P in K]: v.ArraySchema<I, undefined> } & { next_cursor: typeof optionalText });
+  return v.object({ [key]: v.array(item), next_cursor: optionalText } as { [P in K]: v.ArraySchema<I, undefined> } & {
+    next_cursor: typeof optionalText;
+  });
 }

@@ -47,7 +47,10 @@ function decodeParams(names: string[], values: string[]): Record<string, string>
 }
 
 /** Compile routes once: a map by route key and one anchored pattern per path. */
-export function compileRoutes<R>(routes: readonly R[], descriptorOf: (route: R) => Pick<RouteDescriptor, "method" | "path">): CompiledRoutes<R> {
+export function compileRoutes<R>(
+  routes: readonly R[],
+  descriptorOf: (route: R) => Pick<RouteDescriptor, "method" | "path">,
+): CompiledRoutes<R> {
   const byKey = new Map(routes.map((route) => [routeKeyOf(descriptorOf(route)), route]));
   const patterns = routes.map((route) => patternOf(descriptorOf(route), route));
   return {

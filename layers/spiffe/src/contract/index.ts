@@ -23,7 +23,26 @@ export {
 export { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
 export { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, revocationSchema } from "./admin-views.js";
 export { API_ROUTES, compileRoutes, type CompiledRoutes, type RouteMatch } from "./compile-routes.js";
-export { ISSUE_ROUTES, bundleRoute, crlRoute, jwtSvidRoute, oidcDiscoveryRoute, oidcJwksRoute, revocationsRoute, x509SvidRoute } from "./issue-routes.js";
+export {
+  ISSUE_ROUTES,
+  bundleRoute,
+  crlRoute,
+  jwtSvidRoute,
+  oidcDiscoveryRoute,
+  oidcJwksRoute,
+  revocationsRoute,
+  x509SvidRoute,
+} from "./issue-routes.js";
 export { JOIN_ROUTES, credentialGrantSchema, joinChallengeRoute, joinProofSchema, joinRoute, renewRoute } from "./join-routes.js";
 export { parseRequest, type RawRequest } from "./parse-request.js";
-export { defineRoute, routeKeyOf, type CallOf, type RawResponse, type RequestOf, type ResponseOf, type RouteAuth, type RouteDescriptor, type WireObjectSchema } from "./route-descriptor.js";
+export {
+  defineRoute,
+  routeKeyOf,
+  type CallOf,
+  type RawResponse,
+  type RequestOf,
+  type ResponseOf,
+  type RouteAuth,
+  type RouteDescriptor,
+  type WireObjectSchema,
+} from "./route-descriptor.js";

@@ -110,4 +110,12 @@ export const revocationsRoute = defineRoute({
 });
 
 /** The issue function's routes. */
-export const ISSUE_ROUTES = [x509SvidRoute, jwtSvidRoute, bundleRoute, oidcDiscoveryRoute, oidcJwksRoute, crlRoute, revocationsRoute] as const;
+export const ISSUE_ROUTES = [
+  x509SvidRoute,
+  jwtSvidRoute,
+  bundleRoute,
+  oidcDiscoveryRoute,
+  oidcJwksRoute,
+  crlRoute,
+  revocationsRoute,
+] as const;

@@ -13,12 +13,20 @@ import { routeKeyOf, type RouteAuth, type RouteDescriptor } from "./route-descri
 type Doc = Record<string, unknown>;
 const document = parse(readFileSync(new URL("../../../../docs/openapi.yaml", import.meta.url), "utf8")) as Doc;
 const METHODS = ["get", "post", "delete", "put", "patch"];
-const SECURITY: Record<RouteAuth, string[]> = { none: [], bot_credential: ["botCredential"], bot_credential_or_proof: ["botCredential", ""], iam: ["adminIam"] };
+const SECURITY: Record<RouteAuth, string[]> = {
+  none: [],
+  bot_credential: ["botCredential"],
+  bot_credential_or_proof: ["botCredential", ""],
+  iam: ["adminIam"],
+};
 
 function resolve(node: unknown): Doc {
   let doc = node as Doc;
   while (typeof doc?.$ref === "string") {
-    doc = (doc.$ref as string).replace(/^#\//, "").split("/").reduce<Doc>((at, key) => at[key] as Doc, document);
+    doc = (doc.$ref as string)
+      .replace(/^#\//, "")
+      .split("/")
+      .reduce<Doc>((at, key) => at[key] as Doc, document);
   }
   return doc ?? {};
 }
@@ -26,7 +34,8 @@ function resolve(node: unknown): Doc {
 /** The fields an OpenAPI schema names, nested objects and arrays of objects by dotted path (`[]` for items). */
 function docFields(node: unknown, prefix = "", out = new Set<string>()): Set<string> {
   const doc = resolve(node);
-  for (const part of [...((doc.allOf as unknown[]) ?? []), ...((doc.oneOf as unknown[]) ?? []), ...((doc.anyOf as unknown[]) ?? [])]) docFields(part, prefix, out);
+  for (const part of [...((doc.allOf as unknown[]) ?? []), ...((doc.oneOf as unknown[]) ?? []), ...((doc.anyOf as unknown[]) ?? [])])
+    docFields(part, prefix, out);
   if (doc.items) docFields(doc.items, `${prefix}[]`, out);
   for (const [name, property] of Object.entries((doc.properties as Doc) ?? {})) {
     out.add(`${prefix}${prefix && !prefix.endsWith("[]") ? "." : prefix ? "." : ""}${name}`.replace(/^\./, ""));
@@ -79,7 +88,12 @@ function operationOf(route: RouteDescriptor): Doc {
 function parametersOf(route: RouteDescriptor, where: "query" | "path"): Set<string> {
   const pathItem = (document.paths as Doc)[route.path] as Doc;
   const all = [...((pathItem.parameters as unknown[]) ?? []), ...((operationOf(route).parameters as unknown[]) ?? [])];
-  return new Set(all.map(resolve).filter((p) => p.in === where).map((p) => p.name as string));
+  return new Set(
+    all
+      .map(resolve)
+      .filter((p) => p.in === where)
+      .map((p) => p.name as string),
+  );
 }
 
 describe("docs/openapi.yaml against the API contract", () => {

@@ -17,7 +17,9 @@ function check(schema: WireObjectSchema | undefined, value: Record<string, unkno
   if (result.success) return result.output;
   const issue = result.issues[0];
   const field = issue.path?.map((p) => String(p.key)).join(".") ?? where;
-  throw new RequestInvalidError(MODULE_PREFIX.test(issue.message) ? issue.message : `http: ${field} is invalid (${issue.expected ?? "malformed"})`);
+  throw new RequestInvalidError(
+    MODULE_PREFIX.test(issue.message) ? issue.message : `http: ${field} is invalid (${issue.expected ?? "malformed"})`,
+  );
 }
 
 /**

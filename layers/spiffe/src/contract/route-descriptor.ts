@@ -12,7 +12,9 @@ export type RouteAuth =
   | "iam";
 
 /** An object schema of the wire: a body, a query string or the path parameters. */
-export type WireObjectSchema = v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined> | v.LooseObjectSchema<v.ObjectEntries, v.ErrorMessage<v.LooseObjectIssue> | undefined>;
+export type WireObjectSchema =
+  | v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>
+  | v.LooseObjectSchema<v.ObjectEntries, v.ErrorMessage<v.LooseObjectIssue> | undefined>;
 
 /** A response that is not JSON of a schema: the content types it may have (PEM, DER, the SPIFFE bundle document). */
 export interface RawResponse {
@@ -84,6 +86,8 @@ export type RequestOf<R extends RouteDescriptor> = {
 };
 
 /** What a caller sends to a route (the typed client's input). */
-export type CallOf<R extends RouteDescriptor> = ([Part<R, "body">] extends [never] ? { body?: undefined } : { body: InputOf<Part<R, "body">> }) &
+export type CallOf<R extends RouteDescriptor> = ([Part<R, "body">] extends [never]
+  ? { body?: undefined }
+  : { body: InputOf<Part<R, "body">> }) &
   ([Part<R, "query">] extends [never] ? { query?: undefined } : { query?: InputOf<Part<R, "query">> }) &
   ([Part<R, "params">] extends [never] ? { params?: undefined } : { params: InputOf<Part<R, "params">> });

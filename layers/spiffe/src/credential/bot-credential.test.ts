@@ -40,7 +40,10 @@ describe("bot credentials", () => {
   ];
   for (const [name, value] of malformed) {
     it(`refuses ${name}`, () =>
-      assert.throws(() => parseBotCredential(value), (err: { code?: string }) => err.code === "ERR_CREDENTIAL_INVALID"));
+      assert.throws(
+        () => parseBotCredential(value),
+        (err: { code?: string }) => err.code === "ERR_CREDENTIAL_INVALID",
+      ));
   }
 
   it("compares hashes in constant time and only equal ones match", () => {
@@ -66,6 +69,9 @@ describe("join tokens", () => {
   });
   for (const bad of [undefined, 1, "", "short", `${"A".repeat(42)}=`, "A".repeat(44)]) {
     it(`refuses ${JSON.stringify(bad)}`, () =>
-      assert.throws(() => assertJoinTokenShape(bad), (err: { code?: string }) => err.code === "ERR_JOIN_TOKEN_INVALID"));
+      assert.throws(
+        () => assertJoinTokenShape(bad),
+        (err: { code?: string }) => err.code === "ERR_JOIN_TOKEN_INVALID",
+      ));
   }
 });

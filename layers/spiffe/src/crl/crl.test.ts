@@ -22,7 +22,14 @@ async function makeCa(spec: KeySpec): Promise<{ key: TestSigningKey; certificate
 
 async function leafOf(ca: { key: TestSigningKey; certificate: Uint8Array }): Promise<{ der: Uint8Array; serial: string }> {
   const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const svid = await signX509Svid({ caKey: ca.key, caCertificate: ca.certificate, spiffeId: ID, publicKey, notBefore: at(-60), notAfter: at(3600) });
+  const svid = await signX509Svid({
+    caKey: ca.key,
+    caCertificate: ca.certificate,
+    spiffeId: ID,
+    publicKey,
+    notBefore: at(-60),
+    notAfter: at(3600),
+  });
   return { der: svid.certificate, serial: svid.serialNumber };
 }
 
@@ -52,12 +59,21 @@ describe("signCrl", () => {
       assert.match(out.output, /verify OK/);
       assert.match(out.output, /Version 2 \(0x1\)/);
       assert.match(out.output, /X509v3 CRL Number:\s*\n\s*42/);
-      assert.match(out.output, new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${caIdOf(ca.certificate).toUpperCase().match(/../g)!.join(":")}`));
+      assert.match(
+        out.output,
+        new RegExp(`Authority Key Identifier:\\s*\\n\\s*(keyid:)?${caIdOf(ca.certificate).toUpperCase().match(/../g)!.join(":")}`),
+      );
       assert.match(out.output, /Serial Number: 0102\s*\n\s*Revocation Date/);
       assert.match(out.output, /Serial Number: 7F01[\s\S]*Key Compromise/);
       const parsed = parseCrl(der);
       assert.equal(parsed.crlNumber, 42n);
-      assert.deepEqual(parsed.revoked.map((r) => [r.serialNumber, r.reason]), [["0102", undefined], ["7f01", "keyCompromise"]]);
+      assert.deepEqual(
+        parsed.revoked.map((r) => [r.serialNumber, r.reason]),
+        [
+          ["0102", undefined],
+          ["7f01", "keyCompromise"],
+        ],
+      );
     });
   }
 
@@ -75,7 +91,10 @@ describe("signCrl", () => {
     });
     const files = { "ca.pem": encodeCertificatePem(ca.certificate), "crl.pem": crlPem(der) };
     const check = (leaf: Uint8Array) =>
-      runOpenssl(["verify", "-crl_check", "-attime", ATTIME, "-CAfile", "ca.pem", "-CRLfile", "crl.pem", "leaf.pem"], { ...files, "leaf.pem": encodeCertificatePem(leaf) });
+      runOpenssl(["verify", "-crl_check", "-attime", ATTIME, "-CAfile", "ca.pem", "-CRLfile", "crl.pem", "leaf.pem"], {
+        ...files,
+        "leaf.pem": encodeCertificatePem(leaf),
+      });
     const refused = check(revoked.der);
     assert.notEqual(refused.status, 0);
     assert.match(refused.output, /certificate revoked/);
@@ -85,8 +104,18 @@ describe("signCrl", () => {
 
   it("writes an empty CRL without a revokedCertificates field", async () => {
     const ca = await makeCa("ECC_NIST_P256");
-    const der = await signCrl({ caKey: ca.key, caCertificate: ca.certificate, crlNumber: 3, thisUpdate: NOW, nextUpdate: at(60), revoked: [] });
-    const out = runOpenssl(["crl", "-verify", "-noout", "-text", "-CAfile", "ca.pem", "-in", "crl.pem"], { "ca.pem": encodeCertificatePem(ca.certificate), "crl.pem": crlPem(der) });
+    const der = await signCrl({
+      caKey: ca.key,
+      caCertificate: ca.certificate,
+      crlNumber: 3,
+      thisUpdate: NOW,
+      nextUpdate: at(60),
+      revoked: [],
+    });
+    const out = runOpenssl(["crl", "-verify", "-noout", "-text", "-CAfile", "ca.pem", "-in", "crl.pem"], {
+      "ca.pem": encodeCertificatePem(ca.certificate),
+      "crl.pem": crlPem(der),
+    });
     assert.equal(out.status, 0, out.output);
     assert.match(out.output, /No Revoked Certificates/);
   });
@@ -95,27 +124,57 @@ describe("signCrl", () => {
 describe("verifyCrl", () => {
   it("accepts a CRL from a bundle authority and names that CA", async () => {
     const [ca, other] = [await makeCa("ECC_NIST_P256"), await makeCa("RSA_2048")];
-    const der = await signCrl({ caKey: ca.key, caCertificate: ca.certificate, crlNumber: 5, thisUpdate: NOW, nextUpdate: at(600), revoked: [{ serialNumber: "0a", revocationDate: NOW }] });
+    const der = await signCrl({
+      caKey: ca.key,
+      caCertificate: ca.certificate,
+      crlNumber: 5,
+      thisUpdate: NOW,
+      nextUpdate: at(600),
+      revoked: [{ serialNumber: "0a", revocationDate: NOW }],
+    });
     const { crl, issuer } = verifyCrl(der, { authorities: [other.certificate, ca.certificate], now: NOW });
     assert.deepEqual(Buffer.from(issuer.der), Buffer.from(ca.certificate));
-    assert.deepEqual(crl.revoked.map((r) => r.serialNumber), ["0a"]);
+    assert.deepEqual(
+      crl.revoked.map((r) => r.serialNumber),
+      ["0a"],
+    );
   });
 
   it("refuses a forged CRL: the CA's name and key id, another key's signature", async () => {
     const ca = await makeCa("ECC_NIST_P256");
     const forger = createTestSigningKey("ECC_NIST_P256");
     // The forger signs with its own key but copies the CA certificate, so issuer and AKI name the real CA.
-    const der = await signCrl({ caKey: forger, caCertificate: ca.certificate, crlNumber: 9, thisUpdate: NOW, nextUpdate: at(600), revoked: [] });
+    const der = await signCrl({
+      caKey: forger,
+      caCertificate: ca.certificate,
+      crlNumber: 9,
+      thisUpdate: NOW,
+      nextUpdate: at(600),
+      revoked: [],
+    });
     assert.throws(() => verifyCrl(der, { authorities: [ca.certificate], now: NOW }), { code: "ERR_CRL_INVALID", message: /signature/ });
-    const openssl = runOpenssl(["crl", "-verify", "-noout", "-CAfile", "ca.pem", "-in", "crl.pem"], { "ca.pem": encodeCertificatePem(ca.certificate), "crl.pem": crlPem(der) });
+    const openssl = runOpenssl(["crl", "-verify", "-noout", "-CAfile", "ca.pem", "-in", "crl.pem"], {
+      "ca.pem": encodeCertificatePem(ca.certificate),
+      "crl.pem": crlPem(der),
+    });
     assert.doesNotMatch(openssl.output, /verify OK/);
   });
 
   it("refuses a CRL of a CA outside the bundle, a stale one and a tampered one", async () => {
     const [ca, stranger] = [await makeCa("ECC_NIST_P256"), await makeCa("ECC_NIST_P256")];
-    const der = await signCrl({ caKey: ca.key, caCertificate: ca.certificate, crlNumber: 2, thisUpdate: NOW, nextUpdate: at(600), revoked: [{ serialNumber: "0b", revocationDate: NOW }] });
+    const der = await signCrl({
+      caKey: ca.key,
+      caCertificate: ca.certificate,
+      crlNumber: 2,
+      thisUpdate: NOW,
+      nextUpdate: at(600),
+      revoked: [{ serialNumber: "0b", revocationDate: NOW }],
+    });
     assert.throws(() => verifyCrl(der, { authorities: [stranger.certificate], now: NOW }), { code: "ERR_CRL_INVALID" });
-    assert.throws(() => verifyCrl(der, { authorities: [ca.certificate], now: at(600) }), { code: "ERR_CRL_INVALID", message: /nextUpdate/ });
+    assert.throws(() => verifyCrl(der, { authorities: [ca.certificate], now: at(600) }), {
+      code: "ERR_CRL_INVALID",
+      message: /nextUpdate/,
+    });
     const tampered = new Uint8Array(der);
     const at0b = Buffer.from(tampered).indexOf(Buffer.from([0x02, 0x01, 0x0b]));
     tampered[at0b + 2] = 0x0c;

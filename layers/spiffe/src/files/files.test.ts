@@ -104,7 +104,11 @@ describe("writeX509SvidFiles", () => {
   it("uses the names it is given", async () => {
     const directory = join(root, "named");
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    await writeX509SvidFiles(directory, { certificates: [], privateKey: privateKey.export({ format: "der", type: "pkcs8" }), bundle: [] }, { cert: "c", key: "k", bundle: "b" });
+    await writeX509SvidFiles(
+      directory,
+      { certificates: [], privateKey: privateKey.export({ format: "der", type: "pkcs8" }), bundle: [] },
+      { cert: "c", key: "k", bundle: "b" },
+    );
     assert.deepEqual((await readdir(directory)).sort(), ["b", "c", "k"]);
   });
 });

@@ -28,14 +28,45 @@ describe("EMF metrics and the Lambda context in the router", () => {
 
   const contexts: object[] = [];
   const logger = { info: () => undefined, error: () => undefined, addContext: (context: object) => void contexts.push(context) };
-  const issued = defineRoute({ method: "POST", path: "/svid", auth: "none", status: 200, maxBodyBytes: 0, request: {}, response: v.object({}), successMetric: "X509SvidsIssued" });
-  const locked = defineRoute({ method: "GET", path: "/locked", auth: "none", status: 200, maxBodyBytes: 0, request: {}, response: v.object({}) });
+  const issued = defineRoute({
+    method: "POST",
+    path: "/svid",
+    auth: "none",
+    status: 200,
+    maxBodyBytes: 0,
+    request: {},
+    response: v.object({}),
+    successMetric: "X509SvidsIssued",
+  });
+  const locked = defineRoute({
+    method: "GET",
+    path: "/locked",
+    auth: "none",
+    status: 200,
+    maxBodyBytes: 0,
+    request: {},
+    response: v.object({}),
+  });
   const handler = createHttpHandler(
-    [bindRoute(issued, async () => ({})), bindRoute(locked, async () => { throw new BotLockedError("issuer: bot x is locked"); })],
+    [
+      bindRoute(issued, async () => ({})),
+      bindRoute(locked, async () => {
+        throw new BotLockedError("issuer: bot x is locked");
+      }),
+    ],
     { logger, metrics: createEmfMetrics({ functionName: "tessera-issue" }) },
   );
   const context = { awsRequestId: "req-1", functionName: "tessera-issue" };
-  const event = (routeKey: string) => ({ routeKey, rawPath: "/", rawQueryString: "", headers: {}, isBase64Encoded: false, version: "2.0", requestContext: {} }) as unknown as HttpEvent;
+  const event = (routeKey: string) =>
+    ({
+      routeKey,
+      rawPath: "/",
+      rawQueryString: "",
+      headers: {},
+      isBase64Encoded: false,
+      version: "2.0",
+      requestContext: {},
+    }) as unknown as HttpEvent;
   const named = (name: string) => lines.filter((l) => l._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === name)));
 
   it("counts an issued SVID and puts the Lambda context on the logger", async () => {

@@ -23,7 +23,11 @@ export interface EmfMetrics {
  * metric with its `code` as a dimension, so refusals can be graphed and alarmed on by code.
  */
 export function createEmfMetrics(options: { namespace?: string; functionName?: string } = {}): EmfMetrics {
-  const metrics = new Metrics({ namespace: options.namespace ?? "Tessera", serviceName: "tessera", ...(options.functionName ? { functionName: options.functionName } : {}) });
+  const metrics = new Metrics({
+    namespace: options.namespace ?? "Tessera",
+    serviceName: "tessera",
+    ...(options.functionName ? { functionName: options.functionName } : {}),
+  });
   return {
     metrics: {
       succeeded: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),

@@ -10,7 +10,10 @@ import type { HttpEvent, HttpResult } from "./types.js";
  * Map errors to responses through the status table: codes below 500 are shown to the caller with
  * their message; everything else becomes a generic 500 and is logged with its detail.
  */
-export function httpErrorHandler(options: { logger: Pick<Logger, "info" | "error">; metrics?: RequestMetrics }): MiddlewareObj<HttpEvent, HttpResult> {
+export function httpErrorHandler(options: {
+  logger: Pick<Logger, "info" | "error">;
+  metrics?: RequestMetrics;
+}): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     name: "httpErrorHandler",
     onError: (request) => {

@@ -15,8 +15,21 @@ const logger = {
   error: (_m: string, fields: Record<string, unknown>) => logged.push({ level: "error", fields }),
 };
 
-function event(routeKey: string, body?: string, headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" }): HttpEvent {
-  return { routeKey, rawPath: "/", rawQueryString: "", headers, isBase64Encoded: false, version: "2.0", requestContext: {} as never, ...(body !== undefined ? { body } : {}) } as HttpEvent;
+function event(
+  routeKey: string,
+  body?: string,
+  headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" },
+): HttpEvent {
+  return {
+    routeKey,
+    rawPath: "/",
+    rawQueryString: "",
+    headers,
+    isBase64Encoded: false,
+    version: "2.0",
+    requestContext: {} as never,
+    ...(body !== undefined ? { body } : {}),
+  } as HttpEvent;
 }
 
 describe("status table", () => {
@@ -35,13 +48,28 @@ describe("status table", () => {
 
 describe("createHttpHandler", () => {
   const seen: unknown[] = [];
-  const get = (path: string) => defineRoute({ method: "GET", path, auth: "none", status: 200, maxBodyBytes: 0, request: {}, response: v.looseObject({}) });
-  const echo = defineRoute({ method: "POST", path: "/echo", auth: "none", status: 200, maxBodyBytes: 32, request: { body: v.looseObject({}) }, response: v.looseObject({}) });
+  const get = (path: string) =>
+    defineRoute({ method: "GET", path, auth: "none", status: 200, maxBodyBytes: 0, request: {}, response: v.looseObject({}) });
+  const echo = defineRoute({
+    method: "POST",
+    path: "/echo",
+    auth: "none",
+    status: 200,
+    maxBodyBytes: 32,
+    request: { body: v.looseObject({}) },
+    response: v.looseObject({}),
+  });
   const routes: Route[] = [
     bindRoute(echo, async ({ body }) => (seen.push(body), body)),
-    bindRoute(get("/locked"), async () => { throw new BotLockedError("issuer: bot x is locked"); }),
-    bindRoute(get("/boom"), async () => { throw new Error("secret detail"); }),
-    bindRoute(get("/slow"), async () => { throw new KmsThrottledError("keymanager: throttled"); }),
+    bindRoute(get("/locked"), async () => {
+      throw new BotLockedError("issuer: bot x is locked");
+    }),
+    bindRoute(get("/boom"), async () => {
+      throw new Error("secret detail");
+    }),
+    bindRoute(get("/slow"), async () => {
+      throw new KmsThrottledError("keymanager: throttled");
+    }),
   ];
   const handler = createHttpHandler(routes, { logger });
 
@@ -57,7 +85,13 @@ describe("createHttpHandler", () => {
     assert.equal(JSON.parse(res.body as string).error.code, "ERR_BODY_TOO_LARGE");
     assert.equal(seen.length, before);
   });
-  for (const type of [undefined, "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "multipart/form-data; boundary=x"]) {
+  for (const type of [
+    undefined,
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "application/jsonx",
+    "multipart/form-data; boundary=x",
+  ]) {
     it(`refuses a body of type ${type ?? "(none)"} with 415 ERR_UNSUPPORTED_MEDIA_TYPE before the route runs`, async () => {
       const before = seen.length;
       const res = await handler(event("POST /echo", '{"a":1}', type === undefined ? {} : { "content-type": type }));

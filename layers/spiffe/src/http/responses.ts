@@ -13,8 +13,18 @@ export function textResponse(statusCode: number, body: string, contentType: stri
 }
 
 /** A binary response (DER), base64 in the body as API Gateway's payload 2.0 wants it. */
-export function binaryResponse(statusCode: number, body: Uint8Array, contentType: string, headers: Record<string, string> = {}): HttpResult {
-  return { statusCode, headers: { "content-type": contentType, ...headers }, body: Buffer.from(body).toString("base64"), isBase64Encoded: true };
+export function binaryResponse(
+  statusCode: number,
+  body: Uint8Array,
+  contentType: string,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return {
+    statusCode,
+    headers: { "content-type": contentType, ...headers },
+    body: Buffer.from(body).toString("base64"),
+    isBase64Encoded: true,
+  };
 }
 
 /**

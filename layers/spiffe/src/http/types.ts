@@ -14,7 +14,11 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
 /** What a route's handler answers: the JSON body its response schema describes, or a whole result for a raw route. */
-export type RouteAnswer<D extends RouteDescriptor> = D["response"] extends RawResponse ? HttpResult : D["response"] extends v.GenericSchema ? v.InferOutput<D["response"]> : never;
+export type RouteAnswer<D extends RouteDescriptor> = D["response"] extends RawResponse
+  ? HttpResult
+  : D["response"] extends v.GenericSchema
+    ? v.InferOutput<D["response"]>
+    : never;
 
 /** One route: its descriptor in the API contract and the one call that answers it. */
 export interface Route<D extends RouteDescriptor = RouteDescriptor> {

@@ -17,9 +17,12 @@ export function validateAllowedDnsNamePattern(pattern: string): string {
     validateDnsName(name);
   } catch (err) {
     if (!(err instanceof X509SvidInvalidError)) throw err;
-    throw new PolicyInvalidError(`issuer: allowed DNS name ${JSON.stringify(pattern.slice(0, 300))} is not a hostname or a *.domain wildcard`, {
-      cause: err,
-    });
+    throw new PolicyInvalidError(
+      `issuer: allowed DNS name ${JSON.stringify(pattern.slice(0, 300))} is not a hostname or a *.domain wildcard`,
+      {
+        cause: err,
+      },
+    );
   }
   if (name.startsWith(WILDCARD) && name.split(".").length - 1 < MIN_WILDCARD_BASE_LABELS) {
     throw new PolicyInvalidError(`issuer: allowed DNS name ${JSON.stringify(pattern)} is a wildcard over a top-level domain`);

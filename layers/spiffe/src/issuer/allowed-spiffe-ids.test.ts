@@ -19,7 +19,12 @@ describe("isSpiffeIdAllowed", () => {
     ["wildcard excludes its base", ["spiffe://example.org/web/*"], "spiffe://example.org/web", false],
     ["wildcard of another trust domain", ["spiffe://example.com/web/*"], "spiffe://example.org/web/a", false],
     ["template from attributes", ["spiffe://example.org/aws/{{account}}/{{role}}"], "spiffe://example.org/aws/123456789012/deployer", true],
-    ["template with another value", ["spiffe://example.org/aws/{{account}}/{{role}}"], "spiffe://example.org/aws/999999999999/deployer", false],
+    [
+      "template with another value",
+      ["spiffe://example.org/aws/{{account}}/{{role}}"],
+      "spiffe://example.org/aws/999999999999/deployer",
+      false,
+    ],
     ["template from the bot name", ["spiffe://example.org/bots/{{bot}}"], "spiffe://example.org/bots/ci", true],
     ["template with a missing attribute", ["spiffe://example.org/x/{{nothing}}"], "spiffe://example.org/x/y", false],
     ["template value with a slash is no match", ["spiffe://example.org/x/{{bad}}"], "spiffe://example.org/x/a/b", false],
@@ -29,9 +34,19 @@ describe("isSpiffeIdAllowed", () => {
     ["no patterns", [], "spiffe://example.org/a", false],
     ["a placeholder naming an Object member finds nothing", ["spiffe://example.org/p/{{constructor}}"], "spiffe://example.org/p/x", false],
     ["{{__proto__}} finds nothing", ["spiffe://example.org/p/{{__proto__}}"], "spiffe://example.org/p/x", false],
-    ["{{tostring}} finds nothing", ["spiffe://example.org/p/{{tostring}}", "spiffe://example.org/p/{{toString}}"], "spiffe://example.org/p/x", false],
+    [
+      "{{tostring}} finds nothing",
+      ["spiffe://example.org/p/{{tostring}}", "spiffe://example.org/p/{{toString}}"],
+      "spiffe://example.org/p/x",
+      false,
+    ],
     ["an attribute named like an Object member is used", ["spiffe://example.org/p/{{valueof}}"], "spiffe://example.org/p/v", true],
-    ["a malformed pattern grants nothing, the next one still does", ["spiffe://example.org/p/{{x", "spiffe://example.org/p/*"], "spiffe://example.org/p/q", true],
+    [
+      "a malformed pattern grants nothing, the next one still does",
+      ["spiffe://example.org/p/{{x", "spiffe://example.org/p/*"],
+      "spiffe://example.org/p/q",
+      true,
+    ],
     ["a spaced placeholder grants nothing", ["spiffe://example.org/bots/{{ bot }}"], "spiffe://example.org/bots/ci", false],
   ];
   for (const [name, patterns, id, allowed] of cases) {
@@ -43,12 +58,21 @@ describe("isSpiffeIdAllowed and the prototype chain", () => {
   it("fills a placeholder from the attributes' own properties only, even when a prototype carries a string", () => {
     const inherited = Object.create({ role: "admin" }) as Record<string, string>;
     const context = { bot: "ci", instance: "i-1", attributes: inherited };
-    assert.equal(isSpiffeIdAllowed(SpiffeId.fromString("spiffe://example.org/r/admin"), ["spiffe://example.org/r/{{role}}"], context), false);
+    assert.equal(
+      isSpiffeIdAllowed(SpiffeId.fromString("spiffe://example.org/r/admin"), ["spiffe://example.org/r/{{role}}"], context),
+      false,
+    );
   });
 });
 
 describe("validateAllowedSpiffeIdPattern", () => {
-  const good = ["spiffe://example.org/web", "spiffe://example.org/web/*", "spiffe://example.org/*", "spiffe://example.org/bots/{{bot}}/{{instance}}", "spiffe://example.org/b-{{bot}}/*"];
+  const good = [
+    "spiffe://example.org/web",
+    "spiffe://example.org/web/*",
+    "spiffe://example.org/*",
+    "spiffe://example.org/bots/{{bot}}/{{instance}}",
+    "spiffe://example.org/b-{{bot}}/*",
+  ];
   for (const p of good) it(`accepts ${p}`, () => validateAllowedSpiffeIdPattern(p, td, tokenOnly));
   const bad: [string, string][] = [
     ["spiffe://example.com/web", "ERR_SPIFFEID_NOT_ALLOWED"],
@@ -70,13 +94,20 @@ describe("validateAllowedSpiffeIdPattern", () => {
     ["spiffe://example.org/aws/{{account}}/{{role}}", "ERR_POLICY_INVALID"],
   ];
   for (const [p, code] of bad) {
-    it(`refuses ${p}`, () => assert.throws(() => validateAllowedSpiffeIdPattern(p, td, tokenOnly), (err: { code?: string }) => err.code === code));
+    it(`refuses ${p}`, () =>
+      assert.throws(
+        () => validateAllowedSpiffeIdPattern(p, td, tokenOnly),
+        (err: { code?: string }) => err.code === code,
+      ));
   }
 
   it("takes a join attribute only from the placeholders it is given", () => {
     const pattern = "spiffe://example.org/aws/{{account}}/{{role}}";
     validateAllowedSpiffeIdPattern(pattern, td, new Set(["bot", "instance", "account", "role"]));
-    assert.throws(() => validateAllowedSpiffeIdPattern(pattern, td, new Set(["bot", "instance", "account"])), { code: "ERR_POLICY_INVALID", message: /\{\{role\}\}/ });
+    assert.throws(() => validateAllowedSpiffeIdPattern(pattern, td, new Set(["bot", "instance", "account"])), {
+      code: "ERR_POLICY_INVALID",
+      message: /\{\{role\}\}/,
+    });
   });
 });
 

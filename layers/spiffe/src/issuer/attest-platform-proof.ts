@@ -29,7 +29,8 @@ export async function attestPlatformProof(
   const bot = await deps.store.getBot(request.botName);
   const rules = bot?.joinRules.filter((rule) => rule.method === request.method) ?? [];
   // An unknown bot and a bot without the method read the same: names are not for strangers to probe.
-  if (!bot || rules.length === 0) throw new JoinMethodNotAllowedError(`join: bot ${request.botName} does not accept ${request.method} joins`);
+  if (!bot || rules.length === 0)
+    throw new JoinMethodNotAllowedError(`join: bot ${request.botName} does not accept ${request.method} joins`);
   if (asked) {
     asked.botName = bot.name;
     asked.detail.bot_id = bot.id;
@@ -46,7 +47,10 @@ export function platformVerifiers(deps: Pick<IssuerDeps, "verifiers" | "clock" |
 }
 
 /** True when `method` names a platform join method that has a verifier. */
-export function isPlatformJoinMethod(deps: Pick<IssuerDeps, "verifiers" | "clock" | "policy">, method: unknown): method is PlatformJoinMethod {
+export function isPlatformJoinMethod(
+  deps: Pick<IssuerDeps, "verifiers" | "clock" | "policy">,
+  method: unknown,
+): method is PlatformJoinMethod {
   return typeof method === "string" && Object.hasOwn(platformVerifiers(deps), method);
 }
 

@@ -23,7 +23,10 @@ describe("auditRefusals", () => {
     const written: AuditEvent[] = [];
     const { deps } = depsWith(async (e) => void written.push(e));
     const refusal = new SpiffeIdNotAllowedError("issuer: bot web may not ask for spiffe://example.org/db");
-    await assert.rejects(auditRefusals(deps, asked(), async () => Promise.reject(refusal)), (err) => err === refusal);
+    await assert.rejects(
+      auditRefusals(deps, asked(), async () => Promise.reject(refusal)),
+      (err) => err === refusal,
+    );
     assert.equal(written.length, 1);
     assert.deepEqual(written[0]?.detail, { code: "ERR_SPIFFEID_NOT_ALLOWED", reason: refusal.message });
   });
@@ -31,7 +34,10 @@ describe("auditRefusals", () => {
   it("answers the refusal when the audit write fails, and logs the failure", async () => {
     const { deps, errors } = depsWith(async () => Promise.reject(new StoreError("store: down")));
     const refusal = new SpiffeIdNotAllowedError("issuer: no");
-    await assert.rejects(auditRefusals(deps, asked(), async () => Promise.reject(refusal)), (err) => err === refusal);
+    await assert.rejects(
+      auditRefusals(deps, asked(), async () => Promise.reject(refusal)),
+      (err) => err === refusal,
+    );
     assert.equal(errors.length, 1);
     assert.equal(errors[0]?.code, "ERR_SPIFFEID_NOT_ALLOWED");
   });
@@ -39,8 +45,14 @@ describe("auditRefusals", () => {
   it("writes nothing for internal failures (5xx codes, errors that are not Tessera's) or successes", async () => {
     const written: AuditEvent[] = [];
     const { deps } = depsWith(async (e) => void written.push(e));
-    await assert.rejects(auditRefusals(deps, asked(), async () => Promise.reject(new StoreError("store: down"))), { code: "ERR_STORE" });
-    await assert.rejects(auditRefusals(deps, asked(), async () => Promise.reject(new TypeError("bug"))), TypeError);
+    await assert.rejects(
+      auditRefusals(deps, asked(), async () => Promise.reject(new StoreError("store: down"))),
+      { code: "ERR_STORE" },
+    );
+    await assert.rejects(
+      auditRefusals(deps, asked(), async () => Promise.reject(new TypeError("bug"))),
+      TypeError,
+    );
     assert.equal(await auditRefusals(deps, asked(), async () => 42), 42);
     assert.deepEqual(written, []);
   });

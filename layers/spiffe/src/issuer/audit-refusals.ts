@@ -54,7 +54,11 @@ export function noteCaller(asked: RefusedRequest, who: AuthenticatedBot): void {
  * refusal record (code, bounded reason, what was asked, never a secret) and is rethrown unchanged;
  * a failing write is logged and changes nothing. Internal failures are left to the error handler.
  */
-export async function auditRefusals<T>(deps: IssuerDepsFor<typeof AUDIT_REFUSALS_STORE>, asked: RefusedRequest, run: (asked: RefusedRequest) => Promise<T>): Promise<T> {
+export async function auditRefusals<T>(
+  deps: IssuerDepsFor<typeof AUDIT_REFUSALS_STORE>,
+  asked: RefusedRequest,
+  run: (asked: RefusedRequest) => Promise<T>,
+): Promise<T> {
   try {
     return await run(asked);
   } catch (err) {
@@ -64,7 +68,8 @@ export async function auditRefusals<T>(deps: IssuerDepsFor<typeof AUDIT_REFUSALS
 }
 
 async function recordRefusal(deps: IssuerDepsFor<typeof AUDIT_REFUSALS_STORE>, asked: RefusedRequest, err: TesseraError): Promise<void> {
-  const defined = <V>(o: Record<string, V | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, V>;
+  const defined = <V>(o: Record<string, V | undefined>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, V>;
   try {
     await recordAudit(
       { audit: deps.store, logger: deps.logger },

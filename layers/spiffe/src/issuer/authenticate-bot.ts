@@ -19,7 +19,11 @@ export function assertBotUnlocked(bot: Bot): void {
 }
 
 /** Lock an instance because a stale copy of its credential was used, and audit it. */
-export async function lockForCredentialReuse(deps: IssuerDepsFor<typeof LOCK_FOR_CREDENTIAL_REUSE_STORE>, instance: BotInstance, presentedGeneration: number): Promise<void> {
+export async function lockForCredentialReuse(
+  deps: IssuerDepsFor<typeof LOCK_FOR_CREDENTIAL_REUSE_STORE>,
+  instance: BotInstance,
+  presentedGeneration: number,
+): Promise<void> {
   if (instance.lock) return;
   const now = deps.clock.now().getTime();
   const reason = `credential generation ${presentedGeneration} reused while ${instance.generation} is current: a copy of the credential exists`;
@@ -44,7 +48,11 @@ export async function lockForCredentialReuse(deps: IssuerDepsFor<typeof LOCK_FOR
  * call). A retired secret means a copy of the credential exists: the instance is locked on the spot.
  * Once the secret checks out, `asked` learns who is asking, for the audit of a refusal.
  */
-export async function authenticateBot(deps: IssuerDepsFor<typeof AUTHENTICATE_BOT_STORE>, credential: unknown, asked?: RefusedRequest): Promise<AuthenticatedBot> {
+export async function authenticateBot(
+  deps: IssuerDepsFor<typeof AUTHENTICATE_BOT_STORE>,
+  credential: unknown,
+  asked?: RefusedRequest,
+): Promise<AuthenticatedBot> {
   const presented = parseBotCredential(credential);
   const instance = await deps.store.getBotInstance(presented.instanceId);
   if (!instance) throw new CredentialInvalidError("credential: unknown or invalid bot credential");

@@ -30,13 +30,16 @@ export interface PolicyCheckRequest {
 
 /** The answer: what the SVID would carry, or the code and reason a real request would be refused with. */
 export type PolicyCheckResult =
-  | { allowed: true; spiffeId: string; dnsNames: string[]; ttlSeconds: number }
-  | { allowed: false; code: string; reason: string };
+  { allowed: true; spiffeId: string; dnsNames: string[]; ttlSeconds: number } | { allowed: false; code: string; reason: string };
 
 function attributesOf(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   const entries = typeof value === "object" && value !== null && !Array.isArray(value) ? Object.entries(value) : undefined;
-  if (!entries || entries.length > MAX_ATTRIBUTES || !entries.every(([k, v]) => typeof v === "string" && k.length + v.length <= MAX_ATTRIBUTE_CHARS)) {
+  if (
+    !entries ||
+    entries.length > MAX_ATTRIBUTES ||
+    !entries.every(([k, v]) => typeof v === "string" && k.length + v.length <= MAX_ATTRIBUTE_CHARS)
+  ) {
     throw new RequestInvalidError(`issuer: attributes must be an object of at most ${MAX_ATTRIBUTES} string values`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
@@ -51,7 +54,8 @@ export async function checkPolicy(deps: PolicyCheckDeps, request: PolicyCheckReq
   if (typeof request.bot !== "string" || request.bot === "") throw new RequestInvalidError("issuer: bot must be a bot name");
   const svidType = request.svidType ?? "x509";
   if (svidType !== "x509" && svidType !== "jwt") throw new RequestInvalidError("issuer: svid_type must be x509 or jwt");
-  if (request.instance !== undefined && typeof request.instance !== "string") throw new RequestInvalidError("issuer: instance must be a string");
+  if (request.instance !== undefined && typeof request.instance !== "string")
+    throw new RequestInvalidError("issuer: instance must be a string");
   const attributes = attributesOf(request.attributes);
   const bot = await deps.store.getBot(request.bot);
   if (!bot) throw new BotNotFoundError(`issuer: no bot named ${request.bot}`);

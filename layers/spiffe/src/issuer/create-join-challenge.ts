@@ -8,6 +8,8 @@ export type { JoinChallenge };
  * A single-use challenge for an `aws_iam` join, recorded in the store until it expires
  * (`CHALLENGE_TTL_SECONDS`), so whichever issuer instance gets the join accepts it, once.
  */
-export function createJoinChallenge(deps: Pick<IssuerDepsFor<typeof CREATE_JOIN_CHALLENGE_STORE>, "store" | "clock">): Promise<JoinChallenge> {
+export function createJoinChallenge(
+  deps: Pick<IssuerDepsFor<typeof CREATE_JOIN_CHALLENGE_STORE>, "store" | "clock">,
+): Promise<JoinChallenge> {
   return issueJoinChallenge({ clock: deps.clock, replay: deps.store });
 }

@@ -10,7 +10,11 @@ export function defaultJoinAudience(trustDomain: TrustDomain): string {
 const cached = new WeakMap<Clock, JoinVerifiers>();
 
 /** Verifiers with production defaults (https only, Google's keys), for deps built without any. */
-export function defaultJoinVerifiers(deps: { clock: Clock; policy?: { trustDomain: TrustDomain }; trustDomain?: TrustDomain }): JoinVerifiers {
+export function defaultJoinVerifiers(deps: {
+  clock: Clock;
+  policy?: { trustDomain: TrustDomain };
+  trustDomain?: TrustDomain;
+}): JoinVerifiers {
   let verifiers = cached.get(deps.clock);
   if (!verifiers) {
     const trustDomain = (deps.policy?.trustDomain ?? deps.trustDomain) as TrustDomain;

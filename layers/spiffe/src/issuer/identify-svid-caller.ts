@@ -39,11 +39,23 @@ export interface SvidCallerRequest {
  * instance, and the proof's single-use record waits for `commit`, so a request refused later (a
  * SPIFFE ID the bot may not have) leaves the proof unspent. Both at once is `RequestInvalidError`.
  */
-export async function identifySvidCaller(deps: IssuerDepsFor<typeof IDENTIFY_SVID_CALLER_STORE>, request: SvidCallerRequest, asked: RefusedRequest): Promise<SvidCaller> {
+export async function identifySvidCaller(
+  deps: IssuerDepsFor<typeof IDENTIFY_SVID_CALLER_STORE>,
+  request: SvidCallerRequest,
+  asked: RefusedRequest,
+): Promise<SvidCaller> {
   if (request.join === undefined) {
-    if (request.credential === undefined) throw new CredentialInvalidError("issuer: send a bot credential (Authorization: Bearer) or a platform proof (join)");
+    if (request.credential === undefined)
+      throw new CredentialInvalidError("issuer: send a bot credential (Authorization: Bearer) or a platform proof (join)");
     const { bot, instance } = await authenticateBot(deps, request.credential, asked);
-    return { bot, instanceId: instance.id, joinMethod: instance.joinMethod, attributes: instance.attributes, auditDetail: {}, commit: async () => undefined };
+    return {
+      bot,
+      instanceId: instance.id,
+      joinMethod: instance.joinMethod,
+      attributes: instance.attributes,
+      auditDetail: {},
+      commit: async () => undefined,
+    };
   }
   if (request.credential !== undefined) throw new RequestInvalidError("issuer: send a bot credential or join, not both");
   const { joinMethod, botName, token, document } = request.join;

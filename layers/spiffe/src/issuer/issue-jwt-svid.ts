@@ -27,7 +27,10 @@ export interface IssueJwtSvidForBotResult {
  * `identifySvidCaller`): caller, locks and the bot's rules checked; one signature.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
-export async function issueJwtSvidForBot(deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>, request: IssueJwtSvidForBotRequest): Promise<IssueJwtSvidForBotResult> {
+export async function issueJwtSvidForBot(
+  deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>,
+  request: IssueJwtSvidForBotRequest,
+): Promise<IssueJwtSvidForBotResult> {
   const audience = boundList(request.audience);
   const count = typeof request.audience === "string" ? 1 : Array.isArray(request.audience) ? request.audience.length : 0;
   const asked: RefusedRequest = {
@@ -38,7 +41,11 @@ export async function issueJwtSvidForBot(deps: IssuerDepsFor<typeof ISSUE_JWT_SV
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
-async function issue(deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>, request: IssueJwtSvidForBotRequest, asked: RefusedRequest): Promise<IssueJwtSvidForBotResult> {
+async function issue(
+  deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>,
+  request: IssueJwtSvidForBotRequest,
+  asked: RefusedRequest,
+): Promise<IssueJwtSvidForBotResult> {
   const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.jwtSvid);
   const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);
@@ -48,7 +55,16 @@ async function issue(deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>, request: 
   await who.commit();
   const ttl = Math.min(ttlSeconds, Math.floor((authority.notAfter.getTime() - now.getTime()) / 1000));
   const jti = randomUUID();
-  const token = await mintJwtSvid({ key: authority.key, kid: authority.kid, spiffeId, audience, ttlSeconds: ttl, now, jti, ...(deps.policy.issuerUrl ? { issuer: deps.policy.issuerUrl } : {}) });
+  const token = await mintJwtSvid({
+    key: authority.key,
+    kid: authority.kid,
+    spiffeId,
+    audience,
+    ttlSeconds: ttl,
+    now,
+    jti,
+    ...(deps.policy.issuerUrl ? { issuer: deps.policy.issuerUrl } : {}),
+  });
   const expiresAt = new Date(now.getTime() + ttl * 1000);
   await recordAudit(
     { audit: deps.store, logger: deps.logger },

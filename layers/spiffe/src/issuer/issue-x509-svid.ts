@@ -36,7 +36,10 @@ export interface IssueX509SvidForBotResult {
  * exactly one signature by the CA key. The audit event names the signing CA (`ca_id`) for revocation.
  * A refused request is audited (`svid_refused`) with what it asked, bounded.
  */
-export async function issueX509SvidForBot(deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>, request: IssueX509SvidForBotRequest): Promise<IssueX509SvidForBotResult> {
+export async function issueX509SvidForBot(
+  deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>,
+  request: IssueX509SvidForBotRequest,
+): Promise<IssueX509SvidForBotResult> {
   const dnsNames = boundList(request.dnsNames);
   const asked: RefusedRequest = {
     type: "svid_refused",
@@ -46,7 +49,11 @@ export async function issueX509SvidForBot(deps: IssuerDepsFor<typeof ISSUE_X509_
   return auditRefusals(deps, asked, (seen) => issue(deps, request, seen));
 }
 
-async function issue(deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>, request: IssueX509SvidForBotRequest, asked: RefusedRequest): Promise<IssueX509SvidForBotResult> {
+async function issue(
+  deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>,
+  request: IssueX509SvidForBotRequest,
+  asked: RefusedRequest,
+): Promise<IssueX509SvidForBotResult> {
   const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
   const dnsNames = resolveDnsNames(request.dnsNames, who.bot);

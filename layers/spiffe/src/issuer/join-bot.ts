@@ -35,7 +35,11 @@ export async function joinBot(deps: IssuerDepsFor<typeof JOIN_BOT_STORE>, reques
   return auditRefusals(deps, asked, (seen) => joinWith(deps, request, seen));
 }
 
-async function joinWith(deps: IssuerDepsFor<typeof JOIN_BOT_STORE>, request: JoinBotRequest, asked: RefusedRequest): Promise<CredentialGrant> {
+async function joinWith(
+  deps: IssuerDepsFor<typeof JOIN_BOT_STORE>,
+  request: JoinBotRequest,
+  asked: RefusedRequest,
+): Promise<CredentialGrant> {
   switch (request.joinMethod) {
     case "token":
       return joinWithToken(deps, { token: request.token, ttlSeconds: request.ttlSeconds }, asked);
@@ -45,7 +49,13 @@ async function joinWith(deps: IssuerDepsFor<typeof JOIN_BOT_STORE>, request: Joi
     case "aws_iam":
       return joinWithPlatformProof(
         deps,
-        { method: request.joinMethod, botName: request.botName, token: request.token, document: request.document, ttlSeconds: request.ttlSeconds },
+        {
+          method: request.joinMethod,
+          botName: request.botName,
+          token: request.token,
+          document: request.document,
+          ttlSeconds: request.ttlSeconds,
+        },
         asked,
       );
     default:

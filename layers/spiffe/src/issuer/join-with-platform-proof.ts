@@ -27,7 +27,11 @@ export interface JoinWithPlatformProofRequest {
  * `oidc`, `gcp` and `aws_iam` bots join again instead of renewing. `asked` learns
  * the bot whose rules decide, for the audit of a refusal.
  */
-export async function joinWithPlatformProof(deps: IssuerDepsFor<typeof JOIN_WITH_PLATFORM_PROOF_STORE>, request: JoinWithPlatformProofRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
+export async function joinWithPlatformProof(
+  deps: IssuerDepsFor<typeof JOIN_WITH_PLATFORM_PROOF_STORE>,
+  request: JoinWithPlatformProofRequest,
+  asked?: RefusedRequest,
+): Promise<CredentialGrant> {
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   // The proof's single-use records are written with the instance, in one write: a join either
   // creates its instance and spends its proof, or does neither (two racing joins: one wins).

@@ -19,7 +19,11 @@ export interface JoinWithTokenRequest {
  * neither. The token is looked up by hash; the credential's secret is returned once, never stored.
  * `asked` learns the token's bot, for the audit of a refusal.
  */
-export async function joinWithToken(deps: IssuerDepsFor<typeof JOIN_WITH_TOKEN_STORE>, request: JoinWithTokenRequest, asked?: RefusedRequest): Promise<CredentialGrant> {
+export async function joinWithToken(
+  deps: IssuerDepsFor<typeof JOIN_WITH_TOKEN_STORE>,
+  request: JoinWithTokenRequest,
+  asked?: RefusedRequest,
+): Promise<CredentialGrant> {
   assertJoinTokenShape(request.token);
   const lifetime = credentialLifetimeSeconds(request.ttlSeconds, deps.policy.credentialTtlSeconds);
   const tokenHash = hashSecret(request.token);

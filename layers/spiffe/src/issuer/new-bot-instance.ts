@@ -31,11 +31,18 @@ export function newBotInstance(
     credentialHash: minted.secretHash,
     retiredCredentialHashes: [],
   };
-  return { instance, grant: { credential: minted.credential, botName: bot.name, instanceId: id, generation: 1, expiresAt: new Date(expiresAt) } };
+  return {
+    instance,
+    grant: { credential: minted.credential, botName: bot.name, instanceId: id, generation: 1, expiresAt: new Date(expiresAt) },
+  };
 }
 
 /** Record the `join` audit event of a new instance, with what identifies the proof it joined with (never the proof). */
-export async function recordJoin(deps: Pick<IssuerDepsFor<typeof RECORD_JOIN_STORE>, "store" | "logger">, instance: BotInstance, detail: Record<string, string>): Promise<void> {
+export async function recordJoin(
+  deps: Pick<IssuerDepsFor<typeof RECORD_JOIN_STORE>, "store" | "logger">,
+  instance: BotInstance,
+  detail: Record<string, string>,
+): Promise<void> {
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
     {

@@ -14,15 +14,44 @@ const RUNS = { numRuns: 2000 };
 /** Fragments a hostile or careless admin might write, mixed with random text of any code point. */
 const fragment = fc.oneof(
   fc.constantFrom(
-    "spiffe://", "example.org", "/", "/*", "*", ".", "..", "{{", "}}", "{", "}", "{{bot}}", "{{instance}}",
-    "{{constructor}}", "{{__proto__}}", "{{toString}}", "{{tostring}}", "{{valueof}}", "{{hasownproperty}}",
-    "{{ bot }}", "{{foo}}", "{{}}", "{{{bot}}}", "%2e", "é", "\u{1F600}", "\u212a", "\0", "\ud800",
+    "spiffe://",
+    "example.org",
+    "/",
+    "/*",
+    "*",
+    ".",
+    "..",
+    "{{",
+    "}}",
+    "{",
+    "}",
+    "{{bot}}",
+    "{{instance}}",
+    "{{constructor}}",
+    "{{__proto__}}",
+    "{{toString}}",
+    "{{tostring}}",
+    "{{valueof}}",
+    "{{hasownproperty}}",
+    "{{ bot }}",
+    "{{foo}}",
+    "{{}}",
+    "{{{bot}}}",
+    "%2e",
+    "é",
+    "\u{1F600}",
+    "\u212a",
+    "\0",
+    "\ud800",
   ),
   fc.string({ unit: "binary", maxLength: 6 }),
   fc.stringMatching(/^[a-z0-9._-]{1,6}$/),
 );
 const text = fc.array(fragment, { maxLength: 10 }).map((parts) => parts.join(""));
-const pattern = fc.oneof(text, text.map((t) => `spiffe://example.org/${t}`));
+const pattern = fc.oneof(
+  text,
+  text.map((t) => `spiffe://example.org/${t}`),
+);
 
 const segment = fc.oneof(fc.constantFrom("ci", "i-1", "x", "v", "a.b"), fc.stringMatching(/^[a-zA-Z0-9_-]{1,6}$/));
 const spiffeId = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => SpiffeId.fromString(`spiffe://example.org/${s.join("/")}`));
@@ -55,7 +84,10 @@ describe("allowed SPIFFE ID patterns, over random patterns and IDs", () => {
 
   it("validation accepts or throws a TesseraError, for any join methods", () => {
     const methods = fc.array(fc.constantFrom("token", "aws_iam", "oidc", "constructor", "__proto__"), { maxLength: 3 });
-    fc.assert(fc.property(pattern, methods, (p, m) => onlyTesseraErrors(() => validateAllowedSpiffeIdPattern(p, td, placeholdersFor(m)))), RUNS);
+    fc.assert(
+      fc.property(pattern, methods, (p, m) => onlyTesseraErrors(() => validateAllowedSpiffeIdPattern(p, td, placeholdersFor(m)))),
+      RUNS,
+    );
   });
 
   it("an accepted pattern uses no placeholder but {{bot}} and {{instance}}, and an exact one allows itself", () => {
@@ -99,11 +131,19 @@ function grantedByDefinition(name: string, rules: readonly string[]): boolean {
 
 describe("allowed DNS names, over random rules and names", () => {
   it("evaluation returns a boolean and never throws", () => {
-    fc.assert(fc.property(dnsLike, fc.array(dnsLike, { maxLength: 4 }), (name, rules) => assert.equal(typeof isDnsNameAllowed(name, rules), "boolean")), RUNS);
+    fc.assert(
+      fc.property(dnsLike, fc.array(dnsLike, { maxLength: 4 }), (name, rules) =>
+        assert.equal(typeof isDnsNameAllowed(name, rules), "boolean"),
+      ),
+      RUNS,
+    );
   });
 
   it("validation accepts or throws a TesseraError", () => {
-    fc.assert(fc.property(dnsLike, (rule) => onlyTesseraErrors(() => validateAllowedDnsNamePattern(rule))), RUNS);
+    fc.assert(
+      fc.property(dnsLike, (rule) => onlyTesseraErrors(() => validateAllowedDnsNamePattern(rule))),
+      RUNS,
+    );
   });
 
   it("validated rules grant a valid name exactly when it or its one-label wildcard is a rule", () => {
@@ -115,7 +155,10 @@ describe("allowed DNS names, over random rules and names", () => {
         return false;
       }
     });
-    const validName = fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join(".").toLowerCase()).filter(isValidDnsName);
+    const validName = fc
+      .array(label, { minLength: 1, maxLength: 4 })
+      .map((l) => l.join(".").toLowerCase())
+      .filter(isValidDnsName);
     // Names near the rules too (a rule itself, a label in place of its `*`, one or two more labels in front), so hits are common.
     const rulesAndName = fc.array(validRule.map(validateAllowedDnsNamePattern), { minLength: 1, maxLength: 4 }).chain((rules) =>
       fc.tuple(

@@ -13,7 +13,11 @@ import type { CredentialGrant, IssuerDepsFor } from "./types.js";
  * If two holders renew the same credential, the loser proves a copy exists: the instance is locked.
  * A refused renewal is audited (`renew_refused`).
  */
-export async function renewCredential(deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>, credential: unknown, ttlSeconds?: unknown): Promise<CredentialGrant> {
+export async function renewCredential(
+  deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>,
+  credential: unknown,
+  ttlSeconds?: unknown,
+): Promise<CredentialGrant> {
   const asked = { type: "renew_refused" as const, detail: secretHashDetail("credential_hash_prefix", credential) };
   return auditRefusals(deps, asked, async (seen) => {
     const lifetime = credentialLifetimeSeconds(ttlSeconds, deps.policy.credentialTtlSeconds);
@@ -22,7 +26,11 @@ export async function renewCredential(deps: IssuerDepsFor<typeof RENEW_CREDENTIA
   });
 }
 
-async function renew(deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>, instance: BotInstance, lifetime: number): Promise<CredentialGrant> {
+async function renew(
+  deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>,
+  instance: BotInstance,
+  lifetime: number,
+): Promise<CredentialGrant> {
   // An aws_ec2 launch joins once (trust on first use), so its instance renews like a token-joined one.
   if (instance.joinMethod !== "token" && instance.joinMethod !== "aws_ec2") {
     throw new JoinMethodNotAllowedError(`renew: ${instance.joinMethod}-joined bots join again instead of renewing`);
@@ -56,5 +64,11 @@ async function renew(deps: IssuerDepsFor<typeof RENEW_CREDENTIAL_STORE>, instanc
       detail: { generation: String(next) },
     },
   );
-  return { credential: minted.credential, botName: instance.botName, instanceId: instance.id, generation: next, expiresAt: new Date(expiresAt) };
+  return {
+    credential: minted.credential,
+    botName: instance.botName,
+    instanceId: instance.id,
+    generation: next,
+    expiresAt: new Date(expiresAt),
+  };
 }

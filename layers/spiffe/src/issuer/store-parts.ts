@@ -21,15 +21,32 @@ export const CREATE_JOIN_CHALLENGE_STORE = storeParts("ReplayWriter");
 /** `joinWithToken`: the token and its bot, the redemption, the audit event. */
 export const JOIN_WITH_TOKEN_STORE = storeParts(RECORD_JOIN_STORE, "JoinTokenReader", "BotReader", "JoinTokenRedeemer");
 /** `joinWithPlatformProof`: the proof's spent records, the new instance with its claims, the audit event. */
-export const JOIN_WITH_PLATFORM_PROOF_STORE = storeParts(ATTEST_PLATFORM_PROOF_STORE, RECORD_JOIN_STORE, "ReplayReader", "BotInstanceWriter");
+export const JOIN_WITH_PLATFORM_PROOF_STORE = storeParts(
+  ATTEST_PLATFORM_PROOF_STORE,
+  RECORD_JOIN_STORE,
+  "ReplayReader",
+  "BotInstanceWriter",
+);
 /** `joinBot`: either join, and the audit of a refusal. */
 export const JOIN_BOT_STORE = storeParts(AUDIT_REFUSALS_STORE, JOIN_WITH_TOKEN_STORE, JOIN_WITH_PLATFORM_PROOF_STORE);
 /** `renewCredential`: authenticate, move the generation (re-reading the instance when it lost a race), audit. */
-export const RENEW_CREDENTIAL_STORE = storeParts(AUDIT_REFUSALS_STORE, AUTHENTICATE_BOT_STORE, "BotInstanceReader", "BotInstanceWriter", "AuditWriter");
+export const RENEW_CREDENTIAL_STORE = storeParts(
+  AUDIT_REFUSALS_STORE,
+  AUTHENTICATE_BOT_STORE,
+  "BotInstanceReader",
+  "BotInstanceWriter",
+  "AuditWriter",
+);
 /** `identifySvidCaller`: a bot credential, or a platform proof whose records are written once the SVID is issued. */
 export const IDENTIFY_SVID_CALLER_STORE = storeParts(AUTHENTICATE_BOT_STORE, ATTEST_PLATFORM_PROOF_STORE, "ReplayReader", "ReplayWriter");
 /** `issueX509SvidForBot`: the caller, the CA (`deps.authorities`), the revoked-key check, the audit event. */
-export const ISSUE_X509_SVID_STORE = storeParts(AUDIT_REFUSALS_STORE, IDENTIFY_SVID_CALLER_STORE, AUTHORITY_CACHE_STORE, "RevocationReader", "AuditWriter");
+export const ISSUE_X509_SVID_STORE = storeParts(
+  AUDIT_REFUSALS_STORE,
+  IDENTIFY_SVID_CALLER_STORE,
+  AUTHORITY_CACHE_STORE,
+  "RevocationReader",
+  "AuditWriter",
+);
 /** `issueJwtSvidForBot`: the caller, the JWT key (`deps.authorities`), the audit event. */
 export const ISSUE_JWT_SVID_STORE = storeParts(AUDIT_REFUSALS_STORE, IDENTIFY_SVID_CALLER_STORE, AUTHORITY_CACHE_STORE, "AuditWriter");
 /** `checkPolicy`: the bot's rules, read only. */

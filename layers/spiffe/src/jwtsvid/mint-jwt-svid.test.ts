@@ -46,7 +46,11 @@ for (const { spec, alg, signatureLength } of specs) {
 
     it("writes exactly the header {alg, kid, typ}", async () => {
       const token = await mintJwtSvid(options);
-      assert.deepEqual(Object.entries(decodePart(token, 0)), [["alg", alg], ["kid", "kid-1"], ["typ", "JWT"]]);
+      assert.deepEqual(Object.entries(decodePart(token, 0)), [
+        ["alg", alg],
+        ["kid", "kid-1"],
+        ["typ", "JWT"],
+      ]);
       assert.deepEqual(decodeProtectedHeader(token), { alg, kid: "kid-1", typ: "JWT" });
     });
 
@@ -80,7 +84,9 @@ for (const { spec, alg, signatureLength } of specs) {
 
     it("verifies with plain jose against the JWK of a published bundle", async () => {
       const token = await mintJwtSvid({ ...options, audience: ["reports", "audit"] });
-      const published = marshalSpiffeBundle(new Bundle({ trustDomain: td, jwtAuthorities: [["kid-1", createJwk(key.publicKey, "jwt-svid", "kid-1")]] }));
+      const published = marshalSpiffeBundle(
+        new Bundle({ trustDomain: td, jwtAuthorities: [["kid-1", createJwk(key.publicKey, "jwt-svid", "kid-1")]] }),
+      );
       const jwk = parseSpiffeBundle(published, td).getJwtAuthority(td, "kid-1")!;
       const { payload, protectedHeader } = await jwtVerify(token, await importJWK(jwk, alg), {
         algorithms: [alg],
@@ -91,9 +97,12 @@ for (const { spec, alg, signatureLength } of specs) {
       });
       assert.equal(payload.sub, spiffeId.toString());
       assert.equal(protectedHeader.kid, "kid-1");
-      await assert.rejects(jwtVerify(token, await importJWK(jwk, alg), { audience: "audit", currentDate: new Date(now.getTime() + 300_000) }), {
-        code: "ERR_JWT_EXPIRED",
-      });
+      await assert.rejects(
+        jwtVerify(token, await importJWK(jwk, alg), { audience: "audit", currentDate: new Date(now.getTime() + 300_000) }),
+        {
+          code: "ERR_JWT_EXPIRED",
+        },
+      );
     });
 
     it("writes iss first when given an issuer, and parseAndValidateJwtSvid accepts and returns it", async () => {
@@ -116,9 +125,15 @@ for (const { spec, alg, signatureLength } of specs) {
     });
 
     it("refuses a key whose signature does not match its public key", async () => {
-      const other = spec === "RSA_2048" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: spec === "ECC_NIST_P256" ? "P-256" : "P-384" });
+      const other =
+        spec === "RSA_2048"
+          ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+          : generateKeyPairSync("ec", { namedCurve: spec === "ECC_NIST_P256" ? "P-256" : "P-384" });
       const broken = makeSigningKey(spec, other.privateKey);
-      await assert.rejects(mintJwtSvid({ ...options, key: broken }), { code: "ERR_KEY_MANAGER", message: /^jwtsvid: the signature of key test-/ });
+      await assert.rejects(mintJwtSvid({ ...options, key: broken }), {
+        code: "ERR_KEY_MANAGER",
+        message: /^jwtsvid: the signature of key test-/,
+      });
     });
   });
 }

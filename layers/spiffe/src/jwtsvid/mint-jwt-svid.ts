@@ -34,7 +34,8 @@ function checkOptions(o: MintJwtSvidOptions): void {
   if (!Number.isSafeInteger(o.ttlSeconds) || o.ttlSeconds <= 0) throw new TypeError("jwtsvid: ttlSeconds must be a positive integer");
   if (!(o.now instanceof Date) || !Number.isFinite(o.now.getTime())) throw new TypeError("jwtsvid: now must be a valid Date");
   if (o.jti !== undefined && (typeof o.jti !== "string" || o.jti === "")) throw new TypeError("jwtsvid: jti must be a non-empty string");
-  if (o.issuer !== undefined && (typeof o.issuer !== "string" || o.issuer === "")) throw new TypeError("jwtsvid: issuer must be a non-empty string");
+  if (o.issuer !== undefined && (typeof o.issuer !== "string" || o.issuer === ""))
+    throw new TypeError("jwtsvid: issuer must be a non-empty string");
 }
 
 function encodeJson(value: object): string {

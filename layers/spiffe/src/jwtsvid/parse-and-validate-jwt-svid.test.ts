@@ -44,7 +44,11 @@ type Signer = (input: Buffer) => Buffer;
 
 function signerFor(alg: string, key: KeyObject | Buffer): Signer {
   const hash = `sha${alg.slice(2)}`;
-  if (alg.startsWith("HS")) return (input) => createHmac(hash, key as Buffer).update(input).digest();
+  if (alg.startsWith("HS"))
+    return (input) =>
+      createHmac(hash, key as Buffer)
+        .update(input)
+        .digest();
   if (alg.startsWith("ES")) return (input) => sign(hash, input, { key: key as KeyObject, dsaEncoding: "ieee-p1363" });
   if (alg.startsWith("PS")) {
     return (input) =>
@@ -98,7 +102,10 @@ describe("parseAndValidateJwtSvid accepts", () => {
     { name: "exp one second from now", token: () => token({}, { exp: nowSec + 1 }) },
     { name: "no iat and no jti", token: () => token({}, { iat: undefined, jti: undefined }) },
     { name: "private claims", token: () => token({}, { "https://example.org/team": "payments" }) },
-    { name: "RS256 with a key pinned to RS256", token: () => token({ alg: "RS256", kid: "k-rsa-rs256-only" }, {}, signerFor("RS256", rsa.privateKey)) },
+    {
+      name: "RS256 with a key pinned to RS256",
+      token: () => token({ alg: "RS256", kid: "k-rsa-rs256-only" }, {}, signerFor("RS256", rsa.privateKey)),
+    },
   ];
   for (const { name, token: make, audience } of variants) {
     it(name, async () => {
@@ -119,7 +126,14 @@ describe("parseAndValidateJwtSvid accepts", () => {
       publicKey: p256.publicKey,
       sign: async (data) => sign(signatureAlgorithmFor("ECC_NIST_P256").hash, data, p256.privateKey),
     };
-    const minted = await mintJwtSvid({ key, kid: "k-p256", spiffeId: SpiffeId.fromString("spiffe://example.org/m"), audience: ["svc"], ttlSeconds: 60, now });
+    const minted = await mintJwtSvid({
+      key,
+      kid: "k-p256",
+      spiffeId: SpiffeId.fromString("spiffe://example.org/m"),
+      audience: ["svc"],
+      ttlSeconds: 60,
+      now,
+    });
     assert.equal((await validate(minted)).spiffeId.path, "/m");
   });
 });
@@ -132,29 +146,73 @@ describe("parseAndValidateJwtSvid refuses", () => {
   ];
   const [h, p, s] = token().split(".") as [string, string, string];
   const attacks: { name: string; token: () => string; source?: JwtAuthoritySource; message: RegExp }[] = [
-    { name: "alg none without a signature", token: () => `${b64({ ...goodHeader, alg: "none" })}.${p}.`, message: /^jwtsvid: token alg is not allowed$/ },
-    { name: "alg none with the original signature", token: () => `${b64({ ...goodHeader, alg: "none" })}.${p}.${s}`, message: /alg is not allowed$/ },
+    {
+      name: "alg none without a signature",
+      token: () => `${b64({ ...goodHeader, alg: "none" })}.${p}.`,
+      message: /^jwtsvid: token alg is not allowed$/,
+    },
+    {
+      name: "alg none with the original signature",
+      token: () => `${b64({ ...goodHeader, alg: "none" })}.${p}.${s}`,
+      message: /alg is not allowed$/,
+    },
     { name: "alg None", token: () => token({ alg: "None" }), message: /alg is not allowed$/ },
     ...hmacKeys.map(({ name, secret }) => ({
       name: `HS256 keyed with ${name} (algorithm confusion)`,
       token: () => token({ alg: "HS256" }, {}, signerFor("HS256", secret)),
       message: /alg is not allowed$/,
     })),
-    { name: "HS512 keyed with the public key PEM", token: () => token({ alg: "HS512" }, {}, signerFor("HS512", hmacKeys[0]!.secret)), message: /alg is not allowed$/ },
+    {
+      name: "HS512 keyed with the public key PEM",
+      token: () => token({ alg: "HS512" }, {}, signerFor("HS512", hmacKeys[0]!.secret)),
+      message: /alg is not allowed$/,
+    },
     { name: "EdDSA", token: () => token({ alg: "EdDSA" }), message: /alg is not allowed$/ },
     { name: "a missing alg", token: () => token({ alg: undefined }), message: /alg is not allowed$/ },
-    { name: "ES384 on a P-256 key", token: () => token({ alg: "ES384" }, {}, signerFor("ES384", p256.privateKey)), message: /^jwtsvid: token alg does not fit the key$/ },
-    { name: "ES256 on a P-384 key", token: () => token({ alg: "ES256", kid: "k-p384" }, {}, signerFor("ES256", p384.privateKey)), message: /alg does not fit the key$/ },
-    { name: "RS256 on an EC key", token: () => token({ alg: "RS256" }, {}, signerFor("RS256", rsa.privateKey)), message: /alg does not fit the key$/ },
-    { name: "PS256 on an EC key", token: () => token({ alg: "PS256" }, {}, signerFor("PS256", rsa.privateKey)), message: /alg does not fit the key$/ },
+    {
+      name: "ES384 on a P-256 key",
+      token: () => token({ alg: "ES384" }, {}, signerFor("ES384", p256.privateKey)),
+      message: /^jwtsvid: token alg does not fit the key$/,
+    },
+    {
+      name: "ES256 on a P-384 key",
+      token: () => token({ alg: "ES256", kid: "k-p384" }, {}, signerFor("ES256", p384.privateKey)),
+      message: /alg does not fit the key$/,
+    },
+    {
+      name: "RS256 on an EC key",
+      token: () => token({ alg: "RS256" }, {}, signerFor("RS256", rsa.privateKey)),
+      message: /alg does not fit the key$/,
+    },
+    {
+      name: "PS256 on an EC key",
+      token: () => token({ alg: "PS256" }, {}, signerFor("PS256", rsa.privateKey)),
+      message: /alg does not fit the key$/,
+    },
     { name: "ES256 on an RSA key", token: () => token({ alg: "ES256", kid: "k-rsa" }), message: /alg does not fit the key$/ },
-    { name: "PS256 on an RSA key pinned to RS256", token: () => token({ alg: "PS256", kid: "k-rsa-rs256-only" }, {}, signerFor("PS256", rsa.privateKey)), message: /alg does not fit the key$/ },
-    { name: "RS256 on a 1024-bit RSA key", token: () => token({ alg: "RS256", kid: "k-rsa-small" }, {}, signerFor("RS256", rsaSmall.privateKey)), message: /^jwtsvid: token could not be verified$/ },
-    { name: "an unknown kid", token: () => token({ kid: "k-unknown" }), message: /^jwtsvid: no JWT authority with that kid in trust domain example\.org$/ },
+    {
+      name: "PS256 on an RSA key pinned to RS256",
+      token: () => token({ alg: "PS256", kid: "k-rsa-rs256-only" }, {}, signerFor("PS256", rsa.privateKey)),
+      message: /alg does not fit the key$/,
+    },
+    {
+      name: "RS256 on a 1024-bit RSA key",
+      token: () => token({ alg: "RS256", kid: "k-rsa-small" }, {}, signerFor("RS256", rsaSmall.privateKey)),
+      message: /^jwtsvid: token could not be verified$/,
+    },
+    {
+      name: "an unknown kid",
+      token: () => token({ kid: "k-unknown" }),
+      message: /^jwtsvid: no JWT authority with that kid in trust domain example\.org$/,
+    },
     { name: "a missing kid", token: () => token({ kid: undefined }), message: /^jwtsvid: token has no kid$/ },
     { name: "an empty kid", token: () => token({ kid: "" }), message: /^jwtsvid: token has no kid$/ },
     { name: "a numeric kid", token: () => token({ kid: 1 }), message: /^jwtsvid: token has no kid$/ },
-    { name: "sub in a trust domain the source does not know", token: () => token({}, { sub: "spiffe://evil.org/w" }), message: /^jwtsvid: no JWT authority with that kid in trust domain evil\.org$/ },
+    {
+      name: "sub in a trust domain the source does not know",
+      token: () => token({}, { sub: "spiffe://evil.org/w" }),
+      message: /^jwtsvid: no JWT authority with that kid in trust domain evil\.org$/,
+    },
     {
       name: "sub in another trust domain, signed by this trust domain's key under a kid that trust domain also has",
       token: () => token({}, { sub: "spiffe://evil.org/w" }),
@@ -168,8 +226,16 @@ describe("parseAndValidateJwtSvid refuses", () => {
       message: /^jwtsvid: token could not be verified$/,
     },
     { name: "a missing sub", token: () => token({}, { sub: undefined }), message: /^jwtsvid: token has no sub$/ },
-    { name: "a sub that is not a SPIFFE ID", token: () => token({}, { sub: "workload" }), message: /^jwtsvid: sub is not a valid SPIFFE ID$/ },
-    { name: "a sub with a trailing slash", token: () => token({}, { sub: "spiffe://example.org/w/" }), message: /sub is not a valid SPIFFE ID$/ },
+    {
+      name: "a sub that is not a SPIFFE ID",
+      token: () => token({}, { sub: "workload" }),
+      message: /^jwtsvid: sub is not a valid SPIFFE ID$/,
+    },
+    {
+      name: "a sub with a trailing slash",
+      token: () => token({}, { sub: "spiffe://example.org/w/" }),
+      message: /sub is not a valid SPIFFE ID$/,
+    },
     { name: "a missing aud", token: () => token({}, { aud: undefined }), message: /^jwtsvid: token has no aud$/ },
     { name: "a wrong aud", token: () => token({}, { aud: "other" }), message: /^jwtsvid: audience mismatch$/ },
     { name: "an aud that only shares a prefix", token: () => token({}, { aud: "svc2" }), message: /audience mismatch$/ },
@@ -187,24 +253,52 @@ describe("parseAndValidateJwtSvid refuses", () => {
       message: /^jwtsvid: token header may only hold alg, kid and typ$/,
     })),
     { name: "a crit header", token: () => token({ crit: ["exp"] }), message: /header may only hold alg, kid and typ$/ },
-    { name: "an embedded jwk of the attacker's key", token: () => token({ jwk: jwkOf(stranger.publicKey, "k-p256") }, {}, signerFor("ES256", stranger.privateKey)), message: /header may only hold/ },
+    {
+      name: "an embedded jwk of the attacker's key",
+      token: () => token({ jwk: jwkOf(stranger.publicKey, "k-p256") }, {}, signerFor("ES256", stranger.privateKey)),
+      message: /header may only hold/,
+    },
     { name: "typ at+jwt", token: () => token({ typ: "at+jwt" }), message: /^jwtsvid: token typ must be JWT or JOSE$/ },
     { name: "typ jwt in lowercase", token: () => token({ typ: "jwt" }), message: /typ must be JWT or JOSE$/ },
-    { name: "a tampered payload", token: () => `${h}.${b64({ ...goodClaims, sub: "spiffe://example.org/admin" })}.${s}`, message: /^jwtsvid: token could not be verified$/ },
+    {
+      name: "a tampered payload",
+      token: () => `${h}.${b64({ ...goodClaims, sub: "spiffe://example.org/admin" })}.${s}`,
+      message: /^jwtsvid: token could not be verified$/,
+    },
     { name: "a tampered header", token: () => `${b64({ ...goodHeader, typ: "JOSE" })}.${p}.${s}`, message: /could not be verified$/ },
-    { name: "a wrong key under a known kid", token: () => token({}, {}, signerFor("ES256", stranger.privateKey)), message: /could not be verified$/ },
-    { name: "a DER-encoded ECDSA signature", token: () => token({}, {}, (input) => sign("sha256", input, p256.privateKey)), message: /could not be verified$/ },
+    {
+      name: "a wrong key under a known kid",
+      token: () => token({}, {}, signerFor("ES256", stranger.privateKey)),
+      message: /could not be verified$/,
+    },
+    {
+      name: "a DER-encoded ECDSA signature",
+      token: () => token({}, {}, (input) => sign("sha256", input, p256.privateKey)),
+      message: /could not be verified$/,
+    },
     { name: "an empty signature", token: () => `${h}.${p}.`, message: /could not be verified$/ },
     { name: "a truncated signature", token: () => `${h}.${p}.${s.slice(0, -4)}`, message: /could not be verified$/ },
     { name: "an empty string", token: () => "", message: /^jwtsvid: token is not a compact JWS$/ },
     { name: "two parts", token: () => `${h}.${p}`, message: /^jwtsvid: token is not a compact JWS$/ },
     { name: "five parts (JWE)", token: () => `${h}.${p}.${s}.a.b`, message: /^jwtsvid: token is not a compact JWS$/ },
-    { name: "JWS JSON serialization", token: () => JSON.stringify({ protected: h, payload: p, signature: s }), message: /^jwtsvid: token is not a compact JWS$/ },
+    {
+      name: "JWS JSON serialization",
+      token: () => JSON.stringify({ protected: h, payload: p, signature: s }),
+      message: /^jwtsvid: token is not a compact JWS$/,
+    },
     { name: "padding in base64url", token: () => `${h}=.${p}.${s}`, message: /^jwtsvid: token is malformed$/ },
-    { name: "base64 instead of base64url", token: () => `${h}.${p}.${Buffer.from(s, "base64url").toString("base64")}`, message: /^jwtsvid: token is malformed$/ },
+    {
+      name: "base64 instead of base64url",
+      token: () => `${h}.${p}.${Buffer.from(s, "base64url").toString("base64")}`,
+      message: /^jwtsvid: token is malformed$/,
+    },
     { name: "a header that is not JSON", token: () => `${b64("not json")}.${p}.${s}`, message: /^jwtsvid: token is malformed$/ },
     { name: "a payload that is a JSON array", token: () => `${h}.${b64([goodClaims])}.${s}`, message: /^jwtsvid: token is malformed$/ },
-    { name: "a payload that is not UTF-8", token: () => `${h}.${Buffer.from([0x7b, 0xff, 0x7d]).toString("base64url")}.${s}`, message: /^jwtsvid: token is malformed$/ },
+    {
+      name: "a payload that is not UTF-8",
+      token: () => `${h}.${Buffer.from([0x7b, 0xff, 0x7d]).toString("base64url")}.${s}`,
+      message: /^jwtsvid: token is malformed$/,
+    },
   ];
   for (const { name, token: make, source, message } of attacks) {
     it(name, async () => {
@@ -251,7 +345,10 @@ describe("parseAndValidateJwtSvid misuse", () => {
     { name: "an empty audience", call: () => parseAndValidateJwtSvid(token(), bundle, { audience: [""], now }) },
     { name: "an audience string", call: () => parseAndValidateJwtSvid(token(), bundle, { audience: "svc" as unknown as string[], now }) },
     { name: "an invalid now", call: () => parseAndValidateJwtSvid(token(), bundle, { audience: ["svc"], now: new Date("x") }) },
-    { name: "a token that is not a string", call: () => parseAndValidateJwtSvid(42 as unknown as string, bundle, { audience: ["svc"], now }) },
+    {
+      name: "a token that is not a string",
+      call: () => parseAndValidateJwtSvid(42 as unknown as string, bundle, { audience: ["svc"], now }),
+    },
   ];
   for (const { name, call } of cases) {
     it(`refuses ${name} with a TypeError`, async () => {

@@ -35,10 +35,18 @@ describe("parseJwtSvidInsecure", () => {
     { name: "characters outside base64url", token: `${b64({ alg: "ES256" })}.${b64(claims)}+.`, message: /^jwtsvid: token is malformed$/ },
     { name: "a header without alg", token: unsigned({ kid: "k" }, claims), message: /^jwtsvid: token has no alg$/ },
     { name: "no sub", token: unsigned({ alg: "ES256" }, { ...claims, sub: undefined }), message: /^jwtsvid: token has no sub$/ },
-    { name: "a sub that is not a SPIFFE ID", token: unsigned({ alg: "ES256" }, { ...claims, sub: "https://example.org/w" }), message: /^jwtsvid: sub is not a valid SPIFFE ID$/ },
+    {
+      name: "a sub that is not a SPIFFE ID",
+      token: unsigned({ alg: "ES256" }, { ...claims, sub: "https://example.org/w" }),
+      message: /^jwtsvid: sub is not a valid SPIFFE ID$/,
+    },
     { name: "no aud", token: unsigned({ alg: "ES256" }, { ...claims, aud: undefined }), message: /^jwtsvid: token has no aud$/ },
     { name: "an empty aud", token: unsigned({ alg: "ES256" }, { ...claims, aud: [] }), message: /^jwtsvid: aud is empty$/ },
-    { name: "an aud with a number", token: unsigned({ alg: "ES256" }, { ...claims, aud: ["a", 1] }), message: /^jwtsvid: aud must be a string or an array of strings$/ },
+    {
+      name: "an aud with a number",
+      token: unsigned({ alg: "ES256" }, { ...claims, aud: ["a", 1] }),
+      message: /^jwtsvid: aud must be a string or an array of strings$/,
+    },
     { name: "no exp", token: unsigned({ alg: "ES256" }, { ...claims, exp: undefined }), message: /^jwtsvid: token has no exp$/ },
     { name: "a string exp", token: unsigned({ alg: "ES256" }, { ...claims, exp: "1000" }), message: /^jwtsvid: exp must be a number$/ },
   ];

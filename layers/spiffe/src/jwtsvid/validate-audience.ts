@@ -25,7 +25,9 @@ export function validateAudience(audience: unknown): string[] {
     if (typeof value !== "string") throw new JwtSvidAudienceInvalidError(`jwtsvid: audience[${i}] must be a string`);
     const length = [...value].length;
     if (length === 0 || length > MAX_JWT_SVID_AUDIENCE_LENGTH) {
-      throw new JwtSvidAudienceInvalidError(`jwtsvid: audience[${i}] must be 1 to ${MAX_JWT_SVID_AUDIENCE_LENGTH} characters, got ${length}`);
+      throw new JwtSvidAudienceInvalidError(
+        `jwtsvid: audience[${i}] must be 1 to ${MAX_JWT_SVID_AUDIENCE_LENGTH} characters, got ${length}`,
+      );
     }
     if (UNSAFE.test(value)) {
       throw new JwtSvidAudienceInvalidError(

@@ -66,10 +66,7 @@ describe("ecdsaJoseToDer", () => {
     assert.deepEqual(ecdsaJoseToDer(hex(r + s)), hex(`30 26 02 01 01 02 21 00 ff ${"00".repeat(31)}`));
     const r2 = "0000" + "7f" + "11".repeat(29);
     const s2 = "0080" + "22".repeat(30);
-    assert.deepEqual(
-      ecdsaJoseToDer(hex(r2 + s2)),
-      hex(`30 42 02 1e 7f ${"11".repeat(29)} 02 20 00 80 ${"22".repeat(30)}`),
-    );
+    assert.deepEqual(ecdsaJoseToDer(hex(r2 + s2)), hex(`30 42 02 1e 7f ${"11".repeat(29)} 02 20 00 80 ${"22".repeat(30)}`));
   });
 
   it("uses the long SEQUENCE length form past 127 content bytes", () => {
@@ -126,7 +123,11 @@ describe("ecdsaDerToJose", () => {
     ["double leading zero", `30 46 02 22 00 00 ${"80".repeat(32)} 02 20 ${s}`, "INTEGER has a superfluous leading zero"],
     ["r is zero", `30 25 02 01 00 02 20 ${s}`, "INTEGER is zero"],
     ["r longer than the coordinate", `30 45 02 21 ${"01".repeat(33)} 02 20 ${s}`, "INTEGER longer than the curve's coordinates"],
-    ["s longer than the coordinate", `30 46 02 21 00 ${"80".repeat(32)} 02 21 ${"01".repeat(33)}`, "INTEGER longer than the curve's coordinates"],
+    [
+      "s longer than the coordinate",
+      `30 46 02 21 00 ${"80".repeat(32)} 02 21 ${"01".repeat(33)}`,
+      "INTEGER longer than the curve's coordinates",
+    ],
   ];
   for (const [name, input, rule] of bad) {
     it(`refuses ${name}`, () => assertMalformed(() => ecdsaDerToJose(hex(input), 32), rule));

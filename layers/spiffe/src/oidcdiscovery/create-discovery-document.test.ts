@@ -24,9 +24,16 @@ describe("createOidcJwks", () => {
     const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const bundle = await bundleOf(p256, p384, rsa);
     const { keys } = createOidcJwks(bundle);
-    assert.deepEqual(keys.map((k) => k.kid), [...bundle.jwtAuthorities.keys()].sort());
+    assert.deepEqual(
+      keys.map((k) => k.kid),
+      [...bundle.jwtAuthorities.keys()].sort(),
+    );
     const byKid = new Map(keys.map((k) => [k.kid, k]));
-    for (const [pair, alg] of [[p256, "ES256"], [p384, "ES384"], [rsa, "RS256"]] as const) {
+    for (const [pair, alg] of [
+      [p256, "ES256"],
+      [p384, "ES384"],
+      [rsa, "RS256"],
+    ] as const) {
       const jwk = byKid.get(await thumbprintOf(pair.publicKey))!;
       assert.equal(jwk.use, "sig");
       assert.equal(jwk.alg, alg);

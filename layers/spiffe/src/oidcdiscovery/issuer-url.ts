@@ -21,12 +21,14 @@ export function parseIssuerUrl(value: string, name: string): string {
   if (!URL.canParse(value)) throw new ConfigError(`config: ${name} is not a URL`);
   const url = new URL(value);
   const loopbackHttp = url.protocol === "http:" && isLoopbackHost(url.hostname);
-  if (url.protocol !== "https:" && !loopbackHttp) throw new ConfigError(`config: ${name} must be an https URL (http only on a loopback host)`);
+  if (url.protocol !== "https:" && !loopbackHttp)
+    throw new ConfigError(`config: ${name} must be an https URL (http only on a loopback host)`);
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) {
     throw new ConfigError(`config: ${name} must have no query or fragment`);
   }
   if (url.username !== "" || url.password !== "") throw new ConfigError(`config: ${name} must have no user info`);
-  if (value.endsWith("/")) throw new ConfigError(`config: ${name} must not end in /: relying parties compare it with iss character by character`);
+  if (value.endsWith("/"))
+    throw new ConfigError(`config: ${name} must not end in /: relying parties compare it with iss character by character`);
   const canonical = url.pathname === "/" ? url.origin : url.href;
   if (canonical !== value) throw new ConfigError(`config: ${name} must be written in canonical form: ${canonical}`);
   return value;

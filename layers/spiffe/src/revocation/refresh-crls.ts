@@ -33,7 +33,9 @@ async function signingCas(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>): P
 }
 
 function sameSerials(crl: StoredCrl, entries: Revocation[]): boolean {
-  const listed = parseCrl(Buffer.from(crl.der, "base64")).revoked.map((r) => r.serialNumber).sort();
+  const listed = parseCrl(Buffer.from(crl.der, "base64"))
+    .revoked.map((r) => r.serialNumber)
+    .sort();
   const wanted = entries.map((r) => r.id).sort();
   return listed.length === wanted.length && listed.every((serial, i) => serial === wanted[i]);
 }
@@ -44,10 +46,17 @@ function isDue(previous: StoredCrl, entries: Revocation[], now: number): boolean
 }
 
 /** The CA's CRL: the stored one while it is fresh and lists exactly the live revocations, else a newly signed one. */
-async function refreshCa(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, ca: CaToList, force: boolean): Promise<{ crl?: StoredCrl; signed: boolean }> {
+async function refreshCa(
+  deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>,
+  ca: CaToList,
+  force: boolean,
+): Promise<{ crl?: StoredCrl; signed: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now();
-    const [revocations, stored] = await Promise.all([deps.store.revocations.listRevocations(now.getTime()), deps.store.revocations.listCrls()]);
+    const [revocations, stored] = await Promise.all([
+      deps.store.revocations.listRevocations(now.getTime()),
+      deps.store.revocations.listCrls(),
+    ]);
     const entries = revocations.filter((r) => r.kind === "x509" && (r.caId === ca.caId || r.caId === undefined));
     const previous = stored.find((crl) => crl.caId === ca.caId);
     if (!previous && entries.length === 0) return { signed: false };
@@ -58,7 +67,13 @@ async function refreshCa(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, ca:
     const crlNumber = (previous?.crlNumber ?? 0) + 1;
     const revoked = entries.map((r) => ({ serialNumber: r.id, revocationDate: new Date(r.revokedAt), reason: r.reason }));
     const der = await signCrl({ caKey, caCertificate: ca.certificate, crlNumber, thisUpdate, nextUpdate, revoked });
-    const crl: StoredCrl = { caId: ca.caId, crlNumber, der: Buffer.from(der).toString("base64"), thisUpdate: thisUpdate.getTime(), nextUpdate: nextUpdate.getTime() };
+    const crl: StoredCrl = {
+      caId: ca.caId,
+      crlNumber,
+      der: Buffer.from(der).toString("base64"),
+      thisUpdate: thisUpdate.getTime(),
+      nextUpdate: nextUpdate.getTime(),
+    };
     try {
       await deps.store.revocations.putCrl(crl);
       return { crl, signed: true };
@@ -75,7 +90,10 @@ async function refreshCa(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, ca:
  * dropped), renewed when the list changed, when half its life has passed, or when `force` is set.
  * A CA whose key is gone is skipped with a warning. Publishing failures are reported, not thrown.
  */
-export async function refreshCrls(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, options: { force?: boolean } = {}): Promise<RefreshCrlsResult> {
+export async function refreshCrls(
+  deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>,
+  options: { force?: boolean } = {},
+): Promise<RefreshCrlsResult> {
   const crls: StoredCrl[] = [];
   const toPublish: PublishedCrl[] = [];
   const signed: string[] = [];
@@ -97,14 +115,21 @@ export async function refreshCrls(deps: RevocationDepsFor<typeof REFRESH_CRLS_ST
   return { crls, signed, published };
 }
 
-async function publishCrls(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>, crls: PublishedCrl[]): Promise<RefreshCrlsResult["published"]> {
+async function publishCrls(
+  deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>,
+  crls: PublishedCrl[],
+): Promise<RefreshCrlsResult["published"]> {
   const outcomes: RefreshCrlsResult["published"] = [];
   for (const publisher of deps.crlPublishers) {
     try {
       outcomes.push({ publisher: publisher.name, ...(await publisher.publishCrls(crls)) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      deps.logger.error("revocation: publishing CRLs failed", { publisher: publisher.name, code: err instanceof TesseraError ? err.code : "ERR_INTERNAL", error });
+      deps.logger.error("revocation: publishing CRLs failed", {
+        publisher: publisher.name,
+        code: err instanceof TesseraError ? err.code : "ERR_INTERNAL",
+        error,
+      });
       outcomes.push({ publisher: publisher.name, error });
     }
   }

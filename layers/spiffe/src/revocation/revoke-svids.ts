@@ -38,9 +38,14 @@ const SELECTORS = ["serial", "jti", "bot", "instance", "ca"] as const;
 const MAX_EVENTS = 1_000_000;
 
 function normalizeSerial(value: unknown): string {
-  if (typeof value !== "string" || !/^[0-9a-fA-F:]{1,64}$/.test(value)) throw new RequestInvalidError("revocation: serial must be hex (colons allowed)");
-  const digits = value.replaceAll(":", "").toLowerCase().replace(/^0+(?=.)/, "");
-  if (digits.length > 40 || digits === "0") throw new RequestInvalidError("revocation: serial must be a positive number of at most 20 octets");
+  if (typeof value !== "string" || !/^[0-9a-fA-F:]{1,64}$/.test(value))
+    throw new RequestInvalidError("revocation: serial must be hex (colons allowed)");
+  const digits = value
+    .replaceAll(":", "")
+    .toLowerCase()
+    .replace(/^0+(?=.)/, "");
+  if (digits.length > 40 || digits === "0")
+    throw new RequestInvalidError("revocation: serial must be a positive number of at most 20 octets");
   return digits.length % 2 === 1 ? `0${digits}` : digits;
 }
 
@@ -56,14 +61,17 @@ function selectorOf(request: RevokeSvidsRequest): Selector {
   }
   const pattern = kind === "ca" ? /^[0-9a-f]{2,128}$/ : /^[\x21-\x7e]{1,256}$/;
   if (typeof value !== "string" || !pattern.test(value)) {
-    throw new RequestInvalidError(kind === "ca" ? "revocation: ca must be a CA id (lowercase hex)" : `revocation: ${kind} must be 1-256 printable characters`);
+    throw new RequestInvalidError(
+      kind === "ca" ? "revocation: ca must be a CA id (lowercase hex)" : `revocation: ${kind} must be 1-256 printable characters`,
+    );
   }
   return { kind, value };
 }
 
 function reasonOf(value: unknown, selector: Selector): RevocationReason {
   if (value === undefined) return selector.kind === "ca" ? "cACompromise" : "unspecified";
-  if (!REVOCATION_REASONS.includes(value as RevocationReason)) throw new RequestInvalidError(`revocation: reason must be one of ${REVOCATION_REASONS.join(", ")}`);
+  if (!REVOCATION_REASONS.includes(value as RevocationReason))
+    throw new RequestInvalidError(`revocation: reason must be one of ${REVOCATION_REASONS.join(", ")}`);
   return value as RevocationReason;
 }
 
@@ -84,17 +92,34 @@ function matches(event: AuditEvent, selector: Selector): boolean {
 /** The live SVIDs the audit trail records for the selector. */
 async function findIssued(deps: RevocationDepsFor<typeof REVOKE_SVIDS_STORE>, selector: Selector, now: number): Promise<AuditEvent[]> {
   const since = now - deps.svidWindowSeconds * 1000;
-  const types = selector.kind === "serial" || selector.kind === "ca" ? (["x509_svid"] as const) : selector.kind === "jti" ? (["jwt_svid"] as const) : (["x509_svid", "jwt_svid"] as const);
+  const types =
+    selector.kind === "serial" || selector.kind === "ca"
+      ? (["x509_svid"] as const)
+      : selector.kind === "jti"
+        ? (["jwt_svid"] as const)
+        : (["x509_svid", "jwt_svid"] as const);
   const found: AuditEvent[] = [];
   for (const type of types) {
-    const events = await deps.store.listAudit({ type, since, limit: MAX_EVENTS, ...(selector.kind === "bot" ? { botName: selector.value } : {}) });
+    const events = await deps.store.listAudit({
+      type,
+      since,
+      limit: MAX_EVENTS,
+      ...(selector.kind === "bot" ? { botName: selector.value } : {}),
+    });
     found.push(...events.filter((e) => e.serialOrJti !== undefined && (e.expiresAt ?? 0) > now && matches(e, selector)));
   }
   return found;
 }
 
 function revocationOf(event: AuditEvent, reason: RevocationReason, actor: string, now: number): Revocation {
-  const revocation: Revocation = { kind: event.type === "jwt_svid" ? "jwt" : "x509", id: event.serialOrJti!, expiresAt: event.expiresAt!, revokedAt: now, reason, revokedBy: actor };
+  const revocation: Revocation = {
+    kind: event.type === "jwt_svid" ? "jwt" : "x509",
+    id: event.serialOrJti!,
+    expiresAt: event.expiresAt!,
+    revokedAt: now,
+    reason,
+    revokedBy: actor,
+  };
   if (event.detail?.ca_id !== undefined) revocation.caId = event.detail.ca_id;
   if (event.keyThumbprint !== undefined) revocation.keyThumbprint = event.keyThumbprint;
   if (event.botName !== undefined) revocation.botName = event.botName;
@@ -108,7 +133,11 @@ function revocationOf(event: AuditEvent, reason: RevocationReason, actor: string
  * signed again and published. `RevocationNotFoundError` when a serial or `jti` matches no live
  * SVID, or a CA id no CA of the journal; nothing is written then.
  */
-export async function revokeSvids(deps: RevocationDepsFor<typeof REVOKE_SVIDS_STORE>, request: RevokeSvidsRequest, actor: string): Promise<RevokeSvidsResult> {
+export async function revokeSvids(
+  deps: RevocationDepsFor<typeof REVOKE_SVIDS_STORE>,
+  request: RevokeSvidsRequest,
+  actor: string,
+): Promise<RevokeSvidsResult> {
   const selector = selectorOf(request);
   const reason = reasonOf(request.reason, selector);
   const now = deps.clock.now().getTime();
@@ -119,7 +148,8 @@ export async function revokeSvids(deps: RevocationDepsFor<typeof REVOKE_SVIDS_ST
   if (events.length === 0 && (selector.kind === "serial" || selector.kind === "jti")) {
     throw new RevocationNotFoundError(`revocation: no live SVID with ${selector.kind} ${selector.value} in the audit trail`);
   }
-  const revoked = events.length === 0 ? [] : await deps.store.revocations.addRevocations(events.map((e) => revocationOf(e, reason, actor, now)));
+  const revoked =
+    events.length === 0 ? [] : await deps.store.revocations.addRevocations(events.map((e) => revocationOf(e, reason, actor, now)));
   for (const revocation of revoked) {
     await recordAudit(
       { audit: deps.store, logger: deps.logger },

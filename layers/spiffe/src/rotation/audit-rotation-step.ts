@@ -15,7 +15,10 @@ async function keyOf(slot: JournalSlot): Promise<Pick<AuditEvent, "keyThumbprint
     const certificate = new X509Certificate(slot.certificatePem);
     return { keyThumbprint: await thumbprintOf(certificate.publicKey), serialOrJti: certificate.serialNumber.toLowerCase() };
   }
-  if (slot.publicKeySpki) return { keyThumbprint: await thumbprintOf(createPublicKey({ key: Buffer.from(slot.publicKeySpki, "base64"), format: "der", type: "spki" })) };
+  if (slot.publicKeySpki)
+    return {
+      keyThumbprint: await thumbprintOf(createPublicKey({ key: Buffer.from(slot.publicKeySpki, "base64"), format: "der", type: "spki" })),
+    };
   return {};
 }
 

@@ -23,7 +23,10 @@ export function describeExpiryWarning(journal: CaJournal, policy: RotationPolicy
   if (!active || !shouldWarn(active, policy, now)) return undefined;
   const lived = Math.floor(((now - active.notBefore) / (active.notAfter - active.notBefore)) * 100);
   const end = new Date(active.notAfter).toISOString();
-  const state = now >= active.notAfter ? `expired at ${end}: issuance answers 503 ERR_AUTHORITY_EXPIRED` : `has lived ${lived}% of its life and expires at ${end}`;
+  const state =
+    now >= active.notAfter
+      ? `expired at ${end}: issuance answers 503 ERR_AUTHORITY_EXPIRED`
+      : `has lived ${lived}% of its life and expires at ${end}`;
   return `the active ${WHAT[journal.kind]} (slot ${active.slot}) ${state}; rotation has not replaced it: check the rotation tick's errors`;
 }
 
@@ -32,7 +35,8 @@ export function describeRotation(journal: CaJournal, policy: RotationPolicy, now
   const plan = planRotation(journal, policy, now);
   const view: RotationScheduleView = { kind: journal.kind };
   if (plan.due) view.next = { step: plan.due.type, slot: plan.due.slot, at: new Date(now).toISOString(), due: true };
-  else if (plan.next) view.next = { step: plan.next.step.type, slot: plan.next.step.slot, at: new Date(plan.next.at).toISOString(), due: false };
+  else if (plan.next)
+    view.next = { step: plan.next.step.type, slot: plan.next.step.slot, at: new Date(plan.next.at).toISOString(), due: false };
   if (journal.rotationRequestedAt !== undefined) view.rotationRequestedAt = new Date(journal.rotationRequestedAt).toISOString();
   if (journal.emergency) {
     const { requestedAt, reason, requestedBy } = journal.emergency;

@@ -15,7 +15,12 @@ import { executeRotationStep } from "./execute-rotation-step.js";
 
 const T0 = Date.UTC(2030, 0, 1);
 const DAY = 86_400_000;
-const policy: AuthorityPolicy = { trustDomain: TrustDomain.fromString("example.org"), keySpec: "ECC_NIST_P256", caTtlSeconds: 30 * 86_400, jwtKeyTtlSeconds: 30 * 86_400 };
+const policy: AuthorityPolicy = {
+  trustDomain: TrustDomain.fromString("example.org"),
+  keySpec: "ECC_NIST_P256",
+  caTtlSeconds: 30 * 86_400,
+  jwtKeyTtlSeconds: 30 * 86_400,
+};
 
 describe("executeRotationStep", () => {
   let dir: string;
@@ -53,7 +58,13 @@ describe("executeRotationStep", () => {
     assert.deepEqual(await journal(), next);
     assert.equal(next.version, 2);
     assert.equal(next.bundleSequence, 2);
-    assert.deepEqual(next.slots.map((s) => [s.slot, s.status, s.keyGeneration, s.preparedAt]), [["a", "active", 1, T0], ["b", "prepared", 2, T0 + 15 * DAY]]);
+    assert.deepEqual(
+      next.slots.map((s) => [s.slot, s.status, s.keyGeneration, s.preparedAt]),
+      [
+        ["a", "active", 1, T0],
+        ["b", "prepared", 2, T0 + 15 * DAY],
+      ],
+    );
   });
 
   it("activate: swaps active and old, keeps the bundle sequence, clears a rotation request", async () => {
@@ -62,7 +73,13 @@ describe("executeRotationStep", () => {
     await store.putJournal({ ...requested, version: requested.version + 1, rotationRequestedAt: T0 }, requested.version);
     clock.set(T0 + DAY);
     const next = await executeRotationStep(await journal(), { type: "activate", kind: "x509", slot: "b" }, deps, policy);
-    assert.deepEqual(next.slots.map((s) => [s.slot, s.status, s.retiredAt ?? s.activatedAt]), [["a", "old", T0 + DAY], ["b", "active", T0 + DAY]]);
+    assert.deepEqual(
+      next.slots.map((s) => [s.slot, s.status, s.retiredAt ?? s.activatedAt]),
+      [
+        ["a", "old", T0 + DAY],
+        ["b", "active", T0 + DAY],
+      ],
+    );
     assert.equal(next.bundleSequence, 2);
     assert.equal("rotationRequestedAt" in next, false);
   });
@@ -72,7 +89,10 @@ describe("executeRotationStep", () => {
     await executeRotationStep(await journal(), { type: "activate", kind: "x509", slot: "b" }, deps, policy);
     generated = [];
     const next = await executeRotationStep(await journal(), { type: "drop", kind: "x509", slot: "a" }, deps, policy);
-    assert.deepEqual(next.slots.map((s) => s.slot), ["b"]);
+    assert.deepEqual(
+      next.slots.map((s) => s.slot),
+      ["b"],
+    );
     assert.equal(next.bundleSequence, 3);
     assert.deepEqual(generated, []);
   });

@@ -61,7 +61,12 @@ function activate(journal: CaJournal, step: RotationStep, now: number): CaJourna
 }
 
 function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {
-  const next = nextJournal(journal, journal.slots.filter((s) => s.slot !== step.slot), now, true);
+  const next = nextJournal(
+    journal,
+    journal.slots.filter((s) => s.slot !== step.slot),
+    now,
+    true,
+  );
   const { emergency } = next;
   if (emergency && !next.slots.some((s) => isCompromised(s, emergency))) delete next.emergency;
   return next;
@@ -95,7 +100,11 @@ export async function executeRotationStep(
   const now = deps.clock.now().getTime();
   if (step.type === "drop" && step.retireKey) await retireSlotKey(journal, step, deps, policy);
   const next =
-    step.type === "prepare" ? await prepare(journal, step, deps, policy) : step.type === "activate" ? activate(journal, step, now) : drop(journal, step, now);
+    step.type === "prepare"
+      ? await prepare(journal, step, deps, policy)
+      : step.type === "activate"
+        ? activate(journal, step, now)
+        : drop(journal, step, now);
   await deps.journals.putJournal(next, journal.version);
   return next;
 }

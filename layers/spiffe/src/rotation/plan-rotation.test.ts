@@ -19,7 +19,12 @@ function journal(...slots: JournalSlot[]): CaJournal {
 }
 
 const active = slot("a", "active", { activatedAt: T0 });
-const preparedAtHalf = slot("b", "prepared", { keyGeneration: 2, notBefore: T0 + 15 * DAY, notAfter: T0 + 45 * DAY, preparedAt: T0 + 15 * DAY });
+const preparedAtHalf = slot("b", "prepared", {
+  keyGeneration: 2,
+  notBefore: T0 + 15 * DAY,
+  notAfter: T0 + 45 * DAY,
+  preparedAt: T0 + 15 * DAY,
+});
 const activeB = slot("b", "active", { keyGeneration: 2, notBefore: T0 + 15 * DAY, notAfter: T0 + 45 * DAY, preparedAt: T0 + 15 * DAY });
 const oldA = slot("a", "old", { activatedAt: T0, retiredAt: T0 + 25 * DAY });
 // Retired at 25 d: the last SVID it signed is issued by 25 d + 60 s and lives 24 h; then 30 s of skew.
@@ -33,10 +38,20 @@ const requested = (j: CaJournal): CaJournal => ({ ...j, rotationRequestedAt: T0 
 
 const cases: [string, CaJournal, number, RotationPlan][] = [
   ["no active key: nothing to plan", journal(slot("b", "prepared")), T0 + 40 * DAY, { kind: "x509" }],
-  ["active key before half-life: prepare is next, at half-life", journal(active), T0 + 15 * DAY - 1, { kind: "x509", next: { step: prepareB, at: T0 + 15 * DAY } }],
+  [
+    "active key before half-life: prepare is next, at half-life",
+    journal(active),
+    T0 + 15 * DAY - 1,
+    { kind: "x509", next: { step: prepareB, at: T0 + 15 * DAY } },
+  ],
   ["active key at half-life: prepare the other slot", journal(active), T0 + 15 * DAY, { kind: "x509", due: prepareB }],
   ["active key long expired: prepare", journal(active), T0 + 90 * DAY, { kind: "x509", due: prepareB }],
-  ["prepared key: activation is next, when a sixth of the active key is left", journal(active, preparedAtHalf), T0 + 25 * DAY - 1, { kind: "x509", next: { step: activateB, at: T0 + 25 * DAY } }],
+  [
+    "prepared key: activation is next, when a sixth of the active key is left",
+    journal(active, preparedAtHalf),
+    T0 + 25 * DAY - 1,
+    { kind: "x509", next: { step: activateB, at: T0 + 25 * DAY } },
+  ],
   ["prepared key at the sixth: activate", journal(active, preparedAtHalf), T0 + 25 * DAY, { kind: "x509", due: activateB }],
   [
     "prepared late: waits until published six refresh hints (30 min)",
@@ -44,8 +59,18 @@ const cases: [string, CaJournal, number, RotationPlan][] = [
     T0 + 25 * DAY + 30 * MIN - 1,
     { kind: "x509", next: { step: activateB, at: T0 + 25 * DAY + 30 * MIN } },
   ],
-  ["prepared late, published 30 min: activate", journal(active, { ...preparedAtHalf, preparedAt: T0 + 25 * DAY }), T0 + 25 * DAY + 30 * MIN, { kind: "x509", due: activateB }],
-  ["old key while its SVIDs may live: drop is next", journal(oldA, activeB), oldADropAt - 1, { kind: "x509", next: { step: dropA, at: oldADropAt } }],
+  [
+    "prepared late, published 30 min: activate",
+    journal(active, { ...preparedAtHalf, preparedAt: T0 + 25 * DAY }),
+    T0 + 25 * DAY + 30 * MIN,
+    { kind: "x509", due: activateB },
+  ],
+  [
+    "old key while its SVIDs may live: drop is next",
+    journal(oldA, activeB),
+    oldADropAt - 1,
+    { kind: "x509", next: { step: dropA, at: oldADropAt } },
+  ],
   ["old key once every SVID it signed has expired: drop", journal(oldA, activeB), oldADropAt, { kind: "x509", due: dropA }],
   [
     "old key bounded by its own notAfter (SVIDs never outlive their CA)",
@@ -72,8 +97,18 @@ const cases: [string, CaJournal, number, RotationPlan][] = [
     T0 + HOUR + 30 * MIN - 1,
     { kind: "x509", next: { step: activateB, at: T0 + HOUR + 30 * MIN } },
   ],
-  ["rotate now: activate once published long enough", requested(journal(active, { ...preparedAtHalf, preparedAt: T0 + HOUR })), T0 + HOUR + 30 * MIN, { kind: "x509", due: activateB }],
-  ["rotate now: an old key still in use blocks the prepare", requested(journal(oldA, activeB)), oldADropAt - 1, { kind: "x509", next: { step: dropA, at: oldADropAt } }],
+  [
+    "rotate now: activate once published long enough",
+    requested(journal(active, { ...preparedAtHalf, preparedAt: T0 + HOUR })),
+    T0 + HOUR + 30 * MIN,
+    { kind: "x509", due: activateB },
+  ],
+  [
+    "rotate now: an old key still in use blocks the prepare",
+    requested(journal(oldA, activeB)),
+    oldADropAt - 1,
+    { kind: "x509", next: { step: dropA, at: oldADropAt } },
+  ],
 ];
 
 describe("planRotation", () => {

@@ -1,12 +1,5 @@
 import type { CaJournal, EmergencyRotation, JournalKind, JournalSlot } from "../store/types.js";
-import {
-  activateNextAt,
-  dropOldAt,
-  prepareNextAt,
-  publishedLongEnoughAt,
-  shouldDropOld,
-  type RotationPolicy,
-} from "./thresholds.js";
+import { activateNextAt, dropOldAt, prepareNextAt, publishedLongEnoughAt, shouldDropOld, type RotationPolicy } from "./thresholds.js";
 
 /** One step of a key kind's rotation. */
 export type RotationStep =

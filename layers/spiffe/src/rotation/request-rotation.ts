@@ -16,7 +16,10 @@ export async function requestRotation(deps: { journals: JournalStore; clock: Clo
     if (journal.rotationRequestedAt !== undefined) return true;
     const now = deps.clock.now().getTime();
     try {
-      await deps.journals.putJournal({ ...journal, version: journal.version + 1, rotationRequestedAt: now, updatedAt: now }, journal.version);
+      await deps.journals.putJournal(
+        { ...journal, version: journal.version + 1, rotationRequestedAt: now, updatedAt: now },
+        journal.version,
+      );
       return true;
     } catch (err) {
       if (!(err instanceof JournalConflictError) || attempt >= ATTEMPTS) throw err;

@@ -58,7 +58,8 @@ export async function runEmergencyRotation(
   request: EmergencyRequest,
 ): Promise<EmergencyRotationResult> {
   const outcomes: EmergencyRotationResult["outcomes"] = {};
-  for (const kind of kinds) outcomes[kind] = await requestEmergencyRotation({ journals: deps.authority.journals, clock: deps.authority.clock }, kind, request);
+  for (const kind of kinds)
+    outcomes[kind] = await requestEmergencyRotation({ journals: deps.authority.journals, clock: deps.authority.clock }, kind, request);
   const steps: RotationStep[] = [];
   let failure: unknown;
   let tick: RotationTickResult | undefined;

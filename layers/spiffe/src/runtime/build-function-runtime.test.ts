@@ -37,6 +37,9 @@ describe("buildFunctionRuntime", () => {
 
   it("refuses a configuration that keeps records anywhere but DynamoDB", () => {
     const config = loadConfig({ ...env, TESSERA_STORE: "embedded", TESSERA_DATA_DIR: "/nonexistent" });
-    assert.throws(() => buildFunctionRuntime(config), (err: unknown) => err instanceof ConfigError && /TESSERA_STORE=dynamodb/.test(err.message));
+    assert.throws(
+      () => buildFunctionRuntime(config),
+      (err: unknown) => err instanceof ConfigError && /TESSERA_STORE=dynamodb/.test(err.message),
+    );
   });
 });

@@ -25,7 +25,8 @@ export interface FunctionRuntimeParts {
 
 /** The DynamoDB store the configuration names. */
 export function openDynamoDbStore(config: TesseraConfig, clock: Clock): DynamoDbStore {
-  if (config.store.kind !== "dynamodb") throw new ConfigError("config: a Lambda function keeps its records in DynamoDB (TESSERA_STORE=dynamodb)");
+  if (config.store.kind !== "dynamodb")
+    throw new ConfigError("config: a Lambda function keeps its records in DynamoDB (TESSERA_STORE=dynamodb)");
   const client = createDynamoDbDocumentClient({ endpoint: config.awsEndpoints.dynamodb });
   return new DynamoDbStore({ client, tableName: config.store.tableName, clock, auditRetentionDays: config.auditRetentionDays });
 }

@@ -45,7 +45,10 @@ async function openCrlPublishers(config: TesseraConfig): Promise<CrlPublisher[]>
   return createCrlPublishers(config);
 }
 
-async function openTrustAnchorCalls(config: TesseraConfig, client: RolesAnywhereApi | undefined): Promise<{ trustAnchorCalls?: TrustAnchorCalls }> {
+async function openTrustAnchorCalls(
+  config: TesseraConfig,
+  client: RolesAnywhereApi | undefined,
+): Promise<{ trustAnchorCalls?: TrustAnchorCalls }> {
   if (!config.trustAnchorId) return {};
   const { createTrustAnchorCalls } = await import("../bundlepublisher/create-trust-anchor-calls.js");
   return { trustAnchorCalls: createTrustAnchorCalls({ client, endpoint: config.awsEndpoints.rolesanywhere }) };

@@ -14,6 +14,7 @@ export function openKeys(config: TesseraConfig, clock: Clock, logger: Logger): K
     aliasPrefix: config.keyManager.aliasPrefix,
     tags: { "tessera:trust-domain": config.trustDomain.name },
     clock,
-    onRetireError: (err) => logger.warn("keymanager: could not schedule the replaced key for deletion", { code: err.code, error: err.message }),
+    onRetireError: (err) =>
+      logger.warn("keymanager: could not schedule the replaced key for deletion", { code: err.code, error: err.message }),
   });
 }

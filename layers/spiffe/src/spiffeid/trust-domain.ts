@@ -5,9 +5,7 @@ const MAX_TRUST_DOMAIN_BYTES = 255;
 
 /** True for the bytes the SPIFFE-ID standard allows in a trust domain name: [a-z0-9._-]. */
 export function isTrustDomainChar(code: number): boolean {
-  return (
-    (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x5f
-  );
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x5f;
 }
 
 /** Throws unless `name` is a valid trust domain name (no scheme, no path). */

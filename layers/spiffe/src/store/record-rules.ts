@@ -1,5 +1,14 @@
 import { BotInstanceNotFoundError, BotLockedError, GenerationMismatchError } from "../errors.js";
-import { RETIRED_CREDENTIALS_KEPT, type AuditEvent, type AuditFilter, type Bot, type BotInstance, type CaJournal, type JoinToken, type Lock } from "./types.js";
+import {
+  RETIRED_CREDENTIALS_KEPT,
+  type AuditEvent,
+  type AuditFilter,
+  type Bot,
+  type BotInstance,
+  type CaJournal,
+  type JoinToken,
+  type Lock,
+} from "./types.js";
 
 /** How long a bot instance outlives its credential's expiry before every store forgets it (7 days). */
 export const BOT_INSTANCE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;

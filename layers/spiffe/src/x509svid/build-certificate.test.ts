@@ -102,7 +102,11 @@ function referenceCaTbs(fields: CaCertificateFields): Uint8Array {
     referenceExtension("2.5.29.15", true, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign)),
     referenceExtension("2.5.29.14", false, new SubjectKeyIdentifier(keyId)),
     referenceExtension("2.5.29.35", false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) })),
-    referenceExtension("2.5.29.17", false, new SubjectAlternativeName([new GeneralName({ uniformResourceIdentifier: fields.trustDomainId })])),
+    referenceExtension(
+      "2.5.29.17",
+      false,
+      new SubjectAlternativeName([new GeneralName({ uniformResourceIdentifier: fields.trustDomainId })]),
+    ),
   ]);
 }
 
@@ -130,7 +134,9 @@ describe("encodeSignatureAlgorithm and encodeSubjectName", () => {
   for (const spec of SPECS) {
     it(`write ${spec}'s AlgorithmIdentifier as asn1-x509 did (ECDSA without parameters, RSA with NULL)`, () => {
       const { algorithm } = AsnConvert.parse(encodeSignatureAlgorithm(spec), AlgorithmIdentifier);
-      const reference = spec.startsWith("ECC_") ? new AlgorithmIdentifier({ algorithm }) : new AlgorithmIdentifier({ algorithm, parameters: null });
+      const reference = spec.startsWith("ECC_")
+        ? new AlgorithmIdentifier({ algorithm })
+        : new AlgorithmIdentifier({ algorithm, parameters: null });
       assert.equal(hex(encodeSignatureAlgorithm(spec)), hex(AsnConvert.serialize(reference)));
     });
   }
@@ -159,15 +165,27 @@ describe("subjectKeyIdOf", () => {
 describe("buildSvidTbsCertificate writes the bytes asn1-schema wrote", () => {
   const cases: [string, () => Partial<SvidCertificateFields>][] = [
     ["an EC P-256 key and two DNS names", () => ({})],
-    ["an EC P-384 key, an ECDSA P-384 CA and no DNS name", () => ({ spki: spkiOfNewKey("P-384"), signatureAlgorithm: encodeSignatureAlgorithm("ECC_NIST_P384"), dnsNames: [] })],
-    ["an RSA-2048 key under an RSA CA", () => ({ spki: spkiOfNewKey("RSA-2048"), signatureAlgorithm: encodeSignatureAlgorithm("RSA_2048") })],
+    [
+      "an EC P-384 key, an ECDSA P-384 CA and no DNS name",
+      () => ({ spki: spkiOfNewKey("P-384"), signatureAlgorithm: encodeSignatureAlgorithm("ECC_NIST_P384"), dnsNames: [] }),
+    ],
+    [
+      "an RSA-2048 key under an RSA CA",
+      () => ({ spki: spkiOfNewKey("RSA-2048"), signatureAlgorithm: encodeSignatureAlgorithm("RSA_2048") }),
+    ],
     ["an RSA-4096 key (lengths of two octets)", () => ({ spki: spkiOfNewKey("RSA-4096") })],
     ["a serial number of 0x80 (a 0x00 sign octet)", () => ({ serialNumber: Uint8Array.of(0x00, 0x80) })],
     ["a serial number of 20 octets with a sign octet", () => ({ serialNumber: Uint8Array.of(0x00, ...new Uint8Array(19).fill(0xff)) })],
     ["a serial number of 1", () => ({ serialNumber: Uint8Array.of(1) })],
-    ["a validity across 2049/2050 (UTCTime, then GeneralizedTime)", () => ({ notBefore: new Date("2049-12-31T23:59:59.999Z"), notAfter: new Date("2050-01-01T00:00:00Z") })],
+    [
+      "a validity across 2049/2050 (UTCTime, then GeneralizedTime)",
+      () => ({ notBefore: new Date("2049-12-31T23:59:59.999Z"), notAfter: new Date("2050-01-01T00:00:00Z") }),
+    ],
     ["a validity from 1950 to 9999", () => ({ notBefore: new Date("1950-01-01T00:00:00Z"), notAfter: new Date("9999-12-31T23:59:59Z") })],
-    ["milliseconds in both times", () => ({ notBefore: new Date("2030-01-15T12:00:00.456Z"), notAfter: new Date("2030-01-15T13:00:00.999Z") })],
+    [
+      "milliseconds in both times",
+      () => ({ notBefore: new Date("2030-01-15T12:00:00.456Z"), notAfter: new Date("2030-01-15T13:00:00.999Z") }),
+    ],
     ["a non-ASCII common name", () => ({ subject: encodeSubjectName("é😀 web") })],
     ["64 DNS names", () => ({ dnsNames: Array.from({ length: 64 }, (_, i) => `w${i}.example.org`) })],
   ];

@@ -110,7 +110,10 @@ export function buildSvidTbsCertificate(fields: SvidCertificateFields): Uint8Arr
 
 /** Throws `TypeError` unless `notBefore < notAfter`, both valid dates that X.509 can encode. */
 export function checkValidityOption(notBefore: Date, notAfter: Date): void {
-  for (const [name, date] of [["notBefore", notBefore], ["notAfter", notAfter]] as const) {
+  for (const [name, date] of [
+    ["notBefore", notBefore],
+    ["notAfter", notAfter],
+  ] as const) {
     if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new TypeError(`x509svid: ${name} must be a valid Date`);
     const year = date.getUTCFullYear();
     if (year < 1950 || year > 9999) throw new TypeError(`x509svid: ${name} must lie between 1950 and 9999`);

@@ -117,7 +117,8 @@ export function decodeKeyUsage(value: Uint8Array, fail: DerFailure): number {
   const reader = new DerReader(value, fail);
   const { octets, unusedBits } = reader.readBitString("key usage");
   reader.end("key usage");
-  if (octets.length === 0 || octets.length > 2 || !(octets.at(-1)! & (1 << unusedBits))) throw fail("key usage is not a DER named bit list");
+  if (octets.length === 0 || octets.length > 2 || !(octets.at(-1)! & (1 << unusedBits)))
+    throw fail("key usage is not a DER named bit list");
   let flags = 0;
   for (let bit = 0; bit < octets.length * 8; bit++) {
     if (octets[bit >> 3]! & (0x80 >> (bit & 7))) flags |= 1 << bit;

@@ -109,7 +109,18 @@ function readTbsCertificate(content: Uint8Array): TbsFields {
   const extensions = readExtensionsField(tbs, version);
   tbs.end("TBSCertificate");
   const issuerDer = issuer.der;
-  return { version, serialNumber, tbsSignatureAlgorithm, issuerDer, subject: subject.attributes, subjectDer: subject.der, notBefore, notAfter, spkiDer, extensions };
+  return {
+    version,
+    serialNumber,
+    tbsSignatureAlgorithm,
+    issuerDer,
+    subject: subject.attributes,
+    subjectDer: subject.der,
+    notBefore,
+    notAfter,
+    spkiDer,
+    extensions,
+  };
 }
 
 /** Decodes the extensions Tessera looks at into `cert`; refuses a repeated extension. */
@@ -139,7 +150,15 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const copy = new Uint8Array(der);
   const reader = new DerReader(copy, malformed);
   const { tbs, signatureAlgorithm, signature } = readSignedData(reader, "certificate", "TBSCertificate");
-  const cert: ParsedCertificate = { der: copy, tbsDer: tbs.encoded, signatureAlgorithm, signature, ...readTbsCertificate(tbs.content), uris: [], dnsNames: [] };
+  const cert: ParsedCertificate = {
+    der: copy,
+    tbsDer: tbs.encoded,
+    signatureAlgorithm,
+    signature,
+    ...readTbsCertificate(tbs.content),
+    uris: [],
+    dnsNames: [],
+  };
   applyExtensions(cert);
   return cert;
 }

@@ -40,7 +40,9 @@ for (const spec of SPECS) {
 
     it("is accepted by openssl verify -x509_strict as its own trust anchor", () => {
       const pem = encodeCertificatePem(der);
-      const r = runOpenssl(["verify", "-x509_strict", "-attime", String(NOW.getTime() / 1000), "-CAfile", "ca.pem", "ca.pem"], { "ca.pem": pem });
+      const r = runOpenssl(["verify", "-x509_strict", "-attime", String(NOW.getTime() / 1000), "-CAfile", "ca.pem", "ca.pem"], {
+        "ca.pem": pem,
+      });
       assert.equal(r.status, 0, r.output);
       assert.match(r.output, /ca\.pem: OK/);
     });
@@ -85,13 +87,23 @@ describe("createCaCertificate options", () => {
   it("truncates the default common name to 61 characters", async () => {
     const longTd = TrustDomain.fromString(`${"a".repeat(60)}.example.org`);
     const cert = new X509Certificate(await createCaCertificate({ key, trustDomain: longTd, notBefore: NOW, notAfter: at(60) }));
-    const cn = cert.subject.split("\n").find((l) => l.startsWith("CN="))!.slice(3);
+    const cn = cert.subject
+      .split("\n")
+      .find((l) => l.startsWith("CN="))!
+      .slice(3);
     assert.equal(cn.length, 61);
     assert.equal(cn, `Tessera CA ${"a".repeat(50)}`);
   });
 
   it("takes a common name and a serial number", async () => {
-    const der = await createCaCertificate({ key, trustDomain: TD, notBefore: NOW, notAfter: at(60), commonName: "Root", serialNumber: 0xabcdefn });
+    const der = await createCaCertificate({
+      key,
+      trustDomain: TD,
+      notBefore: NOW,
+      notAfter: at(60),
+      commonName: "Root",
+      serialNumber: 0xabcdefn,
+    });
     const cert = new X509Certificate(der);
     assert.equal(cert.subject, "O=Tessera\nCN=Root");
     assert.equal(cert.serialNumber, "ABCDEF");

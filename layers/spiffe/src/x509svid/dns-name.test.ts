@@ -3,7 +3,16 @@ import { describe, it } from "node:test";
 import { normalizeDnsName, validateDnsName, validateDnsNames } from "./dns-name.js";
 
 describe("validateDnsName", () => {
-  const valid = ["localhost", "web.example.org", "*.example.org", "WEB.Example.ORG", "a-b.c-d.example", "1.example.org", "x".repeat(63) + ".org", ["a".repeat(61), "b".repeat(63), "c".repeat(63), "d".repeat(63)].join(".")];
+  const valid = [
+    "localhost",
+    "web.example.org",
+    "*.example.org",
+    "WEB.Example.ORG",
+    "a-b.c-d.example",
+    "1.example.org",
+    "x".repeat(63) + ".org",
+    ["a".repeat(61), "b".repeat(63), "c".repeat(63), "d".repeat(63)].join("."),
+  ];
   for (const name of valid) {
     it(`accepts ${name.slice(0, 40)}`, () => assert.doesNotThrow(() => validateDnsName(name)));
   }

@@ -73,8 +73,14 @@ describe("publicKeyFromSpki and spkiOf", () => {
       ),
     ],
     ["trailing bytes", Uint8Array.of(...opensslSpki(ecKey), 0x00)],
-    ["an EC key with an explicit NULL after the curve", encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256), encodeNull()), encodeBitString(point))],
-    ["a BIT STRING of a constructed form", encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256)), encodeElement(0x23, encodeBitString(point)))],
+    [
+      "an EC key with an explicit NULL after the curve",
+      encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256), encodeNull()), encodeBitString(point)),
+    ],
+    [
+      "a BIT STRING of a constructed form",
+      encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256)), encodeElement(0x23, encodeBitString(point))),
+    ],
   ];
   for (const [name, spki] of nonCanonical) {
     it(`leave ${name} to OpenSSL: spkiOf is its encoding of the key read`, () => {

@@ -58,7 +58,8 @@ function classify(key: KeyObject): CsrKeyType {
     const type = RSA_SIZES[bits];
     if (!type) throw new KeyUnsupportedError(`x509svid: RSA keys of ${bits} bits are not supported; use 2048, 3072 or 4096`);
     const e = details.publicExponent ?? 0n;
-    if (e < MIN_RSA_EXPONENT || e % 2n === 0n) throw new KeyUnsupportedError("x509svid: RSA public exponent must be odd and at least 65537");
+    if (e < MIN_RSA_EXPONENT || e % 2n === 0n)
+      throw new KeyUnsupportedError("x509svid: RSA public exponent must be odd and at least 65537");
     return type;
   }
   throw new KeyUnsupportedError(`x509svid: ${key.asymmetricKeyType ?? "unknown"} keys are not supported; use EC or RSA`);

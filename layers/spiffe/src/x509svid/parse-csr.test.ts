@@ -33,7 +33,10 @@ import type { CsrKeyType } from "./types.js";
 const EC_P256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
 
 function pemOf(der: Uint8Array, label = "CERTIFICATE REQUEST"): string {
-  return `-----BEGIN ${label}-----\n${Buffer.from(der).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END ${label}-----\n`;
+  return `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END ${label}-----\n`;
 }
 
 /** The CSR's public key as PEM, read by openssl rather than by the code under test. */
@@ -79,7 +82,10 @@ describe("parseCsr accepts", () => {
   });
 
   it("and reports the URI SANs the CSR asks for", () => {
-    const der = opensslCsr(EC_P256, ["-addext", "subjectAltName=URI:spiffe://example.org/web,DNS:web.example.org,URI:spiffe://example.org/db"]);
+    const der = opensslCsr(EC_P256, [
+      "-addext",
+      "subjectAltName=URI:spiffe://example.org/web,DNS:web.example.org,URI:spiffe://example.org/db",
+    ]);
     assert.deepEqual(parseCsr(der).requestedSpiffeIds, ["spiffe://example.org/web", "spiffe://example.org/db"]);
   });
 });
@@ -104,7 +110,12 @@ describe("parseCsr refuses", () => {
     ["a secp256k1 key", () => opensslCsr(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp256k1"]), "ERR_KEY_UNSUPPORTED"],
     ["an Ed25519 key", () => opensslCsr(["-newkey", "ed25519"]), "ERR_KEY_UNSUPPORTED", /ed25519/],
     ["a request for CA:true", () => opensslCsr(EC_P256, ["-addext", "basicConstraints=critical,CA:TRUE"]), "ERR_CSR_INVALID", /CA:true/],
-    ["a request for keyCertSign", () => opensslCsr(EC_P256, ["-addext", "keyUsage=critical,digitalSignature,keyCertSign"]), "ERR_CSR_INVALID", /keyCertSign/],
+    [
+      "a request for keyCertSign",
+      () => opensslCsr(EC_P256, ["-addext", "keyUsage=critical,digitalSignature,keyCertSign"]),
+      "ERR_CSR_INVALID",
+      /keyCertSign/,
+    ],
     ["a request for cRLSign", () => opensslCsr(EC_P256, ["-addext", "keyUsage=cRLSign"]), "ERR_CSR_INVALID", /cRLSign/],
     ["a SHA-1 signature", () => opensslCsr(EC_P256, ["-sha1"]), "ERR_CSR_INVALID", /not allowed/],
     ["garbage text", () => "hello, I am a CSR", "ERR_CSR_INVALID"],
@@ -166,7 +177,13 @@ describe("parseCsr on hand-made requests (strict DER, signature over exactly the
       signatureAlgorithm: encodeSequence(encodeOid(ECDSA_WITH_SHA256)),
     };
     change(parts);
-    const info = encodeSequence(parts.version, parts.subject, parts.spki, ...(parts.attributes ? [parts.attributes] : []), ...(parts.extra ? [parts.extra] : []));
+    const info = encodeSequence(
+      parts.version,
+      parts.subject,
+      parts.spki,
+      ...(parts.attributes ? [parts.attributes] : []),
+      ...(parts.extra ? [parts.extra] : []),
+    );
     const signature = parts.signature ?? encodeBitString(sign("sha256", info, privateKey));
     return encodeSequence(info, parts.signatureAlgorithm, signature);
   }
@@ -181,8 +198,15 @@ describe("parseCsr on hand-made requests (strict DER, signature over exactly the
   });
 
   it("reports the URI SANs of the extension request, next to other attributes", () => {
-    const san = encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName(["spiffe://example.org/a", "spiffe://example.org/b"], ["a.example.org"]));
-    const challenge = encodeSequence(encodeOid("1.2.840.113549.1.9.7"), encodeSet(encodeElement(0x0c, new Uint8Array(Buffer.from("secret")))));
+    const san = encodeExtension(
+      OID_SUBJECT_ALT_NAME,
+      false,
+      encodeSubjectAltName(["spiffe://example.org/a", "spiffe://example.org/b"], ["a.example.org"]),
+    );
+    const challenge = encodeSequence(
+      encodeOid("1.2.840.113549.1.9.7"),
+      encodeSet(encodeElement(0x0c, new Uint8Array(Buffer.from("secret")))),
+    );
     const parsed = parseCsr(csr((p) => (p.attributes = attributes(challenge, extensionRequest(san)))));
     assert.deepEqual(parsed.requestedSpiffeIds, ["spiffe://example.org/a", "spiffe://example.org/b"]);
   });
@@ -201,7 +225,10 @@ describe("parseCsr on hand-made requests (strict DER, signature over exactly the
   });
 
   it("reads CSRs made by createCsr for P-384 and RSA keys without a SPIFFE ID, which openssl verifies", async () => {
-    for (const key of [generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey, generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey]) {
+    for (const key of [
+      generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey,
+      generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey,
+    ]) {
       const pem = await createCsr({ privateKey: key });
       assert.equal(parseCsr(pem).requestedSpiffeIds, undefined);
       const checked = runOpenssl(["req", "-in", "csr.pem", "-verify", "-noout"], { "csr.pem": pem });
@@ -209,21 +236,34 @@ describe("parseCsr on hand-made requests (strict DER, signature over exactly the
     }
   });
 
-  const criticalFalse = encodeSequence(encodeOid(OID_KEY_USAGE), encodeBoolean(false), encodeOctetString(encodeKeyUsage(KeyUsageFlags.digitalSignature)));
+  const criticalFalse = encodeSequence(
+    encodeOid(OID_KEY_USAGE),
+    encodeBoolean(false),
+    encodeOctetString(encodeKeyUsage(KeyUsageFlags.digitalSignature)),
+  );
   const refusals: [string, (parts: CsrParts) => void, RegExp][] = [
     ["a version with a redundant zero octet", (p) => (p.version = Uint8Array.of(0x02, 0x02, 0x00, 0x00)), /malformed CSR/],
     ["version 2", (p) => (p.version = encodeUnsignedInteger(1)), /CSR version must be 1/],
     ["an empty RDN in the subject", (p) => (p.subject = encodeSequence(encodeSet())), /malformed CSR/],
     ["trailing data in the request info", (p) => (p.extra = encodeNull()), /malformed CSR/],
     ["a signature with padding bits", (p) => (p.signature = Uint8Array.of(0x03, 0x02, 0x01, 0x00)), /malformed CSR/],
-    ["ECDSA with NULL parameters", (p) => (p.signatureAlgorithm = encodeSequence(encodeOid(ECDSA_WITH_SHA256), encodeNull())), /not allowed/],
+    [
+      "ECDSA with NULL parameters",
+      (p) => (p.signatureAlgorithm = encodeSequence(encodeOid(ECDSA_WITH_SHA256), encodeNull())),
+      /not allowed/,
+    ],
     ["an explicit criticality FALSE", (p) => (p.attributes = attributes(extensionRequest(criticalFalse))), /malformed CSR/],
     [
       "an explicit CA:false",
-      (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeBoolean(false)))))),
+      (p) =>
+        (p.attributes = attributes(extensionRequest(encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeBoolean(false)))))),
       /malformed extension in CSR/,
     ],
-    ["a request for CA:true", (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(true))))), /CA:true/],
+    [
+      "a request for CA:true",
+      (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(true))))),
+      /CA:true/,
+    ],
     [
       "a request for keyCertSign",
       (p) => (p.attributes = attributes(extensionRequest(encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.keyCertSign))))),
@@ -251,6 +291,9 @@ describe("parseCsr on hand-made requests (strict DER, signature over exactly the
 
   it("refuses a request whose signature covers other bytes than its request info", () => {
     const signature = sign("sha256", new Uint8Array(Buffer.from("not the request info")), privateKey);
-    assert.throws(() => parseCsr(csr((p) => (p.signature = encodeBitString(signature)))), { code: "ERR_CSR_INVALID", message: /does not verify/ });
+    assert.throws(() => parseCsr(csr((p) => (p.signature = encodeBitString(signature)))), {
+      code: "ERR_CSR_INVALID",
+      message: /does not verify/,
+    });
   });
 });

@@ -49,7 +49,9 @@ function toDer(csr: string | Uint8Array): Uint8Array {
   const size = typeof csr === "string" ? Buffer.byteLength(csr, "utf8") : csr.length;
   if (size > MAX_CSR_BYTES) throw invalid(`CSR is larger than ${MAX_CSR_BYTES} bytes`);
   if (typeof csr !== "string" && looksLikeDer(csr)) return csr;
-  const blocks = decodePem(typeof csr === "string" ? csr : Buffer.from(csr).toString("latin1"), (message) => invalid(`malformed PEM: ${message}`));
+  const blocks = decodePem(typeof csr === "string" ? csr : Buffer.from(csr).toString("latin1"), (message) =>
+    invalid(`malformed PEM: ${message}`),
+  );
   if (blocks.length !== 1 || !PEM_LABELS.has(blocks[0]!.label)) {
     throw invalid("CSR must be one PEM block labelled CERTIFICATE REQUEST");
   }

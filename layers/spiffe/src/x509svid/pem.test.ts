@@ -52,7 +52,11 @@ describe("PEM in and out", () => {
     ["a private key block", () => "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", /unexpected PEM block "PRIVATE KEY"/],
     ["a block without its END line", () => encodeCertificatePem(a).replace("-----END CERTIFICATE-----\n", ""), /malformed PEM/],
     ["bad base64", () => encodeCertificatePem(a).replace(/\n./, "\n!"), /malformed PEM/],
-    ["base64 of something that is not a certificate", () => "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n", /malformed certificate/],
+    [
+      "base64 of something that is not a certificate",
+      () => "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n",
+      /malformed certificate/,
+    ],
     ["truncated DER", () => a.subarray(0, a.length - 1), /malformed DER/],
     ["DER with a trailing byte", () => new Uint8Array([...a, 0x30]), /malformed DER/],
   ];

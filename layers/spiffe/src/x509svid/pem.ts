@@ -20,7 +20,7 @@ function invalid(message: string): X509SvidInvalidError {
 
 function splitDer(bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const length = measureDerElement(bytes, offset);
     if (length === undefined) throw invalid("malformed DER certificate data");
     out.push(bytes.slice(offset, offset + length));
@@ -37,8 +37,7 @@ export function parseCertificates(pemOrDer: string | Uint8Array): Uint8Array[] {
   if (typeof pemOrDer !== "string" && !(pemOrDer instanceof Uint8Array)) {
     throw new TypeError("x509svid: certificates must be a string or a Uint8Array");
   }
-  const certificates =
-    typeof pemOrDer === "string" || !looksLikeDer(pemOrDer) ? certificatesInPem(pemOrDer) : splitDer(pemOrDer);
+  const certificates = typeof pemOrDer === "string" || !looksLikeDer(pemOrDer) ? certificatesInPem(pemOrDer) : splitDer(pemOrDer);
   for (const der of certificates) parseCertificate(der);
   return certificates;
 }

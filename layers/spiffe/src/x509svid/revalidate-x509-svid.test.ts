@@ -145,7 +145,8 @@ describe("revalidateX509Svid", () => {
     const mine = parseCertificate(certificate);
     const theirs = AsnConvert.parse(certificate, Certificate);
     const tbs = theirs.tbsCertificate;
-    const hex = (bytes: ArrayBuffer | Uint8Array): string => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("hex");
+    const hex = (bytes: ArrayBuffer | Uint8Array): string =>
+      Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("hex");
     assert.equal(hex(mine.tbsDer), hex(theirs.tbsCertificateRaw!));
     assert.equal(mine.version, tbs.version);
     assert.equal(hex(mine.serialNumber), hex(tbs.serialNumber));
@@ -170,20 +171,40 @@ describe("revalidateX509Svid", () => {
   const otherKey = createTestSigningKey("ECC_NIST_P256");
   const otherSpki = new Uint8Array(otherKey.publicKey.export({ format: "der", type: "spki" }));
   const refusals: [string, (parts: LeafParts) => void, RegExp][] = [
-    ["another SPIFFE ID", (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName(["spiffe://example.org/db"], DNS))), /another SPIFFE ID/],
-    ["two URI SANs", (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([ID.toString(), ID.toString()], DNS))), /another SPIFFE ID/],
+    [
+      "another SPIFFE ID",
+      (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName(["spiffe://example.org/db"], DNS))),
+      /another SPIFFE ID/,
+    ],
+    [
+      "two URI SANs",
+      (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([ID.toString(), ID.toString()], DNS))),
+      /another SPIFFE ID/,
+    ],
     ["no URI SAN", (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([], DNS))), /another SPIFFE ID/],
-    ["other DNS names", (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([ID.toString()], ["db.example.org"]))), /other DNS names/],
+    [
+      "other DNS names",
+      (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([ID.toString()], ["db.example.org"]))),
+      /other DNS names/,
+    ],
     ["no SAN", (p) => p.extensions.splice(5, 1), /no subject alternative name extension/],
     ["another public key", (p) => (p.spki = otherSpki), /another public key/],
     ["another issuer", (p) => (p.issuer = encodeSubjectName("Other CA")), /issuer is not the CA's subject/],
     ["another serial number", (p) => (p.serialNumber = encodeUnsignedInteger(7)), /another serial number/],
     ["a notAfter beyond the CA's", (p) => (p.validity = encodeSequence(encodeTime(NOW), encodeTime(at(7201)))), /outlives its CA/],
     ["an empty validity", (p) => (p.validity = encodeSequence(encodeTime(NOW), encodeTime(NOW))), /validity period is empty/],
-    ["another signature algorithm", (p) => (p.signatureAlgorithm = encodeSignatureAlgorithm("ECC_NIST_P384")), /signature algorithm is not the CA key's/],
+    [
+      "another signature algorithm",
+      (p) => (p.signatureAlgorithm = encodeSignatureAlgorithm("ECC_NIST_P384")),
+      /signature algorithm is not the CA key's/,
+    ],
     ["version 2", (p) => (p.version = encodeElement(contextTag(0, true), encodeUnsignedInteger(1))), /must be X\.509 v3/],
     ["no version (v1)", (p) => (p.version = undefined), /malformed certificate/],
-    ["a subject unique ID", (p) => (p.extra = encodeElement(contextTag(2, false), Uint8Array.of(0, 1))), /malformed certificate.*trailing data/],
+    [
+      "a subject unique ID",
+      (p) => (p.extra = encodeElement(contextTag(2, false), Uint8Array.of(0, 1))),
+      /malformed certificate.*trailing data/,
+    ],
     ["an empty subject", (p) => (p.subject = encodeSequence()), /subject must not be empty/],
     ["a CN of 62 characters", (p) => (p.subject = encodeSubjectName("c".repeat(62))), /at most 61 characters/],
     [
@@ -191,31 +212,98 @@ describe("revalidateX509Svid", () => {
       (p) => (p.subject = encodeSequence(encodeSet(encodeSequence(encodeOid("2.5.4.3"), encodeElement(0x13, Uint8Array.of(0x41)))))),
       /malformed subject/,
     ],
-    ["a GeneralizedTime before 2050", (p) => (p.validity = encodeSequence(encodeTime(NOW), encodeElement(DerTag.GENERALIZED_TIME, new Uint8Array(Buffer.from("20300115130000Z"))))), /malformed certificate/],
-    ["non-critical basic constraints", (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, false, encodeBasicConstraints(false))), /critical CA:false/],
+    [
+      "a GeneralizedTime before 2050",
+      (p) =>
+        (p.validity = encodeSequence(
+          encodeTime(NOW),
+          encodeElement(DerTag.GENERALIZED_TIME, new Uint8Array(Buffer.from("20300115130000Z"))),
+        )),
+      /malformed certificate/,
+    ],
+    [
+      "non-critical basic constraints",
+      (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, false, encodeBasicConstraints(false))),
+      /critical CA:false/,
+    ],
     ["CA:true", (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(true))), /critical CA:false/],
-    ["a path length on a leaf", (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeUnsignedInteger(0)))), /critical CA:false/],
-    ["an explicit CA:false", (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeBoolean(false)))), /malformed extension/],
+    [
+      "a path length on a leaf",
+      (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeUnsignedInteger(0)))),
+      /critical CA:false/,
+    ],
+    [
+      "an explicit CA:false",
+      (p) => (p.extensions[0] = extension(OID_BASIC_CONSTRAINTS, true, encodeSequence(encodeBoolean(false)))),
+      /malformed extension/,
+    ],
     ["no basic constraints", (p) => p.extensions.splice(0, 1), /no basic constraints extension/],
-    ["non-critical key usage", (p) => (p.extensions[1] = extension(OID_KEY_USAGE, false, encodeKeyUsage(KeyUsageFlags.digitalSignature))), /digitalSignature only/],
-    ["key usage keyEncipherment too", (p) => (p.extensions[1] = extension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment))), /digitalSignature only/],
-    ["key usage keyCertSign", (p) => (p.extensions[1] = extension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.keyCertSign))), /digitalSignature only/],
-    ["a key usage with a trailing zero bit", (p) => (p.extensions[1] = extension(OID_KEY_USAGE, true, Uint8Array.of(0x03, 0x02, 0x00, 0x80))), /malformed extension/],
+    [
+      "non-critical key usage",
+      (p) => (p.extensions[1] = extension(OID_KEY_USAGE, false, encodeKeyUsage(KeyUsageFlags.digitalSignature))),
+      /digitalSignature only/,
+    ],
+    [
+      "key usage keyEncipherment too",
+      (p) =>
+        (p.extensions[1] = extension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment))),
+      /digitalSignature only/,
+    ],
+    [
+      "key usage keyCertSign",
+      (p) => (p.extensions[1] = extension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.keyCertSign))),
+      /digitalSignature only/,
+    ],
+    [
+      "a key usage with a trailing zero bit",
+      (p) => (p.extensions[1] = extension(OID_KEY_USAGE, true, Uint8Array.of(0x03, 0x02, 0x00, 0x80))),
+      /malformed extension/,
+    ],
     ["no key usage", (p) => p.extensions.splice(1, 1), /no key usage extension/],
-    ["EKU serverAuth only", (p) => (p.extensions[2] = extension(OID_EXT_KEY_USAGE, false, encodeExtKeyUsage([OID_SERVER_AUTH]))), /serverAuth and clientAuth/],
+    [
+      "EKU serverAuth only",
+      (p) => (p.extensions[2] = extension(OID_EXT_KEY_USAGE, false, encodeExtKeyUsage([OID_SERVER_AUTH]))),
+      /serverAuth and clientAuth/,
+    ],
     ["no EKU", (p) => p.extensions.splice(2, 1), /no extended key usage extension/],
     ["no SKI", (p) => p.extensions.splice(3, 1), /no subject key identifier extension/],
-    ["another AKI", (p) => (p.extensions[4] = extension(OID_AUTHORITY_KEY_IDENTIFIER, false, encodeAuthorityKeyIdentifier(new Uint8Array(20)))), /authority key identifier is not the CA's/],
+    [
+      "another AKI",
+      (p) => (p.extensions[4] = extension(OID_AUTHORITY_KEY_IDENTIFIER, false, encodeAuthorityKeyIdentifier(new Uint8Array(20)))),
+      /authority key identifier is not the CA's/,
+    ],
     ["a duplicate extension", (p) => p.extensions.push(p.extensions[2]!), /duplicate extension 2\.5\.29\.37/],
-    ["an unknown critical extension", (p) => p.extensions.push(extension("1.2.3.4", true, encodeSequence())), /unexpected critical extension 1\.2\.3\.4/],
-    ["a critical EKU", (p) => (p.extensions[2] = extension(OID_EXT_KEY_USAGE, true, encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH]))), /unexpected critical extension 2\.5\.29\.37/],
+    [
+      "an unknown critical extension",
+      (p) => p.extensions.push(extension("1.2.3.4", true, encodeSequence())),
+      /unexpected critical extension 1\.2\.3\.4/,
+    ],
+    [
+      "a critical EKU",
+      (p) => (p.extensions[2] = extension(OID_EXT_KEY_USAGE, true, encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH]))),
+      /unexpected critical extension 2\.5\.29\.37/,
+    ],
     [
       "an explicit criticality FALSE",
-      (p) => (p.extensions[2] = encodeSequence(encodeOid(OID_EXT_KEY_USAGE), encodeBoolean(false), encodeOctetString(encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH])))),
+      (p) =>
+        (p.extensions[2] = encodeSequence(
+          encodeOid(OID_EXT_KEY_USAGE),
+          encodeBoolean(false),
+          encodeOctetString(encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH])),
+        )),
       /malformed certificate.*DEFAULT/,
     ],
     ["no extensions", (p) => (p.extensions = []), /malformed certificate: extensions are empty/],
-    ["a UTF-8 SPIFFE ID", (p) => (p.extensions[5] = extension(OID_SUBJECT_ALT_NAME, false, encodeSequence(encodeElement(0x86, new Uint8Array(Buffer.from("spiffe://example.org/wéb")))))), /not ASCII/],
+    [
+      "a UTF-8 SPIFFE ID",
+      (p) =>
+        (p.extensions[5] = extension(
+          OID_SUBJECT_ALT_NAME,
+          false,
+          encodeSequence(encodeElement(0x86, new Uint8Array(Buffer.from("spiffe://example.org/wéb")))),
+        )),
+      /not ASCII/,
+    ],
   ];
   for (const [name, change, message] of refusals) {
     it(`refuses a leaf with ${name} with ERR_X509SVID_INVALID`, async () => {

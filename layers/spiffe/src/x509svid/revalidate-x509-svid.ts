@@ -54,7 +54,8 @@ function invalid(message: string): X509SvidInvalidError {
 /** Every CN is the UTF8String that `encodeSubjectName` writes. */
 function checkSubjectAsWritten(subject: readonly NameAttribute[]): void {
   for (const { type, value } of subject) {
-    if (type === OID_COMMON_NAME) new DerReader(value.encoded, (message) => invalid(`malformed subject: ${message}`)).readUtf8String("common name");
+    if (type === OID_COMMON_NAME)
+      new DerReader(value.encoded, (message) => invalid(`malformed subject: ${message}`)).readUtf8String("common name");
   }
 }
 
@@ -82,7 +83,8 @@ function checkNamesAsAsked(leaf: ParsedCertificate, expected: SvidExpectations):
   if (leaf.dnsNames.length !== expected.dnsNames.length || leaf.dnsNames.some((name, i) => name !== expected.dnsNames[i])) {
     throw invalid("SVID holds other DNS names");
   }
-  if (!leaf.authorityKeyId || !equalBytes(leaf.authorityKeyId, expected.authorityKeyId)) throw invalid("SVID authority key identifier is not the CA's");
+  if (!leaf.authorityKeyId || !equalBytes(leaf.authorityKeyId, expected.authorityKeyId))
+    throw invalid("SVID authority key identifier is not the CA's");
   if (!equalBytes(leaf.spkiDer, expected.spki)) throw invalid("SVID holds another public key");
 }
 

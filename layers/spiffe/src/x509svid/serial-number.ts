@@ -10,7 +10,7 @@ const RANDOM_OCTETS = 16;
  */
 export function generateSerialNumber(): Uint8Array {
   const serial = new Uint8Array(randomBytes(RANDOM_OCTETS));
-  serial[0] = (serial[0]! & 0x7f) || 0x01;
+  serial[0] = serial[0]! & 0x7f || 0x01;
   return serial;
 }
 

@@ -209,7 +209,11 @@ describe("signX509Svid options", () => {
 
   const refusals: [string, () => Partial<SignX509SvidOptions>, string | RegExp][] = [
     ["a root SPIFFE ID", () => ({ spiffeId: SpiffeId.fromString("spiffe://example.org") }), /non-root path/],
-    ["a SPIFFE ID of another trust domain", () => ({ spiffeId: SpiffeId.fromString("spiffe://other.org/web") }), /outside the CA's trust domain/],
+    [
+      "a SPIFFE ID of another trust domain",
+      () => ({ spiffeId: SpiffeId.fromString("spiffe://other.org/web") }),
+      /outside the CA's trust domain/,
+    ],
     ["a CA key that is not the certificate's", () => ({ caKey: createTestSigningKey("ECC_NIST_P256") }), /CA key does not match/],
     ["a CA that expires before notBefore", () => ({ notBefore: at(7200), notAfter: at(9000) }), /CA certificate expires/],
     ["a leaf certificate as the CA", () => ({ caCertificate: leafOfCa }), /CA flag/],

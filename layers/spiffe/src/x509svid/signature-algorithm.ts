@@ -58,7 +58,11 @@ export function readAlgorithmIdentifier(reader: DerReader, what: string): Algori
  * The whole of `reader`, one signed structure (RFC 5280's SIGNED: a certificate, a CRL, a PKCS#10
  * request): SEQUENCE { tbs SEQUENCE, signatureAlgorithm, signature BIT STRING }, nothing after it.
  */
-export function readSignedData(reader: DerReader, what: string, tbsName: string): { tbs: DerElement; signatureAlgorithm: AlgorithmIdentifier; signature: Uint8Array } {
+export function readSignedData(
+  reader: DerReader,
+  what: string,
+  tbsName: string,
+): { tbs: DerElement; signatureAlgorithm: AlgorithmIdentifier; signature: Uint8Array } {
   const signed = reader.enter(DerTag.SEQUENCE, what);
   reader.end(what);
   const tbs = signed.read(DerTag.SEQUENCE, tbsName);
@@ -163,7 +167,12 @@ export function verifySignature(scheme: SignatureScheme, data: Uint8Array, signa
  * `verifySignature` run in libuv's thread pool: the calling thread only queues the check, so the
  * signatures of concurrent requests are checked on the machine's other cores.
  */
-export function verifySignatureInThreadPool(scheme: SignatureScheme, data: Uint8Array, signature: Uint8Array, publicKey: KeyObject): Promise<boolean> {
+export function verifySignatureInThreadPool(
+  scheme: SignatureScheme,
+  data: Uint8Array,
+  signature: Uint8Array,
+  publicKey: KeyObject,
+): Promise<boolean> {
   const key = verifyKeyFor(scheme, publicKey);
   if (key === undefined) return Promise.resolve(false);
   return new Promise((resolve) => {

@@ -32,7 +32,11 @@ describe("readName", () => {
 
   it("refuses an empty RDN and an attribute with trailing data", () => {
     for (const hex of ["30023100", "300d310b3009060355040304014100"]) {
-      assert.throws(() => readName(new DerReader(new Uint8Array(Buffer.from(hex, "hex")), (message) => new RangeError(message)), "subject"), RangeError, hex);
+      assert.throws(
+        () => readName(new DerReader(new Uint8Array(Buffer.from(hex, "hex")), (message) => new RangeError(message)), "subject"),
+        RangeError,
+        hex,
+      );
     }
   });
 });

@@ -64,7 +64,11 @@ export function runOpenssl(args: string[], files: Record<string, string | Uint8A
   const dir = mkdtempSync(join(tmpdir(), "tessera-x509svid-"));
   try {
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-    const r = spawnSync("openssl", args.map((a) => a.replaceAll("{dir}", dir)), { encoding: "utf8", cwd: dir });
+    const r = spawnSync(
+      "openssl",
+      args.map((a) => a.replaceAll("{dir}", dir)),
+      { encoding: "utf8", cwd: dir },
+    );
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -110,4 +114,3 @@ export async function cryptoKeysOf(key: TestSigningKey, hash?: string): Promise<
 export function derOf(cert: InstanceType<typeof x509.X509Certificate>): Uint8Array {
   return new Uint8Array(cert.rawData);
 }
-

@@ -25,7 +25,10 @@ let caKeys: webcrypto.CryptoKeyPair;
 let subjectKeys: webcrypto.CryptoKeyPair;
 before(async () => {
   caKeys = await cryptoKeysOf(caKey);
-  subjectKeys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  subjectKeys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
 });
 
 function uri(value: string): { type: "url"; value: string } {
@@ -84,16 +87,25 @@ describe("validateX509SvidProfile", () => {
   const accepted: [string, () => Template][] = [
     ["no EKU at all (the standard only says SHOULD)", () => ({ extensions: leafExtensions().filter((e) => e.type !== "2.5.29.37") })],
     ["no basic constraints (cA defaults to false)", () => ({ extensions: leafExtensions().filter((e) => e.type !== "2.5.29.19") })],
-    ["keyEncipherment and keyAgreement besides digitalSignature", () => ({
-      extensions: [...leafExtensions().filter((e) => e.type !== "2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature | KU.keyEncipherment | KU.keyAgreement, true)],
-    })],
-    ["a critical EKU and a critical SAN (X509-SVID 4.4: the EKU MAY be critical)", () => ({
-      extensions: [
-        ...leafExtensions().filter((e) => e.type !== "2.5.29.37" && e.type !== "2.5.29.17"),
-        new x509.ExtendedKeyUsageExtension([SERVER_AUTH, CLIENT_AUTH], true),
-        new x509.SubjectAlternativeNameExtension([uri(ID)], true),
-      ],
-    })],
+    [
+      "keyEncipherment and keyAgreement besides digitalSignature",
+      () => ({
+        extensions: [
+          ...leafExtensions().filter((e) => e.type !== "2.5.29.15"),
+          new x509.KeyUsagesExtension(KU.digitalSignature | KU.keyEncipherment | KU.keyAgreement, true),
+        ],
+      }),
+    ],
+    [
+      "a critical EKU and a critical SAN (X509-SVID 4.4: the EKU MAY be critical)",
+      () => ({
+        extensions: [
+          ...leafExtensions().filter((e) => e.type !== "2.5.29.37" && e.type !== "2.5.29.17"),
+          new x509.ExtendedKeyUsageExtension([SERVER_AUTH, CLIENT_AUTH], true),
+          new x509.SubjectAlternativeNameExtension([uri(ID)], true),
+        ],
+      }),
+    ],
     ["a CN of exactly 61 characters", () => ({ subject: `CN=${"c".repeat(61)}` })],
     ["a 20-octet serial number", () => ({ serialNumber: `7f${"ff".repeat(19)}` })],
     ["a SHA-384 signature", () => ({ hash: "SHA-384" })],
@@ -107,26 +119,86 @@ describe("validateX509SvidProfile", () => {
 
   const without = (type: string) => leafExtensions().filter((e) => e.type !== type);
   const refusals: [string, () => Template, RegExp][] = [
-    ["two URI SANs", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri(ID), uri("spiffe://example.org/db")])] }), /more than one URI SAN/],
-    ["a SPIFFE URI SAN and an https URI SAN", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri(ID), uri("https://example.org")])] }), /more than one URI SAN/],
-    ["no URI SAN", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([{ type: "dns", value: "web.example.org" }])] }), /no URI SAN/],
+    [
+      "two URI SANs",
+      () => ({
+        extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri(ID), uri("spiffe://example.org/db")])],
+      }),
+      /more than one URI SAN/,
+    ],
+    [
+      "a SPIFFE URI SAN and an https URI SAN",
+      () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri(ID), uri("https://example.org")])] }),
+      /more than one URI SAN/,
+    ],
+    [
+      "no URI SAN",
+      () => ({
+        extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([{ type: "dns", value: "web.example.org" }])],
+      }),
+      /no URI SAN/,
+    ],
     ["no SAN extension", () => ({ extensions: without("2.5.29.17") }), /no URI SAN/],
-    ["a URI SAN that is not a SPIFFE ID", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("https://example.org/web")])] }), /not a valid SPIFFE ID/],
-    ["a SPIFFE ID with an upper-case trust domain", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://Example.org/web")])] }), /not a valid SPIFFE ID/],
-    ["a root SPIFFE ID", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://example.org")])] }), /non-root path/],
-    ["a CA leaf", () => ({ extensions: [...without("2.5.29.19"), new x509.BasicConstraintsExtension(true, undefined, true)] }), /must not be a CA/],
-    ["keyCertSign on a leaf", () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature | KU.keyCertSign, true)] }), /keyCertSign/],
-    ["cRLSign on a leaf", () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature | KU.cRLSign, true)] }), /cRLSign/],
-    ["no digitalSignature", () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.keyEncipherment, true)] }), /digitalSignature/],
-    ["a non-critical key usage", () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature, false)] }), /critical key usage/],
+    [
+      "a URI SAN that is not a SPIFFE ID",
+      () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("https://example.org/web")])] }),
+      /not a valid SPIFFE ID/,
+    ],
+    [
+      "a SPIFFE ID with an upper-case trust domain",
+      () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://Example.org/web")])] }),
+      /not a valid SPIFFE ID/,
+    ],
+    [
+      "a root SPIFFE ID",
+      () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://example.org")])] }),
+      /non-root path/,
+    ],
+    [
+      "a CA leaf",
+      () => ({ extensions: [...without("2.5.29.19"), new x509.BasicConstraintsExtension(true, undefined, true)] }),
+      /must not be a CA/,
+    ],
+    [
+      "keyCertSign on a leaf",
+      () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature | KU.keyCertSign, true)] }),
+      /keyCertSign/,
+    ],
+    [
+      "cRLSign on a leaf",
+      () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature | KU.cRLSign, true)] }),
+      /cRLSign/,
+    ],
+    [
+      "no digitalSignature",
+      () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.keyEncipherment, true)] }),
+      /digitalSignature/,
+    ],
+    [
+      "a non-critical key usage",
+      () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.digitalSignature, false)] }),
+      /critical key usage/,
+    ],
     ["no key usage", () => ({ extensions: without("2.5.29.15") }), /critical key usage/],
-    ["EKU serverAuth only", () => ({ extensions: [...without("2.5.29.37"), new x509.ExtendedKeyUsageExtension([SERVER_AUTH])] }), /serverAuth and clientAuth/],
-    ["EKU clientAuth only", () => ({ extensions: [...without("2.5.29.37"), new x509.ExtendedKeyUsageExtension([CLIENT_AUTH])] }), /serverAuth and clientAuth/],
+    [
+      "EKU serverAuth only",
+      () => ({ extensions: [...without("2.5.29.37"), new x509.ExtendedKeyUsageExtension([SERVER_AUTH])] }),
+      /serverAuth and clientAuth/,
+    ],
+    [
+      "EKU clientAuth only",
+      () => ({ extensions: [...without("2.5.29.37"), new x509.ExtendedKeyUsageExtension([CLIENT_AUTH])] }),
+      /serverAuth and clientAuth/,
+    ],
     ["a SHA-1 signature", () => ({ hash: "SHA-1" }), /signature algorithm 1\.2\.840\.10045\.4\.1 is not allowed/],
     ["a CN of 62 characters", () => ({ subject: `O=Tessera, CN=${"c".repeat(62)}` }), /at most 61 characters/],
     ["an empty subject", () => ({ subject: [] }), /subject must not be empty/],
     ["a 21-octet serial number", () => ({ serialNumber: `01${"00".repeat(20)}` }), /at most 20 octets/],
-    ["an unknown critical extension", () => ({ extensions: [...leafExtensions(), new x509.Extension("1.3.6.1.4.1.99999.1", true, new Uint8Array([5, 0]))] }), /unsupported critical extension 1\.3\.6\.1\.4\.1\.99999\.1/],
+    [
+      "an unknown critical extension",
+      () => ({ extensions: [...leafExtensions(), new x509.Extension("1.3.6.1.4.1.99999.1", true, new Uint8Array([5, 0]))] }),
+      /unsupported critical extension 1\.3\.6\.1\.4\.1\.99999\.1/,
+    ],
   ];
   for (const [name, template, message] of refusals) {
     it(`refuses ${name}`, async () => {
@@ -136,19 +208,35 @@ describe("validateX509SvidProfile", () => {
   }
 
   const handMade: [string, (cert: Certificate) => void, RegExp][] = [
-    ["an X.509 v1 certificate", (c) => {
-      c.tbsCertificate.version = Version.v1;
-      c.tbsCertificate.extensions = undefined;
-    }, /must be X\.509 v3/],
-    ["a negative serial number", (c) => {
-      c.tbsCertificate.serialNumber = new Uint8Array([0x80, 0x01]).buffer;
-    }, /serial number must be positive/],
-    ["a zero serial number", (c) => {
-      c.tbsCertificate.serialNumber = new Uint8Array([0x00]).buffer;
-    }, /serial number must be positive/],
-    ["signature algorithm fields that differ", (c) => {
-      c.signatureAlgorithm = new AlgorithmIdentifier({ algorithm: "1.2.840.10045.4.3.3" });
-    }, /signature algorithm fields differ/],
+    [
+      "an X.509 v1 certificate",
+      (c) => {
+        c.tbsCertificate.version = Version.v1;
+        c.tbsCertificate.extensions = undefined;
+      },
+      /must be X\.509 v3/,
+    ],
+    [
+      "a negative serial number",
+      (c) => {
+        c.tbsCertificate.serialNumber = new Uint8Array([0x80, 0x01]).buffer;
+      },
+      /serial number must be positive/,
+    ],
+    [
+      "a zero serial number",
+      (c) => {
+        c.tbsCertificate.serialNumber = new Uint8Array([0x00]).buffer;
+      },
+      /serial number must be positive/,
+    ],
+    [
+      "signature algorithm fields that differ",
+      (c) => {
+        c.signatureAlgorithm = new AlgorithmIdentifier({ algorithm: "1.2.840.10045.4.3.3" });
+      },
+      /signature algorithm fields differ/,
+    ],
   ];
   for (const [name, change, message] of handMade) {
     it(`refuses ${name}`, async () => {
@@ -176,7 +264,10 @@ describe("validateCaProfile", () => {
   it("accepts a CA without a URI SAN, and one with digitalSignature too", async () => {
     const noSan = await generate({ extensions: caExtensions().filter((e) => e.type !== "2.5.29.17") }, caExtensions);
     assert.doesNotThrow(() => validateCaProfile(noSan));
-    const withDs = [...caExtensions().filter((e) => e.type !== "2.5.29.15"), new x509.KeyUsagesExtension(KU.keyCertSign | KU.digitalSignature, true)];
+    const withDs = [
+      ...caExtensions().filter((e) => e.type !== "2.5.29.15"),
+      new x509.KeyUsagesExtension(KU.keyCertSign | KU.digitalSignature, true),
+    ];
     const ds = await generate({ extensions: withDs }, caExtensions);
     assert.doesNotThrow(() => validateCaProfile(ds));
   });
@@ -185,9 +276,26 @@ describe("validateCaProfile", () => {
   const refusals: [string, () => Template, RegExp][] = [
     ["CA:false", () => ({ extensions: [...without("2.5.29.19"), new x509.BasicConstraintsExtension(false, undefined, true)] }), /CA flag/],
     ["no basic constraints", () => ({ extensions: without("2.5.29.19") }), /CA flag/],
-    ["no keyCertSign", () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.cRLSign | KU.digitalSignature, true)] }), /keyCertSign/],
-    ["a SPIFFE ID with a path", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://example.org/ca")])] }), /must not have a path/],
-    ["two URI SANs", () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://example.org"), uri("spiffe://other.org")])] }), /more than one URI SAN/],
+    [
+      "no keyCertSign",
+      () => ({ extensions: [...without("2.5.29.15"), new x509.KeyUsagesExtension(KU.cRLSign | KU.digitalSignature, true)] }),
+      /keyCertSign/,
+    ],
+    [
+      "a SPIFFE ID with a path",
+      () => ({ extensions: [...without("2.5.29.17"), new x509.SubjectAlternativeNameExtension([uri("spiffe://example.org/ca")])] }),
+      /must not have a path/,
+    ],
+    [
+      "two URI SANs",
+      () => ({
+        extensions: [
+          ...without("2.5.29.17"),
+          new x509.SubjectAlternativeNameExtension([uri("spiffe://example.org"), uri("spiffe://other.org")]),
+        ],
+      }),
+      /more than one URI SAN/,
+    ],
     ["a SHA-1 signature", () => ({ hash: "SHA-1" }), /not allowed/],
     ["an empty subject", () => ({ subject: [] }), /subject must not be empty/],
     ["a CN of 62 characters", () => ({ subject: `CN=${"c".repeat(62)}` }), /at most 61 characters/],

@@ -98,7 +98,9 @@ describe("verifyX509Svid", () => {
 
   it("picks the right authority among several, and ignores unrelated extra certificates", async () => {
     const other = await makeRoot("Other CA");
-    const result = verifyX509Svid([leaf, other.certificate], sourceOf({ "example.org": [other.certificate, root.certificate] }), { now: NOW });
+    const result = verifyX509Svid([leaf, other.certificate], sourceOf({ "example.org": [other.certificate, root.certificate] }), {
+      now: NOW,
+    });
     assert.deepEqual(result.verifiedChain, [leaf, root.certificate]);
   });
 
@@ -131,7 +133,15 @@ describe("verifyX509Svid", () => {
   it("uses the system clock when no `now` is given", async () => {
     const key = createTestSigningKey("ECC_NIST_P256");
     const realNow = Date.now();
-    const ca = { key, certificate: await createCaCertificate({ key, trustDomain: TD, notBefore: new Date(realNow - 60_000), notAfter: new Date(realNow + 3_600_000) }) };
+    const ca = {
+      key,
+      certificate: await createCaCertificate({
+        key,
+        trustDomain: TD,
+        notBefore: new Date(realNow - 60_000),
+        notAfter: new Date(realNow + 3_600_000),
+      }),
+    };
     const current = await issueUnder(ca, new Date(realNow - 60_000), new Date(realNow + 600_000));
     const trust = sourceOf({ "example.org": [ca.certificate] });
     assert.equal(verifyX509Svid([current], trust).spiffeId.toString(), ID.toString());
@@ -144,50 +154,130 @@ describe("verifyX509Svid", () => {
   });
 
   describe("refuses", () => {
-    const refusals: [string, () => Promise<{ chain: Uint8Array[]; source?: X509AuthoritySource; now?: Date; openssl?: boolean }>, RegExp][] = [
-      ["a leaf whose trust domain has no authorities", async () => ({ chain: [leaf], source: sourceOf({ "other.org": [root.certificate] }) }), /no X\.509 authorities for trust domain "example\.org"/],
-      ["a leaf whose trust domain has an empty bundle", async () => ({ chain: [leaf], source: sourceOf({ "example.org": [] }) }), /no X\.509 authorities/],
-      ["a leaf of an unknown authority", async () => {
-        const other = await makeRoot("Other CA");
-        return { chain: [leaf], source: sourceOf({ "example.org": [other.certificate] }), openssl: opensslAccepts(other.certificate, [leaf]) };
-      }, /could not verify leaf certificate: certificate signed by unknown authority/],
-      ["a leaf of an authority with the same name but another key", async () => {
-        const impostor = await makeRoot();
-        return { chain: [leaf], source: sourceOf({ "example.org": [impostor.certificate] }), openssl: opensslAccepts(impostor.certificate, [leaf]) };
-      }, /signature does not verify/],
-      ["an expired leaf", async () => ({ chain: [leaf], now: at(3601), openssl: opensslAccepts(root.certificate, [leaf], at(3601)) }), /leaf certificate expired at 2030-01-15T13:00:00\.000Z/],
-      ["a leaf not yet valid", async () => ({ chain: [leaf], now: at(-61), openssl: opensslAccepts(root.certificate, [leaf], at(-61)) }), /leaf certificate is not valid before 2030-01-15T11:59:00\.000Z/],
-      ["an expired authority", async () => {
-        const shortRoot = await makeRoot(undefined, at(600));
-        const longLeaf = await issueUnderUnchecked(shortRoot, at(3600));
-        return { chain: [longLeaf], source: sourceOf({ "example.org": [shortRoot.certificate] }), now: at(601), openssl: opensslAccepts(shortRoot.certificate, [longLeaf], at(601)) };
-      }, /authority certificate expired at 2030-01-15T12:10:00\.000Z/],
-      ["an authority not yet valid", async () => {
-        const key = createTestSigningKey("ECC_NIST_P256");
-        const future = { key, certificate: await createCaCertificate({ key, trustDomain: TD, notBefore: at(60), notAfter: at(86_400) }) };
-        const early = await issueUnder(future);
-        return { chain: [early], source: sourceOf({ "example.org": [future.certificate] }), openssl: opensslAccepts(future.certificate, [early]) };
-      }, /authority certificate is not valid before/],
-      ["an intermediate without CA:true", async () => {
-        const notCa = await makeIntermediate(root, { name: "Not a CA", ca: false });
-        const below = await issueUnderUnchecked(notCa);
-        return { chain: [below, notCa.certificate], openssl: opensslAccepts(root.certificate, [below, notCa.certificate]) };
-      }, /intermediate certificate is not a CA/],
-      ["an expired intermediate", async () => {
-        const inter = await makeIntermediate(root, { name: "Short", notAfter: at(600) });
-        const below = await issueUnderUnchecked(inter, at(3600));
-        return { chain: [below, inter.certificate], now: at(601), openssl: opensslAccepts(root.certificate, [below, inter.certificate], at(601)) };
-      }, /intermediate certificate expired/],
-      ["an intermediate beyond its issuer's path length", async () => {
-        const i1 = await makeIntermediate(root, { name: "I1", pathLength: 0 });
-        const i2 = await makeIntermediate(i1, { name: "I2" });
-        const below = await issueUnder(i2);
-        return { chain: [below, i2.certificate, i1.certificate], openssl: opensslAccepts(root.certificate, [below, i2.certificate, i1.certificate]) };
-      }, /allows 0 intermediates below it, found 1/],
+    const refusals: [
+      string,
+      () => Promise<{ chain: Uint8Array[]; source?: X509AuthoritySource; now?: Date; openssl?: boolean }>,
+      RegExp,
+    ][] = [
+      [
+        "a leaf whose trust domain has no authorities",
+        async () => ({ chain: [leaf], source: sourceOf({ "other.org": [root.certificate] }) }),
+        /no X\.509 authorities for trust domain "example\.org"/,
+      ],
+      [
+        "a leaf whose trust domain has an empty bundle",
+        async () => ({ chain: [leaf], source: sourceOf({ "example.org": [] }) }),
+        /no X\.509 authorities/,
+      ],
+      [
+        "a leaf of an unknown authority",
+        async () => {
+          const other = await makeRoot("Other CA");
+          return {
+            chain: [leaf],
+            source: sourceOf({ "example.org": [other.certificate] }),
+            openssl: opensslAccepts(other.certificate, [leaf]),
+          };
+        },
+        /could not verify leaf certificate: certificate signed by unknown authority/,
+      ],
+      [
+        "a leaf of an authority with the same name but another key",
+        async () => {
+          const impostor = await makeRoot();
+          return {
+            chain: [leaf],
+            source: sourceOf({ "example.org": [impostor.certificate] }),
+            openssl: opensslAccepts(impostor.certificate, [leaf]),
+          };
+        },
+        /signature does not verify/,
+      ],
+      [
+        "an expired leaf",
+        async () => ({ chain: [leaf], now: at(3601), openssl: opensslAccepts(root.certificate, [leaf], at(3601)) }),
+        /leaf certificate expired at 2030-01-15T13:00:00\.000Z/,
+      ],
+      [
+        "a leaf not yet valid",
+        async () => ({ chain: [leaf], now: at(-61), openssl: opensslAccepts(root.certificate, [leaf], at(-61)) }),
+        /leaf certificate is not valid before 2030-01-15T11:59:00\.000Z/,
+      ],
+      [
+        "an expired authority",
+        async () => {
+          const shortRoot = await makeRoot(undefined, at(600));
+          const longLeaf = await issueUnderUnchecked(shortRoot, at(3600));
+          return {
+            chain: [longLeaf],
+            source: sourceOf({ "example.org": [shortRoot.certificate] }),
+            now: at(601),
+            openssl: opensslAccepts(shortRoot.certificate, [longLeaf], at(601)),
+          };
+        },
+        /authority certificate expired at 2030-01-15T12:10:00\.000Z/,
+      ],
+      [
+        "an authority not yet valid",
+        async () => {
+          const key = createTestSigningKey("ECC_NIST_P256");
+          const future = { key, certificate: await createCaCertificate({ key, trustDomain: TD, notBefore: at(60), notAfter: at(86_400) }) };
+          const early = await issueUnder(future);
+          return {
+            chain: [early],
+            source: sourceOf({ "example.org": [future.certificate] }),
+            openssl: opensslAccepts(future.certificate, [early]),
+          };
+        },
+        /authority certificate is not valid before/,
+      ],
+      [
+        "an intermediate without CA:true",
+        async () => {
+          const notCa = await makeIntermediate(root, { name: "Not a CA", ca: false });
+          const below = await issueUnderUnchecked(notCa);
+          return { chain: [below, notCa.certificate], openssl: opensslAccepts(root.certificate, [below, notCa.certificate]) };
+        },
+        /intermediate certificate is not a CA/,
+      ],
+      [
+        "an expired intermediate",
+        async () => {
+          const inter = await makeIntermediate(root, { name: "Short", notAfter: at(600) });
+          const below = await issueUnderUnchecked(inter, at(3600));
+          return {
+            chain: [below, inter.certificate],
+            now: at(601),
+            openssl: opensslAccepts(root.certificate, [below, inter.certificate], at(601)),
+          };
+        },
+        /intermediate certificate expired/,
+      ],
+      [
+        "an intermediate beyond its issuer's path length",
+        async () => {
+          const i1 = await makeIntermediate(root, { name: "I1", pathLength: 0 });
+          const i2 = await makeIntermediate(i1, { name: "I2" });
+          const below = await issueUnder(i2);
+          return {
+            chain: [below, i2.certificate, i1.certificate],
+            openssl: opensslAccepts(root.certificate, [below, i2.certificate, i1.certificate]),
+          };
+        },
+        /allows 0 intermediates below it, found 1/,
+      ],
       ["an empty chain", async () => ({ chain: [] }), /empty certificates chain/],
       ["a CA certificate as the leaf", async () => ({ chain: [root.certificate] }), /non-root path/],
-      ["bytes that are not a certificate", async () => ({ chain: [new Uint8Array([0x30, 0x01, 0x00])] }), /not a single DER element|malformed certificate/],
-      ["a malformed authority", async () => ({ chain: [leaf], source: sourceOf({ "example.org": [new Uint8Array([1, 2])] }) }), /malformed X\.509 authority/],
+      [
+        "bytes that are not a certificate",
+        async () => ({ chain: [new Uint8Array([0x30, 0x01, 0x00])] }),
+        /not a single DER element|malformed certificate/,
+      ],
+      [
+        "a malformed authority",
+        async () => ({ chain: [leaf], source: sourceOf({ "example.org": [new Uint8Array([1, 2])] }) }),
+        /malformed X\.509 authority/,
+      ],
       ["more than 16 presented certificates", async () => ({ chain: Array.from({ length: 17 }, () => leaf) }), /more than 16 certificates/],
     ];
     for (const [name, setup, message] of refusals) {

@@ -67,7 +67,8 @@ function pathLengthProblem(candidate: ParsedCertificate, path: ParsedCertificate
 
 function intermediateProblem(candidate: ParsedCertificate, path: ParsedCertificate[], now: Date): string | undefined {
   if (!candidate.basicConstraints?.cA) return "intermediate certificate is not a CA";
-  if (candidate.keyUsage && !(candidate.keyUsage.flags & KeyUsageFlags.keyCertSign)) return "intermediate certificate lacks key usage keyCertSign";
+  if (candidate.keyUsage && !(candidate.keyUsage.flags & KeyUsageFlags.keyCertSign))
+    return "intermediate certificate lacks key usage keyCertSign";
   const unsupported = findUnsupportedCriticalExtension(candidate);
   if (unsupported) return `intermediate certificate has an unsupported critical extension ${unsupported}`;
   return validityProblem(candidate, now, "intermediate") ?? pathLengthProblem(candidate, path, "intermediate");

@@ -3,7 +3,15 @@ import type { JoinRule } from "../../store/types.js";
 import { validateClaimRules, type ClaimRules } from "../claim-rules.js";
 
 /** The attributes an `aws_ec2` join establishes, for rules and templates. */
-export const AWS_EC2_ATTRIBUTES: readonly string[] = ["account", "region", "instance_id", "ami_id", "instance_type", "availability_zone", "architecture"];
+export const AWS_EC2_ATTRIBUTES: readonly string[] = [
+  "account",
+  "region",
+  "instance_id",
+  "ami_id",
+  "instance_type",
+  "availability_zone",
+  "architecture",
+];
 
 /**
  * How long after `pendingTime` a document joins unless the rule says otherwise, seconds: Teleport's

@@ -99,7 +99,10 @@ describe("AwsEc2Verifier", () => {
     const text = doc();
     assert.equal((await attest({ token: work.sign(text, aws), document: text })).attributes.account, EC2_ACCOUNT);
     const detached = doc();
-    assert.equal((await attest({ token: work.sign(detached, aws, { detached: true }), document: detached })).attributes.account, EC2_ACCOUNT);
+    assert.equal(
+      (await attest({ token: work.sign(detached, aws, { detached: true }), document: detached })).attributes.account,
+      EC2_ACCOUNT,
+    );
   });
 
   it("refuses a document beside the signature that differs from the signed content, even by whitespace (SPIRE 1.14.6)", async () => {
@@ -117,17 +120,30 @@ describe("AwsEc2Verifier", () => {
     const signed = work.sign(doc({ instanceId: "i-0123456789abcdef0" }), aws);
     const detachedText = doc();
     const cases: [string, JoinProof, RegExp][] = [
-      ["tampered content", { token: rewriteContent(signed, "i-0123456789abcdef0", "i-0123456789abcdef1") }, /message digest is not the content's/],
+      [
+        "tampered content",
+        { token: rewriteContent(signed, "i-0123456789abcdef0", "i-0123456789abcdef1") },
+        /message digest is not the content's/,
+      ],
       ["tampered signature", { token: flipByte(signed, 3) }, /signature does not verify/],
       ["another signer", { token: work.sign(doc(), stranger) }, /signature does not verify/],
-      ["tampered detached document", { token: work.sign(detachedText, aws, { detached: true }), document: detachedText.replace("t3.medium", "t3.xlarge") }, /message digest/],
-      ["unknown Region", { token: work.sign(doc({ region: "xx-nowhere-1" }), aws) }, /no AWS certificate is configured for Region xx-nowhere-1/],
+      [
+        "tampered detached document",
+        { token: work.sign(detachedText, aws, { detached: true }), document: detachedText.replace("t3.medium", "t3.xlarge") },
+        /message digest/,
+      ],
+      [
+        "unknown Region",
+        { token: work.sign(doc({ region: "xx-nowhere-1" }), aws) },
+        /no AWS certificate is configured for Region xx-nowhere-1/,
+      ],
       ["outside the window", { token: work.sign(doc({}, 361), aws) }, /older than the bot's max_join_age/],
       ["pendingTime in the future", { token: work.sign(doc({}, -120), aws) }, /in the future/],
       ["not base64", { token: "MIAG!!!!" }, /base64/],
       ["a document that is not a string", { token: signed, document: { accountId: EC2_ACCOUNT } }, /not a document/],
     ];
-    for (const [name, proof, message] of cases) await refused(proof, "ERR_JOIN_PROOF_INVALID", message).catch((err) => assert.fail(`${name}: ${err}`));
+    for (const [name, proof, message] of cases)
+      await refused(proof, "ERR_JOIN_PROOF_INVALID", message).catch((err) => assert.fail(`${name}: ${err}`));
   });
 
   it("lets a rule widen the window with max_join_age", async () => {
@@ -160,11 +176,13 @@ describe("AwsEc2Verifier", () => {
 
   it("never answers malformed DER with anything but a 4xx (fuzzed)", async () => {
     const valid = Buffer.from(work.sign(doc(), aws, { stream: true }).replace(/\s+/g, ""), "base64");
-    const mutated = fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.nat({ max: valid.length })).map(([at, xor, cut]) => {
-      const bytes = Buffer.from(valid);
-      bytes[at] = (bytes[at] as number) ^ xor;
-      return bytes.subarray(0, Math.max(cut, at + 1));
-    });
+    const mutated = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.nat({ max: valid.length }))
+      .map(([at, xor, cut]) => {
+        const bytes = Buffer.from(valid);
+        bytes[at] = (bytes[at] as number) ^ xor;
+        return bytes.subarray(0, Math.max(cut, at + 1));
+      });
     const anyBytes = fc.uint8Array({ minLength: 0, maxLength: 600 }).map((b) => Buffer.concat([Buffer.from([0x30, 0x80]), b]));
     await fc.assert(
       fc.asyncProperty(fc.oneof(mutated, anyBytes), async (bytes) => {

@@ -27,7 +27,8 @@ function invalid(why: string): JoinProofInvalidError {
 
 /** The DER/BER bytes of an `rsa2048` signature: base64, with or without PEM armour and line breaks. */
 function signatureBytes(token: unknown): Uint8Array {
-  if (typeof token !== "string" || token.length === 0 || token.length > MAX_SIGNATURE_CHARS) throw invalid("the proof is not an EC2 rsa2048 signature");
+  if (typeof token !== "string" || token.length === 0 || token.length > MAX_SIGNATURE_CHARS)
+    throw invalid("the proof is not an EC2 rsa2048 signature");
   const text = token.replace(/-----(BEGIN|END) PKCS7-----/g, "").replace(/\s+/g, "");
   if (text.length % 4 !== 0 || !BASE64.test(text)) throw invalid("the proof is not an EC2 rsa2048 signature (base64)");
   return Buffer.from(text, "base64");

@@ -45,14 +45,17 @@ export function parseIdentityDocument(bytes: Uint8Array): IdentityDocument {
   } catch (err) {
     throw new JoinProofInvalidError("attestation: the instance identity document is not JSON", { cause: err });
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new JoinProofInvalidError("attestation: the instance identity document is not an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new JoinProofInvalidError("attestation: the instance identity document is not an object");
   const doc = value as Record<string, unknown>;
   for (const [field, pattern] of Object.entries(FIELDS)) {
     const text = doc[field];
-    if (typeof text !== "string" || !pattern.test(text)) throw new JoinProofInvalidError(`attestation: the instance identity document has no valid ${field}`);
+    if (typeof text !== "string" || !pattern.test(text))
+      throw new JoinProofInvalidError(`attestation: the instance identity document has no valid ${field}`);
   }
   const pendingTime = Date.parse(doc.pendingTime as string);
-  if (!Number.isFinite(pendingTime)) throw new JoinProofInvalidError("attestation: the instance identity document has no valid pendingTime");
+  if (!Number.isFinite(pendingTime))
+    throw new JoinProofInvalidError("attestation: the instance identity document has no valid pendingTime");
   const parsed: IdentityDocument = {
     account: doc.accountId as string,
     region: doc.region as string,

@@ -61,7 +61,8 @@ function readSignerInfo(signer: DerReader): Omit<SignedData, "content"> {
   if (!digest) throw fail("the PKCS#7 signer uses an unsupported digest");
   const attributes = signer.readOptional(contextTag(0, true), "the signed attributes");
   const signatureAlgorithm = readAlgorithm(signer, "the signature algorithm");
-  if (signatureAlgorithm !== RSA_ENCRYPTION && signatureAlgorithm !== digest.rsa) throw fail("the PKCS#7 signature is not RSA PKCS#1 v1.5 with its digest");
+  if (signatureAlgorithm !== RSA_ENCRYPTION && signatureAlgorithm !== digest.rsa)
+    throw fail("the PKCS#7 signature is not RSA PKCS#1 v1.5 with its digest");
   const signature = signer.read(DerTag.OCTET_STRING, "the signature").content;
   signer.readOptional(contextTag(1, true), "the unsigned attributes");
   signer.end("the signer info");

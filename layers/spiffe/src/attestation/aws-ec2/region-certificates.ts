@@ -36,7 +36,8 @@ function derToPem(base64: string): string {
 export function createRegionKeys(overrides: Readonly<Record<string, string>> = {}, where = "aws_ec2 certificates"): RegionKeys {
   const keys = new Map<string, KeyObject>();
   for (const [region, pem] of Object.entries(overrides)) {
-    if (!REGION_NAME.test(region) || typeof pem !== "string") throw new ConfigError(`config: ${where}: ${JSON.stringify(region.slice(0, 64))} must be a Region name mapped to a PEM certificate`);
+    if (!REGION_NAME.test(region) || typeof pem !== "string")
+      throw new ConfigError(`config: ${where}: ${JSON.stringify(region.slice(0, 64))} must be a Region name mapped to a PEM certificate`);
     keys.set(region, keyOf(region, pem, where));
   }
   return {
@@ -60,6 +61,7 @@ export function readRegionCertificatesFile(path: string, variable: string): Reco
   } catch (err) {
     throw new ConfigError(`config: ${variable}: ${path} is not a readable JSON file`, { cause: err });
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigError(`config: ${variable}: ${path} must hold an object of Region name to PEM`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ConfigError(`config: ${variable}: ${path} must hold an object of Region name to PEM`);
   return value as Record<string, string>;
 }

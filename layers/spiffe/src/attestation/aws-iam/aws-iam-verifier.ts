@@ -52,11 +52,13 @@ export class AwsIamVerifier implements JoinVerifier {
 
   async validateRule(rule: JoinRule): Promise<JoinRule> {
     for (const field of Object.keys(rule)) {
-      if (field !== "method" && field !== "claims") throw new PolicyInvalidError(`attestation: aws_iam rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
+      if (field !== "method" && field !== "claims")
+        throw new PolicyInvalidError(`attestation: aws_iam rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
     }
     const claims = validateClaimRules(rule.claims, "attestation: aws_iam rule", ["account"]);
     for (const name of Object.keys(claims)) {
-      if (!AWS_IAM_ATTRIBUTES.includes(name)) throw new PolicyInvalidError(`attestation: aws_iam rule claims may name ${AWS_IAM_ATTRIBUTES.join(", ")}`);
+      if (!AWS_IAM_ATTRIBUTES.includes(name))
+        throw new PolicyInvalidError(`attestation: aws_iam rule claims may name ${AWS_IAM_ATTRIBUTES.join(", ")}`);
     }
     if (claims.account === undefined || !claims.account.every((account) => /^\d{12}$/.test(account))) {
       throw new PolicyInvalidError("attestation: aws_iam rule needs account: one or more 12-digit AWS account ids");
@@ -73,6 +75,11 @@ export class AwsIamVerifier implements JoinVerifier {
       throw new JoinRuleMismatchError("attestation: the caller matches none of the bot's aws_iam rules");
     }
     await consumeChallenge(request.challenge, context);
-    return { attributes, proofHash: createHash("sha256").update(proof.token as string).digest("hex") };
+    return {
+      attributes,
+      proofHash: createHash("sha256")
+        .update(proof.token as string)
+        .digest("hex"),
+    };
   }
 }

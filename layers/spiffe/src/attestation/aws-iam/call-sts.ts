@@ -48,17 +48,26 @@ function identityOf(text: string, contentType: string): CallerIdentity {
   let fields: Record<string, unknown> | undefined;
   if (contentType.startsWith("application/json")) {
     try {
-      fields = (JSON.parse(text) as { GetCallerIdentityResponse?: { GetCallerIdentityResult?: Record<string, unknown> } }).GetCallerIdentityResponse?.GetCallerIdentityResult;
+      fields = (JSON.parse(text) as { GetCallerIdentityResponse?: { GetCallerIdentityResult?: Record<string, unknown> } })
+        .GetCallerIdentityResponse?.GetCallerIdentityResult;
     } catch {
       fields = undefined;
     }
   } else {
     const blocks = [...text.matchAll(/<GetCallerIdentityResult>([\s\S]*?)<\/GetCallerIdentityResult>/g)];
     const result = blocks.length === 1 ? blocks[0]?.[1] : undefined;
-    if (result !== undefined) fields = { Account: onlyElement(result, "Account"), Arn: onlyElement(result, "Arn"), UserId: onlyElement(result, "UserId") };
+    if (result !== undefined)
+      fields = { Account: onlyElement(result, "Account"), Arn: onlyElement(result, "Arn"), UserId: onlyElement(result, "UserId") };
   }
   const { Account: account, Arn: arn, UserId: userId } = fields ?? {};
-  if (typeof account !== "string" || !/^\d{12}$/.test(account) || typeof arn !== "string" || !FIELD_VALUE.test(arn) || typeof userId !== "string" || !FIELD_VALUE.test(userId)) {
+  if (
+    typeof account !== "string" ||
+    !/^\d{12}$/.test(account) ||
+    typeof arn !== "string" ||
+    !FIELD_VALUE.test(arn) ||
+    typeof userId !== "string" ||
+    !FIELD_VALUE.test(userId)
+  ) {
     throw unavailable("answered GetCallerIdentity without a readable Account, Arn and UserId");
   }
   return { account, arn, userId };

@@ -5,7 +5,16 @@ import type { CallerIdentity } from "./call-sts.js";
  * The attributes an `aws_iam` join establishes. `arn`, `role_arn` and `user_id` (`AROA...:session`)
  * hold `:` or `/`, so they serve rules, never template segments.
  */
-export const AWS_IAM_ATTRIBUTES: readonly string[] = ["account", "arn", "user_id", "principal_type", "role", "role_arn", "session_name", "user_name"];
+export const AWS_IAM_ATTRIBUTES: readonly string[] = [
+  "account",
+  "arn",
+  "user_id",
+  "principal_type",
+  "role",
+  "role_arn",
+  "session_name",
+  "user_name",
+];
 
 const ARN = /^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$/;
 
@@ -16,7 +25,8 @@ const ARN = /^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$/;
  */
 export function callerAttributesOf(identity: CallerIdentity): Record<string, string> {
   const match = ARN.exec(identity.arn);
-  if (!match || match[3] !== identity.account) throw new StsUnavailableError("attestation: STS answered an ARN that is not of the caller's account");
+  if (!match || match[3] !== identity.account)
+    throw new StsUnavailableError("attestation: STS answered an ARN that is not of the caller's account");
   const [, partition, service, account, resource] = match as unknown as [string, string, string, string, string];
   const parts = resource.split("/");
   const attributes: Record<string, string> = { account, arn: identity.arn, user_id: identity.userId, principal_type: parts[0] as string };

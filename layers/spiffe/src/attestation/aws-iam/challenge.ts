@@ -35,7 +35,8 @@ export async function assertChallengeUsable(challenge: string, context: Attestat
   if (!(await context.replay.isClaimed(ISSUED, keyOf(challenge), now))) {
     throw new JoinChallengeInvalidError("attestation: the join challenge is unknown or expired; ask for a new one");
   }
-  if (await context.replay.isClaimed(USED, keyOf(challenge), now)) throw new ReplayError("attestation: the join challenge was already used");
+  if (await context.replay.isClaimed(USED, keyOf(challenge), now))
+    throw new ReplayError("attestation: the join challenge was already used");
 }
 
 /** Spend `challenge`: exactly one caller wins, every other gets `ReplayError`. */

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CHALLENGE_HEADER, GET_CALLER_IDENTITY_BODY, checkSignedStsRequest, decodeAwsIamProof, encodeAwsIamProof, isAllowedStsUrl, type SignedStsRequest } from "./signed-sts-request.js";
+import {
+  CHALLENGE_HEADER,
+  GET_CALLER_IDENTITY_BODY,
+  checkSignedStsRequest,
+  decodeAwsIamProof,
+  encodeAwsIamProof,
+  isAllowedStsUrl,
+  type SignedStsRequest,
+} from "./signed-sts-request.js";
 
 const EMULATOR = "http://127.0.0.1:4566/";
 const CHALLENGE = "c".repeat(43);
@@ -100,15 +108,30 @@ describe("aws_iam: checks of the signed request", () => {
 
   it("refuses any other body, a host header that is not the URL's, another service, another algorithm, a signed connection header", () => {
     const url = "https://sts.amazonaws.com/";
-    for (const body of ["", "Action=GetCallerIdentity", "Version=2011-06-15&Action=GetCallerIdentity", `${GET_CALLER_IDENTITY_BODY}&X=1`, "Action=AssumeRole&Version=2011-06-15"]) {
+    for (const body of [
+      "",
+      "Action=GetCallerIdentity",
+      "Version=2011-06-15&Action=GetCallerIdentity",
+      `${GET_CALLER_IDENTITY_BODY}&X=1`,
+      "Action=AssumeRole&Version=2011-06-15",
+    ]) {
       assert.equal(refusedCode({ ...signed(url), body }), "ERR_JOIN_PROOF_INVALID", body);
     }
     assert.equal(refusedCode(signed(url, { host: "evil.example" })), "ERR_JOIN_PROOF_INVALID");
     const auth = signed(url).headers.authorization as string;
     assert.equal(refusedCode(signed(url, { authorization: auth.replace("/sts/", "/iam/") })), "ERR_JOIN_PROOF_INVALID");
-    assert.equal(refusedCode(signed(url, { authorization: auth.replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256") })), "ERR_JOIN_PROOF_INVALID");
-    assert.equal(refusedCode(signed(url, { authorization: auth.replace("SignedHeaders=", "SignedHeaders=connection;"), connection: "close" })), "ERR_JOIN_PROOF_INVALID");
-    assert.equal(refusedCode(signed(url, { authorization: auth.replace("SignedHeaders=", "SignedHeaders=x-absent;") })), "ERR_JOIN_PROOF_INVALID");
+    assert.equal(
+      refusedCode(signed(url, { authorization: auth.replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256") })),
+      "ERR_JOIN_PROOF_INVALID",
+    );
+    assert.equal(
+      refusedCode(signed(url, { authorization: auth.replace("SignedHeaders=", "SignedHeaders=connection;"), connection: "close" })),
+      "ERR_JOIN_PROOF_INVALID",
+    );
+    assert.equal(
+      refusedCode(signed(url, { authorization: auth.replace("SignedHeaders=", "SignedHeaders=x-absent;") })),
+      "ERR_JOIN_PROOF_INVALID",
+    );
   });
 
   it("decodes what it encodes, lowercasing header names, and refuses anything else", () => {
@@ -116,7 +139,15 @@ describe("aws_iam: checks of the signed request", () => {
     assert.deepEqual(decodeAwsIamProof(encodeAwsIamProof(request)), request);
     const upper = encodeAwsIamProof({ ...request, headers: { ...request.headers, "X-Amz-Date": "1" } });
     assert.throws(() => decodeAwsIamProof(upper), { code: "ERR_JOIN_PROOF_INVALID" });
-    const bad = [undefined, 42, "", "not base64!", Buffer.from("[]").toString("base64url"), Buffer.from('{"url":1}').toString("base64url"), "A".repeat(40_000)];
+    const bad = [
+      undefined,
+      42,
+      "",
+      "not base64!",
+      Buffer.from("[]").toString("base64url"),
+      Buffer.from('{"url":1}').toString("base64url"),
+      "A".repeat(40_000),
+    ];
     for (const token of bad) assert.throws(() => decodeAwsIamProof(token), { code: "ERR_JOIN_PROOF_INVALID" });
     const crlf = encodeAwsIamProof({ ...request, headers: { ...request.headers, "x-amz-date": "1\r\nx-evil: 1" } });
     assert.throws(() => decodeAwsIamProof(crlf), { code: "ERR_JOIN_PROOF_INVALID" });

@@ -27,13 +27,27 @@ const MAX_HEADERS = 32;
 const MAX_HEADER_VALUE = 8 * 1024;
 const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
 const HEADER_VALUE = /^[\x20-\x7e]*$/;
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]{16,128})\/(\d{8})\/([a-z0-9-]{1,32})\/sts\/aws4_request, ?SignedHeaders=([a-z0-9;-]{1,1024}), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]{16,128})\/(\d{8})\/([a-z0-9-]{1,32})\/sts\/aws4_request, ?SignedHeaders=([a-z0-9;-]{1,1024}), ?Signature=([0-9a-f]{64})$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /** Headers about the connection, not the request: never forwarded, so never accepted as signed. */
-const CONNECTION_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "te", "trailer", "proxy-connection", "proxy-authorization", "http2-settings"]);
+const CONNECTION_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
+  "proxy-connection",
+  "proxy-authorization",
+  "http2-settings",
+]);
 const REGION = "[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}";
 /** AWS's public STS endpoints: global, regional, regional FIPS, and the China regions. Exact URLs only. */
-const AWS_STS_URL = new RegExp(`^https://(?:sts\\.amazonaws\\.com|sts(?:-fips)?\\.${REGION}\\.amazonaws\\.com|sts\\.cn-[a-z]+-\\d{1,2}\\.amazonaws\\.com\\.cn)/$`);
+const AWS_STS_URL = new RegExp(
+  `^https://(?:sts\\.amazonaws\\.com|sts(?:-fips)?\\.${REGION}\\.amazonaws\\.com|sts\\.cn-[a-z]+-\\d{1,2}\\.amazonaws\\.com\\.cn)/$`,
+);
 
 function invalid(why: string): JoinProofInvalidError {
   return new JoinProofInvalidError(`attestation: aws_iam proof ${why}`);
@@ -46,7 +60,8 @@ export function encodeAwsIamProof(request: SignedStsRequest): string {
 
 /** Decode an `aws_iam` join `token` into its parts, checking only their shape. */
 export function decodeAwsIamProof(token: unknown): SignedStsRequest {
-  if (typeof token !== "string" || token === "" || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid("is not a base64url-encoded signed request");
+  if (typeof token !== "string" || token === "" || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9_-]+$/.test(token))
+    throw invalid("is not a base64url-encoded signed request");
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
@@ -62,7 +77,8 @@ export function decodeAwsIamProof(token: unknown): SignedStsRequest {
   const lower: Record<string, string> = {};
   for (const [name, value] of entries) {
     const key = name.toLowerCase();
-    if (!HEADER_NAME.test(key) || typeof value !== "string" || value.length > MAX_HEADER_VALUE || !HEADER_VALUE.test(value)) throw invalid("has a malformed header");
+    if (!HEADER_NAME.test(key) || typeof value !== "string" || value.length > MAX_HEADER_VALUE || !HEADER_VALUE.test(value))
+      throw invalid("has a malformed header");
     if (Object.hasOwn(lower, key)) throw invalid("repeats a header");
     lower[key] = value;
   }

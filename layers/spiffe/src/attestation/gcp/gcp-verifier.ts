@@ -13,7 +13,14 @@ export const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
 export const GOOGLE_ISSUER = "https://accounts.google.com";
 
 /** The attributes a `gcp` join establishes (`service_account` is an email: rules only, never a template segment). */
-export const GCP_ATTRIBUTES: readonly string[] = ["project_id", "project_number", "zone", "instance_id", "instance_name", "service_account"];
+export const GCP_ATTRIBUTES: readonly string[] = [
+  "project_id",
+  "project_number",
+  "zone",
+  "instance_id",
+  "instance_name",
+  "service_account",
+];
 
 /** What the `gcp` verifier needs. */
 export interface GcpVerifierOptions {
@@ -33,7 +40,8 @@ interface GcpRule extends JoinRule {
 
 function attributesOf(payload: JWTPayload): Record<string, string> {
   const gce = (payload.google as { compute_engine?: Record<string, unknown> } | undefined)?.compute_engine;
-  if (typeof gce !== "object" || gce === null) throw new JoinProofInvalidError("attestation: the token is not a GCE instance identity token (format=full)");
+  if (typeof gce !== "object" || gce === null)
+    throw new JoinProofInvalidError("attestation: the token is not a GCE instance identity token (format=full)");
   const attributes: Record<string, string> = {};
   for (const name of ["project_id", "project_number", "zone", "instance_id", "instance_name"]) {
     const value = gce[name];
@@ -64,11 +72,13 @@ export class GcpVerifier implements JoinVerifier {
 
   async validateRule(rule: JoinRule): Promise<JoinRule> {
     for (const field of Object.keys(rule)) {
-      if (field !== "method" && field !== "claims") throw new PolicyInvalidError(`attestation: gcp rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
+      if (field !== "method" && field !== "claims")
+        throw new PolicyInvalidError(`attestation: gcp rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
     }
     const claims = validateClaimRules(rule.claims, "attestation: gcp rule", ["project_id", "project_number"]);
     for (const name of Object.keys(claims)) {
-      if (!GCP_ATTRIBUTES.includes(name)) throw new PolicyInvalidError(`attestation: gcp rule claims may name ${GCP_ATTRIBUTES.join(", ")}`);
+      if (!GCP_ATTRIBUTES.includes(name))
+        throw new PolicyInvalidError(`attestation: gcp rule claims may name ${GCP_ATTRIBUTES.join(", ")}`);
     }
     return { method: "gcp", claims };
   }
@@ -81,7 +91,8 @@ export class GcpVerifier implements JoinVerifier {
       skewSeconds: this.#options.skewSeconds ?? 60,
       keys: (refresh) => this.#options.cache.keySet(this.#keysUrl, refresh),
     });
-    if (!audienceIncludes(verified.payload, this.#options.audience)) throw new JoinProofInvalidError("attestation: the token is for another audience");
+    if (!audienceIncludes(verified.payload, this.#options.audience))
+      throw new JoinProofInvalidError("attestation: the token is for another audience");
     const attributes = attributesOf(verified.payload);
     const matched = (rules as GcpRule[]).some((rule) => rule.method === "gcp" && claimRulesMatch(rule.claims, attributes));
     if (!matched) throw new JoinRuleMismatchError("attestation: the instance matches none of the bot's gcp rules");

@@ -73,7 +73,16 @@ export function awsStsRuleValues(payload: JWTPayload): Record<string, string> {
  * rule must name the principal or the compute it runs on. AWS signs RS256 or ES384.
  */
 export const AWS_STS_PRESET: OidcPreset = {
-  requiredClaims: ["sub", "principal_id", "role", "lambda_function_arn", "lambda_function", "ec2_instance_arn", "ec2_instance_id", "source_identity"],
+  requiredClaims: [
+    "sub",
+    "principal_id",
+    "role",
+    "lambda_function_arn",
+    "lambda_function",
+    "ec2_instance_arn",
+    "ec2_instance_id",
+    "source_identity",
+  ],
   algorithms: ["RS256", "ES384"],
   attributes: awsStsAttributes,
   ruleValues: awsStsRuleValues,

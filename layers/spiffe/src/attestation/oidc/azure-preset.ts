@@ -3,7 +3,15 @@ import { attributeText } from "./claim-values.js";
 import type { OidcPreset } from "./presets.js";
 
 /** The attributes the `azure` preset adds (see `azureAttributes`). */
-export const AZURE_ATTRIBUTES: readonly string[] = ["tenant_id", "object_id", "client_id", "mi_resource_id", "subscription_id", "resource_group", "resource_name"];
+export const AZURE_ATTRIBUTES: readonly string[] = [
+  "tenant_id",
+  "object_id",
+  "client_id",
+  "mi_resource_id",
+  "subscription_id",
+  "resource_group",
+  "resource_name",
+];
 
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 /** A per-tenant issuer path: `/<tenant id>/v2.0` (v2 tokens) or `/<tenant id>/` (v1, `sts.windows.net`). */

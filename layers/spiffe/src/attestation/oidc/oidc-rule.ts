@@ -57,7 +57,8 @@ export function validateOidcRule(rule: JoinRule, policy: KeyFetchPolicy): OidcRu
   for (const field of Object.keys(rule)) if (!KNOWN_FIELDS.has(field)) fail(`has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
   let preset: (typeof OIDC_PRESETS)[string] | undefined;
   if (rule.preset !== undefined) {
-    if (typeof rule.preset !== "string" || !Object.hasOwn(OIDC_PRESETS, rule.preset)) fail(`preset must be one of ${Object.keys(OIDC_PRESETS).join(", ")}`);
+    if (typeof rule.preset !== "string" || !Object.hasOwn(OIDC_PRESETS, rule.preset))
+      fail(`preset must be one of ${Object.keys(OIDC_PRESETS).join(", ")}`);
     preset = OIDC_PRESETS[rule.preset];
   }
   const issuer = rule.issuer ?? preset?.defaultIssuer;
@@ -65,7 +66,8 @@ export function validateOidcRule(rule: JoinRule, policy: KeyFetchPolicy): OidcRu
   assertFetchableUrl(issuer, policy, "oidc issuer");
   const issuerProblem = preset?.issuerProblem?.(new URL(issuer));
   if (issuerProblem !== undefined) fail(`issuer ${issuerProblem}`);
-  if (typeof rule.audience !== "string" || rule.audience === "" || rule.audience.length > 512) fail("needs an audience (1 to 512 characters)");
+  if (typeof rule.audience !== "string" || rule.audience === "" || rule.audience.length > 512)
+    fail("needs an audience (1 to 512 characters)");
   const allowed = preset?.algorithms ?? PROOF_ALGORITHMS;
   const algorithms = rule.algorithms ?? allowed;
   if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => allowed.includes(alg as string))) {

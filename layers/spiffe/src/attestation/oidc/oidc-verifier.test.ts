@@ -44,7 +44,11 @@ describe("OidcVerifier", () => {
     await fresh();
     await attest(await issuer.sign(githubClaims()));
     assert.equal(issuer.jwksFetches, 1);
-    for (let i = 0; i < 20; i++) await rejectsWithCode(attest(await issuer.sign(githubClaims(), "RS256", { unpublished: true, kid: `made-up-${i}` })), "ERR_JOIN_PROOF_INVALID");
+    for (let i = 0; i < 20; i++)
+      await rejectsWithCode(
+        attest(await issuer.sign(githubClaims(), "RS256", { unpublished: true, kid: `made-up-${i}` })),
+        "ERR_JOIN_PROOF_INVALID",
+      );
     assert.equal(issuer.jwksFetches, 1, "no refetch within 30 s of the first fetch");
     clock.advance(31_000);
     await rejectsWithCode(attest(await issuer.sign(githubClaims(), "RS256", { unpublished: true })), "ERR_JOIN_PROOF_INVALID");
@@ -84,7 +88,14 @@ describe("OidcVerifier", () => {
   it("verifies a Kubernetes service-account token against a static JWKS, with no fetch", async () => {
     await fresh();
     const k8sIssuer = "https://kubernetes.default.svc.cluster.local";
-    const rule = await verifier.validateRule({ method: "oidc", preset: "kubernetes", issuer: k8sIssuer, audience: OIDC_AUDIENCE, jwks: issuer.jwks(), claims: { namespace: "payments", service_account: "api-*" } });
+    const rule = await verifier.validateRule({
+      method: "oidc",
+      preset: "kubernetes",
+      issuer: k8sIssuer,
+      audience: OIDC_AUDIENCE,
+      jwks: issuer.jwks(),
+      claims: { namespace: "payments", service_account: "api-*" },
+    });
     const claims: JWTPayload = {
       iss: k8sIssuer,
       aud: [OIDC_AUDIENCE],
@@ -94,7 +105,14 @@ describe("OidcVerifier", () => {
     };
     const { attributes } = await attest(await issuer.sign(claims, "ES256"), memoryReplay(), [rule]);
     assert.deepEqual([attributes.namespace, attributes.service_account, attributes.pod], ["payments", "api-v2", "api-v2-abc"]);
-    await rejectsWithCode(attest(await issuer.sign({ ...claims, "kubernetes.io": { namespace: "default", serviceaccount: { name: "api-v2" } } }), memoryReplay(), [rule]), "ERR_JOIN_RULE_MISMATCH");
+    await rejectsWithCode(
+      attest(
+        await issuer.sign({ ...claims, "kubernetes.io": { namespace: "default", serviceaccount: { name: "api-v2" } } }),
+        memoryReplay(),
+        [rule],
+      ),
+      "ERR_JOIN_RULE_MISMATCH",
+    );
     assert.equal(issuer.jwksFetches, 0);
   });
 

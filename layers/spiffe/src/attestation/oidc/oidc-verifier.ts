@@ -54,7 +54,8 @@ export class OidcVerifier implements JoinVerifier {
           skewSeconds: this.#options.skewSeconds ?? 60,
           keys: (refresh) => this.#keysOf(rule, refresh),
         });
-        if (!audienceIncludes(verified.payload, rule.audience)) throw new JoinProofInvalidError("attestation: the token is for another audience");
+        if (!audienceIncludes(verified.payload, rule.audience))
+          throw new JoinProofInvalidError("attestation: the token is for another audience");
       } catch (err) {
         firstError ??= err;
         continue;
@@ -77,7 +78,8 @@ export class OidcVerifier implements JoinVerifier {
       (rule.preset === undefined ? undefined : OIDC_PRESETS[rule.preset]?.discoveryUrl?.(new URL(rule.issuer))) ??
       `${rule.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
     const discovery = (await cache.document(discoveryUrl)) as Record<string, unknown> | null;
-    if (discovery?.issuer !== rule.issuer) throw new JoinKeysUnavailableError("attestation: the issuer's discovery document names another issuer");
+    if (discovery?.issuer !== rule.issuer)
+      throw new JoinKeysUnavailableError("attestation: the issuer's discovery document names another issuer");
     try {
       assertFetchableUrl(discovery.jwks_uri, policy, "jwks_uri");
     } catch (err) {

@@ -15,7 +15,8 @@ const policy = { allowHttpLoopback: true };
 const AUDIENCE = "spiffe://example.org";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OBJECT_ID = "5b1c6f2e-0d2a-4c8b-9f0e-1a2b3c4d5e6f";
-const MI_RESOURCE_ID = "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourcegroups/payments-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/payments-api";
+const MI_RESOURCE_ID =
+  "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourcegroups/payments-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/payments-api";
 
 /** Claims of a `GetWebIdentityToken` token minted by a Lambda function's execution role. */
 function awsClaims(overrides: JWTPayload = {}, aws: Record<string, unknown> = {}): JWTPayload {
@@ -64,8 +65,21 @@ describe("oidc presets", () => {
   let verifier: OidcVerifier;
   const clock = new FixedClock(Date.now());
   const attest = (token: string, rules: JoinRule[], replay = memoryReplay()) => verifier.attest({ token }, rules, { clock, replay });
-  const awsRule = (claims: Record<string, unknown>, extra: Record<string, unknown> = {}): JoinRule => ({ method: "oidc", preset: "aws_sts", issuer: aws.issuer, audience: AUDIENCE, claims, ...extra });
-  const azureRule = (claims: Record<string, unknown>, issuer = azure.issuer): JoinRule => ({ method: "oidc", preset: "azure", issuer, audience: AUDIENCE, claims });
+  const awsRule = (claims: Record<string, unknown>, extra: Record<string, unknown> = {}): JoinRule => ({
+    method: "oidc",
+    preset: "aws_sts",
+    issuer: aws.issuer,
+    audience: AUDIENCE,
+    claims,
+    ...extra,
+  });
+  const azureRule = (claims: Record<string, unknown>, issuer = azure.issuer): JoinRule => ({
+    method: "oidc",
+    preset: "azure",
+    issuer,
+    audience: AUDIENCE,
+    claims,
+  });
 
   before(async () => {
     aws = await LocalIssuer.start();
@@ -83,15 +97,37 @@ describe("oidc presets", () => {
       assert.deepEqual(rule.algorithms, ["RS256", "ES384"]);
       const { attributes } = await attest(await aws.sign(awsClaims(), "ES384"), [rule]);
       assert.deepEqual(
-        [attributes.account, attributes.role, attributes.region, attributes.org_id, attributes.lambda_function, attributes.lambda_function_arn],
-        ["111122223333", "deployer", "eu-west-1", "o-abc1234567", "deploy-hook", "arn:aws:lambda:eu-west-1:111122223333:function:deploy-hook"],
+        [
+          attributes.account,
+          attributes.role,
+          attributes.region,
+          attributes.org_id,
+          attributes.lambda_function,
+          attributes.lambda_function_arn,
+        ],
+        [
+          "111122223333",
+          "deployer",
+          "eu-west-1",
+          "o-abc1234567",
+          "deploy-hook",
+          "arn:aws:lambda:eu-west-1:111122223333:function:deploy-hook",
+        ],
       );
       assert.equal(attributes["principal_tag:team"], undefined, "tags are for rules only, never attributes");
     });
 
     it("establishes an EC2 instance's id from ec2_source_instance_arn", async () => {
       const rule = await verifier.validateRule(awsRule({ ec2_instance_id: "i-*" }));
-      const token = await aws.sign(awsClaims({}, { lambda_source_function_arn: undefined, ec2_source_instance_arn: "arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc123def4567890" }));
+      const token = await aws.sign(
+        awsClaims(
+          {},
+          {
+            lambda_source_function_arn: undefined,
+            ec2_source_instance_arn: "arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc123def4567890",
+          },
+        ),
+      );
       const { attributes } = await attest(token, [rule]);
       assert.deepEqual([attributes.ec2_instance_id, attributes.lambda_function], ["i-0abc123def4567890", undefined]);
     });
@@ -105,7 +141,12 @@ describe("oidc presets", () => {
     });
 
     it("gives the AWS attributes to aws_sts rules only: a generic rule over the same issuer sees none", async () => {
-      const generic = await verifier.validateRule({ method: "oidc", issuer: aws.issuer, audience: AUDIENCE, claims: { sub: "arn:aws:iam::111122223333:role/*" } });
+      const generic = await verifier.validateRule({
+        method: "oidc",
+        issuer: aws.issuer,
+        audience: AUDIENCE,
+        claims: { sub: "arn:aws:iam::111122223333:role/*" },
+      });
       const { attributes } = await attest(await aws.sign(awsClaims(), "ES384"), [generic]);
       assert.equal(attributes.account, undefined);
       assert.equal(attributes.sub, "arn:aws:iam::111122223333:role/service-role/deployer");
@@ -129,7 +170,14 @@ describe("oidc presets", () => {
       const replay = memoryReplay();
       const { attributes } = await attest(await azure.sign(azureClaims()), [rule], replay);
       assert.deepEqual(
-        [attributes.tenant_id, attributes.object_id, attributes.client_id, attributes.subscription_id, attributes.resource_group, attributes.resource_name],
+        [
+          attributes.tenant_id,
+          attributes.object_id,
+          attributes.client_id,
+          attributes.subscription_id,
+          attributes.resource_group,
+          attributes.resource_name,
+        ],
         [TENANT, OBJECT_ID, "0f5e1d2c-3b4a-4958-8776-655443322110", "0b1f6471-1bf0-4dda-aec3-111122223333", "payments-rg", "payments-api"],
       );
       assert.match([...replay.keys][0] as string, /\/sha256:[0-9a-f]{64}$/, "no jti: the token's hash is recorded");
@@ -147,7 +195,11 @@ describe("oidc presets", () => {
     });
 
     it("refuses multi-tenant issuers and rules that do not name the identity", async () => {
-      for (const issuer of ["https://login.microsoftonline.com/common/v2.0", "https://login.microsoftonline.com/organizations/v2.0", `https://login.microsoftonline.com/${TENANT}/oauth2`]) {
+      for (const issuer of [
+        "https://login.microsoftonline.com/common/v2.0",
+        "https://login.microsoftonline.com/organizations/v2.0",
+        `https://login.microsoftonline.com/${TENANT}/oauth2`,
+      ]) {
         await rejectsWithCode(verifier.validateRule(azureRule({ oid: OBJECT_ID }, issuer)), "ERR_POLICY_INVALID");
       }
       await rejectsWithCode(verifier.validateRule(azureRule({ tid: TENANT })), "ERR_POLICY_INVALID");
@@ -155,7 +207,10 @@ describe("oidc presets", () => {
     });
 
     it("discovers v1 issuers (sts.windows.net) at login.microsoftonline.com, v2 issuers below themselves", () => {
-      assert.equal(azureDiscoveryUrl(new URL(`https://sts.windows.net/${TENANT}/`)), `https://login.microsoftonline.com/${TENANT}/.well-known/openid-configuration`);
+      assert.equal(
+        azureDiscoveryUrl(new URL(`https://sts.windows.net/${TENANT}/`)),
+        `https://login.microsoftonline.com/${TENANT}/.well-known/openid-configuration`,
+      );
       assert.equal(azureDiscoveryUrl(new URL(`https://login.microsoftonline.com/${TENANT}/v2.0`)), undefined);
     });
   });

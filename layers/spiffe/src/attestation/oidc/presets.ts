@@ -63,7 +63,15 @@ const COPIED_CLAIMS = [
  * `azure` preset add theirs (`AWS_STS_ATTRIBUTES`, `AZURE_ATTRIBUTES`). A value that is not one SPIFFE
  * path segment (`org/repo`, `refs/heads/main`) is kept for claim rules but never fills a template.
  */
-export const OIDC_ATTRIBUTES: readonly string[] = [...COPIED_CLAIMS, "repository_name", "namespace", "service_account", "pod", ...AWS_STS_ATTRIBUTES, ...AZURE_ATTRIBUTES];
+export const OIDC_ATTRIBUTES: readonly string[] = [
+  ...COPIED_CLAIMS,
+  "repository_name",
+  "namespace",
+  "service_account",
+  "pod",
+  ...AWS_STS_ATTRIBUTES,
+  ...AZURE_ATTRIBUTES,
+];
 
 /** The join attributes of a verified OIDC token (see `OIDC_ATTRIBUTES`), with those of the rule's `preset`. */
 export function oidcAttributesOf(payload: JWTPayload, preset?: OidcPreset): Record<string, string> {
@@ -74,7 +82,8 @@ export function oidcAttributesOf(payload: JWTPayload, preset?: OidcPreset): Reco
   };
   for (const name of COPIED_CLAIMS) put(name, payload[name]);
   const owner = attributes.repository_owner;
-  if (owner !== undefined && attributes.repository?.startsWith(`${owner}/`)) put("repository_name", attributes.repository.slice(owner.length + 1));
+  if (owner !== undefined && attributes.repository?.startsWith(`${owner}/`))
+    put("repository_name", attributes.repository.slice(owner.length + 1));
   const k8s = payload["kubernetes.io"];
   put("namespace", nestedClaim(k8s, "namespace"));
   put("service_account", nestedClaim(k8s, "serviceaccount", "name"));

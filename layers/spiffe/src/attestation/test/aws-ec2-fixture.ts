@@ -36,9 +36,27 @@ export class OpensslWorkdir {
   newSigner(name: string): FakeAwsSigner {
     const certPath = join(this.dir, `${name}.pem`);
     const keyPath = join(this.dir, `${name}.key`);
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath, "-subj", `/C=US/O=Test AWS/CN=${name}`, "-days", "2"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        keyPath,
+        "-out",
+        certPath,
+        "-subj",
+        `/C=US/O=Test AWS/CN=${name}`,
+        "-days",
+        "2",
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     return { certPem: readFileSync(certPath, "utf8"), certPath, keyPath };
   }
 
@@ -46,13 +64,32 @@ export class OpensslWorkdir {
   sign(document: string, signer: FakeAwsSigner, options: SignOptions = {}): string {
     const input = join(this.dir, `doc-${randomBytes(6).toString("hex")}.json`);
     writeFileSync(input, document);
-    const args = ["cms", "-sign", "-binary", "-nocerts", "-nosmimecap", "-md", "sha256", "-in", input, "-signer", signer.certPath, "-inkey", signer.keyPath, "-outform", "DER"];
+    const args = [
+      "cms",
+      "-sign",
+      "-binary",
+      "-nocerts",
+      "-nosmimecap",
+      "-md",
+      "sha256",
+      "-in",
+      input,
+      "-signer",
+      signer.certPath,
+      "-inkey",
+      signer.keyPath,
+      "-outform",
+      "DER",
+    ];
     if (!options.detached) args.push("-nodetach");
     if (options.noAttributes) args.push("-noattr");
     if (options.stream) args.push("-stream");
     const der = execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
     rmSync(input);
-    return der.toString("base64").replace(/(.{64})/g, "$1\n").trim();
+    return der
+      .toString("base64")
+      .replace(/(.{64})/g, "$1\n")
+      .trim();
   }
 
   remove(): void {
@@ -131,21 +168,44 @@ export async function makeAwsEc2Fixture(): Promise<VerifierFixture> {
       { name: "allow_rejoin not a boolean", rule: { method: "aws_ec2", claims: { account: EC2_ACCOUNT }, allow_rejoin: "yes" } },
     ],
     validProof: async () => work.sign(doc(), aws, { stream: true }),
-    expectedAttributes: { account: EC2_ACCOUNT, region: EC2_REGION, ami_id: "ami-0fa9e1f64142cde17", instance_type: "t3.medium", availability_zone: "us-west-2a", architecture: "x86_64" },
+    expectedAttributes: {
+      account: EC2_ACCOUNT,
+      region: EC2_REGION,
+      ami_id: "ami-0fa9e1f64142cde17",
+      instance_type: "t3.medium",
+      availability_zone: "us-west-2a",
+      architecture: "x86_64",
+    },
     refusedProofs: async () => {
       const signed = work.sign(doc({ instanceId: "i-0123456789abcdef0" }), aws);
       return [
-        { name: "tampered document (signed attributes)", proof: rewriteContent(signed, "i-0123456789abcdef0", "i-0123456789abcdef1"), code: "ERR_JOIN_PROOF_INVALID" },
+        {
+          name: "tampered document (signed attributes)",
+          proof: rewriteContent(signed, "i-0123456789abcdef0", "i-0123456789abcdef1"),
+          code: "ERR_JOIN_PROOF_INVALID",
+        },
         {
           name: "tampered document (no signed attributes)",
-          proof: rewriteContent(work.sign(doc({ instanceId: "i-0123456789abcdef0" }), aws, { noAttributes: true }), "i-0123456789abcdef0", "i-0123456789abcdef1"),
+          proof: rewriteContent(
+            work.sign(doc({ instanceId: "i-0123456789abcdef0" }), aws, { noAttributes: true }),
+            "i-0123456789abcdef0",
+            "i-0123456789abcdef1",
+          ),
           code: "ERR_JOIN_PROOF_INVALID",
         },
         { name: "tampered signature", proof: flipByte(signed, 3), code: "ERR_JOIN_PROOF_INVALID" },
         { name: "signed by another certificate", proof: work.sign(doc(), stranger), code: "ERR_JOIN_PROOF_INVALID" },
-        { name: "a Region whose AWS certificate is not the signer", proof: work.sign(doc({ region: "eu-west-1", availabilityZone: "eu-west-1a" }), aws), code: "ERR_JOIN_PROOF_INVALID" },
+        {
+          name: "a Region whose AWS certificate is not the signer",
+          proof: work.sign(doc({ region: "eu-west-1", availabilityZone: "eu-west-1a" }), aws),
+          code: "ERR_JOIN_PROOF_INVALID",
+        },
         { name: "an unknown Region", proof: work.sign(doc({ region: "xx-nowhere-1" }), aws), code: "ERR_JOIN_PROOF_INVALID" },
-        { name: "outside the join window (10 min after pendingTime, rule 5 min)", proof: work.sign(doc({}, 600), aws), code: "ERR_JOIN_PROOF_INVALID" },
+        {
+          name: "outside the join window (10 min after pendingTime, rule 5 min)",
+          proof: work.sign(doc({}, 600), aws),
+          code: "ERR_JOIN_PROOF_INVALID",
+        },
         { name: "pendingTime in the future", proof: work.sign(doc({}, -600), aws), code: "ERR_JOIN_PROOF_INVALID" },
         { name: "detached signature, no document sent", proof: work.sign(doc(), aws, { detached: true }), code: "ERR_JOIN_PROOF_INVALID" },
         { name: "signed content that is not a document", proof: work.sign("not json", aws), code: "ERR_JOIN_PROOF_INVALID" },

@@ -60,7 +60,11 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string, label = 
  * verifier instance over the same store refuses a used proof). The fixture gets the store for
  * state its proofs need there (join challenges).
  */
-export function runJoinVerifierConformance(name: string, makeStore: () => Promise<Store>, makeFixture: (store: Store) => Promise<VerifierFixture>): void {
+export function runJoinVerifierConformance(
+  name: string,
+  makeStore: () => Promise<Store>,
+  makeFixture: (store: Store) => Promise<VerifierFixture>,
+): void {
   describe(`${name} conforms to JoinVerifier`, () => {
     let store: Store;
     let fx: VerifierFixture;
@@ -107,7 +111,11 @@ export function runJoinVerifierConformance(name: string, makeStore: () => Promis
     it("refuses proofs that are not tokens at all", async () => {
       for (const token of [undefined, null, 42, "", "a.b", "x".repeat(20_000), { token: "x" }]) {
         const { replay, claims } = recording(store);
-        await rejectsWithCode(verifier.attest({ token }, rules, context(replay)), "ERR_JOIN_PROOF_INVALID", JSON.stringify(token)?.slice(0, 20));
+        await rejectsWithCode(
+          verifier.attest({ token }, rules, context(replay)),
+          "ERR_JOIN_PROOF_INVALID",
+          JSON.stringify(token)?.slice(0, 20),
+        );
         assert.equal(claims.length, 0);
       }
     });

@@ -22,7 +22,9 @@ export type LocalAlgorithm = "RS256" | "ES256" | "ES384";
 
 async function makeKey(alg: LocalAlgorithm): Promise<SigningKey> {
   const pair =
-    alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: alg === "ES256" ? "prime256v1" : "secp384r1" });
+    alg === "RS256"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : generateKeyPairSync("ec", { namedCurve: alg === "ES256" ? "prime256v1" : "secp384r1" });
   const kid = randomUUID();
   return { kid, alg, ...pair, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: "sig" } };
 }
@@ -71,7 +73,13 @@ export class LocalIssuer {
       const issuer = holder.self as LocalIssuer;
       if (req.url === issuer.discoveryPath) {
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ issuer: issuer.discoveryIssuer, jwks_uri: `${issuer.url}/jwks`, id_token_signing_alg_values_supported: ["RS256", "ES256"] }));
+        res.end(
+          JSON.stringify({
+            issuer: issuer.discoveryIssuer,
+            jwks_uri: `${issuer.url}/jwks`,
+            id_token_signing_alg_values_supported: ["RS256", "ES256"],
+          }),
+        );
       } else if (req.url === "/jwks") {
         issuer.jwksFetches++;
         res.writeHead(200, { "content-type": "application/json", "cache-control": issuer.cacheControl });

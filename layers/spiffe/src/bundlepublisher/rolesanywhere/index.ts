@@ -14,12 +14,7 @@ export {
   type RolesAnywhereApi,
   type RolesAnywhereTrustAnchorPublisherOptions,
 } from "./roles-anywhere-trust-anchor-publisher.js";
-export {
-  MAX_TRUST_ANCHOR_CERTIFICATES,
-  MAX_TRUST_ANCHOR_PEM_CHARACTERS,
-  sameCertificates,
-  trustAnchorPemOf,
-} from "./trust-anchor-pem.js";
+export { MAX_TRUST_ANCHOR_CERTIFICATES, MAX_TRUST_ANCHOR_PEM_CHARACTERS, sameCertificates, trustAnchorPemOf } from "./trust-anchor-pem.js";
 export {
   deleteTrustAnchor,
   ensureTrustAnchor,

@@ -70,7 +70,9 @@ export class PacedCaller {
       } catch (err) {
         if (attempt >= this.#maxAttempts || !isRetryableRolesAnywhereError(err)) {
           const tries = attempt > 1 ? ` after ${attempt} tries` : "";
-          throw new BundlePublishError(`bundlepublisher: Roles Anywhere ${operation} failed${tries} (${describeAwsError(err)})`, { cause: err });
+          throw new BundlePublishError(`bundlepublisher: Roles Anywhere ${operation} failed${tries} (${describeAwsError(err)})`, {
+            cause: err,
+          });
         }
         await this.#sleep(backoffDelayMs(attempt, this.#backoff));
       }

@@ -1,9 +1,4 @@
-import {
-  GetTrustAnchorCommand,
-  ImportCrlCommand,
-  ListCrlsCommand,
-  UpdateCrlCommand,
-} from "@aws-sdk/client-rolesanywhere";
+import { GetTrustAnchorCommand, ImportCrlCommand, ListCrlsCommand, UpdateCrlCommand } from "@aws-sdk/client-rolesanywhere";
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { encodeCrlPem } from "../../crl/index.js";
@@ -52,19 +47,27 @@ describe("RolesAnywhereCrlPublisher", () => {
       crls: [
         { crlId: "c-a", name: "tessera-aa11", trustAnchorArn: ANCHOR_ARN, crlData: pemBytes(Uint8Array.of(0x30, 0x00)) },
         { crlId: "c-b", name: "tessera-bb22", trustAnchorArn: ANCHOR_ARN, crlData: CRL_B.der },
-        { crlId: "c-x", name: "tessera-aa11", trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor/other", crlData: CRL_A.der },
+        {
+          crlId: "c-x",
+          name: "tessera-aa11",
+          trustAnchorArn: "arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor/other",
+          crlData: CRL_A.der,
+        },
       ],
     });
     ra.on(UpdateCrlCommand).resolves({ crl: { crlId: "c-a" } });
     const p = publisher();
     assert.deepEqual(await p.publishCrls([CRL_A, CRL_B]), { changed: true });
-    assert.deepEqual(ra.commandCalls(UpdateCrlCommand).map((c) => ({ ...c.args[0].input, crlData: new TextDecoder().decode(c.args[0].input.crlData) })), [
-      { crlId: "c-a", crlData: encodeCrlPem(CRL_A.der) },
-    ]);
+    assert.deepEqual(
+      ra.commandCalls(UpdateCrlCommand).map((c) => ({ ...c.args[0].input, crlData: new TextDecoder().decode(c.args[0].input.crlData) })),
+      [{ crlId: "c-a", crlData: encodeCrlPem(CRL_A.der) }],
+    );
     assert.equal(ra.commandCalls(ImportCrlCommand).length, 0);
     ra.reset();
     ra.on(GetTrustAnchorCommand).rejects(new Error("the ARN is cached: not asked again"));
-    ra.on(ListCrlsCommand).resolves({ crls: [{ crlId: "c-a", name: "tessera-aa11", trustAnchorArn: ANCHOR_ARN, crlData: pemBytes(CRL_A.der) }] });
+    ra.on(ListCrlsCommand).resolves({
+      crls: [{ crlId: "c-a", name: "tessera-aa11", trustAnchorArn: ANCHOR_ARN, crlData: pemBytes(CRL_A.der) }],
+    });
     assert.deepEqual(await p.publishCrls([CRL_A]), { changed: false });
     assert.equal(ra.commandCalls(UpdateCrlCommand).length + ra.commandCalls(ImportCrlCommand).length, 0);
   });
@@ -77,10 +80,15 @@ describe("RolesAnywhereCrlPublisher", () => {
   });
 
   it("follows ListCrls pages and calls nothing for no CRLs", async () => {
-    ra.on(ListCrlsCommand).resolvesOnce({ crls: [], nextToken: "t2" }).resolvesOnce({ crls: [{ crlId: "c-a", name: "tessera-aa11", trustAnchorArn: ANCHOR_ARN, crlData: pemBytes(CRL_A.der) }] });
+    ra.on(ListCrlsCommand)
+      .resolvesOnce({ crls: [], nextToken: "t2" })
+      .resolvesOnce({ crls: [{ crlId: "c-a", name: "tessera-aa11", trustAnchorArn: ANCHOR_ARN, crlData: pemBytes(CRL_A.der) }] });
     const p = publisher();
     assert.deepEqual(await p.publishCrls([CRL_A]), { changed: false });
-    assert.deepEqual(ra.commandCalls(ListCrlsCommand).map((c) => c.args[0].input), [{}, { nextToken: "t2" }]);
+    assert.deepEqual(
+      ra.commandCalls(ListCrlsCommand).map((c) => c.args[0].input),
+      [{}, { nextToken: "t2" }],
+    );
     ra.reset();
     assert.deepEqual(await p.publishCrls([]), { changed: false });
     assert.equal(ra.calls().length, 0);
@@ -89,14 +97,22 @@ describe("RolesAnywhereCrlPublisher", () => {
   it("retries throttling with backoff, paced a second apart, and names the operation when it gives up", async () => {
     const { sleep, waits } = recordingSleep();
     ra.on(ListCrlsCommand).resolves({ crls: [] });
-    ra.on(ImportCrlCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ crl: { crlId: "c-1" } });
+    ra.on(ImportCrlCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves({ crl: { crlId: "c-1" } });
     assert.deepEqual(await publisher(sleep).publishCrls([CRL_A]), { changed: true });
     assert.equal(ra.commandCalls(ImportCrlCommand).length, 3);
-    assert.ok(waits.some((ms) => ms >= 500), `a backoff after throttling: ${waits.join(", ")}`);
+    assert.ok(
+      waits.some((ms) => ms >= 500),
+      `a backoff after throttling: ${waits.join(", ")}`,
+    );
     ra.reset();
     ra.on(GetTrustAnchorCommand).resolves({ trustAnchor: { trustAnchorId: ANCHOR_ID, trustAnchorArn: ANCHOR_ARN } });
     ra.on(ListCrlsCommand).resolves({ crls: [] });
-    ra.on(ImportCrlCommand).rejects(Object.assign(new Error("bad CRL"), { name: "ValidationException", $metadata: { httpStatusCode: 400 } }));
+    ra.on(ImportCrlCommand).rejects(
+      Object.assign(new Error("bad CRL"), { name: "ValidationException", $metadata: { httpStatusCode: 400 } }),
+    );
     await assert.rejects(publisher().publishCrls([CRL_A]), (err: Error & { code?: string }) => {
       assert.equal(err.code, "ERR_BUNDLE_PUBLISH");
       assert.match(err.message, /ImportCrl failed \(ValidationException: bad CRL\)/);

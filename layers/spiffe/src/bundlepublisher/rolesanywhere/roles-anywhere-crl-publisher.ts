@@ -1,10 +1,4 @@
-import {
-  GetTrustAnchorCommand,
-  ImportCrlCommand,
-  ListCrlsCommand,
-  UpdateCrlCommand,
-  type CrlDetail,
-} from "@aws-sdk/client-rolesanywhere";
+import { GetTrustAnchorCommand, ImportCrlCommand, ListCrlsCommand, UpdateCrlCommand, type CrlDetail } from "@aws-sdk/client-rolesanywhere";
 import { equalBytes } from "../../internal/der/der-element.js";
 import { encodeCrlPem } from "../../crl/sign-crl.js";
 import { decodePem } from "../../internal/der/pem.js";
@@ -76,8 +70,10 @@ export class RolesAnywhereCrlPublisher implements CrlPublisher {
   #trustAnchorArn: string | undefined;
 
   constructor(options: RolesAnywhereCrlPublisherOptions) {
-    if (typeof options?.client?.send !== "function") throw new TypeError("bundlepublisher: RolesAnywhereCrlPublisher needs a Roles Anywhere client");
-    if (typeof options.trustAnchorId !== "string" || options.trustAnchorId === "") throw new TypeError("bundlepublisher: trustAnchorId is required");
+    if (typeof options?.client?.send !== "function")
+      throw new TypeError("bundlepublisher: RolesAnywhereCrlPublisher needs a Roles Anywhere client");
+    if (typeof options.trustAnchorId !== "string" || options.trustAnchorId === "")
+      throw new TypeError("bundlepublisher: trustAnchorId is required");
     this.#client = options.client;
     this.#trustAnchorId = options.trustAnchorId;
     this.#caller = options.pacing instanceof PacedCaller ? options.pacing : new PacedCaller(options.pacing);
@@ -111,7 +107,9 @@ export class RolesAnywhereCrlPublisher implements CrlPublisher {
       const found = findImportedCrl(existing, crl.caId, trustAnchorArn);
       if (found?.crlId === undefined) {
         const tags = [{ key: "tessera:ca-id", value: crl.caId }];
-        await this.#caller.call("ImportCrl", () => this.#client.send(new ImportCrlCommand({ name, crlData, trustAnchorArn, enabled: true, tags })));
+        await this.#caller.call("ImportCrl", () =>
+          this.#client.send(new ImportCrlCommand({ name, crlData, trustAnchorArn, enabled: true, tags })),
+        );
         changed = true;
       } else if (!equalBytes(importedCrlDer(found) ?? new Uint8Array(), crl.der)) {
         const crlId = found.crlId;

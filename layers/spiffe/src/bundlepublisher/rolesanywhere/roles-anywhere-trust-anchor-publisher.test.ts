@@ -1,8 +1,4 @@
-import {
-  GetTrustAnchorCommand,
-  UpdateTrustAnchorCommand,
-  type TrustAnchorDetail,
-} from "@aws-sdk/client-rolesanywhere";
+import { GetTrustAnchorCommand, UpdateTrustAnchorCommand, type TrustAnchorDetail } from "@aws-sdk/client-rolesanywhere";
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import { marshalPemBundle } from "../../bundle/index.js";
@@ -45,7 +41,10 @@ describe("RolesAnywhereTrustAnchorPublisher", () => {
     const stored = marshalPemBundle(bundleOf([second, first])).replace(/\n/g, "\r\n");
     ra.on(GetTrustAnchorCommand).resolves(anchorHolding(stored));
     assert.deepEqual(await publisher().publishBundle(bundle), { changed: false });
-    assert.deepEqual(ra.commandCalls(GetTrustAnchorCommand).map((c) => c.args[0].input), [{ trustAnchorId: ANCHOR_ID }]);
+    assert.deepEqual(
+      ra.commandCalls(GetTrustAnchorCommand).map((c) => c.args[0].input),
+      [{ trustAnchorId: ANCHOR_ID }],
+    );
     assert.equal(ra.commandCalls(UpdateTrustAnchorCommand).length, 0);
   });
 

@@ -1,8 +1,4 @@
-import {
-  GetTrustAnchorCommand,
-  UpdateTrustAnchorCommand,
-  type RolesAnywhereClient,
-} from "@aws-sdk/client-rolesanywhere";
+import { GetTrustAnchorCommand, UpdateTrustAnchorCommand, type RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import type { Bundle } from "../../bundle/index.js";
 import type { BundlePublisher, PublishResult } from "../types.js";
 import { PacedCaller, type PacingOptions } from "./paced-caller.js";

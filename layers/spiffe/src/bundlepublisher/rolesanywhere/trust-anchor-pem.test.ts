@@ -38,7 +38,8 @@ describe("trustAnchorPemOf", () => {
     assert.throws(
       () => trustAnchorPemOf(bundle),
       (err: { code?: string; message: string }) =>
-        err.code === "ERR_TRUST_ANCHOR_LIMIT" && err.message === `bundlepublisher: the bundle's PEM is ${length} characters; a Roles Anywhere trust anchor holds at most 8000`,
+        err.code === "ERR_TRUST_ANCHOR_LIMIT" &&
+        err.message === `bundlepublisher: the bundle's PEM is ${length} characters; a Roles Anywhere trust anchor holds at most 8000`,
     );
   });
 });

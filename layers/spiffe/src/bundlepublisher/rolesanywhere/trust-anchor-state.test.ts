@@ -54,7 +54,11 @@ describe("readTrustAnchorState", () => {
     ra.on(GetTrustAnchorCommand).resolves(anchorHolding(marshalPemBundle(bundleOf([next, ca]))));
     ra.on(ListCrlsCommand)
       .resolvesOnce({ crls: [{ name: `tessera-${caIdOf(ca)}`, trustAnchorArn: OTHER_ARN, crlData: pemBytes(CRL) }], nextToken: "p2" })
-      .resolves({ crls: [{ crlId: "c-1", name: `tessera-${caIdOf(ca)}`, trustAnchorArn: ARN, enabled: true, updatedAt: UPDATED, crlData: pemBytes(CRL) }] });
+      .resolves({
+        crls: [
+          { crlId: "c-1", name: `tessera-${caIdOf(ca)}`, trustAnchorArn: ARN, enabled: true, updatedAt: UPDATED, crlData: pemBytes(CRL) },
+        ],
+      });
     const state = await readTrustAnchorState(calls, { trustAnchorId: ID, bundle, crls: [{ caId: caIdOf(ca), der: CRL }] });
     assert.deepEqual(state, {
       trustAnchorId: ID,
@@ -72,19 +76,30 @@ describe("readTrustAnchorState", () => {
         { caId: caIdOf(next), name: `tessera-${caIdOf(next)}`, imported: false },
       ],
     });
-    assert.deepEqual(ra.commandCalls(ListCrlsCommand).map((c) => c.args[0].input), [{}, { nextToken: "p2" }]);
+    assert.deepEqual(
+      ra.commandCalls(ListCrlsCommand).map((c) => c.args[0].input),
+      [{}, { nextToken: "p2" }],
+    );
   });
 
   it("says when the anchor holds other CAs, is disabled, or holds an older CRL", async () => {
     ra.on(GetTrustAnchorCommand).resolves(anchorHolding(marshalPemBundle(bundleOf([ca])), { enabled: false }));
-    ra.on(ListCrlsCommand).resolves({ crls: [{ crlId: "c-1", name: `tessera-${caIdOf(ca)}`, trustAnchorArn: ARN, enabled: false, crlData: pemBytes(OLDER_CRL) }] });
+    ra.on(ListCrlsCommand).resolves({
+      crls: [{ crlId: "c-1", name: `tessera-${caIdOf(ca)}`, trustAnchorArn: ARN, enabled: false, crlData: pemBytes(OLDER_CRL) }],
+    });
     const state = await readTrustAnchorState(calls, { trustAnchorId: ID, bundle, crls: [{ caId: caIdOf(ca), der: CRL }] });
     assert.deepEqual([state.enabled, state.certificates, state.matchesBundle], [false, 1, false]);
     assert.deepEqual(state.crls?.[0], { caId: caIdOf(ca), name: `tessera-${caIdOf(ca)}`, imported: true, enabled: false, current: false });
   });
 
   it("does not take an anchor of another source type for the bundle", async () => {
-    ra.on(GetTrustAnchorCommand).resolves({ trustAnchor: { trustAnchorId: ID, trustAnchorArn: ARN, source: { sourceType: "AWS_ACM_PCA", sourceData: { acmPcaArn: "arn:aws:acm-pca:x" } } } });
+    ra.on(GetTrustAnchorCommand).resolves({
+      trustAnchor: {
+        trustAnchorId: ID,
+        trustAnchorArn: ARN,
+        source: { sourceType: "AWS_ACM_PCA", sourceData: { acmPcaArn: "arn:aws:acm-pca:x" } },
+      },
+    });
     ra.on(ListCrlsCommand).resolves({ crls: [] });
     const state = await readTrustAnchorState(calls, { trustAnchorId: ID, bundle, crls: [] });
     assert.deepEqual([state.sourceType, state.certificates, state.matchesBundle], ["AWS_ACM_PCA", 0, false]);
@@ -101,11 +116,21 @@ describe("readTrustAnchorState", () => {
   });
 
   it("answers found: false for an anchor Roles Anywhere does not have, and throws on any other failure", async () => {
-    ra.on(GetTrustAnchorCommand).rejects(Object.assign(new Error("no such anchor"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 404 } }));
+    ra.on(GetTrustAnchorCommand).rejects(
+      Object.assign(new Error("no such anchor"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 404 } }),
+    );
     assert.deepEqual(await readTrustAnchorState(calls, { trustAnchorId: ID, bundle, crls: [] }), { trustAnchorId: ID, found: false });
     assert.equal(ra.commandCalls(ListCrlsCommand).length, 0);
     ra.reset();
-    ra.on(GetTrustAnchorCommand).rejects(Object.assign(new Error("not authorized to perform rolesanywhere:GetTrustAnchor"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 403 } }));
-    await assert.rejects(readTrustAnchorState(calls, { trustAnchorId: ID, bundle, crls: [] }), (err: unknown) => err instanceof BundlePublishError && /AccessDeniedException/.test(err.message));
+    ra.on(GetTrustAnchorCommand).rejects(
+      Object.assign(new Error("not authorized to perform rolesanywhere:GetTrustAnchor"), {
+        name: "AccessDeniedException",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    await assert.rejects(
+      readTrustAnchorState(calls, { trustAnchorId: ID, bundle, crls: [] }),
+      (err: unknown) => err instanceof BundlePublishError && /AccessDeniedException/.test(err.message),
+    );
   });
 });

@@ -37,18 +37,25 @@ describe("trust anchors", () => {
 
   describe("ensureTrustAnchor", () => {
     it("creates the anchor, tagged with the trust domain, holding the bundle's CA", async () => {
-      ra.on(ListTrustAnchorsCommand).resolves({ trustAnchors: [{ name: "someone-else", trustAnchorId: OTHER_ID, trustAnchorArn: arnOf(OTHER_ID) }] });
-      ra.on(CreateTrustAnchorCommand).resolves({ trustAnchor: { trustAnchorId: ID, trustAnchorArn: arnOf(ID), name: "tessera-example-org" } });
+      ra.on(ListTrustAnchorsCommand).resolves({
+        trustAnchors: [{ name: "someone-else", trustAnchorId: OTHER_ID, trustAnchorArn: arnOf(OTHER_ID) }],
+      });
+      ra.on(CreateTrustAnchorCommand).resolves({
+        trustAnchor: { trustAnchorId: ID, trustAnchorArn: arnOf(ID), name: "tessera-example-org" },
+      });
       const result = await ensureTrustAnchor(calls, { name: "tessera-example-org", trustDomain: "example.org", bundle });
       assert.deepEqual(result, { trustAnchorId: ID, trustAnchorArn: arnOf(ID), created: true, updated: false });
-      assert.deepEqual(ra.commandCalls(CreateTrustAnchorCommand).map((c) => c.args[0].input), [
-        {
-          name: "tessera-example-org",
-          enabled: true,
-          source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(bundle) } },
-          tags: [{ key: "tessera:trust-domain", value: "example.org" }],
-        },
-      ]);
+      assert.deepEqual(
+        ra.commandCalls(CreateTrustAnchorCommand).map((c) => c.args[0].input),
+        [
+          {
+            name: "tessera-example-org",
+            enabled: true,
+            source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(bundle) } },
+            tags: [{ key: "tessera:trust-domain", value: "example.org" }],
+          },
+        ],
+      );
       assert.equal(ra.commandCalls(ListTagsForResourceCommand).length, 0, "an anchor of another name is not looked at");
     });
 
@@ -58,21 +65,32 @@ describe("trust anchors", () => {
         .resolves({ trustAnchors: [{ name: "tessera-example-org", trustAnchorId: ID, trustAnchorArn: arnOf(ID) }] });
       ra.on(ListTagsForResourceCommand).resolves({ tags: [{ key: "tessera:trust-domain", value: "example.org" }] });
       ra.on(GetTrustAnchorCommand).resolves({
-        trustAnchor: { trustAnchorId: ID, source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(bundle) } } },
+        trustAnchor: {
+          trustAnchorId: ID,
+          source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(bundle) } },
+        },
       });
       const result = await ensureTrustAnchor(calls, { name: "tessera-example-org", trustDomain: "example.org", bundle });
       assert.deepEqual(result, { trustAnchorId: ID, trustAnchorArn: arnOf(ID), created: false, updated: false });
-      assert.deepEqual(ra.commandCalls(ListTrustAnchorsCommand).map((c) => c.args[0].input), [{ pageSize: 50 }, { nextToken: "page-2", pageSize: 50 }]);
+      assert.deepEqual(
+        ra.commandCalls(ListTrustAnchorsCommand).map((c) => c.args[0].input),
+        [{ pageSize: 50 }, { nextToken: "page-2", pageSize: 50 }],
+      );
       assert.equal(ra.commandCalls(CreateTrustAnchorCommand).length, 0);
       assert.equal(ra.commandCalls(UpdateTrustAnchorCommand).length, 0);
     });
 
     it("brings a found anchor holding an older CA in line with the bundle", async () => {
       const older = bundleOf([await makeCaCertificate()]);
-      ra.on(ListTrustAnchorsCommand).resolves({ trustAnchors: [{ name: "tessera-example-org", trustAnchorId: ID, trustAnchorArn: arnOf(ID) }] });
+      ra.on(ListTrustAnchorsCommand).resolves({
+        trustAnchors: [{ name: "tessera-example-org", trustAnchorId: ID, trustAnchorArn: arnOf(ID) }],
+      });
       ra.on(ListTagsForResourceCommand).resolves({ tags: [{ key: "tessera:trust-domain", value: "example.org" }] });
       ra.on(GetTrustAnchorCommand).resolves({
-        trustAnchor: { trustAnchorId: ID, source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(older) } } },
+        trustAnchor: {
+          trustAnchorId: ID,
+          source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: marshalPemBundle(older) } },
+        },
       });
       ra.on(UpdateTrustAnchorCommand).resolves({});
       const result = await ensureTrustAnchor(calls, { name: "tessera-example-org", trustDomain: "example.org", bundle });
@@ -82,7 +100,9 @@ describe("trust anchors", () => {
     });
 
     it("refuses to adopt an anchor of the same name that Tessera did not tag", async () => {
-      ra.on(ListTrustAnchorsCommand).resolves({ trustAnchors: [{ name: "tessera-example-org", trustAnchorId: ID, trustAnchorArn: arnOf(ID) }] });
+      ra.on(ListTrustAnchorsCommand).resolves({
+        trustAnchors: [{ name: "tessera-example-org", trustAnchorId: ID, trustAnchorArn: arnOf(ID) }],
+      });
       ra.on(ListTagsForResourceCommand).resolves({ tags: [{ key: "tessera:trust-domain", value: "other.example" }] });
       await assert.rejects(ensureTrustAnchor(calls, { name: "tessera-example-org", trustDomain: "example.org", bundle }), {
         code: "ERR_BUNDLE_PUBLISH",
@@ -117,7 +137,10 @@ describe("trust anchors", () => {
     it("deletes the anchor", async () => {
       ra.on(DeleteTrustAnchorCommand).resolves({});
       assert.equal(await deleteTrustAnchor(calls, ID), true);
-      assert.deepEqual(ra.commandCalls(DeleteTrustAnchorCommand).map((c) => c.args[0].input), [{ trustAnchorId: ID }]);
+      assert.deepEqual(
+        ra.commandCalls(DeleteTrustAnchorCommand).map((c) => c.args[0].input),
+        [{ trustAnchorId: ID }],
+      );
     });
 
     it("is done when the anchor is gone already", async () => {

@@ -71,7 +71,9 @@ async function anchorsNamed(calls: TrustAnchorCalls, name: string): Promise<Trus
 }
 
 async function trustDomainTagOf(calls: TrustAnchorCalls, arn: string): Promise<string | undefined> {
-  const tags = await calls.caller.call("ListTagsForResource", () => calls.client.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+  const tags = await calls.caller.call("ListTagsForResource", () =>
+    calls.client.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+  );
   return tags.tags?.find((tag) => tag.key === TRUST_DOMAIN_TAG)?.value;
 }
 

@@ -28,7 +28,9 @@ function isMissing(err: unknown): boolean {
 }
 
 function failure(to: S3Destination, operation: string, key: string, err: unknown): BundlePublishError {
-  return new BundlePublishError(`bundlepublisher: S3 ${operation} of s3://${to.bucket}/${key} failed (${describeAwsError(err)})`, { cause: err });
+  return new BundlePublishError(`bundlepublisher: S3 ${operation} of s3://${to.bucket}/${key} failed (${describeAwsError(err)})`, {
+    cause: err,
+  });
 }
 
 async function storedHash(to: S3Destination, key: string): Promise<string | undefined> {

@@ -1,7 +1,13 @@
 import { marshalPemBundle, marshalSpiffeBundle, type Bundle } from "../../bundle/index.js";
 import { marshalOidcDocuments, OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "../../oidcdiscovery/index.js";
 import type { BundlePublisher, PublishResult } from "../types.js";
-import { putObjectIfChanged, s3DestinationOf, type PublishedObject, type S3Destination, type S3PublisherOptions } from "./put-object-if-changed.js";
+import {
+  putObjectIfChanged,
+  s3DestinationOf,
+  type PublishedObject,
+  type S3Destination,
+  type S3PublisherOptions,
+} from "./put-object-if-changed.js";
 
 export { BUNDLE_HASH_METADATA, type S3Api } from "./put-object-if-changed.js";
 

@@ -19,7 +19,14 @@ export class S3CrlPublisher implements CrlPublisher {
   async publishCrls(crls: readonly PublishedCrl[]): Promise<{ changed: boolean }> {
     let changed = false;
     for (const crl of crls) {
-      if (await putObjectIfChanged(this.#to, { key: `${this.#to.prefix}crl/${crl.slotKeyId}.crl`, body: crl.der, contentType: CRL_CONTENT_TYPE })) changed = true;
+      if (
+        await putObjectIfChanged(this.#to, {
+          key: `${this.#to.prefix}crl/${crl.slotKeyId}.crl`,
+          body: crl.der,
+          contentType: CRL_CONTENT_TYPE,
+        })
+      )
+        changed = true;
     }
     return { changed };
   }

@@ -97,7 +97,10 @@ describe("DerReader values", () => {
   });
 
   it("enters constructed elements and reads their content", () => {
-    const sequence = reader(Buffer.from(encodeSequence(encodeOid("2.5.29.19"), encodeUnsignedInteger(5))).toString("hex")).enter(DerTag.SEQUENCE, "x");
+    const sequence = reader(Buffer.from(encodeSequence(encodeOid("2.5.29.19"), encodeUnsignedInteger(5))).toString("hex")).enter(
+      DerTag.SEQUENCE,
+      "x",
+    );
     assert.equal(sequence.readOid("oid"), "2.5.29.19");
     assert.equal(sequence.readSmallInteger("int"), 5);
     sequence.end("x");
@@ -114,7 +117,12 @@ describe("DerReader times", () => {
       "2050-01-01T00:00:00.000Z",
       "9999-12-31T23:59:59.000Z",
     ]) {
-      assert.equal(reader(Buffer.from(encodeTime(new Date(iso))).toString("hex")).readTime("t").toISOString(), iso);
+      assert.equal(
+        reader(Buffer.from(encodeTime(new Date(iso))).toString("hex"))
+          .readTime("t")
+          .toISOString(),
+        iso,
+      );
     }
   });
 

@@ -143,12 +143,21 @@ describe("encodeTime", () => {
     it(`writes ${iso} as ${expected} (RFC 5280 4.1.2.5, seconds only)`, () => {
       const [type, text] = expected.split(" ") as [string, string];
       const tag = type === "UTCTime" ? "17" : "18";
-      assert.equal(hex(encodeTime(new Date(iso))), `${tag}${text.length.toString(16).padStart(2, "0")}${Buffer.from(text).toString("hex")}`);
+      assert.equal(
+        hex(encodeTime(new Date(iso))),
+        `${tag}${text.length.toString(16).padStart(2, "0")}${Buffer.from(text).toString("hex")}`,
+      );
     });
   }
 
   it("writes the times Tessera accepts (1950 to 9999) as asn1-x509's Time does", () => {
-    for (const iso of ["1950-01-01T00:00:00Z", "2030-06-15T08:09:10.123Z", "2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]) {
+    for (const iso of [
+      "1950-01-01T00:00:00Z",
+      "2030-06-15T08:09:10.123Z",
+      "2049-12-31T23:59:59Z",
+      "2050-01-01T00:00:00Z",
+      "9999-12-31T23:59:59Z",
+    ]) {
       assert.equal(hex(encodeTime(new Date(iso))), hex(AsnConvert.serialize(new Time(new Date(iso)))), iso);
     }
   });

@@ -97,7 +97,7 @@ export function encodeNull(): Uint8Array {
 
 function encodeBase128(value: number, out: number[]): void {
   const groups = [value % 128];
-  for (let rest = Math.floor(value / 128); rest > 0; rest = Math.floor(rest / 128)) groups.unshift(0x80 | rest % 128);
+  for (let rest = Math.floor(value / 128); rest > 0; rest = Math.floor(rest / 128)) groups.unshift(0x80 | (rest % 128));
   out.push(...groups);
 }
 

@@ -62,6 +62,9 @@ export function decodePem(text: string, fail: PemFailure): PemBlock[] {
 
 /** One PEM block: `label`, base64 in 64-column lines, a trailing newline. */
 export function encodePem(label: string, der: Uint8Array): string {
-  const lines = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der.buffer, der.byteOffset, der.byteLength)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }

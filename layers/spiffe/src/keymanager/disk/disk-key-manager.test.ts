@@ -37,16 +37,15 @@ describe("DiskKeyManager", () => {
     assert.deepEqual(fromFile.export({ type: "spki", format: "der" }), spki(key));
     const data = randomBytes(32);
     assert.ok(verify("sha256", data, key.publicKey, await key.sign(data)));
-    assert.deepEqual(
-      (await readdir(directory)).sort(),
-      ["x509-ca-a.pem"],
-      "no temporary file is left after a write",
-    );
+    assert.deepEqual((await readdir(directory)).sort(), ["x509-ca-a.pem"], "no temporary file is left after a write");
   });
 
   it("signs in the thread pool while the event loop is busy, with the same key (P-256 and RSA)", async () => {
     const km = new DiskKeyManager({ directory: freshDirectory() });
-    for (const [id, spec, hash] of [["ec", "ECC_NIST_P256", "sha256"], ["rsa", "RSA_2048", "sha256"]] as const) {
+    for (const [id, spec, hash] of [
+      ["ec", "ECC_NIST_P256", "sha256"],
+      ["rsa", "RSA_2048", "sha256"],
+    ] as const) {
       const key = await km.generateKey(id, spec);
       const data = randomBytes(64);
       makeEventLoopBusy();

@@ -273,7 +273,11 @@ let clock: FixedClock;
 
 /** A KMS client as production makes it (`createKmsClient`), answered by the fake. */
 function kmsClient(retry?: AwsRetryOptions): KMSClient {
-  const client = createKmsClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, ...(retry ? { retry } : {}) });
+  const client = createKmsClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    ...(retry ? { retry } : {}),
+  });
   return kmsMock.attach(client);
 }
 

@@ -205,9 +205,7 @@ export class KmsKeyManager implements KeyManager {
 
   async #describeAlias(id: string): Promise<KeyMetadata | undefined> {
     try {
-      const described = await this.#call("DescribeKey", id, () =>
-        this.#client.send(new DescribeKeyCommand({ KeyId: this.#prefix + id })),
-      );
+      const described = await this.#call("DescribeKey", id, () => this.#client.send(new DescribeKeyCommand({ KeyId: this.#prefix + id })));
       return described.KeyMetadata;
     } catch (err) {
       if (err instanceof KeyNotFoundError) return undefined;

@@ -53,7 +53,10 @@ function choosePartition(filter: AuditFilter): Partition | undefined {
 
 /** The greatest sort key a page may hold: the `until` bound or the cursor's own key, whichever is lower. */
 function upperSortKey(filter: AuditFilter): string | undefined {
-  const keys = [filter.until === undefined ? undefined : auditSortKey(filter.until), filter.before && auditSortKey(filter.before.time, filter.before.id)];
+  const keys = [
+    filter.until === undefined ? undefined : auditSortKey(filter.until),
+    filter.before && auditSortKey(filter.before.time, filter.before.id),
+  ];
   const present = keys.filter((k): k is string => k !== undefined).sort();
   return present[0];
 }
@@ -100,11 +103,7 @@ function buildQuery(partition: Partition, filter: AuditFilter, since: number): A
  * partition; otherwise the month partitions are read from the newest back, a few at a time,
  * until the limit is met or the retention window is exhausted.
  */
-export async function listAuditEvents(
-  run: AuditQueryRunner,
-  filter: AuditFilter,
-  window: AuditWindow,
-): Promise<AuditEvent[]> {
+export async function listAuditEvents(run: AuditQueryRunner, filter: AuditFilter, window: AuditWindow): Promise<AuditEvent[]> {
   const limit = auditLimitOf(filter);
   const since = Math.max(filter.since ?? 0, window.now - window.retentionMs, 0);
   const until = Math.min(filter.until ?? Infinity, filter.before ? filter.before.time + 1 : Infinity);

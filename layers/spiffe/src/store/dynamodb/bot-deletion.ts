@@ -30,8 +30,14 @@ async function recordKeysOf(table: TableClient, bot: Bot): Promise<ItemKey[]> {
   // Records with no bot id (written before ids) under this name belong to no live bot: they go too.
   const doomed = (botId: unknown) => botId === bot.id || botId === undefined;
   return [
-    ...tokens.map((item) => fromItem<JoinToken>(item)).filter((t) => doomed(t.botId)).map((t) => joinTokenKey(t.tokenHash)),
-    ...instances.map((item) => fromItem<BotInstance>(item)).filter((i) => doomed(i.botId)).map((i) => botInstanceKey(i.id)),
+    ...tokens
+      .map((item) => fromItem<JoinToken>(item))
+      .filter((t) => doomed(t.botId))
+      .map((t) => joinTokenKey(t.tokenHash)),
+    ...instances
+      .map((item) => fromItem<BotInstance>(item))
+      .filter((i) => doomed(i.botId))
+      .map((i) => botInstanceKey(i.id)),
   ];
 }
 

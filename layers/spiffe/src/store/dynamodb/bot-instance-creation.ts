@@ -14,7 +14,13 @@ type Put = Omit<PutCommandInput, "TableName">;
 /** The conditional put of a single-use record: free when absent or expired (TTL not yet run). */
 export function replayPut(claim: ReplayClaim): Put {
   return {
-    Item: { ...replayKey(claim.namespace, claim.key), namespace: claim.namespace, key: claim.key, expiresAt: claim.expiresAt, [TTL_ATTRIBUTE]: ttlSeconds(claim.expiresAt) },
+    Item: {
+      ...replayKey(claim.namespace, claim.key),
+      namespace: claim.namespace,
+      key: claim.key,
+      expiresAt: claim.expiresAt,
+      [TTL_ATTRIBUTE]: ttlSeconds(claim.expiresAt),
+    },
     ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
     ExpressionAttributeValues: { ":now": claim.now },
   };
@@ -34,8 +40,15 @@ export function botInstancePut(instance: BotInstance, clockNow: number): Put {
  * joins racing for one claim exactly one creates its instance. `ReplayError` for a taken claim,
  * `StoreConflictError` for a taken instance id or a transaction that keeps colliding.
  */
-export async function createBotInstanceWithClaims(table: TableClient, instance: BotInstance, claims: readonly ReplayClaim[], clockNow: number): Promise<void> {
-  const actions = [botInstancePut(instance, clockNow), ...claims.map(replayPut)].map((put) => ({ Put: { TableName: table.table, ...put } }));
+export async function createBotInstanceWithClaims(
+  table: TableClient,
+  instance: BotInstance,
+  claims: readonly ReplayClaim[],
+  clockNow: number,
+): Promise<void> {
+  const actions = [botInstancePut(instance, clockNow), ...claims.map(replayPut)].map((put) => ({
+    Put: { TableName: table.table, ...put },
+  }));
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const codes = await table.transact("createBotInstance", actions);
     if (codes === undefined) return;

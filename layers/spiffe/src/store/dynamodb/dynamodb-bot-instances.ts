@@ -14,7 +14,11 @@ export class DynamoDbBotInstances extends BoundRecords implements BotInstanceSto
   /** Join a platform-proved instance with its single-use records (one transaction); see `BotInstanceWriter`. */
   async createBotInstance(instance: BotInstance, claims: readonly ReplayClaim[] = []): Promise<void> {
     if (claims.length > 0) return createBotInstanceWithClaims(this.table, instance, claims, this.now());
-    await this.table.put("createBotInstance", botInstancePut(instance, this.now()), () => new StoreConflictError(`store: bot instance ${instance.id} exists`));
+    await this.table.put(
+      "createBotInstance",
+      botInstancePut(instance, this.now()),
+      () => new StoreConflictError(`store: bot instance ${instance.id} exists`),
+    );
   }
 
   /** The live instance with this id, if any. */

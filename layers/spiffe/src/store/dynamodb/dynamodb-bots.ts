@@ -16,7 +16,12 @@ export function lockUpdate(lock: Lock | undefined): Pick<UpdateCommandInput, "Up
 }
 
 /** One gsi1 collection (bots, tokens or instances), of one bot or all (eventually consistent). */
-export async function queryCollection(table: TableClient, operation: string, collection: string, botName: string | undefined): Promise<Item[]> {
+export async function queryCollection(
+  table: TableClient,
+  operation: string,
+  collection: string,
+  botName: string | undefined,
+): Promise<Item[]> {
   const values: Record<string, unknown> = { ":collection": collection };
   let condition = "gsi1pk = :collection";
   if (botName !== undefined) {
@@ -33,7 +38,13 @@ export interface BoundKind<T> {
 }
 
 /** The record under `key` if it is live at `now` (TTL deletion is lazy). */
-export async function getLive<T>(table: TableClient, operation: string, key: ItemKey, kind: BoundKind<T>, now: number): Promise<T | undefined> {
+export async function getLive<T>(
+  table: TableClient,
+  operation: string,
+  key: ItemKey,
+  kind: BoundKind<T>,
+  now: number,
+): Promise<T | undefined> {
   const item = await table.getItem(operation, key);
   if (item === undefined) return undefined;
   const record = fromItem<T>(item);
@@ -82,9 +93,16 @@ export class DynamoDbBots implements BotStore {
   }
 
   /** The live records of `kind` bound to a live bot, of the bot named or all (read from an index: eventually consistent). */
-  async listLiveBound<T extends { botId: string; botName: string }>(operation: string, kind: BoundKind<T>, botName: string | undefined, now: number): Promise<T[]> {
+  async listLiveBound<T extends { botId: string; botName: string }>(
+    operation: string,
+    kind: BoundKind<T>,
+    botName: string | undefined,
+    now: number,
+  ): Promise<T[]> {
     const [items, bots] = await Promise.all([queryCollection(this.#table, operation, kind.collection, botName), this.#liveBots(botName)]);
-    const live = items.map((item) => fromItem<T>(item)).filter((record) => kind.isLive(record, now) && (botName === undefined || record.botName === botName));
+    const live = items
+      .map((item) => fromItem<T>(item))
+      .filter((record) => kind.isLive(record, now) && (botName === undefined || record.botName === botName));
     return boundToLiveBots(live, bots);
   }
 
@@ -99,7 +117,12 @@ export class DynamoDbBots implements BotStore {
   async setBotLock(name: string, lock: Lock | undefined): Promise<Bot> {
     const item = await this.#table.update(
       "setBotLock",
-      { Key: botKey(name), ...lockUpdate(lock), ConditionExpression: "attribute_exists(pk)", ExpressionAttributeNames: { "#lock": "lock" } },
+      {
+        Key: botKey(name),
+        ...lockUpdate(lock),
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#lock": "lock" },
+      },
       () => new BotNotFoundError(`store: no bot ${name}`),
     );
     return fromBotItem(item);

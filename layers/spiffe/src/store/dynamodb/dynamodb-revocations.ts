@@ -31,15 +31,42 @@ export class DynamoDbRevocations implements RevocationStore {
     revocations.forEach(assertRevocation);
     const added: Revocation[] = [];
     for (const revocation of revocations) {
-      const item = toItem(revocation, { pk: REVOCATIONS_PARTITION, sk: revocationKey(revocation) }, { [TTL_ATTRIBUTE]: ttlSeconds(revocation.expiresAt) });
+      const item = toItem(
+        revocation,
+        { pk: REVOCATIONS_PARTITION, sk: revocationKey(revocation) },
+        { [TTL_ATTRIBUTE]: ttlSeconds(revocation.expiresAt) },
+      );
       const isNew = await this.#table
-        .put("addRevocations", { Item: item, ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now", ExpressionAttributeValues: { ":now": revocation.revokedAt } }, () => new StoreConflictError("kept"))
-        .then(() => true, (err: unknown) => (err instanceof StoreConflictError ? false : Promise.reject(err)));
+        .put(
+          "addRevocations",
+          {
+            Item: item,
+            ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
+            ExpressionAttributeValues: { ":now": revocation.revokedAt },
+          },
+          () => new StoreConflictError("kept"),
+        )
+        .then(
+          () => true,
+          (err: unknown) => (err instanceof StoreConflictError ? false : Promise.reject(err)),
+        );
       if (isNew) added.push(revocation);
       if (revocation.keyThumbprint === undefined) continue;
-      const key = { ...revokedKeyKey(revocation.keyThumbprint), expiresAt: revocation.expiresAt, [TTL_ATTRIBUTE]: ttlSeconds(revocation.expiresAt) };
+      const key = {
+        ...revokedKeyKey(revocation.keyThumbprint),
+        expiresAt: revocation.expiresAt,
+        [TTL_ATTRIBUTE]: ttlSeconds(revocation.expiresAt),
+      };
       await this.#table
-        .put("addRevocations", { Item: key, ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :expiresAt", ExpressionAttributeValues: { ":expiresAt": revocation.expiresAt } }, () => new StoreConflictError("kept"))
+        .put(
+          "addRevocations",
+          {
+            Item: key,
+            ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :expiresAt",
+            ExpressionAttributeValues: { ":expiresAt": revocation.expiresAt },
+          },
+          () => new StoreConflictError("kept"),
+        )
         .catch((err: unknown) => (err instanceof StoreConflictError ? undefined : Promise.reject(err)));
     }
     return added;

@@ -79,13 +79,19 @@ describe("DynamoDbStore against a scripted client", () => {
       assert.match(err.message, /^store: /);
       return true;
     });
-    await assert.rejects(store.createBot({ id: "bot-b", name: "b", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 1, createdAt: T }), {
-      code: "ERR_STORE",
-    });
+    await assert.rejects(
+      store.createBot({ id: "bot-b", name: "b", allowedSpiffeIds: [], joinRules: [], maxSvidTtlSeconds: 1, createdAt: T }),
+      {
+        code: "ERR_STORE",
+      },
+    );
   });
 
   it("spends the last use, puts the instance and checks the token's bot in one transaction", async () => {
-    const { client, sent } = fakeClient(() => tokenItem(1), () => ({}));
+    const { client, sent } = fakeClient(
+      () => tokenItem(1),
+      () => ({}),
+    );
     assert.deepEqual(await makeStore(client).redeemJoinToken("t1", T, instance), { ...token, usesRemaining: 0 });
     const actions = sent[1]?.input.TransactItems as Record<string, Record<string, unknown>>[];
     assert.equal(sent[1]?.name, "TransactWriteCommand");
@@ -104,7 +110,10 @@ describe("DynamoDbStore against a scripted client", () => {
   });
 
   it("spends an earlier use with a conditional decrement", async () => {
-    const { client, sent } = fakeClient(() => tokenItem(3), () => ({}));
+    const { client, sent } = fakeClient(
+      () => tokenItem(3),
+      () => ({}),
+    );
     assert.equal((await makeStore(client).redeemJoinToken("t1", T, instance)).usesRemaining, 2);
     const actions = sent[1]?.input.TransactItems as Record<string, Record<string, unknown>>[];
     assert.match(String(actions[0]?.Update?.UpdateExpression), /usesRemaining = usesRemaining - :one/);
@@ -126,7 +135,11 @@ describe("DynamoDbStore against a scripted client", () => {
   });
 
   it("answers ERR_JOIN_TOKEN_USED when a concurrent join took the last use", async () => {
-    const { client } = fakeClient(() => tokenItem(1), fail(cancelled("ConditionalCheckFailed", "None")), () => ({}));
+    const { client } = fakeClient(
+      () => tokenItem(1),
+      fail(cancelled("ConditionalCheckFailed", "None")),
+      () => ({}),
+    );
     await assert.rejects(makeStore(client).redeemJoinToken("t1", T, instance), { code: "ERR_JOIN_TOKEN_USED" });
   });
 
@@ -151,9 +164,15 @@ describe("DynamoDbStore against a scripted client", () => {
     const claim = { namespace: "aws_ec2:1", key: "i-1@1", expiresAt: T + 60_000, now: T };
     const { client, sent } = fakeClient(fail(cancelled("None", "TransactionConflict")), () => ({}));
     await makeStore(client).createBotInstance(instance, [claim]);
-    assert.deepEqual(sent.map((c) => c.name), ["TransactWriteCommand", "TransactWriteCommand"]);
+    assert.deepEqual(
+      sent.map((c) => c.name),
+      ["TransactWriteCommand", "TransactWriteCommand"],
+    );
     const actions = sent[0]?.input.TransactItems as { Put: Record<string, unknown> }[];
-    assert.deepEqual(actions.map((a) => (a.Put.Item as { pk: string }).pk.split("#")[0]), ["INSTANCE", "REPLAY"]);
+    assert.deepEqual(
+      actions.map((a) => (a.Put.Item as { pk: string }).pk.split("#")[0]),
+      ["INSTANCE", "REPLAY"],
+    );
     assert.match(String(actions[1]?.Put.ConditionExpression), /attribute_not_exists\(pk\) OR expiresAt <= :now/);
     const taken = fakeClient(fail(cancelled("None", "TransactionConflict")), fail(cancelled("None", "ConditionalCheckFailed")));
     await assert.rejects(makeStore(taken.client).createBotInstance(instance, [claim]), { code: "ERR_REPLAY" });
@@ -168,12 +187,24 @@ describe("DynamoDbStore against a scripted client", () => {
     const stored = { Item: { pk: "INSTANCE#i1", sk: "INSTANCE", ...instance } };
     const renewal = { renewedAt: T, expiresAt: T + 1, credentialHash: "h2" };
     const locked = { Item: { ...stored.Item, lock: { reason: "copy", lockedAt: T, lockedBy: "tessera" } } };
-    const lockedRace = fakeClient(() => stored, fail(conditionFailed), () => locked);
+    const lockedRace = fakeClient(
+      () => stored,
+      fail(conditionFailed),
+      () => locked,
+    );
     await assert.rejects(makeStore(lockedRace.client).advanceGeneration("i1", 1, renewal), { code: "ERR_BOT_LOCKED" });
     const moved = { Item: { ...stored.Item, generation: 2 } };
-    const movedRace = fakeClient(() => stored, fail(conditionFailed), () => moved);
+    const movedRace = fakeClient(
+      () => stored,
+      fail(conditionFailed),
+      () => moved,
+    );
     await assert.rejects(makeStore(movedRace.client).advanceGeneration("i1", 1, renewal), { code: "ERR_GENERATION_MISMATCH" });
-    const goneRace = fakeClient(() => stored, fail(conditionFailed), () => ({}));
+    const goneRace = fakeClient(
+      () => stored,
+      fail(conditionFailed),
+      () => ({}),
+    );
     await assert.rejects(makeStore(goneRace.client).advanceGeneration("i1", 1, renewal), { code: "ERR_BOT_INSTANCE_NOT_FOUND" });
   });
 

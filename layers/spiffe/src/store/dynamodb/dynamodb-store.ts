@@ -106,7 +106,11 @@ export class DynamoDbStore implements Store {
   listBotInstances(botName?: string): Promise<BotInstance[]> {
     return this.#instances.listBotInstances(botName);
   }
-  advanceGeneration(id: string, expectedGeneration: number, update: { renewedAt: number; expiresAt: number; credentialHash: string }): Promise<BotInstance> {
+  advanceGeneration(
+    id: string,
+    expectedGeneration: number,
+    update: { renewedAt: number; expiresAt: number; credentialHash: string },
+  ): Promise<BotInstance> {
     return this.#instances.advanceGeneration(id, expectedGeneration, update);
   }
   setBotInstanceLock(id: string, lock: Lock | undefined): Promise<BotInstance> {

@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type {
   DeleteCommandInput,
   DynamoDBDocumentClient,
@@ -112,7 +105,9 @@ export class TableClient {
     } catch (err) {
       const codes = cancellationCodes(err);
       if (codes === undefined) throw storeFailure(operation, err);
-      const expected = codes.every((code) => code === undefined || ["None", "ConditionalCheckFailed", "TransactionConflict"].includes(code));
+      const expected = codes.every(
+        (code) => code === undefined || ["None", "ConditionalCheckFailed", "TransactionConflict"].includes(code),
+      );
       if (!expected) throw storeFailure(operation, err);
       return codes;
     }

@@ -56,7 +56,9 @@ export class AuditTable {
     this.#db = db;
     this.#has = db.prepare("SELECT 1 FROM audit WHERE id = ?");
     this.#append = db.prepare("INSERT INTO audit (id, time, type, bot_name, spiffe_id, record) VALUES (?, ?, ?, ?, ?, ?)");
-    this.#prune = db.prepare(`DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE time < ? ORDER BY time LIMIT ${AUDIT_PRUNE_BATCH})`);
+    this.#prune = db.prepare(
+      `DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE time < ? ORDER BY time LIMIT ${AUDIT_PRUNE_BATCH})`,
+    );
   }
 
   /** Whether an event with this id is stored. */

@@ -61,7 +61,14 @@ const instance: BotInstance = {
 };
 const journal: CaJournal = { kind: "x509", version: 1, slots: [], bundleSequence: 1, updatedAt: T };
 const event: AuditEvent = { id: "e1", type: "join", time: T - 1000, botName: "builder", instanceId: "instance-1" };
-const bot = { id: "bot-1", name: "builder", allowedSpiffeIds: ["spiffe://example.org/builder"], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T };
+const bot = {
+  id: "bot-1",
+  name: "builder",
+  allowedSpiffeIds: ["spiffe://example.org/builder"],
+  joinRules: [],
+  maxSvidTtlSeconds: 60,
+  createdAt: T,
+};
 
 runStoreConformance("EmbeddedStore", () => EmbeddedStore.open({ directory: freshDirectory() }));
 
@@ -112,7 +119,10 @@ describe("EmbeddedStore on disk", () => {
     await first.close();
     const second = await EmbeddedStore.open({ directory });
     try {
-      assert.deepEqual((await second.listBots()).map((b) => b.name), names);
+      assert.deepEqual(
+        (await second.listBots()).map((b) => b.name),
+        names,
+      );
       assert.equal((await second.listAudit()).length, names.length);
     } finally {
       await second.close();
@@ -126,7 +136,11 @@ describe("EmbeddedStore on disk", () => {
       await store.createBot(bot);
       await store.appendAudit(event);
       assert.equal((await stat(directory)).mode & 0o777, 0o700);
-      const names = [...Object.values(EMBEDDED_STORE_FILES), `${EMBEDDED_STORE_FILES.database}-wal`, `${EMBEDDED_STORE_FILES.database}-shm`];
+      const names = [
+        ...Object.values(EMBEDDED_STORE_FILES),
+        `${EMBEDDED_STORE_FILES.database}-wal`,
+        `${EMBEDDED_STORE_FILES.database}-shm`,
+      ];
       for (const name of names) assert.equal((await stat(join(directory, name))).mode & 0o777, 0o600, name);
     } finally {
       await store.close();
@@ -174,7 +188,14 @@ describe("EmbeddedStore on disk", () => {
     const clock = new FixedClock(T);
     const store = await EmbeddedStore.open({ directory, clock });
     try {
-      await store.createJoinToken({ tokenHash: "short-lived", botId: "bot-b", botName: "b", usesRemaining: 1, expiresAt: T + 1000, createdAt: T });
+      await store.createJoinToken({
+        tokenHash: "short-lived",
+        botId: "bot-b",
+        botName: "b",
+        usesRemaining: 1,
+        expiresAt: T + 1000,
+        createdAt: T,
+      });
       await store.claimOnce("challenge", "nonce-1", T + 1000, T);
       await store.createBotInstance(instance);
       assert.deepEqual(countRows(directory), { join_tokens: 1, replay: 1, bot_instances: 1 });
@@ -200,7 +221,11 @@ describe("EmbeddedStore on disk", () => {
       await reopened.appendAudit(recent);
       clock.set(T);
       assert.deepEqual(await reopened.listAudit({ since: 0 }), [recent]);
-      assert.equal(countRows(directory, ["audit"]).audit, 2, "not deleted yet: the last pruning pass was a day ago, before the event aged out");
+      assert.equal(
+        countRows(directory, ["audit"]).audit,
+        2,
+        "not deleted yet: the last pruning pass was a day ago, before the event aged out",
+      );
       const later = { ...event, id: "later", time: T };
       await reopened.appendAudit(later);
       assert.deepEqual(await reopened.listAudit(), [later, recent]);
@@ -215,7 +240,9 @@ describe("EmbeddedStore on disk", () => {
     const directory = freshDirectory();
     const day = 24 * 3_600_000;
     const old = await EmbeddedStore.open({ directory, clock: new FixedClock(T - 2 * day), auditRetentionDays: 1 });
-    await Promise.all(Array.from({ length: 2 * AUDIT_PRUNE_BATCH + 5 }, (_, i) => old.appendAudit({ ...event, id: `old-${i}`, time: T - 2 * day })));
+    await Promise.all(
+      Array.from({ length: 2 * AUDIT_PRUNE_BATCH + 5 }, (_, i) => old.appendAudit({ ...event, id: `old-${i}`, time: T - 2 * day })),
+    );
     await old.close();
     const store = await EmbeddedStore.open({ directory, clock: new FixedClock(T), auditRetentionDays: 1 });
     try {

@@ -74,7 +74,14 @@ export class EmbeddedStore implements Store {
   /** Revoked SVIDs and CRLs, in the same database and transactions. */
   readonly revocations: RevocationStore;
 
-  private constructor(clock: Clock, lock: DirectoryLock, db: SqliteDatabase, commit: GroupCommit, tables: StoreTables, auditRetentionMs: number) {
+  private constructor(
+    clock: Clock,
+    lock: DirectoryLock,
+    db: SqliteDatabase,
+    commit: GroupCommit,
+    tables: StoreTables,
+    auditRetentionMs: number,
+  ) {
     this.#clock = clock;
     this.#lock = lock;
     this.#db = db;
@@ -344,10 +351,12 @@ export class EmbeddedStore implements Store {
 
   /** Finish the calls made so far, close the database and release the directory lock; later calls are refused. */
   close(): Promise<void> {
-    this.#closing ??= this.#commit.run(() => undefined).then(async () => {
-      this.#db.close();
-      await this.#lock.release();
-    });
+    this.#closing ??= this.#commit
+      .run(() => undefined)
+      .then(async () => {
+        this.#db.close();
+        await this.#lock.release();
+      });
     return this.#closing;
   }
 }

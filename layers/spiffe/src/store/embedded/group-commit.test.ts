@@ -40,7 +40,10 @@ describe("GroupCommit", () => {
     assert.equal(log.filter((sql) => sql === "BEGIN IMMEDIATE").length, 1);
     const committedAt = log.indexOf("COMMIT") + 1;
     assert.ok(committedAt > 0);
-    assert.ok(answeredAt.every((at) => at >= committedAt), "every call answered after the commit");
+    assert.ok(
+      answeredAt.every((at) => at >= committedAt),
+      "every call answered after the commit",
+    );
     await commit.run(() => undefined);
     assert.equal(log.filter((sql) => sql === "COMMIT").length, 2, "a later turn is a new transaction");
   });
@@ -48,10 +51,22 @@ describe("GroupCommit", () => {
   it("undoes only the call that throws, with its own error", async () => {
     const { db, log } = recordingDatabase();
     const commit = new GroupCommit(db);
-    const results = await Promise.allSettled([commit.run(() => 1), commit.run(() => { throw new BotExistsError("store: taken"); }), commit.run(() => 3)]);
-    assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+    const results = await Promise.allSettled([
+      commit.run(() => 1),
+      commit.run(() => {
+        throw new BotExistsError("store: taken");
+      }),
+      commit.run(() => 3),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
     assert.equal((results[1] as PromiseRejectedResult).reason.code, "ERR_BOT_EXISTS");
-    assert.deepEqual(log.filter((sql) => sql.startsWith("ROLLBACK")), ["ROLLBACK TO task"]);
+    assert.deepEqual(
+      log.filter((sql) => sql.startsWith("ROLLBACK")),
+      ["ROLLBACK TO task"],
+    );
   });
 
   it("rejects every call of a group whose commit fails: nothing is answered as done that may not be on disk", async () => {

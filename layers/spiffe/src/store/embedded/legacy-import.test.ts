@@ -49,8 +49,20 @@ describe("EmbeddedStore: importing a data directory written before SQLite", () =
     for (let open = 0; open < 2; open++) {
       const store = await EmbeddedStore.open({ directory, clock });
       try {
-        assert.deepEqual((await store.listBots()).map((bot) => [bot.id, bot.name, bot.lock?.reason]), [["bot-1", "builder", undefined], ["bot-2", "deployer", "investigating"]]);
-        assert.deepEqual((await store.listJoinTokens()).map((token) => [token.tokenHash[0], token.usesRemaining]), [["a", 3], ["b", 1]]);
+        assert.deepEqual(
+          (await store.listBots()).map((bot) => [bot.id, bot.name, bot.lock?.reason]),
+          [
+            ["bot-1", "builder", undefined],
+            ["bot-2", "deployer", "investigating"],
+          ],
+        );
+        assert.deepEqual(
+          (await store.listJoinTokens()).map((token) => [token.tokenHash[0], token.usesRemaining]),
+          [
+            ["a", 3],
+            ["b", 1],
+          ],
+        );
         const instance = await store.getBotInstance("instance-1");
         assert.equal(instance?.generation, 2);
         assert.deepEqual(instance?.retiredCredentialHashes, ["c".repeat(64)]);
@@ -60,11 +72,20 @@ describe("EmbeddedStore: importing a data directory written before SQLite", () =
         assert.equal((await store.getJournal("x509"))?.slots[0]?.keyId, "disk:x509-a-1");
         assert.equal((await store.getJournal("jwt"))?.version, 1);
         const audit = await store.listAudit();
-        assert.deepEqual(audit.map((e) => e.id), ["event-4", "event-3", "event-2", "event-1", "event-0"]);
+        assert.deepEqual(
+          audit.map((e) => e.id),
+          ["event-4", "event-3", "event-2", "event-1", "event-0"],
+        );
         assert.deepEqual(audit[4]?.detail, { note: "n0" });
-        assert.deepEqual((await store.revocations.listRevocations(T)).map((r) => [r.id, r.keyThumbprint]), [["01ab", "thumb-1"]]);
+        assert.deepEqual(
+          (await store.revocations.listRevocations(T)).map((r) => [r.id, r.keyThumbprint]),
+          [["01ab", "thumb-1"]],
+        );
         assert.equal(await store.revocations.isKeyRevoked("thumb-1", T), true);
-        assert.deepEqual((await store.revocations.listCrls()).map((crl) => crl.crlNumber), [3]);
+        assert.deepEqual(
+          (await store.revocations.listCrls()).map((crl) => crl.crlNumber),
+          [3],
+        );
         await rejectsWithCode(store.claimOnce("aws_iam:challenge", "challenge-1", T + 1, T), "ERR_REPLAY");
       } finally {
         await store.close();
@@ -87,7 +108,10 @@ describe("EmbeddedStore: importing a data directory written before SQLite", () =
     for (const name of Object.values(LEGACY)) await cp(join(directory, `${name}${LEGACY_IMPORTED_SUFFIX}`), join(directory, name));
     const second = await EmbeddedStore.open({ directory, clock: new FixedClock(T) });
     try {
-      assert.deepEqual((await second.listBots()).map((bot) => bot.name), ["builder", "deployer", "later"]);
+      assert.deepEqual(
+        (await second.listBots()).map((bot) => bot.name),
+        ["builder", "deployer", "later"],
+      );
       assert.equal((await second.listAudit()).length, 5);
       assert.ok(!(await readdir(directory)).includes(LEGACY.state));
     } finally {
@@ -99,14 +123,29 @@ describe("EmbeddedStore: importing a data directory written before SQLite", () =
     const directory = await freshDirectory();
     const bot = { name: "builder", allowedSpiffeIds: ["spiffe://example.org/builder"], joinRules: [], maxSvidTtlSeconds: 60, createdAt: T };
     const instance: Omit<BotInstance, "botId"> = {
-      id: "instance-1", botName: "builder", joinMethod: "token", generation: 1, createdAt: T, renewedAt: T,
-      expiresAt: T + 3_600_000, attributes: {}, credentialHash: "h1", retiredCredentialHashes: [],
+      id: "instance-1",
+      botName: "builder",
+      joinMethod: "token",
+      generation: 1,
+      createdAt: T,
+      renewedAt: T,
+      expiresAt: T + 3_600_000,
+      attributes: {},
+      credentialHash: "h1",
+      retiredCredentialHashes: [],
     };
     const token = { tokenHash: "t-new", botName: "builder", usesRemaining: 2, expiresAt: T + 60_000, createdAt: T + 5 };
     // Made for an earlier bot named builder (before this one was created): it must not come back.
     const earlierToken = { ...token, tokenHash: "t-old", createdAt: T - 5 };
     const earlierInstance = { ...instance, id: "instance-0", createdAt: T - 5 };
-    const state = { format: 1, bots: [bot], joinTokens: [token, earlierToken], botInstances: [instance, earlierInstance], replay: [], journals: [] };
+    const state = {
+      format: 1,
+      bots: [bot],
+      joinTokens: [token, earlierToken],
+      botInstances: [instance, earlierInstance],
+      replay: [],
+      journals: [],
+    };
     await writeFile(join(directory, LEGACY.state), JSON.stringify(state));
     const store = await EmbeddedStore.open({ directory, clock: new FixedClock(T) });
     try {

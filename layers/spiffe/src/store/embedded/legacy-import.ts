@@ -31,13 +31,24 @@ async function exists(path: string): Promise<boolean> {
 function parseLegacyRevocations(value: unknown): LegacyRevocations {
   if (value === undefined) return { revocations: [], crls: [] };
   const snapshot = value as Partial<LegacyRevocations & { format: number }> | null;
-  if (snapshot === null || typeof snapshot !== "object" || snapshot.format !== 1 || !Array.isArray(snapshot.revocations) || !Array.isArray(snapshot.crls)) {
+  if (
+    snapshot === null ||
+    typeof snapshot !== "object" ||
+    snapshot.format !== 1 ||
+    !Array.isArray(snapshot.revocations) ||
+    !Array.isArray(snapshot.crls)
+  ) {
     throw new StoreError(`store: ${LEGACY_FILES.revocations} has an unknown format`);
   }
   return { revocations: snapshot.revocations, crls: snapshot.crls };
 }
 
-function writeAll(tables: StoreTables, snapshot: Snapshot, legacy: LegacyRevocations, audit: Awaited<ReturnType<typeof readLegacyAuditLog>>): void {
+function writeAll(
+  tables: StoreTables,
+  snapshot: Snapshot,
+  legacy: LegacyRevocations,
+  audit: Awaited<ReturnType<typeof readLegacyAuditLog>>,
+): void {
   for (const bot of snapshot.bots) tables.bots.put(bot.name, bot);
   for (const token of snapshot.joinTokens) tables.tokens.put(token.tokenHash, token);
   for (const instance of snapshot.botInstances) tables.instances.put(instance.id, instance);

@@ -21,7 +21,11 @@ export interface StoreTables {
 export function createStoreTables(db: SqliteDatabase, run: RunInTransaction): StoreTables {
   return {
     bots: new RecordTable<Bot>(db, "bots", (bot) => ({ botId: bot.id, botName: bot.name })),
-    tokens: new RecordTable<JoinToken>(db, "join_tokens", (token) => ({ botId: token.botId, botName: token.botName, expiresAt: token.expiresAt })),
+    tokens: new RecordTable<JoinToken>(db, "join_tokens", (token) => ({
+      botId: token.botId,
+      botName: token.botName,
+      expiresAt: token.expiresAt,
+    })),
     // An instance is kept BOT_INSTANCE_RETENTION_MS past its credential's expiry (`isBotInstanceLive`).
     instances: new RecordTable<BotInstance>(db, "bot_instances", (instance) => ({
       botId: instance.botId,

@@ -1,7 +1,8 @@
 /** Revoked SVIDs, the CRLs signed over them, and the parts of the store that hold them. */
 
 /** Why an SVID was revoked: the RFC 5280 CRLReason names an operator may give. */
-export type RevocationReason = "unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation";
+export type RevocationReason =
+  "unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation";
 
 /** A revoked SVID, kept until it expires (then no relying party accepts it anyway). */
 export interface Revocation {

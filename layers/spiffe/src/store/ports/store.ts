@@ -6,7 +6,14 @@ import type { AuditReader, AuditStore, AuditWriter } from "./audit.js";
 import type { BotInstanceLister, BotInstanceLocker, BotInstanceReader, BotInstanceStore, BotInstanceWriter } from "./bot-instances.js";
 import type { BotLister, BotLocker, BotReader, BotStore, BotWriter } from "./bots.js";
 import type { JournalReader, JournalStore, JournalWriter } from "./ca-journals.js";
-import type { JoinTokenLister, JoinTokenLocker, JoinTokenReader, JoinTokenRedeemer, JoinTokenStore, JoinTokenWriter } from "./join-tokens.js";
+import type {
+  JoinTokenLister,
+  JoinTokenLocker,
+  JoinTokenReader,
+  JoinTokenRedeemer,
+  JoinTokenStore,
+  JoinTokenWriter,
+} from "./join-tokens.js";
 import type { RevocationReader, RevocationStore, RevocationWriter } from "./revocations.js";
 import type { ReplayReader, ReplayStore, ReplayWriter } from "./single-use.js";
 

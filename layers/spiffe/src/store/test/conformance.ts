@@ -758,10 +758,19 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const newestFirst = [...events].sort((x, y) => (x.time !== y.time ? y.time - x.time : x.id < y.id ? 1 : -1));
         await eventually(async () => {
           assert.deepEqual((await pages({}, 2)).flat(), newestFirst);
-          assert.deepEqual((await pages({}, 2)).map((p) => p.length), [2, 2, 2, 1]);
-          assert.deepEqual((await pages({ botName: "a" }, 2)).flat(), newestFirst.filter((e) => e.botName === "a"));
+          assert.deepEqual(
+            (await pages({}, 2)).map((p) => p.length),
+            [2, 2, 2, 1],
+          );
+          assert.deepEqual(
+            (await pages({ botName: "a" }, 2)).flat(),
+            newestFirst.filter((e) => e.botName === "a"),
+          );
           const refusals: AuditEventType[] = ["join_refused", "renew_refused", "svid_refused"];
-          assert.deepEqual((await pages({ types: refusals }, 3)).flat(), newestFirst.filter((e) => refusals.includes(e.type)));
+          assert.deepEqual(
+            (await pages({ types: refusals }, 3)).flat(),
+            newestFirst.filter((e) => refusals.includes(e.type)),
+          );
           assert.deepEqual(await store.listAudit({ types: [] }), []);
           assert.deepEqual(await store.listAudit({ before: { time: t - 2000, id: "\uffff" }, until: t - 2500 }), newestFirst.slice(4));
         });

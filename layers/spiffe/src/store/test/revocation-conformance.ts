@@ -38,7 +38,10 @@ export function describeRevocationStore(test: (title: string, body: (store: Stor
       delete jwt.keyThumbprint;
       assert.deepEqual(await revocations.addRevocations([jwt]), [jwt]);
       const listed = await revocations.listRevocations(first.revokedAt);
-      assert.deepEqual(listed.sort((a, b) => a.kind.localeCompare(b.kind)), [jwt, first]);
+      assert.deepEqual(
+        listed.sort((a, b) => a.kind.localeCompare(b.kind)),
+        [jwt, first],
+      );
       assert.deepEqual(await revocations.listRevocations(first.expiresAt), []);
     });
 
@@ -63,7 +66,10 @@ export function describeRevocationStore(test: (title: string, body: (store: Stor
       }
       const other = crl({ caId: "bb22", crlNumber: 7 });
       await revocations.putCrl(other);
-      assert.deepEqual((await revocations.listCrls()).sort((a, b) => a.caId.localeCompare(b.caId)), [second, other]);
+      assert.deepEqual(
+        (await revocations.listCrls()).sort((a, b) => a.caId.localeCompare(b.caId)),
+        [second, other],
+      );
       await assert.rejects(revocations.putCrl(crl({ caId: "not hex" })), TypeError);
     });
   });
