@@ -39,6 +39,7 @@ if (!args.includes("--no-static")) {
   for (const [name, cmd, a] of [
     ["typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]],
     ["lint", "npx", ["eslint", "--max-warnings", "0", "."]],
+    ["format", "npx", ["prettier", "--check", "--log-level", "warn", "."]],
   ]) {
     if (step(name, cmd, a)) passed++;
     else failed++;
