@@ -1,21 +1,12 @@
-import { X509Certificate, generateKeyPairSync } from "node:crypto";
-import {
-  BotLockedError,
-  type Bundle,
-  createCsr,
-  type Logger,
-  marshalSpiffeBundle,
-  parseCertificates,
-  parseSpiffeBundle,
-  SpiffeId,
-  type TrustDomain,
-} from "#tessera/core";
+import { BotLockedError, type Bundle, type Logger, marshalSpiffeBundle, parseSpiffeBundle, type TrustDomain } from "#tessera/core";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { BotSession } from "./bot-session.js";
 import { addX509Authorities } from "./bundle-authorities.js";
 import { earlyRenewalOf } from "./early-renewal.js";
+import { issueX509Svid } from "./issue-x509-svid.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
+import { JwtSvidCache } from "./jwt-svid-cache.js";
 import type { SvidStorage } from "./svid-storage.js";
 import type { JwtMaterial, RevokedSvids, X509Material, X509Want } from "./svid-material.js";
 
@@ -64,7 +55,7 @@ export class SvidManager {
   readonly #options: SvidManagerOptions;
   readonly #now: () => number;
   readonly #slots = new Map<string, Slot>();
-  readonly #jwts = new Map<string, Promise<JwtMaterial>>();
+  readonly #jwts: JwtSvidCache;
   readonly #listeners = new Set<() => void>();
   #bundle: Bundle | undefined;
   #bundleText: string | undefined;
@@ -78,6 +69,7 @@ export class SvidManager {
   constructor(options: SvidManagerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#jwts = new JwtSvidCache(this.#now);
     for (const want of options.wants)
       if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { key: keyOf(want), want, failures: 0 });
   }
@@ -181,22 +173,16 @@ export class SvidManager {
   }
 
   /** A JWT-SVID for `spiffeId` and `audience`, from the cache while it has more than half its life left. */
-  async jwtSvid(spiffeId: string, audience: string[], ttlSeconds?: number): Promise<JwtMaterial> {
-    const key = `${spiffeId}|${[...audience].sort().join(" ")}|${ttlSeconds ?? ""}`;
-    const cached = this.#jwts.get(key);
-    if (cached) {
-      const material = await cached.catch(() => undefined);
-      if (material && this.#now() < material.issuedAt + (material.expiresAt - material.issuedAt) / 2) return material;
-      if (this.#jwts.get(key) !== cached) return this.jwtSvid(spiffeId, audience, ttlSeconds);
-    }
-    const fetching = this.#withCredential((credential) =>
-      this.#options.client.fetchJwtSvid(credential, { spiffeId, audience, ...(ttlSeconds ? { ttlSeconds } : {}) }),
-    ).then((res) => ({ spiffeId: res.spiffe_id, token: res.token, issuedAt: this.#now(), expiresAt: Date.parse(res.expires_at) }));
-    this.#jwts.set(key, fetching);
-    fetching.catch(() => {
-      if (this.#jwts.get(key) === fetching) this.#jwts.delete(key);
-    });
-    return fetching;
+  jwtSvid(spiffeId: string, audience: string[], ttlSeconds?: number): Promise<JwtMaterial> {
+    const request = { spiffeId, audience, ...(ttlSeconds ? { ttlSeconds } : {}) };
+    return this.#jwts.get(request, () =>
+      this.#withCredential((credential) => this.#options.client.fetchJwtSvid(credential, request)).then((res) => ({
+        spiffeId: res.spiffe_id,
+        token: res.token,
+        issuedAt: this.#now(),
+        expiresAt: Date.parse(res.expires_at),
+      })),
+    );
   }
 
   /** Hear of every change (SVID renewed, bundle changed). Returns the unsubscribe function. */
@@ -217,11 +203,7 @@ export class SvidManager {
       this.#notify();
       void this.#issue(slot);
     }
-    for (const [key, cached] of this.#jwts)
-      void cached.then(
-        (m) => revoked.jwt(m.token) && this.#jwts.get(key) === cached && this.#jwts.delete(key),
-        () => undefined,
-      );
+    this.#jwts.dropRevoked(revoked);
   }
 
   /** Renew everything now (SIGHUP). */
@@ -273,43 +255,24 @@ export class SvidManager {
     if (slot.timer) clearTimeout(slot.timer);
     const { want } = slot;
     try {
-      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-      const csr = await createCsr({ privateKey, spiffeId: SpiffeId.fromString(want.spiffeId) });
-      const res = await this.#withCredential((credential) =>
-        this.#options.client.fetchX509Svid(credential, {
-          csr,
-          spiffeId: want.spiffeId,
-          ...(want.ttlSeconds ? { ttlSeconds: want.ttlSeconds } : {}),
-          ...(want.dnsNames.length ? { dnsNames: want.dnsNames } : {}),
-        }),
+      const { material, x509Authorities } = await issueX509Svid(want, (request) =>
+        this.#withCredential((credential) => this.#options.client.fetchX509Svid(credential, request)),
       );
       if (this.#stopped) return;
-      const certificates = res.certificates.flatMap((pem) => parseCertificates(pem));
-      const leaf = new X509Certificate(Buffer.from(certificates[0] as Uint8Array));
-      if (!leaf.checkPrivateKey(privateKey)) throw new Error("agent: the issued certificate does not match the key");
-      slot.material = {
-        spiffeId: res.spiffe_id,
-        certificates,
-        privateKey: new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" })),
-        issuedAt: Date.parse(leaf.validFrom),
-        expiresAt: Date.parse(res.expires_at),
-        serialNumber: res.serial_number,
-      };
-      const material = slot.material;
+      slot.material = material;
       this.#save("X.509-SVID", (storage) => storage.saveX509Svid(slot.key, material));
       slot.failures = 0;
       delete slot.lastError;
-      this.#options.logger.info("X.509-SVID issued", { spiffe_id: res.spiffe_id, serial: res.serial_number, expires_at: res.expires_at });
-      const merged =
-        this.#bundle &&
-        addX509Authorities(
-          this.#bundle,
-          res.bundle.flatMap((pem) => parseCertificates(pem)),
-        );
+      this.#options.logger.info("X.509-SVID issued", {
+        spiffe_id: material.spiffeId,
+        serial: material.serialNumber,
+        expires_at: new Date(material.expiresAt).toISOString(),
+      });
+      const merged = this.#bundle && addX509Authorities(this.#bundle, x509Authorities);
       if (merged) this.#adoptBundle(merged);
       this.#notify();
       slot.fetchedAt = this.#now();
-      this.#schedule(slot, this.#renewalAt(slot, this.#now() + renewalDelayMs(this.#now(), slot.material.expiresAt, this.#now())));
+      this.#schedule(slot, this.#renewalAt(slot, this.#now() + renewalDelayMs(this.#now(), material.expiresAt, this.#now())));
     } catch (err) {
       if (this.#stopped) return;
       slot.failures++;
