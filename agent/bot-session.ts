@@ -4,7 +4,7 @@ import { BotLockedError, type Logger, writeFileAtomic } from "#tessera/core";
 import { DEAD_CREDENTIAL_CODES } from "#tessera/contract";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryDelayMs, renewalDelayMs } from "./backoff.js";
-import type { AgentOnboarding } from "./config/agent-config.js";
+import type { AgentOnboarding } from "./config/onboarding-config.js";
 import { createJoinProof, JoinProofUnavailableError } from "./join-proof.js";
 import { IssuerApiError, isPermanentRefusal, type CredentialResponse, type IssuerClient } from "./issuer-client.js";
 

@@ -5,18 +5,15 @@
  * `workload-identity-aws-roles-anywhere`.
  */
 export { AgentConfigError } from "./config-reader.js";
+export { DEFAULT_CONFIG_PATH, loadAgentConfig, parseAgentConfig, type AgentConfig } from "./agent-config.js";
 export {
-  DEFAULT_CONFIG_PATH,
   DEFAULT_SOCKET,
-  loadAgentConfig,
-  parseAgentConfig,
   socketPathOf,
-  type AgentConfig,
   type AgentService,
-  type AwsRolesAnywhereService,
   type ApiIdentity,
   type JwtFileService,
   type ReloadAction,
   type WorkloadApiService,
   type X509FileService,
-} from "./agent-config.js";
+} from "./service-config.js";
+export { type AwsRolesAnywhereService } from "./roles-anywhere-config.js";
