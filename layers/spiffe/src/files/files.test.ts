@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { TrustDomain } from "../spiffeid/trust-domain.js";
+import { TrustDomain } from "../spiffeid/spiffe-id.js";
 import { createCaCertificate } from "../x509svid/create-ca-certificate.js";
 import { at, createTestSigningKey } from "../x509svid/test-support.js";
 import { removeAtomicWriteLeftovers, writeFileAtomic, writeX509SvidFiles } from "./index.js";

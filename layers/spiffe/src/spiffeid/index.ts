@@ -3,5 +3,4 @@
  * immutable and only exist once validated (`SpiffeId.fromString`, `SpiffeId.fromPath`,
  * `TrustDomain.fromString`).
  */
-export { SpiffeId, isPathSegmentChar, validatePath } from "./spiffe-id.js";
-export { TrustDomain, isTrustDomainChar, validateTrustDomainName } from "./trust-domain.js";
+export { SpiffeId, TrustDomain, isPathSegmentChar, isTrustDomainChar, validatePath, validateTrustDomainName } from "./spiffe-id.js";

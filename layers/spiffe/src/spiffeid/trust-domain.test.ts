@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SpiffeId } from "./spiffe-id.js";
-import { TrustDomain } from "./trust-domain.js";
+import { SpiffeId, TrustDomain } from "./spiffe-id.js";
 
 const INVALID = { code: "ERR_TRUST_DOMAIN_INVALID" };
 const TD_CHAR = /^[a-z0-9._-]$/;

@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { x509 } from "./test-support-x509.js";
 import type { KeySpec } from "../keymanager/types.js";
-import { TrustDomain } from "../spiffeid/trust-domain.js";
+import { TrustDomain } from "../spiffeid/spiffe-id.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
 import { encodeCertificatePem } from "./pem.js";
 import { NOW, TestSigningKey, at, createTestSigningKey, cryptoKeysOf, runOpenssl } from "./test-support.js";

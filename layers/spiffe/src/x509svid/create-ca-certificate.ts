@@ -1,6 +1,6 @@
 import { TesseraError, X509SvidInvalidError } from "../errors.js";
 import type { SigningKey } from "../keymanager/types.js";
-import { TrustDomain } from "../spiffeid/trust-domain.js";
+import { TrustDomain } from "../spiffeid/spiffe-id.js";
 import { buildCaTbsCertificate, checkValidityOption } from "./build-certificate.js";
 import { equalBytes } from "../internal/der/der-element.js";
 import { parseCertificate } from "./certificate.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { TrustDomain } from "../spiffeid/trust-domain.js";
+import { TrustDomain } from "../spiffeid/spiffe-id.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
 import { encodeCertificatePem, parseCertificates } from "./pem.js";
 import { NOW, at, createTestSigningKey, runOpenssl } from "./test-support.js";

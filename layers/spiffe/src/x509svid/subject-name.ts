@@ -1,5 +1,4 @@
-import type { SpiffeId } from "../spiffeid/spiffe-id.js";
-import type { TrustDomain } from "../spiffeid/trust-domain.js";
+import type { SpiffeId, TrustDomain } from "../spiffeid/spiffe-id.js";
 import { DerTag } from "../internal/der/der-element.js";
 import type { DerElement, DerReader } from "../internal/der/der-reader.js";
 import { encodeOid, encodeSequence, encodeSet, encodeUtf8String } from "../internal/der/der-writer.js";

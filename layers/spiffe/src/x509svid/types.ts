@@ -1,7 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { SigningKey } from "../keymanager/types.js";
-import type { SpiffeId } from "../spiffeid/spiffe-id.js";
-import type { TrustDomain } from "../spiffeid/trust-domain.js";
+import type { SpiffeId, TrustDomain } from "../spiffeid/spiffe-id.js";
 
 /**
  * Where `verifyX509Svid` finds the X.509 authorities (DER CA certificates) of a trust domain; as

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { SpiffeId } from "../spiffeid/spiffe-id.js";
-import { TrustDomain } from "../spiffeid/trust-domain.js";
+import { SpiffeId, TrustDomain } from "../spiffeid/spiffe-id.js";
 import { createCaCertificate } from "./create-ca-certificate.js";
 import { signX509Svid } from "./sign-x509-svid.js";
 import { encodeCertificatePem } from "./pem.js";
