@@ -1,7 +1,6 @@
 import middy, { type MiddlewareObj } from "@middy/core";
 import { RequestInvalidError, TesseraError } from "#tessera/core";
-import { ensureAuthorities, publishCurrentBundle } from "#tessera/issuer";
-import { deleteTrustAnchor, ensureTrustAnchor, getTrustAnchor, type TrustAnchorCalls, type TrustAnchorRef } from "#tessera/aws";
+import { bootstrapDeployment, removeDeployment, type TrustAnchorCalls, type TrustAnchorRemovalPolicy } from "#tessera/aws";
 import type { RotateDeps } from "./create-handler.js";
 
 /** What the deployment's custom resource needs: the rotate function's parts and the Roles Anywhere calls. */
@@ -10,7 +9,7 @@ export interface BootstrapDeps extends RotateDeps {
 }
 
 /** What happens to the trust anchor when the custom resource is deleted. */
-export type AnchorRemovalPolicy = "retain" | "destroy";
+export type AnchorRemovalPolicy = TrustAnchorRemovalPolicy;
 
 /**
  * The custom resource's properties, as the template sets them. Deliberately no certificate: the
@@ -43,7 +42,6 @@ export interface BootstrapResponse {
 /** The Lambda handler behind the custom resource. */
 export type BootstrapHandler = (event: BootstrapEvent, context?: unknown) => Promise<BootstrapResponse>;
 
-const ANCHOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ANCHOR_NAME = /^[ a-zA-Z0-9_-]{1,255}$/;
 
 function propertiesOf(event: BootstrapEvent, trustDomain: string): BootstrapProperties {
@@ -60,10 +58,6 @@ function propertiesOf(event: BootstrapEvent, trustDomain: string): BootstrapProp
   return { TrustDomain, ...(TrustAnchorName === undefined ? {} : { TrustAnchorName }), TrustAnchorRemovalPolicy };
 }
 
-function answer(ref: TrustAnchorRef): BootstrapResponse {
-  return { PhysicalResourceId: ref.trustAnchorId, Data: { TrustAnchorId: ref.trustAnchorId, TrustAnchorArn: ref.trustAnchorArn } };
-}
-
 function logFailures(deps: BootstrapDeps): MiddlewareObj<BootstrapEvent> {
   return {
     onError: (request) => {
@@ -77,44 +71,23 @@ function logFailures(deps: BootstrapDeps): MiddlewareObj<BootstrapEvent> {
   };
 }
 
-async function createOrUpdate(deps: BootstrapDeps, calls: TrustAnchorCalls, event: BootstrapEvent): Promise<BootstrapResponse> {
+async function createOrUpdate(deps: BootstrapDeps, event: BootstrapEvent): Promise<BootstrapResponse> {
   const trustDomain = deps.authorityPolicy.trustDomain.name;
   const props = propertiesOf(event, trustDomain);
-  await ensureAuthorities(deps.authority, deps.authorityPolicy);
-  const { bundle, report } = await publishCurrentBundle(deps);
-  if (props.TrustAnchorName === undefined) {
-    if (report.failure) throw report.failure;
-    return { PhysicalResourceId: `tessera-bootstrap:${trustDomain}` };
-  }
-  const previous = event.RequestType === "Update" ? event.PhysicalResourceId : undefined;
-  // An update keeps the anchor it has and writes nothing into it: certificates change only through
-  // rotation, so a redeployment can never put an older CA back.
-  let ref = previous && ANCHOR_ID.test(previous) ? await getTrustAnchor(calls, previous) : undefined;
-  if (ref) {
-    deps.logger.info("bootstrap: trust anchor kept", { trustAnchorId: ref.trustAnchorId });
-  } else {
-    const ensured = await ensureTrustAnchor(calls, { name: props.TrustAnchorName, trustDomain, bundle });
-    deps.logger.info("bootstrap: trust anchor ensured", {
-      trustAnchorId: ensured.trustAnchorId,
-      created: ensured.created,
-      updated: ensured.updated,
-    });
-    ref = ensured;
-  }
-  if (report.failure) throw report.failure;
-  return answer(ref);
+  const { trustAnchor } = await bootstrapDeployment(deps, {
+    ...(props.TrustAnchorName === undefined ? {} : { trustAnchorName: props.TrustAnchorName }),
+    ...(event.RequestType === "Update" && event.PhysicalResourceId ? { previousTrustAnchorId: event.PhysicalResourceId } : {}),
+  });
+  if (!trustAnchor) return { PhysicalResourceId: `tessera-bootstrap:${trustDomain}` };
+  const { trustAnchorId, trustAnchorArn } = trustAnchor;
+  return { PhysicalResourceId: trustAnchorId, Data: { TrustAnchorId: trustAnchorId, TrustAnchorArn: trustAnchorArn } };
 }
 
-async function remove(deps: BootstrapDeps, calls: TrustAnchorCalls, event: BootstrapEvent): Promise<BootstrapResponse> {
-  const id = event.PhysicalResourceId ?? "";
-  const policy = event.ResourceProperties?.TrustAnchorRemovalPolicy ?? "retain";
-  if (policy === "destroy" && ANCHOR_ID.test(id)) {
-    const deleted = await deleteTrustAnchor(calls, id);
-    deps.logger.info("bootstrap: trust anchor deleted", { trustAnchorId: id, existed: deleted });
-  } else {
-    deps.logger.info("bootstrap: trust anchor retained", { trustAnchorId: id });
-  }
-  return { PhysicalResourceId: id };
+async function remove(deps: BootstrapDeps, event: BootstrapEvent): Promise<BootstrapResponse> {
+  const trustAnchorId = event.PhysicalResourceId ?? "";
+  const removalPolicy = event.ResourceProperties?.TrustAnchorRemovalPolicy ?? "retain";
+  await removeDeployment(deps, { trustAnchorId, removalPolicy });
+  return { PhysicalResourceId: trustAnchorId };
 }
 
 /**
@@ -128,13 +101,12 @@ export function createBootstrapHandler(deps: BootstrapDeps): BootstrapHandler {
   const chain = middy<BootstrapEvent, BootstrapResponse>()
     .use(logFailures(deps))
     .handler(async (event) => {
-      const calls = deps.trustAnchors;
       switch (event.RequestType) {
         case "Create":
         case "Update":
-          return createOrUpdate(deps, calls, event);
+          return createOrUpdate(deps, event);
         case "Delete":
-          return remove(deps, calls, event);
+          return remove(deps, event);
         default:
           throw new RequestInvalidError(`bootstrap: unknown request type ${String((event as { RequestType?: unknown }).RequestType)}`);
       }

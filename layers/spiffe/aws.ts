@@ -1,7 +1,8 @@
 /**
  * The AWS and Lambda adapters (`#tessera/aws`): the AWS SDK clients, the KMS key manager, the
- * DynamoDB store and its table schema, the S3 and IAM Roles Anywhere publishers, and the runtime
- * that wires a configuration to them (one per Lambda cold start or `tessera dev`).
+ * DynamoDB store and its table schema, the S3 and IAM Roles Anywhere publishers, the deployment
+ * bootstrap (it settles the Roles Anywhere trust anchor), and the runtime that wires a
+ * configuration to them (one per Lambda cold start or `tessera dev`).
  */
 export {
   type AwsClientOptions,
@@ -18,6 +19,17 @@ export {
   createCrlPublishers,
 } from "./src/bundlepublisher/create-bundle-publishers.js";
 export { createTrustAnchorCalls } from "./src/bundlepublisher/create-trust-anchor-calls.js";
+export {
+  BOOTSTRAP_DEPLOYMENT_STORE,
+  bootstrapDeployment,
+  type BootstrapDeploymentDeps,
+  type BootstrapDeploymentOptions,
+  type BootstrapDeploymentResult,
+  removeDeployment,
+  type RemoveDeploymentDeps,
+  type RemoveDeploymentOptions,
+  type TrustAnchorRemovalPolicy,
+} from "./src/deployment/index.js";
 export {
   CERTIFICATE_BUNDLE,
   crlNameOf,
