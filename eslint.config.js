@@ -2,7 +2,7 @@ import tseslint from "typescript-eslint";
 
 // Who may import what (docs/architecture.md). Outside layers/spiffe/src the library is reached only
 // through its entry points (package.json "imports"); inside it, modules import each other directly.
-const ENTRY_POINTS = "#tessera/core, #tessera/contract, #tessera/issuer, #tessera/aws, #tessera/aws-workload";
+const ENTRY_POINTS = "#tessera/core, #tessera/contract, #tessera/issuer, #tessera/aws, #tessera/aws-workload, #tessera/dev";
 const LIBRARY_INTERNALS = {
   regex: "(^|/)layers/spiffe(/|$)",
   message: `import the library through an entry point (${ENTRY_POINTS}, #tessera/test-support): docs/architecture.md`,
@@ -23,10 +23,13 @@ const TEST_ONLY = {
   patterns: [{ group: ["@peculiar/*"], message: "test-only dependency" }],
 };
 // The agent and workload-side code (relying parties, examples) load no issuer and no AWS SDK client.
-const ISSUER_SIDE = ["#tessera/issuer", "#tessera/aws"].map((name) => ({
+const ISSUER_SIDE = ["#tessera/issuer", "#tessera/aws", "#tessera/dev"].map((name) => ({
   name,
   message: "the agent and relying parties use #tessera/core, #tessera/contract and #tessera/aws-workload only",
 }));
+// A Lambda function wires only the parts it uses (buildFunctionRuntime): #tessera/dev's lazy imports
+// would put every AWS client in its bundle.
+const LOCAL_ONLY = [{ name: "#tessera/dev", message: "a Lambda function builds its runtime with buildFunctionRuntime (#tessera/aws)" }];
 const TEST_FILES = ["**/*.test.ts", "**/test-support*.ts", "**/test/**", "test/**", "bench/**"];
 const restrict = (...rules) => ({
   "no-restricted-imports": ["error", { paths: rules.flatMap((r) => r.paths ?? []), patterns: rules.flatMap((r) => r.patterns ?? []) }],
@@ -56,6 +59,11 @@ export default tseslint.config(
     files: ["agent/**/*.ts", "examples/**/*.ts"],
     ignores: TEST_FILES,
     rules: restrict({ patterns: [LIBRARY_INTERNALS], paths: ISSUER_SIDE }, TEST_ONLY),
+  },
+  {
+    files: ["functions/**/*.ts"],
+    ignores: TEST_FILES,
+    rules: restrict({ patterns: [LIBRARY_INTERNALS], paths: LOCAL_ONLY }, TEST_ONLY),
   },
   {
     files: ["scripts/**", "bench/**", "test/**", "**/*.test.ts"],

@@ -19,7 +19,8 @@ import { githubClaims, LocalIssuer, OIDC_AUDIENCE } from "#tessera/test-support"
 import type { KeySpec } from "#tessera/core";
 import type { HttpEvent, HttpHandler } from "#tessera/contract";
 import { createBot, createJoinToken, ensureAuthorities, loadConfig } from "#tessera/issuer";
-import { buildRuntime, createBundlePublishers, DynamoDbStore, KmsKeyManager } from "#tessera/aws";
+import { createBundlePublishers, DynamoDbStore, KmsKeyManager } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 import { startEmulator } from "../scripts/emulator.mjs";
 import { makeCsr } from "../test/support/issuer-harness.js";
 import { createTesseraTable } from "../test/support/tessera-table.js";

@@ -21,15 +21,8 @@ import {
   joinWithToken,
   loadConfig,
 } from "#tessera/issuer";
-import {
-  buildRuntime,
-  DynamoDbStore,
-  GLOBAL_SECONDARY_INDEXES,
-  KmsKeyManager,
-  type RuntimeOverrides,
-  TABLE_ATTRIBUTE_DEFINITIONS,
-  TABLE_KEY_SCHEMA,
-} from "#tessera/aws";
+import { DynamoDbStore, GLOBAL_SECONDARY_INDEXES, KmsKeyManager, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA } from "#tessera/aws";
+import { buildRuntime, type RuntimeOverrides } from "#tessera/dev";
 import { startEmulator } from "../scripts/emulator.mjs";
 import { AwsCallTally } from "./support/aws-call-tally.js";
 

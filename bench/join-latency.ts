@@ -24,7 +24,7 @@ import {
 } from "#tessera/test-support";
 import { createCsr, systemClock } from "#tessera/core";
 import { EmbeddedStore, ensureAuthorities, loadConfig } from "#tessera/issuer";
-import { buildRuntime } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 import { countingStore } from "../test/support/counting-store.js";
 import { generateKeyPairSync } from "node:crypto";
 import { writeFileSync } from "node:fs";

@@ -2,7 +2,8 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, TesseraError } from "#tessera/core";
 import { generateSecret, isLoopbackHost, loadConfig, runRotationTick } from "#tessera/issuer";
-import { buildRuntime, type TesseraRuntime } from "#tessera/aws";
+import { type TesseraRuntime } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 import { listenLocalFront, type ListeningFront, type LocalFront } from "./local-front.js";
 
 /** Options of `tessera dev` (and `npm start`). */

@@ -4,7 +4,8 @@ import { createCaptureLogger } from "../../test/support/capture-logger.js";
 import { makeTempDir } from "../../test/support/temp-dir.js";
 import { type Bundle, FixedClock, marshalSpiffeBundle } from "#tessera/core";
 import { type BundlePublisher, loadConfig } from "#tessera/issuer";
-import { buildRuntime, type TesseraRuntime } from "#tessera/aws";
+import { type TesseraRuntime } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 
 /** A runtime for example.org on a frozen clock, and its logger's lines. */
 export interface TestRuntime {

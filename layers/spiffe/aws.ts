@@ -67,12 +67,10 @@ export { KEY_ID_TAG, type KmsApi, KmsKeyManager, type KmsKeyManagerOptions } fro
 export {
   assembleRuntime,
   buildFunctionRuntime,
-  buildRuntime,
   createLogger,
   type FunctionRuntimeParts,
   openDynamoDbStore,
   openKeys,
-  type RuntimeOverrides,
   type RuntimeParts,
   type TesseraRuntime,
 } from "./src/runtime/index.js";

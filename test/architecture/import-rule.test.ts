@@ -41,13 +41,16 @@ describe("the library's import rule", () => {
       'import { loadConfig } from "#tessera/issuer";',
       true,
     ],
+    ["a Lambda function importing the local wiring", "functions/issue/handler.ts", 'import { buildRuntime } from "#tessera/dev";', true],
+    ["the agent importing the local wiring", "agent/run-agent.ts", 'import { buildRuntime } from "#tessera/dev";', true],
+    ["the dev server importing the local wiring", "cli/dev/run-dev.ts", 'import { buildRuntime } from "#tessera/dev";', false],
     ["a library module importing an entry point", "layers/spiffe/src/ca/x.ts", 'import { SpiffeId } from "#tessera/core";', true],
     ["production code importing test support", "functions/admin/routes.ts", 'import { LocalIssuer } from "#tessera/test-support";', true],
     ["an entry point importing test support", "layers/spiffe/core.ts", 'import { x509 } from "#tessera/test-support-x509";', true],
     [
       "a function importing the issuer and the AWS adapters",
       "functions/join/handler.ts",
-      'import { loadConfig } from "#tessera/issuer";\nimport { buildRuntime } from "#tessera/aws";',
+      'import { loadConfig } from "#tessera/issuer";\nimport { buildFunctionRuntime } from "#tessera/aws";',
       false,
     ],
     [

@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Bundle, TrustDomain } from "#tessera/core";
 import { loadConfig } from "#tessera/issuer";
-import { buildRuntime, createBundlePublishers, createTrustAnchorCalls, getTrustAnchor } from "#tessera/aws";
+import { createBundlePublishers, createTrustAnchorCalls, getTrustAnchor } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 
 const seen: { host: string | undefined; target: string }[] = [];
 const server = createServer((req: IncomingMessage, res) => {

@@ -17,13 +17,13 @@ import { FixedClock, parseSpiffeBundle } from "#tessera/core";
 import { type CaJournal, loadConfig } from "#tessera/issuer";
 import {
   bootstrapDeployment,
-  buildRuntime,
   createBundlePublishers,
   createS3Client,
   createTrustAnchorCalls,
   KmsKeyManager,
   type TesseraRuntime,
 } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 import { mockRolesAnywhere, rolesAnywhereClient } from "#tessera/test-support";
 import { createCaptureLogger } from "../support/capture-logger.js";
 import { createTesseraTable } from "../support/tessera-table.js";

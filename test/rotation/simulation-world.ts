@@ -17,7 +17,8 @@ import {
   type RotationTickResult,
   runRotationTick,
 } from "#tessera/issuer";
-import { buildRuntime, RolesAnywhereTrustAnchorPublisher, type TesseraRuntime } from "#tessera/aws";
+import { RolesAnywhereTrustAnchorPublisher, type TesseraRuntime } from "#tessera/aws";
+import { buildRuntime } from "#tessera/dev";
 
 /** An in-memory trust anchor answering the two calls the publisher makes. */
 export class FakeTrustAnchor {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { RuntimeOverrides } from "#tessera/aws";
+import type { RuntimeOverrides } from "#tessera/dev";
 import { startIssuer, type IssuerHarness } from "./issuer-harness.js";
 import { createTesseraTable } from "./tessera-table.js";
 

@@ -4,7 +4,8 @@ import { request } from "node:http";
 import { startLocalFront, type LocalFront } from "../../cli/dev/local-front.js";
 import { createCsr, FixedClock, SpiffeId } from "#tessera/core";
 import { type AuditEvent, type AuditEventType, ensureAuthorities, loadConfig, type Store } from "#tessera/issuer";
-import { buildRuntime, type RuntimeOverrides, type TesseraRuntime } from "#tessera/aws";
+import { type TesseraRuntime } from "#tessera/aws";
+import { buildRuntime, type RuntimeOverrides } from "#tessera/dev";
 import { createCaptureLogger } from "./capture-logger.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnopqrstuv";
