@@ -1,12 +1,12 @@
 import { buildFunctionRuntime, createBundlePublishers, createCrlPublishers, createTrustAnchorCalls } from "#tessera/aws";
 import { createEmfMetrics, type HttpHandler } from "#tessera/contract";
-import { createJoinVerifiers, loadConfig } from "#tessera/issuer";
+import { createJoinRuleValidators, loadConfig } from "#tessera/issuer";
 import { createAdminHandler } from "./create-handler.js";
 
 const config = loadConfig(process.env);
 const runtime = buildFunctionRuntime(config, {
   crlPublishers: createCrlPublishers(config),
-  verifiers: (clock) => createJoinVerifiers({ clock, ...config.join }),
+  joinRules: createJoinRuleValidators(config.join),
   ...(config.trustAnchorId ? { trustAnchorCalls: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }) } : {}),
 });
 const admin = createAdminHandler(runtime, createBundlePublishers(config), createEmfMetrics());

@@ -60,6 +60,19 @@ describe("createBot: the rules are checked before anything is written", () => {
       { allowedSpiffeIds: ["spiffe://example.org/aws/{{account}}"], joinRules: [{ method: "token" }, { method: "aws_iam" }] },
       "ERR_POLICY_INVALID",
     ],
+    // No verifiers in deps: the production rule checks (https only) run, as in the admin function.
+    [
+      "an oidc rule whose issuer is plain http",
+      { joinRules: [{ method: "oidc", issuer: "http://127.0.0.1:8080", audience: "a", claims: { sub: "x" } }] },
+      "ERR_POLICY_INVALID",
+    ],
+    ["an aws_iam rule with an account glob", { joinRules: [{ method: "aws_iam", claims: { account: "1111*" } }] }, "ERR_POLICY_INVALID"],
+    ["an aws_ec2 rule with no account", { joinRules: [{ method: "aws_ec2", claims: { region: "us-east-1" } }] }, "ERR_POLICY_INVALID"],
+    [
+      "a gcp rule naming an unknown claim",
+      { joinRules: [{ method: "gcp", claims: { project_id: "p", hostname: "x" } }] },
+      "ERR_POLICY_INVALID",
+    ],
     ["a wildcard over a top-level domain", { allowedDnsNames: ["*.com"] }, "ERR_POLICY_INVALID"],
     ["a DNS rule that is no hostname", { allowedDnsNames: ["web.internal", "a_b.internal"] }, "ERR_POLICY_INVALID"],
     ["DNS rules that are not strings", { allowedDnsNames: [42] }, "ERR_REQUEST_INVALID"],

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
-import type { PlatformJoinMethod } from "../attestation/index.js";
+import { createJoinRuleValidators, type PlatformJoinMethod } from "../attestation/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import { validateAllowedDnsNamePattern } from "../issuer/allowed-dns-names.js";
 import { validateAllowedSpiffeIdPattern } from "../issuer/allowed-spiffe-ids.js";
-import { defaultJoinVerifiers } from "../issuer/default-join-verifiers.js";
 import { placeholdersFor } from "../issuer/policy-template.js";
 import type { Bot, BotInstance, JoinRule } from "../store/types.js";
 import { pageAfter, pageSizeOf, type Page } from "./pages.js";
@@ -33,12 +32,12 @@ export function assertBotName(name: unknown): asserts name is string {
   }
 }
 
-async function joinRulesOf(deps: Pick<AdminDeps, "verifiers" | "clock" | "trustDomain">, value: unknown): Promise<JoinRule[]> {
+async function joinRulesOf(deps: Pick<AdminDeps, "verifiers">, value: unknown): Promise<JoinRule[]> {
   if (value === undefined) return [{ method: "token" }];
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_JOIN_RULES) {
     throw new RequestInvalidError(`admin: join_rules must be an array of 1 to ${MAX_JOIN_RULES} rules`);
   }
-  const verifiers = deps.verifiers ?? defaultJoinVerifiers(deps);
+  const verifiers = deps.verifiers ?? createJoinRuleValidators({ allowHttpLoopback: false });
   const rules: JoinRule[] = [];
   for (const rule of value as unknown[]) {
     if (typeof rule !== "object" || rule === null || !JOIN_METHODS.includes((rule as JoinRule).method)) {

@@ -1,4 +1,4 @@
-import type { JoinVerifiers } from "../attestation/index.js";
+import type { JoinRuleValidators } from "../attestation/index.js";
 import type { AuditDeps } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { IssuerPolicy } from "../issuer/types.js";
@@ -24,8 +24,11 @@ export interface AdminDeps<S = Store> {
    * the bundle: `tessera dev` and the admin function. Emergency rotations need it.
    */
   rotation?: EmergencyRotationDeps;
-  /** Platform join verifiers, which check their methods' join rules; production defaults when absent. */
-  verifiers?: JoinVerifiers;
+  /**
+   * What checks each platform join method's rules (`createJoinRuleValidators`, or the verifiers, which
+   * run the same checks); production defaults (https only) when absent.
+   */
+  verifiers?: JoinRuleValidators;
   /** The Roles Anywhere trust anchor, where one is configured: the CA page shows its state. */
   trustAnchor?: TrustAnchorSource;
 }

@@ -1,4 +1,5 @@
 import { PolicyInvalidError } from "../errors.js";
+import type { JoinRule } from "../store/types.js";
 
 const MAX_RULES = 32;
 const MAX_GLOB = 512;
@@ -61,4 +62,21 @@ export function claimRulesMatch(rules: ClaimRules, values: Readonly<Record<strin
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
     return typeof value === "string" && globs.some((glob) => matchesGlob(glob, value));
   });
+}
+
+/**
+ * Check a join rule that is claim rules only (`{ method, claims }`): no other field, claims naming
+ * only `attributes`, at least one of `required` constrained. Returns the normalised claims.
+ */
+export function validateClaimsOnlyRule(rule: JoinRule, attributes: readonly string[], required: readonly string[]): ClaimRules {
+  for (const field of Object.keys(rule)) {
+    if (field !== "method" && field !== "claims")
+      throw new PolicyInvalidError(`attestation: ${rule.method} rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
+  }
+  const claims = validateClaimRules(rule.claims, `attestation: ${rule.method} rule`, required);
+  for (const name of Object.keys(claims)) {
+    if (!attributes.includes(name))
+      throw new PolicyInvalidError(`attestation: ${rule.method} rule claims may name ${attributes.join(", ")}`);
+  }
+  return claims;
 }

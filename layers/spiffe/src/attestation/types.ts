@@ -27,13 +27,20 @@ export interface Attestation {
 }
 
 /**
+ * The rule side of a join method: what a bot's join rule of this method may say. The admin needs only
+ * this (see `createJoinRuleValidators`), never the proof checks and their key material.
+ */
+export interface JoinRuleValidator {
+  /** Check one join rule of this method when a bot is written; returns it normalised. `PolicyInvalidError` otherwise. */
+  validateRule(rule: JoinRule): Promise<JoinRule>;
+}
+
+/**
  * A join verifier: checks one join method's rules when a bot is created, and one machine's proof
  * against them when it joins. Every implementation runs `runJoinVerifierConformance`.
  */
-export interface JoinVerifier {
+export interface JoinVerifier extends JoinRuleValidator {
   readonly method: PlatformJoinMethod;
-  /** Check one join rule of this method when a bot is written; returns it normalised. `PolicyInvalidError` otherwise. */
-  validateRule(rule: JoinRule): Promise<JoinRule>;
   /**
    * Verify `proof` against the bot's `rules` of this method, then record the proof as used
    * (`ReplayError` if it was). Nothing is recorded for a refused proof.

@@ -1,6 +1,6 @@
 import { AWS_IAM_ATTRIBUTES } from "../attestation/aws-iam/caller-attributes.js";
 import { AWS_EC2_ATTRIBUTES } from "../attestation/aws-ec2/aws-ec2-rule.js";
-import { GCP_ATTRIBUTES } from "../attestation/gcp/gcp-verifier.js";
+import { GCP_ATTRIBUTES } from "../attestation/gcp/gcp-rule.js";
 import { OIDC_ATTRIBUTES } from "../attestation/oidc/presets.js";
 import { PolicyInvalidError } from "../errors.js";
 import type { JoinRule } from "../store/types.js";

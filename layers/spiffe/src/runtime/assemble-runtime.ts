@@ -1,5 +1,5 @@
 import type { AdminDeps } from "../admin/index.js";
-import type { JoinVerifiers } from "../attestation/index.js";
+import type { JoinRuleValidators, JoinVerifiers } from "../attestation/index.js";
 import type { TrustAnchorCalls } from "../bundlepublisher/rolesanywhere/index.js";
 import { AuthorityCache, type AuthorityDepsOver, type AuthorityPolicy } from "../ca/index.js";
 import type { Clock } from "../clock.js";
@@ -42,6 +42,8 @@ export interface RuntimeParts {
   crlPublishers: CrlPublisher[];
   /** The configured platform join verifiers; the use cases fall back to the production defaults without them. */
   verifiers?: JoinVerifiers;
+  /** What the admin checks join rules with when there are no verifiers (`createJoinRuleValidators`). */
+  joinRules?: JoinRuleValidators;
   /** The Roles Anywhere calls the admin reads the configured trust anchor's state with. */
   trustAnchorCalls?: TrustAnchorCalls;
 }
@@ -103,7 +105,7 @@ export function assembleRuntime(config: TesseraConfig, parts: RuntimeParts): Tes
       maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds,
       issuerPolicy: policy,
       rotationPolicy,
-      verifiers,
+      verifiers: verifiers ?? parts.joinRules,
       ...(parts.trustAnchorCalls && config.trustAnchorId
         ? { trustAnchor: { calls: parts.trustAnchorCalls, trustAnchorId: config.trustAnchorId, bundle: () => authorities.bundle() } }
         : {}),

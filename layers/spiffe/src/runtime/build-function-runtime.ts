@@ -1,4 +1,4 @@
-import type { JoinVerifiers } from "../attestation/index.js";
+import type { JoinRuleValidators, JoinVerifiers } from "../attestation/index.js";
 import { createDynamoDbDocumentClient } from "../aws/clients.js";
 import type { TrustAnchorCalls } from "../bundlepublisher/rolesanywhere/index.js";
 import { systemClock, type Clock } from "../clock.js";
@@ -19,6 +19,8 @@ export interface FunctionRuntimeParts {
   crlPublishers?: CrlPublisher[];
   /** The platform join verifiers: the functions that join bots or validate join rules. */
   verifiers?: (clock: Clock) => JoinVerifiers;
+  /** The join-rule checks alone, for a function that writes bots but never joins one (the admin). */
+  joinRules?: JoinRuleValidators;
   /** The Roles Anywhere calls the admin function reads the configured trust anchor with. */
   trustAnchorCalls?: TrustAnchorCalls;
 }
@@ -45,6 +47,7 @@ export function buildFunctionRuntime(config: TesseraConfig, parts: FunctionRunti
     logger,
     crlPublishers: parts.crlPublishers ?? [],
     verifiers: parts.verifiers?.(clock),
+    ...(parts.joinRules ? { joinRules: parts.joinRules } : {}),
     ...(parts.trustAnchorCalls ? { trustAnchorCalls: parts.trustAnchorCalls } : {}),
   });
 }

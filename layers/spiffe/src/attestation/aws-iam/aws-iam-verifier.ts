@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { JoinRuleMismatchError, PolicyInvalidError } from "../../errors.js";
+import { JoinRuleMismatchError } from "../../errors.js";
 import type { JoinRule } from "../../store/types.js";
-import { claimRulesMatch, validateClaimRules, type ClaimRules } from "../claim-rules.js";
+import { claimRulesMatch } from "../claim-rules.js";
 import type { Attestation, AttestationContext, JoinProof, JoinVerifier } from "../types.js";
 import { callGetCallerIdentity } from "./call-sts.js";
-import { AWS_IAM_ATTRIBUTES, callerAttributesOf } from "./caller-attributes.js";
+import { validateAwsIamRule, type AwsIamRule } from "./aws-iam-rule.js";
+import { callerAttributesOf } from "./caller-attributes.js";
 import { assertChallengeUsable, consumeChallenge } from "./challenge.js";
 import { checkSignedStsRequest, decodeAwsIamProof } from "./signed-sts-request.js";
 
@@ -19,11 +20,6 @@ export interface AwsIamVerifierOptions {
   fetch?: typeof fetch;
   /** Default 5000. */
   timeoutMs?: number;
-}
-
-interface AwsIamRule extends JoinRule {
-  method: "aws_iam";
-  claims: ClaimRules;
 }
 
 function ruleMatches(rule: AwsIamRule, attributes: Record<string, string>): boolean {
@@ -51,19 +47,7 @@ export class AwsIamVerifier implements JoinVerifier {
   }
 
   async validateRule(rule: JoinRule): Promise<JoinRule> {
-    for (const field of Object.keys(rule)) {
-      if (field !== "method" && field !== "claims")
-        throw new PolicyInvalidError(`attestation: aws_iam rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
-    }
-    const claims = validateClaimRules(rule.claims, "attestation: aws_iam rule", ["account"]);
-    for (const name of Object.keys(claims)) {
-      if (!AWS_IAM_ATTRIBUTES.includes(name))
-        throw new PolicyInvalidError(`attestation: aws_iam rule claims may name ${AWS_IAM_ATTRIBUTES.join(", ")}`);
-    }
-    if (claims.account === undefined || !claims.account.every((account) => /^\d{12}$/.test(account))) {
-      throw new PolicyInvalidError("attestation: aws_iam rule needs account: one or more 12-digit AWS account ids");
-    }
-    return { method: "aws_iam", claims };
+    return validateAwsIamRule(rule);
   }
 
   async attest(proof: JoinProof, rules: readonly JoinRule[], context: AttestationContext): Promise<Attestation> {

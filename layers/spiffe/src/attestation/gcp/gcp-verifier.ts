@@ -1,26 +1,17 @@
 import type { JWTPayload } from "jose";
-import { JoinProofInvalidError, JoinRuleMismatchError, PolicyInvalidError } from "../../errors.js";
+import { JoinProofInvalidError, JoinRuleMismatchError } from "../../errors.js";
 import type { JoinRule } from "../../store/types.js";
-import { claimRulesMatch, validateClaimRules, type ClaimRules } from "../claim-rules.js";
+import { claimRulesMatch } from "../claim-rules.js";
 import { assertFetchableUrl } from "../jwt/fetch-json.js";
 import type { KeySetCache } from "../jwt/key-set-cache.js";
 import { audienceIncludes, claimJwtOnce, verifyJwtProof } from "../jwt/verify-jwt-proof.js";
 import type { Attestation, AttestationContext, JoinProof, JoinVerifier, KeyFetchPolicy } from "../types.js";
+import { validateGcpRule, type GcpRule } from "./gcp-rule.js";
 
 /** Google's published token-signing keys. */
 export const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
 /** The `iss` of GCE instance identity tokens. */
 export const GOOGLE_ISSUER = "https://accounts.google.com";
-
-/** The attributes a `gcp` join establishes (`service_account` is an email: rules only, never a template segment). */
-export const GCP_ATTRIBUTES: readonly string[] = [
-  "project_id",
-  "project_number",
-  "zone",
-  "instance_id",
-  "instance_name",
-  "service_account",
-];
 
 /** What the `gcp` verifier needs. */
 export interface GcpVerifierOptions {
@@ -31,11 +22,6 @@ export interface GcpVerifierOptions {
   /** Where Google's keys are fetched; default `GOOGLE_JWKS_URL`. */
   keysUrl?: string;
   skewSeconds?: number;
-}
-
-interface GcpRule extends JoinRule {
-  method: "gcp";
-  claims: ClaimRules;
 }
 
 function attributesOf(payload: JWTPayload): Record<string, string> {
@@ -71,16 +57,7 @@ export class GcpVerifier implements JoinVerifier {
   }
 
   async validateRule(rule: JoinRule): Promise<JoinRule> {
-    for (const field of Object.keys(rule)) {
-      if (field !== "method" && field !== "claims")
-        throw new PolicyInvalidError(`attestation: gcp rule has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
-    }
-    const claims = validateClaimRules(rule.claims, "attestation: gcp rule", ["project_id", "project_number"]);
-    for (const name of Object.keys(claims)) {
-      if (!GCP_ATTRIBUTES.includes(name))
-        throw new PolicyInvalidError(`attestation: gcp rule claims may name ${GCP_ATTRIBUTES.join(", ")}`);
-    }
-    return { method: "gcp", claims };
+    return validateGcpRule(rule);
   }
 
   async attest(proof: JoinProof, rules: readonly JoinRule[], context: AttestationContext): Promise<Attestation> {

@@ -42,7 +42,7 @@ function staticKeySet(value: unknown): JSONWebKeySet {
 }
 
 /** Check that every key of a static JWKS imports (`PolicyInvalidError` otherwise). */
-export async function validateOidcKeys(rule: OidcRule): Promise<void> {
+async function validateOidcKeys(rule: OidcRule): Promise<void> {
   for (const key of rule.jwks?.keys ?? []) {
     try {
       await importJWK(key, key.alg ?? (key.kty === "RSA" ? "RS256" : "ES256"));
@@ -53,7 +53,7 @@ export async function validateOidcKeys(rule: OidcRule): Promise<void> {
 }
 
 /** Check and normalise an `oidc` join rule (synchronous checks; see `validateOidcKeys` for key material). */
-export function validateOidcRule(rule: JoinRule, policy: KeyFetchPolicy): OidcRule {
+function validateOidcRule(rule: JoinRule, policy: KeyFetchPolicy): OidcRule {
   for (const field of Object.keys(rule)) if (!KNOWN_FIELDS.has(field)) fail(`has an unknown field ${JSON.stringify(field.slice(0, 64))}`);
   let preset: (typeof OIDC_PRESETS)[string] | undefined;
   if (rule.preset !== undefined) {
@@ -78,5 +78,12 @@ export function validateOidcRule(rule: JoinRule, policy: KeyFetchPolicy): OidcRu
   const normalised: OidcRule = { method: "oidc", issuer, audience: rule.audience, algorithms: [...(algorithms as string[])], claims };
   if (preset) normalised.preset = rule.preset as string;
   if (rule.jwks !== undefined) normalised.jwks = staticKeySet(rule.jwks);
+  return normalised;
+}
+
+/** Check and normalise an `oidc` join rule, its static JWKS included (`PolicyInvalidError` otherwise). */
+export async function validateOidcJoinRule(rule: JoinRule, policy: KeyFetchPolicy): Promise<OidcRule> {
+  const normalised = validateOidcRule(rule, policy);
+  await validateOidcKeys(normalised);
   return normalised;
 }

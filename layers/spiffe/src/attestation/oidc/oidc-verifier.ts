@@ -7,7 +7,7 @@ import { assertFetchableUrl } from "../jwt/fetch-json.js";
 import type { KeySetCache } from "../jwt/key-set-cache.js";
 import { audienceIncludes, claimJwtOnce, readIssuerInsecure, verifyJwtProof, type VerifiedJwt } from "../jwt/verify-jwt-proof.js";
 import type { Attestation, AttestationContext, JoinProof, JoinVerifier, KeyFetchPolicy } from "../types.js";
-import { validateOidcKeys, validateOidcRule, type OidcRule } from "./oidc-rule.js";
+import { validateOidcJoinRule, type OidcRule } from "./oidc-rule.js";
 import { OIDC_PRESETS, claimValuesOf, oidcAttributesOf } from "./presets.js";
 
 /** What the `oidc` verifier needs. */
@@ -33,9 +33,7 @@ export class OidcVerifier implements JoinVerifier {
   }
 
   async validateRule(rule: JoinRule): Promise<JoinRule> {
-    const normalised = validateOidcRule(rule, this.#options.policy);
-    await validateOidcKeys(normalised);
-    return normalised;
+    return validateOidcJoinRule(rule, this.#options.policy);
   }
 
   async attest(proof: JoinProof, rules: readonly JoinRule[], context: AttestationContext): Promise<Attestation> {

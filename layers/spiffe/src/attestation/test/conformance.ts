@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FixedClock } from "../../clock.js";
 import type { JoinRule, ReplayStore, Store } from "../../store/types.js";
+import { createJoinRuleValidators } from "../create-join-rule-validators.js";
 import type { AttestationContext, JoinVerifier } from "../types.js";
 
 /** A refused proof and the code it must be refused with. */
@@ -133,6 +134,13 @@ export function runJoinVerifierConformance(
     it("validates rules when written: normalised rules validate to themselves, bad rules are ERR_POLICY_INVALID", async () => {
       for (const rule of rules) assert.deepEqual(await verifier.validateRule(rule), rule);
       for (const { name: label, rule } of fx.invalidRules) await rejectsWithCode(verifier.validateRule(rule), "ERR_POLICY_INVALID", label);
+    });
+
+    it("the admin's rule checks without the verifier (createJoinRuleValidators) decide as the verifier does", async () => {
+      // The fixtures' issuers listen on loopback over http, as the verifiers they build allow.
+      const validator = createJoinRuleValidators({ allowHttpLoopback: true })[verifier.method];
+      for (const rule of fx.rules) assert.deepEqual(await validator.validateRule(rule), await verifier.validateRule(rule));
+      for (const { name: label, rule } of fx.invalidRules) await rejectsWithCode(validator.validateRule(rule), "ERR_POLICY_INVALID", label);
     });
   });
 }
