@@ -2,6 +2,7 @@ import { Bundle, type Logger, marshalPemBundle, marshalSpiffeBundle, writeFileAt
 import { renewalDelayMs, retryDelayMs } from "../backoff.js";
 import type { JwtFileService, X509FileService } from "../config/index.js";
 import type { SvidManager } from "../svid-manager.js";
+import { createRefreshQueue } from "./refresh-queue.js";
 import { runReloadAction } from "./reload.js";
 
 /** A file output: written whenever what it holds changes. */
@@ -24,10 +25,8 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
   let written = "";
   let writtenAt: Date | undefined;
   let lastError: string | undefined;
-  let chain: Promise<boolean> = Promise.resolve(false);
-  let stopped = false;
   const write = async (): Promise<boolean> => {
-    if (stopped) return writtenAt !== undefined;
+    if (queue.stopped) return writtenAt !== undefined;
     const material = manager.x509(want);
     const bundle = manager.bundle();
     if (!material || !bundle) return writtenAt !== undefined;
@@ -55,16 +54,11 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
       return false;
     }
   };
-  const flush = () => (chain = chain.then(write, write));
-  const off = manager.subscribe(() => void flush());
+  const queue = createRefreshQueue(manager, write);
   return {
     name: `workload-identity-x509:${service.destination}`,
-    flush,
-    stop: async () => {
-      stopped = true;
-      off();
-      await chain;
-    },
+    flush: () => queue.run(false),
+    stop: queue.stop,
     status: () => ({
       ready: writtenAt !== undefined,
       ...(lastError ? { lastError } : {}),
@@ -77,21 +71,12 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
 export function createJwtFileOutput(service: JwtFileService, manager: SvidManager, logger: Logger): FileOutput {
   let writtenAt: Date | undefined;
   let lastError: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let failures = 0;
-  let stopped = false;
-  let chain: Promise<boolean> = Promise.resolve(false);
   let lastBundle = "";
   let lastToken = "";
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void flush(), delay);
-    timer.unref();
-  };
   const write = async (): Promise<boolean> => {
     const bundle = manager.bundle();
-    if (!bundle || stopped) return writtenAt !== undefined;
+    if (!bundle || queue.stopped) return writtenAt !== undefined;
     try {
       const svid = await manager.jwtSvid(service.spiffeId, service.audiences, service.ttlSeconds);
       const jwks = marshalSpiffeBundle(new Bundle({ trustDomain: bundle.trustDomain, jwtAuthorities: bundle.jwtAuthorities }));
@@ -112,27 +97,21 @@ export function createJwtFileOutput(service: JwtFileService, manager: SvidManage
       failures = 0;
       if (changed) await runReloadAction(service, logger);
       const half = svid.issuedAt + (svid.expiresAt - svid.issuedAt) / 2;
-      schedule(Math.max(1000, changed ? renewalDelayMs(svid.issuedAt, svid.expiresAt, Date.now()) : half - Date.now() + 50));
+      queue.schedule(Math.max(1000, changed ? renewalDelayMs(svid.issuedAt, svid.expiresAt, Date.now()) : half - Date.now() + 50));
       return true;
     } catch (err) {
       failures++;
       lastError = (err as Error).message;
       logger.warn("could not refresh the JWT-SVID file; retrying", { spiffe_id: service.spiffeId, error: err });
-      schedule(retryDelayMs(failures));
+      queue.schedule(retryDelayMs(failures));
       return false;
     }
   };
-  const flush = () => (chain = chain.then(write, write));
-  const off = manager.subscribe(() => void flush());
+  const queue = createRefreshQueue(manager, write);
   return {
     name: `workload-identity-jwt:${service.destination}`,
-    flush,
-    stop: async () => {
-      stopped = true;
-      off();
-      if (timer) clearTimeout(timer);
-      await chain;
-    },
+    flush: () => queue.run(false),
+    stop: queue.stop,
     status: () => ({
       ready: writtenAt !== undefined,
       ...(lastError ? { lastError } : {}),
