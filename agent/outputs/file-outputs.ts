@@ -2,7 +2,7 @@ import { Bundle, type Logger, marshalPemBundle, marshalSpiffeBundle, writeFileAt
 import { renewalDelayMs, retryDelayMs } from "../backoff.js";
 import type { JwtFileService, X509FileService } from "../config/index.js";
 import type { SvidManager } from "../svid-manager.js";
-import { createRefreshQueue } from "./refresh-queue.js";
+import { createRefreshQueue, type RefreshQueue } from "./refresh-queue.js";
 import { runReloadAction } from "./reload.js";
 
 /** A file output: written whenever what it holds changes. */
@@ -13,6 +13,27 @@ export interface FileOutput {
   /** Stop listening and wait for a write in progress. */
   stop(): Promise<void>;
   status(): { ready: boolean; lastError?: string; writtenAt?: string };
+}
+
+/** The output `name` whose writes `queue` runs; `state` gives its write time and last error. */
+function fileOutputOf(
+  name: string,
+  queue: RefreshQueue,
+  state: () => { writtenAt: Date | undefined; lastError: string | undefined },
+): FileOutput {
+  return {
+    name,
+    flush: () => queue.run(false),
+    stop: queue.stop,
+    status: () => {
+      const { writtenAt, lastError } = state();
+      return {
+        ready: writtenAt !== undefined,
+        ...(lastError ? { lastError } : {}),
+        ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
+      };
+    },
+  };
 }
 
 /** svid.pem (0644), svid_key.pem (0600), svid_bundle.pem (0644), rewritten on renewal or bundle change. */
@@ -55,16 +76,7 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
     }
   };
   const queue = createRefreshQueue(manager, write);
-  return {
-    name: `workload-identity-x509:${service.destination}`,
-    flush: () => queue.run(false),
-    stop: queue.stop,
-    status: () => ({
-      ready: writtenAt !== undefined,
-      ...(lastError ? { lastError } : {}),
-      ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
-    }),
-  };
+  return fileOutputOf(`workload-identity-x509:${service.destination}`, queue, () => ({ writtenAt, lastError }));
 }
 
 /** jwt_svid.token (0600) and jwt_bundle.json (0644), refreshed at about half the token's life. */
@@ -108,14 +120,5 @@ export function createJwtFileOutput(service: JwtFileService, manager: SvidManage
     }
   };
   const queue = createRefreshQueue(manager, write);
-  return {
-    name: `workload-identity-jwt:${service.destination}`,
-    flush: () => queue.run(false),
-    stop: queue.stop,
-    status: () => ({
-      ready: writtenAt !== undefined,
-      ...(lastError ? { lastError } : {}),
-      ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
-    }),
-  };
+  return fileOutputOf(`workload-identity-jwt:${service.destination}`, queue, () => ({ writtenAt, lastError }));
 }
