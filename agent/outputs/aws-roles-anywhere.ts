@@ -6,6 +6,7 @@ import type { AwsRolesAnywhereService } from "../config/index.js";
 import type { SvidManager, X509Want } from "../svid-manager.js";
 import { awsCredentialPaths, formatCredentialProcess, formatSharedCredentials } from "./aws-credential-files.js";
 import type { FileOutput } from "./file-outputs.js";
+import { createRefreshQueue } from "./refresh-queue.js";
 
 /** The want (X.509-SVID) a Roles Anywhere service signs with. */
 export function rolesAnywhereWant(service: AwsRolesAnywhereService): X509Want {
@@ -42,23 +43,13 @@ export function createAwsRolesAnywhereOutput(
   let held: Held | undefined;
   let lastError: string | undefined;
   let failures = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let chain: Promise<boolean> = Promise.resolve(false);
-
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void queue(true), delay);
-    timer.unref();
-  };
   const nextRenewal = (h: Held) =>
     service.sessionRenewalIntervalSeconds !== undefined
       ? Math.max(0, Math.min(h.obtainedAt + service.sessionRenewalIntervalSeconds * 1000, h.credentials.expiration.getTime()) - Date.now())
       : renewalDelayMs(h.obtainedAt, h.credentials.expiration.getTime(), Date.now());
 
   const refresh = async (force: boolean): Promise<boolean> => {
-    if (stopped) return held !== undefined;
+    if (queue.stopped) return held !== undefined;
     const material = manager.x509(want);
     if (!material) return held !== undefined;
     if (!force && held && held.svidSerial === material.serialNumber) return true;
@@ -90,7 +81,7 @@ export function createAwsRolesAnywhereOutput(
         expires_at: credentials.expiration.toISOString(),
         svid_serial: material.serialNumber,
       });
-      schedule(nextRenewal(held));
+      queue.schedule(nextRenewal(held));
       return true;
     } catch (err) {
       failures++;
@@ -104,26 +95,16 @@ export function createAwsRolesAnywhereOutput(
         retry_in_ms: Math.round(delay),
         current_valid: remaining > 0 && remaining !== Infinity,
       });
-      schedule(delay);
+      queue.schedule(delay);
       return false;
     }
   };
-  const queue = (force: boolean) =>
-    (chain = chain.then(
-      () => refresh(force),
-      () => refresh(force),
-    ));
-  const off = manager.subscribe(() => void queue(false));
+  const queue = createRefreshQueue(manager, refresh);
   return {
     name: `workload-identity-aws-roles-anywhere:${paths.credentials}`,
-    flush: () => queue(false),
+    flush: () => queue.run(false),
     credentials: () => (held && held.credentials.expiration.getTime() > Date.now() ? held.credentials : undefined),
-    stop: async () => {
-      stopped = true;
-      off();
-      if (timer) clearTimeout(timer);
-      await chain;
-    },
+    stop: queue.stop,
     status: () => ({
       ready: held !== undefined && held.credentials.expiration.getTime() > Date.now(),
       ...(lastError ? { lastError } : {}),

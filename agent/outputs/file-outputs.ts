@@ -2,6 +2,7 @@ import { Bundle, type Logger, marshalPemBundle, marshalSpiffeBundle, writeFileAt
 import { renewalDelayMs, retryDelayMs } from "../backoff.js";
 import type { JwtFileService, X509FileService } from "../config/index.js";
 import type { SvidManager } from "../svid-manager.js";
+import { createRefreshQueue, type RefreshQueue } from "./refresh-queue.js";
 import { runReloadAction } from "./reload.js";
 
 /** A file output: written whenever what it holds changes. */
@@ -14,6 +15,27 @@ export interface FileOutput {
   status(): { ready: boolean; lastError?: string; writtenAt?: string };
 }
 
+/** The output `name` whose writes `queue` runs; `state` gives its write time and last error. */
+function fileOutputOf(
+  name: string,
+  queue: RefreshQueue,
+  state: () => { writtenAt: Date | undefined; lastError: string | undefined },
+): FileOutput {
+  return {
+    name,
+    flush: () => queue.run(false),
+    stop: queue.stop,
+    status: () => {
+      const { writtenAt, lastError } = state();
+      return {
+        ready: writtenAt !== undefined,
+        ...(lastError ? { lastError } : {}),
+        ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
+      };
+    },
+  };
+}
+
 /** svid.pem (0644), svid_key.pem (0600), svid_bundle.pem (0644), rewritten on renewal or bundle change. */
 export function createX509FileOutput(service: X509FileService, manager: SvidManager, logger: Logger): FileOutput {
   const want = {
@@ -24,10 +46,8 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
   let written = "";
   let writtenAt: Date | undefined;
   let lastError: string | undefined;
-  let chain: Promise<boolean> = Promise.resolve(false);
-  let stopped = false;
   const write = async (): Promise<boolean> => {
-    if (stopped) return writtenAt !== undefined;
+    if (queue.stopped) return writtenAt !== undefined;
     const material = manager.x509(want);
     const bundle = manager.bundle();
     if (!material || !bundle) return writtenAt !== undefined;
@@ -55,43 +75,20 @@ export function createX509FileOutput(service: X509FileService, manager: SvidMana
       return false;
     }
   };
-  const flush = () => (chain = chain.then(write, write));
-  const off = manager.subscribe(() => void flush());
-  return {
-    name: `workload-identity-x509:${service.destination}`,
-    flush,
-    stop: async () => {
-      stopped = true;
-      off();
-      await chain;
-    },
-    status: () => ({
-      ready: writtenAt !== undefined,
-      ...(lastError ? { lastError } : {}),
-      ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
-    }),
-  };
+  const queue = createRefreshQueue(manager, write);
+  return fileOutputOf(`workload-identity-x509:${service.destination}`, queue, () => ({ writtenAt, lastError }));
 }
 
 /** jwt_svid.token (0600) and jwt_bundle.json (0644), refreshed at about half the token's life. */
 export function createJwtFileOutput(service: JwtFileService, manager: SvidManager, logger: Logger): FileOutput {
   let writtenAt: Date | undefined;
   let lastError: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let failures = 0;
-  let stopped = false;
-  let chain: Promise<boolean> = Promise.resolve(false);
   let lastBundle = "";
   let lastToken = "";
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void flush(), delay);
-    timer.unref();
-  };
   const write = async (): Promise<boolean> => {
     const bundle = manager.bundle();
-    if (!bundle || stopped) return writtenAt !== undefined;
+    if (!bundle || queue.stopped) return writtenAt !== undefined;
     try {
       const svid = await manager.jwtSvid(service.spiffeId, service.audiences, service.ttlSeconds);
       const jwks = marshalSpiffeBundle(new Bundle({ trustDomain: bundle.trustDomain, jwtAuthorities: bundle.jwtAuthorities }));
@@ -112,31 +109,16 @@ export function createJwtFileOutput(service: JwtFileService, manager: SvidManage
       failures = 0;
       if (changed) await runReloadAction(service, logger);
       const half = svid.issuedAt + (svid.expiresAt - svid.issuedAt) / 2;
-      schedule(Math.max(1000, changed ? renewalDelayMs(svid.issuedAt, svid.expiresAt, Date.now()) : half - Date.now() + 50));
+      queue.schedule(Math.max(1000, changed ? renewalDelayMs(svid.issuedAt, svid.expiresAt, Date.now()) : half - Date.now() + 50));
       return true;
     } catch (err) {
       failures++;
       lastError = (err as Error).message;
       logger.warn("could not refresh the JWT-SVID file; retrying", { spiffe_id: service.spiffeId, error: err });
-      schedule(retryDelayMs(failures));
+      queue.schedule(retryDelayMs(failures));
       return false;
     }
   };
-  const flush = () => (chain = chain.then(write, write));
-  const off = manager.subscribe(() => void flush());
-  return {
-    name: `workload-identity-jwt:${service.destination}`,
-    flush,
-    stop: async () => {
-      stopped = true;
-      off();
-      if (timer) clearTimeout(timer);
-      await chain;
-    },
-    status: () => ({
-      ready: writtenAt !== undefined,
-      ...(lastError ? { lastError } : {}),
-      ...(writtenAt ? { writtenAt: writtenAt.toISOString() } : {}),
-    }),
-  };
+  const queue = createRefreshQueue(manager, write);
+  return fileOutputOf(`workload-identity-jwt:${service.destination}`, queue, () => ({ writtenAt, lastError }));
 }

@@ -1,11 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, IssuerUnreachableError } from "#tessera/core";
-import { type HttpResult, jsonResponse, statusForCode } from "#tessera/contract";
+import type { HttpResult } from "#tessera/contract";
 import type { AdminClient } from "../admin-client.js";
 import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
 import { ConsoleGate } from "./console-gate.js";
-import { readBody, send } from "./local-front.js";
+import { listenHttp, readBody, refusal, send } from "./local-front.js";
 
 const ADMIN_PREFIX = "/v1/admin/";
 
@@ -16,9 +16,6 @@ export interface ConsoleProxy {
   server: Server;
   close(): Promise<void>;
 }
-
-const refusal = (code: string, message: string): HttpResult =>
-  jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
 
 async function forward(admin: AdminClient, method: string, path: string, body: string | undefined): Promise<HttpResult> {
   const answer = await admin.forward(method, path, body);
@@ -76,15 +73,5 @@ export async function startConsoleProxy(options: { admin: AdminClient; host: str
         );
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host}:${port}`,
-    gate,
-    server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...(await listenHttp(server, options.host, options.port)), gate, server };
 }

@@ -112,6 +112,19 @@ export function send(res: ServerResponse, result: HttpResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
 }
 
+/** Listen on `host:port` (port 0 picks a free one); resolve with the URL served and a `close` that waits for the server to stop. */
+export async function listenHttp(server: Server, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 /** The `host:port` values the front answers to: its own address, and `localhost` beside a loopback address. */
 function hostsOf(server: Server, host: string): string[] {
   const address = server.address() as AddressInfo | null;
@@ -121,7 +134,8 @@ function hostsOf(server: Server, host: string): string[] {
   return hosts;
 }
 
-const refusal = (code: string, message: string): HttpResult =>
+/** An error answer with `code`'s status and the console's strict headers. */
+export const refusal = (code: string, message: string): HttpResult =>
   jsonResponse(statusForCode(code), { error: { code, message } }, { ...STRICT_HEADERS });
 
 /**
@@ -172,19 +186,13 @@ export async function listenLocalFront(options: { host: string; port: number; cl
     if (listener) void listener(req, res);
     else send(res, jsonResponse(statusForCode(STARTING.error.code), STARTING, { "retry-after": "1" }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host}:${port}`,
+    ...(await listenHttp(server, options.host, options.port)),
     server,
     consoleGate,
     serve: (runtime, adminToken) => {
       listener = requestListener(runtime, adminToken, consoleGate);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

@@ -16,6 +16,7 @@ describe("AuthorityCache when the key it holds stops signing", () => {
   let dir: Awaited<ReturnType<typeof makeTempDir>>;
   let store: EmbeddedStore;
   let failWith: Error | undefined;
+  let failGetKey: Error | undefined;
   let journalReads: number;
   let cache: AuthorityCache;
 
@@ -29,12 +30,14 @@ describe("AuthorityCache when the key it holds stops signing", () => {
       { trustDomain: td, keySpec: "ECC_NIST_P256", caTtlSeconds: 30 * 86_400, jwtKeyTtlSeconds: 30 * 86_400 },
     );
     failWith = undefined;
+    failGetKey = undefined;
     journalReads = 0;
     // What a KMS key retired by an emergency rotation does: it still loads from the cache, but Sign fails.
     const keys: KeyManager = {
       generateKey: (id, spec) => disk.generateKey(id, spec),
       listKeys: () => disk.listKeys(),
       getKey: async (id) => {
+        if (failGetKey) throw failGetKey;
         const key = await disk.getKey(id);
         return { id: key.id, spec: key.spec, publicKey: key.publicKey, sign: (d) => (failWith ? Promise.reject(failWith) : key.sign(d)) };
       },
@@ -62,6 +65,16 @@ describe("AuthorityCache when the key it holds stops signing", () => {
       failWith = undefined;
       await load();
       assert.ok(journalReads > reads, "the cache forgot what it held");
+    }
+  });
+
+  it("forgets a failed load, so the next call loads the authority again", async () => {
+    for (const load of [() => cache.x509(), () => cache.jwt()]) {
+      failGetKey = new KeyManagerError("keymanager: KMS GetPublicKey failed (KMSInternalException)");
+      await assert.rejects(load(), (err: Error) => err === failGetKey);
+      failGetKey = undefined;
+      const { key } = await load();
+      assert.equal((await key.sign(new Uint8Array([1]))).length > 0, true);
     }
   });
 

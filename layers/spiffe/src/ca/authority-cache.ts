@@ -87,21 +87,29 @@ export class AuthorityCache {
   /** The CA that signs X.509-SVIDs now. */
   async x509(): Promise<X509Authority> {
     const snap = await this.#current();
-    snap.x509 ??= loadX509Authority(snap.x509Journal, this.#keys).then((a) => ({ ...a, key: this.#forgettingOnFailure(a.key) }));
-    return snap.x509.catch((err) => {
-      snap.x509 = undefined;
-      throw err;
-    });
+    return (snap.x509 ??= this.#loadAuthority(
+      () => loadX509Authority(snap.x509Journal, this.#keys),
+      () => (snap.x509 = undefined),
+    ));
   }
 
   /** The key that signs JWT-SVIDs now. */
   async jwt(): Promise<JwtAuthority> {
     const snap = await this.#current();
-    snap.jwt ??= loadJwtAuthority(snap.jwtJournal, this.#keys).then((a) => ({ ...a, key: this.#forgettingOnFailure(a.key) }));
-    return snap.jwt.catch((err) => {
-      snap.jwt = undefined;
-      throw err;
-    });
+    return (snap.jwt ??= this.#loadAuthority(
+      () => loadJwtAuthority(snap.jwtJournal, this.#keys),
+      () => (snap.jwt = undefined),
+    ));
+  }
+
+  /** `load`'s authority, its key forgetting the cache when it cannot sign; a failed load runs `forget`, so the next call loads again. */
+  #loadAuthority<A extends { key: SigningKey }>(load: () => Promise<A>, forget: () => void): Promise<A> {
+    return load()
+      .then((a) => ({ ...a, key: this.#forgettingOnFailure(a.key) }))
+      .catch((err: unknown) => {
+        forget();
+        throw err;
+      });
   }
 
   /** The trust bundle: every published CA and JWT key (prepared, active, old). */

@@ -36,40 +36,32 @@ export class DynamoDbRevocations implements RevocationStore {
         { pk: REVOCATIONS_PARTITION, sk: revocationKey(revocation) },
         { [TTL_ATTRIBUTE]: ttlSeconds(revocation.expiresAt) },
       );
-      const isNew = await this.#table
-        .put(
-          "addRevocations",
-          {
-            Item: item,
-            ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
-            ExpressionAttributeValues: { ":now": revocation.revokedAt },
-          },
-          () => new StoreConflictError("kept"),
-        )
-        .then(
-          () => true,
-          (err: unknown) => (err instanceof StoreConflictError ? false : Promise.reject(err)),
-        );
-      if (isNew) added.push(revocation);
+      if (await this.#putUnlessKept(item, "attribute_not_exists(pk) OR expiresAt <= :now", { ":now": revocation.revokedAt })) {
+        added.push(revocation);
+      }
       if (revocation.keyThumbprint === undefined) continue;
       const key = {
         ...revokedKeyKey(revocation.keyThumbprint),
         expiresAt: revocation.expiresAt,
         [TTL_ATTRIBUTE]: ttlSeconds(revocation.expiresAt),
       };
-      await this.#table
-        .put(
-          "addRevocations",
-          {
-            Item: key,
-            ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :expiresAt",
-            ExpressionAttributeValues: { ":expiresAt": revocation.expiresAt },
-          },
-          () => new StoreConflictError("kept"),
-        )
-        .catch((err: unknown) => (err instanceof StoreConflictError ? undefined : Promise.reject(err)));
+      await this.#putUnlessKept(key, "attribute_not_exists(pk) OR expiresAt < :expiresAt", { ":expiresAt": revocation.expiresAt });
     }
     return added;
+  }
+
+  /** Put `item` if `condition` holds; false (and nothing written) when the stored item is kept. */
+  #putUnlessKept(item: Record<string, unknown>, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    return this.#table
+      .put(
+        "addRevocations",
+        { Item: item, ConditionExpression: condition, ExpressionAttributeValues: values },
+        () => new StoreConflictError("kept"),
+      )
+      .then(
+        () => true,
+        (err: unknown) => (err instanceof StoreConflictError ? false : Promise.reject(err)),
+      );
   }
 
   /** Unexpired revocations (TTL deletion is lazy: expiry is checked here too). */
