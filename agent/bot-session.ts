@@ -267,7 +267,7 @@ export class BotSession {
         this.#drop(err.code);
         return;
       }
-      const delay = retryDelayMs(this.#failures);
+      const delay = retryDelayMs(this.#failures, err);
       const locked = err instanceof IssuerApiError && err.code === BotLockedError.code;
       this.#options.logger.warn(
         locked

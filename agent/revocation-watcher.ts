@@ -95,7 +95,7 @@ export class RevocationWatcher {
       this.#options.target.dropRevoked({ x509: (m) => this.isX509Revoked(m), jwt: (t) => this.isJwtDenied(t) });
     } catch (err) {
       this.#failures++;
-      delay = Math.min(delay, retryDelayMs(this.#failures));
+      delay = Math.min(delay, retryDelayMs(this.#failures, err));
       this.#options.logger.warn("could not fetch the issuer's revocations; keeping the last ones", { error: err, retry_in_ms: delay });
     }
     if (this.#stopped) return;

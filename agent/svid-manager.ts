@@ -1,6 +1,6 @@
 import { BotLockedError, type Bundle, type Logger, marshalSpiffeBundle, parseSpiffeBundle, type TrustDomain } from "#tessera/core";
 import { AgentFatalError } from "./agent-fatal-error.js";
-import { retryDelayMs, renewalDelayMs } from "./backoff.js";
+import { retryAfterFloorMs, retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { BotSession } from "./bot-session.js";
 import { addX509Authorities } from "./bundle-authorities.js";
 import { earlyRenewalOf } from "./early-renewal.js";
@@ -280,7 +280,9 @@ export class SvidManager {
       // The session has failed for good and the agent is stopping: asking again cannot help.
       if (err instanceof AgentFatalError) return;
       const remaining = slot.material ? slot.material.expiresAt - this.#now() : 0;
-      const delay = Math.max(500, remaining > 0 ? Math.min(retryDelayMs(slot.failures), remaining / 4) : retryDelayMs(slot.failures));
+      // The backoff never outlasts a quarter of the SVID's remaining life; the issuer's Retry-After is still waited out.
+      const backoff = retryDelayMs(slot.failures);
+      const delay = Math.max(500, retryAfterFloorMs(err), remaining > 0 ? Math.min(backoff, remaining / 4) : backoff);
       this.#options.logger.warn(this.#issueFailureMessage(err, remaining > 0), {
         spiffe_id: want.spiffeId,
         error: slot.lastError,
@@ -374,7 +376,7 @@ export class SvidManager {
       if (this.#stopped) return;
       this.#bundleFailures++;
       this.#bundleError = err instanceof Error ? err.message : String(err);
-      delay = retryDelayMs(this.#bundleFailures);
+      delay = retryDelayMs(this.#bundleFailures, err);
       this.#options.logger.warn(
         this.#bundle ? "could not fetch the trust bundle; keeping the current one" : "could not fetch the trust bundle; none to serve yet",
         {

@@ -63,7 +63,7 @@ async function post<T>(options: SvidWithProofOptions, path: string, body: Record
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
   const text = await res.text();
-  if (!res.ok) throw issuerApiErrorOf(res.status, text);
+  if (!res.ok) throw issuerApiErrorOf(res.status, text, res.headers.get("retry-after"));
   return JSON.parse(text) as T;
 }
 

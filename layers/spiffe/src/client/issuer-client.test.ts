@@ -9,13 +9,15 @@ import { IssuerClient, pathOf } from "./issuer-client.js";
 describe("IssuerClient", () => {
   let server: Server;
   let answer = "";
+  let status = 200;
+  let answerHeaders: Record<string, string> = {};
   let url = "";
   const seen: string[] = [];
 
   before(async () => {
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
-      res.writeHead(200, { "content-type": "application/json" });
+      res.writeHead(status, { "content-type": "application/json", ...answerHeaders });
       res.end(answer);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -42,6 +44,30 @@ describe("IssuerClient", () => {
         new IssuerClient({ issuer: url }).joinWithToken("t"),
         (err: unknown) => err instanceof IssuerApiError && err.code === "ERR_RESPONSE_INVALID",
       );
+    });
+  }
+
+  for (const [what, header, expected] of [
+    ["the seconds form", "2", 2000],
+    ["no header", undefined, undefined],
+    ["an HTTP date", "Wed, 21 Oct 2015 07:28:00 GMT", undefined],
+    ["a negative number", "-5", undefined],
+    ["a fraction", "1.5", undefined],
+  ] as const) {
+    it(`carries Retry-After on the refusal: ${what}`, async () => {
+      answer = JSON.stringify({ error: { code: "ERR_KMS_THROTTLED", message: "slow down" } });
+      status = 503;
+      answerHeaders = header === undefined ? {} : { "retry-after": header };
+      try {
+        await assert.rejects(
+          new IssuerClient({ issuer: url }).joinWithToken("t"),
+          (err: unknown) =>
+            err instanceof IssuerApiError && err.status === 503 && err.code === "ERR_KMS_THROTTLED" && err.retryAfterMs === expected,
+        );
+      } finally {
+        status = 200;
+        answerHeaders = {};
+      }
     });
   }
 

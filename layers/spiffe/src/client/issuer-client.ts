@@ -88,7 +88,7 @@ export class IssuerClient {
     } catch (err) {
       throw new IssuerUnreachableError(`cannot reach the issuer at ${url}: ${reasonOf(err, this.#timeoutMs)}`, { cause: err });
     }
-    if (res.status < 200 || res.status > 299) throw issuerApiErrorOf(res.status, res.text);
+    if (res.status < 200 || res.status > 299) throw issuerApiErrorOf(res.status, res.text, res.headers.get("retry-after"));
     options.onHeaders?.(res.headers);
     return res.text;
   }
