@@ -163,6 +163,7 @@ export interface LocalFront {
   server: Server;
   /** The console's sessions; `issueLoginCode` makes the code of a one-time login URL. */
   consoleGate: ConsoleGate;
+  /** Stop accepting connections; resolves once every request under way has been answered and handled. */
   close(): Promise<void>;
 }
 
@@ -182,12 +183,20 @@ const STARTING = { error: { code: "ERR_AUTHORITY_UNAVAILABLE", message: "dev: th
 export async function listenLocalFront(options: { host: string; port: number; clock?: Clock }): Promise<ListeningFront> {
   let listener: RequestListener | undefined;
   const consoleGate = new ConsoleGate(options.clock ?? systemClock, () => hostsOf(server, options.host));
+  const handling = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    if (listener) void listener(req, res);
-    else send(res, jsonResponse(statusForCode(STARTING.error.code), STARTING, { "retry-after": "1" }));
+    if (!listener) return send(res, jsonResponse(statusForCode(STARTING.error.code), STARTING, { "retry-after": "1" }));
+    const handled = listener(req, res).finally(() => handling.delete(handled));
+    handling.add(handled);
   });
+  const http = await listenHttp(server, options.host, options.port);
   return {
-    ...(await listenHttp(server, options.host, options.port)),
+    url: http.url,
+    // Stop accepting connections, then wait for every request under way to be answered and handled.
+    close: async () => {
+      await http.close();
+      await Promise.all(handling);
+    },
     server,
     consoleGate,
     serve: (runtime, adminToken) => {

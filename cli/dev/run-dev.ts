@@ -35,23 +35,29 @@ const DEFAULT_TRUST_DOMAIN = "example.org";
 /** The Lambda schedule ticks every 10 minutes; locally a tick costs a few milliseconds, so every minute. */
 const DEFAULT_TICK_INTERVAL_MS = 60_000;
 
-/** Run the rotation tick now and then every `intervalMs`, one at a time; a failed tick is logged. */
-function startRotationTicks(runtime: TesseraRuntime, intervalMs: number): () => void {
-  let running = false;
+/**
+ * Run the rotation tick every `intervalMs`, one at a time; a failed tick is logged. The function
+ * returned stops the ticks and resolves once a tick still running has finished.
+ */
+function startRotationTicks(runtime: TesseraRuntime, intervalMs: number): () => Promise<void> {
+  let running: Promise<void> | undefined;
   const tick = async () => {
-    if (running) return;
-    running = true;
     try {
       await runRotationTick({ ...runtime, publishers: [] });
     } catch (err) {
       runtime.logger.error("rotate: tick failed", { code: err instanceof TesseraError ? err.code : "ERR_INTERNAL", error: err });
     } finally {
-      running = false;
+      running = undefined;
     }
   };
-  const timer = setInterval(() => void tick(), intervalMs);
+  const timer = setInterval(() => {
+    running ??= tick();
+  }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 async function readOrCreate(path: string, make: () => string): Promise<string> {
@@ -116,9 +122,9 @@ async function startBehind(front: ListeningFront, options: DevOptions): Promise<
       adminTokenPath,
       trustDomain: settings.trust_domain,
       consoleLoginUrl: () => `${front.url}/console/login?code=${front.consoleGate.issueLoginCode()}`,
+      // Stop taking requests and ticks, finish those under way, and only then close the store.
       stop: async () => {
-        stopTicks();
-        await front.close();
+        await Promise.all([stopTicks(), front.close()]);
         await runtime.close();
       },
     };

@@ -294,4 +294,25 @@ describe("EmbeddedStore on disk", () => {
     await rejectsWithCode(store.getBot("builder"), "ERR_STORE");
     await rejectsWithCode(store.createBot(bot), "ERR_STORE");
   });
+
+  it("at close, completes the calls made before it and refuses every later one, revocations included, without touching the closed database", async () => {
+    const store = await EmbeddedStore.open({ directory: freshDirectory() });
+    const before = [store.createBot(bot), store.revocations.isKeyRevoked("thumbprint", T)];
+    const closing = store.close();
+    const during = Promise.allSettled([
+      store.getBot("builder"),
+      store.revocations.isKeyRevoked("thumbprint", T),
+      store.revocations.listCrls(),
+    ]);
+    assert.deepEqual(await Promise.all(before), [undefined, false]);
+    await closing;
+    const afterClose = [store.revocations.isKeyRevoked("thumbprint", T), store.revocations.listRevocations(T)];
+    for (const result of [...(await during), ...(await Promise.allSettled(afterClose))]) {
+      assert.equal(result.status, "rejected");
+      const reason = (result as PromiseRejectedResult).reason as { code?: unknown; message?: unknown; cause?: unknown };
+      assert.equal(reason.code, "ERR_STORE");
+      assert.equal(reason.message, "store: closed", "refused, not failed against a closed database");
+      assert.equal(reason.cause, undefined);
+    }
+  });
 });

@@ -7,7 +7,6 @@ import {
   JoinTokenUsedError,
   JournalConflictError,
   StoreConflictError,
-  StoreError,
 } from "../../errors.js";
 import {
   assertAuditEvent,
@@ -103,7 +102,6 @@ export class EmbeddedStore implements Store {
 
   /** Run `work` with the clock's time in the next group commit; refused once the store is closing. */
   #call<T>(work: (clockNow: number) => T): Promise<T> {
-    if (this.#closing !== undefined) return Promise.reject(new StoreError("store: closed"));
     return this.#commit.run(() => work(this.#clock.now().getTime()));
   }
 
@@ -351,12 +349,10 @@ export class EmbeddedStore implements Store {
 
   /** Finish the calls made so far, close the database and release the directory lock; later calls are refused. */
   close(): Promise<void> {
-    this.#closing ??= this.#commit
-      .run(() => undefined)
-      .then(async () => {
-        this.#db.close();
-        await this.#lock.release();
-      });
+    this.#closing ??= this.#commit.drain().then(async () => {
+      this.#db.close();
+      await this.#lock.release();
+    });
     return this.#closing;
   }
 }

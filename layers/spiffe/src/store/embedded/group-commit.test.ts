@@ -79,4 +79,27 @@ describe("GroupCommit", () => {
     }
     assert.equal(log.at(-1), "ROLLBACK");
   });
+
+  it("drain commits the calls made before it, then refuses every call and never begins another transaction", async () => {
+    const { db, log } = recordingDatabase();
+    const commit = new GroupCommit(db);
+    const accepted = commit.run(() => "accepted");
+    const drained = commit.drain();
+    await assert.rejects(
+      commit.run(() => "late"),
+      { code: "ERR_STORE", message: "store: closed" },
+    );
+    assert.equal(await accepted, "accepted");
+    await drained;
+    await assert.rejects(
+      commit.run(() => "later"),
+      { code: "ERR_STORE", message: "store: closed" },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      log.filter((sql) => sql === "BEGIN IMMEDIATE" || sql === "COMMIT"),
+      ["BEGIN IMMEDIATE", "COMMIT"],
+    );
+    assert.equal(commit.drain(), drained, "a second drain is the same");
+  });
 });

@@ -29,6 +29,7 @@ export class GroupCommit {
   readonly #undoTask: SqliteStatement;
   readonly #release: SqliteStatement;
   #pending: Task[] = [];
+  #drained: Promise<void> | undefined;
 
   constructor(db: SqliteDatabase) {
     this.#begin = db.prepare("BEGIN IMMEDIATE");
@@ -39,12 +40,31 @@ export class GroupCommit {
     this.#release = db.prepare("RELEASE task");
   }
 
-  /** Run `work` (synchronous, reading and writing the database) in the next group; settles after its commit. */
+  /**
+   * Run `work` (synchronous, reading and writing the database) in the next group; settles after its
+   * commit. `StoreError` "store: closed" once `drain` has been called.
+   */
   run<T>(work: () => T): Promise<T> {
+    if (this.#drained !== undefined) return Promise.reject(new StoreError("store: closed"));
     return new Promise<T>((resolve, reject) => {
       if (this.#pending.length === 0) setImmediate(() => this.#flush());
       this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
     });
+  }
+
+  /**
+   * Refuse every later `run`; resolves once every call accepted before has been committed and
+   * answered, after which no group runs again, so the database may be closed. Idempotent.
+   */
+  drain(): Promise<void> {
+    if (this.#drained === undefined) {
+      const last = this.#pending.length === 0 ? Promise.resolve() : this.run(() => undefined);
+      this.#drained = last.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    return this.#drained;
   }
 
   #flush(): void {
