@@ -49,6 +49,33 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
+/**
+ * Ask the Workload API until `accept` takes an answer. Unavailable (14) counts as "not yet": the agent
+ * answers it while it holds no valid SVID for the caller, e.g. once a 6 s SVID kept through an issuer
+ * outage has expired and the next retry is still in its backoff. Any other error fails at once. The
+ * deadline covers the agent's longest retry delay (60 s, agent/backoff.ts) with room for a loaded machine.
+ */
+const SVID_WAIT_MS = 90_000;
+async function waitForSvid(
+  client: WorkloadApiClient,
+  what: string,
+  accept: (res: X509Response) => boolean = () => true,
+): Promise<X509Response> {
+  return waitFor(
+    what,
+    async () => {
+      try {
+        const res = await client.first<X509Response>("FetchX509SVID");
+        return accept(res) ? res : undefined;
+      } catch (err) {
+        if ((err as { code?: number }).code === 14) return undefined;
+        throw err;
+      }
+    },
+    SVID_WAIT_MS,
+  );
+}
+
 describe("the agent against a real issuer", () => {
   let tmp: Awaited<ReturnType<typeof makeTempDir>>;
   let dev: DevServer;
@@ -311,9 +338,7 @@ services:
     } finally {
       dev = await startIssuer(port);
     }
-    await waitFor("a new SVID from the issuer", async () =>
-      serialOf(await client.first<X509Response>("FetchX509SVID")) !== before ? true : undefined,
-    );
+    await waitForSvid(client, "a new SVID from the issuer", (res) => serialOf(res) !== before);
   });
 
   it("restarted with the issuer down and its bot locked, answers Unavailable (not PermissionDenied) until the identity arrives after the unlock", async () => {
@@ -351,13 +376,7 @@ services:
     assert.equal(await statusOf(client.first("FetchX509SVID")), 14, "Unavailable while the bot is locked");
     assert.equal(agent.session.status().ready, true, "the credential is kept while the bot is locked");
     await setLock(dev.runtime.admin, { target: "bot", id: "agent", locked: false }, "test");
-    const res = await waitFor("the identity after the unlock", async () => {
-      try {
-        return await client.first<X509Response>("FetchX509SVID");
-      } catch {
-        return undefined;
-      }
-    });
+    const res = await waitForSvid(client, "the identity after the unlock");
     assert.equal(res.svids[0]?.spiffe_id, LATE_ID);
     const logged = lines.slice(from);
     assert.ok(
