@@ -21,7 +21,7 @@ import type { HttpEvent, HttpHandler } from "#tessera/contract";
 import { createBot, createJoinToken, ensureAuthorities, loadConfig } from "#tessera/issuer";
 import { createBundlePublishers, DynamoDbStore, KmsKeyManager } from "#tessera/aws";
 import { buildRuntime } from "#tessera/dev";
-import { startEmulator } from "../scripts/emulator.mjs";
+import { startBenchAws } from "./support/bench-emulator.js";
 import { makeCsr } from "../test/support/issuer-harness.js";
 import { createTesseraTable } from "../test/support/tessera-table.js";
 import { AwsCallTally } from "./support/aws-call-tally.js";
@@ -95,14 +95,7 @@ function cpuMicros(): number {
   return u.user + u.system;
 }
 
-const emulator = process.env.TESSERA_TEST_ENDPOINT === "external" ? undefined : await startEmulator();
-if (emulator)
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: emulator.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "bench",
-    AWS_SECRET_ACCESS_KEY: "bench",
-  });
+const aws = await startBenchAws();
 const oidc = await LocalIssuer.start();
 const tally = new AwsCallTally();
 const ddb = tally.attach(new DynamoDBClient({}), "DynamoDB");
@@ -222,9 +215,7 @@ try {
   const measured: Measured[] = [];
   for (const spec of ["ECC_NIST_P256", "RSA_2048"] as const) measured.push(await measure(spec));
   const ops = Object.keys(measured[0]!.operations);
-  console.log(
-    `AWS calls per operation, measured on ${emulator ? "moto" : (process.env.AWS_ENDPOINT_URL ?? "AWS")} (${COUNT} of each after 3 unmeasured; the Lambda handlers in-process)`,
-  );
+  console.log(`AWS calls per operation, measured on ${aws.label} (${COUNT} of each after 3 unmeasured; the Lambda handlers in-process)`);
   for (const m of measured) {
     console.log(`\n${m.keySpec} CA key`);
     console.log("| operation | KMS | DynamoDB | DynamoDB read / write units | S3 | CPU ms | wall ms (moto) | log bytes |");
@@ -257,5 +248,5 @@ try {
 } finally {
   for (const table of tables) await ddb.send(new DeleteTableCommand({ TableName: table }));
   await oidc.close();
-  await emulator?.stop();
+  await aws.stop();
 }

@@ -4,7 +4,7 @@
 // with TESSERA_TEST_ENDPOINT=external).
 // Run: npx tsx bench/issue-svid.ts [--count 2000]
 import { KMSClient } from "@aws-sdk/client-kms";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,9 +21,10 @@ import {
   joinWithToken,
   loadConfig,
 } from "#tessera/issuer";
-import { DynamoDbStore, GLOBAL_SECONDARY_INDEXES, KmsKeyManager, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA } from "#tessera/aws";
+import { DynamoDbStore, KmsKeyManager } from "#tessera/aws";
 import { buildRuntime, type RuntimeOverrides } from "#tessera/dev";
-import { startEmulator } from "../scripts/emulator.mjs";
+import { createTesseraTable } from "../test/support/tessera-table.js";
+import { startBenchAws } from "./support/bench-emulator.js";
 import { AwsCallTally } from "./support/aws-call-tally.js";
 
 const countFlag = process.argv.indexOf("--count");
@@ -126,35 +127,15 @@ try {
     Math.min(COUNT, 500),
   );
 
-  const emulator = process.env.TESSERA_TEST_ENDPOINT === "external" ? undefined : await startEmulator();
-  if (emulator)
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: emulator.endpoint,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "bench",
-      AWS_SECRET_ACCESS_KEY: "bench",
-    });
+  const aws = await startBenchAws();
   const tally = new AwsCallTally();
   const ddb = tally.attach(new DynamoDBClient({}), "DynamoDB");
-  const tableName = `tessera-bench-${randomBytes(4).toString("hex")}`;
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: TABLE_KEY_SCHEMA.map((k) => ({ ...k })),
-      AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((a) => ({ ...a })),
-      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({
-        IndexName: i.IndexName,
-        KeySchema: i.KeySchema.map((k) => ({ ...k })),
-        Projection: { ...i.Projection },
-      })),
-    }),
-  );
+  const tableName = await createTesseraTable(ddb, "tessera-bench");
   try {
     const kms = tally.attach(new KMSClient({ maxAttempts: 1 }), "KMS");
     await useCase(
       dir,
-      `DynamoDB + KMS on ${emulator ? "moto" : (process.env.AWS_ENDPOINT_URL ?? "AWS")}`,
+      `DynamoDB + KMS on ${aws.label}`,
       { TESSERA_TABLE_NAME: tableName },
       {
         store: new DynamoDbStore({
@@ -168,7 +149,7 @@ try {
     );
   } finally {
     await ddb.send(new DeleteTableCommand({ TableName: tableName }));
-    await emulator?.stop();
+    await aws.stop();
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
