@@ -19,6 +19,7 @@ export {
   createCrlPublishers,
 } from "./src/bundlepublisher/create-bundle-publishers.js";
 export { createTrustAnchorCalls } from "./src/bundlepublisher/create-trust-anchor-calls.js";
+export { namePublishers, PUBLISHER_NAMES, type PublisherNames } from "./src/bundlepublisher/name-publishers.js";
 export {
   BOOTSTRAP_DEPLOYMENT_STORE,
   bootstrapDeployment,
@@ -82,6 +83,9 @@ export {
   type GlobalSecondaryIndexDefinition,
   type KeyAttributeDefinition,
   type KeySchemaAttribute,
+  PUBLISHING_PARTITIONS,
+  publishingPartitionOf,
+  publishingStreamFilterPattern,
   TABLE_ATTRIBUTE_DEFINITIONS,
   TABLE_KEY_SCHEMA,
   TTL_ATTRIBUTE,

@@ -220,6 +220,7 @@ export {
   type RotationStep,
   type RotationTickDeps,
   type RotationTickResult,
+  runChangeTick,
   runEmergencyRotation,
   runRotationTick,
   shouldActivateNext,

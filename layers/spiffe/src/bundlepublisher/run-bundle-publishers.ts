@@ -26,11 +26,16 @@ export async function runBundlePublishers(publishers: readonly BundlePublisher[]
       outcomes.push({ publisher: publisher.name, error: err instanceof Error ? err : new Error(String(err)) });
     }
   }
+  const failure = publishFailureOf(outcomes);
+  return failure ? { outcomes, failure } : { outcomes };
+}
+
+/** One `BundlePublishError` naming every publisher (bundle or CRL) that failed; undefined when none did. */
+export function publishFailureOf(outcomes: readonly PublishOutcome[]): BundlePublishError | undefined {
   const failed = outcomes.filter((o): o is { publisher: string; error: Error } => "error" in o);
-  if (failed.length === 0) return { outcomes };
+  if (failed.length === 0) return undefined;
   const summary = failed.map((o) => `${o.publisher}: ${o.error.message}`).join("; ");
-  const failure = new BundlePublishError(`bundlepublisher: ${failed.length} of ${outcomes.length} publishers failed (${summary})`, {
+  return new BundlePublishError(`bundlepublisher: ${failed.length} of ${outcomes.length} publishers failed (${summary})`, {
     cause: failed.length === 1 ? failed[0]!.error : new AggregateError(failed.map((o) => o.error)),
   });
-  return { outcomes, failure };
 }

@@ -5,7 +5,8 @@
  * out one step with one conditional journal write; `runRotationTick` is what the schedule runs, and
  * `auditRotationStep` records each step it carries out (`ca_prepared`, `ca_rotated`, `ca_retired`,
  * `jwt_key_prepared`, `jwt_key_rotated`, `jwt_key_retired`). `runEmergencyRotation` replaces every
- * key of a kind at once and drops the compromised ones.
+ * key of a kind at once and drops the compromised ones; `runChangeTick` is the tick the rotate function
+ * runs when the CA journal or a CRL changed, and publishes what the change left.
  */
 export { ROTATION_AUDIT_TYPES, auditRotationStep } from "./audit-rotation-step.js";
 export { checkRotationSchedule, minimumKeyTtlSeconds, type RotationScheduleSettings } from "./check-rotation-schedule.js";
@@ -22,6 +23,7 @@ export {
 export { runEmergencyRotation, type EmergencyRotationDeps, type EmergencyRotationResult } from "./run-emergency-rotation.js";
 export { publishCurrentBundle, type PublishDeps } from "./publish-current-bundle.js";
 export { runRotationTick, type RotationTickDeps, type RotationTickResult } from "./run-rotation-tick.js";
+export { runChangeTick } from "./run-change-tick.js";
 export {
   ACTIVATE_DIVISOR,
   DEFAULT_WARN_FRACTION,

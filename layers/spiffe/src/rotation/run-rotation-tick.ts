@@ -1,4 +1,5 @@
 import type { Bundle } from "../bundle/index.js";
+import type { PublishOutcome } from "../bundlepublisher/run-bundle-publishers.js";
 import { ensureAuthorities, type AuthorityDeps, type AuthorityPolicy } from "../ca/index.js";
 import { JournalConflictError, ReplayError, TesseraError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -36,6 +37,8 @@ export interface RotationTickResult {
   bundle: Bundle;
   /** Each publisher and whether it wrote anything, on the tick's last publication. */
   published: { publisher: string; changed: boolean }[];
+  /** Each CRL publisher and whether it wrote, or why it (or the CRL refresh) failed; empty without `revocation`. */
+  crlsPublished: PublishOutcome[];
 }
 
 const KINDS: readonly JournalKind[] = ["x509", "jwt"];
@@ -79,12 +82,13 @@ async function warnNearEnd(deps: RotationTickDeps): Promise<void> {
   }
 }
 
-/** Renew due CRLs; a failure is logged and left to the next tick, never lost rotation work. */
-async function refreshCrlsOrLog(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>): Promise<void> {
+/** Renew due CRLs and publish them; a failure is logged and left to the next tick, never lost rotation work. */
+async function refreshCrlsOrLog(deps: RevocationDepsFor<typeof REFRESH_CRLS_STORE>): Promise<RotationTickResult["crlsPublished"]> {
   try {
-    await refreshCrls(deps);
+    return (await refreshCrls(deps)).published;
   } catch (err) {
     deps.logger.error("rotate: CRL refresh failed", { code: err instanceof TesseraError ? err.code : "ERR_INTERNAL", error: err });
+    return [{ publisher: "crl_refresh", error: err instanceof Error ? err : new Error(String(err)) }];
   }
 }
 
@@ -104,6 +108,6 @@ export async function runRotationTick(deps: RotationTickDeps): Promise<RotationT
   }
   if (steps.some((s) => s.type !== "activate")) publication = await publishOrThrow(deps);
   else if (steps.length > 0) deps.authorities.invalidate();
-  if (deps.revocation) await refreshCrlsOrLog(deps.revocation);
-  return { created: { x509: ensured.x509.created, jwt: ensured.jwt.created }, steps, busy, ...publication };
+  const crlsPublished = deps.revocation ? await refreshCrlsOrLog(deps.revocation) : [];
+  return { created: { x509: ensured.x509.created, jwt: ensured.jwt.created }, steps, busy, ...publication, crlsPublished };
 }

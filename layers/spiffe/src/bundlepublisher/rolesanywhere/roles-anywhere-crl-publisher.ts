@@ -6,6 +6,7 @@ import type { CrlPublisher, PublishedCrl } from "../../revocation/types.js";
 import { BundlePublishError } from "../errors.js";
 import { PacedCaller, type PacingOptions } from "./paced-caller.js";
 import type { RolesAnywhereApi } from "./roles-anywhere-trust-anchor-publisher.js";
+import { PUBLISHER_NAMES } from "../name-publishers.js";
 
 /** Options of `RolesAnywhereCrlPublisher`. */
 export interface RolesAnywhereCrlPublisherOptions {
@@ -63,7 +64,7 @@ export function findImportedCrl(crls: readonly CrlDetail[], caId: string, trustA
  * Calls are paced to the control plane's one a second, and throttling is retried.
  */
 export class RolesAnywhereCrlPublisher implements CrlPublisher {
-  readonly name = "aws_rolesanywhere_crl";
+  readonly name = PUBLISHER_NAMES.rolesAnywhereCrl;
   readonly #client: RolesAnywhereApi;
   readonly #trustAnchorId: string;
   readonly #caller: PacedCaller;

@@ -3,6 +3,7 @@ import type { Bundle } from "../../bundle/index.js";
 import type { BundlePublisher, PublishResult } from "../types.js";
 import { PacedCaller, type PacingOptions } from "./paced-caller.js";
 import { sameCertificates, trustAnchorPemOf } from "./trust-anchor-pem.js";
+import { PUBLISHER_NAMES } from "../name-publishers.js";
 
 /** The one SDK call the Roles Anywhere code needs: a `RolesAnywhereClient`, or a fake in tests. */
 export type RolesAnywhereApi = Pick<RolesAnywhereClient, "send">;
@@ -26,7 +27,7 @@ export const CERTIFICATE_BUNDLE = "CERTIFICATE_BUNDLE";
  * hold; spaces its calls for the control plane's one call a second and retries throttling.
  */
 export class RolesAnywhereTrustAnchorPublisher implements BundlePublisher {
-  readonly name = "aws_rolesanywhere_trustanchor";
+  readonly name = PUBLISHER_NAMES.trustAnchor;
   readonly #client: RolesAnywhereApi;
   readonly #trustAnchorId: string;
   readonly #caller: PacedCaller;

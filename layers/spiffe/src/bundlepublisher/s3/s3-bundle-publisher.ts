@@ -8,6 +8,7 @@ import {
   type S3Destination,
   type S3PublisherOptions,
 } from "./put-object-if-changed.js";
+import { PUBLISHER_NAMES } from "../name-publishers.js";
 
 export { BUNDLE_HASH_METADATA, type S3Api } from "./put-object-if-changed.js";
 
@@ -26,7 +27,7 @@ export interface S3BundlePublisherOptions extends S3PublisherOptions {
  * only when the bundle changes.
  */
 export class S3BundlePublisher implements BundlePublisher {
-  readonly name = "aws_s3";
+  readonly name = PUBLISHER_NAMES.s3Bundle;
   readonly #to: S3Destination & { prefix: string };
   readonly #issuerUrl: string | undefined;
 

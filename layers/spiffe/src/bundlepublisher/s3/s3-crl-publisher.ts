@@ -1,6 +1,7 @@
 import { CRL_CONTENT_TYPE } from "../../crl/index.js";
 import type { CrlPublisher, PublishedCrl } from "../../revocation/types.js";
 import { putObjectIfChanged, s3DestinationOf, type S3Destination, type S3PublisherOptions } from "./put-object-if-changed.js";
+import { PUBLISHER_NAMES } from "../name-publishers.js";
 
 /**
  * Publishes each CA's CRL to S3 as `<prefix>crl/<slot key id>.crl` (`crl/x509-ca-a.crl`,
@@ -8,7 +9,7 @@ import { putObjectIfChanged, s3DestinationOf, type S3Destination, type S3Publish
  * authority key identifier name its CA. An object that already holds the same bytes is left alone.
  */
 export class S3CrlPublisher implements CrlPublisher {
-  readonly name = "aws_s3_crl";
+  readonly name = PUBLISHER_NAMES.s3Crl;
   readonly #to: S3Destination & { prefix: string };
 
   constructor(options: S3PublisherOptions) {

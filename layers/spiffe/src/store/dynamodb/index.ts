@@ -36,8 +36,13 @@
  * consistent. `listAudit` reads the bot (gsi1) or SPIFFE ID (gsi2) partition when the filter names
  * one, else walks the month partitions newest first until the limit is met (writes all go to the
  * current month, as they would to any time bucket: about 1,000 events a second at most).
+ *
+ * The table's stream (keys only) feeds the rotate function the changes of `PUBLISHING_PARTITIONS`
+ * (the journals and the CRLs; `publishingStreamFilterPattern` is its event filter), so an emergency
+ * rotation or a revocation is published seconds after the admin function writes it.
  */
 export { DynamoDbStore, type DynamoDbDocumentSender, type DynamoDbStoreOptions } from "./dynamodb-store.js";
+export { PUBLISHING_PARTITIONS, publishingPartitionOf, publishingStreamFilterPattern } from "./publishing-changes.js";
 export {
   GLOBAL_SECONDARY_INDEXES,
   TABLE_ATTRIBUTE_DEFINITIONS,
