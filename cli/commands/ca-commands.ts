@@ -44,7 +44,9 @@ function formatEmergency(done: Json): string {
   const state = pending.length
     ? `still under way for ${pending.join(", ")}: the next rotation ticks finish it (see tessera ca status)`
     : "done: the compromised keys are out of the published bundle; agents renew from the new CA at their next bundle refresh";
-  return `emergency rotation ${state}\nrequests: ${outcomes.join(", ")}\nsteps: ${steps.join(", ") || "none"}\n\n${formatCaStatus(done)}`;
+  const scheduled = (done.scheduled as string[] | undefined) ?? [];
+  const publishing = scheduled.length ? `\npublishing: the rotate function updates ${scheduled.join(", ")} within seconds` : "";
+  return `emergency rotation ${state}\nrequests: ${outcomes.join(", ")}\nsteps: ${steps.join(", ") || "none"}${publishing}\n\n${formatCaStatus(done)}`;
 }
 
 /** `tessera ca status|rotate` and `tessera bundle show`: the CA, its rotation and the trust bundle it publishes. */

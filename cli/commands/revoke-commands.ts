@@ -37,12 +37,16 @@ async function revoke(ctx: CommandContext, body: Json): Promise<void> {
   const failed = (result.published as Json[])
     .filter((p) => p.error !== undefined)
     .map((p) => `  publishing to ${p.publisher as string} failed: ${p.error as string} (the next rotation tick retries)`);
+  const scheduled = result.scheduled?.length
+    ? [`  the rotate function publishes the CRLs to ${result.scheduled.join(", ")} within seconds`]
+    : [];
   print(ctx, result, () =>
     [
       `revoked ${revoked.length} SVID(s) (${result.matched as number} live matched)`,
       revoked.length ? revocationTable(revoked) : "",
       ...crls,
       ...failed,
+      ...scheduled,
     ]
       .filter((l) => l !== "")
       .join("\n"),

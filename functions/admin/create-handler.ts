@@ -1,21 +1,27 @@
 import { createHttpHandler, type EmfMetrics, type HttpHandler, type Route } from "#tessera/contract";
 import type { BundlePublisher } from "#tessera/issuer";
-import type { TesseraRuntime } from "#tessera/aws";
+import type { PublisherNames, TesseraRuntime } from "#tessera/aws";
 import { adminRoutes } from "./routes.js";
 
 /**
- * The admin routes over a runtime. `publishers` are where an emergency rotation publishes the
- * bundle at once (S3 and the trust anchor in AWS; none for `tessera dev`).
+ * Where an admin change (an emergency rotation, a revocation) is published: at once by `publishers`
+ * (`tessera dev`, none), or, in AWS, by the rotate function when the table's stream shows the CA journal
+ * or a CRL changed; `scheduled` names the publishers it runs, so the answer can say so.
  */
-export function adminRoutesOf(runtime: TesseraRuntime, publishers: readonly BundlePublisher[] = []): Route[] {
-  return adminRoutes({ ...runtime.admin, rotation: { ...runtime, publishers } }, runtime.revocation);
+export type AdminPublication = { publishers: readonly BundlePublisher[] } | { scheduled: PublisherNames };
+
+/** The admin routes over a runtime, publishing as `publication` says. */
+export function adminRoutesOf(runtime: TesseraRuntime, publication: AdminPublication = { publishers: [] }): Route[] {
+  const publishers = "publishers" in publication ? publication.publishers : [];
+  const scheduled = "scheduled" in publication ? publication.scheduled : undefined;
+  return adminRoutes({ ...runtime.admin, rotation: { ...runtime, publishers } }, runtime.revocation, scheduled);
 }
 
 /** The admin function over a runtime (`metrics`: EMF in Lambda): a middy chain around the admin use cases. */
 export function createAdminHandler(
   runtime: TesseraRuntime,
-  publishers: readonly BundlePublisher[] = [],
+  publication: AdminPublication = { publishers: [] },
   metrics?: EmfMetrics,
 ): HttpHandler {
-  return createHttpHandler(adminRoutesOf(runtime, publishers), { logger: runtime.logger, ...(metrics ? { metrics } : {}) });
+  return createHttpHandler(adminRoutesOf(runtime, publication), { logger: runtime.logger, ...(metrics ? { metrics } : {}) });
 }

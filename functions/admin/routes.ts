@@ -55,6 +55,7 @@ import {
   showBot,
   type StoreFor,
 } from "#tessera/issuer";
+import type { PublisherNames } from "#tessera/aws";
 import { issuanceView, trustAnchorView } from "./console-views.js";
 import type { ADMIN_FUNCTION_STORE } from "./store-parts.js";
 
@@ -143,8 +144,12 @@ function adminRoute<D extends RouteDescriptor>(
   return bindRoute(descriptor, (request, event) => run(request, adminActorOf(event), event));
 }
 
-/** The admin routes: bots, join tokens, locks, audit, CA status and revocation. IAM-authorised in AWS. */
-export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationDeps<AdminStore>): Route[] {
+/**
+ * The admin routes: bots, join tokens, locks, audit, CA status and revocation. IAM-authorised in AWS.
+ * `scheduled`: the publishers the rotate function runs after an emergency rotation or a revocation
+ * (AWS); the answers name them, since nothing was published by the call itself.
+ */
+export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationDeps<AdminStore>, scheduled?: PublisherNames): Route[] {
   return [
     adminRoute(createBotRoute, async ({ body }, actor) => {
       const input = {
@@ -238,6 +243,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
         steps: done.steps,
         pending: done.pending,
         published: done.published,
+        ...(scheduled ? { scheduled: scheduled.bundle } : {}),
         ...done.status,
       };
     }),
@@ -253,6 +259,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
           next_update: iso(crl.nextUpdate),
         })),
         published: result.published.map((p) => ("error" in p ? { publisher: p.publisher, error: p.error.message } : p)),
+        ...(scheduled ? { scheduled: scheduled.crl } : {}),
       };
     }),
     adminRoute(listRevocationsRoute, async () => ({

@@ -8,9 +8,12 @@ import {
   type RevocationDeps,
   type RotationStep,
   type RotationTickDeps,
+  type RotationTickResult,
+  runChangeTick,
   runRotationTick,
   type StoreFor,
 } from "#tessera/issuer";
+import { publishingPartitionOf } from "#tessera/aws";
 import type { ROTATE_FUNCTION_STORE } from "./store-parts.js";
 
 /** The store as the rotate function sees it: the parts its use cases declare. */
@@ -43,9 +46,12 @@ export interface RotateResult {
 }
 
 /**
- * The scheduled Lambda handler. The EventBridge event carries nothing it reads; an operator's
- * invocation with `{"emergency": {"kind": "x509"|"jwt"|"all", "reason": "..."}}` runs an emergency
- * rotation instead (the same one as `tessera ca rotate --emergency`), audited as the rotate function.
+ * The rotate function's Lambda handler. The EventBridge event carries nothing it reads; a batch of the
+ * table's stream records (`{"Records": [...]}`: the CA journal or a CRL changed, e.g. an emergency
+ * rotation or a revocation by the admin function) runs the same tick and fails when anything could not
+ * be published, so Lambda delivers the batch again; an operator's invocation with
+ * `{"emergency": {"kind": "x509"|"jwt"|"all", "reason": "..."}}` runs an emergency rotation instead
+ * (the same one as `tessera ca rotate --emergency`), audited as the rotate function.
  */
 export type RotateHandler = (event?: unknown, context?: unknown) => Promise<RotateResult>;
 
@@ -58,6 +64,23 @@ function emergencyInputOf(event: unknown): { kind?: unknown; reason?: unknown } 
   if (typeof input !== "object" || input === null || Array.isArray(input))
     throw new RequestInvalidError("rotate: emergency must be an object");
   return input as { kind?: unknown; reason?: unknown };
+}
+
+/** The journal and CRL partitions a stream batch changed; undefined when the event is no stream batch. */
+function changedPartitionsOf(event: unknown): string[] | undefined {
+  const records = (event as { Records?: unknown } | null | undefined)?.Records;
+  if (!Array.isArray(records)) return undefined;
+  return [...new Set(records.flatMap((record) => publishingPartitionOf(record) ?? []))];
+}
+
+function resultOf(tick: RotationTickResult): RotateResult {
+  return {
+    created: tick.created,
+    steps: tick.steps,
+    bundleSequence: tick.bundle.sequence ?? 0,
+    x509Authorities: tick.bundle.x509Authorities.length,
+    published: tick.published,
+  };
 }
 
 /** Logs a failed tick with its code, then lets it fail so the invocation counts as an error. */
@@ -92,14 +115,10 @@ export function createRotateHandler(deps: RotateDeps): RotateHandler {
           pending: done.pending,
         };
       }
-      const tick = await runRotationTick(deps);
-      return {
-        created: tick.created,
-        steps: tick.steps,
-        bundleSequence: tick.bundle.sequence ?? 0,
-        x509Authorities: tick.bundle.x509Authorities.length,
-        published: tick.published,
-      };
+      const changed = changedPartitionsOf(event);
+      if (!changed) return resultOf(await runRotationTick(deps));
+      deps.logger.info("rotate: the store changed; publishing", { partitions: changed });
+      return resultOf(await runChangeTick(deps));
     });
   return (event, context) => chain(event, (context ?? {}) as never);
 }

@@ -74,8 +74,9 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.issue)
       .bindKeys(keys, "sign");
-    // The admin function runs emergency rotations itself (a new key, the compromised one retired,
-    // the bundle published) so they take effect before the call returns, not at the next tick.
+    // The admin function runs emergency rotations itself (a new key, the compromised one retired) so
+    // they take effect before the call returns, not at the next tick; it publishes nothing itself:
+    // the rotate function publishes the journal and CRL changes the table's stream shows it.
     this.admin = new TesseraFunction(this, "Admin", {
       entry: "functions/admin/handler.ts",
       description: "Admin API: bots, join tokens, locks, audit, CA status, emergency rotation and revocation",
@@ -85,12 +86,11 @@ export class TesseraIssuerStack extends Stack {
     })
       .bindTable(table, TABLE_ACCESS.admin)
       .bindKeys(keys, "manage")
-      .bindBundleBucket(bundleBucket)
-      .bindCrlPublishing(bundleBucket, trustAnchor);
-    if (trustAnchor) this.admin.bindTrustAnchor(trustAnchor);
+      .nameBundleBucket(bundleBucket);
+    if (trustAnchor) this.admin.bindTrustAnchorReading(trustAnchor);
     this.rotate = new TesseraFunction(this, "Rotate", {
       entry: "functions/rotate/handler.ts",
-      description: "Scheduled: rotate the CA and JWT key, publish the bundle to S3 and the trust anchor",
+      description: "Scheduled and on CA journal or CRL changes: rotate the CA and JWT key, publish the bundle and CRLs",
       settings,
       memorySize: 256,
       timeout: Duration.minutes(2),
@@ -99,7 +99,8 @@ export class TesseraIssuerStack extends Stack {
       .bindTable(table, TABLE_ACCESS.rotate)
       .bindKeys(keys, "manage")
       .bindBundleBucket(bundleBucket)
-      .bindCrlPublishing(bundleBucket, trustAnchor);
+      .bindCrlPublishing(bundleBucket, trustAnchor)
+      .bindPublishingChanges(table, { retryAttempts: 10, maxRecordAge: Duration.hours(1) });
     if (trustAnchor) this.rotate.bindTrustAnchor(trustAnchor);
 
     this.schedule = new events.Rule(this, "RotationSchedule", {

@@ -7,7 +7,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { join } from "node:path";
-import { GLOBAL_SECONDARY_INDEXES } from "#tessera/aws";
+import { GLOBAL_SECONDARY_INDEXES, publishingStreamFilterPattern } from "#tessera/aws";
 import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "#tessera/issuer";
 import type { KeyAccess, KeyScope } from "./key-scope.js";
 import { acknowledgeWildcards, type WildcardReason } from "./nag.js";
@@ -170,6 +170,62 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
       );
     }
     return this.explainWildcards(wildcards);
+  }
+
+  /**
+   * Name the bucket the bundle and CRLs are published to (`TESSERA_BUNDLE_BUCKET`) without any access
+   * to it: the admin function names what the rotate function publishes for its changes.
+   */
+  nameBundleBucket(bucket: s3.IBucket): this {
+    this.function.addEnvironment("TESSERA_BUNDLE_BUCKET", bucket.bucketName);
+    return this;
+  }
+
+  /** Read the trust anchor and the CRLs imported for it (the admin's CA page); changes nothing. */
+  bindTrustAnchorReading(trustAnchor: { trustAnchorId: string; trustAnchorArn: string }): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "ReadTrustAnchor",
+        actions: ["rolesanywhere:GetTrustAnchor"],
+        resources: [trustAnchor.trustAnchorArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "ListCrls", actions: ["rolesanywhere:ListCrls"], resources: ["*"] }));
+    this.function.addEnvironment("TESSERA_TRUST_ANCHOR_ID", trustAnchor.trustAnchorId);
+    return this.explainWildcards([{ resource: "*", reason: "rolesanywhere:ListCrls takes no resource." }]);
+  }
+
+  /**
+   * Run the function with the records of `table`'s stream that changed a CA journal or a CRL (the
+   * filter passes nothing else), so what the admin function writes is published within seconds. A
+   * failed batch is retried `retryAttempts` times, then left to the schedule, which publishes too.
+   */
+  bindPublishingChanges(table: dynamodb.ITable, options: { retryAttempts: number; maxRecordAge: Duration }): this {
+    const streamArn = table.tableStreamArn;
+    if (!streamArn) throw new Error("infra: the table has no stream; the rotate function publishes from it");
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "ReadTableStream",
+        actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+        resources: [streamArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: "ListTableStreams", actions: ["dynamodb:ListStreams"], resources: ["*"] }),
+    );
+    const mapping = new lambda.EventSourceMapping(this, "PublishingChanges", {
+      target: this.function,
+      eventSourceArn: streamArn,
+      startingPosition: lambda.StartingPosition.LATEST,
+      batchSize: 100,
+      filters: [{ pattern: publishingStreamFilterPattern() }],
+      retryAttempts: options.retryAttempts,
+      maxRecordAge: options.maxRecordAge,
+      bisectBatchOnError: false,
+    });
+    // The mapping reads the stream as the role: create it once the role's policy allows that.
+    mapping.node.addDependency(this.role);
+    return this.explainWildcards([{ resource: "*", reason: "dynamodb:ListStreams takes no resource; Lambda's stream poller calls it." }]);
   }
 
   /** Record on the role why each of its wildcard resources is as narrow as IAM allows (cdk-nag IAM5). */

@@ -136,7 +136,8 @@ describe("issuer stack: functions", () => {
     const kms = ["TESSERA_KEY_MANAGER", "TESSERA_KMS_ALIAS_PREFIX"];
     const issuer = "TESSERA_ISSUER_URL";
     assert.deepEqual(keys(functions.join!), common);
-    // The admin function runs emergency rotations: it makes keys and publishes like the rotate function.
+    // The admin function runs emergency rotations: it makes keys like the rotate function, and names the
+    // bucket and the anchor the rotate function publishes its changes to (it reads the anchor, and writes neither).
     assert.deepEqual(keys(functions.admin!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", "TESSERA_TRUST_ANCHOR_ID", issuer].sort());
     assert.deepEqual(keys(functions.issue!), [...common, ...kms, issuer].sort());
     assert.deepEqual(keys(functions.bootstrap!), [...common, ...kms, "TESSERA_BUNDLE_BUCKET", issuer].sort());
@@ -172,9 +173,10 @@ describe("issuer stack: least privilege", () => {
       Logs: LOGS,
       TesseraTable: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
       ...MANAGE_KEYS,
-      ...PUBLISH,
-      ...PUBLISH_CRLS,
-      UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
+      // It publishes nothing (the rotate function publishes its changes from the table's stream): it
+      // reads the trust anchor and the CRLs imported for it, for the CA page.
+      ReadTrustAnchor: ["rolesanywhere:GetTrustAnchor"],
+      ListCrls: ["rolesanywhere:ListCrls"],
     });
     assert.deepEqual(bySid(functions.rotate!), {
       Logs: LOGS,
@@ -182,6 +184,8 @@ describe("issuer stack: least privilege", () => {
       ...MANAGE_KEYS,
       ...PUBLISH,
       ...PUBLISH_CRLS,
+      ReadTableStream: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+      ListTableStreams: ["dynamodb:ListStreams"],
       UpdateTrustAnchor: ["rolesanywhere:GetTrustAnchor", "rolesanywhere:UpdateTrustAnchor"],
     });
     assert.deepEqual(bySid(functions.bootstrap!), {
@@ -217,7 +221,14 @@ describe("issuer stack: least privilege", () => {
     assert.deepEqual(resources(functions.rotate!, "UpdateTrustAnchor"), [
       `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`,
     ]);
-    for (const fn of [functions.admin!, functions.rotate!]) {
+    assert.deepEqual(resources(functions.admin!, "ReadTrustAnchor"), [
+      `<${logicalIdOf(synth.issuer, synth.issuer.bootstrap.resource)}.TrustAnchorArn>`,
+    ]);
+    assert.match(
+      resources(functions.rotate!, "ReadTableStream")[0]!,
+      /^<TesseraStateful\/PublishOutputFnGetAttTable[0-9A-F]{8}StreamArn[0-9A-F]{8}>$/,
+    );
+    for (const fn of [functions.rotate!]) {
       assert.deepEqual(
         resources(fn, "PublishCrlObjects").map((r) => r.replace(/^<[^>]+>/, "")),
         ["/crl/x509-ca-a.crl", "/crl/x509-ca-b.crl"],
@@ -256,7 +267,7 @@ describe("issuer stack: least privilege", () => {
   it("names no * action anywhere, and a * resource only where IAM offers nothing narrower", () => {
     // Each wildcard that remains, with the condition that narrows it (undefined: the pattern itself is the scope).
     const allowed: { resource: RegExp; sids: (string | undefined)[]; needsCondition: boolean }[] = [
-      { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor", "ListCrls"], needsCondition: false },
+      { resource: /^\*$/, sids: ["CreateTesseraKeys", "FindTrustAnchor", "ListCrls", "ListTableStreams"], needsCondition: false },
       { resource: new RegExp(`^${CRLS.replace(/[*]/g, "\\*")}$`), sids: ["ImportCrls"], needsCondition: false },
       {
         resource: new RegExp(`^${KEYS.replace(/[*]/g, "\\*")}$`),
@@ -391,6 +402,26 @@ describe("issuer stack: schedule", () => {
       FunctionName: { Ref: ref(functions.rotate!) },
       MaximumRetryAttempts: 0,
     });
+  });
+});
+
+describe("issuer stack: publishing from the table's stream", () => {
+  it("runs the rotate function on the table's stream, filtered to the CA journals and the CRLs, after its role may read it", () => {
+    const mappings = Object.entries(template.findResources("AWS::Lambda::EventSourceMapping"));
+    assert.equal(mappings.length, 1);
+    const [id, mapping] = mappings[0]!;
+    const props = mapping.Properties as Json;
+    assert.equal(render(props.FunctionName), `<${ref(functions.rotate!)}>`);
+    assert.match(render(props.EventSourceArn), /^<TesseraStateful\/PublishOutputFnGetAttTable[0-9A-F]{8}StreamArn[0-9A-F]{8}>$/);
+    assert.equal(props.StartingPosition, "LATEST");
+    assert.deepEqual(
+      (props.FilterCriteria.Filters as { Pattern: string }[]).map((f) => JSON.parse(f.Pattern)),
+      [{ dynamodb: { Keys: { pk: { S: ["JOURNAL#x509", "JOURNAL#jwt", "CRL"] } } } }],
+    );
+    assert.equal(props.MaximumRetryAttempts, 10, "a failing batch is retried, then left to the schedule");
+    assert.equal(props.MaximumRecordAgeInSeconds, 3600);
+    const policy = logicalIdOf(synth.issuer, functions.rotate!.role.node.findChild("DefaultPolicy"));
+    assert.ok((mapping.DependsOn as string[]).includes(policy), `${id} waits for the role's policy`);
   });
 });
 

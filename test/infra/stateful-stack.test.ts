@@ -32,6 +32,10 @@ describe("stateful stack: table", () => {
     assert.equal(table.Properties.DeletionProtectionEnabled, true);
   });
 
+  it("has a keys-only stream (the rotate function publishes the CA journal's and the CRLs' changes from it)", () => {
+    assert.deepEqual(table.Properties.StreamSpecification, { StreamViewType: "KEYS_ONLY" });
+  });
+
   it("is retained when the stack goes", () => {
     assert.equal(table.DeletionPolicy, "Retain");
     assert.equal(table.UpdateReplacePolicy, "Retain");

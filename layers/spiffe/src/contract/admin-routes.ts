@@ -186,6 +186,8 @@ export const rotateCaRoute = defineRoute({
     steps: v.optional(v.array(v.unknown())),
     pending: v.optional(v.array(v.string())),
     published: v.optional(v.array(v.object({ publisher: v.string(), changed: v.boolean() }))),
+    /** AWS: the publishers the rotate function runs for this change (nothing was published by the call itself). */
+    scheduled: v.optional(v.array(v.string())),
   }),
 });
 
@@ -210,6 +212,8 @@ export const revokeRoute = defineRoute({
     matched: v.number(),
     crls: v.array(v.object({ ca_id: v.string(), crl_number: v.number(), this_update: v.string(), next_update: v.string() })),
     published: v.array(v.object({ publisher: v.string(), error: v.optional(v.string()) })),
+    /** AWS: the publishers the rotate function runs for the new CRLs (nothing was published by the call itself). */
+    scheduled: v.optional(v.array(v.string())),
   }),
 });
 
