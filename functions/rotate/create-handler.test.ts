@@ -102,6 +102,28 @@ describe("rotate function", () => {
     );
   });
 
+  it("on a batch of the table's stream records, runs the tick and publishes what the journal now holds", async () => {
+    const publisher = recordingPublisher("recorder");
+    const handler = handlerWith(publisher);
+    await handler({});
+    await requestCaRotation(t.runtime.admin);
+    t.clock.advance(60_000);
+    const records = [
+      { eventSource: "aws:dynamodb", eventName: "MODIFY", dynamodb: { Keys: { pk: { S: "JOURNAL#x509" }, sk: { S: "JOURNAL" } } } },
+    ];
+
+    const result = await handler({ Records: records });
+
+    assert.deepEqual(
+      result.steps.map((s) => `${s.type} ${s.kind}`),
+      ["prepare x509", "prepare jwt"],
+    );
+    assert.equal(publisher.published.at(-1)!.x509Authorities.length, 2, "the prepared CA is published");
+    assert.ok(
+      t.logger.lines.some((l) => l.message === "rotate: the store changed; publishing" && String(l.fields.partitions) === "JOURNAL#x509"),
+    );
+  });
+
   it("runs every publisher when one fails, then fails the tick with the publishing error", async () => {
     const failing = recordingPublisher("aws_s3", new Error("S3 is down"));
     const other = recordingPublisher("aws_rolesanywhere_trustanchor");
