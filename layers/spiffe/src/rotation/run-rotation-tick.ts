@@ -37,7 +37,7 @@ export interface RotationTickResult {
   bundle: Bundle;
   /** Each publisher and whether it wrote anything, on the tick's last publication. */
   published: { publisher: string; changed: boolean }[];
-  /** Each CRL publisher and whether it wrote, or why it (or the CRL refresh) failed; empty without `revocation`. */
+  /** Each CRL publisher and whether it wrote, or why it failed (a failed CRL refresh: publisher `crl_refresh`); empty without `revocation`. */
   crlsPublished: PublishOutcome[];
 }
 
