@@ -1,6 +1,6 @@
 import { X509Certificate, generateKeyPairSync } from "node:crypto";
-import { createCsr, parseCertificates, SpiffeId } from "#tessera/core";
-import type { X509SvidResponse } from "./issuer-client.js";
+import { BotLockedError, createCsr, parseCertificates, SpiffeId } from "#tessera/core";
+import { IssuerApiError, type X509SvidResponse } from "./issuer-client.js";
 import type { X509Material, X509Want } from "./svid-material.js";
 
 /** What the issuer is asked for one X.509-SVID (the `IssuerClient.fetchX509Svid` request). */
@@ -47,4 +47,12 @@ export async function issueX509Svid(
     },
     x509Authorities: res.bundle.flatMap((pem) => parseCertificates(pem)),
   };
+}
+
+/** The log message for a failed issuance, saying whether the agent still serves a valid X.509-SVID meanwhile. */
+export function describeIssueFailure(err: unknown, holdsValid: boolean): string {
+  const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
+  if (err instanceof IssuerApiError && err.code === BotLockedError.code)
+    return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
+  return `could not get the X.509-SVID; ${then}`;
 }

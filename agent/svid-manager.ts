@@ -1,12 +1,13 @@
-import { BotLockedError, type Bundle, type Logger, marshalSpiffeBundle, parseSpiffeBundle, type TrustDomain } from "#tessera/core";
+import { type Bundle, type Logger, marshalSpiffeBundle, parseSpiffeBundle, type TrustDomain } from "#tessera/core";
 import { AgentFatalError } from "./agent-fatal-error.js";
 import { retryAfterFloorMs, retryDelayMs, renewalDelayMs } from "./backoff.js";
 import type { BotSession } from "./bot-session.js";
 import { addX509Authorities } from "./bundle-authorities.js";
 import { earlyRenewalOf } from "./early-renewal.js";
-import { issueX509Svid } from "./issue-x509-svid.js";
+import { describeIssueFailure, issueX509Svid } from "./issue-x509-svid.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
 import { JwtSvidCache } from "./jwt-svid-cache.js";
+import { chainsTo, loadKeptState } from "./kept-state.js";
 import type { SvidStorage } from "./svid-storage.js";
 import type { JwtMaterial, RevokedSvids, X509Material, X509Want } from "./svid-material.js";
 
@@ -43,6 +44,8 @@ interface Slot {
   earlyFrom?: string;
   failures: number;
   lastError?: string;
+  /** The material was kept from an earlier run and not yet replaced in this one. */
+  kept?: boolean;
 }
 
 /**
@@ -81,35 +84,29 @@ export class SvidManager {
   async load(): Promise<void> {
     const storage = this.#options.storage;
     if (!storage) return;
-    let bundle: Bundle | undefined;
-    try {
-      bundle = await storage.loadBundle();
-    } catch (err) {
-      this.#options.logger.warn("ignoring the kept trust bundle", { error: err });
-    }
-    if (!bundle) return;
-    this.#adoptBundle(bundle, false);
+    const slots = [...this.#slots.values()].map((s) => ({ key: s.key, spiffeId: s.want.spiffeId }));
+    const kept = await loadKeptState(storage, slots, this.#now(), this.#options.logger);
+    if (!kept) return;
+    this.#adoptBundle(kept.bundle, false);
     for (const slot of this.#slots.values()) {
-      try {
-        const kept = await storage.loadX509Svid(slot.key, slot.want.spiffeId, bundle, this.#now());
-        if (!kept) continue;
-        slot.material = kept;
-        this.#options.logger.info("serving the kept X.509-SVID until a new one is issued", {
-          spiffe_id: kept.spiffeId,
-          serial: kept.serialNumber,
-          expires_at: new Date(kept.expiresAt).toISOString(),
-        });
-      } catch (err) {
-        this.#options.logger.warn("not serving the kept X.509-SVID", { spiffe_id: slot.want.spiffeId, error: err });
-      }
+      const material = kept.x509.get(slot.key);
+      if (material) Object.assign(slot, { material, kept: true });
     }
     this.#notify();
   }
 
-  /** Start fetching the bundle and every SVID; returns at once. */
+  /**
+   * Start fetching the bundle, and every X.509-SVID not held from storage; a kept one is renewed when
+   * it is due, as if it had been issued in this run. Returns at once.
+   */
   start(): void {
     void this.#refreshBundle();
-    for (const slot of this.#slots.values()) void this.#issue(slot);
+    for (const slot of this.#slots.values()) {
+      const kept = slot.material;
+      const delay = kept ? renewalDelayMs(kept.issuedAt, kept.expiresAt, this.#now()) : 0;
+      if (kept && delay > 0) this.#schedule(slot, this.#now() + delay);
+      else void this.#issue(slot);
+    }
   }
 
   /**
@@ -193,17 +190,23 @@ export class SvidManager {
 
   /** Drop each held SVID `revoked` names: an X.509-SVID stops being served and a new one, with a new key, is fetched at once. */
   dropRevoked(revoked: RevokedSvids): void {
+    this.#dropX509Where((m) => revoked.x509(m), "X.509-SVID revoked by the issuer: dropping it and fetching a new one");
+    this.#jwts.dropRevoked(revoked);
+  }
+
+  /**
+   * Stop serving each X.509-SVID `test` picks and forget its kept copy (a restart while the issuer is
+   * down must not serve it again), then fetch a new one with a new key.
+   */
+  #dropX509Where(test: (material: X509Material, slot: Slot) => boolean, message: string): void {
     for (const slot of this.#slots.values()) {
-      if (!slot.material || !revoked.x509(slot.material)) continue;
-      this.#options.logger.warn("X.509-SVID revoked by the issuer: dropping it and fetching a new one", {
-        spiffe_id: slot.material.spiffeId,
-        serial: slot.material.serialNumber,
-      });
+      if (!slot.material || !test(slot.material, slot)) continue;
+      this.#options.logger.warn(message, { spiffe_id: slot.material.spiffeId, serial: slot.material.serialNumber });
       delete slot.material;
+      this.#save("removal of a dropped X.509-SVID", (storage) => storage.removeX509Svid(slot.key));
       this.#notify();
       void this.#issue(slot);
     }
-    this.#jwts.dropRevoked(revoked);
   }
 
   /** Renew everything now (SIGHUP). */
@@ -260,6 +263,7 @@ export class SvidManager {
       );
       if (this.#stopped) return;
       slot.material = material;
+      delete slot.kept;
       this.#save("X.509-SVID", (storage) => storage.saveX509Svid(slot.key, material));
       slot.failures = 0;
       delete slot.lastError;
@@ -283,7 +287,7 @@ export class SvidManager {
       // The backoff never outlasts a quarter of the SVID's remaining life; the issuer's Retry-After is still waited out.
       const backoff = retryDelayMs(slot.failures);
       const delay = Math.max(500, retryAfterFloorMs(err), remaining > 0 ? Math.min(backoff, remaining / 4) : backoff);
-      this.#options.logger.warn(this.#issueFailureMessage(err, remaining > 0), {
+      this.#options.logger.warn(describeIssueFailure(err, remaining > 0), {
         spiffe_id: want.spiffeId,
         error: slot.lastError,
         ...(err instanceof IssuerApiError ? { code: err.code } : {}),
@@ -334,13 +338,6 @@ export class SvidManager {
     }
   }
 
-  #issueFailureMessage(err: unknown, holdsValid: boolean): string {
-    const then = holdsValid ? "serving the current one until it expires and retrying" : "none to serve yet; retrying";
-    if (err instanceof IssuerApiError && err.code === BotLockedError.code)
-      return `the bot or its instance is locked at the issuer: no X.509-SVID until it is unlocked; ${then}`;
-    return `could not get the X.509-SVID; ${then}`;
-  }
-
   #adoptBundle(bundle: Bundle, save = true): boolean {
     const text = marshalSpiffeBundle(bundle);
     if (text === this.#bundleText) return false;
@@ -368,7 +365,14 @@ export class SvidManager {
       this.#bundleFailures = 0;
       this.#bundleError = undefined;
       this.#activeX509 = activeX509Sha256;
-      if (this.#adoptBundle(bundle)) this.#notify();
+      if (this.#adoptBundle(bundle)) {
+        const now = new Date(this.#now());
+        this.#dropX509Where(
+          (m, slot) => slot.kept === true && !chainsTo(m, bundle, now),
+          "X.509-SVID no longer chains to the trust bundle: dropping it and fetching a new one",
+        );
+        this.#notify();
+      }
       this.#renewEarlyWhereDue();
       const hint = (bundle.refreshHintSeconds ?? 300) * 1000;
       delay = Math.max(MIN_BUNDLE_REFRESH_MS, Math.min(hint, this.#options.bundleRefreshMs ?? hint));

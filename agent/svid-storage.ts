@@ -1,5 +1,5 @@
 import { X509Certificate, createHash, createPrivateKey } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Bundle, marshalSpiffeBundle, parseSpiffeBundle, type TrustDomain, verifyX509Svid, writeFileAtomic } from "#tessera/core";
 import type { X509Material } from "./svid-manager.js";
@@ -64,6 +64,11 @@ export class SvidStorage {
       serial_number: svid.serialNumber,
     };
     await writeFileAtomic(fileOf(this.directory, slotKey), JSON.stringify(doc), 0o600);
+  }
+
+  /** Forget the X.509-SVID kept under `slotKey` (revoked, or its CA removed), if any. */
+  async removeX509Svid(slotKey: string): Promise<void> {
+    await rm(fileOf(this.directory, slotKey), { force: true });
   }
 
   /**
