@@ -19,7 +19,7 @@ import { RevocationWatcher } from "./revocation-watcher.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
 import { SvidStorage } from "./svid-storage.js";
 import { createWorkloadSource } from "./workload-source.js";
-import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/index.js";
+import { startWorkloadApiServer, type WorkloadApiServer } from "./workloadapi/start-workload-api-server.js";
 
 /** Options of `startAgent`. */
 export interface StartAgentOptions {

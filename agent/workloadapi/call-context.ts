@@ -1,7 +1,10 @@
-import { Metadata, status, type ServerErrorResponse, type StatusObject } from "@grpc/grpc-js";
 import type { Logger } from "#tessera/core";
+import type { CallMetadata, CallStatus, IncomingCall } from "./grpc-server.js";
+import { GrpcStatus as status } from "./grpc-status.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
-import { MALFORMED_REQUEST, type MessageEncoder } from "./workload-api-definition.js";
+import { MALFORMED_REQUEST, type MessageEncoder } from "./workload-api-codec.js";
+
+export type { CallStatus, IncomingCall } from "./grpc-server.js";
 
 /** What every handler needs from the server. */
 export interface HandlerContext {
@@ -18,17 +21,6 @@ export interface HandlerContext {
   trackStream(end: () => void): () => void;
 }
 
-/** The parts of a grpc-js server call every handler reads. */
-export interface IncomingCall {
-  metadata: Metadata;
-  request: unknown;
-  getPeer(): string;
-  getPath(): string;
-}
-
-/** A gRPC status to end a call with. */
-export type CallStatus = Pick<StatusObject, "code" | "details">;
-
 /** The metadata key and value every Workload API request must carry (SSRF hardening). */
 const SECURITY_HEADER = "workload.spiffe.io";
 const SECURITY_HEADER_VALUE = "true";
@@ -37,9 +29,9 @@ export const NO_IDENTITY: CallStatus = { code: status.PERMISSION_DENIED, details
 export const NOT_READY: CallStatus = { code: status.UNAVAILABLE, details: "workload API is not ready: no SVIDs or bundle yet" };
 export const SHUTTING_DOWN: CallStatus = { code: status.UNAVAILABLE, details: "workload API server is shutting down" };
 
-/** A gRPC error carrying `callStatus`, as grpc-js wants it in callbacks and stream errors. */
-export function toServiceError(callStatus: CallStatus): ServerErrorResponse {
-  return Object.assign(new Error(callStatus.details), { code: callStatus.code, details: callStatus.details, metadata: new Metadata() });
+/** The status a call ends with, as the server takes it in callbacks and stream errors. */
+export function toServiceError(callStatus: CallStatus): CallStatus {
+  return { code: callStatus.code, details: callStatus.details };
 }
 
 /** The gRPC method name of a call, for logs. */
@@ -48,7 +40,7 @@ export function methodOf(call: IncomingCall): string {
 }
 
 /** The standard's mandatory header: exactly one `workload.spiffe.io` value, `true` (case sensitive). */
-function hasSecurityHeader(metadata: Metadata): boolean {
+function hasSecurityHeader(metadata: CallMetadata): boolean {
   const values = metadata.get(SECURITY_HEADER);
   return values.length === 1 && values[0] === SECURITY_HEADER_VALUE;
 }

@@ -1,4 +1,3 @@
-import { status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import { SpiffeId, validateAudience } from "#tessera/core";
 import {
   admitCall,
@@ -11,12 +10,14 @@ import {
   type HandlerContext,
 } from "./call-context.js";
 import { claimsToStruct } from "./claims-struct.js";
+import type { GrpcMethod, IncomingCall } from "./grpc-server.js";
+import { GrpcStatus as status } from "./grpc-status.js";
 import type { JwtSvidRequestMessage, ValidateJwtSvidRequestMessage } from "./messages.js";
 import { buildJwtSvids } from "./responses.js";
 import type { CallerIdentity, JwtSvidView } from "./types.js";
 
-type UnaryCall = ServerUnaryCall<unknown, Buffer>;
-type UnaryHandler = (call: UnaryCall, callback: sendUnaryData<Buffer>) => void;
+type UnaryCall = IncomingCall;
+type UnaryHandler = Extract<GrpcMethod, { kind: "unary" }>["handler"];
 
 function invalidArgument(details: string): CallStatus {
   return { code: status.INVALID_ARGUMENT, details };

@@ -1,13 +1,17 @@
-import { Server, ServerCredentials, status, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { createServer, type Socket } from "node:net";
 import { admitCall, isCallStatus, toServiceError, type HandlerContext } from "./call-context.js";
 import { SERVER_PREFACE, awaitConnectionOpening } from "./connection-opening.js";
+import { createGrpcServer, type GrpcMethod, type StreamCall } from "./grpc-server.js";
+import { GrpcStatus } from "./grpc-status.js";
 import { startHttp2Bridge } from "./http2-bridge.js";
 import { createJwtHandlers } from "./jwt-handlers.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
 import { listenOnSocket, prepareSocketPath, removeSocket } from "./unix-socket.js";
 import { createWatchHandlers } from "./watch-handlers.js";
-import { loadWorkloadApiServerDefinition } from "./workload-api-definition.js";
+import { decodeRequest, WORKLOAD_API_ENCODERS } from "./workload-api-codec.js";
+
+/** The service's name in workload.proto: method paths are `/SpiffeWorkloadAPI/<Method>`. */
+const SERVICE = "SpiffeWorkloadAPI";
 
 /** Largest request accepted. Requests carry at most a few audiences or one JWT-SVID; 64 KiB is ample. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -41,41 +45,29 @@ const OPENING_TIMEOUT_MS = 1_000;
 /** How long open calls get to finish when the server closes, before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-/** Ends calls gracefully (GOAWAY, then wait for calls in flight), forcibly after the grace period. */
-async function shutDownGrpc(server: Server): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
-  server.forceShutdown();
-}
-
 const silentLogger: HandlerContext["logger"] = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Answers Unimplemented (after the security header check) for a profile Tessera does not serve. */
-function unimplemented(ctx: HandlerContext) {
-  return (call: Parameters<typeof admitCall>[0] & { emit(event: "error", err: Error): boolean }) => {
+function unimplemented(ctx: HandlerContext): GrpcMethod {
+  const handler = (call: StreamCall) => {
     const caller = admitCall(call, ctx);
-    const answer = isCallStatus(caller) ? caller : { code: status.UNIMPLEMENTED, details: "the WIT-SVID profile is not implemented" };
+    const answer = isCallStatus(caller) ? caller : { code: GrpcStatus.UNIMPLEMENTED, details: "the WIT-SVID profile is not implemented" };
     call.emit("error", toServiceError(answer));
   };
+  return { kind: "stream", handler };
 }
 
-function createHandlers(ctx: HandlerContext): UntypedServiceImplementation {
-  return {
-    ...createWatchHandlers(ctx),
-    ...createJwtHandlers(ctx),
-    FetchWITSVID: unimplemented(ctx),
-    FetchWITBundles: unimplemented(ctx),
-  } as UntypedServiceImplementation;
+function createMethods(ctx: HandlerContext): Record<string, GrpcMethod> {
+  const methods: Record<string, GrpcMethod> = { FetchWITSVID: unimplemented(ctx), FetchWITBundles: unimplemented(ctx) };
+  for (const [name, handler] of Object.entries(createWatchHandlers(ctx))) methods[name] = { kind: "stream", handler };
+  for (const [name, handler] of Object.entries(createJwtHandlers(ctx))) methods[name] = { kind: "unary", handler };
+  return methods;
 }
 
 /**
  * Serve the SPIFFE Workload API over gRPC on a Unix socket. Every accepted connection is attested
  * once, before gRPC sees it: the socket is tagged with a connection id as its `remoteAddress`,
- * which grpc-js reports as `call.getPeer()`, and handlers look the caller up by that id. A
+ * which the gRPC server reports as `call.getPeer()`, and handlers look the caller up by that id. A
  * connection whose attestation fails is closed (the client reconnects and is attested anew).
  */
 export async function startWorkloadApiServer(options: StartWorkloadApiServerOptions): Promise<WorkloadApiServer> {
@@ -88,11 +80,10 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
   let closing: Promise<void> | undefined;
 
   await prepareSocketPath(socketPath);
-  const definition = loadWorkloadApiServerDefinition();
   const ctx: HandlerContext = {
     source,
     logger,
-    encoders: definition.encoders,
+    encoders: WORKLOAD_API_ENCODERS,
     callerOf: (peer) => callers.get(peer),
     trackStream: (end) => {
       const entry = () => end();
@@ -100,16 +91,15 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
       return () => streams.delete(entry);
     },
   };
-  const grpcServer = new Server({
-    // Channelz keeps a registry entry and counters per connection and call that nothing here reads.
-    "grpc.enable_channelz": 0,
-    "grpc.max_receive_message_length": MAX_REQUEST_BYTES,
-    "grpc.max_send_message_length": MAX_RESPONSE_BYTES,
-    "grpc.max_concurrent_streams": MAX_STREAMS_PER_CONNECTION,
+  const grpc = createGrpcServer({
+    service: SERVICE,
+    methods: createMethods(ctx),
+    decode: decodeRequest,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION,
   });
-  grpcServer.addService(definition.service, createHandlers(ctx));
-  const injector = grpcServer.createConnectionInjector(ServerCredentials.createInsecure());
-  const bridge = await startHttp2Bridge((socket) => injector.injectConnection(socket));
+  const serve = (socket: Socket) => grpc.server.emit("connection", socket);
+  const bridge = await startHttp2Bridge(serve);
 
   const accept = async (socket: Socket): Promise<void> => {
     sockets.add(socket);
@@ -138,10 +128,10 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
     }
     callers.set(id, caller);
     if (opened.bytes.length > 0) socket.unshift(opened.bytes);
-    // grpc-js reads the peer of every call from the socket's remoteAddress: set to id here or by the bridge.
+    // The gRPC server reads the peer of every call from the socket's remoteAddress: set to id here or by the bridge.
     if (opened.route === "native") {
       Object.defineProperty(socket, "remoteAddress", { value: id, configurable: true });
-      injector.injectConnection(socket);
+      serve(socket);
       return;
     }
     await bridge.attach(socket, id, { dropSettingsAck: !opened.acknowledged }).catch(() => socket.destroy());
@@ -159,8 +149,7 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
         for (const end of [...streams]) end();
-        await shutDownGrpc(grpcServer);
-        injector.destroy();
+        await grpc.close(SHUTDOWN_GRACE_MS);
         await bridge.close();
         for (const socket of sockets) socket.destroy();
         await stopped;

@@ -1,4 +1,4 @@
-import type { ServerWritableStream } from "@grpc/grpc-js";
+import type { StreamCall } from "./grpc-server.js";
 import {
   admitCall,
   callerFields,
@@ -11,8 +11,6 @@ import {
 import { buildJwtBundlesResponse, buildX509BundlesResponse, buildX509SvidResponse, type ReportProblem } from "./responses.js";
 import type { CallerIdentity, WorkloadApiState } from "./types.js";
 import { serveWatchStream, type RenderResponse } from "./watch-stream.js";
-
-type StreamCall = ServerWritableStream<unknown, Buffer>;
 
 /** One stream's response for the caller's state, a status to end with, or undefined while there is nothing to send. */
 type BuildResponse = (state: WorkloadApiState, report: ReportProblem) => object | CallStatus | undefined;

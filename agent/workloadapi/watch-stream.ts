@@ -1,4 +1,5 @@
-import { status, type ServerWritableStream } from "@grpc/grpc-js";
+import type { StreamCall } from "./grpc-server.js";
+import { GrpcStatus as status } from "./grpc-status.js";
 import { NOT_READY, SHUTTING_DOWN, toServiceError, type CallStatus, type HandlerContext } from "./call-context.js";
 
 /**
@@ -14,12 +15,7 @@ export type RenderResponse = () => Buffer | CallStatus | undefined;
  * response once it drains. Ends with the status `render` answers; unsubscribes when the stream
  * ends or the client cancels.
  */
-export function serveWatchStream(
-  call: ServerWritableStream<unknown, Buffer>,
-  ctx: HandlerContext,
-  render: RenderResponse,
-  logFields: Record<string, unknown>,
-): void {
+export function serveWatchStream(call: StreamCall, ctx: HandlerContext, render: RenderResponse, logFields: Record<string, unknown>): void {
   let last: Buffer | undefined;
   let scheduled = false;
   let blocked = false;

@@ -9,7 +9,6 @@ import { runOneshot, startAgent } from "../../agent/run-agent.js";
 import { parseCertificates, parseDurationSeconds, writeX509SvidFiles } from "#tessera/core";
 import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
 import { AGENT_AWS_USAGE, runAgentAwsCommand } from "./agent-aws-command.js";
-import { WorkloadApiClient, resolveSocket } from "./workload-api-client.js";
 
 interface X509SvidMessage {
   spiffe_id: string;
@@ -156,6 +155,8 @@ async function runApi(argv: string[], io: CliIo): Promise<number> {
     strict: true,
   });
   const json = values.json === true || values.output === "json";
+  // The gRPC client (grpc-js and the .proto) loads only for `tessera agent api`, never for the agent itself.
+  const { WorkloadApiClient, resolveSocket } = await import("./workload-api-client.js");
   const socket = resolveSocket(values.socket, io.env, DEFAULT_SOCKET);
   const client = new WorkloadApiClient(socket);
   const print = (data: unknown, text: () => string) => io.out(json ? JSON.stringify(data, null, 2) : text());
