@@ -100,7 +100,6 @@ class Http2Call extends EventEmitter implements StreamCall {
       this.#ended = true;
       this.emit("close");
     });
-    stream.on("error", () => undefined);
   }
 
   get destroyed(): boolean {
@@ -194,6 +193,8 @@ export function createGrpcServer(options: GrpcServerOptions): { server: Http2Ser
     session.on("error", () => undefined);
   });
   server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+    // A client's RST_STREAM surfaces as a stream error: it ends that stream, never the agent.
+    stream.on("error", () => undefined);
     const contentType = headers["content-type"];
     if (headers[":method"] !== "POST" || typeof contentType !== "string" || !contentType.startsWith("application/grpc")) {
       stream.respond({ ":status": headers[":method"] !== "POST" ? 405 : 415 }, { endStream: true });
