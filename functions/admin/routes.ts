@@ -194,6 +194,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
         bot_name: created.botName,
         uses_remaining: created.usesRemaining,
         expires_at: created.expiresAt.toISOString(),
+        created_at: created.createdAt.toISOString(),
       };
     }),
     adminRoute(listJoinTokensRoute, async ({ query }) => {

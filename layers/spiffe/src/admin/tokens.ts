@@ -25,6 +25,7 @@ export interface CreatedJoinToken {
   botName: string;
   usesRemaining: number;
   expiresAt: Date;
+  createdAt: Date;
 }
 
 function boundedInteger(value: unknown, fallback: number, max: number, what: string): number {
@@ -77,6 +78,7 @@ export async function createJoinToken(
     botName: bot.name,
     usesRemaining: uses,
     expiresAt: new Date(record.expiresAt),
+    createdAt: new Date(now),
   };
 }
 

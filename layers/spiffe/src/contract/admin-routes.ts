@@ -9,12 +9,17 @@ import {
   pageSchema,
   revocationSchema,
 } from "./admin-views.js";
+import {
+  mustBe as must,
+  optionalCount as count,
+  optionalText as text,
+  optionalTexts as texts,
+  requestObject,
+  requiredText,
+  requiredTexts,
+} from "./admin-fields.js";
 import { defineRoute } from "./route-descriptor.js";
 
-const must = (module: string, field: string, what: string) => `${module}: ${field} must be ${what}`;
-const text = (field: string, module = "admin") => v.optional(v.string(must(module, field, "a string")));
-const count = (field: string, module = "admin") => v.optional(v.number(must(module, field, "a number")));
-const texts = (field: string, module = "admin") => v.optional(v.array(v.string(), must(module, field, "an array of strings")));
 const pageQuery = { limit: v.optional(v.string()), cursor: v.optional(v.string()) };
 const botName = v.object({ name: v.string() });
 const admin = { auth: "iam", maxBodyBytes: 0, status: 200 } as const;
@@ -29,9 +34,9 @@ export const createBotRoute = defineRoute({
   status: 201,
   maxBodyBytes: 64 * 1024,
   request: {
-    body: v.object({
-      name: text("name"),
-      allowed_spiffe_ids: texts("allowed_spiffe_ids"),
+    body: requestObject({
+      name: requiredText("name"),
+      allowed_spiffe_ids: requiredTexts("allowed_spiffe_ids"),
       join_rules: v.optional(
         v.array(
           v.looseObject({ method: v.unknown() }, "admin: each join rule needs a method"),
@@ -88,8 +93,8 @@ export const createJoinTokenRoute = defineRoute({
   path: "/v1/admin/tokens",
   status: 201,
   maxBodyBytes: 4 * 1024,
-  request: { body: v.object({ bot_name: text("bot_name"), ttl: count("ttl"), uses: count("uses") }) },
-  response: v.object({ ...joinTokenSchema.entries, token: v.string(), created_at: v.optional(v.string()) }),
+  request: { body: requestObject({ bot_name: requiredText("bot_name"), ttl: count("ttl"), uses: count("uses") }) },
+  response: v.object({ ...joinTokenSchema.entries, token: v.string() }),
 });
 
 /** `GET /v1/admin/tokens`: the live join tokens (of one bot with `bot`), all or (with `limit` / `cursor`) a page by hash. */
@@ -108,9 +113,9 @@ export const setLockRoute = defineRoute({
   path: "/v1/admin/locks",
   maxBodyBytes: 4 * 1024,
   request: {
-    body: v.object({
-      target: text("target"),
-      id: text("id"),
+    body: requestObject({
+      target: requiredText("target"),
+      id: requiredText("id"),
       locked: v.optional(v.boolean(must("admin", "locked", "true or false"))),
       reason: text("reason"),
     }),
@@ -143,15 +148,18 @@ export const policyTestRoute = defineRoute({
   path: "/v1/admin/policy/test",
   maxBodyBytes: 16 * 1024,
   request: {
-    body: v.object({
-      bot: text("bot", "issuer"),
-      attributes: v.optional(v.custom<Record<string, unknown>>(isJsonObject, must("issuer", "attributes", "an object"))),
-      instance: text("instance", "issuer"),
-      spiffe_id: text("spiffe_id", "issuer"),
-      svid_type: text("svid_type", "issuer"),
-      dns_names: texts("dns_names", "issuer"),
-      ttl: count("ttl", "issuer"),
-    }),
+    body: requestObject(
+      {
+        bot: requiredText("bot", "issuer"),
+        attributes: v.optional(v.custom<Record<string, unknown>>(isJsonObject, must("issuer", "attributes", "an object"))),
+        instance: text("instance", "issuer"),
+        spiffe_id: requiredText("spiffe_id", "issuer"),
+        svid_type: text("svid_type", "issuer"),
+        dns_names: texts("dns_names", "issuer"),
+        ttl: count("ttl", "issuer"),
+      },
+      "issuer",
+    ),
   },
   response: v.object({
     allowed: v.boolean(),

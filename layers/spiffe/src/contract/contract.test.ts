@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RequestInvalidError } from "../errors.js";
+import { lastSvidsRoute } from "./admin-console-routes.js";
 import { createBotRoute, showBotRoute } from "./admin-routes.js";
 import { API_ROUTES, compileRoutes } from "./compile-routes.js";
 import { x509SvidRoute } from "./issue-routes.js";
@@ -18,6 +19,16 @@ describe("parseRequest", () => {
     assert.throws(
       () => parseRequest(createBotRoute, raw({ name: "web", allowed_spiffe_ids: "spiffe://example.org/web", max_svid_ttl: "1" })),
       (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: allowed_spiffe_ids must be an array of strings",
+    );
+  });
+  it("refuses a required field that is missing with ERR_REQUEST_INVALID naming it", () => {
+    assert.throws(
+      () => parseRequest(createBotRoute, raw({ allowed_spiffe_ids: ["spiffe://example.org/web"] })),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: name is required",
+    );
+    assert.throws(
+      () => parseRequest(lastSvidsRoute, { body: {}, query: {}, params: { name: "web" } }),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: instances is required",
     );
   });
   it("passes a body its use case checks (and audits) as it came", () => {
