@@ -35,7 +35,9 @@ const DEFAULT_REASON = "emergency rotation";
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function kindsOf(kind: unknown): readonly JournalKind[] {
-  const kinds = typeof kind === "string" ? KINDS[kind] : kind === undefined ? KINDS.all : undefined;
+  // Own keys only: `constructor` or `toString` would otherwise name Object's members (a 500).
+  const kinds =
+    typeof kind === "string" ? (Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined) : kind === undefined ? KINDS.all : undefined;
   if (!kinds) throw new RequestInvalidError("admin: kind must be x509, jwt or all");
   return kinds;
 }
