@@ -1,4 +1,3 @@
-import { RequestInvalidError } from "#tessera/core";
 import {
   adminActorOf,
   bindRoute,
@@ -175,8 +174,6 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       return { last_svids: found.events.map(auditView), scanned: found.scanned, capped: found.capped };
     }),
     adminRoute(showBotRoute, async ({ params, query }) => {
-      if (query.instances !== undefined && query.instances !== "none")
-        throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
       if (query.instances === "none") return botView(await getBotByName(deps, params.name));
       const { bot, instances } = await showBot(deps, params.name);
       return { ...botView(bot), instances: instances.map(instanceView) };
@@ -209,7 +206,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
         { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason },
         actor,
       );
-      return { target: body.target as string, id: body.id as string, locked, changed };
+      return { target: body.target, id: body.id, locked, changed };
     }),
     adminRoute(listAuditRoute, async ({ query }) => {
       const page = await listAuditPage(deps, { ...query, spiffeId: query.spiffe_id });

@@ -23,8 +23,9 @@ import { defineRoute } from "./route-descriptor.js";
 const pageQuery = { limit: v.optional(v.string()), cursor: v.optional(v.string()) };
 const botName = v.object({ name: v.string() });
 const admin = { auth: "iam", maxBodyBytes: 0, status: 200 } as const;
-// valibot's record takes an array as an object; a JSON object is what the wire means.
-const isJsonObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+// valibot's record takes an array as an object; a JSON object of strings is what the wire means.
+const isTextObject = (value: unknown): value is Record<string, string> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
 
 /** `POST /v1/admin/bots`: create a bot with its rules. */
 export const createBotRoute = defineRoute({
@@ -73,7 +74,10 @@ export const showBotRoute = defineRoute({
   ...admin,
   method: "GET",
   path: "/v1/admin/bots/{name}",
-  request: { params: botName, query: v.object({ instances: v.optional(v.string()) }) },
+  request: {
+    params: botName,
+    query: v.object({ instances: v.optional(v.picklist(["none"], must("admin", "instances", "none (or absent: every instance)"))) }),
+  },
   response: v.object({ ...botSchema.entries, instances: v.optional(v.array(botInstanceSchema)) }),
 });
 
@@ -151,7 +155,7 @@ export const policyTestRoute = defineRoute({
     body: requestObject(
       {
         bot: requiredText("bot", "issuer"),
-        attributes: v.optional(v.custom<Record<string, unknown>>(isJsonObject, must("issuer", "attributes", "an object"))),
+        attributes: v.optional(v.custom<Record<string, string>>(isTextObject, must("issuer", "attributes", "an object of strings"))),
         instance: text("instance", "issuer"),
         spiffe_id: requiredText("spiffe_id", "issuer"),
         svid_type: text("svid_type", "issuer"),
@@ -174,6 +178,11 @@ export const policyTestRoute = defineRoute({
 /** `GET /v1/admin/ca`: the CA and JWT-key journals and the rotation schedule. */
 export const caStatusRoute = defineRoute({ ...admin, method: "GET", path: "/v1/admin/ca", request: {}, response: caStatusSchema });
 
+const emergencyFields = (module: string) => ({ kind: text("kind", module), reason: text("reason", module) });
+
+/** The rotate function's `{"emergency": {kind, reason}}` input: the emergency fields of `POST /v1/admin/ca/rotate`. */
+export const rotateFunctionEmergencySchema = v.object(emergencyFields("rotate"));
+
 /** `POST /v1/admin/ca/rotate`: rotate at the next tick, or (`emergency: true`) drop the active CA / JWT key now. */
 export const rotateCaRoute = defineRoute({
   ...admin,
@@ -181,11 +190,7 @@ export const rotateCaRoute = defineRoute({
   path: "/v1/admin/ca/rotate",
   maxBodyBytes: 4 * 1024,
   request: {
-    body: v.object({
-      emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))),
-      kind: text("kind"),
-      reason: text("reason"),
-    }),
+    body: v.object({ emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))), ...emergencyFields("admin") }),
   },
   response: v.object({
     ...caStatusSchema.entries,

@@ -17,6 +17,7 @@ export {
   policyTestRoute,
   revokeRoute,
   rotateCaRoute,
+  rotateFunctionEmergencySchema,
   setLockRoute,
   showBotRoute,
 } from "./admin-routes.js";
@@ -34,7 +35,7 @@ export {
   x509SvidRoute,
 } from "./issue-routes.js";
 export { JOIN_ROUTES, credentialGrantSchema, joinChallengeRoute, joinProofSchema, joinRoute, renewRoute } from "./join-routes.js";
-export { parseRequest, type RawRequest } from "./parse-request.js";
+export { parseRequest, parseWireObject, type RawRequest } from "./parse-request.js";
 export {
   defineRoute,
   routeKeyOf,
