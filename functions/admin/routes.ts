@@ -224,8 +224,8 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       };
       const result = await checkPolicy({ store: deps.store, policy: deps.issuerPolicy }, request);
       return result.allowed
-        ? { allowed: true, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
-        : { allowed: false, code: result.code, reason: result.reason };
+        ? { allowed: true as const, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
+        : { allowed: false as const, code: result.code, reason: result.reason };
     }),
     adminRoute(caStatusRoute, async () => getCaStatus(deps)),
     adminRoute(trustAnchorRoute, async () => trustAnchorView(await getTrustAnchorState(deps))),

@@ -165,14 +165,10 @@ export const policyTestRoute = defineRoute({
       "issuer",
     ),
   },
-  response: v.object({
-    allowed: v.boolean(),
-    spiffe_id: v.optional(v.string()),
-    dns_names: v.optional(v.array(v.string())),
-    ttl: v.optional(v.number()),
-    code: v.optional(v.string()),
-    reason: v.optional(v.string()),
-  }),
+  response: v.variant("allowed", [
+    v.object({ allowed: v.literal(true), spiffe_id: v.string(), dns_names: v.array(v.string()), ttl: v.number() }),
+    v.object({ allowed: v.literal(false), code: v.string(), reason: v.string() }),
+  ]),
 });
 
 /** `GET /v1/admin/ca`: the CA and JWT-key journals and the rotation schedule. */
@@ -196,7 +192,7 @@ export const rotateCaRoute = defineRoute({
     ...caStatusSchema.entries,
     emergency: v.optional(v.literal(true)),
     outcomes: v.optional(v.record(v.string(), v.string())),
-    steps: v.optional(v.array(v.unknown())),
+    steps: v.optional(v.array(v.looseObject({ type: v.string(), kind: v.string(), slot: v.string() }))),
     pending: v.optional(v.array(v.string())),
     published: v.optional(v.array(v.object({ publisher: v.string(), changed: v.boolean() }))),
     /** AWS: the publishers the rotate function runs for this change (nothing was published by the call itself). */

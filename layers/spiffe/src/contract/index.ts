@@ -23,6 +23,7 @@ export {
 } from "./admin-routes.js";
 export { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
 export { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, revocationSchema } from "./admin-views.js";
+export type { AuditEventView, BotInstanceView, BotView, CaStatusView, JoinTokenView, LockView, RevocationView } from "./admin-views.js";
 export { API_ROUTES, compileRoutes, type CompiledRoutes, type RouteMatch } from "./compile-routes.js";
 export {
   ISSUE_ROUTES,
@@ -45,5 +46,6 @@ export {
   type ResponseOf,
   type RouteAuth,
   type RouteDescriptor,
+  type WireAnswerSchema,
   type WireObjectSchema,
 } from "./route-descriptor.js";
