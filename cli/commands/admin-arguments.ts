@@ -2,9 +2,6 @@ import { parseDurationSeconds } from "#tessera/core";
 import type { CommandContext } from "../main.js";
 import { UsageError } from "../output.js";
 
-/** An admin API answer as the CLI reads it: a JSON object. */
-export type Json = Record<string, unknown>;
-
 /** The command's only positional argument (`what` names it in the usage error). */
 export function expectOnePositional(ctx: CommandContext, what: string): string {
   const [value, ...rest] = ctx.positionals;

@@ -20,7 +20,7 @@ export function adminCommands(): Record<string, Command> {
       run: async (ctx) => {
         expectNoPositionals(ctx);
         const created = await ctx.admin().call(consoleLoginCodeRoute, {});
-        const url = `${ctx.target.issuer.replace(/\/+$/, "")}${created.login_path as string}`;
+        const url = `${ctx.target.issuer.replace(/\/+$/, "")}${created.login_path}`;
         printResult(
           ctx,
           { url },

@@ -36,16 +36,16 @@ export function auditCommands(): Record<string, Command> {
           formatTable(
             ["TIME", "TYPE", "BOT", "INSTANCE", "SPIFFE ID", "SERIAL/JTI", "TOKEN", "ACTOR", "CODE", "REASON"],
             events.map((e) => {
-              const detail = (e.detail ?? {}) as Record<string, string | undefined>;
+              const detail: Partial<Record<string, string>> = e.detail ?? {};
               const hash = detail.token_hash_prefix ?? detail.proof_hash_prefix ?? detail.credential_hash_prefix;
               const token = hash === undefined ? undefined : `${hash}...`;
               return [
-                e.time as string,
-                e.type as string,
-                e.bot_name as string,
-                e.instance_id as string,
-                e.spiffe_id as string,
-                e.serial_or_jti as string,
+                e.time,
+                e.type,
+                e.bot_name,
+                e.instance_id,
+                e.spiffe_id,
+                e.serial_or_jti,
                 token,
                 detail.actor,
                 detail.code,

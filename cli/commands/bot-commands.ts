@@ -1,12 +1,12 @@
-import { createBotRoute, deleteBotRoute, listBotsRoute, showBotRoute } from "#tessera/contract";
+import { type BotView, createBotRoute, deleteBotRoute, listBotsRoute, showBotRoute } from "#tessera/contract";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatFields, formatTable } from "../output.js";
-import { expectNoPositionals, expectOnePositional, parseDurationFlag, printResult, type Json } from "./admin-arguments.js";
+import { expectNoPositionals, expectOnePositional, parseDurationFlag, printResult } from "./admin-arguments.js";
 import { JOIN_RULE_OPTIONS, joinRulesFromFlags } from "./join-rule-flags.js";
 import { formatLockState, setLock } from "./lock-state.js";
 
-// An issuer older than DNS rules sends no allowed_dns_names: it grants none either.
-const dnsText = (bot: Json, separator = ", ") => ((bot.allowed_dns_names as string[] | undefined) ?? []).join(separator) || "-";
+const dnsText = (bot: BotView, separator = ", ") => bot.allowed_dns_names.join(separator) || "-";
+const joinMethods = (bot: BotView) => bot.join_rules.map((r) => r.method).join(",");
 
 function setBotLock(ctx: CommandContext, locked: boolean): Promise<void> {
   const name = expectOnePositional(ctx, "bot name");
@@ -39,15 +39,15 @@ export function botCommands(): Record<string, Command> {
             name,
             allowed_spiffe_ids: allow,
             allowed_dns_names: (ctx.values["allow-dns"] as string[] | undefined) ?? [],
-            join_rules: joinRulesFromFlags(ctx.values) as { method: string }[],
+            join_rules: joinRulesFromFlags(ctx.values),
             ...(maxTtl ? { max_svid_ttl: maxTtl } : {}),
           },
         });
         const fields = {
           id: bot.id,
-          allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(", "),
+          allowed_spiffe_ids: bot.allowed_spiffe_ids.join(", "),
           allowed_dns_names: dnsText(bot),
-          max_svid_ttl: `${bot.max_svid_ttl as number}s`,
+          max_svid_ttl: `${bot.max_svid_ttl}s`,
         };
         printResult(ctx, bot, () => `created bot ${name}\n${formatFields(fields)}`);
       },
@@ -61,13 +61,7 @@ export function botCommands(): Record<string, Command> {
         printResult(ctx, { bots }, () =>
           formatTable(
             ["NAME", "STATE", "JOIN METHODS", "ALLOWED SPIFFE IDS", "ALLOWED DNS NAMES"],
-            bots.map((b) => [
-              b.name as string,
-              formatLockState(b.lock),
-              (b.join_rules as Json[]).map((r) => r.method as string).join(","),
-              (b.allowed_spiffe_ids as string[]).join(" "),
-              dnsText(b, " "),
-            ]),
+            bots.map((b) => [b.name, formatLockState(b.lock), joinMethods(b), b.allowed_spiffe_ids.join(" "), dnsText(b, " ")]),
           ),
         );
       },
@@ -78,29 +72,23 @@ export function botCommands(): Record<string, Command> {
       run: async (ctx) => {
         const name = expectOnePositional(ctx, "bot name");
         const bot = await ctx.admin().call(showBotRoute, { params: { name } });
-        const instances = bot.instances as Json[];
+        const instances = bot.instances ?? [];
         printResult(ctx, bot, () =>
           [
             formatFields({
               name: bot.name,
               id: bot.id,
               state: formatLockState(bot.lock),
-              allowed_spiffe_ids: (bot.allowed_spiffe_ids as string[]).join(" "),
+              allowed_spiffe_ids: bot.allowed_spiffe_ids.join(" "),
               allowed_dns_names: dnsText(bot, " "),
-              join_methods: (bot.join_rules as Json[]).map((r) => r.method).join(","),
-              max_svid_ttl: `${bot.max_svid_ttl as number}s`,
+              join_methods: joinMethods(bot),
+              max_svid_ttl: `${bot.max_svid_ttl}s`,
               created_at: bot.created_at,
             }),
             "",
             formatTable(
               ["INSTANCE", "STATE", "METHOD", "GENERATION", "EXPIRES"],
-              instances.map((i) => [
-                i.id as string,
-                formatLockState(i.lock),
-                i.join_method as string,
-                i.generation as number,
-                i.expires_at as string,
-              ]),
+              instances.map((i) => [i.id, formatLockState(i.lock), i.join_method, i.generation, i.expires_at]),
             ),
           ].join("\n"),
         );

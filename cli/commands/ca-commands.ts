@@ -1,46 +1,35 @@
-import { caStatusRoute, rotateCaRoute } from "#tessera/contract";
+import { caStatusRoute, type CaStatusView, type ResponseOf, rotateCaRoute } from "#tessera/contract";
 import type { Command } from "../main.js";
 import { UsageError, formatTable } from "../output.js";
-import { expectNoPositionals, printResult, type Json } from "./admin-arguments.js";
+import { expectNoPositionals, printResult } from "./admin-arguments.js";
 
-function formatWarnings(schedule: Json[]): string {
-  const warnings = schedule.flatMap((p) => (typeof p.warning === "string" ? [`  WARNING ${p.kind as string}: ${p.warning}`] : []));
+function formatWarnings(schedule: CaStatusView["schedule"]): string {
+  const warnings = schedule.flatMap((p) => (p.warning === undefined ? [] : [`  WARNING ${p.kind}: ${p.warning}`]));
   return warnings.length === 0 ? "" : `\n\nwarnings:\n${warnings.join("\n")}`;
 }
 
-function formatCaStatus(status: Json): string {
-  const slots = status.slots as Json[];
-  const schedule = (status.schedule as Json[] | undefined) ?? [];
-  const next = schedule.map((p) => {
-    const step = p.next as Json | undefined;
-    const emergency = p.emergency as Json | undefined;
+function formatCaStatus(status: CaStatusView): string {
+  const next = status.schedule.map((p) => {
+    const { next: step, emergency } = p;
     const requested = emergency
-      ? ` (EMERGENCY rotation under way since ${emergency.requestedAt as string}: ${emergency.reason as string})`
+      ? ` (EMERGENCY rotation under way since ${emergency.requestedAt}: ${emergency.reason})`
       : p.rotationRequestedAt
-        ? ` (rotation requested ${p.rotationRequestedAt as string})`
+        ? ` (rotation requested ${p.rotationRequestedAt})`
         : "";
     return step
-      ? `${p.kind as string}: ${step.step as string} slot ${step.slot as string} ${step.due ? "now" : `at ${step.at as string}`}${requested}`
-      : `${p.kind as string}: nothing planned`;
+      ? `${p.kind}: ${step.step} slot ${step.slot} ${step.due ? "now" : `at ${step.at}`}${requested}`
+      : `${p.kind}: nothing planned`;
   });
-  return `trust domain: ${status.trustDomain as string}\nbundle sequence: ${status.bundleSequence as number}\n\n${formatTable(
+  return `trust domain: ${status.trustDomain}\nbundle sequence: ${status.bundleSequence}\n\n${formatTable(
     ["KIND", "SLOT", "STATUS", "KEY", "GEN", "NOT BEFORE", "NOT AFTER"],
-    slots.map((s) => [
-      s.kind as string,
-      s.slot as string,
-      s.status as string,
-      s.keyId as string,
-      String(s.keyGeneration),
-      s.notBefore as string,
-      s.notAfter as string,
-    ]),
-  )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(schedule)}`;
+    status.slots.map((s) => [s.kind, s.slot, s.status, s.keyId, String(s.keyGeneration), s.notBefore, s.notAfter]),
+  )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(status.schedule)}`;
 }
 
-function formatEmergency(done: Json): string {
-  const outcomes = Object.entries((done.outcomes as Json | undefined) ?? {}).map(([kind, outcome]) => `${kind}: ${outcome as string}`);
-  const steps = ((done.steps as Json[] | undefined) ?? []).map((s) => `${s.type as string} ${s.kind as string} slot ${s.slot as string}`);
-  const pending = (done.pending as string[] | undefined) ?? [];
+function formatEmergency(done: ResponseOf<typeof rotateCaRoute>): string {
+  const outcomes = Object.entries(done.outcomes ?? {}).map(([kind, outcome]) => `${kind}: ${outcome}`);
+  const steps = (done.steps ?? []).map((s) => `${s.type} ${s.kind} slot ${s.slot}`);
+  const pending = done.pending ?? [];
   const state = pending.length
     ? `still under way for ${pending.join(", ")}: the next rotation ticks finish it (see tessera ca status)`
     : "done: the compromised keys are out of the published bundle; agents renew from the new CA at their next bundle refresh";

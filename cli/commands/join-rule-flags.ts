@@ -1,6 +1,10 @@
+import type { CallOf, createBotRoute } from "#tessera/contract";
 import { UsageError } from "../output.js";
 
-type Json = Record<string, unknown>;
+/** One join rule of `POST /v1/admin/bots`, as the request schema types it: a method and its fields. */
+type JoinRuleBody = NonNullable<CallOf<typeof createBotRoute>["body"]["join_rules"]>[number];
+/** Fields of a join rule being assembled from flags. */
+type RuleFields = Record<string, unknown>;
 
 /** The `bot create` flags that describe join rules. */
 export const JOIN_RULE_OPTIONS = {
@@ -23,7 +27,7 @@ const AWS_FLAGS = [...AWS_EC2_FLAGS, "aws-arn"];
 const one = (list: string[]) => (list.length === 1 ? (list[0] as string) : list);
 
 /** The `aws_iam` rule's claims: `--claim` ones with `--aws-account` (as `account`) and `--aws-arn` (as `arn`). */
-function awsIamFields(values: Record<string, unknown>, claims: Record<string, string | string[]>): Json {
+function awsIamFields(values: Record<string, unknown>, claims: Record<string, string | string[]>): RuleFields {
   const merged: Record<string, string | string[]> = { ...claims };
   if (values["aws-account"]) merged.account = one(values["aws-account"] as string[]);
   if (values["aws-arn"]) merged.arn = one(values["aws-arn"] as string[]);
@@ -31,11 +35,11 @@ function awsIamFields(values: Record<string, unknown>, claims: Record<string, st
 }
 
 /** The `aws_ec2` rule's fields from `--aws-account`, `--aws-region` (claims) and `--max-join-age`, `--allow-rejoin`. */
-function awsEc2Fields(values: Record<string, unknown>, claims: Record<string, string | string[]>): Json {
+function awsEc2Fields(values: Record<string, unknown>, claims: Record<string, string | string[]>): RuleFields {
   const merged: Record<string, string | string[]> = { ...claims };
   if (values["aws-account"]) merged.account = one(values["aws-account"] as string[]);
   if (values["aws-region"]) merged.region = one(values["aws-region"] as string[]);
-  const rule: Json = {};
+  const rule: RuleFields = {};
   if (Object.keys(merged).length) rule.claims = merged;
   if (values["max-join-age"] !== undefined) rule.max_join_age = values["max-join-age"];
   if (values["allow-rejoin"]) rule.allow_rejoin = true;
@@ -59,7 +63,7 @@ function claimsOf(flags: string[]): Record<string, string | string[]> {
  * `--allow-rejoin` to aws_ec2, `--aws-account` and `--aws-arn` to aws_iam. The issuer checks the
  * rules; this only assembles them.
  */
-export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
+export function joinRulesFromFlags(values: Record<string, unknown>): JoinRuleBody[] {
   const methods = (values["join-method"] as string[] | undefined) ?? ["token"];
   const claims = claimsOf((values.claim as string[] | undefined) ?? []);
   if (values["join-rules"] !== undefined) {
@@ -80,7 +84,8 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
       throw new UsageError("tessera: --join-rules must be a JSON array of rules");
     }
     if (!Array.isArray(rules)) throw new UsageError("tessera: --join-rules must be a JSON array of rules");
-    return rules as Json[];
+    // Sent as given: the issuer's request schema refuses a rule without a method, naming join_rules.
+    return rules as JoinRuleBody[];
   }
   const platform = methods.filter((method) => method !== "token");
   const ec2 = methods.includes("aws_ec2");
@@ -95,7 +100,7 @@ export function joinRulesFromFlags(values: Record<string, unknown>): Json[] {
     throw new UsageError("tessera: --claim is ambiguous with several platform methods; use --join-rules");
   return methods.map((method) => {
     if (method === "token") return { method };
-    const rule: Json = { method };
+    const rule: JoinRuleBody = { method };
     if (method === "oidc") {
       if (values["oidc-preset"]) rule.preset = values["oidc-preset"];
       if (values["oidc-issuer"]) rule.issuer = values["oidc-issuer"];

@@ -1,9 +1,9 @@
-import { setLockRoute } from "#tessera/contract";
+import { type LockView, setLockRoute } from "#tessera/contract";
 import type { CommandContext } from "../main.js";
-import { printResult, type Json } from "./admin-arguments.js";
+import { printResult } from "./admin-arguments.js";
 
 /** A lock as the STATE column shows it: `active`, or `locked (REASON)`. */
-export const formatLockState = (lock: unknown) => (lock ? `locked (${(lock as Json).reason as string})` : "active");
+export const formatLockState = (lock: LockView | undefined) => (lock ? `locked (${lock.reason})` : "active");
 
 /** Lock or unlock a bot, bot instance or join token (`--reason` from the flags), and print what changed. */
 export async function setLock(ctx: CommandContext, target: string, id: string, locked: boolean): Promise<void> {

@@ -31,7 +31,7 @@ async function testPolicy(ctx: CommandContext): Promise<void> {
   });
   printResult(ctx, result, () =>
     result.allowed
-      ? `allowed\n${formatFields({ spiffe_id: result.spiffe_id, dns_names: (result.dns_names as string[]).join(" ") || "-", ttl: `${result.ttl as number}s` })}`
+      ? `allowed\n${formatFields({ spiffe_id: result.spiffe_id, dns_names: result.dns_names.join(" ") || "-", ttl: `${result.ttl}s` })}`
       : `refused\n${formatFields({ code: result.code, reason: result.reason })}`,
   );
 }

@@ -1,8 +1,8 @@
-import { listRevocationsRoute, revokeRoute } from "#tessera/contract";
+import { type CallOf, listRevocationsRoute, type RevocationView, revokeRoute } from "#tessera/contract";
 import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatTable } from "../output.js";
 
-type Json = Record<string, unknown>;
+type RevokeBody = CallOf<typeof revokeRoute>["body"];
 
 const SELECTORS = ["serial", "jti", "bot", "instance"] as const;
 
@@ -10,39 +10,29 @@ function print(ctx: CommandContext, data: unknown, text: () => string): void {
   ctx.io.out(ctx.json ? JSON.stringify(data, null, 2) : text());
 }
 
-function revocationTable(rows: Json[]): string {
+function revocationTable(rows: readonly RevocationView[]): string {
   return formatTable(
     ["TYPE", "SERIAL/JTI", "CA", "BOT", "INSTANCE", "REASON", "REVOKED AT", "EXPIRES AT"],
-    rows.map((r) => [
-      r.svid_type as string,
-      (r.serial ?? r.jti) as string,
-      r.ca_id as string,
-      r.bot_name as string,
-      r.instance_id as string,
-      r.reason as string,
-      r.revoked_at as string,
-      r.expires_at as string,
-    ]),
+    rows.map((r) => [r.svid_type, r.serial ?? r.jti, r.ca_id, r.bot_name, r.instance_id, r.reason, r.revoked_at, r.expires_at]),
   );
 }
 
-async function revoke(ctx: CommandContext, body: Json): Promise<void> {
+async function revoke(ctx: CommandContext, selector: RevokeBody): Promise<void> {
   if (ctx.positionals.length) throw new UsageError(`tessera: unexpected argument ${ctx.positionals[0]}`);
-  if (ctx.values.reason !== undefined) body.reason = ctx.values.reason;
+  const reason = ctx.values.reason as string | undefined;
+  const body = { ...selector, ...(reason === undefined ? {} : { reason }) };
   const result = await ctx.admin().call(revokeRoute, { body });
-  const revoked = result.revoked as Json[];
-  const crls = (result.crls as Json[]).map(
-    (c) => `  CRL ${c.crl_number as number} of CA ${c.ca_id as string}, next update ${c.next_update as string}`,
+  const { revoked } = result;
+  const crls = result.crls.map((c) => `  CRL ${c.crl_number} of CA ${c.ca_id}, next update ${c.next_update}`);
+  const failed = result.published.flatMap((p) =>
+    p.error === undefined ? [] : [`  publishing to ${p.publisher} failed: ${p.error} (the next rotation tick retries)`],
   );
-  const failed = (result.published as Json[])
-    .filter((p) => p.error !== undefined)
-    .map((p) => `  publishing to ${p.publisher as string} failed: ${p.error as string} (the next rotation tick retries)`);
   const scheduled = result.scheduled?.length
     ? [`  the rotate function publishes the CRLs to ${result.scheduled.join(", ")} within seconds`]
     : [];
   print(ctx, result, () =>
     [
-      `revoked ${revoked.length} SVID(s) (${result.matched as number} live matched)`,
+      `revoked ${revoked.length} SVID(s) (${result.matched} live matched)`,
       revoked.length ? revocationTable(revoked) : "",
       ...crls,
       ...failed,
@@ -69,7 +59,7 @@ export function revokeCommands(): Record<string, Command> {
       run: async (ctx) => {
         const given = SELECTORS.filter((name) => ctx.values[name] !== undefined);
         if (given.length !== 1) throw new UsageError("tessera: svid revoke needs exactly one of --serial, --jti, --bot, --instance");
-        await revoke(ctx, { [given[0]!]: ctx.values[given[0]!] });
+        await revoke(ctx, { [given[0]!]: ctx.values[given[0]!] as string });
       },
     },
     "svid revocations": {

@@ -27,7 +27,7 @@ export function tokenCommands(): Record<string, Command> {
           ctx,
           token,
           () =>
-            `${token.token as string}\n\n${formatFields({ bot: token.bot_name, uses: token.uses_remaining, expires_at: token.expires_at, token_hash: token.token_hash })}\n\nThe token is shown once; pass it to the agent's onboarding.token.`,
+            `${token.token}\n\n${formatFields({ bot: token.bot_name, uses: token.uses_remaining, expires_at: token.expires_at, token_hash: token.token_hash })}\n\nThe token is shown once; pass it to the agent's onboarding.token.`,
         );
       },
     },
@@ -40,13 +40,7 @@ export function tokenCommands(): Record<string, Command> {
         printResult(ctx, { tokens }, () =>
           formatTable(
             ["TOKEN HASH", "BOT", "USES LEFT", "STATE", "EXPIRES"],
-            tokens.map((t) => [
-              t.token_hash as string,
-              t.bot_name as string,
-              t.uses_remaining as number,
-              formatLockState(t.lock),
-              t.expires_at as string,
-            ]),
+            tokens.map((t) => [t.token_hash, t.bot_name, t.uses_remaining, formatLockState(t.lock), t.expires_at]),
           ),
         );
       },

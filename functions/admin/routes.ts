@@ -1,4 +1,3 @@
-import { RequestInvalidError } from "#tessera/core";
 import {
   adminActorOf,
   bindRoute,
@@ -175,8 +174,6 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       return { last_svids: found.events.map(auditView), scanned: found.scanned, capped: found.capped };
     }),
     adminRoute(showBotRoute, async ({ params, query }) => {
-      if (query.instances !== undefined && query.instances !== "none")
-        throw new RequestInvalidError("admin: instances must be none (or absent: every instance)");
       if (query.instances === "none") return botView(await getBotByName(deps, params.name));
       const { bot, instances } = await showBot(deps, params.name);
       return { ...botView(bot), instances: instances.map(instanceView) };
@@ -194,6 +191,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
         bot_name: created.botName,
         uses_remaining: created.usesRemaining,
         expires_at: created.expiresAt.toISOString(),
+        created_at: created.createdAt.toISOString(),
       };
     }),
     adminRoute(listJoinTokensRoute, async ({ query }) => {
@@ -208,7 +206,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
         { target: body.target, id: body.id, locked: body.locked ?? true, reason: body.reason },
         actor,
       );
-      return { target: body.target as string, id: body.id as string, locked, changed };
+      return { target: body.target, id: body.id, locked, changed };
     }),
     adminRoute(listAuditRoute, async ({ query }) => {
       const page = await listAuditPage(deps, { ...query, spiffeId: query.spiffe_id });
@@ -226,8 +224,8 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       };
       const result = await checkPolicy({ store: deps.store, policy: deps.issuerPolicy }, request);
       return result.allowed
-        ? { allowed: true, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
-        : { allowed: false, code: result.code, reason: result.reason };
+        ? { allowed: true as const, spiffe_id: result.spiffeId, dns_names: result.dnsNames, ttl: result.ttlSeconds }
+        : { allowed: false as const, code: result.code, reason: result.reason };
     }),
     adminRoute(caStatusRoute, async () => getCaStatus(deps)),
     adminRoute(trustAnchorRoute, async () => trustAnchorView(await getTrustAnchorState(deps))),

@@ -163,4 +163,23 @@ describe("rotate function", () => {
       ],
     );
   });
+
+  it("refuses an emergency input of the wrong shape with ERR_REQUEST_INVALID naming the field, and rotates nothing", async () => {
+    const handler = handlerWith(recordingPublisher("recorder"));
+    await handler({});
+    const before = [await t.runtime.store.getJournal("x509"), await t.runtime.store.getJournal("jwt")];
+    for (const [emergency, message] of [
+      [{ kind: 42 }, /^rotate: kind must be a string$/],
+      [{ kind: "x509", reason: ["leaked"] }, /^rotate: reason must be a string$/],
+      ["all", /^rotate: emergency must be an object$/],
+      [{ kind: "constructor" }, /^admin: kind must be x509, jwt or all$/],
+    ] as const) {
+      await assert.rejects(handler({ emergency }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, "ERR_REQUEST_INVALID");
+        assert.match(err.message, message);
+        return true;
+      });
+    }
+    assert.deepEqual([await t.runtime.store.getJournal("x509"), await t.runtime.store.getJournal("jwt")], before);
+  });
 });

@@ -1,10 +1,12 @@
 import middy, { type MiddlewareObj } from "@middy/core";
+import { parseWireObject, rotateFunctionEmergencySchema } from "#tessera/contract";
 import { type Logger, RequestInvalidError, TesseraError } from "#tessera/core";
 import {
   type AdminDeps,
   type AuthorityDepsOver,
   type BundlePublisher,
   emergencyCaRotation,
+  type EmergencyRotationInput,
   type RevocationDeps,
   type RotationStep,
   type RotationTickDeps,
@@ -58,12 +60,12 @@ export type RotateHandler = (event?: unknown, context?: unknown) => Promise<Rota
 /** Who an emergency asked for through the rotate function's input is audited as. */
 const EMERGENCY_ACTOR = "tessera:rotate-function";
 
-function emergencyInputOf(event: unknown): { kind?: unknown; reason?: unknown } | undefined {
+function emergencyInputOf(event: unknown): EmergencyRotationInput | undefined {
   const input = (event as { emergency?: unknown } | null | undefined)?.emergency;
   if (input === undefined) return undefined;
   if (typeof input !== "object" || input === null || Array.isArray(input))
     throw new RequestInvalidError("rotate: emergency must be an object");
-  return input as { kind?: unknown; reason?: unknown };
+  return parseWireObject(rotateFunctionEmergencySchema, input as Record<string, unknown>, "emergency");
 }
 
 /** The journal and CRL partitions a stream batch changed; undefined when the event is no stream batch. */

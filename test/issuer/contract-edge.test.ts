@@ -40,6 +40,18 @@ describe("API contract at the edge (shared router, embedded store)", () => {
       "max_svid_ttl",
     ],
     ["allowed_spiffe_ids that are not strings", { name: "x", allowed_spiffe_ids: [{}] }, "allowed_spiffe_ids"],
+    // Moved from admin/bots.test.ts when createBot's input became typed: the schema is the one type check.
+    [
+      "DNS rules that are not strings",
+      { name: "x", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/x`], allowed_dns_names: [42] },
+      "allowed_dns_names",
+    ],
+    [
+      "DNS rules that are not a list",
+      { name: "x", allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/x`], allowed_dns_names: "web.internal" },
+      "allowed_dns_names",
+    ],
+    ["a missing bot name", { allowed_spiffe_ids: [`spiffe://${TRUST_DOMAIN}/x`] }, "name"],
   ] as const) {
     it(`refuses ${what} with 400 naming the wire field, and writes nothing`, async () => {
       const before = await snapshotStore(h.runtime.store);

@@ -128,6 +128,7 @@ describe("emergency rotation through the admin API", () => {
     try {
       const bad: [string, Record<string, unknown>][] = [
         ["an unknown kind", { kind: "rsa" }],
+        ["a kind that names an Object member", { kind: "constructor" }],
         ["a kind of the wrong type", { kind: ["x509"] }],
         ["a reason over 256 characters", { reason: "x".repeat(257) }],
         ["a reason with a control character", { reason: 'leak\n{"forged":true}' }],

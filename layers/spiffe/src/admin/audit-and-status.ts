@@ -1,6 +1,6 @@
 import { RequestInvalidError } from "../errors.js";
 import type { AuditEvent, AuditEventType, AuditFilter } from "../store/types.js";
-import { auditCursorOf, pageSizeOf, parseAuditCursor, type Page } from "./pages.js";
+import { auditCursorOf, pageSizeOf, parseAuditCursor, type Page, type PageQuery } from "./pages.js";
 import type { LIST_AUDIT_PAGE_STORE } from "./store-parts.js";
 import type { AdminDepsFor } from "./types.js";
 
@@ -30,21 +30,20 @@ const TYPES: readonly AuditEventType[] = [
   "svid_revoked",
 ];
 
-/** Raw audit query parameters, as they arrive from a URL or a CLI. */
-export interface AuditQuery {
-  bot?: unknown;
-  spiffeId?: unknown;
-  type?: unknown;
-  since?: unknown;
-  until?: unknown;
-  limit?: unknown;
-  /** The `next` of the previous page. */
-  cursor?: unknown;
+/** Audit query parameters, as the API contract's query schema gives them. */
+export interface AuditQuery extends PageQuery {
+  bot?: string;
+  spiffeId?: string;
+  /** An audit event type, or `refusals`. */
+  type?: string;
+  /** RFC 3339 times. */
+  since?: string;
+  until?: string;
 }
 
-function timeOf(value: unknown, what: string): number | undefined {
+function timeOf(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
-  const t = typeof value === "number" ? value : Date.parse(String(value));
+  const t = Date.parse(value);
   if (!Number.isFinite(t)) throw new RequestInvalidError(`admin: ${what} must be an RFC 3339 time`);
   return t;
 }
@@ -52,8 +51,8 @@ function timeOf(value: unknown, what: string): number | undefined {
 /** One page of audit events matching the query, newest first, and the cursor of the next page. */
 export async function listAuditPage(deps: AdminDepsFor<typeof LIST_AUDIT_PAGE_STORE>, query: AuditQuery): Promise<Page<AuditEvent>> {
   const filter: AuditFilter = {};
-  if (query.bot !== undefined) filter.botName = String(query.bot);
-  if (query.spiffeId !== undefined) filter.spiffeId = String(query.spiffeId);
+  if (query.bot !== undefined) filter.botName = query.bot;
+  if (query.spiffeId !== undefined) filter.spiffeId = query.spiffeId;
   if (query.type === "refusals") filter.types = REFUSALS;
   else if (query.type !== undefined) {
     if (!TYPES.includes(query.type as AuditEventType))

@@ -11,11 +11,11 @@ import { getCaStatus, type CaStatus } from "./ca-status.js";
 import type { EMERGENCY_CA_ROTATION_STORE } from "./store-parts.js";
 import type { AdminActor, AdminDepsFor } from "./types.js";
 
-/** An admin's emergency rotation request, as it arrives. */
+/** An admin's emergency rotation request (typed by the API contract's schema, or the rotate function's input check). */
 export interface EmergencyRotationInput {
   /** `x509`, `jwt` or `all` (the default). */
-  kind?: unknown;
-  reason?: unknown;
+  kind?: string;
+  reason?: string;
 }
 
 /** What an emergency rotation did, and the state it left. */
@@ -34,15 +34,16 @@ const DEFAULT_REASON = "emergency rotation";
 // Printable text only: the reason lands in logs and the audit trail.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-function kindsOf(kind: unknown): readonly JournalKind[] {
-  const kinds = typeof kind === "string" ? KINDS[kind] : kind === undefined ? KINDS.all : undefined;
+function kindsOf(kind: string | undefined): readonly JournalKind[] {
+  // Own keys only: `constructor` or `toString` would otherwise name Object's members (a 500).
+  const kinds = kind === undefined ? KINDS.all : Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
   if (!kinds) throw new RequestInvalidError("admin: kind must be x509, jwt or all");
   return kinds;
 }
 
-function reasonOf(reason: unknown): string {
+function reasonOf(reason: string | undefined): string {
   if (reason === undefined) return DEFAULT_REASON;
-  if (typeof reason !== "string" || reason.trim() === "" || reason.length > MAX_EMERGENCY_REASON_LENGTH || CONTROL.test(reason)) {
+  if (reason.trim() === "" || reason.length > MAX_EMERGENCY_REASON_LENGTH || CONTROL.test(reason)) {
     throw new RequestInvalidError(`admin: reason must be printable text of 1 to ${MAX_EMERGENCY_REASON_LENGTH} characters`);
   }
   return reason;

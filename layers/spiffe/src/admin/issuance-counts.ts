@@ -12,14 +12,14 @@ export interface IssuanceCountDeps {
   scan?: AuditScanLimits;
 }
 
-/** Raw query parameters of `countIssuance`, as they arrive from a URL. */
+/** Query parameters of `countIssuance`, as they arrive in a URL (decimal text). */
 export interface IssuanceCountQuery {
   /** Hours back from now, 1 to 168; default 24. */
-  hours?: unknown;
+  hours?: string;
   /** Minutes per bucket, 5 to 1440, dividing a day; default 60. */
-  bucketMinutes?: unknown;
+  bucketMinutes?: string;
   /** Series per SPIFFE ID and per bot, the busiest first, 1 to 50; default 12. */
-  top?: unknown;
+  top?: string;
 }
 
 /** SVIDs issued to one SPIFFE ID or one bot: the total and the count of every bucket. */
@@ -62,15 +62,8 @@ export const ISSUANCE_PAGE_SIZE = 5000;
 /** Events read at most per answer; past it the answer says `capped`. */
 export const ISSUANCE_SCAN_CAP = 20_000;
 
-function integerIn(value: unknown, name: string, min: number, max: number, fallback: number): number {
-  const n =
-    value === undefined
-      ? fallback
-      : typeof value === "string" && /^\d{1,5}$/.test(value)
-        ? Number(value)
-        : typeof value === "number"
-          ? value
-          : NaN;
+function integerIn(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  const n = value === undefined ? fallback : /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max)
     throw new RequestInvalidError(`admin: ${name} must be an integer from ${min} to ${max}`);
   return n;

@@ -20,9 +20,9 @@ export interface LastSvids {
   capped: boolean;
 }
 
-function instanceIdsOf(value: unknown): Set<string> {
-  const ids = typeof value === "string" ? value.split(",") : [];
-  if (ids.length === 0 || ids.length > MAX_INSTANCES || !ids.every((id) => INSTANCE_ID.test(id))) {
+function instanceIdsOf(value: string): Set<string> {
+  const ids = value.split(",");
+  if (ids.length > MAX_INSTANCES || !ids.every((id) => INSTANCE_ID.test(id))) {
     throw new RequestInvalidError(`admin: instances must be 1 to ${MAX_INSTANCES} instance ids, comma-separated`);
   }
   return new Set(ids);
@@ -34,8 +34,8 @@ function instanceIdsOf(value: unknown): Set<string> {
  */
 export async function findLastX509Svids(
   deps: { store: StoreFor<typeof FIND_LAST_X509_SVIDS_STORE>; scan?: AuditScanLimits },
-  botName: unknown,
-  instanceIds: unknown,
+  botName: string,
+  instanceIds: string,
 ): Promise<LastSvids> {
   assertBotName(botName);
   const wanted = instanceIdsOf(instanceIds);

@@ -14,14 +14,15 @@ import type { AdminActor, AdminDepsFor } from "./types.js";
 /** What can be locked. */
 export type LockTarget = "bot" | "bot_instance" | "join_token";
 
-/** An admin's lock or unlock request. */
+/** An admin's lock or unlock request (typed by the API contract's request schema). */
 export interface SetLockInput {
-  target: unknown;
+  /** `bot`, `bot_instance` or `join_token`. */
+  target: string;
   /** Bot name, instance id, or join-token hash. */
-  id: unknown;
+  id: string;
   /** True to lock, false to unlock. */
-  locked: unknown;
-  reason?: unknown;
+  locked: boolean;
+  reason?: string;
 }
 
 /** The state after a lock request, and whether the request changed it. */
@@ -43,7 +44,7 @@ const UUID = /^[0-9a-f-]{36}$/;
 /** How much of a join-token hash the audit trail keeps: enough to tell tokens apart. */
 const TOKEN_HASH_PREFIX_LENGTH = 12;
 
-async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: LockTarget, id: unknown): Promise<LockSubject> {
+async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: LockTarget, id: string): Promise<LockSubject> {
   if (target === "bot") {
     assertBotName(id);
     const bot = await deps.store.getBot(id);
@@ -51,7 +52,7 @@ async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: Lo
     return { lock: bot.lock, audit: { botName: bot.name, detail: {} }, write: (lock) => deps.store.setBotLock(id, lock) };
   }
   if (target === "bot_instance") {
-    if (typeof id !== "string" || !UUID.test(id)) throw new RequestInvalidError("admin: instance id must be a UUID");
+    if (!UUID.test(id)) throw new RequestInvalidError("admin: instance id must be a UUID");
     const instance = await deps.store.getBotInstance(id);
     if (!instance) throw new BotInstanceNotFoundError(`admin: no bot instance ${id}`);
     return {
@@ -60,7 +61,7 @@ async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: Lo
       write: (lock) => deps.store.setBotInstanceLock(id, lock),
     };
   }
-  if (typeof id !== "string" || !HEX64.test(id)) throw new RequestInvalidError("admin: join token id must be its SHA-256 hash (hex)");
+  if (!HEX64.test(id)) throw new RequestInvalidError("admin: join token id must be its SHA-256 hash (hex)");
   const prefix = id.slice(0, TOKEN_HASH_PREFIX_LENGTH);
   const notFound = () => new JoinTokenNotFoundError(`admin: no live join token with hash ${prefix}...`);
   const token = await deps.store.getJoinToken(id);
@@ -80,20 +81,19 @@ async function findSubject(deps: AdminDepsFor<typeof SET_LOCK_STORE>, target: Lo
  * reason. Locking what is locked, or unlocking what is not, changes and audits nothing.
  */
 export async function setLock(deps: AdminDepsFor<typeof SET_LOCK_STORE>, input: SetLockInput, actor: AdminActor): Promise<SetLockResult> {
-  if (typeof input.locked !== "boolean") throw new RequestInvalidError("admin: locked must be true or false");
   const target = input.target as LockTarget;
   if (!TARGETS.includes(target)) throw new RequestInvalidError(`admin: lock target must be one of ${TARGETS.join(", ")}`);
-  if (input.reason !== undefined && (typeof input.reason !== "string" || input.reason.length > 500)) {
+  if (input.reason !== undefined && input.reason.length > 500) {
     throw new RequestInvalidError("admin: reason must be a string of at most 500 characters");
   }
   const subject = await findSubject(deps, target, input.id);
   if ((subject.lock !== undefined) === input.locked) return { locked: input.locked, changed: false };
   const now = deps.clock.now().getTime();
   const lock: Lock | undefined = input.locked
-    ? { reason: (input.reason as string | undefined) ?? "locked by an administrator", lockedAt: now, lockedBy: actor }
+    ? { reason: input.reason ?? "locked by an administrator", lockedAt: now, lockedBy: actor }
     : undefined;
   await subject.write(lock);
-  const reason = lock?.reason ?? (input.reason as string | undefined);
+  const reason = lock?.reason ?? input.reason;
   await recordAudit(
     { audit: deps.store, logger: deps.logger },
     {

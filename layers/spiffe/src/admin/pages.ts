@@ -10,8 +10,14 @@ export interface Page<T> {
   next?: string;
 }
 
+/** The query parameters of a paged list: the page size and the `next` of the previous page. */
+export interface PageQuery {
+  limit?: string;
+  cursor?: string;
+}
+
 /** A page size from a query parameter: 1 to 1000, `fallback` when absent. */
-export function pageSizeOf(value: unknown, fallback: number): number {
+export function pageSizeOf(value: string | undefined, fallback: number): number {
   const limit = value === undefined ? fallback : Number(value);
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new RequestInvalidError(`admin: limit must be 1 to ${MAX_PAGE}`);
   return limit;
@@ -21,9 +27,8 @@ export function pageSizeOf(value: unknown, fallback: number): number {
  * The page after the cursor of a list already in its order, whose keys are unique and sort the
  * same way: the cursor is the key of the last item of the previous page.
  */
-export function pageAfter<T>(items: readonly T[], keyOf: (item: T) => string, after: unknown, limit: number): Page<T> {
-  if (after !== undefined && (typeof after !== "string" || after.length > CURSOR_CHARS))
-    throw new RequestInvalidError("admin: cursor is malformed");
+export function pageAfter<T>(items: readonly T[], keyOf: (item: T) => string, after: string | undefined, limit: number): Page<T> {
+  if (after !== undefined && after.length > CURSOR_CHARS) throw new RequestInvalidError("admin: cursor is malformed");
   const start = after === undefined ? 0 : items.findIndex((item) => keyOf(item) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const page = rest.slice(0, limit);
@@ -37,9 +42,8 @@ export function auditCursorOf(event: AuditEvent): string {
 }
 
 /** The position an audit cursor names; `RequestInvalidError` for anything `auditCursorOf` did not make. */
-export function parseAuditCursor(cursor: unknown): { time: number; id: string } {
-  if (typeof cursor !== "string" || cursor.length > CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor))
-    throw new RequestInvalidError("admin: cursor is malformed");
+export function parseAuditCursor(cursor: string): { time: number; id: string } {
+  if (cursor.length > CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new RequestInvalidError("admin: cursor is malformed");
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

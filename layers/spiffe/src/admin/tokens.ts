@@ -3,18 +3,18 @@ import { generateJoinTokenSecret, hashSecret } from "../credential/index.js";
 import { BotNotFoundError, RequestInvalidError } from "../errors.js";
 import type { JoinToken } from "../store/types.js";
 import { assertBotName } from "./bots.js";
-import { pageAfter, pageSizeOf, type Page } from "./pages.js";
+import { pageAfter, pageSizeOf, type Page, type PageQuery } from "./pages.js";
 import type { CREATE_JOIN_TOKEN_STORE, LIST_JOIN_TOKENS_STORE } from "./store-parts.js";
 import type { AdminActor, AdminDepsFor } from "./types.js";
 
 const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const MAX_USES = 1000;
 
-/** What an admin gives to create a join token. */
+/** What an admin gives to create a join token (typed by the API contract's request schema). */
 export interface CreateJoinTokenInput {
-  botName: unknown;
-  ttlSeconds?: unknown;
-  uses?: unknown;
+  botName: string;
+  ttlSeconds?: number;
+  uses?: number;
 }
 
 /** A new join token: the secret is shown this once and stored only as its hash. */
@@ -25,14 +25,15 @@ export interface CreatedJoinToken {
   botName: string;
   usesRemaining: number;
   expiresAt: Date;
+  createdAt: Date;
 }
 
-function boundedInteger(value: unknown, fallback: number, max: number, what: string): number {
+function boundedInteger(value: number | undefined, fallback: number, max: number, what: string): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || (v as number) <= 0 || (v as number) > max) {
+  if (!Number.isSafeInteger(v) || v <= 0 || v > max) {
     throw new RequestInvalidError(`admin: ${what} must be a whole number from 1 to ${max}`);
   }
-  return v as number;
+  return v;
 }
 
 /** Create a join token, bound to the bot's id, for a bot that accepts token joins. Default: one use, 1 hour. */
@@ -77,19 +78,20 @@ export async function createJoinToken(
     botName: bot.name,
     usesRemaining: uses,
     expiresAt: new Date(record.expiresAt),
+    createdAt: new Date(now),
   };
 }
 
 /** Join tokens (hashes only), optionally of one bot. */
-export async function listJoinTokens(deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>, botName?: unknown): Promise<JoinToken[]> {
+export async function listJoinTokens(deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>, botName?: string): Promise<JoinToken[]> {
   if (botName !== undefined) assertBotName(botName);
-  return deps.store.listJoinTokens(botName as string | undefined);
+  return deps.store.listJoinTokens(botName);
 }
 
 /** A page of join tokens (hashes only), optionally of one bot, in hash order, after the cursor (a hash). */
 export async function listJoinTokenPage(
   deps: AdminDepsFor<typeof LIST_JOIN_TOKENS_STORE>,
-  query: { bot?: unknown; limit?: unknown; cursor?: unknown },
+  query: PageQuery & { bot?: string },
 ): Promise<Page<JoinToken>> {
   const byHash = (await listJoinTokens(deps, query.bot)).sort((a, b) => (a.tokenHash < b.tokenHash ? -1 : 1));
   return pageAfter(byHash, (token) => token.tokenHash, query.cursor, pageSizeOf(query.limit, 100));

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { requestObject, requiredText } from "./admin-fields.js";
 import { auditEventSchema } from "./admin-views.js";
 import { defineRoute } from "./route-descriptor.js";
 
@@ -11,7 +12,7 @@ const adminGet = { method: "GET", auth: "iam", maxBodyBytes: 0, status: 200 } as
 export const lastSvidsRoute = defineRoute({
   ...adminGet,
   path: "/v1/admin/bots/{name}/last-svids",
-  request: { params: v.object({ name: text }), query: v.object({ instances: optionalText }) },
+  request: { params: v.object({ name: text }), query: requestObject({ instances: requiredText("instances") }) },
   response: v.object({ last_svids: v.array(auditEventSchema), scanned: v.number(), capped: v.boolean() }),
 });
 

@@ -9,17 +9,23 @@ import {
   pageSchema,
   revocationSchema,
 } from "./admin-views.js";
+import {
+  mustBe as must,
+  optionalCount as count,
+  optionalText as text,
+  optionalTexts as texts,
+  requestObject,
+  requiredText,
+  requiredTexts,
+} from "./admin-fields.js";
 import { defineRoute } from "./route-descriptor.js";
 
-const must = (module: string, field: string, what: string) => `${module}: ${field} must be ${what}`;
-const text = (field: string, module = "admin") => v.optional(v.string(must(module, field, "a string")));
-const count = (field: string, module = "admin") => v.optional(v.number(must(module, field, "a number")));
-const texts = (field: string, module = "admin") => v.optional(v.array(v.string(), must(module, field, "an array of strings")));
 const pageQuery = { limit: v.optional(v.string()), cursor: v.optional(v.string()) };
 const botName = v.object({ name: v.string() });
 const admin = { auth: "iam", maxBodyBytes: 0, status: 200 } as const;
-// valibot's record takes an array as an object; a JSON object is what the wire means.
-const isJsonObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+// valibot's record takes an array as an object; a JSON object of strings is what the wire means.
+const isTextObject = (value: unknown): value is Record<string, string> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
 
 /** `POST /v1/admin/bots`: create a bot with its rules. */
 export const createBotRoute = defineRoute({
@@ -29,9 +35,9 @@ export const createBotRoute = defineRoute({
   status: 201,
   maxBodyBytes: 64 * 1024,
   request: {
-    body: v.object({
-      name: text("name"),
-      allowed_spiffe_ids: texts("allowed_spiffe_ids"),
+    body: requestObject({
+      name: requiredText("name"),
+      allowed_spiffe_ids: requiredTexts("allowed_spiffe_ids"),
       join_rules: v.optional(
         v.array(
           v.looseObject({ method: v.unknown() }, "admin: each join rule needs a method"),
@@ -68,7 +74,10 @@ export const showBotRoute = defineRoute({
   ...admin,
   method: "GET",
   path: "/v1/admin/bots/{name}",
-  request: { params: botName, query: v.object({ instances: v.optional(v.string()) }) },
+  request: {
+    params: botName,
+    query: v.object({ instances: v.optional(v.picklist(["none"], must("admin", "instances", "none (or absent: every instance)"))) }),
+  },
   response: v.object({ ...botSchema.entries, instances: v.optional(v.array(botInstanceSchema)) }),
 });
 
@@ -88,8 +97,8 @@ export const createJoinTokenRoute = defineRoute({
   path: "/v1/admin/tokens",
   status: 201,
   maxBodyBytes: 4 * 1024,
-  request: { body: v.object({ bot_name: text("bot_name"), ttl: count("ttl"), uses: count("uses") }) },
-  response: v.object({ ...joinTokenSchema.entries, token: v.string(), created_at: v.optional(v.string()) }),
+  request: { body: requestObject({ bot_name: requiredText("bot_name"), ttl: count("ttl"), uses: count("uses") }) },
+  response: v.object({ ...joinTokenSchema.entries, token: v.string() }),
 });
 
 /** `GET /v1/admin/tokens`: the live join tokens (of one bot with `bot`), all or (with `limit` / `cursor`) a page by hash. */
@@ -108,9 +117,9 @@ export const setLockRoute = defineRoute({
   path: "/v1/admin/locks",
   maxBodyBytes: 4 * 1024,
   request: {
-    body: v.object({
-      target: text("target"),
-      id: text("id"),
+    body: requestObject({
+      target: requiredText("target"),
+      id: requiredText("id"),
       locked: v.optional(v.boolean(must("admin", "locked", "true or false"))),
       reason: text("reason"),
     }),
@@ -143,28 +152,32 @@ export const policyTestRoute = defineRoute({
   path: "/v1/admin/policy/test",
   maxBodyBytes: 16 * 1024,
   request: {
-    body: v.object({
-      bot: text("bot", "issuer"),
-      attributes: v.optional(v.custom<Record<string, unknown>>(isJsonObject, must("issuer", "attributes", "an object"))),
-      instance: text("instance", "issuer"),
-      spiffe_id: text("spiffe_id", "issuer"),
-      svid_type: text("svid_type", "issuer"),
-      dns_names: texts("dns_names", "issuer"),
-      ttl: count("ttl", "issuer"),
-    }),
+    body: requestObject(
+      {
+        bot: requiredText("bot", "issuer"),
+        attributes: v.optional(v.custom<Record<string, string>>(isTextObject, must("issuer", "attributes", "an object of strings"))),
+        instance: text("instance", "issuer"),
+        spiffe_id: requiredText("spiffe_id", "issuer"),
+        svid_type: text("svid_type", "issuer"),
+        dns_names: texts("dns_names", "issuer"),
+        ttl: count("ttl", "issuer"),
+      },
+      "issuer",
+    ),
   },
-  response: v.object({
-    allowed: v.boolean(),
-    spiffe_id: v.optional(v.string()),
-    dns_names: v.optional(v.array(v.string())),
-    ttl: v.optional(v.number()),
-    code: v.optional(v.string()),
-    reason: v.optional(v.string()),
-  }),
+  response: v.variant("allowed", [
+    v.object({ allowed: v.literal(true), spiffe_id: v.string(), dns_names: v.array(v.string()), ttl: v.number() }),
+    v.object({ allowed: v.literal(false), code: v.string(), reason: v.string() }),
+  ]),
 });
 
 /** `GET /v1/admin/ca`: the CA and JWT-key journals and the rotation schedule. */
 export const caStatusRoute = defineRoute({ ...admin, method: "GET", path: "/v1/admin/ca", request: {}, response: caStatusSchema });
+
+const emergencyFields = (module: string) => ({ kind: text("kind", module), reason: text("reason", module) });
+
+/** The rotate function's `{"emergency": {kind, reason}}` input: the emergency fields of `POST /v1/admin/ca/rotate`. */
+export const rotateFunctionEmergencySchema = v.object(emergencyFields("rotate"));
 
 /** `POST /v1/admin/ca/rotate`: rotate at the next tick, or (`emergency: true`) drop the active CA / JWT key now. */
 export const rotateCaRoute = defineRoute({
@@ -173,17 +186,13 @@ export const rotateCaRoute = defineRoute({
   path: "/v1/admin/ca/rotate",
   maxBodyBytes: 4 * 1024,
   request: {
-    body: v.object({
-      emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))),
-      kind: text("kind"),
-      reason: text("reason"),
-    }),
+    body: v.object({ emergency: v.optional(v.boolean(must("admin", "emergency", "true or false"))), ...emergencyFields("admin") }),
   },
   response: v.object({
     ...caStatusSchema.entries,
     emergency: v.optional(v.literal(true)),
     outcomes: v.optional(v.record(v.string(), v.string())),
-    steps: v.optional(v.array(v.unknown())),
+    steps: v.optional(v.array(v.looseObject({ type: v.string(), kind: v.string(), slot: v.string() }))),
     pending: v.optional(v.array(v.string())),
     published: v.optional(v.array(v.object({ publisher: v.string(), changed: v.boolean() }))),
     /** AWS: the publishers the rotate function runs for this change (nothing was published by the call itself). */

@@ -100,6 +100,21 @@ export const caStatusSchema = v.object({
   ),
 });
 
+/** A bot as the admin API shows it (the type of `botSchema`). */
+export type BotView = v.InferOutput<typeof botSchema>;
+/** A bot instance as the admin API shows it. */
+export type BotInstanceView = v.InferOutput<typeof botInstanceSchema>;
+/** A join token's record as the admin API shows it. */
+export type JoinTokenView = v.InferOutput<typeof joinTokenSchema>;
+/** An audit event as the admin API shows it. */
+export type AuditEventView = v.InferOutput<typeof auditEventSchema>;
+/** A revoked SVID as the admin API shows it. */
+export type RevocationView = v.InferOutput<typeof revocationSchema>;
+/** The CA status as the admin API shows it. */
+export type CaStatusView = v.InferOutput<typeof caStatusSchema>;
+/** The lock of a bot, instance or token, when it has one. */
+export type LockView = NonNullable<BotView["lock"]>;
+
 /** A page of a list: the items under `key`, and the cursor of the next page while there is one. */
 export function pageSchema<K extends string, I extends v.GenericSchema>(key: K, item: I) {
   return v.object({ [key]: v.array(item), next_cursor: optionalText } as { [P in K]: v.ArraySchema<I, undefined> } & {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RequestInvalidError } from "../errors.js";
-import { createBotRoute, showBotRoute } from "./admin-routes.js";
+import { lastSvidsRoute } from "./admin-console-routes.js";
+import { createBotRoute, policyTestRoute, showBotRoute } from "./admin-routes.js";
 import { API_ROUTES, compileRoutes } from "./compile-routes.js";
 import { x509SvidRoute } from "./issue-routes.js";
 import { parseRequest } from "./parse-request.js";
@@ -19,6 +20,34 @@ describe("parseRequest", () => {
       () => parseRequest(createBotRoute, raw({ name: "web", allowed_spiffe_ids: "spiffe://example.org/web", max_svid_ttl: "1" })),
       (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: allowed_spiffe_ids must be an array of strings",
     );
+  });
+  it("refuses a required field that is missing with ERR_REQUEST_INVALID naming it", () => {
+    assert.throws(
+      () => parseRequest(createBotRoute, raw({ allowed_spiffe_ids: ["spiffe://example.org/web"] })),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: name is required",
+    );
+    assert.throws(
+      () => parseRequest(lastSvidsRoute, { body: {}, query: {}, params: { name: "web" } }),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: instances is required",
+    );
+  });
+  it("refuses what the use cases no longer check: attribute values that are not strings, an instances view other than none", () => {
+    const body = { bot: "web", spiffe_id: "spiffe://example.org/web", attributes: { account: 1 } };
+    assert.throws(
+      () => parseRequest(policyTestRoute, raw(body)),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "issuer: attributes must be an object of strings",
+    );
+    assert.throws(
+      () => parseRequest(policyTestRoute, raw({ ...body, attributes: ["account"] })),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "issuer: attributes must be an object of strings",
+    );
+    assert.throws(
+      () => parseRequest(showBotRoute, { body: {}, query: { instances: "all" }, params: { name: "web" } }),
+      (err: unknown) => err instanceof RequestInvalidError && err.message === "admin: instances must be none (or absent: every instance)",
+    );
+    assert.deepEqual(parseRequest(showBotRoute, { body: {}, query: { instances: "none" }, params: { name: "web" } }).query, {
+      instances: "none",
+    });
   });
   it("passes a body its use case checks (and audits) as it came", () => {
     const body = { csr: 42, spiffe_id: ["x"] };

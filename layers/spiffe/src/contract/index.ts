@@ -17,11 +17,13 @@ export {
   policyTestRoute,
   revokeRoute,
   rotateCaRoute,
+  rotateFunctionEmergencySchema,
   setLockRoute,
   showBotRoute,
 } from "./admin-routes.js";
 export { issuanceStatsRoute, lastSvidsRoute, trustAnchorRoute } from "./admin-console-routes.js";
 export { auditEventSchema, botInstanceSchema, botSchema, caStatusSchema, joinTokenSchema, revocationSchema } from "./admin-views.js";
+export type { AuditEventView, BotInstanceView, BotView, CaStatusView, JoinTokenView, LockView, RevocationView } from "./admin-views.js";
 export { API_ROUTES, compileRoutes, type CompiledRoutes, type RouteMatch } from "./compile-routes.js";
 export {
   ISSUE_ROUTES,
@@ -34,7 +36,7 @@ export {
   x509SvidRoute,
 } from "./issue-routes.js";
 export { JOIN_ROUTES, credentialGrantSchema, joinChallengeRoute, joinProofSchema, joinRoute, renewRoute } from "./join-routes.js";
-export { parseRequest, type RawRequest } from "./parse-request.js";
+export { parseRequest, parseWireObject, type RawRequest } from "./parse-request.js";
 export {
   defineRoute,
   routeKeyOf,
@@ -44,5 +46,6 @@ export {
   type ResponseOf,
   type RouteAuth,
   type RouteDescriptor,
+  type WireAnswerSchema,
   type WireObjectSchema,
 } from "./route-descriptor.js";

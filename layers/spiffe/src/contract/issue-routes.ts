@@ -84,7 +84,7 @@ export const oidcJwksRoute = defineRoute({
   ...publicGet,
   path: "/.well-known/jwks.json",
   request: {},
-  response: v.object({ keys: v.array(v.object({ kty: v.optional(v.string()), kid: v.string(), alg: v.string(), use: v.string() })) }),
+  response: v.object({ keys: v.array(v.object({ kty: v.string(), kid: v.string(), alg: v.string(), use: v.string() })) }),
   headers: BUNDLE_CACHE,
 });
 

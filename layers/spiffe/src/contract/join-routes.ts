@@ -1,15 +1,12 @@
 import * as v from "valibot";
 import { defineRoute } from "./route-descriptor.js";
 
-const joinFields = {
-  join_method: v.optional(v.string()),
-  bot_name: v.optional(v.string()),
-  token: v.optional(v.string()),
-  document: v.optional(v.string()),
-};
+// These bodies are checked by their use cases (every refusal is audited): the schemas describe the
+// wire for the client and the OpenAPI check, required where the use case refuses a body without.
+const joinFields = { join_method: v.string(), token: v.string(), document: v.optional(v.string()) };
 
-/** The platform proof of an SVID request without an agent (the body's `join`), and the fields of `POST /v1/join`. */
-export const joinProofSchema = v.object(joinFields);
+/** The platform proof of an SVID request without an agent (the body's `join`): `POST /v1/join`'s fields, the bot named. */
+export const joinProofSchema = v.object({ ...joinFields, bot_name: v.string() });
 
 /** A bot credential as the issuer grants it. */
 export const credentialGrantSchema = v.object({
@@ -38,7 +35,7 @@ export const joinRoute = defineRoute({
   auth: "none",
   status: 200,
   maxBodyBytes: 64 * 1024,
-  request: { body: v.object({ ...joinFields, ttl: v.optional(v.number()) }), bodyCheckedByUseCase: true },
+  request: { body: v.object({ ...joinFields, bot_name: v.optional(v.string()), ttl: v.optional(v.number()) }), bodyCheckedByUseCase: true },
   response: credentialGrantSchema,
 });
 

@@ -3,15 +3,19 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type * as v from "valibot";
 import { parse } from "yaml";
+import { lastSvidsRoute } from "./admin-console-routes.js";
+import { createBotRoute, listBotsRoute } from "./admin-routes.js";
 import { API_ROUTES } from "./compile-routes.js";
+import { x509SvidRoute } from "./issue-routes.js";
 import { routeKeyOf, type RouteAuth, type RouteDescriptor } from "./route-descriptor.js";
 
 // docs/openapi.yaml is written by hand (its descriptions are the API's documentation); this test
 // holds it to the contract: every route, method, success status, auth, parameter and field of the
-// descriptors is in the document and nothing else is.
+// descriptors is in the document and nothing else is, and a field is required in the document
+// exactly where the schema requires it.
 
 type Doc = Record<string, unknown>;
-const document = parse(readFileSync(new URL("../../../../docs/openapi.yaml", import.meta.url), "utf8")) as Doc;
+const DOCUMENT = parse(readFileSync(new URL("../../../../docs/openapi.yaml", import.meta.url), "utf8")) as Doc;
 const METHODS = ["get", "post", "delete", "put", "patch"];
 const SECURITY: Record<RouteAuth, string[]> = {
   none: [],
@@ -20,7 +24,15 @@ const SECURITY: Record<RouteAuth, string[]> = {
   iam: ["adminIam"],
 };
 
-function resolve(node: unknown): Doc {
+const pathJoin = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+const sorted = (set: Iterable<string>) => [...set].sort();
+const addAll = (to: Set<string>, from: Iterable<string>) => {
+  for (const item of from) to.add(item);
+};
+/** What every one of a union's options has (a field of `oneOf` is sure to be there only when every option requires it). */
+const common = (sets: Set<string>[]) => sets.reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+
+function resolve(document: Doc, node: unknown): Doc {
   let doc = node as Doc;
   while (typeof doc?.$ref === "string") {
     doc = (doc.$ref as string)
@@ -31,22 +43,39 @@ function resolve(node: unknown): Doc {
   return doc ?? {};
 }
 
+const listOf = (doc: Doc, key: string) => (doc[key] as unknown[] | undefined) ?? [];
+
 /** The fields an OpenAPI schema names, nested objects and arrays of objects by dotted path (`[]` for items). */
-function docFields(node: unknown, prefix = "", out = new Set<string>()): Set<string> {
-  const doc = resolve(node);
-  for (const part of [...((doc.allOf as unknown[]) ?? []), ...((doc.oneOf as unknown[]) ?? []), ...((doc.anyOf as unknown[]) ?? [])])
-    docFields(part, prefix, out);
-  if (doc.items) docFields(doc.items, `${prefix}[]`, out);
+function docFields(document: Doc, node: unknown, prefix = "", out = new Set<string>()): Set<string> {
+  const doc = resolve(document, node);
+  for (const part of [...listOf(doc, "allOf"), ...listOf(doc, "oneOf"), ...listOf(doc, "anyOf")]) docFields(document, part, prefix, out);
+  if (doc.items) docFields(document, doc.items, `${prefix}[]`, out);
   for (const [name, property] of Object.entries((doc.properties as Doc) ?? {})) {
-    out.add(`${prefix}${prefix && !prefix.endsWith("[]") ? "." : prefix ? "." : ""}${name}`.replace(/^\./, ""));
-    docFields(property, `${prefix}${prefix ? "." : ""}${name}`, out);
+    out.add(pathJoin(prefix, name));
+    docFields(document, property, pathJoin(prefix, name), out);
   }
+  return out;
+}
+
+/** The fields an OpenAPI schema requires (each within its parent), by the same paths as `docFields`. */
+function docRequired(document: Doc, node: unknown, prefix = ""): Set<string> {
+  const doc = resolve(document, node);
+  const out = new Set<string>();
+  for (const part of listOf(doc, "allOf")) addAll(out, docRequired(document, part, prefix));
+  const options = [...listOf(doc, "oneOf"), ...listOf(doc, "anyOf")];
+  if (options.length) addAll(out, common(options.map((option) => docRequired(document, option, prefix))));
+  if (doc.items) addAll(out, docRequired(document, doc.items, `${prefix}[]`));
+  for (const name of listOf(doc, "required")) out.add(pathJoin(prefix, name as string));
+  for (const [name, property] of Object.entries((doc.properties as Doc) ?? {}))
+    addAll(out, docRequired(document, property, pathJoin(prefix, name)));
   return out;
 }
 
 type Walkable = v.GenericSchema & { entries?: Record<string, Walkable>; wrapped?: Walkable; item?: Walkable; options?: Walkable[] };
 
 const OPEN = new Set(["loose_object", "record", "unknown"]);
+/** Schemas whose key may be missing from an object (valibot's `object` refuses a missing key of any other). */
+const OPTIONAL = new Set(["optional", "exact_optional", "nullish"]);
 
 /**
  * The fields a valibot schema names, in the same form as `docFields`. Below an open schema (a loose
@@ -60,24 +89,44 @@ function schemaFields(schema: Walkable | undefined, prefix = "", out = new Set<s
   if (schema.options) for (const option of schema.options) schemaFields(option, prefix, out, open);
   if (schema.type === "array") schemaFields(schema.item, `${prefix}[]`, out, open);
   for (const [name, entry] of Object.entries(schema.entries ?? {})) {
-    out.add(`${prefix}${prefix ? "." : ""}${name}`);
-    schemaFields(entry, `${prefix}${prefix ? "." : ""}${name}`, out, open);
+    out.add(pathJoin(prefix, name));
+    schemaFields(entry, pathJoin(prefix, name), out, open);
   }
   return out;
 }
 
-/** The fields of an OpenAPI schema and of a valibot schema, the document's extra fields below an open schema left out. */
-function compareFields(doc: unknown, schema: unknown): { documented: string[]; described: string[] } {
+/** The fields a valibot schema requires (each within its parent), in the same form as `docRequired`. */
+function schemaRequired(schema: Walkable | undefined, prefix = ""): Set<string> {
+  const out = new Set<string>();
+  if (!schema) return out;
+  if (schema.wrapped) return schemaRequired(schema.wrapped, prefix);
+  if (schema.options) addAll(out, common(schema.options.map((option) => schemaRequired(option, prefix))));
+  if (schema.type === "array") addAll(out, schemaRequired(schema.item, `${prefix}[]`));
+  for (const [name, entry] of Object.entries(schema.entries ?? {})) {
+    if (!OPTIONAL.has(entry.type)) out.add(pathJoin(prefix, name));
+    addAll(out, schemaRequired(entry, pathJoin(prefix, name)));
+  }
+  return out;
+}
+
+/**
+ * Hold an OpenAPI schema to a valibot schema: the same fields, and the same of them required. What
+ * the document says below an open schema and the schema does not name is left out.
+ */
+function assertSameFields(document: Doc, doc: unknown, schema: unknown, what: string): void {
   const open = new Set<string>();
   const described = schemaFields(schema as Walkable | undefined, "", new Set(), open);
   const below = (field: string) => [...open].some((p) => field.startsWith(p === "" ? "" : `${p}.`) || field.startsWith(`${p}[]`));
-  const documented = [...docFields(doc)].filter((f) => described.has(f) || !below(f));
-  return { documented: documented.sort(), described: sorted(described) };
+  const told = (field: string) => described.has(field) || !below(field);
+  assert.deepEqual(sorted([...docFields(document, doc)].filter(told)), sorted(described), `${what}: the fields differ`);
+  assert.deepEqual(
+    sorted([...docRequired(document, doc)].filter(told)),
+    sorted(schemaRequired(schema as Walkable | undefined)),
+    `${what}: the required fields differ`,
+  );
 }
 
-const sorted = (set: Set<string>) => [...set].sort();
-
-function operationOf(route: RouteDescriptor): Doc {
+function operationOf(document: Doc, route: RouteDescriptor): Doc {
   const path = (document.paths as Doc)[route.path] as Doc | undefined;
   assert.ok(path, `docs/openapi.yaml has no path ${route.path}`);
   const operation = path[route.method.toLowerCase()] as Doc | undefined;
@@ -85,20 +134,54 @@ function operationOf(route: RouteDescriptor): Doc {
   return operation;
 }
 
-function parametersOf(route: RouteDescriptor, where: "query" | "path"): Set<string> {
+/** The parameters of a route `in` the path or the query, each with whether the document requires it. */
+function parametersOf(document: Doc, route: RouteDescriptor, where: "query" | "path"): Map<string, boolean> {
   const pathItem = (document.paths as Doc)[route.path] as Doc;
-  const all = [...((pathItem.parameters as unknown[]) ?? []), ...((operationOf(route).parameters as unknown[]) ?? [])];
-  return new Set(
+  const all = [...listOf(pathItem, "parameters"), ...listOf(operationOf(document, route), "parameters")];
+  return new Map(
     all
-      .map(resolve)
+      .map((p) => resolve(document, p))
       .filter((p) => p.in === where)
-      .map((p) => p.name as string),
+      .map((p) => [p.name as string, p.required === true]),
   );
+}
+
+/** Hold a route's success status, auth, and path and query parameters (names and which are required) to its descriptor. */
+function assertSameStatusAuthParameters(document: Doc, route: RouteDescriptor): void {
+  const operation = operationOf(document, route);
+  const statuses = Object.keys(operation.responses as Doc).filter((s) => s.startsWith("2"));
+  assert.deepEqual(statuses, [String(route.status)]);
+  const security = ((operation.security as Doc[] | undefined) ?? []).map((s) => Object.keys(s)[0] ?? "");
+  assert.deepEqual(security, SECURITY[route.auth]);
+  for (const where of ["path", "query"] as const) {
+    const schema = route.request[where === "path" ? "params" : "query"] as Walkable | undefined;
+    const documented = parametersOf(document, route, where);
+    assert.deepEqual(sorted(documented.keys()), sorted(schemaFields(schema)), `${where} parameters differ`);
+    const required = [...documented].filter(([, isRequired]) => isRequired).map(([name]) => name);
+    assert.deepEqual(sorted(required), sorted(schemaRequired(schema)), `required ${where} parameters differ`);
+  }
+}
+
+function assertSameRequestBody(document: Doc, route: RouteDescriptor): void {
+  const body = resolve(document, operationOf(document, route).requestBody);
+  const schema = (body.content as Doc | undefined)?.["application/json"] as Doc | undefined;
+  assertSameFields(document, schema?.schema, route.request.body, `${routeKeyOf(route)} request body`);
+}
+
+function assertSameResponse(document: Doc, route: RouteDescriptor): void {
+  const success = resolve(document, (operationOf(document, route).responses as Doc)[String(route.status)]);
+  const content = (success.content as Doc | undefined) ?? {};
+  if ("raw" in route.response) {
+    assert.deepEqual(Object.keys(content).sort(), [...route.response.raw].sort());
+    return;
+  }
+  assert.deepEqual(Object.keys(content), ["application/json"]);
+  assertSameFields(document, (content["application/json"] as Doc).schema, route.response, `${routeKeyOf(route)} answer`);
 }
 
 describe("docs/openapi.yaml against the API contract", () => {
   it("has exactly the routes of the contract", () => {
-    const documented = Object.entries(document.paths as Doc).flatMap(([path, item]) =>
+    const documented = Object.entries(DOCUMENT.paths as Doc).flatMap(([path, item]) =>
       Object.keys(item as Doc)
         .filter((m) => METHODS.includes(m))
         .map((m) => `${m.toUpperCase()} ${path}`),
@@ -108,34 +191,59 @@ describe("docs/openapi.yaml against the API contract", () => {
 
   for (const route of API_ROUTES) {
     describe(routeKeyOf(route), () => {
-      it("documents its success status, auth and parameters", () => {
-        const operation = operationOf(route);
-        const statuses = Object.keys(operation.responses as Doc).filter((s) => s.startsWith("2"));
-        assert.deepEqual(statuses, [String(route.status)]);
-        const security = ((operation.security as Doc[] | undefined) ?? []).map((s) => Object.keys(s)[0] ?? "");
-        assert.deepEqual(security, SECURITY[route.auth]);
-        assert.deepEqual(sorted(parametersOf(route, "path")), sorted(schemaFields(route.request.params as Walkable)));
-        assert.deepEqual(sorted(parametersOf(route, "query")), sorted(schemaFields(route.request.query as Walkable)));
-      });
-
-      it("documents every field of its request body and no other", () => {
-        const body = resolve(operationOf(route).requestBody);
-        const schema = (body.content as Doc | undefined)?.["application/json"] as Doc | undefined;
-        const { documented, described } = compareFields(schema?.schema, route.request.body);
-        assert.deepEqual(documented, described);
-      });
-
-      it("documents every field of its answer and no other", () => {
-        const success = resolve((operationOf(route).responses as Doc)[String(route.status)]);
-        const content = (success.content as Doc | undefined) ?? {};
-        if ("raw" in route.response) {
-          assert.deepEqual(Object.keys(content).sort(), [...route.response.raw].sort());
-          return;
-        }
-        assert.deepEqual(Object.keys(content), ["application/json"]);
-        const { documented, described } = compareFields((content["application/json"] as Doc).schema, route.response);
-        assert.deepEqual(documented, described);
-      });
+      it("documents its success status, auth and parameters", () => assertSameStatusAuthParameters(DOCUMENT, route));
+      it("documents every field of its request body and no other, required where the schema requires it", () =>
+        assertSameRequestBody(DOCUMENT, route));
+      it("documents every field of its answer and no other, required where the schema requires it", () =>
+        assertSameResponse(DOCUMENT, route));
     });
   }
+});
+
+describe("the OpenAPI check fails when a field's optionality differs", () => {
+  /** A copy of the document with one schema changed; `at` is its path from the root. */
+  function mutated(at: string[], change: (schema: Doc) => void): Doc {
+    const copy = structuredClone(DOCUMENT);
+    change(at.reduce<Doc>((node, key) => node[key] as Doc, copy));
+    return copy;
+  }
+  const createBotBody = ["paths", "/v1/admin/bots", "post", "requestBody", "content", "application/json", "schema"];
+  const without = (name: string) => (schema: Doc) => {
+    schema.required = (schema.required as string[]).filter((n) => n !== name);
+  };
+  const requiring = (name: string) => (schema: Doc) => {
+    schema.required = [...((schema.required as string[] | undefined) ?? []), name];
+  };
+
+  it("passes the document as it is", () => {
+    assertSameRequestBody(DOCUMENT, createBotRoute);
+    assertSameResponse(DOCUMENT, listBotsRoute);
+    assertSameStatusAuthParameters(DOCUMENT, lastSvidsRoute);
+  });
+  it("a request field the schema requires, documented as optional", () => {
+    const document = mutated(createBotBody, without("name"));
+    assert.throws(() => assertSameRequestBody(document, createBotRoute), /request body: the required fields differ/);
+  });
+  it("a request field the schema leaves optional, documented as required", () => {
+    const document = mutated(createBotBody, requiring("max_svid_ttl"));
+    assert.throws(() => assertSameRequestBody(document, createBotRoute), /request body: the required fields differ/);
+  });
+  it("an answer's field the schema leaves optional, documented as required in a shared component", () => {
+    const document = mutated(["components", "schemas", "Bot"], requiring("lock"));
+    assert.throws(() => assertSameResponse(document, listBotsRoute), /answer: the required fields differ/);
+  });
+  it("a field of a nested object in the items of an answer's array", () => {
+    const document = mutated(["components", "schemas", "Lock"], without("locked_by"));
+    assert.throws(() => assertSameResponse(document, listBotsRoute), /answer: the required fields differ/);
+  });
+  it("a field of a nested object in a request body (the platform proof of an SVID request)", () => {
+    const document = mutated(["components", "schemas", "PlatformProof"], without("bot_name"));
+    assert.throws(() => assertSameRequestBody(document, x509SvidRoute), /request body: the required fields differ/);
+  });
+  it("a query parameter the schema requires, documented as optional", () => {
+    const document = mutated(["paths", "/v1/admin/bots/{name}/last-svids", "get", "parameters"], (parameters) => {
+      for (const parameter of parameters as unknown as Doc[]) if (parameter.name === "instances") delete parameter.required;
+    });
+    assert.throws(() => assertSameStatusAuthParameters(document, lastSvidsRoute), /required query parameters differ/);
+  });
 });

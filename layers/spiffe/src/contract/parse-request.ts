@@ -11,6 +11,14 @@ export interface RawRequest {
 
 const MODULE_PREFIX = /^[a-z0-9]+: /;
 
+/**
+ * Check one object of the wire against its schema: the typed output, or `RequestInvalidError` naming
+ * the first wrong field (the schema's own message when it names its module, `admin: ...`).
+ */
+export function parseWireObject<S extends WireObjectSchema>(schema: S, value: Record<string, unknown>, where = "body"): v.InferOutput<S> {
+  return check(schema, value, where) as v.InferOutput<S>;
+}
+
 function check(schema: WireObjectSchema | undefined, value: Record<string, unknown>, where: string): Record<string, unknown> {
   if (schema === undefined) return {};
   const result = v.safeParse(schema, value);

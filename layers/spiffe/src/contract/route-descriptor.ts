@@ -16,6 +16,10 @@ export type WireObjectSchema =
   | v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>
   | v.LooseObjectSchema<v.ObjectEntries, v.ErrorMessage<v.LooseObjectIssue> | undefined>;
 
+/** The schema of a JSON answer: an object, or an answer of two shapes told apart by one field (`allowed`). */
+export type WireAnswerSchema =
+  WireObjectSchema | v.VariantSchema<string, v.VariantOptions<string>, v.ErrorMessage<v.VariantIssue> | undefined>;
+
 /** A response that is not JSON of a schema: the content types it may have (PEM, DER, the SPIFFE bundle document). */
 export interface RawResponse {
   raw: readonly string[];
@@ -29,7 +33,7 @@ export interface RouteDescriptor<
   Body extends WireObjectSchema | undefined = WireObjectSchema | undefined,
   Query extends WireObjectSchema | undefined = WireObjectSchema | undefined,
   Params extends WireObjectSchema | undefined = WireObjectSchema | undefined,
-  Response extends WireObjectSchema | RawResponse = WireObjectSchema | RawResponse,
+  Response extends WireAnswerSchema | RawResponse = WireAnswerSchema | RawResponse,
 > {
   method: "GET" | "POST" | "DELETE";
   /** API Gateway path, `{name}` for a path parameter. */
@@ -66,7 +70,7 @@ export function defineRoute<
   Body extends WireObjectSchema | undefined = undefined,
   Query extends WireObjectSchema | undefined = undefined,
   Params extends WireObjectSchema | undefined = undefined,
-  Response extends WireObjectSchema | RawResponse = RawResponse,
+  Response extends WireAnswerSchema | RawResponse = RawResponse,
 >(route: RouteDescriptor<Body, Query, Params, Response>): RouteDescriptor<Body, Query, Params, Response> {
   return route;
 }

@@ -3,8 +3,8 @@ import type { JWK } from "jose";
 import { createJwk, type Bundle } from "../bundle/index.js";
 import { BundleInvalidError } from "../errors.js";
 
-/** A JWK as OIDC relying parties read it: `kid`, `use: sig` and the one `alg` the key signs with. */
-export type OidcJwk = JWK & { kid: string; use: "sig"; alg: string };
+/** A JWK as OIDC relying parties read it: its `kty`, `kid`, `use: sig` and the one `alg` the key signs with. */
+export type OidcJwk = JWK & { kty: string; kid: string; use: "sig"; alg: string };
 
 /** The JWK Set an OIDC issuer publishes at its `jwks_uri`. */
 export interface OidcJwks {
@@ -30,7 +30,8 @@ export function createOidcJwks(bundle: Bundle): OidcJwks {
     // Re-derived from the public key, so a private member of the stored JWK can never be published.
     const publicKey = createPublicKey({ key: bundle.jwtAuthorities.get(kid) as JsonWebKey, format: "jwk" });
     const jwk = createJwk(publicKey, "jwt-svid", kid);
-    return { ...jwk, kid, use: "sig", alg: algorithmOf(jwk, kid) };
+    // createJwk sets kty on every key it makes (EC or RSA); JWK's type leaves it optional.
+    return { ...jwk, kty: jwk.kty as string, kid, use: "sig", alg: algorithmOf(jwk, kid) };
   });
   return { keys };
 }

@@ -8,20 +8,20 @@ import { refreshCrls, type RefreshCrlsResult } from "./refresh-crls.js";
 import type { REVOKE_SVIDS_STORE } from "./store-parts.js";
 import type { RevocationDepsFor } from "./types.js";
 
-/** What to revoke: exactly one selector, and an optional reason. */
+/** What to revoke: exactly one selector, and an optional reason (typed by the API contract's request schema). */
 export interface RevokeSvidsRequest {
   /** One X.509-SVID by serial (hex, colons and case ignored). */
-  serial?: unknown;
+  serial?: string;
   /** One JWT-SVID by `jti`. */
-  jti?: unknown;
+  jti?: string;
   /** Every live SVID (X.509 and JWT) issued to this bot. */
-  bot?: unknown;
+  bot?: string;
   /** Every live SVID issued to this bot instance. */
-  instance?: unknown;
+  instance?: string;
   /** Every live X.509-SVID signed by this CA (subject key identifier, hex). */
-  ca?: unknown;
+  ca?: string;
   /** An RFC 5280 CRLReason name; `unspecified` by default (`cACompromise` for a CA). */
-  reason?: unknown;
+  reason?: string;
 }
 
 /** What `revokeSvids` revoked and the CRLs it left. */
@@ -37,9 +37,8 @@ type Selector = { kind: "serial" | "jti" | "bot" | "instance" | "ca"; value: str
 const SELECTORS = ["serial", "jti", "bot", "instance", "ca"] as const;
 const MAX_EVENTS = 1_000_000;
 
-function normalizeSerial(value: unknown): string {
-  if (typeof value !== "string" || !/^[0-9a-fA-F:]{1,64}$/.test(value))
-    throw new RequestInvalidError("revocation: serial must be hex (colons allowed)");
+function normalizeSerial(value: string): string {
+  if (!/^[0-9a-fA-F:]{1,64}$/.test(value)) throw new RequestInvalidError("revocation: serial must be hex (colons allowed)");
   const digits = value
     .replaceAll(":", "")
     .toLowerCase()
@@ -53,14 +52,14 @@ function selectorOf(request: RevokeSvidsRequest): Selector {
   const given = SELECTORS.filter((name) => request[name] !== undefined);
   if (given.length !== 1) throw new RequestInvalidError("revocation: give exactly one of serial, jti, bot, instance, ca");
   const kind = given[0]!;
-  const value = request[kind];
+  const value = request[kind] as string;
   if (kind === "serial") return { kind, value: normalizeSerial(value) };
   if (kind === "bot") {
     assertBotName(value);
     return { kind, value };
   }
   const pattern = kind === "ca" ? /^[0-9a-f]{2,128}$/ : /^[\x21-\x7e]{1,256}$/;
-  if (typeof value !== "string" || !pattern.test(value)) {
+  if (!pattern.test(value)) {
     throw new RequestInvalidError(
       kind === "ca" ? "revocation: ca must be a CA id (lowercase hex)" : `revocation: ${kind} must be 1-256 printable characters`,
     );
@@ -68,7 +67,7 @@ function selectorOf(request: RevokeSvidsRequest): Selector {
   return { kind, value };
 }
 
-function reasonOf(value: unknown, selector: Selector): RevocationReason {
+function reasonOf(value: string | undefined, selector: Selector): RevocationReason {
   if (value === undefined) return selector.kind === "ca" ? "cACompromise" : "unspecified";
   if (!REVOCATION_REASONS.includes(value as RevocationReason))
     throw new RequestInvalidError(`revocation: reason must be one of ${REVOCATION_REASONS.join(", ")}`);
