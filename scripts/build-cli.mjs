@@ -82,6 +82,11 @@ const result = await build({
   splitting: true,
   format: "esm",
   platform: "node",
+  // The AWS SDK packages as ES modules (their "module" field), as the Lambda bundles take them: the
+  // CommonJS builds cannot be tree-shaken, and a chunk that imports one name of them evaluates the
+  // whole package when it loads (Roles Anywhere's client with its own credential chain, STS and SSO
+  // clients was most of `tessera dev`'s start: it shares a chunk with code the dev server runs).
+  mainFields: ["module", "main"],
   target: "node20",
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunk-[hash]",
