@@ -66,3 +66,21 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
 export function createRolesAnywhereClient(options: AwsClientOptions = {}): RolesAnywhereClient {
   return new RolesAnywhereClient({ ...base(options), maxAttempts: 1 });
 }
+
+/**
+ * `make()`'s client, made by the first `send`, for a process that may never call that service: a
+ * Lambda cold start builds only the clients its requests use (building one resolves its whole
+ * configuration, a few milliseconds each). Every later `send` goes to the same client.
+ */
+export function deferClient<C extends { send(...args: never[]): unknown }>(make: () => C): Pick<C, "send"> {
+  let client: C | undefined;
+  const send = (...args: never[]): unknown => {
+    try {
+      client ??= make();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return client.send(...args);
+  };
+  return { send } as Pick<C, "send">;
+}

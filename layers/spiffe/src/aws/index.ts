@@ -9,6 +9,7 @@ export {
   createKmsClient,
   createRolesAnywhereClient,
   createS3Client,
+  deferClient,
   type AwsClientOptions,
   type S3ClientOptions,
 } from "./clients.js";

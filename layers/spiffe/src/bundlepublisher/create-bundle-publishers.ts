@@ -1,6 +1,6 @@
 import type { RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createRolesAnywhereClient, createS3Client } from "../aws/index.js";
+import { createRolesAnywhereClient, createS3Client, deferClient } from "../aws/index.js";
 import type { TesseraConfig } from "../config/index.js";
 import type { CrlPublisher } from "../revocation/types.js";
 import {
@@ -25,8 +25,8 @@ type PublisherConfig = Pick<TesseraConfig, "bundleBucket" | "trustAnchorId" | "a
 /**
  * The bundle and CRL publishers the configuration names, in publishing order: S3 when
  * `bundleBucket` is set (with the OIDC documents when `issuerUrl` is), then Roles Anywhere when
- * `trustAnchorId` is set. The Roles Anywhere ones share one client and one pacer, so together they
- * keep to the control plane's one call a second.
+ * `trustAnchorId` is set. Each client is made by its first call. The Roles Anywhere ones share one
+ * client and one pacer, so together they keep to the control plane's one call a second.
  */
 function createPublishers(
   config: PublisherConfig,
@@ -35,12 +35,15 @@ function createPublishers(
   const bundle: BundlePublisher[] = [];
   const crl: CrlPublisher[] = [];
   if (config.bundleBucket) {
-    const options = { client: overrides.s3 ?? createS3Client({ endpoint: config.awsEndpoints.s3 }), bucket: config.bundleBucket };
+    const options = {
+      client: overrides.s3 ?? deferClient(() => createS3Client({ endpoint: config.awsEndpoints.s3 })),
+      bucket: config.bundleBucket,
+    };
     bundle.push(new S3BundlePublisher({ ...options, ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}) }));
     crl.push(new S3CrlPublisher(options));
   }
   if (config.trustAnchorId) {
-    const client = overrides.rolesAnywhere ?? createRolesAnywhereClient({ endpoint: config.awsEndpoints.rolesanywhere });
+    const client = overrides.rolesAnywhere ?? deferClient(() => createRolesAnywhereClient({ endpoint: config.awsEndpoints.rolesanywhere }));
     const options = { client, trustAnchorId: config.trustAnchorId, pacing: new PacedCaller(overrides.pacing) };
     bundle.push(new RolesAnywhereTrustAnchorPublisher(options));
     crl.push(new RolesAnywhereCrlPublisher(options));

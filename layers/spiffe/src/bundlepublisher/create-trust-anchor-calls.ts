@@ -1,12 +1,15 @@
-import { createRolesAnywhereClient } from "../aws/index.js";
+import { createRolesAnywhereClient, deferClient } from "../aws/index.js";
 import { PacedCaller, type PacingOptions, type RolesAnywhereApi, type TrustAnchorCalls } from "./rolesanywhere/index.js";
 
 /**
- * A Roles Anywhere client (one at `endpoint`, AWS's own when unset, unless `client` is given) and a
- * pacer for the trust-anchor functions.
+ * A Roles Anywhere client (one at `endpoint`, AWS's own when unset, made by its first call, unless
+ * `client` is given) and a pacer for the trust-anchor functions.
  */
 export function createTrustAnchorCalls(
   options: { client?: RolesAnywhereApi; endpoint?: string | undefined; pacing?: PacingOptions } = {},
 ): TrustAnchorCalls {
-  return { client: options.client ?? createRolesAnywhereClient({ endpoint: options.endpoint }), caller: new PacedCaller(options.pacing) };
+  return {
+    client: options.client ?? deferClient(() => createRolesAnywhereClient({ endpoint: options.endpoint })),
+    caller: new PacedCaller(options.pacing),
+  };
 }

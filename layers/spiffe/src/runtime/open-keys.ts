@@ -1,4 +1,4 @@
-import { createKmsClient } from "../aws/clients.js";
+import { createKmsClient, deferClient } from "../aws/clients.js";
 import type { Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
@@ -6,11 +6,14 @@ import { KmsKeyManager } from "../keymanager/kms/index.js";
 import type { KeyManager } from "../keymanager/types.js";
 import type { Logger } from "../logger.js";
 
-/** The key manager the configuration names: KMS (with Tessera's aliases and tags) or a disk directory. */
+/**
+ * The key manager the configuration names: KMS (with Tessera's aliases and tags; its client is made
+ * by the first KMS call, which a join or a bundle read never makes) or a disk directory.
+ */
 export function openKeys(config: TesseraConfig, clock: Clock, logger: Logger): KeyManager {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
   return new KmsKeyManager({
-    client: createKmsClient({ endpoint: config.awsEndpoints.kms }),
+    client: deferClient(() => createKmsClient({ endpoint: config.awsEndpoints.kms })),
     aliasPrefix: config.keyManager.aliasPrefix,
     tags: { "tessera:trust-domain": config.trustDomain.name },
     clock,
