@@ -87,7 +87,9 @@ export class TesseraFunction extends Construct implements iam.IGrantable {
         // of the version pinned here). Only its default credential chain is cut to the link Lambda
         // uses (layers/spiffe/src/aws/lambda/): a third of every bundle otherwise.
         externalModules: [],
-        esbuildArgs: LAMBDA_ALIASES,
+        // The only "legal" comment the bundled packages carry is a coverage pragma (`@preserve`)
+        // that esbuild would otherwise copy to the end of every bundle.
+        esbuildArgs: { ...LAMBDA_ALIASES, "--legal-comments": "none" },
         tsconfig: join(REPO_ROOT, "tsconfig.json"),
         logLevel: LogLevel.WARNING,
         // Some bundled CommonJS dependencies call require() for Node built-ins.
