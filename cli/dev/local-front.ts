@@ -5,7 +5,15 @@ import { adminRoutesOf } from "../../functions/admin/create-handler.js";
 import { issueRoutes } from "../../functions/issue/routes.js";
 import { joinRoutes } from "../../functions/join/routes.js";
 import { type Clock, systemClock } from "#tessera/core";
-import { createHttpRouter, type HttpEvent, type HttpResult, jsonResponse, routeKeyOf, statusForCode } from "#tessera/contract";
+import {
+  createHttpRouter,
+  type HttpEvent,
+  type HttpResult,
+  jsonResponse,
+  RETRY_AFTER_SECONDS_BY_CODE,
+  routeKeyOf,
+  statusForCode,
+} from "#tessera/contract";
 import type { TesseraRuntime } from "#tessera/aws";
 import { CONSOLE_PREFIX, STRICT_HEADERS, serveConsole } from "./console-front.js";
 import { ConsoleGate } from "./console-gate.js";
@@ -163,8 +171,12 @@ export interface LocalFront {
   server: Server;
   /** The console's sessions; `issueLoginCode` makes the code of a one-time login URL. */
   consoleGate: ConsoleGate;
-  /** Stop accepting connections; resolves once every request under way has been answered and handled. */
-  close(): Promise<void>;
+  /**
+   * Stop accepting connections; resolves once every request under way has been answered and handled.
+   * A connection still open after the shutdown grace (a client that never finishes its request or
+   * never reads its answer) is cut then; resolves with how many were cut.
+   */
+  close(): Promise<number>;
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -175,16 +187,48 @@ export interface ListeningFront extends LocalFront {
 }
 
 const STARTING = { error: { code: "ERR_AUTHORITY_UNAVAILABLE", message: "dev: the issuer is still starting" } };
+const STOPPING = { error: { code: "ERR_SHUTTING_DOWN", message: "dev: the issuer is shutting down" } };
+/** How long `close` waits for the requests under way before cutting their connections. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** Cut every connection of `server` if it has not stopped within `graceMs`; resolves with how many were cut. */
+async function stopWithin(server: Server, stopped: Promise<void>, graceMs: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), graceMs);
+  });
+  try {
+    if ((await Promise.race([stopped.then(() => false), late])) === false) return 0;
+  } finally {
+    clearTimeout(timer);
+  }
+  const open = await new Promise<number>((resolve) => server.getConnections((_err, count) => resolve(count)));
+  server.closeAllConnections();
+  await stopped;
+  return open;
+}
 
 /**
  * Listen on `host:port` before the runtime exists, so the issuer can be configured with its own URL
- * (`tessera dev`'s OIDC issuer); requests are answered 503 until `serve` is called. `clock` times console logins.
+ * (`tessera dev`'s OIDC issuer); requests are answered 503 until `serve` is called, and again (with
+ * `ERR_SHUTTING_DOWN`) once `close` is. `clock` times console logins; `shutdownGraceMs` bounds `close`
+ * (default {@link DEFAULT_SHUTDOWN_GRACE_MS}).
  */
-export async function listenLocalFront(options: { host: string; port: number; clock?: Clock }): Promise<ListeningFront> {
+export async function listenLocalFront(options: {
+  host: string;
+  port: number;
+  clock?: Clock;
+  shutdownGraceMs?: number;
+}): Promise<ListeningFront> {
   let listener: RequestListener | undefined;
+  let closing = false;
   const consoleGate = new ConsoleGate(options.clock ?? systemClock, () => hostsOf(server, options.host));
   const handling = new Set<Promise<void>>();
   const server = createServer((req, res) => {
+    if (closing) {
+      const retry = String(RETRY_AFTER_SECONDS_BY_CODE[STOPPING.error.code]);
+      return send(res, jsonResponse(statusForCode(STOPPING.error.code), STOPPING, { "retry-after": retry, connection: "close" }));
+    }
     if (!listener) return send(res, jsonResponse(statusForCode(STARTING.error.code), STARTING, { "retry-after": "1" }));
     const handled = listener(req, res).finally(() => handling.delete(handled));
     handling.add(handled);
@@ -192,10 +236,13 @@ export async function listenLocalFront(options: { host: string; port: number; cl
   const http = await listenHttp(server, options.host, options.port);
   return {
     url: http.url,
-    // Stop accepting connections, then wait for every request under way to be answered and handled.
+    // Stop accepting connections and refuse new requests on open ones, then wait (within the grace)
+    // for every request under way to be answered and handled.
     close: async () => {
-      await http.close();
+      closing = true;
+      const cut = await stopWithin(server, http.close(), options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
       await Promise.all(handling);
+      return cut;
     },
     server,
     consoleGate,
@@ -261,6 +308,8 @@ function requestListener(runtime: TesseraRuntime, adminToken: string, consoleGat
       const result = await router.handle(event);
       send(res, url.pathname.startsWith(ADMIN_PREFIX) ? { ...result, headers: { ...result.headers, ...STRICT_HEADERS } } : result);
     } catch (err) {
+      // A connection cut mid-request (the client left, or the shutdown grace ran out) is no failure.
+      if (req.socket.destroyed) return;
       runtime.logger.error("local front failed", { error: err });
       if (!res.headersSent) send(res, jsonResponse(500, { error: { code: "ERR_INTERNAL", message: "internal error" } }));
     }

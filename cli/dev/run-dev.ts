@@ -17,6 +17,8 @@ export interface DevOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** How often the rotation tick runs, ms (it also runs once at start). Default one minute. */
   tickIntervalMs?: number;
+  /** How long `stop` waits for requests under way before cutting their connections, ms. Default 10 seconds. */
+  shutdownGraceMs?: number;
 }
 
 /** A running dev issuer. */
@@ -77,7 +79,11 @@ async function readOrCreate(path: string, make: () => string): Promise<string> {
  * The OIDC issuer URL is `TESSERA_ISSUER_URL` when set, else the front's own URL on a loopback host.
  */
 export async function startDevServer(options: DevOptions): Promise<DevServer> {
-  const front = await listenLocalFront({ host: options.host, port: options.port });
+  const front = await listenLocalFront({
+    host: options.host,
+    port: options.port,
+    ...(options.shutdownGraceMs !== undefined ? { shutdownGraceMs: options.shutdownGraceMs } : {}),
+  });
   try {
     return await startBehind(front, options);
   } catch (err) {
@@ -122,9 +128,11 @@ async function startBehind(front: ListeningFront, options: DevOptions): Promise<
       adminTokenPath,
       trustDomain: settings.trust_domain,
       consoleLoginUrl: () => `${front.url}/console/login?code=${front.consoleGate.issueLoginCode()}`,
-      // Stop taking requests and ticks, finish those under way, and only then close the store.
+      // Stop taking requests and ticks, finish those under way (cutting a client too slow to end
+      // its request within the grace), and only then close the store.
       stop: async () => {
-        await Promise.all([stopTicks(), front.close()]);
+        const [, cut] = await Promise.all([stopTicks(), front.close()]);
+        if (cut > 0) runtime.logger.warn("dev: cut connections still open after the shutdown grace", { connections: cut });
         await runtime.close();
       },
     };

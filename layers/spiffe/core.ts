@@ -72,6 +72,7 @@ export {
   RevocationNotFoundError,
   RotationKeyUnavailableError,
   RouteNotFoundError,
+  ShuttingDownError,
   SpiffeIdInvalidError,
   SpiffeIdNotAllowedError,
   StoreConflictError,

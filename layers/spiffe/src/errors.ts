@@ -214,3 +214,7 @@ export class JoinChallengeInvalidError extends TesseraError {
 export class StsUnavailableError extends TesseraError {
   static override readonly code = "ERR_STS_UNAVAILABLE";
 }
+/** The issuer is shutting down (its store is closing) and took no part of the call: retry, it answers again once restarted. */
+export class ShuttingDownError extends TesseraError {
+  static override readonly code = "ERR_SHUTTING_DOWN";
+}

@@ -43,6 +43,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_JOIN_KEYS_UNAVAILABLE: 503,
   ERR_STS_UNAVAILABLE: 503,
   ERR_ROTATION_KEY_UNAVAILABLE: 503,
+  ERR_SHUTTING_DOWN: 503,
 };
 
 /** Seconds a client should wait before retrying a 503, by code. */
@@ -53,6 +54,7 @@ export const RETRY_AFTER_SECONDS_BY_CODE: Readonly<Record<string, number>> = {
   ERR_JOIN_KEYS_UNAVAILABLE: 5,
   ERR_STS_UNAVAILABLE: 5,
   ERR_ROTATION_KEY_UNAVAILABLE: 30,
+  ERR_SHUTTING_DOWN: 5,
 };
 
 /** The HTTP status for an error code; 500 for anything unknown. */

@@ -287,12 +287,12 @@ describe("EmbeddedStore on disk", () => {
     }
   });
 
-  it("refuses calls after close, and a second close is harmless", async () => {
+  it("refuses calls after close as a shutdown (503, retry), and a second close is harmless", async () => {
     const store = await EmbeddedStore.open({ directory: freshDirectory() });
     await store.close();
     await store.close();
-    await rejectsWithCode(store.getBot("builder"), "ERR_STORE");
-    await rejectsWithCode(store.createBot(bot), "ERR_STORE");
+    await rejectsWithCode(store.getBot("builder"), "ERR_SHUTTING_DOWN");
+    await rejectsWithCode(store.createBot(bot), "ERR_SHUTTING_DOWN");
   });
 
   it("at close, completes the calls made before it and refuses every later one, revocations included, without touching the closed database", async () => {
@@ -310,7 +310,7 @@ describe("EmbeddedStore on disk", () => {
     for (const result of [...(await during), ...(await Promise.allSettled(afterClose))]) {
       assert.equal(result.status, "rejected");
       const reason = (result as PromiseRejectedResult).reason as { code?: unknown; message?: unknown; cause?: unknown };
-      assert.equal(reason.code, "ERR_STORE");
+      assert.equal(reason.code, "ERR_SHUTTING_DOWN");
       assert.equal(reason.message, "store: closed", "refused, not failed against a closed database");
       assert.equal(reason.cause, undefined);
     }

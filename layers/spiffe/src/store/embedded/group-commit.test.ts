@@ -80,20 +80,20 @@ describe("GroupCommit", () => {
     assert.equal(log.at(-1), "ROLLBACK");
   });
 
-  it("drain commits the calls made before it, then refuses every call and never begins another transaction", async () => {
+  it("drain commits the calls made before it, then refuses every call as a shutdown and never begins another transaction", async () => {
     const { db, log } = recordingDatabase();
     const commit = new GroupCommit(db);
     const accepted = commit.run(() => "accepted");
     const drained = commit.drain();
     await assert.rejects(
       commit.run(() => "late"),
-      { code: "ERR_STORE", message: "store: closed" },
+      { code: "ERR_SHUTTING_DOWN", message: "store: closed" },
     );
     assert.equal(await accepted, "accepted");
     await drained;
     await assert.rejects(
       commit.run(() => "later"),
-      { code: "ERR_STORE", message: "store: closed" },
+      { code: "ERR_SHUTTING_DOWN", message: "store: closed" },
     );
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(

@@ -1,4 +1,4 @@
-import { StoreError, TesseraError } from "../../errors.js";
+import { ShuttingDownError, StoreError, TesseraError } from "../../errors.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
 
 interface Task {
@@ -42,10 +42,10 @@ export class GroupCommit {
 
   /**
    * Run `work` (synchronous, reading and writing the database) in the next group; settles after its
-   * commit. `StoreError` "store: closed" once `drain` has been called.
+   * commit. `ShuttingDownError` "store: closed" (503, retry) once `drain` has been called.
    */
   run<T>(work: () => T): Promise<T> {
-    if (this.#drained !== undefined) return Promise.reject(new StoreError("store: closed"));
+    if (this.#drained !== undefined) return Promise.reject(new ShuttingDownError("store: closed"));
     return new Promise<T>((resolve, reject) => {
       if (this.#pending.length === 0) setImmediate(() => this.#flush());
       this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
