@@ -1,7 +1,16 @@
-import { caStatusRoute, type CaStatusView, type ResponseOf, rotateCaRoute } from "#tessera/contract";
-import type { Command } from "../main.js";
+import { caStatusRoute, type CaStatusView, type ResponseOf, rotateCaRoute, trustAnchorRoute } from "#tessera/contract";
+import type { Command, CommandContext } from "../main.js";
 import { UsageError, formatTable } from "../output.js";
 import { expectNoPositionals, printResult } from "./admin-arguments.js";
+import { formatTrustAnchor, type TrustAnchorResult } from "./format-trust-anchor.js";
+
+/** The trust anchor's state; an issuer that cannot answer it (an older one, say) does not fail `ca status`. */
+function readTrustAnchor(ctx: CommandContext): Promise<TrustAnchorResult> {
+  return ctx
+    .admin()
+    .call(trustAnchorRoute, {})
+    .catch((err: unknown) => ({ unreadable: err instanceof Error ? err.message : String(err) }));
+}
 
 function formatWarnings(schedule: CaStatusView["schedule"]): string {
   const warnings = schedule.flatMap((p) => (p.warning === undefined ? [] : [`  WARNING ${p.kind}: ${p.warning}`]));
@@ -46,8 +55,8 @@ export function caCommands(): Record<string, Command> {
       options: {},
       run: async (ctx) => {
         expectNoPositionals(ctx);
-        const status = await ctx.admin().call(caStatusRoute, {});
-        printResult(ctx, status, () => formatCaStatus(status));
+        const [status, trustAnchor] = await Promise.all([ctx.admin().call(caStatusRoute, {}), readTrustAnchor(ctx)]);
+        printResult(ctx, { ...status, trustAnchor }, () => `${formatCaStatus(status)}\n\n${formatTrustAnchor(trustAnchor)}`);
       },
     },
     "ca rotate": {

@@ -273,10 +273,11 @@ describe("end to end: `tessera dev`, the CLI, and a restart", () => {
     await dead();
   });
 
-  it("shows the rotation schedule, and `tessera ca rotate` asks for a new CA and JWT key now", async () => {
+  it("shows the rotation schedule and that no trust anchor is configured, and `tessera ca rotate` asks for a new CA and JWT key now", async () => {
     const shown = await cli("ca", "status");
     assert.match(shown.stdout, /^ {2}x509: prepare slot b at \S+$/m);
     assert.match(shown.stdout, /^ {2}jwt: prepare slot b at \S+$/m);
+    assert.match(shown.stdout, /^Roles Anywhere trust anchor: not configured/m);
     const rotated = await cliJson("ca", "rotate");
     const schedule = rotated.schedule as { kind: string; next: { step: string; due: boolean }; rotationRequestedAt?: string }[];
     assert.deepEqual(

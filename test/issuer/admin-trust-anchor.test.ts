@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { caIdOf, marshalPemBundle } from "#tessera/core";
 import { mockRolesAnywhere, rolesAnywhereClient } from "#tessera/test-support";
+import { runCli } from "../../cli/main.js";
 import { makeTempDir } from "../support/temp-dir.js";
-import { call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
+import { ADMIN_TOKEN, call, startIssuer, type IssuerHarness } from "../support/issuer-harness.js";
 
 const ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
 const ARN = `arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/${ID}`;
@@ -27,6 +28,24 @@ describe("the CA page's Roles Anywhere trust anchor state", () => {
     return h;
   }
   const get = (h: IssuerHarness) => call(h.url, "GET", "/v1/admin/ca/trust-anchor", { admin: true });
+  const caStatus = async (h: IssuerHarness, ...flags: string[]) => {
+    let out = "";
+    let err = "";
+    const io = { out: (t: string) => (out += `${t}\n`), err: (t: string) => (err += `${t}\n`), env: {} };
+    const code = await runCli(["ca", "status", ...flags, "--issuer", h.url, "--admin-token", ADMIN_TOKEN], io);
+    assert.equal(code, 0, err);
+    return out;
+  };
+  const anchorHolding = (pem: string) => ({
+    trustAnchor: {
+      trustAnchorId: ID,
+      trustAnchorArn: ARN,
+      name: "tessera-example-org",
+      enabled: true,
+      source: { sourceType: "CERTIFICATE_BUNDLE" as const, sourceData: { x509CertificateData: pem } },
+      updatedAt: new Date("2026-11-30T04:00:00Z"),
+    },
+  });
 
   before(() => ra.reset());
   afterEach(() => ra.reset());
@@ -87,5 +106,54 @@ describe("the CA page's Roles Anywhere trust anchor state", () => {
     assert.equal(answer.json.configured, true);
     assert.equal(answer.json.trust_anchor_id, ID);
     assert.match(String(answer.json.error), /GetTrustAnchor failed \(AccessDeniedException/);
+  });
+
+  it("`tessera ca status` says no trust anchor is configured on the embedded issuer", async () => {
+    const out = await caStatus(await issuer());
+    assert.match(out, /^Roles Anywhere trust anchor: not configured/m);
+    assert.match(out, /^KIND +SLOT/m, "the CA status is still shown");
+    assert.equal(ra.calls().length, 0);
+  });
+
+  it("`tessera ca status` shows the anchor: ARN and name, enabled, that it holds exactly the published CAs, each CA's CRL", async () => {
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    const bundle = await h.runtime.authorities.bundle();
+    const caId = caIdOf(bundle.x509Authorities[0] as Uint8Array);
+    ra.on(GetTrustAnchorCommand, { trustAnchorId: ID }).resolves(anchorHolding(marshalPemBundle(bundle)));
+    ra.on(ListCrlsCommand).resolves({ crls: [] });
+    const out = await caStatus(h);
+    assert.match(out, new RegExp(`^ {2}anchor: +${ARN} \\(tessera-example-org\\)$`, "m"));
+    assert.match(out, /^ {2}enabled: +yes$/m);
+    assert.match(out, /^ {2}source: +CERTIFICATE_BUNDLE, 1 CA certificate\(s\)$/m);
+    assert.match(out, /^ {2}holds exactly the published CAs: yes$/m);
+    assert.match(out, new RegExp(`^${caId} +not imported$`, "m"));
+    const json = JSON.parse(await caStatus(h, "-o", "json")) as { trustDomain: string; trustAnchor: Record<string, unknown> };
+    assert.equal(json.trustAnchor.trust_anchor_arn, ARN);
+    assert.equal(json.trustAnchor.matches_bundle, true);
+  });
+
+  it("`tessera ca status` says so when the anchor holds another CA, and shows a disabled CRL", async () => {
+    const other = await (await issuer()).runtime.authorities.bundle();
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    const caId = caIdOf((await h.runtime.authorities.bundle()).x509Authorities[0] as Uint8Array);
+    ra.on(GetTrustAnchorCommand, { trustAnchorId: ID }).resolves(anchorHolding(marshalPemBundle(other)));
+    ra.on(ListCrlsCommand).resolves({
+      crls: [{ name: `tessera-${caId}`, trustAnchorArn: ARN, enabled: false, updatedAt: new Date("2026-11-30T05:00:00Z") }],
+    });
+    const out = await caStatus(h);
+    assert.match(out, /^ {2}holds exactly the published CAs: no$/m);
+    assert.match(out, new RegExp(`^${caId} +imported \\(no CRL signed yet\\) \\(disabled\\), updated 2026-11-30T05:00:00.000Z$`, "m"));
+  });
+
+  it("`tessera ca status` shows Roles Anywhere's refusal instead of failing", async () => {
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    ra.on(GetTrustAnchorCommand).rejects(
+      Object.assign(new Error("not authorized to perform: rolesanywhere:GetTrustAnchor"), { name: "AccessDeniedException" }),
+    );
+    const out = await caStatus(h);
+    assert.match(
+      out,
+      new RegExp(`^Roles Anywhere trust anchor: ${ID} could not be read: .*GetTrustAnchor failed \\(AccessDeniedException`, "m"),
+    );
   });
 });
