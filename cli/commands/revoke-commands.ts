@@ -25,7 +25,7 @@ async function revoke(ctx: CommandContext, selector: RevokeBody): Promise<void> 
   const { revoked } = result;
   const crls = result.crls.map((c) => `  CRL ${c.crl_number} of CA ${c.ca_id}, next update ${c.next_update}`);
   const failed = result.published.flatMap((p) =>
-    p.error === undefined ? [] : [`  publishing to ${p.publisher} failed: ${p.error} (the next rotation tick retries)`],
+    "error" in p ? [`  publishing to ${p.publisher} failed: ${p.error} (the next rotation tick retries)`] : [],
   );
   const scheduled = result.scheduled?.length
     ? [`  the rotate function publishes the CRLs to ${result.scheduled.join(", ")} within seconds`]

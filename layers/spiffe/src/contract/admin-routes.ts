@@ -220,7 +220,10 @@ export const revokeRoute = defineRoute({
     revoked: v.array(revocationSchema),
     matched: v.number(),
     crls: v.array(v.object({ ca_id: v.string(), crl_number: v.number(), this_update: v.string(), next_update: v.string() })),
-    published: v.array(v.object({ publisher: v.string(), error: v.optional(v.string()) })),
+    /** Per publisher that ran in this call: whether it changed anything, or why it failed. */
+    published: v.array(
+      v.union([v.object({ publisher: v.string(), changed: v.boolean() }), v.object({ publisher: v.string(), error: v.string() })]),
+    ),
     /** AWS: the publishers the rotate function runs for the new CRLs (nothing was published by the call itself). */
     scheduled: v.optional(v.array(v.string())),
   }),

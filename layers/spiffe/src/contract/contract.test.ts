@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RequestInvalidError } from "../errors.js";
 import { lastSvidsRoute } from "./admin-console-routes.js";
-import { createBotRoute, policyTestRoute, showBotRoute } from "./admin-routes.js";
+import * as v from "valibot";
+import { createBotRoute, policyTestRoute, revokeRoute, showBotRoute } from "./admin-routes.js";
 import { API_ROUTES, compileRoutes } from "./compile-routes.js";
 import { x509SvidRoute } from "./issue-routes.js";
 import { parseRequest } from "./parse-request.js";
@@ -52,6 +53,22 @@ describe("parseRequest", () => {
   it("passes a body its use case checks (and audits) as it came", () => {
     const body = { csr: 42, spiffe_id: ["x"] };
     assert.equal(parseRequest(x509SvidRoute, raw(body)).body, body);
+  });
+});
+
+describe("response schemas", () => {
+  it("a revocation's published[] is what the server sends: {publisher, changed} or {publisher, error}, nothing less", () => {
+    const answer = (published: unknown[]) => ({ revoked: [], matched: 0, crls: [], published });
+    assert.ok(
+      v.is(
+        revokeRoute.response,
+        answer([
+          { publisher: "aws_s3_crl", changed: true },
+          { publisher: "x", error: "denied" },
+        ]),
+      ),
+    );
+    assert.equal(v.is(revokeRoute.response, answer([{ publisher: "aws_s3_crl" }])), false);
   });
 });
 

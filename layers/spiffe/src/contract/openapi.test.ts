@@ -11,8 +11,9 @@ import { routeKeyOf, type RouteAuth, type RouteDescriptor } from "./route-descri
 
 // docs/openapi.yaml is written by hand (its descriptions are the API's documentation); this test
 // holds it to the contract: every route, method, success status, auth, parameter and field of the
-// descriptors is in the document and nothing else is, and a field is required in the document
-// exactly where the schema requires it.
+// descriptors is in the document and nothing else is, a field is required in the document
+// exactly where the schema requires it, and may be null in the document exactly where the schema
+// lets null through (a field the server leaves out is optional, not null).
 
 type Doc = Record<string, unknown>;
 const DOCUMENT = parse(readFileSync(new URL("../../../../docs/openapi.yaml", import.meta.url), "utf8")) as Doc;
@@ -45,14 +46,27 @@ function resolve(document: Doc, node: unknown): Doc {
 
 const listOf = (doc: Doc, key: string) => (doc[key] as unknown[] | undefined) ?? [];
 
-/** The fields an OpenAPI schema names, nested objects and arrays of objects by dotted path (`[]` for items). */
-function docFields(document: Doc, node: unknown, prefix = "", out = new Set<string>()): Set<string> {
+/** Whether an OpenAPI schema lets `null` through (`type: [..., "null"]`, `nullable`, or a `null` option). */
+function docAllowsNull(document: Doc, node: unknown): boolean {
   const doc = resolve(document, node);
-  for (const part of [...listOf(doc, "allOf"), ...listOf(doc, "oneOf"), ...listOf(doc, "anyOf")]) docFields(document, part, prefix, out);
-  if (doc.items) docFields(document, doc.items, `${prefix}[]`, out);
+  const types = Array.isArray(doc.type) ? (doc.type as unknown[]) : [doc.type];
+  const options = [...listOf(doc, "oneOf"), ...listOf(doc, "anyOf")];
+  return types.includes("null") || doc.nullable === true || options.some((option) => docAllowsNull(document, option));
+}
+
+/**
+ * The fields an OpenAPI schema names, nested objects and arrays of objects by dotted path (`[]` for
+ * items); those that may be null also go to `nullable`.
+ */
+function docFields(document: Doc, node: unknown, prefix = "", out = new Set<string>(), nullable = new Set<string>()): Set<string> {
+  const doc = resolve(document, node);
+  for (const part of [...listOf(doc, "allOf"), ...listOf(doc, "oneOf"), ...listOf(doc, "anyOf")])
+    docFields(document, part, prefix, out, nullable);
+  if (doc.items) docFields(document, doc.items, `${prefix}[]`, out, nullable);
   for (const [name, property] of Object.entries((doc.properties as Doc) ?? {})) {
     out.add(pathJoin(prefix, name));
-    docFields(document, property, pathJoin(prefix, name), out);
+    if (docAllowsNull(document, property)) nullable.add(pathJoin(prefix, name));
+    docFields(document, property, pathJoin(prefix, name), out, nullable);
   }
   return out;
 }
@@ -76,21 +90,33 @@ type Walkable = v.GenericSchema & { entries?: Record<string, Walkable>; wrapped?
 const OPEN = new Set(["loose_object", "record", "unknown"]);
 /** Schemas whose key may be missing from an object (valibot's `object` refuses a missing key of any other). */
 const OPTIONAL = new Set(["optional", "exact_optional", "nullish"]);
+/** Schemas that let `null` through. */
+const NULLABLE = new Set(["nullable", "nullish", "null"]);
+const schemaAllowsNull = (schema: Walkable | undefined): boolean =>
+  schema !== undefined &&
+  (NULLABLE.has(schema.type) || schemaAllowsNull(schema.wrapped) || (schema.options ?? []).some((option) => schemaAllowsNull(option)));
 
 /**
  * The fields a valibot schema names, in the same form as `docFields`. Below an open schema (a loose
  * object, a record, `unknown`: join rules, attributes) the document may name more: `open` collects
- * those prefixes.
+ * those prefixes. Fields that may be null also go to `nullable`.
  */
-function schemaFields(schema: Walkable | undefined, prefix = "", out = new Set<string>(), open = new Set<string>()): Set<string> {
+function schemaFields(
+  schema: Walkable | undefined,
+  prefix = "",
+  out = new Set<string>(),
+  open = new Set<string>(),
+  nullable = new Set<string>(),
+): Set<string> {
   if (!schema) return out;
-  if (schema.wrapped) return schemaFields(schema.wrapped, prefix, out, open);
+  if (schema.wrapped) return schemaFields(schema.wrapped, prefix, out, open, nullable);
   if (OPEN.has(schema.type)) open.add(prefix);
-  if (schema.options) for (const option of schema.options) schemaFields(option, prefix, out, open);
-  if (schema.type === "array") schemaFields(schema.item, `${prefix}[]`, out, open);
+  if (schema.options) for (const option of schema.options) schemaFields(option, prefix, out, open, nullable);
+  if (schema.type === "array") schemaFields(schema.item, `${prefix}[]`, out, open, nullable);
   for (const [name, entry] of Object.entries(schema.entries ?? {})) {
     out.add(pathJoin(prefix, name));
-    schemaFields(entry, pathJoin(prefix, name), out, open);
+    if (schemaAllowsNull(entry)) nullable.add(pathJoin(prefix, name));
+    schemaFields(entry, pathJoin(prefix, name), out, open, nullable);
   }
   return out;
 }
@@ -110,15 +136,23 @@ function schemaRequired(schema: Walkable | undefined, prefix = ""): Set<string> 
 }
 
 /**
- * Hold an OpenAPI schema to a valibot schema: the same fields, and the same of them required. What
- * the document says below an open schema and the schema does not name is left out.
+ * Hold an OpenAPI schema to a valibot schema: the same fields, the same of them required, and the
+ * same of them null-able. What the document says below an open schema and the schema does not name
+ * is left out.
  */
 function assertSameFields(document: Doc, doc: unknown, schema: unknown, what: string): void {
   const open = new Set<string>();
-  const described = schemaFields(schema as Walkable | undefined, "", new Set(), open);
+  const schemaNullable = new Set<string>();
+  const described = schemaFields(schema as Walkable | undefined, "", new Set(), open, schemaNullable);
   const below = (field: string) => [...open].some((p) => field.startsWith(p === "" ? "" : `${p}.`) || field.startsWith(`${p}[]`));
   const told = (field: string) => described.has(field) || !below(field);
-  assert.deepEqual(sorted([...docFields(document, doc)].filter(told)), sorted(described), `${what}: the fields differ`);
+  const docNullable = new Set<string>();
+  assert.deepEqual(
+    sorted([...docFields(document, doc, "", new Set(), docNullable)].filter(told)),
+    sorted(described),
+    `${what}: the fields differ`,
+  );
+  assert.deepEqual(sorted([...docNullable].filter(told)), sorted(schemaNullable), `${what}: the fields that may be null differ`);
   assert.deepEqual(
     sorted([...docRequired(document, doc)].filter(told)),
     sorted(schemaRequired(schema as Walkable | undefined)),
@@ -235,6 +269,12 @@ describe("the OpenAPI check fails when a field's optionality differs", () => {
   it("a field of a nested object in the items of an answer's array", () => {
     const document = mutated(["components", "schemas", "Lock"], without("locked_by"));
     assert.throws(() => assertSameResponse(document, listBotsRoute), /answer: the required fields differ/);
+  });
+  it("a field documented as null-able that the server leaves out instead (a bot's lock)", () => {
+    const document = mutated(["components", "schemas", "Lock"], (schema) => {
+      schema.type = ["object", "null"];
+    });
+    assert.throws(() => assertSameResponse(document, listBotsRoute), /answer: the fields that may be null differ/);
   });
   it("a field of a nested object in a request body (the platform proof of an SVID request)", () => {
     const document = mutated(["components", "schemas", "PlatformProof"], without("bot_name"));
