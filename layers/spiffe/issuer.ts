@@ -39,6 +39,7 @@ export {
   type SetLockResult,
   showBot,
   type SlotStatusView,
+  TRUST_ANCHOR_READ_TTL_MS,
 } from "./src/admin/index.js";
 export { decodeAwsIamProof } from "./src/attestation/aws-iam/signed-sts-request.js";
 export {

@@ -5,6 +5,7 @@ import { GetTrustAnchorCommand, ListCrlsCommand } from "@aws-sdk/client-rolesany
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { caIdOf, marshalPemBundle } from "#tessera/core";
+import { TRUST_ANCHOR_READ_TTL_MS } from "#tessera/issuer";
 import { mockRolesAnywhere, rolesAnywhereClient } from "#tessera/test-support";
 import { runCli } from "../../cli/main.js";
 import { makeTempDir } from "../support/temp-dir.js";
@@ -155,5 +156,32 @@ describe("the CA page's Roles Anywhere trust anchor state", () => {
       out,
       new RegExp(`^Roles Anywhere trust anchor: ${ID} could not be read: .*GetTrustAnchor failed \\(AccessDeniedException`, "m"),
     );
+  });
+
+  it("reads Roles Anywhere once for the reads within the cache window, and again after it", async () => {
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    ra.on(GetTrustAnchorCommand, { trustAnchorId: ID }).resolves(anchorHolding(marshalPemBundle(await h.runtime.authorities.bundle())));
+    ra.on(ListCrlsCommand).resolves({ crls: [] });
+    const reads = () => [ra.commandCalls(GetTrustAnchorCommand).length, ra.commandCalls(ListCrlsCommand).length];
+    const [first, second] = await Promise.all([get(h), get(h)]);
+    assert.equal(first.json.matches_bundle, true, first.text);
+    assert.deepEqual(second.json, first.json);
+    h.clock.advance(TRUST_ANCHOR_READ_TTL_MS - 1);
+    assert.deepEqual((await get(h)).json, first.json);
+    assert.deepEqual(reads(), [1, 1], "one GetTrustAnchor and one ListCrls for three reads within the window");
+    h.clock.advance(1);
+    assert.deepEqual((await get(h)).json, first.json);
+    assert.deepEqual(reads(), [2, 2], "a read after the window asks Roles Anywhere again");
+  });
+
+  it("does not keep a failed Roles Anywhere read: the next read asks again", async () => {
+    const h = await issuer({ TESSERA_TRUST_ANCHOR_ID: ID });
+    ra.on(GetTrustAnchorCommand)
+      .rejectsOnce(Object.assign(new Error("rate exceeded"), { name: "AccessDeniedException" }))
+      .resolves(anchorHolding(marshalPemBundle(await h.runtime.authorities.bundle())));
+    ra.on(ListCrlsCommand).resolves({ crls: [] });
+    assert.match(String((await get(h)).json.error), /AccessDeniedException/);
+    assert.equal((await get(h)).json.matches_bundle, true);
+    assert.equal(ra.commandCalls(GetTrustAnchorCommand).length, 2);
   });
 });

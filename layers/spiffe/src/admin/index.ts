@@ -16,6 +16,7 @@ export { auditCursorOf, type Page } from "./pages.js";
 export { findLastX509Svids, LAST_SVID_PAGE_SIZE, LAST_SVID_SCAN_CAP, type LastSvids } from "./last-svids.js";
 export { getCaStatus, requestCaRotation, type CaStatus, type SlotStatusView } from "./ca-status.js";
 export { getTrustAnchorState, type TrustAnchorSource, type TrustAnchorStateDeps, type TrustAnchorView } from "./ca-trust-anchor.js";
+export { TRUST_ANCHOR_READ_TTL_MS } from "./trust-anchor-reads.js";
 export { emergencyCaRotation, type EmergencyRotationInput, type EmergencyRotationView } from "./ca-emergency.js";
 export {
   assertBotName,

@@ -25,4 +25,12 @@ export {
   type TrustAnchorCalls,
   type TrustAnchorRef,
 } from "./trust-anchors.js";
-export { readTrustAnchorState, type TrustAnchorCrlState, type TrustAnchorState, type TrustAnchorStateInput } from "./trust-anchor-state.js";
+export {
+  compareTrustAnchor,
+  readTrustAnchor,
+  readTrustAnchorState,
+  type TrustAnchorCrlState,
+  type TrustAnchorReading,
+  type TrustAnchorState,
+  type TrustAnchorStateInput,
+} from "./trust-anchor-state.js";

@@ -1,4 +1,4 @@
-import { GetTrustAnchorCommand } from "@aws-sdk/client-rolesanywhere";
+import { type CrlDetail, GetTrustAnchorCommand, type TrustAnchorDetail } from "@aws-sdk/client-rolesanywhere";
 import { awsErrorName } from "../../aws/aws-error.js";
 import type { Bundle } from "../../bundle/index.js";
 import { caIdOf } from "../../crl/sign-crl.js";
@@ -42,7 +42,7 @@ export interface TrustAnchorState {
   crls?: TrustAnchorCrlState[];
 }
 
-/** What `readTrustAnchorState` compares the anchor with. */
+/** What `compareTrustAnchor` compares the anchor with. */
 export interface TrustAnchorStateInput {
   trustAnchorId: string;
   /** The bundle Tessera publishes now. */
@@ -68,24 +68,38 @@ function expectedPem(bundle: Bundle): { pem?: string; unfit?: string } {
   }
 }
 
+/** What Roles Anywhere holds: the trust anchor (absent when it has none with that id) and the imported CRLs. */
+export interface TrustAnchorReading {
+  anchor?: TrustAnchorDetail;
+  crls: CrlDetail[];
+}
+
 /**
- * Read a trust anchor (`GetTrustAnchor`) and the imported CRLs (`ListCrls`) through the paced
- * caller, and say whether the anchor holds the bundle's CA certificates and, for each of those CAs,
- * whether its last signed CRL is imported. Reads only; an anchor that does not exist is `found: false`.
+ * Read a trust anchor (`GetTrustAnchor`) and, when it has an ARN, the imported CRLs (`ListCrls`)
+ * through the paced caller. Reads only; an anchor that does not exist has no `anchor`.
  */
-export async function readTrustAnchorState(calls: TrustAnchorCalls, input: TrustAnchorStateInput): Promise<TrustAnchorState> {
-  const { trustAnchorId } = input;
+export async function readTrustAnchor(calls: TrustAnchorCalls, trustAnchorId: string): Promise<TrustAnchorReading> {
   let anchor;
   try {
     anchor = (await calls.caller.call("GetTrustAnchor", () => calls.client.send(new GetTrustAnchorCommand({ trustAnchorId })))).trustAnchor;
   } catch (err) {
-    if (awsErrorName(err) === "ResourceNotFoundException") return { trustAnchorId, found: false };
+    if (awsErrorName(err) === "ResourceNotFoundException") return { crls: [] };
     throw err;
   }
+  if (anchor === undefined) return { crls: [] };
+  return { anchor, crls: anchor.trustAnchorArn ? await listImportedCrls(calls.client, calls.caller) : [] };
+}
+
+/**
+ * Say whether the anchor read holds the bundle's CA certificates and, for each of those CAs,
+ * whether its last signed CRL is imported; an anchor that does not exist is `found: false`.
+ */
+export function compareTrustAnchor(reading: TrustAnchorReading, input: TrustAnchorStateInput): TrustAnchorState {
+  const { trustAnchorId } = input;
+  const { anchor, crls: imported } = reading;
   if (anchor === undefined) return { trustAnchorId, found: false };
   const held = anchor.source?.sourceData?.x509CertificateData;
   const { pem, unfit } = expectedPem(input.bundle);
-  const imported = anchor.trustAnchorArn ? await listImportedCrls(calls.client, calls.caller) : [];
   const crls = input.bundle.x509Authorities.map((certificate): TrustAnchorCrlState => {
     const caId = caIdOf(certificate);
     const found = anchor.trustAnchorArn ? findImportedCrl(imported, caId, anchor.trustAnchorArn) : undefined;
@@ -114,4 +128,9 @@ export async function readTrustAnchorState(calls: TrustAnchorCalls, input: Trust
     ...(anchor.updatedAt ? { updatedAt: anchor.updatedAt } : {}),
     crls,
   };
+}
+
+/** Read the trust anchor from Roles Anywhere and compare it with the bundle and the last signed CRLs. */
+export async function readTrustAnchorState(calls: TrustAnchorCalls, input: TrustAnchorStateInput): Promise<TrustAnchorState> {
+  return compareTrustAnchor(await readTrustAnchor(calls, input.trustAnchorId), input);
 }
