@@ -31,7 +31,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   await syncDirectory(directory);
 }
 
-async function syncDirectory(directory: string): Promise<void> {
+/** Flush `directory`'s entries to disk (a new or renamed file in it is then durable); a no-op where directories cannot be opened. */
+export async function syncDirectory(directory: string): Promise<void> {
   let handle;
   try {
     handle = await open(directory, "r");

@@ -7,6 +7,7 @@ import { importLegacyFiles } from "./legacy-import.js";
 import { applySchema } from "./schema.js";
 import { openSqliteFile, type SqliteDatabase } from "./sqlite-driver.js";
 import { createStoreTables, type StoreTables } from "./store-tables.js";
+import { WalSync } from "./wal-sync.js";
 
 /** File names inside the data directory (SQLite adds `-wal` and `-shm` files beside the database). */
 export const EMBEDDED_STORE_FILES = Object.freeze({
@@ -19,6 +20,8 @@ export interface OpenedDataDirectory {
   directory: string;
   lock: DirectoryLock;
   db: SqliteDatabase;
+  /** Flushes the database's commits to disk (`GroupCommit` does, before answering). */
+  wal: WalSync;
   commit: GroupCommit;
   tables: StoreTables;
 }
@@ -39,14 +42,17 @@ export async function openDataDirectory(path: string): Promise<OpenedDataDirecto
   }
   const lock = await acquireDirectoryLock(join(directory, EMBEDDED_STORE_FILES.lock));
   let db: SqliteDatabase | undefined;
+  const databasePath = join(directory, EMBEDDED_STORE_FILES.database);
+  const wal = new WalSync(databasePath);
   try {
-    db = openSqliteFile(join(directory, EMBEDDED_STORE_FILES.database));
+    db = openSqliteFile(databasePath);
     applySchema(db);
-    const commit = new GroupCommit(db);
+    const commit = new GroupCommit(db, () => wal.sync());
     const tables = createStoreTables(db, (work) => commit.run(work));
-    await importLegacyFiles(directory, db, tables);
-    return { directory, lock, db, commit, tables };
+    await importLegacyFiles(directory, db, tables, () => wal.sync());
+    return { directory, lock, db, wal, commit, tables };
   } catch (err) {
+    await wal.close().catch(() => undefined);
     db?.close();
     await lock.release().catch(() => undefined);
     if (err instanceof TesseraError) throw err;

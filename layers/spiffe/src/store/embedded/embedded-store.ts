@@ -40,6 +40,7 @@ import type { DirectoryLock } from "./directory-lock.js";
 import type { GroupCommit } from "./group-commit.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 import { pruneExpired, type StoreTables } from "./store-tables.js";
+import type { WalSync } from "./wal-sync.js";
 
 /** Options of `EmbeddedStore.open`. */
 export interface EmbeddedStoreOptions {
@@ -54,15 +55,17 @@ export interface EmbeddedStoreOptions {
 const AUDIT_PRUNE_INTERVAL_MS = 60_000;
 
 /**
- * The single-machine store: state in one SQLite database in a data directory (WAL,
- * `synchronous=FULL`), safe across restarts and crashes. Calls run in order; those made in one
- * turn of the event loop share one transaction and one fsync (`GroupCommit`), and each is answered
- * only once that transaction is on disk. A lock file keeps other processes out.
+ * The single-machine store: state in one SQLite database in a data directory (WAL), safe across
+ * restarts and crashes. Calls run in order; those made in one turn of the event loop share one
+ * transaction (`GroupCommit`), and each is answered only once that transaction is on disk (the log
+ * is flushed off the event loop, one fsync covering every commit made before it starts). A lock
+ * file keeps other processes out.
  */
 export class EmbeddedStore implements Store {
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
   readonly #db: SqliteDatabase;
+  readonly #wal: WalSync;
   readonly #commit: GroupCommit;
   readonly #tables: StoreTables;
   readonly #auditRetentionMs: number;
@@ -76,14 +79,14 @@ export class EmbeddedStore implements Store {
   private constructor(
     clock: Clock,
     lock: DirectoryLock,
-    db: SqliteDatabase,
-    commit: GroupCommit,
+    { db, wal, commit }: { db: SqliteDatabase; wal: WalSync; commit: GroupCommit },
     tables: StoreTables,
     auditRetentionMs: number,
   ) {
     this.#clock = clock;
     this.#lock = lock;
     this.#db = db;
+    this.#wal = wal;
     this.#commit = commit;
     this.#tables = tables;
     this.#auditRetentionMs = auditRetentionMs;
@@ -96,8 +99,8 @@ export class EmbeddedStore implements Store {
       throw new TypeError("store: directory is required");
     }
     const retentionMs = auditRetentionMsOf(options.auditRetentionDays);
-    const { lock, db, commit, tables } = await openDataDirectory(options.directory);
-    return new EmbeddedStore(options.clock ?? systemClock, lock, db, commit, tables, retentionMs);
+    const { lock, db, wal, commit, tables } = await openDataDirectory(options.directory);
+    return new EmbeddedStore(options.clock ?? systemClock, lock, { db, wal, commit }, tables, retentionMs);
   }
 
   /** Run `work` with the clock's time in the next group commit; refused once the store is closing. */
@@ -351,6 +354,7 @@ export class EmbeddedStore implements Store {
   close(): Promise<void> {
     this.#closing ??= this.#commit.drain().then(async () => {
       this.#db.close();
+      await this.#wal.close();
       await this.#lock.release();
     });
     return this.#closing;

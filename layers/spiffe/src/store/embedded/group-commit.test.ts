@@ -4,31 +4,73 @@ import { BotExistsError } from "../../errors.js";
 import { GroupCommit } from "./group-commit.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
 
-/** A database that records the transaction statements run, and fails COMMIT when told to. */
-function recordingDatabase(failCommit = false): { db: SqliteDatabase; log: string[] } {
+/**
+ * A database that records the transaction statements run, counts the rows `write` changes (its
+ * `total_changes()`), and fails COMMIT when told to.
+ */
+function recordingDatabase(failCommit = false): { db: SqliteDatabase; log: string[]; write: (what: string) => void } {
   const log: string[] = [];
+  let changes = 0;
   const statement = (sql: string): SqliteStatement => ({
     run: () => {
       log.push(sql);
       if (sql === "COMMIT" && failCommit) throw new Error("disk I/O error");
       return { changes: 0 };
     },
-    get: () => undefined,
+    get: () => (sql.includes("total_changes()") ? { changes } : undefined),
     all: () => [],
   });
   const db: SqliteDatabase = { prepare: statement, exec: () => undefined, pragma: () => undefined, close: () => undefined };
-  return { db, log };
+  const write = (what: string): void => {
+    log.push(what);
+    changes++;
+  };
+  return { db, log, write };
 }
 
+/** A flush to disk that completes only when the test says so; each start and end is logged. */
+function heldFlushes(log: string[]): { sync: () => Promise<void>; finish: (err?: Error) => void; started: () => number } {
+  const held: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  let count = 0;
+  return {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        log.push(`flush ${++count}`);
+        held.push({ resolve, reject });
+      }),
+    finish: (err) => {
+      const flush = held.shift();
+      assert.ok(flush, "a flush is running");
+      log.push(err === undefined ? "flushed" : "flush failed");
+      if (err === undefined) flush.resolve();
+      else flush.reject(err);
+    },
+    started: () => count,
+  };
+}
+
+/** A flush to disk that completes on the next turn of the event loop. */
+function quickFlushes(log: string[]): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) =>
+      setImmediate(() => {
+        log.push("flushed");
+        resolve();
+      }),
+    );
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe("GroupCommit", () => {
-  it("runs the calls of one event-loop turn in one transaction, and answers none before its commit", async () => {
-    const { db, log } = recordingDatabase();
-    const commit = new GroupCommit(db);
+  it("runs the calls of one event-loop turn in one transaction, and answers none before its commit is flushed to disk", async () => {
+    const { db, log, write } = recordingDatabase();
+    const commit = new GroupCommit(db, quickFlushes(log));
     const answeredAt: number[] = [];
     const calls = Array.from({ length: 10 }, (_, i) =>
       commit
         .run(() => {
-          log.push(`task ${i}`);
+          write(`task ${i}`);
           return i;
         })
         .then((value) => {
@@ -38,25 +80,54 @@ describe("GroupCommit", () => {
     );
     assert.deepEqual(await Promise.all(calls), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.equal(log.filter((sql) => sql === "BEGIN IMMEDIATE").length, 1);
-    const committedAt = log.indexOf("COMMIT") + 1;
-    assert.ok(committedAt > 0);
+    const flushedAt = log.indexOf("flushed") + 1;
+    assert.ok(flushedAt > log.indexOf("COMMIT") + 1, "the flush follows the commit");
     assert.ok(
-      answeredAt.every((at) => at >= committedAt),
-      "every call answered after the commit",
+      answeredAt.every((at) => at >= flushedAt),
+      "every call answered after the flush",
     );
-    await commit.run(() => undefined);
+    await commit.run(() => write("later"));
     assert.equal(log.filter((sql) => sql === "COMMIT").length, 2, "a later turn is a new transaction");
+    assert.equal(log.filter((sql) => sql === "flushed").length, 2, "and its own flush");
+  });
+
+  it("answers a group only once a flush that began after its commit has ended; one flush covers every commit before it began", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const answered: string[] = [];
+    const call = (name: string, work: () => void) => commit.run(work).then(() => answered.push(name));
+    const first = call("first", () => write("first"));
+    await turn();
+    assert.equal(flushes.started(), 1);
+    const second = call("second", () => write("second"));
+    await turn();
+    const third = call("third", () => write("third"));
+    const reader = call("reader", () => undefined);
+    await turn();
+    assert.deepEqual(answered, [], "nothing answered while the first flush runs");
+    assert.equal(flushes.started(), 1, "one flush at a time");
+    flushes.finish();
+    await first;
+    assert.deepEqual(answered, ["first"], "the second and third commits came after the first flush began");
+    assert.equal(flushes.started(), 2, "the next flush starts at once");
+    flushes.finish();
+    await Promise.all([second, third, reader]);
+    assert.deepEqual(answered, ["first", "second", "third", "reader"], "in order; the reader saw unflushed commits, so it waited too");
+    assert.equal(flushes.started(), 2, "one flush for both later commits");
+    await commit.run(() => undefined);
+    assert.equal(flushes.started(), 2, "a call that changes nothing, with everything flushed, needs no flush");
   });
 
   it("undoes only the call that throws, with its own error", async () => {
-    const { db, log } = recordingDatabase();
-    const commit = new GroupCommit(db);
+    const { db, log, write } = recordingDatabase();
+    const commit = new GroupCommit(db, quickFlushes(log));
     const results = await Promise.allSettled([
-      commit.run(() => 1),
+      commit.run(() => write("one")),
       commit.run(() => {
         throw new BotExistsError("store: taken");
       }),
-      commit.run(() => 3),
+      commit.run(() => write("three")),
     ]);
     assert.deepEqual(
       results.map((r) => r.status),
@@ -71,7 +142,7 @@ describe("GroupCommit", () => {
 
   it("rejects every call of a group whose commit fails: nothing is answered as done that may not be on disk", async () => {
     const { db, log } = recordingDatabase(true);
-    const commit = new GroupCommit(db);
+    const commit = new GroupCommit(db, quickFlushes(log));
     const results = await Promise.allSettled([commit.run(() => "a"), commit.run(() => "b")]);
     for (const result of results) {
       assert.equal(result.status, "rejected");
@@ -80,10 +151,27 @@ describe("GroupCommit", () => {
     assert.equal(log.at(-1), "ROLLBACK");
   });
 
-  it("drain commits the calls made before it, then refuses every call as a shutdown and never begins another transaction", async () => {
-    const { db, log } = recordingDatabase();
-    const commit = new GroupCommit(db);
-    const accepted = commit.run(() => "accepted");
+  it("rejects the calls waiting on a flush that fails, and every later call: their commits may not be on disk", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const waiting = commit.run(() => write("joined"));
+    await turn();
+    flushes.finish(new Error("EIO"));
+    await assert.rejects(waiting, { code: "ERR_STORE", message: "store: could not flush the database to disk" });
+    await assert.rejects(
+      commit.run(() => "later"),
+      { code: "ERR_STORE" },
+    );
+  });
+
+  it("drain commits and flushes the calls made before it, then refuses every call and never begins another transaction", async () => {
+    const { db, log, write } = recordingDatabase();
+    const commit = new GroupCommit(db, quickFlushes(log));
+    const accepted = commit.run(() => {
+      write("accepted");
+      return "accepted";
+    });
     const drained = commit.drain();
     await assert.rejects(
       commit.run(() => "late"),
@@ -91,15 +179,31 @@ describe("GroupCommit", () => {
     );
     assert.equal(await accepted, "accepted");
     await drained;
+    assert.ok(log.includes("flushed"), "drained only after the flush");
     await assert.rejects(
       commit.run(() => "later"),
       { code: "ERR_SHUTTING_DOWN", message: "store: closed" },
     );
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     assert.deepEqual(
       log.filter((sql) => sql === "BEGIN IMMEDIATE" || sql === "COMMIT"),
       ["BEGIN IMMEDIATE", "COMMIT"],
     );
     assert.equal(commit.drain(), drained, "a second drain is the same");
+  });
+
+  it("drain waits for a flush still running for calls already committed", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const accepted = commit.run(() => write("accepted"));
+    await turn();
+    let drained = false;
+    const draining = commit.drain().then(() => (drained = true));
+    await turn();
+    assert.equal(drained, false, "the commit is not on disk yet");
+    flushes.finish();
+    await accepted;
+    await draining;
   });
 });

@@ -9,6 +9,13 @@ interface Task {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** A committed group waiting for its commit to be on disk. */
+interface Waiting {
+  commit: number;
+  answer: () => void;
+  fail: (err: unknown) => void;
+}
+
 /** What a failed task rejects with: Tessera's own errors and caller misuse as they are, anything else a `StoreError`. */
 function taskError(err: unknown): unknown {
   if (err instanceof TesseraError || err instanceof TypeError) return err;
@@ -18,34 +25,49 @@ function taskError(err: unknown): unknown {
 /**
  * Runs the store's calls in order, grouping every call made in one turn of the event loop into one
  * transaction: each call in its own savepoint (a call that throws undoes only its own changes),
- * then one commit, which under `synchronous=FULL` returns once the transaction is on disk. Only
- * then is any call of the group answered, so no caller ever sees a change that a crash could undo.
+ * then one commit. The database does not sync its commits (`synchronous=NORMAL`); `sync` flushes
+ * them to disk off the event loop, one flush at a time, each covering every commit made before it
+ * started. A group is answered only once every commit up to its own is on disk, so no caller ever
+ * sees a change that a crash could undo, while the loop keeps running the next groups meanwhile.
  */
 export class GroupCommit {
+  readonly #sync: () => Promise<void>;
   readonly #begin: SqliteStatement;
   readonly #commit: SqliteStatement;
   readonly #rollback: SqliteStatement;
   readonly #savepoint: SqliteStatement;
   readonly #undoTask: SqliteStatement;
   readonly #release: SqliteStatement;
+  readonly #totalChanges: SqliteStatement;
   #pending: Task[] = [];
   #drained: Promise<void> | undefined;
+  /** Commits that changed something, counted; `#durable` of them are known to be on disk. */
+  #committed = 0;
+  #durable = 0;
+  #syncing = false;
+  #waiting: Waiting[] = [];
+  #syncFailure: StoreError | undefined;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, sync: () => Promise<void>) {
+    this.#sync = sync;
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#commit = db.prepare("COMMIT");
     this.#rollback = db.prepare("ROLLBACK");
     this.#savepoint = db.prepare("SAVEPOINT task");
     this.#undoTask = db.prepare("ROLLBACK TO task");
     this.#release = db.prepare("RELEASE task");
+    this.#totalChanges = db.prepare("SELECT total_changes() AS changes");
   }
 
   /**
-   * Run `work` (synchronous, reading and writing the database) in the next group; settles after its
-   * commit. `ShuttingDownError` "store: closed" (503, retry) once `drain` has been called.
+   * Run `work` (synchronous, reading and writing the database) in the next group; settles once its
+   * commit, and every one before it, is on disk. `ShuttingDownError` "store: closed" (503, retry) once
+   * `drain` has been called; a `StoreError` for every call once a flush has failed (what was committed
+   * may be lost).
    */
   run<T>(work: () => T): Promise<T> {
     if (this.#drained !== undefined) return Promise.reject(new ShuttingDownError("store: closed"));
+    if (this.#syncFailure !== undefined) return Promise.reject(this.#syncFailure);
     return new Promise<T>((resolve, reject) => {
       if (this.#pending.length === 0) setImmediate(() => this.#flush());
       this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
@@ -53,12 +75,12 @@ export class GroupCommit {
   }
 
   /**
-   * Refuse every later `run`; resolves once every call accepted before has been committed and
-   * answered, after which no group runs again, so the database may be closed. Idempotent.
+   * Refuse every later `run`; resolves once every call accepted before has been committed, flushed
+   * and answered, after which no group runs again, so the database may be closed. Idempotent.
    */
   drain(): Promise<void> {
     if (this.#drained === undefined) {
-      const last = this.#pending.length === 0 ? Promise.resolve() : this.run(() => undefined);
+      const last = this.#pending.length === 0 && this.#waiting.length === 0 ? Promise.resolve() : this.run(() => undefined);
       this.#drained = last.then(
         () => undefined,
         () => undefined,
@@ -72,20 +94,58 @@ export class GroupCommit {
     this.#pending = [];
     let outcomes: Outcome[];
     try {
+      const before = this.#changes();
       this.#begin.run();
       outcomes = group.map((task) => this.#runTask(task));
       this.#commit.run();
+      if (this.#changes() !== before) this.#committed++;
     } catch (err) {
       this.#abandon();
       const failure = new StoreError("store: could not commit to the database", { cause: err });
       for (const task of group) task.reject(failure);
       return;
     }
-    outcomes.forEach((outcome, index) => {
-      const task = group[index] as Task;
-      if (outcome.ok) task.resolve(outcome.value);
-      else task.reject(outcome.error);
-    });
+    const answer = (): void =>
+      outcomes.forEach((outcome, index) => {
+        const task = group[index] as Task;
+        if (outcome.ok) task.resolve(outcome.value);
+        else task.reject(outcome.error);
+      });
+    const fail = (err: unknown): void => group.forEach((task) => task.reject(err));
+    this.#whenDurable({ commit: this.#committed, answer, fail });
+  }
+
+  #changes(): number {
+    return (this.#totalChanges.get() as { changes: number } | undefined)?.changes ?? 0;
+  }
+
+  #whenDurable(waiting: Waiting): void {
+    if (this.#syncFailure !== undefined) waiting.fail(this.#syncFailure);
+    else if (waiting.commit <= this.#durable) waiting.answer();
+    else {
+      this.#waiting.push(waiting);
+      this.#flushToDisk();
+    }
+  }
+
+  /** Start one flush covering every commit so far, unless one is running (its end starts the next). */
+  #flushToDisk(): void {
+    if (this.#syncing) return;
+    this.#syncing = true;
+    const upTo = this.#committed;
+    this.#sync().then(
+      () => this.#flushed(upTo, undefined),
+      (err: unknown) => this.#flushed(upTo, new StoreError("store: could not flush the database to disk", { cause: err })),
+    );
+  }
+
+  #flushed(upTo: number, failure: StoreError | undefined): void {
+    this.#syncing = false;
+    if (failure !== undefined) this.#syncFailure ??= failure;
+    else this.#durable = upTo;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const group of waiting) this.#whenDurable(group);
   }
 
   #runTask(task: Task): Outcome {

@@ -62,10 +62,16 @@ function writeAll(
 /**
  * Import a data directory written by the embedded store before SQLite: `state.json` (legacy
  * records bound to their bots on the way), `audit.jsonl` and `revocations.json` go into the
- * database in one transaction, which also marks the import done; then each file is renamed with
- * `IMPORTED_SUFFIX` (kept, never deleted). A crash before the renames only repeats them.
+ * database in one transaction, which also marks the import done; once `sync` has put it on disk,
+ * each file is renamed with `IMPORTED_SUFFIX` (kept, never deleted). A crash before the renames
+ * only repeats them.
  */
-export async function importLegacyFiles(directory: string, db: SqliteDatabase, tables: StoreTables): Promise<void> {
+export async function importLegacyFiles(
+  directory: string,
+  db: SqliteDatabase,
+  tables: StoreTables,
+  sync: () => Promise<void>,
+): Promise<void> {
   const present: string[] = [];
   for (const name of Object.values(LEGACY_FILES)) if (await exists(join(directory, name))) present.push(name);
   if (present.length === 0) return;
@@ -84,6 +90,7 @@ export async function importLegacyFiles(directory: string, db: SqliteDatabase, t
       db.exec("ROLLBACK");
       throw err;
     }
+    await sync();
   }
   for (const name of present) await rename(join(directory, name), join(directory, `${name}${IMPORTED_SUFFIX}`));
 }

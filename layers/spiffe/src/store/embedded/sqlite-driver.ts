@@ -20,8 +20,9 @@ type SqliteConstructor = new (path: string) => SqliteDatabase;
 
 /**
  * Open the SQLite file at `path` (created 0600 when missing: SQLite gives its `-wal` and `-shm`
- * files the same mode) in WAL mode with `synchronous=FULL`, so a committed transaction is on disk
- * before the commit returns. The driver is loaded here, at the first open, and never bundled.
+ * files the same mode) in WAL mode with `synchronous=NORMAL`: a commit returns once it is written
+ * to the log, not synced; whoever commits makes it durable with `WalSync` before relying on it.
+ * The driver is loaded here, at the first open, and never bundled.
  */
 export function openSqliteFile(path: string): SqliteDatabase {
   closeSync(openSync(path, "a", 0o600));
@@ -30,7 +31,7 @@ export function openSqliteFile(path: string): SqliteDatabase {
   try {
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (mode !== "wal") throw new Error(`journal_mode is ${String(mode)}, not wal`);
-    db.pragma("synchronous = FULL");
+    db.pragma("synchronous = NORMAL");
     return db;
   } catch (err) {
     db.close();
