@@ -37,7 +37,7 @@ import {
 import { AUDIT_PRUNE_BATCH } from "./audit-table.js";
 import { openDataDirectory } from "./data-directory.js";
 import type { DirectoryLock } from "./directory-lock.js";
-import type { GroupCommit } from "./group-commit.js";
+import type { GroupCommit, TaskTables } from "./group-commit.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 import { pruneExpired, type StoreTables } from "./store-tables.js";
 import type { WalSync } from "./wal-sync.js";
@@ -104,8 +104,8 @@ export class EmbeddedStore implements Store {
   }
 
   /** Run `work` with the clock's time in the next group commit; refused once the store is closing. */
-  #call<T>(work: (clockNow: number) => T): Promise<T> {
-    return this.#commit.run(() => work(this.#clock.now().getTime()));
+  #call<T>(work: (clockNow: number) => T, tables?: TaskTables): Promise<T> {
+    return this.#commit.run(() => work(this.#clock.now().getTime()), tables);
   }
 
   /** Run `change` (which throws before it changes anything, or not at all) after forgetting what expired. */
@@ -327,7 +327,7 @@ export class EmbeddedStore implements Store {
       if (this.#tables.audit.has(event.id)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
       this.#tables.audit.append(event);
       this.#pruneAudit(clockNow);
-    });
+    }, "audit");
   }
 
   /**
@@ -347,7 +347,7 @@ export class EmbeddedStore implements Store {
   /** Events matching `filter`, newest first, none older than the retention. */
   async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const limit = auditLimitOf(filter);
-    return this.#call((clockNow) => this.#tables.audit.list(filter, clockNow - this.#auditRetentionMs, limit));
+    return this.#call((clockNow) => this.#tables.audit.list(filter, clockNow - this.#auditRetentionMs, limit), "audit");
   }
 
   /** Finish the calls made so far, close the database and release the directory lock; later calls are refused. */

@@ -119,6 +119,29 @@ describe("GroupCommit", () => {
     assert.equal(flushes.started(), 2, "a call that changes nothing, with everything flushed, needs no flush");
   });
 
+  it("answers a call on the records without waiting for audit events still being flushed, and a call on the audit log after them", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const answered: string[] = [];
+    const appended = commit.run(() => write("audit event"), "audit").then(() => answered.push("append"));
+    await turn();
+    const records = commit.run(() => "bot").then(() => answered.push("records read"));
+    const audit = commit.run(() => "events", "audit").then(() => answered.push("audit read"));
+    await records;
+    assert.deepEqual(answered, ["records read"], "the records read could not have seen the event");
+    flushes.finish();
+    await Promise.all([appended, audit]);
+    assert.deepEqual(answered, ["records read", "append", "audit read"]);
+    const changed = commit.run(() => write("record"));
+    await turn();
+    const after = commit.run(() => "bot").then(() => answered.push("records read after a record change"));
+    await turn();
+    assert.equal(answered.length, 3, "a records read waits for an unflushed record change");
+    flushes.finish();
+    await Promise.all([changed, after]);
+  });
+
   it("undoes only the call that throws, with its own error", async () => {
     const { db, log, write } = recordingDatabase();
     const commit = new GroupCommit(db, quickFlushes(log));

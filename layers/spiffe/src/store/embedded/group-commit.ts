@@ -1,15 +1,23 @@
 import { ShuttingDownError, StoreError, TesseraError } from "../../errors.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
 
+/**
+ * What a call reads and writes: `records` (every table but the audit log; the default) or `audit`
+ * (only the audit log). A call is answered once its own changes and every change it may have read
+ * are on disk: a call on the records never waits for audit events still being flushed.
+ */
+export type TaskTables = "records" | "audit";
+
 interface Task {
   work: () => unknown;
+  tables: TaskTables;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown; changed: boolean } | { ok: false; error: unknown; changed: boolean };
 
-/** A committed group waiting for its commit to be on disk. */
+/** A committed call waiting for the commits it depends on to be on disk. */
 interface Waiting {
   commit: number;
   answer: () => void;
@@ -27,8 +35,9 @@ function taskError(err: unknown): unknown {
  * transaction: each call in its own savepoint (a call that throws undoes only its own changes),
  * then one commit. The database does not sync its commits (`synchronous=NORMAL`); `sync` flushes
  * them to disk off the event loop, one flush at a time, each covering every commit made before it
- * started. A group is answered only once every commit up to its own is on disk, so no caller ever
- * sees a change that a crash could undo, while the loop keeps running the next groups meanwhile.
+ * started. A call is answered only once its own commit and every earlier commit that changed what
+ * it may have read (`TaskTables`) are on disk, so no caller ever sees a change that a crash could
+ * undo, while the loop keeps running the next groups meanwhile.
  */
 export class GroupCommit {
   readonly #sync: () => Promise<void>;
@@ -44,6 +53,8 @@ export class GroupCommit {
   /** Commits that changed something, counted; `#durable` of them are known to be on disk. */
   #committed = 0;
   #durable = 0;
+  /** The last of them that changed a record (not only the audit log). */
+  #recordsCommitted = 0;
   #syncing = false;
   #waiting: Waiting[] = [];
   #syncFailure: StoreError | undefined;
@@ -65,12 +76,12 @@ export class GroupCommit {
    * `drain` has been called; a `StoreError` for every call once a flush has failed (what was committed
    * may be lost).
    */
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: () => T, tables: TaskTables = "records"): Promise<T> {
     if (this.#drained !== undefined) return Promise.reject(new ShuttingDownError("store: closed"));
     if (this.#syncFailure !== undefined) return Promise.reject(this.#syncFailure);
     return new Promise<T>((resolve, reject) => {
       if (this.#pending.length === 0) setImmediate(() => this.#flush());
-      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ work, tables, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
@@ -80,7 +91,7 @@ export class GroupCommit {
    */
   drain(): Promise<void> {
     if (this.#drained === undefined) {
-      const last = this.#pending.length === 0 && this.#waiting.length === 0 ? Promise.resolve() : this.run(() => undefined);
+      const last = this.#pending.length === 0 && this.#waiting.length === 0 ? Promise.resolve() : this.run(() => undefined, "audit");
       this.#drained = last.then(
         () => undefined,
         () => undefined,
@@ -94,25 +105,26 @@ export class GroupCommit {
     this.#pending = [];
     let outcomes: Outcome[];
     try {
-      const before = this.#changes();
       this.#begin.run();
       outcomes = group.map((task) => this.#runTask(task));
       this.#commit.run();
-      if (this.#changes() !== before) this.#committed++;
     } catch (err) {
       this.#abandon();
       const failure = new StoreError("store: could not commit to the database", { cause: err });
       for (const task of group) task.reject(failure);
       return;
     }
-    const answer = (): void =>
-      outcomes.forEach((outcome, index) => {
-        const task = group[index] as Task;
-        if (outcome.ok) task.resolve(outcome.value);
-        else task.reject(outcome.error);
+    if (outcomes.some((outcome) => outcome.changed)) this.#committed++;
+    if (outcomes.some((outcome, index) => outcome.changed && group[index]!.tables === "records")) this.#recordsCommitted = this.#committed;
+    outcomes.forEach((outcome, index) => {
+      const task = group[index] as Task;
+      const readUpTo = task.tables === "audit" ? this.#committed : this.#recordsCommitted;
+      this.#whenDurable({
+        commit: outcome.changed ? this.#committed : readUpTo,
+        answer: () => (outcome.ok ? task.resolve(outcome.value) : task.reject(outcome.error)),
+        fail: (err) => task.reject(err),
       });
-    const fail = (err: unknown): void => group.forEach((task) => task.reject(err));
-    this.#whenDurable({ commit: this.#committed, answer, fail });
+    });
   }
 
   #changes(): number {
@@ -149,15 +161,16 @@ export class GroupCommit {
   }
 
   #runTask(task: Task): Outcome {
+    const before = this.#changes();
     this.#savepoint.run();
     try {
       const value = task.work();
       this.#release.run();
-      return { ok: true, value };
+      return { ok: true, value, changed: this.#changes() !== before };
     } catch (err) {
       this.#undoTask.run();
       this.#release.run();
-      return { ok: false, error: taskError(err) };
+      return { ok: false, error: taskError(err), changed: this.#changes() !== before };
     }
   }
 
