@@ -3,11 +3,6 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { IssuerApiError } from "../agent/issuer-client.js";
 import { TesseraError } from "#tessera/core";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
-import { adminCommands } from "./commands/admin-commands.js";
-import { CONSOLE_USAGE, runConsoleCommand } from "./commands/console-command.js";
-import { DEV_USAGE, runDevCommand } from "./commands/dev-command.js";
-import { revokeCommands } from "./commands/revoke-commands.js";
-import { svidCommands } from "./commands/svid-commands.js";
 import { UsageError, helpAsked, type CliIo } from "./output.js";
 
 /** What a command gets: its parsed options and positionals, the IO, and the chosen output mode. */
@@ -41,8 +36,15 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
   help: { type: "boolean", short: "h" },
 };
 
-function commands(): Record<string, Command> {
-  return { ...adminCommands(), ...svidCommands(), ...revokeCommands() };
+// Each command's module loads when that command runs: `tessera agent` starts serving without
+// compiling the admin commands, and `tessera bot list` without the agent.
+async function commands(): Promise<Record<string, Command>> {
+  const [admin, svid, revoke] = await Promise.all([
+    import("./commands/admin-commands.js"),
+    import("./commands/svid-commands.js"),
+    import("./commands/revoke-commands.js"),
+  ]);
+  return { ...admin.adminCommands(), ...svid.svidCommands(), ...revoke.revokeCommands() };
 }
 
 const GLOBAL_USAGE = [
@@ -51,8 +53,12 @@ const GLOBAL_USAGE = [
   "  a value that starts with '-' is written --flag=VALUE",
 ].join("\n");
 
-function usage(noun?: string): string {
-  const lines = Object.entries(commands())
+async function usage(noun?: string): Promise<string> {
+  const [{ DEV_USAGE }, { CONSOLE_USAGE }] = await Promise.all([
+    import("./commands/dev-command.js"),
+    import("./commands/console-command.js"),
+  ]);
+  const lines = Object.entries(await commands())
     .filter(([name]) => noun === undefined || name.startsWith(`${noun} `))
     .map(([name, c]) => `  tessera ${name} ${c.usage}`);
   const others =
@@ -87,7 +93,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     argv.includes("--output=json");
   try {
     if (argv.length === 0) {
-      io.err(usage());
+      io.err(await usage());
       return 2;
     }
     if (argv[0] === "--version" || argv[0] === "version") {
@@ -95,15 +101,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
-      io.out(usage());
+      io.out(await usage());
       return 0;
     }
-    if (argv[0] === "dev") return await runDevCommand(argv.slice(1), io);
+    if (argv[0] === "dev") return await (await import("./commands/dev-command.js")).runDevCommand(argv.slice(1), io);
     // The agent (gRPC, YAML, its outputs) loads only for `tessera agent ...`.
     if (argv[0] === "agent") return await (await import("./commands/agent-commands.js")).runAgentCommand(argv.slice(1), io);
-    if (argv[0] === "console" && argv[1] !== "login") return await runConsoleCommand(argv.slice(1), io);
+    if (argv[0] === "console" && argv[1] !== "login")
+      return await (await import("./commands/console-command.js")).runConsoleCommand(argv.slice(1), io);
     if (argv[0] === "audit" && argv[1] !== "list") argv = ["audit", "list", ...argv.slice(1)];
-    const table = commands();
+    const table = await commands();
     const key = [argv[0], argv[1]].join(" ");
     const command = table[key];
     if (command && helpAsked(argv)) {
@@ -114,11 +121,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const noun = argv[0] as string;
       const isNoun = Object.keys(table).some((name) => name.startsWith(`${noun} `));
       if (isNoun && helpAsked(argv.slice(1, 2))) {
-        io.out(usage(noun));
+        io.out(await usage(noun));
         return 0;
       }
-      if (isNoun && argv.length === 1) throw new UsageError(`tessera: ${noun} needs a command\n\n${usage(noun)}`);
-      throw new UsageError(`tessera: unknown command ${JSON.stringify(argv.slice(0, 2).join(" "))}\n\n${usage()}`);
+      if (isNoun && argv.length === 1) throw new UsageError(`tessera: ${noun} needs a command\n\n${await usage(noun)}`);
+      throw new UsageError(`tessera: unknown command ${JSON.stringify(argv.slice(0, 2).join(" "))}\n\n${await usage()}`);
     }
     const { values, positionals } = parseArgs({
       args: argv.slice(2),
