@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import type { Logger } from "#tessera/core";
 import type { ReloadAction } from "../config/index.js";
@@ -6,6 +5,8 @@ import type { ReloadAction } from "../config/index.js";
 /** After files were written: run `cmd cmd_args` (waiting for it), or signal the process in `pid_file_name`. */
 export async function runReloadAction(action: ReloadAction, logger: Logger): Promise<void> {
   if (action.cmd) {
+    // node:child_process (and dgram under it) loads only for an output that has a command to run.
+    const { spawn } = await import("node:child_process");
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(action.cmd as string, action.cmdArgs, { stdio: "ignore" });
       child.once("error", (err) => {
