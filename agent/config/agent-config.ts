@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
+import type { parseDocument } from "yaml";
 import { TrustDomain } from "#tessera/core";
 import { AgentConfigError, Reader, type Obj } from "./config-reader.js";
 import { readOnboarding, readTokenOnboarding, type AgentOnboarding } from "./onboarding-config.js";
 import { readServices, type AgentService } from "./service-config.js";
+import { parseYamlSubset } from "./yaml-subset.js";
 
 /** The default configuration file. */
 export const DEFAULT_CONFIG_PATH = "/etc/tessera/agent.yaml";
@@ -24,11 +26,25 @@ export interface AgentConfig {
   services: AgentService[];
 }
 
+let yaml: { parseDocument: typeof parseDocument } | undefined;
+
+/**
+ * The YAML of a configuration: read by yaml-subset.ts when it stays within that subset (nearly every
+ * configuration, without loading `yaml`), else by `yaml`, loaded from node_modules on that first use
+ * (the CLI bundle does not carry it, so an agent start does not compile it).
+ */
+function readYaml(text: string): unknown {
+  const subset = parseYamlSubset(text);
+  if (subset !== undefined) return subset;
+  yaml ??= createRequire(import.meta.url)("yaml") as { parseDocument: typeof parseDocument };
+  const doc = yaml.parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length) throw new AgentConfigError(`agent config: ${doc.errors[0]?.message ?? "invalid YAML"}`);
+  return doc.toJS() as unknown;
+}
+
 /** Parse and validate agent YAML (`version: v1`, snake_case, unknown keys refused). */
 export function parseAgentConfig(text: string, options: { baseDir?: string } = {}): AgentConfig {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length) throw new AgentConfigError(`agent config: ${doc.errors[0]?.message ?? "invalid YAML"}`);
-  const data = doc.toJS() as unknown;
+  const data = readYaml(text);
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new AgentConfigError("agent config: must be a YAML mapping");
   const r = new Reader(data as Obj, "");
   r.allow([
