@@ -101,6 +101,25 @@ const LEFT_TO_YAML = [
   "a: C:\\path\n",
 ];
 
+/** Texts made of YAML's tokens in a seeded random order: most leave the subset, the rest must read as yaml reads them. */
+function* randomTexts(count: number): Generator<string> {
+  const starts = ["a: ", "k:\n  ", "k:\n- ", "x: [", "y: {", ""];
+  const tokens = [
+    ..."\n  |\n    |\n  - |\n- |\nb: |\n  c: |k2:|a|key|:|: | |  |\n|- |-|[|]|{|}|,|, |#| #|'|\"|1|0|true|null|~".split("|"),
+    ..."x:y|http://h:1/p|é|3m|.|*|&|!|>|?|%|@|True|no|yes|1.0|-1|0x1".split("|"),
+  ];
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < count; i++) {
+    let text = starts[next(starts.length)]!;
+    for (let n = 1 + next(12); n > 0; n--) text += tokens[next(tokens.length)];
+    yield text;
+  }
+}
+
 function assertSameAsYaml(text: string): void {
   const subset = parseYamlSubset(text);
   if (subset === undefined) return;
@@ -128,6 +147,15 @@ describe("parseYamlSubset", () => {
 
   it("leaves every text outside the subset to yaml", () => {
     for (const text of LEFT_TO_YAML) assert.equal(parseYamlSubset(text), undefined, `read ${JSON.stringify(text)} itself`);
+  });
+
+  it("reads thousands of random token sequences as yaml does, or leaves them to yaml", () => {
+    let read = 0;
+    for (const text of randomTexts(20_000)) {
+      if (parseYamlSubset(text) !== undefined) read++;
+      assertSameAsYaml(text);
+    }
+    assert.ok(read > 2_000, `the subset read only ${read} of the random texts`);
   });
 
   it("never reads a line of a configuration differently from yaml when that line is cut, doubled or re-indented", () => {
