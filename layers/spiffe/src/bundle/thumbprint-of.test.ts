@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK } from "jose";
 import { describe, it } from "node:test";
+import { publicKeyFromSpki } from "../x509svid/key-type.js";
 import { thumbprintOf } from "./thumbprint-of.js";
 
 const keys: { name: string; publicKey: KeyObject; privateKey: KeyObject }[] = [
@@ -27,6 +28,12 @@ describe("thumbprintOf", () => {
   for (const { name, publicKey } of keys) {
     it(`computes the RFC 7638 thumbprint of ${name}`, async () => {
       assert.equal(await thumbprintOf(publicKey), rfc7638(publicKey));
+    });
+
+    // A key read from its SPKI keeps the JWK it was imported from; the thumbprint is the one node's export gives.
+    it(`computes the same thumbprint of ${name} read from its SPKI`, async () => {
+      const read = publicKeyFromSpki(publicKey.export({ format: "der", type: "spki" }));
+      assert.equal(await thumbprintOf(read), rfc7638(publicKey));
     });
 
     it(`agrees with jose for ${name}`, async () => {
