@@ -13,12 +13,13 @@ export interface PemBlock {
 export type PemFailure = (message: string) => Error;
 
 const BEGIN = /^-----BEGIN ([\x21-\x2c\x2e-\x7e](?:[- ]?[\x21-\x2c\x2e-\x7e])*)?-----$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-// Buffer.from(_, "base64") skips any character it does not know; PEM and x5c must not be that lenient.
+// Buffer.from(_, "base64") skips any character it does not know, takes base64url's "-" and "_",
+// and lets padding and the last character's spare bits go; PEM and x5c must not be that lenient.
+// Node writes only canonical, padded base64, so the text is canonical exactly when encoding its
+// bytes again gives the text back: that one comparison is the whole check.
 /** The bytes of canonical, padded base64 (RFC 4648 section 4), or undefined when `text` is anything else. */
 export function decodeStrictBase64(text: string): Buffer | undefined {
-  if (text === "" || !BASE64.test(text)) return undefined;
+  if (text === "") return undefined;
   const bytes = Buffer.from(text, "base64");
   return bytes.toString("base64") === text ? bytes : undefined;
 }
@@ -62,9 +63,8 @@ export function decodePem(text: string, fail: PemFailure): PemBlock[] {
 
 /** One PEM block: `label`, base64 in 64-column lines, a trailing newline. */
 export function encodePem(label: string, der: Uint8Array): string {
-  const lines =
-    Buffer.from(der.buffer, der.byteOffset, der.byteLength)
-      .toString("base64")
-      .match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+  let body = "";
+  for (let at = 0; at < base64.length; at += 64) body += `${base64.slice(at, at + 64)}\n`;
+  return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
 }
