@@ -18,13 +18,15 @@ export function readJsonBody(event: HttpEvent, maxBytes: number): Record<string,
   if (!JSON_MEDIA_TYPE.test(contentTypeOf(event) ?? "")) {
     throw new UnsupportedMediaTypeError("http: request body must be application/json");
   }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
-  if (raw.length > maxBytes) {
+  // A text body is parsed as it came: its UTF-8 size is counted without copying it into a Buffer and back.
+  const decoded = event.isBase64Encoded ? Buffer.from(event.body, "base64") : undefined;
+  const size = decoded ? decoded.length : Buffer.byteLength(event.body, "utf8");
+  if (size > maxBytes) {
     throw new BodyTooLargeError(`http: request body is larger than ${maxBytes} bytes`);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString("utf8"));
+    parsed = JSON.parse(decoded ? decoded.toString("utf8") : event.body);
   } catch {
     throw new RequestInvalidError("http: request body is not valid JSON");
   }
