@@ -76,6 +76,13 @@ function encodeTbsCertificate(fields: CertificateFields, extensions: Uint8Array[
   );
 }
 
+// The same three extensions open every leaf: encoded once, not once per SVID.
+const SVID_FIXED_EXTENSIONS = [
+  encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(false)),
+  encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.digitalSignature)),
+  encodeExtension(OID_EXT_KEY_USAGE, false, encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH])),
+] as const;
+
 /**
  * DER TBSCertificate of a self-signed root: basicConstraints critical CA:true, keyUsage critical
  * keyCertSign + cRLSign, SKI, AKI (= SKI), URI SAN with the trust domain's SPIFFE ID.
@@ -99,9 +106,7 @@ export function buildCaTbsCertificate(fields: CaCertificateFields): Uint8Array {
  */
 export function buildSvidTbsCertificate(fields: SvidCertificateFields): Uint8Array {
   return encodeTbsCertificate(fields, [
-    encodeExtension(OID_BASIC_CONSTRAINTS, true, encodeBasicConstraints(false)),
-    encodeExtension(OID_KEY_USAGE, true, encodeKeyUsage(KeyUsageFlags.digitalSignature)),
-    encodeExtension(OID_EXT_KEY_USAGE, false, encodeExtKeyUsage([OID_SERVER_AUTH, OID_CLIENT_AUTH])),
+    ...SVID_FIXED_EXTENSIONS,
     encodeExtension(OID_SUBJECT_KEY_IDENTIFIER, false, encodeSubjectKeyIdentifier(subjectKeyIdOf(fields.spki))),
     encodeExtension(OID_AUTHORITY_KEY_IDENTIFIER, false, encodeAuthorityKeyIdentifier(fields.authorityKeyId)),
     encodeExtension(OID_SUBJECT_ALT_NAME, false, encodeSubjectAltName([fields.spiffeId], fields.dnsNames)),
