@@ -52,6 +52,13 @@ function callerOf(body: Record<string, unknown>, event: HttpEvent): { credential
 export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STORE>>): Route[] {
   const bundleHeaders = { ...bundleRoute.headers };
   const revocationHeaders = { ...crlRoute.headers };
+  // A CA certificate in the bundle is the same bytes for every SVID until the next journal read: its PEM is made once.
+  const authorityPems = new WeakMap<Uint8Array, string>();
+  const authorityPemOf = (der: Uint8Array): string => {
+    let pem = authorityPems.get(der);
+    if (pem === undefined) authorityPems.set(der, (pem = encodeCertificatePem(der)));
+    return pem;
+  };
   return [
     bindRoute(x509SvidRoute, async ({ body }, event) => {
       const svid = await issueX509SvidForBot(deps, {
@@ -66,7 +73,7 @@ export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STOR
         certificates: svid.chain.map(encodeCertificatePem),
         serial_number: svid.serialNumber,
         expires_at: svid.expiresAt.toISOString(),
-        bundle: svid.bundle.map(encodeCertificatePem),
+        bundle: svid.bundle.map(authorityPemOf),
       };
     }),
     bindRoute(jwtSvidRoute, async ({ body }, event) => {
