@@ -140,7 +140,7 @@ export class DerReader {
   /** An OBJECT IDENTIFIER, in dotted form. */
   readOid(what: string): string {
     const { content } = this.read(DerTag.OBJECT_IDENTIFIER, what);
-    const arcs: number[] = [];
+    let dotted = "";
     let value = 0;
     for (let i = 0; i < content.length; i++) {
       const octet = content[i]!;
@@ -149,12 +149,12 @@ export class DerReader {
       if (!Number.isSafeInteger(value)) throw this.fail(`${what} has an arc out of range`);
       if (!(octet & 0x80)) {
         const first = Math.min(2, Math.floor(value / 40));
-        arcs.push(...(arcs.length === 0 ? [first, value - first * 40] : [value]));
+        dotted += dotted === "" ? `${first}.${value - first * 40}` : `.${value}`;
         value = 0;
       }
     }
     if (content.length === 0 || content.at(-1)! & 0x80) throw this.fail(`${what} is not a well-formed OBJECT IDENTIFIER`);
-    return arcs.join(".");
+    return dotted;
   }
 
   /** A UTF8String. */
