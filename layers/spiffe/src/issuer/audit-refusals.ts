@@ -11,6 +11,7 @@ import type { IssuerDepsFor } from "./types.js";
 export const MAX_REFUSAL_TEXT = 200;
 
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\uFFFD]/gu;
+const HAS_UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\uFFFD]/u;
 
 /** What a refused request is known to have asked, filled in as the use case learns it. */
 export interface RefusedRequest {
@@ -25,6 +26,8 @@ export interface RefusedRequest {
 /** `value` as it may enter an audit record: a string, controls and format characters dropped, at most `max` characters. */
 export function boundText(value: unknown, max = MAX_REFUSAL_TEXT): string | undefined {
   if (typeof value !== "string") return undefined;
+  // Most values (every request that is not refused) are short and clean: kept as they are, not split into characters.
+  if (value.length <= max && !HAS_UNSAFE.test(value)) return value;
   const chars = [...value.slice(0, max * 2).replace(UNSAFE, "")];
   return chars.length > max || value.length > max * 2 ? `${chars.slice(0, max - 1).join("")}…` : chars.join("");
 }
