@@ -10,6 +10,8 @@ export {
   type IssuerClientOptions,
   type JwtSvidResponse,
   type RevocationsResponse,
+  type X509SvidAsk,
+  type X509SvidBatchResponse,
   type X509SvidResponse,
 } from "#tessera/contract";
 export { IssuerUnreachableError } from "#tessera/core";

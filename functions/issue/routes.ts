@@ -22,6 +22,7 @@ import {
   revocationsRoute,
   type Route,
   textResponse,
+  x509SvidBatchRoute,
   x509SvidRoute,
 } from "#tessera/contract";
 import {
@@ -30,7 +31,9 @@ import {
   getRevocationList,
   issueJwtSvidForBot,
   type IssuerDeps,
+  issueX509SvidBatchForBot,
   issueX509SvidForBot,
+  type IssueX509SvidForBotResult,
   type StoreFor,
 } from "#tessera/issuer";
 import { CRL_CONTENT_TYPE } from "#tessera/aws";
@@ -46,6 +49,16 @@ function callerOf(body: Record<string, unknown>, event: HttpEvent): { credential
   if (join === undefined) return { credential: bearerTokenOf(event) };
   const credential = optionalBearerTokenOf(event);
   return { ...(credential === undefined ? {} : { credential }), join: joinRequestOf(join) };
+}
+
+/** An issued X.509-SVID as the API sends it: PEM, the leaf first. */
+function x509SvidJson(svid: Omit<IssueX509SvidForBotResult, "bundle">) {
+  return {
+    spiffe_id: svid.spiffeId,
+    certificates: svid.chain.map(encodeCertificatePem),
+    serial_number: svid.serialNumber,
+    expires_at: svid.expiresAt.toISOString(),
+  };
 }
 
 /** The issue function's routes: X.509-SVIDs, JWT-SVIDs, the public trust bundle, OIDC discovery, CRLs and the revocation list. */
@@ -68,12 +81,13 @@ export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STOR
         ttlSeconds: body.ttl,
         dnsNames: body.dns_names,
       });
+      return { ...x509SvidJson(svid), bundle: svid.bundle.map(authorityPemOf) };
+    }),
+    bindRoute(x509SvidBatchRoute, async ({ body }, event) => {
+      const { outcomes, bundle } = await issueX509SvidBatchForBot(deps, { credential: bearerTokenOf(event), entries: body.entries });
       return {
-        spiffe_id: svid.spiffeId,
-        certificates: svid.chain.map(encodeCertificatePem),
-        serial_number: svid.serialNumber,
-        expires_at: svid.expiresAt.toISOString(),
-        bundle: svid.bundle.map(authorityPemOf),
+        results: outcomes.map((o) => ("error" in o ? o : x509SvidJson(o.svid))),
+        bundle: bundle.map(authorityPemOf),
       };
     }),
     bindRoute(jwtSvidRoute, async ({ body }, event) => {

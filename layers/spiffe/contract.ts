@@ -19,6 +19,8 @@ export {
   type PlatformProof,
   type RevocationsResponse,
   type SvidWithProofOptions,
+  type X509SvidAsk,
+  type X509SvidBatchResponse,
   type X509SvidResponse,
   type X509SvidWithKey,
 } from "./src/client/index.js";
@@ -85,6 +87,7 @@ export {
   trustAnchorRoute,
   type WireAnswerSchema,
   type WireObjectSchema,
+  x509SvidBatchRoute,
   x509SvidRoute,
 } from "./src/contract/index.js";
 export { DEAD_CREDENTIAL_CODES } from "./src/credential/dead-credential-codes.js";

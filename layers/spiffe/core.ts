@@ -36,6 +36,8 @@ export {
   AdminUnauthorizedError,
   AuthorityExpiredError,
   AuthorityUnavailableError,
+  BatchEntryDuplicateError,
+  BatchTooLargeError,
   BodyTooLargeError,
   BotExistsError,
   BotInstanceNotFoundError,

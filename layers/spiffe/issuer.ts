@@ -139,11 +139,15 @@ export {
   type IssueJwtSvidForBotResult,
   type IssuerDeps,
   type IssuerPolicy,
+  issueX509SvidBatchForBot,
+  type IssueX509SvidBatchRequest,
+  type IssueX509SvidBatchResult,
   issueX509SvidForBot,
   type IssueX509SvidForBotRequest,
   type IssueX509SvidForBotResult,
   JOIN_ATTRIBUTES,
   joinBot,
+  MAX_X509_SVID_BATCH,
   type JoinBotRequest,
   joinWithToken,
   type JoinWithTokenRequest,
@@ -155,6 +159,7 @@ export {
   type SpiffeIdTemplateContext,
   type TtlPolicy,
   validateAllowedDnsNamePattern,
+  type X509SvidBatchOutcome,
   validateAllowedSpiffeIdPattern,
 } from "./src/issuer/index.js";
 export { DiskKeyManager, type DiskKeyManagerOptions } from "./src/keymanager/disk/index.js";

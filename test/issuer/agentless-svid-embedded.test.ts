@@ -1,15 +1,4 @@
-import { startIssuer } from "../support/issuer-harness.js";
-import { makeTempDir } from "../support/temp-dir.js";
+import { startEmbeddedIssuer } from "../support/issuer-harness.js";
 import { runAgentlessSvidSuite } from "./agentless-svid-suite.js";
 
-runAgentlessSvidSuite("embedded store and disk keys", async (env) => {
-  const dir = await makeTempDir("agentless-svid-embedded");
-  const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env });
-  return {
-    ...h,
-    close: async () => {
-      await h.close();
-      await dir.remove();
-    },
-  };
-});
+runAgentlessSvidSuite("embedded store and disk keys", (env) => startEmbeddedIssuer("agentless-svid-embedded", env));

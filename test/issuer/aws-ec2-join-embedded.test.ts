@@ -1,15 +1,4 @@
-import { startIssuer } from "../support/issuer-harness.js";
-import { makeTempDir } from "../support/temp-dir.js";
+import { startEmbeddedIssuer } from "../support/issuer-harness.js";
 import { runAwsEc2JoinSuite } from "./aws-ec2-join-suite.js";
 
-runAwsEc2JoinSuite("embedded store and disk keys", async (env) => {
-  const dir = await makeTempDir("aws-ec2-join-embedded");
-  const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env });
-  return {
-    ...h,
-    close: async () => {
-      await h.close();
-      await dir.remove();
-    },
-  };
-});
+runAwsEc2JoinSuite("embedded store and disk keys", (env) => startEmbeddedIssuer("aws-ec2-join-embedded", env));

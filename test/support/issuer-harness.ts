@@ -7,6 +7,7 @@ import { type AuditEvent, type AuditEventType, ensureAuthorities, loadConfig, ty
 import { type TesseraRuntime } from "#tessera/aws";
 import { buildRuntime, type RuntimeOverrides } from "#tessera/dev";
 import { createCaptureLogger } from "./capture-logger.js";
+import { makeTempDir } from "./temp-dir.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnopqrstuv";
 export const TRUST_DOMAIN = "example.org";
@@ -205,4 +206,17 @@ export async function expectRefusal(
   assert.ok(stored.length < 4096, `a bounded record, got ${stored.length} characters`);
   for (const secret of expected.secrets ?? []) assert.ok(!stored.includes(secret), "a presented secret is in the refusal record");
   return record;
+}
+
+/** An issuer over the embedded store and disk keys in a temporary directory that `close` removes. */
+export async function startEmbeddedIssuer(name: string, env: Record<string, string> = {}): Promise<IssuerHarness> {
+  const dir = await makeTempDir(name);
+  const h = await startIssuer({ TESSERA_STORE: "embedded", TESSERA_KEY_MANAGER: "disk", TESSERA_DATA_DIR: dir.path, ...env });
+  return {
+    ...h,
+    close: async () => {
+      await h.close();
+      await dir.remove();
+    },
+  };
 }

@@ -142,6 +142,14 @@ export class RequestInvalidError extends TesseraError {
 export class BodyTooLargeError extends TesseraError {
   static override readonly code = "ERR_BODY_TOO_LARGE";
 }
+/** A batch asks for more SVIDs than one request may. */
+export class BatchTooLargeError extends TesseraError {
+  static override readonly code = "ERR_BATCH_TOO_LARGE";
+}
+/** A batch entry repeats an earlier entry of the same batch. */
+export class BatchEntryDuplicateError extends TesseraError {
+  static override readonly code = "ERR_BATCH_ENTRY_DUPLICATE";
+}
 /** A request body that is not `application/json`. */
 export class UnsupportedMediaTypeError extends TesseraError {
   static override readonly code = "ERR_UNSUPPORTED_MEDIA_TYPE";

@@ -21,5 +21,7 @@ export {
   type IssuerClientOptions,
   type JwtSvidResponse,
   type RevocationsResponse,
+  type X509SvidAsk,
+  type X509SvidBatchResponse,
   type X509SvidResponse,
 } from "./issuer-client.js";

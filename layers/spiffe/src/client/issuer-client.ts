@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { bundleRoute, jwtSvidRoute, revocationsRoute, x509SvidRoute } from "../contract/issue-routes.js";
+import { bundleRoute, jwtSvidRoute, revocationsRoute, x509SvidBatchRoute, x509SvidRoute } from "../contract/issue-routes.js";
 import { joinChallengeRoute, joinRoute, renewRoute } from "../contract/join-routes.js";
 import type { CallOf, ResponseOf, RouteDescriptor } from "../contract/route-descriptor.js";
 import { IssuerUnreachableError } from "../errors.js";
@@ -11,6 +11,15 @@ import { IssuerApiError, issuerApiErrorOf } from "./issuer-api-error.js";
 export type CredentialResponse = ResponseOf<typeof joinRoute>;
 /** An X.509-SVID as the issuer returns it (PEM). */
 export type X509SvidResponse = ResponseOf<typeof x509SvidRoute>;
+/** What `POST /v1/svids/x509/batch` answers: one result per entry, in order, and the bundle. */
+export type X509SvidBatchResponse = ResponseOf<typeof x509SvidBatchRoute>;
+/** What one X.509-SVID is asked with (`fetchX509Svid`, and each entry of `fetchX509SvidBatch`). */
+export interface X509SvidAsk {
+  csr: string;
+  spiffeId: string;
+  ttlSeconds?: number;
+  dnsNames?: string[];
+}
 /** A JWT-SVID as the issuer returns it. */
 export type JwtSvidResponse = ResponseOf<typeof jwtSvidRoute>;
 /** What `GET /v1/revocations` answers. */
@@ -55,6 +64,15 @@ export function pathOf<D extends RouteDescriptor>(route: D, input: CallOf<D>): s
   );
   const search = query.toString();
   return search ? `${path}?${search}` : path;
+}
+
+function x509SvidBody(request: X509SvidAsk) {
+  return {
+    csr: request.csr,
+    spiffe_id: request.spiffeId,
+    ...(request.ttlSeconds ? { ttl: request.ttlSeconds } : {}),
+    ...(request.dnsNames?.length ? { dns_names: request.dnsNames } : {}),
+  };
 }
 
 /**
@@ -145,17 +163,16 @@ export class IssuerClient {
   }
 
   /** Ask for an X.509-SVID for the key behind `csr`. */
-  fetchX509Svid(
-    credential: string,
-    request: { csr: string; spiffeId: string; ttlSeconds?: number; dnsNames?: string[] },
-  ): Promise<X509SvidResponse> {
-    const body = {
-      csr: request.csr,
-      spiffe_id: request.spiffeId,
-      ...(request.ttlSeconds ? { ttl: request.ttlSeconds } : {}),
-      ...(request.dnsNames?.length ? { dns_names: request.dnsNames } : {}),
-    };
-    return this.call(x509SvidRoute, { body }, { bearer: credential });
+  fetchX509Svid(credential: string, request: X509SvidAsk): Promise<X509SvidResponse> {
+    return this.call(x509SvidRoute, { body: x509SvidBody(request) }, { bearer: credential });
+  }
+
+  /**
+   * Ask for several X.509-SVIDs in one request (at most 64). The answer's `results` are in the
+   * order of `requests`, each an SVID or the `error` that entry alone would have had.
+   */
+  fetchX509SvidBatch(credential: string, requests: X509SvidAsk[]): Promise<X509SvidBatchResponse> {
+    return this.call(x509SvidBatchRoute, { body: { entries: requests.map(x509SvidBody) } }, { bearer: credential });
   }
 
   /** Ask for a JWT-SVID for `audience`. */

@@ -33,6 +33,7 @@ export {
   oidcDiscoveryRoute,
   oidcJwksRoute,
   revocationsRoute,
+  x509SvidBatchRoute,
   x509SvidRoute,
 } from "./issue-routes.js";
 export { JOIN_ROUTES, credentialGrantSchema, joinChallengeRoute, joinProofSchema, joinRoute, renewRoute } from "./join-routes.js";

@@ -34,6 +34,33 @@ export const x509SvidRoute = defineRoute({
   successMetric: "X509SvidsIssued",
 });
 
+/** `POST /v1/svids/x509/batch`: several X.509-SVIDs for one bot credential, each entry issued or refused on its own. */
+export const x509SvidBatchRoute = defineRoute({
+  method: "POST",
+  path: "/v1/svids/x509/batch",
+  auth: "bot_credential",
+  status: 200,
+  maxBodyBytes: 256 * 1024,
+  request: {
+    body: v.object({
+      entries: v.array(
+        v.object({ csr: v.string(), spiffe_id: v.string(), ttl: v.optional(v.number()), dns_names: v.optional(v.array(v.string())) }),
+      ),
+    }),
+    bodyCheckedByUseCase: true,
+  },
+  response: v.object({
+    results: v.array(
+      v.union([
+        v.object({ spiffe_id: v.string(), certificates: v.array(v.string()), serial_number: v.string(), expires_at: v.string() }),
+        v.object({ error: v.object({ code: v.string(), message: v.string(), status: v.number() }) }),
+      ]),
+    ),
+    bundle: v.array(v.string()),
+  }),
+  successMetric: "X509SvidBatchesIssued",
+});
+
 /** `POST /v1/svids/jwt`: a JWT-SVID for one or more audiences. */
 export const jwtSvidRoute = defineRoute({
   method: "POST",
@@ -112,6 +139,7 @@ export const revocationsRoute = defineRoute({
 /** The issue function's routes. */
 export const ISSUE_ROUTES = [
   x509SvidRoute,
+  x509SvidBatchRoute,
   jwtSvidRoute,
   bundleRoute,
   oidcDiscoveryRoute,

@@ -8,6 +8,13 @@ export { checkPolicy, type PolicyCheckDeps, type PolicyCheckRequest, type Policy
 export { createJoinChallenge, type JoinChallenge } from "./create-join-challenge.js";
 export { authenticateBot, type AuthenticatedBot } from "./authenticate-bot.js";
 export { issueJwtSvidForBot, type IssueJwtSvidForBotRequest, type IssueJwtSvidForBotResult } from "./issue-jwt-svid.js";
+export {
+  issueX509SvidBatchForBot,
+  MAX_X509_SVID_BATCH,
+  type IssueX509SvidBatchRequest,
+  type IssueX509SvidBatchResult,
+  type X509SvidBatchOutcome,
+} from "./issue-x509-svid-batch.js";
 export { issueX509SvidForBot, type IssueX509SvidForBotRequest, type IssueX509SvidForBotResult } from "./issue-x509-svid.js";
 export { JOIN_ATTRIBUTES, placeholdersFor } from "./policy-template.js";
 export { joinBot, type JoinBotRequest } from "./join-bot.js";

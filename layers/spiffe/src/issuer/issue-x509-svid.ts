@@ -5,7 +5,7 @@ import { caIdOf } from "../crl/index.js";
 import { RequestInvalidError, SvidKeyRevokedError } from "../errors.js";
 import { parseCsr, signX509Svid } from "../x509svid/index.js";
 import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
-import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
+import { callerRefusalDetail, identifySvidCaller, type SvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
 import { resolveDnsNames, resolveSvidRequest } from "./resolve-svid-request.js";
 import type { ISSUE_X509_SVID_STORE } from "./store-parts.js";
 import type { IssuerDepsFor } from "./types.js";
@@ -55,6 +55,19 @@ async function issue(
   asked: RefusedRequest,
 ): Promise<IssueX509SvidForBotResult> {
   const who = await identifySvidCaller(deps, request, asked);
+  return issueX509SvidForCaller(deps, who, request);
+}
+
+/**
+ * The steps of an X.509-SVID after its caller is known: the SPIFFE ID, DNS names and TTL checked
+ * against the caller's bot, the CSR checked, the key's revocation checked, one signature, one audit
+ * event. `issueX509SvidBatchForBot` runs it once per entry of a batch.
+ */
+export async function issueX509SvidForCaller(
+  deps: IssuerDepsFor<typeof ISSUE_X509_SVID_STORE>,
+  who: SvidCaller,
+  request: Omit<IssueX509SvidForBotRequest, keyof SvidCallerRequest>,
+): Promise<IssueX509SvidForBotResult> {
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.x509Svid);
   const dnsNames = resolveDnsNames(request.dnsNames, who.bot);
   if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {
