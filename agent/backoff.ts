@@ -21,12 +21,21 @@ export function retryDelayMs(failures: number, err?: unknown, random: () => numb
   return Math.max(Math.round(backoffDelayMs(failures, AGENT_RETRY_BACKOFF, random)), retryAfterFloorMs(err));
 }
 
+/** Renewal at half the lifetime, moved by up to a tenth of it either way. */
+const RENEWAL_AT = 0.5;
+const RENEWAL_JITTER = 0.1;
+
 /**
  * When to renew something valid from `issuedAt` to `expiresAt`: at about half its lifetime, moved by
  * up to a tenth of the lifetime either way so that many agents do not renew in the same second.
  */
 export function renewalDelayMs(issuedAt: number, expiresAt: number, now: number, random: () => number = Math.random): number {
   const lifetime = Math.max(0, expiresAt - issuedAt);
-  const at = issuedAt + lifetime * (0.5 + (random() * 0.2 - 0.1));
+  const at = issuedAt + lifetime * (RENEWAL_AT - RENEWAL_JITTER + random() * 2 * RENEWAL_JITTER);
   return Math.max(0, at - now);
+}
+
+/** The latest time `renewalDelayMs` can pick: a renewal joined to another's batch is never later. */
+export function latestRenewalAt(issuedAt: number, expiresAt: number): number {
+  return issuedAt + Math.max(0, expiresAt - issuedAt) * (RENEWAL_AT + RENEWAL_JITTER);
 }

@@ -8,6 +8,7 @@ import { describeIssueFailure, issueX509Svid } from "./issue-x509-svid.js";
 import { IssuerApiError, type IssuerClient } from "./issuer-client.js";
 import { JwtSvidCache } from "./jwt-svid-cache.js";
 import { chainsTo, loadKeptState } from "./kept-state.js";
+import { batchedRenewalAt, X509SvidBatcher } from "./renewal-batch.js";
 import type { SvidStorage } from "./svid-storage.js";
 import type { JwtMaterial, RevokedSvids, X509Material, X509Want } from "./svid-material.js";
 
@@ -59,6 +60,7 @@ export class SvidManager {
   readonly #now: () => number;
   readonly #slots = new Map<string, Slot>();
   readonly #jwts: JwtSvidCache;
+  readonly #batcher: X509SvidBatcher;
   readonly #listeners = new Set<() => void>();
   #bundle: Bundle | undefined;
   #bundleText: string | undefined;
@@ -73,6 +75,7 @@ export class SvidManager {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#jwts = new JwtSvidCache(this.#now);
+    this.#batcher = new X509SvidBatcher(options.client);
     for (const want of options.wants)
       if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { key: keyOf(want), want, failures: 0 });
   }
@@ -259,7 +262,7 @@ export class SvidManager {
     const { want } = slot;
     try {
       const { material, x509Authorities } = await issueX509Svid(want, (request) =>
-        this.#withCredential((credential) => this.#options.client.fetchX509Svid(credential, request)),
+        this.#withCredential((credential) => this.#batcher.fetch(credential, request)),
       );
       if (this.#stopped) return;
       slot.material = material;
@@ -275,8 +278,13 @@ export class SvidManager {
       const merged = this.#bundle && addX509Authorities(this.#bundle, x509Authorities);
       if (merged) this.#adoptBundle(merged);
       this.#notify();
-      slot.fetchedAt = this.#now();
-      this.#schedule(slot, this.#renewalAt(slot, this.#now() + renewalDelayMs(this.#now(), material.expiresAt, this.#now())));
+      const now = (slot.fetchedAt = this.#now());
+      const at = batchedRenewalAt(
+        now,
+        material.expiresAt,
+        [...this.#slots.values()].filter((s) => s !== slot),
+      );
+      this.#schedule(slot, this.#renewalAt(slot, at));
     } catch (err) {
       if (this.#stopped) return;
       slot.failures++;

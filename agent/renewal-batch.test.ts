@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { IssuerApiError, type X509SvidAsk, type X509SvidBatchResponse, type X509SvidResponse } from "./issuer-client.js";
+import { alignRenewalAt, MAX_BATCH_ENTRIES, RENEWAL_JOIN_WINDOW_MS, X509SvidBatcher } from "./renewal-batch.js";
+
+const svidFor = (ask: X509SvidAsk) => ({
+  spiffe_id: ask.spiffeId,
+  certificates: [`cert of ${ask.csr}`],
+  serial_number: ask.csr,
+  expires_at: "2030-01-01T00:00:00.000Z",
+});
+
+/** A client that records each call and answers every entry, refusing the SPIFFE IDs in `refuse`. */
+function recordingClient(options: { refuse?: string[]; batchError?: IssuerApiError } = {}) {
+  const calls: { route: "single" | "batch"; csrs: string[] }[] = [];
+  return {
+    calls,
+    async fetchX509Svid(_credential: string, ask: X509SvidAsk): Promise<X509SvidResponse> {
+      calls.push({ route: "single", csrs: [ask.csr] });
+      return { ...svidFor(ask), bundle: ["single bundle"] };
+    },
+    async fetchX509SvidBatch(_credential: string, asks: X509SvidAsk[]): Promise<X509SvidBatchResponse> {
+      calls.push({ route: "batch", csrs: asks.map((a) => a.csr) });
+      if (options.batchError) throw options.batchError;
+      const results = asks.map((ask) =>
+        options.refuse?.includes(ask.spiffeId) ? { error: { code: "ERR_SPIFFEID_NOT_ALLOWED", message: "no", status: 403 } } : svidFor(ask),
+      );
+      return { results, bundle: ["batch bundle"] };
+    },
+  };
+}
+
+const ask = (n: number, spiffeId = "spiffe://example.org/a"): X509SvidAsk => ({ csr: `csr-${n}`, spiffeId });
+
+describe("X509SvidBatcher", () => {
+  it("sends the requests made together as one batch, each caller getting its own SVID and the bundle", async () => {
+    const client = recordingClient();
+    const batcher = new X509SvidBatcher(client, 5);
+    const got = await Promise.all([1, 2, 3].map((n) => batcher.fetch("cred", ask(n))));
+    assert.deepEqual(client.calls, [{ route: "batch", csrs: ["csr-1", "csr-2", "csr-3"] }]);
+    assert.deepEqual(
+      got.map((g) => [g.serial_number, g.bundle[0]]),
+      [
+        ["csr-1", "batch bundle"],
+        ["csr-2", "batch bundle"],
+        ["csr-3", "batch bundle"],
+      ],
+    );
+  });
+
+  it("sends one request alone to the one-SVID route, and requests with another credential apart", async () => {
+    const client = recordingClient();
+    const batcher = new X509SvidBatcher(client, 5);
+    await Promise.all([batcher.fetch("cred-a", ask(1)), batcher.fetch("cred-b", ask(2))]);
+    assert.deepEqual(
+      client.calls.map((c) => c.route),
+      ["single", "single"],
+    );
+  });
+
+  it("rejects a refused entry with its code and status, and serves the others", async () => {
+    const batcher = new X509SvidBatcher(recordingClient({ refuse: ["spiffe://example.org/no"] }), 5);
+    const [ok, refused] = await Promise.allSettled([
+      batcher.fetch("cred", ask(1)),
+      batcher.fetch("cred", ask(2, "spiffe://example.org/no")),
+    ]);
+    assert.equal(ok.status, "fulfilled");
+    assert.equal(refused.status, "rejected");
+    const err = (refused as PromiseRejectedResult).reason as IssuerApiError;
+    assert.ok(err instanceof IssuerApiError);
+    assert.equal(err.code, "ERR_SPIFFEID_NOT_ALLOWED");
+    assert.equal(err.status, 403);
+  });
+
+  it("rejects every caller with a refused batch's error (a bad credential)", async () => {
+    const refusal = new IssuerApiError(401, "ERR_CREDENTIAL_INVALID", "bad");
+    const batcher = new X509SvidBatcher(recordingClient({ batchError: refusal }), 5);
+    const settled = await Promise.allSettled([1, 2].map((n) => batcher.fetch("cred", ask(n))));
+    assert.deepEqual(
+      settled.map((s) => (s.status === "rejected" ? s.reason : s.value)),
+      [refusal, refusal],
+    );
+  });
+
+  it("asks an issuer without the batch route (404) one SVID at a time, from then on", async () => {
+    const client = recordingClient({ batchError: new IssuerApiError(404, "ERR_HTTP", "Not Found") });
+    const batcher = new X509SvidBatcher(client, 5);
+    await Promise.all([1, 2].map((n) => batcher.fetch("cred", ask(n))));
+    await Promise.all([3, 4].map((n) => batcher.fetch("cred", ask(n))));
+    assert.deepEqual(
+      client.calls.map((c) => c.route),
+      ["batch", "single", "single", "single", "single"],
+    );
+  });
+
+  it(`splits a round of more than ${MAX_BATCH_ENTRIES} requests into batches the issuer accepts`, async () => {
+    const client = recordingClient();
+    const batcher = new X509SvidBatcher(client, 5);
+    await Promise.all(Array.from({ length: MAX_BATCH_ENTRIES + 2 }, (_, n) => batcher.fetch("cred", ask(n))));
+    assert.deepEqual(
+      client.calls.map((c) => c.csrs.length),
+      [MAX_BATCH_ENTRIES, 2],
+    );
+  });
+});
+
+describe("alignRenewalAt", () => {
+  const at = 1_000_000_000;
+  it("joins the nearest renewal scheduled within the window", () => {
+    assert.equal(alignRenewalAt(at, at + 600_000, [at + 120_000, at - 60_000, at + RENEWAL_JOIN_WINDOW_MS * 3]), at - 60_000);
+  });
+  it("never joins a renewal after the latest time its own renewal may have", () => {
+    assert.equal(alignRenewalAt(at, at + 30_000, [at + 60_000]), at);
+  });
+  it("keeps its own time when nothing is scheduled near it", () => {
+    assert.equal(alignRenewalAt(at, at + 600_000, [at + RENEWAL_JOIN_WINDOW_MS + 1, at - RENEWAL_JOIN_WINDOW_MS - 1]), at);
+    assert.equal(alignRenewalAt(at, at + 600_000, []), at);
+  });
+});
