@@ -5,6 +5,7 @@
 // DynamoDB's rules over the items sent and read, the handler's CPU time in this process (the SDK's work included, moto's
 // not), its wall time against moto, and the bytes it logs. Then the monthly bill of a fleet at list
 // prices, with a P-256 and an RSA-2048 CA key. docs/cost.md explains every figure.
+// With several workloads per agent, an agent renews its X.509-SVIDs in one batch request of its share.
 // Run: npx tsx bench/cost-per-svid.ts [--count 20] [--workloads 1000] [--agents 1000] [--bundle-poll 300] [--revocation-poll 60] [--audit-retention-days 365]
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -18,7 +19,7 @@ import { createRotateHandler } from "../functions/rotate/create-handler.js";
 import { githubClaims, LocalIssuer, OIDC_AUDIENCE } from "#tessera/test-support";
 import type { KeySpec } from "#tessera/core";
 import type { HttpEvent, HttpHandler } from "#tessera/contract";
-import { createBot, createJoinToken, ensureAuthorities, loadConfig } from "#tessera/issuer";
+import { createBot, createJoinToken, ensureAuthorities, loadConfig, MAX_X509_SVID_BATCH } from "#tessera/issuer";
 import { createBundlePublishers, DynamoDbStore, KmsKeyManager } from "#tessera/aws";
 import { buildRuntime } from "#tessera/dev";
 import { startBenchAws } from "./support/bench-emulator.js";
@@ -38,6 +39,10 @@ const { values } = parseArgs({
   },
 });
 const COUNT = Number(values.count ?? 20);
+const WORKLOADS = Number(values.workloads ?? 1000);
+const AGENTS = Number(values.agents ?? WORKLOADS);
+/** X.509-SVIDs an agent renews in one batch: its share of the workloads, up to the issuer's limit. */
+const BATCH = Math.min(MAX_X509_SVID_BATCH, Math.max(1, Math.round(WORKLOADS / AGENTS)));
 const TD = "example.org";
 const SPIFFE_ID = `spiffe://${TD}/bench/web`;
 
@@ -189,6 +194,19 @@ async function measure(keySpec: KeySpec): Promise<Measured> {
     const csrs = await Promise.all(Array.from({ length: n }, async () => (await makeCsr()).csr));
     return (i) => expectOk(issue, event("POST", "/v1/svids/x509", { csr: csrs[i], spiffe_id: SPIFFE_ID }, credential));
   });
+  if (BATCH > 1)
+    await op("X.509-SVID batch", async (n) => {
+      const batches = await Promise.all(
+        Array.from({ length: n }, async () =>
+          Promise.all(Array.from({ length: BATCH }, async () => ({ csr: (await makeCsr()).csr, spiffe_id: SPIFFE_ID }))),
+        ),
+      );
+      return async (i) => {
+        const { results } = await expectOk(issue, event("POST", "/v1/svids/x509/batch", { entries: batches[i] }, credential));
+        const refused = (results as { error?: { code: string } }[]).find((r) => r.error);
+        if (refused) throw new Error(`X.509-SVID batch: an entry was refused: ${refused.error?.code}`);
+      };
+    });
   await op(
     "JWT-SVID",
     async () => (i) => expectOk(issue, event("POST", "/v1/svids/jwt", { spiffe_id: SPIFFE_ID, audience: [`aud-${i}`] }, credential)),
@@ -237,14 +255,12 @@ try {
   console.log(
     `\npeak RSS of this process (every handler, both key types, the bench itself): ${peakMiB.toFixed(0)} MiB, an upper bound on what a function needs; Lambda bills the configured 512 MB (join, issue) and 256 MB (rotate)`,
   );
-  const workloads = Number(values.workloads ?? 1000);
-  const agents = Number(values.agents ?? workloads);
   const polls = {
     ...(values["bundle-poll"] ? { bundlePollSeconds: Number(values["bundle-poll"]) } : {}),
     ...(values["revocation-poll"] ? { revocationPollSeconds: Number(values["revocation-poll"]) } : {}),
     ...(values["audit-retention-days"] ? { auditRetentionDays: Number(values["audit-retention-days"]) } : {}),
   };
-  for (const m of measured) printBill(monthlyBill(m, { workloads, agents, ...polls }));
+  for (const m of measured) printBill(monthlyBill(m, { workloads: WORKLOADS, agents: AGENTS, batchSize: BATCH, ...polls }));
 } finally {
   for (const table of tables) await ddb.send(new DeleteTableCommand({ TableName: table }));
   await oidc.close();

@@ -64,6 +64,11 @@ export interface Fleet {
   bundlePollSeconds?: number;
   revocationPollSeconds?: number;
   rotateMinutes?: number;
+  /**
+   * X.509-SVIDs an agent renews in one request (`POST /v1/svids/x509/batch`), when it holds more
+   * than one: the measured operation "X.509-SVID batch" carries this many entries. Default 1 (none).
+   */
+  batchSize?: number;
   /** Days of audit trail kept. Default 365. */
   auditRetentionDays?: number;
 }
@@ -84,8 +89,10 @@ function billedMs(f: OperationFigures, gb: number): number {
 /** Requests a month by operation, for `fleet`. */
 export function monthlyVolumes(fleet: Fleet): Record<string, number> {
   const renew = fleet.renewSeconds ?? 1800;
+  const svids = (fleet.workloads * MONTH_SECONDS) / renew;
+  const batch = fleet.batchSize ?? 1;
   return {
-    "X.509-SVID": (fleet.workloads * MONTH_SECONDS) / renew,
+    ...(batch > 1 ? { "X.509-SVID batch": svids / batch } : { "X.509-SVID": svids }),
     "credential renewal": (fleet.agents * MONTH_SECONDS) / renew,
     "bundle poll": (fleet.agents * MONTH_SECONDS) / (fleet.bundlePollSeconds ?? 300),
     "revocations poll": (fleet.agents * MONTH_SECONDS) / (fleet.revocationPollSeconds ?? 60),
@@ -110,7 +117,7 @@ export function monthlyBill(
   const invocations = sum(() => 1);
   const gbSeconds = sum((f, name) => (billedMs(f, http(name) ? FUNCTION_GB : ROTATE_GB) / 1000) * (http(name) ? FUNCTION_GB : ROTATE_GB));
   const logGb = sum((f) => f.logBytes + PLATFORM_LOG_BYTES) / 1e9;
-  const auditEvents = volumes["X.509-SVID"]! + volumes["join (token)"]!;
+  const auditEvents = (fleet.workloads * MONTH_SECONDS) / (fleet.renewSeconds ?? 1800) + volumes["join (token)"]!;
   const retention = fleet.auditRetentionDays ?? AUDIT_RETENTION_DAYS;
   const auditGb = ((m.auditBytesPerEvent ?? 0) * auditEvents * (retention / 30)) / 1e9;
   const s3Puts = sum(call("S3:Put"));
