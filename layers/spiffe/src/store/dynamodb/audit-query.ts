@@ -6,6 +6,7 @@ import {
   auditSortKey,
   auditSpiffeIdPartition,
   fromItem,
+  isInSpiffeIdIndex,
   monthsDescending,
   type Item,
 } from "./items.js";
@@ -41,11 +42,17 @@ interface Partition {
   value: string;
 }
 
+/** True when every event type `filter` can match is in the SPIFFE ID index (no SVID events). */
+function onlyIndexedTypes(filter: AuditFilter): boolean {
+  const types = filter.types ?? (filter.type === undefined ? undefined : [filter.type]);
+  return types !== undefined && types.every(isInSpiffeIdIndex);
+}
+
 function choosePartition(filter: AuditFilter): Partition | undefined {
   if (filter.botName !== undefined) {
     return { index: GSI1_NAME, pk: "gsi1pk", sk: "gsi1sk", value: auditBotPartition(filter.botName) };
   }
-  if (filter.spiffeId !== undefined) {
+  if (filter.spiffeId !== undefined && onlyIndexedTypes(filter)) {
     return { index: GSI2_NAME, pk: "gsi2pk", sk: "gsi2sk", value: auditSpiffeIdPartition(filter.spiffeId) };
   }
   return undefined;
@@ -99,8 +106,8 @@ function buildQuery(partition: Partition, filter: AuditFilter, since: number): A
 }
 
 /**
- * Audit events matching `filter`, newest first. A bot or SPIFFE ID filter reads that index
- * partition; otherwise the month partitions are read from the newest back, a few at a time,
+ * Audit events matching `filter`, newest first. A bot filter reads that index partition, and so
+ * does a SPIFFE ID filter whose types are all in the SPIFFE ID index (SVID events are not); otherwise the month partitions are read from the newest back, a few at a time,
  * until the limit is met or the retention window is exhausted.
  */
 export async function listAuditEvents(run: AuditQueryRunner, filter: AuditFilter, window: AuditWindow): Promise<AuditEvent[]> {

@@ -208,6 +208,29 @@ describe("DynamoDbStore against a scripted client", () => {
     await assert.rejects(makeStore(goneRace.client).advanceGeneration("i1", 1, renewal), { code: "ERR_BOT_INSTANCE_NOT_FOUND" });
   });
 
+  it("keeps SVID events out of the SPIFFE ID index, and reads the month partitions for a SPIFFE ID query that may match them", async () => {
+    const put = () => ({});
+    const { client, sent } = fakeClient(
+      put,
+      put,
+      () => ({ Items: [] }),
+      () => ({ Items: [] }),
+    );
+    const store = makeStore(client);
+    const event = { time: T, botName: "builder", spiffeId: "spiffe://example.org/a" };
+    await store.appendAudit({ id: "e1", type: "x509_svid", ...event });
+    await store.appendAudit({ id: "e2", type: "svid_refused", ...event });
+    const [svid, refusal] = sent.map((c) => c.input.Item as Record<string, unknown>);
+    assert.equal(svid?.gsi2pk, undefined);
+    assert.equal(svid?.gsi1pk, "AUDIT#BOT#builder");
+    assert.equal(refusal?.gsi2pk, "AUDIT#SPIFFE#spiffe://example.org/a");
+    await store.listAudit({ spiffeId: "spiffe://example.org/a", type: "svid_refused", limit: 1 });
+    assert.equal(sent[2]?.input.IndexName, "gsi2");
+    await store.listAudit({ spiffeId: "spiffe://example.org/a", limit: 1, since: T - 1000 });
+    assert.equal(sent[3]?.input.IndexName, undefined);
+    assert.match(String(sent[3]?.input.FilterExpression), /#spiffeId = :spiffeId/);
+  });
+
   it("close() is a no-op", async () => {
     const { client, sent } = fakeClient();
     await makeStore(client).close();

@@ -17,7 +17,7 @@
  * | bot instance | `INSTANCE#<id>` | `INSTANCE` | `INSTANCES` / `<bot>#<id>` | | `expiresAt` + 7 days |
  * | replay record | `REPLAY#<namespace>#<key>` | `REPLAY` | | | `expiresAt` |
  * | CA journal | `JOURNAL#<kind>` | `JOURNAL` | | | |
- * | audit event | `AUDIT#<UTC month>` | `<time>#<id>` | `AUDIT#BOT#<bot>` / `<time>#<id>` | `AUDIT#SPIFFE#<id>` / `<time>#<id>` | `time` + retention |
+ * | audit event | `AUDIT#<UTC month>` | `<time>#<id>` | `AUDIT#BOT#<bot>` / `<time>#<id>` | `AUDIT#SPIFFE#<id>` / `<time>#<id>`, but not for `x509_svid` and `jwt_svid` | `time` + retention |
  * | revocation | `REVOCATION` | `<x509 or jwt>#<serial or jti>` | | | the SVID's `expiresAt` |
  * | revoked key | `REVOKED_KEY#<thumbprint>` | `KEY` | | | latest `expiresAt` |
  * | CRL | `CRL` | `<CA subject key id, hex>` | | | |
@@ -33,8 +33,10 @@
  * bot. TTL deletion is lazy, so expiry is also
  * checked on every read and in every condition: an expired token, replay record or instance
  * counts as absent. Point reads are strongly consistent; `list*` read gsi1 and are eventually
- * consistent. `listAudit` reads the bot (gsi1) or SPIFFE ID (gsi2) partition when the filter names
- * one, else walks the month partitions newest first until the limit is met (writes all go to the
+ * consistent. `listAudit` reads the bot (gsi1) partition when the filter names a bot, the SPIFFE
+ * ID (gsi2) partition when it names a SPIFFE ID and only event types gsi2 holds (SVID events are
+ * left out of gsi2: they are most of the trail, and each would cost a write unit there), else walks
+ * the month partitions newest first, filtered, until the limit is met (writes all go to the
  * current month, as they would to any time bucket: about 1,000 events a second at most).
  *
  * The table's stream (keys only) feeds the rotate function the changes of `PUBLISHING_PARTITIONS`

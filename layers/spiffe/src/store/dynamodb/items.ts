@@ -1,5 +1,5 @@
 import { AUDIT_TIME_LIMIT, BOT_INSTANCE_RETENTION_MS, copyRecord, legacyBotCreatedAt, legacyBotId } from "../record-rules.js";
-import type { AuditEvent, Bot, BotInstance, JoinToken, JournalKind } from "../types.js";
+import type { AuditEvent, AuditEventType, Bot, BotInstance, JoinToken, JournalKind } from "../types.js";
 import { TTL_ATTRIBUTE } from "./table-schema.js";
 
 /** A primary key of the table. */
@@ -156,11 +156,25 @@ export function botInstanceItem(instance: BotInstance): Item {
   });
 }
 
-/** The item of an audit event (in its month's partition, indexed by bot and SPIFFE ID, TTL after `retentionMs`). */
+/**
+ * Audit events left out of the SPIFFE ID index (gsi2): one per SVID issued, most of the trail's
+ * writes. Each would cost a write unit and its bytes again there; a SPIFFE ID query that may
+ * match them walks the month partitions instead (see `listAuditEvents`).
+ */
+const OUTSIDE_SPIFFE_ID_INDEX: ReadonlySet<AuditEventType> = new Set<AuditEventType>(["x509_svid", "jwt_svid"]);
+
+/** True when events of `type` are in the SPIFFE ID index (gsi2). */
+export function isInSpiffeIdIndex(type: AuditEventType): boolean {
+  return !OUTSIDE_SPIFFE_ID_INDEX.has(type);
+}
+
+/** The item of an audit event (in its month's partition, indexed by bot and, but for SVIDs, by SPIFFE ID; TTL after `retentionMs`). */
 export function auditItem(event: AuditEvent, retentionMs: number): Item {
   const sortKey = auditSortKey(event.time, event.id);
   const extra: Item = { [TTL_ATTRIBUTE]: ttlSeconds(event.time + retentionMs) };
   if (event.botName !== undefined) Object.assign(extra, { gsi1pk: auditBotPartition(event.botName), gsi1sk: sortKey });
-  if (event.spiffeId !== undefined) Object.assign(extra, { gsi2pk: auditSpiffeIdPartition(event.spiffeId), gsi2sk: sortKey });
+  if (event.spiffeId !== undefined && isInSpiffeIdIndex(event.type)) {
+    Object.assign(extra, { gsi2pk: auditSpiffeIdPartition(event.spiffeId), gsi2sk: sortKey });
+  }
   return toItem(event, { pk: auditMonthPartition(monthOf(event.time)), sk: sortKey }, extra);
 }
