@@ -164,7 +164,7 @@ export {
 } from "./src/issuer/index.js";
 export { DiskKeyManager, type DiskKeyManagerOptions } from "./src/keymanager/disk/index.js";
 export { ecdsaDerToJose, ecdsaJoseToDer } from "./src/keymanager/ecdsa-signature.js";
-export type { KeyManager } from "./src/keymanager/types.js";
+export type { KeyManager, KeyRetirer } from "./src/keymanager/types.js";
 export {
   createDiscoveryDocument,
   createOidcJwks,

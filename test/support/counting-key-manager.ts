@@ -1,7 +1,7 @@
 import type { KeySpec, SigningKey } from "#tessera/core";
-import type { KeyManager } from "#tessera/issuer";
+import type { KeyManager, KeyRetirer } from "#tessera/issuer";
 
-/** A key that a `generateKey` replaced, so its key manager deleted (or scheduled it for deletion). */
+/** A key that a `generateKey` replaced or `retireKey` retired, so its key manager deleted (or scheduled it for deletion). */
 export interface ReplacedKey {
   id: string;
   /** SPKI DER, base64. */
@@ -17,18 +17,18 @@ function spkiOf(key: SigningKey): string {
  * Wraps a key manager: counts every call (signatures too), records each key a `generateKey` replaced,
  * and, once `failAfter` calls have been made, throws instead of calling through (crash injection).
  */
-export class CountingKeyManager implements KeyManager {
-  readonly calls = { generateKey: 0, getKey: 0, listKeys: 0, sign: 0 };
+export class CountingKeyManager implements KeyManager, KeyRetirer {
+  readonly calls = { generateKey: 0, getKey: 0, listKeys: 0, retireKey: 0, sign: 0 };
   readonly replaced: ReplacedKey[] = [];
   failAfter = Infinity;
 
   constructor(
-    readonly inner: KeyManager,
+    readonly inner: KeyManager & KeyRetirer,
     readonly now: () => number,
   ) {}
 
   get total(): number {
-    return this.calls.generateKey + this.calls.getKey + this.calls.listKeys + this.calls.sign;
+    return this.calls.generateKey + this.calls.getKey + this.calls.listKeys + this.calls.retireKey + this.calls.sign;
   }
 
   #count(call: keyof CountingKeyManager["calls"]): void {
@@ -54,6 +54,13 @@ export class CountingKeyManager implements KeyManager {
     const key = await this.inner.generateKey(id, spec);
     if (previous) this.replaced.push({ id, publicKey: spkiOf(previous), at: this.now() });
     return this.#wrap(key);
+  }
+
+  async retireKey(id: string): Promise<void> {
+    this.#count("retireKey");
+    const previous = await this.inner.getKey(id).catch(() => undefined);
+    await this.inner.retireKey(id);
+    if (previous) this.replaced.push({ id, publicKey: spkiOf(previous), at: this.now() });
   }
 
   async getKey(id: string): Promise<SigningKey> {

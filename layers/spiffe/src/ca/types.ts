@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { KeyManager, KeySpec, SigningKey } from "../keymanager/types.js";
+import type { KeyManager, KeyRetirer, KeySpec, SigningKey } from "../keymanager/types.js";
 import type { TrustDomain } from "../spiffeid/index.js";
 import type { JournalStore, ReplayWriter } from "../store/types.js";
 
@@ -17,7 +17,8 @@ export interface AuthorityPolicy {
 
 /** What the authority functions need. */
 export interface AuthorityDeps {
-  keys: KeyManager;
+  /** The keys; a dropped slot's key is retired at once (`KeyRetirer`). */
+  keys: KeyManager & KeyRetirer;
   journals: JournalStore;
   /** Used as a lease so that two processes never make the first authority at once. */
   leases: ReplayWriter;

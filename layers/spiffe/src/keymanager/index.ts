@@ -7,7 +7,7 @@
  * and JOSE's r||s. Also exported: the option types, `KmsApi` (the narrow KMS client), `KEY_ID_TAG`.
  */
 export { KEY_SPECS } from "./types.js";
-export type { KeyManager, KeySpec, SigningKey } from "./types.js";
+export type { KeyManager, KeyRetirer, KeySpec, SigningKey } from "./types.js";
 export { signatureAlgorithmFor } from "./spec.js";
 export type { SignatureAlgorithm } from "./spec.js";
 export { ecdsaDerToJose, ecdsaJoseToDer } from "./ecdsa-signature.js";

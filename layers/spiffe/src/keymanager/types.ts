@@ -21,6 +21,16 @@ export interface SigningKey {
 }
 
 /**
+ * A key manager that can retire a key once nothing it signed is still valid, instead of leaving
+ * it until its id is next given a new key (a KMS key bills by the month until it is scheduled for
+ * deletion). `retireKey` is idempotent: nothing happens for an id without a key.
+ */
+export interface KeyRetirer {
+  /** Stop the key of `id` from ever signing again and have it deleted (KMS: scheduled); `getKey(id)` then throws `KeyNotFoundError`. */
+  retireKey(id: string): Promise<void>;
+}
+
+/**
  * Where Tessera's private keys live. Three methods, as SPIRE's key manager: generating a key
  * for an id that already has one replaces it (and retires the old key).
  */

@@ -7,7 +7,7 @@ import { ensureAuthority, type AuthorityDeps, type AuthorityPolicy } from "../ca
 import { FixedClock } from "../clock.js";
 import { JournalConflictError, ReplayError } from "../errors.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
-import type { KeyManager } from "../keymanager/types.js";
+import type { KeyManager, KeyRetirer } from "../keymanager/types.js";
 import { TrustDomain } from "../spiffeid/index.js";
 import { EmbeddedStore } from "../store/embedded/index.js";
 import type { CaJournal } from "../store/types.js";
@@ -35,10 +35,11 @@ describe("executeRotationStep", () => {
     store = await EmbeddedStore.open({ directory: dir, clock });
     const disk = new DiskKeyManager({ directory: join(dir, "keys") });
     generated = [];
-    const keys: KeyManager = {
+    const keys: KeyManager & KeyRetirer = {
       generateKey: (id, spec) => (generated.push(id), disk.generateKey(id, spec)),
       getKey: (id) => disk.getKey(id),
       listKeys: () => disk.listKeys(),
+      retireKey: (id) => disk.retireKey(id),
     };
     deps = { keys, journals: store, leases: store, clock };
     await ensureAuthority("x509", deps, policy);
@@ -84,7 +85,7 @@ describe("executeRotationStep", () => {
     assert.equal("rotationRequestedAt" in next, false);
   });
 
-  it("drop: removes the old slot and moves the bundle sequence on, making no key", async () => {
+  it("drop: removes the old slot and moves the bundle sequence on, making no key and retiring the dropped slot's key", async () => {
     await executeRotationStep(await journal(), { type: "prepare", kind: "x509", slot: "b", keyGeneration: 2 }, deps, policy);
     await executeRotationStep(await journal(), { type: "activate", kind: "x509", slot: "b" }, deps, policy);
     generated = [];
@@ -95,6 +96,8 @@ describe("executeRotationStep", () => {
     );
     assert.equal(next.bundleSequence, 3);
     assert.deepEqual(generated, []);
+    await assert.rejects(deps.keys.getKey("x509-ca-a"), { code: "ERR_KEY_NOT_FOUND" });
+    await deps.keys.getKey("x509-ca-b");
   });
 
   it("a second prepare from the same journal version makes no key: the lease refuses it", async () => {
@@ -110,5 +113,6 @@ describe("executeRotationStep", () => {
     await executeRotationStep(read, { type: "prepare", kind: "x509", slot: "b", keyGeneration: 2 }, deps, policy);
     await assert.rejects(executeRotationStep(read, { type: "drop", kind: "x509", slot: "a" }, deps, policy), JournalConflictError);
     assert.equal((await journal()).slots.length, 2);
+    await deps.keys.getKey("x509-ca-a");
   });
 });

@@ -106,5 +106,17 @@ export async function executeRotationStep(
         ? activate(journal, step, now)
         : drop(journal, step, now);
   await deps.journals.putJournal(next, journal.version);
+  if (step.type === "drop") await retireDroppedKey(journal, step, deps);
   return next;
+}
+
+/**
+ * Once a slot has left the journal (nothing it signed can still be presented), retire its key
+ * rather than keep it until the slot's next prepare: a KMS key bills by the month until its
+ * deletion is scheduled. After the journal write, so a lost write retires nothing; a failure here
+ * fails the tick, and the slot's next prepare replaces the key as before.
+ */
+async function retireDroppedKey(journal: CaJournal, step: RotationStep, deps: AuthorityDeps): Promise<void> {
+  const slot = journal.slots.find((s) => s.slot === step.slot);
+  if (slot) await deps.keys.retireKey(slot.keyId);
 }

@@ -5,7 +5,7 @@ import { AuthorityCache, type AuthorityDepsOver, type AuthorityPolicy } from "..
 import type { Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import type { IssuerDeps, IssuerPolicy } from "../issuer/index.js";
-import type { KeyManager } from "../keymanager/types.js";
+import type { KeyManager, KeyRetirer } from "../keymanager/types.js";
 import type { Logger as TesseraLogger } from "../logger.js";
 import type { CrlPublisher, RevocationDeps } from "../revocation/index.js";
 import type { RotationPolicy } from "../rotation/index.js";
@@ -15,7 +15,7 @@ import type { JournalKind, Store } from "../store/types.js";
 export interface TesseraRuntime {
   config: TesseraConfig;
   store: Store;
-  keys: KeyManager;
+  keys: KeyManager & KeyRetirer;
   clock: Clock;
   logger: TesseraLogger;
   authorities: AuthorityCache;
@@ -35,7 +35,7 @@ export interface TesseraRuntime {
  */
 export interface RuntimeParts {
   store: Store;
-  keys: KeyManager;
+  keys: KeyManager & KeyRetirer;
   clock: Clock;
   logger: TesseraLogger;
   /** Where CRLs go (revocations, the rotation tick). */

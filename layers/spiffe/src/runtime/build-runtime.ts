@@ -3,7 +3,7 @@ import type { RolesAnywhereApi, TrustAnchorCalls } from "../bundlepublisher/role
 import { systemClock, type Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
-import type { KeyManager } from "../keymanager/types.js";
+import type { KeyManager, KeyRetirer } from "../keymanager/types.js";
 import type { Logger as TesseraLogger } from "../logger.js";
 import type { CrlPublisher } from "../revocation/index.js";
 import { EmbeddedStore } from "../store/embedded/index.js";
@@ -14,7 +14,7 @@ import { createLogger } from "./create-logger.js";
 /** Parts a caller may supply instead of the ones the configuration names (tests, the dev server). */
 export interface RuntimeOverrides {
   store?: Store;
-  keys?: KeyManager;
+  keys?: KeyManager & KeyRetirer;
   clock?: Clock;
   logger?: TesseraLogger;
   /** Where CRLs go; by default the ones the configuration names (`createCrlPublishers`). */
@@ -33,7 +33,7 @@ async function openStore(config: TesseraConfig, clock: Clock): Promise<Store> {
   return openDynamoDbStore(config, clock);
 }
 
-async function openKeyManager(config: TesseraConfig, clock: Clock, logger: TesseraLogger): Promise<KeyManager> {
+async function openKeyManager(config: TesseraConfig, clock: Clock, logger: TesseraLogger): Promise<KeyManager & KeyRetirer> {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
   const { openKeys } = await import("./open-keys.js");
   return openKeys(config, clock, logger);

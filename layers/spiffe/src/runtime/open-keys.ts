@@ -3,14 +3,14 @@ import type { Clock } from "../clock.js";
 import type { TesseraConfig } from "../config/index.js";
 import { DiskKeyManager } from "../keymanager/disk/index.js";
 import { KmsKeyManager } from "../keymanager/kms/index.js";
-import type { KeyManager } from "../keymanager/types.js";
+import type { KeyManager, KeyRetirer } from "../keymanager/types.js";
 import type { Logger } from "../logger.js";
 
 /**
  * The key manager the configuration names: KMS (with Tessera's aliases and tags; its client is made
  * by the first KMS call, which a join or a bundle read never makes) or a disk directory.
  */
-export function openKeys(config: TesseraConfig, clock: Clock, logger: Logger): KeyManager {
+export function openKeys(config: TesseraConfig, clock: Clock, logger: Logger): KeyManager & KeyRetirer {
   if (config.keyManager.kind === "disk") return new DiskKeyManager({ directory: config.keyManager.directory });
   return new KmsKeyManager({
     client: deferClient(() => createKmsClient({ endpoint: config.awsEndpoints.kms })),

@@ -1,12 +1,12 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, sign } from "node:crypto";
 import { placeCrypto } from "../../internal/crypto/event-loop-pressure.js";
 import type { KeyObject } from "node:crypto";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { KeyManagerError, KeyNotFoundError, KeyUnsupportedError } from "../../errors.js";
 import { signatureAlgorithmFor } from "../spec.js";
-import type { KeyManager, KeySpec, SigningKey } from "../types.js";
+import type { KeyManager, KeyRetirer, KeySpec, SigningKey } from "../types.js";
 import { writeFileAtomic } from "../../files/write-file-atomic.js";
 import { PerIdQueue, validateKeyId } from "../key-id.js";
 
@@ -78,7 +78,7 @@ class DiskSigningKey implements SigningKey {
  * (mode 0700), replaced atomically. Keys are cached in memory once loaded. For the single-machine
  * default; in AWS use `KmsKeyManager`.
  */
-export class DiskKeyManager implements KeyManager {
+export class DiskKeyManager implements KeyManager, KeyRetirer {
   readonly #directory: string;
   readonly #cache = new Map<string, DiskSigningKey>();
   readonly #queue = new PerIdQueue();
@@ -113,6 +113,19 @@ export class DiskKeyManager implements KeyManager {
   async getKey(id: string): Promise<SigningKey> {
     validateKeyId(id);
     return this.#cache.get(id) ?? this.#queue.run(id, () => this.#load(id));
+  }
+
+  /** Delete the key file of `id` (nothing happens when there is none). */
+  async retireKey(id: string): Promise<void> {
+    validateKeyId(id);
+    await this.#queue.run(id, async () => {
+      this.#cache.delete(id);
+      try {
+        await rm(join(this.#directory, `${id}.pem`), { force: true });
+      } catch (err) {
+        throw new KeyManagerError(`keymanager: cannot delete key ${id}`, { cause: err });
+      }
+    });
   }
 
   /** Every key in the directory, by id; temporary files of interrupted writes are ignored. */

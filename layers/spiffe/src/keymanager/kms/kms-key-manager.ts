@@ -15,7 +15,7 @@ import { systemClock } from "../../clock.js";
 import { KeyManagerError, KeyNotFoundError } from "../../errors.js";
 import type { TesseraError } from "../../errors.js";
 import { signatureAlgorithmFor } from "../spec.js";
-import type { KeyManager, KeySpec, SigningKey } from "../types.js";
+import type { KeyManager, KeyRetirer, KeySpec, SigningKey } from "../types.js";
 import { checkedKeySpec, publicKeyFromSpki } from "./public-key.js";
 import { awsErrorName } from "../../aws/aws-error.js";
 import { translateKmsError } from "./translate-error.js";
@@ -90,7 +90,7 @@ const warn = (err: TesseraError): void => console.warn(err.message);
  * `<aliasPrefix><id>`. Replacing a key creates a new one, moves the alias, and schedules the old
  * key for deletion. The private keys never leave KMS; public keys are cached per instance.
  */
-export class KmsKeyManager implements KeyManager {
+export class KmsKeyManager implements KeyManager, KeyRetirer {
   readonly #client: KmsApi;
   readonly #prefix: string;
   readonly #tags: { TagKey: string; TagValue: string }[];
@@ -143,6 +143,16 @@ export class KmsKeyManager implements KeyManager {
       ids.sort().map((id) => this.getKey(id).catch((err) => (err instanceof KeyNotFoundError ? undefined : Promise.reject(err)))),
     );
     return keys.filter((key): key is SigningKey => key !== undefined);
+  }
+
+  /** Schedule the key behind `<aliasPrefix><id>` for deletion (the alias stays, on a key that no longer signs). */
+  async retireKey(id: string): Promise<void> {
+    validateKeyId(id);
+    await this.#queue.run(id, async () => {
+      const current = await this.#describeAlias(id);
+      this.#cache.delete(id);
+      if (current?.KeyId && current.KeyState !== "PendingDeletion") await this.#retire(id, current.KeyId);
+    });
   }
 
   async #replace(id: string, spec: KeySpec): Promise<SigningKey> {

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { ecdsaDerToJose } from "../ecdsa-signature.js";
 import { signatureAlgorithmFor } from "../spec.js";
 import { KEY_SPECS } from "../types.js";
-import type { KeyManager, KeySpec, SigningKey } from "../types.js";
+import type { KeyManager, KeyRetirer, KeySpec, SigningKey } from "../types.js";
 
 /** Options of `runKeyManagerConformance`. */
 export interface KeyManagerConformanceOptions {
@@ -60,7 +60,7 @@ async function assertCode(promise: Promise<unknown>, code: string): Promise<void
 /** Registers node:test suites that every `KeyManager` must pass; each test gets a fresh, empty manager. */
 export function runKeyManagerConformance(
   name: string,
-  makeKeyManager: () => KeyManager | Promise<KeyManager>,
+  makeKeyManager: () => (KeyManager & KeyRetirer) | Promise<KeyManager & KeyRetirer>,
   options: KeyManagerConformanceOptions = {},
 ): void {
   const maxMessageBytes = options.maxMessageBytes ?? Number.POSITIVE_INFINITY;
@@ -130,6 +130,24 @@ export function runKeyManagerConformance(
         [["jwt-a", "RSA_2048"]],
       );
       assert.deepEqual(spki(listed[0]!), spki(third));
+    });
+
+    it("retireKey stops a key for good: getKey throws ERR_KEY_NOT_FOUND, listKeys leaves it out, generateKey makes a new one", async () => {
+      const km = await makeKeyManager();
+      const kept = await km.generateKey("jwt-a", "ECC_NIST_P256");
+      const retired = await km.generateKey("x509-ca-b", "ECC_NIST_P256");
+      await km.retireKey("x509-ca-b");
+      await assertCode(km.getKey("x509-ca-b"), "ERR_KEY_NOT_FOUND");
+      assert.deepEqual(
+        (await km.listKeys()).map((k) => k.id),
+        ["jwt-a"],
+      );
+      assert.deepEqual(spki(await km.getKey("jwt-a")), spki(kept));
+      await km.retireKey("x509-ca-b");
+      await km.retireKey("never-made");
+      const fresh = await km.generateKey("x509-ca-b", "ECC_NIST_P256");
+      assert.notDeepEqual(spki(fresh), spki(retired));
+      assert.deepEqual(spki(await km.getKey("x509-ca-b")), spki(fresh));
     });
 
     it("listKeys has one entry per id, sorted by id", async () => {
