@@ -40,8 +40,11 @@ export const PRICE = {
   logsStoreGbMonth: 0.03,
 };
 
-/** KMS key-months a month: two keys per kind most of the time (bench/rotation-cost.ts, docs/operations.md). */
-const KEY_MONTHS = 3.92;
+/**
+ * KMS key-months a month, as `npx tsx bench/rotation-cost.ts` prints them (a simulated year of the
+ * rotation schedule): one key per kind but for the day before and the day after each 24-day rotation.
+ */
+const KEY_MONTHS = 2.13;
 const MONTH_SECONDS = 30 * 86400;
 /** The join and issue functions' memory (infra/lib/tessera-function.ts), and a vCPU's worth of Lambda memory. */
 const FUNCTION_GB = 0.5;

@@ -62,7 +62,7 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
     const kmsB = countingKms();
     const [a, b] = [await environment(tableName, prefix, clock, kmsA), await environment(tableName, prefix, clock, kmsB)];
     await runRotationTick({ ...a, publishers: [] });
-    clock.set(START + 15 * DAY);
+    clock.set(START + 24 * DAY);
     const createdBefore = (kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0);
 
     const [ra, rb] = await Promise.all([runRotationTick({ ...a, publishers: [] }), runRotationTick({ ...b, publishers: [] })]);
@@ -73,7 +73,7 @@ describe("two rotation ticks at once on DynamoDB and KMS", () => {
       .sort();
     assert.deepEqual(prepares, ["jwt", "x509"], "each key was prepared once");
     assert.equal((kmsA.counts.CreateKey ?? 0) + (kmsB.counts.CreateKey ?? 0) - createdBefore, 2, "one new KMS key per kind");
-    const audited = (await a.store.listAudit({ since: START + 15 * DAY })).map((e) => `${e.type} ${e.detail?.key_id}`).sort();
+    const audited = (await a.store.listAudit({ since: START + 24 * DAY })).map((e) => `${e.type} ${e.detail?.key_id}`).sort();
     assert.deepEqual(audited, ["ca_prepared x509-ca-b", "jwt_key_prepared jwt-b"], "one audit event per step, in DynamoDB");
     const x509 = (await a.store.getJournal("x509")) as CaJournal;
     assert.equal(x509.version, 2);
@@ -134,7 +134,7 @@ describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
     assert.equal(first.anchorCas, 1);
     const firstCa = first.published.x509Authorities[0]!;
 
-    const prepare = await tickAt(START + 15 * DAY);
+    const prepare = await tickAt(START + 24 * DAY);
     assert.deepEqual(
       prepare.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`),
       ["prepare x509 b", "prepare jwt b"],
@@ -163,14 +163,16 @@ describe("the rotate Lambda handler on DynamoDB, KMS and S3", () => {
     assert.equal(drop.anchorCas, 1);
     assert.ok((drop.published.sequence ?? 0) > (prepare.published.sequence ?? 0));
 
-    const oldKey = (await kms.send(new DescribeKeyCommand({ KeyId: `${prefix}x509-ca-a` }))).KeyMetadata!.KeyId!;
-    const reuse = await tickAt(START + 30 * DAY);
+    const oldKey = (await kms.send(new DescribeKeyCommand({ KeyId: `${prefix}x509-ca-a` }))).KeyMetadata!;
+    assert.equal(oldKey.KeyState, "PendingDeletion", "the dropped CA's KMS key is scheduled for deletion by the drop");
+    const reuse = await tickAt(START + 48 * DAY);
     assert.deepEqual(
       reuse.result.steps.map((s) => `${s.type} ${s.kind} ${s.slot}`),
       ["prepare x509 a", "prepare jwt a"],
     );
-    const state = (await kms.send(new DescribeKeyCommand({ KeyId: oldKey }))).KeyMetadata!.KeyState;
-    assert.equal(state, "PendingDeletion", "the dropped CA's KMS key is scheduled for deletion when its slot is reused");
+    const reused = (await kms.send(new DescribeKeyCommand({ KeyId: `${prefix}x509-ca-a` }))).KeyMetadata!;
+    assert.notEqual(reused.KeyId, oldKey.KeyId, "the freed slot gets a new key");
+    assert.equal(reused.KeyState, "Enabled");
   });
 });
 

@@ -36,7 +36,7 @@ describe("rotation audit events on the embedded store", () => {
   it("records ca_prepared / jwt_key_prepared, then *_rotated, then *_retired, one per step, in order", async () => {
     assert.deepEqual((await tick()).steps, [], "nothing due on a fresh issuer");
     assert.deepEqual(await rotationEvents(), []);
-    h.clock.set(start + 15 * DAY);
+    h.clock.set(start + 24 * DAY);
     await tick();
     const x509 = (await h.runtime.store.getJournal("x509")) as CaJournal;
     const prepared = x509.slots.find((s) => s.status === "prepared")!;
@@ -51,7 +51,7 @@ describe("rotation audit events on the embedded store", () => {
     );
     const caPrepared = events[0] as AuditEvent;
     const certificate = new X509Certificate(prepared.certificatePem!);
-    assert.equal(caPrepared.time, start + 15 * DAY);
+    assert.equal(caPrepared.time, start + 24 * DAY);
     assert.equal(caPrepared.expiresAt, prepared.notAfter);
     assert.equal(caPrepared.keyThumbprint, await thumbprintOf(certificate.publicKey));
     assert.equal(caPrepared.serialOrJti, certificate.serialNumber.toLowerCase());

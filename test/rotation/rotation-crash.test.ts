@@ -9,16 +9,16 @@ import { DocumentPublisher, FakeTrustAnchor, openSimulationWorld, type Simulatio
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 const START = Date.UTC(2030, 0, 1);
-// The ticks of one full cycle: first keys, prepare (day 15), activate (day 25), drop (day 26),
-// prepare into the freed slot (day 30, which replaces the dropped key). Each step tick is followed by
-// the next scheduled tick ten minutes later, which repairs whatever a crash left.
-const STEP_TICKS = [START + 15 * DAY, START + 25 * DAY, START + 26 * DAY + 2 * 60 * MIN, START + 30 * DAY];
+// The ticks of one full cycle: first keys, prepare (day 24, a day before the activation point),
+// activate (day 25), drop (day 26, which retires the dropped key), prepare into the freed slot (day 48).
+// Each step tick is followed by the next scheduled tick ten minutes later, which repairs whatever a crash left.
+const STEP_TICKS = [START + 24 * DAY, START + 25 * DAY, START + 26 * DAY + 2 * 60 * MIN, START + 48 * DAY];
 const TICKS = [START, ...STEP_TICKS.flatMap((t) => [t, t + 10 * MIN])];
 // An emergency an hour after a scheduled rotation, while the previous CA is still old in the bundle:
 // one tick makes a key in the old key's slot, activates it and drops the compromised active key.
 const EMERGENCY_AT = START + 25 * DAY + 60 * MIN;
-const EMERGENCY_TICKS = [START, START + 15 * DAY, START + 25 * DAY, EMERGENCY_AT, EMERGENCY_AT + 10 * MIN];
-const COUNTED = new Set(["getJournal", "putJournal", "claimOnce", "generateKey", "getKey", "listKeys", "publishBundle"]);
+const EMERGENCY_TICKS = [START, START + 24 * DAY, START + 25 * DAY, EMERGENCY_AT, EMERGENCY_AT + 10 * MIN];
+const COUNTED = new Set(["getJournal", "putJournal", "claimOnce", "generateKey", "getKey", "listKeys", "retireKey", "publishBundle"]);
 
 class InjectedCrash extends Error {}
 

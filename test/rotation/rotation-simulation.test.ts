@@ -22,14 +22,15 @@ describe("a simulated year of hourly rotation ticks on the embedded store and di
   });
   after(() => world.close());
 
-  it("rotates the CA and the JWT key every fifteen days, each through prepare, activate and drop", () => {
+  it("rotates the CA and the JWT key every 24 days, each through prepare, activate and drop", () => {
     const count = (kind: string, type: string) => sim.steps.filter((s) => s.kind === kind && s.type === type).length;
     for (const kind of ["x509", "jwt"]) {
-      // Keys live 30 days: prepares at day 15, 30, ... 360; activations at day 25, 40, ... 355; each
-      // old key dropped a day (CA) or an hour (JWT key) after it was retired.
-      assert.equal(count(kind, "prepare"), 24, `${kind} prepares`);
-      assert.equal(count(kind, "activate"), 23, `${kind} activations`);
-      assert.equal(count(kind, "drop"), 23, `${kind} drops`);
+      // Keys live 30 days and are activated when a sixth is left, each prepared a day before: prepares
+      // at day 24, 48, ... 360; activations at day 25, 49, ... 361; each old key dropped a day (CA) or
+      // an hour (JWT key) after it was retired.
+      assert.equal(count(kind, "prepare"), 15, `${kind} prepares`);
+      assert.equal(count(kind, "activate"), 15, `${kind} activations`);
+      assert.equal(count(kind, "drop"), 15, `${kind} drops`);
     }
   });
 
@@ -54,9 +55,9 @@ describe("a simulated year of hourly rotation ticks on the embedded store and di
     assert.equal(sim.figures.verifications + pending, 3 * (2920 + 2920));
   });
 
-  it("replaced (deleted) each slot's key only after its SVIDs had expired, one key per prepare", () => {
-    assert.equal(world.keys.calls.generateKey, 2 + 48, "two first keys and one per prepare");
-    assert.equal(world.keys.replaced.length, 48 - 2, "every prepare but the first of each kind reuses a slot");
+  it("retired (deleted) each dropped key only after its SVIDs had expired, one key per prepare", () => {
+    assert.equal(world.keys.calls.generateKey, 2 + 30, "two first keys and one per prepare");
+    assert.equal(world.keys.replaced.length, 30, "every drop retires its key; a prepare then finds its slot empty");
     const months = YEAR_MS / (30 * DAY);
     const c = world.keys.calls;
     console.log(

@@ -39,12 +39,18 @@ const requested = (j: CaJournal): CaJournal => ({ ...j, rotationRequestedAt: T0 
 const cases: [string, CaJournal, number, RotationPlan][] = [
   ["no active key: nothing to plan", journal(slot("b", "prepared")), T0 + 40 * DAY, { kind: "x509" }],
   [
-    "active key before half-life: prepare is next, at half-life",
+    "active key before its prepare point (a day before a sixth of its life is left): prepare is next, then",
     journal(active),
-    T0 + 15 * DAY - 1,
-    { kind: "x509", next: { step: prepareB, at: T0 + 15 * DAY } },
+    T0 + 24 * DAY - 1,
+    { kind: "x509", next: { step: prepareB, at: T0 + 24 * DAY } },
   ],
-  ["active key at half-life: prepare the other slot", journal(active), T0 + 15 * DAY, { kind: "x509", due: prepareB }],
+  ["active key a day before its activation point: prepare the other slot", journal(active), T0 + 24 * DAY, { kind: "x509", due: prepareB }],
+  [
+    "a key so short-lived that a day before its activation point is before half-life: prepare at half-life",
+    journal({ ...active, notAfter: T0 + 2 * DAY }),
+    T0 + DAY - 1,
+    { kind: "x509", next: { step: prepareB, at: T0 + DAY } },
+  ],
   ["active key long expired: prepare", journal(active), T0 + 90 * DAY, { kind: "x509", due: prepareB }],
   [
     "prepared key: activation is next, when a sixth of the active key is left",
@@ -87,7 +93,7 @@ const cases: [string, CaJournal, number, RotationPlan][] = [
   [
     "after a drop the next generation goes into the freed slot",
     journal({ ...activeB, keyGeneration: 7 }),
-    T0 + 30 * DAY,
+    T0 + 39 * DAY,
     { kind: "x509", due: { type: "prepare", kind: "x509", slot: "a", keyGeneration: 8 } },
   ],
   ["rotate now: prepare at once", requested(journal(active)), T0 + HOUR, { kind: "x509", due: prepareB }],

@@ -79,5 +79,5 @@ export function planRotation(journal: CaJournal, policy: RotationPolicy, now: nu
   }
   if (old) return { kind, next: { step: { type: "drop", kind, slot: old.slot }, at: dropOldAt(old, policy) } };
   const step: RotationStep = { type: "prepare", kind, slot: active.slot === "a" ? "b" : "a", keyGeneration: nextGeneration(journal) };
-  return { kind, ...planFor(step, requested ? now : prepareNextAt(active), now) };
+  return { kind, ...planFor(step, requested ? now : prepareNextAt(active, policy), now) };
 }

@@ -12,8 +12,14 @@ export interface RotationPolicy {
   warnFraction?: number;
 }
 
-/** The next key is prepared once the active key has lived 1/PREPARE_DIVISOR of its life (SPIRE: half). */
+/** The next key is never prepared before the active key has lived 1/PREPARE_DIVISOR of its life (SPIRE prepares then). */
 export const PREPARE_DIVISOR = 2;
+/**
+ * The next key is prepared this long before the active key's activation point (or six refresh
+ * hints, if longer): published well before it signs, and a day to retry a failing prepare, without
+ * paying for two keys most of the key's life as preparing at half-life does.
+ */
+export const PREPARE_LEAD_MS = 24 * 60 * 60_000;
 /** The prepared key becomes active when 1/ACTIVATE_DIVISOR of the active key's life is left (SPIRE: a sixth). */
 export const ACTIVATE_DIVISOR = 6;
 /** A prepared key is published at least this many bundle refresh hints before it signs anything. */
@@ -28,9 +34,18 @@ function lifetimeOf(slot: JournalSlot): number {
   return slot.notAfter - slot.notBefore;
 }
 
-/** When the next key should be prepared: half-way through the active key's life. */
-export function prepareNextAt(active: JournalSlot): number {
-  return active.notBefore + Math.floor(lifetimeOf(active) / PREPARE_DIVISOR);
+/**
+ * When the next key should be prepared: `PREPARE_LEAD_MS` (or six refresh hints, if longer) before
+ * the active key reaches its activation point, and never before half-way through its life.
+ */
+export function prepareNextAt(active: JournalSlot, policy: RotationPolicy): number {
+  const half = active.notBefore + Math.floor(lifetimeOf(active) / PREPARE_DIVISOR);
+  const lead = Math.max(PREPARE_LEAD_MS, MIN_PUBLISHED_REFRESH_HINTS * policy.refreshHintSeconds * 1000);
+  return Math.max(half, sixthLeftAt(active) - lead);
+}
+
+function sixthLeftAt(active: JournalSlot): number {
+  return active.notAfter - Math.floor(lifetimeOf(active) / ACTIVATE_DIVISOR);
 }
 
 /** When a prepared key has been published long enough (several refresh hints) to be trusted everywhere. */
@@ -40,8 +55,7 @@ export function publishedLongEnoughAt(prepared: JournalSlot, policy: RotationPol
 
 /** When the prepared key should become active: a sixth of the active key's life left, and published long enough. */
 export function activateNextAt(active: JournalSlot, prepared: JournalSlot, policy: RotationPolicy): number {
-  const sixthLeft = active.notAfter - Math.floor(lifetimeOf(active) / ACTIVATE_DIVISOR);
-  return Math.max(sixthLeft, publishedLongEnoughAt(prepared, policy));
+  return Math.max(sixthLeftAt(active), publishedLongEnoughAt(prepared, policy));
 }
 
 /**
@@ -55,8 +69,8 @@ export function dropOldAt(old: JournalSlot, policy: RotationPolicy): number {
 }
 
 /** True when the next key should be prepared now. */
-export function shouldPrepareNext(active: JournalSlot, now: number): boolean {
-  return now >= prepareNextAt(active);
+export function shouldPrepareNext(active: JournalSlot, policy: RotationPolicy, now: number): boolean {
+  return now >= prepareNextAt(active, policy);
 }
 
 /** True when the prepared key should become active now. */
