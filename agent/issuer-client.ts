@@ -10,6 +10,7 @@ export {
   type IssuerClientOptions,
   type JwtSvidResponse,
   type RevocationsResponse,
+  type TrustStateResponse,
   type X509SvidAsk,
   type X509SvidBatchResponse,
   type X509SvidResponse,

@@ -16,6 +16,7 @@ import type { ContainerCredentialsServer } from "./outputs/aws-container-credent
 import type { AwsRolesAnywhereOutput } from "./outputs/aws-roles-anywhere.js";
 import { createJwtFileOutput, createX509FileOutput, type FileOutput } from "./outputs/file-outputs.js";
 import { RevocationWatcher } from "./revocation-watcher.js";
+import { TrustPoll } from "./trust-poll.js";
 import { SvidManager, type X509Want } from "./svid-manager.js";
 import { SvidStorage } from "./svid-storage.js";
 import { createWorkloadSource } from "./workload-source.js";
@@ -89,8 +90,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ...(config.renewalIntervalSeconds ? { renewalIntervalSeconds: config.renewalIntervalSeconds } : {}),
     ...(config.credentialTtlSeconds ? { credentialTtlSeconds: config.credentialTtlSeconds } : {}),
   });
+  const trust = new TrustPoll(client);
   const manager = new SvidManager({
     client,
+    bundleSource: trust,
     session,
     trustDomain: config.trustDomain,
     wants: wantsOf(config, aws),
@@ -99,7 +102,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     ...(config.storageDirectory ? { storage: new SvidStorage(config.storageDirectory, config.trustDomain) } : {}),
   });
   const revocations = new RevocationWatcher({
-    client,
+    client: trust,
     target: manager,
     logger,
     ...(config.revocationIntervalSeconds ? { intervalSeconds: config.revocationIntervalSeconds } : {}),

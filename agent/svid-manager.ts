@@ -23,6 +23,8 @@ export interface SvidManagerOptions {
   logger: Logger;
   /** Poll the bundle at least this often, ms (the bundle's refresh hint when shorter). */
   bundleRefreshMs?: number;
+  /** Where the bundle is polled from (the agent's `TrustPoll`, shared with the revocations); default `client`. */
+  bundleSource?: Pick<IssuerClient, "fetchBundleState">;
   /** Keep the bundle and every X.509-SVID here, so a restart serves them while they are valid. */
   storage?: SvidStorage;
   now?: () => number;
@@ -367,7 +369,7 @@ export class SvidManager {
     if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
     let delay: number;
     try {
-      const { text, activeX509Sha256 } = await this.#options.client.fetchBundleState();
+      const { text, activeX509Sha256 } = await (this.#options.bundleSource ?? this.#options.client).fetchBundleState();
       if (this.#stopped) return;
       const bundle = parseSpiffeBundle(text, this.#options.trustDomain);
       this.#bundleFailures = 0;

@@ -224,6 +224,7 @@ async function measure(keySpec: KeySpec): Promise<Measured> {
   });
   await op("bundle poll", async () => () => expectOk(issue, event("GET", "/v1/bundle")));
   await op("revocations poll", async () => () => expectOk(issue, event("GET", "/v1/revocations")));
+  await op("trust poll", async () => () => expectOk(issue, event("GET", "/v1/trust")));
   await op("rotation tick", async () => () => rotate({}));
   await runtime.close();
   return { keySpec, operations: figures, unmetered: [...tally.unmetered], auditBytesPerEvent: await auditBytesPerEvent(tableName) };

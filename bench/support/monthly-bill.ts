@@ -94,11 +94,15 @@ export function monthlyVolumes(fleet: Fleet): Record<string, number> {
   const renew = fleet.renewSeconds ?? 1800;
   const svids = (fleet.workloads * MONTH_SECONDS) / renew;
   const batch = fleet.batchSize ?? 1;
+  const bundlePolls = (fleet.agents * MONTH_SECONDS) / (fleet.bundlePollSeconds ?? 300);
+  const revocationPolls = (fleet.agents * MONTH_SECONDS) / (fleet.revocationPollSeconds ?? 60);
+  // The agent polls both through GET /v1/trust (agent/trust-poll.ts): one request when the two
+  // intervals are equal, else one per poll of either.
+  const trustPolls = bundlePolls === revocationPolls ? bundlePolls : bundlePolls + revocationPolls;
   return {
     ...(batch > 1 ? { "X.509-SVID batch": svids / batch } : { "X.509-SVID": svids }),
     "credential renewal": (fleet.agents * MONTH_SECONDS) / renew,
-    "bundle poll": (fleet.agents * MONTH_SECONDS) / (fleet.bundlePollSeconds ?? 300),
-    "revocations poll": (fleet.agents * MONTH_SECONDS) / (fleet.revocationPollSeconds ?? 60),
+    "trust poll": trustPolls,
     "join (token)": fleet.agents,
     "rotation tick": MONTH_SECONDS / 60 / (fleet.rotateMinutes ?? 10),
   };

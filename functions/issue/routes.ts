@@ -21,6 +21,7 @@ import {
   optionalBearerTokenOf,
   revocationsRoute,
   type Route,
+  trustStateRoute,
   textResponse,
   x509SvidBatchRoute,
   x509SvidRoute,
@@ -34,6 +35,7 @@ import {
   issueX509SvidBatchForBot,
   issueX509SvidForBot,
   type IssueX509SvidForBotResult,
+  type RevocationList,
   type StoreFor,
 } from "#tessera/issuer";
 import { CRL_CONTENT_TYPE } from "#tessera/aws";
@@ -58,6 +60,19 @@ function x509SvidJson(svid: Omit<IssueX509SvidForBotResult, "bundle">) {
     certificates: svid.chain.map(encodeCertificatePem),
     serial_number: svid.serialNumber,
     expires_at: svid.expiresAt.toISOString(),
+  };
+}
+
+/** The revocations as `GET /v1/revocations` sends them: CRLs as base64 DER, the JWT-SVID deny-list. */
+function revocationsJson(list: RevocationList) {
+  return {
+    crls: list.crls.map((crl) => ({
+      ca_id: crl.caId,
+      crl_number: crl.crlNumber,
+      next_update: new Date(crl.nextUpdate).toISOString(),
+      crl: crl.der,
+    })),
+    denied_jwt_svids: list.deniedJwts.map((d) => ({ jti: d.jti, expires_at: new Date(d.expiresAt).toISOString() })),
   };
 }
 
@@ -121,17 +136,14 @@ export function issueRoutes(deps: IssuerDeps<StoreFor<typeof ISSUE_FUNCTION_STOR
       if (query.format === "pem") return textResponse(200, encodeCrlPem(der), "application/x-pem-file", revocationHeaders);
       return binaryResponse(200, der, CRL_CONTENT_TYPE, revocationHeaders);
     }),
-    bindRoute(revocationsRoute, async () => {
-      const list = await getRevocationList(deps.store, deps.clock.now().getTime());
-      return {
-        crls: list.crls.map((crl) => ({
-          ca_id: crl.caId,
-          crl_number: crl.crlNumber,
-          next_update: new Date(crl.nextUpdate).toISOString(),
-          crl: crl.der,
-        })),
-        denied_jwt_svids: list.deniedJwts.map((d) => ({ jti: d.jti, expires_at: new Date(d.expiresAt).toISOString() })),
-      };
+    bindRoute(revocationsRoute, async () => revocationsJson(await getRevocationList(deps.store, deps.clock.now().getTime()))),
+    bindRoute(trustStateRoute, async () => {
+      const [bundle, active, list] = await Promise.all([
+        deps.authorities.bundle(),
+        deps.authorities.activeX509Sha256(),
+        getRevocationList(deps.store, deps.clock.now().getTime()),
+      ]);
+      return { bundle: marshalSpiffeBundle(bundle), ...(active ? { active_x509_sha256: active } : {}), ...revocationsJson(list) };
     }),
   ];
 }

@@ -115,6 +115,13 @@ export function runRevocationSuite(name: string, start: () => Promise<IssuerHarn
       const crls = list.json.crls as { ca_id: string; crl: string }[];
       const listed = parseCrl(Buffer.from(crls.find((c) => c.ca_id === caId)!.crl, "base64")).revoked.map((r) => r.serialNumber);
       assert.ok(listed.includes(aSvid.serial) && listed.includes(bSvid.serial) && !listed.includes(otherSvid.serial));
+
+      const [trust, bundle] = await Promise.all([call(h.url, "GET", "/v1/trust"), fetch(`${h.url}/v1/bundle`)]);
+      assert.equal(trust.status, 200, trust.text);
+      const { bundle: bundleText, active_x509_sha256: active, ...revocations } = trust.json;
+      assert.deepEqual(revocations, list.json, "GET /v1/trust carries what GET /v1/revocations answers");
+      assert.equal(bundleText, await bundle.text(), "and the bundle document of GET /v1/bundle");
+      assert.equal(active, bundle.headers.get("tessera-active-x509-authority"));
     });
 
     it("refuses to sign a new SVID for a revoked SVID's key; a new key gets one that no CRL lists", async () => {

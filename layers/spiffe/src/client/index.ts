@@ -21,6 +21,7 @@ export {
   type IssuerClientOptions,
   type JwtSvidResponse,
   type RevocationsResponse,
+  type TrustStateResponse,
   type X509SvidAsk,
   type X509SvidBatchResponse,
   type X509SvidResponse,

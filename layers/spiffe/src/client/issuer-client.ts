@@ -1,5 +1,12 @@
 import * as v from "valibot";
-import { bundleRoute, jwtSvidRoute, revocationsRoute, x509SvidBatchRoute, x509SvidRoute } from "../contract/issue-routes.js";
+import {
+  bundleRoute,
+  jwtSvidRoute,
+  revocationsRoute,
+  trustStateRoute,
+  x509SvidBatchRoute,
+  x509SvidRoute,
+} from "../contract/issue-routes.js";
 import { joinChallengeRoute, joinRoute, renewRoute } from "../contract/join-routes.js";
 import type { CallOf, ResponseOf, RouteDescriptor } from "../contract/route-descriptor.js";
 import { IssuerUnreachableError } from "../errors.js";
@@ -22,6 +29,8 @@ export interface X509SvidAsk {
 }
 /** A JWT-SVID as the issuer returns it. */
 export type JwtSvidResponse = ResponseOf<typeof jwtSvidRoute>;
+/** What `GET /v1/trust` answers: the bundle document (text), the active CA's SHA-256 and the revocations. */
+export type TrustStateResponse = ResponseOf<typeof trustStateRoute>;
 /** What `GET /v1/revocations` answers. */
 export type RevocationsResponse = ResponseOf<typeof revocationsRoute>;
 
@@ -189,6 +198,11 @@ export class IssuerClient {
   /** The issuer's CRLs (base64 DER, to be verified against the bundle) and its JWT-SVID deny-list. */
   fetchRevocations(): Promise<RevocationsResponse> {
     return this.call(revocationsRoute, {});
+  }
+
+  /** The bundle and the revocations in one request (`GET /v1/trust`). */
+  fetchTrustState(): Promise<TrustStateResponse> {
+    return this.call(trustStateRoute, {});
   }
 
   /** The SPIFFE bundle document, and which of its CAs signs X.509-SVIDs now (SHA-256 hex), when the issuer says. */

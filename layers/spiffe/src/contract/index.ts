@@ -33,6 +33,7 @@ export {
   oidcDiscoveryRoute,
   oidcJwksRoute,
   revocationsRoute,
+  trustStateRoute,
   x509SvidBatchRoute,
   x509SvidRoute,
 } from "./issue-routes.js";

@@ -124,15 +124,29 @@ export const crlRoute = defineRoute({
   headers: REVOCATION_CACHE,
 });
 
+const revocationEntries = {
+  crls: v.array(v.object({ ca_id: v.string(), crl_number: v.number(), next_update: v.string(), crl: v.string() })),
+  denied_jwt_svids: v.array(v.object({ jti: v.string(), expires_at: v.string() })),
+};
+
 /** `GET /v1/revocations`: every CRL (base64 DER) and the JWT-SVID deny-list. Public. */
 export const revocationsRoute = defineRoute({
   ...publicGet,
   path: "/v1/revocations",
   request: {},
-  response: v.object({
-    crls: v.array(v.object({ ca_id: v.string(), crl_number: v.number(), next_update: v.string(), crl: v.string() })),
-    denied_jwt_svids: v.array(v.object({ jti: v.string(), expires_at: v.string() })),
-  }),
+  response: v.object(revocationEntries),
+  headers: REVOCATION_CACHE,
+});
+
+/**
+ * `GET /v1/trust`: what an agent polls, in one request: the SPIFFE bundle document (as text), the
+ * active X.509 CA's SHA-256 and the revocations of `GET /v1/revocations`. Public.
+ */
+export const trustStateRoute = defineRoute({
+  ...publicGet,
+  path: "/v1/trust",
+  request: {},
+  response: v.object({ bundle: v.string(), active_x509_sha256: v.optional(v.string()), ...revocationEntries }),
   headers: REVOCATION_CACHE,
 });
 
@@ -146,4 +160,5 @@ export const ISSUE_ROUTES = [
   oidcJwksRoute,
   crlRoute,
   revocationsRoute,
+  trustStateRoute,
 ] as const;
