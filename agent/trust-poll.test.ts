@@ -33,48 +33,47 @@ function countingClient(trust: TrustStateResponse | Error) {
 describe("TrustPoll", () => {
   it("serves the bundle poll and the revocation poll that fall together from one GET /v1/trust", async () => {
     const client = countingClient({ bundle: "the bundle", active_x509_sha256: ACTIVE, ...REVOCATIONS });
-    const poll = new TrustPoll(client, () => 1000);
+    const poll = new TrustPoll(client, () => 1000, 5);
     const [bundle, revocations] = await Promise.all([poll.fetchBundleState(), poll.fetchRevocations()]);
     assert.deepEqual(bundle, { text: "the bundle", activeX509Sha256: ACTIVE });
     assert.deepEqual(revocations, REVOCATIONS);
     assert.deepEqual(client.calls, { trust: 1, bundle: 0, revocations: 0 });
   });
 
-  it(`reuses an answer for ${TRUST_REUSE_MS / 1000} s, then asks again`, async () => {
+  it(`lets a bundle poll reuse a revocation poll's answer for ${TRUST_REUSE_MS / 1000} s, and otherwise fetch GET /v1/bundle`, async () => {
     let now = 0;
     const client = countingClient({ bundle: "b", ...REVOCATIONS });
-    const poll = new TrustPoll(client, () => now);
-    await poll.fetchBundleState();
+    const poll = new TrustPoll(client, () => now, 1);
+    await poll.fetchRevocations();
     now = TRUST_REUSE_MS - 1;
-    await poll.fetchRevocations();
-    assert.equal(client.calls.trust, 1);
+    assert.deepEqual(await poll.fetchBundleState(), { text: "b" });
+    assert.deepEqual(client.calls, { trust: 1, bundle: 0, revocations: 0 });
     now = TRUST_REUSE_MS;
+    assert.deepEqual(await poll.fetchBundleState(), { text: "bundle from /v1/bundle" });
     await poll.fetchRevocations();
-    assert.equal(client.calls.trust, 2);
+    assert.deepEqual(client.calls, { trust: 2, bundle: 1, revocations: 0 });
   });
 
   it("leaves out an active CA hash that is not SHA-256 hex", async () => {
-    const poll = new TrustPoll(countingClient({ bundle: "b", active_x509_sha256: "not-a-hash", ...REVOCATIONS }));
+    const poll = new TrustPoll(countingClient({ bundle: "b", active_x509_sha256: "not-a-hash", ...REVOCATIONS }), Date.now, 1);
+    await poll.fetchRevocations();
     assert.deepEqual(await poll.fetchBundleState(), { text: "b" });
   });
 
   it("polls route by route, from then on, an issuer without GET /v1/trust (404)", async () => {
     const client = countingClient(new IssuerApiError(404, "ERR_NOT_FOUND", "http: no route GET /v1/trust"));
-    const poll = new TrustPoll(client);
-    assert.deepEqual(await poll.fetchBundleState(), { text: "bundle from /v1/bundle" });
+    const poll = new TrustPoll(client, Date.now, 1);
     assert.deepEqual(await poll.fetchRevocations(), REVOCATIONS);
-    assert.deepEqual(client.calls, { trust: 1, bundle: 1, revocations: 1 });
+    assert.deepEqual(await poll.fetchRevocations(), REVOCATIONS);
+    assert.deepEqual(await poll.fetchBundleState(), { text: "bundle from /v1/bundle" });
+    assert.deepEqual(client.calls, { trust: 1, bundle: 1, revocations: 2 });
   });
 
-  it("gives any other failure to every poll that waited on it, and asks again next time", async () => {
+  it("gives a revocation poll any other failure, and asks again next time", async () => {
     const failure = new IssuerApiError(503, "ERR_AUTHORITY_UNAVAILABLE", "down");
     const client = countingClient(failure);
-    const poll = new TrustPoll(client);
-    const settled = await Promise.allSettled([poll.fetchBundleState(), poll.fetchRevocations()]);
-    assert.deepEqual(
-      settled.map((s) => (s.status === "rejected" ? s.reason : s.value)),
-      [failure, failure],
-    );
+    const poll = new TrustPoll(client, Date.now, 1);
+    await assert.rejects(poll.fetchRevocations(), failure);
     await assert.rejects(poll.fetchRevocations(), failure);
     assert.deepEqual(client.calls, { trust: 2, bundle: 0, revocations: 0 });
   });

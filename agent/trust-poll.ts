@@ -2,14 +2,19 @@ import { IssuerApiError, type IssuerClient, type RevocationsResponse, type Trust
 
 /** How old an answer of `GET /v1/trust` may be and still serve the other poller, ms: the route's own `max-age`. */
 export const TRUST_REUSE_MS = 10_000;
+/** How long a bundle poll waits for a revocation poll due at the same moment to start, ms. */
+export const TRUST_GATHER_MS = 25;
 
 /**
  * The agent's two polls, the trust bundle (the SVID manager) and the revocations (the revocation
- * watcher), served by one `GET /v1/trust` when they fall together: the first of them to ask
- * fetches it, and the other, asking within `TRUST_REUSE_MS`, gets the same answer, so an agent
- * whose two intervals are equal sends one request per interval instead of two. The data are what
- * the two routes would have answered (each CRL is still verified against the bundle by the
- * watcher). An issuer without the route (404) is polled route by route from then on.
+ * watcher), served by one `GET /v1/trust` when they fall together. A revocation poll fetches
+ * `GET /v1/trust` (the revocations, and the bundle with them); a bundle poll takes its answer when
+ * one is under `TRUST_REUSE_MS` old or on its way (it waits `TRUST_GATHER_MS` for a revocation poll
+ * due at the same moment), and otherwise fetches `GET /v1/bundle`, which reads nothing from the
+ * store. So an agent whose two intervals are equal sends one request per interval instead of two,
+ * and one whose intervals differ sends what it sent before. The data are what the two routes would
+ * have answered (each CRL is still verified against the bundle by the watcher). An issuer without
+ * the route (404) is polled route by route from then on.
  */
 export class TrustPoll {
   readonly #client: Pick<IssuerClient, "fetchTrustState" | "fetchBundleState" | "fetchRevocations">;
@@ -17,15 +22,22 @@ export class TrustPoll {
   #last: { at: number; answer: TrustStateResponse } | undefined;
   #inflight: Promise<TrustStateResponse> | undefined;
   #combined = true;
+  readonly #gatherMs: number;
 
-  constructor(client: Pick<IssuerClient, "fetchTrustState" | "fetchBundleState" | "fetchRevocations">, now: () => number = Date.now) {
+  constructor(
+    client: Pick<IssuerClient, "fetchTrustState" | "fetchBundleState" | "fetchRevocations">,
+    now: () => number = Date.now,
+    gatherMs = TRUST_GATHER_MS,
+  ) {
     this.#client = client;
     this.#now = now;
+    this.#gatherMs = gatherMs;
   }
 
   /** The SPIFFE bundle document and the active X.509 CA's SHA-256, as `IssuerClient.fetchBundleState` answers. */
   async fetchBundleState(): Promise<{ text: string; activeX509Sha256?: string }> {
-    const answer = await this.#answer();
+    await new Promise((resolve) => setTimeout(resolve, this.#gatherMs));
+    const answer = this.#inflight || this.#fresh() ? await this.#answer() : undefined;
     if (!answer) return this.#client.fetchBundleState();
     const active = answer.active_x509_sha256;
     return active && /^[0-9a-f]{64}$/.test(active) ? { text: answer.bundle, activeX509Sha256: active } : { text: answer.bundle };
@@ -38,10 +50,14 @@ export class TrustPoll {
     return { crls: answer.crls, denied_jwt_svids: answer.denied_jwt_svids };
   }
 
+  #fresh(): boolean {
+    return this.#combined && this.#last !== undefined && this.#now() - this.#last.at < TRUST_REUSE_MS;
+  }
+
   /** A fresh enough answer of `GET /v1/trust`, or undefined once the issuer has shown it has no such route. */
   async #answer(): Promise<TrustStateResponse | undefined> {
     if (!this.#combined) return undefined;
-    if (this.#last && this.#now() - this.#last.at < TRUST_REUSE_MS) return this.#last.answer;
+    if (this.#fresh()) return this.#last!.answer;
     this.#inflight ??= this.#client
       .fetchTrustState()
       .then((answer) => {

@@ -96,13 +96,13 @@ export function monthlyVolumes(fleet: Fleet): Record<string, number> {
   const batch = fleet.batchSize ?? 1;
   const bundlePolls = (fleet.agents * MONTH_SECONDS) / (fleet.bundlePollSeconds ?? 300);
   const revocationPolls = (fleet.agents * MONTH_SECONDS) / (fleet.revocationPollSeconds ?? 60);
-  // The agent polls both through GET /v1/trust (agent/trust-poll.ts): one request when the two
-  // intervals are equal, else one per poll of either.
-  const trustPolls = bundlePolls === revocationPolls ? bundlePolls : bundlePolls + revocationPolls;
+  // The agent's revocation polls are GET /v1/trust, and its bundle polls take their answer when the
+  // two intervals are equal, else GET /v1/bundle (agent/trust-poll.ts).
   return {
     ...(batch > 1 ? { "X.509-SVID batch": svids / batch } : { "X.509-SVID": svids }),
     "credential renewal": (fleet.agents * MONTH_SECONDS) / renew,
-    "trust poll": trustPolls,
+    ...(bundlePolls === revocationPolls ? {} : { "bundle poll": bundlePolls }),
+    "trust poll": revocationPolls,
     "join (token)": fleet.agents,
     "rotation tick": MONTH_SECONDS / 60 / (fleet.rotateMinutes ?? 10),
   };
