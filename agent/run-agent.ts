@@ -92,8 +92,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   });
   const trust = new TrustPoll(client);
   const manager = new SvidManager({
-    client,
-    bundleSource: trust,
+    client: {
+      fetchX509Svid: (credential, request) => client.fetchX509Svid(credential, request),
+      fetchX509SvidBatch: (credential, requests) => client.fetchX509SvidBatch(credential, requests),
+      fetchJwtSvid: (credential, request) => client.fetchJwtSvid(credential, request),
+      fetchBundleState: () => trust.fetchBundleState(),
+    },
     session,
     trustDomain: config.trustDomain,
     wants: wantsOf(config, aws),

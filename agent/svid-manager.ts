@@ -16,15 +16,14 @@ export type { JwtMaterial, X509Material, X509Want } from "./svid-material.js";
 
 /** Options of an `SvidManager`. */
 export interface SvidManagerOptions {
-  client: IssuerClient;
+  /** The issuer's SVID routes, and the bundle poll (in the agent, the `TrustPoll` shared with the revocations). */
+  client: Pick<IssuerClient, "fetchX509Svid" | "fetchX509SvidBatch" | "fetchJwtSvid" | "fetchBundleState">;
   session: BotSession;
   trustDomain: TrustDomain;
   wants: X509Want[];
   logger: Logger;
   /** Poll the bundle at least this often, ms (the bundle's refresh hint when shorter). */
   bundleRefreshMs?: number;
-  /** Where the bundle is polled from (the agent's `TrustPoll`, shared with the revocations); default `client`. */
-  bundleSource?: Pick<IssuerClient, "fetchBundleState">;
   /** Keep the bundle and every X.509-SVID here, so a restart serves them while they are valid. */
   storage?: SvidStorage;
   now?: () => number;
@@ -281,12 +280,8 @@ export class SvidManager {
       if (merged) this.#adoptBundle(merged);
       this.#notify();
       const now = (slot.fetchedAt = this.#now());
-      const at = batchedRenewalAt(
-        now,
-        material.expiresAt,
-        [...this.#slots.values()].filter((s) => s !== slot),
-      );
-      this.#schedule(slot, this.#renewalAt(slot, at));
+      const others = [...this.#slots.values()].filter((s) => s !== slot);
+      this.#schedule(slot, this.#renewalAt(slot, batchedRenewalAt(now, material.expiresAt, others)));
     } catch (err) {
       if (this.#stopped) return;
       slot.failures++;
@@ -369,7 +364,7 @@ export class SvidManager {
     if (this.#bundleTimer) clearTimeout(this.#bundleTimer);
     let delay: number;
     try {
-      const { text, activeX509Sha256 } = await (this.#options.bundleSource ?? this.#options.client).fetchBundleState();
+      const { text, activeX509Sha256 } = await this.#options.client.fetchBundleState();
       if (this.#stopped) return;
       const bundle = parseSpiffeBundle(text, this.#options.trustDomain);
       this.#bundleFailures = 0;
