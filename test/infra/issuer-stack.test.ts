@@ -330,7 +330,7 @@ describe("issuer stack: API", () => {
       ...routeKeysOf(adminRoutes, true).map((key) => [key, functions.admin!, "AWS_IAM"] as const),
     ];
     assert.equal(routes.length, expected.length);
-    assert.equal(expected.length, 27);
+    assert.equal(expected.length, 29);
     for (const key of ["GET /.well-known/openid-configuration", "GET /.well-known/jwks.json"])
       assert.ok(
         expected.some(([k, fn]) => k === key && fn === functions.issue),
@@ -340,7 +340,7 @@ describe("issuer stack: API", () => {
       expected.some(([k, fn]) => k === "POST /v1/join/challenge" && fn === functions.join),
       "POST /v1/join/challenge",
     );
-    for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations"])
+    for (const key of ["GET /v1/crl/{ca_id}", "GET /v1/revocations", "GET /v1/trust", "POST /v1/svids/x509/batch"])
       assert.ok(
         expected.some(([k, fn]) => k === key && fn === functions.issue),
         key,
