@@ -35,7 +35,8 @@ export function renewalDelayMs(issuedAt: number, expiresAt: number, now: number,
   return Math.max(0, at - now);
 }
 
-/** The latest time `renewalDelayMs` can pick: a renewal joined to another's batch is never later. */
-export function latestRenewalAt(issuedAt: number, expiresAt: number): number {
-  return issuedAt + Math.max(0, expiresAt - issuedAt) * (RENEWAL_AT + RENEWAL_JITTER);
+/** The earliest and latest times `renewalDelayMs` can pick: a renewal joined to another's batch stays within them. */
+export function renewalWindowOf(issuedAt: number, expiresAt: number): { earliest: number; latest: number } {
+  const lifetime = Math.max(0, expiresAt - issuedAt);
+  return { earliest: issuedAt + lifetime * (RENEWAL_AT - RENEWAL_JITTER), latest: issuedAt + lifetime * (RENEWAL_AT + RENEWAL_JITTER) };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { IssuerApiError, type X509SvidAsk, type X509SvidBatchResponse, type X509SvidResponse } from "./issuer-client.js";
-import { alignRenewalAt, MAX_BATCH_ENTRIES, RENEWAL_JOIN_WINDOW_MS, X509SvidBatcher } from "./renewal-batch.js";
+import { alignRenewalAt, batchedRenewalAt, MAX_BATCH_ENTRIES, RENEWAL_JOIN_WINDOW_MS, X509SvidBatcher } from "./renewal-batch.js";
 
 const svidFor = (ask: X509SvidAsk) => ({
   spiffe_id: ask.spiffeId,
@@ -106,14 +106,26 @@ describe("X509SvidBatcher", () => {
 
 describe("alignRenewalAt", () => {
   const at = 1_000_000_000;
+  const window = { earliest: at - 600_000, latest: at + 600_000 };
   it("joins the nearest renewal scheduled within the window", () => {
-    assert.equal(alignRenewalAt(at, at + 600_000, [at + 120_000, at - 60_000, at + RENEWAL_JOIN_WINDOW_MS * 3]), at - 60_000);
+    assert.equal(alignRenewalAt(at, window, [at + 120_000, at - 60_000, at + RENEWAL_JOIN_WINDOW_MS * 3]), at - 60_000);
   });
   it("never joins a renewal after the latest time its own renewal may have", () => {
-    assert.equal(alignRenewalAt(at, at + 30_000, [at + 60_000]), at);
+    assert.equal(alignRenewalAt(at, { ...window, latest: at + 30_000 }, [at + 60_000]), at);
+  });
+  it("never joins a renewal before the earliest time its own renewal may have (a short-lived SVID's)", () => {
+    assert.equal(alignRenewalAt(at, { ...window, earliest: at - 30_000 }, [at - 60_000]), at);
   });
   it("keeps its own time when nothing is scheduled near it", () => {
-    assert.equal(alignRenewalAt(at, at + 600_000, [at + RENEWAL_JOIN_WINDOW_MS + 1, at - RENEWAL_JOIN_WINDOW_MS - 1]), at);
-    assert.equal(alignRenewalAt(at, at + 600_000, []), at);
+    assert.equal(alignRenewalAt(at, window, [at + RENEWAL_JOIN_WINDOW_MS + 1, at - RENEWAL_JOIN_WINDOW_MS - 1]), at);
+    assert.equal(alignRenewalAt(at, window, []), at);
+  });
+});
+
+describe("batchedRenewalAt", () => {
+  it("leaves a 1-hour SVID's renewal alone when the only other renewal is a 6-second SVID's, due in 3 s", () => {
+    const now = 1_000_000_000;
+    const at = batchedRenewalAt(now, now + 3_600_000, [{ timer: 1, renewAt: now + 3000 }]);
+    assert.ok(at >= now + 0.4 * 3_600_000 && at <= now + 0.6 * 3_600_000, `renews at ${at - now} ms`);
   });
 });

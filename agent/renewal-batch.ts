@@ -1,4 +1,4 @@
-import { latestRenewalAt, renewalDelayMs } from "./backoff.js";
+import { renewalDelayMs, renewalWindowOf } from "./backoff.js";
 import { IssuerApiError, type IssuerClient, type X509SvidAsk, type X509SvidResponse } from "./issuer-client.js";
 
 /** How long the batcher gathers X.509-SVID requests before sending them, ms: the CSRs of one renewal round are made by then. */
@@ -79,13 +79,15 @@ export class X509SvidBatcher {
 
 /**
  * When to renew an SVID whose own renewal time is `at`: the time of another renewal already
- * scheduled in `others` within `RENEWAL_JOIN_WINDOW_MS` of it and no later than `latest` (the
- * nearest such), so that the renewals go to the issuer as one batch; else `at`.
+ * scheduled in `others` within `RENEWAL_JOIN_WINDOW_MS` of it and within the SVID's own renewal
+ * window (`earliest` to `latest`, the range its jitter could have picked; the nearest such), so that
+ * the renewals go to the issuer as one batch without renewing any SVID earlier or later than its
+ * own rule allows; else `at`.
  */
-export function alignRenewalAt(at: number, latest: number, others: Iterable<number>): number {
+export function alignRenewalAt(at: number, window: { earliest: number; latest: number }, others: Iterable<number>): number {
   let best = at;
   for (const other of others) {
-    if (other > latest || Math.abs(other - at) > RENEWAL_JOIN_WINDOW_MS) continue;
+    if (other < window.earliest || other > window.latest || Math.abs(other - at) > RENEWAL_JOIN_WINDOW_MS) continue;
     if (best === at || Math.abs(other - at) < Math.abs(best - at)) best = other;
   }
   return best;
@@ -98,5 +100,5 @@ export function alignRenewalAt(at: number, latest: number, others: Iterable<numb
  */
 export function batchedRenewalAt(now: number, expiresAt: number, others: { timer?: unknown; renewAt?: number }[]): number {
   const scheduled = others.flatMap((s) => (s.timer && s.renewAt ? [s.renewAt] : []));
-  return alignRenewalAt(now + renewalDelayMs(now, expiresAt, now), latestRenewalAt(now, expiresAt), scheduled);
+  return alignRenewalAt(now + renewalDelayMs(now, expiresAt, now), renewalWindowOf(now, expiresAt), scheduled);
 }
