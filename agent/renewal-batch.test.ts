@@ -13,13 +13,17 @@ const svidFor = (ask: X509SvidAsk) => ({
 /** A client that records each call and answers every entry, refusing the SPIFFE IDs in `refuse`. */
 function recordingClient(options: { refuse?: string[]; batchError?: IssuerApiError } = {}) {
   const calls: { route: "single" | "batch"; csrs: string[] }[] = [];
+  const credentials: string[] = [];
   return {
     calls,
-    async fetchX509Svid(_credential: string, ask: X509SvidAsk): Promise<X509SvidResponse> {
+    credentials,
+    async fetchX509Svid(credential: string, ask: X509SvidAsk): Promise<X509SvidResponse> {
+      credentials.push(credential);
       calls.push({ route: "single", csrs: [ask.csr] });
       return { ...svidFor(ask), bundle: ["single bundle"] };
     },
-    async fetchX509SvidBatch(_credential: string, asks: X509SvidAsk[]): Promise<X509SvidBatchResponse> {
+    async fetchX509SvidBatch(credential: string, asks: X509SvidAsk[]): Promise<X509SvidBatchResponse> {
+      credentials.push(credential);
       calls.push({ route: "batch", csrs: asks.map((a) => a.csr) });
       if (options.batchError) throw options.batchError;
       const results = asks.map((ask) =>
@@ -30,13 +34,22 @@ function recordingClient(options: { refuse?: string[]; batchError?: IssuerApiErr
   };
 }
 
+/** A bot session stand-in: the current credential, and the refusals reported. */
+function session() {
+  const state = { current: "cred", refusals: [] as string[] };
+  return Object.assign(state, {
+    credential: async () => state.current,
+    refused: (_credential: string, code: string) => void state.refusals.push(code),
+  });
+}
+
 const ask = (n: number, spiffeId = "spiffe://example.org/a"): X509SvidAsk => ({ csr: `csr-${n}`, spiffeId });
 
 describe("X509SvidBatcher", () => {
   it("sends the requests made together as one batch, each caller getting its own SVID and the bundle", async () => {
     const client = recordingClient();
-    const batcher = new X509SvidBatcher(client, 5);
-    const got = await Promise.all([1, 2, 3].map((n) => batcher.fetch("cred", ask(n))));
+    const batcher = new X509SvidBatcher(client, session(), 5);
+    const got = await Promise.all([1, 2, 3].map((n) => batcher.fetch(ask(n))));
     assert.deepEqual(client.calls, [{ route: "batch", csrs: ["csr-1", "csr-2", "csr-3"] }]);
     assert.deepEqual(
       got.map((g) => [g.serial_number, g.bundle[0]]),
@@ -48,22 +61,28 @@ describe("X509SvidBatcher", () => {
     );
   });
 
-  it("sends one request alone to the one-SVID route, and requests with another credential apart", async () => {
+  it("sends one request alone to the one-SVID route", async () => {
     const client = recordingClient();
-    const batcher = new X509SvidBatcher(client, 5);
-    await Promise.all([batcher.fetch("cred-a", ask(1)), batcher.fetch("cred-b", ask(2))]);
+    await new X509SvidBatcher(client, session(), 5).fetch(ask(1));
     assert.deepEqual(
       client.calls.map((c) => c.route),
-      ["single", "single"],
+      ["single"],
     );
   });
 
+  it("reads the credential when it sends the batch, so a credential renewed during the wait is never sent again", async () => {
+    const client = recordingClient();
+    const creds = session();
+    const batcher = new X509SvidBatcher(client, creds, 5);
+    const asked = Promise.all([batcher.fetch(ask(1)), batcher.fetch(ask(2))]);
+    creds.current = "renewed";
+    await asked;
+    assert.deepEqual(client.credentials, ["renewed"]);
+  });
+
   it("rejects a refused entry with its code and status, and serves the others", async () => {
-    const batcher = new X509SvidBatcher(recordingClient({ refuse: ["spiffe://example.org/no"] }), 5);
-    const [ok, refused] = await Promise.allSettled([
-      batcher.fetch("cred", ask(1)),
-      batcher.fetch("cred", ask(2, "spiffe://example.org/no")),
-    ]);
+    const batcher = new X509SvidBatcher(recordingClient({ refuse: ["spiffe://example.org/no"] }), session(), 5);
+    const [ok, refused] = await Promise.allSettled([batcher.fetch(ask(1)), batcher.fetch(ask(2, "spiffe://example.org/no"))]);
     assert.equal(ok.status, "fulfilled");
     assert.equal(refused.status, "rejected");
     const err = (refused as PromiseRejectedResult).reason as IssuerApiError;
@@ -74,8 +93,8 @@ describe("X509SvidBatcher", () => {
 
   it("rejects every caller with a refused batch's error (a bad credential)", async () => {
     const refusal = new IssuerApiError(401, "ERR_CREDENTIAL_INVALID", "bad");
-    const batcher = new X509SvidBatcher(recordingClient({ batchError: refusal }), 5);
-    const settled = await Promise.allSettled([1, 2].map((n) => batcher.fetch("cred", ask(n))));
+    const batcher = new X509SvidBatcher(recordingClient({ batchError: refusal }), session(), 5);
+    const settled = await Promise.allSettled([1, 2].map((n) => batcher.fetch(ask(n))));
     assert.deepEqual(
       settled.map((s) => (s.status === "rejected" ? s.reason : s.value)),
       [refusal, refusal],
@@ -84,9 +103,9 @@ describe("X509SvidBatcher", () => {
 
   it("asks an issuer without the batch route (404) one SVID at a time, from then on", async () => {
     const client = recordingClient({ batchError: new IssuerApiError(404, "ERR_HTTP", "Not Found") });
-    const batcher = new X509SvidBatcher(client, 5);
-    await Promise.all([1, 2].map((n) => batcher.fetch("cred", ask(n))));
-    await Promise.all([3, 4].map((n) => batcher.fetch("cred", ask(n))));
+    const batcher = new X509SvidBatcher(client, session(), 5);
+    await Promise.all([1, 2].map((n) => batcher.fetch(ask(n))));
+    await Promise.all([3, 4].map((n) => batcher.fetch(ask(n))));
     assert.deepEqual(
       client.calls.map((c) => c.route),
       ["batch", "single", "single", "single", "single"],
@@ -95,8 +114,8 @@ describe("X509SvidBatcher", () => {
 
   it(`splits a round of more than ${MAX_BATCH_ENTRIES} requests into batches the issuer accepts`, async () => {
     const client = recordingClient();
-    const batcher = new X509SvidBatcher(client, 5);
-    await Promise.all(Array.from({ length: MAX_BATCH_ENTRIES + 2 }, (_, n) => batcher.fetch("cred", ask(n))));
+    const batcher = new X509SvidBatcher(client, session(), 5);
+    await Promise.all(Array.from({ length: MAX_BATCH_ENTRIES + 2 }, (_, n) => batcher.fetch(ask(n))));
     assert.deepEqual(
       client.calls.map((c) => c.csrs.length),
       [MAX_BATCH_ENTRIES, 2],

@@ -14,39 +14,64 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** The bot credential, read when a batch is sent, and where a refusal of it is reported. */
+export interface BatchCredential {
+  credential(): Promise<string>;
+  refused(credential: string, code: string): void;
+}
+
 /**
- * The agent's X.509-SVID requests, gathered: the requests made with the same credential within
- * `BATCH_GATHER_MS` of each other go to the issuer as one `POST /v1/svids/x509/batch` (one alone
- * goes as `POST /v1/svids/x509`). Each caller gets its own SVID, or its entry's refusal as an
+ * The agent's X.509-SVID requests, gathered: the requests made within `BATCH_GATHER_MS` of each
+ * other go to the issuer as one `POST /v1/svids/x509/batch` (one alone goes as
+ * `POST /v1/svids/x509`). The credential is read when the batch is sent, never before the wait: a
+ * credential renewed meanwhile must not be presented again (the issuer locks an instance whose old
+ * credential comes back). Each caller gets its own SVID, or its entry's refusal as an
  * `IssuerApiError` with the code and status it would have had alone; a refused batch (a bad
  * credential) rejects every caller with that refusal. An issuer without the batch route (404) is
  * asked one SVID at a time from then on.
  */
 export class X509SvidBatcher {
   readonly #client: Pick<IssuerClient, "fetchX509Svid" | "fetchX509SvidBatch">;
+  readonly #credential: BatchCredential;
   readonly #gatherMs: number;
-  readonly #pending = new Map<string, Pending[]>();
+  #pending: Pending[] = [];
   #batchRoute = true;
 
-  constructor(client: Pick<IssuerClient, "fetchX509Svid" | "fetchX509SvidBatch">, gatherMs = BATCH_GATHER_MS) {
+  constructor(client: Pick<IssuerClient, "fetchX509Svid" | "fetchX509SvidBatch">, credential: BatchCredential, gatherMs = BATCH_GATHER_MS) {
     this.#client = client;
+    this.#credential = credential;
     this.#gatherMs = gatherMs;
   }
 
-  /** An X.509-SVID for `request`, asked together with the others asked with `credential` meanwhile. */
-  fetch(credential: string, request: X509SvidAsk): Promise<X509SvidResponse> {
+  /** An X.509-SVID for `request`, asked together with the others asked meanwhile. */
+  fetch(request: X509SvidAsk): Promise<X509SvidResponse> {
     return new Promise((resolve, reject) => {
-      const queue = this.#pending.get(credential);
-      if (queue) return void queue.push({ request, resolve, reject });
-      this.#pending.set(credential, [{ request, resolve, reject }]);
-      setTimeout(() => void this.#flush(credential), this.#gatherMs);
+      this.#pending.push({ request, resolve, reject });
+      if (this.#pending.length === 1) setTimeout(() => void this.#flush(), this.#gatherMs);
     });
   }
 
-  async #flush(credential: string): Promise<void> {
-    const queue = this.#pending.get(credential) ?? [];
-    this.#pending.delete(credential);
-    for (let i = 0; i < queue.length; i += MAX_BATCH_ENTRIES) await this.#send(credential, queue.slice(i, i + MAX_BATCH_ENTRIES));
+  async #flush(): Promise<void> {
+    const queue = this.#pending;
+    this.#pending = [];
+    for (let i = 0; i < queue.length; i += MAX_BATCH_ENTRIES) {
+      const part = queue.slice(i, i + MAX_BATCH_ENTRIES);
+      let credential: string;
+      try {
+        credential = await this.#credential.credential();
+      } catch (err) {
+        for (const p of part) p.reject(err);
+        continue;
+      }
+      const refuse = (p: Pending) => (err: unknown) => {
+        if (err instanceof IssuerApiError) this.#credential.refused(credential, err.code);
+        p.reject(err);
+      };
+      await this.#send(
+        credential,
+        part.map((p) => ({ ...p, reject: refuse(p) })),
+      );
+    }
   }
 
   async #send(credential: string, part: Pending[]): Promise<void> {

@@ -76,7 +76,7 @@ export class SvidManager {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#jwts = new JwtSvidCache(this.#now);
-    this.#batcher = new X509SvidBatcher(options.client);
+    this.#batcher = new X509SvidBatcher(options.client, options.session);
     for (const want of options.wants)
       if (!this.#slots.has(keyOf(want))) this.#slots.set(keyOf(want), { key: keyOf(want), want, failures: 0 });
   }
@@ -262,9 +262,7 @@ export class SvidManager {
     if (slot.timer) clearTimeout(slot.timer);
     const { want } = slot;
     try {
-      const { material, x509Authorities } = await issueX509Svid(want, (request) =>
-        this.#withCredential((credential) => this.#batcher.fetch(credential, request)),
-      );
+      const { material, x509Authorities } = await issueX509Svid(want, (request) => this.#batcher.fetch(request));
       if (this.#stopped) return;
       slot.material = material;
       delete slot.kept;
