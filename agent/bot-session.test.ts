@@ -108,6 +108,31 @@ describe("BotSession: refusals that retrying cannot help end the session; the re
     assert.equal(session.fatal(), undefined);
   });
 
+  it("never sends a credential once its renewal is under way: a renewal waits for the calls under way, a call for the renewal", async () => {
+    const issuer = new ScriptedIssuer();
+    issuer.joins.push(credential(1));
+    issuer.renewals.push(credential(2));
+    const session = new BotSession({ client: issuer, onboarding: { token: TOKEN }, logger: logger() });
+    await session.credential();
+    const seen: string[] = [];
+    let finish!: () => void;
+    const running = session.use(async (c) => {
+      seen.push(`first ${c}`);
+      await new Promise<void>((resolve) => (finish = resolve));
+      seen.push("first done");
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const renewal = session.renewNow();
+    const later = session.use(async (c) => void seen.push(`later ${c}`));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(issuer.calls, ["join"], "no renewal while a call holds the credential");
+    finish();
+    await Promise.all([running, renewal, later]);
+    assert.deepEqual(issuer.calls, ["join", "renew"]);
+    assert.deepEqual(seen, [`first ${credential(1).credential}`, "first done", `later ${credential(2).credential}`]);
+    session.stop();
+  });
+
   it("keeps its credential while the bot is locked and says it waits for the unlock; renews after it", async () => {
     const issuer = new ScriptedIssuer();
     issuer.joins.push(credential(1));

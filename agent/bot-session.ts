@@ -52,6 +52,11 @@ export class BotSession {
   #stopped = false;
   #failures = 0;
   #inflight: Promise<string> | undefined;
+  /** Calls under way with the held credential (`use`), and who waits for them to end. */
+  #uses = 0;
+  #usesEnded: (() => void) | undefined;
+  /** The renewal under way: new calls wait for it. */
+  #renewing: Promise<void> | undefined;
   #lastError: string | undefined;
   #fatal: AgentFatalError | undefined;
   readonly #fatalListeners = new Set<(err: AgentFatalError) => void>();
@@ -98,6 +103,29 @@ export class BotSession {
       this.#inflight = undefined;
     });
     return this.#inflight;
+  }
+
+  /**
+   * Run `call` with a valid credential. A call waits for a renewal under way, and a renewal waits
+   * for the calls under way: the issuer locks an instance when a credential it has renewed away
+   * comes back (a copy exists), so no call may carry the old credential once its renewal is sent.
+   */
+  async use<T>(call: (credential: string) => Promise<T>): Promise<T> {
+    for (;;) {
+      while (this.#renewing) await this.#renewing;
+      const credential = await this.credential();
+      if (this.#renewing) continue;
+      this.#uses++;
+      try {
+        return await call(credential);
+      } finally {
+        if (--this.#uses === 0) {
+          const ended = this.#usesEnded;
+          this.#usesEnded = undefined;
+          ended?.();
+        }
+      }
+    }
   }
 
   /** Renew now (SIGHUP). */
@@ -248,7 +276,16 @@ export class BotSession {
     this.#timer.unref();
   }
 
-  async #renew(): Promise<void> {
+  /** Renew once the calls under way have ended; one renewal at a time, and new calls wait for it. */
+  #renew(): Promise<void> {
+    this.#renewing ??= this.#renewWhenIdle().finally(() => {
+      this.#renewing = undefined;
+    });
+    return this.#renewing;
+  }
+
+  async #renewWhenIdle(): Promise<void> {
+    if (this.#uses > 0) await new Promise<void>((resolve) => (this.#usesEnded = resolve));
     const held = this.#held;
     if (!held || this.#stopped) return;
     try {

@@ -38,7 +38,7 @@ function recordingClient(options: { refuse?: string[]; batchError?: IssuerApiErr
 function session() {
   const state = { current: "cred", refusals: [] as string[] };
   return Object.assign(state, {
-    credential: async () => state.current,
+    use: <T>(call: (credential: string) => Promise<T>): Promise<T> => call(state.current),
     refused: (_credential: string, code: string) => void state.refusals.push(code),
   });
 }

@@ -14,9 +14,12 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** The bot credential, read when a batch is sent, and where a refusal of it is reported. */
+/**
+ * The bot credential: `use` runs a call with it (read when the batch is sent, and never while a
+ * renewal of it is under way: `BotSession.use`), `refused` hears the issuer's refusal of it.
+ */
 export interface BatchCredential {
-  credential(): Promise<string>;
+  use<T>(call: (credential: string) => Promise<T>): Promise<T>;
   refused(credential: string, code: string): void;
 }
 
@@ -56,21 +59,20 @@ export class X509SvidBatcher {
     this.#pending = [];
     for (let i = 0; i < queue.length; i += MAX_BATCH_ENTRIES) {
       const part = queue.slice(i, i + MAX_BATCH_ENTRIES);
-      let credential: string;
       try {
-        credential = await this.#credential.credential();
+        await this.#credential.use((credential) => {
+          const refuse = (p: Pending) => (err: unknown) => {
+            if (err instanceof IssuerApiError) this.#credential.refused(credential, err.code);
+            p.reject(err);
+          };
+          return this.#send(
+            credential,
+            part.map((p) => ({ ...p, reject: refuse(p) })),
+          );
+        });
       } catch (err) {
         for (const p of part) p.reject(err);
-        continue;
       }
-      const refuse = (p: Pending) => (err: unknown) => {
-        if (err instanceof IssuerApiError) this.#credential.refused(credential, err.code);
-        p.reject(err);
-      };
-      await this.#send(
-        credential,
-        part.map((p) => ({ ...p, reject: refuse(p) })),
-      );
     }
   }
 

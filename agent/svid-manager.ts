@@ -247,14 +247,16 @@ export class SvidManager {
     }
   }
 
-  async #withCredential<T>(call: (credential: string) => Promise<T>): Promise<T> {
-    const credential = await this.#options.session.credential();
-    try {
-      return await call(credential);
-    } catch (err) {
-      if (err instanceof IssuerApiError) this.#options.session.refused(credential, err.code);
-      throw err;
-    }
+  #withCredential<T>(call: (credential: string) => Promise<T>): Promise<T> {
+    const session = this.#options.session;
+    return session.use(async (credential) => {
+      try {
+        return await call(credential);
+      } catch (err) {
+        if (err instanceof IssuerApiError) session.refused(credential, err.code);
+        throw err;
+      }
+    });
   }
 
   async #issue(slot: Slot): Promise<void> {
