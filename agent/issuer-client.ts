@@ -3,6 +3,7 @@
  * request and response types come from the API contract's schemas.
  */
 export {
+  bundleStateOf,
   type CredentialResponse,
   isPermanentRefusal,
   IssuerApiError,

@@ -1,4 +1,4 @@
-import { IssuerApiError, type IssuerClient, type RevocationsResponse, type TrustStateResponse } from "./issuer-client.js";
+import { bundleStateOf, IssuerApiError, type IssuerClient, type RevocationsResponse, type TrustStateResponse } from "./issuer-client.js";
 
 /** How old an answer of `GET /v1/trust` may be and still serve the other poller, ms: the route's own `max-age`. */
 export const TRUST_REUSE_MS = 10_000;
@@ -39,8 +39,7 @@ export class TrustPoll {
     await new Promise((resolve) => setTimeout(resolve, this.#gatherMs));
     const answer = this.#inflight || this.#fresh() ? await this.#answer() : undefined;
     if (!answer) return this.#client.fetchBundleState();
-    const active = answer.active_x509_sha256;
-    return active && /^[0-9a-f]{64}$/.test(active) ? { text: answer.bundle, activeX509Sha256: active } : { text: answer.bundle };
+    return bundleStateOf(answer.bundle, answer.active_x509_sha256);
   }
 
   /** The CRLs and the JWT-SVID deny-list, as `IssuerClient.fetchRevocations` answers. */

@@ -12,6 +12,7 @@ export {
   type IssuedJwtSvid,
   IssuerApiError,
   issuerApiErrorOf,
+  bundleStateOf,
   IssuerClient,
   type IssuerClientOptions,
   type JwtSvidResponse,

@@ -13,6 +13,7 @@ export {
 } from "./fetch-svid-with-proof.js";
 export { IssuerApiError, issuerApiErrorOf } from "./issuer-api-error.js";
 export {
+  bundleStateOf,
   IssuerClient,
   isPermanentRefusal,
   pathOf,

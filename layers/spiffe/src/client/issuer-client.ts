@@ -209,6 +209,14 @@ export class IssuerClient {
   async fetchBundleState(): Promise<{ text: string; activeX509Sha256?: string }> {
     let active: string | null = null;
     const text = await this.call(bundleRoute, {}, { onHeaders: (h) => (active = h.get(ACTIVE_X509_AUTHORITY_HEADER)) });
-    return active && /^[0-9a-f]{64}$/.test(active) ? { text, activeX509Sha256: active } : { text };
+    return bundleStateOf(text, active);
   }
+}
+
+/**
+ * A bundle answer with the issuer's word on its active X.509 CA (the `tessera-active-x509-authority` header
+ * or `GET /v1/trust`'s `active_x509_sha256`), kept only when it is a SHA-256 in lowercase hex.
+ */
+export function bundleStateOf(text: string, active: string | null | undefined): { text: string; activeX509Sha256?: string } {
+  return active && /^[0-9a-f]{64}$/.test(active) ? { text, activeX509Sha256: active } : { text };
 }
