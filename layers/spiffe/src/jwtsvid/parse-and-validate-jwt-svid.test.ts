@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { constants, createHmac, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { describe, it } from "node:test";
 import type { JWK } from "jose";
 import { Bundle, createJwk } from "../bundle/index.js";
@@ -9,6 +9,7 @@ import { SpiffeId, TrustDomain } from "../spiffeid/index.js";
 import type { JwtAuthoritySource } from "./jwt-authority-source.js";
 import { mintJwtSvid } from "./mint-jwt-svid.js";
 import { parseAndValidateJwtSvid } from "./parse-and-validate-jwt-svid.js";
+import { b64, forge, signerFor, type Signer } from "./test-support.js";
 
 const INVALID = "ERR_JWTSVID_INVALID";
 const td = TrustDomain.fromString("example.org");
@@ -39,30 +40,6 @@ const evilBundle = new Bundle({ trustDomain: evilTd, jwtAuthorities: [["k-p256",
 const federated: JwtAuthoritySource = {
   getJwtAuthority: (trustDomain, kid) => bundle.getJwtAuthority(trustDomain, kid) ?? evilBundle.getJwtAuthority(trustDomain, kid),
 };
-
-type Signer = (input: Buffer) => Buffer;
-
-function signerFor(alg: string, key: KeyObject | Buffer): Signer {
-  const hash = `sha${alg.slice(2)}`;
-  if (alg.startsWith("HS"))
-    return (input) =>
-      createHmac(hash, key as Buffer)
-        .update(input)
-        .digest();
-  if (alg.startsWith("ES")) return (input) => sign(hash, input, { key: key as KeyObject, dsaEncoding: "ieee-p1363" });
-  if (alg.startsWith("PS")) {
-    return (input) =>
-      sign(hash, input, { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
-  }
-  return (input) => sign(hash, input, key as KeyObject);
-}
-
-const b64 = (value: unknown): string => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
-
-function forge(header: Record<string, unknown>, claims: Record<string, unknown>, signer: Signer): string {
-  const input = `${b64(header)}.${b64(claims)}`;
-  return `${input}.${signer(Buffer.from(input)).toString("base64url")}`;
-}
 
 const goodHeader = { alg: "ES256", kid: "k-p256", typ: "JWT" };
 const goodClaims = { sub: "spiffe://example.org/workload", aud: "svc", exp: nowSec + 300, iat: nowSec, jti: "j1" };
@@ -306,10 +283,11 @@ describe("parseAndValidateJwtSvid refuses", () => {
     });
   }
 
-  it("keeps jose's error as the cause of a verification failure", async () => {
-    await assert.rejects(validate(token({}, {}, signerFor("ES256", stranger.privateKey))), (err: Error & { code: string }) => {
+  it("keeps why a key cannot verify as the cause", async () => {
+    const small = token({ alg: "RS256", kid: "k-rsa-small" }, {}, signerFor("RS256", rsaSmall.privateKey));
+    await assert.rejects(validate(small), (err: Error & { code: string }) => {
       assert.equal(err.code, INVALID);
-      assert.equal((err.cause as { code?: string }).code, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+      assert.match((err.cause as Error).message, /shorter than 2048 bits/);
       return true;
     });
   });

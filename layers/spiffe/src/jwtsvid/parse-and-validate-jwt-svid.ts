@@ -1,9 +1,10 @@
-import { errors, importJWK, jwtVerify, type JWK, type JWTVerifyResult } from "jose";
+import type { JWK, JWTPayload } from "jose";
 import { systemClock } from "../clock.js";
 import { JwtSvidInvalidError } from "../errors.js";
 import type { JwtAuthoritySource } from "./jwt-authority-source.js";
 import type { JwtSvid } from "./jwt-svid.js";
 import { decodeToken, readJwtSvid, readSubject } from "./read-token.js";
+import { importVerificationKey, verifySignature } from "./verify-signature.js";
 
 /** Options of `parseAndValidateJwtSvid`. */
 export interface ValidateJwtSvidOptions {
@@ -55,44 +56,37 @@ function algorithmsFor(jwk: JWK): string[] {
   return typeof jwk.alg === "string" ? algorithms.filter((a) => a === jwk.alg) : algorithms;
 }
 
-function explain(err: unknown): JwtSvidInvalidError {
-  if (err instanceof errors.JWTExpired) return invalid("token has expired", err);
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.reason === "missing") return invalid(`token has no ${err.claim}`, err);
-    if (err.claim === "aud") return invalid("audience mismatch", err);
-    return invalid(`${err.claim} claim is invalid`, err);
-  }
-  return invalid("token could not be verified", err);
+function numericDate(claims: JWTPayload, claim: "iat" | "nbf" | "exp"): number | undefined {
+  const value = claims[claim];
+  if (value !== undefined && typeof value !== "number") throw invalid(`${claim} claim is invalid`);
+  return value;
 }
 
-// Imported keys by algorithm and JWK content: importing costs more than verifying, and a relying
-// party (the agent's ValidateJWTSVID) checks many tokens against the same few keys.
-const MAX_IMPORTED_KEYS = 64;
-const importedKeys = new Map<string, ReturnType<typeof importJWK>>();
-
-function importKey(jwk: JWK, alg: string): ReturnType<typeof importJWK> {
-  const id = `${alg} ${JSON.stringify(jwk)}`;
-  let key = importedKeys.get(id);
-  if (!key) {
-    key = importJWK(jwk, alg);
-    key.catch(() => importedKeys.delete(id));
-    importedKeys.set(id, key);
-    if (importedKeys.size > MAX_IMPORTED_KEYS) importedKeys.delete(importedKeys.keys().next().value as string);
+// jose's claim rules for a verified JWT with `requiredClaims` sub, aud and exp, an `audience` and no
+// clock tolerance, in jose's order: presence, audience, then iat, nbf and exp.
+function checkClaims(claims: JWTPayload, options: ValidateJwtSvidOptions): void {
+  for (const claim of ["aud", "exp", "sub"]) if (!Object.hasOwn(claims, claim)) throw invalid(`token has no ${claim}`);
+  const { aud } = claims;
+  const expected = options.audience;
+  if (!(typeof aud === "string" ? expected.includes(aud) : Array.isArray(aud) && expected.some((a) => aud.includes(a)))) {
+    throw invalid("audience mismatch");
   }
-  return key;
+  const now = Math.floor((options.now ?? systemClock.now()).getTime() / 1000);
+  numericDate(claims, "iat");
+  const nbf = numericDate(claims, "nbf");
+  if (nbf !== undefined && nbf > now) throw invalid("nbf claim is invalid");
+  const exp = numericDate(claims, "exp");
+  if (exp !== undefined && exp <= now) throw invalid("token has expired");
 }
 
-async function verify(token: string, jwk: JWK, alg: string, options: ValidateJwtSvidOptions): Promise<JWTVerifyResult> {
+async function checkSignature(token: string, jwk: JWK, alg: string): Promise<void> {
+  let key;
   try {
-    return await jwtVerify(token, await importKey(jwk, alg), {
-      algorithms: [alg],
-      audience: options.audience,
-      currentDate: options.now ?? systemClock.now(),
-      requiredClaims: ["sub", "aud", "exp"],
-    });
+    key = await importVerificationKey(jwk, alg);
   } catch (err) {
-    throw explain(err);
+    throw invalid("token could not be verified", err);
   }
+  if (!verifySignature(token, key, alg)) throw invalid("token could not be verified");
 }
 
 /**
@@ -113,6 +107,7 @@ export async function parseAndValidateJwtSvid(
   const jwk = source.getJwtAuthority(trustDomain, kid);
   if (!jwk) throw invalid(`no JWT authority with that kid in trust domain ${trustDomain.name}`);
   if (!algorithmsFor(jwk).includes(alg)) throw invalid("token alg does not fit the key");
-  const verified = await verify(token, jwk, alg, options);
-  return readJwtSvid(decoded.header, verified.payload);
+  await checkSignature(token, jwk, alg);
+  checkClaims(decoded.claims, options);
+  return readJwtSvid(decoded.header, decoded.claims);
 }
