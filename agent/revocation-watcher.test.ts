@@ -144,5 +144,8 @@ describe("RevocationWatcher", () => {
     assert.equal(watcher.isJwtDenied(token("gone")), false);
     assert.equal(watcher.isJwtDenied(token("other")), false);
     assert.equal(watcher.isJwtDenied("not a token"), false);
+    assert.equal(watcher.isJtiDenied("live"), true);
+    assert.equal(watcher.isJtiDenied("gone"), false);
+    assert.equal(watcher.isJtiDenied(undefined), false);
   });
 });

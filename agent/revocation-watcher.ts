@@ -29,7 +29,7 @@ export interface RevocationWatcherOptions {
  * not verify, a forged one, is refused and logged, and what an earlier verified CRL of that CA said
  * stays), and the JWT-SVID deny-list is kept until each token expires. After every poll the
  * manager drops what is revoked: an X.509-SVID whose serial its CA's CRL lists is replaced by a new
- * one (a new key), a revoked JWT-SVID leaves the cache. `isJwtDenied` serves ValidateJWTSVID.
+ * one (a new key), a revoked JWT-SVID leaves the cache. `isJtiDenied` serves ValidateJWTSVID.
  */
 export class RevocationWatcher {
   readonly #options: RevocationWatcherOptions;
@@ -65,6 +65,11 @@ export class RevocationWatcher {
     } catch {
       return false;
     }
+    return this.isJtiDenied(jti);
+  }
+
+  /** Whether a `jti` claim, as a validated token holds it, is on the deny-list and the revocation has not expired. */
+  isJtiDenied(jti: unknown): boolean {
     const until = typeof jti === "string" ? this.#deniedJtis.get(jti) : undefined;
     return until !== undefined && until > this.#now();
   }

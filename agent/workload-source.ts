@@ -18,7 +18,7 @@ export type WorkloadSvids = Pick<SvidManager, "bundle" | "x509" | "subscribe" | 
 export function createWorkloadSource(
   manager: WorkloadSvids,
   identities: readonly ApiIdentity[],
-  revocations?: { isJwtDenied(token: string): boolean },
+  revocations?: { isJtiDenied(jti: unknown): boolean },
 ): WorkloadApiSource {
   const allowed = (caller: CallerIdentity) => identities.filter((i) => selectorsMatch(i.selectors, caller.selectors));
   const want = (i: ApiIdentity) => ({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
@@ -92,7 +92,8 @@ export function createWorkloadSource(
       const bundle = manager.bundle();
       if (!bundle) throw new Error("agent: no trust bundle yet");
       const svid = await parseAndValidateJwtSvid(token, bundle, { audience: [audience] });
-      if (revocations?.isJwtDenied(token)) throw new Error("agent: the JWT-SVID was revoked by its issuer");
+      // The jti of the token just validated: the deny-list needs no second parse of it.
+      if (revocations?.isJtiDenied(svid.claims.jti)) throw new Error("agent: the JWT-SVID was revoked by its issuer");
       return { spiffeId: svid.spiffeId.toString(), claims: svid.claims as Record<string, unknown> };
     },
   };
