@@ -13,7 +13,11 @@ export const FIXED32 = 5;
 /** Bytes that are not a well-formed message. */
 export class ProtoWireError extends Error {}
 
+// Every tag and most lengths fit one byte: those buffers are made once, not per field.
+const ONE_BYTE_VARINTS = Array.from({ length: 0x80 }, (_, n) => Buffer.from([n]));
+
 function varint(value: number): Buffer {
+  if (value >= 0 && value < 0x80) return ONE_BYTE_VARINTS[value]!;
   const out: number[] = [];
   let n = value;
   while (n > 0x7f) {
@@ -57,7 +61,7 @@ export class ProtoWriter {
 
   /** A double field, written even when 0. */
   double(field: number, value: number): this {
-    const bytes = Buffer.alloc(8);
+    const bytes = Buffer.allocUnsafe(8);
     bytes.writeDoubleLE(value);
     this.#chunks.push(varint(field * 8 + FIXED64), bytes);
     return this;
