@@ -293,6 +293,30 @@ describe("parseAndValidateJwtSvid refuses", () => {
   });
 });
 
+describe("parseAndValidateJwtSvid on a token it accepted before", () => {
+  const seen = token({}, { jti: "seen-before" });
+  const [h, p] = seen.split(".") as [string, string];
+
+  it("refuses the same header and claims under another signature", async () => {
+    await validate(seen);
+    const forged = `${h}.${p}.${signerFor("ES256", stranger.privateKey)(Buffer.from(`${h}.${p}`)).toString("base64url")}`;
+    await assert.rejects(validate(forged), { code: INVALID, message: /could not be verified$/ });
+  });
+
+  it("refuses it once the bundle holds another key under its kid", async () => {
+    await validate(seen);
+    const rekeyed = new Bundle({ trustDomain: td, jwtAuthorities: [["k-p256", jwkOf(stranger.publicKey, "k-p256")]] });
+    await assert.rejects(validate(seen, ["svc"], rekeyed), { code: INVALID, message: /could not be verified$/ });
+  });
+
+  it("refuses it once it has expired, and for another audience", async () => {
+    await validate(seen);
+    const later = new Date(now.getTime() + 300_000);
+    await assert.rejects(parseAndValidateJwtSvid(seen, bundle, { audience: ["svc"], now: later }), { code: INVALID, message: /expired$/ });
+    await assert.rejects(validate(seen, ["other"]), { code: INVALID, message: /audience mismatch$/ });
+  });
+});
+
 describe("parseAndValidateJwtSvid time", () => {
   const t = token({}, { exp: nowSec + 300 });
   const cases: { offsetSeconds: number; ok: boolean }[] = [

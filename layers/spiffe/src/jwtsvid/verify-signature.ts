@@ -80,11 +80,14 @@ export function importVerificationKey(jwk: JWK, alg: string): Promise<KeyObject>
   return key;
 }
 
-/**
- * Whether the compact JWS `token` (already split into exactly three base64url parts) carries a
- * valid `alg` signature by `key` over its first two parts.
- */
-export function verifySignature(token: string, key: KeyObject, alg: string): boolean {
+// Tokens each key has verified, and with which algorithm: a relying party sees the same token again
+// and again (a workload presents its JWT-SVID on every request while it lives), and crypto.verify
+// answers the same for the same token and key, so the arithmetic is done once per token. Only
+// tokens that verified are kept, at most MAX_VERIFIED_TOKENS per key, the oldest let go first.
+const MAX_VERIFIED_TOKENS = 1024;
+const verifiedTokens = new WeakMap<KeyObject, Map<string, string>>();
+
+function checkSignature(token: string, key: KeyObject, alg: string): boolean {
   const { hash, verifyOptions } = parametersOf(alg);
   const dot = token.lastIndexOf(".");
   const encoded = token.slice(dot + 1);
@@ -92,4 +95,18 @@ export function verifySignature(token: string, key: KeyObject, alg: string): boo
   // would drop the last character, so a signature could carry one of any value).
   if (encoded.length % 4 === 1) return false;
   return verify(hash, Buffer.from(token.slice(0, dot), "latin1"), { key, ...verifyOptions }, Buffer.from(encoded, "base64url"));
+}
+
+/**
+ * Whether the compact JWS `token` (already split into exactly three base64url parts) carries a
+ * valid `alg` signature by `key` over its first two parts.
+ */
+export function verifySignature(token: string, key: KeyObject, alg: string): boolean {
+  let verified = verifiedTokens.get(key);
+  if (verified?.get(token) === alg) return true;
+  if (!checkSignature(token, key, alg)) return false;
+  if (!verified) verifiedTokens.set(key, (verified = new Map()));
+  verified.set(token, alg);
+  if (verified.size > MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
+  return true;
 }
