@@ -309,6 +309,13 @@ describe("parseAndValidateJwtSvid on a token it accepted before", () => {
     await assert.rejects(validate(seen, ["svc"], rekeyed), { code: INVALID, message: /could not be verified$/ });
   });
 
+  it("keeps a JWK it imported from being changed under its cached key", async () => {
+    const jwk = jwkOf(p256.publicKey, "k-p256");
+    await validate(seen, ["svc"], new Bundle({ trustDomain: td, jwtAuthorities: [["k-p256", jwk]] }));
+    const { x, y } = jwkOf(stranger.publicKey, "k-p256");
+    assert.throws(() => Object.assign(jwk, { x, y }), TypeError);
+  });
+
   it("refuses it once it has expired, and for another audience", async () => {
     await validate(seen);
     const later = new Date(now.getTime() + 300_000);
