@@ -22,6 +22,15 @@ export class TesseraError extends Error {
   }
 }
 
+/**
+ * Give each error class its name as the key it is listed under, so `err.name` (and every log line
+ * that shows it) stays the class's name in a minified Lambda bundle, which renames classes: the
+ * bundles are built without esbuild's keepNames, whose renaming helper ran for every function of the
+ * bundle on each cold start.
+ */
+export function nameErrorClasses(classes: Record<string, abstract new (...args: never[]) => TesseraError>): void {
+  for (const [name, errorClass] of Object.entries(classes)) Object.defineProperty(errorClass, "name", { value: name });
+}
 /** A SPIFFE ID breaks the SPIFFE-ID standard. */
 export class SpiffeIdInvalidError extends TesseraError {
   static override readonly code = "ERR_SPIFFEID_INVALID";
@@ -226,3 +235,58 @@ export class StsUnavailableError extends TesseraError {
 export class ShuttingDownError extends TesseraError {
   static override readonly code = "ERR_SHUTTING_DOWN";
 }
+
+nameErrorClasses({
+  TesseraError,
+  SpiffeIdInvalidError,
+  TrustDomainInvalidError,
+  X509SvidInvalidError,
+  CsrInvalidError,
+  KeyUnsupportedError,
+  JwtSvidInvalidError,
+  JwtSvidAudienceInvalidError,
+  BundleInvalidError,
+  KeyNotFoundError,
+  KeyManagerError,
+  KmsThrottledError,
+  StoreConflictError,
+  StoreError,
+  BotNotFoundError,
+  BotExistsError,
+  BotLockedError,
+  BotInstanceNotFoundError,
+  JoinTokenInvalidError,
+  JoinTokenUsedError,
+  GenerationMismatchError,
+  ReplayError,
+  JournalConflictError,
+  ConfigError,
+  CredentialInvalidError,
+  SpiffeIdNotAllowedError,
+  DnsNameNotAllowedError,
+  PolicyInvalidError,
+  JoinMethodNotAllowedError,
+  RequestInvalidError,
+  BodyTooLargeError,
+  BatchTooLargeError,
+  BatchEntryDuplicateError,
+  UnsupportedMediaTypeError,
+  JoinTokenNotFoundError,
+  RouteNotFoundError,
+  AdminUnauthorizedError,
+  ConsoleForbiddenError,
+  IssuerUnreachableError,
+  AuthorityUnavailableError,
+  AuthorityExpiredError,
+  JoinProofInvalidError,
+  JoinRuleMismatchError,
+  JoinKeysUnavailableError,
+  CrlInvalidError,
+  RevocationNotFoundError,
+  SvidKeyRevokedError,
+  RotationKeyUnavailableError,
+  OidcDiscoveryDisabledError,
+  JoinChallengeInvalidError,
+  StsUnavailableError,
+  ShuttingDownError,
+});

@@ -1,4 +1,4 @@
-import { TesseraError } from "../errors.js";
+import { nameErrorClasses, TesseraError } from "../errors.js";
 
 /**
  * IAM Roles Anywhere refused `CreateSession` or could not be reached. `status` is the HTTP status
@@ -18,3 +18,5 @@ export class RolesAnywhereSessionError extends TesseraError {
 export class WebIdentityTokenError extends TesseraError {
   static override readonly code = "ERR_WEB_IDENTITY_TOKEN";
 }
+
+nameErrorClasses({ RolesAnywhereSessionError, WebIdentityTokenError });

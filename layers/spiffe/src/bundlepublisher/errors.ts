@@ -1,4 +1,4 @@
-import { TesseraError } from "../errors.js";
+import { nameErrorClasses, TesseraError } from "../errors.js";
 
 /** Publishing the bundle to a destination failed (not the caller's fault). */
 export class BundlePublishError extends TesseraError {
@@ -9,3 +9,5 @@ export class BundlePublishError extends TesseraError {
 export class TrustAnchorLimitError extends TesseraError {
   static override readonly code = "ERR_TRUST_ANCHOR_LIMIT";
 }
+
+nameErrorClasses({ BundlePublishError, TrustAnchorLimitError });
