@@ -25,7 +25,7 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
   const port = Number(values.port ?? io.env.TESSERA_PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("tessera: --port must be 0-65535");
   const trustDomain = values["trust-domain"] ?? io.env.TESSERA_TRUST_DOMAIN;
-  // Loaded here, not up front: the issuer (AWS SDK, middy, Powertools) is for `tessera dev` alone.
+  // Loaded here, not up front: the issuer (AWS SDK, Powertools) is for `tessera dev` alone.
   const { startDevServer } = await import("../dev/run-dev.js");
   const server = await startDevServer({
     dataDir: values["data-dir"] ?? io.env.TESSERA_DATA_DIR ?? ".tessera",

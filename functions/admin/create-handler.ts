@@ -17,7 +17,7 @@ export function adminRoutesOf(runtime: TesseraRuntime, publication: AdminPublica
   return adminRoutes({ ...runtime.admin, rotation: { ...runtime, publishers } }, runtime.revocation, scheduled);
 }
 
-/** The admin function over a runtime (`metrics`: EMF in Lambda): a middy chain around the admin use cases. */
+/** The admin function over a runtime (`metrics`: EMF in Lambda): a Lambda chain around the admin use cases. */
 export function createAdminHandler(
   runtime: TesseraRuntime,
   publication: AdminPublication = { publishers: [] },

@@ -1,6 +1,13 @@
-import middy, { type MiddlewareObj } from "@middy/core";
 import { RequestInvalidError, TesseraError } from "#tessera/core";
-import { bootstrapDeployment, removeDeployment, type TrustAnchorCalls, type TrustAnchorRemovalPolicy } from "#tessera/aws";
+import {
+  bootstrapDeployment,
+  createLambdaChain,
+  type LambdaContextLike,
+  type Middleware,
+  removeDeployment,
+  type TrustAnchorCalls,
+  type TrustAnchorRemovalPolicy,
+} from "#tessera/aws";
 import type { RotateDeps } from "./create-handler.js";
 
 /** What the deployment's custom resource needs: the rotate function's parts and the Roles Anywhere calls. */
@@ -58,7 +65,7 @@ function propertiesOf(event: BootstrapEvent, trustDomain: string): BootstrapProp
   return { TrustDomain, ...(TrustAnchorName === undefined ? {} : { TrustAnchorName }), TrustAnchorRemovalPolicy };
 }
 
-function logFailures(deps: BootstrapDeps): MiddlewareObj<BootstrapEvent> {
+function logFailures(deps: BootstrapDeps): Middleware<BootstrapEvent, BootstrapResponse> {
   return {
     onError: (request) => {
       const err = request.error;
@@ -98,18 +105,16 @@ async function remove(deps: BootstrapDeps, event: BootstrapEvent): Promise<Boots
  * says destroy. Keys and the CA journal are never deleted here.
  */
 export function createBootstrapHandler(deps: BootstrapDeps): BootstrapHandler {
-  const chain = middy<BootstrapEvent, BootstrapResponse>()
-    .use(logFailures(deps))
-    .handler(async (event) => {
-      switch (event.RequestType) {
-        case "Create":
-        case "Update":
-          return createOrUpdate(deps, event);
-        case "Delete":
-          return remove(deps, event);
-        default:
-          throw new RequestInvalidError(`bootstrap: unknown request type ${String((event as { RequestType?: unknown }).RequestType)}`);
-      }
-    });
-  return (event, context) => chain(event, (context ?? {}) as never);
+  const chain = createLambdaChain([logFailures(deps)], async (event: BootstrapEvent) => {
+    switch (event.RequestType) {
+      case "Create":
+      case "Update":
+        return createOrUpdate(deps, event);
+      case "Delete":
+        return remove(deps, event);
+      default:
+        throw new RequestInvalidError(`bootstrap: unknown request type ${String((event as { RequestType?: unknown }).RequestType)}`);
+    }
+  });
+  return (event, context) => chain(event, (context ?? {}) as LambdaContextLike);
 }

@@ -1,4 +1,3 @@
-import middy, { type MiddlewareObj } from "@middy/core";
 import { parseWireObject, rotateFunctionEmergencySchema } from "#tessera/contract";
 import { type Logger, RequestInvalidError, TesseraError } from "#tessera/core";
 import {
@@ -15,7 +14,7 @@ import {
   runRotationTick,
   type StoreFor,
 } from "#tessera/issuer";
-import { publishingPartitionOf } from "#tessera/aws";
+import { createLambdaChain, type LambdaContextLike, type Middleware, publishingPartitionOf } from "#tessera/aws";
 import type { ROTATE_FUNCTION_STORE } from "./store-parts.js";
 
 /** The store as the rotate function sees it: the parts its use cases declare. */
@@ -86,7 +85,7 @@ function resultOf(tick: RotationTickResult): RotateResult {
 }
 
 /** Logs a failed tick with its code, then lets it fail so the invocation counts as an error. */
-function logFailures(logger: Pick<Logger, "error">): MiddlewareObj {
+function logFailures(logger: Pick<Logger, "error">): Middleware<unknown, RotateResult> {
   return {
     onError: (request) => {
       const err = request.error;
@@ -101,26 +100,24 @@ function logFailures(logger: Pick<Logger, "error">): MiddlewareObj {
  * nothing due writes nothing.
  */
 export function createRotateHandler(deps: RotateDeps): RotateHandler {
-  const chain = middy<unknown, RotateResult>()
-    .use(logFailures(deps.logger))
-    .handler(async (event) => {
-      const emergency = emergencyInputOf(event);
-      if (emergency) {
-        const done = await emergencyCaRotation({ ...deps.admin, rotation: deps }, emergency, EMERGENCY_ACTOR);
-        const { bundleSequence, slots } = done.status;
-        return {
-          created: { x509: false, jwt: false },
-          steps: done.steps,
-          bundleSequence,
-          x509Authorities: slots.filter((s) => s.kind === "x509").length,
-          published: done.published,
-          pending: done.pending,
-        };
-      }
-      const changed = changedPartitionsOf(event);
-      if (!changed) return resultOf(await runRotationTick(deps));
-      deps.logger.info("rotate: the store changed; publishing", { partitions: changed });
-      return resultOf(await runChangeTick(deps));
-    });
-  return (event, context) => chain(event, (context ?? {}) as never);
+  const chain = createLambdaChain([logFailures(deps.logger)], async (event: unknown) => {
+    const emergency = emergencyInputOf(event);
+    if (emergency) {
+      const done = await emergencyCaRotation({ ...deps.admin, rotation: deps }, emergency, EMERGENCY_ACTOR);
+      const { bundleSequence, slots } = done.status;
+      return {
+        created: { x509: false, jwt: false },
+        steps: done.steps,
+        bundleSequence,
+        x509Authorities: slots.filter((s) => s.kind === "x509").length,
+        published: done.published,
+        pending: done.pending,
+      };
+    }
+    const changed = changedPartitionsOf(event);
+    if (!changed) return resultOf(await runRotationTick(deps));
+    deps.logger.info("rotate: the store changed; publishing", { partitions: changed });
+    return resultOf(await runChangeTick(deps));
+  });
+  return (event, context) => chain(event, (context ?? {}) as LambdaContextLike);
 }

@@ -1,8 +1,8 @@
 /**
  * The AWS and Lambda adapters (`#tessera/aws`): the AWS SDK clients, the KMS key manager, the
  * DynamoDB store and its table schema, the S3 and IAM Roles Anywhere publishers, the deployment
- * bootstrap (it settles the Roles Anywhere trust anchor), and the runtime that wires a
- * configuration to them (one per Lambda cold start or `tessera dev`).
+ * bootstrap (it settles the Roles Anywhere trust anchor), the runtime that wires a configuration to
+ * them (one per Lambda cold start or `tessera dev`), and the middleware chain of a Lambda handler.
  */
 export {
   type AwsClientOptions,
@@ -13,6 +13,7 @@ export {
   type S3ClientOptions,
 } from "./src/aws/clients.js";
 export { AWS_RETRY_BACKOFF, type AwsRetryOptions } from "./src/aws/retry-strategy.js";
+export { createLambdaChain, type LambdaContextLike, type LambdaRequest, type Middleware } from "./src/http/lambda-chain.js";
 export {
   type BundlePublisherOverrides,
   createBundlePublishers,

@@ -1,11 +1,11 @@
 import type { Logger } from "../logger.js";
-import middy from "@middy/core";
 import { compileRoutes, type RouteMatch } from "../contract/compile-routes.js";
 import { parseRequest } from "../contract/parse-request.js";
 import { RouteNotFoundError } from "../errors.js";
 import type { EmfMetrics, RequestMetrics } from "./emf-metrics.js";
 import { httpErrorHandler } from "./http-error-handler.js";
 import { readJsonBody } from "./json-body.js";
+import { createLambdaChain, type LambdaContextLike, type Middleware } from "./lambda-chain.js";
 import { jsonResponse } from "./responses.js";
 import type { HttpEvent, HttpResult, Route } from "./types.js";
 
@@ -37,27 +37,27 @@ export interface HttpRouter {
 }
 
 /**
- * One middy chain over a set of routes, built once: error mapping around one lookup by route key,
+ * One Lambda chain over a set of routes, built once: error mapping around one lookup by route key,
  * the JSON body with the route's size cap, the route's schemas, then the one call it names.
  */
 export function createHttpRouter(routes: readonly Route[], options: HttpRouterOptions): HttpRouter {
   const compiled = compileRoutes(routes, (route) => route.descriptor);
   const metrics = options.metrics?.metrics;
-  const chain = middy<HttpEvent, HttpResult>()
-    .use({
-      name: "lambdaContext",
+  const middlewares: Middleware<HttpEvent, HttpResult>[] = [
+    {
       before: (request) => {
-        if ((request.context as { awsRequestId?: string }).awsRequestId) options.logger.addContext?.(request.context);
+        if (request.context.awsRequestId) options.logger.addContext?.(request.context);
       },
-    })
-    .use(httpErrorHandler({ logger: options.logger, ...(metrics ? { metrics } : {}) }));
-  if (options.metrics) chain.use(options.metrics.middleware);
-  chain.handler(async (event) => {
+    },
+    httpErrorHandler({ logger: options.logger, ...(metrics ? { metrics } : {}) }),
+  ];
+  if (options.metrics) middlewares.push(options.metrics.middleware);
+  const chain = createLambdaChain(middlewares, async (event: HttpEvent) => {
     const route = compiled.byKey(event.routeKey);
     if (!route) throw new RouteNotFoundError(`http: no route ${event.routeKey}`);
     return answer(route, event, metrics);
   });
-  return { handle: (event, context) => chain(event, (context ?? {}) as never), match: compiled.match };
+  return { handle: (event, context) => chain(event, (context ?? {}) as LambdaContextLike), match: compiled.match };
 }
 
 /** The Lambda handler of `createHttpRouter`. */

@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { MiddlewareObj } from "@middy/core";
+import type { Middleware } from "./lambda-chain.js";
 import type { HttpEvent, HttpResult } from "./types.js";
 
 /** What the HTTP router reports: a success of a route that names a metric, and an error answer by its code. */
@@ -14,7 +14,7 @@ export interface RequestMetrics {
 /** Metrics as CloudWatch embedded metric format lines, and the middleware that flushes them after each request. */
 export interface EmfMetrics {
   metrics: RequestMetrics;
-  middleware: MiddlewareObj<HttpEvent, HttpResult>;
+  middleware: Middleware<HttpEvent, HttpResult>;
 }
 
 /**
@@ -37,6 +37,6 @@ export function createEmfMetrics(options: { namespace?: string; functionName?: s
         single.addMetric(status < 500 ? "Refusals" : "Failures", MetricUnit.Count, 1);
       },
     },
-    middleware: logMetrics(metrics, { captureColdStartMetric: true }) as MiddlewareObj<HttpEvent, HttpResult>,
+    middleware: logMetrics(metrics, { captureColdStartMetric: true }) as Middleware<HttpEvent, HttpResult>,
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "../logger.js";
-import type { MiddlewareObj } from "@middy/core";
 import { TesseraError } from "../errors.js";
 import type { RequestMetrics } from "./emf-metrics.js";
+import type { Middleware } from "./lambda-chain.js";
 import { jsonResponse } from "./responses.js";
 import { RETRY_AFTER_SECONDS_BY_CODE, statusForCode } from "./status-table.js";
 import type { HttpEvent, HttpResult } from "./types.js";
@@ -13,11 +13,10 @@ import type { HttpEvent, HttpResult } from "./types.js";
 export function httpErrorHandler(options: {
   logger: Pick<Logger, "info" | "error">;
   metrics?: RequestMetrics;
-}): MiddlewareObj<HttpEvent, HttpResult> {
+}): Middleware<HttpEvent, HttpResult> {
   return {
-    name: "httpErrorHandler",
     onError: (request) => {
-      const err = request.error;
+      const err = request.error as Error | undefined;
       const code = err instanceof TesseraError ? err.code : undefined;
       const status = statusForCode(code);
       const route = request.event?.routeKey;

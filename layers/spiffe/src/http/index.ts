@@ -1,7 +1,8 @@
 /**
- * http: the Lambda side of the HTTP API (API Gateway HTTP API, payload format 2.0): a middy chain
- * per function over the routes of the API contract (`contract/`), bound to their use cases, one middleware that maps error codes to statuses through one
- * table, JSON body parsing with a size cap, and the credential / admin-principal readers.
+ * http: the Lambda side of the HTTP API (API Gateway HTTP API, payload format 2.0): a Lambda chain
+ * (middy's before / after / onError steps, without middy) per function over the routes of the API
+ * contract (`contract/`), bound to their use cases, one middleware that maps error codes to statuses
+ * through one table, JSON body parsing with a size cap, and the credential / admin-principal readers.
  */
 export { createHttpHandler, createHttpRouter, type HttpHandler, type HttpRouter, type HttpRouterOptions } from "./create-http-handler.js";
 export { createEmfMetrics, type EmfMetrics, type RequestMetrics } from "./emf-metrics.js";
