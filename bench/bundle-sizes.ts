@@ -4,10 +4,10 @@
 // phase): the wall time and the CPU time of the import itself, both read inside the process around
 // the `import()`, so Node's own start is not in them. On a shared machine the CPU time is the figure
 // to compare. For the join and issue functions it also prints the CPU time of the import plus one
-// first request against moto (a token join with an unknown token, answered 401 after its DynamoDB
-// read; a `GET /v1/bundle` on a fresh table, answered 503 after its), so work moved from the import
-// into the first request shows. Run: npx tsx bench/bundle-sizes.ts
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+// first request against moto (a token join with an unknown token, refused after its DynamoDB read;
+// `GET /v1/bundle` on a fresh table), so work moved from the import into the first request shows.
+// Run: npx tsx bench/bundle-sizes.ts
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { App } from "aws-cdk-lib";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createTesseraStacks } from "../infra/lib/create-app.js";
 import { REPO_ROOT } from "../infra/lib/paths.js";
-import { GLOBAL_SECONDARY_INDEXES, TABLE_ATTRIBUTE_DEFINITIONS, TABLE_KEY_SCHEMA } from "#tessera/aws";
+import { createTesseraTable } from "../test/support/tessera-table.js";
 import { startBenchAws } from "./support/bench-emulator.js";
 
 const IMPORT_RUNS = 9;
@@ -90,27 +90,9 @@ function importCost(file: string, tableName: string, call?: { routeKey: string; 
   };
 }
 
-async function createTable(): Promise<string> {
-  const tableName = `bundle-sizes-${Date.now()}`;
-  await new DynamoDBClient({}).send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      KeySchema: TABLE_KEY_SCHEMA.map((k) => ({ ...k })),
-      AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS.map((a) => ({ ...a })),
-      GlobalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((i) => ({
-        IndexName: i.IndexName,
-        KeySchema: i.KeySchema.map((k) => ({ ...k })),
-        Projection: { ...i.Projection },
-      })),
-    }),
-  );
-  return tableName;
-}
-
 const aws = await startBenchAws();
 try {
-  const tableName = await createTable();
+  const tableName = await createTesseraTable(new DynamoDBClient({}), "bundle-sizes");
   const app = new App({ context, outdir });
   const { issuer } = createTesseraStacks(app);
   app.synth();
