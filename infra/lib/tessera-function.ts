@@ -23,6 +23,7 @@ export const LAMBDA_ALIASES = {
   "--alias": [
     "@aws-sdk/credential-provider-node=./layers/spiffe/src/aws/lambda/default-credential-provider.ts",
     "@aws-sdk/client-sts=./layers/spiffe/src/aws/lambda/sts-credential-decorator.ts",
+    "@smithy/core/event-streams=./layers/spiffe/src/aws/lambda/event-streams.ts",
   ],
 };
 

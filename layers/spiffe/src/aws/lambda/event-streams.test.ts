@@ -1,0 +1,61 @@
+import { build } from "esbuild";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import {
+  EventStreamSerde,
+  EventStreamsUnavailableError,
+  eventStreamSerdeProvider,
+  resolveEventStreamSerdeConfig,
+} from "./event-streams.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-event-streams-"));
+
+describe("the Lambda bundle's event streams", () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("fail with their own error if one is ever read or written", () => {
+    assert.throws(() => new EventStreamSerde(), EventStreamsUnavailableError);
+    const config = resolveEventStreamSerdeConfig({ eventStreamSerdeProvider });
+    assert.throws(() => (config.eventStreamMarshaller as { serialize(): unknown }).serialize(), EventStreamsUnavailableError);
+  });
+
+  it("leave an S3 client bundled with them working (HeadObject against the emulator), its SDK modules unwrapped", async () => {
+    const entry = join(dir, "entry.ts");
+    writeFileSync(
+      entry,
+      [
+        'import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";',
+        "export const head = () => new S3Client({ forcePathStyle: true }).send(new HeadObjectCommand({ Bucket: 'tessera-missing', Key: 'k' }));",
+      ].join("\n"),
+    );
+    const outfile = join(dir, "s3.mjs");
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      mainFields: ["module", "main"],
+      nodePaths: [join(import.meta.dirname, "..", "..", "..", "..", "..", "node_modules")],
+      // The Lambda bundles' aliases (infra/lib/tessera-function.ts).
+      alias: {
+        "@aws-sdk/credential-provider-node": join(import.meta.dirname, "default-credential-provider.ts"),
+        "@aws-sdk/client-sts": join(import.meta.dirname, "sts-credential-decorator.ts"),
+        "@smithy/core/event-streams": join(import.meta.dirname, "event-streams.ts"),
+      },
+      outfile,
+      logLevel: "silent",
+    });
+    // Only this small module is loaded lazily (the protocols' import()); no SDK module is wrapped for it.
+    const wrapped = [...readFileSync(outfile, "utf8").matchAll(/^var (init_\w+) = __esm\(/gm)].map((m) => m[1]);
+    assert.deepEqual(wrapped, ["init_event_streams"]);
+    const { head } = (await import(pathToFileURL(outfile).href)) as { head: () => Promise<unknown> };
+    await assert.rejects(head(), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(err.$metadata?.httpStatusCode, 404);
+      return true;
+    });
+  });
+});
