@@ -3,11 +3,12 @@ import { connect as connectHttp2 } from "node:http2";
 import { createServer, connect, type Server } from "node:net";
 import { after, describe, it } from "node:test";
 import { makeTempDir } from "../../test/support/temp-dir.js";
-import { decodeHuffman, huffmanCodeOf, rewriteAuthority, sanitizeAuthority } from "./hpack-authority.js";
+import { decodeHuffman, encodeHuffman, huffmanCodeOf, rewriteAuthority, sanitizeAuthority } from "./hpack-authority.js";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ""), "hex");
 /** A literal string, not Huffman-coded, with its 7-bit length prefix (short strings only). */
 const raw = (s: string) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s)]);
+const huffman = (s: string) => encodeHuffman(Buffer.from(s));
 
 describe("decodeHuffman", () => {
   it("has the code of RFC 7541 Appendix B", () => {
@@ -29,6 +30,13 @@ describe("decodeHuffman", () => {
     assert.equal(decodeHuffman(hex("a8eb 1064 9cbf"))?.toString(), "no-cache");
     assert.equal(decodeHuffman(hex("25a8 49e9 5ba9 7d7f"))?.toString(), "custom-key");
     assert.equal(decodeHuffman(hex("25a8 49e9 5bb8 e8b4 bf"))?.toString(), "custom-value");
+  });
+
+  it("encodes the examples of RFC 7541 Appendix C.4, and every byte back to itself", () => {
+    assert.deepEqual(encodeHuffman(Buffer.from("www.example.com")), hex("f1e3 c2e5 f23a 6ba0 ab90 f4ff"));
+    assert.deepEqual(encodeHuffman(Buffer.from("custom-value")), hex("25a8 49e9 5bb8 e8b4 bf"));
+    const every = Buffer.from(Array.from({ length: 256 }, (_, b) => b));
+    assert.deepEqual(decodeHuffman(encodeHuffman(every)), every);
   });
 
   it("refuses padding longer than 7 bits, padding that is not all ones, and EOS", () => {
@@ -59,6 +67,10 @@ describe("rewriteAuthority", () => {
       ["without indexing, static name", Buffer.from([0x01])],
       ["never indexed, static name", Buffer.from([0x11])],
       ["with incremental indexing, literal name", Buffer.concat([Buffer.from([0x40]), raw(":authority")])],
+      [
+        "without indexing, Huffman-coded literal name",
+        Buffer.concat([Buffer.from([0x00, 0x80 | huffman(":authority").length]), huffman(":authority")]),
+      ],
     ] as const) {
       const block = Buffer.concat([Buffer.from([0x83, 0x86]), prefix, raw(path), Buffer.from([0x84])]);
       assert.deepEqual(rewriteAuthority(block), Buffer.concat([Buffer.from([0x83, 0x86]), prefix, raw(fixed), Buffer.from([0x84])]), label);
@@ -73,6 +85,7 @@ describe("rewriteAuthority", () => {
       Buffer.from([0x83, 0xbe]),
       Buffer.concat([Buffer.from([0x44]), raw(path)]),
       Buffer.concat([Buffer.from([0x40]), raw("x-path"), raw(path)]),
+      Buffer.concat([Buffer.from([0x40, 0x80 | huffman(":authorit").length]), huffman(":authorit"), raw(path)]),
       Buffer.concat([Buffer.from([0x41]), raw("a b")]),
     ]) {
       assert.equal(rewriteAuthority(block), undefined, block.toString("hex"));

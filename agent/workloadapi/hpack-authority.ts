@@ -53,6 +53,26 @@ export function huffmanCodeOf(symbol: number): [number, number] {
   return [CODE.first[length]! + rank, length];
 }
 
+/** Huffman-code `input` (RFC 7541 section 5.2), padded with the start of EOS. */
+export function encodeHuffman(input: Uint8Array): Buffer {
+  const out: number[] = [];
+  let pending = 0;
+  let bits = 0;
+  for (const symbol of input) {
+    const [code, length] = huffmanCodeOf(symbol);
+    for (let bit = length - 1; bit >= 0; bit--) {
+      pending = (pending << 1) | (Math.floor(code / 2 ** bit) & 1);
+      if (++bits === 8) {
+        out.push(pending);
+        pending = 0;
+        bits = 0;
+      }
+    }
+  }
+  if (bits > 0) out.push((pending << (8 - bits)) | ((1 << (8 - bits)) - 1));
+  return Buffer.from(out);
+}
+
 /** Decode a Huffman-coded string; undefined when it is malformed (RFC 7541 section 5.2). */
 export function decodeHuffman(input: Uint8Array): Buffer | undefined {
   const out: number[] = [];
@@ -109,22 +129,30 @@ function writeInteger(value: number, prefixBits: number, flags: number): Buffer 
 }
 
 interface StringLiteral {
-  /** Decoded octets; undefined when the Huffman code is malformed. */
-  value: Buffer | undefined;
+  /** The octets as sent, Huffman-coded when `huffman`. */
+  raw: Uint8Array;
+  huffman: boolean;
   next: number;
 }
 
+/** Where the string literal at `at` lies; its value is decoded only when someone needs it. */
 function readString(block: Uint8Array, at: number): StringLiteral | undefined {
   const length = readInteger(block, at, 7);
   if (!length || length.next + length.value > block.length) return undefined;
   const raw = block.subarray(length.next, length.next + length.value);
-  const huffman = (block[at]! & 0x80) !== 0;
-  return { value: huffman ? decodeHuffman(raw) : Buffer.from(raw), next: length.next + length.value };
+  return { raw, huffman: (block[at]! & 0x80) !== 0, next: length.next + length.value };
+}
+
+/** Decoded octets of a literal; undefined when its Huffman code is malformed. */
+function valueOf(literal: StringLiteral): Buffer | undefined {
+  return literal.huffman ? decodeHuffman(literal.raw) : Buffer.from(literal.raw);
 }
 
 /** Index of `:authority` in the static table (RFC 7541 Appendix A). */
 const STATIC_AUTHORITY = 1;
 const AUTHORITY = Buffer.from(":authority");
+/** The one Huffman coding of `:authority`: a literal name is compared coded, never decoded. */
+const AUTHORITY_HUFFMAN = encodeHuffman(AUTHORITY);
 /** What an authority may hold (RFC 3986: unreserved, sub-delims, ":", "%", "[", "]"), as nghttp2 checks it. */
 const AUTHORITY_CHARS = new Set(Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:%[]"));
 const REPLACEMENT = "_".charCodeAt(0);
@@ -170,12 +198,15 @@ export function rewriteAuthority(block: Uint8Array): Buffer | undefined {
     if (nameIndex.value === 0) {
       const name = readString(block, valueAt);
       if (!name) return undefined;
-      isAuthority = name.value?.equals(AUTHORITY) ?? false;
+      isAuthority = Buffer.from(name.raw.buffer, name.raw.byteOffset, name.raw.byteLength).equals(
+        name.huffman ? AUTHORITY_HUFFMAN : AUTHORITY,
+      );
       valueAt = name.next;
     }
     const value = readString(block, valueAt);
     if (!value) return undefined;
-    const replacement = isAuthority && value.value ? sanitizeAuthority(value.value) : undefined;
+    const decoded = isAuthority ? valueOf(value) : undefined;
+    const replacement = decoded ? sanitizeAuthority(decoded) : undefined;
     if (replacement) {
       parts.push(Buffer.from(block.subarray(copiedTo, valueAt)), writeInteger(replacement.length, 7, 0), replacement);
       copiedTo = value.next;
