@@ -69,13 +69,45 @@ function timeoutMsOf(value: string | string[] | undefined): number | undefined {
   return match ? Number(match[1]) * TIMEOUT_UNITS_MS[match[2]!]! : undefined;
 }
 
+/** Reads `rawHeaders` (name, value, name, value, ...) when a key is asked for: a call reads one or two. */
 function metadataOf(rawHeaders: string[]): CallMetadata {
-  const values = new Map<string, string[]>();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const key = rawHeaders[i]!.toLowerCase();
-    values.set(key, [...(values.get(key) ?? []), rawHeaders[i + 1]!]);
+  return {
+    get: (key) => {
+      const values: string[] = [];
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === key) values.push(rawHeaders[i + 1]!);
+      return values;
+    },
+  };
+}
+
+/** The response headers of every call that sends a message; node copies them, so one object serves all. */
+const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc+proto", "grpc-accept-encoding": "identity" };
+const RESPOND_OPTIONS = { waitForTrailers: true };
+const OK_TRAILERS = { "grpc-status": String(GrpcStatus.OK), "grpc-message": "" };
+
+/**
+ * The length-prefixed gRPC message of each payload written, kept while the payload lives: a
+ * response encoded once for many streams (watch-handlers.ts) is framed once too. A payload must
+ * not change once written (none does: every one is a freshly encoded message).
+ */
+const framed = new WeakMap<Buffer, Buffer>();
+
+function frameOf(message: Buffer): Buffer {
+  let frame = framed.get(message);
+  if (!frame) {
+    // Not from the shared pool: a kept slice would keep the pool's whole 8 KiB alive.
+    frame = Buffer.alloc(MESSAGE_PREFIX_BYTES + message.length);
+    frame.writeUInt32BE(message.length, 1);
+    message.copy(frame, MESSAGE_PREFIX_BYTES);
+    framed.set(message, frame);
   }
-  return { get: (key) => values.get(key) ?? [] };
+  return frame;
+}
+
+function trailersOf(status: CallStatus): Record<string, string> {
+  return status.code === GrpcStatus.OK && status.details === ""
+    ? OK_TRAILERS
+    : { "grpc-status": String(status.code), "grpc-message": encodeMessage(status.details) };
 }
 
 /** One call on one HTTP/2 stream. */
@@ -118,17 +150,10 @@ class Http2Call extends EventEmitter implements StreamCall {
     if (this.#ended || this.stream.destroyed) return false;
     if (!this.#responded) {
       this.#responded = true;
-      this.stream.respond(
-        { ":status": 200, "content-type": "application/grpc+proto", "grpc-accept-encoding": "identity" },
-        { waitForTrailers: true },
-      );
-      this.stream.once("wantTrailers", () =>
-        this.stream.sendTrailers({ "grpc-status": String(this.#status.code), "grpc-message": encodeMessage(this.#status.details) }),
-      );
+      this.stream.respond(RESPONSE_HEADERS, RESPOND_OPTIONS);
+      this.stream.once("wantTrailers", () => this.stream.sendTrailers(trailersOf(this.#status)));
     }
-    const prefix = Buffer.alloc(MESSAGE_PREFIX_BYTES);
-    prefix.writeUInt32BE(message.length, 1);
-    return this.stream.write(Buffer.concat([prefix, message]));
+    return this.stream.write(frameOf(message));
   }
 
   /** End the call with `status`: in the trailers, or as a trailers-only response when nothing was sent. */
@@ -155,7 +180,7 @@ class Http2Call extends EventEmitter implements StreamCall {
 
 /** Collects the request message; answers it once whole, or a status for one that is too large, compressed or missing. */
 function readRequest(stream: ServerHttp2Stream, maxBytes: number, done: (result: Buffer | CallStatus) => void): void {
-  let received = Buffer.alloc(0);
+  let received: Buffer = Buffer.alloc(0);
   let settled = false;
   const settle = (result: Buffer | CallStatus) => {
     if (settled) return;
@@ -165,7 +190,7 @@ function readRequest(stream: ServerHttp2Stream, maxBytes: number, done: (result:
     done(result);
   };
   const onData = (chunk: Buffer) => {
-    received = Buffer.concat([received, chunk]);
+    received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
     if (received.length < MESSAGE_PREFIX_BYTES) return;
     const length = received.readUInt32BE(1);
     if (received[0] !== 0) return settle({ code: GrpcStatus.INTERNAL, details: "compressed requests are not supported" });
