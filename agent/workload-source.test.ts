@@ -128,3 +128,75 @@ describe("the agent's Workload API source", () => {
     );
   });
 });
+
+describe("the agent's Workload API source: one encoded response shared by many connections", () => {
+  const DB = "spiffe://example.org/db";
+  const TWO: ApiIdentity[] = [...IDENTITIES, { spiffeId: DB, selectors: ["unix:uid:2000"], dnsNames: [] }];
+  let temp: Awaited<ReturnType<typeof makeTempDir>>;
+  let server: WorkloadApiServer;
+  const clients: WorkloadClient[] = [];
+  after(async () => {
+    for (const c of clients) c.close();
+    await server?.close();
+    await temp?.remove();
+  });
+
+  it("serves each of many interleaved connections only its own caller's SVID, none to an unentitled one, and every renewal to all", async () => {
+    temp = await makeTempDir("workload-source-shared");
+    const pki = await createTestPki(temp.path);
+    const held = new Map<string, X509Material>();
+    const listeners = new Set<() => void>();
+    const material = (svid: Awaited<ReturnType<TestPki["issueSvid"]>>): X509Material => ({
+      spiffeId: svid.spiffeId,
+      certificates: svid.certificates,
+      privateKey: svid.privateKey,
+      issuedAt: Date.now(),
+      expiresAt: svid.expiresAt.getTime(),
+      serialNumber: svid.serialNumber,
+    });
+    const bundle = pki.bundle();
+    const svids: WorkloadSvids = {
+      bundle: () => bundle,
+      x509: (want) => held.get(want.spiffeId),
+      subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+      jwtSvid: () => Promise.reject(new Error("not used")),
+    };
+    held.set(WEB, material(await pki.issueSvid(WEB)));
+    held.set(DB, material(await pki.issueSvid(DB)));
+    // Connections cycle through three processes: entitled to WEB, entitled to DB, entitled to nothing.
+    let connections = 0;
+    server = await startWorkloadApiServer({
+      socketPath: `${temp.path}/api.sock`,
+      source: createWorkloadSource(svids, TWO),
+      attest: async () => callerWithUid([1000, 2000, 3000][connections++ % 3]!, 5000 + connections),
+    });
+    const PER_CALLER = 20;
+    type Response = { svids: { spiffe_id: string; x509_svid: Buffer; x509_svid_key: Buffer }[] };
+    const readers = Array.from({ length: 3 * PER_CALLER }, () => {
+      const c = createWorkloadClient(`${temp.path}/api.sock`);
+      clients.push(c);
+      return StreamReader.open<Response>(c, "FetchX509SVID");
+    });
+    await Promise.all(readers.map((r) => r.messagesAt(1).catch(() => undefined)));
+    // Which process a connection was attested as shows only in what it got.
+    const denied = readers.filter((r) => r.error?.code === status.PERMISSION_DENIED);
+    const served = readers.filter((r) => r.messages.length > 0);
+    assert.equal(denied.length, PER_CALLER, "the process no identity selects gets PermissionDenied on each of its connections");
+    for (const r of served) assert.equal(r.messages[0]!.svids.length, 1, "one SVID per caller, never the other's too");
+    const web = served.filter((r) => r.messages[0]!.svids[0]!.spiffe_id === WEB);
+    const db = served.filter((r) => r.messages[0]!.svids[0]!.spiffe_id === DB);
+    assert.equal(web.length, PER_CALLER);
+    assert.equal(db.length, PER_CALLER);
+    for (const r of db) {
+      assert.deepEqual(new Uint8Array(r.messages[0]!.svids[0]!.x509_svid_key), held.get(DB)!.privateKey, "the DB key, never WEB's");
+    }
+
+    const renewed = material(await pki.issueSvid(WEB));
+    held.set(WEB, renewed);
+    for (const listener of [...listeners]) listener();
+    await Promise.all(web.map((r) => r.messagesAt(2)));
+    for (const r of web) assert.deepEqual(new Uint8Array(r.messages[1]!.svids[0]!.x509_svid), renewed.certificates[0]);
+    for (const r of db) assert.equal(r.messages.length, 1, "a renewal of WEB sends nothing to DB's callers");
+    for (const r of readers) r.call.cancel();
+  });
+});

@@ -21,7 +21,9 @@ export function createWorkloadSource(
   revocations?: { isJtiDenied(jti: unknown): boolean },
 ): WorkloadApiSource {
   const allowed = (caller: CallerIdentity) => identities.filter((i) => selectorsMatch(i.selectors, caller.selectors));
-  const want = (i: ApiIdentity) => ({ spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) });
+  const wants = new Map(
+    identities.map((i) => [i, { spiffeId: i.spiffeId, dnsNames: i.dnsNames, ...(i.ttlSeconds ? { ttlSeconds: i.ttlSeconds } : {}) }]),
+  );
   let cachedFor: Bundle | undefined;
   let cachedJwks: Uint8Array | undefined;
   const jwksOf = (bundle: Bundle): Uint8Array => {
@@ -41,7 +43,7 @@ export function createWorkloadSource(
     const bundle = manager.bundle();
     if (!bundle) return undefined;
     const entitled = allowed(caller);
-    const held = entitled.map((identity) => manager.x509(want(identity)));
+    const held = entitled.map((identity) => manager.x509(wants.get(identity)!));
     const key = entitled.map((identity) => identities.indexOf(identity)).join(",");
     const cached = views.get(key);
     if (cached?.bundle === bundle && cached.held.every((material, n) => material === held[n])) return cached.state;
