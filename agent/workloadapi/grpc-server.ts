@@ -69,12 +69,15 @@ function timeoutMsOf(value: string | string[] | undefined): number | undefined {
   return match ? Number(match[1]) * TIMEOUT_UNITS_MS[match[2]!]! : undefined;
 }
 
-/** Reads `rawHeaders` (name, value, name, value, ...) when a key is asked for: a call reads one or two. */
+/**
+ * Reads `rawHeaders` (name, value, name, value, ...) when a key is asked for: a call reads one or
+ * two. HTTP/2 field names are lower case on the wire (nghttp2 refuses others), so none is folded.
+ */
 function metadataOf(rawHeaders: string[]): CallMetadata {
   return {
     get: (key) => {
       const values: string[] = [];
-      for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === key) values.push(rawHeaders[i + 1]!);
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i] === key) values.push(rawHeaders[i + 1]!);
       return values;
     },
   };
