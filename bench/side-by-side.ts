@@ -4,7 +4,7 @@
 // both issuers, rounds alternating Tessera, SPIRE, Tessera, SPIRE. Prints the median of each figure
 // over the rounds, the ratio Tessera / SPIRE, and the machine's cores and load; the raw rounds go to
 // bench/results/. bench/README.md says what each figure means.
-// Run: npm run bench [-- --rounds 9 | --quick] [--duration 3s] [--keep]
+// Run: npm run bench [-- --rounds 9 | --quick] [--duration 3s] [--keep] [--only agent]
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,12 +23,24 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     duration: { type: "string", default: "3s" },
     keep: { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
+if (values.only !== undefined && values.only !== "agent")
+  throw new Error("bench: --only takes `agent` (restart, idle RSS and 1,000 watchers)");
 const ROUNDS = values.quick ? 3 : Number(values.rounds);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error("bench: --rounds must be a whole number of at least 1");
 /** How long an agent sits after its first fetch before its RSS is read as idle. */
 const SETTLE_MS = 2000;
+
+/** `--only agent`: restart the agent (state kept), read its idle RSS, open the 1,000 watchers. */
+async function measureAgentRound(stack: Stack, client: string): Promise<RoundFigures> {
+  const agentStart = await stack.restartAgent();
+  await sleep(SETTLE_MS);
+  const agentRss = rssMib(stack.agent().pid);
+  const watchers = await benchClient<RoundFigures>(client, "watchers", ["-socket", stack.socket, "-n", "1000"]);
+  return { ...watchers, agent_rss_idle_mib: agentRss, agent_start_ms: agentStart };
+}
 
 async function measureRound(stack: Stack, client: string): Promise<RoundFigures> {
   const issuerStart = await stack.restartIssuer();
@@ -82,7 +94,7 @@ try {
       [spire, rounds.spire],
     ] as const) {
       console.error(`round ${round}/${ROUNDS}: ${stack.name}`);
-      results.push(await measureRound(stack, binaries.client));
+      results.push(await (values.only === "agent" ? measureAgentRound : measureRound)(stack, binaries.client));
     }
   }
   const machineAfter = describeMachine();

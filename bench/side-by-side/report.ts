@@ -53,7 +53,8 @@ export function describeMachine(): string {
 /** The Markdown table of medians, ratio Tessera / SPIRE. */
 export function formatTable(rounds: { tessera: RoundFigures[]; spire: RoundFigures[] }): string {
   const lines = ["| figure | Tessera | SPIRE | ratio |", "| --- | --- | --- | --- |"];
-  for (const figure of FIGURES) {
+  // A partial run (`--only agent`) measures some figures only; the others are left out.
+  for (const figure of FIGURES.filter((f) => rounds.tessera.some((r) => r[f.key] !== undefined))) {
     const tessera = median(rounds.tessera.map((r) => r[figure.key]!));
     const spire = median(rounds.spire.map((r) => r[figure.key]!));
     const ratio = spire === 0 ? "n/a" : (tessera / spire).toFixed(2);
