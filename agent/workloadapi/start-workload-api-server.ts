@@ -3,7 +3,7 @@ import { admitCall, isCallStatus, toServiceError, type HandlerContext } from "./
 import { SERVER_PREFACE, awaitConnectionOpening } from "./connection-opening.js";
 import { createGrpcServer, type GrpcMethod, type StreamCall } from "./grpc-server.js";
 import { GrpcStatus } from "./grpc-status.js";
-import { startHttp2Bridge } from "./http2-bridge.js";
+import { startHttp2Bridge, type Http2Bridge } from "./http2-bridge.js";
 import { createJwtHandlers } from "./jwt-handlers.js";
 import type { CallerIdentity, WorkloadApiSource } from "./types.js";
 import { listenOnSocket, prepareSocketPath, removeSocket } from "./unix-socket.js";
@@ -99,7 +99,16 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
     maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION,
   });
   const serve = (socket: Socket) => grpc.server.emit("connection", socket);
-  const bridge = await startHttp2Bridge(serve);
+  // Only clients that send a socket path as their authority (grpc-java) need the relay: most agents
+  // never start it. A start that failed is tried again by the next such connection.
+  let bridge: Promise<Http2Bridge> | undefined;
+  const startBridge = (): Promise<Http2Bridge> => {
+    const starting = (bridge ??= startHttp2Bridge(serve));
+    starting.catch(() => {
+      if (bridge === starting) bridge = undefined;
+    });
+    return starting;
+  };
 
   const accept = async (socket: Socket): Promise<void> => {
     sockets.add(socket);
@@ -134,7 +143,9 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
       serve(socket);
       return;
     }
-    await bridge.attach(socket, id, { dropSettingsAck: !opened.acknowledged }).catch(() => socket.destroy());
+    await startBridge()
+      .then((relay) => relay.attach(socket, id, { dropSettingsAck: !opened.acknowledged }))
+      .catch(() => socket.destroy());
   };
   const listener = createServer((socket) => void accept(socket));
 
@@ -150,7 +161,7 @@ export async function startWorkloadApiServer(options: StartWorkloadApiServerOpti
         const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
         for (const end of [...streams]) end();
         await grpc.close(SHUTDOWN_GRACE_MS);
-        await bridge.close();
+        await bridge?.then((relay) => relay.close()).catch(() => undefined);
         for (const socket of sockets) socket.destroy();
         await stopped;
         await removeSocket(socketPath, inode);
