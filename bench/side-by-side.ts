@@ -1,8 +1,8 @@
 // Tessera side by side with SPIRE v1.13.3 on this machine: both real stacks on loopback (Tessera:
 // `tessera dev` + `tessera agent`; SPIRE: server + agent with the disk key manager, SQLite and
 // join-token node attestation), one go-spiffe client (bench/bench-client) driving both agents and
-// both issuers, rounds alternating Tessera, SPIRE, Tessera, SPIRE. Prints the median of each figure
-// over the rounds, the ratio Tessera / SPIRE, and the machine's cores and load; the raw rounds go to
+// both issuers, in rounds that alternate the order (Tessera first in odd rounds, SPIRE first in even
+// ones). Prints the median of each figure over the rounds, the ratio Tessera / SPIRE, and the machine's cores and load; the raw rounds go to
 // bench/results/. bench/README.md says what each figure means.
 // Run: npm run bench [-- --rounds 9 | --quick] [--duration 3s] [--keep] [--only agent]
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -89,17 +89,20 @@ try {
   const [tessera, spire] = stacks as [Stack, Stack];
   const rounds = { tessera: [] as RoundFigures[], spire: [] as RoundFigures[] };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [stack, results] of [
+    // Whichever stack goes first in a round measures a little better (its agent starts on a quieter
+    // machine), so the order alternates: Tessera first in odd rounds, SPIRE first in even ones.
+    const order = [
       [tessera, rounds.tessera],
       [spire, rounds.spire],
-    ] as const) {
+    ] as const;
+    for (const [stack, results] of round % 2 === 1 ? order : [...order].reverse()) {
       console.error(`round ${round}/${ROUNDS}: ${stack.name}`);
       results.push(await (values.only === "agent" ? measureAgentRound : measureRound)(stack, binaries.client));
     }
   }
   const machineAfter = describeMachine();
   console.log(
-    `Tessera vs SPIRE v1.13.3, medians of ${ROUNDS} rounds (A B alternating), ratio Tessera / SPIRE (below 1 is better, except where higher is better)`,
+    `Tessera vs SPIRE v1.13.3, medians of ${ROUNDS} rounds (A B, then B A), ratio Tessera / SPIRE (below 1 is better, except where higher is better)`,
   );
   console.log(`machine: ${machineBefore} at start; ${machineAfter} at end; node ${process.version}`);
   console.log("");
