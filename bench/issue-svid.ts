@@ -47,7 +47,7 @@ async function signingPath(dir: string): Promise<void> {
   const id = SpiffeId.fromString("spiffe://example.org/bench/web");
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      const csr = parseCsr(csrPem);
+      const csr = await parseCsr(csrPem);
       await signX509Svid({
         caKey,
         caCertificate: ca,

@@ -73,7 +73,7 @@ export async function issueX509SvidForCaller(
   if (typeof request.csr !== "string" && !(request.csr instanceof Uint8Array)) {
     throw new RequestInvalidError("issuer: csr must be a PEM string");
   }
-  const csr = parseCsr(request.csr);
+  const csr = await parseCsr(request.csr);
   const ca = await deps.authorities.x509();
   const now = deps.clock.now();
   requireUsefulAuthority(ca, now, "X.509 CA");

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { describe, it } from "node:test";
 import { DerTag } from "../internal/der/der-element.js";
 import { DerReader } from "../internal/der/der-reader.js";
 import { encodeBitString, encodeElement, encodeLength, encodeNull, encodeOid, encodeSequence } from "../internal/der/der-writer.js";
-import { publicKeyFromSpki, spkiOf } from "./key-type.js";
+import { importPublicKeyFromSpki, publicJwkOf, publicKeyFromSpki, spkiOf } from "./key-type.js";
 
 // Keys are compared through OpenSSL's DER export only: node 20 can deadlock exporting a freshly
 // generated EC key as JWK while the garbage collector finalizes its key generation job.
@@ -113,5 +113,45 @@ describe("publicKeyFromSpki and spkiOf", () => {
 
   it("refuse bytes node cannot read with ERR_KEY_UNSUPPORTED", () => {
     assert.throws(() => publicKeyFromSpki(Uint8Array.of(0x30, 0x00)), { code: "ERR_KEY_UNSUPPORTED" });
+  });
+});
+
+describe("importPublicKeyFromSpki", () => {
+  const data = Buffer.from("signed by the key's owner");
+  for (const namedCurve of ["P-256", "P-384"]) {
+    it(`reads an EC ${namedCurve} key from its point: OpenSSL's bytes back, its JWK, and signatures that verify`, async () => {
+      for (let i = 0; i < 20; i++) {
+        const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve });
+        const spki = opensslSpki(publicKey);
+        const key = await importPublicKeyFromSpki(spki);
+        assert.equal(key.type, "public");
+        assert.equal(hex(spkiOf(key)), hex(spki));
+        assert.equal(hex(opensslSpki(key)), hex(spki));
+        assert.deepEqual(
+          publicJwkOf(key),
+          createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }).export({ format: "jwk" }),
+        );
+        assert.equal(verify(null, data, key, sign(null, data, privateKey)), true);
+      }
+    });
+  }
+
+  it("reads RSA keys and non-canonical bytes as publicKeyFromSpki does", async () => {
+    const rsa = opensslSpki(generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey);
+    assert.equal(hex(spkiOf(await importPublicKeyFromSpki(rsa))), hex(rsa));
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const point = subjectPublicKeyOf(opensslSpki(publicKey));
+    const compressed = Uint8Array.of(0x02 | (point[64]! & 1), ...point.subarray(1, 33));
+    const spki = encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256)), encodeBitString(compressed));
+    assert.equal((await importPublicKeyFromSpki(spki)).equals(publicKey), true);
+  });
+
+  it("refuses an EC point off its curve, and bytes node cannot read, with ERR_KEY_UNSUPPORTED", async () => {
+    const point = subjectPublicKeyOf(opensslSpki(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey));
+    const offCurve = Uint8Array.from(point);
+    offCurve[64] ^= 1;
+    const ecSpki = encodeSequence(encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(P256)), encodeBitString(offCurve));
+    await assert.rejects(() => importPublicKeyFromSpki(ecSpki), { code: "ERR_KEY_UNSUPPORTED" });
+    await assert.rejects(() => importPublicKeyFromSpki(Uint8Array.of(0x30, 0x00)), { code: "ERR_KEY_UNSUPPORTED" });
   });
 });

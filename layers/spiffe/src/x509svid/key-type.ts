@@ -1,5 +1,5 @@
-import { createPublicKey } from "node:crypto";
-import type { JsonWebKey, KeyObject } from "node:crypto";
+import { createPublicKey, KeyObject, webcrypto } from "node:crypto";
+import type { JsonWebKey } from "node:crypto";
 import { KeyUnsupportedError } from "../errors.js";
 import { DerTag, equalBytes } from "../internal/der/der-element.js";
 import { DerReader } from "../internal/der/der-reader.js";
@@ -79,12 +79,18 @@ function unsignedBase64Url(integer: Uint8Array): string {
   return Buffer.from(integer[0] === 0 ? integer.subarray(1) : integer).toString("base64url");
 }
 
+/** A key in canonical form: its JWK and, for an EC key, its uncompressed point. */
+interface CanonicalKey {
+  jwk: JsonWebKey;
+  ecPoint?: Uint8Array;
+}
+
 /**
  * The JWK of `spki` when it is in the one form OpenSSL writes for an EC P-256/P-384 or RSA key, all
  * in strict DER: named curve and uncompressed point, or RSA with NULL parameters and a minimal
  * RSAPublicKey. A key read from such bytes encodes back to the very same bytes.
  */
-function canonicalJwkOf(spki: Uint8Array): JsonWebKey | undefined {
+function canonicalKeyOf(spki: Uint8Array): CanonicalKey | undefined {
   const fail = (message: string): Error => new RangeError(message);
   try {
     const reader = new DerReader(spki, fail);
@@ -97,7 +103,7 @@ function canonicalJwkOf(spki: Uint8Array): JsonWebKey | undefined {
       if (!curve || publicKey.length !== curve.pointLength || publicKey[0] !== 0x04) return undefined;
       const half = (curve.pointLength - 1) / 2;
       const coordinate = (from: number) => Buffer.from(publicKey.subarray(from, from + half)).toString("base64url");
-      return { kty: "EC", crv: curve.crv, x: coordinate(1), y: coordinate(1 + half) };
+      return { jwk: { kty: "EC", crv: curve.crv, x: coordinate(1), y: coordinate(1 + half) }, ecPoint: publicKey };
     }
     if (algorithm.oid !== RSA_ENCRYPTION || !equalBytes(algorithm.parameters ?? new Uint8Array(), DER_NULL)) return undefined;
     const rsaKey = new DerReader(publicKey, fail);
@@ -106,7 +112,7 @@ function canonicalJwkOf(spki: Uint8Array): JsonWebKey | undefined {
     const [n, e] = [integers.readInteger("modulus"), integers.readInteger("public exponent")];
     integers.end("RSAPublicKey");
     if (n[0]! >= 0x80 || e[0]! >= 0x80) return undefined;
-    return { kty: "RSA", n: unsignedBase64Url(n), e: unsignedBase64Url(e) };
+    return { jwk: { kty: "RSA", n: unsignedBase64Url(n), e: unsignedBase64Url(e) } };
   } catch (err) {
     if (err instanceof RangeError) return undefined;
     throw err;
@@ -119,6 +125,17 @@ const spkiByKey = new WeakMap<KeyObject, Uint8Array>();
 // Likewise the JWK a key was imported from is its export (about 13 µs a P-256 key to ask OpenSSL again).
 const jwkByKey = new WeakMap<KeyObject, JsonWebKey>();
 
+function unreadable(err: unknown): KeyUnsupportedError {
+  return new KeyUnsupportedError("x509svid: public key cannot be read", { cause: err });
+}
+
+/** A key read from canonical bytes: its encodings are the bytes and the JWK it was read from. */
+function remember(key: KeyObject, spki: Uint8Array, jwk: JsonWebKey): KeyObject {
+  spkiByKey.set(key, new Uint8Array(spki));
+  jwkByKey.set(key, jwk);
+  return key;
+}
+
 /**
  * A public KeyObject from DER SubjectPublicKeyInfo; throws `KeyUnsupportedError` when node cannot
  * read it (an EC point off its curve included). Bytes in canonical form are read as the JWK they
@@ -126,18 +143,40 @@ const jwkByKey = new WeakMap<KeyObject, JsonWebKey>();
  * P-256 key, 110 µs less for RSA-2048), and are remembered as the key's `spkiOf`.
  */
 export function publicKeyFromSpki(spki: Uint8Array): KeyObject {
-  const jwk = canonicalJwkOf(spki);
+  const canonical = canonicalKeyOf(spki);
+  if (!canonical) {
+    try {
+      return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    } catch (err) {
+      throw unreadable(err);
+    }
+  }
+  try {
+    return remember(createPublicKey({ key: canonical.jwk, format: "jwk" }), spki, canonical.jwk);
+  } catch (err) {
+    throw unreadable(err);
+  }
+}
+
+/**
+ * `publicKeyFromSpki` for a key read once and checked against one signature (a CSR's): a canonical
+ * EC P-256/P-384 key is imported from its uncompressed point, where OpenSSL checks that the point
+ * lies on its curve (the whole check on these curves, whose cofactor is 1), instead of from its
+ * JWK, where OpenSSL also multiplies the point by the group order. About 30 µs less per P-256 key,
+ * import and first signature check together. Rejects with `KeyUnsupportedError` as
+ * `publicKeyFromSpki` throws; every other key is read as it reads them.
+ */
+export async function importPublicKeyFromSpki(spki: Uint8Array): Promise<KeyObject> {
+  const canonical = canonicalKeyOf(spki);
+  if (canonical?.ecPoint === undefined) return publicKeyFromSpki(spki);
+  const algorithm = { name: "ECDSA", namedCurve: canonical.jwk.crv! };
   let key: KeyObject;
   try {
-    key = jwk ? createPublicKey({ key: jwk, format: "jwk" }) : createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    key = KeyObject.from(await webcrypto.subtle.importKey("raw", canonical.ecPoint, algorithm, true, ["verify"]));
   } catch (err) {
-    throw new KeyUnsupportedError("x509svid: public key cannot be read", { cause: err });
+    throw unreadable(err);
   }
-  if (jwk) {
-    spkiByKey.set(key, new Uint8Array(spki));
-    jwkByKey.set(key, jwk);
-  }
-  return key;
+  return remember(key, spki, canonical.jwk);
 }
 
 /** The public JWK of a public key (exported once per KeyObject; do not modify the result). */

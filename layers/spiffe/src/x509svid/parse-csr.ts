@@ -13,7 +13,7 @@ import type { RawExtension } from "./certificate-extensions.js";
 import { DerTag, contextTag, measureDerElement } from "../internal/der/der-element.js";
 import { DerReader } from "../internal/der/der-reader.js";
 import type { DerFailure } from "../internal/der/der-reader.js";
-import { classifyPublicKey, publicKeyFromSpki, readSubjectPublicKeyInfo, spkiOf } from "./key-type.js";
+import { classifyPublicKey, importPublicKeyFromSpki, readSubjectPublicKeyInfo, spkiOf } from "./key-type.js";
 import { decodePem } from "../internal/der/pem.js";
 import { looksLikeDer } from "./pem.js";
 import { readSignedData, resolveSignatureScheme, verifySignature } from "./signature-algorithm.js";
@@ -118,10 +118,11 @@ function checkRequestedExtensions(extensions: readonly RawExtension[]): string[]
  * (EC P-256/P-384, RSA 2048/3072/4096, else `KeyUnsupportedError`), its own signature correct with
  * SHA-256 or stronger (proof of possession), and no request for CA:true, keyCertSign or cRLSign
  * (else `CsrInvalidError`). The CSR's subject and requested names are not trusted for anything.
+ * Asynchronous only because an EC key is imported through WebCrypto (`importPublicKeyFromSpki`).
  */
-export function parseCsr(csr: string | Uint8Array): ParseCsrResult {
+export async function parseCsr(csr: string | Uint8Array): Promise<ParseCsrResult> {
   const request = readCertificationRequest(toDer(csr));
-  const publicKey = publicKeyFromSpki(request.spki);
+  const publicKey = await importPublicKeyFromSpki(request.spki);
   const keyType = classifyPublicKey(publicKey);
   const scheme = resolveSignatureScheme(request.signatureAlgorithm);
   if (!scheme) throw invalid(`CSR signature algorithm ${request.signatureAlgorithm.oid} is not allowed; use SHA-256 or stronger`);
