@@ -4,6 +4,7 @@ import { ConfigError, TesseraError } from "#tessera/core";
 import { generateSecret, isLoopbackHost, loadConfig, runRotationTick } from "#tessera/issuer";
 import { type TesseraRuntime } from "#tessera/aws";
 import { buildRuntime } from "#tessera/dev";
+import { createDevLogger } from "./dev-logger.js";
 import { listenLocalFront, type ListeningFront, type LocalFront } from "./local-front.js";
 
 /** Options of `tessera dev` (and `npm start`). */
@@ -34,6 +35,8 @@ export interface DevServer {
 }
 
 const DEFAULT_TRUST_DOMAIN = "example.org";
+/** The `service` of every log line, as in Lambda. */
+const DEV_LOG_SERVICE = "tessera";
 /** The Lambda schedule ticks every 10 minutes; locally a tick costs a few milliseconds, so every minute. */
 const DEFAULT_TICK_INTERVAL_MS = 60_000;
 
@@ -116,7 +119,7 @@ async function startBehind(front: ListeningFront, options: DevOptions): Promise<
   });
   const adminTokenPath = join(dataDir, "admin-token");
   const adminToken = await readOrCreate(adminTokenPath, () => generateSecret());
-  const runtime = await buildRuntime(config);
+  const runtime = await buildRuntime(config, { logger: createDevLogger(config.logLevel, DEV_LOG_SERVICE) });
   try {
     await runRotationTick({ ...runtime, publishers: [] });
     front.serve(runtime, adminToken);
