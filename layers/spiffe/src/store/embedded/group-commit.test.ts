@@ -142,6 +142,46 @@ describe("GroupCommit", () => {
     await Promise.all([changed, after]);
   });
 
+  it("runs the audit calls made while a flush runs as one group when it ends, covered by the next flush", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const answered: string[] = [];
+    const append = (name: string) => commit.run(() => write(name), "audit").then(() => answered.push(name));
+    const first = append("first event");
+    await turn();
+    assert.equal(flushes.started(), 1);
+    const later = [append("second event"), append("third event")];
+    await turn();
+    await turn();
+    assert.ok(!log.includes("second event"), "nothing runs for the audit log while a flush runs");
+    flushes.finish();
+    await first;
+    const afterFirstFlush = log.slice(log.indexOf("flushed"));
+    assert.deepEqual(
+      afterFirstFlush.filter((entry) => !entry.includes("task") && !entry.includes("total_changes")),
+      ["flushed", "BEGIN IMMEDIATE", "second event", "third event", "COMMIT", "flush 2"],
+      "one transaction, committed before the next flush began",
+    );
+    assert.deepEqual(answered, ["first event"], "the later events wait for the flush that covers them");
+    flushes.finish();
+    await Promise.all(later);
+    assert.deepEqual(answered, ["first event", "second event", "third event"]);
+  });
+
+  it("rejects, without running them, the audit calls waiting for a flush that fails", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const first = commit.run(() => write("first event"), "audit");
+    await turn();
+    const later = commit.run(() => write("later event"), "audit");
+    flushes.finish(new Error("EIO"));
+    await assert.rejects(first, { code: "ERR_STORE" });
+    await assert.rejects(later, { code: "ERR_STORE", message: "store: could not flush the database to disk" });
+    assert.ok(!log.includes("later event"));
+  });
+
   it("undoes only the call that throws, with its own error", async () => {
     const { db, log, write } = recordingDatabase();
     const commit = new GroupCommit(db, quickFlushes(log));

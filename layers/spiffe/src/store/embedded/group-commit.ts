@@ -37,7 +37,10 @@ function taskError(err: unknown): unknown {
  * them to disk off the event loop, one flush at a time, each covering every commit made before it
  * started. A call is answered only once its own commit and every earlier commit that changed what
  * it may have read (`TaskTables`) are on disk, so no caller ever sees a change that a crash could
- * undo, while the loop keeps running the next groups meanwhile.
+ * undo, while the loop keeps running the next groups meanwhile. A call on the audit log made while
+ * a flush runs could not be answered before the next flush anyway: it waits, with every other such
+ * call, and they run as one group the moment the flush ends, just before the next one begins (one
+ * commit, and the log's pages written once, for all the audit events of that flush).
  */
 export class GroupCommit {
   readonly #sync: () => Promise<void>;
@@ -49,6 +52,8 @@ export class GroupCommit {
   readonly #release: SqliteStatement;
   readonly #totalChanges: SqliteStatement;
   #pending: Task[] = [];
+  /** Calls on the audit log made while a flush runs: they run as one group when it ends. */
+  #afterFlush: Task[] = [];
   #drained: Promise<void> | undefined;
   /** Commits that changed something, counted; `#durable` of them are known to be on disk. */
   #committed = 0;
@@ -80,8 +85,13 @@ export class GroupCommit {
     if (this.#drained !== undefined) return Promise.reject(new ShuttingDownError("store: closed"));
     if (this.#syncFailure !== undefined) return Promise.reject(this.#syncFailure);
     return new Promise<T>((resolve, reject) => {
-      if (this.#pending.length === 0) setImmediate(() => this.#flush());
-      this.#pending.push({ work, tables, resolve: resolve as (value: unknown) => void, reject });
+      const task = { work, tables, resolve: resolve as (value: unknown) => void, reject };
+      if (tables === "audit" && this.#syncing) {
+        this.#afterFlush.push(task);
+        return;
+      }
+      if (this.#pending.length === 0) setImmediate(() => this.#whenDurable(this.#commitGroup(this.#takePending())));
+      this.#pending.push(task);
     });
   }
 
@@ -91,7 +101,8 @@ export class GroupCommit {
    */
   drain(): Promise<void> {
     if (this.#drained === undefined) {
-      const last = this.#pending.length === 0 && this.#waiting.length === 0 ? Promise.resolve() : this.run(() => undefined, "audit");
+      const idle = this.#pending.length === 0 && this.#afterFlush.length === 0 && this.#waiting.length === 0;
+      const last = idle ? Promise.resolve() : this.run(() => undefined, "audit");
       this.#drained = last.then(
         () => undefined,
         () => undefined,
@@ -100,9 +111,14 @@ export class GroupCommit {
     return this.#drained;
   }
 
-  #flush(): void {
+  #takePending(): Task[] {
     const group = this.#pending;
     this.#pending = [];
+    return group;
+  }
+
+  /** Run `group` in one transaction; what each call waits for before it is answered, in call order. */
+  #commitGroup(group: Task[]): Waiting[] {
     let outcomes: Outcome[];
     try {
       this.#begin.run();
@@ -112,18 +128,18 @@ export class GroupCommit {
       this.#abandon();
       const failure = new StoreError("store: could not commit to the database", { cause: err });
       for (const task of group) task.reject(failure);
-      return;
+      return [];
     }
     if (outcomes.some((outcome) => outcome.changed)) this.#committed++;
     if (outcomes.some((outcome, index) => outcome.changed && group[index]!.tables === "records")) this.#recordsCommitted = this.#committed;
-    outcomes.forEach((outcome, index) => {
+    return outcomes.map((outcome, index) => {
       const task = group[index] as Task;
       const readUpTo = task.tables === "audit" ? this.#committed : this.#recordsCommitted;
-      this.#whenDurable({
+      return {
         commit: outcome.changed ? this.#committed : readUpTo,
         answer: () => (outcome.ok ? task.resolve(outcome.value) : task.reject(outcome.error)),
-        fail: (err) => task.reject(err),
-      });
+        fail: (err: unknown) => task.reject(err),
+      };
     });
   }
 
@@ -131,12 +147,15 @@ export class GroupCommit {
     return (this.#totalChanges.get() as { changes: number } | undefined)?.changes ?? 0;
   }
 
-  #whenDurable(waiting: Waiting): void {
-    if (this.#syncFailure !== undefined) waiting.fail(this.#syncFailure);
-    else if (waiting.commit <= this.#durable) waiting.answer();
-    else {
-      this.#waiting.push(waiting);
-      this.#flushToDisk();
+  /** Answer each call whose commits are on disk, in order; the others wait for a flush (started here if none runs). */
+  #whenDurable(group: Waiting[]): void {
+    for (const waiting of group) {
+      if (this.#syncFailure !== undefined) waiting.fail(this.#syncFailure);
+      else if (waiting.commit <= this.#durable) waiting.answer();
+      else {
+        this.#waiting.push(waiting);
+        this.#flushToDisk();
+      }
     }
   }
 
@@ -157,7 +176,13 @@ export class GroupCommit {
     else this.#durable = upTo;
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const group of waiting) this.#whenDurable(group);
+    const afterFlush = this.#afterFlush;
+    this.#afterFlush = [];
+    const failed = this.#syncFailure;
+    for (const task of failed === undefined ? [] : afterFlush) task.reject(failed);
+    // Committed before anything is answered, so the next flush covers it; answered after the calls made before it.
+    const audit = failed === undefined && afterFlush.length > 0 ? this.#commitGroup(afterFlush) : [];
+    this.#whenDurable([...waiting, ...audit]);
   }
 
   #runTask(task: Task): Outcome {
