@@ -4,7 +4,7 @@ import { UsageError, helpAsked, type CliIo } from "../output.js";
 const DEFAULT_PORT = 8640;
 
 /** The options of `tessera dev`. */
-export const DEV_USAGE = "[--port 8640] [--host 127.0.0.1] [--data-dir .tessera] [--trust-domain example.org]";
+export const DEV_USAGE = "[--port 8640] [--host 127.0.0.1] [--data-dir .tessera] [--trust-domain example.org] [--jwt-svids true|false]";
 
 /** `tessera dev`: run the whole issuer on this machine until SIGINT/SIGTERM. */
 export async function runDevCommand(argv: string[], io: CliIo): Promise<number> {
@@ -19,12 +19,16 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
       host: { type: "string" },
       "data-dir": { type: "string" },
       "trust-domain": { type: "string" },
+      "jwt-svids": { type: "string" },
     },
     strict: true,
   });
   const port = Number(values.port ?? io.env.TESSERA_PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("tessera: --port must be 0-65535");
   const trustDomain = values["trust-domain"] ?? io.env.TESSERA_TRUST_DOMAIN;
+  const jwtSvids = values["jwt-svids"];
+  if (jwtSvids !== undefined && jwtSvids !== "true" && jwtSvids !== "false")
+    throw new UsageError("tessera: --jwt-svids must be true or false");
   // Loaded here, not up front: the issuer (AWS SDK, Powertools) is for `tessera dev` alone.
   const { startDevServer } = await import("../dev/run-dev.js");
   const server = await startDevServer({
@@ -32,7 +36,7 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
     host: values.host ?? "127.0.0.1",
     port,
     ...(trustDomain ? { trustDomain } : {}),
-    env: io.env,
+    env: jwtSvids === undefined ? io.env : { ...io.env, TESSERA_JWT_SVIDS: jwtSvids },
   });
   io.err(
     [
@@ -42,6 +46,7 @@ export async function runDevCommand(argv: string[], io: CliIo): Promise<number> 
       ...(server.runtime.config.issuerUrl
         ? [`  OIDC issuer:  ${server.runtime.config.issuerUrl} (JWT-SVID iss; /.well-known/openid-configuration)`]
         : []),
+      ...(server.runtime.config.jwtSvids ? [] : ["  JWT-SVIDs:    off (--jwt-svids false): X.509-SVIDs only, no JWT key"]),
       `  admin token:  ${server.adminTokenPath}`,
       `  console:      ${server.consoleLoginUrl()}`,
       "                (one-time login link, valid 10 minutes; tessera console login prints another)",

@@ -15,6 +15,8 @@ export interface TesseraSettings {
   x509SvidMaxTtl: string;
   jwtSvidTtl: string;
   jwtSvidMaxTtl: string;
+  /** Whether JWT-SVIDs are issued (`TESSERA_JWT_SVIDS`); false makes and keeps no JWT key. */
+  jwtSvids: boolean;
   caTtl: string;
   jwtKeyTtl: string;
   bundleRefreshHint: string;
@@ -53,6 +55,7 @@ const CONFIG_VARIABLES = {
   x509SvidMaxTtl: "TESSERA_X509_SVID_MAX_TTL",
   jwtSvidTtl: "TESSERA_JWT_SVID_TTL",
   jwtSvidMaxTtl: "TESSERA_JWT_SVID_MAX_TTL",
+  jwtSvids: "TESSERA_JWT_SVIDS",
   caTtl: "TESSERA_CA_TTL",
   jwtKeyTtl: "TESSERA_JWT_KEY_TTL",
   bundleRefreshHint: "TESSERA_BUNDLE_REFRESH_HINT",
@@ -212,6 +215,7 @@ export function readSettings(node: Node): TesseraSettings {
     x509SvidMaxTtl: text(node, "x509SvidMaxTtl", DEFAULTS.x509SvidMaxTtl),
     jwtSvidTtl: text(node, "jwtSvidTtl", DEFAULTS.jwtSvidTtl),
     jwtSvidMaxTtl: text(node, "jwtSvidMaxTtl", DEFAULTS.jwtSvidMaxTtl),
+    jwtSvids: flag(node, "jwtSvids", true),
     caTtl: text(node, "caTtl", DEFAULTS.caTtl),
     jwtKeyTtl: text(node, "jwtKeyTtl", DEFAULTS.jwtKeyTtl),
     bundleRefreshHint: text(node, "bundleRefreshHint", DEFAULTS.bundleRefreshHint),

@@ -127,6 +127,7 @@ describe("issuer stack: functions", () => {
         .sort();
     const common = [
       "TESSERA_CA_WARN_FRACTION",
+      "TESSERA_JWT_SVIDS",
       "TESSERA_KEY_SPEC",
       "TESSERA_LOG_LEVEL",
       "TESSERA_STORE",

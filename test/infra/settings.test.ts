@@ -21,6 +21,7 @@ describe("readSettings", () => {
         x509SvidMaxTtl: "24h",
         jwtSvidTtl: "5m",
         jwtSvidMaxTtl: "1h",
+        jwtSvids: true,
         caTtl: "30d",
         jwtKeyTtl: "30d",
         bundleRefreshHint: "5m",
@@ -68,6 +69,7 @@ describe("readSettings", () => {
       TESSERA_X509_SVID_MAX_TTL: "24h",
       TESSERA_JWT_SVID_TTL: "5m",
       TESSERA_JWT_SVID_MAX_TTL: "1h",
+      TESSERA_JWT_SVIDS: "true",
       TESSERA_CA_TTL: "60d",
       TESSERA_JWT_KEY_TTL: "30d",
       TESSERA_BUNDLE_REFRESH_HINT: "5m",
@@ -82,6 +84,8 @@ describe("readSettings", () => {
       customDomainCertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/abc",
     };
     assert.equal(configEnvironment(read({ caWarnFraction: "0.95" })).TESSERA_CA_WARN_FRACTION, "0.95");
+    assert.equal(configEnvironment(read({ jwtSvids: "false" })).TESSERA_JWT_SVIDS, "false");
+    assert.equal(configEnvironment(read({ jwtSvids: false })).TESSERA_JWT_SVIDS, "false");
     assert.equal(issuerUrlOf(read(), "https://api.example"), "https://api.example");
     assert.equal(issuerUrlOf(read(custom), "https://api.example"), "https://spiffe.acme.com");
     assert.equal(
@@ -106,6 +110,7 @@ describe("readSettings", () => {
     ["an unknown key spec", { keySpec: "ED25519" }, /^infra: context keySpec is refused .*TESSERA_KEY_SPEC must be one of/],
     ["a schedule in seconds", { rotateEvery: "90s" }, /^infra: context rotateEvery must be whole minutes/],
     ["a flag that is not a boolean", { publicBundles: "yes" }, /^infra: context publicBundles must be true or false$/],
+    ["jwtSvids that is not a boolean", { jwtSvids: "off" }, /^infra: context jwtSvids must be true or false$/],
     ["a retention CloudWatch does not offer", { logRetentionDays: 100 }, /^infra: context logRetentionDays must be one of 1, 3, 5/],
     [
       "an example SPIFFE ID of another trust domain",

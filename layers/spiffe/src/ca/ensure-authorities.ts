@@ -50,12 +50,16 @@ export async function ensureAuthority(kind: JournalKind, deps: AuthorityDeps, po
   return { journal, created: true };
 }
 
-/** Ensure both the X.509 CA and the JWT key exist; returns both journals. */
+/**
+ * Ensure the X.509 CA and the JWT key exist; returns both journals. With JWT-SVIDs turned off
+ * (`policy.jwtSvids === false`) no JWT key is made and `jwt` is absent.
+ */
 export async function ensureAuthorities(
   deps: AuthorityDeps,
   policy: AuthorityPolicy,
-): Promise<{ x509: EnsureAuthorityResult; jwt: EnsureAuthorityResult }> {
+): Promise<{ x509: EnsureAuthorityResult; jwt?: EnsureAuthorityResult }> {
   const x509 = await ensureAuthority("x509", deps, policy);
+  if (policy.jwtSvids === false) return { x509 };
   const jwt = await ensureAuthority("jwt", deps, policy);
   return { x509, jwt };
 }

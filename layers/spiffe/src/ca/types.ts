@@ -13,6 +13,8 @@ export interface AuthorityPolicy {
   caTtlSeconds: number;
   /** Lifetime of a JWT signing key, seconds. */
   jwtKeyTtlSeconds: number;
+  /** False when JWT-SVIDs are turned off (`TESSERA_JWT_SVIDS=false`): no JWT key is made. Default true. */
+  jwtSvids?: boolean;
 }
 
 /** What the authority functions need. */

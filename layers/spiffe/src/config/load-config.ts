@@ -55,6 +55,11 @@ export interface TesseraConfig {
   x509SvidMaxTtlSeconds: number;
   jwtSvidTtlSeconds: number;
   jwtSvidMaxTtlSeconds: number;
+  /**
+   * Whether JWT-SVIDs are issued (`TESSERA_JWT_SVIDS`, default true). When false, none is issued, no JWT
+   * key is made, and a JWT key left from before leaves the bundle once its last JWT-SVID has expired.
+   */
+  jwtSvids: boolean;
   caTtlSeconds: number;
   jwtKeyTtlSeconds: number;
   bundleRefreshHintSeconds: number;
@@ -137,6 +142,12 @@ function awsEndpoints(env: Env): AwsEndpoints {
   return endpoints;
 }
 
+function jwtSvids(env: Env): boolean {
+  const raw = env.TESSERA_JWT_SVIDS?.trim() || "true";
+  if (raw !== "true" && raw !== "false") throw new ConfigError("config: TESSERA_JWT_SVIDS must be true or false");
+  return raw === "true";
+}
+
 function warnFraction(env: Env): number {
   const raw = env.TESSERA_CA_WARN_FRACTION?.trim();
   if (raw === undefined || raw === "") return DEFAULT_WARN_FRACTION;
@@ -204,6 +215,7 @@ export function loadConfig(env: Env): TesseraConfig {
     x509SvidMaxTtlSeconds: duration(env, "TESSERA_X509_SVID_MAX_TTL"),
     jwtSvidTtlSeconds: duration(env, "TESSERA_JWT_SVID_TTL"),
     jwtSvidMaxTtlSeconds: duration(env, "TESSERA_JWT_SVID_MAX_TTL"),
+    jwtSvids: jwtSvids(env),
     caTtlSeconds: duration(env, "TESSERA_CA_TTL"),
     jwtKeyTtlSeconds: duration(env, "TESSERA_JWT_KEY_TTL"),
     bundleRefreshHintSeconds: duration(env, "TESSERA_BUNDLE_REFRESH_HINT"),

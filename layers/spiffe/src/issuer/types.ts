@@ -18,6 +18,8 @@ export interface IssuerPolicy {
   credentialTtlSeconds: number;
   x509Svid: TtlPolicy;
   jwtSvid: TtlPolicy;
+  /** False when JWT-SVIDs are turned off (`TESSERA_JWT_SVIDS=false`): every JWT-SVID request is refused. Default true. */
+  jwtSvids?: boolean;
   /** NotBefore is set this far in the past, for clock skew. */
   backdateSeconds: number;
   /** OIDC issuer URL: the `iss` of every JWT-SVID, and what the discovery document names; unset means no `iss`. */

@@ -60,6 +60,14 @@ function activate(journal: CaJournal, step: RotationStep, now: number): CaJourna
   return next;
 }
 
+/** The kind is turned off: the active key becomes old, retired now, and nothing takes its place. */
+function deactivate(journal: CaJournal, step: RotationStep, now: number): CaJournal {
+  const slots = journal.slots.map((s): JournalSlot => (s.slot === step.slot ? { ...s, status: "old", retiredAt: now } : s));
+  const next = nextJournal(journal, slots, now, false);
+  delete next.rotationRequestedAt;
+  return next;
+}
+
 function drop(journal: CaJournal, step: RotationStep, now: number): CaJournal {
   const next = nextJournal(
     journal,
@@ -104,7 +112,9 @@ export async function executeRotationStep(
       ? await prepare(journal, step, deps, policy)
       : step.type === "activate"
         ? activate(journal, step, now)
-        : drop(journal, step, now);
+        : step.type === "deactivate"
+          ? deactivate(journal, step, now)
+          : drop(journal, step, now);
   await deps.journals.putJournal(next, journal.version);
   if (step.type === "drop") await retireDroppedKey(journal, step, deps);
   return next;

@@ -37,7 +37,12 @@ const dropA = { type: "drop", kind: "x509", slot: "a" } as const;
 const requested = (j: CaJournal): CaJournal => ({ ...j, rotationRequestedAt: T0 });
 
 const cases: [string, CaJournal, number, RotationPlan][] = [
-  ["no active key: nothing to plan", journal(slot("b", "prepared")), T0 + 40 * DAY, { kind: "x509" }],
+  [
+    "no active key but a prepared one (turned on again): activate it at once, as the first key is",
+    journal(slot("b", "prepared")),
+    T0 + 40 * DAY,
+    { kind: "x509", due: activateB },
+  ],
   [
     "active key before its prepare point (a day before a sixth of its life is left): prepare is next, then",
     journal(active),
@@ -129,4 +134,104 @@ describe("planRotation", () => {
     const plan = planRotation({ ...journal(jwtOld, jwtActive), kind: "jwt" }, jwtPolicy, T0 + 25 * DAY + MIN + HOUR + 30_000);
     assert.deepEqual(plan, { kind: "jwt", due: { type: "drop", kind: "jwt", slot: "a" } });
   });
+});
+
+describe("planRotation of a kind turned off, then on again", () => {
+  const off: RotationPolicy = { ...policy, maxSvidTtlSeconds: 3600, disabled: true };
+  const on: RotationPolicy = { ...policy, maxSvidTtlSeconds: 3600 };
+  const jwt = (...slots: JournalSlot[]): CaJournal => ({ ...journal(...slots), kind: "jwt" });
+  const jwtSlot = (name: "a" | "b", status: JournalSlot["status"], fields: Partial<JournalSlot> = {}) => ({
+    ...slot(name, status, fields),
+    keyId: `jwt-${name}`,
+  });
+  const switchedAt = T0 + 3 * DAY;
+  // Retired at the switch: the last JWT-SVID it signed is issued by then + 60 s and lives 1 h; then 30 s of skew.
+  const droppableAt = switchedAt + MIN + HOUR + 30_000;
+  const oldJwtA = jwtSlot("a", "old", { activatedAt: T0, retiredAt: switchedAt });
+  const cases: [string, CaJournal, RotationPolicy, number, RotationPlan][] = [
+    ["off, no key: nothing, ever", jwt(), off, T0 + 90 * DAY, { kind: "jwt" }],
+    [
+      "off, an active key: it stops signing at once (deactivate), whatever its age",
+      jwt(jwtSlot("a", "active", { activatedAt: T0 })),
+      off,
+      switchedAt,
+      { kind: "jwt", due: { type: "deactivate", kind: "jwt", slot: "a" } },
+    ],
+    [
+      "off, a prepared key (it never signed): dropped at once, before the active one is deactivated",
+      jwt(jwtSlot("a", "active"), jwtSlot("b", "prepared", { keyGeneration: 2 })),
+      off,
+      switchedAt,
+      { kind: "jwt", due: { type: "drop", kind: "jwt", slot: "b", turnedOff: true } },
+    ],
+    [
+      "off, the deactivated key: kept while a JWT-SVID it signed may live (max TTL after the switch)",
+      jwt(oldJwtA),
+      off,
+      droppableAt - 1,
+      { kind: "jwt", next: { step: { type: "drop", kind: "jwt", slot: "a", turnedOff: true }, at: droppableAt } },
+    ],
+    [
+      "off, the deactivated key once its last JWT-SVID has expired: dropped (its key retired)",
+      jwt(oldJwtA),
+      off,
+      droppableAt,
+      { kind: "jwt", due: { type: "drop", kind: "jwt", slot: "a", turnedOff: true } },
+    ],
+    [
+      "off, two old keys: the one droppable first goes first",
+      jwt(jwtSlot("a", "old", { retiredAt: switchedAt }), jwtSlot("b", "old", { keyGeneration: 2, retiredAt: switchedAt - DAY })),
+      off,
+      switchedAt - DAY,
+      {
+        kind: "jwt",
+        next: { step: { type: "drop", kind: "jwt", slot: "b", turnedOff: true }, at: switchedAt - DAY + MIN + HOUR + 30_000 },
+      },
+    ],
+    [
+      "off, an emergency: the compromised key leaves at once, no new key is made",
+      { ...jwt(oldJwtA), emergency: { requestedAt: switchedAt, compromisedGeneration: 1, reason: "r", requestedBy: "x" } },
+      off,
+      switchedAt + MIN,
+      { kind: "jwt", due: { type: "drop", kind: "jwt", slot: "a", turnedOff: true } },
+    ],
+    [
+      "off, a rotation request: ignored, nothing is prepared",
+      { ...jwt(oldJwtA), rotationRequestedAt: switchedAt },
+      off,
+      switchedAt,
+      { kind: "jwt", next: { step: { type: "drop", kind: "jwt", slot: "a", turnedOff: true }, at: droppableAt } },
+    ],
+    [
+      "on again with no key left: prepare slot a (then activate it)",
+      jwt(),
+      on,
+      T0 + 90 * DAY,
+      { kind: "jwt", due: { type: "prepare", kind: "jwt", slot: "a", keyGeneration: 1 } },
+    ],
+    [
+      "on again while the old key waits: prepare the free slot at once, the next generation",
+      jwt(oldJwtA),
+      on,
+      switchedAt + MIN,
+      { kind: "jwt", due: { type: "prepare", kind: "jwt", slot: "b", keyGeneration: 2 } },
+    ],
+    [
+      "on again, an old key due: dropped first",
+      jwt(oldJwtA),
+      on,
+      droppableAt,
+      { kind: "jwt", due: { type: "drop", kind: "jwt", slot: "a" } },
+    ],
+    [
+      "on again, both slots held by old keys in use: the first drop comes first",
+      jwt(oldJwtA, jwtSlot("b", "old", { keyGeneration: 2, retiredAt: switchedAt + HOUR })),
+      on,
+      switchedAt + MIN,
+      { kind: "jwt", next: { step: { type: "drop", kind: "jwt", slot: "a" }, at: droppableAt } },
+    ],
+  ];
+  for (const [name, j, p, now, expected] of cases) {
+    it(name, () => assert.deepEqual(planRotation(j, p, now), expected));
+  }
 });

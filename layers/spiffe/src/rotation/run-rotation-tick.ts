@@ -106,8 +106,9 @@ export async function runRotationTick(deps: RotationTickDeps): Promise<RotationT
   for (const kind of KINDS) {
     if (!(await advance(kind, deps, steps))) busy.push(kind);
   }
-  if (steps.some((s) => s.type !== "activate")) publication = await publishOrThrow(deps);
+  // Only a prepare or a drop changes the bundle; an activation or deactivation changes which key signs.
+  if (steps.some((s) => s.type === "prepare" || s.type === "drop")) publication = await publishOrThrow(deps);
   else if (steps.length > 0) deps.authorities.invalidate();
   const crlsPublished = deps.revocation ? await refreshCrlsOrLog(deps.revocation) : [];
-  return { created: { x509: ensured.x509.created, jwt: ensured.jwt.created }, steps, busy, ...publication, crlsPublished };
+  return { created: { x509: ensured.x509.created, jwt: ensured.jwt?.created ?? false }, steps, busy, ...publication, crlsPublished };
 }

@@ -10,6 +10,11 @@ export interface RotationPolicy {
   refreshHintSeconds: number;
   /** The fraction of the active key's life after which status and ticks warn (`TESSERA_CA_WARN_FRACTION`); default `DEFAULT_WARN_FRACTION`. */
   warnFraction?: number;
+  /**
+   * True when the kind is turned off (JWT-SVIDs: `TESSERA_JWT_SVIDS=false`): no key is made, and the
+   * keys left leave the journal (their keys retired) once nothing they signed can be presented.
+   */
+  disabled?: boolean;
 }
 
 /** The next key is never prepared before the active key has lived 1/PREPARE_DIVISOR of its life (SPIRE prepares then). */

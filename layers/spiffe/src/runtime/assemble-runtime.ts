@@ -60,6 +60,7 @@ export function assembleRuntime(config: TesseraConfig, parts: RuntimeParts): Tes
     keySpec: config.keySpec,
     caTtlSeconds: config.caTtlSeconds,
     jwtKeyTtlSeconds: config.jwtKeyTtlSeconds,
+    jwtSvids: config.jwtSvids,
   };
   const rotationTiming = {
     skewSeconds: config.backdateSeconds,
@@ -68,13 +69,14 @@ export function assembleRuntime(config: TesseraConfig, parts: RuntimeParts): Tes
   };
   const rotationPolicy = {
     x509: { ...rotationTiming, maxSvidTtlSeconds: config.x509SvidMaxTtlSeconds },
-    jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds },
+    jwt: { ...rotationTiming, maxSvidTtlSeconds: config.jwtSvidMaxTtlSeconds, disabled: !config.jwtSvids },
   };
   const policy: IssuerPolicy = {
     trustDomain: config.trustDomain,
     credentialTtlSeconds: config.credentialTtlSeconds,
     x509Svid: { defaultSeconds: config.x509SvidTtlSeconds, maxSeconds: config.x509SvidMaxTtlSeconds },
     jwtSvid: { defaultSeconds: config.jwtSvidTtlSeconds, maxSeconds: config.jwtSvidMaxTtlSeconds },
+    jwtSvids: config.jwtSvids,
     backdateSeconds: config.backdateSeconds,
     ...(config.issuerUrl ? { issuerUrl: config.issuerUrl } : {}),
   };
