@@ -29,7 +29,9 @@ function formatCaStatus(status: CaStatusView): string {
       ? `${p.kind}: ${step.step} slot ${step.slot} ${step.due ? "now" : `at ${step.at}`}${requested}`
       : `${p.kind}: nothing planned`;
   });
-  return `trust domain: ${status.trustDomain}\nbundle sequence: ${status.bundleSequence}\n\n${formatTable(
+  const jwtOff =
+    status.jwtSvids === false ? "JWT-SVIDs: off (TESSERA_JWT_SVIDS=false): no JWT key is made; one left from before is dropped\n" : "";
+  return `trust domain: ${status.trustDomain}\n${jwtOff}bundle sequence: ${status.bundleSequence}\n\n${formatTable(
     ["KIND", "SLOT", "STATUS", "KEY", "GEN", "NOT BEFORE", "NOT AFTER"],
     status.slots.map((s) => [s.kind, s.slot, s.status, s.keyId, String(s.keyGeneration), s.notBefore, s.notAfter]),
   )}\n\nnext:\n${next.map((l) => `  ${l}`).join("\n")}${formatWarnings(status.schedule)}`;

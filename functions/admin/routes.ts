@@ -233,7 +233,7 @@ export function adminRoutes(deps: AdminDeps<AdminStore>, revocation: RevocationD
       issuanceView(await countIssuance(deps, { hours: query.hours, bucketMinutes: query.bucket_minutes, top: query.top })),
     ),
     adminRoute(rotateCaRoute, async ({ body }, actor) => {
-      if (body.emergency !== true) return requestCaRotation(deps);
+      if (body.emergency !== true) return requestCaRotation(deps, body.kind);
       const done = await emergencyCaRotation(deps, { kind: body.kind, reason: body.reason }, actor);
       return {
         emergency: true as const,

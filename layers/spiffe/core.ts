@@ -63,6 +63,7 @@ export {
   JournalConflictError,
   JwtSvidAudienceInvalidError,
   JwtSvidInvalidError,
+  JwtSvidsDisabledError,
   KeyManagerError,
   KeyNotFoundError,
   KeyUnsupportedError,

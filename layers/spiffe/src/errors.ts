@@ -235,6 +235,10 @@ export class StsUnavailableError extends TesseraError {
 export class ShuttingDownError extends TesseraError {
   static override readonly code = "ERR_SHUTTING_DOWN";
 }
+/** JWT-SVIDs are turned off in this deployment (`TESSERA_JWT_SVIDS=false`): none is issued, and the JWT key is not rotated. */
+export class JwtSvidsDisabledError extends TesseraError {
+  static override readonly code = "ERR_JWT_SVIDS_DISABLED";
+}
 
 nameErrorClasses({
   TesseraError,
@@ -289,4 +293,5 @@ nameErrorClasses({
   JoinChallengeInvalidError,
   StsUnavailableError,
   ShuttingDownError,
+  JwtSvidsDisabledError,
 });

@@ -7,7 +7,7 @@ import {
   type RotationStep,
 } from "../rotation/index.js";
 import type { JournalKind } from "../store/types.js";
-import { getCaStatus, type CaStatus } from "./ca-status.js";
+import { getCaStatus, rotationKindsOf, type CaStatus } from "./ca-status.js";
 import type { EMERGENCY_CA_ROTATION_STORE } from "./store-parts.js";
 import type { AdminActor, AdminDepsFor } from "./types.js";
 
@@ -29,17 +29,9 @@ export interface EmergencyRotationView {
   status: CaStatus;
 }
 
-const KINDS: Record<string, readonly JournalKind[]> = { x509: ["x509"], jwt: ["jwt"], all: ["x509", "jwt"] };
 const DEFAULT_REASON = "emergency rotation";
 // Printable text only: the reason lands in logs and the audit trail.
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function kindsOf(kind: string | undefined): readonly JournalKind[] {
-  // Own keys only: `constructor` or `toString` would otherwise name Object's members (a 500).
-  const kinds = kind === undefined ? KINDS.all : Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
-  if (!kinds) throw new RequestInvalidError("admin: kind must be x509, jwt or all");
-  return kinds;
-}
 
 function reasonOf(reason: string | undefined): string {
   if (reason === undefined) return DEFAULT_REASON;
@@ -59,7 +51,7 @@ export async function emergencyCaRotation(
   input: EmergencyRotationInput,
   actor: AdminActor,
 ): Promise<EmergencyRotationView> {
-  const kinds = kindsOf(input.kind);
+  const kinds = rotationKindsOf(deps, input.kind);
   const request = { reason: reasonOf(input.reason), requestedBy: actor };
   if (!deps.rotation)
     throw new AuthorityUnavailableError(

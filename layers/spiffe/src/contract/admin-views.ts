@@ -73,6 +73,8 @@ export const revocationSchema = v.object({
 /** The CA and JWT-key journals and the rotation schedule (`GET /v1/admin/ca`). */
 export const caStatusSchema = v.object({
   trustDomain: text,
+  /** False when JWT-SVIDs are turned off in the deployment. */
+  jwtSvids: v.optional(v.boolean()),
   bundleSequence: v.number(),
   slots: v.array(
     v.object({

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit/index.js";
 import { requireUsefulAuthority } from "../ca/index.js";
+import { JwtSvidsDisabledError } from "../errors.js";
 import { mintJwtSvid, validateAudience } from "../jwtsvid/index.js";
 import { auditRefusals, boundList, boundText, type RefusedRequest } from "./audit-refusals.js";
 import { callerRefusalDetail, identifySvidCaller, type SvidCallerRequest } from "./identify-svid-caller.js";
@@ -25,7 +26,9 @@ export interface IssueJwtSvidForBotResult {
 /**
  * Issue a JWT-SVID for a bot, asked with a bot credential or a platform proof (see
  * `identifySvidCaller`): caller, locks and the bot's rules checked; one signature.
- * A refused request is audited (`svid_refused`) with what it asked, bounded.
+ * A refused request is audited (`svid_refused`) with what it asked, bounded. With JWT-SVIDs turned
+ * off (`policy.jwtSvids === false`) every request is refused first, `ERR_JWT_SVIDS_DISABLED`, before
+ * the caller is identified: nothing is read, spent or signed, and only the refusal is recorded.
  */
 export async function issueJwtSvidForBot(
   deps: IssuerDepsFor<typeof ISSUE_JWT_SVID_STORE>,
@@ -46,6 +49,8 @@ async function issue(
   request: IssueJwtSvidForBotRequest,
   asked: RefusedRequest,
 ): Promise<IssueJwtSvidForBotResult> {
+  if (deps.policy.jwtSvids === false)
+    throw new JwtSvidsDisabledError("issuer: JWT-SVIDs are turned off in this deployment; ask for an X.509-SVID instead");
   const who = await identifySvidCaller(deps, request, asked);
   const { spiffeId, ttlSeconds } = resolveSvidRequest(deps, who, request.spiffeId, request.ttlSeconds, deps.policy.jwtSvid);
   const audience = validateAudience(typeof request.audience === "string" ? [request.audience] : request.audience);
