@@ -1,17 +1,19 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { IssuerApiError } from "#tessera/contract";
 import { makeTempDir } from "../../test/support/temp-dir.js";
 import { startWorkloadApiServer } from "./start-workload-api-server.js";
-import { callerWithUid, callUnary, createTestPki, createWorkloadClient, TestSource, type TestPki } from "./test-support.js";
+import { callerWithUid, callUnary, createTestPki, createWorkloadClient, StreamReader, TestSource, type TestPki } from "./test-support.js";
 import type { CallerIdentity, JwtSvidView } from "./types.js";
 
 const WEB = "spiffe://example.org/web";
 
-/** A source that refuses what the issuer refuses: more than 10 audiences. */
+/** A source that refuses what the issuer refuses: more than 10 audiences, and anything for `jwt-off` as an issuer with JWT-SVIDs turned off. */
 class IssuerLikeSource extends TestSource {
   override async fetchJwtSvids(caller: CallerIdentity, audience: string[], spiffeId?: string): Promise<JwtSvidView[]> {
     if (audience.length > 10) throw new Error(`issuer answered 400: ${JSON.stringify(audience)}`);
+    if (audience.includes("jwt-off")) throw new IssuerApiError(403, "ERR_JWT_SVIDS_DISABLED", "issuer: JWT-SVIDs are turned off");
     return super.fetchJwtSvids(caller, audience, spiffeId);
   }
 }
@@ -91,6 +93,22 @@ describe("Workload API: JWT-SVID audiences follow the issuer's rule", () => {
         return true;
       });
     }
+  });
+
+  it("answers Unimplemented, naming the code, when the issuer has JWT-SVIDs turned off; the X.509 side is unaffected", async () => {
+    const off = await refusal({ audience: ["jwt-off"] });
+    assert.equal(off.code, status.UNIMPLEMENTED, off.details);
+    assert.match(off.details, /JWT-SVIDs are turned off at the issuer \(ERR_JWT_SVIDS_DISABLED\)/);
+    const other = await refusal({ audience: ["x", "jwt-off", ...Array.from({ length: 9 }, (_, i) => `a${i}`)] });
+    assert.equal(other.code, status.INVALID_ARGUMENT, "the audience rule still comes first");
+    const reader = StreamReader.open<{ svids: { spiffe_id: string }[] }>(client, "FetchX509SVID");
+    const [x509] = await reader.messagesAt(1);
+    reader.call.cancel();
+    assert.deepEqual(
+      x509?.svids.map((svid) => svid.spiffe_id),
+      [WEB],
+      "the X.509-SVID is served",
+    );
   });
 
   it("logs no spiffe_id field when the caller named none", async () => {

@@ -1,4 +1,4 @@
-import { SpiffeId, validateAudience } from "#tessera/core";
+import { JwtSvidsDisabledError, SpiffeId, validateAudience } from "#tessera/core";
 import {
   admitCall,
   callerFields,
@@ -69,6 +69,10 @@ async function fetchJwtSvid(ctx: HandlerContext, call: UnaryCall, caller: Caller
   try {
     svids = await ctx.source.fetchJwtSvids(caller, request.audience, wanted);
   } catch (err) {
+    if ((err as { code?: unknown }).code === JwtSvidsDisabledError.code) {
+      ctx.logger.warn("workloadapi: JWT-SVIDs are turned off at the issuer", fields);
+      return { code: status.UNIMPLEMENTED, details: "JWT-SVIDs are turned off at the issuer (ERR_JWT_SVIDS_DISABLED)" };
+    }
     ctx.logger.error("workloadapi: could not fetch JWT-SVID", { ...fields, error: String(err) });
     return { code: status.UNAVAILABLE, details: "could not fetch JWT-SVID" };
   }
