@@ -6,7 +6,8 @@
 // not), its wall time against moto, and the bytes it logs. Then the monthly bill of a fleet at list
 // prices, with a P-256 and an RSA-2048 CA key. docs/cost.md explains every figure.
 // With several workloads per agent, an agent renews its X.509-SVIDs in one batch request of its share.
-// Run: npx tsx bench/cost-per-svid.ts [--count 20] [--workloads 1000] [--agents 1000] [--bundle-poll 300] [--revocation-poll 60] [--audit-retention-days 365]
+// `--jwt-svids false` measures a deployment with JWT-SVIDs turned off (no JWT key: the JWT-SVID request is not measured).
+// Run: npx tsx bench/cost-per-svid.ts [--count 20] [--workloads 1000] [--agents 1000] [--bundle-poll 300] [--revocation-poll 60] [--audit-retention-days 365] [--jwt-svids true|false]
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
@@ -36,8 +37,10 @@ const { values } = parseArgs({
     "bundle-poll": { type: "string" },
     "revocation-poll": { type: "string" },
     "audit-retention-days": { type: "string" },
+    "jwt-svids": { type: "string" },
   },
 });
+const JWT_SVIDS = (values["jwt-svids"] ?? "true") !== "false";
 const COUNT = Number(values.count ?? 20);
 const WORKLOADS = Number(values.workloads ?? 1000);
 const AGENTS = Number(values.agents ?? WORKLOADS);
@@ -140,6 +143,7 @@ async function measure(keySpec: KeySpec): Promise<Measured> {
     TESSERA_BUNDLE_BUCKET: bucket,
     TESSERA_ISSUER_URL: "https://issuer.bench.example",
     TESSERA_JOIN_ALLOW_HTTP_LOOPBACK: "true",
+    TESSERA_JWT_SVIDS: String(JWT_SVIDS),
   });
   const runtime = await buildRuntime(config, {
     logger,
@@ -207,10 +211,11 @@ async function measure(keySpec: KeySpec): Promise<Measured> {
         if (refused) throw new Error(`X.509-SVID batch: an entry was refused: ${refused.error?.code}`);
       };
     });
-  await op(
-    "JWT-SVID",
-    async () => (i) => expectOk(issue, event("POST", "/v1/svids/jwt", { spiffe_id: SPIFFE_ID, audience: [`aud-${i}`] }, credential)),
-  );
+  if (JWT_SVIDS)
+    await op(
+      "JWT-SVID",
+      async () => (i) => expectOk(issue, event("POST", "/v1/svids/jwt", { spiffe_id: SPIFFE_ID, audience: [`aud-${i}`] }, credential)),
+    );
   await op("join (token)", async (n) => {
     const list = await tokens(n);
     return (i) => expectOk(join, event("POST", "/v1/join", { join_method: "token", token: list[i] }));
@@ -234,7 +239,9 @@ try {
   const measured: Measured[] = [];
   for (const spec of ["ECC_NIST_P256", "RSA_2048"] as const) measured.push(await measure(spec));
   const ops = Object.keys(measured[0]!.operations);
-  console.log(`AWS calls per operation, measured on ${aws.label} (${COUNT} of each after 3 unmeasured; the Lambda handlers in-process)`);
+  console.log(
+    `AWS calls per operation, measured on ${aws.label} (${COUNT} of each after 3 unmeasured; the Lambda handlers in-process; JWT-SVIDs ${JWT_SVIDS ? "on" : "off"})`,
+  );
   for (const m of measured) {
     console.log(`\n${m.keySpec} CA key`);
     console.log("| operation | KMS | DynamoDB | DynamoDB read / write units | S3 | CPU ms | wall ms (moto) | log bytes |");
@@ -260,6 +267,7 @@ try {
     ...(values["bundle-poll"] ? { bundlePollSeconds: Number(values["bundle-poll"]) } : {}),
     ...(values["revocation-poll"] ? { revocationPollSeconds: Number(values["revocation-poll"]) } : {}),
     ...(values["audit-retention-days"] ? { auditRetentionDays: Number(values["audit-retention-days"]) } : {}),
+    jwtSvids: JWT_SVIDS,
   };
   for (const m of measured) printBill(monthlyBill(m, { workloads: WORKLOADS, agents: AGENTS, batchSize: BATCH, ...polls }));
 } finally {

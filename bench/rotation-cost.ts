@@ -4,7 +4,8 @@
 // month of the deployed schedule (a tick every 10 minutes) at public us-east-1 prices: KMS key-months
 // and requests, the rotate function's Lambda invocations, S3 requests and DynamoDB request units.
 // The prices are the assumptions written in docs/operations.md ("What rotation costs").
-// Run: npx tsx bench/rotation-cost.ts [--days 365] [--tick-minutes 10] [--tick-ms 300]
+// `--jwt-svids false` runs it with JWT-SVIDs turned off (TESSERA_JWT_SVIDS=false: no JWT key, no JWT-SVIDs).
+// Run: npx tsx bench/rotation-cost.ts [--days 365] [--tick-minutes 10] [--tick-ms 300] [--jwt-svids true|false]
 import { parseArgs } from "node:util";
 import { FixedClock } from "#tessera/core";
 import { Simulation } from "../test/rotation/simulation.js";
@@ -34,7 +35,9 @@ const S3_OBJECTS = 4;
 const JOURNAL_WRITE_UNITS = 3;
 const ROTATE_MEMORY_GB = 0.25;
 
-const { values } = parseArgs({ options: { days: { type: "string" }, "tick-minutes": { type: "string" }, "tick-ms": { type: "string" } } });
+const { values } = parseArgs({
+  options: { days: { type: "string" }, "tick-minutes": { type: "string" }, "tick-ms": { type: "string" }, "jwt-svids": { type: "string" } },
+});
 const days = Number(values.days ?? 365);
 const tickMinutes = Number(values["tick-minutes"] ?? 10);
 const tickBilledMs = Number(values["tick-ms"] ?? 300);
@@ -57,7 +60,13 @@ function countStoreCalls<T extends object>(part: T): T {
 }
 
 const dir = await makeTempDir("rotation-cost");
-const world = await openSimulationWorld({ dataDir: dir.path, clock: new FixedClock(START), wrap: countStoreCalls });
+const jwtSvids = values["jwt-svids"] ?? "true";
+const world = await openSimulationWorld({
+  dataDir: dir.path,
+  clock: new FixedClock(START),
+  wrap: countStoreCalls,
+  env: { TESSERA_JWT_SVIDS: jwtSvids },
+});
 const tick = world.tick;
 world.tick = async () => {
   ticking = true;
@@ -112,7 +121,9 @@ const cost = {
 const total = Object.values(cost).reduce((a, b) => a + b, 0);
 const n = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
 
-console.log(`rotation simulation: ${days} days of hourly ticks, ${n(seconds)} s of wall time`);
+console.log(
+  `rotation simulation: ${days} days of hourly ticks, JWT-SVIDs ${jwtSvids === "false" ? "off" : "on"}, ${n(seconds)} s of wall time`,
+);
 console.log(
   `  ticks ${f.ticks}; SVIDs ${f.x509Svids} X.509 (24 h) + ${f.jwtSvids} JWT (1 h); ${f.verifications} verifications (${f.jwksVerifications} of them JWT-SVIDs by jose against the published JWKS)`,
 );

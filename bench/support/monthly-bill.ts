@@ -42,9 +42,10 @@ export const PRICE = {
 
 /**
  * KMS key-months a month, as `npx tsx bench/rotation-cost.ts` prints them (a simulated year of the
- * rotation schedule): one key per kind but for the day before and the day after each 24-day rotation.
+ * rotation schedule): one key per kind but for the day before and the day after each 24-day rotation;
+ * with JWT-SVIDs turned off (`--jwt-svids false`), the CA key alone.
  */
-const KEY_MONTHS = 2.13;
+const KEY_MONTHS = { jwtSvids: 2.13, x509Only: 1.08 };
 const MONTH_SECONDS = 30 * 86400;
 /** The join and issue functions' memory (infra/lib/tessera-function.ts), and a vCPU's worth of Lambda memory. */
 const FUNCTION_GB = 0.5;
@@ -72,6 +73,8 @@ export interface Fleet {
    * than one: the measured operation "X.509-SVID batch" carries this many entries. Default 1 (none).
    */
   batchSize?: number;
+  /** Whether the deployment issues JWT-SVIDs and so keeps a JWT key (`TESSERA_JWT_SVIDS`). Default true. */
+  jwtSvids?: boolean;
   /** Days of audit trail kept. Default 365. */
   auditRetentionDays?: number;
 }
@@ -131,8 +134,9 @@ export function monthlyBill(
   const s3Gets = sum(call("S3:")) - s3Puts;
   const asymPrice = PRICE.kmsAsymmetricPer10k[m.keySpec] ?? 0.15;
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
+  const keyMonths = fleet.jwtSvids === false ? KEY_MONTHS.x509Only : KEY_MONTHS.jwtSvids;
   const lines: BillLine[] = [
-    { item: "KMS keys", usd: KEY_MONTHS * PRICE.kmsKeyMonth, detail: `${KEY_MONTHS} key-months` },
+    { item: "KMS keys", usd: keyMonths * PRICE.kmsKeyMonth, detail: `${keyMonths} key-months` },
     {
       item: "KMS requests",
       usd: (asymmetric * asymPrice + otherKms * PRICE.kmsOtherPer10k) / 1e4,

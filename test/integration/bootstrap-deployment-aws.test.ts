@@ -101,6 +101,28 @@ describe("bootstrapDeployment on DynamoDB, KMS and S3", () => {
     assert.equal(bundle.x509Authorities.length, 1);
   });
 
+  it("with JWT-SVIDs off (jwtSvids=false), makes the CA alone: no JWT key in KMS, the journal or the published bundle", async () => {
+    const off = await buildRuntime(
+      { ...runtime.config, jwtSvids: false },
+      { clock: runtime.clock, keys: runtime.keys, store: runtime.store, logger: createCaptureLogger() },
+    );
+    retainedAnchor();
+
+    await bootstrapDeployment({ ...deps(), ...off }, { trustAnchorName: NAME });
+
+    assert.ok(await runtime.store.getJournal("x509"), "the CA is made");
+    assert.equal(await runtime.store.getJournal("jwt"), undefined, "no JWT journal");
+    assert.deepEqual(
+      (await runtime.keys.listKeys()).map((k) => k.id),
+      ["x509-ca-a"],
+      "one KMS key, the CA's",
+    );
+    const published = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "bundle.json" }));
+    const bundle = parseSpiffeBundle(await published.Body!.transformToString(), runtime.config.trustDomain);
+    assert.equal(bundle.x509Authorities.length, 1);
+    assert.equal(bundle.jwtAuthorities.size, 0);
+  });
+
   it("ignores an earlier resource id that is no anchor id and settles the anchor by name", async () => {
     retainedAnchor();
 

@@ -73,3 +73,30 @@ describe("a simulated year of hourly rotation ticks on the embedded store and di
     );
   });
 });
+
+describe("a simulated 60 days of hourly rotation ticks with JWT-SVIDs off (TESSERA_JWT_SVIDS=false)", () => {
+  let world: SimulationWorld;
+  let sim: Simulation;
+  before(async () => {
+    world = await startSimulationWorld(START, { TESSERA_JWT_SVIDS: "false" });
+    sim = new Simulation(world, { start: START, tickMs: TICK_MS, issueEveryMs: 3 * HOUR, x509TtlSeconds: 24 * 3600, jwtTtlSeconds: 3600 });
+    await sim.run(60 * DAY);
+  });
+  after(() => world.close());
+
+  it("rotates the CA as usual and never makes, publishes or pays for a JWT key", () => {
+    assert.ok(
+      sim.steps.every((s) => s.kind === "x509"),
+      JSON.stringify(sim.steps),
+    );
+    assert.equal(sim.steps.filter((s) => s.type === "activate").length, 2, "CA activations at day 25 and 49");
+    assert.equal(sim.figures.maxJwtKeys, 0);
+    assert.equal(sim.figures.maxJwksKeys, 0);
+    assert.equal(sim.figures.jwtSvids, 0);
+    assert.equal(world.keys.calls.generateKey, 1 + 2, "the first CA key and one per CA prepare");
+    assert.equal(sim.figures.maxBundleCas, 2);
+    // One CA key all along, and a second from each prepare to its drop (a day before activation to a day after).
+    const keyMonths = sim.figures.keyHours / (60 * 24);
+    assert.ok(keyMonths > 1 && keyMonths < 1.2, `${keyMonths} key-months a month`);
+  });
+});

@@ -1,5 +1,5 @@
 // Test-only: a rotation simulation over a simulated world (simulation-world.ts). Ticks on a frozen
-// clock, issues an X.509-SVID and a JWT-SVID every few hours, and checks after every tick what
+// clock, issues an X.509-SVID and a JWT-SVID (unless JWT-SVIDs are turned off) every few hours, and checks after every tick what
 // relying parties rely on: each SVID verifies against the published bundle (and each JWT-SVID
 // against the published OIDC JWKS, with jose) from issue to expiry, the bundle and the trust anchor
 // stay within two CAs, `spiffe_sequence` only grows, and no key is deleted while an SVID it signed
@@ -102,6 +102,7 @@ export class Simulation {
     this.#track("x509", spki(ca.key.publicKey), undefined, x509.notAfter.getTime(), async (bundle, _jwks, at) => {
       verifyX509Svid([x509.certificate], bundle, { now: at });
     });
+    if (!config.jwtSvids) return;
     const jwt = await authorities.jwt();
     const ttl = Math.min(this.options.jwtTtlSeconds, Math.floor((jwt.notAfter.getTime() - now) / 1000));
     const issuer = config.issuerUrl ?? SIMULATION_ISSUER;
