@@ -57,6 +57,7 @@ describe("tessera: help, version and usage exit codes", () => {
     ["bot", "frobnicate"],
     ["bot", "list", "--no-such-flag"],
     ["dev", "--no-such-flag"],
+    ["dev", "--jwt-svids", "off"],
     ["agent", "api", "frobnicate"],
     ["svid", "x509", "--token", "-AAAA"],
   ];

@@ -58,6 +58,20 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads TESSERA_JWT_SVIDS, true by default, and refuses anything but true or false", () => {
+    assert.equal(loadConfig(base).jwtSvids, true);
+    assert.equal(loadConfig({ ...base, TESSERA_JWT_SVIDS: "" }).jwtSvids, true);
+    assert.equal(loadConfig({ ...base, TESSERA_JWT_SVIDS: "true" }).jwtSvids, true);
+    assert.equal(loadConfig({ ...base, TESSERA_JWT_SVIDS: " false " }).jwtSvids, false);
+    for (const bad of ["no", "0", "False", "off"]) {
+      assert.throws(
+        () => loadConfig({ ...base, TESSERA_JWT_SVIDS: bad }),
+        /^ConfigError: config: TESSERA_JWT_SVIDS must be true or false$/,
+        bad,
+      );
+    }
+  });
+
   it("reads TESSERA_AUDIT_RETENTION_DAYS, 365 by default, and refuses anything but a whole number of days from 1", () => {
     assert.equal(loadConfig(base).auditRetentionDays, 365);
     assert.equal(loadConfig({ ...base, TESSERA_AUDIT_RETENTION_DAYS: "30" }).auditRetentionDays, 30);

@@ -5,7 +5,7 @@ import { shouldWarn, type RotationPolicy } from "./thresholds.js";
 /** What `tessera ca status` shows of one journal's schedule. */
 export interface RotationScheduleView {
   kind: JournalKind;
-  /** The planner's next step and its slot; absent when there is nothing to plan (no active key). */
+  /** The planner's next step and its slot; absent when there is nothing to plan (a kind turned off, with no key left). */
   next?: { step: RotationStep["type"]; slot: RotationStep["slot"]; at: string; due: boolean };
   /** When a manual rotation was asked for and is still under way. */
   rotationRequestedAt?: string;
