@@ -129,5 +129,24 @@ export function runJwtSvidsOffSuite(name: string, start: StartIssuerWith): void 
       const bundle = parseSpiffeBundle((await call(off.url, "GET", "/v1/bundle")).text, TrustDomain.fromString(TRUST_DOMAIN));
       assert.equal(bundle.jwtAuthorities.size, 1, "the key stays published until the JWT-SVIDs it signed have expired");
     });
+
+    it("drops a JWT key still published at once on an emergency naming jwt, makes no new one, then refuses one with no key left", async () => {
+      assert.equal((await h.runtime.store.getJournal("jwt"))?.slots.length, 1, "the JWT key is still held");
+      const generated = keys.calls.generateKey;
+      const emergency = await admin(off.url, "POST", "/v1/admin/ca/rotate", { emergency: true, kind: "jwt", reason: "key leaked" });
+      assert.equal(emergency.status, 200, emergency.text);
+      assert.equal(keys.calls.generateKey, generated, "no new JWT key");
+      const journal = await h.runtime.store.getJournal("jwt");
+      assert.deepEqual(journal?.slots, [], "the compromised key left the journal");
+      assert.equal(journal?.emergency, undefined, "and the emergency is done");
+      const bundle = parseSpiffeBundle((await call(off.url, "GET", "/v1/bundle")).text, TrustDomain.fromString(TRUST_DOMAIN));
+      assert.equal(bundle.jwtAuthorities.size, 0, "the compromised key is out of the bundle at once");
+      assert.equal(bundle.x509Authorities.length, 1, "the CA is untouched");
+      await expectRefusal(
+        h.runtime.store,
+        () => admin(off.url, "POST", "/v1/admin/ca/rotate", { emergency: true, kind: "jwt", reason: "again" }),
+        DISABLED,
+      );
+    });
   });
 }

@@ -42,6 +42,18 @@ function reasonOf(reason: string | undefined): string {
 }
 
 /**
+ * The kinds an emergency names. With JWT-SVIDs turned off, a JWT key still in the journal (published
+ * until the JWT-SVIDs it signed have expired) can be compromised all the same: an emergency naming
+ * `jwt` or `all` then drops it at once and makes no new one. Only with no JWT key left is naming
+ * `jwt` refused, as for a plain rotation.
+ */
+async function emergencyKindsOf(deps: AdminDepsFor<typeof EMERGENCY_CA_ROTATION_STORE>, kind: string | undefined) {
+  if (deps.issuerPolicy.jwtSvids !== false) return rotationKindsOf(deps, kind);
+  const held = ((await deps.store.getJournal("jwt"))?.slots.length ?? 0) > 0;
+  return rotationKindsOf(held ? { issuerPolicy: { ...deps.issuerPolicy, jwtSvids: true } } : deps, kind);
+}
+
+/**
  * `tessera ca rotate --emergency`: every key of the chosen kinds counts as compromised; a new key is
  * made and activated and the compromised ones leave the published bundle before this returns (see
  * `runEmergencyRotation`). Input is checked before anything is written.
@@ -51,7 +63,7 @@ export async function emergencyCaRotation(
   input: EmergencyRotationInput,
   actor: AdminActor,
 ): Promise<EmergencyRotationView> {
-  const kinds = rotationKindsOf(deps, input.kind);
+  const kinds = await emergencyKindsOf(deps, input.kind);
   const request = { reason: reasonOf(input.reason), requestedBy: actor };
   if (!deps.rotation)
     throw new AuthorityUnavailableError(
