@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { IssuerApiError } from "../agent/issuer-client.js";
-import { TesseraError } from "#tessera/core";
 import { AdminClient, type TargetOptions } from "./admin-client.js";
 import { UsageError, helpAsked, type CliIo } from "./output.js";
+import { reportCliError, wantsJsonOutput } from "./report-cli-error.js";
 
 /** What a command gets: its parsed options and positionals, the IO, and the chosen output mode. */
 export interface CommandContext {
@@ -87,10 +86,7 @@ function version(): string {
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const wantsJson =
-    argv.includes("--json") ||
-    argv.some((a, i) => (a === "-o" || a === "--output") && argv[i + 1] === "json") ||
-    argv.includes("--output=json");
+  const wantsJson = wantsJsonOutput(argv);
   try {
     if (argv.length === 0) {
       io.err(await usage());
@@ -105,8 +101,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (argv[0] === "dev") return await (await import("./commands/dev-command.js")).runDevCommand(argv.slice(1), io);
-    // The agent (gRPC, YAML, its outputs) loads only for `tessera agent ...`.
-    if (argv[0] === "agent") return await (await import("./commands/agent-commands.js")).runAgentCommand(argv.slice(1), io);
+    // The agent (gRPC, YAML, its outputs) loads only for `tessera agent ...` (the bundle's bin loads
+    // cli/agent-main.ts directly for it).
+    if (argv[0] === "agent") return await (await import("./agent-main.js")).runCli(argv, io);
     if (argv[0] === "console" && argv[1] !== "login")
       return await (await import("./commands/console-command.js")).runConsoleCommand(argv.slice(1), io);
     if (argv[0] === "audit" && argv[1] !== "list") argv = ["audit", "list", ...argv.slice(1)];
@@ -155,19 +152,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
     return 0;
   } catch (err) {
-    const isUsage = err instanceof UsageError || String((err as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
-    const ownCode = (err as { code?: unknown }).code;
-    const code =
-      err instanceof IssuerApiError || err instanceof TesseraError
-        ? err.code
-        : isUsage
-          ? "ERR_USAGE"
-          : typeof ownCode === "string" && ownCode.startsWith("ERR_")
-            ? ownCode
-            : "ERR_CLI";
-    const message = err instanceof Error ? err.message : String(err);
-    if (wantsJson) io.out(JSON.stringify({ error: { code, message } }));
-    else io.err(`error: ${message}${code !== "ERR_USAGE" && code !== "ERR_CLI" ? ` (${code})` : ""}`);
-    return isUsage ? 2 : 1;
+    return reportCliError(err, io, wantsJson);
   }
 }
