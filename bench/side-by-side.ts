@@ -4,7 +4,7 @@
 // both issuers, in rounds that alternate the order (Tessera first in odd rounds, SPIRE first in even
 // ones). Prints the median of each figure over the rounds, the ratio Tessera / SPIRE, and the machine's cores and load; the raw rounds go to
 // bench/results/. bench/README.md says what each figure means.
-// Run: npm run bench [-- --rounds 9 | --quick] [--duration 3s] [--keep] [--only agent]
+// Run: npm run bench [-- --rounds 9 | --quick] [--duration 3s] [--warmup 0.5s] [--keep] [--only agent]
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "9" },
     quick: { type: "boolean", default: false },
     duration: { type: "string", default: "3s" },
+    warmup: { type: "string", default: "0.5s" },
     keep: { type: "boolean", default: false },
     only: { type: "string" },
   },
@@ -58,6 +59,8 @@ async function measureRound(stack: Stack, client: string): Promise<RoundFigures>
       String(concurrency),
       "-duration",
       values.duration,
+      "-warmup",
+      values.warmup,
       "-server-pid",
       String(stack.issuer().pid),
     ]);
