@@ -7,7 +7,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { join } from "node:path";
-import { GLOBAL_SECONDARY_INDEXES, publishingStreamFilterPattern } from "#tessera/aws";
+import { GLOBAL_SECONDARY_INDEXES, LAMBDA_BUNDLE_ALIASES, publishingStreamFilterPattern } from "#tessera/aws";
 import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH } from "#tessera/issuer";
 import type { KeyAccess, KeyScope } from "./key-scope.js";
 import { acknowledgeWildcards, type WildcardReason } from "./nag.js";
@@ -20,11 +20,7 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** Modules a Lambda bundle replaces by the part of them that runs in Lambda (see their sources). */
 export const LAMBDA_ALIASES = {
-  "--alias": [
-    "@aws-sdk/credential-provider-node=./layers/spiffe/src/aws/lambda/default-credential-provider.ts",
-    "@aws-sdk/client-sts=./layers/spiffe/src/aws/lambda/sts-credential-decorator.ts",
-    "@smithy/core/event-streams=./layers/spiffe/src/aws/lambda/event-streams.ts",
-  ],
+  "--alias": Object.entries(LAMBDA_BUNDLE_ALIASES).map(([module, file]) => `${module}=./layers/spiffe/src/aws/lambda/${file}`),
 };
 
 /** Inputs of `TesseraFunction`. */

@@ -92,3 +92,4 @@ export {
   TTL_ATTRIBUTE,
 } from "./src/store/dynamodb/index.js";
 export { DYNAMODB_PART_ACCESS, type DynamoDbAction, type TableAccess, tableAccessOf } from "./src/store/dynamodb/part-access.js";
+export { LAMBDA_BUNDLE_ALIASES } from "./src/aws/lambda/bundle-aliases.js";

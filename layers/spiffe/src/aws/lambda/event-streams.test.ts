@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
+import { LAMBDA_BUNDLE_ALIASES } from "./bundle-aliases.js";
 import {
   EventStreamSerde,
   EventStreamsUnavailableError,
@@ -40,12 +41,8 @@ describe("the Lambda bundle's event streams", () => {
       platform: "node",
       mainFields: ["module", "main"],
       nodePaths: [join(import.meta.dirname, "..", "..", "..", "..", "..", "node_modules")],
-      // The Lambda bundles' aliases (infra/lib/tessera-function.ts).
-      alias: {
-        "@aws-sdk/credential-provider-node": join(import.meta.dirname, "default-credential-provider.ts"),
-        "@aws-sdk/client-sts": join(import.meta.dirname, "sts-credential-decorator.ts"),
-        "@smithy/core/event-streams": join(import.meta.dirname, "event-streams.ts"),
-      },
+      // The Lambda bundles' aliases, as the CDK app passes them.
+      alias: Object.fromEntries(Object.entries(LAMBDA_BUNDLE_ALIASES).map(([module, file]) => [module, join(import.meta.dirname, file)])),
       outfile,
       logLevel: "silent",
     });
