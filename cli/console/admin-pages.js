@@ -136,6 +136,13 @@ export async function caPage() {
     const s = await api("GET", "/v1/admin/ca");
     root.append(
       h("p", {}, `trust domain ${s.trustDomain}, bundle sequence ${s.bundleSequence}`),
+      h(
+        "p",
+        { id: "jwt-svids" },
+        s.jwtSvids === false
+          ? "JWT-SVIDs: off in this deployment: there is no JWT key, and asking for a JWT-SVID answers ERR_JWT_SVIDS_DISABLED"
+          : "JWT-SVIDs: on",
+      ),
       table(
         ["Kind", "Slot", "Status", "Key", "Generation", "Not before", "Not after", "Activated"],
         s.slots.map((x) => [x.kind, x.slot, x.status, h("code", {}, x.keyId), x.keyGeneration, x.notBefore, x.notAfter, x.activatedAt]),

@@ -140,6 +140,7 @@ describe("the console in headless Chromium against tessera dev and a real agent"
     await page.getByRole("heading", { name: "IAM Roles Anywhere trust anchor" }).waitFor();
     await page.locator("#trust-anchor", { hasText: "Not configured" }).waitFor();
     await page.getByRole("cell", { name: "active" }).first().waitFor();
+    await page.locator("#jwt-svids", { hasText: "JWT-SVIDs: on" }).waitFor();
   });
 
   it("locks the bot from the page: the agent's next renewal is refused with ERR_BOT_LOCKED; unlocking lets it renew", async () => {
