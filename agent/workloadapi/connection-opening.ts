@@ -45,8 +45,7 @@ export interface ConnectionOpening {
  */
 export function readConnectionOpening(received: Buffer): ConnectionOpening {
   const seen = Math.min(received.length, CLIENT_PREFACE.length);
-  if (!received.subarray(0, seen).equals(CLIENT_PREFACE.subarray(0, seen)))
-    return { route: "native", bytes: received, acknowledged: false };
+  if (received.compare(CLIENT_PREFACE, 0, seen, 0, seen) !== 0) return { route: "native", bytes: received, acknowledged: false };
   let ack: { start: number; end: number } | undefined;
   let block: Buffer[] | undefined;
   let blockDone = false;
@@ -71,7 +70,8 @@ export function readConnectionOpening(received: Buffer): ConnectionOpening {
   const bytes = without(received, ack);
   if (!blockDone || !ack || !block)
     return { route: received.length > MAX_OPENING_BYTES ? "relay" : "more", bytes, acknowledged: ack !== undefined };
-  return { route: rewriteAuthority(Buffer.concat(block)) ? "relay" : "native", bytes, acknowledged: true };
+  const whole = block.length === 1 ? block[0]! : Buffer.concat(block);
+  return { route: rewriteAuthority(whole) ? "relay" : "native", bytes, acknowledged: true };
 }
 
 function without(bytes: Buffer, range: { start: number; end: number } | undefined): Buffer {

@@ -99,20 +99,24 @@ export function decodeHuffman(input: Uint8Array): Buffer | undefined {
   return Buffer.from(out);
 }
 
-/** Read an HPACK integer with an `prefixBits`-bit prefix at `at`; undefined when truncated or huge. */
-function readInteger(block: Uint8Array, at: number, prefixBits: number): { value: number; next: number } | undefined {
-  if (at >= block.length) return undefined;
+/** Where a header block is being read: one per block, advanced by the readers below. */
+interface Cursor {
+  at: number;
+}
+
+/** Read the HPACK integer with a `prefixBits`-bit prefix at the cursor and move past it; -1 when truncated or huge. */
+function readInteger(block: Uint8Array, cursor: Cursor, prefixBits: number): number {
+  if (cursor.at >= block.length) return -1;
   const max = (1 << prefixBits) - 1;
-  let value = block[at]! & max;
-  let next = at + 1;
-  if (value < max) return { value, next };
+  let value = block[cursor.at++]! & max;
+  if (value < max) return value;
   for (let shift = 0; shift <= 21; shift += 7) {
-    if (next >= block.length) return undefined;
-    const byte = block[next++]!;
+    if (cursor.at >= block.length) return -1;
+    const byte = block[cursor.at++]!;
     value += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return { value, next };
+    if ((byte & 0x80) === 0) return value;
   }
-  return undefined;
+  return -1;
 }
 
 function writeInteger(value: number, prefixBits: number, flags: number): Buffer {
@@ -128,24 +132,21 @@ function writeInteger(value: number, prefixBits: number, flags: number): Buffer 
   return Buffer.from(bytes);
 }
 
-interface StringLiteral {
-  /** The octets as sent, Huffman-coded when `huffman`. */
-  raw: Uint8Array;
-  huffman: boolean;
-  next: number;
+/**
+ * Move past the string literal at the cursor (RFC 7541 section 5.2): answers where its octets start
+ * (they end at the cursor), or -1 when it is truncated. Nothing is copied or decoded here.
+ */
+function readString(block: Uint8Array, cursor: Cursor): number {
+  const length = readInteger(block, cursor, 7);
+  if (length < 0 || cursor.at + length > block.length) return -1;
+  cursor.at += length;
+  return cursor.at - length;
 }
 
-/** Where the string literal at `at` lies; its value is decoded only when someone needs it. */
-function readString(block: Uint8Array, at: number): StringLiteral | undefined {
-  const length = readInteger(block, at, 7);
-  if (!length || length.next + length.value > block.length) return undefined;
-  const raw = block.subarray(length.next, length.next + length.value);
-  return { raw, huffman: (block[at]! & 0x80) !== 0, next: length.next + length.value };
-}
-
-/** Decoded octets of a literal; undefined when its Huffman code is malformed. */
-function valueOf(literal: StringLiteral): Buffer | undefined {
-  return literal.huffman ? decodeHuffman(literal.raw) : Buffer.from(literal.raw);
+function equalBytes(block: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) if (block[start + i] !== expected[i]) return false;
+  return true;
 }
 
 /** Index of `:authority` in the static table (RFC 7541 Appendix A). */
@@ -174,46 +175,42 @@ export function sanitizeAuthority(value: Uint8Array): Buffer | undefined {
  * changes (including a block that does not parse: nghttp2 then rejects it as it always did).
  */
 export function rewriteAuthority(block: Uint8Array): Buffer | undefined {
-  const parts: Buffer[] = [];
+  let parts: Buffer[] | undefined;
   let copiedTo = 0;
-  let at = 0;
-  while (at < block.length) {
-    const first = block[at]!;
+  const cursor: Cursor = { at: 0 };
+  while (cursor.at < block.length) {
+    const first = block[cursor.at]!;
     if (first & 0x80) {
-      const index = readInteger(block, at, 7);
-      if (!index) return undefined;
-      at = index.next;
+      if (readInteger(block, cursor, 7) < 0) return undefined;
       continue;
     }
     if ((first & 0xe0) === 0x20) {
-      const size = readInteger(block, at, 5);
-      if (!size) return undefined;
-      at = size.next;
+      if (readInteger(block, cursor, 5) < 0) return undefined;
       continue;
     }
-    const nameIndex = readInteger(block, at, (first & 0xc0) === 0x40 ? 6 : 4);
-    if (!nameIndex) return undefined;
-    let isAuthority = nameIndex.value === STATIC_AUTHORITY;
-    let valueAt = nameIndex.next;
-    if (nameIndex.value === 0) {
-      const name = readString(block, valueAt);
-      if (!name) return undefined;
-      isAuthority = Buffer.from(name.raw.buffer, name.raw.byteOffset, name.raw.byteLength).equals(
-        name.huffman ? AUTHORITY_HUFFMAN : AUTHORITY,
-      );
-      valueAt = name.next;
+    const nameIndex = readInteger(block, cursor, (first & 0xc0) === 0x40 ? 6 : 4);
+    if (nameIndex < 0) return undefined;
+    let isAuthority = nameIndex === STATIC_AUTHORITY;
+    if (nameIndex === 0) {
+      const huffman = cursor.at < block.length && (block[cursor.at]! & 0x80) !== 0;
+      const name = readString(block, cursor);
+      if (name < 0) return undefined;
+      isAuthority = equalBytes(block, name, cursor.at, huffman ? AUTHORITY_HUFFMAN : AUTHORITY);
     }
-    const value = readString(block, valueAt);
-    if (!value) return undefined;
-    const decoded = isAuthority ? valueOf(value) : undefined;
+    const valueAt = cursor.at;
+    const huffman = valueAt < block.length && (block[valueAt]! & 0x80) !== 0;
+    const value = readString(block, cursor);
+    if (value < 0) return undefined;
+    if (!isAuthority) continue;
+    const raw = block.subarray(value, cursor.at);
+    const decoded = huffman ? decodeHuffman(raw) : raw;
     const replacement = decoded ? sanitizeAuthority(decoded) : undefined;
     if (replacement) {
-      parts.push(Buffer.from(block.subarray(copiedTo, valueAt)), writeInteger(replacement.length, 7, 0), replacement);
-      copiedTo = value.next;
+      (parts ??= []).push(Buffer.from(block.subarray(copiedTo, valueAt)), writeInteger(replacement.length, 7, 0), replacement);
+      copiedTo = cursor.at;
     }
-    at = value.next;
   }
-  if (parts.length === 0) return undefined;
+  if (!parts) return undefined;
   parts.push(Buffer.from(block.subarray(copiedTo)));
   return Buffer.concat(parts);
 }
