@@ -6,6 +6,7 @@ import { AgentFatalError } from "../../agent/agent-fatal-error.js";
 import { DEFAULT_CONFIG_PATH, DEFAULT_SOCKET, loadAgentConfig, type AgentConfig } from "../../agent/config/index.js";
 import { createAgentLogger, parseLogLevel } from "../../agent/logger.js";
 import { runOneshot, startAgent } from "../../agent/run-agent.js";
+import { growYoungGenerationFaster } from "../../agent/young-generation.js";
 import { parseCertificates, parseDurationSeconds, writeX509SvidFiles } from "#tessera/core";
 import { UsageError, formatFields, formatTable, helpAsked, type CliIo } from "../output.js";
 import { AGENT_AWS_USAGE, runAgentAwsCommand } from "./agent-aws-command.js";
@@ -115,6 +116,8 @@ async function runUntilStopped(
   diagAddr: string | undefined,
 ): Promise<number> {
   const agent = await startAgent({ config, logger, ...(diagAddr ? { diagAddr } : {}) });
+  // After start-up, so that only bursts of connections (not loading the agent) grow the young generation.
+  growYoungGenerationFaster();
   if (agent.diag) logger.info("diagnostics", { url: agent.diag.url });
   const onHup = () => {
     logger.info("SIGHUP: renewing now");
