@@ -69,6 +69,7 @@ describe("the Workload API's gRPC transport, on the wire", () => {
     assert.equal(answer.headers[":status"], 200);
     assert.match(String(answer.headers["content-type"]), /^application\/grpc/);
     assert.ok(answer.bytes > 5, "the first response was sent");
+    assert.equal(answer.headers.date, undefined, "gRPC responses carry no date header");
     assert.equal(statusOf(answer), 4);
     assert.equal(source.subscriptions, 0);
   });
@@ -78,6 +79,7 @@ describe("the Workload API's gRPC transport, on the wire", () => {
     assert.equal(answer.headers[":status"], 200);
     assert.equal(statusOf(answer), 12);
     assert.equal(answer.bytes, 0);
+    assert.equal(answer.headers.date, undefined);
   });
 
   it("answers HTTP 415 to a request that is not gRPC, and 405 to one that is not a POST", async () => {

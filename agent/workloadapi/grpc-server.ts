@@ -85,7 +85,10 @@ function metadataOf(rawHeaders: string[]): CallMetadata {
 
 /** The response headers of every call that sends a message; node copies them, so one object serves all. */
 const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc+proto", "grpc-accept-encoding": "identity" };
-const RESPOND_OPTIONS = { waitForTrailers: true };
+// gRPC has no use for a `date` header, which node adds to every response unless `sendDate` is false
+// (node reads it in respond(); its types omit it, hence options held in constants).
+const RESPOND_OPTIONS = { waitForTrailers: true, sendDate: false };
+const TRAILERS_ONLY_OPTIONS = { endStream: true, sendDate: false };
 const OK_TRAILERS = { "grpc-status": String(GrpcStatus.OK), "grpc-message": "" };
 
 /**
@@ -176,7 +179,7 @@ class Http2Call extends EventEmitter implements StreamCall {
         "grpc-status": String(status.code),
         "grpc-message": encodeMessage(status.details),
       },
-      { endStream: true },
+      TRAILERS_ONLY_OPTIONS,
     );
   }
 }
