@@ -56,10 +56,10 @@ export function readConnectionOpening(received: Buffer): ConnectionOpening {
     const flags = received[at + 4]!;
     const end = at + FRAME_HEADER_BYTES + length;
     if (end > received.length) break;
-    const payload = received.subarray(at + FRAME_HEADER_BYTES, end);
     if (type === SETTINGS && flags & ACK && !ack) {
       ack = { start: at, end };
     } else if (!blockDone && (block || type === HEADERS)) {
+      const payload = received.subarray(at + FRAME_HEADER_BYTES, end);
       const fragment = block ? (type === CONTINUATION ? payload : undefined) : splitHeadersPayload(flags, payload)?.fragment;
       if (!fragment) return { route: "native", bytes: without(received, ack), acknowledged: ack !== undefined };
       (block ??= []).push(fragment);

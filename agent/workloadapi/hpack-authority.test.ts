@@ -92,6 +92,27 @@ describe("rewriteAuthority", () => {
     }
   });
 
+  it("judges every block on its own, whatever value was left alone before (raw or Huffman-coded)", () => {
+    const localhost = Buffer.concat([Buffer.from([0x41]), raw("localhost")]);
+    const localhostCoded = Buffer.concat([Buffer.from([0x41, 0x80 | huffman("localhost").length]), huffman("localhost")]);
+    const socketPath = Buffer.concat([Buffer.from([0x41]), raw(path)]);
+    const socketPathCoded = Buffer.concat([Buffer.from([0x41, 0x80 | huffman(path).length]), huffman(path)]);
+    const rewritten = Buffer.concat([Buffer.from([0x41]), raw(fixed)]);
+    for (const [block, expected] of [
+      [localhost, undefined],
+      [socketPath, rewritten],
+      [socketPath, rewritten],
+      [localhostCoded, undefined],
+      [localhostCoded, undefined],
+      [socketPathCoded, rewritten],
+      [socketPathCoded, rewritten],
+      [localhost, undefined],
+      [socketPath, rewritten],
+    ] as const) {
+      assert.deepEqual(rewriteAuthority(block), expected, block.toString("hex"));
+    }
+  });
+
   it("leaves alone a block that does not parse (nghttp2 answers it as before)", () => {
     for (const block of [Buffer.from([0x41, 0x10, 0x2f]), Buffer.from([0x7f]), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]) {
       assert.equal(rewriteAuthority(block), undefined);

@@ -170,6 +170,12 @@ export function sanitizeAuthority(value: Uint8Array): Buffer | undefined {
 }
 
 /**
+ * The last literal `:authority` value, as sent, that was left alone. A client keeps one authority
+ * and most clients of an agent send the same one (`localhost`), so most blocks need no decoding.
+ */
+let keptAsSent: { raw: Uint8Array; huffman: boolean } = { raw: new Uint8Array(0), huffman: false };
+
+/**
  * Rewrite every literal `:authority` field of one complete header block whose value only a path's
  * characters keep from being an authority. Returns the new block, or undefined when nothing
  * changes (including a block that does not parse: nghttp2 then rejects it as it always did).
@@ -201,14 +207,16 @@ export function rewriteAuthority(block: Uint8Array): Buffer | undefined {
     const huffman = valueAt < block.length && (block[valueAt]! & 0x80) !== 0;
     const value = readString(block, cursor);
     if (value < 0) return undefined;
-    if (!isAuthority) continue;
+    if (!isAuthority || (huffman === keptAsSent.huffman && equalBytes(block, value, cursor.at, keptAsSent.raw))) continue;
     const raw = block.subarray(value, cursor.at);
     const decoded = huffman ? decodeHuffman(raw) : raw;
     const replacement = decoded ? sanitizeAuthority(decoded) : undefined;
-    if (replacement) {
-      (parts ??= []).push(Buffer.from(block.subarray(copiedTo, valueAt)), writeInteger(replacement.length, 7, 0), replacement);
-      copiedTo = cursor.at;
+    if (!replacement) {
+      keptAsSent = { raw: Uint8Array.from(raw), huffman };
+      continue;
     }
+    (parts ??= []).push(Buffer.from(block.subarray(copiedTo, valueAt)), writeInteger(replacement.length, 7, 0), replacement);
+    copiedTo = cursor.at;
   }
   if (!parts) return undefined;
   parts.push(Buffer.from(block.subarray(copiedTo)));
