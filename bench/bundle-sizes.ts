@@ -6,13 +6,17 @@
 // to compare. For the join and issue functions it also prints the CPU time of the import plus one
 // first request against moto (a token join with an unknown token, refused after its DynamoDB read;
 // `GET /v1/bundle` on a fresh table), so work moved from the import into the first request shows.
-// Run: npx tsx bench/bundle-sizes.ts
+// Run: npx tsx bench/bundle-sizes.ts [--node PATH]... [--keep]
+// `--node PATH` (repeatable) imports each bundle with that Node.js binary instead of the one running
+// the bench; with several, their runs alternate (one of each in turn), so their figures are paired.
+// `--keep` keeps the synthesized app (bundles included) and prints where it is.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { App } from "aws-cdk-lib";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { createTesseraStacks } from "../infra/lib/create-app.js";
 import { REPO_ROOT } from "../infra/lib/paths.js";
@@ -20,6 +24,13 @@ import { createTesseraTable } from "../test/support/tessera-table.js";
 import { startBenchAws } from "./support/bench-emulator.js";
 
 const IMPORT_RUNS = 9;
+const { values } = parseArgs({ options: { node: { type: "string", multiple: true }, keep: { type: "boolean" } } });
+const nodes = values.node ?? [process.execPath];
+const nodeVersions = nodes.map((node) => {
+  const run = spawnSync(node, ["--version"], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`bench: ${node} --version failed: ${run.error?.message ?? run.stderr}`);
+  return run.stdout.trim();
+});
 const context = (JSON.parse(readFileSync(join(REPO_ROOT, "cdk.json"), "utf8")) as { context: Record<string, unknown> }).context;
 const outdir = mkdtempSync(join(tmpdir(), "tessera-bundle-sizes-"));
 
@@ -65,7 +76,8 @@ interface ImportCost {
   status?: number;
 }
 
-function importCost(file: string, tableName: string, call?: { routeKey: string; body?: unknown }): ImportCost {
+/** The medians of `IMPORT_RUNS` imports of `file` by each of `nodes`, their runs alternating. */
+function importCosts(file: string, tableName: string, call?: { routeKey: string; body?: unknown }): ImportCost[] {
   const env = {
     ...process.env,
     NODE_OPTIONS: "",
@@ -74,20 +86,24 @@ function importCost(file: string, tableName: string, call?: { routeKey: string; 
     TESSERA_TABLE_NAME: tableName,
     TESSERA_LOG_LEVEL: "ERROR",
   };
-  const runs: ImportCost[] = [];
+  const args = ["--input-type=module", "-e", CHILD, file, ...(call ? [JSON.stringify(httpEvent(call))] : [])];
+  const runs: ImportCost[][] = nodes.map(() => []);
   for (let i = 0; i < IMPORT_RUNS; i++) {
-    const args = ["--input-type=module", "-e", CHILD, file, ...(call ? [JSON.stringify(httpEvent(call))] : [])];
-    const run = spawnSync(process.execPath, args, { env, encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`bench: importing ${file} failed: ${run.stderr}`);
-    // The last line: a handler writes its metrics (EMF) to stdout before it.
-    runs.push(JSON.parse(run.stdout.trim().split("\n").at(-1)!) as ImportCost);
+    nodes.forEach((node, n) => {
+      const run = spawnSync(node, args, { env, encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`bench: importing ${file} with ${node} failed: ${run.stderr}`);
+      // The last line: a handler writes its metrics (EMF) to stdout before it.
+      runs[n]!.push(JSON.parse(run.stdout.trim().split("\n").at(-1)!) as ImportCost);
+    });
   }
-  const median = (pick: (r: ImportCost) => number) => runs.map(pick).sort((a, b) => a - b)[Math.floor(IMPORT_RUNS / 2)]!;
-  return {
-    wallMs: median((r) => r.wallMs),
-    cpuMs: median((r) => r.cpuMs),
-    ...(call ? { firstCallCpuMs: median((r) => r.firstCallCpuMs!), status: runs[0]!.status! } : {}),
-  };
+  return runs.map((own) => {
+    const median = (pick: (r: ImportCost) => number) => own.map(pick).sort((a, b) => a - b)[Math.floor(IMPORT_RUNS / 2)]!;
+    return {
+      wallMs: median((r) => r.wallMs),
+      cpuMs: median((r) => r.cpuMs),
+      ...(call ? { firstCallCpuMs: median((r) => r.firstCallCpuMs!), status: own[0]!.status! } : {}),
+    };
+  });
 }
 
 const aws = await startBenchAws();
@@ -107,8 +123,9 @@ try {
     Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
   };
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const ms = (value: number, width: number) => `${value.toFixed(1)} ms`.padStart(width);
   console.log(
-    `function                      bundle        gzip   import wall    CPU   + first call (CPU; medians of ${IMPORT_RUNS}, node ${process.version}, ${process.arch}, AWS: ${aws.label})`,
+    `function                      bundle        gzip  node      import wall      CPU   + first call (CPU; medians of ${IMPORT_RUNS}, ${process.arch}, AWS: ${aws.label})`,
   );
   for (const [name, fn] of Object.entries(functions)) {
     const logicalId = issuer.resolve((fn.function.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
@@ -116,14 +133,14 @@ try {
     const file = join(outdir, `asset.${key}`, "index.mjs");
     const bytes = statSync(file).size;
     const gzip = gzipSync(readFileSync(file), { level: 9 }).length;
-    const { wallMs, cpuMs, firstCallCpuMs, status } = importCost(file, tableName, FIRST_CALLS[name]);
-    const firstCall =
-      firstCallCpuMs === undefined ? "" : `${`${firstCallCpuMs.toFixed(0)} ms`.padStart(15)} (${FIRST_CALLS[name]!.routeKey}: ${status})`;
-    console.log(
-      `${name.padEnd(30)}${kib(bytes).padStart(12)}${kib(gzip).padStart(12)}${`${wallMs.toFixed(0)} ms`.padStart(14)}${`${cpuMs.toFixed(0)} ms`.padStart(8)}${firstCall}`,
-    );
+    importCosts(file, tableName, FIRST_CALLS[name]).forEach(({ wallMs, cpuMs, firstCallCpuMs, status }, n) => {
+      const sizes = n === 0 ? `${name.padEnd(30)}${kib(bytes).padStart(12)}${kib(gzip).padStart(12)}` : " ".repeat(54);
+      const firstCall = firstCallCpuMs === undefined ? "" : `${ms(firstCallCpuMs, 15)} (${FIRST_CALLS[name]!.routeKey}: ${status})`;
+      console.log(`${sizes}  ${nodeVersions[n]!.padEnd(8)}${ms(wallMs, 13)}${ms(cpuMs, 9)}${firstCall}`);
+    });
   }
+  if (values.keep) console.log(`the synthesized app and its bundles: ${outdir}`);
 } finally {
-  rmSync(outdir, { recursive: true, force: true });
+  if (!values.keep) rmSync(outdir, { recursive: true, force: true });
   await aws.stop();
 }
