@@ -1,6 +1,8 @@
 import type { RolesAnywhereClient } from "@aws-sdk/client-rolesanywhere";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createRolesAnywhereClient, createS3Client, deferClient } from "../aws/index.js";
+// Not the aws barrel: its request signers import() the SDK's credential chain, which would wrap the
+// SDK modules of every Lambda bundle in lazy initializers (test/infra/lambda-bundles.test.ts).
+import { createRolesAnywhereClient, createS3Client, deferClient } from "../aws/clients.js";
 import type { TesseraConfig } from "../config/index.js";
 import type { CrlPublisher } from "../revocation/types.js";
 import {

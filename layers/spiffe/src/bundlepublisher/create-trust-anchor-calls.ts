@@ -1,4 +1,6 @@
-import { createRolesAnywhereClient, deferClient } from "../aws/index.js";
+// Not the aws barrel: its request signers import() the SDK's credential chain, which would wrap the
+// SDK modules of every Lambda bundle in lazy initializers (test/infra/lambda-bundles.test.ts).
+import { createRolesAnywhereClient, deferClient } from "../aws/clients.js";
 import { PacedCaller, type PacingOptions, type RolesAnywhereApi, type TrustAnchorCalls } from "./rolesanywhere/index.js";
 
 /**
