@@ -43,11 +43,11 @@ before(async () => {
 });
 
 describe("the Lambda functions' bundles", () => {
-  it("run every module's top level once, in order: none is wrapped in a lazy initializer but the stand-in the SDK's import() reaches", () => {
+  it("run every module's top level once, in order: none is wrapped in a lazy initializer but the stand-ins the SDK's import()s reach", () => {
     // A module reached by an import() (even from code the bundle then drops) is wrapped, and so is
-    // every module it imports, shared ones included: V8 then parses each of them twice. The
-    // stand-in imports nothing of the SDK.
-    const standIns = new Set(["layers/spiffe/src/aws/lambda/event-streams.ts"]);
+    // every module it imports, shared ones included: V8 then parses each of them twice. The two
+    // stand-ins import nothing of the SDK.
+    const standIns = new Set(["layers/spiffe/src/aws/lambda/event-streams.ts", "layers/spiffe/src/aws/lambda/node-http.ts"]);
     for (const { entry, text } of bundles) {
       const wrapped = [...text.matchAll(/^var init_\w+ = __esm\(\{\s*"([^"]+)"/gm)].map((m) => m[1]!);
       assert.deepEqual(
@@ -55,6 +55,13 @@ describe("the Lambda functions' bundles", () => {
         [],
         entry,
       );
+    }
+  });
+
+  it("never import node:http as an ES module (Node 22 and later load undici for its facade)", () => {
+    for (const { entry, text } of bundles) {
+      assert.doesNotMatch(text, /(?:from|import\()\s*["'](?:node:)?http["']/, entry);
+      assert.match(text, /^\/\/ layers\/spiffe\/src\/aws\/lambda\/node-http\.ts$/m, `${entry}: the node:http stand-in`);
     }
   });
 });

@@ -7,4 +7,6 @@ export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   "@aws-sdk/credential-provider-node": "default-credential-provider.ts",
   "@aws-sdk/client-sts": "sts-credential-decorator.ts",
   "@smithy/core/event-streams": "event-streams.ts",
+  "node:http": "node-http.ts",
+  http: "node-http.ts",
 };

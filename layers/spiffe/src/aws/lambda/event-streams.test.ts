@@ -1,17 +1,16 @@
-import { build } from "esbuild";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { LAMBDA_BUNDLE_ALIASES } from "./bundle-aliases.js";
 import {
   EventStreamSerde,
   EventStreamsUnavailableError,
   eventStreamSerdeProvider,
   resolveEventStreamSerdeConfig,
 } from "./event-streams.js";
+import { bundleAsLambda, lazilyInitialized } from "./test/bundle-as-lambda.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-event-streams-"));
 
@@ -34,21 +33,8 @@ describe("the Lambda bundle's event streams", () => {
       ].join("\n"),
     );
     const outfile = join(dir, "s3.mjs");
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      mainFields: ["module", "main"],
-      nodePaths: [join(import.meta.dirname, "..", "..", "..", "..", "..", "node_modules")],
-      // The Lambda bundles' aliases, as the CDK app passes them.
-      alias: Object.fromEntries(Object.entries(LAMBDA_BUNDLE_ALIASES).map(([module, file]) => [module, join(import.meta.dirname, file)])),
-      outfile,
-      logLevel: "silent",
-    });
-    // Only this small module is loaded lazily (the protocols' import()); no SDK module is wrapped for it.
-    const wrapped = [...readFileSync(outfile, "utf8").matchAll(/^var (init_\w+) = __esm\(/gm)].map((m) => m[1]);
-    assert.deepEqual(wrapped, ["init_event_streams"]);
+    // Only the small stand-ins are loaded lazily (the SDK's import()s); no SDK module is wrapped for them.
+    assert.deepEqual(lazilyInitialized(await bundleAsLambda(entry, outfile)), ["init_node_http", "init_event_streams"]);
     const { head } = (await import(pathToFileURL(outfile).href)) as { head: () => Promise<unknown> };
     await assert.rejects(head(), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(err.$metadata?.httpStatusCode, 404);
