@@ -1,4 +1,4 @@
-import { buildFunctionRuntime, createTrustAnchorCalls, namePublishers } from "#tessera/aws";
+import { buildFunctionRuntime, createTrustAnchorCalls, namePublishers, openKeys } from "#tessera/aws";
 import { createEmfMetrics, type HttpHandler } from "#tessera/contract";
 import { createJoinRuleValidators, loadConfig } from "#tessera/issuer";
 import { createAdminHandler } from "./create-handler.js";
@@ -7,6 +7,7 @@ import { createAdminHandler } from "./create-handler.js";
 // rotate function publishes them when the table's stream shows the change (docs/operations.md).
 const config = loadConfig(process.env);
 const runtime = buildFunctionRuntime(config, {
+  keys: openKeys,
   joinRules: createJoinRuleValidators(config.join),
   ...(config.trustAnchorId ? { trustAnchorCalls: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }) } : {}),
 });

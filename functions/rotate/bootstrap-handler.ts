@@ -1,10 +1,10 @@
-import { buildFunctionRuntime, createBundlePublishers, createTrustAnchorCalls } from "#tessera/aws";
+import { buildFunctionRuntime, createBundlePublishers, createTrustAnchorCalls, openKeys } from "#tessera/aws";
 import { loadConfig } from "#tessera/issuer";
 import { createBootstrapHandler, type BootstrapHandler } from "./create-bootstrap-handler.js";
 
 const config = loadConfig(process.env);
 const bootstrap = createBootstrapHandler({
-  ...buildFunctionRuntime(config),
+  ...buildFunctionRuntime(config, { keys: openKeys }),
   publishers: createBundlePublishers(config),
   trustAnchors: createTrustAnchorCalls({ endpoint: config.awsEndpoints.rolesanywhere }),
 });
