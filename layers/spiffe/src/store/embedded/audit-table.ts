@@ -47,28 +47,30 @@ function auditQuery(filter: AuditFilter, since: number, limit: number): Query {
  */
 export class AuditTable {
   readonly #db: SqliteDatabase;
-  readonly #has: SqliteStatement;
   readonly #append: SqliteStatement;
   readonly #prune: SqliteStatement;
   readonly #queries = new Map<string, SqliteStatement>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#has = db.prepare("SELECT 1 FROM audit WHERE id = ?");
     this.#append = db.prepare("INSERT INTO audit (id, time, type, bot_name, spiffe_id, record) VALUES (?, ?, ?, ?, ?, ?)");
     this.#prune = db.prepare(
       `DELETE FROM audit WHERE seq IN (SELECT seq FROM audit WHERE time < ? ORDER BY time LIMIT ${AUDIT_PRUNE_BATCH})`,
     );
   }
 
-  /** Whether an event with this id is stored. */
-  has(id: string): boolean {
-    return this.#has.get(id) !== undefined;
-  }
-
-  /** Store one event (check `has` first). */
-  append(event: AuditEvent): void {
-    this.#append.run(event.id, event.time, event.type, event.botName ?? null, event.spiffeId ?? null, JSON.stringify(event));
+  /**
+   * Store one event; false, and nothing stored, when an event with its id is stored already (the
+   * unique index on ids says so: one statement, no lookup before it).
+   */
+  append(event: AuditEvent): boolean {
+    try {
+      this.#append.run(event.id, event.time, event.type, event.botName ?? null, event.spiffeId ?? null, JSON.stringify(event));
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE") return false;
+      throw err;
+    }
   }
 
   /** At most `limit` events matching `filter` and not older than `since`, newest first. */

@@ -48,7 +48,7 @@ export async function openDataDirectory(path: string): Promise<OpenedDataDirecto
     db = openSqliteFile(databasePath);
     applySchema(db);
     const commit = new GroupCommit(db, () => wal.sync());
-    const tables = createStoreTables(db, (work) => commit.run(work));
+    const tables = createStoreTables(db, { run: (work) => commit.run(work), read: (work) => commit.read(work) });
     await importLegacyFiles(directory, db, tables, () => wal.sync());
     return { directory, lock, db, wal, commit, tables };
   } catch (err) {

@@ -108,6 +108,11 @@ export class EmbeddedStore implements Store {
     return this.#commit.run(() => work(this.#clock.now().getTime()), tables);
   }
 
+  /** `#call` for `work` that only reads (`GroupCommit.read`). */
+  #read<T>(work: (clockNow: number) => T, tables?: TaskTables): Promise<T> {
+    return this.#commit.read(() => work(this.#clock.now().getTime()), tables);
+  }
+
   /** Run `change` (which throws before it changes anything, or not at all) after forgetting what expired. */
   #mutate<T>(change: (clockNow: number) => T): Promise<T> {
     return this.#call((clockNow) => {
@@ -136,12 +141,12 @@ export class EmbeddedStore implements Store {
 
   /** The bot named `name`, if any. */
   getBot(name: string): Promise<Bot | undefined> {
-    return this.#call(() => this.#tables.bots.get(name));
+    return this.#read(() => this.#tables.bots.get(name));
   }
 
   /** Every bot, by name. */
   listBots(): Promise<Bot[]> {
-    return this.#call(() => this.#tables.bots.list());
+    return this.#read(() => this.#tables.bots.list());
   }
 
   /** Delete a bot with its join tokens and bot instances, in one change; `BotNotFoundError` if there is none. */
@@ -177,12 +182,12 @@ export class EmbeddedStore implements Store {
 
   /** The live token with this hash, if any. */
   getJoinToken(tokenHash: string): Promise<JoinToken | undefined> {
-    return this.#call((clockNow) => this.#liveToken(tokenHash, clockNow));
+    return this.#read((clockNow) => this.#liveToken(tokenHash, clockNow));
   }
 
   /** Live tokens bound to a live bot, of one bot or all. */
   listJoinTokens(botName?: string): Promise<JoinToken[]> {
-    return this.#call((clockNow) => {
+    return this.#read((clockNow) => {
       const live = this.#tables.tokens.list(botName).filter((token) => isJoinTokenLive(token, clockNow));
       return boundToLiveBots(live, this.#tables.bots.list());
     });
@@ -244,12 +249,12 @@ export class EmbeddedStore implements Store {
 
   /** The live instance with this id, if any. */
   getBotInstance(id: string): Promise<BotInstance | undefined> {
-    return this.#call((clockNow) => this.#liveInstance(id, clockNow));
+    return this.#read((clockNow) => this.#liveInstance(id, clockNow));
   }
 
   /** Live instances bound to a live bot, of one bot or all. */
   listBotInstances(botName?: string): Promise<BotInstance[]> {
-    return this.#call((clockNow) => {
+    return this.#read((clockNow) => {
       const live = this.#tables.instances.list(botName).filter((instance) => isBotInstanceLive(instance, clockNow));
       return boundToLiveBots(live, this.#tables.bots.list());
     });
@@ -300,12 +305,12 @@ export class EmbeddedStore implements Store {
 
   /** True when `key` is recorded in `namespace` and unexpired at `now`. */
   isClaimed(namespace: string, key: string, now: number): Promise<boolean> {
-    return this.#call(() => this.#tables.replay.isClaimed(namespace, key, now));
+    return this.#read(() => this.#tables.replay.isClaimed(namespace, key, now));
   }
 
   /** The rotation journal of one key kind, if any. */
   getJournal(kind: JournalKind): Promise<CaJournal | undefined> {
-    return this.#call(() => this.#tables.journals.get(kind));
+    return this.#read(() => this.#tables.journals.get(kind));
   }
 
   /** Replace the journal if its stored version is `expectedVersion`; `JournalConflictError` otherwise. */
@@ -324,8 +329,7 @@ export class EmbeddedStore implements Store {
   async appendAudit(event: AuditEvent): Promise<void> {
     assertAuditEvent(event);
     return this.#call((clockNow) => {
-      if (this.#tables.audit.has(event.id)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
-      this.#tables.audit.append(event);
+      if (!this.#tables.audit.append(event)) throw new StoreConflictError(`store: audit event ${event.id} exists`);
       this.#pruneAudit(clockNow);
     }, "audit");
   }
@@ -347,7 +351,7 @@ export class EmbeddedStore implements Store {
   /** Events matching `filter`, newest first, none older than the retention. */
   async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const limit = auditLimitOf(filter);
-    return this.#call((clockNow) => this.#tables.audit.list(filter, clockNow - this.#auditRetentionMs, limit), "audit");
+    return this.#read((clockNow) => this.#tables.audit.list(filter, clockNow - this.#auditRetentionMs, limit), "audit");
   }
 
   /** Finish the calls made so far, close the database and release the directory lock; later calls are refused. */

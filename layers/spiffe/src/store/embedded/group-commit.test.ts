@@ -255,6 +255,33 @@ describe("GroupCommit", () => {
     assert.equal(commit.drain(), drained, "a second drain is the same");
   });
 
+  it("queues a read behind the calls made before it, and behind an unflushed change it may read, without a savepoint", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const seen: string[] = [];
+    const changed = commit.run(() => write("record"));
+    const read = commit.read(() => seen.push("read after the change"));
+    assert.deepEqual(seen, [], "not run ahead of the call before it");
+    await turn();
+    assert.deepEqual(seen, ["read after the change"]);
+    const task = log.indexOf("record");
+    assert.deepEqual(log.slice(task + 1, log.indexOf("COMMIT")), ["RELEASE task"], "the read took no savepoint");
+    const later = commit.read(() => "bot");
+    await turn();
+    let answered = false;
+    void later.then(() => (answered = true));
+    await turn();
+    assert.equal(answered, false, "a records read waits while a record change is unflushed");
+    flushes.finish();
+    await Promise.all([changed, read, later]);
+    await commit.drain();
+    await assert.rejects(
+      commit.read(() => "late"),
+      { code: "ERR_SHUTTING_DOWN" },
+    );
+  });
+
   it("drain waits for a flush still running for calls already committed", async () => {
     const { db, log, write } = recordingDatabase();
     const flushes = heldFlushes(log);

@@ -11,6 +11,8 @@ export type TaskTables = "records" | "audit";
 interface Task {
   work: () => unknown;
   tables: TaskTables;
+  /** The work only reads: no savepoint, and it changes nothing. */
+  readOnly: boolean;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 }
@@ -40,7 +42,8 @@ function taskError(err: unknown): unknown {
  * undo, while the loop keeps running the next groups meanwhile. A call on the audit log made while
  * a flush runs could not be answered before the next flush anyway: it waits, with every other such
  * call, and they run as one group the moment the flush ends, just before the next one begins (one
- * commit, and the log's pages written once, for all the audit events of that flush).
+ * commit, and the log's pages written once, for all the audit events of that flush). A call that
+ * only reads (`read`) takes no savepoint.
  */
 export class GroupCommit {
   readonly #sync: () => Promise<void>;
@@ -82,10 +85,24 @@ export class GroupCommit {
    * may be lost).
    */
   run<T>(work: () => T, tables: TaskTables = "records"): Promise<T> {
+    return this.#enqueue(work, tables, false);
+  }
+
+  /**
+   * `run` for `work` that only reads: no savepoint and no count of changes around it, and a group
+   * of reads alone opens no transaction. Answered under `run`'s rule. (Running a read at once, outside
+   * any group, when nothing is queued and what it reads is on disk was tried: in paired runs it
+   * raised the issuer's CPU per SVID by 10% at concurrency 8 and 35% at 32.)
+   */
+  read<T>(work: () => T, tables: TaskTables = "records"): Promise<T> {
+    return this.#enqueue(work, tables, true);
+  }
+
+  #enqueue<T>(work: () => T, tables: TaskTables, readOnly: boolean): Promise<T> {
     if (this.#drained !== undefined) return Promise.reject(new ShuttingDownError("store: closed"));
     if (this.#syncFailure !== undefined) return Promise.reject(this.#syncFailure);
     return new Promise<T>((resolve, reject) => {
-      const task = { work, tables, resolve: resolve as (value: unknown) => void, reject };
+      const task = { work, tables, readOnly, resolve: resolve as (value: unknown) => void, reject };
       if (tables === "audit" && this.#syncing) {
         this.#afterFlush.push(task);
         return;
@@ -120,12 +137,14 @@ export class GroupCommit {
   /** Run `group` in one transaction; what each call waits for before it is answered, in call order. */
   #commitGroup(group: Task[]): Waiting[] {
     let outcomes: Outcome[];
+    // Reads alone need no transaction: nothing else writes between them, the group runs synchronously.
+    const writes = group.some((task) => !task.readOnly);
     try {
-      this.#begin.run();
+      if (writes) this.#begin.run();
       outcomes = group.map((task) => this.#runTask(task));
-      this.#commit.run();
+      if (writes) this.#commit.run();
     } catch (err) {
-      this.#abandon();
+      if (writes) this.#abandon();
       const failure = new StoreError("store: could not commit to the database", { cause: err });
       for (const task of group) task.reject(failure);
       return [];
@@ -186,6 +205,13 @@ export class GroupCommit {
   }
 
   #runTask(task: Task): Outcome {
+    if (task.readOnly) {
+      try {
+        return { ok: true, value: task.work(), changed: false };
+      } catch (err) {
+        return { ok: false, error: taskError(err), changed: false };
+      }
+    }
     const before = this.#changes();
     this.#savepoint.run();
     try {

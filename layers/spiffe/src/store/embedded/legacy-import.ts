@@ -54,7 +54,7 @@ function writeAll(
   for (const instance of snapshot.botInstances) tables.instances.put(instance.id, instance);
   for (const journal of snapshot.journals) tables.journals.put(journal.kind, journal);
   for (const { namespace, key, expiresAt } of snapshot.replay) tables.replay.record(namespace, key, expiresAt);
-  for (const event of audit) if (!tables.audit.has(event.id)) tables.audit.append(event);
+  for (const event of audit) tables.audit.append(event);
   for (const revocation of legacy.revocations) tables.revocations.put(revocation);
   for (const crl of legacy.crls) tables.revocations.putCrlRecord(crl);
 }

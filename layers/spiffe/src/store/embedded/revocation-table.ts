@@ -8,9 +8,16 @@ import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
 /** Runs one synchronous piece of work in the store's transactions (`GroupCommit.run`). */
 export type RunInTransaction = <T>(work: () => T) => Promise<T>;
 
+/** How the revocations run their calls: `run` for changes, `read` for work that only reads (`GroupCommit`). */
+export interface RevocationCalls {
+  run: RunInTransaction;
+  read: RunInTransaction;
+}
+
 /** The embedded store's revocations (kept until the SVID expires) and the last CRL of each CA. */
 export class RevocationTable implements RevocationStore {
   readonly #run: RunInTransaction;
+  readonly #read: RunInTransaction;
   readonly #crls: RecordTable<StoredCrl>;
   readonly #expiry: SqliteStatement;
   readonly #put: SqliteStatement;
@@ -18,8 +25,9 @@ export class RevocationTable implements RevocationStore {
   readonly #listLive: SqliteStatement;
   readonly #keyRevoked: SqliteStatement;
 
-  constructor(db: SqliteDatabase, run: RunInTransaction) {
+  constructor(db: SqliteDatabase, { run, read }: RevocationCalls) {
     this.#run = run;
+    this.#read = read;
     this.#crls = new RecordTable<StoredCrl>(db, "crls", () => ({}));
     this.#expiry = db.prepare("SELECT expires_at AS expiresAt FROM revocations WHERE key = ?");
     this.#put = db.prepare("INSERT OR REPLACE INTO revocations (key, key_thumbprint, expires_at, record) VALUES (?, ?, ?, ?)");
@@ -56,12 +64,12 @@ export class RevocationTable implements RevocationStore {
 
   /** Unexpired revocations. */
   listRevocations(now: number): Promise<Revocation[]> {
-    return this.#run(() => (this.#listLive.all(now) as { record: string }[]).map((row) => JSON.parse(row.record) as Revocation));
+    return this.#read(() => (this.#listLive.all(now) as { record: string }[]).map((row) => JSON.parse(row.record) as Revocation));
   }
 
   /** Whether an unexpired X.509 revocation names the key. */
   isKeyRevoked(keyThumbprint: string, now: number): Promise<boolean> {
-    return this.#run(() => this.#keyRevoked.get(keyThumbprint, now) !== undefined);
+    return this.#read(() => this.#keyRevoked.get(keyThumbprint, now) !== undefined);
   }
 
   /** Store the CRL if its number is above the stored one's. */

@@ -3,7 +3,7 @@ import type { Bot, BotInstance, CaJournal, JoinToken } from "../types.js";
 import { AuditTable } from "./audit-table.js";
 import { RecordTable } from "./record-table.js";
 import { ReplayTable } from "./replay-table.js";
-import { RevocationTable, type RunInTransaction } from "./revocation-table.js";
+import { RevocationTable, type RevocationCalls } from "./revocation-table.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Every table of the embedded store, each with its statements prepared. */
@@ -17,8 +17,8 @@ export interface StoreTables {
   revocations: RevocationTable;
 }
 
-/** Prepare the tables of `db`; revocation calls run through `run`. */
-export function createStoreTables(db: SqliteDatabase, run: RunInTransaction): StoreTables {
+/** Prepare the tables of `db`; revocation calls run through `calls`. */
+export function createStoreTables(db: SqliteDatabase, calls: RevocationCalls): StoreTables {
   return {
     bots: new RecordTable<Bot>(db, "bots", (bot) => ({ botId: bot.id, botName: bot.name })),
     tokens: new RecordTable<JoinToken>(db, "join_tokens", (token) => ({
@@ -35,7 +35,7 @@ export function createStoreTables(db: SqliteDatabase, run: RunInTransaction): St
     journals: new RecordTable<CaJournal>(db, "journals", () => ({})),
     replay: new ReplayTable(db),
     audit: new AuditTable(db),
-    revocations: new RevocationTable(db, run),
+    revocations: new RevocationTable(db, calls),
   };
 }
 
