@@ -14,6 +14,20 @@ describe("generateSerialNumber", () => {
     }
     assert.equal(seen.size, 1000);
   });
+
+  it("hands out fresh octets across refills of its random pool: 2,000 serials share no 8-octet run", () => {
+    const runs = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const serial = generateSerialNumber();
+      assert.equal(serial.length, 16);
+      const hex = Buffer.from(serial.subarray(1)).toString("hex");
+      for (const run of [hex.slice(0, 16), hex.slice(14)]) {
+        assert.ok(!runs.has(run), `serial ${i} repeats random octets`);
+        runs.add(run);
+      }
+      serial.fill(0xff);
+    }
+  });
 });
 
 describe("encodeSerialNumber", () => {
