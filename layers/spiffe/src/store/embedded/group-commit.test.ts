@@ -60,7 +60,8 @@ function quickFlushes(log: string[]): () => Promise<void> {
     );
 }
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Two turns of the event loop: a group commits in the first, the flush it needs begins in the second. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe("GroupCommit", () => {
   it("runs the calls of one event-loop turn in one transaction, and answers none before its commit is flushed to disk", async () => {
@@ -167,6 +168,30 @@ describe("GroupCommit", () => {
     flushes.finish();
     await Promise.all(later);
     assert.deepEqual(answered, ["first event", "second event", "third event"]);
+  });
+
+  it("begins a flush that no other precedes one turn after the commit that needs it, with the audit calls of that turn committed into it", async () => {
+    const { db, log, write } = recordingDatabase();
+    const flushes = heldFlushes(log);
+    const commit = new GroupCommit(db, flushes.sync);
+    const oneTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    const answered: string[] = [];
+    const append = (name: string) => commit.run(() => write(name), "audit").then(() => answered.push(name));
+    const first = append("first event");
+    await oneTurn();
+    assert.ok(log.includes("first event"), "committed");
+    assert.equal(flushes.started(), 0, "its flush waits one turn");
+    const second = append("second event");
+    await oneTurn();
+    assert.deepEqual(
+      log.filter((entry) => !entry.includes("task")),
+      ["BEGIN IMMEDIATE", "first event", "COMMIT", "BEGIN IMMEDIATE", "second event", "COMMIT", "flush 1"],
+      "the event of the next turn is committed before the flush begins",
+    );
+    flushes.finish();
+    await Promise.all([first, second]);
+    assert.deepEqual(answered, ["first event", "second event"], "one flush answers both");
+    assert.equal(flushes.started(), 1);
   });
 
   it("rejects, without running them, the audit calls waiting for a flush that fails", async () => {

@@ -42,8 +42,10 @@ function taskError(err: unknown): unknown {
  * undo, while the loop keeps running the next groups meanwhile. A call on the audit log made while
  * a flush runs could not be answered before the next flush anyway: it waits, with every other such
  * call, and they run as one group the moment the flush ends, just before the next one begins (one
- * commit, and the log's pages written once, for all the audit events of that flush). A call that
- * only reads (`read`) takes no savepoint.
+ * commit, and the log's pages written once, for all the audit events of that flush). A flush that
+ * no other flush precedes begins one turn of the event loop after the commit that needs it, and
+ * takes the audit calls of that turn along the same way. A call that only reads (`read`) takes no
+ * savepoint.
  */
 export class GroupCommit {
   readonly #sync: () => Promise<void>;
@@ -66,6 +68,8 @@ export class GroupCommit {
   #syncing = false;
   #waiting: Waiting[] = [];
   #syncFailure: StoreError | undefined;
+  /** True while the end of a flush answers its calls: a flush they need starts at once. */
+  #afterPreviousFlush = false;
 
   constructor(db: SqliteDatabase, sync: () => Promise<void>) {
     this.#sync = sync;
@@ -178,10 +182,30 @@ export class GroupCommit {
     }
   }
 
-  /** Start one flush covering every commit so far, unless one is running (its end starts the next). */
+  /**
+   * Start one flush, unless one is running or about to (its end starts the next). Right after a
+   * flush it starts at once; otherwise (the flusher was idle) one turn of the event loop later,
+   * first committing the audit calls made in that turn so that it covers them too: at concurrency
+   * 8 the issuer otherwise spent an fsync on every two or three SVIDs.
+   */
   #flushToDisk(): void {
     if (this.#syncing) return;
     this.#syncing = true;
+    if (this.#afterPreviousFlush) {
+      this.#startFlush();
+      return;
+    }
+    setImmediate(() => {
+      const early = this.#afterFlush;
+      this.#afterFlush = [];
+      const audit = early.length > 0 ? this.#commitGroup(early) : [];
+      this.#startFlush();
+      this.#whenDurable(audit);
+    });
+  }
+
+  /** Flush every commit made so far. */
+  #startFlush(): void {
     const upTo = this.#committed;
     this.#sync().then(
       () => this.#flushed(upTo, undefined),
@@ -201,7 +225,12 @@ export class GroupCommit {
     for (const task of failed === undefined ? [] : afterFlush) task.reject(failed);
     // Committed before anything is answered, so the next flush covers it; answered after the calls made before it.
     const audit = failed === undefined && afterFlush.length > 0 ? this.#commitGroup(afterFlush) : [];
-    this.#whenDurable([...waiting, ...audit]);
+    this.#afterPreviousFlush = true;
+    try {
+      this.#whenDurable([...waiting, ...audit]);
+    } finally {
+      this.#afterPreviousFlush = false;
+    }
   }
 
   #runTask(task: Task): Outcome {
