@@ -5,12 +5,18 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort } from "../../test/support/free-port.js";
+import { pprofRecorder } from "./cpu-profiles.js";
 import { run, startProcess, stopOnFailure } from "./processes.js";
 import { WORKLOAD_ID, assembleStack, timeStart, type Stack } from "./stack.js";
 
 const NODE_ID = "spiffe://example.org/bench/node";
 
-function serverConfig(dir: string, port: number, healthPort: number): string {
+/** The `profiling_enabled` / `profiling_port` lines of a `server` or `agent` block (net/http/pprof on localhost). */
+function profilingLines(port: number | undefined): string {
+  return port === undefined ? "" : `  profiling_enabled = true\n  profiling_port = ${port}\n`;
+}
+
+function serverConfig(dir: string, port: number, healthPort: number, profilingPort?: number): string {
   return `server {
   bind_address = "127.0.0.1"
   bind_port = "${port}"
@@ -18,7 +24,7 @@ function serverConfig(dir: string, port: number, healthPort: number): string {
   trust_domain = "example.org"
   data_dir = "${join(dir, "server-data")}"
   log_level = "INFO"
-}
+${profilingLines(profilingPort)}}
 plugins {
   DataStore "sql" {
     plugin_data {
@@ -43,7 +49,7 @@ health_checks {
 `;
 }
 
-function agentConfig(dir: string, serverPort: number): string {
+function agentConfig(dir: string, serverPort: number, profilingPort?: number): string {
   return `agent {
   data_dir = "${join(dir, "agent-data")}"
   log_level = "INFO"
@@ -52,7 +58,7 @@ function agentConfig(dir: string, serverPort: number): string {
   socket_path = "${join(dir, "agent.sock")}"
   trust_bundle_path = "${join(dir, "bundle.pem")}"
   trust_domain = "example.org"
-}
+${profilingLines(profilingPort)}}
 plugins {
   NodeAttestor "join_token" {
     plugin_data {}
@@ -67,8 +73,16 @@ plugins {
 `;
 }
 
-/** Start SPIRE's server and agent in dir with the binaries built by bench/spire/setup.ts. */
-export async function startSpireStack(dir: string, binaries: { spireServer: string; spireAgent: string; client: string }): Promise<Stack> {
+/**
+ * Start SPIRE's server and agent in dir with the binaries built by bench/spire/setup.ts. With
+ * profile (`--profile`), both serve net/http/pprof on a loopback port (which also turns on gRPC's
+ * request tracing: SPIRE sets grpc.EnableTracing whenever profiling_port is set).
+ */
+export async function startSpireStack(
+  dir: string,
+  binaries: { spireServer: string; spireAgent: string; client: string },
+  profile = false,
+): Promise<Stack> {
   const { spireServer, spireAgent, client } = binaries;
   await mkdir(join(dir, "server-data"), { recursive: true, mode: 0o700 });
   await mkdir(join(dir, "agent-data"), { recursive: true, mode: 0o700 });
@@ -78,8 +92,9 @@ export async function startSpireStack(dir: string, binaries: { spireServer: stri
   const agentConf = join(dir, "agent.conf");
   const serverSocket = join(dir, "server.sock");
   const socket = `unix://${join(dir, "agent.sock")}`;
-  await writeFile(serverConf, serverConfig(dir, port, Number(new URL(ready).port)));
-  await writeFile(agentConf, agentConfig(dir, port));
+  const profilingPorts = profile ? { issuer: await freePort(), agent: await freePort() } : undefined;
+  await writeFile(serverConf, serverConfig(dir, port, Number(new URL(ready).port), profilingPorts?.issuer));
+  await writeFile(agentConf, agentConfig(dir, port, profilingPorts?.agent));
 
   const startServer = () => startProcess(spireServer, ["run", "-config", serverConf], join(dir, "server.log"));
   const server = (await timeStart(client, startServer, "first-200", ready)).running;
@@ -104,6 +119,7 @@ export async function startSpireStack(dir: string, binaries: { spireServer: stri
       issueFlags: ["-target", "spire", "-socket", serverSocket],
       issuer: server,
       agent,
+      ...(profilingPorts && { recorder: (role: "issuer" | "agent", pid: number) => pprofRecorder(pid, profilingPorts[role]) }),
     });
   });
 }

@@ -1,5 +1,6 @@
 // What the round driver needs of a stack (Tessera or SPIRE): restart its issuer and its agent with
 // their state kept, and the addresses and pids the Go bench client measures.
+import type { ProfileRecorder } from "./cpu-profiles.js";
 import { run, stopOnFailure, unixNanos, type Running } from "./processes.js";
 
 /** The SPIFFE ID both stacks issue to the bench client. */
@@ -18,6 +19,8 @@ export interface Stack {
   restartAgent(): Promise<number>;
   /** The bench client's `issue` flags that pick this stack's issuer. */
   issueFlags(): string[];
+  /** A CPU profile recorder for the running issuer or agent; only a stack started for `--profile` has one. */
+  recorder?(role: "issuer" | "agent"): ProfileRecorder;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export interface StackParts {
   issueFlags: string[];
   issuer: Running;
   agent: Running;
+  /** Given for `--profile`: a recorder for the process of role with pid. */
+  recorder?: (role: "issuer" | "agent", pid: number) => ProfileRecorder;
 }
 
 /** A Stack over its parts: restarts stop what runs and time the new process to its first answer. */
@@ -79,6 +84,9 @@ export function assembleStack(parts: StackParts): Stack {
       return started.ms;
     },
     issueFlags: () => parts.issueFlags,
+    ...(parts.recorder && {
+      recorder: (role: "issuer" | "agent") => parts.recorder!(role, (role === "issuer" ? issuer : agent).pid),
+    }),
     stop: async () => {
       await agent.stop();
       await issuer.stop();

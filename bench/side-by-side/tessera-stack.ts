@@ -3,19 +3,28 @@
 // client gets its own bot credential from POST /v1/join with a second use of the same token.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/support/free-port.js";
 import { TESSERA_BIN } from "../../test/support/cli-process.js";
+import { nodeRecorder } from "./cpu-profiles.js";
 import { run, startProcess, stopOnFailure, type Running } from "./processes.js";
 import { WORKLOAD_ID, assembleStack, timeStart, type Stack } from "./stack.js";
 
 const NODE_ENV = { ...process.env, NODE_OPTIONS: "" };
+const PROFILE_PRELOAD = fileURLToPath(new URL("cpu-profile-preload.mjs", import.meta.url));
 
-function tessera(args: string[], logFile: string): Running {
-  return startProcess(process.execPath, [TESSERA_BIN, ...args], logFile, NODE_ENV);
-}
-
-/** Start Tessera's issuer and agent in dir; the returned stack is ready to measure. */
-export async function startTesseraStack(dir: string, client: string): Promise<Stack> {
+/**
+ * Start Tessera's issuer and agent in dir; the returned stack is ready to measure. With
+ * profileSpool (`--profile`), both run with cpu-profile-preload.mjs, which spools profiles there.
+ */
+export async function startTesseraStack(dir: string, client: string, profileSpool?: string): Promise<Stack> {
+  const tessera = (args: string[], logFile: string): Running =>
+    profileSpool === undefined
+      ? startProcess(process.execPath, [TESSERA_BIN, ...args], logFile, NODE_ENV)
+      : startProcess(process.execPath, ["--import", PROFILE_PRELOAD, TESSERA_BIN, ...args], logFile, {
+          ...NODE_ENV,
+          TESSERA_BENCH_PROFILE_SPOOL: profileSpool,
+        });
   const dataDir = join(dir, "issuer");
   const url = `http://127.0.0.1:${await freePort()}`;
   const socket = `unix://${join(dir, "api.sock")}`;
@@ -70,6 +79,7 @@ export async function startTesseraStack(dir: string, client: string): Promise<St
       issueFlags: ["-target", "tessera", "-url", url, "-credential-file", credentialFile],
       issuer,
       agent,
+      ...(profileSpool !== undefined && { recorder: (_role: "issuer" | "agent", pid: number) => nodeRecorder(pid, profileSpool) }),
     });
   });
 }
