@@ -3,11 +3,12 @@
 // matches decides, except that a `pass` rule (memory copies, allocation, maps, syscalls, buffers,
 // native code called from JS: work done for whoever called it) sends the decision on to the caller.
 // A frame no rule matches is the stack's own code ("application"); a stack with only `pass` frames
-// is runtime. A frame is matched as text: a Go function's full name (`crypto/ecdsa.SignASN1`), or
-// for Node.js `<function> <source>`, where source is the module file the function came from (its
-// path in the project or node_modules, read from the bundle's module comments) or node's own URL
-// (`node:internal/crypto/sig`), empty for native code and for V8's `(idle)`, `(program)` and
-// `(garbage collector)`.
+// is runtime (Go's scheduler, netpoller and the profiler's own signal handler run on stacks of
+// runtime frames alone). A frame is matched as text: a Go function's full name
+// (`crypto/ecdsa.SignASN1`), or for Node.js `<function> <source>`, where source is the module file
+// the function came from (its path in the project or node_modules, read from the bundle's module
+// comments) or node's own URL (`node:internal/crypto/sig`), empty for native code and for V8's
+// `(idle)`, `(program)` and `(garbage collector)`.
 
 /** What a CPU sample was spent on. */
 export type CpuCategory = "crypto" | "transport" | "encoding" | "store" | "logging" | "gc" | "runtime" | "idle" | "application";
@@ -104,10 +105,11 @@ export const CATEGORY_RULES: readonly CategoryRule[] = [
     why: "Node.js: native code called from JS, buffers, events, timers, fs and util",
   },
   {
-    category: "runtime",
-    frame: /^(runtime\.|runtime\/|\(program\) |\(root\) )/,
-    why: "the scheduler, netpoller, timers, signals; V8's (program)",
+    category: "pass",
+    frame: /^(runtime|internal\/runtime|internal\/abi)[./]/,
+    why: "Go: the rest of the runtime (scheduler wake-ups, stack growth, preemption) counts for the code it runs for",
   },
+  { category: "runtime", frame: /^\((program|root)\) /, why: "V8's (program): the engine and node outside JavaScript" },
 ];
 
 /** The category of one sample, its frames given leaf first. */

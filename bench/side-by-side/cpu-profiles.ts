@@ -7,7 +7,7 @@
 // merged into one profile by `go tool pprof -proto`. Both also read the process's CPU time from /proc
 // over the profile's own span, its main thread's apart.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,16 +19,34 @@ const TICKS_PER_SECOND = 100;
 /** Time for a SIGUSR2 or a profile request to reach the process before the window starts. */
 const START_GRACE_MS = 50;
 
-/** User plus system CPU time of a process (all threads) and of its main thread, µs, from /proc. */
-export function readCpuMicros(pid: number): { process: number; mainThread: number } {
-  const ticks = (stat: string) => {
+/** CPU time of a process, µs: all threads, its main thread, and its other threads by name. */
+export interface ProcessCpu {
+  process: number;
+  mainThread: number;
+  /** The other threads' CPU by thread name (`comm`: `V8 DefaultWorke`, `libuv-worker`, ...), µs. */
+  otherThreads: Record<string, number>;
+}
+
+/** Read a process's user plus system CPU time from /proc, by thread. */
+export function readCpuMicros(pid: number): ProcessCpu {
+  const micros = (stat: string) => {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
   };
-  const toMicros = (t: number) => (t * 1_000_000) / TICKS_PER_SECOND;
+  const otherThreads: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid)) continue;
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      otherThreads[name] = (otherThreads[name] ?? 0) + micros(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
   return {
-    process: toMicros(ticks(readFileSync(`/proc/${pid}/stat`, "utf8"))),
-    mainThread: toMicros(ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8"))),
+    process: micros(readFileSync(`/proc/${pid}/stat`, "utf8")),
+    mainThread: micros(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")),
+    otherThreads,
   };
 }
 
@@ -128,6 +146,8 @@ export interface RecordedWindow<T> {
   cpuMicros: number;
   /** Of which its main thread (the thread a Node.js profile sees), µs. */
   mainThreadCpuMicros: number;
+  /** Of which its other threads, by name, µs (a thread that ended in the span is missing). */
+  otherThreadsCpuMicros: Record<string, number>;
   seconds: number;
 }
 
@@ -146,6 +166,9 @@ export async function recordWindow<T>(recorder: ProfileRecorder, file: string, b
     format: recorder.format,
     cpuMicros: after.process - before.process,
     mainThreadCpuMicros: after.mainThread - before.mainThread,
+    otherThreadsCpuMicros: Object.fromEntries(
+      Object.entries(after.otherThreads).map(([name, micros]) => [name, micros - (before.otherThreads[name] ?? 0)]),
+    ),
     seconds,
   };
 }

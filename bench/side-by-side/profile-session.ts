@@ -72,6 +72,12 @@ export class ProfileSession {
         out.push(`| ${category} | ${cells.join(" | ")} |`);
       }
       out.push(`| other threads (not in a Node.js profile) | ${read.map((s) => `| ${us(s.perUnit * (1 - s.mainShare))}`).join(" | ")} |`);
+      const threadNames = [...new Set(read.flatMap((s) => Object.keys(s.threadShares)))].sort();
+      for (const name of threadNames) {
+        out.push(
+          `| … thread \`${name}\` | ${read.map((s) => `| ${s.threadShares[name] ? us(s.perUnit * s.threadShares[name]) : ""}`).join(" | ")} |`,
+        );
+      }
       out.push(`| total | ${read.map((s) => `| ${us(s.perUnit)}`).join(" | ")} |`, "");
       for (const s of read) {
         out.push(`Top ${s.breakdown.top.length} functions by self time, ${s.name} (share of busy samples):`, "");
@@ -81,6 +87,10 @@ export class ProfileSession {
     }
     const text = out.join("\n");
     await writeFile(join(this.dir, "summary.md"), text);
+    const windows = Object.fromEntries(
+      [...this.recordings].map(([key, r]) => [key.replace("\t", " "), r.map(({ result: _, ...rest }) => rest)]),
+    );
+    await writeFile(join(this.dir, "windows.json"), `${JSON.stringify(windows, null, 2)}\n`);
     return text;
   }
 }
@@ -96,6 +106,14 @@ async function describeStack(recordings: Recording[]) {
   // pool) are shown apart. Go's profile samples every thread.
   const mainShare = isNode ? recordings.reduce((sum, r) => sum + r.mainThreadCpuMicros, 0) / (cpu || 1) : 1;
   const perUnit = median(recordings.map((r) => r.microsPerUnit));
+  // Go's profile covers every thread, so only a Node.js process's other threads are listed.
+  const threadShares: Record<string, number> = {};
+  if (isNode) {
+    for (const r of recordings) {
+      for (const [name, micros] of Object.entries(r.otherThreadsCpuMicros))
+        threadShares[name] = (threadShares[name] ?? 0) + micros / (cpu || 1);
+    }
+  }
   const samples = isNode
     ? `${breakdown.samples} samples of 1 ms, ${pct(breakdown.shares.idle)} idle`
     : `${(breakdown.samples / 1e9).toFixed(2)} CPU-s sampled at 100/s`;
@@ -103,7 +121,7 @@ async function describeStack(recordings: Recording[]) {
   const line =
     `${files}: ${seconds.toFixed(1)} s profiled, ${(cpu / 1e6).toFixed(2)} CPU-s in it from /proc` +
     `${isNode ? ` (main thread ${pct(mainShare)})` : ""}, ${samples}`;
-  return { breakdown, mainShare, perUnit, line };
+  return { breakdown, mainShare, perUnit, threadShares, line };
 }
 
 function pct(share: number): string {
