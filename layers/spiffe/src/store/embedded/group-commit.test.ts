@@ -292,8 +292,14 @@ describe("GroupCommit", () => {
     assert.deepEqual(seen, ["read after the change"]);
     const task = log.indexOf("record");
     assert.deepEqual(log.slice(task + 1, log.indexOf("COMMIT")), ["RELEASE task"], "the read took no savepoint");
+    const before = log.length;
     const later = commit.read(() => "bot");
     await turn();
+    assert.deepEqual(
+      log.slice(before).filter((entry) => !entry.startsWith("flush")),
+      [],
+      "a group of reads alone opens no transaction and takes no savepoint",
+    );
     let answered = false;
     void later.then(() => (answered = true));
     await turn();

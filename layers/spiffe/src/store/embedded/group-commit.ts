@@ -57,7 +57,7 @@ export class GroupCommit {
   readonly #release: SqliteStatement;
   readonly #totalChanges: SqliteStatement;
   #pending: Task[] = [];
-  /** Calls on the audit log made while a flush runs: they run as one group when it ends. */
+  /** Calls on the audit log made while a flush runs or is about to begin: they run as one group before the next one begins. */
   #afterFlush: Task[] = [];
   #drained: Promise<void> | undefined;
   /** Commits that changed something, counted; `#durable` of them are known to be on disk. */
@@ -68,8 +68,6 @@ export class GroupCommit {
   #syncing = false;
   #waiting: Waiting[] = [];
   #syncFailure: StoreError | undefined;
-  /** True while the end of a flush answers its calls: a flush they need starts at once. */
-  #afterPreviousFlush = false;
 
   constructor(db: SqliteDatabase, sync: () => Promise<void>) {
     this.#sync = sync;
@@ -170,14 +168,17 @@ export class GroupCommit {
     return (this.#totalChanges.get() as { changes: number } | undefined)?.changes ?? 0;
   }
 
-  /** Answer each call whose commits are on disk, in order; the others wait for a flush (started here if none runs). */
-  #whenDurable(group: Waiting[]): void {
+  /**
+   * Answer each call whose commits are on disk, in order; the others wait for a flush (started here
+   * if none runs: at once when `afterFlush`, called as a flush ends, else one turn later).
+   */
+  #whenDurable(group: Waiting[], afterFlush = false): void {
     for (const waiting of group) {
       if (this.#syncFailure !== undefined) waiting.fail(this.#syncFailure);
       else if (waiting.commit <= this.#durable) waiting.answer();
       else {
         this.#waiting.push(waiting);
-        this.#flushToDisk();
+        this.#flushToDisk(afterFlush);
       }
     }
   }
@@ -188,20 +189,25 @@ export class GroupCommit {
    * first committing the audit calls made in that turn so that it covers them too: at concurrency
    * 8 the issuer otherwise spent an fsync on every two or three SVIDs.
    */
-  #flushToDisk(): void {
+  #flushToDisk(atOnce: boolean): void {
     if (this.#syncing) return;
     this.#syncing = true;
-    if (this.#afterPreviousFlush) {
+    if (atOnce) {
       this.#startFlush();
       return;
     }
     setImmediate(() => {
-      const early = this.#afterFlush;
-      this.#afterFlush = [];
-      const audit = early.length > 0 ? this.#commitGroup(early) : [];
+      const audit = this.#commitHeldAudit();
       this.#startFlush();
       this.#whenDurable(audit);
     });
+  }
+
+  /** Commit the audit calls held while a flush was running or about to, as one group; what they wait for. */
+  #commitHeldAudit(): Waiting[] {
+    const held = this.#afterFlush;
+    this.#afterFlush = [];
+    return held.length > 0 ? this.#commitGroup(held) : [];
   }
 
   /** Flush every commit made so far. */
@@ -219,18 +225,14 @@ export class GroupCommit {
     else this.#durable = upTo;
     const waiting = this.#waiting;
     this.#waiting = [];
-    const afterFlush = this.#afterFlush;
-    this.#afterFlush = [];
     const failed = this.#syncFailure;
-    for (const task of failed === undefined ? [] : afterFlush) task.reject(failed);
-    // Committed before anything is answered, so the next flush covers it; answered after the calls made before it.
-    const audit = failed === undefined && afterFlush.length > 0 ? this.#commitGroup(afterFlush) : [];
-    this.#afterPreviousFlush = true;
-    try {
-      this.#whenDurable([...waiting, ...audit]);
-    } finally {
-      this.#afterPreviousFlush = false;
+    if (failed !== undefined) {
+      for (const task of this.#afterFlush) task.reject(failed);
+      this.#afterFlush = [];
     }
+    // Committed before anything is answered, so the next flush covers it; answered after the calls made before it.
+    const audit = this.#commitHeldAudit();
+    this.#whenDurable([...waiting, ...audit], true);
   }
 
   #runTask(task: Task): Outcome {
