@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
+import { readProcStat } from "./proc-stat.mjs";
 
 const SCAN_MS = 2000;
 const REPORT_WAIT_MS = 5000;
@@ -19,10 +20,7 @@ function childFileProcesses(parent) {
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== parent) continue;
+      if (readProcStat(`/proc/${name}/stat`).ppid !== parent) continue;
       const env = readFileSync(`/proc/${name}/environ`, "utf8").split("\0");
       if (!env.some((e) => e.startsWith("NODE_TEST_CONTEXT="))) continue;
       const args = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").filter(Boolean);
@@ -37,18 +35,15 @@ function childFileProcesses(parent) {
 // Where the threads of a process stand: a busy main thread is in a loop; a sleeping one that answers
 // no signal waits on a lock (a module loader deadlock looks so).
 function threadStates(pid) {
-  const ticks = 100;
   const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const { state, cpuMicros } = readProcStat(`/proc/${pid}/task/${tid}/stat`);
     let wchan = "";
     try {
       wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, "utf8");
     } catch {
       // Not readable here.
     }
-    const cpuS = (Number(fields[11]) + Number(fields[12])) / ticks;
-    return { main: tid === String(pid), state: fields[0], wchan: wchan === "0" ? "" : wchan, cpuS };
+    return { main: tid === String(pid), state, wchan: wchan === "0" ? "" : wchan, cpuS: cpuMicros / 1_000_000 };
   });
   const shown = threads.filter((t) => t.main || t.state === "R" || t.cpuS >= 1);
   const text = shown.map(

@@ -11,11 +11,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { readProcStat } from "../../scripts/proc-stat.mjs";
 import { sleep } from "./processes.js";
 
 const execFileAsync = promisify(execFile);
-/** /proc's clock ticks a second (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 /** Time for a SIGUSR2 or a profile request to reach the process before the window starts. */
 const START_GRACE_MS = 50;
 
@@ -29,23 +28,20 @@ export interface ProcessCpu {
 
 /** Read a process's user plus system CPU time from /proc, by thread. */
 export function readCpuMicros(pid: number): ProcessCpu {
-  const micros = (stat: string) => {
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
-  };
+  const micros = (path: string) => readProcStat(path).cpuMicros;
   const otherThreads: Record<string, number> = {};
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     if (tid === String(pid)) continue;
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      otherThreads[name] = (otherThreads[name] ?? 0) + micros(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+      otherThreads[name] = (otherThreads[name] ?? 0) + micros(`/proc/${pid}/task/${tid}/stat`);
     } catch {
       // The thread ended between listing and reading.
     }
   }
   return {
-    process: micros(readFileSync(`/proc/${pid}/stat`, "utf8")),
-    mainThread: micros(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")),
+    process: micros(`/proc/${pid}/stat`),
+    mainThread: micros(`/proc/${pid}/task/${pid}/stat`),
     otherThreads,
   };
 }
